@@ -1,0 +1,236 @@
+//! Environment manifests (`<workspace>/environments/<env>/manifest.yml`): Copilot's schema
+//! plus wharf's `region` and `account`, so the workspace alone says where an environment
+//! lives. Semantic checks live in `validate`.
+
+use super::decode::{Cx, Decode, Fields, Spanned};
+use super::yaml::Node;
+use schemars::JsonSchema;
+
+/// An environment manifest.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "wharf environment manifest")]
+pub struct EnvManifest {
+    /// Environment name; also the directory name.
+    pub name: Spanned<String>,
+    /// Always `Environment`.
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// AWS region (wharf addition). Default: the application's region.
+    pub region: Option<Spanned<String>>,
+    /// AWS account ID that must be used to deploy (wharf addition).
+    pub account: Option<Spanned<String>>,
+    /// Networking.
+    pub network: Option<EnvNetwork>,
+    /// Load balancer settings.
+    pub http: Option<EnvHttp>,
+    /// Monitoring.
+    pub observability: Option<Observability>,
+}
+
+/// `network`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvNetwork {
+    /// The VPC: imported by `id`, or created with `cidr`.
+    pub vpc: Option<EnvVpc>,
+}
+
+/// `network.vpc`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvVpc {
+    /// ID of an existing VPC to use.
+    pub id: Option<Spanned<String>>,
+    /// CIDR block of the VPC wharf creates. Default `10.0.0.0/16`.
+    pub cidr: Option<Spanned<String>>,
+    /// Subnets.
+    pub subnets: Option<Subnets>,
+}
+
+/// `network.vpc.subnets`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnets {
+    /// Public subnets (two, in two availability zones).
+    pub public: Option<Spanned<Vec<Spanned<Subnet>>>>,
+    /// Private subnets (two, in two availability zones).
+    pub private: Option<Spanned<Vec<Spanned<Subnet>>>>,
+}
+
+/// One subnet: imported by `id`, or created with `cidr` (and optional `az`).
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    /// ID of an existing subnet.
+    pub id: Option<Spanned<String>>,
+    /// CIDR block of the subnet wharf creates.
+    pub cidr: Option<Spanned<String>>,
+    /// Availability zone of the subnet wharf creates.
+    pub az: Option<Spanned<String>>,
+}
+
+/// `http`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvHttp {
+    /// The public Application Load Balancer.
+    pub public: Option<PublicHttp>,
+}
+
+/// `http.public`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicHttp {
+    /// ACM certificate ARNs; with any, the load balancer serves HTTPS and redirects HTTP.
+    pub certificates: Option<Vec<Spanned<String>>>,
+    /// Who may reach the load balancer.
+    pub ingress: Option<Ingress>,
+    /// TLS policy of the HTTPS listener.
+    pub ssl_policy: Option<Spanned<String>>,
+}
+
+/// `http.public.ingress`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ingress {
+    /// CIDR ranges allowed to reach the load balancer. Default: everyone.
+    pub source_ips: Option<Vec<Spanned<String>>>,
+}
+
+/// `observability`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observability {
+    /// CloudWatch Container Insights for the cluster.
+    pub container_insights: Option<bool>,
+}
+
+impl Decode for EnvManifest {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "environment manifest")?;
+        let name = f.req(cx, "name");
+        let kind: Option<Spanned<String>> = f.node("type").and_then(|n| {
+            cx.at("type", |cx| super::common::decode_choice(n, cx, &["Environment"]))
+                .map(|s| Spanned::new(s.value.to_string(), s.span))
+        });
+        if f.key_span("type").is_none() {
+            f.req::<String>(cx, "type");
+        }
+        let m = EnvManifest {
+            name: name?,
+            kind: kind?,
+            region: f.opt(cx, "region"),
+            account: f.opt(cx, "account"),
+            network: f.opt(cx, "network"),
+            http: f.opt(cx, "http"),
+            observability: f.opt(cx, "observability"),
+        };
+        f.unsupported(cx, "cdn", "A CloudFront distribution (`cdn`)", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.finish(cx);
+        Some(m)
+    }
+}
+
+impl Decode for EnvNetwork {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "network")?;
+        let n = EnvNetwork { vpc: f.opt(cx, "vpc") };
+        f.finish(cx);
+        Some(n)
+    }
+}
+
+impl Decode for EnvVpc {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "network.vpc")?;
+        let v = EnvVpc { id: f.opt(cx, "id"), cidr: f.opt(cx, "cidr"), subnets: f.opt(cx, "subnets") };
+        f.unsupported(cx, "security_group", "Custom environment security group rules", |_| false);
+        f.unsupported(cx, "flow_logs", "VPC flow logs", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.finish(cx);
+        Some(v)
+    }
+}
+
+impl Decode for Subnets {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "network.vpc.subnets")?;
+        let s = Subnets { public: f.opt(cx, "public"), private: f.opt(cx, "private") };
+        f.finish(cx);
+        Some(s)
+    }
+}
+
+impl Decode for Subnet {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "subnet")?;
+        let s = Subnet { id: f.opt(cx, "id"), cidr: f.opt(cx, "cidr"), az: f.opt(cx, "az") };
+        f.finish(cx);
+        Some(s)
+    }
+}
+
+impl Decode for EnvHttp {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "http")?;
+        let h = EnvHttp { public: f.opt(cx, "public") };
+        f.unsupported(cx, "private", "An internal load balancer (`http.private`)", |_| false);
+        f.finish(cx);
+        Some(h)
+    }
+}
+
+impl Decode for PublicHttp {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "http.public")?;
+        let p = PublicHttp { certificates: f.opt(cx, "certificates"), ingress: f.opt(cx, "ingress"), ssl_policy: f.opt(cx, "ssl_policy") };
+        f.unsupported(cx, "access_logs", "Load balancer access logs", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.unsupported(cx, "security_groups", "Restricting the load balancer to CloudFront (`security_groups`)", |_| false);
+        f.finish(cx);
+        Some(p)
+    }
+}
+
+impl Decode for Ingress {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "http.public.ingress")?;
+        let i = Ingress { source_ips: f.opt(cx, "source_ips") };
+        f.unsupported(cx, "cdn", "Restricting ingress to CloudFront (`ingress.cdn`)", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.finish(cx);
+        Some(i)
+    }
+}
+
+impl Decode for Observability {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "observability")?;
+        let o = Observability { container_insights: f.opt(cx, "container_insights") };
+        f.finish(cx);
+        Some(o)
+    }
+}
+
+impl EnvManifest {
+    /// Whether the environment uses a VPC it does not create.
+    pub fn imports_vpc(&self) -> bool {
+        self.vpc().and_then(|v| v.id.as_ref()).is_some()
+    }
+
+    /// `network.vpc`, if set.
+    pub fn vpc(&self) -> Option<&EnvVpc> {
+        self.network.as_ref().and_then(|n| n.vpc.as_ref())
+    }
+
+    /// `http.public`, if set.
+    pub fn public_http(&self) -> Option<&PublicHttp> {
+        self.http.as_ref().and_then(|h| h.public.as_ref())
+    }
+
+    /// Certificate ARNs for the HTTPS listener.
+    pub fn certificates(&self) -> Vec<&str> {
+        self.public_http()
+            .and_then(|p| p.certificates.as_ref())
+            .map(|c| c.iter().map(|s| s.value.as_str()).collect())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,163 @@
+//! `${VAR}` substitution in manifest values, as Copilot does it.
+//!
+//! Runs on the node tree after environment overrides are merged, so
+//! `${WHARF_ENVIRONMENT_NAME}` (or `${COPILOT_ENVIRONMENT_NAME}` in a Copilot workspace)
+//! is the environment being compiled. `\${` stays a literal `${`. A value that is exactly
+//! `${VAR}` and whose variable holds a JSON list of strings becomes a YAML list.
+//! Pure: variables come from a lookup function the caller provides.
+
+use super::diag::{Code, Diagnostic, Diagnostics};
+use super::source::Span;
+use super::yaml::{Node, Style, Value};
+
+/// Substitutes variables in every scalar value of `node` (keys are left alone).
+pub fn interpolate(node: &mut Node, lookup: &dyn Fn(&str) -> Option<String>, diags: &mut Diagnostics) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                interpolate(&mut e.value, lookup, diags);
+            }
+        }
+        Value::Seq(items) => {
+            for i in items {
+                interpolate(i, lookup, diags);
+            }
+        }
+        Value::Scalar(s) => {
+            if !s.text.contains("${") {
+                return;
+            }
+            let whole_var = whole_variable(&s.text);
+            match substitute(&s.text, node.span, lookup) {
+                Ok(text) => {
+                    if whole_var.is_some()
+                        && let Ok(list) = serde_json::from_str::<Vec<String>>(&text)
+                    {
+                        node.value = Value::Seq(
+                            list.into_iter().map(|t| Node::scalar(t, Style::Quoted, node.span)).collect(),
+                        );
+                        return;
+                    }
+                    s.text = text;
+                }
+                Err(d) => diags.push(*d),
+            }
+        }
+    }
+}
+
+fn whole_variable(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    is_name(inner).then_some(inner)
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn substitute(text: &str, span: Span, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, Box<Diagnostic>> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        if i > 0 && rest.as_bytes()[i - 1] == b'\\' {
+            out.push_str(&rest[..i - 1]);
+            out.push_str("${");
+            rest = &rest[i + 2..];
+            continue;
+        }
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            return Err(Box::new(
+                Diagnostic::error(Code::Interpolation, "unclosed `${` in value")
+                    .at(span)
+                    .help("close it with `}`, or write `\\${` for a literal `${`"),
+            ));
+        };
+        let name = &after[..end];
+        if !is_name(name) {
+            return Err(Box::new(
+                Diagnostic::error(Code::Interpolation, format!("`${{{name}}}` is not a valid variable reference"))
+                    .at(span)
+                    .help("variable names use letters, digits and `_`; write `\\${` for a literal `${`"),
+            ));
+        }
+        match lookup(name) {
+            Some(v) => out.push_str(&v),
+            None => {
+                return Err(Box::new(
+                    Diagnostic::error(Code::Interpolation, format!("environment variable `{name}` is not set"))
+                        .at(span)
+                        .label(format!("uses ${{{name}}}"))
+                        .help(format!("set `{name}` in the environment, or write `\\${{{name}}}` to keep it literally")),
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::source::SourceMap;
+    use crate::manifest::yaml;
+
+    fn run(text: &str) -> (Node, Diagnostics) {
+        let mut map = SourceMap::new();
+        let id = map.add("t.yml", text);
+        let mut d = Diagnostics::new();
+        let mut n = yaml::parse(id, map.file(id), &mut d).unwrap();
+        let lookup = |k: &str| match k {
+            "TAG" => Some("v1".to_string()),
+            "PORT" => Some("8080".to_string()),
+            "LIST" => Some(r#"["a","b"]"#.to_string()),
+            _ => None,
+        };
+        interpolate(&mut n, &lookup, &mut d);
+        (n, d)
+    }
+
+    #[test]
+    fn substitutes_and_keeps_plain_numbers_plain() {
+        let (n, d) = run("image: repo:${TAG}\nport: ${PORT}\n");
+        assert!(d.is_empty());
+        assert_eq!(n.get("image").unwrap().as_str(), Some("repo:v1"));
+        let port = n.get("port").unwrap().as_scalar().unwrap();
+        assert_eq!((port.text.as_str(), port.style), ("8080", Style::Plain));
+    }
+
+    #[test]
+    fn escaped_reference_stays_literal() {
+        let (n, d) = run("cmd: 'echo \\${HOME} ${TAG}'\n");
+        assert!(d.is_empty());
+        assert_eq!(n.get("cmd").unwrap().as_str(), Some("echo ${HOME} v1"));
+    }
+
+    #[test]
+    fn missing_variable_is_an_error_at_the_value() {
+        let (_, d) = run("a: ok\nb: ${NOPE}\n");
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.code, Code::Interpolation);
+        assert!(diag.message.contains("NOPE"));
+        assert_eq!(diag.span.unwrap().start, 9);
+    }
+
+    #[test]
+    fn unclosed_and_invalid_references_are_errors() {
+        let (_, d) = run("a: ${TAG\n");
+        assert!(d.iter().next().unwrap().message.contains("unclosed"));
+        let (_, d) = run("a: ${1X}\n");
+        assert!(d.iter().next().unwrap().message.contains("not a valid"));
+    }
+
+    #[test]
+    fn json_list_variable_becomes_a_list() {
+        let (n, _) = run("alias: ${LIST}\n");
+        assert!(matches!(&n.get("alias").unwrap().value, Value::Seq(v) if v.len() == 2));
+    }
+}

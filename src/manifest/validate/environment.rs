@@ -1,0 +1,182 @@
+//! Semantic checks for environment and application manifests.
+
+use super::Checker;
+use super::net::Cidr;
+use crate::manifest::app::AppManifest;
+use crate::manifest::decode::Spanned;
+use crate::manifest::diag::{Code, Diagnostics};
+use crate::manifest::environment::{EnvManifest, Subnet};
+
+fn valid_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+}
+
+fn region(c: &mut Checker, r: &Spanned<String>, path: &str) {
+    if !valid_region(r) {
+        c.error(Code::InvalidValue, r.span, path, format!("`{}` is not an AWS region name", r.value), Some("region names look like `us-east-1` or `eu-west-3`".to_string()));
+    }
+}
+
+/// Checks an environment manifest.
+pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
+    let mut c = Checker::new(diags);
+    c.name(&m.name, "environment", "name");
+    if let Some(r) = &m.region {
+        region(&mut c, r, "region");
+    }
+    if let Some(a) = &m.account
+        && !(a.len() == 12 && a.chars().all(|ch| ch.is_ascii_digit()))
+    {
+        c.error(Code::InvalidValue, a.span, "account", format!("`{}` is not an AWS account ID", a.value), Some("account IDs are 12 digits; quote them so a leading zero is kept".to_string()));
+    }
+    if let Some(vpc) = m.vpc() {
+        let subnets = vpc.subnets.as_ref();
+        let lists = [("public", subnets.and_then(|s| s.public.as_ref())), ("private", subnets.and_then(|s| s.private.as_ref()))];
+        match (&vpc.id, &vpc.cidr) {
+            (Some(_), Some(cidr)) => c.error(Code::MutuallyExclusive, cidr.span, "network.vpc.cidr", "`network.vpc.id` and `network.vpc.cidr` cannot both be set", Some("import an existing VPC by `id`, or let wharf create one with `cidr`".to_string())),
+            (Some(id), None) => {
+                if !id.starts_with("vpc-") {
+                    c.error(Code::InvalidValue, id.span, "network.vpc.id", format!("`{}` is not a VPC ID", id.value), Some("VPC IDs look like `vpc-0abc1234`".to_string()));
+                }
+                if lists.iter().all(|(_, l)| l.is_none_or(|l| l.is_empty())) {
+                    c.error(Code::MissingField, id.span, "network.vpc.subnets", "an imported VPC needs `network.vpc.subnets` with the IDs of its subnets", None);
+                }
+                for (kind, list) in &lists {
+                    for (i, s) in list.iter().flat_map(|l| l.iter()).enumerate() {
+                        imported_subnet(&mut c, s, &format!("network.vpc.subnets.{kind}[{i}]"));
+                    }
+                }
+            }
+            (None, cidr) => {
+                let vpc_cidr = match cidr {
+                    Some(s) => c.cidr(s, "network.vpc.cidr").inspect(|v| {
+                        if !(16..=24).contains(&v.prefix) || v.addr.is_ipv6() {
+                            c.error(Code::Range, s.span, "network.vpc.cidr", "a VPC CIDR block is IPv4 with a prefix from /16 to /24 (room for four subnets)", None);
+                        }
+                    }),
+                    None => Cidr::parse("10.0.0.0/16").ok(),
+                };
+                managed_subnets(&mut c, vpc_cidr, &lists);
+            }
+        }
+    }
+    if let Some(p) = m.public_http() {
+        for (i, cert) in p.certificates.iter().flatten().enumerate() {
+            let parts: Vec<&str> = cert.split(':').collect();
+            if !(parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/")) {
+                c.error(Code::InvalidValue, cert.span, &format!("http.public.certificates[{i}]"), format!("`{}` is not an ACM certificate ARN", cert.value), Some("certificate ARNs look like `arn:aws:acm:us-east-1:111122223333:certificate/…`".to_string()));
+            }
+        }
+        for (i, ip) in p.ingress.iter().flat_map(|g| g.source_ips.iter().flatten()).enumerate() {
+            c.cidr(ip, &format!("http.public.ingress.source_ips[{i}]"));
+        }
+        if let Some(pol) = &p.ssl_policy {
+            if !pol.starts_with("ELBSecurityPolicy-") {
+                c.error(Code::InvalidValue, pol.span, "http.public.ssl_policy", format!("`{}` is not an ELB security policy", pol.value), Some("policies look like `ELBSecurityPolicy-TLS13-1-2-2021-06`".to_string()));
+            }
+            if p.certificates.as_ref().is_none_or(|c| c.is_empty()) {
+                c.warn(Code::InvalidValue, pol.span, "http.public.ssl_policy", "`ssl_policy` has no effect without `certificates` (there is no HTTPS listener)", None);
+            }
+        }
+    }
+}
+
+fn imported_subnet(c: &mut Checker, s: &Spanned<Subnet>, path: &str) {
+    match &s.id {
+        None => c.error(Code::MissingField, s.span, path, "subnets of an imported VPC are given by `id`", None),
+        Some(id) if !id.starts_with("subnet-") => c.error(Code::InvalidValue, id.span, &format!("{path}.id"), format!("`{}` is not a subnet ID", id.value), None),
+        Some(_) => {}
+    }
+    for (field, key) in [(&s.cidr, "cidr"), (&s.az, "az")] {
+        if let Some(f) = field {
+            c.error(Code::MutuallyExclusive, f.span, &format!("{path}.{key}"), format!("`{key}` cannot be set on a subnet of an imported VPC"), None);
+        }
+    }
+}
+
+type SubnetList<'a> = Option<&'a Spanned<Vec<Spanned<Subnet>>>>;
+
+fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetList)]) {
+    let mut seen: Vec<(Cidr, String)> = Vec::new();
+    let mut az_given = Vec::new();
+    for (kind, list) in lists {
+        let Some(list) = list else { continue };
+        if list.len() != 2 {
+            c.error(Code::Range, list.span, &format!("network.vpc.subnets.{kind}"), format!("an environment has 2 {kind} subnets, one in each of 2 availability zones; found {}", list.len()), None);
+        }
+        for (i, s) in list.iter().enumerate() {
+            let path = format!("network.vpc.subnets.{kind}[{i}]");
+            if let Some(id) = &s.id {
+                c.error(Code::MutuallyExclusive, id.span, &format!("{path}.id"), "subnet `id` needs an imported VPC (`network.vpc.id`)", Some("give `cidr` (and optionally `az`) for subnets wharf creates".to_string()));
+            }
+            az_given.push((s.az.is_some(), s.span));
+            let Some(cidr_s) = &s.cidr else {
+                if s.id.is_none() {
+                    c.error(Code::MissingField, s.span, &format!("{path}.cidr"), "a subnet wharf creates needs a `cidr`", None);
+                }
+                continue;
+            };
+            let Some(cidr) = c.cidr(cidr_s, &format!("{path}.cidr")) else { continue };
+            if let Some(v) = vpc
+                && !v.contains(&cidr)
+            {
+                c.error(Code::Range, cidr_s.span, &format!("{path}.cidr"), format!("subnet `{}` is outside the VPC's CIDR block", cidr_s.value), None);
+            }
+            if let Some((_, other)) = seen.iter().find(|(o, _)| o.overlaps(&cidr)) {
+                c.error(Code::Range, cidr_s.span, &format!("{path}.cidr"), format!("subnet `{}` overlaps subnet `{other}`", cidr_s.value), None);
+            }
+            seen.push((cidr, cidr_s.value.clone()));
+        }
+    }
+    if az_given.iter().any(|(g, _)| *g) && !az_given.iter().all(|(g, _)| *g) {
+        let span = az_given.iter().find(|(g, _)| !*g).map(|(_, s)| *s).unwrap_or(az_given[0].1);
+        c.error(Code::MissingField, span, "network.vpc.subnets", "give `az` for every subnet or for none", None);
+    }
+}
+
+/// Checks an application manifest.
+pub fn validate_app(m: &AppManifest, diags: &mut Diagnostics) {
+    let mut c = Checker::new(diags);
+    let n = &m.name;
+    if !(n.chars().next().is_some_and(|ch| ch.is_ascii_lowercase()) && n.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') && n.len() <= 28 && !n.ends_with('-')) {
+        c.error(Code::InvalidValue, n.span, "name", format!("`{}` is not a valid application name", n.value), Some("application names start with a lower-case letter, use lower-case letters, digits and hyphens, and are at most 28 characters".to_string()));
+    }
+    if let Some(r) = &m.region {
+        region(&mut c, r, "region");
+    }
+    if let Some(d) = &m.domain
+        && (!d.contains('.') || d.starts_with('.') || d.ends_with('.') || d.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')))
+    {
+        c.error(Code::InvalidValue, d.span, "domain", format!("`{}` is not a domain name", d.value), None);
+    }
+    for (k, _) in m.tags.iter() {
+        if k.to_ascii_lowercase().starts_with("aws:") || k.starts_with("wharf-") || k.starts_with("copilot-") {
+            c.error(Code::InvalidValue, k.span, &format!("tags.{}", k.value), format!("tag key `{}` is reserved", k.value), Some("keys starting with `aws:`, `wharf-` or `copilot-` are set by AWS or wharf".to_string()));
+        }
+    }
+    if m.tags.0.len() > 40 {
+        c.error(Code::Range, m.tags.0[40].0.span, "tags", "at most 40 application tags (CloudFormation allows 50 and wharf adds its own)", None);
+    }
+    if let Some(pb) = &m.permissions_boundary
+        && (pb.is_empty() || pb.chars().any(char::is_whitespace))
+    {
+        c.error(Code::InvalidValue, pb.span, "permissions_boundary", "`permissions_boundary` must be an IAM policy name or ARN", None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn regions() {
+        assert!(super::valid_region("us-east-1"));
+        assert!(super::valid_region("us-gov-west-1"));
+        assert!(super::valid_region("ap-southeast-3"));
+        assert!(!super::valid_region("useast1"));
+        assert!(!super::valid_region("US-EAST-1"));
+    }
+}

@@ -1,0 +1,88 @@
+//! Semantic checks on decoded manifests: things the shape alone cannot say (ranges,
+//! Fargate sizes, either/or fields, references between manifests). Every finding carries
+//! the span of the value it is about. Pure.
+
+mod environment;
+pub mod net;
+mod service;
+
+pub use environment::{validate_app, validate_env};
+pub use service::validate_service;
+
+use super::diag::{Code, Diagnostic, Diagnostics};
+use super::source::Span;
+
+/// Collects findings of one manifest.
+pub(crate) struct Checker<'a> {
+    diags: &'a mut Diagnostics,
+}
+
+impl<'a> Checker<'a> {
+    pub(crate) fn new(diags: &'a mut Diagnostics) -> Self {
+        Checker { diags }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn error(&mut self, code: Code, span: Span, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
+        self.push(Diagnostic::error(code, message).at(span).path(path).maybe_help(help.into()));
+    }
+
+    fn warn(&mut self, code: Code, span: Span, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
+        self.push(Diagnostic::warning(code, message).at(span).path(path).maybe_help(help.into()));
+    }
+
+    /// `value` must be within `lo..=hi`.
+    fn range<T: PartialOrd + std::fmt::Display>(&mut self, value: T, lo: T, hi: T, span: Span, path: &str, unit: &str) {
+        if value < lo || value > hi {
+            self.error(Code::Range, span, path, format!("`{path}` is {value}{unit}, must be from {lo}{unit} to {hi}{unit}"), None);
+        }
+    }
+
+    /// A duration that CloudFormation takes in whole seconds, within bounds.
+    fn seconds(&mut self, d: &super::decode::Spanned<super::duration::Duration>, lo: u64, hi: u64, path: &str) -> Option<u64> {
+        match d.whole_secs() {
+            Some(s) => {
+                self.range(s, lo, hi, d.span, path, "s");
+                Some(s)
+            }
+            None => {
+                self.error(Code::InvalidValue, d.span, path, format!("`{path}` must be a whole number of seconds, found {}", d.value), None);
+                None
+            }
+        }
+    }
+
+    /// A CIDR block.
+    fn cidr(&mut self, s: &super::decode::Spanned<String>, path: &str) -> Option<net::Cidr> {
+        match net::Cidr::parse(s) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.error(Code::InvalidValue, s.span, path, format!("`{path}` is not a valid CIDR block: {e}"), None);
+                None
+            }
+        }
+    }
+
+    /// A resource name: starts with a letter; letters, digits and hyphens.
+    fn name(&mut self, s: &super::decode::Spanned<String>, what: &str, path: &str) {
+        let ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !s.ends_with('-')
+            && s.len() <= 40;
+        if !ok {
+            self.error(
+                Code::InvalidValue,
+                s.span,
+                path,
+                format!("`{}` is not a valid {what} name", s.value),
+                Some("names start with a letter, use only letters, digits and hyphens, do not end with a hyphen, and are at most 40 characters".into()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

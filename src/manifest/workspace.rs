@@ -1,0 +1,382 @@
+//! Finding and reading a workspace: `wharf/` (or a Copilot `copilot/` directory) with an
+//! application manifest, environment manifests and service manifests.
+//!
+//! Reading files is the only I/O here. Everything read is registered in one
+//! [`SourceMap`] and every problem lands in one [`Diagnostics`] list, so a single run
+//! reports all of them. [`Workspace::service`] gives a service manifest as it is for one
+//! environment: overrides merged, variables substituted, decoded and validated.
+
+use super::app::{decode_copilot_workspace, AppManifest};
+use super::decode::{Cx, Decode, KeyIndex, Spanned};
+use super::diag::{Code, Diagnostic, Diagnostics};
+use super::environment::EnvManifest;
+use super::interpolate::interpolate;
+use super::overrides;
+use super::service::ServiceManifest;
+use super::source::{FileId, SourceMap};
+use super::validate;
+use super::yaml::{self, Node};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Which tool's layout the workspace uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavor {
+    /// `wharf/` with `wharf/app.yml`.
+    Wharf,
+    /// A Copilot `copilot/` directory with `copilot/.workspace`.
+    Copilot,
+}
+
+impl Flavor {
+    /// Prefix of the variables wharf sets in containers and for interpolation.
+    pub fn var_prefix(self) -> &'static str {
+        match self {
+            Flavor::Wharf => "WHARF",
+            Flavor::Copilot => "COPILOT",
+        }
+    }
+}
+
+/// Directory names under the workspace that are not services.
+const NOT_SERVICES: &[&str] = &["environments", "pipelines"];
+
+/// Where a workspace is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The `wharf/` or `copilot/` directory.
+    pub dir: PathBuf,
+    /// Its layout.
+    pub flavor: Flavor,
+}
+
+/// Looks for `wharf/` from `start` upward; failing that, for a Copilot `copilot/.workspace`.
+pub fn find(start: &Path) -> Option<Location> {
+    for dir in start.ancestors() {
+        let w = dir.join("wharf");
+        if w.join("app.yml").is_file() {
+            return Some(Location { dir: w, flavor: Flavor::Wharf });
+        }
+    }
+    for dir in start.ancestors() {
+        let c = dir.join("copilot");
+        if c.join(".workspace").is_file() {
+            return Some(Location { dir: c, flavor: Flavor::Copilot });
+        }
+    }
+    None
+}
+
+/// A service manifest file, split into its base and override blocks.
+#[derive(Debug, Clone)]
+struct ServiceDoc {
+    file: FileId,
+    base: Node,
+    overrides: BTreeMap<String, Node>,
+}
+
+/// A loaded workspace.
+pub struct Workspace {
+    /// Where it is.
+    pub location: Location,
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Every problem found so far.
+    pub diags: Diagnostics,
+    /// The application (from `app.yml`, or synthesized from Copilot's `.workspace`).
+    pub app: Option<AppManifest>,
+    envs: BTreeMap<String, Option<EnvManifest>>,
+    services: BTreeMap<String, Option<ServiceDoc>>,
+    vars: Box<dyn Fn(&str) -> Option<String>>,
+    keys: Box<dyn KeyIndex>,
+}
+
+/// Display path: relative to `cwd` when below it.
+fn display_path(path: &Path, cwd: &Path) -> PathBuf {
+    path.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn subdirs_with_manifest(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = rd
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("manifest.yml").is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && !NOT_SERVICES.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names
+}
+
+impl Workspace {
+    /// Reads every manifest of the workspace at `location`. `vars` looks up process
+    /// environment variables for `${VAR}`; `cwd` shortens displayed paths.
+    pub fn load(location: Location, cwd: &Path, vars: Box<dyn Fn(&str) -> Option<String>>, keys: Box<dyn KeyIndex>) -> Self {
+        let mut ws = Workspace {
+            location: location.clone(),
+            sources: SourceMap::new(),
+            diags: Diagnostics::new(),
+            app: None,
+            envs: BTreeMap::new(),
+            services: BTreeMap::new(),
+            vars,
+            keys,
+        };
+        ws.app = ws.load_app(cwd);
+        for env in subdirs_with_manifest(&location.dir.join("environments")) {
+            let path = location.dir.join("environments").join(&env).join("manifest.yml");
+            let m = ws.read(&path, cwd).and_then(|(file, node)| ws.decode_env(&env, file, node));
+            ws.envs.insert(env, m);
+        }
+        for svc in subdirs_with_manifest(&location.dir) {
+            let dir = location.dir.join(&svc);
+            for extra in ["addons", "overrides"] {
+                if dir.join(extra).is_dir() {
+                    ws.diags.push(
+                        Diagnostic::error(Code::Unsupported, format!("service `{svc}` has an `{extra}/` directory, which wharf does not support yet"))
+                            .path(display_path(&dir.join(extra), cwd).display().to_string())
+                            .help(format!("wharf would deploy `{svc}` without what `{extra}/` adds; move it out of the workspace, or keep this service on Copilot for now")),
+                    );
+                }
+            }
+            let doc = ws.read(&dir.join("manifest.yml"), cwd).map(|(file, node)| {
+                let (base, envs) = overrides::split(&node);
+                let mut over = BTreeMap::new();
+                if let Some(envs) = envs {
+                    ws.collect_overrides(&envs, &mut over);
+                }
+                ServiceDoc { file, base, overrides: over }
+            });
+            ws.services.insert(svc, doc);
+        }
+        if location.dir.join("environments").join("addons").is_dir() {
+            ws.diags.push(Diagnostic::error(Code::Unsupported, "environment addons (`environments/addons/`) are not supported by wharf yet"));
+        }
+        ws
+    }
+
+    fn collect_overrides(&mut self, envs: &Node, out: &mut BTreeMap<String, Node>) {
+        let Some(entries) = envs.as_map() else {
+            if !envs.is_null() {
+                self.diags.push(Diagnostic::error(Code::InvalidType, format!("`environments` must be a mapping of environment names to overrides, found {}", envs.describe())).at(envs.span).path("environments"));
+            }
+            return;
+        };
+        for e in entries {
+            if e.value.is_null() || e.value.as_map().is_some() {
+                out.insert(e.key.clone(), e.value.clone());
+            } else {
+                self.diags.push(
+                    Diagnostic::error(Code::InvalidType, format!("`environments.{}` must be a mapping of overrides, found {}", e.key, e.value.describe()))
+                        .at(e.value.span)
+                        .path(format!("environments.{}", e.key)),
+                );
+            }
+            for key in ["name", "type", "environments"] {
+                if let Some(n) = e.value.get(key) {
+                    self.diags.push(
+                        Diagnostic::error(Code::InvalidValue, format!("`{key}` cannot be overridden per environment"))
+                            .at(n.span)
+                            .path(format!("environments.{}.{key}", e.key)),
+                    );
+                }
+            }
+        }
+    }
+
+    fn read(&mut self, path: &Path, cwd: &Path) -> Option<(FileId, Node)> {
+        let shown = display_path(path, cwd);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diags.push(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", shown.display())));
+                return None;
+            }
+        };
+        let file = self.sources.add(shown, text);
+        let node = yaml::parse(file, self.sources.file(file), &mut self.diags);
+        if node.is_none() && !self.diags.has_errors() {
+            self.diags.push(Diagnostic::error(Code::MissingField, format!("{} is empty", self.sources.path(file).display())));
+        }
+        node.map(|n| (file, n))
+    }
+
+    fn load_app(&mut self, cwd: &Path) -> Option<AppManifest> {
+        match self.location.flavor {
+            Flavor::Wharf => {
+                let (_, mut node) = self.read(&self.location.dir.join("app.yml"), cwd)?;
+                let lookup = |k: &str| (self.vars)(k);
+                interpolate(&mut node, &lookup, &mut self.diags);
+                let mut d = Diagnostics::new();
+                let app = AppManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+                if let Some(a) = &app {
+                    validate::validate_app(a, &mut d);
+                }
+                self.diags.extend(d);
+                app
+            }
+            Flavor::Copilot => {
+                let (_, node) = self.read(&self.location.dir.join(".workspace"), cwd)?;
+                let mut d = Diagnostics::new();
+                let name = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
+                self.diags.extend(d);
+                name.map(|name| AppManifest { name, domain: None, tags: Default::default(), permissions_boundary: None, region: None })
+            }
+        }
+    }
+
+    fn lookup_for(&self, env: Option<&str>) -> impl Fn(&str) -> Option<String> + '_ {
+        let app = self.app.as_ref().map(|a| a.name.value.clone());
+        let env = env.map(str::to_string);
+        let copilot = self.location.flavor == Flavor::Copilot;
+        move |k: &str| {
+            let builtin = |suffix: &str| match suffix {
+                "APPLICATION_NAME" => app.clone(),
+                "ENVIRONMENT_NAME" => env.clone(),
+                _ => None,
+            };
+            if let Some(s) = k.strip_prefix("WHARF_")
+                && let Some(v) = builtin(s)
+            {
+                return Some(v);
+            }
+            if copilot
+                && let Some(s) = k.strip_prefix("COPILOT_")
+                && let Some(v) = builtin(s)
+            {
+                return Some(v);
+            }
+            (self.vars)(k)
+        }
+    }
+
+    fn decode_env(&mut self, dir_name: &str, file: FileId, mut node: Node) -> Option<EnvManifest> {
+        let mut d = Diagnostics::new();
+        interpolate(&mut node, &self.lookup_for(Some(dir_name)), &mut d);
+        let m = EnvManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+        if let Some(m) = &m {
+            validate::validate_env(m, &mut d);
+            name_matches_dir(&m.name, dir_name, "environment", &mut d);
+        }
+        let _ = file;
+        self.diags.extend(d);
+        m
+    }
+
+    /// Names of the environments, sorted.
+    pub fn env_names(&self) -> Vec<String> {
+        self.envs.keys().cloned().collect()
+    }
+
+    /// Names of the services, sorted.
+    pub fn service_names(&self) -> Vec<String> {
+        self.services.keys().cloned().collect()
+    }
+
+    /// The environment manifest, if it exists and could be read.
+    pub fn env(&self, name: &str) -> Option<&EnvManifest> {
+        self.envs.get(name).and_then(Option::as_ref)
+    }
+
+    /// Whether an environment directory exists (even if its manifest is broken).
+    pub fn has_env(&self, name: &str) -> bool {
+        self.envs.contains_key(name)
+    }
+
+    /// Whether a service directory exists.
+    pub fn has_service(&self, name: &str) -> bool {
+        self.services.contains_key(name)
+    }
+
+    /// Environment names a service's `environments:` block mentions.
+    pub fn override_envs(&self, service: &str) -> Vec<String> {
+        self.services.get(service).and_then(Option::as_ref).map(|d| d.overrides.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// The `type:` a service manifest declares, as written (for listings).
+    pub fn service_type(&self, service: &str) -> Option<String> {
+        self.services.get(service)?.as_ref()?.base.get("type")?.as_str().map(str::to_string)
+    }
+
+    /// A service manifest as it is for `env` (or with no overrides when `None`):
+    /// overrides merged, variables substituted, decoded, validated. Problems go to
+    /// [`Workspace::diags`]; `None` when it cannot be used.
+    pub fn service(&mut self, name: &str, env: Option<&str>) -> Option<ServiceManifest> {
+        let doc = self.services.get(name)?.as_ref()?.clone();
+        let mut node = match env.and_then(|e| doc.overrides.get(e)) {
+            Some(o) => overrides::merge(&doc.base, o),
+            None => doc.base.clone(),
+        };
+        let mut d = Diagnostics::new();
+        interpolate(&mut node, &self.lookup_for(env), &mut d);
+        let m = ServiceManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+        if let Some(m) = &m {
+            validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
+            name_matches_dir(&m.name, name, "service", &mut d);
+        }
+        let _ = doc.file;
+        let failed = d.has_errors();
+        self.diags.extend(d);
+        m.filter(|_| !failed)
+    }
+
+    /// Checks every manifest for every environment: each service with no overrides, for
+    /// each workspace environment, and for each environment its override block names.
+    pub fn validate_all(&mut self, only_env: Option<&str>) {
+        let envs: Vec<String> = match only_env {
+            Some(e) => vec![e.to_string()],
+            None => self.env_names(),
+        };
+        for svc in self.service_names() {
+            if only_env.is_none() {
+                self.service(&svc, None);
+            }
+            let mut targets = envs.clone();
+            if only_env.is_none() {
+                for e in self.override_envs(&svc) {
+                    if !targets.contains(&e) {
+                        targets.push(e);
+                    }
+                }
+            }
+            for e in &targets {
+                self.service(&svc, Some(e));
+            }
+            self.warn_unknown_override_envs(&svc);
+        }
+    }
+
+    fn warn_unknown_override_envs(&mut self, svc: &str) {
+        let Some(Some(doc)) = self.services.get(svc) else { return };
+        let root = self.sources.file(doc.file);
+        let _ = root;
+        let unknown: Vec<(String, crate::manifest::source::Span)> = doc
+            .overrides
+            .iter()
+            .filter(|(e, _)| !self.envs.contains_key(*e))
+            .map(|(e, n)| (e.clone(), n.span))
+            .collect();
+        for (e, span) in unknown {
+            let known = self.env_names();
+            let list = if known.is_empty() { "none yet".to_string() } else { known.join(", ") };
+            self.diags.push(
+                Diagnostic::warning(Code::Reference, format!("`environments.{e}` overrides an environment this workspace does not have"))
+                    .at(span)
+                    .path(format!("environments.{e}"))
+                    .help(format!("workspace environments: {list}; create it with `wharf env init -n {e}` or remove the block")),
+            );
+        }
+    }
+}
+
+fn name_matches_dir(name: &Spanned<String>, dir: &str, what: &str, d: &mut Diagnostics) {
+    if name.value != dir {
+        d.push(
+            Diagnostic::warning(Code::InvalidValue, format!("{what} `{}` is in directory `{dir}`", name.value))
+                .at(name.span)
+                .path("name")
+                .help(format!("commands find the {what} by its directory, `{dir}`; resources are named after `{}`; make them the same", name.value)),
+        );
+    }
+}
