@@ -64,6 +64,9 @@ pub struct Cx<'d> {
     keys: Option<&'d dyn KeyIndex>,
     /// Prefix for every reported path (e.g. the override block being read).
     root: String,
+    /// Paths of fields that were present but could not be read; validation uses this
+    /// to avoid reporting them again as missing.
+    failed: Vec<String>,
 }
 
 impl<'d> Cx<'d> {
@@ -74,6 +77,7 @@ impl<'d> Cx<'d> {
             path: Vec::new(),
             keys: None,
             root: String::new(),
+            failed: Vec::new(),
         }
     }
 
@@ -101,6 +105,11 @@ impl<'d> Cx<'d> {
     pub fn child_path(&self, key: &str) -> String {
         let p = self.path();
         if p.is_empty() { key.to_string() } else { format!("{p}.{key}") }
+    }
+
+    /// Takes the paths of present-but-unreadable fields recorded so far.
+    pub fn take_failed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.failed)
     }
 
     /// Runs `f` with `seg` appended to the path.
@@ -331,20 +340,25 @@ impl<'n> Fields<'n> {
     /// Decodes an optional field.
     pub fn opt<T: Decode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
         let n = self.node(key)?;
-        cx.at(key, |cx| T::decode(n, cx))
+        let v = cx.at(key, |cx| T::decode(n, cx));
+        if v.is_none() {
+            cx.failed.push(cx.child_path(key));
+        }
+        v
     }
 
     /// Decodes a required field, reporting it when missing.
     pub fn req<T: Decode>(&mut self, cx: &mut Cx, key: &'static str) -> Option<T> {
         match self.node(key) {
-            Some(n) => cx.at(key, |cx| T::decode(n, cx)),
+            Some(_) => self.opt(cx, key),
             None => {
                 let d = Diagnostic::error(
                     Code::MissingField,
                     format!("missing required field `{}`", cx.child_path(key)),
                 )
                 .at(Span { len: 0, ..self.node.span })
-                .label(format!("this {} needs `{key}`", self.what));
+                .label(format!("this {} needs `{key}`", self.what))
+                .path(cx.child_path(key));
                 cx.report(d);
                 None
             }
@@ -365,6 +379,7 @@ impl<'n> Fields<'n> {
             && !accept(n)
         {
             let span = self.key_span(key).unwrap_or(n.span);
+            cx.failed.push(cx.child_path(key));
             let d = Diagnostic::error(
                 Code::Unsupported,
                 format!("`{}` is not supported by wharf yet", cx.child_path(key)),

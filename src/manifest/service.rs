@@ -85,6 +85,9 @@ pub struct ServiceManifest {
     pub http: Option<Spanned<Http>>,
     /// Logging settings.
     pub logging: Option<Logging>,
+    /// Paths of fields that were present but unreadable (already reported).
+    #[schemars(skip)]
+    pub unreadable: Vec<String>,
 }
 
 /// A variable value: any scalar, kept as written (`on`, `0777` and `80` stay text).
@@ -391,6 +394,7 @@ impl Decode for ServiceManifest {
             logging: f.opt(cx, "logging"),
             kind: kind?,
             image: image?,
+            unreadable: Vec::new(),
         };
         for (key, feature) in [
             ("sidecars", "Sidecar containers"),
@@ -405,7 +409,7 @@ impl Decode for ServiceManifest {
             f.unsupported(cx, key, feature, |_| false);
         }
         f.finish(cx);
-        Some(m)
+        Some(ServiceManifest { unreadable: cx.take_failed(), ..m })
     }
 }
 
@@ -705,6 +709,12 @@ impl ServiceManifest {
     /// Whether this is a Load Balanced Web Service.
     pub fn is_load_balanced(&self) -> bool {
         *self.kind == ServiceType::LoadBalancedWebService
+    }
+
+    /// Whether the field at `path` was written but could not be read (so it is not
+    /// "missing").
+    pub fn was_unreadable(&self, path: &str) -> bool {
+        self.unreadable.iter().any(|p| p == path || p.starts_with(&format!("{path}.")))
     }
 
     /// Where tasks run; `public` unless the manifest says otherwise.

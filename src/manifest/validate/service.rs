@@ -59,7 +59,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     }
     match (&m.http, m.is_load_balanced()) {
         (Some(h), true) => http(&mut c, m, h),
-        (None, true) => c.error(
+        (None, true) if !m.was_unreadable("http") => c.error(
             Code::MissingField,
             m.kind.span,
             "http",
@@ -73,7 +73,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
             "`http` on a Backend Service is not supported by wharf yet",
             Some("a Backend Service with `http` needs an internal load balancer, which is not available in this version of wharf".to_string()),
         ),
-        (None, false) => {}
+        _ => {}
     }
     if let Some(env) = env {
         against_env(&mut c, m, env);
@@ -87,7 +87,10 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
             c.error(Code::MutuallyExclusive, l.span, "image.location", "`image.build` and `image.location` cannot both be set", Some("build an image from a Dockerfile, or use an existing one, not both".to_string()));
             let _ = b;
         }
-        (None, None) => c.error(Code::MissingField, img.span, "image", "`image` needs either `build` or `location`", None),
+        (None, None) if !m.was_unreadable("image.build") && !m.was_unreadable("image.location") => {
+            c.error(Code::MissingField, img.span, "image", "`image` needs either `build` or `location`", None)
+        }
+        (None, None) => {}
         (Some(b), None) => {
             if let Build::Args(a) = &b.value
                 && a.dockerfile.is_none()
@@ -141,7 +144,10 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
     };
     let metrics = [a.cpu_percentage.is_some(), a.memory_percentage.is_some(), a.requests.is_some(), a.response_time.is_some()];
     match &a.range {
-        None => c.error(Code::MissingField, count.span, "count.range", "autoscaling needs `count.range` (like `1-10`)", None),
+        None if metrics.contains(&true) && !m.was_unreadable("count.range") => {
+            c.error(Code::MissingField, count.span, "count.range", "autoscaling needs `count.range` (like `1-10`)", None)
+        }
+        None => {}
         Some(r) => {
             if r.min > r.max {
                 c.error(Code::Range, r.span, "count.range", format!("`count.range` minimum {} is greater than its maximum {}", r.min, r.max), Some(format!("write it as `{}-{}`", r.max, r.min)));
@@ -256,7 +262,7 @@ fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
     if let Some(p) = &h.target_port {
         c.range(p.value, 1, 65535, p.span, "http.target_port", "");
     }
-    if m.image.port.is_none() && h.target_port.is_none() {
+    if m.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
         c.error(Code::MissingField, m.image.span, "image.port", "a Load Balanced Web Service needs `image.port`, the port the container listens on", None);
     }
     if let Some(d) = &h.deregistration_delay {
