@@ -5,4 +5,34 @@
 //! pieces; [`ui`] decides where every byte of output goes.
 #![deny(missing_docs)]
 
+pub mod cli;
+pub mod compile;
+pub mod error;
 pub mod manifest;
+pub mod render;
+pub mod scaffold;
+pub mod ui;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Runs wharf with the process arguments and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let ui = ui::Ui::new(cli.global.output, cli.global.no_input);
+    match cli::dispatch(cli, &ui) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = error::exit_code(&err);
+            ui.error(&err);
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `wharf` binary: a shim over the library.
+
+fn main() -> std::process::ExitCode {
+    wharf::main()
+}

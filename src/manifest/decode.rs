@@ -457,6 +457,7 @@ mod tests {
     }
 
     #[derive(Debug)]
+    #[allow(dead_code)] // fields are decoded to exercise `Fields`; tests look at diagnostics
     struct Probe {
         port: Option<u16>,
         name: Option<String>,

@@ -45,7 +45,7 @@ pub enum SizeError {
 fn fits(s: &Size, memory: u32) -> bool {
     memory >= s.min_mem
         && memory <= s.max_mem
-        && (memory - s.min_mem) % s.step == 0
+        && (memory - s.min_mem).is_multiple_of(s.step)
         && !(s.cpu == 256 && memory == 1536)
 }
 

@@ -196,7 +196,7 @@ pub enum Count {
     /// A fixed number of tasks.
     Fixed(u32),
     /// Autoscaling between a minimum and maximum.
-    Auto(Autoscaling),
+    Auto(Box<Autoscaling>),
 }
 
 /// `count` as a mapping.
@@ -333,7 +333,7 @@ pub enum TargetHealthCheck {
     /// Just the path.
     Path(String),
     /// Full settings.
-    Full(TargetHealthCheckArgs),
+    Full(Box<TargetHealthCheckArgs>),
 }
 
 /// Target group health check settings.
@@ -503,7 +503,7 @@ impl Decode for Count {
                 f.unsupported(cx, "spot", "Fargate Spot task counts (`count.spot`)", |_| false);
                 f.unsupported(cx, "queue_delay", "Queue-based scaling (Worker Service)", |_| false);
                 f.finish(cx);
-                Some(Count::Auto(a))
+                Some(Count::Auto(Box::new(a)))
             }
             Value::Seq(_) => {
                 cx.type_error(node, "a number of tasks or an autoscaling mapping");
@@ -689,7 +689,7 @@ impl Decode for TargetHealthCheck {
             grace_period: f.opt(cx, "grace_period"),
         };
         f.finish(cx);
-        Some(TargetHealthCheck::Full(h))
+        Some(TargetHealthCheck::Full(Box::new(h)))
     }
 }
 

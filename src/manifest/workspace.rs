@@ -19,6 +19,9 @@ use super::yaml::{self, Node};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Looks up a process environment variable (injected so loading stays testable).
+pub type VarLookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Which tool's layout the workspace uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +91,7 @@ pub struct Workspace {
     pub app: Option<AppManifest>,
     envs: BTreeMap<String, Option<EnvManifest>>,
     services: BTreeMap<String, Option<ServiceDoc>>,
-    vars: Box<dyn Fn(&str) -> Option<String>>,
+    vars: VarLookup,
     keys: Box<dyn KeyIndex>,
 }
 
@@ -112,7 +115,7 @@ fn subdirs_with_manifest(dir: &Path) -> Vec<String> {
 impl Workspace {
     /// Reads every manifest of the workspace at `location`. `vars` looks up process
     /// environment variables for `${VAR}`; `cwd` shortens displayed paths.
-    pub fn load(location: Location, cwd: &Path, vars: Box<dyn Fn(&str) -> Option<String>>, keys: Box<dyn KeyIndex>) -> Self {
+    pub fn load(location: Location, cwd: &Path, vars: VarLookup, keys: Box<dyn KeyIndex>) -> Self {
         let mut ws = Workspace {
             location: location.clone(),
             sources: SourceMap::new(),
@@ -231,9 +234,11 @@ impl Workspace {
         let env = env.map(str::to_string);
         let copilot = self.location.flavor == Flavor::Copilot;
         move |k: &str| {
+            // Without an environment (checking the manifest on its own) the environment
+            // name stays as written.
             let builtin = |suffix: &str| match suffix {
                 "APPLICATION_NAME" => app.clone(),
-                "ENVIRONMENT_NAME" => env.clone(),
+                "ENVIRONMENT_NAME" => Some(env.clone().unwrap_or_else(|| format!("${{{k}}}"))),
                 _ => None,
             };
             if let Some(s) = k.strip_prefix("WHARF_")
@@ -329,7 +334,7 @@ impl Workspace {
             None => self.env_names(),
         };
         for svc in self.service_names() {
-            if only_env.is_none() {
+            if only_env.is_none() && envs.is_empty() {
                 self.service(&svc, None);
             }
             let mut targets = envs.clone();

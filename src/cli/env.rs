@@ -1,0 +1,142 @@
+//! `wharf env …`: environments.
+
+use super::context;
+use crate::error::WharfError;
+use crate::scaffold::{self, EnvSpec};
+use crate::ui::Ui;
+use std::path::PathBuf;
+
+/// `wharf env` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create an environment manifest.
+    Init(InitArgs),
+    /// List the workspace's environments.
+    Ls(LsArgs),
+    /// Write the environment's CloudFormation template and parameters (no AWS access).
+    Package(PackageArgs),
+}
+
+/// `wharf env init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Environment name.
+    #[arg(short, long)]
+    pub name: Option<String>,
+    /// AWS region of the environment.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS account ID deploys must use.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Use this existing VPC instead of creating one.
+    #[arg(long)]
+    pub import_vpc_id: Option<String>,
+    /// Public subnet IDs of the imported VPC (comma separated).
+    #[arg(long, value_delimiter = ',', requires = "import_vpc_id")]
+    pub import_public_subnets: Vec<String>,
+    /// Private subnet IDs of the imported VPC (comma separated).
+    #[arg(long, value_delimiter = ',', requires = "import_vpc_id")]
+    pub import_private_subnets: Vec<String>,
+    /// CIDR block of the VPC wharf creates (default 10.0.0.0/16).
+    #[arg(long, conflicts_with = "import_vpc_id")]
+    pub override_vpc_cidr: Option<String>,
+    /// ACM certificate ARNs for HTTPS on the load balancer (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub import_cert_arns: Vec<String>,
+}
+
+/// `wharf env ls`.
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// List the environments in the workspace (deployed ones come with `wharf env deploy`).
+    #[arg(long, required = true)]
+    pub local: bool,
+}
+
+/// `wharf env package`.
+#[derive(Debug, clap::Args)]
+pub struct PackageArgs {
+    /// Environment name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Write `<env>.stack.yml` and `<env>.params.json` here instead of printing the template.
+    #[arg(long)]
+    pub output_dir: Option<PathBuf>,
+}
+
+/// Runs `wharf env …`.
+pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
+    match cmd {
+        Command::Init(a) => init(a, ui),
+        Command::Ls(a) => ls(a, ui),
+        Command::Package(a) => package(a, ui),
+    }
+}
+
+/// Writes `environments/<name>/manifest.yml` into the workspace.
+pub fn create(ws_dir: &std::path::Path, spec: &EnvSpec, ui: &Ui) -> Result<(), WharfError> {
+    super::app::check_name(&spec.name)?;
+    let path = ws_dir.join("environments").join(&spec.name).join("manifest.yml");
+    scaffold::write_new(&path, &scaffold::env_manifest(spec)?)?;
+    ui.success(format!("Created environment `{}` in {}", spec.name, path.display()));
+    ui.event("created", &serde_json::json!({"kind": "environment", "name": spec.name, "path": path}));
+    Ok(())
+}
+
+fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
+    let InitArgs { name, region, account, import_vpc_id, import_public_subnets, import_private_subnets, override_vpc_cidr, import_cert_arns } = a;
+    let ws = context::load(ui)?;
+    let name = match name {
+        Some(n) => n,
+        None => ui.ask_text("Environment name", Some("test"), "--name", "an environment name")?,
+    };
+    let spec = EnvSpec {
+        name,
+        region,
+        account,
+        vpc_id: import_vpc_id,
+        public_subnets: import_public_subnets,
+        private_subnets: import_private_subnets,
+        cidr: override_vpc_cidr,
+        certificates: import_cert_arns,
+    };
+    create(&ws.location.dir, &spec, ui)?;
+    ui.note(format!("Next: `wharf env package -n {}` to see its CloudFormation template.", spec.name));
+    Ok(())
+}
+
+fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
+    let LsArgs { local: _ } = a;
+    let ws = context::load(ui)?;
+    context::report(ui, &ws)?;
+    let rows: Vec<serde_json::Value> = ws
+        .env_names()
+        .iter()
+        .map(|n| {
+            let m = ws.env(n);
+            serde_json::json!({
+                "name": n,
+                "region": m.and_then(|m| m.region.as_ref()).map(|r| r.value.clone()).or_else(|| ws.app.as_ref().and_then(|a| a.region.as_ref()).map(|r| r.value.clone())),
+                "account": m.and_then(|m| m.account.as_ref()).map(|a| a.value.clone()),
+            })
+        })
+        .collect();
+    let mut text = String::new();
+    for r in &rows {
+        text.push_str(&format!("{:<20} {:<16} {}\n", r["name"].as_str().unwrap_or(""), r["region"].as_str().unwrap_or("-"), r["account"].as_str().unwrap_or("-")));
+    }
+    ui.data(&text);
+    ui.event("environments", &rows);
+    Ok(())
+}
+
+fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
+    let PackageArgs { name, output_dir } = a;
+    let mut ws = context::load(ui)?;
+    context::require_env(&ws, &name)?;
+    let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
+    context::report(ui, &ws)?;
+    let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    context::emit_package(ui, &pkg, output_dir.as_deref())
+}

@@ -1,0 +1,95 @@
+//! Command-line parsing and dispatch. Each command lives in its own file with its
+//! arguments (doc comments are the help text) and a `run` that wires the core together.
+//! Nothing outside `cli` knows clap.
+
+mod app;
+mod completion;
+pub mod context;
+mod env;
+mod init;
+mod schema;
+mod svc;
+mod validate;
+
+use crate::error::WharfError;
+use crate::ui::mode::Output;
+use crate::ui::Ui;
+use clap::{Parser, Subcommand};
+
+/// Declarative deployments to AWS ECS from Copilot-style manifests.
+#[derive(Debug, Parser)]
+#[command(name = "wharf", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Output format: text for people, or one JSON object per line on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+    /// Never prompt; a missing answer is an error naming its flag (implied without a terminal or with CI=true).
+    #[arg(long, global = true)]
+    pub no_input: bool,
+}
+
+/// wharf's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an application, one service and one environment, guided.
+    Init(init::Args),
+    /// Applications.
+    #[command(subcommand)]
+    App(app::Command),
+    /// Environments.
+    #[command(subcommand)]
+    Env(env::Command),
+    /// Services.
+    #[command(subcommand)]
+    Svc(svc::Command),
+    /// Check every manifest for every environment.
+    Validate(validate::Args),
+    /// Print the JSON Schema of the manifests, for editors.
+    Schema(schema::Args),
+    /// Print a shell completion script.
+    Completion(completion::Args),
+}
+
+/// Runs one parsed command.
+pub fn dispatch(cli: Cli, ui: &Ui) -> Result<(), WharfError> {
+    match cli.command {
+        Command::Init(a) => init::run(a, ui),
+        Command::App(c) => app::run(c, ui),
+        Command::Env(c) => env::run(c, ui),
+        Command::Svc(c) => svc::run(c, ui),
+        Command::Validate(a) => validate::run(a, ui),
+        Command::Schema(a) => schema::run(a, ui),
+        Command::Completion(a) => completion::run(a, ui),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_parse() {
+        let c = Cli::try_parse_from(["wharf", "svc", "package", "-n", "web", "-e", "test", "--tag", "v1", "--output", "json"]).unwrap();
+        assert_eq!(c.global.output, Output::Json);
+        assert!(Cli::try_parse_from(["wharf", "svc", "ls"]).is_err(), "only --local listing exists so far");
+        assert!(Cli::try_parse_from(["wharf", "svc", "init", "-n", "a", "-t", "Backend Service", "-d", "D", "-i", "I"]).is_err());
+        assert!(Cli::try_parse_from(["wharf", "--output", "yaml", "validate"]).is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! `wharf svc …`: services.
+
+use super::context;
+use crate::error::WharfError;
+use crate::manifest::service::{ServiceType, UNSUPPORTED_TYPES};
+use crate::scaffold::{self, ServiceSpec};
+use crate::ui::Ui;
+use std::path::{Path, PathBuf};
+
+/// `wharf svc` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create a service manifest.
+    Init(InitArgs),
+    /// List the workspace's services.
+    Ls(LsArgs),
+    /// Write the service's CloudFormation template and parameters for an environment (no AWS access).
+    Package(PackageArgs),
+}
+
+/// `wharf svc init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: Option<String>,
+    /// Service type: "Load Balanced Web Service" or "Backend Service".
+    #[arg(short = 't', long = "svc-type")]
+    pub svc_type: Option<String>,
+    /// Dockerfile to build the image from.
+    #[arg(short, long, conflicts_with = "image")]
+    pub dockerfile: Option<PathBuf>,
+    /// Existing image to run instead of building one.
+    #[arg(short, long)]
+    pub image: Option<String>,
+    /// Port the container listens on (default: the Dockerfile's EXPOSE).
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+/// `wharf svc ls`.
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// List the services in the workspace (deployed ones come with `wharf svc deploy`).
+    #[arg(long, required = true)]
+    pub local: bool,
+}
+
+/// `wharf svc package`.
+#[derive(Debug, clap::Args)]
+pub struct PackageArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// Write `<svc>-<env>.stack.yml` and `<svc>-<env>.params.json` here instead of printing the template.
+    #[arg(long)]
+    pub output_dir: Option<PathBuf>,
+    /// Image tag for services built from a Dockerfile.
+    #[arg(long, default_value = "latest")]
+    pub tag: String,
+}
+
+/// Runs `wharf svc …`.
+pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
+    match cmd {
+        Command::Init(a) => init(a, ui),
+        Command::Ls(a) => ls(a, ui),
+        Command::Package(a) => package(a, ui),
+    }
+}
+
+/// Parses a `--svc-type` value.
+pub fn parse_type(t: &str) -> Result<ServiceType, WharfError> {
+    if let Some(k) = ServiceType::parse(t) {
+        return Ok(k);
+    }
+    let help = if UNSUPPORTED_TYPES.contains(&t) {
+        format!("`{t}` is not supported by wharf yet; use \"Load Balanced Web Service\" or \"Backend Service\"")
+    } else {
+        "use \"Load Balanced Web Service\" or \"Backend Service\"".to_string()
+    };
+    Err(WharfError::usage(format!("unknown service type `{t}`"), Some(help)))
+}
+
+/// What `svc init` and `init` both need to write a service.
+pub struct NewService {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub kind: ServiceType,
+    /// Dockerfile, as given.
+    pub dockerfile: Option<PathBuf>,
+    /// Image.
+    pub image: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+}
+
+/// Writes `<workspace>/<name>/manifest.yml`. The Dockerfile path is written relative to
+/// the project directory (the workspace's parent), where builds run.
+pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
+    let project = ws_dir.parent().unwrap_or(ws_dir);
+    let cwd = context::cwd()?;
+    let dockerfile = match &s.dockerfile {
+        Some(d) => {
+            let abs = cwd.join(d);
+            let text = std::fs::read_to_string(&abs).map_err(|e| WharfError::io("read", d, e))?;
+            let rel = abs.strip_prefix(project).map(Path::to_path_buf).unwrap_or(abs.clone());
+            Some((rel.display().to_string(), scaffold::exposed_port(&text)))
+        }
+        None => None,
+    };
+    let port = s.port.or(dockerfile.as_ref().and_then(|d| d.1));
+    if port.is_none() && s.kind == ServiceType::LoadBalancedWebService {
+        return Err(WharfError::usage("a Load Balanced Web Service needs the port its container listens on", Some("pass `--port`, or add an EXPOSE line to the Dockerfile".to_string())));
+    }
+    let spec = ServiceSpec::new(s.name.clone(), s.kind, dockerfile.map(|d| d.0), s.image, port);
+    let path = ws_dir.join(&s.name).join("manifest.yml");
+    scaffold::write_new(&path, &scaffold::service_manifest(&spec)?)?;
+    ui.success(format!("Created {} `{}` in {}", s.kind.as_str(), s.name, path.display()));
+    ui.event("created", &serde_json::json!({"kind": "service", "name": s.name, "type": s.kind.as_str(), "path": path}));
+    Ok(())
+}
+
+/// Asks for whatever `svc init` / `init` did not get as flags.
+pub fn complete(ui: &Ui, name: Option<String>, svc_type: Option<String>, dockerfile: Option<PathBuf>, image: Option<String>, port: Option<u16>) -> Result<NewService, WharfError> {
+    let name = match name {
+        Some(n) => n,
+        None => ui.ask_text("Service name", None, "--name", "a service name")?,
+    };
+    let kind = match svc_type {
+        Some(t) => parse_type(&t)?,
+        None => {
+            let types = [ServiceType::LoadBalancedWebService, ServiceType::BackendService];
+            let labels: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+            types[ui.ask_select("Service type", &labels, "--svc-type", "a service type")?]
+        }
+    };
+    let (dockerfile, image) = match (dockerfile, image) {
+        (None, None) => {
+            let answer = ui.ask_text("Dockerfile path or image (e.g. ./Dockerfile or nginx:latest)", Some("./Dockerfile"), "--dockerfile or --image", "a Dockerfile or an image")?;
+            if Path::new(&answer).is_file() { (Some(PathBuf::from(answer)), None) } else { (None, Some(answer)) }
+        }
+        other => other,
+    };
+    Ok(NewService { name, kind, dockerfile, image, port })
+}
+
+fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
+    let InitArgs { name, svc_type, dockerfile, image, port } = a;
+    let ws = context::load(ui)?;
+    let s = complete(ui, name, svc_type, dockerfile, image, port)?;
+    let name = s.name.clone();
+    create(&ws.location.dir, s, ui)?;
+    ui.note(format!("Next: `wharf svc package -n {name} -e <env>` to see its CloudFormation template."));
+    Ok(())
+}
+
+fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
+    let LsArgs { local: _ } = a;
+    let ws = context::load(ui)?;
+    let rows: Vec<serde_json::Value> = ws
+        .service_names()
+        .iter()
+        .map(|n| serde_json::json!({"name": n, "type": ws.service_type(n), "environment_overrides": ws.override_envs(n)}))
+        .collect();
+    let mut text = String::new();
+    for r in &rows {
+        text.push_str(&format!("{:<24} {}\n", r["name"].as_str().unwrap_or(""), r["type"].as_str().unwrap_or("?")));
+    }
+    context::report(ui, &ws)?;
+    ui.data(&text);
+    ui.event("services", &rows);
+    Ok(())
+}
+
+fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
+    let PackageArgs { name, env, output_dir, tag } = a;
+    let mut ws = context::load(ui)?;
+    context::require_service(&ws, &name)?;
+    context::require_env(&ws, &env)?;
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &tag)?;
+    context::report(ui, &ws)?;
+    let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    context::emit_package(ui, &pkg, output_dir.as_deref())
+}

@@ -1,0 +1,88 @@
+//! Compiling manifests into CloudFormation: environment and service stacks with their
+//! parameter files.
+//!
+//! The Rust side decides everything (names, which resources exist, every value) in
+//! "plans"; the templates in `templates/` only lay plans out as YAML. Pure and
+//! deterministic: the same inputs give byte-identical output.
+
+pub mod environment;
+pub mod priority;
+pub mod service;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use environment::compile_env;
+pub use service::compile_service;
+
+/// Version stamped into every template's metadata.
+pub const TEMPLATE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A compiled stack: its template and its CloudFormation template-configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// Stack name, `<app>-<env>` or `<app>-<env>-<svc>`.
+    pub stack_name: String,
+    /// File stem for `--output-dir`: `<env>` or `<svc>-<env>`, as Copilot names them.
+    pub file_stem: String,
+    /// The template (YAML).
+    pub template: String,
+    /// Parameter values and stack tags.
+    pub config: TemplateConfig,
+}
+
+/// The `{"Parameters": {...}, "Tags": {...}}` file CodePipeline and `wharf` deploy with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateConfig {
+    /// Stack parameter values.
+    #[serde(rename = "Parameters")]
+    pub parameters: BTreeMap<String, String>,
+    /// Stack tags.
+    #[serde(rename = "Tags")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl TemplateConfig {
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("maps of strings serialize");
+        s.push('\n');
+        s
+    }
+}
+
+/// Application-wide inputs every stack needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppInfo {
+    /// Application name.
+    pub name: String,
+    /// Tags for every stack.
+    pub tags: BTreeMap<String, String>,
+    /// IAM permissions boundary policy name or ARN.
+    pub permissions_boundary: Option<String>,
+    /// `WHARF` or `COPILOT`: prefix of the variables set in containers.
+    pub var_prefix: &'static str,
+}
+
+impl AppInfo {
+    fn stack_tags(&self, env: &str, service: Option<&str>) -> BTreeMap<String, String> {
+        let mut t = self.tags.clone();
+        t.insert("wharf-application".into(), self.name.clone());
+        t.insert("wharf-environment".into(), env.into());
+        if let Some(s) = service {
+            t.insert("wharf-service".into(), s.into());
+        }
+        t
+    }
+}
+
+/// Where an environment publishes a value for service stacks.
+pub fn ssm_name(app: &str, env: &str, key: &str) -> String {
+    format!("/wharf/{app}/{env}/{key}")
+}
+
+/// A string as a YAML-safe quoted scalar.
+pub(crate) fn quote(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+pub mod workspace;

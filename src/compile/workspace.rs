@@ -1,0 +1,70 @@
+//! Compiling from a loaded workspace: resolves the manifests one stack needs for an
+//! environment and hands them to the compilers. A stack depends on the whole
+//! environment (which services need the load balancer or NAT, listener priorities), so
+//! every service is resolved for the environment and any error stops the packaging.
+
+use super::priority;
+use super::service::ServiceInputs;
+use super::{compile_env, compile_service, AppInfo, Package};
+use crate::manifest::service::ServiceManifest;
+use crate::manifest::workspace::Workspace;
+
+/// Application inputs from the workspace.
+pub fn app_info(ws: &Workspace) -> Option<AppInfo> {
+    let app = ws.app.as_ref()?;
+    Some(AppInfo {
+        name: app.name.value.clone(),
+        tags: app.tags.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+        permissions_boundary: app.permissions_boundary.as_ref().map(|p| p.value.clone()),
+        var_prefix: ws.location.flavor.var_prefix(),
+    })
+}
+
+/// Every service of the workspace as it is for `env`; `None` if any has errors.
+fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for name in ws.service_names() {
+        match ws.service(&name, Some(env)) {
+            Some(m) => out.push(m),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// The environment stack of `env`; `Ok(None)` when manifests have errors (they are in
+/// `ws.diags`).
+pub fn package_env(ws: &mut Workspace, env: &str) -> Result<Option<Package>, minijinja::Error> {
+    let services = services_for(ws, env);
+    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services) else {
+        return Ok(None);
+    };
+    if ws.diags.has_errors() {
+        return Ok(None);
+    }
+    compile_env(&app, &env_m, &services).map(Some)
+}
+
+/// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
+pub fn package_service(ws: &mut Workspace, svc: &str, env: &str, tag: &str) -> Result<Option<Package>, minijinja::Error> {
+    let services = services_for(ws, env);
+    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services) else {
+        return Ok(None);
+    };
+    if ws.diags.has_errors() {
+        return Ok(None);
+    }
+    let routes: Vec<(String, String)> = services
+        .iter()
+        .filter(|s| s.is_load_balanced())
+        .map(|s| (s.name.value.clone(), s.http.as_ref().and_then(|h| h.path.as_ref()).map_or("/".into(), |p| p.value.clone())))
+        .collect();
+    let priorities = priority::assign(&routes);
+    // `services_for` resolves services in `service_names` order.
+    let Some(m) = ws.service_names().iter().position(|n| n == svc).and_then(|i| services.get(i)) else {
+        return Ok(None);
+    };
+    let inputs = ServiceInputs { app: &app, env: &env_m, priority: priorities.get(&m.name.value).copied(), tag };
+    compile_service(m, &inputs).map(Some)
+}

@@ -1,0 +1,91 @@
+//! wharf's errors and the one function that turns them into exit codes.
+//!
+//! Exit codes (documented in the README): 0 success; 1 runtime failure (I/O, a bug);
+//! 2 invalid manifest or usage. Later: 3 deployment rolled back, 4 rollback failed,
+//! 130 interrupted.
+
+use crate::ui::PromptError;
+use std::path::PathBuf;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WharfError {
+    /// Wrong use of a command (a bad flag value, a missing name).
+    #[error("{message}")]
+    #[diagnostic(code(wharf::usage))]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        #[help]
+        help: Option<String>,
+    },
+    /// No workspace above the current directory.
+    #[error("no wharf workspace found in {} or above", dir.display())]
+    #[diagnostic(code(wharf::usage::no_workspace), help("create one with `wharf init` or `wharf app init NAME`, or run wharf inside a directory that has `wharf/app.yml` (or a Copilot `copilot/.workspace`)"))]
+    NoWorkspace {
+        /// Where the search started.
+        dir: PathBuf,
+    },
+    /// Manifests have errors; they were already reported.
+    #[error("{errors} error{} in the manifests", if *errors == 1 { "" } else { "s" })]
+    #[diagnostic(code(wharf::manifest::invalid))]
+    InvalidManifest {
+        /// How many.
+        errors: usize,
+    },
+    /// A question could not be asked.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Prompt(#[from] PromptError),
+    /// A file could not be read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    #[diagnostic(code(wharf::io))]
+    Io {
+        /// `read`, `write`, `create`.
+        action: &'static str,
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A template failed to render: a bug in wharf.
+    #[error("internal error rendering a template: {0:#}")]
+    #[diagnostic(code(wharf::bug), help("please report this with the manifest that caused it"))]
+    Template(#[from] minijinja::Error),
+}
+
+impl WharfError {
+    /// A usage error with an optional hint.
+    pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
+        WharfError::Usage { message: message.into(), help: help.into() }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        WharfError::Io { action, path: path.into(), source }
+    }
+}
+
+/// The process exit code for an error.
+pub fn exit_code(err: &WharfError) -> u8 {
+    match err {
+        WharfError::Usage { .. } | WharfError::NoWorkspace { .. } | WharfError::InvalidManifest { .. } => 2,
+        WharfError::Prompt(PromptError::NeedsFlag { .. }) => 2,
+        WharfError::Prompt(PromptError::Io(_)) | WharfError::Io { .. } | WharfError::Template(_) => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(exit_code(&WharfError::usage("x", None)), 2);
+        assert_eq!(exit_code(&WharfError::InvalidManifest { errors: 1 }), 2);
+        assert_eq!(exit_code(&WharfError::NoWorkspace { dir: ".".into() }), 2);
+        assert_eq!(exit_code(&PromptError::NeedsFlag { flag: "--name", what: "a name" }.into()), 2);
+        assert_eq!(exit_code(&WharfError::io("read", "x", std::io::Error::other("boom"))), 1);
+    }
+}
