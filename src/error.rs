@@ -22,7 +22,12 @@ pub enum WharfError {
     },
     /// No workspace above the current directory.
     #[error("no wharf workspace found in {} or above", dir.display())]
-    #[diagnostic(code(wharf::usage::no_workspace), help("create one with `wharf init` or `wharf app init NAME`, or run wharf inside a directory that has `wharf/app.yml` (or a Copilot `copilot/.workspace`)"))]
+    #[diagnostic(
+        code(wharf::usage::no_workspace),
+        help(
+            "create one with `wharf init` or `wharf app init NAME`, or run wharf inside a directory that has `wharf/app.yml` (or a Copilot `copilot/.workspace`)"
+        )
+    )]
     NoWorkspace {
         /// Where the search started.
         dir: PathBuf,
@@ -51,28 +56,42 @@ pub enum WharfError {
     },
     /// A template failed to render: a bug in wharf.
     #[error("internal error rendering a template: {0:#}")]
-    #[diagnostic(code(wharf::bug), help("please report this with the manifest that caused it"))]
+    #[diagnostic(
+        code(wharf::bug),
+        help("please report this with the manifest that caused it")
+    )]
     Template(#[from] minijinja::Error),
 }
 
 impl WharfError {
     /// A usage error with an optional hint.
     pub fn usage(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
-        WharfError::Usage { message: message.into(), help: help.into() }
+        WharfError::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
     }
 
     /// An I/O error on `path`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        WharfError::Io { action, path: path.into(), source }
+        WharfError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 
 /// The process exit code for an error.
 pub fn exit_code(err: &WharfError) -> u8 {
     match err {
-        WharfError::Usage { .. } | WharfError::NoWorkspace { .. } | WharfError::InvalidManifest { .. } => 2,
+        WharfError::Usage { .. }
+        | WharfError::NoWorkspace { .. }
+        | WharfError::InvalidManifest { .. } => 2,
         WharfError::Prompt(PromptError::NeedsFlag { .. }) => 2,
-        WharfError::Prompt(PromptError::Io(_)) | WharfError::Io { .. } | WharfError::Template(_) => 1,
+        WharfError::Prompt(PromptError::Io(_))
+        | WharfError::Io { .. }
+        | WharfError::Template(_) => 1,
     }
 }
 
@@ -85,7 +104,19 @@ mod tests {
         assert_eq!(exit_code(&WharfError::usage("x", None)), 2);
         assert_eq!(exit_code(&WharfError::InvalidManifest { errors: 1 }), 2);
         assert_eq!(exit_code(&WharfError::NoWorkspace { dir: ".".into() }), 2);
-        assert_eq!(exit_code(&PromptError::NeedsFlag { flag: "--name", what: "a name" }.into()), 2);
-        assert_eq!(exit_code(&WharfError::io("read", "x", std::io::Error::other("boom"))), 1);
+        assert_eq!(
+            exit_code(
+                &PromptError::NeedsFlag {
+                    flag: "--name",
+                    what: "a name"
+                }
+                .into()
+            ),
+            2
+        );
+        assert_eq!(
+            exit_code(&WharfError::io("read", "x", std::io::Error::other("boom"))),
+            1
+        );
     }
 }

@@ -6,20 +6,59 @@ use serde::Serialize;
 use std::sync::OnceLock;
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("environment.yml", include_str!("../templates/environment.yml")),
+    (
+        "environment.yml",
+        include_str!("../templates/environment.yml"),
+    ),
     ("service.yml", include_str!("../templates/service.yml")),
-    ("partials/env-cluster.yml", include_str!("../templates/partials/env-cluster.yml")),
-    ("partials/env-alb.yml", include_str!("../templates/partials/env-alb.yml")),
-    ("partials/env-ssm.yml", include_str!("../templates/partials/env-ssm.yml")),
-    ("partials/svc-roles.yml", include_str!("../templates/partials/svc-roles.yml")),
-    ("partials/svc-task-definition.yml", include_str!("../templates/partials/svc-task-definition.yml")),
-    ("partials/svc-target-group.yml", include_str!("../templates/partials/svc-target-group.yml")),
-    ("partials/svc-discovery.yml", include_str!("../templates/partials/svc-discovery.yml")),
-    ("partials/svc-service.yml", include_str!("../templates/partials/svc-service.yml")),
-    ("partials/svc-autoscaling.yml", include_str!("../templates/partials/svc-autoscaling.yml")),
-    ("manifests/app.yml", include_str!("../templates/manifests/app.yml")),
-    ("manifests/environment.yml", include_str!("../templates/manifests/environment.yml")),
-    ("manifests/service.yml", include_str!("../templates/manifests/service.yml")),
+    (
+        "partials/env-cluster.yml",
+        include_str!("../templates/partials/env-cluster.yml"),
+    ),
+    (
+        "partials/env-alb.yml",
+        include_str!("../templates/partials/env-alb.yml"),
+    ),
+    (
+        "partials/env-ssm.yml",
+        include_str!("../templates/partials/env-ssm.yml"),
+    ),
+    (
+        "partials/svc-roles.yml",
+        include_str!("../templates/partials/svc-roles.yml"),
+    ),
+    (
+        "partials/svc-task-definition.yml",
+        include_str!("../templates/partials/svc-task-definition.yml"),
+    ),
+    (
+        "partials/svc-target-group.yml",
+        include_str!("../templates/partials/svc-target-group.yml"),
+    ),
+    (
+        "partials/svc-discovery.yml",
+        include_str!("../templates/partials/svc-discovery.yml"),
+    ),
+    (
+        "partials/svc-service.yml",
+        include_str!("../templates/partials/svc-service.yml"),
+    ),
+    (
+        "partials/svc-autoscaling.yml",
+        include_str!("../templates/partials/svc-autoscaling.yml"),
+    ),
+    (
+        "manifests/app.yml",
+        include_str!("../templates/manifests/app.yml"),
+    ),
+    (
+        "manifests/environment.yml",
+        include_str!("../templates/manifests/environment.yml"),
+    ),
+    (
+        "manifests/service.yml",
+        include_str!("../templates/manifests/service.yml"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -38,7 +77,8 @@ fn env() -> &'static Environment<'static> {
         e.add_filter("q", quote_filter);
         e.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, src) in TEMPLATES {
-            e.add_template(name, src).expect("embedded templates parse (checked by tests)");
+            e.add_template(name, src)
+                .expect("embedded templates parse (checked by tests)");
         }
         e
     })
@@ -47,12 +87,15 @@ fn env() -> &'static Environment<'static> {
 /// `{{ value | q }}`: the value as JSON, which is also valid YAML (a double-quoted
 /// string, a number, a flow list). Unlike `tojson` it does not escape `'` or `<`.
 fn quote_filter(v: minijinja::Value) -> Result<String, minijinja::Error> {
-    serde_json::to_string(&v).map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
+    serde_json::to_string(&v)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
 /// Renders a manifest template as is (comments and blank lines matter there).
 pub fn render_text(name: &str, ctx: &impl Serialize) -> Result<String, minijinja::Error> {
-    env().get_template(name)?.render(minijinja::value::Serde(ctx))
+    env()
+        .get_template(name)?
+        .render(minijinja::value::Serde(ctx))
 }
 
 /// Renders one of the embedded CloudFormation templates. Errors here are bugs in wharf

@@ -62,8 +62,21 @@ pub struct ServiceSpec {
 
 impl ServiceSpec {
     /// A spec for `kind`.
-    pub fn new(name: String, kind: ServiceType, dockerfile: Option<String>, image: Option<String>, port: Option<u16>) -> Self {
-        ServiceSpec { name, kind: kind.as_str(), load_balanced: kind == ServiceType::LoadBalancedWebService, dockerfile, image, port }
+    pub fn new(
+        name: String,
+        kind: ServiceType,
+        dockerfile: Option<String>,
+        image: Option<String>,
+        port: Option<u16>,
+    ) -> Self {
+        ServiceSpec {
+            name,
+            kind: kind.as_str(),
+            load_balanced: kind == ServiceType::LoadBalancedWebService,
+            dockerfile,
+            image,
+            port,
+        }
     }
 }
 
@@ -96,7 +109,10 @@ pub fn exposed_port(dockerfile: &str) -> Option<u16> {
 /// Creates `path` (and its directories) with `text`; refuses to overwrite.
 pub fn write_new(path: &Path, text: &str) -> Result<(), WharfError> {
     if path.exists() {
-        return Err(WharfError::usage(format!("{} already exists", path.display()), Some("wharf does not overwrite manifests; edit it, or remove it first".to_string())));
+        return Err(WharfError::usage(
+            format!("{} already exists", path.display()),
+            Some("wharf does not overwrite manifests; edit it, or remove it first".to_string()),
+        ));
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| WharfError::io("create", dir, e))?;
@@ -110,7 +126,10 @@ mod tests {
 
     #[test]
     fn exposed_port_reads_the_first_expose() {
-        assert_eq!(exposed_port("FROM x\nexpose 8080/tcp\nEXPOSE 9000\n"), Some(8080));
+        assert_eq!(
+            exposed_port("FROM x\nexpose 8080/tcp\nEXPOSE 9000\n"),
+            Some(8080)
+        );
         assert_eq!(exposed_port("FROM x\n"), None);
     }
 }

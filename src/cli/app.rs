@@ -41,7 +41,18 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 /// Parses `key=value` tags.
 pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>, WharfError> {
     tags.iter()
-        .map(|t| t.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).ok_or_else(|| WharfError::usage(format!("`{t}` is not a key=value tag"), Some("write tags like `--resource-tags team=web,cost-center=42`".to_string()))))
+        .map(|t| {
+            t.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| {
+                    WharfError::usage(
+                        format!("`{t}` is not a key=value tag"),
+                        Some(
+                            "write tags like `--resource-tags team=web,cost-center=42`".to_string(),
+                        ),
+                    )
+                })
+        })
         .collect()
 }
 
@@ -49,18 +60,42 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>, WharfError> 
 pub fn create(spec: &AppSpec, ui: &Ui) -> Result<(), WharfError> {
     let cwd = super::context::cwd()?;
     if let Some(loc) = workspace::find(&cwd) {
-        return Err(WharfError::usage(format!("this directory is already inside a workspace ({})", loc.dir.display()), Some("run `wharf app init` in a project without one".to_string())));
+        return Err(WharfError::usage(
+            format!(
+                "this directory is already inside a workspace ({})",
+                loc.dir.display()
+            ),
+            Some("run `wharf app init` in a project without one".to_string()),
+        ));
     }
     let path = cwd.join("wharf").join("app.yml");
     scaffold::write_new(&path, &scaffold::app_manifest(spec)?)?;
-    ui.success(format!("Created application `{}` in wharf/app.yml", spec.name));
-    ui.event("created", &serde_json::json!({"kind": "application", "name": spec.name, "path": "wharf/app.yml"}));
+    ui.success(format!(
+        "Created application `{}` in wharf/app.yml",
+        spec.name
+    ));
+    ui.event(
+        "created",
+        &serde_json::json!({"kind": "application", "name": spec.name, "path": "wharf/app.yml"}),
+    );
     Ok(())
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
-    let InitArgs { name, region, domain, permissions_boundary, resource_tags } = a;
-    let spec = AppSpec { name, region, domain, permissions_boundary, tags: parse_tags(&resource_tags)? };
+    let InitArgs {
+        name,
+        region,
+        domain,
+        permissions_boundary,
+        resource_tags,
+    } = a;
+    let spec = AppSpec {
+        name,
+        region,
+        domain,
+        permissions_boundary,
+        tags: parse_tags(&resource_tags)?,
+    };
     check_name(&spec.name)?;
     create(&spec, ui)?;
     ui.note("Next: `wharf env init -n test` and `wharf svc init`.");
@@ -70,7 +105,9 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
 /// Application and environment names: what `app.yml` validation accepts.
 pub fn check_name(name: &str) -> Result<(), WharfError> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
         && name.len() <= 28;
     if ok {

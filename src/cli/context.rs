@@ -16,10 +16,18 @@ pub fn cwd() -> Result<PathBuf, WharfError> {
 pub fn load(ui: &Ui) -> Result<Workspace, WharfError> {
     let cwd = cwd()?;
     let loc = workspace::find(&cwd).ok_or_else(|| WharfError::NoWorkspace { dir: cwd.clone() })?;
-    let ws = Workspace::load(loc, &cwd, Box::new(|k| std::env::var(k).ok()), Box::new(LazyKeys::default()));
+    let ws = Workspace::load(
+        loc,
+        &cwd,
+        Box::new(|k| std::env::var(k).ok()),
+        Box::new(LazyKeys::default()),
+    );
     if ws.location.flavor == Flavor::Copilot {
         let app = ws.app.as_ref().map_or("?", |a| a.name.value.as_str());
-        ui.note(format!("Reading the Copilot workspace in {} (application `{app}`) as it is.", ws.location.dir.display()));
+        ui.note(format!(
+            "Reading the Copilot workspace in {} (application `{app}`) as it is.",
+            ws.location.dir.display()
+        ));
     }
     Ok(ws)
 }
@@ -28,7 +36,9 @@ pub fn load(ui: &Ui) -> Result<Workspace, WharfError> {
 pub fn report(ui: &Ui, ws: &Workspace) -> Result<(), WharfError> {
     ui.diagnostics(&ws.sources, &ws.diags);
     if ws.diags.has_errors() {
-        return Err(WharfError::InvalidManifest { errors: ws.diags.error_count() });
+        return Err(WharfError::InvalidManifest {
+            errors: ws.diags.error_count(),
+        });
     }
     Ok(())
 }
@@ -41,7 +51,11 @@ pub fn require_env(ws: &Workspace, env: &str) -> Result<(), WharfError> {
     let known = ws.env_names();
     Err(WharfError::usage(
         format!("there is no environment `{env}` in this workspace"),
-        Some(if known.is_empty() { format!("create it with `wharf env init -n {env}`") } else { format!("environments: {}", known.join(", ")) }),
+        Some(if known.is_empty() {
+            format!("create it with `wharf env init -n {env}`")
+        } else {
+            format!("environments: {}", known.join(", "))
+        }),
     ))
 }
 
@@ -53,21 +67,36 @@ pub fn require_service(ws: &Workspace, svc: &str) -> Result<(), WharfError> {
     let known = ws.service_names();
     Err(WharfError::usage(
         format!("there is no service `{svc}` in this workspace"),
-        Some(if known.is_empty() { format!("create it with `wharf svc init -n {svc}`") } else { format!("services: {}", known.join(", ")) }),
+        Some(if known.is_empty() {
+            format!("create it with `wharf svc init -n {svc}`")
+        } else {
+            format!("services: {}", known.join(", "))
+        }),
     ))
 }
 
 /// Writes a package to `dir` as `<stem>.stack.yml` and `<stem>.params.json`, or prints
 /// the template to stdout (or a `package` event in JSON mode).
-pub fn emit_package(ui: &Ui, pkg: &crate::compile::Package, dir: Option<&std::path::Path>) -> Result<(), WharfError> {
+pub fn emit_package(
+    ui: &Ui,
+    pkg: &crate::compile::Package,
+    dir: Option<&std::path::Path>,
+) -> Result<(), WharfError> {
     match dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| WharfError::io("create", dir, e))?;
             let stack = dir.join(format!("{}.stack.yml", pkg.file_stem));
             let params = dir.join(format!("{}.params.json", pkg.file_stem));
-            std::fs::write(&stack, &pkg.template).map_err(|e| WharfError::io("write", &stack, e))?;
-            std::fs::write(&params, pkg.config.to_json()).map_err(|e| WharfError::io("write", &params, e))?;
-            ui.success(format!("Wrote stack {}: {} and {}", pkg.stack_name, stack.display(), params.display()));
+            std::fs::write(&stack, &pkg.template)
+                .map_err(|e| WharfError::io("write", &stack, e))?;
+            std::fs::write(&params, pkg.config.to_json())
+                .map_err(|e| WharfError::io("write", &params, e))?;
+            ui.success(format!(
+                "Wrote stack {}: {} and {}",
+                pkg.stack_name,
+                stack.display(),
+                params.display()
+            ));
             ui.data(&format!("{}\n{}\n", stack.display(), params.display()));
             ui.event("package", &serde_json::json!({"stack": pkg.stack_name, "template_file": stack, "params_file": params}));
         }

@@ -77,19 +77,43 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 /// Writes `environments/<name>/manifest.yml` into the workspace.
 pub fn create(ws_dir: &std::path::Path, spec: &EnvSpec, ui: &Ui) -> Result<(), WharfError> {
     super::app::check_name(&spec.name)?;
-    let path = ws_dir.join("environments").join(&spec.name).join("manifest.yml");
+    let path = ws_dir
+        .join("environments")
+        .join(&spec.name)
+        .join("manifest.yml");
     scaffold::write_new(&path, &scaffold::env_manifest(spec)?)?;
-    ui.success(format!("Created environment `{}` in {}", spec.name, path.display()));
-    ui.event("created", &serde_json::json!({"kind": "environment", "name": spec.name, "path": path}));
+    ui.success(format!(
+        "Created environment `{}` in {}",
+        spec.name,
+        path.display()
+    ));
+    ui.event(
+        "created",
+        &serde_json::json!({"kind": "environment", "name": spec.name, "path": path}),
+    );
     Ok(())
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
-    let InitArgs { name, region, account, import_vpc_id, import_public_subnets, import_private_subnets, override_vpc_cidr, import_cert_arns } = a;
+    let InitArgs {
+        name,
+        region,
+        account,
+        import_vpc_id,
+        import_public_subnets,
+        import_private_subnets,
+        override_vpc_cidr,
+        import_cert_arns,
+    } = a;
     let ws = context::load(ui)?;
     let name = match name {
         Some(n) => n,
-        None => ui.ask_text("Environment name", Some("test"), "--name", "an environment name")?,
+        None => ui.ask_text(
+            "Environment name",
+            Some("test"),
+            "--name",
+            "an environment name",
+        )?,
     };
     let spec = EnvSpec {
         name,
@@ -102,7 +126,10 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         certificates: import_cert_arns,
     };
     create(&ws.location.dir, &spec, ui)?;
-    ui.note(format!("Next: `wharf env package -n {}` to see its CloudFormation template.", spec.name));
+    ui.note(format!(
+        "Next: `wharf env package -n {}` to see its CloudFormation template.",
+        spec.name
+    ));
     Ok(())
 }
 
@@ -124,7 +151,12 @@ fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
         .collect();
     let mut text = String::new();
     for r in &rows {
-        text.push_str(&format!("{:<20} {:<16} {}\n", r["name"].as_str().unwrap_or(""), r["region"].as_str().unwrap_or("-"), r["account"].as_str().unwrap_or("-")));
+        text.push_str(&format!(
+            "{:<20} {:<16} {}\n",
+            r["name"].as_str().unwrap_or(""),
+            r["region"].as_str().unwrap_or("-"),
+            r["account"].as_str().unwrap_or("-")
+        ));
     }
     ui.data(&text);
     ui.event("environments", &rows);

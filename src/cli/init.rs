@@ -38,19 +38,44 @@ pub struct Args {
 
 /// Runs `wharf init`.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
-    let Args { app: app_name, name, svc_type, dockerfile, image, port, env: env_name, region } = a;
+    let Args {
+        app: app_name,
+        name,
+        svc_type,
+        dockerfile,
+        image,
+        port,
+        env: env_name,
+        region,
+    } = a;
     let app_name = match app_name {
         Some(a) => a,
         None => ui.ask_text("Application name", None, "--app", "an application name")?,
     };
     app::check_name(&app_name)?;
     let service = svc::complete(ui, name, svc_type, dockerfile, image, port)?;
-    let region = region.or_else(|| std::env::var("AWS_REGION").ok()).or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-    app::create(&AppSpec { name: app_name, region, ..AppSpec::default() }, ui)?;
+    let region = region
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+    app::create(
+        &AppSpec {
+            name: app_name,
+            region,
+            ..AppSpec::default()
+        },
+        ui,
+    )?;
     let ws_dir = super::context::cwd()?.join("wharf");
     let svc_name = service.name.clone();
     svc::create(&ws_dir, service, ui)?;
-    env::create(&ws_dir, &EnvSpec { name: env_name.clone(), ..EnvSpec::default() }, ui)?;
+    env::create(
+        &ws_dir,
+        &EnvSpec {
+            name: env_name.clone(),
+            ..EnvSpec::default()
+        },
+        ui,
+    )?;
     ui.note(format!(
         "Next: `wharf validate`, then `wharf env package -n {env_name}` and `wharf svc package -n {svc_name} -e {env_name}` to see the CloudFormation."
     ));

@@ -12,8 +12,8 @@ mod svc;
 mod validate;
 
 use crate::error::WharfError;
-use crate::ui::mode::Output;
 use crate::ui::Ui;
+use crate::ui::mode::Output;
 use clap::{Parser, Subcommand};
 
 /// Declarative deployments to AWS ECS from Copilot-style manifests.
@@ -86,10 +86,31 @@ mod tests {
 
     #[test]
     fn flags_parse() {
-        let c = Cli::try_parse_from(["wharf", "svc", "package", "-n", "web", "-e", "test", "--tag", "v1", "--output", "json"]).unwrap();
+        let c = Cli::try_parse_from([
+            "wharf", "svc", "package", "-n", "web", "-e", "test", "--tag", "v1", "--output", "json",
+        ])
+        .unwrap();
         assert_eq!(c.global.output, Output::Json);
-        assert!(Cli::try_parse_from(["wharf", "svc", "ls"]).is_err(), "only --local listing exists so far");
-        assert!(Cli::try_parse_from(["wharf", "svc", "init", "-n", "a", "-t", "Backend Service", "-d", "D", "-i", "I"]).is_err());
+        assert!(
+            Cli::try_parse_from(["wharf", "svc", "ls"]).is_err(),
+            "only --local listing exists so far"
+        );
+        assert!(
+            Cli::try_parse_from([
+                "wharf",
+                "svc",
+                "init",
+                "-n",
+                "a",
+                "-t",
+                "Backend Service",
+                "-d",
+                "D",
+                "-i",
+                "I"
+            ])
+            .is_err()
+        );
         assert!(Cli::try_parse_from(["wharf", "--output", "yaml", "validate"]).is_err());
     }
 }

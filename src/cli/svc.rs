@@ -78,11 +78,16 @@ pub fn parse_type(t: &str) -> Result<ServiceType, WharfError> {
         return Ok(k);
     }
     let help = if UNSUPPORTED_TYPES.contains(&t) {
-        format!("`{t}` is not supported by wharf yet; use \"Load Balanced Web Service\" or \"Backend Service\"")
+        format!(
+            "`{t}` is not supported by wharf yet; use \"Load Balanced Web Service\" or \"Backend Service\""
+        )
     } else {
         "use \"Load Balanced Web Service\" or \"Backend Service\"".to_string()
     };
-    Err(WharfError::usage(format!("unknown service type `{t}`"), Some(help)))
+    Err(WharfError::usage(
+        format!("unknown service type `{t}`"),
+        Some(help),
+    ))
 }
 
 /// What `svc init` and `init` both need to write a service.
@@ -108,25 +113,49 @@ pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
         Some(d) => {
             let abs = cwd.join(d);
             let text = std::fs::read_to_string(&abs).map_err(|e| WharfError::io("read", d, e))?;
-            let rel = abs.strip_prefix(project).map(Path::to_path_buf).unwrap_or(abs.clone());
+            let rel = abs
+                .strip_prefix(project)
+                .map(Path::to_path_buf)
+                .unwrap_or(abs.clone());
             Some((rel.display().to_string(), scaffold::exposed_port(&text)))
         }
         None => None,
     };
     let port = s.port.or(dockerfile.as_ref().and_then(|d| d.1));
     if port.is_none() && s.kind == ServiceType::LoadBalancedWebService {
-        return Err(WharfError::usage("a Load Balanced Web Service needs the port its container listens on", Some("pass `--port`, or add an EXPOSE line to the Dockerfile".to_string())));
+        return Err(WharfError::usage(
+            "a Load Balanced Web Service needs the port its container listens on",
+            Some("pass `--port`, or add an EXPOSE line to the Dockerfile".to_string()),
+        ));
     }
-    let spec = ServiceSpec::new(s.name.clone(), s.kind, dockerfile.map(|d| d.0), s.image, port);
+    let spec = ServiceSpec::new(
+        s.name.clone(),
+        s.kind,
+        dockerfile.map(|d| d.0),
+        s.image,
+        port,
+    );
     let path = ws_dir.join(&s.name).join("manifest.yml");
     scaffold::write_new(&path, &scaffold::service_manifest(&spec)?)?;
-    ui.success(format!("Created {} `{}` in {}", s.kind.as_str(), s.name, path.display()));
+    ui.success(format!(
+        "Created {} `{}` in {}",
+        s.kind.as_str(),
+        s.name,
+        path.display()
+    ));
     ui.event("created", &serde_json::json!({"kind": "service", "name": s.name, "type": s.kind.as_str(), "path": path}));
     Ok(())
 }
 
 /// Asks for whatever `svc init` / `init` did not get as flags.
-pub fn complete(ui: &Ui, name: Option<String>, svc_type: Option<String>, dockerfile: Option<PathBuf>, image: Option<String>, port: Option<u16>) -> Result<NewService, WharfError> {
+pub fn complete(
+    ui: &Ui,
+    name: Option<String>,
+    svc_type: Option<String>,
+    dockerfile: Option<PathBuf>,
+    image: Option<String>,
+    port: Option<u16>,
+) -> Result<NewService, WharfError> {
     let name = match name {
         Some(n) => n,
         None => ui.ask_text("Service name", None, "--name", "a service name")?,
@@ -134,28 +163,54 @@ pub fn complete(ui: &Ui, name: Option<String>, svc_type: Option<String>, dockerf
     let kind = match svc_type {
         Some(t) => parse_type(&t)?,
         None => {
-            let types = [ServiceType::LoadBalancedWebService, ServiceType::BackendService];
+            let types = [
+                ServiceType::LoadBalancedWebService,
+                ServiceType::BackendService,
+            ];
             let labels: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
             types[ui.ask_select("Service type", &labels, "--svc-type", "a service type")?]
         }
     };
     let (dockerfile, image) = match (dockerfile, image) {
         (None, None) => {
-            let answer = ui.ask_text("Dockerfile path or image (e.g. ./Dockerfile or nginx:latest)", Some("./Dockerfile"), "--dockerfile or --image", "a Dockerfile or an image")?;
-            if Path::new(&answer).is_file() { (Some(PathBuf::from(answer)), None) } else { (None, Some(answer)) }
+            let answer = ui.ask_text(
+                "Dockerfile path or image (e.g. ./Dockerfile or nginx:latest)",
+                Some("./Dockerfile"),
+                "--dockerfile or --image",
+                "a Dockerfile or an image",
+            )?;
+            if Path::new(&answer).is_file() {
+                (Some(PathBuf::from(answer)), None)
+            } else {
+                (None, Some(answer))
+            }
         }
         other => other,
     };
-    Ok(NewService { name, kind, dockerfile, image, port })
+    Ok(NewService {
+        name,
+        kind,
+        dockerfile,
+        image,
+        port,
+    })
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
-    let InitArgs { name, svc_type, dockerfile, image, port } = a;
+    let InitArgs {
+        name,
+        svc_type,
+        dockerfile,
+        image,
+        port,
+    } = a;
     let ws = context::load(ui)?;
     let s = complete(ui, name, svc_type, dockerfile, image, port)?;
     let name = s.name.clone();
     create(&ws.location.dir, s, ui)?;
-    ui.note(format!("Next: `wharf svc package -n {name} -e <env>` to see its CloudFormation template."));
+    ui.note(format!(
+        "Next: `wharf svc package -n {name} -e <env>` to see its CloudFormation template."
+    ));
     Ok(())
 }
 
@@ -169,7 +224,11 @@ fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
         .collect();
     let mut text = String::new();
     for r in &rows {
-        text.push_str(&format!("{:<24} {}\n", r["name"].as_str().unwrap_or(""), r["type"].as_str().unwrap_or("?")));
+        text.push_str(&format!(
+            "{:<24} {}\n",
+            r["name"].as_str().unwrap_or(""),
+            r["type"].as_str().unwrap_or("?")
+        ));
     }
     context::report(ui, &ws)?;
     ui.data(&text);
@@ -178,7 +237,12 @@ fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
 }
 
 fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
-    let PackageArgs { name, env, output_dir, tag } = a;
+    let PackageArgs {
+        name,
+        env,
+        output_dir,
+        tag,
+    } = a;
     let mut ws = context::load(ui)?;
     context::require_service(&ws, &name)?;
     context::require_env(&ws, &env)?;

@@ -29,12 +29,20 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let result = context::report(ui, &ws);
     ui.event("summary", &summary);
     result?;
-    let (s, e, w) = (ws.service_names().len(), summary["environments"].as_array().map_or(0, Vec::len), ws.diags.warning_count());
+    let (s, e, w) = (
+        ws.service_names().len(),
+        summary["environments"].as_array().map_or(0, Vec::len),
+        ws.diags.warning_count(),
+    );
     ui.success(format!(
         "{s} service{} valid for {e} environment{}{}",
         if s == 1 { "" } else { "s" },
         if e == 1 { "" } else { "s" },
-        if w > 0 { format!(" ({w} warning{})", if w == 1 { "" } else { "s" }) } else { String::new() }
+        if w > 0 {
+            format!(" ({w} warning{})", if w == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        }
     ));
     Ok(())
 }

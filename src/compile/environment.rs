@@ -1,10 +1,10 @@
 //! The environment stack: turns an environment manifest (and what the workspace's
 //! services need from it) into an [`EnvPlan`] and renders `templates/environment.yml`.
 
-use crate::render::render;
-use super::{quote, ssm_name, AppInfo, Package, TemplateConfig, TEMPLATE_VERSION};
+use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote, ssm_name};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::service::{Placement, ServiceManifest};
+use crate::render::render;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -120,72 +120,204 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
     let subnet_list = |public: bool| {
         vpc_m
             .and_then(|v| v.subnets.as_ref())
-            .and_then(|s| if public { s.public.as_ref() } else { s.private.as_ref() })
+            .and_then(|s| {
+                if public {
+                    s.public.as_ref()
+                } else {
+                    s.private.as_ref()
+                }
+            })
             .map(|l| l.value.clone())
             .unwrap_or_default()
     };
     let (vpc, refs) = if let Some(id) = vpc_m.and_then(|v| v.id.as_ref()) {
-        let ids = |public: bool| subnet_list(public).iter().filter_map(|s| s.id.as_ref().map(|i| quote(i))).collect::<Vec<_>>();
+        let ids = |public: bool| {
+            subnet_list(public)
+                .iter()
+                .filter_map(|s| s.id.as_ref().map(|i| quote(i)))
+                .collect::<Vec<_>>()
+        };
         (
-            VpcPlan { managed: false, cidr: String::new(), public: vec![], private: vec![] },
-            Refs { vpc: quote(id), public_subnets: flow_list(&ids(true)), private_subnets: flow_list(&ids(false)) },
+            VpcPlan {
+                managed: false,
+                cidr: String::new(),
+                public: vec![],
+                private: vec![],
+            },
+            Refs {
+                vpc: quote(id),
+                public_subnets: flow_list(&ids(true)),
+                private_subnets: flow_list(&ids(false)),
+            },
         )
     } else {
         let plans = |public: bool, defaults: [&str; 2]| {
             let given = subnet_list(public);
             if given.is_empty() {
-                defaults.iter().map(|c| SubnetPlan { cidr: (*c).to_string(), az: None }).collect()
+                defaults
+                    .iter()
+                    .map(|c| SubnetPlan {
+                        cidr: (*c).to_string(),
+                        az: None,
+                    })
+                    .collect()
             } else {
-                given.iter().map(|s| SubnetPlan { cidr: s.cidr.as_ref().map(|c| c.value.clone()).unwrap_or_default(), az: s.az.as_ref().map(|a| a.value.clone()) }).collect::<Vec<_>>()
+                given
+                    .iter()
+                    .map(|s| SubnetPlan {
+                        cidr: s.cidr.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+                        az: s.az.as_ref().map(|a| a.value.clone()),
+                    })
+                    .collect::<Vec<_>>()
             }
         };
         let public = plans(true, DEFAULT_PUBLIC);
         let private = plans(false, DEFAULT_PRIVATE);
-        let refs = |prefix: &str, n: usize| flow_list(&(1..=n).map(|i| format!("!Ref {prefix}{i}")).collect::<Vec<_>>());
-        let r = Refs { vpc: "!Ref VPC".into(), public_subnets: refs("PublicSubnet", public.len()), private_subnets: refs("PrivateSubnet", private.len()) };
-        let cidr = vpc_m.and_then(|v| v.cidr.as_ref()).map_or(DEFAULT_VPC.to_string(), |c| c.value.clone());
-        (VpcPlan { managed: true, cidr, public, private }, r)
+        let refs = |prefix: &str, n: usize| {
+            flow_list(
+                &(1..=n)
+                    .map(|i| format!("!Ref {prefix}{i}"))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let r = Refs {
+            vpc: "!Ref VPC".into(),
+            public_subnets: refs("PublicSubnet", public.len()),
+            private_subnets: refs("PrivateSubnet", private.len()),
+        };
+        let cidr = vpc_m
+            .and_then(|v| v.cidr.as_ref())
+            .map_or(DEFAULT_VPC.to_string(), |c| c.value.clone());
+        (
+            VpcPlan {
+                managed: true,
+                cidr,
+                public,
+                private,
+            },
+            r,
+        )
     };
     let nat = vpc.managed && services.iter().any(|s| s.placement() == Placement::Private);
-    let alb = services.iter().any(ServiceManifest::is_load_balanced).then(|| {
-        let certificates: Vec<String> = m.certificates().into_iter().map(str::to_string).collect();
-        let public = m.public_http();
-        let source_ips = public
-            .and_then(|p| p.ingress.as_ref())
-            .and_then(|i| i.source_ips.as_ref())
-            .map(|ips| ips.iter().map(|s| s.value.clone()).collect())
-            .unwrap_or_else(|| vec!["0.0.0.0/0".to_string()]);
-        AlbPlan {
-            https: !certificates.is_empty(),
-            ssl_policy: public.and_then(|p| p.ssl_policy.as_ref()).map_or(DEFAULT_SSL_POLICY.to_string(), |s| s.value.clone()),
-            certificates,
-            source_ips,
-        }
-    });
-    let container_insights = m.observability.as_ref().and_then(|o| o.container_insights).unwrap_or(false);
+    let alb = services
+        .iter()
+        .any(ServiceManifest::is_load_balanced)
+        .then(|| {
+            let certificates: Vec<String> =
+                m.certificates().into_iter().map(str::to_string).collect();
+            let public = m.public_http();
+            let source_ips = public
+                .and_then(|p| p.ingress.as_ref())
+                .and_then(|i| i.source_ips.as_ref())
+                .map(|ips| ips.iter().map(|s| s.value.clone()).collect())
+                .unwrap_or_else(|| vec!["0.0.0.0/0".to_string()]);
+            AlbPlan {
+                https: !certificates.is_empty(),
+                ssl_policy: public
+                    .and_then(|p| p.ssl_policy.as_ref())
+                    .map_or(DEFAULT_SSL_POLICY.to_string(), |s| s.value.clone()),
+                certificates,
+                source_ips,
+            }
+        });
+    let container_insights = m
+        .observability
+        .as_ref()
+        .and_then(|o| o.container_insights)
+        .unwrap_or(false);
     let mut ssm = Vec::new();
-    let mut publish = |logical_id, key, kind, what, value: String| ssm.push(SsmPlan { logical_id, name: ssm_name(&app.name, &env, key), kind, what, value });
-    publish("VpcIdParameter", "vpc-id", "String", "the VPC ID", refs.vpc.clone());
+    let mut publish = |logical_id, key, kind, what, value: String| {
+        ssm.push(SsmPlan {
+            logical_id,
+            name: ssm_name(&app.name, &env, key),
+            kind,
+            what,
+            value,
+        })
+    };
+    publish(
+        "VpcIdParameter",
+        "vpc-id",
+        "String",
+        "the VPC ID",
+        refs.vpc.clone(),
+    );
     if let Some(l) = &refs.public_subnets {
-        publish("PublicSubnetsParameter", "public-subnets", "StringList", "the public subnet IDs", format!("!Join [',', {l}]"));
+        publish(
+            "PublicSubnetsParameter",
+            "public-subnets",
+            "StringList",
+            "the public subnet IDs",
+            format!("!Join [',', {l}]"),
+        );
     }
     if let Some(l) = &refs.private_subnets {
-        publish("PrivateSubnetsParameter", "private-subnets", "StringList", "the private subnet IDs", format!("!Join [',', {l}]"));
+        publish(
+            "PrivateSubnetsParameter",
+            "private-subnets",
+            "StringList",
+            "the private subnet IDs",
+            format!("!Join [',', {l}]"),
+        );
     }
-    publish("ClusterParameter", "cluster", "String", "the ECS cluster name", "!Ref Cluster".into());
-    publish("EnvironmentSecurityGroupParameter", "environment-security-group", "String", "the tasks' security group", "!Ref EnvironmentSecurityGroup".into());
-    publish("ServiceDiscoveryNamespaceParameter", "service-discovery-namespace-id", "String", "the Cloud Map namespace ID", "!GetAtt ServiceDiscoveryNamespace.Id".into());
+    publish(
+        "ClusterParameter",
+        "cluster",
+        "String",
+        "the ECS cluster name",
+        "!Ref Cluster".into(),
+    );
+    publish(
+        "EnvironmentSecurityGroupParameter",
+        "environment-security-group",
+        "String",
+        "the tasks' security group",
+        "!Ref EnvironmentSecurityGroup".into(),
+    );
+    publish(
+        "ServiceDiscoveryNamespaceParameter",
+        "service-discovery-namespace-id",
+        "String",
+        "the Cloud Map namespace ID",
+        "!GetAtt ServiceDiscoveryNamespace.Id".into(),
+    );
     if let Some(a) = &alb {
-        publish("HTTPListenerParameter", "http-listener-arn", "String", "the HTTP listener ARN", "!Ref HTTPListener".into());
+        publish(
+            "HTTPListenerParameter",
+            "http-listener-arn",
+            "String",
+            "the HTTP listener ARN",
+            "!Ref HTTPListener".into(),
+        );
         if a.https {
-            publish("HTTPSListenerParameter", "https-listener-arn", "String", "the HTTPS listener ARN", "!Ref HTTPSListener".into());
+            publish(
+                "HTTPSListenerParameter",
+                "https-listener-arn",
+                "String",
+                "the HTTPS listener ARN",
+                "!Ref HTTPSListener".into(),
+            );
         }
-        publish("LoadBalancerDNSParameter", "load-balancer-dns-name", "String", "the load balancer's DNS name", "!GetAtt PublicLoadBalancer.DNSName".into());
-        publish("LoadBalancerFullNameParameter", "load-balancer-full-name", "String", "the load balancer's full name (for metrics)", "!GetAtt PublicLoadBalancer.LoadBalancerFullName".into());
+        publish(
+            "LoadBalancerDNSParameter",
+            "load-balancer-dns-name",
+            "String",
+            "the load balancer's DNS name",
+            "!GetAtt PublicLoadBalancer.DNSName".into(),
+        );
+        publish(
+            "LoadBalancerFullNameParameter",
+            "load-balancer-full-name",
+            "String",
+            "the load balancer's full name (for metrics)",
+            "!GetAtt PublicLoadBalancer.LoadBalancerFullName".into(),
+        );
     }
     EnvPlan {
         namespace: namespace(&app.name, &env),
-        ssm_prefix: ssm_name(&app.name, &env, "").trim_end_matches('/').to_string(),
+        ssm_prefix: ssm_name(&app.name, &env, "")
+            .trim_end_matches('/')
+            .to_string(),
         app: app.name.clone(),
         env,
         version: TEMPLATE_VERSION,
@@ -199,7 +331,11 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
 }
 
 /// Compiles the environment stack.
-pub fn compile_env(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Result<Package, minijinja::Error> {
+pub fn compile_env(
+    app: &AppInfo,
+    m: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Result<Package, minijinja::Error> {
     let p = plan(app, m, services);
     let template = render("environment.yml", &p)?;
     let env = p.env.clone();
@@ -208,7 +344,10 @@ pub fn compile_env(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest])
         file_stem: env.clone(),
         template,
         config: TemplateConfig {
-            parameters: BTreeMap::from([("AppName".into(), app.name.clone()), ("EnvironmentName".into(), env.clone())]),
+            parameters: BTreeMap::from([
+                ("AppName".into(), app.name.clone()),
+                ("EnvironmentName".into(), env.clone()),
+            ]),
             tags: app.stack_tags(&env, None),
         },
     })

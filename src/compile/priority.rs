@@ -17,12 +17,16 @@ const MAX_DEPTH: u32 = 40;
 
 /// Number of path segments: `/` is 0, `/api` 1, `/api/v1` 2.
 pub fn depth(path: &str) -> u32 {
-    u32::try_from(path.split('/').filter(|s| !s.is_empty()).count()).unwrap_or(u32::MAX).min(MAX_DEPTH)
+    u32::try_from(path.split('/').filter(|s| !s.is_empty()).count())
+        .unwrap_or(u32::MAX)
+        .min(MAX_DEPTH)
 }
 
 /// FNV-1a: stable across platforms and Rust versions, unlike `DefaultHasher`.
 fn fnv1a(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    s.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// Assigns a priority (1..=41000) to each `(service, path)`.
@@ -48,7 +52,10 @@ mod tests {
     use super::*;
 
     fn svc(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -61,14 +68,21 @@ mod tests {
     #[test]
     fn stable_when_other_services_come_and_go() {
         let a = assign(&svc(&[("front", "/"), ("api", "api")]));
-        let b = assign(&svc(&[("front", "/"), ("api", "api"), ("admin", "admin"), ("docs", "docs")]));
+        let b = assign(&svc(&[
+            ("front", "/"),
+            ("api", "api"),
+            ("admin", "admin"),
+            ("docs", "docs"),
+        ]));
         assert_eq!(a["front"], b["front"]);
         assert_eq!(a["api"], b["api"]);
     }
 
     #[test]
     fn unique_even_with_many_services_in_one_band() {
-        let many: Vec<(String, String)> = (0..1000).map(|i| (format!("svc{i}"), "/".to_string())).collect();
+        let many: Vec<(String, String)> = (0..1000)
+            .map(|i| (format!("svc{i}"), "/".to_string()))
+            .collect();
         let p = assign(&many);
         let mut v: Vec<u32> = p.values().copied().collect();
         v.sort_unstable();

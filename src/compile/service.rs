@@ -2,12 +2,15 @@
 //! [`ServicePlan`] and renders `templates/service.yml`.
 
 use super::environment::namespace;
-use crate::render::render;
-use super::{quote, ssm_name, AppInfo, Package, TemplateConfig, TEMPLATE_VERSION};
+use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote, ssm_name};
 use crate::manifest::common::{Arch, OsFamily, Platform};
 use crate::manifest::duration::Duration;
 use crate::manifest::environment::EnvManifest;
-use crate::manifest::service::{Autoscaling, Cooldown, Count, Http, Placement, Rolling, Secret, ServiceManifest, ServiceType, TargetHealthCheck};
+use crate::manifest::service::{
+    Autoscaling, Cooldown, Count, Http, Placement, Rolling, Secret, ServiceManifest, ServiceType,
+    TargetHealthCheck,
+};
+use crate::render::render;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -268,7 +271,10 @@ fn ecr_repo_arn(uri: &str) -> Option<String> {
         return None;
     }
     let repo = path.split(['@', ':']).next()?;
-    Some(sub(&format!("arn:${{AWS::Partition}}:ecr:{}:{}:repository/{repo}", parts[3], parts[0])))
+    Some(sub(&format!(
+        "arn:${{AWS::Partition}}:ecr:{}:{}:repository/{repo}",
+        parts[3], parts[0]
+    )))
 }
 
 fn secrets(m: &ServiceManifest) -> SecretsPlan {
@@ -279,10 +285,17 @@ fn secrets(m: &ServiceManifest) -> SecretsPlan {
         let (value_from, ssm, sm) = match &s.value {
             Secret::Ssm(v) if v.starts_with("arn:") => {
                 let resource = v.split(':').take(7).collect::<Vec<_>>().join(":");
-                if v.contains(":secretsmanager:") { (quote(v), None, Some(quote(&resource))) } else { (quote(v), Some(quote(v)), None) }
+                if v.contains(":secretsmanager:") {
+                    (quote(v), None, Some(quote(&resource)))
+                } else {
+                    (quote(v), Some(quote(v)), None)
+                }
             }
             Secret::Ssm(name) => {
-                let arn = sub(&format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}", name.trim_start_matches('/')));
+                let arn = sub(&format!(
+                    "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+                    name.trim_start_matches('/')
+                ));
                 (arn.clone(), Some(arn), None)
             }
             Secret::SecretsManager { secretsmanager: v } if v.starts_with("arn:") => {
@@ -290,8 +303,12 @@ fn secrets(m: &ServiceManifest) -> SecretsPlan {
                 (quote(v), None, Some(quote(&resource)))
             }
             Secret::SecretsManager { secretsmanager: v } => {
-                let (name, rest) = v.split_once(':').map_or((v.as_str(), None), |(n, r)| (n, Some(r)));
-                let base = format!("arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}");
+                let (name, rest) = v
+                    .split_once(':')
+                    .map_or((v.as_str(), None), |(n, r)| (n, Some(r)));
+                let base = format!(
+                    "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}"
+                );
                 let value = match rest {
                     Some(r) => format!("{base}:{r}"),
                     None => base.clone(),
@@ -299,7 +316,10 @@ fn secrets(m: &ServiceManifest) -> SecretsPlan {
                 (sub(&value), None, Some(sub(&format!("{base}-??????"))))
             }
         };
-        p.items.push(SecretItem { name: k.value.clone(), value_from });
+        p.items.push(SecretItem {
+            name: k.value.clone(),
+            value_from,
+        });
         p.ssm.extend(ssm);
         p.secretsmanager.extend(sm);
     }
@@ -315,13 +335,17 @@ fn path_patterns(path: &str) -> (Vec<String>, String) {
     if trimmed.is_empty() {
         (vec!["/*".into()], "/".into())
     } else {
-        (vec![format!("/{trimmed}"), format!("/{trimmed}/*")], format!("/{trimmed}"))
+        (
+            vec![format!("/{trimmed}"), format!("/{trimmed}/*")],
+            format!("/{trimmed}"),
+        )
     }
 }
 
 fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
     let https = !inputs.env.certificates().is_empty();
-    let (path_patterns, url_path) = path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str()));
+    let (path_patterns, url_path) =
+        path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str()));
     let full = match h.healthcheck.as_ref().map(|h| &h.value) {
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
@@ -336,53 +360,140 @@ fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
         url_path,
         scheme: if https { "https" } else { "http" },
         priority: inputs.priority.unwrap_or(1),
-        listener_param: if https { "HTTPSListenerArn" } else { "HTTPListenerArn" },
-        target_port: h.target_port.as_ref().or(m.image.port.as_ref()).map_or(80, |p| p.value),
+        listener_param: if https {
+            "HTTPSListenerArn"
+        } else {
+            "HTTPListenerArn"
+        },
+        target_port: h
+            .target_port
+            .as_ref()
+            .or(m.image.port.as_ref())
+            .map_or(80, |p| p.value),
         health: TargetHealthPlan {
             path: health_path,
             port: full.and_then(|a| a.port.as_ref()).map(|p| p.value),
-            codes: full.and_then(|a| a.success_codes.as_ref()).map_or("200".into(), |c| c.value.clone()),
-            healthy: full.and_then(|a| a.healthy_threshold.as_ref()).map_or(5, |t| t.value),
-            unhealthy: full.and_then(|a| a.unhealthy_threshold.as_ref()).map_or(2, |t| t.value),
+            codes: full
+                .and_then(|a| a.success_codes.as_ref())
+                .map_or("200".into(), |c| c.value.clone()),
+            healthy: full
+                .and_then(|a| a.healthy_threshold.as_ref())
+                .map_or(5, |t| t.value),
+            unhealthy: full
+                .and_then(|a| a.unhealthy_threshold.as_ref())
+                .map_or(2, |t| t.value),
             interval: secs(full.and_then(|a| a.interval.as_ref()), 30),
             timeout: secs(full.and_then(|a| a.timeout.as_ref()), 5),
         },
         grace_period: secs(full.and_then(|a| a.grace_period.as_ref()), 60),
         deregistration_delay: secs(h.deregistration_delay.as_ref(), 60),
         stickiness: h.stickiness.unwrap_or(false),
-        source_ips: h.allowed_source_ips.iter().flatten().map(|s| s.value.clone()).collect(),
+        source_ips: h
+            .allowed_source_ips
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
     }
 }
 
 fn cooldown(own: Option<&Cooldown>, shared: Option<&Cooldown>) -> (u64, u64) {
     let pick = |f: fn(&Cooldown) -> Option<crate::manifest::decode::Spanned<Duration>>, d| {
-        own.and_then(f).or_else(|| shared.and_then(f)).map_or(d, |x| x.secs())
+        own.and_then(f)
+            .or_else(|| shared.and_then(f))
+            .map_or(d, |x| x.secs())
     };
-    (pick(|c| c.scale_in, SCALE_IN_SECS), pick(|c| c.scale_out, SCALE_OUT_SECS))
+    (
+        pick(|c| c.scale_in, SCALE_IN_SECS),
+        pick(|c| c.scale_out, SCALE_OUT_SECS),
+    )
 }
 
 fn autoscaling(a: &Autoscaling) -> Option<AutoscalingPlan> {
     let r = a.range.as_ref()?;
     let shared = a.cooldown.as_ref();
     let mut policies = Vec::new();
-    let mut add = |logical_id, suffix, what, target: String, target_text: String, predefined, resource_label, cd: (u64, u64)| {
-        policies.push(PolicyPlan { logical_id, suffix, what, target, target_text, predefined, resource_label, scale_in: cd.0, scale_out: cd.1 });
+    let mut add = |logical_id,
+                   suffix,
+                   what,
+                   target: String,
+                   target_text: String,
+                   predefined,
+                   resource_label,
+                   cd: (u64, u64)| {
+        policies.push(PolicyPlan {
+            logical_id,
+            suffix,
+            what,
+            target,
+            target_text,
+            predefined,
+            resource_label,
+            scale_in: cd.0,
+            scale_out: cd.1,
+        });
     };
     if let Some(c) = &a.cpu_percentage {
-        add("CpuScalingPolicy", "cpu", "average CPU use", c.value.value.to_string(), format!("{}%", c.value.value), Some("ECSServiceAverageCPUUtilization"), false, cooldown(c.value.cooldown.as_ref(), shared));
+        add(
+            "CpuScalingPolicy",
+            "cpu",
+            "average CPU use",
+            c.value.value.to_string(),
+            format!("{}%", c.value.value),
+            Some("ECSServiceAverageCPUUtilization"),
+            false,
+            cooldown(c.value.cooldown.as_ref(), shared),
+        );
     }
     if let Some(c) = &a.memory_percentage {
-        add("MemoryScalingPolicy", "memory", "average memory use", c.value.value.to_string(), format!("{}%", c.value.value), Some("ECSServiceAverageMemoryUtilization"), false, cooldown(c.value.cooldown.as_ref(), shared));
+        add(
+            "MemoryScalingPolicy",
+            "memory",
+            "average memory use",
+            c.value.value.to_string(),
+            format!("{}%", c.value.value),
+            Some("ECSServiceAverageMemoryUtilization"),
+            false,
+            cooldown(c.value.cooldown.as_ref(), shared),
+        );
     }
     if let Some(c) = &a.requests {
-        add("RequestsScalingPolicy", "requests", "requests per task", c.value.value.to_string(), c.value.value.to_string(), Some("ALBRequestCountPerTarget"), true, cooldown(c.value.cooldown.as_ref(), shared));
+        add(
+            "RequestsScalingPolicy",
+            "requests",
+            "requests per task",
+            c.value.value.to_string(),
+            c.value.value.to_string(),
+            Some("ALBRequestCountPerTarget"),
+            true,
+            cooldown(c.value.cooldown.as_ref(), shared),
+        );
     }
     if let Some(c) = &a.response_time {
         let ms = c.value.value.as_millis();
-        let target = if ms % 1000 == 0 { (ms / 1000).to_string() } else { format!("{}.{:03}", ms / 1000, ms % 1000).trim_end_matches('0').to_string() };
-        add("ResponseTimeScalingPolicy", "response-time", "average response time", target.clone(), format!("{target}s"), None, false, cooldown(c.value.cooldown.as_ref(), shared));
+        let target = if ms % 1000 == 0 {
+            (ms / 1000).to_string()
+        } else {
+            format!("{}.{:03}", ms / 1000, ms % 1000)
+                .trim_end_matches('0')
+                .to_string()
+        };
+        add(
+            "ResponseTimeScalingPolicy",
+            "response-time",
+            "average response time",
+            target.clone(),
+            format!("{target}s"),
+            None,
+            false,
+            cooldown(c.value.cooldown.as_ref(), shared),
+        );
     }
-    Some(AutoscalingPlan { min: r.min, max: r.max, policies })
+    Some(AutoscalingPlan {
+        min: r.min,
+        max: r.max,
+        policies,
+    })
 }
 
 /// Decides what the service stack contains.
@@ -391,7 +502,11 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
     let ssm = |key| ssm_name(&app, &env, key);
-    let lb = m.http.as_ref().filter(|_| m.is_load_balanced()).map(|h| lb_plan(m, h, inputs));
+    let lb = m
+        .http
+        .as_ref()
+        .filter(|_| m.is_load_balanced())
+        .map(|h| lb_plan(m, h, inputs));
     let auto = match m.count.as_ref().map(|c| &c.value) {
         Some(Count::Auto(a)) => autoscaling(a),
         _ => None,
@@ -402,30 +517,92 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         Placement::Private => ("PrivateSubnets", "private-subnets"),
     };
     let mut env_params = vec![
-        EnvParam { name: "ClusterName", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("cluster"), what: "ECS cluster of the environment" },
-        EnvParam { name: subnets_param, kind: "AWS::SSM::Parameter::Value<List<String>>", ssm_name: ssm(subnets_key), what: "Subnets the tasks run in" },
-        EnvParam { name: "EnvironmentSecurityGroup", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("environment-security-group"), what: "Security group of the environment's tasks" },
-        EnvParam { name: "ServiceDiscoveryNamespaceId", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("service-discovery-namespace-id"), what: "Cloud Map namespace of the environment" },
+        EnvParam {
+            name: "ClusterName",
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm("cluster"),
+            what: "ECS cluster of the environment",
+        },
+        EnvParam {
+            name: subnets_param,
+            kind: "AWS::SSM::Parameter::Value<List<String>>",
+            ssm_name: ssm(subnets_key),
+            what: "Subnets the tasks run in",
+        },
+        EnvParam {
+            name: "EnvironmentSecurityGroup",
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm("environment-security-group"),
+            what: "Security group of the environment's tasks",
+        },
+        EnvParam {
+            name: "ServiceDiscoveryNamespaceId",
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm("service-discovery-namespace-id"),
+            what: "Cloud Map namespace of the environment",
+        },
     ];
     if let Some(l) = &lb {
         let https = l.listener_param == "HTTPSListenerArn";
-        env_params.push(EnvParam { name: "VpcId", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("vpc-id"), what: "VPC of the environment" });
-        env_params.push(EnvParam { name: l.listener_param, kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm(if https { "https-listener-arn" } else { "http-listener-arn" }), what: "Listener of the environment's load balancer" });
-        env_params.push(EnvParam { name: "LoadBalancerDNSName", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("load-balancer-dns-name"), what: "DNS name of the environment's load balancer" });
-        if auto.as_ref().is_some_and(|a| a.policies.iter().any(|p| p.resource_label || p.predefined.is_none())) {
-            env_params.push(EnvParam { name: "LoadBalancerFullName", kind: "AWS::SSM::Parameter::Value<String>", ssm_name: ssm("load-balancer-full-name"), what: "Full name of the load balancer, for metrics" });
+        env_params.push(EnvParam {
+            name: "VpcId",
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm("vpc-id"),
+            what: "VPC of the environment",
+        });
+        env_params.push(EnvParam {
+            name: l.listener_param,
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm(if https {
+                "https-listener-arn"
+            } else {
+                "http-listener-arn"
+            }),
+            what: "Listener of the environment's load balancer",
+        });
+        env_params.push(EnvParam {
+            name: "LoadBalancerDNSName",
+            kind: "AWS::SSM::Parameter::Value<String>",
+            ssm_name: ssm("load-balancer-dns-name"),
+            what: "DNS name of the environment's load balancer",
+        });
+        if auto.as_ref().is_some_and(|a| {
+            a.policies
+                .iter()
+                .any(|p| p.resource_label || p.predefined.is_none())
+        }) {
+            env_params.push(EnvParam {
+                name: "LoadBalancerFullName",
+                kind: "AWS::SSM::Parameter::Value<String>",
+                ssm_name: ssm("load-balancer-full-name"),
+                what: "Full name of the load balancer, for metrics",
+            });
         }
     }
     let image = match (&m.image.build, &m.image.location) {
-        (_, Some(_)) => ImagePlan { tag_param: false, expr: "!Ref ContainerImage".into() },
-        _ => ImagePlan { tag_param: true, expr: sub(&format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}:${{ImageTag}}")) },
+        (_, Some(_)) => ImagePlan {
+            tag_param: false,
+            expr: "!Ref ContainerImage".into(),
+        },
+        _ => ImagePlan {
+            tag_param: true,
+            expr: sub(&format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}:${{ImageTag}}"
+            )),
+        },
     };
     let ecr_pull_resource = match &m.image.location {
         Some(loc) => ecr_repo_arn(loc),
-        None => Some(sub(&format!("arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{name}"))),
+        None => Some(sub(&format!(
+            "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{name}"
+        ))),
     };
     let platform = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
-    let (dcpu, dmem) = if platform.os.is_windows() { (1024, 2048) } else { (256, 512) };
+    let (dcpu, dmem) = if platform.os.is_windows() {
+        (1024, 2048)
+    } else {
+        (256, 512)
+    };
     let mut ports: Vec<u16> = m.image.port.iter().map(|p| p.value).collect();
     if let Some(l) = &lb
         && !ports.contains(&l.target_port)
@@ -437,7 +614,10 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         (format!("{p}_APPLICATION_NAME"), quote(&app)),
         (format!("{p}_ENVIRONMENT_NAME"), quote(&env)),
         (format!("{p}_SERVICE_NAME"), quote(&name)),
-        (format!("{p}_SERVICE_DISCOVERY_ENDPOINT"), quote(&namespace(&app, &env))),
+        (
+            format!("{p}_SERVICE_DISCOVERY_ENDPOINT"),
+            quote(&namespace(&app, &env)),
+        ),
     ]);
     if lb.is_some() {
         vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
@@ -446,11 +626,22 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         vars.insert(k.value.clone(), quote(&v.0));
     }
     let (desired_count, count_text) = match m.count.as_ref().map(|c| &c.value) {
-        Some(Count::Fixed(n)) => (Some(*n), format!("{n} task{}", if *n == 1 { "" } else { "s" })),
-        Some(Count::Auto(_)) => (None, auto.as_ref().map_or("1 task".into(), |a| format!("{} to {} tasks", a.min, a.max))),
+        Some(Count::Fixed(n)) => (
+            Some(*n),
+            format!("{n} task{}", if *n == 1 { "" } else { "s" }),
+        ),
+        Some(Count::Auto(_)) => (
+            None,
+            auto.as_ref()
+                .map_or("1 task".into(), |a| format!("{} to {} tasks", a.min, a.max)),
+        ),
         None => (Some(1), "1 task".into()),
     };
-    let rolling = m.deployment.as_ref().and_then(|d| d.rolling.as_ref()).map_or(Rolling::Default, |r| r.value);
+    let rolling = m
+        .deployment
+        .as_ref()
+        .and_then(|d| d.rolling.as_ref())
+        .map_or(Rolling::Default, |r| r.value);
     let (min_healthy, max_percent) = match rolling {
         Rolling::Default => (100, 200),
         Rolling::Recreate => (0, 100),
@@ -463,9 +654,23 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         start_period: secs(h.start_period.as_ref(), 0),
     });
     let permissions_boundary = inputs.app.permissions_boundary.as_ref().map(|pb| {
-        if pb.starts_with("arn:") { quote(pb) } else { sub(&format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{pb}")) }
+        if pb.starts_with("arn:") {
+            quote(pb)
+        } else {
+            sub(&format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{pb}"
+            ))
+        }
     });
-    let mut labels: Vec<VarPlan> = m.image.labels.iter().map(|(k, v)| VarPlan { name: k.value.clone(), value: v.value.clone() }).collect();
+    let mut labels: Vec<VarPlan> = m
+        .image
+        .labels
+        .iter()
+        .map(|(k, v)| VarPlan {
+            name: k.value.clone(),
+            value: v.value.clone(),
+        })
+        .collect();
     labels.sort_by(|a, b| a.name.cmp(&b.name));
     ServicePlan {
         kind: match *m.kind {
@@ -476,15 +681,25 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         image,
         env_params,
         log_group: format!("/wharf/{app}/{env}/{name}"),
-        retention: m.logging.as_ref().and_then(|l| l.retention.as_ref()).map_or(30, |r| r.value),
+        retention: m
+            .logging
+            .as_ref()
+            .and_then(|l| l.retention.as_ref())
+            .map_or(30, |r| r.value),
         family: format!("{app}-{env}-{name}"),
         cpu: m.cpu.as_ref().map_or(dcpu, |c| c.value),
         memory: m.memory.as_ref().map_or(dmem, |c| c.value),
-        platform: PlatformPlan { os: platform.os, arch: platform.arch },
+        platform: PlatformPlan {
+            os: platform.os,
+            arch: platform.arch,
+        },
         ports,
         entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
         command: m.command.as_ref().map(|c| c.args().to_vec()),
-        environment: vars.into_iter().map(|(name, value)| VarPlan { name, value }).collect(),
+        environment: vars
+            .into_iter()
+            .map(|(name, value)| VarPlan { name, value })
+            .collect(),
         secrets: secrets(m),
         labels,
         healthcheck,
@@ -507,7 +722,10 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
 }
 
 /// Compiles a service stack.
-pub fn compile_service(m: &ServiceManifest, inputs: &ServiceInputs) -> Result<Package, minijinja::Error> {
+pub fn compile_service(
+    m: &ServiceManifest,
+    inputs: &ServiceInputs,
+) -> Result<Package, minijinja::Error> {
     let p = plan(m, inputs);
     let template = render("service.yml", &p)?;
     let mut parameters = BTreeMap::new();
@@ -522,6 +740,9 @@ pub fn compile_service(m: &ServiceManifest, inputs: &ServiceInputs) -> Result<Pa
         stack_name: format!("{}-{}-{}", p.app, p.env, p.name),
         file_stem: format!("{}-{}", p.name, p.env),
         template,
-        config: TemplateConfig { parameters, tags: inputs.app.stack_tags(&p.env, Some(&p.name)) },
+        config: TemplateConfig {
+            parameters,
+            tags: inputs.app.stack_tags(&p.env, Some(&p.name)),
+        },
     })
 }

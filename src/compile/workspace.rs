@@ -5,7 +5,7 @@
 
 use super::priority;
 use super::service::ServiceInputs;
-use super::{compile_env, compile_service, AppInfo, Package};
+use super::{AppInfo, Package, compile_env, compile_service};
 use crate::manifest::service::ServiceManifest;
 use crate::manifest::workspace::Workspace;
 
@@ -14,7 +14,11 @@ pub fn app_info(ws: &Workspace) -> Option<AppInfo> {
     let app = ws.app.as_ref()?;
     Some(AppInfo {
         name: app.name.value.clone(),
-        tags: app.tags.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+        tags: app
+            .tags
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
         permissions_boundary: app.permissions_boundary.as_ref().map(|p| p.value.clone()),
         var_prefix: ws.location.flavor.var_prefix(),
     })
@@ -37,7 +41,8 @@ fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
 /// `ws.diags`).
 pub fn package_env(ws: &mut Workspace, env: &str) -> Result<Option<Package>, minijinja::Error> {
     let services = services_for(ws, env);
-    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services) else {
+    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services)
+    else {
         return Ok(None);
     };
     if ws.diags.has_errors() {
@@ -47,9 +52,15 @@ pub fn package_env(ws: &mut Workspace, env: &str) -> Result<Option<Package>, min
 }
 
 /// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
-pub fn package_service(ws: &mut Workspace, svc: &str, env: &str, tag: &str) -> Result<Option<Package>, minijinja::Error> {
+pub fn package_service(
+    ws: &mut Workspace,
+    svc: &str,
+    env: &str,
+    tag: &str,
+) -> Result<Option<Package>, minijinja::Error> {
     let services = services_for(ws, env);
-    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services) else {
+    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services)
+    else {
         return Ok(None);
     };
     if ws.diags.has_errors() {
@@ -58,13 +69,31 @@ pub fn package_service(ws: &mut Workspace, svc: &str, env: &str, tag: &str) -> R
     let routes: Vec<(String, String)> = services
         .iter()
         .filter(|s| s.is_load_balanced())
-        .map(|s| (s.name.value.clone(), s.http.as_ref().and_then(|h| h.path.as_ref()).map_or("/".into(), |p| p.value.clone())))
+        .map(|s| {
+            (
+                s.name.value.clone(),
+                s.http
+                    .as_ref()
+                    .and_then(|h| h.path.as_ref())
+                    .map_or("/".into(), |p| p.value.clone()),
+            )
+        })
         .collect();
     let priorities = priority::assign(&routes);
     // `services_for` resolves services in `service_names` order.
-    let Some(m) = ws.service_names().iter().position(|n| n == svc).and_then(|i| services.get(i)) else {
+    let Some(m) = ws
+        .service_names()
+        .iter()
+        .position(|n| n == svc)
+        .and_then(|i| services.get(i))
+    else {
         return Ok(None);
     };
-    let inputs = ServiceInputs { app: &app, env: &env_m, priority: priorities.get(&m.name.value).copied(), tag };
+    let inputs = ServiceInputs {
+        app: &app,
+        env: &env_m,
+        priority: priorities.get(&m.name.value).copied(),
+        tag,
+    };
     compile_service(m, &inputs).map(Some)
 }

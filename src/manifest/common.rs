@@ -90,13 +90,17 @@ pub fn shell_split(s: &str) -> Option<Vec<String>> {
 
 /// Operating system family of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(missing_docs)]
 pub enum OsFamily {
+    #[serde(rename = "LINUX")]
     Linux,
+    #[serde(rename = "WINDOWS_SERVER_2019_CORE")]
     WindowsServer2019Core,
+    #[serde(rename = "WINDOWS_SERVER_2019_FULL")]
     WindowsServer2019Full,
+    #[serde(rename = "WINDOWS_SERVER_2022_CORE")]
     WindowsServer2022Core,
+    #[serde(rename = "WINDOWS_SERVER_2022_FULL")]
     WindowsServer2022Full,
 }
 
@@ -128,12 +132,28 @@ pub struct Platform {
 
 impl Default for Platform {
     fn default() -> Self {
-        Platform { os: OsFamily::Linux, arch: Arch::X86_64 }
+        Platform {
+            os: OsFamily::Linux,
+            arch: Arch::X86_64,
+        }
     }
 }
 
-const PLATFORM_STRINGS: &[&str] = &["linux/amd64", "linux/x86_64", "linux/arm64", "linux/arm", "windows/amd64", "windows/x86_64"];
-const OS_FAMILIES: &[&str] = &["linux", "windows_server_2019_core", "windows_server_2019_full", "windows_server_2022_core", "windows_server_2022_full"];
+const PLATFORM_STRINGS: &[&str] = &[
+    "linux/amd64",
+    "linux/x86_64",
+    "linux/arm64",
+    "linux/arm",
+    "windows/amd64",
+    "windows/x86_64",
+];
+const OS_FAMILIES: &[&str] = &[
+    "linux",
+    "windows_server_2019_core",
+    "windows_server_2019_full",
+    "windows_server_2022_core",
+    "windows_server_2022_full",
+];
 const ARCHES: &[&str] = &["x86_64", "amd64", "arm64", "arm"];
 
 fn parse_os(s: &str) -> Option<OsFamily> {
@@ -166,11 +186,18 @@ impl Decode for Platform {
                         "windows" => OsFamily::WindowsServer2019Core,
                         _ => return None,
                     };
-                    Some(Platform { os, arch: parse_arch(arch)? })
+                    Some(Platform {
+                        os,
+                        arch: parse_arch(arch)?,
+                    })
                 });
                 if parsed.is_none() {
                     let path = cx.path();
-                    cx.invalid(node.span, format!("`{path}` is not a known platform: `{s}`"), Some(one_of(&s, PLATFORM_STRINGS)));
+                    cx.invalid(
+                        node.span,
+                        format!("`{path}` is not a known platform: `{s}`"),
+                        Some(one_of(&s, PLATFORM_STRINGS)),
+                    );
                 }
                 parsed
             }
@@ -182,11 +209,19 @@ impl Decode for Platform {
                 let (os, arch) = (os?, arch?);
                 let o = parse_os(&os);
                 if o.is_none() {
-                    cx.invalid(os.span, format!("`{}` is not a known OS family", os.value), Some(one_of(&os, OS_FAMILIES)));
+                    cx.invalid(
+                        os.span,
+                        format!("`{}` is not a known OS family", os.value),
+                        Some(one_of(&os, OS_FAMILIES)),
+                    );
                 }
                 let a = parse_arch(&arch);
                 if a.is_none() {
-                    cx.invalid(arch.span, format!("`{}` is not a known architecture", arch.value), Some(one_of(&arch, ARCHES)));
+                    cx.invalid(
+                        arch.span,
+                        format!("`{}` is not a known architecture", arch.value),
+                        Some(one_of(&arch, ARCHES)),
+                    );
                 }
                 Some(Platform { os: o?, arch: a? })
             }
@@ -216,7 +251,11 @@ impl JsonSchema for Platform {
 
 /// "expected one of a, b, c" plus the closest value.
 pub fn one_of(got: &str, allowed: &[&str]) -> String {
-    let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+    let list = allowed
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     match super::decode::suggest(got, allowed) {
         Some(s) => format!("did you mean `{s}`? expected one of {list}"),
         None => format!("expected one of {list}"),
@@ -224,13 +263,21 @@ pub fn one_of(got: &str, allowed: &[&str]) -> String {
 }
 
 /// Reads a string that must be one of `allowed` (matched exactly).
-pub fn decode_choice(node: &Node, cx: &mut Cx, allowed: &[&'static str]) -> Option<Spanned<&'static str>> {
+pub fn decode_choice(
+    node: &Node,
+    cx: &mut Cx,
+    allowed: &[&'static str],
+) -> Option<Spanned<&'static str>> {
     let s = String::decode(node, cx)?;
     match allowed.iter().find(|a| **a == s) {
         Some(a) => Some(Spanned::new(*a, node.span)),
         None => {
             let path = cx.path();
-            cx.invalid(node.span, format!("`{path}` cannot be `{s}`"), Some(one_of(&s, allowed)));
+            cx.invalid(
+                node.span,
+                format!("`{path}` cannot be `{s}`"),
+                Some(one_of(&s, allowed)),
+            );
             None
         }
     }
@@ -243,7 +290,10 @@ mod tests {
     #[test]
     fn shell_split_handles_quotes_and_escapes() {
         assert_eq!(shell_split("npm start").unwrap(), ["npm", "start"]);
-        assert_eq!(shell_split(r#"sh -c "echo 'hi there'""#).unwrap(), ["sh", "-c", "echo 'hi there'"]);
+        assert_eq!(
+            shell_split(r#"sh -c "echo 'hi there'""#).unwrap(),
+            ["sh", "-c", "echo 'hi there'"]
+        );
         assert_eq!(shell_split(r"a\ b ''").unwrap(), ["a b", ""]);
         assert!(shell_split("echo 'oops").is_none());
         assert!(shell_split("   ").unwrap().is_empty());

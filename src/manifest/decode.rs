@@ -104,7 +104,11 @@ impl<'d> Cx<'d> {
     /// The path of a child of the current node.
     pub fn child_path(&self, key: &str) -> String {
         let p = self.path();
-        if p.is_empty() { key.to_string() } else { format!("{p}.{key}") }
+        if p.is_empty() {
+            key.to_string()
+        } else {
+            format!("{p}.{key}")
+        }
     }
 
     /// Takes the paths of present-but-unreadable fields recorded so far.
@@ -137,7 +141,11 @@ impl<'d> Cx<'d> {
     /// Reports that `node` has the wrong shape.
     pub fn type_error(&mut self, node: &Node, expected: &str) {
         let path = self.path();
-        let what = if path.is_empty() { "the manifest".to_string() } else { format!("`{path}`") };
+        let what = if path.is_empty() {
+            "the manifest".to_string()
+        } else {
+            format!("`{path}`")
+        };
         let d = Diagnostic::error(
             Code::InvalidType,
             format!("{what} must be {expected}, found {}", node.describe()),
@@ -149,7 +157,9 @@ impl<'d> Cx<'d> {
 
     /// Reports an invalid value at `span`.
     pub fn invalid(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
-        let d = Diagnostic::error(Code::InvalidValue, message).at(span).maybe_help(help);
+        let d = Diagnostic::error(Code::InvalidValue, message)
+            .at(span)
+            .maybe_help(help);
         self.report(d);
     }
 }
@@ -334,7 +344,10 @@ impl<'n> Fields<'n> {
 
     /// The span of the key `key`, if present.
     pub fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries().iter().find(|e| e.key == key).map(|e| e.key_span)
+        self.entries()
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.key_span)
     }
 
     /// Decodes an optional field.
@@ -356,7 +369,10 @@ impl<'n> Fields<'n> {
                     Code::MissingField,
                     format!("missing required field `{}`", cx.child_path(key)),
                 )
-                .at(Span { len: 0, ..self.node.span })
+                .at(Span {
+                    len: 0,
+                    ..self.node.span
+                })
                 .label(format!("this {} needs `{key}`", self.what))
                 .path(cx.child_path(key));
                 cx.report(d);
@@ -400,20 +416,33 @@ impl<'n> Fields<'n> {
             if *used || self.known.contains(&e.key.as_str()) {
                 continue;
             }
-            let help = suggest(&e.key, &self.known).map(|k| format!("did you mean `{k}`?")).or_else(|| {
-                let parents = cx.keys.map(|k| k.parents_of(&e.key)).unwrap_or_default();
-                let here = cx.path();
-                let parents: Vec<_> = parents.into_iter().filter(|p| *p != here).collect();
-                (!parents.is_empty()).then(|| {
-                    let list = parents.iter().map(|p| if p.is_empty() { "the top level".to_string() } else { format!("`{p}`") }).collect::<Vec<_>>().join(" or ");
-                    format!("`{}` is a field of {list}; check its indentation", e.key)
+            let help = suggest(&e.key, &self.known)
+                .map(|k| format!("did you mean `{k}`?"))
+                .or_else(|| {
+                    let parents = cx.keys.map(|k| k.parents_of(&e.key)).unwrap_or_default();
+                    let here = cx.path();
+                    let parents: Vec<_> = parents.into_iter().filter(|p| *p != here).collect();
+                    (!parents.is_empty()).then(|| {
+                        let list = parents
+                            .iter()
+                            .map(|p| {
+                                if p.is_empty() {
+                                    "the top level".to_string()
+                                } else {
+                                    format!("`{p}`")
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" or ");
+                        format!("`{}` is a field of {list}; check its indentation", e.key)
+                    })
                 })
-            }).or_else(|| {
-                let mut known = self.known.clone();
-                known.sort_unstable();
-                known.dedup();
-                Some(format!("known fields here: {}", known.join(", ")))
-            });
+                .or_else(|| {
+                    let mut known = self.known.clone();
+                    known.sort_unstable();
+                    known.dedup();
+                    Some(format!("known fields here: {}", known.join(", ")))
+                });
             let d = Diagnostic::error(
                 Code::UnknownKey,
                 format!("unknown key `{}` in {}", e.key, self.what),
@@ -434,7 +463,11 @@ pub fn suggest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
         .iter()
         .map(|k| {
             let k_low = k.to_ascii_lowercase();
-            (strsim::normalized_damerau_levenshtein(&w, &k_low), strsim::jaro_winkler(&w, &k_low), *k)
+            (
+                strsim::normalized_damerau_levenshtein(&w, &k_low),
+                strsim::jaro_winkler(&w, &k_low),
+                *k,
+            )
         })
         .filter(|(dl, jw, _)| *dl >= 0.6 || *jw >= 0.9)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
@@ -465,9 +498,14 @@ mod tests {
     impl Decode for Probe {
         fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
             let mut f = Fields::new(node, cx, "probe")?;
-            let p = Probe { port: f.opt(cx, "port"), name: f.req(cx, "name") };
+            let p = Probe {
+                port: f.opt(cx, "port"),
+                name: f.req(cx, "name"),
+            };
             f.unsupported(cx, "sidecars", "Sidecar containers", |_| false);
-            f.unsupported(cx, "connect", "Service Connect", |n| n.as_str() == Some("false"));
+            f.unsupported(cx, "connect", "Service Connect", |n| {
+                n.as_str() == Some("false")
+            });
             f.finish(cx);
             Some(p)
         }
@@ -493,14 +531,25 @@ mod tests {
     #[test]
     fn unknown_key_far_from_all_lists_the_known_ones() {
         let (_, d, _) = run("name: a\nzzzzzz: 1\n");
-        assert!(d.iter().next().unwrap().help.as_deref().unwrap().starts_with("known fields here: connect, name"));
+        assert!(
+            d.iter()
+                .next()
+                .unwrap()
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("known fields here: connect, name")
+        );
     }
 
     #[test]
     fn all_errors_are_reported_not_only_the_first() {
         let (_, d, _) = run("port: abc\nbogus: 1\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();
-        assert_eq!(codes, vec![Code::InvalidType, Code::MissingField, Code::UnknownKey]);
+        assert_eq!(
+            codes,
+            vec![Code::InvalidType, Code::MissingField, Code::UnknownKey]
+        );
     }
 
     #[test]

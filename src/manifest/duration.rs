@@ -24,7 +24,9 @@ impl Duration {
 
     /// Whole seconds, if the duration is a whole number of seconds.
     pub fn whole_secs(self) -> Option<u64> {
-        self.millis.is_multiple_of(1000).then_some(self.millis / 1000)
+        self.millis
+            .is_multiple_of(1000)
+            .then_some(self.millis / 1000)
     }
 
     /// Seconds, rounded down.

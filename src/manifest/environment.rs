@@ -111,8 +111,10 @@ impl Decode for EnvManifest {
         let mut f = Fields::new(node, cx, "environment manifest")?;
         let name = f.req(cx, "name");
         let kind: Option<Spanned<String>> = f.node("type").and_then(|n| {
-            cx.at("type", |cx| super::common::decode_choice(n, cx, &["Environment"]))
-                .map(|s| Spanned::new(s.value.to_string(), s.span))
+            cx.at("type", |cx| {
+                super::common::decode_choice(n, cx, &["Environment"])
+            })
+            .map(|s| Spanned::new(s.value.to_string(), s.span))
         });
         if f.key_span("type").is_none() {
             f.req::<String>(cx, "type");
@@ -126,7 +128,9 @@ impl Decode for EnvManifest {
             http: f.opt(cx, "http"),
             observability: f.opt(cx, "observability"),
         };
-        f.unsupported(cx, "cdn", "A CloudFront distribution (`cdn`)", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.unsupported(cx, "cdn", "A CloudFront distribution (`cdn`)", |n| {
+            n.as_str().and_then(super::decode::parse_bool) == Some(false)
+        });
         f.finish(cx);
         Some(m)
     }
@@ -135,7 +139,9 @@ impl Decode for EnvManifest {
 impl Decode for EnvNetwork {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network")?;
-        let n = EnvNetwork { vpc: f.opt(cx, "vpc") };
+        let n = EnvNetwork {
+            vpc: f.opt(cx, "vpc"),
+        };
         f.finish(cx);
         Some(n)
     }
@@ -144,9 +150,20 @@ impl Decode for EnvNetwork {
 impl Decode for EnvVpc {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network.vpc")?;
-        let v = EnvVpc { id: f.opt(cx, "id"), cidr: f.opt(cx, "cidr"), subnets: f.opt(cx, "subnets") };
-        f.unsupported(cx, "security_group", "Custom environment security group rules", |_| false);
-        f.unsupported(cx, "flow_logs", "VPC flow logs", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        let v = EnvVpc {
+            id: f.opt(cx, "id"),
+            cidr: f.opt(cx, "cidr"),
+            subnets: f.opt(cx, "subnets"),
+        };
+        f.unsupported(
+            cx,
+            "security_group",
+            "Custom environment security group rules",
+            |_| false,
+        );
+        f.unsupported(cx, "flow_logs", "VPC flow logs", |n| {
+            n.as_str().and_then(super::decode::parse_bool) == Some(false)
+        });
         f.finish(cx);
         Some(v)
     }
@@ -155,7 +172,10 @@ impl Decode for EnvVpc {
 impl Decode for Subnets {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network.vpc.subnets")?;
-        let s = Subnets { public: f.opt(cx, "public"), private: f.opt(cx, "private") };
+        let s = Subnets {
+            public: f.opt(cx, "public"),
+            private: f.opt(cx, "private"),
+        };
         f.finish(cx);
         Some(s)
     }
@@ -164,7 +184,11 @@ impl Decode for Subnets {
 impl Decode for Subnet {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "subnet")?;
-        let s = Subnet { id: f.opt(cx, "id"), cidr: f.opt(cx, "cidr"), az: f.opt(cx, "az") };
+        let s = Subnet {
+            id: f.opt(cx, "id"),
+            cidr: f.opt(cx, "cidr"),
+            az: f.opt(cx, "az"),
+        };
         f.finish(cx);
         Some(s)
     }
@@ -173,8 +197,15 @@ impl Decode for Subnet {
 impl Decode for EnvHttp {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "http")?;
-        let h = EnvHttp { public: f.opt(cx, "public") };
-        f.unsupported(cx, "private", "An internal load balancer (`http.private`)", |_| false);
+        let h = EnvHttp {
+            public: f.opt(cx, "public"),
+        };
+        f.unsupported(
+            cx,
+            "private",
+            "An internal load balancer (`http.private`)",
+            |_| false,
+        );
         f.finish(cx);
         Some(h)
     }
@@ -183,9 +214,20 @@ impl Decode for EnvHttp {
 impl Decode for PublicHttp {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "http.public")?;
-        let p = PublicHttp { certificates: f.opt(cx, "certificates"), ingress: f.opt(cx, "ingress"), ssl_policy: f.opt(cx, "ssl_policy") };
-        f.unsupported(cx, "access_logs", "Load balancer access logs", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
-        f.unsupported(cx, "security_groups", "Restricting the load balancer to CloudFront (`security_groups`)", |_| false);
+        let p = PublicHttp {
+            certificates: f.opt(cx, "certificates"),
+            ingress: f.opt(cx, "ingress"),
+            ssl_policy: f.opt(cx, "ssl_policy"),
+        };
+        f.unsupported(cx, "access_logs", "Load balancer access logs", |n| {
+            n.as_str().and_then(super::decode::parse_bool) == Some(false)
+        });
+        f.unsupported(
+            cx,
+            "security_groups",
+            "Restricting the load balancer to CloudFront (`security_groups`)",
+            |_| false,
+        );
         f.finish(cx);
         Some(p)
     }
@@ -194,8 +236,15 @@ impl Decode for PublicHttp {
 impl Decode for Ingress {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "http.public.ingress")?;
-        let i = Ingress { source_ips: f.opt(cx, "source_ips") };
-        f.unsupported(cx, "cdn", "Restricting ingress to CloudFront (`ingress.cdn`)", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        let i = Ingress {
+            source_ips: f.opt(cx, "source_ips"),
+        };
+        f.unsupported(
+            cx,
+            "cdn",
+            "Restricting ingress to CloudFront (`ingress.cdn`)",
+            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
+        );
         f.finish(cx);
         Some(i)
     }
@@ -204,7 +253,9 @@ impl Decode for Ingress {
 impl Decode for Observability {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "observability")?;
-        let o = Observability { container_insights: f.opt(cx, "container_insights") };
+        let o = Observability {
+            container_insights: f.opt(cx, "container_insights"),
+        };
         f.finish(cx);
         Some(o)
     }

@@ -14,13 +14,55 @@ struct Size {
 }
 
 const SIZES: &[Size] = &[
-    Size { cpu: 256, min_mem: 512, max_mem: 2048, step: 512, linux_only: false }, // but not 1536: see `fits`
-    Size { cpu: 512, min_mem: 1024, max_mem: 4096, step: 1024, linux_only: false },
-    Size { cpu: 1024, min_mem: 2048, max_mem: 8192, step: 1024, linux_only: false },
-    Size { cpu: 2048, min_mem: 4096, max_mem: 16384, step: 1024, linux_only: false },
-    Size { cpu: 4096, min_mem: 8192, max_mem: 30720, step: 1024, linux_only: false },
-    Size { cpu: 8192, min_mem: 16384, max_mem: 61440, step: 4096, linux_only: true },
-    Size { cpu: 16384, min_mem: 32768, max_mem: 122880, step: 8192, linux_only: true },
+    Size {
+        cpu: 256,
+        min_mem: 512,
+        max_mem: 2048,
+        step: 512,
+        linux_only: false,
+    }, // but not 1536: see `fits`
+    Size {
+        cpu: 512,
+        min_mem: 1024,
+        max_mem: 4096,
+        step: 1024,
+        linux_only: false,
+    },
+    Size {
+        cpu: 1024,
+        min_mem: 2048,
+        max_mem: 8192,
+        step: 1024,
+        linux_only: false,
+    },
+    Size {
+        cpu: 2048,
+        min_mem: 4096,
+        max_mem: 16384,
+        step: 1024,
+        linux_only: false,
+    },
+    Size {
+        cpu: 4096,
+        min_mem: 8192,
+        max_mem: 30720,
+        step: 1024,
+        linux_only: false,
+    },
+    Size {
+        cpu: 8192,
+        min_mem: 16384,
+        max_mem: 61440,
+        step: 4096,
+        linux_only: true,
+    },
+    Size {
+        cpu: 16384,
+        min_mem: 32768,
+        max_mem: 122880,
+        step: 8192,
+        linux_only: true,
+    },
 ];
 
 /// Why a CPU/memory pair is not accepted.
@@ -71,11 +113,21 @@ pub fn check(cpu: u32, memory: u32, platform: Platform) -> Result<(), SizeError>
         .map(|s| s.cpu)
         .collect();
     let Some(size) = SIZES.iter().find(|s| s.cpu == cpu) else {
-        return Err(SizeError::Cpu { message: format!("Fargate has no task size with {cpu} CPU units"), allowed });
+        return Err(SizeError::Cpu {
+            message: format!("Fargate has no task size with {cpu} CPU units"),
+            allowed,
+        });
     };
     if !allowed.contains(&cpu) {
-        let why = if size.linux_only { "is only available on Linux" } else { "is below the Windows minimum of 1024" };
-        return Err(SizeError::Cpu { message: format!("{cpu} CPU units {why}"), allowed });
+        let why = if size.linux_only {
+            "is only available on Linux"
+        } else {
+            "is below the Windows minimum of 1024"
+        };
+        return Err(SizeError::Cpu {
+            message: format!("{cpu} CPU units {why}"),
+            allowed,
+        });
     }
     if !fits(size, memory) {
         return Err(SizeError::Memory {
@@ -91,9 +143,18 @@ mod tests {
     use super::*;
     use crate::manifest::common::{Arch, OsFamily};
 
-    const LINUX: Platform = Platform { os: OsFamily::Linux, arch: Arch::X86_64 };
-    const ARM: Platform = Platform { os: OsFamily::Linux, arch: Arch::Arm64 };
-    const WINDOWS: Platform = Platform { os: OsFamily::WindowsServer2019Core, arch: Arch::X86_64 };
+    const LINUX: Platform = Platform {
+        os: OsFamily::Linux,
+        arch: Arch::X86_64,
+    };
+    const ARM: Platform = Platform {
+        os: OsFamily::Linux,
+        arch: Arch::Arm64,
+    };
+    const WINDOWS: Platform = Platform {
+        os: OsFamily::WindowsServer2019Core,
+        arch: Arch::X86_64,
+    };
 
     #[test]
     fn every_documented_linux_pair_is_accepted_and_neighbours_are_not() {
@@ -132,7 +193,9 @@ mod tests {
     #[test]
     fn unknown_cpu_lists_the_allowed_values() {
         match check(300, 512, LINUX) {
-            Err(SizeError::Cpu { allowed, .. }) => assert_eq!(allowed, [256, 512, 1024, 2048, 4096, 8192, 16384]),
+            Err(SizeError::Cpu { allowed, .. }) => {
+                assert_eq!(allowed, [256, 512, 1024, 2048, 4096, 8192, 16384])
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -144,15 +207,23 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match check(2048, 2048, LINUX) {
-            Err(SizeError::Memory { allowed, .. }) => assert_eq!(allowed, "4096 to 16384 in steps of 1024"),
+            Err(SizeError::Memory { allowed, .. }) => {
+                assert_eq!(allowed, "4096 to 16384 in steps of 1024")
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn windows_needs_at_least_one_vcpu_and_no_more_than_four() {
-        assert!(matches!(check(512, 1024, WINDOWS), Err(SizeError::Cpu { .. })));
-        assert!(matches!(check(8192, 16384, WINDOWS), Err(SizeError::Cpu { .. })));
+        assert!(matches!(
+            check(512, 1024, WINDOWS),
+            Err(SizeError::Cpu { .. })
+        ));
+        assert!(matches!(
+            check(8192, 16384, WINDOWS),
+            Err(SizeError::Cpu { .. })
+        ));
         assert_eq!(check(1024, 2048, WINDOWS), Ok(()));
         assert_eq!(check(4096, 8192, WINDOWS), Ok(()));
     }

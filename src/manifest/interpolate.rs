@@ -11,7 +11,11 @@ use super::source::Span;
 use super::yaml::{Node, Style, Value};
 
 /// Substitutes variables in every scalar value of `node` (keys are left alone).
-pub fn interpolate(node: &mut Node, lookup: &dyn Fn(&str) -> Option<String>, diags: &mut Diagnostics) {
+pub fn interpolate(
+    node: &mut Node,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) {
     match &mut node.value {
         Value::Map(entries) => {
             for e in entries {
@@ -34,7 +38,9 @@ pub fn interpolate(node: &mut Node, lookup: &dyn Fn(&str) -> Option<String>, dia
                         && let Ok(list) = serde_json::from_str::<Vec<String>>(&text)
                     {
                         node.value = Value::Seq(
-                            list.into_iter().map(|t| Node::scalar(t, Style::Quoted, node.span)).collect(),
+                            list.into_iter()
+                                .map(|t| Node::scalar(t, Style::Quoted, node.span))
+                                .collect(),
                         );
                         return;
                     }
@@ -57,7 +63,11 @@ fn is_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn substitute(text: &str, span: Span, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, Box<Diagnostic>> {
+fn substitute(
+    text: &str,
+    span: Span,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, Box<Diagnostic>> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("${") {
@@ -79,9 +89,14 @@ fn substitute(text: &str, span: Span, lookup: &dyn Fn(&str) -> Option<String>) -
         let name = &after[..end];
         if !is_name(name) {
             return Err(Box::new(
-                Diagnostic::error(Code::Interpolation, format!("`${{{name}}}` is not a valid variable reference"))
-                    .at(span)
-                    .help("variable names use letters, digits and `_`; write `\\${` for a literal `${`"),
+                Diagnostic::error(
+                    Code::Interpolation,
+                    format!("`${{{name}}}` is not a valid variable reference"),
+                )
+                .at(span)
+                .help(
+                    "variable names use letters, digits and `_`; write `\\${` for a literal `${`",
+                ),
             ));
         }
         match lookup(name) {

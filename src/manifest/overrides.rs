@@ -16,7 +16,14 @@ const EXCLUSIVE: &[(&str, &[&[&str]])] = &[
     (
         "count",
         &[
-            &["range", "cpu_percentage", "memory_percentage", "requests", "response_time", "queue_delay"],
+            &[
+                "range",
+                "cpu_percentage",
+                "memory_percentage",
+                "requests",
+                "response_time",
+                "queue_delay",
+            ],
             &["spot"],
         ],
     ),
@@ -37,14 +44,22 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
         return over.clone();
     };
     let here = path.join(".");
-    let groups = EXCLUSIVE.iter().find(|(p, _)| *p == here).map(|(_, g)| *g).unwrap_or(&[]);
+    let groups = EXCLUSIVE
+        .iter()
+        .find(|(p, _)| *p == here)
+        .map(|(_, g)| *g)
+        .unwrap_or(&[]);
     let mut entries = b.clone();
     for oe in o {
         if oe.value.is_null() {
             continue;
         }
         if let Some(group) = groups.iter().find(|g| g.contains(&oe.key.as_str())) {
-            entries.retain(|e| !groups.iter().any(|g| g != group && g.contains(&e.key.as_str())));
+            entries.retain(|e| {
+                !groups
+                    .iter()
+                    .any(|g| g != group && g.contains(&e.key.as_str()))
+            });
         }
         match entries.iter_mut().find(|e| e.key == oe.key) {
             Some(e) => {
@@ -56,7 +71,11 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
             None => entries.push(oe.clone()),
         }
     }
-    Node { value: Value::Map(entries), span: base.span, tag: base.tag.clone() }
+    Node {
+        value: Value::Map(entries),
+        span: base.span,
+        tag: base.tag.clone(),
+    }
 }
 
 /// Splits a service manifest into its base (without `environments`) and the
@@ -64,9 +83,23 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
 pub fn split(root: &Node) -> (Node, Option<Node>) {
     match &root.value {
         Value::Map(entries) => {
-            let envs = entries.iter().find(|e| e.key == "environments").map(|e| e.value.clone());
-            let base = entries.iter().filter(|e| e.key != "environments").cloned().collect();
-            (Node { value: Value::Map(base), span: root.span, tag: root.tag.clone() }, envs)
+            let envs = entries
+                .iter()
+                .find(|e| e.key == "environments")
+                .map(|e| e.value.clone());
+            let base = entries
+                .iter()
+                .filter(|e| e.key != "environments")
+                .cloned()
+                .collect();
+            (
+                Node {
+                    value: Value::Map(base),
+                    span: root.span,
+                    tag: root.tag.clone(),
+                },
+                envs,
+            )
         }
         _ => (root.clone(), None),
     }
@@ -94,7 +127,10 @@ mod tests {
 
     #[test]
     fn scalars_override_and_maps_merge_per_key() {
-        let n = apply("cpu: 256\nvariables: {A: a, B: b}\nenvironments:\n  prod:\n    cpu: 512\n    variables: {B: bb, C: c}\n", "prod");
+        let n = apply(
+            "cpu: 256\nvariables: {A: a, B: b}\nenvironments:\n  prod:\n    cpu: 512\n    variables: {B: bb, C: c}\n",
+            "prod",
+        );
         assert_eq!(n.get("cpu").unwrap().as_str(), Some("512"));
         let vars = n.get("variables").unwrap();
         assert_eq!(vars.get("A").unwrap().as_str(), Some("a"));
@@ -105,24 +141,36 @@ mod tests {
 
     #[test]
     fn lists_replace() {
-        let n = apply("command: [a, b, c]\nenvironments:\n  prod:\n    command: [x]\n", "prod");
+        let n = apply(
+            "command: [a, b, c]\nenvironments:\n  prod:\n    command: [x]\n",
+            "prod",
+        );
         assert!(matches!(&n.get("command").unwrap().value, Value::Seq(v) if v.len() == 1));
     }
 
     #[test]
     fn another_shape_replaces_the_base() {
-        let n = apply("count:\n  range: 1-10\n  cpu_percentage: 70\nenvironments:\n  test:\n    count: 1\n", "test");
+        let n = apply(
+            "count:\n  range: 1-10\n  cpu_percentage: 70\nenvironments:\n  test:\n    count: 1\n",
+            "test",
+        );
         assert_eq!(n.get("count").unwrap().as_str(), Some("1"));
     }
 
     #[test]
     fn either_or_fields_clear_the_other_form() {
-        let n = apply("image:\n  build: Dockerfile\n  port: 80\nenvironments:\n  staging:\n    image:\n      location: nginx\n", "staging");
+        let n = apply(
+            "image:\n  build: Dockerfile\n  port: 80\nenvironments:\n  staging:\n    image:\n      location: nginx\n",
+            "staging",
+        );
         let image = n.get("image").unwrap();
         assert!(image.get("build").is_none());
         assert_eq!(image.get("location").unwrap().as_str(), Some("nginx"));
         assert_eq!(image.get("port").unwrap().as_str(), Some("80"));
-        let n = apply("count:\n  range: 1-10\n  cpu_percentage: 70\nenvironments:\n  s:\n    count:\n      spot: 2\n", "s");
+        let n = apply(
+            "count:\n  range: 1-10\n  cpu_percentage: 70\nenvironments:\n  s:\n    count:\n      spot: 2\n",
+            "s",
+        );
         let count = n.get("count").unwrap();
         assert!(count.get("range").is_none() && count.get("cpu_percentage").is_none());
         assert_eq!(count.get("spot").unwrap().as_str(), Some("2"));

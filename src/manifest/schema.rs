@@ -5,7 +5,7 @@ use super::app::AppManifest;
 use super::decode::KeyIndex;
 use super::environment::EnvManifest;
 use super::service::ServiceManifest;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// Which manifest a schema describes.
@@ -37,7 +37,11 @@ pub fn schema(kind: Kind) -> Value {
 pub fn combined() -> Value {
     let mut defs = Map::new();
     let mut any = Vec::new();
-    for (kind, name) in [(Kind::Service, "ServiceManifest"), (Kind::Environment, "EnvManifest"), (Kind::Application, "AppManifest")] {
+    for (kind, name) in [
+        (Kind::Service, "ServiceManifest"),
+        (Kind::Environment, "EnvManifest"),
+        (Kind::Application, "AppManifest"),
+    ] {
         let mut s = schema(kind);
         if let Some(Value::Object(d)) = s.as_object_mut().and_then(|o| o.remove("$defs")) {
             defs.extend(d);
@@ -92,13 +96,23 @@ impl KeyIndex for LazyKeys {
 }
 
 fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#")) {
+    match v
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#"))
+    {
         Some(ptr) => root.pointer(ptr).unwrap_or(v),
         None => v,
     }
 }
 
-fn walk(root: &Value, v: &Value, path: &str, out: &mut BTreeMap<String, Vec<String>>, depth: usize) {
+fn walk(
+    root: &Value,
+    v: &Value,
+    path: &str,
+    out: &mut BTreeMap<String, Vec<String>>,
+    depth: usize,
+) {
     if depth > 12 {
         return;
     }
@@ -113,7 +127,11 @@ fn walk(root: &Value, v: &Value, path: &str, out: &mut BTreeMap<String, Vec<Stri
     if let Some(Value::Object(props)) = v.get("properties") {
         for (k, sub) in props {
             out.entry(k.clone()).or_default().push(path.to_string());
-            let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            let child = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
             walk(root, sub, &child, out, depth + 1);
         }
     }
@@ -128,7 +146,18 @@ mod tests {
         let s = schema(Kind::Service);
         assert_eq!(s["additionalProperties"], json!(false));
         let props = s["properties"].as_object().unwrap();
-        for k in ["name", "type", "image", "cpu", "memory", "count", "http", "variables", "secrets", "deployment"] {
+        for k in [
+            "name",
+            "type",
+            "image",
+            "cpu",
+            "memory",
+            "count",
+            "http",
+            "variables",
+            "secrets",
+            "deployment",
+        ] {
             assert!(props.contains_key(k), "{k}");
         }
         assert!(s.to_string().contains("Load Balanced Web Service"));

@@ -5,7 +5,7 @@
 //! semantic checks live in `validate`, defaults are applied by `compile`. Fields Copilot
 //! has but wharf does not support yet are declared so that using one is an explicit error.
 
-use super::common::{decode_choice, Command, Platform};
+use super::common::{Command, Platform, decode_choice};
 use super::decode::{Cx, Decode, Fields, Keyed, Spanned};
 use super::diag::{Code, Diagnostic};
 use super::duration::Duration;
@@ -43,7 +43,12 @@ impl ServiceType {
 }
 
 /// Copilot workload types wharf knows of but cannot compile yet.
-pub const UNSUPPORTED_TYPES: &[&str] = &["Request-Driven Web Service", "Static Site", "Worker Service", "Scheduled Job"];
+pub const UNSUPPORTED_TYPES: &[&str] = &[
+    "Request-Driven Web Service",
+    "Static Site",
+    "Worker Service",
+    "Scheduled Job",
+];
 
 /// A service manifest.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -97,9 +102,18 @@ pub struct EnvValue(pub String);
 impl Decode for EnvValue {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
-            Value::Scalar(s) => Some(EnvValue(if node.is_null() { String::new() } else { s.text.clone() })),
+            Value::Scalar(s) => Some(EnvValue(if node.is_null() {
+                String::new()
+            } else {
+                s.text.clone()
+            })),
             Value::Map(_) if node.get("from_cfn").is_some() => {
-                unsupported_here(cx, node, "from_cfn", "Importing CloudFormation exports (`from_cfn`)");
+                unsupported_here(
+                    cx,
+                    node,
+                    "from_cfn",
+                    "Importing CloudFormation exports (`from_cfn`)",
+                );
                 None
             }
             _ => {
@@ -121,11 +135,16 @@ impl JsonSchema for EnvValue {
 
 fn unsupported_here(cx: &mut Cx, node: &Node, key: &str, feature: &str) {
     let path = cx.child_path(key);
-    let d = Diagnostic::error(Code::Unsupported, format!("`{path}` is not supported by wharf yet"))
-        .at(node.span)
-        .label("not supported yet")
-        .help(format!("{feature} is not available in this version of wharf"))
-        .path(path);
+    let d = Diagnostic::error(
+        Code::Unsupported,
+        format!("`{path}` is not supported by wharf yet"),
+    )
+    .at(node.span)
+    .label("not supported yet")
+    .help(format!(
+        "{feature} is not available in this version of wharf"
+    ))
+    .path(path);
     cx.report(d);
 }
 
@@ -371,11 +390,16 @@ const NOT_ECS_YET: &str = "This workload type";
 impl Decode for ServiceManifest {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "service manifest")?;
+        // The type decides which fields exist: a type wharf cannot compile is reported
+        // once, without a cascade of errors about fields of the other schema.
+        let kind = match f.node("type") {
+            Some(n) => Some(decode_type(n, cx)?),
+            None => {
+                f.req::<String>(cx, "type");
+                None
+            }
+        };
         let name = f.req::<Spanned<String>>(cx, "name");
-        let kind = f.node("type").map(|n| decode_type(n, cx)).unwrap_or_else(|| {
-            f.req::<String>(cx, "type");
-            None
-        });
         let image = f.req(cx, "image");
         let m = ServiceManifest {
             name: name?,
@@ -409,7 +433,10 @@ impl Decode for ServiceManifest {
             f.unsupported(cx, key, feature, |_| false);
         }
         f.finish(cx);
-        Some(ServiceManifest { unreadable: cx.take_failed(), ..m })
+        Some(ServiceManifest {
+            unreadable: cx.take_failed(),
+            ..m
+        })
     }
 }
 
@@ -430,7 +457,10 @@ fn decode_type(node: &Node, cx: &mut Cx) -> Option<Spanned<ServiceType>> {
     let d = Diagnostic::error(Code::InvalidValue, format!("unknown service type `{s}`"))
         .at(node.span)
         .path("type")
-        .help(super::common::one_of(&s, &["Load Balanced Web Service", "Backend Service"]));
+        .help(super::common::one_of(
+            &s,
+            &["Load Balanced Web Service", "Backend Service"],
+        ));
     cx.report(d);
     None
 }
@@ -446,7 +476,12 @@ impl Decode for Image {
             labels: f.opt(cx, "labels").unwrap_or_default(),
         };
         f.unsupported(cx, "credentials", "Private registry credentials", |_| false);
-        f.unsupported(cx, "depends_on", "Container dependencies (`depends_on`)", |_| false);
+        f.unsupported(
+            cx,
+            "depends_on",
+            "Container dependencies (`depends_on`)",
+            |_| false,
+        );
         f.finish(cx);
         Some(i)
     }
@@ -482,7 +517,10 @@ impl Decode for ContainerHealthCheck {
             start_period: f.opt(cx, "start_period"),
         };
         f.finish(cx);
-        Some(ContainerHealthCheck { command: command?, ..h })
+        Some(ContainerHealthCheck {
+            command: command?,
+            ..h
+        })
     }
 }
 
@@ -500,8 +538,18 @@ impl Decode for Count {
                     requests: f.opt(cx, "requests"),
                     response_time: f.opt(cx, "response_time"),
                 };
-                f.unsupported(cx, "spot", "Fargate Spot task counts (`count.spot`)", |_| false);
-                f.unsupported(cx, "queue_delay", "Queue-based scaling (Worker Service)", |_| false);
+                f.unsupported(
+                    cx,
+                    "spot",
+                    "Fargate Spot task counts (`count.spot`)",
+                    |_| false,
+                );
+                f.unsupported(
+                    cx,
+                    "queue_delay",
+                    "Queue-based scaling (Worker Service)",
+                    |_| false,
+                );
                 f.finish(cx);
                 Some(Count::Auto(Box::new(a)))
             }
@@ -518,10 +566,19 @@ impl Decode for Range {
         match &node.value {
             Value::Scalar(_) => {
                 let s = String::decode(node, cx)?;
-                let parsed = s.split_once('-').and_then(|(a, b)| Some(Range { min: a.trim().parse().ok()?, max: b.trim().parse().ok()? }));
+                let parsed = s.split_once('-').and_then(|(a, b)| {
+                    Some(Range {
+                        min: a.trim().parse().ok()?,
+                        max: b.trim().parse().ok()?,
+                    })
+                });
                 if parsed.is_none() {
                     let path = cx.path();
-                    cx.invalid(node.span, format!("`{path}` must look like `1-10`, found `{s}`"), Some("write the range as `min-max`, or as `{min: 1, max: 10}`".into()));
+                    cx.invalid(
+                        node.span,
+                        format!("`{path}` must look like `1-10`, found `{s}`"),
+                        Some("write the range as `min-max`, or as `{min: 1, max: 10}`".into()),
+                    );
                 }
                 parsed
             }
@@ -529,9 +586,14 @@ impl Decode for Range {
                 let mut f = Fields::new(node, cx, "count.range")?;
                 let min = f.req(cx, "min");
                 let max = f.req(cx, "max");
-                f.unsupported(cx, "spot_from", "Fargate Spot (`range.spot_from`)", |_| false);
+                f.unsupported(cx, "spot_from", "Fargate Spot (`range.spot_from`)", |_| {
+                    false
+                });
                 f.finish(cx);
-                Some(Range { min: min?, max: max? })
+                Some(Range {
+                    min: min?,
+                    max: max?,
+                })
             }
             Value::Seq(_) => {
                 cx.type_error(node, "a range like `1-10` or a `{min, max}` mapping");
@@ -544,20 +606,29 @@ impl Decode for Range {
 impl<T: Decode> Decode for Metric<T> {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
-            return T::decode(node, cx).map(|value| Metric { value, cooldown: None });
+            return T::decode(node, cx).map(|value| Metric {
+                value,
+                cooldown: None,
+            });
         }
         let mut f = Fields::new(node, cx, "scaling metric")?;
         let value = f.req(cx, "value");
         let cooldown = f.opt(cx, "cooldown");
         f.finish(cx);
-        Some(Metric { value: value?, cooldown })
+        Some(Metric {
+            value: value?,
+            cooldown,
+        })
     }
 }
 
 impl Decode for Cooldown {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "cooldown")?;
-        let c = Cooldown { scale_in: f.opt(cx, "in"), scale_out: f.opt(cx, "out") };
+        let c = Cooldown {
+            scale_in: f.opt(cx, "in"),
+            scale_out: f.opt(cx, "out"),
+        };
         f.finish(cx);
         Some(c)
     }
@@ -570,7 +641,12 @@ impl Decode for Secret {
         }
         let mut f = Fields::new(node, cx, "secret")?;
         let sm: Option<String> = f.opt(cx, "secretsmanager");
-        f.unsupported(cx, "from_cfn", "Importing CloudFormation exports (`from_cfn`)", |_| false);
+        f.unsupported(
+            cx,
+            "from_cfn",
+            "Importing CloudFormation exports (`from_cfn`)",
+            |_| false,
+        );
         let had_from_cfn = f.key_span("from_cfn").is_some();
         f.finish(cx);
         match sm {
@@ -585,15 +661,26 @@ impl Decode for Secret {
 }
 
 fn f_missing(cx: &mut Cx, node: &Node, key: &str) {
-    let d = Diagnostic::error(Code::MissingField, format!("missing required field `{}`", cx.child_path(key))).at(node.span);
+    let d = Diagnostic::error(
+        Code::MissingField,
+        format!("missing required field `{}`", cx.child_path(key)),
+    )
+    .at(node.span);
     cx.report(d);
 }
 
 impl Decode for Network {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network")?;
-        let n = Network { vpc: f.opt(cx, "vpc") };
-        f.unsupported(cx, "connect", "ECS Service Connect (`network.connect`)", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        let n = Network {
+            vpc: f.opt(cx, "vpc"),
+        };
+        f.unsupported(
+            cx,
+            "connect",
+            "ECS Service Connect (`network.connect`)",
+            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
+        );
         f.finish(cx);
         Some(n)
     }
@@ -605,15 +692,32 @@ impl Decode for NetworkVpc {
         let placement = f.node("placement").and_then(|n| {
             cx.at("placement", |cx| match &n.value {
                 Value::Map(_) => {
-                    unsupported_here(cx, n, "subnets", "Placement in chosen subnets (`placement.subnets`)");
+                    unsupported_here(
+                        cx,
+                        n,
+                        "subnets",
+                        "Placement in chosen subnets (`placement.subnets`)",
+                    );
                     None
                 }
                 _ => decode_choice(n, cx, &["public", "private"]).map(|s| {
-                    Spanned::new(if *s == "public" { Placement::Public } else { Placement::Private }, s.span)
+                    Spanned::new(
+                        if *s == "public" {
+                            Placement::Public
+                        } else {
+                            Placement::Private
+                        },
+                        s.span,
+                    )
                 }),
             })
         });
-        f.unsupported(cx, "security_groups", "Extra security groups (`network.vpc.security_groups`)", |_| false);
+        f.unsupported(
+            cx,
+            "security_groups",
+            "Extra security groups (`network.vpc.security_groups`)",
+            |_| false,
+        );
         f.finish(cx);
         Some(NetworkVpc { placement })
     }
@@ -623,10 +727,26 @@ impl Decode for Deployment {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "deployment")?;
         let rolling = f.node("rolling").and_then(|n| {
-            cx.at("rolling", |cx| decode_choice(n, cx, &["default", "recreate"]))
-                .map(|s| Spanned::new(if *s == "default" { Rolling::Default } else { Rolling::Recreate }, s.span))
+            cx.at("rolling", |cx| {
+                decode_choice(n, cx, &["default", "recreate"])
+            })
+            .map(|s| {
+                Spanned::new(
+                    if *s == "default" {
+                        Rolling::Default
+                    } else {
+                        Rolling::Recreate
+                    },
+                    s.span,
+                )
+            })
         });
-        f.unsupported(cx, "rollback_alarms", "Alarm-based rollback (`deployment.rollback_alarms`)", |_| false);
+        f.unsupported(
+            cx,
+            "rollback_alarms",
+            "Alarm-based rollback (`deployment.rollback_alarms`)",
+            |_| false,
+        );
         f.finish(cx);
         Some(Deployment { rolling })
     }
@@ -658,7 +778,10 @@ impl Decode for Http {
         };
         for (key, feature) in [
             ("alias", "Custom domain aliases (`http.alias`)"),
-            ("hosted_zone", "Route 53 records for aliases (`http.hosted_zone`)"),
+            (
+                "hosted_zone",
+                "Route 53 records for aliases (`http.hosted_zone`)",
+            ),
             ("additional_rules", "Additional listener rules"),
             ("version", "gRPC / HTTP2 target groups (`http.version`)"),
             ("alb", "Importing an existing load balancer (`http.alb`)"),
@@ -666,7 +789,12 @@ impl Decode for Http {
         ] {
             f.unsupported(cx, key, feature, |_| false);
         }
-        f.unsupported(cx, "redirect_to_https", "HTTP-to-HTTPS redirect control", |n| n.as_str().and_then(super::decode::parse_bool) == Some(false));
+        f.unsupported(
+            cx,
+            "redirect_to_https",
+            "HTTP-to-HTTPS redirect control",
+            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
+        );
         f.finish(cx);
         Some(h)
     }
@@ -696,9 +824,22 @@ impl Decode for TargetHealthCheck {
 impl Decode for Logging {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "logging")?;
-        let l = Logging { retention: f.opt(cx, "retention") };
-        for key in ["image", "destination", "enableMetadata", "secretOptions", "configFilePath", "variables", "secrets", "env_file"] {
-            f.unsupported(cx, key, "FireLens log routing (a logging sidecar)", |_| false);
+        let l = Logging {
+            retention: f.opt(cx, "retention"),
+        };
+        for key in [
+            "image",
+            "destination",
+            "enableMetadata",
+            "secretOptions",
+            "configFilePath",
+            "variables",
+            "secrets",
+            "env_file",
+        ] {
+            f.unsupported(cx, key, "FireLens log routing (a logging sidecar)", |_| {
+                false
+            });
         }
         f.finish(cx);
         Some(l)
@@ -714,7 +855,9 @@ impl ServiceManifest {
     /// Whether the field at `path` was written but could not be read (so it is not
     /// "missing").
     pub fn was_unreadable(&self, path: &str) -> bool {
-        self.unreadable.iter().any(|p| p == path || p.starts_with(&format!("{path}.")))
+        self.unreadable
+            .iter()
+            .any(|p| p == path || p.starts_with(&format!("{path}.")))
     }
 
     /// Where tasks run; `public` unless the manifest says otherwise.

@@ -6,7 +6,7 @@
 //! reports all of them. [`Workspace::service`] gives a service manifest as it is for one
 //! environment: overrides merged, variables substituted, decoded and validated.
 
-use super::app::{decode_copilot_workspace, AppManifest};
+use super::app::{AppManifest, decode_copilot_workspace};
 use super::decode::{Cx, Decode, KeyIndex, Spanned};
 use super::diag::{Code, Diagnostic, Diagnostics};
 use super::environment::EnvManifest;
@@ -59,13 +59,19 @@ pub fn find(start: &Path) -> Option<Location> {
     for dir in start.ancestors() {
         let w = dir.join("wharf");
         if w.join("app.yml").is_file() {
-            return Some(Location { dir: w, flavor: Flavor::Wharf });
+            return Some(Location {
+                dir: w,
+                flavor: Flavor::Wharf,
+            });
         }
     }
     for dir in start.ancestors() {
         let c = dir.join("copilot");
         if c.join(".workspace").is_file() {
-            return Some(Location { dir: c, flavor: Flavor::Copilot });
+            return Some(Location {
+                dir: c,
+                flavor: Flavor::Copilot,
+            });
         }
     }
     None
@@ -97,11 +103,15 @@ pub struct Workspace {
 
 /// Display path: relative to `cwd` when below it.
 fn display_path(path: &Path, cwd: &Path) -> PathBuf {
-    path.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn subdirs_with_manifest(dir: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut names: Vec<String> = rd
         .filter_map(Result::ok)
         .filter(|e| e.path().join("manifest.yml").is_file())
@@ -128,8 +138,14 @@ impl Workspace {
         };
         ws.app = ws.load_app(cwd);
         for env in subdirs_with_manifest(&location.dir.join("environments")) {
-            let path = location.dir.join("environments").join(&env).join("manifest.yml");
-            let m = ws.read(&path, cwd).and_then(|(file, node)| ws.decode_env(&env, file, node));
+            let path = location
+                .dir
+                .join("environments")
+                .join(&env)
+                .join("manifest.yml");
+            let m = ws
+                .read(&path, cwd)
+                .and_then(|(file, node)| ws.decode_env(&env, file, node));
             ws.envs.insert(env, m);
         }
         for svc in subdirs_with_manifest(&location.dir) {
@@ -149,12 +165,19 @@ impl Workspace {
                 if let Some(envs) = envs {
                     ws.collect_overrides(&envs, &mut over);
                 }
-                ServiceDoc { file, base, overrides: over }
+                ServiceDoc {
+                    file,
+                    base,
+                    overrides: over,
+                }
             });
             ws.services.insert(svc, doc);
         }
         if location.dir.join("environments").join("addons").is_dir() {
-            ws.diags.push(Diagnostic::error(Code::Unsupported, "environment addons (`environments/addons/`) are not supported by wharf yet"));
+            ws.diags.push(Diagnostic::error(
+                Code::Unsupported,
+                "environment addons (`environments/addons/`) are not supported by wharf yet",
+            ));
         }
         ws
     }
@@ -171,17 +194,27 @@ impl Workspace {
                 out.insert(e.key.clone(), e.value.clone());
             } else {
                 self.diags.push(
-                    Diagnostic::error(Code::InvalidType, format!("`environments.{}` must be a mapping of overrides, found {}", e.key, e.value.describe()))
-                        .at(e.value.span)
-                        .path(format!("environments.{}", e.key)),
+                    Diagnostic::error(
+                        Code::InvalidType,
+                        format!(
+                            "`environments.{}` must be a mapping of overrides, found {}",
+                            e.key,
+                            e.value.describe()
+                        ),
+                    )
+                    .at(e.value.span)
+                    .path(format!("environments.{}", e.key)),
                 );
             }
             for key in ["name", "type", "environments"] {
                 if let Some(n) = e.value.get(key) {
                     self.diags.push(
-                        Diagnostic::error(Code::InvalidValue, format!("`{key}` cannot be overridden per environment"))
-                            .at(n.span)
-                            .path(format!("environments.{}.{key}", e.key)),
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("`{key}` cannot be overridden per environment"),
+                        )
+                        .at(n.span)
+                        .path(format!("environments.{}.{key}", e.key)),
                     );
                 }
             }
@@ -193,14 +226,20 @@ impl Workspace {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                self.diags.push(Diagnostic::error(Code::Io, format!("cannot read {}: {e}", shown.display())));
+                self.diags.push(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read {}: {e}", shown.display()),
+                ));
                 return None;
             }
         };
         let file = self.sources.add(shown, text);
         let node = yaml::parse(file, self.sources.file(file), &mut self.diags);
         if node.is_none() && !self.diags.has_errors() {
-            self.diags.push(Diagnostic::error(Code::MissingField, format!("{} is empty", self.sources.path(file).display())));
+            self.diags.push(Diagnostic::error(
+                Code::MissingField,
+                format!("{} is empty", self.sources.path(file).display()),
+            ));
         }
         node.map(|n| (file, n))
     }
@@ -212,7 +251,10 @@ impl Workspace {
                 let lookup = |k: &str| (self.vars)(k);
                 interpolate(&mut node, &lookup, &mut self.diags);
                 let mut d = Diagnostics::new();
-                let app = AppManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+                let app = AppManifest::decode(
+                    &node,
+                    &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
+                );
                 if let Some(a) = &app {
                     validate::validate_app(a, &mut d);
                 }
@@ -224,7 +266,13 @@ impl Workspace {
                 let mut d = Diagnostics::new();
                 let name = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
                 self.diags.extend(d);
-                name.map(|name| AppManifest { name, domain: None, tags: Default::default(), permissions_boundary: None, region: None })
+                name.map(|name| AppManifest {
+                    name,
+                    domain: None,
+                    tags: Default::default(),
+                    permissions_boundary: None,
+                    region: None,
+                })
             }
         }
     }
@@ -259,7 +307,10 @@ impl Workspace {
     fn decode_env(&mut self, dir_name: &str, file: FileId, mut node: Node) -> Option<EnvManifest> {
         let mut d = Diagnostics::new();
         interpolate(&mut node, &self.lookup_for(Some(dir_name)), &mut d);
-        let m = EnvManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+        let m = EnvManifest::decode(
+            &node,
+            &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
+        );
         if let Some(m) = &m {
             validate::validate_env(m, &mut d);
             name_matches_dir(&m.name, dir_name, "environment", &mut d);
@@ -296,12 +347,22 @@ impl Workspace {
 
     /// Environment names a service's `environments:` block mentions.
     pub fn override_envs(&self, service: &str) -> Vec<String> {
-        self.services.get(service).and_then(Option::as_ref).map(|d| d.overrides.keys().cloned().collect()).unwrap_or_default()
+        self.services
+            .get(service)
+            .and_then(Option::as_ref)
+            .map(|d| d.overrides.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The `type:` a service manifest declares, as written (for listings).
     pub fn service_type(&self, service: &str) -> Option<String> {
-        self.services.get(service)?.as_ref()?.base.get("type")?.as_str().map(str::to_string)
+        self.services
+            .get(service)?
+            .as_ref()?
+            .base
+            .get("type")?
+            .as_str()
+            .map(str::to_string)
     }
 
     /// A service manifest as it is for `env` (or with no overrides when `None`):
@@ -315,7 +376,10 @@ impl Workspace {
         };
         let mut d = Diagnostics::new();
         interpolate(&mut node, &self.lookup_for(env), &mut d);
-        let m = ServiceManifest::decode(&node, &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()));
+        let m = ServiceManifest::decode(
+            &node,
+            &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
+        );
         if let Some(m) = &m {
             validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
             name_matches_dir(&m.name, name, "service", &mut d);
@@ -353,7 +417,9 @@ impl Workspace {
     }
 
     fn warn_unknown_override_envs(&mut self, svc: &str) {
-        let Some(Some(doc)) = self.services.get(svc) else { return };
+        let Some(Some(doc)) = self.services.get(svc) else {
+            return;
+        };
         let root = self.sources.file(doc.file);
         let _ = root;
         let unknown: Vec<(String, crate::manifest::source::Span)> = doc
@@ -364,7 +430,11 @@ impl Workspace {
             .collect();
         for (e, span) in unknown {
             let known = self.env_names();
-            let list = if known.is_empty() { "none yet".to_string() } else { known.join(", ") };
+            let list = if known.is_empty() {
+                "none yet".to_string()
+            } else {
+                known.join(", ")
+            };
             self.diags.push(
                 Diagnostic::warning(Code::Reference, format!("`environments.{e}` overrides an environment this workspace does not have"))
                     .at(span)

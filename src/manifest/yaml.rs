@@ -294,12 +294,15 @@ impl<'a> Builder<'a, '_> {
                     if let Some(first) = entries.iter().find(|e| &e.key == text) {
                         let line = self.source.line_col(first.key_span.start).line;
                         self.diags.push(
-                            Diagnostic::error(Code::DuplicateKey, format!("duplicate key `{text}`"))
-                                .at(key.span)
-                                .label("repeated here")
-                                .help(format!(
-                                    "`{text}` is already set on line {line}; keep one of them"
-                                )),
+                            Diagnostic::error(
+                                Code::DuplicateKey,
+                                format!("duplicate key `{text}`"),
+                            )
+                            .at(key.span)
+                            .label("repeated here")
+                            .help(format!(
+                                "`{text}` is already set on line {line}; keep one of them"
+                            )),
                         );
                         continue;
                     }
@@ -334,8 +337,11 @@ impl<'a> Builder<'a, '_> {
             Value::Seq(items) => items,
             Value::Scalar(_) => {
                 self.diags.push(
-                    Diagnostic::error(Code::InvalidType, "`<<` merges a mapping or a list of mappings")
-                        .at(m.span),
+                    Diagnostic::error(
+                        Code::InvalidType,
+                        "`<<` merges a mapping or a list of mappings",
+                    )
+                    .at(m.span),
                 );
                 return;
             }
@@ -344,8 +350,11 @@ impl<'a> Builder<'a, '_> {
             let span = src.span;
             let Value::Map(src_entries) = src.value else {
                 self.diags.push(
-                    Diagnostic::error(Code::InvalidType, "`<<` merges a mapping or a list of mappings")
-                        .at(span),
+                    Diagnostic::error(
+                        Code::InvalidType,
+                        "`<<` merges a mapping or a list of mappings",
+                    )
+                    .at(span),
                 );
                 continue;
             };
@@ -393,9 +402,18 @@ mod tests {
         let n = n.unwrap();
         let vars = n.get("variables").unwrap();
         let a = vars.get("A").unwrap();
-        assert_eq!(a.as_scalar().unwrap(), &Scalar { text: "on".into(), style: Style::Plain });
+        assert_eq!(
+            a.as_scalar().unwrap(),
+            &Scalar {
+                text: "on".into(),
+                style: Style::Plain
+            }
+        );
         assert_eq!(map.line_col(a.span).to_string(), "2:6");
-        assert_eq!(vars.get("B").unwrap().as_scalar().unwrap().style, Style::Quoted);
+        assert_eq!(
+            vars.get("B").unwrap().as_scalar().unwrap().style,
+            Style::Quoted
+        );
         assert_eq!(vars.get("C").unwrap().as_str(), Some("0777"));
     }
 
@@ -420,7 +438,8 @@ mod tests {
 
     #[test]
     fn resolves_anchors_aliases_and_merge_keys() {
-        let (n, d, _) = load("base: &b\n  cpu: 256\n  memory: 512\nsvc:\n  <<: *b\n  memory: 1024\n");
+        let (n, d, _) =
+            load("base: &b\n  cpu: 256\n  memory: 512\nsvc:\n  <<: *b\n  memory: 1024\n");
         assert!(d.is_empty(), "{d:?}");
         let svc = n.unwrap().get("svc").unwrap().clone();
         assert_eq!(svc.get("cpu").unwrap().as_str(), Some("256"));

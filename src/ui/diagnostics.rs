@@ -30,7 +30,12 @@ pub struct JsonDiagnostic {
 
 /// The JSON form of a diagnostic.
 pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
-    let loc = d.span.map(|s| (sources.path(s.file).display().to_string(), sources.line_col(s)));
+    let loc = d.span.map(|s| {
+        (
+            sources.path(s.file).display().to_string(),
+            sources.line_col(s),
+        )
+    });
     JsonDiagnostic {
         severity: d.severity,
         code: d.code.as_str(),
@@ -72,7 +77,10 @@ impl miette::Diagnostic for Report<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.d.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -80,14 +88,19 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.d.span?;
         let len = span.len.max(1);
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.d.label.clone(), SourceSpan::new(span.start.into(), len)))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            self.d.label.clone(),
+            SourceSpan::new(span.start.into(), len),
+        ))))
     }
 }
 
 /// Renders one diagnostic for a terminal or a log: a headline with `file:line:col`, then
 /// the source line with a caret and the help.
 pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usize) -> String {
-    let location = d.span.map(|s| format!("{}:{}", sources.path(s.file).display(), sources.line_col(s)));
+    let location = d
+        .span
+        .map(|s| format!("{}:{}", sources.path(s.file).display(), sources.line_col(s)));
     let headline = match (&location, &d.path) {
         (Some(loc), _) => format!("{loc}: {}", d.message),
         (None, Some(p)) => format!("{p}: {}", d.message),
@@ -97,8 +110,14 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usi
         let f = sources.file(s.file);
         NamedSource::new(f.path.display().to_string(), f.text.clone())
     });
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_context_lines(1);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_context_lines(1);
     let mut out = String::new();
     let report = Report { d, src, headline };
     if handler.render_report(&mut out, &report).is_err() {

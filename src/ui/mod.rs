@@ -49,9 +49,19 @@ struct Event<'a, T: Serialize> {
 impl Ui {
     /// Decides from flags, the process environment and the terminal.
     pub fn new(out: Output, no_input: bool) -> Self {
-        let tty = Tty { stdin: std::io::stdin().is_terminal(), stderr: std::io::stderr().is_terminal() };
+        let tty = Tty {
+            stdin: std::io::stdin().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        };
         let decision = mode::detect(out, no_input, mode::Env::from_process(), tty);
-        let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+        // Logs are read with grep: only wrap for a person at a terminal.
+        let width = match decision.mode {
+            Mode::Human => std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(100),
+            _ => 400,
+        };
         Ui { decision, width }
     }
 
@@ -75,14 +85,22 @@ impl Ui {
     /// A success line for people, on stderr (not in JSON mode).
     pub fn success(&self, msg: impl std::fmt::Display) {
         if self.mode() != Mode::Json {
-            let mark = if self.color() { console::style("✔").green().to_string() } else { "✔".to_string() };
+            let mark = if self.color() {
+                console::style("✔").green().to_string()
+            } else {
+                "✔".to_string()
+            };
             eprintln!("{mark} {msg}");
         }
     }
 
     /// A warning, on stderr in every mode (JSON readers look at stdout only).
     pub fn warn(&self, msg: impl std::fmt::Display) {
-        let head = if self.color() { console::style("warning:").yellow().bold().to_string() } else { "warning:".to_string() };
+        let head = if self.color() {
+            console::style("warning:").yellow().bold().to_string()
+        } else {
+            "warning:".to_string()
+        };
         eprintln!("{head} {msg}");
     }
 
@@ -106,13 +124,22 @@ impl Ui {
         for d in diags.sorted(sources) {
             match self.mode() {
                 Mode::Json => self.event("diagnostic", &diagnostics::to_json(d, sources)),
-                _ => eprint!("{}", diagnostics::render_human(d, sources, self.color(), self.width)),
+                _ => eprint!(
+                    "{}",
+                    diagnostics::render_human(d, sources, self.color(), self.width)
+                ),
             }
         }
     }
 
     /// Asks for a line of text, or fails naming `flag` when nobody can answer.
-    pub fn ask_text(&self, question: &str, default: Option<&str>, flag: &'static str, what: &'static str) -> Result<String, PromptError> {
+    pub fn ask_text(
+        &self,
+        question: &str,
+        default: Option<&str>,
+        flag: &'static str,
+        what: &'static str,
+    ) -> Result<String, PromptError> {
         if !self.decision.interactive {
             return Err(PromptError::NeedsFlag { flag, what });
         }
@@ -124,11 +151,21 @@ impl Ui {
     }
 
     /// Asks to pick one of `items`, or fails naming `flag` when nobody can answer.
-    pub fn ask_select(&self, question: &str, items: &[&str], flag: &'static str, what: &'static str) -> Result<usize, PromptError> {
+    pub fn ask_select(
+        &self,
+        question: &str,
+        items: &[&str],
+        flag: &'static str,
+        what: &'static str,
+    ) -> Result<usize, PromptError> {
         if !self.decision.interactive {
             return Err(PromptError::NeedsFlag { flag, what });
         }
-        Ok(dialoguer::Select::new().with_prompt(question).items(items).default(0).interact()?)
+        Ok(dialoguer::Select::new()
+            .with_prompt(question)
+            .items(items)
+            .default(0)
+            .interact()?)
     }
 }
 
@@ -146,7 +183,11 @@ impl Ui {
         use miette::Diagnostic;
         let code = err.code().map(|c| c.to_string());
         self.event("error", &serde_json::json!({"message": err.to_string(), "code": code, "help": err.help().map(|h| h.to_string())}));
-        let theme = if self.color() { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+        let theme = if self.color() {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
         let mut out = String::new();
         let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(self.width);
         if handler.render_report(&mut out, err).is_err() {

@@ -88,10 +88,19 @@ mod tests {
 
     #[test]
     fn table() {
-        let t = Tty { stdin: true, stderr: true };
+        let t = Tty {
+            stdin: true,
+            stderr: true,
+        };
         let none = Tty::default();
-        let ci = Env { ci: true, ..Env::default() };
-        let nc = Env { no_color: true, ..Env::default() };
+        let ci = Env {
+            ci: true,
+            ..Env::default()
+        };
+        let nc = Env {
+            no_color: true,
+            ..Env::default()
+        };
         let d = Env::default();
         let cases = [
             (Output::Human, false, d, t, Mode::Human, true, true),
@@ -99,13 +108,39 @@ mod tests {
             (Output::Human, true, d, t, Mode::Human, true, false),
             (Output::Human, false, ci, t, Mode::Plain, false, false),
             (Output::Human, false, d, none, Mode::Plain, false, false),
-            (Output::Human, false, Env { dumb_term: true, ..d }, t, Mode::Plain, false, true),
-            (Output::Human, false, d, Tty { stdin: false, stderr: true }, Mode::Human, true, false),
+            (
+                Output::Human,
+                false,
+                Env {
+                    dumb_term: true,
+                    ..d
+                },
+                t,
+                Mode::Plain,
+                false,
+                true,
+            ),
+            (
+                Output::Human,
+                false,
+                d,
+                Tty {
+                    stdin: false,
+                    stderr: true,
+                },
+                Mode::Human,
+                true,
+                false,
+            ),
             (Output::Json, false, d, t, Mode::Json, false, false),
         ];
         for (out, no_input, env, tty, mode, color, interactive) in cases {
             let got = detect(out, no_input, env, tty);
-            assert_eq!((got.mode, got.color, got.interactive), (mode, color, interactive), "{out:?} {no_input} {env:?} {tty:?}");
+            assert_eq!(
+                (got.mode, got.color, got.interactive),
+                (mode, color, interactive),
+                "{out:?} {no_input} {env:?} {tty:?}"
+            );
         }
     }
 }

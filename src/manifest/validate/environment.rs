@@ -13,12 +13,29 @@ fn valid_region(r: &str) -> bool {
         && parts[0].len() == 2
         && parts[0].chars().all(|c| c.is_ascii_lowercase())
         && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
-        && parts[1..parts.len() - 1].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+}
+
+/// `vpc-0abc…` / `subnet-0abc…`: the prefix and 8 or 17 hex digits.
+fn valid_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .and_then(|h| h.strip_prefix('-'))
+        .is_some_and(|h| {
+            (h.len() == 8 || h.len() == 17) && h.chars().all(|c| c.is_ascii_hexdigit())
+        })
 }
 
 fn region(c: &mut Checker, r: &Spanned<String>, path: &str) {
     if !valid_region(r) {
-        c.error(Code::InvalidValue, r.span, path, format!("`{}` is not an AWS region name", r.value), Some("region names look like `us-east-1` or `eu-west-3`".to_string()));
+        c.error(
+            Code::InvalidValue,
+            r.span,
+            path,
+            format!("`{}` is not an AWS region name", r.value),
+            Some("region names look like `us-east-1` or `eu-west-3`".to_string()),
+        );
     }
 }
 
@@ -32,19 +49,52 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
     if let Some(a) = &m.account
         && !(a.len() == 12 && a.chars().all(|ch| ch.is_ascii_digit()))
     {
-        c.error(Code::InvalidValue, a.span, "account", format!("`{}` is not an AWS account ID", a.value), Some("account IDs are 12 digits; quote them so a leading zero is kept".to_string()));
+        c.error(
+            Code::InvalidValue,
+            a.span,
+            "account",
+            format!("`{}` is not an AWS account ID", a.value),
+            Some("account IDs are 12 digits; quote them so a leading zero is kept".to_string()),
+        );
     }
     if let Some(vpc) = m.vpc() {
         let subnets = vpc.subnets.as_ref();
-        let lists = [("public", subnets.and_then(|s| s.public.as_ref())), ("private", subnets.and_then(|s| s.private.as_ref()))];
+        let lists = [
+            ("public", subnets.and_then(|s| s.public.as_ref())),
+            ("private", subnets.and_then(|s| s.private.as_ref())),
+        ];
         match (&vpc.id, &vpc.cidr) {
-            (Some(_), Some(cidr)) => c.error(Code::MutuallyExclusive, cidr.span, "network.vpc.cidr", "`network.vpc.id` and `network.vpc.cidr` cannot both be set", Some("import an existing VPC by `id`, or let wharf create one with `cidr`".to_string())),
+            (Some(_), Some(cidr)) => c.error(
+                Code::MutuallyExclusive,
+                cidr.span,
+                "network.vpc.cidr",
+                "`network.vpc.id` and `network.vpc.cidr` cannot both be set",
+                Some(
+                    "import an existing VPC by `id`, or let wharf create one with `cidr`"
+                        .to_string(),
+                ),
+            ),
             (Some(id), None) => {
-                if !id.starts_with("vpc-") {
-                    c.error(Code::InvalidValue, id.span, "network.vpc.id", format!("`{}` is not a VPC ID", id.value), Some("VPC IDs look like `vpc-0abc1234`".to_string()));
+                if !valid_id(id, "vpc") {
+                    c.error(
+                        Code::InvalidValue,
+                        id.span,
+                        "network.vpc.id",
+                        format!("`{}` is not a VPC ID", id.value),
+                        Some(
+                            "VPC IDs are `vpc-` and 8 or 17 hex digits, like `vpc-0abc1234`"
+                                .to_string(),
+                        ),
+                    );
                 }
                 if lists.iter().all(|(_, l)| l.is_none_or(|l| l.is_empty())) {
-                    c.error(Code::MissingField, id.span, "network.vpc.subnets", "an imported VPC needs `network.vpc.subnets` with the IDs of its subnets", None);
+                    c.error(
+                        Code::MissingField,
+                        id.span,
+                        "network.vpc.subnets",
+                        "an imported VPC needs `network.vpc.subnets` with the IDs of its subnets",
+                        None,
+                    );
                 }
                 for (kind, list) in &lists {
                     for (i, s) in list.iter().flat_map(|l| l.iter()).enumerate() {
@@ -68,16 +118,31 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
     if let Some(p) = m.public_http() {
         for (i, cert) in p.certificates.iter().flatten().enumerate() {
             let parts: Vec<&str> = cert.split(':').collect();
-            if !(parts.len() == 6 && parts[0] == "arn" && parts[2] == "acm" && parts[5].starts_with("certificate/")) {
+            if !(parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "acm"
+                && parts[5].starts_with("certificate/"))
+            {
                 c.error(Code::InvalidValue, cert.span, &format!("http.public.certificates[{i}]"), format!("`{}` is not an ACM certificate ARN", cert.value), Some("certificate ARNs look like `arn:aws:acm:us-east-1:111122223333:certificate/…`".to_string()));
             }
         }
-        for (i, ip) in p.ingress.iter().flat_map(|g| g.source_ips.iter().flatten()).enumerate() {
+        for (i, ip) in p
+            .ingress
+            .iter()
+            .flat_map(|g| g.source_ips.iter().flatten())
+            .enumerate()
+        {
             c.cidr(ip, &format!("http.public.ingress.source_ips[{i}]"));
         }
         if let Some(pol) = &p.ssl_policy {
             if !pol.starts_with("ELBSecurityPolicy-") {
-                c.error(Code::InvalidValue, pol.span, "http.public.ssl_policy", format!("`{}` is not an ELB security policy", pol.value), Some("policies look like `ELBSecurityPolicy-TLS13-1-2-2021-06`".to_string()));
+                c.error(
+                    Code::InvalidValue,
+                    pol.span,
+                    "http.public.ssl_policy",
+                    format!("`{}` is not an ELB security policy", pol.value),
+                    Some("policies look like `ELBSecurityPolicy-TLS13-1-2-2021-06`".to_string()),
+                );
             }
             if p.certificates.as_ref().is_none_or(|c| c.is_empty()) {
                 c.warn(Code::InvalidValue, pol.span, "http.public.ssl_policy", "`ssl_policy` has no effect without `certificates` (there is no HTTPS listener)", None);
@@ -88,13 +153,31 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
 
 fn imported_subnet(c: &mut Checker, s: &Spanned<Subnet>, path: &str) {
     match &s.id {
-        None => c.error(Code::MissingField, s.span, path, "subnets of an imported VPC are given by `id`", None),
-        Some(id) if !id.starts_with("subnet-") => c.error(Code::InvalidValue, id.span, &format!("{path}.id"), format!("`{}` is not a subnet ID", id.value), None),
+        None => c.error(
+            Code::MissingField,
+            s.span,
+            path,
+            "subnets of an imported VPC are given by `id`",
+            None,
+        ),
+        Some(id) if !valid_id(id, "subnet") => c.error(
+            Code::InvalidValue,
+            id.span,
+            &format!("{path}.id"),
+            format!("`{}` is not a subnet ID", id.value),
+            Some("subnet IDs are `subnet-` and 8 or 17 hex digits".to_string()),
+        ),
         Some(_) => {}
     }
     for (field, key) in [(&s.cidr, "cidr"), (&s.az, "az")] {
         if let Some(f) = field {
-            c.error(Code::MutuallyExclusive, f.span, &format!("{path}.{key}"), format!("`{key}` cannot be set on a subnet of an imported VPC"), None);
+            c.error(
+                Code::MutuallyExclusive,
+                f.span,
+                &format!("{path}.{key}"),
+                format!("`{key}` cannot be set on a subnet of an imported VPC"),
+                None,
+            );
         }
     }
 }
@@ -112,30 +195,66 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
         for (i, s) in list.iter().enumerate() {
             let path = format!("network.vpc.subnets.{kind}[{i}]");
             if let Some(id) = &s.id {
-                c.error(Code::MutuallyExclusive, id.span, &format!("{path}.id"), "subnet `id` needs an imported VPC (`network.vpc.id`)", Some("give `cidr` (and optionally `az`) for subnets wharf creates".to_string()));
+                c.error(
+                    Code::MutuallyExclusive,
+                    id.span,
+                    &format!("{path}.id"),
+                    "subnet `id` needs an imported VPC (`network.vpc.id`)",
+                    Some("give `cidr` (and optionally `az`) for subnets wharf creates".to_string()),
+                );
             }
             az_given.push((s.az.is_some(), s.span));
             let Some(cidr_s) = &s.cidr else {
                 if s.id.is_none() {
-                    c.error(Code::MissingField, s.span, &format!("{path}.cidr"), "a subnet wharf creates needs a `cidr`", None);
+                    c.error(
+                        Code::MissingField,
+                        s.span,
+                        &format!("{path}.cidr"),
+                        "a subnet wharf creates needs a `cidr`",
+                        None,
+                    );
                 }
                 continue;
             };
-            let Some(cidr) = c.cidr(cidr_s, &format!("{path}.cidr")) else { continue };
+            let Some(cidr) = c.cidr(cidr_s, &format!("{path}.cidr")) else {
+                continue;
+            };
             if let Some(v) = vpc
                 && !v.contains(&cidr)
             {
-                c.error(Code::Range, cidr_s.span, &format!("{path}.cidr"), format!("subnet `{}` is outside the VPC's CIDR block", cidr_s.value), None);
+                c.error(
+                    Code::Range,
+                    cidr_s.span,
+                    &format!("{path}.cidr"),
+                    format!("subnet `{}` is outside the VPC's CIDR block", cidr_s.value),
+                    None,
+                );
             }
             if let Some((_, other)) = seen.iter().find(|(o, _)| o.overlaps(&cidr)) {
-                c.error(Code::Range, cidr_s.span, &format!("{path}.cidr"), format!("subnet `{}` overlaps subnet `{other}`", cidr_s.value), None);
+                c.error(
+                    Code::Range,
+                    cidr_s.span,
+                    &format!("{path}.cidr"),
+                    format!("subnet `{}` overlaps subnet `{other}`", cidr_s.value),
+                    None,
+                );
             }
             seen.push((cidr, cidr_s.value.clone()));
         }
     }
     if az_given.iter().any(|(g, _)| *g) && !az_given.iter().all(|(g, _)| *g) {
-        let span = az_given.iter().find(|(g, _)| !*g).map(|(_, s)| *s).unwrap_or(az_given[0].1);
-        c.error(Code::MissingField, span, "network.vpc.subnets", "give `az` for every subnet or for none", None);
+        let span = az_given
+            .iter()
+            .find(|(g, _)| !*g)
+            .map(|(_, s)| *s)
+            .unwrap_or(az_given[0].1);
+        c.error(
+            Code::MissingField,
+            span,
+            "network.vpc.subnets",
+            "give `az` for every subnet or for none",
+            None,
+        );
     }
 }
 
@@ -143,29 +262,68 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
 pub fn validate_app(m: &AppManifest, diags: &mut Diagnostics) {
     let mut c = Checker::new(diags);
     let n = &m.name;
-    if !(n.chars().next().is_some_and(|ch| ch.is_ascii_lowercase()) && n.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-') && n.len() <= 28 && !n.ends_with('-')) {
+    if !(n.chars().next().is_some_and(|ch| ch.is_ascii_lowercase())
+        && n.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        && n.len() <= 28
+        && !n.ends_with('-'))
+    {
         c.error(Code::InvalidValue, n.span, "name", format!("`{}` is not a valid application name", n.value), Some("application names start with a lower-case letter, use lower-case letters, digits and hyphens, and are at most 28 characters".to_string()));
     }
     if let Some(r) = &m.region {
         region(&mut c, r, "region");
     }
     if let Some(d) = &m.domain
-        && (!d.contains('.') || d.starts_with('.') || d.ends_with('.') || d.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')))
+        && (!d.contains('.')
+            || d.starts_with('.')
+            || d.ends_with('.')
+            || d.chars()
+                .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')))
     {
-        c.error(Code::InvalidValue, d.span, "domain", format!("`{}` is not a domain name", d.value), None);
+        c.error(
+            Code::InvalidValue,
+            d.span,
+            "domain",
+            format!("`{}` is not a domain name", d.value),
+            None,
+        );
     }
     for (k, _) in m.tags.iter() {
-        if k.to_ascii_lowercase().starts_with("aws:") || k.starts_with("wharf-") || k.starts_with("copilot-") {
-            c.error(Code::InvalidValue, k.span, &format!("tags.{}", k.value), format!("tag key `{}` is reserved", k.value), Some("keys starting with `aws:`, `wharf-` or `copilot-` are set by AWS or wharf".to_string()));
+        if k.to_ascii_lowercase().starts_with("aws:")
+            || k.starts_with("wharf-")
+            || k.starts_with("copilot-")
+        {
+            c.error(
+                Code::InvalidValue,
+                k.span,
+                &format!("tags.{}", k.value),
+                format!("tag key `{}` is reserved", k.value),
+                Some(
+                    "keys starting with `aws:`, `wharf-` or `copilot-` are set by AWS or wharf"
+                        .to_string(),
+                ),
+            );
         }
     }
     if m.tags.0.len() > 40 {
-        c.error(Code::Range, m.tags.0[40].0.span, "tags", "at most 40 application tags (CloudFormation allows 50 and wharf adds its own)", None);
+        c.error(
+            Code::Range,
+            m.tags.0[40].0.span,
+            "tags",
+            "at most 40 application tags (CloudFormation allows 50 and wharf adds its own)",
+            None,
+        );
     }
     if let Some(pb) = &m.permissions_boundary
         && (pb.is_empty() || pb.chars().any(char::is_whitespace))
     {
-        c.error(Code::InvalidValue, pb.span, "permissions_boundary", "`permissions_boundary` must be an IAM policy name or ARN", None);
+        c.error(
+            Code::InvalidValue,
+            pb.span,
+            "permissions_boundary",
+            "`permissions_boundary` must be an IAM policy name or ARN",
+            None,
+        );
     }
 }
 
@@ -178,5 +336,13 @@ mod tests {
         assert!(super::valid_region("ap-southeast-3"));
         assert!(!super::valid_region("useast1"));
         assert!(!super::valid_region("US-EAST-1"));
+    }
+
+    #[test]
+    fn resource_ids() {
+        assert!(super::valid_id("vpc-0abc1234", "vpc"));
+        assert!(super::valid_id("subnet-0123456789abcdef0", "subnet"));
+        assert!(!super::valid_id("subnet-1", "subnet"));
+        assert!(!super::valid_id("vpc-0abc1234", "subnet"));
     }
 }

@@ -26,30 +26,83 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
-    fn error(&mut self, code: Code, span: Span, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
-        self.push(Diagnostic::error(code, message).at(span).path(path).maybe_help(help.into()));
+    fn error(
+        &mut self,
+        code: Code,
+        span: Span,
+        path: &str,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.push(
+            Diagnostic::error(code, message)
+                .at(span)
+                .path(path)
+                .maybe_help(help.into()),
+        );
     }
 
-    fn warn(&mut self, code: Code, span: Span, path: &str, message: impl Into<String>, help: impl Into<Option<String>>) {
-        self.push(Diagnostic::warning(code, message).at(span).path(path).maybe_help(help.into()));
+    fn warn(
+        &mut self,
+        code: Code,
+        span: Span,
+        path: &str,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) {
+        self.push(
+            Diagnostic::warning(code, message)
+                .at(span)
+                .path(path)
+                .maybe_help(help.into()),
+        );
     }
 
     /// `value` must be within `lo..=hi`.
-    fn range<T: PartialOrd + std::fmt::Display>(&mut self, value: T, lo: T, hi: T, span: Span, path: &str, unit: &str) {
+    fn range<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        value: T,
+        lo: T,
+        hi: T,
+        span: Span,
+        path: &str,
+        unit: &str,
+    ) {
         if value < lo || value > hi {
-            self.error(Code::Range, span, path, format!("`{path}` is {value}{unit}, must be from {lo}{unit} to {hi}{unit}"), None);
+            self.error(
+                Code::Range,
+                span,
+                path,
+                format!("`{path}` is {value}{unit}, must be from {lo}{unit} to {hi}{unit}"),
+                None,
+            );
         }
     }
 
     /// A duration that CloudFormation takes in whole seconds, within bounds.
-    fn seconds(&mut self, d: &super::decode::Spanned<super::duration::Duration>, lo: u64, hi: u64, path: &str) -> Option<u64> {
+    fn seconds(
+        &mut self,
+        d: &super::decode::Spanned<super::duration::Duration>,
+        lo: u64,
+        hi: u64,
+        path: &str,
+    ) -> Option<u64> {
         match d.whole_secs() {
             Some(s) => {
                 self.range(s, lo, hi, d.span, path, "s");
                 Some(s)
             }
             None => {
-                self.error(Code::InvalidValue, d.span, path, format!("`{path}` must be a whole number of seconds, found {}", d.value), None);
+                self.error(
+                    Code::InvalidValue,
+                    d.span,
+                    path,
+                    format!(
+                        "`{path}` must be a whole number of seconds, found {}",
+                        d.value
+                    ),
+                    None,
+                );
                 None
             }
         }
@@ -60,7 +113,13 @@ impl<'a> Checker<'a> {
         match net::Cidr::parse(s) {
             Ok(c) => Some(c),
             Err(e) => {
-                self.error(Code::InvalidValue, s.span, path, format!("`{path}` is not a valid CIDR block: {e}"), None);
+                self.error(
+                    Code::InvalidValue,
+                    s.span,
+                    path,
+                    format!("`{path}` is not a valid CIDR block: {e}"),
+                    None,
+                );
                 None
             }
         }

@@ -14,20 +14,36 @@ pub struct Cidr {
 impl Cidr {
     /// Parses `10.0.0.0/16` or `2001:db8::/32`. The address must be the network address.
     pub fn parse(s: &str) -> Result<Cidr, String> {
-        let (a, p) = s.split_once('/').ok_or_else(|| format!("`{s}` is not in CIDR notation (like `10.0.0.0/16`)"))?;
-        let addr: IpAddr = a.parse().map_err(|_| format!("`{a}` is not an IP address"))?;
+        let (a, p) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not in CIDR notation (like `10.0.0.0/16`)"))?;
+        let addr: IpAddr = a
+            .parse()
+            .map_err(|_| format!("`{a}` is not an IP address"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix: u8 = p.parse().ok().filter(|p| *p <= max).ok_or_else(|| format!("`/{p}` is not a prefix length from 0 to {max}"))?;
+        let prefix: u8 = p
+            .parse()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| format!("`/{p}` is not a prefix length from 0 to {max}"))?;
         let c = Cidr { addr, prefix };
         if c.network() != bits(addr) {
-            return Err(format!("`{s}` has host bits set; the network address is `{}`", c.network_string()));
+            return Err(format!(
+                "`{s}` has host bits set; the network address is `{}`",
+                c.network_string()
+            ));
         }
         Ok(c)
     }
 
     fn mask(&self) -> u128 {
         let width = if self.addr.is_ipv4() { 32 } else { 128 };
-        if self.prefix == 0 { 0 } else { (!0u128 << (width - u32::from(self.prefix))) & if width == 32 { 0xffff_ffff } else { !0 } }
+        if self.prefix == 0 {
+            0
+        } else {
+            (!0u128 << (width - u32::from(self.prefix)))
+                & if width == 32 { 0xffff_ffff } else { !0 }
+        }
     }
 
     fn network(&self) -> u128 {
@@ -44,7 +60,9 @@ impl Cidr {
 
     /// Whether `other` lies entirely inside this network.
     pub fn contains(&self, other: &Cidr) -> bool {
-        self.addr.is_ipv4() == other.addr.is_ipv4() && other.prefix >= self.prefix && (other.network() & self.mask()) == self.network()
+        self.addr.is_ipv4() == other.addr.is_ipv4()
+            && other.prefix >= self.prefix
+            && (other.network() & self.mask()) == self.network()
     }
 
     /// Whether the two networks share any address.
@@ -79,9 +97,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_cidrs_with_reasons() {
-        assert!(Cidr::parse("10.0.0.0").unwrap_err().contains("CIDR notation"));
-        assert!(Cidr::parse("10.0.0.300/24").unwrap_err().contains("not an IP"));
+        assert!(
+            Cidr::parse("10.0.0.0")
+                .unwrap_err()
+                .contains("CIDR notation")
+        );
+        assert!(
+            Cidr::parse("10.0.0.300/24")
+                .unwrap_err()
+                .contains("not an IP")
+        );
         assert!(Cidr::parse("10.0.0.0/33").unwrap_err().contains("prefix"));
-        assert!(Cidr::parse("10.0.1.0/16").unwrap_err().contains("`10.0.0.0/16`"));
+        assert!(
+            Cidr::parse("10.0.1.0/16")
+                .unwrap_err()
+                .contains("`10.0.0.0/16`")
+        );
     }
 }

@@ -6,13 +6,28 @@ use crate::manifest::decode::Spanned;
 use crate::manifest::diag::{Code, Diagnostics};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::fargate::{self, SizeError};
-use crate::manifest::service::{Autoscaling, Build, Count, Http, Metric, Placement, Secret, ServiceManifest, TargetHealthCheck};
+use crate::manifest::service::{
+    Autoscaling, Build, Count, Http, Metric, Placement, Secret, ServiceManifest, TargetHealthCheck,
+};
 
 /// CloudWatch Logs retention values (days).
-pub const RETENTION_DAYS: &[u32] = &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub const RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 
 /// Words that make a variable name look like it holds a secret.
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"];
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
+];
 
 /// Variables wharf sets itself in every container.
 pub const RESERVED_PREFIXES: &[&str] = &["WHARF_", "COPILOT_"];
@@ -46,7 +61,10 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
                 hc.command.span,
                 "image.healthcheck.command",
                 "`image.healthcheck.command` must start with `CMD` or `CMD-SHELL`",
-                Some("for example `[\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`".to_string()),
+                Some(
+                    "for example `[\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`"
+                        .to_string(),
+                ),
             ),
         }
     }
@@ -54,8 +72,18 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     if let Some(r) = m.logging.as_ref().and_then(|l| l.retention.as_ref())
         && !RETENTION_DAYS.contains(&r.value)
     {
-        let list = RETENTION_DAYS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-        c.error(Code::InvalidValue, r.span, "logging.retention", format!("CloudWatch Logs cannot keep logs for {} days", r.value), Some(format!("use one of {list}")));
+        let list = RETENTION_DAYS
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.error(
+            Code::InvalidValue,
+            r.span,
+            "logging.retention",
+            format!("CloudWatch Logs cannot keep logs for {} days", r.value),
+            Some(format!("use one of {list}")),
+        );
     }
     match (&m.http, m.is_load_balanced()) {
         (Some(h), true) => http(&mut c, m, h),
@@ -84,11 +112,26 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
     let img = &m.image;
     match (&img.build, &img.location) {
         (Some(b), Some(l)) => {
-            c.error(Code::MutuallyExclusive, l.span, "image.location", "`image.build` and `image.location` cannot both be set", Some("build an image from a Dockerfile, or use an existing one, not both".to_string()));
+            c.error(
+                Code::MutuallyExclusive,
+                l.span,
+                "image.location",
+                "`image.build` and `image.location` cannot both be set",
+                Some(
+                    "build an image from a Dockerfile, or use an existing one, not both"
+                        .to_string(),
+                ),
+            );
             let _ = b;
         }
         (None, None) if !m.was_unreadable("image.build") && !m.was_unreadable("image.location") => {
-            c.error(Code::MissingField, img.span, "image", "`image` needs either `build` or `location`", None)
+            c.error(
+                Code::MissingField,
+                img.span,
+                "image",
+                "`image` needs either `build` or `location`",
+                None,
+            )
         }
         (None, None) => {}
         (Some(b), None) => {
@@ -96,12 +139,24 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
                 && a.dockerfile.is_none()
                 && a.context.is_none()
             {
-                c.error(Code::MissingField, b.span, "image.build", "`image.build` needs a `dockerfile` or a `context`", None);
+                c.error(
+                    Code::MissingField,
+                    b.span,
+                    "image.build",
+                    "`image.build` needs a `dockerfile` or a `context`",
+                    None,
+                );
             }
         }
         (None, Some(l)) => {
             if l.is_empty() || l.chars().any(char::is_whitespace) {
-                c.error(Code::InvalidValue, l.span, "image.location", format!("`{}` is not an image reference", l.value), None);
+                c.error(
+                    Code::InvalidValue,
+                    l.span,
+                    "image.location",
+                    format!("`{}` is not an image reference", l.value),
+                    None,
+                );
             }
         }
     }
@@ -116,23 +171,55 @@ fn size(c: &mut Checker, m: &ServiceManifest) {
         && p.os.is_windows()
         && p.arch == Arch::Arm64
     {
-        c.error(Code::InvalidValue, p.span, "platform", "Windows tasks on Fargate run only on x86_64", None);
+        c.error(
+            Code::InvalidValue,
+            p.span,
+            "platform",
+            "Windows tasks on Fargate run only on x86_64",
+            None,
+        );
         return;
     }
-    let (dcpu, dmem) = if platform.os.is_windows() { (1024, 2048) } else { (256, 512) };
+    let (dcpu, dmem) = if platform.os.is_windows() {
+        (1024, 2048)
+    } else {
+        (256, 512)
+    };
     let cpu = m.cpu.as_ref().map_or(dcpu, |c| c.value);
     let mem = m.memory.as_ref().map_or(dmem, |c| c.value);
-    let anchor = m.cpu.as_ref().or(m.memory.as_ref()).map(|s| s.span).or(m.platform.as_ref().map(|p| p.span)).unwrap_or(m.name.span);
+    let anchor = m
+        .cpu
+        .as_ref()
+        .or(m.memory.as_ref())
+        .map(|s| s.span)
+        .or(m.platform.as_ref().map(|p| p.span))
+        .unwrap_or(m.name.span);
     match fargate::check(cpu, mem, platform) {
         Ok(()) => {}
         Err(SizeError::Cpu { message, allowed }) => {
             let span = m.cpu.as_ref().map_or(anchor, |s| s.span);
-            let list = allowed.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-            c.error(Code::Fargate, span, "cpu", message, Some(format!("Fargate CPU sizes for this platform: {list}")));
+            let list = allowed
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            c.error(
+                Code::Fargate,
+                span,
+                "cpu",
+                message,
+                Some(format!("Fargate CPU sizes for this platform: {list}")),
+            );
         }
         Err(SizeError::Memory { message, allowed }) => {
             let span = m.memory.as_ref().map_or(anchor, |s| s.span);
-            c.error(Code::Fargate, span, "memory", message, Some(format!("with {cpu} CPU units use {allowed} MiB")));
+            c.error(
+                Code::Fargate,
+                span,
+                "memory",
+                message,
+                Some(format!("with {cpu} CPU units use {allowed} MiB")),
+            );
         }
     }
 }
@@ -142,25 +229,52 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         Count::Fixed(_) => return,
         Count::Auto(a) => a,
     };
-    let metrics = [a.cpu_percentage.is_some(), a.memory_percentage.is_some(), a.requests.is_some(), a.response_time.is_some()];
+    let metrics = [
+        a.cpu_percentage.is_some(),
+        a.memory_percentage.is_some(),
+        a.requests.is_some(),
+        a.response_time.is_some(),
+    ];
     match &a.range {
-        None if metrics.contains(&true) && !m.was_unreadable("count.range") => {
-            c.error(Code::MissingField, count.span, "count.range", "autoscaling needs `count.range` (like `1-10`)", None)
-        }
+        None if metrics.contains(&true) && !m.was_unreadable("count.range") => c.error(
+            Code::MissingField,
+            count.span,
+            "count.range",
+            "autoscaling needs `count.range` (like `1-10`)",
+            None,
+        ),
         None => {}
         Some(r) => {
             if r.min > r.max {
-                c.error(Code::Range, r.span, "count.range", format!("`count.range` minimum {} is greater than its maximum {}", r.min, r.max), Some(format!("write it as `{}-{}`", r.max, r.min)));
+                c.error(
+                    Code::Range,
+                    r.span,
+                    "count.range",
+                    format!(
+                        "`count.range` minimum {} is greater than its maximum {}",
+                        r.min, r.max
+                    ),
+                    Some(format!("write it as `{}-{}`", r.max, r.min)),
+                );
             }
             if r.max == 0 {
-                c.error(Code::Range, r.span, "count.range", "`count.range` maximum must be at least 1", None);
+                c.error(
+                    Code::Range,
+                    r.span,
+                    "count.range",
+                    "`count.range` maximum must be at least 1",
+                    None,
+                );
             }
             if !metrics.contains(&true) {
                 c.error(Code::MissingField, r.span, "count", "`count.range` needs a scaling target: `cpu_percentage`, `memory_percentage`, `requests` or `response_time`", None);
             }
         }
     }
-    for (metric, path) in [(&a.cpu_percentage, "count.cpu_percentage"), (&a.memory_percentage, "count.memory_percentage")] {
+    for (metric, path) in [
+        (&a.cpu_percentage, "count.cpu_percentage"),
+        (&a.memory_percentage, "count.memory_percentage"),
+    ] {
         if let Some(p) = metric {
             c.range(p.value.value, 1, 100, p.span, path, "%");
             cooldowns(c, p.value.cooldown.as_ref(), path);
@@ -173,15 +287,32 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
     if let Some(rt) = &a.response_time {
         let Metric { value, cooldown } = &rt.value;
         if value.as_millis() == 0 {
-            c.error(Code::Range, rt.span, "count.response_time", "`count.response_time` must be more than 0s", None);
+            c.error(
+                Code::Range,
+                rt.span,
+                "count.response_time",
+                "`count.response_time` must be more than 0s",
+                None,
+            );
         }
         cooldowns(c, cooldown.as_ref(), "count.response_time");
     }
     cooldowns(c, a.cooldown.as_ref(), "count");
-    if !m.is_load_balanced() {
-        for (set, key) in [(&a.requests.as_ref().map(|s| s.span), "requests"), (&a.response_time.as_ref().map(|s| s.span), "response_time")] {
+    // A Backend Service with `http` (an internal load balancer) is reported as unsupported
+    // already; its request metrics would be fine there.
+    if !m.is_load_balanced() && m.http.is_none() {
+        for (set, key) in [
+            (&a.requests.as_ref().map(|s| s.span), "requests"),
+            (&a.response_time.as_ref().map(|s| s.span), "response_time"),
+        ] {
             if let Some(span) = set {
-                c.error(Code::InvalidValue, *span, &format!("count.{key}"), format!("`count.{key}` needs a load balancer; a Backend Service has none"), Some("scale on `cpu_percentage` or `memory_percentage` instead".to_string()));
+                c.error(
+                    Code::InvalidValue,
+                    *span,
+                    &format!("count.{key}"),
+                    format!("`count.{key}` needs a load balancer; a Backend Service has none"),
+                    Some("scale on `cpu_percentage` or `memory_percentage` instead".to_string()),
+                );
             }
         }
     }
@@ -206,10 +337,25 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
     for (k, v) in m.variables.iter() {
         let path = format!("variables.{}", k.value);
         if k.is_empty() || k.contains('=') {
-            c.error(Code::InvalidValue, k.span, &path, format!("`{}` is not a valid environment variable name", k.value), None);
+            c.error(
+                Code::InvalidValue,
+                k.span,
+                &path,
+                format!("`{}` is not a valid environment variable name", k.value),
+                None,
+            );
         }
         if RESERVED_PREFIXES.iter().any(|p| k.starts_with(p)) {
-            c.warn(Code::InvalidValue, k.span, &path, format!("`{}` uses a prefix wharf sets itself; your value replaces wharf's", k.value), None);
+            c.warn(
+                Code::InvalidValue,
+                k.span,
+                &path,
+                format!(
+                    "`{}` uses a prefix wharf sets itself; your value replaces wharf's",
+                    k.value
+                ),
+                None,
+            );
         }
         if looks_secret(k) && !v.0.is_empty() {
             c.warn(
@@ -221,7 +367,13 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         if m.secrets.get(k).is_some() {
-            c.error(Code::InvalidValue, k.span, &path, format!("`{}` is set both as a variable and as a secret", k.value), Some("keep one of them".to_string()));
+            c.error(
+                Code::InvalidValue,
+                k.span,
+                &path,
+                format!("`{}` is set both as a variable and as a secret", k.value),
+                Some("keep one of them".to_string()),
+            );
         }
     }
     for (k, s) in m.secrets.iter() {
@@ -229,14 +381,29 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
         match &s.value {
             Secret::Ssm(name) => {
                 let ok = name.starts_with("arn:")
-                    || (!name.is_empty() && name.chars().all(|ch| ch.is_ascii_alphanumeric() || "_.-/".contains(ch)));
+                    || (!name.is_empty()
+                        && name
+                            .chars()
+                            .all(|ch| ch.is_ascii_alphanumeric() || "_.-/".contains(ch)));
                 if !ok {
-                    c.error(Code::InvalidValue, s.span, &path, format!("`{name}` is not an SSM parameter name or ARN"), Some("SSM parameter names use letters, digits and `_.-/`".to_string()));
+                    c.error(
+                        Code::InvalidValue,
+                        s.span,
+                        &path,
+                        format!("`{name}` is not an SSM parameter name or ARN"),
+                        Some("SSM parameter names use letters, digits and `_.-/`".to_string()),
+                    );
                 }
             }
             Secret::SecretsManager { secretsmanager } => {
                 if secretsmanager.is_empty() {
-                    c.error(Code::InvalidValue, s.span, &path, "`secretsmanager` needs a secret name or ARN", None);
+                    c.error(
+                        Code::InvalidValue,
+                        s.span,
+                        &path,
+                        "`secretsmanager` needs a secret name or ARN",
+                        None,
+                    );
                 }
             }
         }
@@ -246,10 +413,22 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
 fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
     let mut condition_values = 0;
     match &h.path {
-        None => c.error(Code::MissingField, h.span, "http.path", "missing required field `http.path`", Some("use `path: '/'` to route all requests".to_string())),
+        None => c.error(
+            Code::MissingField,
+            h.span,
+            "http.path",
+            "missing required field `http.path`",
+            Some("use `path: '/'` to route all requests".to_string()),
+        ),
         Some(p) => {
             if p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 120 {
-                c.error(Code::InvalidValue, p.span, "http.path", format!("`{}` is not a valid path", p.value), Some("paths have no spaces and are at most 120 characters".to_string()));
+                c.error(
+                    Code::InvalidValue,
+                    p.span,
+                    "http.path",
+                    format!("`{}` is not a valid path", p.value),
+                    Some("paths have no spaces and are at most 120 characters".to_string()),
+                );
             }
             condition_values += if p.trim_matches('/').is_empty() { 1 } else { 2 };
         }
@@ -257,13 +436,28 @@ fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
     if let Some(t) = &h.target_container
         && t.value != m.name.value
     {
-        c.error(Code::Unsupported, t.span, "http.target_container", format!("`http.target_container` can only be the main container `{}`", m.name.value), Some("sidecar containers are not available in this version of wharf".to_string()));
+        c.error(
+            Code::Unsupported,
+            t.span,
+            "http.target_container",
+            format!(
+                "`http.target_container` can only be the main container `{}`",
+                m.name.value
+            ),
+            Some("sidecar containers are not available in this version of wharf".to_string()),
+        );
     }
     if let Some(p) = &h.target_port {
         c.range(p.value, 1, 65535, p.span, "http.target_port", "");
     }
     if m.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
-        c.error(Code::MissingField, m.image.span, "image.port", "a Load Balanced Web Service needs `image.port`, the port the container listens on", None);
+        c.error(
+            Code::MissingField,
+            m.image.span,
+            "image.port",
+            "a Load Balanced Web Service needs `image.port`, the port the container listens on",
+            None,
+        );
     }
     if let Some(d) = &h.deregistration_delay {
         c.seconds(d, 0, 3600, "http.deregistration_delay");
@@ -287,13 +481,25 @@ fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
         if let Some(t) = &a.unhealthy_threshold {
             c.range(t.value, 2, 10, t.span, &p("unhealthy_threshold"), "");
         }
-        let timeout = a.timeout.as_ref().and_then(|t| c.seconds(t, 2, 120, &p("timeout")));
-        let interval = a.interval.as_ref().and_then(|i| c.seconds(i, 5, 300, &p("interval")));
+        let timeout = a
+            .timeout
+            .as_ref()
+            .and_then(|t| c.seconds(t, 2, 120, &p("timeout")));
+        let interval = a
+            .interval
+            .as_ref()
+            .and_then(|i| c.seconds(i, 5, 300, &p("interval")));
         if let (Some(t), Some(i)) = (timeout, interval)
             && t >= i
             && let Some(ts) = &a.timeout
         {
-            c.error(Code::Range, ts.span, &p("timeout"), format!("health check timeout {t}s must be shorter than its interval {i}s"), None);
+            c.error(
+                Code::Range,
+                ts.span,
+                &p("timeout"),
+                format!("health check timeout {t}s must be shorter than its interval {i}s"),
+                None,
+            );
         }
         if let Some(g) = &a.grace_period {
             c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
@@ -304,7 +510,13 @@ fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
         if let Some(codes) = &a.success_codes
             && !valid_codes(codes)
         {
-            c.error(Code::InvalidValue, codes.span, &p("success_codes"), format!("`{}` is not a list of HTTP codes", codes.value), Some("write codes like `200`, `200,301` or `200-299`, from 200 to 499".to_string()));
+            c.error(
+                Code::InvalidValue,
+                codes.span,
+                &p("success_codes"),
+                format!("`{}` is not a list of HTTP codes", codes.value),
+                Some("write codes like `200`, `200,301` or `200-299`, from 200 to 499".to_string()),
+            );
         }
         if let Some(path) = &a.path {
             health_path(c, path, &p("path"));
@@ -319,7 +531,13 @@ fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
 
 fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
     if !path.starts_with('/') || path.chars().any(char::is_whitespace) || path.len() > 1024 {
-        c.error(Code::InvalidValue, path.span, at, format!("health check path `{}` must start with `/`", path.value), Some(format!("write `/{}`", path.trim_start_matches('/'))));
+        c.error(
+            Code::InvalidValue,
+            path.span,
+            at,
+            format!("health check path `{}` must start with `/`", path.value),
+            Some(format!("write `/{}`", path.trim_start_matches('/'))),
+        );
     }
 }
 
@@ -337,9 +555,18 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
         return;
     }
     let subnets = env.vpc().and_then(|v| v.subnets.as_ref());
-    let has_public = subnets.and_then(|s| s.public.as_ref()).is_some_and(|p| !p.is_empty());
-    let has_private = subnets.and_then(|s| s.private.as_ref()).is_some_and(|p| !p.is_empty());
-    let placement_span = m.network.as_ref().and_then(|n| n.vpc.as_ref()).and_then(|v| v.placement.as_ref()).map_or(m.name.span, |p| p.span);
+    let has_public = subnets
+        .and_then(|s| s.public.as_ref())
+        .is_some_and(|p| !p.is_empty());
+    let has_private = subnets
+        .and_then(|s| s.private.as_ref())
+        .is_some_and(|p| !p.is_empty());
+    let placement_span = m
+        .network
+        .as_ref()
+        .and_then(|n| n.vpc.as_ref())
+        .and_then(|v| v.placement.as_ref())
+        .map_or(m.name.span, |p| p.span);
     let env_name = &env.name.value;
     match m.placement() {
         Placement::Private if !has_private => c.error(Code::Reference, placement_span, "network.vpc.placement", format!("private placement needs private subnets, and environment `{env_name}` imports a VPC without any"), Some("add `network.vpc.subnets.private` to the environment manifest".to_string())),

@@ -40,7 +40,10 @@ fn run(svc: &str, env: Option<&str>) -> Vec<Found> {
         .map(|x| Found {
             code: x.code,
             severity: x.severity,
-            at: x.span.map(|s| format!("{}:{}", map.path(s.file).display(), map.line_col(s))).unwrap_or_default(),
+            at: x
+                .span
+                .map(|s| format!("{}:{}", map.path(s.file).display(), map.line_col(s)))
+                .unwrap_or_default(),
             path: x.path.clone().unwrap_or_default(),
             message: x.message.clone(),
             help: x.help.clone().unwrap_or_default(),
@@ -67,7 +70,10 @@ fn minimal_manifests_are_clean() {
 #[test]
 fn unknown_key_has_position_path_and_suggestion() {
     let f = one(&format!("{BE}memroy: 1024\n"));
-    assert_eq!((f.code, f.at.as_str(), f.path.as_str()), (Code::UnknownKey, "svc.yml:6:1", "memroy"));
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::UnknownKey, "svc.yml:6:1", "memroy")
+    );
     assert_eq!(f.help, "did you mean `memory`?");
 }
 
@@ -75,13 +81,21 @@ fn unknown_key_has_position_path_and_suggestion() {
 fn misindented_key_points_to_its_parent() {
     let f = one("name: api\ntype: Backend Service\nimage:\n  build: Dockerfile\nport: 8080\n");
     assert_eq!(f.code, Code::UnknownKey);
-    assert!(f.help.contains("`port` is a field of `http.healthcheck` or `image`"), "{}", f.help);
+    assert!(
+        f.help
+            .contains("`port` is a field of `http.healthcheck` or `image`"),
+        "{}",
+        f.help
+    );
 }
 
 #[test]
 fn unsupported_type_is_explicit() {
     let f = one("name: w\ntype: Worker Service\nimage:\n  build: Dockerfile\n");
-    assert_eq!((f.code, f.at.as_str()), (Code::UnsupportedType, "svc.yml:2:7"));
+    assert_eq!(
+        (f.code, f.at.as_str()),
+        (Code::UnsupportedType, "svc.yml:2:7")
+    );
     let f = one("name: w\ntype: Backend Servise\nimage:\n  build: Dockerfile\n");
     assert_eq!(f.code, Code::InvalidValue);
     assert!(f.help.starts_with("did you mean `Backend Service`"));
@@ -90,7 +104,10 @@ fn unsupported_type_is_explicit() {
 #[test]
 fn unsupported_field_names_the_field_and_line() {
     let f = one(&format!("{LB}sidecars:\n  nginx:\n    port: 80\n"));
-    assert_eq!((f.code, f.at.as_str(), f.path.as_str()), (Code::Unsupported, "svc.yml:8:1", "sidecars"));
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::Unsupported, "svc.yml:8:1", "sidecars")
+    );
     let f = one(&LB.replace("path: '/'", "path: '/'\n  alias: example.com"));
     assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "http.alias"));
 }
@@ -98,14 +115,21 @@ fn unsupported_field_names_the_field_and_line() {
 #[test]
 fn type_errors_carry_position() {
     let f = one(&BE.replace("port: 8080", "port: eighty"));
-    assert_eq!((f.code, f.at.as_str(), f.path.as_str()), (Code::InvalidType, "svc.yml:5:9", "image.port"));
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::InvalidType, "svc.yml:5:9", "image.port")
+    );
     assert!(f.message.contains("found a string"));
 }
 
 #[test]
 fn missing_required_fields() {
     let v = run("type: Backend Service\n", None);
-    let missing: Vec<_> = v.iter().filter(|f| f.code == Code::MissingField).map(|f| f.path.as_str()).collect();
+    let missing: Vec<_> = v
+        .iter()
+        .filter(|f| f.code == Code::MissingField)
+        .map(|f| f.path.as_str())
+        .collect();
     assert_eq!(missing, ["name", "image"]);
     let f = one("name: api\ntype: Backend Service\nimage:\n  port: 80\n");
     assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "image"));
@@ -114,7 +138,10 @@ fn missing_required_fields() {
 #[test]
 fn build_and_location_are_mutually_exclusive() {
     let f = one(&BE.replace("build: Dockerfile", "build: Dockerfile\n  location: nginx"));
-    assert_eq!((f.code, f.at.as_str()), (Code::MutuallyExclusive, "svc.yml:5:13"));
+    assert_eq!(
+        (f.code, f.at.as_str()),
+        (Code::MutuallyExclusive, "svc.yml:5:13")
+    );
 }
 
 #[test]
@@ -128,7 +155,10 @@ fn port_out_of_range() {
 #[test]
 fn fargate_cpu_memory_pairs() {
     let f = one(&format!("{BE}cpu: 256\nmemory: 4096\n"));
-    assert_eq!((f.code, f.at.as_str(), f.path.as_str()), (Code::Fargate, "svc.yml:7:9", "memory"));
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::Fargate, "svc.yml:7:9", "memory")
+    );
     assert_eq!(f.help, "with 256 CPU units use 512, 1024, 2048 MiB");
     let f = one(&format!("{BE}cpu: 300\n"));
     assert_eq!((f.code, f.path.as_str()), (Code::Fargate, "cpu"));
@@ -136,52 +166,91 @@ fn fargate_cpu_memory_pairs() {
     let f = one(&format!("{BE}cpu: 1024\n"));
     assert_eq!(f.code, Code::Fargate);
     assert!(run(&format!("{BE}cpu: 1024\nmemory: 2048\n"), None).is_empty());
-    let f = one(&format!("{BE}platform: windows/x86_64\ncpu: 512\nmemory: 1024\n"));
+    let f = one(&format!(
+        "{BE}platform: windows/x86_64\ncpu: 512\nmemory: 1024\n"
+    ));
     assert!(f.message.contains("below the Windows minimum"));
-    assert!(run(&format!("{BE}platform: windows/x86_64\n"), None).is_empty(), "windows defaults are 1024/2048");
-    let f = one(&format!("{BE}platform: {{osfamily: windows_server_2022_core, architecture: arm64}}\ncpu: 1024\nmemory: 2048\n"));
+    assert!(
+        run(&format!("{BE}platform: windows/x86_64\n"), None).is_empty(),
+        "windows defaults are 1024/2048"
+    );
+    let f = one(&format!(
+        "{BE}platform: {{osfamily: windows_server_2022_core, architecture: arm64}}\ncpu: 1024\nmemory: 2048\n"
+    ));
     assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "platform"));
 }
 
 #[test]
 fn range_min_greater_than_max() {
-    let f = one(&format!("{BE}count:\n  range: 10-2\n  cpu_percentage: 70\n"));
+    let f = one(&format!(
+        "{BE}count:\n  range: 10-2\n  cpu_percentage: 70\n"
+    ));
     assert_eq!((f.code, f.at.as_str()), (Code::Range, "svc.yml:7:10"));
     assert_eq!(f.help, "write it as `2-10`");
-    let f = one(&format!("{BE}count:\n  range: {{min: 5, max: 1}}\n  cpu_percentage: 70\n"));
+    let f = one(&format!(
+        "{BE}count:\n  range: {{min: 5, max: 1}}\n  cpu_percentage: 70\n"
+    ));
     assert_eq!(f.code, Code::Range);
-    let f = one(&format!("{BE}count:\n  range: 1to5\n  cpu_percentage: 70\n"));
+    let f = one(&format!(
+        "{BE}count:\n  range: 1to5\n  cpu_percentage: 70\n"
+    ));
     assert_eq!(f.code, Code::InvalidValue);
 }
 
 #[test]
 fn autoscaling_needs_range_and_a_target() {
     let f = one(&format!("{BE}count:\n  cpu_percentage: 70\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "count.range"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "count.range")
+    );
     let f = one(&format!("{BE}count:\n  range: 1-3\n"));
     assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "count"));
-    let f = one(&format!("{BE}count:\n  range: 1-3\n  cpu_percentage: 170\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "count.cpu_percentage"));
+    let f = one(&format!(
+        "{BE}count:\n  range: 1-3\n  cpu_percentage: 170\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "count.cpu_percentage")
+    );
     let f = one(&format!("{BE}count:\n  range: 1-3\n  requests: 100\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "count.requests"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "count.requests")
+    );
     assert!(run(&format!("{LB}count:\n  range: 1-3\n  requests: 100\n  response_time: 2s\n  cooldown:\n    in: 30s\n    out: 1m\n"), None).is_empty());
-    let f = one(&format!("{BE}count:\n  range: 1-3\n  cpu_percentage:\n    value: 50\n    cooldown:\n      in: 1500ms\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "count.cpu_percentage.cooldown.in"));
+    let f = one(&format!(
+        "{BE}count:\n  range: 1-3\n  cpu_percentage:\n    value: 50\n    cooldown:\n      in: 1500ms\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "count.cpu_percentage.cooldown.in")
+    );
     let f = one(&format!("{BE}count:\n  spot: 2\n"));
     assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "count.spot"));
 }
 
 #[test]
 fn secret_like_plain_variable_is_a_warning() {
-    let f = one(&format!("{BE}variables:\n  DB_PASSWORD: hunter2\n  LOG_LEVEL: info\n"));
-    assert_eq!((f.code, f.severity, f.at.as_str()), (Code::SecretInVariables, Severity::Warning, "svc.yml:7:16"));
+    let f = one(&format!(
+        "{BE}variables:\n  DB_PASSWORD: hunter2\n  LOG_LEVEL: info\n"
+    ));
+    assert_eq!(
+        (f.code, f.severity, f.at.as_str()),
+        (Code::SecretInVariables, Severity::Warning, "svc.yml:7:16")
+    );
     assert!(f.help.contains("secrets:"));
 }
 
 #[test]
 fn variable_and_secret_with_one_name_is_an_error() {
-    let f = one(&format!("{BE}variables:\n  TOKEN_URL: ''\n  A: b\nsecrets:\n  A: /app/a\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "variables.A"));
+    let f = one(&format!(
+        "{BE}variables:\n  TOKEN_URL: ''\n  A: b\nsecrets:\n  A: /app/a\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "variables.A")
+    );
 }
 
 #[test]
@@ -201,15 +270,26 @@ fn secrets_shapes() {
 
 #[test]
 fn variables_keep_their_text() {
-    assert!(run(&format!("{BE}variables:\n  ON: on\n  MODE: '0777'\n  N: 12\n  JSON: '{{}}'\n"), None).is_empty());
+    assert!(
+        run(
+            &format!("{BE}variables:\n  ON: on\n  MODE: '0777'\n  N: 12\n  JSON: '{{}}'\n"),
+            None
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn logging_retention_values() {
     let f = one(&format!("{BE}logging:\n  retention: 31\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "logging.retention"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "logging.retention")
+    );
     assert!(run(&format!("{BE}logging:\n  retention: 30\n"), None).is_empty());
-    let f = one(&format!("{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch}}\n"));
+    let f = one(&format!(
+        "{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch}}\n"
+    ));
     assert_eq!(f.code, Code::Unsupported);
 }
 
@@ -218,24 +298,44 @@ fn container_healthcheck_rules() {
     let hc = |body: &str| format!("{BE}  healthcheck:\n{body}");
     assert!(run(&hc("    command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1']\n    interval: 10s\n    retries: 3\n    timeout: 5s\n    start_period: 30s\n"), None).is_empty());
     let f = one(&hc("    command: curl -f http://localhost/\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "image.healthcheck.command"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "image.healthcheck.command")
+    );
     let f = one(&hc("    command: [CMD, true]\n    interval: 1s\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "image.healthcheck.interval"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "image.healthcheck.interval")
+    );
     let f = one(&hc("    command: [CMD, true]\n    retries: 11\n"));
     assert_eq!(f.code, Code::Range);
     let f = one(&hc("    interval: 10s\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "image.healthcheck.command"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "image.healthcheck.command")
+    );
 }
 
 #[test]
 fn load_balanced_service_needs_http_path_and_port() {
-    let f = one("name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\n");
+    let f =
+        one("name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\n");
     assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "http"));
     let f = one(&LB.replace("path: '/'", "stickiness: true"));
     assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "http.path"));
     let f = one(&LB.replace("  port: 80\n", ""));
-    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "image.port"));
-    assert!(run(&LB.replace("  port: 80\n", "").replace("path: '/'", "path: '/'\n  target_port: 80"), None).is_empty());
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "image.port")
+    );
+    assert!(
+        run(
+            &LB.replace("  port: 80\n", "")
+                .replace("path: '/'", "path: '/'\n  target_port: 80"),
+            None
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -251,36 +351,66 @@ fn target_health_check_rules() {
     let with = |hc: &str| LB.replace("path: '/'", &format!("path: '/'\n  healthcheck:\n{hc}"));
     assert!(run(&with("    path: /ready\n    port: 8081\n    success_codes: '200,301'\n    healthy_threshold: 3\n    unhealthy_threshold: 2\n    interval: 15s\n    timeout: 10s\n    grace_period: 45s\n"), None).is_empty());
     let f = one(&with("    healthy_threshold: 11\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "http.healthcheck.healthy_threshold"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "http.healthcheck.healthy_threshold")
+    );
     let f = one(&with("    interval: 10s\n    timeout: 10s\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "http.healthcheck.timeout"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "http.healthcheck.timeout")
+    );
     let f = one(&with("    success_codes: ok\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "http.healthcheck.success_codes"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "http.healthcheck.success_codes")
+    );
     let f = one(&LB.replace("path: '/'", "path: '/'\n  healthcheck: ready"));
-    assert_eq!((f.code, f.help.as_str()), (Code::InvalidValue, "write `/ready`"));
+    assert_eq!(
+        (f.code, f.help.as_str()),
+        (Code::InvalidValue, "write `/ready`")
+    );
     let f = one(&LB.replace("path: '/'", "path: '/'\n  deregistration_delay: 2h"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "http.deregistration_delay"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "http.deregistration_delay")
+    );
 }
 
 #[test]
 fn listener_rule_condition_limit_and_cidrs() {
-    let f = one(&LB.replace("path: '/'", "path: api\n  allowed_source_ips: [10.0.0.0/8, 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16]"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "http.allowed_source_ips"));
+    let f = one(&LB.replace(
+        "path: '/'",
+        "path: api\n  allowed_source_ips: [10.0.0.0/8, 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16]",
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "http.allowed_source_ips")
+    );
     let f = one(&LB.replace("path: '/'", "path: '/'\n  allowed_source_ips: [10.0.0.1/8]"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "http.allowed_source_ips[0]"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "http.allowed_source_ips[0]")
+    );
 }
 
 #[test]
 fn target_container_must_be_the_main_one() {
     let f = one(&LB.replace("path: '/'", "path: '/'\n  target_container: nginx"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "http.target_container"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Unsupported, "http.target_container")
+    );
 }
 
 #[test]
 fn deployment_rolling_values() {
     assert!(run(&format!("{BE}deployment:\n  rolling: recreate\n"), None).is_empty());
     let f = one(&format!("{BE}deployment:\n  rolling: recreat\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "deployment.rolling"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "deployment.rolling")
+    );
     assert!(f.help.starts_with("did you mean `recreate`"));
     let f = one(&format!("{BE}deployment:\n  rollback_alarms: [a]\n"));
     assert_eq!(f.code, Code::Unsupported);
@@ -288,9 +418,18 @@ fn deployment_rolling_values() {
 
 #[test]
 fn placement_and_service_connect() {
-    assert!(run(&format!("{BE}network:\n  connect: false\n  vpc:\n    placement: private\n"), None).is_empty());
+    assert!(
+        run(
+            &format!("{BE}network:\n  connect: false\n  vpc:\n    placement: private\n"),
+            None
+        )
+        .is_empty()
+    );
     let f = one(&format!("{BE}network:\n  connect: true\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "network.connect"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Unsupported, "network.connect")
+    );
     let f = one(&format!("{BE}network:\n  vpc:\n    placement: privat\n"));
     assert_eq!(f.code, Code::InvalidValue);
 }
@@ -310,38 +449,110 @@ fn durations_and_commands() {
     assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "command"));
 }
 
-const IMPORTED_ENV: &str = "name: prod\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-123\n    subnets:\n      private:\n        - id: subnet-1\n        - id: subnet-2\n";
+const IMPORTED_ENV: &str = "name: prod\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-0abc1234\n    subnets:\n      private:\n        - id: subnet-0abc1231\n        - id: subnet-0abc1232\n";
 
 #[test]
 fn placement_needs_matching_subnets_in_an_imported_vpc() {
     let v = run(LB, Some(IMPORTED_ENV));
     let codes: Vec<_> = v.iter().map(|f| (f.code, f.path.as_str())).collect();
-    assert_eq!(codes, [(Code::Reference, "network.vpc.placement"), (Code::Reference, "type")]);
+    assert_eq!(
+        codes,
+        [
+            (Code::Reference, "network.vpc.placement"),
+            (Code::Reference, "type")
+        ]
+    );
     assert!(v[0].message.contains("environment `prod`"));
-    assert!(run(&format!("{BE}network:\n  vpc:\n    placement: private\n"), Some(IMPORTED_ENV)).is_empty());
+    assert!(
+        run(
+            &format!("{BE}network:\n  vpc:\n    placement: private\n"),
+            Some(IMPORTED_ENV)
+        )
+        .is_empty()
+    );
 }
 
 fn env_findings(env: &str) -> Vec<(Code, String)> {
-    run(BE, Some(env)).into_iter().filter(|f| f.at.starts_with("env.yml")).map(|f| (f.code, f.path)).collect()
+    run(BE, Some(env))
+        .into_iter()
+        .filter(|f| f.at.starts_with("env.yml"))
+        .map(|f| (f.code, f.path))
+        .collect()
 }
 
 #[test]
 fn environment_rules() {
     let base = "name: test\ntype: Environment\n";
     assert!(env_findings(base).is_empty());
-    assert_eq!(env_findings(&format!("{base}region: useast1\n")), [(Code::InvalidValue, "region".into())]);
-    assert_eq!(env_findings(&format!("{base}account: '12345'\n")), [(Code::InvalidValue, "account".into())]);
-    assert_eq!(env_findings(&format!("{base}network:\n  vpc:\n    id: vpc-1\n    cidr: 10.0.0.0/16\n")), [(Code::MutuallyExclusive, "network.vpc.cidr".into())]);
-    assert_eq!(env_findings(&format!("{base}network:\n  vpc:\n    id: vpc-1\n")), [(Code::MissingField, "network.vpc.subnets".into())]);
-    assert_eq!(env_findings(&format!("{base}network:\n  vpc:\n    cidr: 10.0.0.0/8\n")), [(Code::Range, "network.vpc.cidr".into())]);
-    let subnets = |a: &str| format!("{base}network:\n  vpc:\n    cidr: 10.0.0.0/16\n    subnets:\n      public:\n        - cidr: {a}\n        - cidr: 10.0.1.0/24\n      private:\n        - cidr: 10.0.2.0/24\n        - cidr: 10.0.3.0/24\n");
+    assert_eq!(
+        env_findings(&format!("{base}region: useast1\n")),
+        [(Code::InvalidValue, "region".into())]
+    );
+    assert_eq!(
+        env_findings(&format!("{base}account: '12345'\n")),
+        [(Code::InvalidValue, "account".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}network:\n  vpc:\n    id: vpc-0abc1234\n    cidr: 10.0.0.0/16\n"
+        )),
+        [(Code::MutuallyExclusive, "network.vpc.cidr".into())]
+    );
+    assert_eq!(
+        env_findings(&format!("{base}network:\n  vpc:\n    id: vpc-0abc1234\n")),
+        [(Code::MissingField, "network.vpc.subnets".into())]
+    );
+    assert_eq!(
+        env_findings(&format!("{base}network:\n  vpc:\n    cidr: 10.0.0.0/8\n")),
+        [(Code::Range, "network.vpc.cidr".into())]
+    );
+    let subnets = |a: &str| {
+        format!(
+            "{base}network:\n  vpc:\n    cidr: 10.0.0.0/16\n    subnets:\n      public:\n        - cidr: {a}\n        - cidr: 10.0.1.0/24\n      private:\n        - cidr: 10.0.2.0/24\n        - cidr: 10.0.3.0/24\n"
+        )
+    };
     assert!(env_findings(&subnets("10.0.0.0/24")).is_empty());
-    assert_eq!(env_findings(&subnets("10.9.0.0/24")), [(Code::Range, "network.vpc.subnets.public[0].cidr".into())]);
-    assert_eq!(env_findings(&subnets("10.0.2.0/24")), [(Code::Range, "network.vpc.subnets.private[0].cidr".into())]);
-    assert_eq!(env_findings(&format!("{base}network:\n  vpc:\n    subnets:\n      public:\n        - cidr: 10.0.0.0/24\n")), [(Code::Range, "network.vpc.subnets.public".into())]);
-    assert_eq!(env_findings(&format!("{base}http:\n  public:\n    certificates: [not-an-arn]\n")), [(Code::InvalidValue, "http.public.certificates[0]".into())]);
-    assert_eq!(env_findings(&format!("{base}http:\n  public:\n    ingress:\n      source_ips: [1.2.3.4/40]\n")), [(Code::InvalidValue, "http.public.ingress.source_ips[0]".into())]);
-    assert_eq!(env_findings(&format!("{base}http:\n  private:\n    certificates: []\n")), [(Code::Unsupported, "http.private".into())]);
-    assert_eq!(env_findings(&format!("{base}cdn: true\n")), [(Code::Unsupported, "cdn".into())]);
-    assert_eq!(env_findings(&format!("{base}observability:\n  container_insight: true\n")), [(Code::UnknownKey, "observability.container_insight".into())]);
+    assert_eq!(
+        env_findings(&subnets("10.9.0.0/24")),
+        [(Code::Range, "network.vpc.subnets.public[0].cidr".into())]
+    );
+    assert_eq!(
+        env_findings(&subnets("10.0.2.0/24")),
+        [(Code::Range, "network.vpc.subnets.private[0].cidr".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}network:\n  vpc:\n    subnets:\n      public:\n        - cidr: 10.0.0.0/24\n"
+        )),
+        [(Code::Range, "network.vpc.subnets.public".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}http:\n  public:\n    certificates: [not-an-arn]\n"
+        )),
+        [(Code::InvalidValue, "http.public.certificates[0]".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}http:\n  public:\n    ingress:\n      source_ips: [1.2.3.4/40]\n"
+        )),
+        [(
+            Code::InvalidValue,
+            "http.public.ingress.source_ips[0]".into()
+        )]
+    );
+    assert_eq!(
+        env_findings(&format!("{base}http:\n  private:\n    certificates: []\n")),
+        [(Code::Unsupported, "http.private".into())]
+    );
+    assert_eq!(
+        env_findings(&format!("{base}cdn: true\n")),
+        [(Code::Unsupported, "cdn".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}observability:\n  container_insight: true\n"
+        )),
+        [(Code::UnknownKey, "observability.container_insight".into())]
+    );
 }

@@ -1,0 +1,206 @@
+//! Copilot compatibility: every real Copilot manifest in `../shared/copilot-corpus` is read
+//! as part of a Copilot workspace. Manifests of supported types must validate for `test`
+//! and every environment their `environments:` block names, and package to lint-clean
+//! templates; the others must fail only with explicit "not supported" errors. The
+//! outcome per file is recorded in a snapshot.
+
+use crate::util::{Dir, json_lines, lint, repo, wharf};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn corpus() -> PathBuf {
+    let dir = std::env::var_os("WHARF_COPILOT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/copilot-corpus"));
+    assert!(
+        dir.is_dir(),
+        "Copilot corpus not found at {} (set WHARF_COPILOT_CORPUS)",
+        dir.display()
+    );
+    dir
+}
+
+/// Variables the corpus manifests interpolate.
+const VARS: &[(&str, &str)] = &[
+    ("TAG", "v1"),
+    ("DOMAINNAME", "example.com"),
+    ("TIMENOW", "1700000000"),
+    ("BUCKETNAME", "assets-bucket"),
+    ("SSM_NAME", "/corpus/param"),
+    ("SECRETS_MANAGER_NAME", "corpus/secret"),
+    (
+        "IMPORTED_CERT_ARN",
+        "arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555",
+    ),
+];
+
+fn run(dir: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = wharf(dir);
+    for (k, v) in VARS {
+        cmd.env(k, v);
+    }
+    cmd.args(args).assert()
+}
+
+/// Top-level `key: value` of a YAML file (enough to read `name` and `type`).
+fn top(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        l.strip_prefix(&format!("{key}:")).map(|v| {
+            v.split('#')
+                .next()
+                .unwrap()
+                .trim()
+                .trim_matches(['"', '\''])
+                .to_string()
+        })
+    })
+}
+
+/// Environment names in an `environments:` block.
+fn override_envs(text: &str) -> Vec<String> {
+    let mut in_block = false;
+    let mut out = Vec::new();
+    for l in text.lines() {
+        if l.starts_with("environments:") {
+            in_block = true;
+            continue;
+        }
+        if in_block {
+            if !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#') {
+                break;
+            }
+            if let Some(name) = l
+                .strip_prefix("  ")
+                .filter(|r| !r.starts_with(' ') && !r.starts_with('#'))
+                .and_then(|r| r.strip_suffix(':'))
+            {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Validates a workspace; `Ok` when clean, `Err(unsupported fields)` when every error
+/// is an explicit "not supported", and a test failure otherwise.
+fn check(d: &Dir, file: &str) -> Result<(), BTreeSet<String>> {
+    let out = run(d.path(), &["validate", "--output", "json"])
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stdout);
+    let errors: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["type"] == "diagnostic" && l["data"]["severity"] == "error")
+        .map(|l| &l["data"])
+        .collect();
+    if out.status.success() {
+        assert!(errors.is_empty());
+        return Ok(());
+    }
+    assert_eq!(out.status.code(), Some(2), "{file}: {lines:#?}");
+    let mut unsupported = BTreeSet::new();
+    for e in &errors {
+        let code = e["code"].as_str().unwrap();
+        assert!(
+            code == "wharf::manifest::unsupported" || code == "wharf::manifest::unsupported_type",
+            "{file}: only explicit not-supported errors are allowed for Copilot manifests, got {e:#}"
+        );
+        assert!(
+            e["line"].as_u64().is_some() || e["path"].is_string(),
+            "{file}: unsupported errors name their place: {e:#}"
+        );
+        unsupported.insert(e["path"].as_str().map_or_else(
+            || e["message"].as_str().unwrap().to_string(),
+            str::to_string,
+        ));
+    }
+    assert!(
+        !unsupported.is_empty(),
+        "{file}: failed without errors: {lines:#?}"
+    );
+    Err(unsupported)
+}
+
+#[test]
+fn copilot_corpus_reads_unchanged() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    files.sort();
+    let mut report = String::new();
+    let mut packaged = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some(kind) = top(&text, "type") else {
+            report.push_str(&format!("{file}: not a manifest (skipped)\n"));
+            continue;
+        };
+        let d = Dir::new();
+        d.write("copilot/.workspace", "application: corpus\n");
+        let mut envs = vec!["test".to_string()];
+        let mut services = Vec::new();
+        if kind == "Environment" {
+            d.write("copilot/environments/test/manifest.yml", &text);
+            d.write("copilot/probe/manifest.yml", "name: probe\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: /\n");
+            services.push("probe".to_string());
+        } else {
+            let name = top(&text, "name").unwrap();
+            d.write(&format!("copilot/{name}/manifest.yml"), &text);
+            services.push(name);
+            for e in override_envs(&text) {
+                if !envs.contains(&e) {
+                    envs.push(e);
+                }
+            }
+            for e in &envs {
+                d.write(
+                    &format!("copilot/environments/{e}/manifest.yml"),
+                    &format!("name: {e}\ntype: Environment\n"),
+                );
+            }
+        }
+        match check(&d, &file) {
+            Ok(()) => {
+                let out = Dir::new();
+                let out_dir = out.path().to_str().unwrap();
+                for e in &envs {
+                    run(
+                        d.path(),
+                        &["env", "package", "-n", e, "--output-dir", out_dir],
+                    )
+                    .success();
+                    for s in &services {
+                        run(
+                            d.path(),
+                            &["svc", "package", "-n", s, "-e", e, "--output-dir", out_dir],
+                        )
+                        .success();
+                    }
+                }
+                let stacks: Vec<PathBuf> = std::fs::read_dir(out.path())
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
+                    .collect();
+                lint(&stacks);
+                packaged += 1;
+                report.push_str(&format!(
+                    "{file}: {kind}: packaged for {} and lint-clean\n",
+                    envs.join(", ")
+                ));
+            }
+            Err(fields) => report.push_str(&format!(
+                "{file}: {kind}: not supported yet: {}\n",
+                fields.into_iter().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    assert!(
+        packaged >= 3,
+        "expected several corpus manifests to package:\n{report}"
+    );
+    insta::assert_snapshot!("copilot_corpus", report);
+}

@@ -1,0 +1,203 @@
+//! `wharf init`, `app init`, `env init`, `svc init`: files written, flags honoured, and
+//! never a hang without a terminal.
+
+use crate::util::{Dir, wharf, workspace};
+use predicates::prelude::*;
+
+#[test]
+fn init_with_every_flag_writes_a_valid_workspace() {
+    let d = Dir::new();
+    d.write("Dockerfile", "FROM scratch\nEXPOSE 3000\n");
+    wharf(d.path())
+        .args([
+            "init",
+            "--app",
+            "shop",
+            "--name",
+            "front",
+            "--svc-type",
+            "Load Balanced Web Service",
+            "--dockerfile",
+            "./Dockerfile",
+            "--region",
+            "eu-west-1",
+        ])
+        .assert()
+        .success();
+    assert!(d.read("wharf/app.yml").contains("region: eu-west-1"));
+    let svc = d.read("wharf/front/manifest.yml");
+    assert!(svc.contains("port: 3000"), "port comes from EXPOSE:\n{svc}");
+    assert!(svc.contains("build: \"Dockerfile\""), "{svc}");
+    assert!(
+        d.read("wharf/environments/test/manifest.yml")
+            .contains("type: Environment")
+    );
+    wharf(d.path()).arg("validate").assert().success();
+    wharf(d.path())
+        .args(["svc", "package", "-n", "front", "-e", "test"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn init_without_a_terminal_names_the_missing_flag_and_does_not_hang() {
+    let d = Dir::new();
+    wharf(d.path())
+        .arg("init")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass `--app`"));
+    wharf(d.path())
+        .args(["init", "--app", "shop"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass `--name`"));
+    wharf(d.path())
+        .args(["init", "--app", "shop", "-n", "a"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass `--svc-type`"));
+    wharf(d.path())
+        .args(["init", "--app", "shop", "-n", "a", "-t", "Backend Service"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass `--dockerfile or --image`"));
+    assert!(
+        !d.path().join("wharf").exists(),
+        "nothing is written when an answer is missing"
+    );
+}
+
+#[test]
+fn app_init_refuses_inside_a_workspace_and_bad_names() {
+    let d = Dir::new();
+    wharf(d.path())
+        .args(["app", "init", "Bad_Name"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a valid name"));
+    wharf(d.path())
+        .args([
+            "app",
+            "init",
+            "shop",
+            "--resource-tags",
+            "team=web,cost=42",
+            "--domain",
+            "example.com",
+        ])
+        .assert()
+        .success();
+    let app = d.read("wharf/app.yml");
+    assert!(
+        app.contains("\"team\": \"web\"") && app.contains("domain: example.com"),
+        "{app}"
+    );
+    wharf(d.path())
+        .args(["app", "init", "other"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already inside a workspace"));
+    wharf(d.path()).arg("validate").assert().success();
+}
+
+#[test]
+fn env_init_writes_imported_vpc_settings() {
+    let d = workspace();
+    wharf(d.path())
+        .args([
+            "env",
+            "init",
+            "-n",
+            "prod",
+            "--region",
+            "us-west-2",
+            "--import-vpc-id",
+            "vpc-0abc1234",
+            "--import-public-subnets",
+            "subnet-0a000001,subnet-0a000002",
+            "--import-private-subnets",
+            "subnet-0a000003,subnet-0a000004",
+            "--import-cert-arns",
+            "arn:aws:acm:us-west-2:111122223333:certificate/abc",
+        ])
+        .assert()
+        .success();
+    let m = d.read("wharf/environments/prod/manifest.yml");
+    assert!(
+        m.contains("id: vpc-0abc1234")
+            && m.contains("- id: subnet-0a000004")
+            && m.contains("certificate/abc"),
+        "{m}"
+    );
+    wharf(d.path()).arg("validate").assert().success();
+    wharf(d.path())
+        .args(["env", "init", "-n", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    wharf(d.path())
+        .args(["env", "init"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass `--name`"));
+}
+
+#[test]
+fn svc_init_with_an_image_and_unsupported_types() {
+    let d = workspace();
+    wharf(d.path())
+        .args([
+            "svc",
+            "init",
+            "-n",
+            "api",
+            "-t",
+            "Backend Service",
+            "-i",
+            "nginx:1.27",
+        ])
+        .assert()
+        .success();
+    assert!(
+        d.read("wharf/api/manifest.yml")
+            .contains("location: \"nginx:1.27\"")
+    );
+    wharf(d.path())
+        .args(["svc", "init", "-n", "w", "-t", "Worker Service", "-i", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not supported by wharf yet"));
+    wharf(d.path())
+        .args([
+            "svc",
+            "init",
+            "-n",
+            "web",
+            "-t",
+            "Load Balanced Web Service",
+            "-i",
+            "nginx",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--port"));
+    wharf(d.path())
+        .args([
+            "svc",
+            "init",
+            "-n",
+            "web",
+            "-t",
+            "Load Balanced Web Service",
+            "-i",
+            "nginx",
+            "--port",
+            "80",
+        ])
+        .assert()
+        .success();
+    wharf(d.path()).arg("validate").assert().success();
+}

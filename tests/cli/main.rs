@@ -1,0 +1,8 @@
+//! End-to-end tests of the `wharf` binary: one test binary, a module per command.
+
+mod compat;
+mod init;
+mod misc;
+mod package;
+mod util;
+mod validate;

@@ -1,0 +1,241 @@
+//! `wharf validate`: exit codes, positions, every error in one run, JSON output.
+
+use crate::util::{Dir, json_lines, wharf, workspace};
+use predicates::prelude::*;
+
+const API: &str = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n";
+
+#[test]
+fn valid_workspace_exits_0() {
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", API);
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 service valid for 1 environment",
+        ));
+}
+
+#[test]
+fn reports_every_error_in_every_manifest_with_file_line_col() {
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", &format!("{API}memroy: 512\n"));
+    d.write("wharf/web/manifest.yml", "name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: /\ncpu: 256\nmemory: 4096\ncount:\n  range: 5-1\n  cpu_percentage: 50\n");
+    d.write(
+        "wharf/environments/test/manifest.yml",
+        "name: test\ntype: Environment\nobservability:\n  container_insight: true\n",
+    );
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("wharf/api/manifest.yml:6:1: unknown key `memroy`")
+                .and(predicate::str::contains("did you mean `memory`?"))
+                .and(predicate::str::contains("wharf/web/manifest.yml:9:9: Fargate does not accept 4096 MiB"))
+                .and(predicate::str::contains("wharf/web/manifest.yml:11:10: `count.range` minimum 5 is greater than its maximum 1"))
+                .and(predicate::str::contains("wharf/environments/test/manifest.yml:4:3: unknown key `container_insight`"))
+                .and(predicate::str::contains("4 errors in the manifests")),
+        );
+}
+
+#[test]
+fn shows_the_source_line_and_a_caret() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        &API.replace("port: 80", "port: eighty"),
+    );
+    let out = wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("5 │   port: eighty"), "{err}");
+    assert!(err.contains("── expected a whole number"), "{err}");
+}
+
+#[test]
+fn json_output_is_one_event_per_line() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}sidecars:\n  x: {{}}\nvariables:\n  API_TOKEN: abc\n"),
+    );
+    let out = wharf(d.path())
+        .args(["validate", "--output", "json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = json_lines(&out);
+    let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["diagnostic", "diagnostic", "summary", "error"]);
+    let unsupported = &lines[0]["data"];
+    assert_eq!(unsupported["code"], "wharf::manifest::unsupported");
+    assert_eq!(unsupported["file"], "wharf/api/manifest.yml");
+    assert_eq!(
+        (unsupported["line"].as_u64(), unsupported["column"].as_u64()),
+        (Some(6), Some(1))
+    );
+    assert_eq!(unsupported["path"], "sidecars");
+    assert_eq!(lines[1]["data"]["severity"], "warning");
+    assert_eq!(
+        lines[1]["data"]["code"],
+        "wharf::manifest::secret_in_variables"
+    );
+    assert_eq!(lines[2]["data"]["errors"], 1);
+    assert_eq!(lines[2]["data"]["warnings"], 1);
+}
+
+#[test]
+fn checks_each_environment_after_its_overrides() {
+    let d = workspace();
+    d.write(
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\n",
+    );
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}environments:\n  prod:\n    cpu: 300\n"),
+    );
+    wharf(d.path())
+        .args(["validate", "--env", "test"])
+        .assert()
+        .success();
+    wharf(d.path())
+        .args(["validate", "--env", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wharf/api/manifest.yml:8:10: Fargate has no task size with 300 CPU units",
+        ));
+    wharf(d.path()).arg("validate").assert().code(2);
+    wharf(d.path())
+        .args(["validate", "--env", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no environment `nope`"));
+}
+
+#[test]
+fn override_for_a_missing_environment_is_a_warning() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}environments:\n  staging:\n    count: 2\n"),
+    );
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "`environments.staging` overrides an environment this workspace does not have",
+        ));
+}
+
+#[test]
+fn interpolates_variables_and_reports_missing_ones() {
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", "name: api\ntype: Backend Service\nimage:\n  location: repo/api:${TAG}\n  port: 80\nvariables:\n  ENV: ${WHARF_ENVIRONMENT_NAME}\n");
+    wharf(d.path())
+        .arg("validate")
+        .env_remove("TAG")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wharf/api/manifest.yml:4:13: environment variable `TAG` is not set",
+        ));
+    wharf(d.path())
+        .arg("validate")
+        .env("TAG", "v1")
+        .assert()
+        .success();
+}
+
+#[test]
+fn unsupported_types_and_copilot_extras_are_explicit() {
+    let d = workspace();
+    d.write(
+        "wharf/jobs/manifest.yml",
+        "name: jobs\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '@daily'\n",
+    );
+    d.write("wharf/api/manifest.yml", API);
+    d.write("wharf/api/addons/table.yml", "Resources: {}\n");
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wharf/jobs/manifest.yml:2:7: service type `Scheduled Job` is not supported by wharf yet").and(predicate::str::contains("service `api` has an `addons/` directory")));
+}
+
+#[test]
+fn reads_a_copilot_workspace_as_is_and_says_so_once() {
+    let d = Dir::new();
+    d.write("copilot/.workspace", "application: legacy\n");
+    d.write(
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    d.write("copilot/api/manifest.yml", "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\nvariables:\n  APP: ${COPILOT_APPLICATION_NAME}\n");
+    let out = wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.matches("Copilot workspace").count(), 1, "{err}");
+    let pkg = wharf(d.path())
+        .args(["svc", "package", "-n", "api", "-e", "test"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(pkg).unwrap();
+    assert!(
+        t.contains("- Name: \"APP\"\n              Value: \"legacy\""),
+        "{t}"
+    );
+    assert!(
+        t.contains("COPILOT_SERVICE_NAME"),
+        "Copilot workspaces keep the COPILOT_* variables"
+    );
+}
+
+#[test]
+fn wharf_workspace_is_found_from_a_subdirectory() {
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", API);
+    std::fs::create_dir_all(d.path().join("src/deep")).unwrap();
+    wharf(&d.path().join("src/deep"))
+        .arg("validate")
+        .assert()
+        .success();
+}
+
+#[test]
+fn syntax_errors_and_duplicate_keys_have_positions() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        "name: api\ntype: Backend Service\nimage: [oops\n",
+    );
+    d.write(
+        "wharf/web/manifest.yml",
+        "name: web\nname: web2\ntype: Backend Service\nimage:\n  location: nginx\n",
+    );
+    wharf(d.path()).arg("validate").assert().code(2).stderr(
+        predicate::str::contains("wharf/api/manifest.yml:4:1: invalid YAML").and(
+            predicate::str::contains("wharf/web/manifest.yml:2:1: duplicate key `name`"),
+        ),
+    );
+}
