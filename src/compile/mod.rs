@@ -86,3 +86,6 @@ pub(crate) fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
 pub mod workspace;
+
+#[cfg(test)]
+mod tests;

@@ -51,20 +51,23 @@ pub fn package_env(ws: &mut Workspace, env: &str) -> Result<Option<Package>, min
     compile_env(&app, &env_m, &services).map(Some)
 }
 
-/// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
-pub fn package_service(
-    ws: &mut Workspace,
-    svc: &str,
-    env: &str,
-    tag: &str,
-) -> Result<Option<Package>, minijinja::Error> {
+/// Resolved inputs of one environment: the application, the environment manifest and
+/// every service as it is there, plus listener priorities.
+struct Resolved {
+    app: AppInfo,
+    env: crate::manifest::environment::EnvManifest,
+    services: Vec<ServiceManifest>,
+    priorities: std::collections::BTreeMap<String, u32>,
+}
+
+fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     let services = services_for(ws, env);
     let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services)
     else {
-        return Ok(None);
+        return None;
     };
     if ws.diags.has_errors() {
-        return Ok(None);
+        return None;
     }
     let routes: Vec<(String, String)> = services
         .iter()
@@ -79,21 +82,63 @@ pub fn package_service(
             )
         })
         .collect();
-    let priorities = priority::assign(&routes);
+    Some(Resolved {
+        app,
+        env: env_m,
+        priorities: priority::assign(&routes),
+        services,
+    })
+}
+
+fn service_stack(
+    r: &Resolved,
+    m: &ServiceManifest,
+    tag: &str,
+) -> Result<Package, minijinja::Error> {
+    let inputs = ServiceInputs {
+        app: &r.app,
+        env: &r.env,
+        priority: r.priorities.get(&m.name.value).copied(),
+        tag,
+    };
+    compile_service(m, &inputs)
+}
+
+/// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
+pub fn package_service(
+    ws: &mut Workspace,
+    svc: &str,
+    env: &str,
+    tag: &str,
+) -> Result<Option<Package>, minijinja::Error> {
+    let Some(r) = resolve(ws, env) else {
+        return Ok(None);
+    };
     // `services_for` resolves services in `service_names` order.
     let Some(m) = ws
         .service_names()
         .iter()
         .position(|n| n == svc)
-        .and_then(|i| services.get(i))
+        .and_then(|i| r.services.get(i))
     else {
         return Ok(None);
     };
-    let inputs = ServiceInputs {
-        app: &app,
-        env: &env_m,
-        priority: priorities.get(&m.name.value).copied(),
-        tag,
+    service_stack(&r, m, tag).map(Some)
+}
+
+/// Every stack of `env`: the environment first, then each service in name order.
+/// `Ok(None)` when manifests have errors.
+pub fn package_all(
+    ws: &mut Workspace,
+    env: &str,
+    tag: &str,
+) -> Result<Option<Vec<Package>>, minijinja::Error> {
+    let Some(r) = resolve(ws, env) else {
+        return Ok(None);
     };
-    compile_service(m, &inputs).map(Some)
+    let mut out = vec![compile_env(&r.app, &r.env, &r.services)?];
+    for m in &r.services {
+        out.push(service_stack(&r, m, tag)?);
+    }
+    Ok(Some(out))
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, unit tests, CLI tests
+# (including cfn-lint on every generated template and the Copilot corpus check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WHARF_CFN_LINT="$(scripts/install-cfn-lint.sh)"
+export WHARF_CFN_LINT
+if [ -z "${WHARF_COPILOT_CORPUS:-}" ] && [ -d ../shared/copilot-corpus ]; then
+  export WHARF_COPILOT_CORPUS="$PWD/../shared/copilot-corpus"
+fi
+
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked

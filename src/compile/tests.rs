@@ -1,0 +1,397 @@
+//! Unit tests of the compiler's decisions, one per branch, on plans (no YAML rendering
+//! involved) plus a render check that every template parses back as YAML.
+
+use super::AppInfo;
+use super::environment::{self, DEFAULT_SSL_POLICY};
+use super::service::{self, ServiceInputs};
+use crate::manifest::decode::{Cx, Decode};
+use crate::manifest::diag::Diagnostics;
+use crate::manifest::environment::EnvManifest;
+use crate::manifest::service::ServiceManifest;
+use crate::manifest::source::SourceMap;
+use crate::manifest::yaml;
+use std::collections::BTreeMap;
+
+fn app() -> AppInfo {
+    AppInfo {
+        name: "shop".into(),
+        tags: BTreeMap::new(),
+        permissions_boundary: None,
+        var_prefix: "WHARF",
+    }
+}
+
+fn decode<T: Decode>(text: &str) -> T {
+    let mut map = SourceMap::new();
+    let id = map.add("t.yml", text);
+    let mut d = Diagnostics::new();
+    let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+    let v = T::decode(&n, &mut Cx::new(&mut d)).unwrap();
+    assert!(d.is_empty(), "{d:?}");
+    v
+}
+
+const ENV: &str = "name: test\ntype: Environment\n";
+const BE: &str = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n";
+const LB: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  build: Dockerfile\n  port: 8080\nhttp:\n  path: /\n";
+
+fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
+    let m: ServiceManifest = decode(svc);
+    let e: EnvManifest = decode(env);
+    service::plan(
+        &m,
+        &ServiceInputs {
+            app: &app(),
+            env: &e,
+            priority: Some(7),
+            tag: "v1",
+        },
+    )
+}
+
+fn env_plan(env: &str, svcs: &[&str]) -> environment::EnvPlan {
+    let e: EnvManifest = decode(env);
+    let s: Vec<ServiceManifest> = svcs.iter().map(|t| decode(t)).collect();
+    environment::plan(&app(), &e, &s)
+}
+
+#[test]
+fn managed_vpc_defaults_to_copilot_blocks() {
+    let p = env_plan(ENV, &[BE]);
+    assert!(p.vpc.managed);
+    assert_eq!(p.vpc.cidr, "10.0.0.0/16");
+    assert_eq!(
+        p.vpc
+            .public
+            .iter()
+            .map(|s| s.cidr.as_str())
+            .collect::<Vec<_>>(),
+        ["10.0.0.0/24", "10.0.1.0/24"]
+    );
+    assert_eq!(p.refs.vpc, "!Ref VPC");
+    assert!(!p.nat && p.alb.is_none());
+    assert_eq!(p.namespace, "test.shop.local");
+}
+
+#[test]
+fn imported_vpc_uses_ids_and_never_nat() {
+    let env = "name: test\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-0abc1234\n    subnets:\n      private:\n        - id: subnet-0a000001\n        - id: subnet-0a000002\n";
+    let p = env_plan(
+        env,
+        &[&format!("{BE}network:\n  vpc:\n    placement: private\n")],
+    );
+    assert!(!p.vpc.managed && !p.nat);
+    assert_eq!(p.refs.vpc, "\"vpc-0abc1234\"");
+    assert_eq!(
+        p.refs.private_subnets.as_deref(),
+        Some("[\"subnet-0a000001\", \"subnet-0a000002\"]")
+    );
+    assert!(p.refs.public_subnets.is_none());
+    assert!(!p.ssm.iter().any(|s| s.name.ends_with("public-subnets")));
+}
+
+#[test]
+fn nat_only_for_private_placement_in_a_managed_vpc() {
+    assert!(
+        env_plan(
+            ENV,
+            &[&format!("{BE}network:\n  vpc:\n    placement: private\n")]
+        )
+        .nat
+    );
+    assert!(!env_plan(ENV, &[BE]).nat);
+}
+
+#[test]
+fn alb_https_and_ingress() {
+    let p = env_plan(ENV, &[LB]);
+    let alb = p.alb.unwrap();
+    assert!(!alb.https);
+    assert_eq!(alb.source_ips, ["0.0.0.0/0"]);
+    assert_eq!(alb.ssl_policy, DEFAULT_SSL_POLICY);
+    let env = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n    ingress:\n      source_ips: [10.0.0.0/8]\n";
+    let p = env_plan(env, &[LB]);
+    let alb = p.alb.unwrap();
+    assert!(alb.https);
+    assert_eq!(alb.source_ips, ["10.0.0.0/8"]);
+    assert!(
+        p.ssm
+            .iter()
+            .any(|s| s.name == "/wharf/shop/test/https-listener-arn")
+    );
+}
+
+#[test]
+fn container_insights_switch() {
+    assert!(!env_plan(ENV, &[]).container_insights);
+    assert!(
+        env_plan(
+            "name: test\ntype: Environment\nobservability:\n  container_insights: true\n",
+            &[]
+        )
+        .container_insights
+    );
+}
+
+#[test]
+fn built_image_comes_from_the_app_repository_by_tag() {
+    let p = svc_plan(LB, ENV);
+    assert!(p.image.tag_param);
+    assert!(p.image.expr.contains("/shop/web:${ImageTag}"));
+    assert!(p.ecr_pull_resource.unwrap().contains("repository/shop/web"));
+}
+
+#[test]
+fn existing_image_pull_permissions_only_for_ecr() {
+    let p = svc_plan(BE, ENV);
+    assert!(!p.image.tag_param);
+    assert_eq!(p.ecr_pull_resource, None);
+    let p = svc_plan(
+        &BE.replace(
+            "nginx",
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/api:1",
+        ),
+        ENV,
+    );
+    assert_eq!(
+        p.ecr_pull_resource.as_deref(),
+        Some("!Sub \"arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/team/api\"")
+    );
+}
+
+#[test]
+fn fixed_count_autoscaling_and_default() {
+    assert_eq!(
+        (
+            svc_plan(BE, ENV).desired_count,
+            svc_plan(BE, ENV).count_text.as_str()
+        ),
+        (Some(1), "1 task")
+    );
+    let p = svc_plan(&format!("{BE}count: 3\n"), ENV);
+    assert_eq!(
+        (p.desired_count, p.count_text.as_str()),
+        (Some(3), "3 tasks")
+    );
+    let p = svc_plan(
+        &format!(
+            "{LB}count:\n  range: 2-8\n  cpu_percentage: 60\n  memory_percentage: {{value: 70, cooldown: {{in: 30s}}}}\n  requests: 100\n  response_time: 250ms\n  cooldown:\n    out: 45s\n"
+        ),
+        ENV,
+    );
+    assert_eq!(
+        p.desired_count, None,
+        "the running count is kept on updates"
+    );
+    let a = p.autoscaling.unwrap();
+    assert_eq!((a.min, a.max), (2, 8));
+    let by_id: BTreeMap<_, _> = a.policies.iter().map(|p| (p.logical_id, p)).collect();
+    assert_eq!(
+        (
+            by_id["CpuScalingPolicy"].scale_in,
+            by_id["CpuScalingPolicy"].scale_out
+        ),
+        (120, 45)
+    );
+    assert_eq!(
+        (
+            by_id["MemoryScalingPolicy"].scale_in,
+            by_id["MemoryScalingPolicy"].scale_out
+        ),
+        (30, 45)
+    );
+    assert!(by_id["RequestsScalingPolicy"].resource_label);
+    assert_eq!(by_id["ResponseTimeScalingPolicy"].target, "0.25");
+    assert_eq!(by_id["ResponseTimeScalingPolicy"].predefined, None);
+    assert!(
+        p.env_params
+            .iter()
+            .any(|e| e.name == "LoadBalancerFullName")
+    );
+}
+
+#[test]
+fn rolling_strategies() {
+    assert_eq!(
+        (svc_plan(BE, ENV).min_healthy, svc_plan(BE, ENV).max_percent),
+        (100, 200)
+    );
+    let p = svc_plan(&format!("{BE}deployment:\n  rolling: recreate\n"), ENV);
+    assert_eq!((p.min_healthy, p.max_percent), (0, 100));
+}
+
+#[test]
+fn placement_chooses_subnets_and_public_ip() {
+    let p = svc_plan(BE, ENV);
+    assert_eq!((p.subnets_param, p.public_ip), ("PublicSubnets", true));
+    let p = svc_plan(
+        &format!("{BE}network:\n  vpc:\n    placement: private\n"),
+        ENV,
+    );
+    assert_eq!((p.subnets_param, p.public_ip), ("PrivateSubnets", false));
+    assert!(
+        p.env_params
+            .iter()
+            .any(|e| e.ssm_name == "/wharf/shop/test/private-subnets")
+    );
+}
+
+#[test]
+fn secrets_resolve_to_arns_and_exact_read_permissions() {
+    let p = svc_plan(
+        &format!(
+            "{BE}secrets:\n  A: /shop/a\n  B: b\n  C: arn:aws:ssm:us-east-1:111122223333:parameter/c\n  D:\n    secretsmanager: shop/db\n  E:\n    secretsmanager: 'shop/db:password::'\n  F: arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf\n"
+        ),
+        ENV,
+    );
+    let vf: BTreeMap<_, _> = p
+        .secrets
+        .items
+        .iter()
+        .map(|s| (s.name.as_str(), s.value_from.as_str()))
+        .collect();
+    assert_eq!(
+        vf["A"],
+        "!Sub \"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/a\""
+    );
+    assert_eq!(
+        vf["B"],
+        "!Sub \"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/b\""
+    );
+    assert_eq!(
+        vf["C"],
+        "\"arn:aws:ssm:us-east-1:111122223333:parameter/c\""
+    );
+    assert_eq!(
+        vf["D"],
+        "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/db\""
+    );
+    assert_eq!(
+        vf["E"],
+        "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/db:password::\""
+    );
+    assert_eq!(p.secrets.ssm.len(), 3);
+    // D and E read the same secret: one permission. Sorted, so output is stable.
+    assert_eq!(
+        p.secrets.secretsmanager,
+        [
+            "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/db-??????\"",
+            "\"arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf\""
+        ]
+    );
+}
+
+#[test]
+fn variables_include_builtins_and_user_values_win() {
+    let p = svc_plan(
+        &format!("{LB}variables:\n  Z: last\n  WHARF_SERVICE_NAME: mine\n"),
+        ENV,
+    );
+    let names: Vec<&str> = p.environment.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "WHARF_APPLICATION_NAME",
+            "WHARF_ENVIRONMENT_NAME",
+            "WHARF_LB_DNS",
+            "WHARF_SERVICE_DISCOVERY_ENDPOINT",
+            "WHARF_SERVICE_NAME",
+            "Z"
+        ]
+    );
+    assert_eq!(p.environment[4].value, "\"mine\"");
+    assert_eq!(p.environment[2].value, "!Ref LoadBalancerDNSName");
+}
+
+#[test]
+fn load_balancer_routing() {
+    let p = svc_plan(
+        &LB.replace(
+            "path: /",
+            "path: api/v1/\n  target_port: 9090\n  healthcheck: /health\n  stickiness: true",
+        ),
+        ENV,
+    );
+    let lb = p.lb.unwrap();
+    assert_eq!(lb.path_patterns, ["/api/v1", "/api/v1/*"]);
+    assert_eq!(
+        (lb.url_path.as_str(), lb.scheme, lb.listener_param),
+        ("/api/v1", "http", "HTTPListenerArn")
+    );
+    assert_eq!(
+        (lb.target_port, lb.priority, lb.stickiness),
+        (9090, 7, true)
+    );
+    assert_eq!(lb.health.path, "/health");
+    assert_eq!(
+        p.ports,
+        [8080, 9090],
+        "the target port gets its own mapping"
+    );
+    let https = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+    let lb = svc_plan(LB, https).lb.unwrap();
+    assert_eq!(
+        (lb.scheme, lb.listener_param, lb.path_patterns[0].as_str()),
+        ("https", "HTTPSListenerArn", "/*")
+    );
+    assert!(svc_plan(BE, ENV).lb.is_none());
+}
+
+#[test]
+fn windows_platform_defaults_and_permissions_boundary() {
+    let m: ServiceManifest = decode(&format!("{BE}platform: windows/x86_64\n"));
+    let e: EnvManifest = decode(ENV);
+    let mut a = app();
+    a.permissions_boundary = Some("boundary".into());
+    let p = service::plan(
+        &m,
+        &ServiceInputs {
+            app: &a,
+            env: &e,
+            priority: None,
+            tag: "v1",
+        },
+    );
+    assert_eq!((p.cpu, p.memory), (1024, 2048));
+    assert_eq!(
+        serde_json::to_value(&p.platform).unwrap(),
+        serde_json::json!({"os": "WINDOWS_SERVER_2019_CORE", "arch": "X86_64"})
+    );
+    assert_eq!(
+        p.permissions_boundary.as_deref(),
+        Some("!Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary\"")
+    );
+}
+
+#[test]
+fn rendered_templates_parse_back_as_yaml() {
+    let m: ServiceManifest = decode(LB);
+    let e: EnvManifest = decode(ENV);
+    for text in [
+        super::compile_env(&app(), &e, std::slice::from_ref(&m))
+            .unwrap()
+            .template,
+        super::compile_service(
+            &m,
+            &ServiceInputs {
+                app: &app(),
+                env: &e,
+                priority: Some(1),
+                tag: "v1",
+            },
+        )
+        .unwrap()
+        .template,
+    ] {
+        let mut map = SourceMap::new();
+        let id = map.add("out.yml", text);
+        let mut d = Diagnostics::new();
+        let root = yaml::parse(id, map.file(id), &mut d).expect("valid YAML");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(
+            root.get("Resources")
+                .and_then(|r| r.as_map())
+                .is_some_and(|r| !r.is_empty())
+        );
+    }
+}
