@@ -45,33 +45,38 @@ pub fn report(ui: &Ui, ws: &Workspace) -> Result<(), WharfError> {
 
 /// Errors out unless the workspace has environment `env`.
 pub fn require_env(ws: &Workspace, env: &str) -> Result<(), WharfError> {
-    if ws.has_env(env) {
-        return Ok(());
-    }
-    let known = ws.env_names();
-    Err(WharfError::usage(
-        format!("there is no environment `{env}` in this workspace"),
-        Some(if known.is_empty() {
-            format!("create it with `wharf env init -n {env}`")
-        } else {
-            format!("environments: {}", known.join(", "))
-        }),
-    ))
+    require(ws.has_env(env), "environment", env, &ws.env_names(), "env")
 }
 
 /// Errors out unless the workspace has service `svc`.
 pub fn require_service(ws: &Workspace, svc: &str) -> Result<(), WharfError> {
-    if ws.has_service(svc) {
+    require(
+        ws.has_service(svc),
+        "service",
+        svc,
+        &ws.service_names(),
+        "svc",
+    )
+}
+
+fn require(
+    present: bool,
+    what: &str,
+    name: &str,
+    known: &[String],
+    cmd: &str,
+) -> Result<(), WharfError> {
+    if present {
         return Ok(());
     }
-    let known = ws.service_names();
+    let help = if known.is_empty() {
+        format!("create it with `wharf {cmd} init -n {name}`")
+    } else {
+        format!("{what}s: {}", known.join(", "))
+    };
     Err(WharfError::usage(
-        format!("there is no service `{svc}` in this workspace"),
-        Some(if known.is_empty() {
-            format!("create it with `wharf svc init -n {svc}`")
-        } else {
-            format!("services: {}", known.join(", "))
-        }),
+        format!("there is no {what} `{name}` in this workspace"),
+        Some(help),
     ))
 }
 

@@ -5,7 +5,6 @@ use super::{app, env, svc};
 use crate::error::WharfError;
 use crate::scaffold::{AppSpec, EnvSpec};
 use crate::ui::Ui;
-use std::path::PathBuf;
 
 /// `wharf init`.
 #[derive(Debug, clap::Args)]
@@ -13,21 +12,9 @@ pub struct Args {
     /// Application name.
     #[arg(short, long)]
     pub app: Option<String>,
-    /// Service name.
-    #[arg(short, long)]
-    pub name: Option<String>,
-    /// Service type: "Load Balanced Web Service" or "Backend Service".
-    #[arg(short = 't', long = "svc-type")]
-    pub svc_type: Option<String>,
-    /// Dockerfile to build the service's image from.
-    #[arg(short, long, conflicts_with = "image")]
-    pub dockerfile: Option<PathBuf>,
-    /// Existing image to run instead of building one.
-    #[arg(short, long)]
-    pub image: Option<String>,
-    /// Port the container listens on (default: the Dockerfile's EXPOSE).
-    #[arg(long)]
-    pub port: Option<u16>,
+    /// The service: name, type, Dockerfile or image, port.
+    #[command(flatten)]
+    pub service: svc::InitArgs,
     /// Name of the first environment.
     #[arg(short, long = "env", default_value = "test")]
     pub env: String,
@@ -40,11 +27,7 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let Args {
         app: app_name,
-        name,
-        svc_type,
-        dockerfile,
-        image,
-        port,
+        service,
         env: env_name,
         region,
     } = a;
@@ -53,7 +36,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         None => ui.ask_text("Application name", None, "--app", "an application name")?,
     };
     app::check_name(&app_name)?;
-    let service = svc::complete(ui, name, svc_type, dockerfile, image, port)?;
+    let service = svc::complete(ui, service)?;
     let region = region
         .or_else(|| std::env::var("AWS_REGION").ok())
         .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());

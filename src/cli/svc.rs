@@ -18,7 +18,7 @@ pub enum Command {
     Package(PackageArgs),
 }
 
-/// `wharf svc init`.
+/// `wharf svc init` (also the service part of `wharf init`).
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// Service name.
@@ -148,14 +148,14 @@ pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
 }
 
 /// Asks for whatever `svc init` / `init` did not get as flags.
-pub fn complete(
-    ui: &Ui,
-    name: Option<String>,
-    svc_type: Option<String>,
-    dockerfile: Option<PathBuf>,
-    image: Option<String>,
-    port: Option<u16>,
-) -> Result<NewService, WharfError> {
+pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
+    let InitArgs {
+        name,
+        svc_type,
+        dockerfile,
+        image,
+        port,
+    } = args;
     let name = match name {
         Some(n) => n,
         None => ui.ask_text("Service name", None, "--name", "a service name")?,
@@ -197,15 +197,8 @@ pub fn complete(
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
-    let InitArgs {
-        name,
-        svc_type,
-        dockerfile,
-        image,
-        port,
-    } = a;
     let ws = context::load(ui)?;
-    let s = complete(ui, name, svc_type, dockerfile, image, port)?;
+    let s = complete(ui, a)?;
     let name = s.name.clone();
     create(&ws.location.dir, s, ui)?;
     ui.note(format!(

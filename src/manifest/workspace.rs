@@ -13,7 +13,7 @@ use super::environment::EnvManifest;
 use super::interpolate::interpolate;
 use super::overrides;
 use super::service::ServiceManifest;
-use super::source::{FileId, SourceMap};
+use super::source::SourceMap;
 use super::validate;
 use super::yaml::{self, Node};
 use std::collections::BTreeMap;
@@ -80,7 +80,6 @@ pub fn find(start: &Path) -> Option<Location> {
 /// A service manifest file, split into its base and override blocks.
 #[derive(Debug, Clone)]
 struct ServiceDoc {
-    file: FileId,
     base: Node,
     overrides: BTreeMap<String, Node>,
 }
@@ -145,7 +144,7 @@ impl Workspace {
                 .join("manifest.yml");
             let m = ws
                 .read(&path, cwd)
-                .and_then(|(file, node)| ws.decode_env(&env, file, node));
+                .and_then(|node| ws.decode_env(&env, node));
             ws.envs.insert(env, m);
         }
         for svc in subdirs_with_manifest(&location.dir) {
@@ -159,14 +158,13 @@ impl Workspace {
                     );
                 }
             }
-            let doc = ws.read(&dir.join("manifest.yml"), cwd).map(|(file, node)| {
+            let doc = ws.read(&dir.join("manifest.yml"), cwd).map(|node| {
                 let (base, envs) = overrides::split(&node);
                 let mut over = BTreeMap::new();
                 if let Some(envs) = envs {
                     ws.collect_overrides(&envs, &mut over);
                 }
                 ServiceDoc {
-                    file,
                     base,
                     overrides: over,
                 }
@@ -221,7 +219,7 @@ impl Workspace {
         }
     }
 
-    fn read(&mut self, path: &Path, cwd: &Path) -> Option<(FileId, Node)> {
+    fn read(&mut self, path: &Path, cwd: &Path) -> Option<Node> {
         let shown = display_path(path, cwd);
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -241,13 +239,13 @@ impl Workspace {
                 format!("{} is empty", self.sources.path(file).display()),
             ));
         }
-        node.map(|n| (file, n))
+        node
     }
 
     fn load_app(&mut self, cwd: &Path) -> Option<AppManifest> {
         match self.location.flavor {
             Flavor::Wharf => {
-                let (_, mut node) = self.read(&self.location.dir.join("app.yml"), cwd)?;
+                let mut node = self.read(&self.location.dir.join("app.yml"), cwd)?;
                 let lookup = |k: &str| (self.vars)(k);
                 interpolate(&mut node, &lookup, &mut self.diags);
                 let mut d = Diagnostics::new();
@@ -262,7 +260,7 @@ impl Workspace {
                 app
             }
             Flavor::Copilot => {
-                let (_, node) = self.read(&self.location.dir.join(".workspace"), cwd)?;
+                let node = self.read(&self.location.dir.join(".workspace"), cwd)?;
                 let mut d = Diagnostics::new();
                 let name = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
                 self.diags.extend(d);
@@ -304,7 +302,7 @@ impl Workspace {
         }
     }
 
-    fn decode_env(&mut self, dir_name: &str, file: FileId, mut node: Node) -> Option<EnvManifest> {
+    fn decode_env(&mut self, dir_name: &str, mut node: Node) -> Option<EnvManifest> {
         let mut d = Diagnostics::new();
         interpolate(&mut node, &self.lookup_for(Some(dir_name)), &mut d);
         let m = EnvManifest::decode(
@@ -315,7 +313,6 @@ impl Workspace {
             validate::validate_env(m, &mut d);
             name_matches_dir(&m.name, dir_name, "environment", &mut d);
         }
-        let _ = file;
         self.diags.extend(d);
         m
     }
@@ -384,7 +381,6 @@ impl Workspace {
             validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
             name_matches_dir(&m.name, name, "service", &mut d);
         }
-        let _ = doc.file;
         let failed = d.has_errors();
         self.diags.extend(d);
         m.filter(|_| !failed)
@@ -420,8 +416,6 @@ impl Workspace {
         let Some(Some(doc)) = self.services.get(svc) else {
             return;
         };
-        let root = self.sources.file(doc.file);
-        let _ = root;
         let unknown: Vec<(String, crate::manifest::source::Span)> = doc
             .overrides
             .iter()

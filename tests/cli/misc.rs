@@ -1,6 +1,6 @@
 //! `--version`, `schema`, `completion`, usage errors.
 
-use crate::util::{Dir, json_lines, wharf, workspace};
+use crate::util::{Dir, json_lines, stdout_ok, wharf, workspace};
 use predicates::prelude::*;
 
 #[test]
@@ -126,13 +126,7 @@ fn env_and_svc_listing() {
         .assert()
         .success()
         .stdout("api                      Backend Service\n");
-    let out = wharf(d.path())
-        .args(["svc", "ls", "--local", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_ok(d.path(), &["svc", "ls", "--local", "--output", "json"]).into_bytes();
     let lines = json_lines(&out);
     assert_eq!(lines[0]["type"], "services");
     assert_eq!(lines[0]["data"][0]["environment_overrides"][0], "prod");

@@ -1,7 +1,7 @@
 //! `wharf env package` / `wharf svc package`: files, parameters, determinism, lint-clean
 //! output, and golden snapshots of every template the examples and fixtures produce.
 
-use crate::util::{Dir, json_lines, lint, repo, wharf, workspace};
+use crate::util::{Dir, json_lines, lint, repo, stdout_ok, wharf, workspace};
 use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -246,15 +246,13 @@ fn template_goes_to_stdout_without_an_output_dir() {
         .stdout(predicate::str::starts_with(
             "AWSTemplateFormatVersion: '2010-09-09'",
         ));
-    let out = wharf(d.path())
-        .args([
+    let out = stdout_ok(
+        d.path(),
+        &[
             "svc", "package", "-n", "hello", "-e", "test", "--output", "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+    )
+    .into_bytes();
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["type"], "package");
@@ -278,41 +276,14 @@ fn env_stack_has_alb_and_nat_only_when_services_need_them() {
         "wharf/api/manifest.yml",
         "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n",
     );
-    let t = String::from_utf8(
-        wharf(d.path())
-            .args(["env", "package", "-n", "test"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let t = stdout_ok(d.path(), &["env", "package", "-n", "test"]);
     assert!(!t.contains("AWS::ElasticLoadBalancingV2") && !t.contains("AWS::EC2::NatGateway"));
     d.write("wharf/api/manifest.yml", "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\nnetwork:\n  vpc:\n    placement: private\n");
-    let t = String::from_utf8(
-        wharf(d.path())
-            .args(["env", "package", "-n", "test"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let t = stdout_ok(d.path(), &["env", "package", "-n", "test"]);
     assert_eq!(t.matches("Type: AWS::EC2::NatGateway").count(), 2);
     assert!(!t.contains("AWS::ElasticLoadBalancingV2::LoadBalancer"));
     d.write("wharf/web/manifest.yml", "name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: /\n");
-    let t = String::from_utf8(
-        wharf(d.path())
-            .args(["env", "package", "-n", "test"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let t = stdout_ok(d.path(), &["env", "package", "-n", "test"]);
     assert!(
         t.contains("Type: AWS::ElasticLoadBalancingV2::LoadBalancer")
             && !t.contains("HTTPSListener:")
@@ -354,16 +325,7 @@ fn listener_priorities_put_specific_paths_first() {
     d.write("wharf/front/manifest.yml", &lb("front", "/"));
     d.write("wharf/api/manifest.yml", &lb("api", "api"));
     let prio = |svc: &str| {
-        let t = String::from_utf8(
-            wharf(d.path())
-                .args(["svc", "package", "-n", svc, "-e", "test"])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone(),
-        )
-        .unwrap();
+        let t = stdout_ok(d.path(), &["svc", "package", "-n", svc, "-e", "test"]);
         t.lines()
             .find_map(|l| {
                 l.trim()

@@ -124,3 +124,15 @@ pub fn lint(files: &[PathBuf]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs `wharf ARGS` in `dir`, asserts success, and returns stdout.
+pub fn stdout_ok(dir: &Path, args: &[&str]) -> String {
+    let out = wharf(dir)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("stdout is UTF-8")
+}

@@ -1,6 +1,6 @@
 //! `wharf validate`: exit codes, positions, every error in one run, JSON output.
 
-use crate::util::{Dir, json_lines, wharf, workspace};
+use crate::util::{Dir, json_lines, stdout_ok, wharf, workspace};
 use predicates::prelude::*;
 
 const API: &str = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n";
@@ -193,13 +193,7 @@ fn reads_a_copilot_workspace_as_is_and_says_so_once() {
         .clone();
     let err = String::from_utf8(out).unwrap();
     assert_eq!(err.matches("Copilot workspace").count(), 1, "{err}");
-    let pkg = wharf(d.path())
-        .args(["svc", "package", "-n", "api", "-e", "test"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let pkg = stdout_ok(d.path(), &["svc", "package", "-n", "api", "-e", "test"]).into_bytes();
     let t = String::from_utf8(pkg).unwrap();
     assert!(
         t.contains("- Name: \"APP\"\n              Value: \"legacy\""),

@@ -22,8 +22,8 @@ impl<'a> Checker<'a> {
         Checker { diags }
     }
 
-    fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+    fn report(&mut self, d: Diagnostic, span: Span, path: &str, help: Option<String>) {
+        self.diags.push(d.at(span).path(path).maybe_help(help));
     }
 
     fn error(
@@ -34,12 +34,7 @@ impl<'a> Checker<'a> {
         message: impl Into<String>,
         help: impl Into<Option<String>>,
     ) {
-        self.push(
-            Diagnostic::error(code, message)
-                .at(span)
-                .path(path)
-                .maybe_help(help.into()),
-        );
+        self.report(Diagnostic::error(code, message), span, path, help.into());
     }
 
     fn warn(
@@ -50,12 +45,7 @@ impl<'a> Checker<'a> {
         message: impl Into<String>,
         help: impl Into<Option<String>>,
     ) {
-        self.push(
-            Diagnostic::warning(code, message)
-                .at(span)
-                .path(path)
-                .maybe_help(help.into()),
-        );
+        self.report(Diagnostic::warning(code, message), span, path, help.into());
     }
 
     /// `value` must be within `lo..=hi`.

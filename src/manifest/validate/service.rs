@@ -111,7 +111,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
 fn image(c: &mut Checker, m: &ServiceManifest) {
     let img = &m.image;
     match (&img.build, &img.location) {
-        (Some(b), Some(l)) => {
+        (Some(_), Some(l)) => {
             c.error(
                 Code::MutuallyExclusive,
                 l.span,
@@ -122,7 +122,6 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
                         .to_string(),
                 ),
             );
-            let _ = b;
         }
         (None, None) if !m.was_unreadable("image.build") && !m.was_unreadable("image.location") => {
             c.error(
