@@ -70,7 +70,12 @@ impl SchemaKeys {
     pub fn build() -> Self {
         let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let s = schema(Kind::Service);
-        walk(&s, &s, "", &mut parents, 0);
+        visit_properties(&s, &s, "", 0, &mut |key, parent| {
+            parents
+                .entry(key.to_string())
+                .or_default()
+                .push(parent.to_string())
+        });
         for v in parents.values_mut() {
             v.sort();
             v.dedup();
@@ -106,33 +111,38 @@ fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
     }
 }
 
-fn walk(
+/// Calls `f(key, parent_path)` for every property the schema declares, following
+/// references, alternatives and list items.
+pub fn visit_properties(
     root: &Value,
     v: &Value,
     path: &str,
-    out: &mut BTreeMap<String, Vec<String>>,
     depth: usize,
+    f: &mut impl FnMut(&str, &str),
 ) {
-    if depth > 12 {
+    if depth > 16 {
         return;
     }
     let v = resolve(root, v);
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(Value::Array(alts)) = v.get(key) {
             for a in alts {
-                walk(root, a, path, out, depth + 1);
+                visit_properties(root, a, path, depth + 1, f);
             }
         }
     }
+    if let Some(items) = v.get("items") {
+        visit_properties(root, items, path, depth + 1, f);
+    }
     if let Some(Value::Object(props)) = v.get("properties") {
         for (k, sub) in props {
-            out.entry(k.clone()).or_default().push(path.to_string());
+            f(k, path);
             let child = if path.is_empty() {
                 k.clone()
             } else {
                 format!("{path}.{k}")
             };
-            walk(root, sub, &child, out, depth + 1);
+            visit_properties(root, sub, &child, depth + 1, f);
         }
     }
 }
@@ -176,5 +186,182 @@ mod tests {
         let c = combined();
         assert_eq!(c["anyOf"].as_array().unwrap().len(), 3);
         assert!(c["$defs"]["EnvManifest"].is_object());
+    }
+}
+
+#[cfg(test)]
+mod agreement {
+    //! The schema and the decoder must describe the same fields: a manifest that uses
+    //! every field decodes cleanly, every key it uses is in the schema at that place, and
+    //! every schema property is used by it.
+
+    use super::*;
+    use crate::manifest::decode::{Cx, Decode};
+    use crate::manifest::diag::Diagnostics;
+    use crate::manifest::source::SourceMap;
+    use crate::manifest::yaml::{self, Node, Value as Y};
+    use std::collections::BTreeSet;
+
+    const SERVICE: &str = r#"
+name: web
+type: Load Balanced Web Service
+image:
+  location: web:latest
+  build:
+    dockerfile: web/Dockerfile
+    context: web
+    args: {VERSION: 1}
+    target: runtime
+    cache_from: [web:cache]
+  port: 8080
+  healthcheck:
+    command: [CMD-SHELL, "true"]
+    interval: 10s
+    retries: 3
+    timeout: 5s
+    start_period: 5s
+  labels: {team: web}
+cpu: 512
+memory: 1024
+platform: {osfamily: linux, architecture: arm64}
+count:
+  range: {min: 1, max: 4}
+  cooldown: {in: 1m, out: 30s}
+  cpu_percentage: {value: 60, cooldown: {in: 1m, out: 1m}}
+  memory_percentage: {value: 70, cooldown: {in: 1m, out: 1m}}
+  requests: {value: 100, cooldown: {in: 1m, out: 1m}}
+  response_time: {value: 1s, cooldown: {in: 2m, out: 1m}}
+exec: true
+entrypoint: [sh, -c]
+command: npm start
+variables: {LOG_LEVEL: info}
+secrets:
+  A: /web/a
+  B: {secretsmanager: web/b}
+network:
+  vpc:
+    placement: private
+deployment:
+  rolling: recreate
+http:
+  path: /
+  healthcheck:
+    path: /health
+    port: 8081
+    success_codes: "200"
+    healthy_threshold: 2
+    unhealthy_threshold: 2
+    timeout: 5s
+    interval: 10s
+    grace_period: 30s
+  deregistration_delay: 10s
+  stickiness: true
+  target_container: web
+  target_port: 8080
+  allowed_source_ips: [10.0.0.0/8]
+logging:
+  retention: 30
+"#;
+
+    const ENVIRONMENT: &str = r#"
+name: prod
+type: Environment
+region: us-east-1
+account: "111122223333"
+network:
+  vpc:
+    id: vpc-0abc1234
+    cidr: 10.0.0.0/16
+    subnets:
+      public: [{id: subnet-0a000001, cidr: 10.0.0.0/24, az: us-east-1a}]
+      private: [{id: subnet-0a000002, cidr: 10.0.1.0/24, az: us-east-1b}]
+http:
+  public:
+    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]
+    ingress: {source_ips: [10.0.0.0/8]}
+    ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
+observability:
+  container_insights: true
+"#;
+
+    const APP: &str = "name: shop\ndomain: example.com\ntags: {team: web}\npermissions_boundary: boundary\nregion: us-east-1\n";
+
+    fn parse(text: &str) -> Node {
+        let mut map = SourceMap::new();
+        let id = map.add("k.yml", text);
+        let mut d = Diagnostics::new();
+        let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+        assert!(d.is_empty());
+        n
+    }
+
+    /// Paths of every key a document uses, skipping user-chosen keys (variables, tags…).
+    fn doc_paths(n: &Node, path: &str, out: &mut BTreeSet<String>, free: &[&str]) {
+        match &n.value {
+            Y::Map(entries) if !free.contains(&path) => {
+                for e in entries {
+                    let child = if path.is_empty() {
+                        e.key.clone()
+                    } else {
+                        format!("{path}.{}", e.key)
+                    };
+                    out.insert(child.clone());
+                    doc_paths(&e.value, &child, out, free);
+                }
+            }
+            Y::Seq(items) => items.iter().for_each(|i| doc_paths(i, path, out, free)),
+            _ => {}
+        }
+    }
+
+    fn agree<T: Decode>(kind: Kind, text: &str, free: &[&str]) {
+        let node = parse(text);
+        let mut d = Diagnostics::new();
+        assert!(T::decode(&node, &mut Cx::new(&mut d)).is_some());
+        assert!(
+            !d.iter()
+                .any(|x| x.code == crate::manifest::diag::Code::UnknownKey),
+            "{d:?}"
+        );
+        let s = schema(kind);
+        let mut declared = BTreeSet::new();
+        visit_properties(&s, &s, "", 0, &mut |k, parent| {
+            declared.insert(if parent.is_empty() {
+                k.to_string()
+            } else {
+                format!("{parent}.{k}")
+            });
+        });
+        let mut used = BTreeSet::new();
+        doc_paths(&node, "", &mut used, free);
+        let undeclared: Vec<_> = used.difference(&declared).collect();
+        assert!(
+            undeclared.is_empty(),
+            "decoded but missing from the schema: {undeclared:?}"
+        );
+        let unused: Vec<_> = declared.difference(&used).collect();
+        assert!(
+            unused.is_empty(),
+            "in the schema but not exercised (extend the sample): {unused:?}"
+        );
+    }
+
+    #[test]
+    fn service_schema_matches_the_decoder() {
+        agree::<ServiceManifest>(
+            Kind::Service,
+            SERVICE,
+            &["variables", "secrets", "image.labels", "image.build.args"],
+        );
+    }
+
+    #[test]
+    fn environment_schema_matches_the_decoder() {
+        agree::<EnvManifest>(Kind::Environment, ENVIRONMENT, &[]);
+    }
+
+    #[test]
+    fn application_schema_matches_the_decoder() {
+        agree::<AppManifest>(Kind::Application, APP, &["tags"]);
     }
 }

@@ -236,9 +236,8 @@ pub struct Autoscaling {
     pub response_time: Option<Spanned<Metric<Duration>>>,
 }
 
-/// `count.range`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// `count.range`: `1-10` or `{min, max}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
     /// Fewest tasks.
     pub min: u32,
@@ -247,8 +246,7 @@ pub struct Range {
 }
 
 /// A scaling target: a value, or `{value, cooldown}`.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Metric<T> {
     /// Target value.
     pub value: T,
@@ -600,6 +598,40 @@ impl Decode for Range {
                 None
             }
         }
+    }
+}
+
+impl JsonSchema for Range {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Range".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Fewest and most tasks: `1-10`, or `{min: 1, max: 10}`.",
+            "anyOf": [
+                {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
+                {"type": "object", "additionalProperties": false, "required": ["min", "max"],
+                 "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}}}
+            ]
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Metric<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Metric_{}", T::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let value = generator.subschema_for::<T>();
+        let cooldown = generator.subschema_for::<Cooldown>();
+        schemars::json_schema!({
+            "description": "A scaling target: the value, or `{value, cooldown}`.",
+            "anyOf": [
+                value,
+                {"type": "object", "additionalProperties": false, "required": ["value"],
+                 "properties": {"value": value, "cooldown": cooldown}}
+            ]
+        })
     }
 }
 
