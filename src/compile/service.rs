@@ -173,6 +173,48 @@ pub struct PlatformPlan {
     pub arch: Arch,
 }
 
+/// A container port mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortPlan {
+    /// The port.
+    pub port: u16,
+    /// Its name, when Service Connect refers to it.
+    pub name: Option<&'static str>,
+}
+
+/// One entry of the capacity provider strategy (Fargate Spot).
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityPlan {
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub provider: &'static str,
+    /// Tasks always placed on this provider first.
+    pub base: Option<u32>,
+    /// Share of the remaining tasks.
+    pub weight: u32,
+}
+
+/// What the service offers through Service Connect.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectService {
+    /// Name of the port mapping.
+    pub port_name: &'static str,
+    /// Cloud Map service name (distinct from the DNS discovery service).
+    pub discovery_name: String,
+    /// Name clients use.
+    pub alias: String,
+    /// Port clients use.
+    pub port: u16,
+}
+
+/// ECS Service Connect.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectPlan {
+    /// Cloud Map namespace name.
+    pub namespace: String,
+    /// What the service offers; `None` for a client-only service (no port).
+    pub service: Option<ConnectService>,
+}
+
 /// Everything the service template needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServicePlan {
@@ -203,7 +245,15 @@ pub struct ServicePlan {
     /// Platform.
     pub platform: PlatformPlan,
     /// Container ports.
-    pub ports: Vec<u16>,
+    pub ports: Vec<PortPlan>,
+    /// Ephemeral storage in GiB, when not the default.
+    pub ephemeral: Option<u32>,
+    /// Read-only root filesystem.
+    pub readonly_fs: bool,
+    /// Capacity provider strategy; `None` runs on plain Fargate.
+    pub capacity: Option<Vec<CapacityPlan>>,
+    /// Service Connect.
+    pub service_connect: Option<ConnectPlan>,
     /// Entrypoint.
     pub entrypoint: Option<Vec<String>>,
     /// Command.
@@ -511,6 +561,29 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         Some(Count::Auto(a)) => autoscaling(a),
         _ => None,
     };
+    let capacity = match m.count.as_ref().map(|c| &c.value) {
+        Some(Count::Auto(a)) if a.spot.is_some() => Some(vec![CapacityPlan {
+            provider: "FARGATE_SPOT",
+            base: None,
+            weight: 1,
+        }]),
+        // Tasks below `spot_from` stay on Fargate; the rest go to Spot.
+        Some(Count::Auto(a)) => a.range.as_ref().and_then(|r| r.spot_from).map(|from| {
+            vec![
+                CapacityPlan {
+                    provider: "FARGATE",
+                    base: Some(from.saturating_sub(1)),
+                    weight: 0,
+                },
+                CapacityPlan {
+                    provider: "FARGATE_SPOT",
+                    base: None,
+                    weight: 1,
+                },
+            ]
+        }),
+        _ => None,
+    };
     let placement = m.placement();
     let (subnets_param, subnets_key) = match placement {
         Placement::Public => ("PublicSubnets", "public-subnets"),
@@ -603,11 +676,36 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     } else {
         (256, 512)
     };
-    let mut ports: Vec<u16> = m.image.port.iter().map(|p| p.value).collect();
+    let service_connect = m.connect().map(|c| ConnectPlan {
+        namespace: namespace(&app, &env),
+        // The DNS discovery service already uses the service name in this namespace.
+        service: m.image.port.as_ref().map(|p| ConnectService {
+            port_name: "target",
+            discovery_name: format!("{name}-sc"),
+            alias: c.alias.as_ref().map_or(name.clone(), |a| a.value.clone()),
+            port: p.value,
+        }),
+    });
+    let main_port_name = service_connect
+        .as_ref()
+        .and_then(|c| c.service.as_ref())
+        .map(|s| s.port_name);
+    let mut ports: Vec<PortPlan> = m
+        .image
+        .port
+        .iter()
+        .map(|p| PortPlan {
+            port: p.value,
+            name: main_port_name,
+        })
+        .collect();
     if let Some(l) = &lb
-        && !ports.contains(&l.target_port)
+        && !ports.iter().any(|p| p.port == l.target_port)
     {
-        ports.push(l.target_port);
+        ports.push(PortPlan {
+            port: l.target_port,
+            name: None,
+        });
     }
     let p = inputs.app.var_prefix;
     let mut vars: BTreeMap<String, String> = BTreeMap::from([
@@ -630,6 +728,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             Some(*n),
             format!("{n} task{}", if *n == 1 { "" } else { "s" }),
         ),
+        Some(Count::Auto(a)) if a.spot.is_some() => {
+            let n = a.spot.as_ref().map_or(0, |s| s.value);
+            (
+                Some(n),
+                format!("{n} task{} on Fargate Spot", if n == 1 { "" } else { "s" }),
+            )
+        }
         Some(Count::Auto(_)) => (
             None,
             auto.as_ref()
@@ -694,6 +799,18 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             arch: platform.arch,
         },
         ports,
+        ephemeral: m
+            .storage
+            .as_ref()
+            .and_then(|st| st.ephemeral.as_ref())
+            .map(|e| e.value),
+        readonly_fs: m
+            .storage
+            .as_ref()
+            .and_then(|st| st.readonly_fs.as_ref())
+            .is_some_and(|r| r.value),
+        capacity,
+        service_connect,
         entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
         command: m.command.as_ref().map(|c| c.args().to_vec()),
         environment: vars

@@ -324,7 +324,7 @@ fn load_balancer_routing() {
     );
     assert_eq!(lb.health.path, "/health");
     assert_eq!(
-        p.ports,
+        p.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
         [8080, 9090],
         "the target port gets its own mapping"
     );
@@ -394,4 +394,69 @@ fn rendered_templates_parse_back_as_yaml() {
                 .is_some_and(|r| !r.is_empty())
         );
     }
+}
+
+#[test]
+fn fargate_spot_strategies() {
+    let p = svc_plan(&format!("{BE}count:\n  spot: 3\n"), ENV);
+    assert_eq!(
+        (p.desired_count, p.count_text.as_str()),
+        (Some(3), "3 tasks on Fargate Spot")
+    );
+    let c = p.capacity.unwrap();
+    assert_eq!(
+        (c.len(), c[0].provider, c[0].weight),
+        (1, "FARGATE_SPOT", 1)
+    );
+    let p = svc_plan(
+        &format!("{BE}count:\n  range: {{min: 1, max: 6, spot_from: 3}}\n  cpu_percentage: 50\n"),
+        ENV,
+    );
+    let c = p.capacity.unwrap();
+    assert_eq!(
+        (c[0].provider, c[0].base, c[0].weight),
+        ("FARGATE", Some(2), 0)
+    );
+    assert_eq!((c[1].provider, c[1].weight), ("FARGATE_SPOT", 1));
+    assert!(
+        svc_plan(BE, ENV).capacity.is_none(),
+        "plain Fargate by default"
+    );
+}
+
+#[test]
+fn storage_settings() {
+    let p = svc_plan(
+        &format!("{BE}storage:\n  ephemeral: 50\n  readonly_fs: true\n"),
+        ENV,
+    );
+    assert_eq!((p.ephemeral, p.readonly_fs), (Some(50), true));
+    let p = svc_plan(BE, ENV);
+    assert_eq!((p.ephemeral, p.readonly_fs), (None, false));
+}
+
+#[test]
+fn service_connect_offers_the_main_port_under_its_alias() {
+    let p = svc_plan(
+        &format!("{BE}network:\n  connect:\n    alias: catalog\n"),
+        ENV,
+    );
+    let sc = p.service_connect.unwrap();
+    assert_eq!(sc.namespace, "test.shop.local");
+    let svc = sc.service.unwrap();
+    assert_eq!(
+        (svc.alias.as_str(), svc.port, svc.discovery_name.as_str()),
+        ("catalog", 80, "api-sc")
+    );
+    assert_eq!(p.ports[0].name, Some("target"));
+    let client_only = svc_plan(
+        "name: job\ntype: Backend Service\nimage:\n  location: busybox\nnetwork:\n  connect: true\n",
+        ENV,
+    );
+    assert!(client_only.service_connect.unwrap().service.is_none());
+    assert!(
+        svc_plan(&format!("{BE}network:\n  connect: false\n"), ENV)
+            .service_connect
+            .is_none()
+    );
 }

@@ -225,7 +225,8 @@ cpu: 512
 memory: 1024
 platform: {osfamily: linux, architecture: arm64}
 count:
-  range: {min: 1, max: 4}
+  range: {min: 1, max: 4, spot_from: 2}
+  spot: 3
   cooldown: {in: 1m, out: 30s}
   cpu_percentage: {value: 60, cooldown: {in: 1m, out: 1m}}
   memory_percentage: {value: 70, cooldown: {in: 1m, out: 1m}}
@@ -241,6 +242,10 @@ secrets:
 network:
   vpc:
     placement: private
+  connect: {alias: web}
+storage:
+  ephemeral: 30
+  readonly_fs: true
 deployment:
   rolling: recreate
 http:

@@ -90,6 +90,8 @@ pub struct ServiceManifest {
     pub http: Option<Spanned<Http>>,
     /// Logging settings.
     pub logging: Option<Logging>,
+    /// Task storage.
+    pub storage: Option<Storage>,
     /// Paths of fields that were present but unreadable (already reported).
     #[schemars(skip)]
     pub unreadable: Vec<String>,
@@ -234,6 +236,8 @@ pub struct Autoscaling {
     pub requests: Option<Spanned<Metric<u32>>>,
     /// Target average response time (Load Balanced Web Service).
     pub response_time: Option<Spanned<Metric<Duration>>>,
+    /// A fixed number of tasks, all on Fargate Spot (instead of a range).
+    pub spot: Option<Spanned<u32>>,
 }
 
 /// `count.range`: `1-10` or `{min, max}`.
@@ -243,6 +247,8 @@ pub struct Range {
     pub min: u32,
     /// Most tasks.
     pub max: u32,
+    /// From this task on, tasks run on Fargate Spot.
+    pub spot_from: Option<u32>,
 }
 
 /// A scaling target: a value, or `{value, cooldown}`.
@@ -285,6 +291,8 @@ pub enum Secret {
 pub struct Network {
     /// VPC settings.
     pub vpc: Option<NetworkVpc>,
+    /// ECS Service Connect.
+    pub connect: Option<Spanned<Connect>>,
 }
 
 /// `network.vpc`.
@@ -375,6 +383,71 @@ pub struct TargetHealthCheckArgs {
     pub grace_period: Option<Spanned<Duration>>,
 }
 
+/// `storage`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    /// Ephemeral storage of the task in GiB (20-200). Default 20.
+    pub ephemeral: Option<Spanned<u32>>,
+    /// Mount the container's root filesystem read-only.
+    pub readonly_fs: Option<Spanned<bool>>,
+}
+
+/// `network.connect`: ECS Service Connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connect {
+    /// Whether the service joins Service Connect.
+    pub enabled: bool,
+    /// Name other services use to reach this one (default: the service name).
+    pub alias: Option<Spanned<String>>,
+}
+
+impl JsonSchema for Connect {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Connect".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "ECS Service Connect: `true`, or `{alias}` to choose the name other services use.",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "object", "additionalProperties": false, "properties": {"alias": {"type": "string"}}}
+            ]
+        })
+    }
+}
+
+impl Decode for Connect {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if let Value::Scalar(_) = node.value {
+            return bool::decode(node, cx).map(|enabled| Connect {
+                enabled,
+                alias: None,
+            });
+        }
+        let mut f = Fields::new(node, cx, "network.connect")?;
+        let alias = f.opt(cx, "alias");
+        f.finish(cx);
+        Some(Connect {
+            enabled: true,
+            alias,
+        })
+    }
+}
+
+impl Decode for Storage {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "storage")?;
+        let st = Storage {
+            ephemeral: f.opt(cx, "ephemeral"),
+            readonly_fs: f.opt(cx, "readonly_fs"),
+        };
+        f.unsupported(cx, "volumes", "Volumes (bind mounts and EFS)", |_| false);
+        f.finish(cx);
+        Some(st)
+    }
+}
+
 /// `logging`.
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -414,13 +487,13 @@ impl Decode for ServiceManifest {
             deployment: f.opt(cx, "deployment"),
             http: f.opt(cx, "http"),
             logging: f.opt(cx, "logging"),
+            storage: f.opt(cx, "storage"),
             kind: kind?,
             image: image?,
             unreadable: Vec::new(),
         };
         for (key, feature) in [
             ("sidecars", "Sidecar containers"),
-            ("storage", "Storage (volumes, EFS, ephemeral storage)"),
             ("nlb", "A Network Load Balancer"),
             ("publish", "Publishing to SNS topics"),
             ("taskdef_overrides", "Task definition overrides"),
@@ -535,13 +608,8 @@ impl Decode for Count {
                     memory_percentage: f.opt(cx, "memory_percentage"),
                     requests: f.opt(cx, "requests"),
                     response_time: f.opt(cx, "response_time"),
+                    spot: f.opt(cx, "spot"),
                 };
-                f.unsupported(
-                    cx,
-                    "spot",
-                    "Fargate Spot task counts (`count.spot`)",
-                    |_| false,
-                );
                 f.unsupported(
                     cx,
                     "queue_delay",
@@ -568,6 +636,7 @@ impl Decode for Range {
                     Some(Range {
                         min: a.trim().parse().ok()?,
                         max: b.trim().parse().ok()?,
+                        spot_from: None,
                     })
                 });
                 if parsed.is_none() {
@@ -584,13 +653,12 @@ impl Decode for Range {
                 let mut f = Fields::new(node, cx, "count.range")?;
                 let min = f.req(cx, "min");
                 let max = f.req(cx, "max");
-                f.unsupported(cx, "spot_from", "Fargate Spot (`range.spot_from`)", |_| {
-                    false
-                });
+                let spot_from = f.opt(cx, "spot_from");
                 f.finish(cx);
                 Some(Range {
                     min: min?,
                     max: max?,
+                    spot_from,
                 })
             }
             Value::Seq(_) => {
@@ -611,7 +679,8 @@ impl JsonSchema for Range {
             "anyOf": [
                 {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
                 {"type": "object", "additionalProperties": false, "required": ["min", "max"],
-                 "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}}}
+                 "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0},
+                                "spot_from": {"type": "integer", "minimum": 1, "description": "From this task on, tasks run on Fargate Spot."}}}
             ]
         })
     }
@@ -706,13 +775,8 @@ impl Decode for Network {
         let mut f = Fields::new(node, cx, "network")?;
         let n = Network {
             vpc: f.opt(cx, "vpc"),
+            connect: f.opt(cx, "connect"),
         };
-        f.unsupported(
-            cx,
-            "connect",
-            "ECS Service Connect (`network.connect`)",
-            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
-        );
         f.finish(cx);
         Some(n)
     }
@@ -890,6 +954,15 @@ impl ServiceManifest {
         self.unreadable
             .iter()
             .any(|p| p == path || p.starts_with(&format!("{path}.")))
+    }
+
+    /// Service Connect settings, when enabled.
+    pub fn connect(&self) -> Option<&Connect> {
+        self.network
+            .as_ref()
+            .and_then(|n| n.connect.as_ref())
+            .map(|c| &c.value)
+            .filter(|c| c.enabled)
     }
 
     /// Where tasks run; `public` unless the manifest says otherwise.

@@ -201,3 +201,36 @@ fn svc_init_with_an_image_and_unsupported_types() {
         .success();
     wharf(d.path()).arg("validate").assert().success();
 }
+
+/// On a terminal, `init` asks with dialoguer. Runs wharf under a pseudo-terminal
+/// (`script`, from util-linux) and types the answers: an arrow key picks the second type.
+#[test]
+fn init_prompts_on_a_terminal() {
+    let d = Dir::new();
+    let bin = assert_cmd::cargo::cargo_bin("wharf");
+    let keys = r"shop\rapi\r\033[B\rnginx:1.27\r";
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(printf '{keys}'; sleep 3) | script -qec '{} init' /dev/null",
+            bin.display()
+        ))
+        .current_dir(d.path())
+        .env_remove("CI")
+        .env("TERM", "xterm")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("sh and script (util-linux) run");
+    assert!(status.success());
+    let svc = d.read("wharf/api/manifest.yml");
+    assert!(
+        svc.contains("type: Backend Service") && svc.contains("location: \"nginx:1.27\""),
+        "{svc}"
+    );
+    assert!(d.read("wharf/app.yml").contains("name: shop"));
+    assert!(
+        d.path()
+            .join("wharf/environments/test/manifest.yml")
+            .is_file()
+    );
+}

@@ -69,6 +69,44 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         }
     }
     variables_and_secrets(&mut c, m);
+    if let Some(st) = &m.storage {
+        if let Some(e) = &st.ephemeral {
+            c.range(e.value, 20, 200, e.span, "storage.ephemeral", " GiB");
+        }
+        if let Some(ro) = &st.readonly_fs
+            && ro.value
+            && m.platform.as_ref().is_some_and(|p| p.os.is_windows())
+        {
+            c.error(
+                Code::InvalidValue,
+                ro.span,
+                "storage.readonly_fs",
+                "Windows tasks cannot have a read-only root filesystem",
+                None,
+            );
+        }
+    }
+    if let Some(alias) = m.connect().and_then(|c| c.alias.as_ref())
+        && !(alias.len() <= 63
+            && alias
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_ascii_alphanumeric())
+            && alias
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+    {
+        c.error(
+            Code::InvalidValue,
+            alias.span,
+            "network.connect.alias",
+            format!(
+                "`{}` is not a valid DNS name for Service Connect",
+                alias.value
+            ),
+            Some("use letters, digits and hyphens, at most 63 characters".to_string()),
+        );
+    }
     if let Some(r) = m.logging.as_ref().and_then(|l| l.retention.as_ref())
         && !RETENTION_DAYS.contains(&r.value)
     {
@@ -228,6 +266,47 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         Count::Fixed(_) => return,
         Count::Auto(a) => a,
     };
+    let spot_ok = |c: &mut Checker, span, path: &str| {
+        let p = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
+        if p.os.is_windows() || p.arch == Arch::Arm64 {
+            c.error(
+                Code::InvalidValue,
+                span,
+                path,
+                "Fargate Spot runs only Linux x86_64 tasks",
+                Some("remove the Spot setting, or use `platform: linux/x86_64`".to_string()),
+            );
+        }
+    };
+    if let Some(spot) = &a.spot {
+        spot_ok(c, spot.span, "count.spot");
+        if a.range.is_some()
+            || [
+                a.cpu_percentage.is_some(),
+                a.memory_percentage.is_some(),
+                a.requests.is_some(),
+                a.response_time.is_some(),
+            ]
+            .contains(&true)
+        {
+            c.error(Code::MutuallyExclusive, spot.span, "count.spot", "`count.spot` is a fixed number of Spot tasks and cannot be combined with autoscaling", Some("to autoscale with Spot, use `range: {min, max, spot_from}`".to_string()));
+        }
+        return;
+    }
+    if let Some(r) = &a.range
+        && let Some(from) = r.spot_from
+    {
+        spot_ok(c, r.span, "count.range.spot_from");
+        if from == 0 {
+            c.error(
+                Code::Range,
+                r.span,
+                "count.range.spot_from",
+                "`spot_from` counts tasks from 1",
+                None,
+            );
+        }
+    }
     let metrics = [
         a.cpu_percentage.is_some(),
         a.memory_percentage.is_some(),

@@ -226,8 +226,16 @@ fn autoscaling_needs_range_and_a_target() {
         (f.code, f.path.as_str()),
         (Code::InvalidValue, "count.cpu_percentage.cooldown.in")
     );
-    let f = one(&format!("{BE}count:\n  spot: 2\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "count.spot"));
+    assert!(run(&format!("{BE}count:\n  spot: 2\n"), None).is_empty());
+    assert!(
+        run(
+            &format!(
+                "{BE}count:\n  range: {{min: 1, max: 5, spot_from: 2}}\n  cpu_percentage: 50\n"
+            ),
+            None
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -425,10 +433,18 @@ fn placement_and_service_connect() {
         )
         .is_empty()
     );
-    let f = one(&format!("{BE}network:\n  connect: true\n"));
+    assert!(run(&format!("{BE}network:\n  connect: true\n"), None).is_empty());
+    assert!(
+        run(
+            &format!("{BE}network:\n  connect:\n    alias: catalog\n"),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!("{BE}network:\n  connect:\n    alias: bad_alias\n"));
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::Unsupported, "network.connect")
+        (Code::InvalidValue, "network.connect.alias")
     );
     let f = one(&format!("{BE}network:\n  vpc:\n    placement: privat\n"));
     assert_eq!(f.code, Code::InvalidValue);
@@ -554,5 +570,63 @@ fn environment_rules() {
             "{base}observability:\n  container_insight: true\n"
         )),
         [(Code::UnknownKey, "observability.container_insight".into())]
+    );
+}
+
+#[test]
+fn fargate_spot_rules() {
+    let f = one(&format!("{BE}count:\n  spot: 2\n  range: 1-3\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MutuallyExclusive, "count.spot")
+    );
+    let f = one(&format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "count.spot")
+    );
+    let f = one(&format!(
+        "{BE}platform: linux/arm64\ncount:\n  range: {{min: 1, max: 3, spot_from: 2}}\n  cpu_percentage: 50\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "count.range.spot_from")
+    );
+    let f = one(&format!(
+        "{BE}count:\n  range: {{min: 1, max: 3, spot_from: 0}}\n  cpu_percentage: 50\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "count.range.spot_from")
+    );
+}
+
+#[test]
+fn storage_rules() {
+    assert!(
+        run(
+            &format!("{BE}storage:\n  ephemeral: 50\n  readonly_fs: true\n"),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!("{BE}storage:\n  ephemeral: 10\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "storage.ephemeral")
+    );
+    let f = one(&format!(
+        "{BE}platform: windows/x86_64\nstorage:\n  readonly_fs: true\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "storage.readonly_fs")
+    );
+    let f = one(&format!(
+        "{BE}storage:\n  volumes:\n    data:\n      path: /data\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Unsupported, "storage.volumes")
     );
 }
