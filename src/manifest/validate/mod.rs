@@ -3,6 +3,7 @@
 //! the span of the value it is about. Pure.
 
 mod environment;
+mod http;
 pub mod net;
 mod service;
 

@@ -7,7 +7,7 @@ use crate::manifest::diag::{Code, Diagnostics};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::fargate::{self, SizeError};
 use crate::manifest::service::{
-    Autoscaling, Build, Count, Http, Metric, Placement, Secret, ServiceManifest, TargetHealthCheck,
+    Autoscaling, Build, Count, Metric, Placement, Secret, ServiceManifest,
 };
 
 /// CloudWatch Logs retention values (days).
@@ -124,7 +124,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         );
     }
     match (&m.http, m.is_load_balanced()) {
-        (Some(h), true) => http(&mut c, m, h),
+        (Some(h), true) => super::http::http(&mut c, m, h),
         (None, true) if !m.was_unreadable("http") => c.error(
             Code::MissingField,
             m.kind.span,
@@ -488,146 +488,6 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
     }
 }
 
-fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
-    let mut condition_values = 0;
-    match &h.path {
-        None => c.error(
-            Code::MissingField,
-            h.span,
-            "http.path",
-            "missing required field `http.path`",
-            Some("use `path: '/'` to route all requests".to_string()),
-        ),
-        Some(p) => {
-            if p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 120 {
-                c.error(
-                    Code::InvalidValue,
-                    p.span,
-                    "http.path",
-                    format!("`{}` is not a valid path", p.value),
-                    Some("paths have no spaces and are at most 120 characters".to_string()),
-                );
-            }
-            condition_values += if p.trim_matches('/').is_empty() { 1 } else { 2 };
-        }
-    }
-    if let Some(t) = &h.target_container
-        && t.value != m.name.value
-    {
-        c.error(
-            Code::Unsupported,
-            t.span,
-            "http.target_container",
-            format!(
-                "`http.target_container` can only be the main container `{}`",
-                m.name.value
-            ),
-            Some("sidecar containers are not available in this version of wharf".to_string()),
-        );
-    }
-    if let Some(p) = &h.target_port {
-        c.range(p.value, 1, 65535, p.span, "http.target_port", "");
-    }
-    if m.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
-        c.error(
-            Code::MissingField,
-            m.image.span,
-            "image.port",
-            "a Load Balanced Web Service needs `image.port`, the port the container listens on",
-            None,
-        );
-    }
-    if let Some(d) = &h.deregistration_delay {
-        c.seconds(d, 0, 3600, "http.deregistration_delay");
-    }
-    if let Some(ips) = &h.allowed_source_ips {
-        for (i, ip) in ips.iter().enumerate() {
-            c.cidr(ip, &format!("http.allowed_source_ips[{i}]"));
-        }
-        condition_values += ips.len();
-        if condition_values > 5 {
-            c.error(Code::Range, ips[0].span, "http.allowed_source_ips", format!("this listener rule would have {condition_values} condition values; a load balancer allows 5"), Some("a path other than `/` uses two values; list at most 3 source ranges (or 4 with `path: '/'`)".to_string()));
-        }
-    }
-    if let Some(hc) = &h.healthcheck
-        && let TargetHealthCheck::Full(a) = &hc.value
-    {
-        let p = |s: &str| format!("http.healthcheck.{s}");
-        if let Some(t) = &a.healthy_threshold {
-            c.range(t.value, 2, 10, t.span, &p("healthy_threshold"), "");
-        }
-        if let Some(t) = &a.unhealthy_threshold {
-            c.range(t.value, 2, 10, t.span, &p("unhealthy_threshold"), "");
-        }
-        let timeout = a
-            .timeout
-            .as_ref()
-            .and_then(|t| c.seconds(t, 2, 120, &p("timeout")));
-        let interval = a
-            .interval
-            .as_ref()
-            .and_then(|i| c.seconds(i, 5, 300, &p("interval")));
-        if let (Some(t), Some(i)) = (timeout, interval)
-            && t >= i
-            && let Some(ts) = &a.timeout
-        {
-            c.error(
-                Code::Range,
-                ts.span,
-                &p("timeout"),
-                format!("health check timeout {t}s must be shorter than its interval {i}s"),
-                None,
-            );
-        }
-        if let Some(g) = &a.grace_period {
-            c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
-        }
-        if let Some(port) = &a.port {
-            c.range(port.value, 1, 65535, port.span, &p("port"), "");
-        }
-        if let Some(codes) = &a.success_codes
-            && !valid_codes(codes)
-        {
-            c.error(
-                Code::InvalidValue,
-                codes.span,
-                &p("success_codes"),
-                format!("`{}` is not a list of HTTP codes", codes.value),
-                Some("write codes like `200`, `200,301` or `200-299`, from 200 to 499".to_string()),
-            );
-        }
-        if let Some(path) = &a.path {
-            health_path(c, path, &p("path"));
-        }
-    }
-    if let Some(hc) = &h.healthcheck
-        && let TargetHealthCheck::Path(path) = &hc.value
-    {
-        health_path(c, &Spanned::new(path.clone(), hc.span), "http.healthcheck");
-    }
-}
-
-fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
-    if !path.starts_with('/') || path.chars().any(char::is_whitespace) || path.len() > 1024 {
-        c.error(
-            Code::InvalidValue,
-            path.span,
-            at,
-            format!("health check path `{}` must start with `/`", path.value),
-            Some(format!("write `/{}`", path.trim_start_matches('/'))),
-        );
-    }
-}
-
-fn valid_codes(s: &str) -> bool {
-    let code = |c: &str| c.len() == 3 && c.parse::<u16>().is_ok_and(|n| (200..=499).contains(&n));
-    !s.is_empty()
-        && s.split(',').all(|part| match part.split_once('-') {
-            Some((a, b)) => code(a) && code(b) && a <= b,
-            None => code(part),
-        })
-}
-
 fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
     if !env.imports_vpc() {
         return;
@@ -653,19 +513,5 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
     }
     if m.is_load_balanced() && !has_public {
         c.error(Code::Reference, m.kind.span, "type", format!("a Load Balanced Web Service needs public subnets for the load balancer, and environment `{env_name}` has none"), None);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn success_codes() {
-        assert!(super::valid_codes("200"));
-        assert!(super::valid_codes("200,301"));
-        assert!(super::valid_codes("200-299"));
-        assert!(!super::valid_codes("200-"));
-        assert!(!super::valid_codes("600"));
-        assert!(!super::valid_codes("abc"));
-        assert!(!super::valid_codes("299-200"));
     }
 }

@@ -1,105 +1,11 @@
-//! Service manifests (`<workspace>/<service>/manifest.yml`): Load Balanced Web Service and
-//! Backend Service, with Copilot's field names and meaning.
-//!
-//! Types here are what a manifest *says*, after environment overrides and interpolation;
-//! semantic checks live in `validate`, defaults are applied by `compile`. Fields Copilot
-//! has but wharf does not support yet are declared so that using one is an explicit error.
+//! Reading service manifests from nodes: one `Decode` impl per type, each declaring its
+//! fields (and the Copilot fields wharf does not support yet) through `Fields`.
 
-use super::common::{Command, Platform, decode_choice};
-use super::decode::{Cx, Decode, Fields, Keyed, Spanned};
-use super::diag::{Code, Diagnostic};
-use super::duration::Duration;
-use super::yaml::{Node, Value};
-use schemars::JsonSchema;
-
-/// The workload types wharf compiles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, JsonSchema)]
-pub enum ServiceType {
-    /// Internet-facing service behind the environment's Application Load Balancer.
-    #[serde(rename = "Load Balanced Web Service")]
-    LoadBalancedWebService,
-    /// Service reachable only inside the environment (Cloud Map).
-    #[serde(rename = "Backend Service")]
-    BackendService,
-}
-
-impl ServiceType {
-    /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServiceType::LoadBalancedWebService => "Load Balanced Web Service",
-            ServiceType::BackendService => "Backend Service",
-        }
-    }
-
-    /// Parses the manifest spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "Load Balanced Web Service" => Some(ServiceType::LoadBalancedWebService),
-            "Backend Service" => Some(ServiceType::BackendService),
-            _ => None,
-        }
-    }
-}
-
-/// Copilot workload types wharf knows of but cannot compile yet.
-pub const UNSUPPORTED_TYPES: &[&str] = &[
-    "Request-Driven Web Service",
-    "Static Site",
-    "Worker Service",
-    "Scheduled Job",
-];
-
-/// A service manifest.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(title = "wharf service manifest")]
-pub struct ServiceManifest {
-    /// Service name; also the directory name in the workspace.
-    pub name: Spanned<String>,
-    /// Workload type.
-    #[serde(rename = "type")]
-    pub kind: Spanned<ServiceType>,
-    /// The main container's image.
-    pub image: Spanned<Image>,
-    /// CPU units for the task (256 = 0.25 vCPU). Default 256 (1024 on Windows).
-    pub cpu: Option<Spanned<u32>>,
-    /// Memory in MiB for the task. Default 512 (2048 on Windows).
-    pub memory: Option<Spanned<u32>>,
-    /// OS and CPU architecture. Default `linux/x86_64`.
-    pub platform: Option<Spanned<Platform>>,
-    /// Number of tasks, or an autoscaling range.
-    pub count: Option<Spanned<Count>>,
-    /// Enables ECS Exec into the containers.
-    pub exec: Option<bool>,
-    /// Overrides the image's ENTRYPOINT.
-    pub entrypoint: Option<Spanned<Command>>,
-    /// Overrides the image's CMD.
-    pub command: Option<Spanned<Command>>,
-    /// Environment variables of the main container.
-    #[serde(default)]
-    pub variables: Keyed<Spanned<EnvValue>>,
-    /// Secrets injected as environment variables: SSM parameter names/ARNs or `secretsmanager:` references.
-    #[serde(default)]
-    pub secrets: Keyed<Spanned<Secret>>,
-    /// Networking.
-    pub network: Option<Network>,
-    /// Rolling deployment settings.
-    pub deployment: Option<Deployment>,
-    /// Load balancer routing (Load Balanced Web Service).
-    pub http: Option<Spanned<Http>>,
-    /// Logging settings.
-    pub logging: Option<Logging>,
-    /// Task storage.
-    pub storage: Option<Storage>,
-    /// Paths of fields that were present but unreadable (already reported).
-    #[schemars(skip)]
-    pub unreadable: Vec<String>,
-}
-
-/// A variable value: any scalar, kept as written (`on`, `0777` and `80` stay text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvValue(pub String);
+use super::*;
+use crate::manifest::common::{Command, decode_choice};
+use crate::manifest::decode::{Cx, Decode, Fields, Spanned};
+use crate::manifest::diag::{Code, Diagnostic};
+use crate::manifest::yaml::{Node, Value};
 
 impl Decode for EnvValue {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
@@ -125,16 +31,6 @@ impl Decode for EnvValue {
         }
     }
 }
-
-impl JsonSchema for EnvValue {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EnvValue".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": ["string", "number", "boolean"]})
-    }
-}
-
 fn unsupported_here(cx: &mut Cx, node: &Node, key: &str, feature: &str) {
     let path = cx.child_path(key);
     let d = Diagnostic::error(
@@ -149,274 +45,6 @@ fn unsupported_here(cx: &mut Cx, node: &Node, key: &str, feature: &str) {
     .path(path);
     cx.report(d);
 }
-
-/// `image`: what the main container runs.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Image {
-    /// Build the image from a Dockerfile (path, or build arguments).
-    pub build: Option<Spanned<Build>>,
-    /// Use an existing image instead of building one.
-    pub location: Option<Spanned<String>>,
-    /// Port the container listens on.
-    pub port: Option<Spanned<u16>>,
-    /// Container health check.
-    pub healthcheck: Option<Spanned<ContainerHealthCheck>>,
-    /// Docker labels on the container.
-    #[serde(default)]
-    pub labels: Keyed<Spanned<String>>,
-}
-
-/// `image.build`: a Dockerfile path, or build arguments.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(untagged)]
-pub enum Build {
-    /// Path to the Dockerfile; the context is its directory.
-    Dockerfile(String),
-    /// Full build arguments.
-    Args(BuildArgs),
-}
-
-/// `image.build` as a mapping.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BuildArgs {
-    /// Path to the Dockerfile.
-    pub dockerfile: Option<Spanned<String>>,
-    /// Build context directory.
-    pub context: Option<Spanned<String>>,
-    /// `--build-arg` values.
-    #[serde(default)]
-    pub args: Keyed<Spanned<EnvValue>>,
-    /// Multi-stage build target.
-    pub target: Option<Spanned<String>>,
-    /// Images to use as cache sources.
-    pub cache_from: Option<Vec<Spanned<String>>>,
-}
-
-/// `image.healthcheck`: the container health check.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContainerHealthCheck {
-    /// Command to run, e.g. `["CMD-SHELL", "curl -f http://localhost/ || exit 1"]`.
-    pub command: Spanned<Command>,
-    /// Time between checks. Default 10s.
-    pub interval: Option<Spanned<Duration>>,
-    /// Failures before the container is unhealthy. Default 2.
-    pub retries: Option<Spanned<u32>>,
-    /// Time a check may take. Default 5s.
-    pub timeout: Option<Spanned<Duration>>,
-    /// Grace period before failures count. Default 0s.
-    pub start_period: Option<Spanned<Duration>>,
-}
-
-/// `count`: a fixed number of tasks, or autoscaling.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(untagged)]
-pub enum Count {
-    /// A fixed number of tasks.
-    Fixed(u32),
-    /// Autoscaling between a minimum and maximum.
-    Auto(Box<Autoscaling>),
-}
-
-/// `count` as a mapping.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Autoscaling {
-    /// `min-max` like `1-10`, or `{min, max}`.
-    pub range: Option<Spanned<Range>>,
-    /// Default cooldowns for every metric.
-    pub cooldown: Option<Cooldown>,
-    /// Target average CPU utilization (%).
-    pub cpu_percentage: Option<Spanned<Metric<u32>>>,
-    /// Target average memory utilization (%).
-    pub memory_percentage: Option<Spanned<Metric<u32>>>,
-    /// Target requests per task (Load Balanced Web Service).
-    pub requests: Option<Spanned<Metric<u32>>>,
-    /// Target average response time (Load Balanced Web Service).
-    pub response_time: Option<Spanned<Metric<Duration>>>,
-    /// A fixed number of tasks, all on Fargate Spot (instead of a range).
-    pub spot: Option<Spanned<u32>>,
-}
-
-/// `count.range`: `1-10` or `{min, max}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Range {
-    /// Fewest tasks.
-    pub min: u32,
-    /// Most tasks.
-    pub max: u32,
-    /// From this task on, tasks run on Fargate Spot.
-    pub spot_from: Option<u32>,
-}
-
-/// A scaling target: a value, or `{value, cooldown}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Metric<T> {
-    /// Target value.
-    pub value: T,
-    /// Cooldowns for this metric.
-    pub cooldown: Option<Cooldown>,
-}
-
-/// Scale-in and scale-out cooldowns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Cooldown {
-    /// Wait after scaling in.
-    #[serde(rename = "in")]
-    pub scale_in: Option<Spanned<Duration>>,
-    /// Wait after scaling out.
-    #[serde(rename = "out")]
-    pub scale_out: Option<Spanned<Duration>>,
-}
-
-/// A secret reference.
-#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
-#[serde(untagged)]
-pub enum Secret {
-    /// An SSM parameter name or ARN (or a Secrets Manager ARN).
-    Ssm(String),
-    /// `{secretsmanager: name[:json-key:version-stage:version-id]}`.
-    SecretsManager {
-        /// The secret's name or ARN, optionally followed by `:json-key:version-stage:version-id`.
-        secretsmanager: String,
-    },
-}
-
-/// `network`.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Network {
-    /// VPC settings.
-    pub vpc: Option<NetworkVpc>,
-    /// ECS Service Connect.
-    pub connect: Option<Spanned<Connect>>,
-}
-
-/// `network.vpc`.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkVpc {
-    /// `public` (default) or `private` subnets.
-    pub placement: Option<Spanned<Placement>>,
-}
-
-/// Which subnets tasks run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Placement {
-    /// Public subnets with a public IP.
-    Public,
-    /// Private subnets; outbound traffic through NAT gateways.
-    Private,
-}
-
-/// `deployment`.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Deployment {
-    /// `default` (min 100 %, max 200 %) or `recreate` (min 0 %, max 100 %).
-    pub rolling: Option<Spanned<Rolling>>,
-}
-
-/// Rolling deployment strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Rolling {
-    /// Start new tasks before stopping old ones.
-    Default,
-    /// Stop all old tasks first.
-    Recreate,
-}
-
-/// `http`: routing from the environment's load balancer.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Http {
-    /// Path prefix routed to this service; `/` for all.
-    pub path: Option<Spanned<String>>,
-    /// Target group health check: a path, or settings.
-    pub healthcheck: Option<Spanned<TargetHealthCheck>>,
-    /// Time to drain connections from a stopping task. Default 60s.
-    pub deregistration_delay: Option<Spanned<Duration>>,
-    /// Sticky sessions.
-    pub stickiness: Option<bool>,
-    /// Container receiving traffic; only the main container for now.
-    pub target_container: Option<Spanned<String>>,
-    /// Port receiving traffic. Default `image.port`.
-    pub target_port: Option<Spanned<u16>>,
-    /// Only these CIDR ranges may reach the service.
-    pub allowed_source_ips: Option<Vec<Spanned<String>>>,
-}
-
-/// Target group health check.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(untagged)]
-pub enum TargetHealthCheck {
-    /// Just the path.
-    Path(String),
-    /// Full settings.
-    Full(Box<TargetHealthCheckArgs>),
-}
-
-/// Target group health check settings.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetHealthCheckArgs {
-    /// Path to check. Default `/`.
-    pub path: Option<Spanned<String>>,
-    /// Port to check. Default the traffic port.
-    pub port: Option<Spanned<u16>>,
-    /// HTTP codes that mean healthy, e.g. `200` or `200-299`. Default `200`.
-    pub success_codes: Option<Spanned<String>>,
-    /// Consecutive successes to become healthy (2-10). Default 5.
-    pub healthy_threshold: Option<Spanned<u32>>,
-    /// Consecutive failures to become unhealthy (2-10). Default 2.
-    pub unhealthy_threshold: Option<Spanned<u32>>,
-    /// Time a check may take (2s-120s). Default 5s.
-    pub timeout: Option<Spanned<Duration>>,
-    /// Time between checks (5s-300s). Default 30s.
-    pub interval: Option<Spanned<Duration>>,
-    /// Time after a task starts before failed checks count. Default 60s.
-    pub grace_period: Option<Spanned<Duration>>,
-}
-
-/// `storage`.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Storage {
-    /// Ephemeral storage of the task in GiB (20-200). Default 20.
-    pub ephemeral: Option<Spanned<u32>>,
-    /// Mount the container's root filesystem read-only.
-    pub readonly_fs: Option<Spanned<bool>>,
-}
-
-/// `network.connect`: ECS Service Connect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Connect {
-    /// Whether the service joins Service Connect.
-    pub enabled: bool,
-    /// Name other services use to reach this one (default: the service name).
-    pub alias: Option<Spanned<String>>,
-}
-
-impl JsonSchema for Connect {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Connect".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "ECS Service Connect: `true`, or `{alias}` to choose the name other services use.",
-            "anyOf": [
-                {"type": "boolean"},
-                {"type": "object", "additionalProperties": false, "properties": {"alias": {"type": "string"}}}
-            ]
-        })
-    }
-}
-
 impl Decode for Connect {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
@@ -434,7 +62,6 @@ impl Decode for Connect {
         })
     }
 }
-
 impl Decode for Storage {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "storage")?;
@@ -447,15 +74,6 @@ impl Decode for Storage {
         Some(st)
     }
 }
-
-/// `logging`.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Logging {
-    /// Log retention in days. Default 30.
-    pub retention: Option<Spanned<u32>>,
-}
-
 const NOT_ECS_YET: &str = "This workload type";
 
 impl Decode for ServiceManifest {
@@ -510,7 +128,6 @@ impl Decode for ServiceManifest {
         })
     }
 }
-
 fn decode_type(node: &Node, cx: &mut Cx) -> Option<Spanned<ServiceType>> {
     let s = cx.at("type", |cx| String::decode(node, cx))?;
     if let Some(t) = ServiceType::parse(&s) {
@@ -528,14 +145,13 @@ fn decode_type(node: &Node, cx: &mut Cx) -> Option<Spanned<ServiceType>> {
     let d = Diagnostic::error(Code::InvalidValue, format!("unknown service type `{s}`"))
         .at(node.span)
         .path("type")
-        .help(super::common::one_of(
+        .help(crate::manifest::common::one_of(
             &s,
             &["Load Balanced Web Service", "Backend Service"],
         ));
     cx.report(d);
     None
 }
-
 impl Decode for Image {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "image")?;
@@ -557,7 +173,6 @@ impl Decode for Image {
         Some(i)
     }
 }
-
 impl Decode for Build {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
@@ -575,7 +190,6 @@ impl Decode for Build {
         Some(Build::Args(b))
     }
 }
-
 impl Decode for ContainerHealthCheck {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "image.healthcheck")?;
@@ -594,7 +208,6 @@ impl Decode for ContainerHealthCheck {
         })
     }
 }
-
 impl Decode for Count {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
@@ -626,7 +239,6 @@ impl Decode for Count {
         }
     }
 }
-
 impl Decode for Range {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
@@ -668,42 +280,6 @@ impl Decode for Range {
         }
     }
 }
-
-impl JsonSchema for Range {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Range".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "Fewest and most tasks: `1-10`, or `{min: 1, max: 10}`.",
-            "anyOf": [
-                {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
-                {"type": "object", "additionalProperties": false, "required": ["min", "max"],
-                 "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0},
-                                "spot_from": {"type": "integer", "minimum": 1, "description": "From this task on, tasks run on Fargate Spot."}}}
-            ]
-        })
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Metric<T> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("Metric_{}", T::schema_name()).into()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let value = generator.subschema_for::<T>();
-        let cooldown = generator.subschema_for::<Cooldown>();
-        schemars::json_schema!({
-            "description": "A scaling target: the value, or `{value, cooldown}`.",
-            "anyOf": [
-                value,
-                {"type": "object", "additionalProperties": false, "required": ["value"],
-                 "properties": {"value": value, "cooldown": cooldown}}
-            ]
-        })
-    }
-}
-
 impl<T: Decode> Decode for Metric<T> {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
@@ -722,7 +298,6 @@ impl<T: Decode> Decode for Metric<T> {
         })
     }
 }
-
 impl Decode for Cooldown {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "cooldown")?;
@@ -734,7 +309,6 @@ impl Decode for Cooldown {
         Some(c)
     }
 }
-
 impl Decode for Secret {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
@@ -760,7 +334,6 @@ impl Decode for Secret {
         }
     }
 }
-
 fn f_missing(cx: &mut Cx, node: &Node, key: &str) {
     let d = Diagnostic::error(
         Code::MissingField,
@@ -769,7 +342,6 @@ fn f_missing(cx: &mut Cx, node: &Node, key: &str) {
     .at(node.span);
     cx.report(d);
 }
-
 impl Decode for Network {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network")?;
@@ -781,7 +353,6 @@ impl Decode for Network {
         Some(n)
     }
 }
-
 impl Decode for NetworkVpc {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network.vpc")?;
@@ -818,7 +389,6 @@ impl Decode for NetworkVpc {
         Some(NetworkVpc { placement })
     }
 }
-
 impl Decode for Deployment {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "deployment")?;
@@ -847,11 +417,10 @@ impl Decode for Deployment {
         Some(Deployment { rolling })
     }
 }
-
 impl Decode for Http {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
-            if node.as_str().and_then(super::decode::parse_bool) == Some(false) {
+            if node.as_str().and_then(crate::manifest::decode::parse_bool) == Some(false) {
                 let d = Diagnostic::error(Code::Unsupported, "`http: false` is not supported by wharf yet")
                     .at(node.span)
                     .help("a service without the load balancer needs a Network Load Balancer, which is not available in this version of wharf")
@@ -889,13 +458,12 @@ impl Decode for Http {
             cx,
             "redirect_to_https",
             "HTTP-to-HTTPS redirect control",
-            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
+            |n| n.as_str().and_then(crate::manifest::decode::parse_bool) == Some(false),
         );
         f.finish(cx);
         Some(h)
     }
 }
-
 impl Decode for TargetHealthCheck {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
@@ -916,7 +484,6 @@ impl Decode for TargetHealthCheck {
         Some(TargetHealthCheck::Full(Box::new(h)))
     }
 }
-
 impl Decode for Logging {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "logging")?;
@@ -939,38 +506,5 @@ impl Decode for Logging {
         }
         f.finish(cx);
         Some(l)
-    }
-}
-
-impl ServiceManifest {
-    /// Whether this is a Load Balanced Web Service.
-    pub fn is_load_balanced(&self) -> bool {
-        *self.kind == ServiceType::LoadBalancedWebService
-    }
-
-    /// Whether the field at `path` was written but could not be read (so it is not
-    /// "missing").
-    pub fn was_unreadable(&self, path: &str) -> bool {
-        self.unreadable
-            .iter()
-            .any(|p| p == path || p.starts_with(&format!("{path}.")))
-    }
-
-    /// Service Connect settings, when enabled.
-    pub fn connect(&self) -> Option<&Connect> {
-        self.network
-            .as_ref()
-            .and_then(|n| n.connect.as_ref())
-            .map(|c| &c.value)
-            .filter(|c| c.enabled)
-    }
-
-    /// Where tasks run; `public` unless the manifest says otherwise.
-    pub fn placement(&self) -> Placement {
-        self.network
-            .as_ref()
-            .and_then(|n| n.vpc.as_ref())
-            .and_then(|v| v.placement.as_ref())
-            .map_or(Placement::Public, |p| p.value)
     }
 }

@@ -1,0 +1,291 @@
+//! The shape of a service stack: the plan `templates/service.yml` renders, and the
+//! inputs from outside the manifest.
+
+use super::*;
+
+/// How the main container's image is given to the stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagePlan {
+    /// Whether the stack takes an `ImageTag` (built images) instead of `ContainerImage`.
+    pub tag_param: bool,
+    /// CloudFormation expression of the image.
+    pub expr: String,
+}
+
+/// A stack parameter whose value is read from the environment's SSM parameters.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvParam {
+    /// Parameter name.
+    pub name: &'static str,
+    /// CloudFormation type.
+    pub kind: &'static str,
+    /// SSM parameter name (default and params-file value).
+    pub ssm_name: String,
+    /// Description.
+    pub what: &'static str,
+}
+
+/// An environment variable.
+#[derive(Debug, Clone, Serialize)]
+pub struct VarPlan {
+    /// Name.
+    pub name: String,
+    /// CloudFormation expression of the value.
+    pub value: String,
+}
+
+/// A secret and what the execution role may read.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretItem {
+    /// Variable name.
+    pub name: String,
+    /// CloudFormation expression of `ValueFrom`.
+    pub value_from: String,
+}
+
+/// Secrets of the container and the execution role's read permissions.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SecretsPlan {
+    /// Secrets in name order.
+    pub items: Vec<SecretItem>,
+    /// Resources for `ssm:GetParameters`.
+    pub ssm: Vec<String>,
+    /// Resources for `secretsmanager:GetSecretValue`.
+    pub secretsmanager: Vec<String>,
+}
+
+/// Container health check, in seconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthPlan {
+    /// Command.
+    pub command: Vec<String>,
+    /// Seconds between checks.
+    pub interval: u64,
+    /// Failures before unhealthy.
+    pub retries: u32,
+    /// Seconds per check.
+    pub timeout: u64,
+    /// Grace seconds.
+    pub start_period: u64,
+}
+
+/// Target group health check.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetHealthPlan {
+    /// Path.
+    pub path: String,
+    /// Port, when not the traffic port.
+    pub port: Option<u16>,
+    /// Success codes.
+    pub codes: String,
+    /// Healthy threshold.
+    pub healthy: u32,
+    /// Unhealthy threshold.
+    pub unhealthy: u32,
+    /// Interval seconds.
+    pub interval: u64,
+    /// Timeout seconds.
+    pub timeout: u64,
+}
+
+/// Load balancer routing.
+#[derive(Debug, Clone, Serialize)]
+pub struct LbPlan {
+    /// `path-pattern` values.
+    pub path_patterns: Vec<String>,
+    /// Path part of the service URL.
+    pub url_path: String,
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// Listener rule priority.
+    pub priority: u32,
+    /// Stack parameter holding the listener ARN.
+    pub listener_param: &'static str,
+    /// Port traffic goes to.
+    pub target_port: u16,
+    /// Health check.
+    pub health: TargetHealthPlan,
+    /// Health check grace period (seconds).
+    pub grace_period: u64,
+    /// Deregistration delay (seconds).
+    pub deregistration_delay: u64,
+    /// Sticky sessions.
+    pub stickiness: bool,
+    /// Allowed source CIDRs.
+    pub source_ips: Vec<String>,
+}
+
+/// One target tracking policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPlan {
+    /// Logical ID.
+    pub logical_id: &'static str,
+    /// Policy name suffix.
+    pub suffix: &'static str,
+    /// What is tracked, for the description.
+    pub what: &'static str,
+    /// Target value.
+    pub target: String,
+    /// Target, for people.
+    pub target_text: String,
+    /// Predefined metric type, or `None` for response time.
+    pub predefined: Option<&'static str>,
+    /// Whether it needs a load balancer resource label.
+    pub resource_label: bool,
+    /// Scale-in cooldown seconds.
+    pub scale_in: u64,
+    /// Scale-out cooldown seconds.
+    pub scale_out: u64,
+}
+
+/// Autoscaling.
+#[derive(Debug, Clone, Serialize)]
+pub struct AutoscalingPlan {
+    /// Fewest tasks.
+    pub min: u32,
+    /// Most tasks.
+    pub max: u32,
+    /// Policies.
+    pub policies: Vec<PolicyPlan>,
+}
+
+/// Task platform, as ECS spells it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformPlan {
+    /// `LINUX`, `WINDOWS_SERVER_2019_CORE`, …
+    pub os: OsFamily,
+    /// `X86_64` or `ARM64`.
+    pub arch: Arch,
+}
+
+/// A container port mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortPlan {
+    /// The port.
+    pub port: u16,
+    /// Its name, when Service Connect refers to it.
+    pub name: Option<&'static str>,
+}
+
+/// One entry of the capacity provider strategy (Fargate Spot).
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityPlan {
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub provider: &'static str,
+    /// Tasks always placed on this provider first.
+    pub base: Option<u32>,
+    /// Share of the remaining tasks.
+    pub weight: u32,
+}
+
+/// What the service offers through Service Connect.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectService {
+    /// Name of the port mapping.
+    pub port_name: &'static str,
+    /// Cloud Map service name (distinct from the DNS discovery service).
+    pub discovery_name: String,
+    /// Name clients use.
+    pub alias: String,
+    /// Port clients use.
+    pub port: u16,
+}
+
+/// ECS Service Connect.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectPlan {
+    /// Cloud Map namespace name.
+    pub namespace: String,
+    /// What the service offers; `None` for a client-only service (no port).
+    pub service: Option<ConnectService>,
+}
+
+/// Everything the service template needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePlan {
+    /// Application.
+    pub app: String,
+    /// Environment.
+    pub env: String,
+    /// Service.
+    pub name: String,
+    /// Workload type.
+    pub kind: &'static str,
+    /// wharf version.
+    pub version: &'static str,
+    /// Image.
+    pub image: ImagePlan,
+    /// Parameters read from the environment.
+    pub env_params: Vec<EnvParam>,
+    /// Log group name.
+    pub log_group: String,
+    /// Log retention days.
+    pub retention: u32,
+    /// Task definition family.
+    pub family: String,
+    /// CPU units.
+    pub cpu: u32,
+    /// Memory MiB.
+    pub memory: u32,
+    /// Platform.
+    pub platform: PlatformPlan,
+    /// Container ports.
+    pub ports: Vec<PortPlan>,
+    /// Ephemeral storage in GiB, when not the default.
+    pub ephemeral: Option<u32>,
+    /// Read-only root filesystem.
+    pub readonly_fs: bool,
+    /// Capacity provider strategy; `None` runs on plain Fargate.
+    pub capacity: Option<Vec<CapacityPlan>>,
+    /// Service Connect.
+    pub service_connect: Option<ConnectPlan>,
+    /// Entrypoint.
+    pub entrypoint: Option<Vec<String>>,
+    /// Command.
+    pub command: Option<Vec<String>>,
+    /// Environment variables, by name.
+    pub environment: Vec<VarPlan>,
+    /// Secrets.
+    pub secrets: SecretsPlan,
+    /// Docker labels.
+    pub labels: Vec<VarPlan>,
+    /// Container health check.
+    pub healthcheck: Option<HealthPlan>,
+    /// ECR repository ARN expression for pulls, `None` for images outside ECR.
+    pub ecr_pull_resource: Option<String>,
+    /// Permissions boundary ARN expression.
+    pub permissions_boundary: Option<String>,
+    /// ECS Exec.
+    pub exec: bool,
+    /// Desired count; `None` with autoscaling (the running count is kept on updates).
+    pub desired_count: Option<u32>,
+    /// "1 task", "2 to 10 tasks".
+    pub count_text: String,
+    /// Deployment minimum healthy percent.
+    pub min_healthy: u32,
+    /// Deployment maximum percent.
+    pub max_percent: u32,
+    /// Public IP for tasks.
+    pub public_ip: bool,
+    /// Parameter holding the subnets.
+    pub subnets_param: &'static str,
+    /// Load balancer routing.
+    pub lb: Option<LbPlan>,
+    /// Autoscaling.
+    pub autoscaling: Option<AutoscalingPlan>,
+    /// DNS name in Cloud Map.
+    pub discovery_name: String,
+}
+
+/// Inputs that come from outside the service manifest.
+#[derive(Debug, Clone)]
+pub struct ServiceInputs<'a> {
+    /// Application.
+    pub app: &'a AppInfo,
+    /// Environment manifest.
+    pub env: &'a EnvManifest,
+    /// Listener rule priority (Load Balanced Web Services).
+    pub priority: Option<u32>,
+    /// Image tag for built images.
+    pub tag: &'a str,
+}
