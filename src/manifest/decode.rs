@@ -416,7 +416,12 @@ impl<'n> Fields<'n> {
             if *used || self.known.contains(&e.key.as_str()) {
                 continue;
             }
-            let help = suggest(&e.key, &self.known)
+            let suggestion = suggest(&e.key, &self.known);
+            if let Some(k) = suggestion {
+                // A misspelt field is present, just unreadable: not also "missing".
+                cx.failed.push(cx.child_path(k));
+            }
+            let help = suggestion
                 .map(|k| format!("did you mean `{k}`?"))
                 .or_else(|| {
                     let parents = cx.keys.map(|k| k.parents_of(&e.key)).unwrap_or_default();

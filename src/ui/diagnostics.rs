@@ -101,10 +101,14 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usi
     let location = d
         .span
         .map(|s| format!("{}:{}", sources.path(s.file).display(), sources.line_col(s)));
-    let headline = match (&location, &d.path) {
-        (Some(loc), _) => format!("{loc}: {}", d.message),
-        (None, Some(p)) => format!("{p}: {}", d.message),
-        (None, None) => d.message.clone(),
+    // The YAML path is shown unless the message already names it.
+    let message = match &d.path {
+        Some(p) if !d.message.contains(&format!("`{p}`")) => format!("{} (at `{p}`)", d.message),
+        _ => d.message.clone(),
+    };
+    let headline = match &location {
+        Some(loc) => format!("{loc}: {message}"),
+        None => message,
     };
     let src = d.span.map(|s| {
         let f = sources.file(s.file);

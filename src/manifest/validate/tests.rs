@@ -630,3 +630,14 @@ fn storage_rules() {
         (Code::Unsupported, "storage.volumes")
     );
 }
+
+#[test]
+fn a_misspelt_field_is_not_also_reported_missing() {
+    let f = one(&LB.replace("  port: 80", "  prot: 80"));
+    assert_eq!((f.code, f.path.as_str()), (Code::UnknownKey, "image.prot"));
+    let f = one(&LB.replace("http:\n  path: '/'\n", "htp:\n  path: '/'\n"));
+    assert_eq!(
+        (f.code, f.help.as_str()),
+        (Code::UnknownKey, "did you mean `http`?")
+    );
+}
