@@ -5,8 +5,10 @@
 //! pieces; [`ui`] decides where every byte of output goes.
 #![deny(missing_docs)]
 
+pub mod aws;
 pub mod cli;
 pub mod compile;
+pub mod deploy;
 pub mod error;
 pub mod manifest;
 pub mod render;

@@ -1,0 +1,310 @@
+"""moto server, adjusted so wharf's stacks behave on it as they do on AWS.
+
+Pinned to moto 5.2.5 (scripts/emulators/requirements-moto.txt): the adjustments replace
+private moto functions, so a moto upgrade means re-checking each of them.
+
+Run:  .venv/moto/bin/python scripts/emulators/moto_server.py -H 127.0.0.1 -p PORT
+
+What is adjusted, and why:
+ 1. CloudFormation models for AWS::ServiceDiscovery::PrivateDnsNamespace/Service and
+    AWS::ApplicationAutoScaling::ScalableTarget/ScalingPolicy. moto reports them
+    created without creating anything, so `!Ref`/`!GetAtt` on them fail.
+ 2. AWS::ECS::TaskDefinition and AWS::ECS::Service keep the properties wharf sets
+    (Cpu, Memory, NetworkMode, roles, runtime platform; LaunchType or capacity providers,
+    network configuration, load balancers, deployment configuration with the circuit
+    breaker). moto drops them. A task definition change registers a new revision, and
+    the service moves to it.
+ 3. A resource whose `Ref`/`GetAtt` target changed is updated too (moto only diffs the
+    text of each resource).
+ 4. Executing a change set refreshes the stack's template, parameters and outputs.
+ 5. A resource that fails while a change set executes fails the stack the way AWS does:
+    a `*_FAILED` event with the reason on that resource, then ROLLBACK_COMPLETE (create)
+    or UPDATE_ROLLBACK_COMPLETE (update), instead of an HTTP error from ExecuteChangeSet.
+"""
+
+import re
+import sys
+import uuid
+
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+from moto.ecs import models as ecs_models
+
+
+def lower_first(value):
+    """CloudFormation's PascalCase keys to the API's camelCase, recursively."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: lower_first(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [lower_first(v) for v in value]
+    return value
+
+
+# ---- 1. Models for resource types moto's CloudFormation lacks ---------------------------
+
+
+def _fake_model(cfn_type, prefix, service, arn_kind):
+    """A resource type with an ID and an ARN: enough for Ref and GetAtt."""
+
+    def __init__(self, account_id, region, props):
+        self.id = f"{prefix}-{uuid.uuid4().hex[:16]}"
+        self.arn = f"arn:aws:{service}:{region}:{account_id}:{arn_kind}/{self.id}"
+        self.props = props
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return cls(account_id, region_name, cloudformation_json.get("Properties", {}))
+
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        original_resource.props = cloudformation_json.get("Properties", {})
+        return original_resource
+
+    def delete(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+    namespace = {
+        "__init__": __init__,
+        # moto derives a model's service from the module that defines it.
+        "__module__": f"moto.{service}.models",
+        "cloudformation_type": staticmethod(lambda: cfn_type),
+        "cloudformation_name_type": staticmethod(lambda: ""),
+        "physical_resource_id": property(lambda self: self.id),
+        "has_cfn_attr": classmethod(lambda cls, attr: attr in ("Id", "Arn", "Name")),
+        "get_cfn_attribute": lambda self, attr: {"Id": self.id, "Arn": self.arn, "Name": self.props.get("Name", self.id)}[attr],
+        "create_from_cloudformation_json": classmethod(create),
+        "update_from_cloudformation_json": classmethod(update),
+        "delete_from_cloudformation_json": classmethod(delete),
+    }
+    # moto builds its type map from the direct subclasses of CloudFormationModel.
+    return type(cfn_type.replace("::", ""), (CloudFormationModel,), namespace)
+
+
+for _t, _p, _s, _k in [
+    ("AWS::ServiceDiscovery::PrivateDnsNamespace", "ns", "servicediscovery", "namespace"),
+    ("AWS::ServiceDiscovery::Service", "srv", "servicediscovery", "service"),
+    ("AWS::ApplicationAutoScaling::ScalableTarget", "target", "applicationautoscaling", "scalable-target"),
+    ("AWS::ApplicationAutoScaling::ScalingPolicy", "policy", "applicationautoscaling", "scaling-policy"),
+]:
+    _fake_model(_t, _p, _s, _k)
+parsing.get_model_map.cache_clear()
+parsing.get_name_type_map.cache_clear()
+
+
+# ---- 2. ECS task definitions and services keep what the template says ------------------
+
+
+def _ecs(account_id, region_name):
+    return ecs_models.ecs_backends[account_id][region_name]
+
+
+def _register(backend, p):
+    return backend.register_task_definition(
+        family=p.get("Family") or f"task-{uuid.uuid4().hex[:8]}",
+        container_definitions=lower_first(p.get("ContainerDefinitions", [])),
+        volumes=lower_first(p.get("Volumes", [])),
+        network_mode=p.get("NetworkMode"),
+        requires_compatibilities=p.get("RequiresCompatibilities"),
+        cpu=p.get("Cpu"),
+        memory=p.get("Memory"),
+        task_role_arn=p.get("TaskRoleArn"),
+        execution_role_arn=p.get("ExecutionRoleArn"),
+        runtime_platform=lower_first(p.get("RuntimePlatform")),
+        ephemeral_storage=lower_first(p.get("EphemeralStorage")),
+    )
+
+
+def _td_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    return _register(_ecs(account_id, region_name), cloudformation_json["Properties"])
+
+
+def _td_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    # Task definitions are immutable: any change is a new revision.
+    return _register(_ecs(account_id, region_name), cloudformation_json["Properties"])
+
+
+def _arn(value):
+    return value.arn if hasattr(value, "arn") else value
+
+
+def _cluster_name(value):
+    return value.name if isinstance(value, ecs_models.Cluster) else str(value).split("/")[-1]
+
+
+def _apply_service_props(svc, p):
+    svc.deployment_configuration = lower_first(p.get("DeploymentConfiguration") or {})
+    svc.capacity_provider_strategy = lower_first(p.get("CapacityProviderStrategy") or [])
+    svc.enable_execute_command = str(p.get("EnableExecuteCommand", "false")).lower() == "true"
+    if p.get("LoadBalancers") is not None:
+        svc.load_balancers = lower_first(p["LoadBalancers"])
+    if p.get("NetworkConfiguration"):
+        svc.network_configuration = lower_first(p["NetworkConfiguration"])
+    if p.get("LaunchType"):
+        svc.launch_type = p["LaunchType"]
+    elif svc.capacity_provider_strategy:
+        svc.launch_type = None
+
+
+def _svc_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    p = cloudformation_json["Properties"]
+    svc = _ecs(account_id, region_name).create_service(
+        _cluster_name(p["Cluster"]),
+        p.get("ServiceName") or resource_name,
+        int(p.get("DesiredCount", 1)),
+        task_definition_str=_arn(p["TaskDefinition"]),
+        load_balancers=lower_first(p.get("LoadBalancers")),
+        launch_type=p.get("LaunchType"),
+        network_configuration=lower_first(p.get("NetworkConfiguration")),
+        service_registries=lower_first(p.get("ServiceRegistries")),
+        platform_version=p.get("PlatformVersion"),
+        propagate_tags=p.get("PropagateTags", "NONE"),
+    )
+    _apply_service_props(svc, p)
+    return svc
+
+
+def _svc_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    svc = original_resource
+    p = cloudformation_json["Properties"]
+    if "DesiredCount" in p:
+        svc.desired_count = int(p["DesiredCount"])
+    svc.task_definition = _ecs(account_id, region_name).describe_task_definition(_arn(p["TaskDefinition"])).arn
+    for d in svc.deployments:
+        if d.get("status") == "PRIMARY":
+            d["taskDefinition"] = svc.task_definition
+    _apply_service_props(svc, p)
+    return svc
+
+
+ecs_models.TaskDefinition.create_from_cloudformation_json = classmethod(_td_create)
+ecs_models.TaskDefinition.update_from_cloudformation_json = classmethod(_td_update)
+ecs_models.Service.create_from_cloudformation_json = classmethod(_svc_create)
+ecs_models.Service.update_from_cloudformation_json = classmethod(_svc_update)
+
+# moto 5.2 serializes DescribeServices from model attributes named like the API members
+# (`deployment_configuration` → `deploymentConfiguration`), so setting them is enough.
+
+
+# ---- 3. Changes cascade to the resources that reference them ----------------------------
+
+
+def _references(value, found):
+    if isinstance(value, dict):
+        if isinstance(value.get("Ref"), str):
+            found.add(value["Ref"])
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            found.add(target[0] if isinstance(target, list) else str(target).split(".")[0])
+        if "Fn::Sub" in value:
+            text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+            found.update(m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+        for v in value.values():
+            _references(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _references(v, found)
+    return found
+
+
+_orig_diff = parsing.ResourceMap.build_resource_diff
+
+
+def _build_resource_diff(self, other_template, parameters=None):
+    diff = _orig_diff(self, other_template, parameters)
+    resources = other_template.get("Resources", {})
+    changed = set(diff["Modify"])
+    # Parameters whose values change count as changed references too.
+    old_params = {k: v for k, v in (self.input_parameters or {}).items()}
+    for name, value in (parameters or {}).items():
+        if old_params.get(name) != value:
+            changed.add(name)
+    grew = True
+    while grew:
+        grew = False
+        for name, body in resources.items():
+            if name in changed or name not in self._resource_json_map:
+                continue
+            if _references(body.get("Properties", {}), set()) & changed:
+                changed.add(name)
+                diff["Modify"].append(name)
+                grew = True
+    order = list(resources)
+    diff["Modify"] = sorted({m for m in diff["Modify"] if m in resources}, key=order.index)
+    return diff
+
+
+parsing.ResourceMap.build_resource_diff = _build_resource_diff
+
+
+# ---- 4 and 5. Change sets: fresh outputs, and failures that roll back --------------------
+
+_orig_apply = cfn_models.ChangeSet.apply
+
+
+def _apply(self):
+    _orig_apply(self)
+    stack = self.stack
+    if self.parameters:
+        stack.parameters = self.parameters
+    stack.template = self.template
+    stack._parse_template()
+    stack.output_map = stack._create_output_map()
+
+
+cfn_models.ChangeSet.apply = _apply
+
+_orig_execute = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def _failed_resource(stack, error):
+    """The logical ID moto was working on when `error` was raised, if known."""
+    text = str(error)
+    for logical_id in getattr(stack.resource_map, "_resource_json_map", {}):
+        if logical_id in text:
+            return logical_id
+    return None
+
+
+def _execute_change_set(self, change_set_name, stack_name=None):
+    change_set = self.change_sets.get(change_set_name) or next(
+        (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+    )
+    if change_set is None:
+        return _orig_execute(self, change_set_name, stack_name)
+    stack = self.stacks[change_set.stack_id]
+    try:
+        return _orig_execute(self, change_set_name, stack_name)
+    except Exception as error:  # noqa: BLE001 - any failure becomes a stack failure, as on AWS
+        creating = change_set.change_set_type == "CREATE"
+        reason = f"{type(error).__name__}: {error}"
+        failed = _failed_resource(stack, error) or "Resource"
+        stack._add_stack_event(
+            "CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS", resource_status_reason="User Initiated"
+        )
+        stack.events.append(
+            cfn_models.Event(
+                stack_id=stack.stack_id,
+                stack_name=stack.name,
+                logical_resource_id=failed,
+                physical_resource_id="",
+                resource_type=change_set.template_dict.get("Resources", {}).get(failed, {}).get("Type", "AWS::CloudFormation::CustomResource"),
+                resource_status="CREATE_FAILED" if creating else "UPDATE_FAILED",
+                resource_status_reason=reason,
+                resource_properties=None,
+            )
+        )
+        final = "ROLLBACK_COMPLETE" if creating else "UPDATE_ROLLBACK_COMPLETE"
+        stack._add_stack_event("ROLLBACK_IN_PROGRESS" if creating else "UPDATE_ROLLBACK_IN_PROGRESS",
+                               resource_status_reason="The following resource(s) failed: [%s]." % failed)
+        stack._add_stack_event(final)
+        stack.status = final
+        change_set.execution_status = "EXECUTE_COMPLETE"
+        return None
+
+
+cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])

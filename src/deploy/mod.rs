@@ -1,0 +1,135 @@
+//! Deploying stacks: change sets, waiting, and the verdict, for one stack or many.
+//!
+//! The engine talks to CloudFormation through [`StackApi`] and reports through
+//! [`DeployReporter`]; `aws` implements the first, `ui` the second, and tests script
+//! both. No SDK types and no printing here.
+
+pub mod multi;
+pub mod stack;
+pub mod status;
+pub mod types;
+
+use crate::aws::AwsError;
+use std::future::Future;
+use types::{Change, ChangeSetRequest, ChangeSetState, StackEvent, StackInfo, StackOutcome};
+
+/// The CloudFormation operations a deploy needs.
+pub trait StackApi: Sync {
+    /// The stack, or `None` when it does not exist.
+    fn describe(
+        &self,
+        stack: &str,
+    ) -> impl Future<Output = Result<Option<StackInfo>, AwsError>> + Send;
+    /// Creates a change set; `Ok(None)` when CloudFormation says at once there is nothing to change.
+    fn create_change_set(
+        &self,
+        req: &ChangeSetRequest<'_>,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
+    /// Where the change set is.
+    fn change_set(&self, id: &str)
+    -> impl Future<Output = Result<ChangeSetState, AwsError>> + Send;
+    /// Executes a change set.
+    fn execute(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Deletes a change set.
+    fn delete_change_set(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Events of the stack, newest first, up to (not including) `until_id`.
+    fn events(
+        &self,
+        stack: &str,
+        until_id: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<StackEvent>, AwsError>> + Send;
+    /// Starts deleting the stack.
+    fn delete(&self, stack: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Cancels an update in progress.
+    fn cancel_update(&self, stack: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+}
+
+/// What a deploy reports while it works. Implemented by `ui` (live tree, plain lines,
+/// JSON events) and by tests.
+pub trait DeployReporter: Send + Sync {
+    /// Work on `stack` starts.
+    fn started(&self, stack: &str, kind: types::ChangeSetKind);
+    /// The change set is ready.
+    fn changes(&self, stack: &str, changes: &[Change]);
+    /// A stack event arrived; `description` comes from the template's metadata.
+    fn event(&self, stack: &str, event: &StackEvent, description: Option<&str>);
+    /// Something worth saying that is not an event.
+    fn note(&self, stack: &str, message: &str);
+    /// Work on `stack` ended.
+    fn finished(&self, stack: &str, result: &Result<StackOutcome, DeployError>);
+}
+
+/// Why a deploy did not succeed.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+pub enum DeployError {
+    /// An AWS call failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Aws(#[from] std::sync::Arc<AwsError>),
+    /// Another operation is running on the stack.
+    #[error("stack {stack} is {status}: another operation is running on it")]
+    #[diagnostic(
+        code(wharf::deploy::in_progress),
+        help("wait for it to finish (`--wait-in-progress` waits for you), then deploy again")
+    )]
+    InProgress {
+        /// Stack.
+        stack: String,
+        /// Its status.
+        status: String,
+    },
+    /// CloudFormation would not create the change set.
+    #[error("CloudFormation rejected the change set for {stack}: {reason}")]
+    #[diagnostic(code(wharf::deploy::change_set))]
+    ChangeSetFailed {
+        /// Stack.
+        stack: String,
+        /// CloudFormation's reason.
+        reason: String,
+    },
+    /// The deploy failed and CloudFormation rolled it back.
+    #[error("deploying {stack} failed{} and was rolled back ({status})", resource.as_ref().map(|r| format!(" at {r}")).unwrap_or_default())]
+    #[diagnostic(code(wharf::deploy::rolled_back), help("{}", reason.as_deref().unwrap_or("see the stack events for the cause")))]
+    RolledBack {
+        /// Stack.
+        stack: String,
+        /// Final status.
+        status: String,
+        /// The resource that failed first.
+        resource: Option<String>,
+        /// Its reason.
+        reason: Option<String>,
+    },
+    /// The stack needs a person.
+    #[error("stack {stack} is {status} and needs manual attention{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    #[diagnostic(
+        code(wharf::deploy::needs_attention),
+        help(
+            "look at the stack's events in the CloudFormation console; an UPDATE_ROLLBACK_FAILED stack can be recovered with `aws cloudformation continue-update-rollback`"
+        )
+    )]
+    NeedsAttention {
+        /// Stack.
+        stack: String,
+        /// Final status.
+        status: String,
+        /// Why, when known.
+        reason: Option<String>,
+    },
+    /// The user interrupted the deploy.
+    #[error("interrupted while deploying {stack}")]
+    #[diagnostic(code(wharf::deploy::interrupted))]
+    Interrupted {
+        /// Stack.
+        stack: String,
+    },
+}
+
+impl From<AwsError> for DeployError {
+    fn from(e: AwsError) -> Self {
+        DeployError::Aws(std::sync::Arc::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,414 @@
+//! Deploying one stack through a change set, and deleting one.
+//!
+//! Create-or-update: a missing stack is created; one left in ROLLBACK_COMPLETE by a failed
+//! first create is deleted and created again; one with an operation in progress is
+//! waited for or refused; anything else is updated. An empty change set is "no changes"
+//! and is deleted. After executing, events are streamed until the stack's status is
+//! final, and the verdict names the root cause. A first interrupt cancels the update (or
+//! deletes the half-created stack) and keeps watching.
+
+use super::status::{Verdict, root_cause, verdict};
+use super::types::{
+    Action, ChangeSetKind, ChangeSetRequest, ChangeSetState, StackEvent, StackOutcome,
+};
+use super::{DeployError, DeployReporter, StackApi};
+use crate::aws::ErrorKind;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// One stack to deploy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSpec {
+    /// Stack name.
+    pub name: String,
+    /// Template body.
+    pub template: String,
+    /// Parameter values.
+    pub parameters: BTreeMap<String, String>,
+    /// Stack tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// How a deploy behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Time between polls of the stack and its events.
+    pub poll: Duration,
+    /// Wait for an operation already running on the stack instead of refusing.
+    pub wait_in_progress: bool,
+    /// Counts interrupts (Ctrl-C); the first cancels the operation.
+    pub interrupts: Option<watch::Receiver<u32>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            poll: Duration::from_secs(2),
+            wait_in_progress: false,
+            interrupts: None,
+        }
+    }
+}
+
+/// The `wharf:description` of each resource in a template, for progress lines.
+pub fn descriptions(template: &str) -> BTreeMap<String, String> {
+    use crate::manifest::diag::Diagnostics;
+    use crate::manifest::source::SourceMap;
+    let mut map = SourceMap::new();
+    let id = map.add("template", template);
+    let mut d = Diagnostics::new();
+    let Some(root) = crate::manifest::yaml::parse(id, map.file(id), &mut d) else {
+        return BTreeMap::new();
+    };
+    let mut out = BTreeMap::new();
+    for e in root
+        .get("Resources")
+        .and_then(|r| r.as_map())
+        .unwrap_or(&[])
+    {
+        if let Some(desc) = e
+            .value
+            .get("Metadata")
+            .and_then(|m| m.get("wharf:description"))
+            .and_then(|d| d.as_str())
+        {
+            out.insert(e.key.clone(), desc.to_string());
+        }
+    }
+    out
+}
+
+fn no_changes_reason(reason: &str) -> bool {
+    reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
+}
+
+/// Deploys `spec`, reporting progress; the reporter is told how it ended.
+pub async fn deploy<A: StackApi>(
+    api: &A,
+    spec: &StackSpec,
+    rep: &dyn DeployReporter,
+    opts: &Options,
+) -> Result<StackOutcome, DeployError> {
+    let started = Instant::now();
+    let result = deploy_inner(api, spec, rep, opts, started).await;
+    rep.finished(&spec.name, &result);
+    result
+}
+
+async fn deploy_inner<A: StackApi>(
+    api: &A,
+    spec: &StackSpec,
+    rep: &dyn DeployReporter,
+    opts: &Options,
+    started: Instant,
+) -> Result<StackOutcome, DeployError> {
+    let name = spec.name.as_str();
+    let mut existing = api.describe(name).await?;
+    if let Some(s) = &existing
+        && verdict(&s.status) == Verdict::InProgress
+        && s.status != "REVIEW_IN_PROGRESS"
+    {
+        if !opts.wait_in_progress {
+            return Err(DeployError::InProgress {
+                stack: name.into(),
+                status: s.status.clone(),
+            });
+        }
+        rep.note(
+            name,
+            &format!(
+                "waiting for the operation in progress ({}) to finish",
+                s.status
+            ),
+        );
+        existing = wait_until_settled(api, name, opts).await?;
+    }
+    let kind = match existing.as_ref().map(|s| s.status.as_str()) {
+        None | Some("REVIEW_IN_PROGRESS") => ChangeSetKind::Create,
+        Some("ROLLBACK_COMPLETE") => {
+            rep.note(name, "the stack's first create failed and left it in ROLLBACK_COMPLETE; deleting it to create it again");
+            api.delete(name).await?;
+            wait_until_settled(api, name, opts).await?;
+            ChangeSetKind::Create
+        }
+        Some(s) if verdict(s) == Verdict::NeedsAttention => {
+            return Err(DeployError::NeedsAttention {
+                stack: name.into(),
+                status: s.into(),
+                reason: existing.as_ref().and_then(|e| e.reason.clone()),
+            });
+        }
+        Some(_) => ChangeSetKind::Update,
+    };
+    rep.started(name, kind);
+    let request = ChangeSetRequest {
+        stack: name,
+        name: format!(
+            "wharf-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis())
+        ),
+        kind,
+        template: &spec.template,
+        parameters: &spec.parameters,
+        tags: &spec.tags,
+    };
+    let no_changes = |changes| StackOutcome {
+        stack: name.into(),
+        action: Action::NoChanges,
+        status: existing.as_ref().map(|s| s.status.clone()),
+        changes,
+        outputs: existing
+            .as_ref()
+            .map(|s| s.outputs.clone())
+            .unwrap_or_default(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let id = match api.create_change_set(&request).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return Ok(no_changes(0)),
+        Err(e) if e.kind() == Some(ErrorKind::Validation) && no_changes_reason(e.message()) => {
+            return Ok(no_changes(0));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let changes = loop {
+        match api.change_set(&id).await? {
+            ChangeSetState::Pending => {
+                tokio::time::sleep(opts.poll.min(Duration::from_secs(1))).await
+            }
+            ChangeSetState::Ready(changes) => break changes,
+            ChangeSetState::Empty => {
+                api.delete_change_set(&id).await?;
+                return Ok(no_changes(0));
+            }
+            ChangeSetState::Failed(reason) if no_changes_reason(&reason) => {
+                api.delete_change_set(&id).await?;
+                return Ok(no_changes(0));
+            }
+            ChangeSetState::Failed(reason) => {
+                let _ = api.delete_change_set(&id).await;
+                return Err(DeployError::ChangeSetFailed {
+                    stack: name.into(),
+                    reason,
+                });
+            }
+        }
+    };
+    rep.changes(name, &changes);
+    let baseline = api.events(name, None).await?.first().map(|e| e.id.clone());
+    api.execute(&id).await?;
+    let descriptions = descriptions(&spec.template);
+    let (info, history) = watch_stack(api, name, baseline, rep, &descriptions, opts, kind).await?;
+    let status = info
+        .as_ref()
+        .map(|s| s.status.clone())
+        .unwrap_or_else(|| "DELETE_COMPLETE".into());
+    match verdict(&status) {
+        Verdict::Succeeded => Ok(StackOutcome {
+            stack: name.into(),
+            action: if kind == ChangeSetKind::Create {
+                Action::Created
+            } else {
+                Action::Updated
+            },
+            status: Some(status),
+            changes: changes.len(),
+            outputs: info.map(|s| s.outputs).unwrap_or_default(),
+            seconds: started.elapsed().as_secs_f64(),
+        }),
+        _ if interrupted(opts) => Err(DeployError::Interrupted { stack: name.into() }),
+        Verdict::RolledBack | Verdict::Deleted => {
+            let cause = root_cause(&history);
+            Err(DeployError::RolledBack {
+                stack: name.into(),
+                status,
+                resource: cause.map(|e| e.logical_id.clone()),
+                reason: cause.and_then(|e| e.reason.clone()),
+            })
+        }
+        Verdict::NeedsAttention | Verdict::InProgress => {
+            let cause = root_cause(&history)
+                .and_then(|e| e.reason.clone())
+                .or(info.and_then(|i| i.reason));
+            Err(DeployError::NeedsAttention {
+                stack: name.into(),
+                status,
+                reason: cause,
+            })
+        }
+    }
+}
+
+fn interrupted(opts: &Options) -> bool {
+    opts.interrupts.as_ref().is_some_and(|r| *r.borrow() > 0)
+}
+
+/// Polls until the stack has no operation in progress; `None` when it is gone.
+async fn wait_until_settled<A: StackApi>(
+    api: &A,
+    name: &str,
+    opts: &Options,
+) -> Result<Option<super::types::StackInfo>, DeployError> {
+    loop {
+        match api.describe(name).await {
+            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => {}
+            Ok(Some(s)) if s.status == "DELETE_COMPLETE" => return Ok(None),
+            Ok(other) => return Ok(other),
+            Err(e) if e.kind() == Some(ErrorKind::Throttled) => {
+                tokio::time::sleep(opts.poll * 2).await
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tokio::time::sleep(opts.poll).await;
+    }
+}
+
+/// Streams events of `name` (newer than `baseline`) until the stack's status is final.
+/// Returns the final stack (or `None` when it was deleted) and the events seen, oldest first.
+async fn watch_stack<A: StackApi>(
+    api: &A,
+    name: &str,
+    mut baseline: Option<String>,
+    rep: &dyn DeployReporter,
+    descriptions: &BTreeMap<String, String>,
+    opts: &Options,
+    kind: ChangeSetKind,
+) -> Result<(Option<super::types::StackInfo>, Vec<StackEvent>), DeployError> {
+    let mut history = Vec::new();
+    let mut interrupts = opts.interrupts.clone();
+    let mut cancelled = false;
+    let mut first = true;
+    loop {
+        if !first {
+            let tick = tokio::time::sleep(opts.poll);
+            match interrupts.as_mut() {
+                Some(rx) if !cancelled => {
+                    tokio::select! {
+                        _ = tick => {}
+                        changed = rx.changed() => {
+                            if changed.is_ok() && *rx.borrow() > 0 {
+                                cancelled = true;
+                                cancel(api, name, kind, rep).await?;
+                            }
+                        }
+                    }
+                }
+                _ => tick.await,
+            }
+        }
+        first = false;
+        let new = match api.events(name, baseline.as_deref()).await {
+            Ok(v) => v,
+            Err(e) if e.kind() == Some(ErrorKind::Throttled) => {
+                rep.note(name, "throttled by CloudFormation; slowing down");
+                tokio::time::sleep(opts.poll * 2).await;
+                continue;
+            }
+            Err(e) if e.kind() == Some(ErrorKind::NotFound) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(newest) = new.first() {
+            baseline = Some(newest.id.clone());
+        }
+        for ev in new.into_iter().rev() {
+            rep.event(
+                name,
+                &ev,
+                descriptions.get(&ev.logical_id).map(String::as_str),
+            );
+            history.push(ev);
+        }
+        match api.describe(name).await {
+            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => {}
+            Ok(Some(s)) if s.status == "DELETE_COMPLETE" => return Ok((None, history)),
+            Ok(other) => return Ok((other, history)),
+            Err(e) if e.kind() == Some(ErrorKind::Throttled) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+async fn cancel<A: StackApi>(
+    api: &A,
+    name: &str,
+    kind: ChangeSetKind,
+    rep: &dyn DeployReporter,
+) -> Result<(), DeployError> {
+    match kind {
+        ChangeSetKind::Update => {
+            rep.note(name, "interrupted: cancelling the update; CloudFormation rolls it back (press Ctrl-C again to stop watching)");
+            api.cancel_update(name).await?;
+        }
+        ChangeSetKind::Create => {
+            rep.note(name, "interrupted: deleting the half-created stack (press Ctrl-C again to stop watching)");
+            api.delete(name).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a stack and waits until it is gone. A stack that does not exist is fine.
+pub async fn delete<A: StackApi>(
+    api: &A,
+    name: &str,
+    rep: &dyn DeployReporter,
+    opts: &Options,
+) -> Result<StackOutcome, DeployError> {
+    let started = Instant::now();
+    let result = async {
+        let Some(existing) = api.describe(name).await? else {
+            return Ok(StackOutcome {
+                stack: name.into(),
+                action: Action::Deleted,
+                status: None,
+                changes: 0,
+                outputs: BTreeMap::new(),
+                seconds: 0.0,
+            });
+        };
+        if verdict(&existing.status) == Verdict::InProgress && !opts.wait_in_progress {
+            return Err(DeployError::InProgress {
+                stack: name.into(),
+                status: existing.status,
+            });
+        }
+        let baseline = api.events(name, None).await?.first().map(|e| e.id.clone());
+        api.delete(name).await?;
+        let (info, history) = watch_stack(
+            api,
+            name,
+            baseline,
+            rep,
+            &BTreeMap::new(),
+            &Options {
+                interrupts: None,
+                ..opts.clone()
+            },
+            ChangeSetKind::Update,
+        )
+        .await?;
+        match info {
+            None => Ok(StackOutcome {
+                stack: name.into(),
+                action: Action::Deleted,
+                status: Some("DELETE_COMPLETE".into()),
+                changes: 0,
+                outputs: BTreeMap::new(),
+                seconds: started.elapsed().as_secs_f64(),
+            }),
+            Some(s) => Err(DeployError::NeedsAttention {
+                stack: name.into(),
+                status: s.status,
+                reason: root_cause(&history)
+                    .and_then(|e| e.reason.clone())
+                    .or(s.reason),
+            }),
+        }
+    }
+    .await;
+    rep.finished(name, &result);
+    result
+}

@@ -1,0 +1,480 @@
+//! The deploy engine against scripted CloudFormation answers: every path of the change
+//! set state machine, without AWS and without waiting (polls are 1 ms).
+
+use super::stack::{Options, StackSpec, deploy};
+use super::types::*;
+use super::{DeployError, DeployReporter, StackApi};
+use crate::aws::{AwsError, ErrorKind};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Default)]
+struct Fake {
+    describe: Mutex<VecDeque<Result<Option<StackInfo>, AwsError>>>,
+    create: Mutex<VecDeque<Result<Option<String>, AwsError>>>,
+    change_set: Mutex<VecDeque<ChangeSetState>>,
+    events: Mutex<VecDeque<Vec<StackEvent>>>,
+    calls: Mutex<Vec<String>>,
+}
+
+fn stack(status: &str) -> Option<StackInfo> {
+    Some(StackInfo {
+        name: "s".into(),
+        id: "arn:s".into(),
+        status: status.into(),
+        reason: None,
+        outputs: BTreeMap::from([("Out".into(), "v".into())]),
+        tags: BTreeMap::new(),
+    })
+}
+
+fn ev(id: &str, logical: &str, kind: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    StackEvent {
+        id: id.into(),
+        timestamp_ms: 0,
+        logical_id: logical.into(),
+        resource_type: kind.into(),
+        status: status.into(),
+        reason: reason.map(str::to_string),
+    }
+}
+
+fn aws_err(kind: ErrorKind, message: &str) -> AwsError {
+    AwsError::Call {
+        operation: "X",
+        resource: "stack s".into(),
+        kind,
+        code: None,
+        message: message.into(),
+    }
+}
+
+impl Fake {
+    fn call(&self, c: impl Into<String>) {
+        self.calls.lock().unwrap().push(c.into());
+    }
+    fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+impl StackApi for Fake {
+    async fn describe(&self, _: &str) -> Result<Option<StackInfo>, AwsError> {
+        self.call("describe");
+        self.describe
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("script has a describe answer")
+    }
+    async fn create_change_set(
+        &self,
+        req: &ChangeSetRequest<'_>,
+    ) -> Result<Option<String>, AwsError> {
+        self.call(format!("create_change_set:{:?}", req.kind));
+        self.create
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Ok(Some("cs-1".into())))
+    }
+    async fn change_set(&self, _: &str) -> Result<ChangeSetState, AwsError> {
+        self.call("change_set");
+        Ok(self
+            .change_set
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("script has a change set answer"))
+    }
+    async fn execute(&self, _: &str) -> Result<(), AwsError> {
+        self.call("execute");
+        Ok(())
+    }
+    async fn delete_change_set(&self, _: &str) -> Result<(), AwsError> {
+        self.call("delete_change_set");
+        Ok(())
+    }
+    async fn events(&self, _: &str, _: Option<&str>) -> Result<Vec<StackEvent>, AwsError> {
+        Ok(self.events.lock().unwrap().pop_front().unwrap_or_default())
+    }
+    async fn delete(&self, _: &str) -> Result<(), AwsError> {
+        self.call("delete");
+        Ok(())
+    }
+    async fn cancel_update(&self, _: &str) -> Result<(), AwsError> {
+        self.call("cancel_update");
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl DeployReporter for Recorder {
+    fn started(&self, _: &str, kind: ChangeSetKind) {
+        self.0.lock().unwrap().push(format!("started {kind:?}"));
+    }
+    fn changes(&self, _: &str, changes: &[Change]) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("changes {}", changes.len()));
+    }
+    fn event(&self, _: &str, e: &StackEvent, description: Option<&str>) {
+        self.0.lock().unwrap().push(format!(
+            "event {} {} {}",
+            e.logical_id,
+            e.status,
+            description.unwrap_or("-")
+        ));
+    }
+    fn note(&self, _: &str, m: &str) {
+        self.0.lock().unwrap().push(format!("note {m}"));
+    }
+    fn finished(&self, _: &str, r: &Result<StackOutcome, DeployError>) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("finished {}", if r.is_ok() { "ok" } else { "err" }));
+    }
+}
+
+const TEMPLATE: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Metadata:\n      wharf:description: A bucket\n";
+
+fn spec() -> StackSpec {
+    StackSpec {
+        name: "s".into(),
+        template: TEMPLATE.into(),
+        parameters: BTreeMap::new(),
+        tags: BTreeMap::new(),
+    }
+}
+
+fn opts() -> Options {
+    Options {
+        poll: Duration::from_millis(1),
+        ..Options::default()
+    }
+}
+
+fn ready() -> ChangeSetState {
+    ChangeSetState::Ready(vec![Change {
+        action: "Add".into(),
+        logical_id: "Bucket".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        replacement: None,
+    }])
+}
+
+fn script(
+    describe: Vec<Result<Option<StackInfo>, AwsError>>,
+    change_set: Vec<ChangeSetState>,
+    events: Vec<Vec<StackEvent>>,
+) -> Fake {
+    Fake {
+        describe: Mutex::new(describe.into()),
+        change_set: Mutex::new(change_set.into()),
+        events: Mutex::new(events.into()),
+        ..Fake::default()
+    }
+}
+
+#[tokio::test]
+async fn creates_a_new_stack_and_streams_events_with_descriptions() {
+    let api = script(
+        vec![
+            Ok(None),
+            Ok(stack("CREATE_IN_PROGRESS")),
+            Ok(stack("CREATE_COMPLETE")),
+        ],
+        vec![ChangeSetState::Pending, ready()],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "REVIEW_IN_PROGRESS",
+                None,
+            )],
+            vec![ev(
+                "e1",
+                "Bucket",
+                "AWS::S3::Bucket",
+                "CREATE_IN_PROGRESS",
+                None,
+            )],
+            vec![
+                ev(
+                    "e3",
+                    "s",
+                    "AWS::CloudFormation::Stack",
+                    "CREATE_COMPLETE",
+                    None,
+                ),
+                ev("e2", "Bucket", "AWS::S3::Bucket", "CREATE_COMPLETE", None),
+            ],
+        ],
+    );
+    let rec = Recorder::default();
+    let out = deploy(&api, &spec(), &rec, &opts()).await.unwrap();
+    assert_eq!(
+        (out.action, out.changes, out.outputs["Out"].as_str()),
+        (Action::Created, 1, "v")
+    );
+    assert_eq!(
+        api.calls(),
+        [
+            "describe",
+            "create_change_set:Create",
+            "change_set",
+            "change_set",
+            "execute",
+            "describe",
+            "describe"
+        ]
+    );
+    assert_eq!(
+        *rec.0.lock().unwrap(),
+        [
+            "started Create",
+            "changes 1",
+            "event Bucket CREATE_IN_PROGRESS A bucket",
+            "event Bucket CREATE_COMPLETE A bucket",
+            "event s CREATE_COMPLETE -",
+            "finished ok"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn empty_change_set_is_no_changes_and_is_deleted() {
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Failed(
+            "The submitted information didn't contain changes.".into(),
+        )],
+        vec![],
+    );
+    let out = deploy(&api, &spec(), &Recorder::default(), &opts())
+        .await
+        .unwrap();
+    assert_eq!(out.action, Action::NoChanges);
+    assert!(api.calls().contains(&"delete_change_set".to_string()));
+    assert!(!api.calls().contains(&"execute".to_string()));
+}
+
+#[tokio::test]
+async fn no_updates_validation_error_is_no_changes() {
+    let api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![], vec![]);
+    api.create.lock().unwrap().push_back(Err(aws_err(
+        ErrorKind::Validation,
+        "No updates are to be performed.",
+    )));
+    assert_eq!(
+        deploy(&api, &spec(), &Recorder::default(), &opts())
+            .await
+            .unwrap()
+            .action,
+        Action::NoChanges
+    );
+}
+
+#[tokio::test]
+async fn failed_update_reports_the_root_cause_and_rolled_back() {
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_ROLLBACK_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+            vec![
+                ev(
+                    "e4",
+                    "s",
+                    "AWS::CloudFormation::Stack",
+                    "UPDATE_ROLLBACK_COMPLETE",
+                    None,
+                ),
+                ev(
+                    "e3",
+                    "Other",
+                    "AWS::SNS::Topic",
+                    "UPDATE_FAILED",
+                    Some("Resource update cancelled"),
+                ),
+                ev(
+                    "e2",
+                    "Bucket",
+                    "AWS::S3::Bucket",
+                    "UPDATE_FAILED",
+                    Some("Bucket name taken"),
+                ),
+                ev(
+                    "e1",
+                    "s",
+                    "AWS::CloudFormation::Stack",
+                    "UPDATE_IN_PROGRESS",
+                    Some("User Initiated"),
+                ),
+            ],
+        ],
+    );
+    match deploy(&api, &spec(), &Recorder::default(), &opts()).await {
+        Err(DeployError::RolledBack {
+            resource,
+            reason,
+            status,
+            ..
+        }) => {
+            assert_eq!(
+                (resource.as_deref(), reason.as_deref(), status.as_str()),
+                (
+                    Some("Bucket"),
+                    Some("Bucket name taken"),
+                    "UPDATE_ROLLBACK_COMPLETE"
+                )
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn failed_rollback_needs_attention() {
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_ROLLBACK_FAILED")),
+        ],
+        vec![ready()],
+        vec![vec![]],
+    );
+    assert!(
+        matches!(deploy(&api, &spec(), &Recorder::default(), &opts()).await, Err(DeployError::NeedsAttention { status, .. }) if status == "UPDATE_ROLLBACK_FAILED")
+    );
+}
+
+#[tokio::test]
+async fn an_operation_in_progress_is_refused_or_waited_for() {
+    let api = script(vec![Ok(stack("UPDATE_IN_PROGRESS"))], vec![], vec![]);
+    assert!(matches!(
+        deploy(&api, &spec(), &Recorder::default(), &opts()).await,
+        Err(DeployError::InProgress { .. })
+    ));
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE")),
+        ],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    let o = Options {
+        wait_in_progress: true,
+        ..opts()
+    };
+    assert_eq!(
+        deploy(&api, &spec(), &Recorder::default(), &o)
+            .await
+            .unwrap()
+            .action,
+        Action::NoChanges
+    );
+}
+
+#[tokio::test]
+async fn a_failed_first_create_is_deleted_and_created_again() {
+    let api = script(
+        vec![
+            Ok(stack("ROLLBACK_COMPLETE")),
+            Ok(stack("DELETE_IN_PROGRESS")),
+            Ok(None),
+            Ok(stack("CREATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![vec![], vec![]],
+    );
+    let rec = Recorder::default();
+    assert_eq!(
+        deploy(&api, &spec(), &rec, &opts()).await.unwrap().action,
+        Action::Created
+    );
+    assert!(
+        api.calls()
+            .starts_with(&["describe".into(), "delete".into()])
+    );
+    assert!(
+        rec.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("note the stack's first create failed"))
+    );
+}
+
+#[tokio::test]
+async fn throttling_while_watching_slows_down_instead_of_failing() {
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Err(aws_err(ErrorKind::Throttled, "Rate exceeded")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    assert_eq!(
+        deploy(&api, &spec(), &Recorder::default(), &opts())
+            .await
+            .unwrap()
+            .action,
+        Action::Updated
+    );
+}
+
+#[tokio::test]
+async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_ROLLBACK_IN_PROGRESS")),
+            Ok(stack("UPDATE_ROLLBACK_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    tx.send(1).unwrap();
+    let o = Options {
+        interrupts: Some(rx),
+        poll: Duration::from_millis(20),
+        ..Options::default()
+    };
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    assert!(matches!(r, Err(DeployError::Interrupted { .. })), "{r:?}");
+    assert!(api.calls().contains(&"cancel_update".to_string()));
+}
+
+#[test]
+fn descriptions_come_from_template_metadata() {
+    assert_eq!(
+        super::stack::descriptions(TEMPLATE)
+            .get("Bucket")
+            .map(String::as_str),
+        Some("A bucket")
+    );
+    assert!(super::stack::descriptions("not: [valid").is_empty());
+}

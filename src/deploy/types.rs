@@ -1,0 +1,130 @@
+//! What the deploy engine talks about: stacks, change sets, events, outcomes. Plain data,
+//! no SDK types.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A stack as CloudFormation describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackInfo {
+    /// Stack name.
+    pub name: String,
+    /// Stack ID (ARN).
+    pub id: String,
+    /// Status, like `UPDATE_COMPLETE`.
+    pub status: String,
+    /// Why it is in that status.
+    pub reason: Option<String>,
+    /// Outputs.
+    pub outputs: BTreeMap<String, String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Whether a change set creates the stack or updates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeSetKind {
+    /// The stack does not exist yet.
+    Create,
+    /// The stack exists.
+    Update,
+}
+
+/// Everything a change set needs.
+#[derive(Debug, Clone)]
+pub struct ChangeSetRequest<'a> {
+    /// Stack name.
+    pub stack: &'a str,
+    /// Change set name.
+    pub name: String,
+    /// Create or update.
+    pub kind: ChangeSetKind,
+    /// Template body.
+    pub template: &'a str,
+    /// Parameter values.
+    pub parameters: &'a BTreeMap<String, String>,
+    /// Stack tags.
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+/// How far a change set got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeSetState {
+    /// Still being computed.
+    Pending,
+    /// Ready to execute, with its changes.
+    Ready(Vec<Change>),
+    /// It would change nothing.
+    Empty,
+    /// CloudFormation rejected it.
+    Failed(String),
+}
+
+/// One resource change of a change set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// `Add`, `Modify`, `Remove`, …
+    pub action: String,
+    /// Logical ID.
+    pub logical_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// `True`, `False` or `Conditional` for modifications.
+    pub replacement: Option<String>,
+}
+
+/// One stack event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackEvent {
+    /// Event ID.
+    pub id: String,
+    /// When, in milliseconds since the epoch.
+    pub timestamp_ms: i64,
+    /// Logical ID of the resource (the stack name for stack events).
+    pub logical_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// Status, like `CREATE_IN_PROGRESS`.
+    pub status: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+impl StackEvent {
+    /// Whether this is an event of the stack itself (not of a resource).
+    pub fn is_stack(&self) -> bool {
+        self.resource_type == "AWS::CloudFormation::Stack"
+    }
+}
+
+/// What a deploy of one stack did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Created the stack.
+    Created,
+    /// Updated the stack.
+    Updated,
+    /// The template and parameters match what is deployed.
+    NoChanges,
+    /// Deleted the stack.
+    Deleted,
+}
+
+/// The result of deploying one stack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StackOutcome {
+    /// Stack name.
+    pub stack: String,
+    /// What happened.
+    pub action: Action,
+    /// Final status.
+    pub status: Option<String>,
+    /// Number of resource changes.
+    pub changes: usize,
+    /// Outputs after the deploy.
+    pub outputs: BTreeMap<String, String>,
+    /// Seconds it took.
+    pub seconds: f64,
+}
