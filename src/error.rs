@@ -1,8 +1,8 @@
 //! wharf's errors and the one function that turns them into exit codes.
 //!
-//! Exit codes (documented in the README): 0 success; 1 runtime failure (I/O, a bug);
-//! 2 invalid manifest or usage. Later: 3 deployment rolled back, 4 rollback failed,
-//! 130 interrupted.
+//! Exit codes (documented in the README): 0 success or no changes; 1 runtime failure
+//! (AWS, I/O, a bug); 2 invalid manifest or usage; 3 deployment failed and was rolled
+//! back; 4 rollback failed or the stack needs manual attention; 130 interrupted.
 
 use crate::ui::PromptError;
 use std::path::PathBuf;
@@ -54,6 +54,25 @@ pub enum WharfError {
         /// Why.
         source: std::io::Error,
     },
+    /// An AWS call failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Aws(#[from] crate::aws::AwsError),
+    /// A deploy did not succeed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Deploy(#[from] crate::deploy::DeployError),
+    /// Several stacks were deployed and some failed (each was reported).
+    #[error("{failed} of {total} stacks did not deploy")]
+    #[diagnostic(code(wharf::deploy::some_failed))]
+    SomeFailed {
+        /// How many failed.
+        failed: usize,
+        /// How many there were.
+        total: usize,
+        /// The exit code of the worst failure.
+        code: u8,
+    },
     /// A template failed to render: a bug in wharf.
     #[error("internal error rendering a template: {0:#}")]
     #[diagnostic(
@@ -89,9 +108,20 @@ pub fn exit_code(err: &WharfError) -> u8 {
         | WharfError::NoWorkspace { .. }
         | WharfError::InvalidManifest { .. } => 2,
         WharfError::Prompt(PromptError::NeedsFlag { .. }) => 2,
-        WharfError::Prompt(PromptError::Io(_))
-        | WharfError::Io { .. }
-        | WharfError::Template(_) => 1,
+        WharfError::Prompt(PromptError::Io(_)) | WharfError::Io { .. } | WharfError::Template(_) | WharfError::Aws(_) => 1,
+        WharfError::Deploy(d) => deploy_code(d),
+        WharfError::SomeFailed { code, .. } => *code,
+    }
+}
+
+/// The exit code of a failed deploy: 3 rolled back, 4 needs attention, 130 interrupted.
+pub fn deploy_code(err: &crate::deploy::DeployError) -> u8 {
+    use crate::deploy::DeployError as D;
+    match err {
+        D::RolledBack { .. } => 3,
+        D::NeedsAttention { .. } => 4,
+        D::Interrupted { .. } => 130,
+        D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } => 1,
     }
 }
 

@@ -17,6 +17,9 @@ What is adjusted, and why:
  3. A resource whose `Ref`/`GetAtt` target changed is updated too (moto only diffs the
     text of each resource).
  4. Executing a change set refreshes the stack's template, parameters and outputs.
+ 6. Deleting an AWS::EC2::VPCGatewayAttachment detaches the internet gateway, and
+    deleting an AWS::EC2::RouteTable deletes it (moto does neither, so the VPC, and the
+    whole stack, can never be deleted).
  5. A resource that fails while a change set executes fails the stack the way AWS does:
     a `*_FAILED` event with the reason on that resource, then ROLLBACK_COMPLETE (create)
     or UPDATE_ROLLBACK_COMPLETE (update), instead of an HTTP error from ExecuteChangeSet.
@@ -29,6 +32,7 @@ import uuid
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
+from moto.ec2.models import route_tables, vpn_gateway
 from moto.ecs import models as ecs_models
 
 
@@ -302,6 +306,26 @@ def _execute_change_set(self, change_set_name, stack_name=None):
 
 
 cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set
+
+
+# ---- 6. Deleting a gateway attachment detaches the gateway ------------------------------
+
+
+def _detach(self, account_id, region_name):
+    from moto.ec2.models import ec2_backends
+
+    if self.gateway_id and self.gateway_id.startswith("igw-"):
+        ec2_backends[account_id][region_name].detach_internet_gateway(self.gateway_id, self.vpc_id)
+
+
+def _delete_route_table(self, account_id, region_name):
+    from moto.ec2.models import ec2_backends
+
+    ec2_backends[account_id][region_name].route_tables.pop(self.id, None)
+
+
+vpn_gateway.VPCGatewayAttachment.delete = _detach
+route_tables.RouteTable.delete = _delete_route_table
 
 
 if __name__ == "__main__":

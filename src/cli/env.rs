@@ -15,6 +15,38 @@ pub enum Command {
     Ls(LsArgs),
     /// Write the environment's CloudFormation template and parameters (no AWS access).
     Package(PackageArgs),
+    /// Create or update the environment's stack.
+    Deploy(DeployArgs),
+    /// Delete the environment's stack and the stacks of its services.
+    Delete(DeleteArgs),
+}
+
+/// `wharf env delete`.
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// Environment name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
+}
+
+/// `wharf env deploy`.
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// Environment name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Wait for an operation already running on the stack instead of refusing.
+    #[arg(long)]
+    pub wait_in_progress: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf env init`.
@@ -71,7 +103,45 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Init(a) => init(a, ui),
         Command::Ls(a) => ls(a, ui),
         Command::Package(a) => package(a, ui),
+        Command::Deploy(a) => deploy(a, ui),
+        Command::Delete(a) => delete(a, ui),
     }
+}
+
+fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    let DeleteArgs { name, yes, aws } = a;
+    let ws = remote::load_for_env(ui, &name)?;
+    let app = ws.app.as_ref().map(|a| a.name.value.clone()).unwrap_or_default();
+    let env_stack = format!("{app}-{name}");
+    remote::confirm_delete(ui, &format!("environment `{name}` and every service deployed to it"), yes)?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, &name, &aws).await?;
+        // Services first: they read the environment's published values.
+        let mut stacks: Vec<String> = client
+            .stacks_tagged(&[("wharf-application", &app), ("wharf-environment", &name)])
+            .await?
+            .into_iter()
+            .map(|s| s.name)
+            .filter(|n| *n != env_stack)
+            .collect();
+        stacks.push(env_stack);
+        remote::delete_stacks(ui, &client, &stacks, &remote::options(ui, false)).await
+    })
+}
+
+fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    let DeployArgs { name, wait_in_progress, aws } = a;
+    let mut ws = remote::load_for_env(ui, &name)?;
+    let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
+    context::report(ui, &ws)?;
+    let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, &name, &aws).await?;
+        let opts = remote::options(ui, wait_in_progress);
+        remote::run_stacks(ui, client, Some(remote::spec(pkg)), Vec::new(), 1, opts).await
+    })
 }
 
 /// Writes `environments/<name>/manifest.yml` into the workspace.

@@ -7,6 +7,8 @@ mod completion;
 pub mod context;
 mod env;
 mod init;
+mod remote;
+mod deploy;
 mod schema;
 mod svc;
 mod validate;
@@ -53,6 +55,8 @@ pub enum Command {
     /// Services.
     #[command(subcommand)]
     Svc(svc::Command),
+    /// Deploy an environment and its services: the environment first, then services in parallel.
+    Deploy(deploy::Args),
     /// Check every manifest for every environment.
     Validate(validate::Args),
     /// Print the JSON Schema of the manifests, for editors.
@@ -68,6 +72,7 @@ pub fn dispatch(cli: Cli, ui: &Ui) -> Result<(), WharfError> {
         Command::App(c) => app::run(c, ui),
         Command::Env(c) => env::run(c, ui),
         Command::Svc(c) => svc::run(c, ui),
+        Command::Deploy(a) => deploy::run(a, ui),
         Command::Validate(a) => validate::run(a, ui),
         Command::Schema(a) => schema::run(a, ui),
         Command::Completion(a) => completion::run(a, ui),

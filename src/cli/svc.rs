@@ -16,6 +16,47 @@ pub enum Command {
     Ls(LsArgs),
     /// Write the service's CloudFormation template and parameters for an environment (no AWS access).
     Package(PackageArgs),
+    /// Create or update the service's stack in an environment.
+    Deploy(DeployArgs),
+    /// Delete the service's stack from an environment.
+    Delete(DeleteArgs),
+}
+
+/// `wharf svc delete`.
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
+}
+
+/// `wharf svc deploy`.
+#[derive(Debug, clap::Args)]
+pub struct DeployArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// Image tag for a service built from a Dockerfile (already pushed to its ECR repository).
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Wait for an operation already running on the stack instead of refusing.
+    #[arg(long)]
+    pub wait_in_progress: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf svc init` (also the service part of `wharf init`).
@@ -69,7 +110,63 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Init(a) => init(a, ui),
         Command::Ls(a) => ls(a, ui),
         Command::Package(a) => package(a, ui),
+        Command::Deploy(a) => deploy(a, ui),
+        Command::Delete(a) => delete(a, ui),
     }
+}
+
+fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    let DeleteArgs { name, env, yes, aws } = a;
+    let ws = remote::load_for_env(ui, &env)?;
+    let app = ws.app.as_ref().map(|a| a.name.value.clone()).unwrap_or_default();
+    let stack = format!("{app}-{env}-{name}");
+    remote::confirm_delete(ui, &format!("service `{name}` from environment `{env}` (stack {stack})"), yes)?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, &env, &aws).await?;
+        remote::delete_stacks(ui, &client, &[stack], &remote::options(ui, false)).await
+    })
+}
+
+/// Services built from a Dockerfile need `--tag` until wharf builds images itself.
+pub fn require_tag_for_builds(ws: &mut crate::manifest::workspace::Workspace, names: &[String], env: &str, tag: Option<&str>) -> Result<(), WharfError> {
+    if tag.is_some() {
+        return Ok(());
+    }
+    let built: Vec<String> = names.iter().filter(|n| ws.service(n, Some(env)).is_some_and(|m| m.image.location.is_none())).cloned().collect();
+    if built.is_empty() {
+        return Ok(());
+    }
+    Err(WharfError::usage(
+        format!("{} build{} from a Dockerfile, and this version of wharf does not build images yet", built.join(", "), if built.len() == 1 { "s" } else { "" }),
+        Some("push the image to the service's ECR repository (`<account>.dkr.ecr.<region>.amazonaws.com/<app>/<service>`) and pass its tag with `--tag`, or use `image.location`".to_string()),
+    ))
+}
+
+fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    use crate::deploy::StackApi;
+    let DeployArgs { name, env, tag, wait_in_progress, aws } = a;
+    let mut ws = remote::load_for_env(ui, &env)?;
+    context::require_service(&ws, &name)?;
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, tag.as_deref().unwrap_or("latest"))?;
+    context::report(ui, &ws)?;
+    let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    require_tag_for_builds(&mut ws, std::slice::from_ref(&name), &env, tag.as_deref())?;
+    let env_stack = format!("{}-{env}", ws.app.as_ref().map_or("", |a| a.name.value.as_str()));
+    remote::block_on(async {
+        let client = remote::connect(&ws, &env, &aws).await?;
+        // A rolled-back update leaves a working environment; a rolled-back create does not.
+        let ready = client.describe(&env_stack).await?.is_some_and(|s| {
+            use crate::deploy::status::{verdict, Verdict};
+            matches!(verdict(&s.status), Verdict::Succeeded | Verdict::RolledBack) && s.status != "ROLLBACK_COMPLETE"
+        });
+        if !ready {
+            return Err(WharfError::usage(format!("environment `{env}` is not deployed (stack {env_stack})"), Some(format!("run `wharf env deploy -n {env}` first, or `wharf deploy -e {env} -n {name}`"))));
+        }
+        let opts = remote::options(ui, wait_in_progress);
+        remote::run_stacks(ui, client, None, vec![remote::spec(pkg)], 1, opts).await
+    })
 }
 
 /// Parses a `--svc-type` value.

@@ -2,10 +2,11 @@
 //! event per line); notes, warnings, diagnostics and prompts go to stderr. Prompts appear
 //! only when someone can answer them; otherwise they become an error naming the flag.
 //! The only module that prints or talks to the terminal.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod diagnostics;
 pub mod mode;
+pub mod progress;
 
 use crate::manifest::diag::Diagnostics;
 use crate::manifest::source::SourceMap;
@@ -150,6 +151,14 @@ impl Ui {
         Ok(input.interact_text()?)
     }
 
+    /// Asks a yes/no question, or fails naming `flag` when nobody can answer.
+    pub fn confirm(&self, question: &str, flag: &'static str) -> Result<bool, PromptError> {
+        if !self.decision.interactive {
+            return Err(PromptError::NeedsFlag { flag, what: "a confirmation" });
+        }
+        Ok(dialoguer::Confirm::new().with_prompt(question).default(false).interact()?)
+    }
+
     /// Asks to pick one of `items`, or fails naming `flag` when nobody can answer.
     pub fn ask_select(
         &self,
@@ -194,5 +203,27 @@ impl Ui {
             out = format!("error: {err}\n");
         }
         eprint!("{out}");
+    }
+}
+
+impl Ui {
+    /// Counts Ctrl-C presses. The first is for the running operation to handle (cancel
+    /// and keep watching); the second exits at once with 130, leaving CloudFormation
+    /// running. Needs a tokio runtime.
+    pub fn interrupts(&self) -> tokio::sync::watch::Receiver<u32> {
+        let (tx, rx) = tokio::sync::watch::channel(0u32);
+        let ui = *self;
+        tokio::spawn(async move {
+            let mut count = 0;
+            while tokio::signal::ctrl_c().await.is_ok() {
+                count += 1;
+                if count >= 2 {
+                    ui.note("Stopped watching; CloudFormation carries on. Run the same command again (with `--wait-in-progress`) to follow it.");
+                    std::process::exit(130);
+                }
+                let _ = tx.send(count);
+            }
+        });
+        rx
     }
 }

@@ -1,0 +1,70 @@
+//! `wharf deploy`: several services (or `--all`) of one environment. The environment
+//! stack goes first (a no-op when its template did not change), then the services in
+//! parallel; one combined result at the end.
+
+use super::{context, remote};
+use crate::error::WharfError;
+use crate::ui::Ui;
+
+/// `wharf deploy`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Environment to deploy to.
+    #[arg(short, long = "env")]
+    pub env: Option<String>,
+    /// Services to deploy (repeat the flag for several).
+    #[arg(short, long = "name")]
+    pub names: Vec<String>,
+    /// Deploy every service of the workspace.
+    #[arg(long, conflicts_with = "names")]
+    pub all: bool,
+    /// How many service stacks to deploy at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Image tag for services built from a Dockerfile (already pushed to the service's ECR repository).
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Wait for operations already running on a stack instead of refusing.
+    #[arg(long)]
+    pub wait_in_progress: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: remote::AwsArgs,
+}
+
+/// Runs `wharf deploy`.
+pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
+    let Args { env, names, all, concurrency, tag, wait_in_progress, aws } = a;
+    let ws0 = context::load(ui)?;
+    let env = match env {
+        Some(e) => e,
+        None => {
+            let envs = ws0.env_names();
+            let labels: Vec<&str> = envs.iter().map(String::as_str).collect();
+            envs[ui.ask_select("Environment", &labels, "--env", "an environment")?].clone()
+        }
+    };
+    drop(ws0);
+    let mut ws = remote::load_for_env(ui, &env)?;
+    let names = if all || !names.is_empty() {
+        if all { ws.service_names() } else { names }
+    } else {
+        return Err(crate::ui::PromptError::NeedsFlag { flag: "--name or --all", what: "the services to deploy" }.into());
+    };
+    for n in &names {
+        context::require_service(&ws, n)?;
+    }
+    let stacks = crate::compile::workspace::package_all(&mut ws, &env, tag.as_deref().unwrap_or("latest"))?;
+    context::report(ui, &ws)?;
+    let stacks = stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    super::svc::require_tag_for_builds(&mut ws, &names, &env, tag.as_deref())?;
+    let mut stacks = stacks.into_iter();
+    let env_stack = stacks.next().map(remote::spec);
+    let all_names = ws.service_names();
+    let services: Vec<_> = all_names.iter().zip(stacks).filter(|(n, _)| names.contains(n)).map(|(_, p)| remote::spec(p)).collect();
+    remote::block_on(async {
+        let client = remote::connect(&ws, &env, &aws).await?;
+        let opts = remote::options(ui, wait_in_progress);
+        remote::run_stacks(ui, client, env_stack, services, usize::from(concurrency), opts).await
+    })
+}
