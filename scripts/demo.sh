@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Builds wharf and runs it on examples/storefront: validate every manifest for every
-# environment, package every stack into out/storefront/, and check them with cfn-lint.
-# No AWS account or credentials are needed.
+# Builds wharf, starts the moto emulator on 127.0.0.1 and deploys examples/storefront to
+# it end to end: checks the manifests, deploys the environment, then both services in
+# parallel, redeploys to show "no changes", prints the services, and stops the emulator.
+# No AWS account is used: every call goes to the local emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-OUT="$ROOT/out/storefront"
 
-cargo build --locked --release
-WHARF="$ROOT/target/release/wharf"
-CFN_LINT="$(scripts/install-cfn-lint.sh)"
+cargo build --locked
+scripts/emulators/install.sh moto
+endpoint="$(scripts/emulators/start.sh moto)"
+trap '"$ROOT/scripts/emulators/stop.sh" moto' EXIT
 
+export AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
+export WHARF_POLL_INTERVAL_MS=250
+W="$ROOT/target/debug/wharf"
 cd examples/storefront
-rm -rf "$OUT"
-"$WHARF" validate
-for env in test prod; do
-  "$WHARF" env package -n "$env" --output-dir "$OUT" >/dev/null
-  for svc in web api; do
-    "$WHARF" svc package -n "$svc" -e "$env" --tag demo --output-dir "$OUT" >/dev/null
-  done
-done
-"$CFN_LINT" --non-zero-exit-code error "$OUT"/*.stack.yml
-echo
-echo "Templates and parameter files are in out/storefront/ ($(ls "$OUT" | wc -l) files), all cfn-lint clean."
+echo "== moto is at $endpoint"
+"$W" validate
+echo "== deploy the environment, then both services in parallel"
+"$W" deploy -e test --all --tag demo
+echo "== deploy again: nothing changed"
+"$W" deploy -e test --all --tag demo
+echo "== the ECS services"
+"$ROOT/.venv/moto/bin/python" - <<'PY'
+import boto3, os
+kw = dict(endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
+cfn, ecs = boto3.client("cloudformation", **kw), boto3.client("ecs", **kw)
+cluster = [o["OutputValue"] for o in cfn.describe_stacks(StackName="storefront-test")["Stacks"][0]["Outputs"] if o["OutputKey"] == "ClusterName"][0]
+for s in ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])["services"]:
+    cb = s["deploymentConfiguration"]["deploymentCircuitBreaker"]
+    print(f'{s["serviceName"]}: {s["taskDefinition"].split("/")[-1]}, circuit breaker enable={cb["enable"]} rollback={cb["rollback"]}')
+PY
+echo "== clean up"
+"$W" env delete -n test --yes

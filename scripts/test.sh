@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit tests, CLI tests
-# (including cfn-lint on every generated template and the Copilot corpus check).
+# (including cfn-lint on every generated template and the Copilot corpus check), and
+# the integration tests against the emulators (which the tests start and stop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WHARF_CFN_LINT="$(scripts/install-cfn-lint.sh)"
+scripts/emulators/install.sh
 export WHARF_CFN_LINT
 if [ -z "${WHARF_COPILOT_CORPUS:-}" ] && [ -d ../shared/copilot-corpus ]; then
   export WHARF_COPILOT_CORPUS="$PWD/../shared/copilot-corpus"

@@ -108,7 +108,10 @@ pub fn exit_code(err: &WharfError) -> u8 {
         | WharfError::NoWorkspace { .. }
         | WharfError::InvalidManifest { .. } => 2,
         WharfError::Prompt(PromptError::NeedsFlag { .. }) => 2,
-        WharfError::Prompt(PromptError::Io(_)) | WharfError::Io { .. } | WharfError::Template(_) | WharfError::Aws(_) => 1,
+        WharfError::Prompt(PromptError::Io(_))
+        | WharfError::Io { .. }
+        | WharfError::Template(_)
+        | WharfError::Aws(_) => 1,
         WharfError::Deploy(d) => deploy_code(d),
         WharfError::SomeFailed { code, .. } => *code,
     }

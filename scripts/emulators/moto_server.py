@@ -169,6 +169,11 @@ def _svc_create(cls, resource_name, cloudformation_json, account_id, region_name
 def _svc_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
     svc = original_resource
     p = cloudformation_json["Properties"]
+    if _cluster_name(p["Cluster"]) != svc.cluster_name:
+        # Cluster is immutable: CloudFormation replaces the service (create, then delete).
+        new = _svc_create(cls, new_resource_name, cloudformation_json, account_id, region_name)
+        _ecs(account_id, region_name).delete_service(svc.cluster_name, svc.name, force=True)
+        return new
     if "DesiredCount" in p:
         svc.desired_count = int(p["DesiredCount"])
     svc.task_definition = _ecs(account_id, region_name).describe_task_definition(_arn(p["TaskDefinition"])).arn
@@ -259,13 +264,21 @@ cfn_models.ChangeSet.apply = _apply
 _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 
 
-def _failed_resource(stack, error):
-    """The logical ID moto was working on when `error` was raised, if known."""
-    text = str(error)
-    for logical_id in getattr(stack.resource_map, "_resource_json_map", {}):
-        if logical_id in text:
-            return logical_id
-    return None
+_current = {"logical_id": None}
+
+
+def _tracking(original):
+    """Remembers which resource moto is creating or updating, to name it on failure."""
+
+    def wrapper(logical_id, *args, **kwargs):
+        _current["logical_id"] = logical_id
+        return original(logical_id, *args, **kwargs)
+
+    return wrapper
+
+
+parsing.parse_and_create_resource = _tracking(parsing.parse_and_create_resource)
+parsing.parse_and_update_resource = _tracking(parsing.parse_and_update_resource)
 
 
 def _execute_change_set(self, change_set_name, stack_name=None):
@@ -275,12 +288,14 @@ def _execute_change_set(self, change_set_name, stack_name=None):
     if change_set is None:
         return _orig_execute(self, change_set_name, stack_name)
     stack = self.stacks[change_set.stack_id]
+    _current["logical_id"] = None
     try:
         return _orig_execute(self, change_set_name, stack_name)
     except Exception as error:  # noqa: BLE001 - any failure becomes a stack failure, as on AWS
         creating = change_set.change_set_type == "CREATE"
-        reason = f"{type(error).__name__}: {error}"
-        failed = _failed_resource(stack, error) or "Resource"
+        text = str(error)
+        reason = text if type(error).__name__ in text else f"{type(error).__name__}: {text}"
+        failed = _current["logical_id"] or stack.name
         stack._add_stack_event(
             "CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS", resource_status_reason="User Initiated"
         )

@@ -34,7 +34,15 @@ pub struct Args {
 
 /// Runs `wharf deploy`.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
-    let Args { env, names, all, concurrency, tag, wait_in_progress, aws } = a;
+    let Args {
+        env,
+        names,
+        all,
+        concurrency,
+        tag,
+        wait_in_progress,
+        aws,
+    } = a;
     let ws0 = context::load(ui)?;
     let env = match env {
         Some(e) => e,
@@ -49,22 +57,40 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let names = if all || !names.is_empty() {
         if all { ws.service_names() } else { names }
     } else {
-        return Err(crate::ui::PromptError::NeedsFlag { flag: "--name or --all", what: "the services to deploy" }.into());
+        return Err(crate::ui::PromptError::NeedsFlag {
+            flag: "--name or --all",
+            what: "the services to deploy",
+        }
+        .into());
     };
     for n in &names {
         context::require_service(&ws, n)?;
     }
-    let stacks = crate::compile::workspace::package_all(&mut ws, &env, tag.as_deref().unwrap_or("latest"))?;
+    let stacks =
+        crate::compile::workspace::package_all(&mut ws, &env, tag.as_deref().unwrap_or("latest"))?;
     context::report(ui, &ws)?;
     let stacks = stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     super::svc::require_tag_for_builds(&mut ws, &names, &env, tag.as_deref())?;
     let mut stacks = stacks.into_iter();
     let env_stack = stacks.next().map(remote::spec);
     let all_names = ws.service_names();
-    let services: Vec<_> = all_names.iter().zip(stacks).filter(|(n, _)| names.contains(n)).map(|(_, p)| remote::spec(p)).collect();
+    let services: Vec<_> = all_names
+        .iter()
+        .zip(stacks)
+        .filter(|(n, _)| names.contains(n))
+        .map(|(_, p)| remote::spec(p))
+        .collect();
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         let opts = remote::options(ui, wait_in_progress);
-        remote::run_stacks(ui, client, env_stack, services, usize::from(concurrency), opts).await
+        remote::run_stacks(
+            ui,
+            client,
+            env_stack,
+            services,
+            usize::from(concurrency),
+            opts,
+        )
+        .await
     })
 }

@@ -112,9 +112,17 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
     let DeleteArgs { name, yes, aws } = a;
     let ws = remote::load_for_env(ui, &name)?;
-    let app = ws.app.as_ref().map(|a| a.name.value.clone()).unwrap_or_default();
+    let app = ws
+        .app
+        .as_ref()
+        .map(|a| a.name.value.clone())
+        .unwrap_or_default();
     let env_stack = format!("{app}-{name}");
-    remote::confirm_delete(ui, &format!("environment `{name}` and every service deployed to it"), yes)?;
+    remote::confirm_delete(
+        ui,
+        &format!("environment `{name}` and every service deployed to it"),
+        yes,
+    )?;
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         // Services first: they read the environment's published values.
@@ -132,7 +140,11 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
 
 fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeployArgs { name, wait_in_progress, aws } = a;
+    let DeployArgs {
+        name,
+        wait_in_progress,
+        aws,
+    } = a;
     let mut ws = remote::load_for_env(ui, &name)?;
     let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
     context::report(ui, &ws)?;

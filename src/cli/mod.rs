@@ -5,10 +5,10 @@
 mod app;
 mod completion;
 pub mod context;
+mod deploy;
 mod env;
 mod init;
 mod remote;
-mod deploy;
 mod schema;
 mod svc;
 mod validate;

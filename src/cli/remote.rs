@@ -27,7 +27,11 @@ pub const POLL_INTERVAL_MS: &str = "WHARF_POLL_INTERVAL_MS";
 
 /// Runs `f` on a multi-threaded runtime.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts").block_on(f)
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(f)
 }
 
 /// Connects for environment `env`: region from the flag, the environment manifest, the
@@ -37,15 +41,34 @@ pub async fn connect(ws: &Workspace, env: &str, args: &AwsArgs) -> Result<Aws, W
     let region = args
         .region
         .clone()
-        .or_else(|| ws.env(env).and_then(|e| e.region.as_ref()).map(|r| r.value.clone()))
-        .or_else(|| ws.app.as_ref().and_then(|a| a.region.as_ref()).map(|r| r.value.clone()));
-    let aws = Aws::connect(&AwsOptions { profile: args.profile.clone(), region }).await?;
+        .or_else(|| {
+            ws.env(env)
+                .and_then(|e| e.region.as_ref())
+                .map(|r| r.value.clone())
+        })
+        .or_else(|| {
+            ws.app
+                .as_ref()
+                .and_then(|a| a.region.as_ref())
+                .map(|r| r.value.clone())
+        });
+    let aws = Aws::connect(&AwsOptions {
+        profile: args.profile.clone(),
+        region,
+    })
+    .await?;
     if let Some(declared) = ws.env(env).and_then(|e| e.account.as_ref()) {
         let actual = aws.account_id().await?;
         if actual != declared.value {
             return Err(WharfError::usage(
-                format!("environment `{env}` belongs to account {}, but the current credentials are for account {actual}", declared.value),
-                Some("switch credentials (`--profile`, AWS_PROFILE) to the environment's account".to_string()),
+                format!(
+                    "environment `{env}` belongs to account {}, but the current credentials are for account {actual}",
+                    declared.value
+                ),
+                Some(
+                    "switch credentials (`--profile`, AWS_PROFILE) to the environment's account"
+                        .to_string(),
+                ),
             ));
         }
     }
@@ -54,13 +77,25 @@ pub async fn connect(ws: &Workspace, env: &str, args: &AwsArgs) -> Result<Aws, W
 
 /// Deploy options from the environment and flags, with Ctrl-C wired in.
 pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
-    let poll = std::env::var(POLL_INTERVAL_MS).ok().and_then(|v| v.parse().ok()).map_or(Duration::from_secs(2), Duration::from_millis);
-    Options { poll, wait_in_progress, interrupts: Some(ui.interrupts()) }
+    let poll = std::env::var(POLL_INTERVAL_MS)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(2), Duration::from_millis);
+    Options {
+        poll,
+        wait_in_progress,
+        interrupts: Some(ui.interrupts()),
+    }
 }
 
 /// A package as a stack to deploy.
 pub fn spec(p: Package) -> StackSpec {
-    StackSpec { name: p.stack_name, template: p.template, parameters: p.config.parameters, tags: p.config.tags }
+    StackSpec {
+        name: p.stack_name,
+        template: p.template,
+        parameters: p.config.parameters,
+        tags: p.config.tags,
+    }
 }
 
 /// Loads the workspace and checks the environment exists; prints diagnostics.
@@ -72,11 +107,27 @@ pub fn load_for_env(ui: &Ui, env: &str) -> Result<Workspace, WharfError> {
 
 /// Deploys the environment stack (if given) and then the service stacks in parallel,
 /// reports every result, and turns failures into the right exit code.
-pub async fn run_stacks(ui: &Ui, aws: Aws, env: Option<StackSpec>, services: Vec<StackSpec>, concurrency: usize, opts: Options) -> Result<(), WharfError> {
+pub async fn run_stacks(
+    ui: &Ui,
+    aws: Aws,
+    env: Option<StackSpec>,
+    services: Vec<StackSpec>,
+    concurrency: usize,
+    opts: Options,
+) -> Result<(), WharfError> {
     use crate::deploy::types::Action;
-    let reporter: std::sync::Arc<dyn crate::deploy::DeployReporter> = std::sync::Arc::from(crate::ui::progress::reporter(ui));
+    let reporter: std::sync::Arc<dyn crate::deploy::DeployReporter> =
+        std::sync::Arc::from(crate::ui::progress::reporter(ui));
     let total = usize::from(env.is_some()) + services.len();
-    let results = crate::deploy::multi::deploy_all(std::sync::Arc::new(aws), env, services, reporter, opts, concurrency).await;
+    let results = crate::deploy::multi::deploy_all(
+        std::sync::Arc::new(aws),
+        env,
+        services,
+        reporter,
+        opts,
+        concurrency,
+    )
+    .await;
     let skipped = total - results.len();
     let mut worst = 0u8;
     let mut failed = 0;
@@ -90,7 +141,10 @@ pub async fn run_stacks(ui: &Ui, aws: Aws, env: Option<StackSpec>, services: Vec
             Err(e) => {
                 failed += 1;
                 worst = worst.max(crate::error::deploy_code(e));
-                ui.error(&WharfError::Deploy(e.clone()));
+                // With one stack, the error is reported once, as the command's error.
+                if total > 1 {
+                    ui.error(&WharfError::Deploy(e.clone()));
+                }
             }
         }
     }
@@ -105,23 +159,43 @@ pub async fn run_stacks(ui: &Ui, aws: Aws, env: Option<StackSpec>, services: Vec
         }),
     );
     if skipped > 0 {
-        ui.warn(format!("{skipped} service stack(s) were not deployed because the environment stack failed"));
+        ui.warn(format!(
+            "{skipped} service stack(s) were not deployed because the environment stack failed"
+        ));
     }
     if failed == 0 {
-        let changed = results.iter().filter(|(_, r)| matches!(r, Ok(o) if o.action != Action::NoChanges)).count();
-        ui.success(if changed == 0 { format!("No changes: {total} stack(s) are up to date") } else { format!("Deployed {changed} of {total} stack(s)") });
+        let changed = results
+            .iter()
+            .filter(|(_, r)| matches!(r, Ok(o) if o.action != Action::NoChanges))
+            .count();
+        ui.success(if changed == 0 {
+            format!("No changes: {total} stack(s) are up to date")
+        } else {
+            format!("Deployed {changed} of {total} stack(s)")
+        });
         return Ok(());
     }
     // A single failed stack keeps its own exit code and message.
-    if total == 1 && let Some((_, Err(e))) = results.into_iter().next() {
+    if total == 1
+        && let Some((_, Err(e))) = results.into_iter().next()
+    {
         return Err(WharfError::Deploy(e));
     }
-    Err(WharfError::SomeFailed { failed: failed + skipped, total, code: worst })
+    Err(WharfError::SomeFailed {
+        failed: failed + skipped,
+        total,
+        code: worst,
+    })
 }
 
 /// Deletes stacks one after the other (services before their environment), after
 /// confirmation: on a terminal a prompt, elsewhere `--yes`.
-pub async fn delete_stacks(ui: &Ui, aws: &Aws, stacks: &[String], opts: &Options) -> Result<(), WharfError> {
+pub async fn delete_stacks(
+    ui: &Ui,
+    aws: &Aws,
+    stacks: &[String],
+    opts: &Options,
+) -> Result<(), WharfError> {
     let reporter = crate::ui::progress::reporter(ui);
     for stack in stacks {
         crate::deploy::stack::delete(aws, stack, reporter.as_ref(), opts).await?;

@@ -117,11 +117,24 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 
 fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeleteArgs { name, env, yes, aws } = a;
+    let DeleteArgs {
+        name,
+        env,
+        yes,
+        aws,
+    } = a;
     let ws = remote::load_for_env(ui, &env)?;
-    let app = ws.app.as_ref().map(|a| a.name.value.clone()).unwrap_or_default();
+    let app = ws
+        .app
+        .as_ref()
+        .map(|a| a.name.value.clone())
+        .unwrap_or_default();
     let stack = format!("{app}-{env}-{name}");
-    remote::confirm_delete(ui, &format!("service `{name}` from environment `{env}` (stack {stack})"), yes)?;
+    remote::confirm_delete(
+        ui,
+        &format!("service `{name}` from environment `{env}` (stack {stack})"),
+        yes,
+    )?;
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         remote::delete_stacks(ui, &client, &[stack], &remote::options(ui, false)).await
@@ -129,11 +142,23 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
 }
 
 /// Services built from a Dockerfile need `--tag` until wharf builds images itself.
-pub fn require_tag_for_builds(ws: &mut crate::manifest::workspace::Workspace, names: &[String], env: &str, tag: Option<&str>) -> Result<(), WharfError> {
+pub fn require_tag_for_builds(
+    ws: &mut crate::manifest::workspace::Workspace,
+    names: &[String],
+    env: &str,
+    tag: Option<&str>,
+) -> Result<(), WharfError> {
     if tag.is_some() {
         return Ok(());
     }
-    let built: Vec<String> = names.iter().filter(|n| ws.service(n, Some(env)).is_some_and(|m| m.image.location.is_none())).cloned().collect();
+    let built: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            ws.service(n, Some(env))
+                .is_some_and(|m| m.image.location.is_none())
+        })
+        .cloned()
+        .collect();
     if built.is_empty() {
         return Ok(());
     }
@@ -146,23 +171,43 @@ pub fn require_tag_for_builds(ws: &mut crate::manifest::workspace::Workspace, na
 fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
     use crate::deploy::StackApi;
-    let DeployArgs { name, env, tag, wait_in_progress, aws } = a;
+    let DeployArgs {
+        name,
+        env,
+        tag,
+        wait_in_progress,
+        aws,
+    } = a;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
-    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, tag.as_deref().unwrap_or("latest"))?;
+    let pkg = crate::compile::workspace::package_service(
+        &mut ws,
+        &name,
+        &env,
+        tag.as_deref().unwrap_or("latest"),
+    )?;
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     require_tag_for_builds(&mut ws, std::slice::from_ref(&name), &env, tag.as_deref())?;
-    let env_stack = format!("{}-{env}", ws.app.as_ref().map_or("", |a| a.name.value.as_str()));
+    let env_stack = format!(
+        "{}-{env}",
+        ws.app.as_ref().map_or("", |a| a.name.value.as_str())
+    );
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         // A rolled-back update leaves a working environment; a rolled-back create does not.
         let ready = client.describe(&env_stack).await?.is_some_and(|s| {
-            use crate::deploy::status::{verdict, Verdict};
-            matches!(verdict(&s.status), Verdict::Succeeded | Verdict::RolledBack) && s.status != "ROLLBACK_COMPLETE"
+            use crate::deploy::status::{Verdict, verdict};
+            matches!(verdict(&s.status), Verdict::Succeeded | Verdict::RolledBack)
+                && s.status != "ROLLBACK_COMPLETE"
         });
         if !ready {
-            return Err(WharfError::usage(format!("environment `{env}` is not deployed (stack {env_stack})"), Some(format!("run `wharf env deploy -n {env}` first, or `wharf deploy -e {env} -n {name}`"))));
+            return Err(WharfError::usage(
+                format!("environment `{env}` is not deployed (stack {env_stack})"),
+                Some(format!(
+                    "run `wharf env deploy -n {env}` first, or `wharf deploy -e {env} -n {name}`"
+                )),
+            ));
         }
         let opts = remote::options(ui, wait_in_progress);
         remote::run_stacks(ui, client, None, vec![remote::spec(pkg)], 1, opts).await

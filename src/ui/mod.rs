@@ -154,9 +154,15 @@ impl Ui {
     /// Asks a yes/no question, or fails naming `flag` when nobody can answer.
     pub fn confirm(&self, question: &str, flag: &'static str) -> Result<bool, PromptError> {
         if !self.decision.interactive {
-            return Err(PromptError::NeedsFlag { flag, what: "a confirmation" });
+            return Err(PromptError::NeedsFlag {
+                flag,
+                what: "a confirmation",
+            });
         }
-        Ok(dialoguer::Confirm::new().with_prompt(question).default(false).interact()?)
+        Ok(dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()?)
     }
 
     /// Asks to pick one of `items`, or fails naming `flag` when nobody can answer.

@@ -2,8 +2,8 @@
 //! resource with its description, status and elapsed time, failure reasons beneath),
 //! timestamped lines for logs and CI, and JSON events on stdout.
 
-use super::mode::Mode;
 use super::Ui;
+use super::mode::Mode;
 use crate::deploy::types::{ChangeSetKind, StackEvent, StackOutcome};
 use crate::deploy::{DeployError, DeployReporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -34,11 +34,18 @@ pub fn utc(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn verb(kind: ChangeSetKind) -> &'static str {
@@ -52,8 +59,12 @@ fn verb(kind: ChangeSetKind) -> &'static str {
 pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
     match r {
         Ok(o) => match o.action {
-            crate::deploy::types::Action::Created => format!("created ({} resources, {:.1}s)", o.changes, o.seconds),
-            crate::deploy::types::Action::Updated => format!("updated ({} changes, {:.1}s)", o.changes, o.seconds),
+            crate::deploy::types::Action::Created => {
+                format!("created ({} resources, {:.1}s)", o.changes, o.seconds)
+            }
+            crate::deploy::types::Action::Updated => {
+                format!("updated ({} changes, {:.1}s)", o.changes, o.seconds)
+            }
             crate::deploy::types::Action::NoChanges => "no changes".to_string(),
             crate::deploy::types::Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
         },
@@ -67,18 +78,42 @@ struct Plain;
 #[allow(clippy::print_stderr)]
 impl DeployReporter for Plain {
     fn started(&self, stack: &str, kind: ChangeSetKind) {
-        eprintln!("{} {stack}: {} the stack", utc(now_ms()), verb(kind).to_lowercase());
+        eprintln!(
+            "{} {stack}: {} the stack",
+            utc(now_ms()),
+            verb(kind).to_lowercase()
+        );
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
         for c in changes {
-            let repl = c.replacement.as_deref().filter(|r| *r != "False").map(|r| format!(" (replacement: {r})")).unwrap_or_default();
-            eprintln!("{} {stack}: change: {} {} {}{repl}", utc(now_ms()), c.action, c.logical_id, c.resource_type);
+            let repl = c
+                .replacement
+                .as_deref()
+                .filter(|r| *r != "False")
+                .map(|r| format!(" (replacement: {r})"))
+                .unwrap_or_default();
+            eprintln!(
+                "{} {stack}: change: {} {} {}{repl}",
+                utc(now_ms()),
+                c.action,
+                c.logical_id,
+                c.resource_type
+            );
         }
     }
     fn event(&self, stack: &str, e: &StackEvent, description: Option<&str>) {
         let what = description.map(|d| format!(" ({d})")).unwrap_or_default();
-        let why = e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-        eprintln!("{} {stack}: {} {}{what}{why}", utc(e.timestamp_ms), e.logical_id, e.status);
+        let why = e
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        eprintln!(
+            "{} {stack}: {} {}{what}{why}",
+            utc(e.timestamp_ms),
+            e.logical_id,
+            e.status
+        );
     }
     fn note(&self, stack: &str, message: &str) {
         eprintln!("{} {stack}: {message}", utc(now_ms()));
@@ -93,10 +128,16 @@ struct Json(Ui);
 
 impl DeployReporter for Json {
     fn started(&self, stack: &str, kind: ChangeSetKind) {
-        self.0.event("stack_started", &serde_json::json!({"stack": stack, "operation": kind}));
+        self.0.event(
+            "stack_started",
+            &serde_json::json!({"stack": stack, "operation": kind}),
+        );
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
-        self.0.event("change_set", &serde_json::json!({"stack": stack, "changes": changes}));
+        self.0.event(
+            "change_set",
+            &serde_json::json!({"stack": stack, "changes": changes}),
+        );
     }
     fn event(&self, stack: &str, e: &StackEvent, description: Option<&str>) {
         self.0.event(
@@ -105,11 +146,16 @@ impl DeployReporter for Json {
         );
     }
     fn note(&self, stack: &str, message: &str) {
-        self.0.event("note", &serde_json::json!({"stack": stack, "message": message}));
+        self.0.event(
+            "note",
+            &serde_json::json!({"stack": stack, "message": message}),
+        );
     }
     fn finished(&self, stack: &str, r: &Result<StackOutcome, DeployError>) {
         let data = match r {
-            Ok(o) => serde_json::json!({"stack": stack, "ok": true, "action": o.action, "status": o.status, "changes": o.changes, "outputs": o.outputs, "seconds": o.seconds}),
+            Ok(o) => {
+                serde_json::json!({"stack": stack, "ok": true, "action": o.action, "status": o.status, "changes": o.changes, "outputs": o.outputs, "seconds": o.seconds})
+            }
             Err(e) => serde_json::json!({"stack": stack, "ok": false, "error": e.to_string()}),
         };
         self.0.event("stack_result", &data);
@@ -131,7 +177,11 @@ struct StackLines {
 
 impl Live {
     fn new(color: bool) -> Self {
-        Live { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), color, state: Mutex::new(BTreeMap::new()) }
+        Live {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            color,
+            state: Mutex::new(BTreeMap::new()),
+        }
     }
 
     fn style(&self, template: &str) -> ProgressStyle {
@@ -160,32 +210,67 @@ impl DeployReporter for Live {
         head.set_style(self.style("{spinner} {msg} [{elapsed}]"));
         head.set_message(format!("{} stack {stack}", verb(kind)));
         head.enable_steady_tick(Duration::from_millis(100));
-        self.state.lock().expect("progress lock").insert(stack.to_string(), StackLines { head, verb: verb(kind), resources: BTreeMap::new() });
+        self.state.lock().expect("progress lock").insert(
+            stack.to_string(),
+            StackLines {
+                head,
+                verb: verb(kind),
+                resources: BTreeMap::new(),
+            },
+        );
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
         if let Some(s) = self.state.lock().expect("progress lock").get(stack) {
-            s.head.set_message(format!("{} stack {stack} ({} changes)", s.verb, changes.len()));
+            s.head.set_message(format!(
+                "{} stack {stack} ({} changes)",
+                s.verb,
+                changes.len()
+            ));
         }
     }
     fn event(&self, stack: &str, e: &StackEvent, description: Option<&str>) {
         let mut state = self.state.lock().expect("progress lock");
-        let Some(lines) = state.get_mut(stack) else { return };
+        let Some(lines) = state.get_mut(stack) else {
+            return;
+        };
         if e.is_stack() && e.logical_id == stack {
-            lines.head.set_message(format!("{} stack {stack} {}", lines.verb, self.paint(&e.status)));
+            lines.head.set_message(format!(
+                "{} stack {stack} {}",
+                lines.verb,
+                self.paint(&e.status)
+            ));
             return;
         }
-        let Some(description) = description else { return };
-        let (bar, since) = lines.resources.entry(e.logical_id.clone()).or_insert_with(|| {
-            let bar = self.multi.insert_after(&lines.head, ProgressBar::new_spinner());
-            bar.set_style(self.style("  {msg}"));
-            (bar, Instant::now())
-        });
-        bar.set_message(format!("- {description}  {}  [{:.0}s]", self.paint(&e.status), since.elapsed().as_secs_f64()));
+        let Some(description) = description else {
+            return;
+        };
+        let (bar, since) = lines
+            .resources
+            .entry(e.logical_id.clone())
+            .or_insert_with(|| {
+                let bar = self
+                    .multi
+                    .insert_after(&lines.head, ProgressBar::new_spinner());
+                bar.set_style(self.style("  {msg}"));
+                (bar, Instant::now())
+            });
+        bar.set_message(format!(
+            "- {description}  {}  [{:.0}s]",
+            self.paint(&e.status),
+            since.elapsed().as_secs_f64()
+        ));
         if e.status.ends_with("_FAILED")
             && let Some(reason) = &e.reason
         {
-            let why = if self.color { console::style(reason.as_str()).red().to_string() } else { reason.clone() };
-            bar.set_message(format!("- {description}  {}\n      {why}", self.paint(&e.status)));
+            let why = if self.color {
+                console::style(reason.as_str()).red().to_string()
+            } else {
+                reason.clone()
+            };
+            bar.set_message(format!(
+                "- {description}  {}\n      {why}",
+                self.paint(&e.status)
+            ));
         }
     }
     fn note(&self, stack: &str, message: &str) {
@@ -200,7 +285,9 @@ impl DeployReporter for Live {
                 (false, false) => "✘".to_string(),
             };
             lines.head.set_style(self.style("{msg}"));
-            lines.head.finish_with_message(format!("{mark} stack {stack}: {}", describe_result(r)));
+            lines
+                .head
+                .finish_with_message(format!("{mark} stack {stack}: {}", describe_result(r)));
             for (bar, _) in lines.resources.values() {
                 bar.finish();
             }

@@ -1,0 +1,212 @@
+#![allow(clippy::print_stderr)] // test output: the emulator log on failure
+
+//! Starting an emulator on a free port, waiting until it answers, and stopping it (by its
+//! process, on drop). Its log is printed when a test fails.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("an address")
+        .port()
+}
+
+/// An emulator process.
+pub struct Emulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect_timeout(
+        &format!("127.0.0.1:{port}").parse().ok()?,
+        Duration::from_millis(500),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+impl Emulator {
+    /// Starts `program args…` with `PORT` replaced, and waits until `ready_path` answers 200.
+    pub fn start(
+        name: &str,
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, String)],
+        ready_path: &str,
+    ) -> Emulator {
+        assert!(
+            program.is_file(),
+            "{name} is not installed ({} is missing): run scripts/emulators/install.sh",
+            program.display()
+        );
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let log = dir.path().join(format!("{name}.log"));
+        let port = free_port();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("PORT", &port.to_string()))
+            .collect();
+        let file = std::fs::File::create(&log).expect("a log file");
+        let mut cmd = Command::new(program);
+        cmd.args(&args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("a log handle"))
+            .stderr(file);
+        for (k, v) in env {
+            cmd.env(k, v.replace("PORT", &port.to_string()));
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        let mut emu = Emulator {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+        };
+        // Generous: a cold start on a busy CI machine can take a while.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = emu.child.try_wait() {
+                panic_with(name, &format!("exited with {status}\n{}", emu.log_text()));
+            }
+            if http_get(port, ready_path)
+                .is_some_and(|r| r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"))
+            {
+                return emu;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic_with(name, &emu.log_text())
+    }
+
+    /// What the emulator printed so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn panic_with(name: &str, log: &str) -> ! {
+    let tail: Vec<&str> = log.lines().rev().take(60).collect();
+    panic!(
+        "{name} did not become ready; last lines of its log:\n{}",
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    )
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = self.log_text();
+            let tail: Vec<&str> = log.lines().rev().take(80).collect();
+            eprintln!(
+                "---- emulator log (last lines) ----\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The patched moto server.
+pub fn moto() -> Emulator {
+    let python = repo().join(".venv/moto/bin/python");
+    Emulator::start(
+        "moto",
+        &python,
+        &[
+            "scripts/emulators/moto_server.py",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            "PORT",
+        ],
+        &[],
+        "/moto-api/",
+    )
+}
+
+/// Runs Python with boto3 (moto's venv) against `endpoint`; the script prints JSON.
+pub fn boto(endpoint: &str, script: &str) -> serde_json::Value {
+    let prelude = format!(
+        "import boto3, json, os\nkw = dict(endpoint_url={endpoint:?}, region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\ndef client(name):\n    return boto3.client(name, **kw)\n"
+    );
+    let out = Command::new(repo().join(".venv/moto/bin/python"))
+        .arg("-c")
+        .arg(format!("{prelude}{script}"))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "boto script failed:\n{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "boto script printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// A copy of `examples/<name>` in a temp dir.
+pub fn example(name: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("a temp dir");
+    copy_tree(&repo().join("examples").join(name), d.path());
+    d
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("an entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("a type").is_dir() {
+            std::fs::create_dir_all(&dest).expect("a dir");
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).expect("a copy");
+        }
+    }
+}
+
+/// `wharf` in `dir` talking to the emulator at `endpoint`, with nothing from the machine's
+/// AWS configuration leaking in, few retries and fast polls.
+pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("wharf").expect("the wharf binary is built");
+    cmd.current_dir(dir)
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("WHARF_POLL_INTERVAL_MS", "100")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .timeout(Duration::from_secs(180));
+    cmd
+}

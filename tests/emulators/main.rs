@@ -1,0 +1,6 @@
+//! Integration tests against local AWS emulators started by the tests themselves (moto,
+//! LocalStack), on 127.0.0.1 only. They fail, not skip, when an emulator is not
+//! installed: run `scripts/emulators/install.sh` first (the test script does).
+
+mod harness;
+mod moto;

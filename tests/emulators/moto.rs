@@ -1,0 +1,235 @@
+//! The full deploy path against moto: environment, two services in parallel, a redeploy
+//! with no changes, an update, a deploy that fails and rolls back, and deletes. Checks
+//! stack statuses, outputs, ECS services and task definitions, not only exit codes.
+
+use crate::harness::{boto, example, moto, wharf};
+use predicates::prelude::*;
+
+/// Stack statuses and the ECS services of the storefront `test` environment.
+fn state(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+stacks = {s['StackName']: {'status': s['StackStatus'], 'outputs': {o['OutputKey']: o['OutputValue'] for o in s.get('Outputs', [])}}
+          for s in cfn.describe_stacks()['Stacks']}
+services = {}
+cluster = stacks.get('storefront-test', {}).get('outputs', {}).get('ClusterName')
+if cluster:
+    arns = ecs.list_services(cluster=cluster)['serviceArns']
+    for s in (ecs.describe_services(cluster=cluster, services=arns)['services'] if arns else []):
+        td = ecs.describe_task_definition(taskDefinition=s['taskDefinition'])['taskDefinition']
+        c = td['containerDefinitions'][0]
+        services[c['name']] = {
+            'launch_type': s.get('launchType'),
+            'deployment': s.get('deploymentConfiguration'),
+            'task_definition': s['taskDefinition'],
+            'image': c['image'],
+            'env': {e['name']: e['value'] for e in c.get('environment', [])},
+            'cpu': td.get('cpu'), 'memory': td.get('memory'), 'network_mode': td.get('networkMode'),
+        }
+print(json.dumps({'stacks': stacks, 'services': services}))
+"#,
+    )
+}
+
+#[test]
+fn full_deploy_path_on_moto() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("storefront");
+    let d = dir.path();
+
+    // Environment.
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("storefront-test: created"));
+    let s = state(ep);
+    assert_eq!(s["stacks"]["storefront-test"]["status"], "CREATE_COMPLETE");
+    assert!(
+        s["stacks"]["storefront-test"]["outputs"]["PublicLoadBalancerDNSName"]
+            .as_str()
+            .is_some_and(|v| v.contains("elb"))
+    );
+
+    // Both services, in parallel, with the image tag pushed elsewhere.
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all", "--tag", "v1"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("storefront-test-web: created")
+                .and(predicate::str::contains("storefront-test-api: created")),
+        );
+    let s = state(ep);
+    for svc in ["web", "api"] {
+        assert_eq!(
+            s["stacks"][format!("storefront-test-{svc}")]["status"],
+            "CREATE_COMPLETE"
+        );
+        let ecs = &s["services"][svc];
+        assert_eq!(
+            ecs["deployment"]["deploymentCircuitBreaker"],
+            serde_json::json!({"enable": true, "rollback": true}),
+            "{svc}"
+        );
+        assert_eq!(ecs["launch_type"], "FARGATE");
+        assert_eq!(ecs["network_mode"], "awsvpc");
+        assert!(
+            ecs["image"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/storefront/{svc}:v1"))
+        );
+    }
+    assert_eq!(
+        s["services"]["api"]["deployment"]["minimumHealthyPercent"], 0,
+        "api rolls out with `recreate`"
+    );
+    assert_eq!(s["services"]["web"]["env"]["LOG_LEVEL"], "info");
+    let first_td = s["services"]["web"]["task_definition"].clone();
+
+    // Nothing changed: exit 0, "no changes", nothing redeployed.
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all", "--tag", "v1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "No changes: 3 stack(s) are up to date",
+        ));
+    assert_eq!(state(ep)["services"]["web"]["task_definition"], first_td);
+
+    // A changed variable updates the stack and registers a new task definition.
+    let manifest = d.join("wharf/web/manifest.yml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("LOG_LEVEL: info", "LOG_LEVEL: debug");
+    std::fs::write(&manifest, text).unwrap();
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "web", "-e", "test", "--tag", "v1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("storefront-test-web: updated"));
+    let s = state(ep);
+    assert_eq!(
+        s["stacks"]["storefront-test-web"]["status"],
+        "UPDATE_COMPLETE"
+    );
+    assert_eq!(s["services"]["web"]["env"]["LOG_LEVEL"], "debug");
+    assert_ne!(s["services"]["web"]["task_definition"], first_td);
+
+    // A broken parameter: the environment's published cluster points nowhere. The update
+    // fails on the service, CloudFormation rolls back, wharf exits 3 with the reason.
+    boto(
+        ep,
+        "client('ssm').put_parameter(Name='/wharf/storefront/test/cluster', Value='no-such-cluster', Type='String', Overwrite=True)\nprint('{}')",
+    );
+    let api = d.join("wharf/api/manifest.yml");
+    std::fs::write(
+        &api,
+        format!(
+            "{}variables:\n  MODE: strict\n",
+            std::fs::read_to_string(&api).unwrap()
+        ),
+    )
+    .unwrap();
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "api", "-e", "test", "--tag", "v1"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains(
+                "failed at Service and was rolled back (UPDATE_ROLLBACK_COMPLETE)",
+            )
+            .and(predicate::str::contains("Cluster not found")),
+        );
+    assert_eq!(
+        state(ep)["stacks"]["storefront-test-api"]["status"],
+        "UPDATE_ROLLBACK_COMPLETE"
+    );
+
+    // Deletes: without a terminal they need --yes.
+    wharf(d, ep)
+        .args(["svc", "delete", "-n", "web", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    wharf(d, ep)
+        .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
+        .assert()
+        .success();
+    assert!(state(ep)["stacks"].get("storefront-test-web").is_none());
+    wharf(d, ep)
+        .args(["env", "delete", "-n", "test", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Deleted storefront-test-api, storefront-test",
+        ));
+    assert_eq!(state(ep)["stacks"], serde_json::json!({}));
+}
+
+#[test]
+fn json_output_streams_events_and_a_summary() {
+    let emu = moto();
+    let dir = example("hello");
+    let out = wharf(dir.path(), &emu.endpoint)
+        .args(["deploy", "-e", "test", "--all", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"change_set")
+            && kinds.contains(&"stack_event")
+            && kinds.contains(&"stack_result"),
+        "{kinds:?}"
+    );
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["data"]["stacks"].as_array().unwrap().len(), 2);
+    assert!(
+        summary["data"]["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["ok"] == true)
+    );
+}
+
+#[test]
+fn a_service_needs_its_environment_deployed_first() {
+    let emu = moto();
+    let dir = example("hello");
+    wharf(dir.path(), &emu.endpoint)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wharf env deploy -n test"));
+}
+
+#[test]
+fn declared_account_must_match_the_credentials() {
+    let emu = moto();
+    let dir = example("hello");
+    let env = dir.path().join("wharf/environments/test/manifest.yml");
+    std::fs::write(
+        &env,
+        "name: test\ntype: Environment\naccount: '999999999999'\n",
+    )
+    .unwrap();
+    wharf(dir.path(), &emu.endpoint)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("belongs to account 999999999999, but the current credentials are for account 123456789012"));
+}
