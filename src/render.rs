@@ -5,60 +5,29 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::sync::OnceLock;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "environment.yml",
-        include_str!("../templates/environment.yml"),
-    ),
-    ("service.yml", include_str!("../templates/service.yml")),
-    (
-        "partials/env-cluster.yml",
-        include_str!("../templates/partials/env-cluster.yml"),
-    ),
-    (
-        "partials/env-alb.yml",
-        include_str!("../templates/partials/env-alb.yml"),
-    ),
-    (
-        "partials/env-ssm.yml",
-        include_str!("../templates/partials/env-ssm.yml"),
-    ),
-    (
-        "partials/svc-roles.yml",
-        include_str!("../templates/partials/svc-roles.yml"),
-    ),
-    (
-        "partials/svc-task-definition.yml",
-        include_str!("../templates/partials/svc-task-definition.yml"),
-    ),
-    (
-        "partials/svc-target-group.yml",
-        include_str!("../templates/partials/svc-target-group.yml"),
-    ),
-    (
-        "partials/svc-discovery.yml",
-        include_str!("../templates/partials/svc-discovery.yml"),
-    ),
-    (
-        "partials/svc-service.yml",
-        include_str!("../templates/partials/svc-service.yml"),
-    ),
-    (
-        "partials/svc-autoscaling.yml",
-        include_str!("../templates/partials/svc-autoscaling.yml"),
-    ),
-    (
-        "manifests/app.yml",
-        include_str!("../templates/manifests/app.yml"),
-    ),
-    (
-        "manifests/environment.yml",
-        include_str!("../templates/manifests/environment.yml"),
-    ),
-    (
-        "manifests/service.yml",
-        include_str!("../templates/manifests/service.yml"),
-    ),
+/// Embeds `templates/<name>` under its name.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "application.yml",
+    "environment.yml",
+    "service.yml",
+    "partials/env-cluster.yml",
+    "partials/env-alb.yml",
+    "partials/env-ssm.yml",
+    "partials/svc-roles.yml",
+    "partials/svc-task-definition.yml",
+    "partials/svc-target-group.yml",
+    "partials/svc-discovery.yml",
+    "partials/svc-service.yml",
+    "partials/svc-autoscaling.yml",
+    "manifests/app.yml",
+    "manifests/environment.yml",
+    "manifests/service.yml",
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -111,4 +80,28 @@ pub fn render(name: &str, ctx: &impl Serialize) -> Result<String, minijinja::Err
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_file_in_templates_is_embedded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut found = Vec::new();
+        for dir in ["", "partials", "manifests"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "yml") {
+                    found.push(p.strip_prefix(&root).unwrap().display().to_string());
+                }
+            }
+        }
+        found.sort();
+        let mut embedded: Vec<String> = super::TEMPLATES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        embedded.sort();
+        assert_eq!(found, embedded);
+    }
 }

@@ -104,7 +104,8 @@ impl StackApi for Aws {
                 ChangeSetKind::Create => ChangeSetType::Create,
                 ChangeSetKind::Update => ChangeSetType::Update,
             })
-            .template_body(req.template)
+            .set_template_body(req.template_url.is_none().then(|| req.template.to_string()))
+            .set_template_url(req.template_url.map(str::to_string))
             .capabilities(Capability::CapabilityIam)
             .capabilities(Capability::CapabilityNamedIam)
             .description("Created by wharf");

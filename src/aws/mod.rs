@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` reach every call (LocalStack, moto).
 
 pub mod cfn;
+pub mod s3;
 pub mod sts;
 
 use aws_config::BehaviorVersion;
@@ -28,6 +29,8 @@ pub struct Aws {
     pub cfn: aws_sdk_cloudformation::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
+    /// S3.
+    pub s3: aws_sdk_s3::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -183,9 +186,19 @@ impl Aws {
         }
         let sdk = loader.load().await;
         let region = sdk.region().ok_or(AwsError::NoRegion)?.to_string();
+        // Emulators serve buckets by path, not by host name.
+        let emulated = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some());
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(emulated)
+                .build(),
+        );
         Ok(Aws {
             cfn: aws_sdk_cloudformation::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            s3,
             region,
         })
     }

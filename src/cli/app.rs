@@ -8,8 +8,21 @@ use crate::ui::Ui;
 /// `wharf app` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Create the application manifest (wharf/app.yml) in the current directory.
+    /// Create the application: wharf/app.yml, and its shared resources in the region.
     Init(InitArgs),
+    /// Delete every stack of the application: services, environments, shared resources.
+    Delete(DeleteArgs),
+}
+
+/// `wharf app delete`.
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf app init`.
@@ -17,9 +30,6 @@ pub enum Command {
 pub struct InitArgs {
     /// Application name (lower-case letters, digits and hyphens).
     pub name: String,
-    /// Default AWS region for the application's environments.
-    #[arg(long)]
-    pub region: Option<String>,
     /// Domain name (a Route 53 hosted zone) for the application.
     #[arg(long)]
     pub domain: Option<String>,
@@ -29,13 +39,58 @@ pub struct InitArgs {
     /// Tags for every stack, as key=value (repeat, or separate with commas).
     #[arg(long, value_delimiter = ',')]
     pub resource_tags: Vec<String>,
+    /// Only write wharf/app.yml; create nothing in AWS.
+    #[arg(long)]
+    pub local: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// Runs `wharf app …`.
 pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     match cmd {
         Command::Init(a) => init(a, ui),
+        Command::Delete(a) => delete(a, ui),
     }
+}
+
+fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    let DeleteArgs { yes, aws } = a;
+    let ws = super::context::load(ui)?;
+    let app = remote::app_name(&ws);
+    remote::confirm_delete(
+        ui,
+        &format!(
+            "application `{app}`: every service and environment stack, and its shared resources"
+        ),
+        yes,
+    )?;
+    remote::block_on(async {
+        let client = remote::connect_to(&ws, None, &aws).await?;
+        let mut stacks = client.stacks_tagged(&[("wharf-application", &app)]).await?;
+        // Services, then environments, then the application stack.
+        stacks.sort_by_key(|s| {
+            match (
+                s.tags.contains_key("wharf-service"),
+                s.tags.contains_key("wharf-environment"),
+            ) {
+                (true, _) => 0,
+                (false, true) => 1,
+                (false, false) => 2,
+            }
+        });
+        let names: Vec<String> = stacks.into_iter().map(|s| s.name).collect();
+        if names.is_empty() {
+            ui.success(format!(
+                "Application `{app}` has no stacks in {}",
+                client.region
+            ));
+            return Ok(());
+        }
+        remote::delete_stacks(ui, &client, &names, &remote::options(ui, false)).await
+    })
 }
 
 /// Parses `key=value` tags.
@@ -82,23 +137,60 @@ pub fn create(spec: &AppSpec, ui: &Ui) -> Result<(), WharfError> {
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
     let InitArgs {
         name,
-        region,
         domain,
         permissions_boundary,
         resource_tags,
+        local,
+        aws,
     } = a;
+    // `--region` is both where the resources go and the application's default region.
+    let region = aws.region.clone();
     let spec = AppSpec {
         name,
-        region,
+        region: region.clone(),
         domain,
         permissions_boundary,
         tags: parse_tags(&resource_tags)?,
     };
     check_name(&spec.name)?;
-    create(&spec, ui)?;
-    ui.note("Next: `wharf env init -n test` and `wharf svc init`.");
+    let cwd = super::context::cwd()?;
+    // Run again in the application's own workspace, it only (re)creates the resources.
+    let existing = workspace::find(&cwd)
+        .map(|_| super::context::load(ui))
+        .transpose()?;
+    if existing
+        .as_ref()
+        .and_then(|ws| ws.app.as_ref())
+        .is_none_or(|app| app.name.value != spec.name)
+    {
+        create(&spec, ui)?;
+    }
+    if local {
+        ui.note("Next: `wharf env init -n test` and `wharf svc init`.");
+        return Ok(());
+    }
+    let ws = super::context::load(ui)?;
+    super::context::report(ui, &ws)?;
+    let info = crate::compile::workspace::app_info(&ws)
+        .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let pkg = crate::compile::application::compile_app(&info)?;
+    remote::block_on(async {
+        let client = remote::connect_to(&ws, None, &aws).await?;
+        remote::run_stacks(
+            ui,
+            client,
+            &info.name,
+            Some(remote::spec(pkg)),
+            Vec::new(),
+            1,
+            remote::options(ui, false),
+        )
+        .await
+    })?;
+    ui.note("Next: `wharf env init -n test`, `wharf svc init`, then `wharf deploy -e test --all`.");
     Ok(())
 }
 

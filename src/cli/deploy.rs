@@ -86,6 +86,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         remote::run_stacks(
             ui,
             client,
+            &remote::app_name(&ws),
             env_stack,
             services,
             usize::from(concurrency),

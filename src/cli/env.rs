@@ -152,7 +152,16 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         let opts = remote::options(ui, wait_in_progress);
-        remote::run_stacks(ui, client, Some(remote::spec(pkg)), Vec::new(), 1, opts).await
+        remote::run_stacks(
+            ui,
+            client,
+            &remote::app_name(&ws),
+            Some(remote::spec(pkg)),
+            Vec::new(),
+            1,
+            opts,
+        )
+        .await
     })
 }
 

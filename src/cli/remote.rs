@@ -17,7 +17,8 @@ pub struct AwsArgs {
     /// AWS profile to use (default: AWS_PROFILE, or the default profile).
     #[arg(long, global = true)]
     pub profile: Option<String>,
-    /// AWS region (default: the environment's `region`, the application's, then AWS_REGION).
+    /// AWS region (default: the environment's `region`, the application's, then AWS_REGION);
+    /// for `app init`, also the application's default region.
     #[arg(long, global = true)]
     pub region: Option<String>,
 }
@@ -38,11 +39,21 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// application manifest, then the AWS configuration. Refuses credentials of another
 /// account than the environment declares.
 pub async fn connect(ws: &Workspace, env: &str, args: &AwsArgs) -> Result<Aws, WharfError> {
+    connect_to(ws, Some(env), args).await
+}
+
+/// Connects for the application (`env: None`) or one environment.
+pub async fn connect_to(
+    ws: &Workspace,
+    env: Option<&str>,
+    args: &AwsArgs,
+) -> Result<Aws, WharfError> {
+    let env_manifest = env.and_then(|e| ws.env(e));
     let region = args
         .region
         .clone()
         .or_else(|| {
-            ws.env(env)
+            env_manifest
                 .and_then(|e| e.region.as_ref())
                 .map(|r| r.value.clone())
         })
@@ -57,7 +68,7 @@ pub async fn connect(ws: &Workspace, env: &str, args: &AwsArgs) -> Result<Aws, W
         region,
     })
     .await?;
-    if let Some(declared) = ws.env(env).and_then(|e| e.account.as_ref()) {
+    if let (Some(env), Some(declared)) = (env, env_manifest.and_then(|e| e.account.as_ref())) {
         let actual = aws.account_id().await?;
         if actual != declared.value {
             return Err(WharfError::usage(
@@ -93,6 +104,7 @@ pub fn spec(p: Package) -> StackSpec {
     StackSpec {
         name: p.stack_name,
         template: p.template,
+        template_url: None,
         parameters: p.config.parameters,
         tags: p.config.tags,
     }
@@ -110,12 +122,16 @@ pub fn load_for_env(ui: &Ui, env: &str) -> Result<Workspace, WharfError> {
 pub async fn run_stacks(
     ui: &Ui,
     aws: Aws,
-    env: Option<StackSpec>,
-    services: Vec<StackSpec>,
+    app: &str,
+    mut env: Option<StackSpec>,
+    mut services: Vec<StackSpec>,
     concurrency: usize,
     opts: Options,
 ) -> Result<(), WharfError> {
     use crate::deploy::types::Action;
+    for spec in env.iter_mut().chain(services.iter_mut()) {
+        upload_if_large(&aws, app, spec).await?;
+    }
     let reporter: std::sync::Arc<dyn crate::deploy::DeployReporter> =
         std::sync::Arc::from(crate::ui::progress::reporter(ui));
     let total = usize::from(env.is_some()) + services.len();
@@ -211,4 +227,44 @@ pub fn confirm_delete(ui: &Ui, what: &str, yes: bool) -> Result<(), WharfError> 
     } else {
         Err(WharfError::usage("nothing was deleted", None))
     }
+}
+
+/// CloudFormation takes templates up to this many bytes inline.
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+
+/// Environment variable lowering the inline limit (tests use it to exercise uploads).
+pub const INLINE_LIMIT_VAR: &str = "WHARF_INLINE_TEMPLATE_LIMIT";
+
+/// Uploads a template over the inline limit to the application's bucket.
+async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    let limit = std::env::var(INLINE_LIMIT_VAR)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(INLINE_TEMPLATE_LIMIT);
+    if spec.template.len() <= limit {
+        return Ok(());
+    }
+    let app_stack = crate::compile::application::stack_name(app);
+    let bucket = aws.describe(&app_stack).await?.and_then(|s| s.outputs.get("TemplateBucket").cloned()).ok_or_else(|| {
+        WharfError::usage(
+            format!("the template of {} is {} bytes, over CloudFormation's inline limit, and application `{app}` has no template bucket in {}", spec.name, spec.template.len(), aws.region),
+            Some(format!("run `wharf app init {app}` once in this region")),
+        )
+    })?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let key = format!("templates/{}/{stamp}.yml", spec.name);
+    spec.template_url = Some(aws.put_template(&bucket, &key, &spec.template).await?);
+    Ok(())
+}
+
+/// The application's name ("" when the manifest could not be read; commands have
+/// reported that already).
+pub fn app_name(ws: &Workspace) -> String {
+    ws.app
+        .as_ref()
+        .map(|a| a.name.value.clone())
+        .unwrap_or_default()
 }

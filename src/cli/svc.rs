@@ -210,7 +210,16 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             ));
         }
         let opts = remote::options(ui, wait_in_progress);
-        remote::run_stacks(ui, client, None, vec![remote::spec(pkg)], 1, opts).await
+        remote::run_stacks(
+            ui,
+            client,
+            &remote::app_name(&ws),
+            None,
+            vec![remote::spec(pkg)],
+            1,
+            opts,
+        )
+        .await
     })
 }
 

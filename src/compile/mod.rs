@@ -5,6 +5,7 @@
 //! "plans"; the templates in `templates/` only lay plans out as YAML. Pure and
 //! deterministic: the same inputs give byte-identical output.
 
+pub mod application;
 pub mod environment;
 pub mod priority;
 pub mod service;

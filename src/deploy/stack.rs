@@ -24,6 +24,8 @@ pub struct StackSpec {
     pub name: String,
     /// Template body.
     pub template: String,
+    /// Where the template was uploaded, when it is too large to send inline.
+    pub template_url: Option<String>,
     /// Parameter values.
     pub parameters: BTreeMap<String, String>,
     /// Stack tags.
@@ -152,6 +154,7 @@ async fn deploy_inner<A: StackApi>(
         ),
         kind,
         template: &spec.template,
+        template_url: spec.template_url.as_deref(),
         parameters: &spec.parameters,
         tags: &spec.tags,
     };

@@ -147,6 +147,7 @@ fn spec() -> StackSpec {
     StackSpec {
         name: "s".into(),
         template: TEMPLATE.into(),
+        template_url: None,
         parameters: BTreeMap::new(),
         tags: BTreeMap::new(),
     }

@@ -42,6 +42,8 @@ pub struct ChangeSetRequest<'a> {
     pub kind: ChangeSetKind,
     /// Template body.
     pub template: &'a str,
+    /// Where the template was uploaded, when it is too large to send inline.
+    pub template_url: Option<&'a str>,
     /// Parameter values.
     pub parameters: &'a BTreeMap<String, String>,
     /// Stack tags.

@@ -74,7 +74,7 @@ fn init_without_a_terminal_names_the_missing_flag_and_does_not_hang() {
 fn app_init_refuses_inside_a_workspace_and_bad_names() {
     let d = Dir::new();
     wharf(d.path())
-        .args(["app", "init", "Bad_Name"])
+        .args(["app", "init", "Bad_Name", "--local"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not a valid name"));
@@ -83,6 +83,7 @@ fn app_init_refuses_inside_a_workspace_and_bad_names() {
             "app",
             "init",
             "shop",
+            "--local",
             "--resource-tags",
             "team=web,cost=42",
             "--domain",
@@ -96,7 +97,7 @@ fn app_init_refuses_inside_a_workspace_and_bad_names() {
         "{app}"
     );
     wharf(d.path())
-        .args(["app", "init", "other"])
+        .args(["app", "init", "other", "--local"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already inside a workspace"));

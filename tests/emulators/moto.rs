@@ -233,3 +233,69 @@ fn declared_account_must_match_the_credentials() {
         .code(2)
         .stderr(predicate::str::contains("belongs to account 999999999999, but the current credentials are for account 123456789012"));
 }
+
+#[test]
+fn app_init_creates_the_template_bucket_and_large_templates_go_through_it() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["app", "init", "hello"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("hello-infrastructure: created"));
+    let bucket = boto(
+        ep,
+        "o = {x['OutputKey']: x['OutputValue'] for x in client('cloudformation').describe_stacks(StackName='hello-infrastructure')['Stacks'][0]['Outputs']}\nprint(json.dumps(o['TemplateBucket']))",
+    );
+    let bucket = bucket.as_str().unwrap().to_string();
+    // Force the upload path: every template counts as "too large to send inline".
+    wharf(d, ep)
+        .env("WHARF_INLINE_TEMPLATE_LIMIT", "100")
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    let keys = boto(
+        ep,
+        &format!(
+            "print(json.dumps(sorted(o['Key'] for o in client('s3').list_objects_v2(Bucket={bucket:?})['Contents'])))"
+        ),
+    );
+    let keys: Vec<String> = serde_json::from_value(keys).unwrap();
+    assert!(
+        keys.iter().any(|k| k.starts_with("templates/hello-test/"))
+            && keys
+                .iter()
+                .any(|k| k.starts_with("templates/hello-test-hello/")),
+        "{keys:?}"
+    );
+    wharf(d, ep)
+        .args(["app", "delete", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Deleted hello-test-hello, hello-test, hello-infrastructure",
+        ));
+    assert_eq!(
+        boto(
+            ep,
+            "print(json.dumps([s['StackName'] for s in client('cloudformation').describe_stacks()['Stacks']]))"
+        ),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn a_large_template_without_an_application_bucket_says_what_to_do() {
+    let emu = moto();
+    let dir = example("hello");
+    wharf(dir.path(), &emu.endpoint)
+        .env("WHARF_INLINE_TEMPLATE_LIMIT", "100")
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "run `wharf app init hello` once in this region",
+        ));
+}
