@@ -131,7 +131,13 @@ async fn deploy_inner<A: StackApi>(
         Some("ROLLBACK_COMPLETE") => {
             rep.note(name, "the stack's first create failed and left it in ROLLBACK_COMPLETE; deleting it to create it again");
             api.delete(name).await?;
-            wait_until_settled(api, name, opts).await?;
+            if let Some(left) = wait_until_settled(api, name, opts).await? {
+                return Err(DeployError::NeedsAttention {
+                    stack: name.into(),
+                    status: left.status,
+                    reason: left.reason,
+                });
+            }
             ChangeSetKind::Create
         }
         Some(s) if verdict(s) == Verdict::NeedsAttention => {

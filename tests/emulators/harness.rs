@@ -73,7 +73,11 @@ impl Emulator {
             .stdout(file.try_clone().expect("a log handle"))
             .stderr(file);
         for (k, v) in env {
-            cmd.env(k, v.replace("PORT", &port.to_string()));
+            cmd.env(
+                k,
+                v.replace("PORT", &port.to_string())
+                    .replace("DIR", &dir.path().display().to_string()),
+            );
         }
         let child = cmd
             .spawn()
@@ -144,6 +148,33 @@ pub fn moto() -> Emulator {
         ],
         &[],
         "/moto-api/",
+    )
+}
+
+/// LocalStack community, run on the host (no Docker), CloudFormation and what it needs.
+pub fn localstack() -> Emulator {
+    let python = repo().join(".venv/localstack/bin/python");
+    let env = [
+        ("GATEWAY_LISTEN", "127.0.0.1:PORT".to_string()),
+        (
+            "LOCALSTACK_HOST",
+            "localhost.localstack.cloud:PORT".to_string(),
+        ),
+        ("LOCALSTACK_VOLUME_DIR", "DIR/volume".to_string()),
+        ("DISABLE_EVENTS", "1".to_string()),
+        ("SKIP_SSL_CERT_DOWNLOAD", "1".to_string()),
+        ("DNS_ADDRESS", "0".to_string()),
+        (
+            "SERVICES",
+            "cloudformation,ec2,iam,logs,s3,ssm,sts".to_string(),
+        ),
+    ];
+    Emulator::start(
+        "localstack",
+        &python,
+        &["-m", "localstack.runtime.main"],
+        &env,
+        "/_localstack/health",
     )
 }
 

@@ -3,4 +3,5 @@
 //! installed: run `scripts/emulators/install.sh` first (the test script does).
 
 mod harness;
+mod localstack;
 mod moto;
