@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` reach every call (LocalStack, moto).
 
 pub mod cfn;
+pub mod ecs;
 pub mod s3;
 pub mod sts;
 
@@ -31,6 +32,8 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     /// S3.
     pub s3: aws_sdk_s3::Client,
+    /// ECS.
+    pub ecs: aws_sdk_ecs::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -198,6 +201,7 @@ impl Aws {
         Ok(Aws {
             cfn: aws_sdk_cloudformation::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            ecs: aws_sdk_ecs::Client::new(&sdk),
             s3,
             region,
         })

@@ -19,6 +19,19 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Delete the environment's stack and the stacks of its services.
     Delete(DeleteArgs),
+    /// The deployed environment: its stack, network, load balancer and services.
+    Show(ShowArgs),
+}
+
+/// `wharf env show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Environment name.
+    #[arg(short, long)]
+    pub name: String,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf env delete`.
@@ -81,9 +94,12 @@ pub struct InitArgs {
 /// `wharf env ls`.
 #[derive(Debug, clap::Args)]
 pub struct LsArgs {
-    /// List the environments in the workspace (deployed ones come with `wharf env deploy`).
-    #[arg(long, required = true)]
+    /// Only the environments in the workspace, without asking AWS whether they are deployed.
+    #[arg(long)]
     pub local: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf env package`.
@@ -105,6 +121,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Package(a) => package(a, ui),
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => delete(a, ui),
+        Command::Show(a) => super::status::env_show(ui, &a.name, &a.aws),
     }
 }
 
@@ -225,7 +242,10 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
 }
 
 fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
-    let LsArgs { local: _ } = a;
+    let LsArgs { local, aws } = a;
+    if !local {
+        return super::status::env_ls(ui, &aws);
+    }
     let ws = context::load(ui)?;
     context::report(ui, &ws)?;
     let rows: Vec<serde_json::Value> = ws

@@ -10,6 +10,7 @@ mod env;
 mod init;
 mod remote;
 mod schema;
+mod status;
 mod svc;
 mod validate;
 
@@ -96,10 +97,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.global.output, Output::Json);
-        assert!(
-            Cli::try_parse_from(["wharf", "svc", "ls"]).is_err(),
-            "only --local listing exists so far"
-        );
+        assert!(Cli::try_parse_from(["wharf", "svc", "ls"]).is_ok());
         assert!(
             Cli::try_parse_from([
                 "wharf",

@@ -20,6 +20,24 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Delete the service's stack from an environment.
     Delete(DeleteArgs),
+    /// Task counts, deployments and recent events of a deployed service.
+    Status(TargetArgs),
+    /// What a deployed service runs: URL, task definition, variables, secret names.
+    Show(TargetArgs),
+}
+
+/// A service in an environment (`svc status`, `svc show`).
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf svc delete`.
@@ -82,9 +100,12 @@ pub struct InitArgs {
 /// `wharf svc ls`.
 #[derive(Debug, clap::Args)]
 pub struct LsArgs {
-    /// List the services in the workspace (deployed ones come with `wharf svc deploy`).
-    #[arg(long, required = true)]
+    /// Only the services in the workspace, without asking AWS where they are deployed.
+    #[arg(long)]
     pub local: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf svc package`.
@@ -112,6 +133,8 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Package(a) => package(a, ui),
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => delete(a, ui),
+        Command::Status(a) => super::status::svc_status(ui, &a.name, &a.env, &a.aws),
+        Command::Show(a) => super::status::svc_show(ui, &a.name, &a.env, &a.aws),
     }
 }
 
@@ -359,7 +382,10 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
 }
 
 fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
-    let LsArgs { local: _ } = a;
+    let LsArgs { local, aws } = a;
+    if !local {
+        return super::status::svc_ls(ui, &aws);
+    }
     let ws = context::load(ui)?;
     let rows: Vec<serde_json::Value> = ws
         .service_names()

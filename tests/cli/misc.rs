@@ -20,11 +20,12 @@ fn usage_errors_exit_2() {
         .args(["--output", "yaml", "validate"])
         .assert()
         .code(2);
-    wharf(d.path())
+    // Without --local, ls asks AWS: with no region configured that is a clear error.
+    wharf(workspace().path())
         .args(["svc", "ls"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--local"));
+        .code(1)
+        .stderr(predicate::str::contains("no AWS region is configured"));
 }
 
 #[test]

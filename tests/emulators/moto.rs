@@ -299,3 +299,68 @@ fn a_large_template_without_an_application_bucket_says_what_to_do() {
             "run `wharf app init hello` once in this region",
         ));
 }
+
+#[test]
+fn status_show_and_listings_describe_what_is_deployed() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    wharf(d, ep)
+        .args(["svc", "status", "-n", "hello", "-e", "test"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Stack        hello-test-hello (CREATE_COMPLETE)")
+                .and(predicate::str::contains("2 desired"))
+                .and(predicate::str::contains("PRIMARY")),
+        );
+    wharf(d, ep)
+        .args(["svc", "show", "-n", "hello", "-e", "test"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("public.ecr.aws/nginx/nginx:1.27")
+                .and(predicate::str::contains("URL"))
+                .and(predicate::str::contains("WHARF_SERVICE_NAME=hello")),
+        );
+    wharf(d, ep)
+        .args(["env", "show", "-n", "test"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("ClusterName").and(predicate::str::contains(
+                "hello                    CREATE_COMPLETE",
+            )),
+        );
+    wharf(d, ep)
+        .args(["svc", "ls"])
+        .assert()
+        .success()
+        .stdout("hello                    test             CREATE_COMPLETE\n");
+    wharf(d, ep)
+        .args(["env", "ls"])
+        .assert()
+        .success()
+        .stdout("test                 CREATE_COMPLETE\n");
+    let out = wharf(d, ep)
+        .args([
+            "svc", "status", "-n", "hello", "-e", "test", "--output", "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["type"], "service_status");
+    assert_eq!(v["data"]["ecs"]["desired"], 2);
+    wharf(d, ep)
+        .args(["svc", "status", "-n", "hello", "-e", "nope"])
+        .assert()
+        .code(2);
+}

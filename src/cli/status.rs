@@ -1,0 +1,279 @@
+//! What is deployed: `svc status`, `svc show`, `env show`, and the AWS side of
+//! `svc ls` / `env ls`. Results go to stdout as text, or as one JSON event.
+
+use super::remote::{self, AwsArgs};
+use crate::aws::Aws;
+use crate::deploy::StackApi;
+use crate::deploy::types::StackInfo;
+use crate::error::WharfError;
+use crate::manifest::workspace::Workspace;
+use crate::ui::Ui;
+use std::fmt::Write as _;
+
+fn env_stack(ws: &Workspace, env: &str) -> String {
+    format!("{}-{env}", remote::app_name(ws))
+}
+
+fn not_deployed(what: &str, stack: &str, hint: String) -> WharfError {
+    WharfError::usage(
+        format!("{what} is not deployed (no stack {stack})"),
+        Some(hint),
+    )
+}
+
+async fn required(
+    aws: &Aws,
+    stack: &str,
+    what: &str,
+    hint: String,
+) -> Result<StackInfo, WharfError> {
+    aws.describe(stack)
+        .await?
+        .ok_or_else(|| not_deployed(what, stack, hint))
+}
+
+/// `wharf svc status`: the stack, the ECS service's task counts and deployments.
+pub fn svc_status(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+    let ws = remote::load_for_env(ui, env)?;
+    super::context::require_service(&ws, name)?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, env, aws).await?;
+        let stack = format!("{}-{name}", env_stack(&ws, env));
+        let svc_stack = required(
+            &client,
+            &stack,
+            &format!("service `{name}` in `{env}`"),
+            format!("deploy it with `wharf svc deploy -n {name} -e {env}`"),
+        )
+        .await?;
+        let env_info = required(
+            &client,
+            &env_stack(&ws, env),
+            &format!("environment `{env}`"),
+            format!("deploy it with `wharf env deploy -n {env}`"),
+        )
+        .await?;
+        let cluster = env_info
+            .outputs
+            .get("ClusterName")
+            .cloned()
+            .unwrap_or_default();
+        let service_name = svc_stack
+            .outputs
+            .get("ServiceName")
+            .cloned()
+            .unwrap_or_default();
+        let service = if service_name.is_empty() {
+            None
+        } else {
+            client.service(&cluster, &service_name).await?
+        };
+        let mut t = format!(
+            "Service {name} in environment {env}\n  Stack        {} ({})\n",
+            svc_stack.name, svc_stack.status
+        );
+        match &service {
+            None => t.push_str("  ECS service  not found\n"),
+            Some(s) => {
+                let _ = writeln!(
+                    t,
+                    "  Tasks        {} running, {} pending, {} desired",
+                    s.running, s.pending, s.desired
+                );
+                let _ = writeln!(
+                    t,
+                    "  Task def     {}",
+                    s.task_definition.rsplit('/').next().unwrap_or_default()
+                );
+                t.push_str("  Deployments\n");
+                for d in &s.deployments {
+                    let _ = writeln!(
+                        t,
+                        "    {:<8} {:<12} {:<32} desired {} running {} pending {} failed {}",
+                        d.status,
+                        d.rollout_state.as_deref().unwrap_or("-"),
+                        d.task_definition.rsplit('/').next().unwrap_or_default(),
+                        d.desired,
+                        d.running,
+                        d.pending,
+                        d.failed
+                    );
+                }
+                if !s.events.is_empty() {
+                    t.push_str("  Recent events\n");
+                    for e in &s.events {
+                        let _ = writeln!(t, "    {e}");
+                    }
+                }
+            }
+        }
+        ui.data(&t);
+        ui.event("service_status", &serde_json::json!({"service": name, "environment": env, "stack": svc_stack, "ecs": service}));
+        Ok(())
+    })
+}
+
+/// `wharf svc show`: the stack's outputs and what the task definition runs.
+pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+    let ws = remote::load_for_env(ui, env)?;
+    super::context::require_service(&ws, name)?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, env, aws).await?;
+        let stack = format!("{}-{name}", env_stack(&ws, env));
+        let info = required(
+            &client,
+            &stack,
+            &format!("service `{name}` in `{env}`"),
+            format!("deploy it with `wharf svc deploy -n {name} -e {env}`"),
+        )
+        .await?;
+        let td = match info.outputs.get("TaskDefinitionArn") {
+            Some(arn) => Some(client.task_definition(arn).await?),
+            None => None,
+        };
+        let mut t = format!(
+            "Service {name} in environment {env}\n  Stack        {} ({})\n",
+            info.name, info.status
+        );
+        for key in ["URL", "DiscoveryName", "LogGroupName"] {
+            if let Some(v) = info.outputs.get(key) {
+                let _ = writeln!(t, "  {key:<12} {v}");
+            }
+        }
+        if let Some(td) = &td {
+            let _ = writeln!(
+                t,
+                "  Task def     {} ({} CPU units, {} MiB)",
+                td.revision,
+                td.cpu.as_deref().unwrap_or("-"),
+                td.memory.as_deref().unwrap_or("-")
+            );
+            for c in &td.containers {
+                let _ = writeln!(t, "  Container    {} ({})", c.name, c.image);
+                for (k, v) in &c.environment {
+                    let _ = writeln!(t, "    {k}={v}");
+                }
+                for s in &c.secrets {
+                    let _ = writeln!(t, "    {s} (secret)");
+                }
+            }
+        }
+        ui.data(&t);
+        ui.event("service", &serde_json::json!({"service": name, "environment": env, "stack": info, "task_definition": td}));
+        Ok(())
+    })
+}
+
+/// `wharf env show`: the environment stack's outputs and the services deployed to it.
+pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+    let ws = remote::load_for_env(ui, env)?;
+    remote::block_on(async {
+        let client = remote::connect(&ws, env, aws).await?;
+        let stack = env_stack(&ws, env);
+        let info = required(
+            &client,
+            &stack,
+            &format!("environment `{env}`"),
+            format!("deploy it with `wharf env deploy -n {env}`"),
+        )
+        .await?;
+        let app = remote::app_name(&ws);
+        let services: Vec<StackInfo> = client
+            .stacks_tagged(&[("wharf-application", &app), ("wharf-environment", env)])
+            .await?
+            .into_iter()
+            .filter(|s| s.tags.contains_key("wharf-service"))
+            .collect();
+        let mut t = format!(
+            "Environment {env} of {app} in {}\n  Stack        {} ({})\n",
+            client.region, info.name, info.status
+        );
+        for (k, v) in &info.outputs {
+            let _ = writeln!(t, "  {k:<32} {v}");
+        }
+        t.push_str("  Services\n");
+        if services.is_empty() {
+            t.push_str("    none deployed\n");
+        }
+        for s in &services {
+            let _ = writeln!(
+                t,
+                "    {:<24} {}",
+                s.tags.get("wharf-service").map_or("?", String::as_str),
+                s.status
+            );
+        }
+        ui.data(&t);
+        ui.event("environment", &serde_json::json!({"environment": env, "region": client.region, "stack": info, "services": services}));
+        Ok(())
+    })
+}
+
+/// Deployed state of every environment: `(env, Some(stack))` or `(env, None)`.
+async fn env_stacks(
+    ws: &Workspace,
+    aws: &AwsArgs,
+) -> Result<Vec<(String, Option<StackInfo>)>, WharfError> {
+    let mut out = Vec::new();
+    for env in ws.env_names() {
+        let client = remote::connect(ws, &env, aws).await?;
+        out.push((env.clone(), client.describe(&env_stack(ws, &env)).await?));
+    }
+    Ok(out)
+}
+
+/// `wharf env ls`: each environment of the workspace and its stack's status.
+pub fn env_ls(ui: &Ui, aws: &AwsArgs) -> Result<(), WharfError> {
+    let ws = super::context::load(ui)?;
+    remote::block_on(async {
+        let rows = env_stacks(&ws, aws).await?;
+        let mut t = String::new();
+        for (env, stack) in &rows {
+            let _ = writeln!(
+                t,
+                "{env:<20} {}",
+                stack.as_ref().map_or("not deployed", |s| s.status.as_str())
+            );
+        }
+        ui.data(&t);
+        ui.event(
+            "environments",
+            &rows.iter().map(|(e, s)| serde_json::json!({"name": e, "status": s.as_ref().map(|s| s.status.clone())})).collect::<Vec<_>>(),
+        );
+        Ok(())
+    })
+}
+
+/// `wharf svc ls`: each service and the environments it is deployed to.
+pub fn svc_ls(ui: &Ui, aws: &AwsArgs) -> Result<(), WharfError> {
+    let ws = super::context::load(ui)?;
+    let app = remote::app_name(&ws);
+    remote::block_on(async {
+        let mut rows = Vec::new();
+        for env in ws.env_names() {
+            let client = remote::connect(&ws, &env, aws).await?;
+            for s in client
+                .stacks_tagged(&[("wharf-application", &app), ("wharf-environment", &env)])
+                .await?
+            {
+                if let Some(svc) = s.tags.get("wharf-service") {
+                    rows.push((svc.clone(), env.clone(), s.status.clone()));
+                }
+            }
+        }
+        rows.sort();
+        let mut t = String::new();
+        for (svc, env, status) in &rows {
+            let _ = writeln!(t, "{svc:<24} {env:<16} {status}");
+        }
+        ui.data(&t);
+        ui.event(
+            "services",
+            &rows
+                .iter()
+                .map(|(s, e, st)| serde_json::json!({"name": s, "environment": e, "status": st}))
+                .collect::<Vec<_>>(),
+        );
+        Ok(())
+    })
+}
