@@ -57,6 +57,12 @@ pub struct DeployArgs {
     /// Wait for an operation already running on the stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
+    /// Show how the template differs from the deployed one, then ask before deploying.
+    #[arg(long)]
+    pub diff: bool,
+    /// Answer yes to the `--diff` question.
+    #[arg(long)]
+    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -160,6 +166,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let DeployArgs {
         name,
         wait_in_progress,
+        diff,
+        yes,
         aws,
     } = a;
     let mut ws = remote::load_for_env(ui, &name)?;
@@ -168,12 +176,17 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
+        let spec = remote::spec(pkg);
+        if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
+            ui.note("Nothing was deployed.");
+            return Ok(());
+        }
         let opts = remote::options(ui, wait_in_progress);
         remote::run_stacks(
             ui,
             client,
             &remote::app_name(&ws),
-            Some(remote::spec(pkg)),
+            Some(spec),
             Vec::new(),
             1,
             opts,

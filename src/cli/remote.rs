@@ -268,3 +268,40 @@ pub fn app_name(ws: &Workspace) -> String {
         .map(|a| a.name.value.clone())
         .unwrap_or_default()
 }
+
+/// `--diff`: prints how the new template differs from the deployed one, then asks
+/// whether to go on (`--yes` answers). `Ok(false)` when the user declines.
+pub async fn diff_and_confirm(
+    ui: &Ui,
+    aws: &Aws,
+    spec: &StackSpec,
+    yes: bool,
+) -> Result<bool, WharfError> {
+    let deployed = aws.template(&spec.name).await?;
+    let diff = match &deployed {
+        None => {
+            ui.note(format!(
+                "Stack {} does not exist yet: everything in the template is new.",
+                spec.name
+            ));
+            None
+        }
+        Some(t) => crate::deploy::diff::template_diff(t, &spec.template, &spec.name),
+    };
+    match &diff {
+        Some(d) => ui.data(d),
+        None if deployed.is_some() => ui.note(format!(
+            "No template changes for {} (parameter values may still change).",
+            spec.name
+        )),
+        None => {}
+    }
+    ui.event(
+        "diff",
+        &serde_json::json!({"stack": spec.name, "exists": deployed.is_some(), "diff": diff}),
+    );
+    if yes {
+        return Ok(true);
+    }
+    Ok(ui.confirm("Continue with the deployment?", "--yes")?)
+}

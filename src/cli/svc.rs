@@ -72,6 +72,12 @@ pub struct DeployArgs {
     /// Wait for an operation already running on the stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
+    /// Show how the template differs from the deployed one, then ask before deploying.
+    #[arg(long)]
+    pub diff: bool,
+    /// Answer yes to the `--diff` question.
+    #[arg(long)]
+    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -199,6 +205,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         env,
         tag,
         wait_in_progress,
+        diff,
+        yes,
         aws,
     } = a;
     let mut ws = remote::load_for_env(ui, &env)?;
@@ -232,13 +240,18 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
                 )),
             ));
         }
+        let spec = remote::spec(pkg);
+        if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
+            ui.note("Nothing was deployed.");
+            return Ok(());
+        }
         let opts = remote::options(ui, wait_in_progress);
         remote::run_stacks(
             ui,
             client,
             &remote::app_name(&ws),
             None,
-            vec![remote::spec(pkg)],
+            vec![spec],
             1,
             opts,
         )

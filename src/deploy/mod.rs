@@ -4,6 +4,7 @@
 //! [`DeployReporter`]; `aws` implements the first, `ui` the second, and tests script
 //! both. No SDK types and no printing here.
 
+pub mod diff;
 pub mod multi;
 pub mod stack;
 pub mod status;

@@ -364,3 +364,44 @@ fn status_show_and_listings_describe_what_is_deployed() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn diff_shows_what_changes_and_asks_first() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test", "--diff", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("does not exist yet"));
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test", "--diff", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "No template changes for hello-test",
+        ));
+    std::fs::write(
+        d.join("wharf/environments/test/manifest.yml"),
+        "name: test\ntype: Environment\nobservability:\n  container_insights: true\n",
+    )
+    .unwrap();
+    // Without a terminal the question needs --yes; the diff is printed first, nothing deployed.
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test", "--diff"])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("-            \"Value\": \"disabled\"").and(
+                predicate::str::contains("+            \"Value\": \"enabled\""),
+            ),
+        )
+        .stderr(predicate::str::contains("pass `--yes`"));
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test", "--diff", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("hello-test: updated"));
+}
