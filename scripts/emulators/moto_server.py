@@ -17,9 +17,11 @@ What is adjusted, and why:
  3. A resource whose `Ref`/`GetAtt` target changed is updated too (moto only diffs the
     text of each resource).
  4. Executing a change set refreshes the stack's template, parameters and outputs.
- 6. Deleting an AWS::EC2::VPCGatewayAttachment detaches the internet gateway, and
-    deleting an AWS::EC2::RouteTable deletes it (moto does neither, so the VPC, and the
-    whole stack, can never be deleted).
+ 6. Deleting a stack deletes what moto leaves behind: it detaches the internet gateway
+    of an AWS::EC2::VPCGatewayAttachment, deletes AWS::EC2::RouteTable (without both,
+    the VPC and the stack can never be deleted), and deletes
+    AWS::ElasticLoadBalancingV2::ListenerRule and ::TargetGroup (their priority and name
+    would block deploying the service again).
  5. A resource that fails while a change set executes fails the stack the way AWS does:
     a `*_FAILED` event with the reason on that resource, then ROLLBACK_COMPLETE (create)
     or UPDATE_ROLLBACK_COMPLETE (update), instead of an HTTP error from ExecuteChangeSet.
@@ -34,6 +36,7 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import route_tables, vpn_gateway
 from moto.ecs import models as ecs_models
+from moto.elbv2 import models as elbv2_models
 
 
 def lower_first(value):
@@ -339,8 +342,22 @@ def _delete_route_table(self, account_id, region_name):
     ec2_backends[account_id][region_name].route_tables.pop(self.id, None)
 
 
+def _delete_listener_rule(self, account_id, region_name):
+    from moto.elbv2.models import elbv2_backends
+
+    elbv2_backends[account_id][region_name].delete_rule(self.arn)
+
+
+def _delete_target_group(self, account_id, region_name):
+    from moto.elbv2.models import elbv2_backends
+
+    elbv2_backends[account_id][region_name].target_groups.pop(self.arn, None)
+
+
 vpn_gateway.VPCGatewayAttachment.delete = _detach
 route_tables.RouteTable.delete = _delete_route_table
+elbv2_models.FakeListenerRule.delete = _delete_listener_rule
+elbv2_models.FakeTargetGroup.delete = _delete_target_group
 
 
 if __name__ == "__main__":

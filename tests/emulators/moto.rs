@@ -405,3 +405,25 @@ fn diff_shows_what_changes_and_asks_first() {
         .success()
         .stderr(predicate::str::contains("hello-test: updated"));
 }
+
+#[test]
+fn a_deleted_service_deploys_again() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    wharf(d, ep)
+        .args(["svc", "delete", "-n", "hello", "-e", "test", "--yes"])
+        .assert()
+        .success();
+    // Nothing of the old stack (like its log group) may stand in the way.
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("hello-test-hello: created"));
+}
