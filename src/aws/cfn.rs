@@ -235,10 +235,11 @@ impl StackApi for Aws {
         Ok(out)
     }
 
-    async fn delete(&self, stack: &str) -> Result<(), AwsError> {
+    async fn delete(&self, stack: &str, retain: &[String]) -> Result<(), AwsError> {
         self.cfn
             .delete_stack()
             .stack_name(stack)
+            .set_retain_resources((!retain.is_empty()).then(|| retain.to_vec()))
             .send()
             .await
             .map_err(|e| call_error("DeleteStack", stack_resource(stack), e))?;

@@ -39,8 +39,13 @@ pub trait StackApi: Sync {
         stack: &str,
         until_id: Option<&str>,
     ) -> impl Future<Output = Result<Vec<StackEvent>, AwsError>> + Send;
-    /// Starts deleting the stack.
-    fn delete(&self, stack: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Starts deleting the stack, leaving the `retain` resources alone (only allowed for
+    /// a stack in DELETE_FAILED).
+    fn delete(
+        &self,
+        stack: &str,
+        retain: &[String],
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Cancels an update in progress.
     fn cancel_update(&self, stack: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
 }

@@ -130,14 +130,7 @@ async fn deploy_inner<A: StackApi>(
         None | Some("REVIEW_IN_PROGRESS") => ChangeSetKind::Create,
         Some("ROLLBACK_COMPLETE") => {
             rep.note(name, "the stack's first create failed and left it in ROLLBACK_COMPLETE; deleting it to create it again");
-            api.delete(name).await?;
-            if let Some(left) = wait_until_settled(api, name, opts).await? {
-                return Err(DeployError::NeedsAttention {
-                    stack: name.into(),
-                    status: left.status,
-                    reason: left.reason,
-                });
-            }
+            delete_failed_create(api, name, rep, opts).await?;
             ChangeSetKind::Create
         }
         Some(s) if verdict(s) == Verdict::NeedsAttention => {
@@ -251,6 +244,54 @@ async fn deploy_inner<A: StackApi>(
     }
 }
 
+/// Deletes a stack whose first create failed. Resources that cannot be deleted (often
+/// because they were never created) are retained on a second try, which CloudFormation
+/// allows only for a stack in DELETE_FAILED.
+async fn delete_failed_create<A: StackApi>(
+    api: &A,
+    name: &str,
+    rep: &dyn DeployReporter,
+    opts: &Options,
+) -> Result<(), DeployError> {
+    let baseline = api.events(name, None).await?.first().map(|e| e.id.clone());
+    api.delete(name, &[]).await?;
+    let Some(left) = wait_until_settled(api, name, opts).await? else {
+        return Ok(());
+    };
+    if left.status == "DELETE_FAILED" {
+        let mut stuck: Vec<String> = api
+            .events(name, baseline.as_deref())
+            .await?
+            .into_iter()
+            .filter(|e| e.status == "DELETE_FAILED" && !e.is_stack())
+            .map(|e| e.logical_id)
+            .collect();
+        stuck.sort();
+        stuck.dedup();
+        if !stuck.is_empty() {
+            rep.note(
+                name,
+                &format!(
+                    "could not delete {}; deleting the stack without them",
+                    stuck.join(", ")
+                ),
+            );
+            api.delete(name, &stuck).await?;
+            if wait_until_settled(api, name, opts).await?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+    let left = api.describe(name).await?;
+    Err(DeployError::NeedsAttention {
+        stack: name.into(),
+        status: left
+            .as_ref()
+            .map_or_else(|| "DELETE_FAILED".into(), |s| s.status.clone()),
+        reason: left.and_then(|s| s.reason),
+    })
+}
+
 fn interrupted(opts: &Options) -> bool {
     opts.interrupts.as_ref().is_some_and(|r| *r.borrow() > 0)
 }
@@ -309,6 +350,15 @@ async fn watch_stack<A: StackApi>(
             }
         }
         first = false;
+        // The status first, then the events: events written before the status turned
+        // final are then all read, so the root cause is never missed.
+        let settled = match api.describe(name).await {
+            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => None,
+            Ok(Some(s)) if s.status == "DELETE_COMPLETE" => Some(None),
+            Ok(other) => Some(other),
+            Err(e) if e.kind() == Some(ErrorKind::Throttled) => None,
+            Err(e) => return Err(e.into()),
+        };
         let new = match api.events(name, baseline.as_deref()).await {
             Ok(v) => v,
             Err(e) if e.kind() == Some(ErrorKind::Throttled) => {
@@ -330,12 +380,8 @@ async fn watch_stack<A: StackApi>(
             );
             history.push(ev);
         }
-        match api.describe(name).await {
-            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => {}
-            Ok(Some(s)) if s.status == "DELETE_COMPLETE" => return Ok((None, history)),
-            Ok(other) => return Ok((other, history)),
-            Err(e) if e.kind() == Some(ErrorKind::Throttled) => {}
-            Err(e) => return Err(e.into()),
+        if let Some(final_state) = settled {
+            return Ok((final_state, history));
         }
     }
 }
@@ -353,7 +399,7 @@ async fn cancel<A: StackApi>(
         }
         ChangeSetKind::Create => {
             rep.note(name, "interrupted: deleting the half-created stack (press Ctrl-C again to stop watching)");
-            api.delete(name).await?;
+            api.delete(name, &[]).await?;
         }
     }
     Ok(())
@@ -385,7 +431,7 @@ pub async fn delete<A: StackApi>(
             });
         }
         let baseline = api.events(name, None).await?.first().map(|e| e.id.clone());
-        api.delete(name).await?;
+        api.delete(name, &[]).await?;
         let (info, history) = watch_stack(
             api,
             name,

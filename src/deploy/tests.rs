@@ -99,8 +99,12 @@ impl StackApi for Fake {
     async fn events(&self, _: &str, _: Option<&str>) -> Result<Vec<StackEvent>, AwsError> {
         Ok(self.events.lock().unwrap().pop_front().unwrap_or_default())
     }
-    async fn delete(&self, _: &str) -> Result<(), AwsError> {
-        self.call("delete");
+    async fn delete(&self, _: &str, retain: &[String]) -> Result<(), AwsError> {
+        self.call(if retain.is_empty() {
+            "delete".to_string()
+        } else {
+            format!("delete retaining {}", retain.join(","))
+        });
         Ok(())
     }
     async fn cancel_update(&self, _: &str) -> Result<(), AwsError> {
@@ -478,4 +482,59 @@ fn descriptions_come_from_template_metadata() {
         Some("A bucket")
     );
     assert!(super::stack::descriptions("not: [valid").is_empty());
+}
+
+#[tokio::test]
+async fn a_stuck_delete_of_a_failed_create_retains_what_cannot_be_deleted() {
+    let api = script(
+        vec![
+            Ok(stack("ROLLBACK_COMPLETE")),
+            Ok(stack("DELETE_FAILED")),
+            Ok(None),
+            Ok(stack("CREATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_COMPLETE",
+                None,
+            )],
+            vec![
+                ev(
+                    "e2",
+                    "Subnet",
+                    "AWS::EC2::Subnet",
+                    "DELETE_FAILED",
+                    Some("no such subnet"),
+                ),
+                ev(
+                    "e1",
+                    "s",
+                    "AWS::CloudFormation::Stack",
+                    "DELETE_IN_PROGRESS",
+                    None,
+                ),
+            ],
+        ],
+    );
+    let rec = Recorder::default();
+    assert_eq!(
+        deploy(&api, &spec(), &rec, &opts()).await.unwrap().action,
+        Action::Created
+    );
+    assert!(
+        api.calls().contains(&"delete retaining Subnet".to_string()),
+        "{:?}",
+        api.calls()
+    );
+    assert!(
+        rec.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("could not delete Subnet"))
+    );
 }

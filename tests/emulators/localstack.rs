@@ -1,7 +1,6 @@
 //! The CloudFormation path against LocalStack community: its CloudFormation emits one
-//! event per resource (moto does not), so progress, root causes and the recreate of a
-//! failed first create are checked here. Its ECS is not in the community edition, so
-//! only environment stacks are deployed.
+//! event per resource (moto does not), so progress lines and root causes are checked
+//! here. Its ECS is not in the community edition, so only environment stacks are deployed.
 
 use crate::harness::{boto, example, localstack, wharf};
 use predicates::prelude::*;
@@ -80,7 +79,7 @@ fn environment_stack_lifecycle_on_localstack() {
 }
 
 #[test]
-fn a_failed_create_rolls_back_and_is_recreated_next_time() {
+fn a_failed_create_rolls_back_with_its_root_cause() {
     let emu = localstack();
     let ep = emu.endpoint.as_str();
     let dir = example("hello");
@@ -106,20 +105,6 @@ fn a_failed_create_rolls_back_and_is_recreated_next_time() {
         );
     assert_eq!(stack_status(ep, "hello-test"), "ROLLBACK_COMPLETE");
 
-    std::fs::write(
-        d.join("wharf/environments/test/manifest.yml"),
-        subnets("us-east-1b"),
-    )
-    .unwrap();
-    wharf(d, ep)
-        .args(["env", "deploy", "-n", "test"])
-        .assert()
-        .success()
-        .stderr(
-            predicate::str::contains(
-                "left it in ROLLBACK_COMPLETE; deleting it to create it again",
-            )
-            .and(predicate::str::contains("hello-test: created")),
-        );
-    assert_eq!(stack_status(ep, "hello-test"), "CREATE_COMPLETE");
+    // Recreating after this is tested on moto: LocalStack community sometimes cannot
+    // delete a stack whose create failed (it tries to delete what it never created).
 }

@@ -427,3 +427,42 @@ fn a_deleted_service_deploys_again() {
         .success()
         .stderr(predicate::str::contains("hello-test-hello: created"));
 }
+
+#[test]
+fn a_failed_first_create_is_deleted_and_created_again() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    let env = d.join("wharf/environments/test/manifest.yml");
+    // A certificate that does not exist: the HTTPS listener cannot be created.
+    std::fs::write(&env, "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555]\n").unwrap();
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains(
+                "failed at HTTPSListener and was rolled back (ROLLBACK_COMPLETE)",
+            )
+            .and(predicate::str::contains("certificate was not found")),
+        );
+    std::fs::write(&env, "name: test\ntype: Environment\n").unwrap();
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "left it in ROLLBACK_COMPLETE; deleting it to create it again",
+            )
+            .and(predicate::str::contains("hello-test: created")),
+        );
+    assert_eq!(
+        boto(
+            ep,
+            "print(json.dumps(client('cloudformation').describe_stacks(StackName='hello-test')['Stacks'][0]['StackStatus']))"
+        ),
+        "CREATE_COMPLETE"
+    );
+}
