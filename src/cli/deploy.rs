@@ -93,5 +93,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             opts,
         )
         .await
-    })
+    })?;
+    if let Some(first) = names.first() {
+        ui.note(format!("Next: `wharf svc status -n {first} -e {env}` shows a service's tasks and deployments; `wharf env show -n {env}` what the environment holds."));
+    }
+    Ok(())
 }

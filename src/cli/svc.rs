@@ -256,7 +256,9 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             opts,
         )
         .await
-    })
+    })?;
+    ui.note(format!("Next: `wharf svc status -n {name} -e {env}` shows its tasks and deployments; `wharf svc show -n {name} -e {env}` what it runs."));
+    Ok(())
 }
 
 /// Parses a `--svc-type` value.

@@ -55,6 +55,35 @@ fn verb(kind: ChangeSetKind) -> &'static str {
     }
 }
 
+/// "3 to add, 1 to modify (1 replaced), 1 to remove".
+pub fn summarize(changes: &[crate::deploy::types::Change]) -> String {
+    let count = |a: &str| changes.iter().filter(|c| c.action == a).count();
+    let replaced = changes
+        .iter()
+        .filter(|c| c.replacement.as_deref().is_some_and(|r| r != "False"))
+        .count();
+    let mut parts = Vec::new();
+    for (action, word) in [
+        ("Add", "to add"),
+        ("Modify", "to modify"),
+        ("Remove", "to remove"),
+    ] {
+        let n = count(action);
+        if n > 0 {
+            parts.push(if action == "Modify" && replaced > 0 {
+                format!("{n} {word} ({replaced} replaced)")
+            } else {
+                format!("{n} {word}")
+            });
+        }
+    }
+    let other = changes.len() - count("Add") - count("Modify") - count("Remove");
+    if other > 0 {
+        parts.push(format!("{other} other"));
+    }
+    parts.join(", ")
+}
+
 /// A short sentence for how a stack ended.
 pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
     match r {
@@ -85,6 +114,11 @@ impl DeployReporter for Plain {
         );
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
+        eprintln!(
+            "{} {stack}: change set: {}",
+            utc(now_ms()),
+            summarize(changes)
+        );
         for c in changes {
             let repl = c
                 .replacement
@@ -221,11 +255,8 @@ impl DeployReporter for Live {
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
         if let Some(s) = self.state.lock().expect("progress lock").get(stack) {
-            s.head.set_message(format!(
-                "{} stack {stack} ({} changes)",
-                s.verb,
-                changes.len()
-            ));
+            s.head
+                .set_message(format!("{} stack {stack} ({})", s.verb, summarize(changes)));
         }
     }
     fn event(&self, stack: &str, e: &StackEvent, description: Option<&str>) {
@@ -304,5 +335,38 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc(1_795_827_723_000), "2026-11-28T01:02:03Z");
         assert_eq!(utc(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use crate::deploy::types::Change;
+
+    fn c(action: &str, replacement: Option<&str>) -> Change {
+        Change {
+            action: action.into(),
+            logical_id: "X".into(),
+            resource_type: "T".into(),
+            replacement: replacement.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn counts_actions_and_replacements() {
+        let changes = [
+            c("Add", None),
+            c("Add", None),
+            c("Modify", Some("True")),
+            c("Modify", Some("False")),
+            c("Remove", None),
+        ];
+        assert_eq!(
+            super::summarize(&changes),
+            "2 to add, 2 to modify (1 replaced), 1 to remove"
+        );
+        assert_eq!(
+            super::summarize(&[c("Modify", Some("False"))]),
+            "1 to modify"
+        );
     }
 }
