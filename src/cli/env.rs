@@ -54,18 +54,9 @@ pub struct DeployArgs {
     /// Environment name.
     #[arg(short, long)]
     pub name: String,
-    /// Wait for an operation already running on the stack instead of refusing.
-    #[arg(long)]
-    pub wait_in_progress: bool,
-    /// Show how the template differs from the deployed one, then ask before deploying.
-    #[arg(long)]
-    pub diff: bool,
-    /// Answer yes to the `--diff` question.
-    #[arg(long)]
-    pub yes: bool,
-    /// AWS connection.
+    /// How to deploy.
     #[command(flatten)]
-    pub aws: super::remote::AwsArgs,
+    pub flags: super::remote::DeployFlags,
 }
 
 /// `wharf env init`.
@@ -163,13 +154,13 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
 
 fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeployArgs {
-        name,
+    let DeployArgs { name, flags } = a;
+    let super::remote::DeployFlags {
         wait_in_progress,
         diff,
         yes,
         aws,
-    } = a;
+    } = flags;
     let mut ws = remote::load_for_env(ui, &name)?;
     let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
     context::report(ui, &ws)?;

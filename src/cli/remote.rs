@@ -23,6 +23,23 @@ pub struct AwsArgs {
     pub region: Option<String>,
 }
 
+/// Flags of `env deploy` and `svc deploy`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeployFlags {
+    /// Wait for an operation already running on the stack instead of refusing.
+    #[arg(long)]
+    pub wait_in_progress: bool,
+    /// Show how the template differs from the deployed one, then ask before deploying.
+    #[arg(long)]
+    pub diff: bool,
+    /// Answer yes to the `--diff` question.
+    #[arg(long)]
+    pub yes: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
 /// Environment variable: milliseconds between polls of CloudFormation (default 2000).
 pub const POLL_INTERVAL_MS: &str = "WHARF_POLL_INTERVAL_MS";
 

@@ -69,18 +69,9 @@ pub struct DeployArgs {
     /// Image tag for a service built from a Dockerfile (already pushed to its ECR repository).
     #[arg(long)]
     pub tag: Option<String>,
-    /// Wait for an operation already running on the stack instead of refusing.
-    #[arg(long)]
-    pub wait_in_progress: bool,
-    /// Show how the template differs from the deployed one, then ask before deploying.
-    #[arg(long)]
-    pub diff: bool,
-    /// Answer yes to the `--diff` question.
-    #[arg(long)]
-    pub yes: bool,
-    /// AWS connection.
+    /// How to deploy.
     #[command(flatten)]
-    pub aws: super::remote::AwsArgs,
+    pub flags: super::remote::DeployFlags,
 }
 
 /// `wharf svc init` (also the service part of `wharf init`).
@@ -204,11 +195,14 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         name,
         env,
         tag,
+        flags,
+    } = a;
+    let super::remote::DeployFlags {
         wait_in_progress,
         diff,
         yes,
         aws,
-    } = a;
+    } = flags;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
     let pkg = crate::compile::workspace::package_service(
