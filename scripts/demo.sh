@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds wharf, starts the moto emulator on 127.0.0.1 and deploys examples/storefront to
-# it end to end: checks the manifests, deploys the environment, then both services in
-# parallel, redeploys to show "no changes", prints the services, and stops the emulator.
-# No AWS account is used: every call goes to the local emulator.
+# Builds wharf and deploys examples/storefront to local emulators on 127.0.0.1, end to
+# end: on moto it checks the manifests, deploys the environment, then both services in
+# parallel, redeploys to show "no changes", prints the services and deletes everything;
+# on LocalStack (whose CloudFormation reports every resource) it deploys and deletes
+# the environment stack of examples/hello, showing per-resource progress. It stops both emulators.
+# No AWS account is used: every call goes to a local emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 cargo build --locked
-scripts/emulators/install.sh moto
+scripts/emulators/install.sh moto localstack
 endpoint="$(scripts/emulators/start.sh moto)"
-trap '"$ROOT/scripts/emulators/stop.sh" moto' EXIT
+trap '"$ROOT/scripts/emulators/stop.sh" moto; "$ROOT/scripts/emulators/stop.sh" localstack' EXIT
 
 export AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export WHARF_POLL_INTERVAL_MS=250
@@ -33,4 +35,11 @@ for s in ecs.describe_services(cluster=cluster, services=ecs.list_services(clust
     print(f'{s["serviceName"]}: {s["taskDefinition"].split("/")[-1]}, circuit breaker enable={cb["enable"]} rollback={cb["rollback"]}')
 PY
 echo "== clean up"
+"$W" env delete -n test --yes
+
+echo "== LocalStack: an environment stack, one progress line per resource"
+# examples/hello needs no NAT gateway (LocalStack community has no Elastic IPs).
+export AWS_ENDPOINT_URL="$("$ROOT/scripts/emulators/start.sh" localstack)"
+cd "$ROOT/examples/hello"
+"$W" env deploy -n test
 "$W" env delete -n test --yes
