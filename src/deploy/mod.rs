@@ -123,11 +123,13 @@ pub enum DeployError {
         reason: Option<String>,
     },
     /// The user interrupted the deploy.
-    #[error("interrupted while deploying {stack}")]
+    #[error("interrupted while deploying {stack}: {outcome}")]
     #[diagnostic(code(wharf::deploy::interrupted))]
     Interrupted {
         /// Stack.
         stack: String,
+        /// What became of the stack.
+        outcome: String,
     },
 }
 

@@ -221,7 +221,13 @@ async fn deploy_inner<A: StackApi>(
             outputs: info.map(|s| s.outputs).unwrap_or_default(),
             seconds: started.elapsed().as_secs_f64(),
         }),
-        _ if interrupted(opts) => Err(DeployError::Interrupted { stack: name.into() }),
+        _ if interrupted(opts) => Err(DeployError::Interrupted {
+            stack: name.into(),
+            outcome: match &info {
+                None => "the half-created stack was deleted".to_string(),
+                Some(s) => format!("the update was cancelled; the stack is {}", s.status),
+            },
+        }),
         Verdict::RolledBack | Verdict::Deleted => {
             let cause = root_cause(&history);
             Err(DeployError::RolledBack {

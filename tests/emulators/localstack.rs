@@ -108,3 +108,58 @@ fn a_failed_create_rolls_back_with_its_root_cause() {
     // Recreating after this is tested on moto: LocalStack community sometimes cannot
     // delete a stack whose create failed (it tries to delete what it never created).
 }
+
+/// Ctrl-C while a stack is being created deletes the half-created stack; exit 130.
+/// The signal is sent when the first resource event shows the create is under way.
+#[test]
+fn an_interrupt_during_create_deletes_the_half_created_stack() {
+    use std::io::{BufRead, BufReader};
+    let emu = localstack();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let bin = assert_cmd::cargo::cargo_bin("wharf");
+    let mut child = std::process::Command::new(bin)
+        .args(["env", "deploy", "-n", "test"])
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", ep)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("WHARF_POLL_INTERVAL_MS", "100")
+        .env_remove("AWS_PROFILE")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wharf starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        let started = line.contains("CREATE_IN_PROGRESS (");
+        seen.push(line);
+        if started {
+            let sent = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .expect("kill runs");
+            assert!(sent.success());
+            break;
+        }
+    }
+    seen.extend(lines.map_while(Result::ok));
+    let status = child.wait().expect("wharf exits");
+    let text = seen.join("\n");
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("interrupted: deleting the half-created stack"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the half-created stack was deleted"),
+        "{text}"
+    );
+    assert_eq!(stack_status(ep, "hello-test"), serde_json::Value::Null);
+}
