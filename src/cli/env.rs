@@ -12,7 +12,7 @@ pub enum Command {
     /// Create an environment manifest.
     Init(InitArgs),
     /// List the workspace's environments.
-    Ls(LsArgs),
+    Ls(super::remote::LsArgs),
     /// Write the environment's CloudFormation template and parameters (no AWS access).
     Package(PackageArgs),
     /// Create or update the environment's stack.
@@ -86,17 +86,6 @@ pub struct InitArgs {
     /// ACM certificate ARNs for HTTPS on the load balancer (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub import_cert_arns: Vec<String>,
-}
-
-/// `wharf env ls`.
-#[derive(Debug, clap::Args)]
-pub struct LsArgs {
-    /// Only the environments in the workspace, without asking AWS whether they are deployed.
-    #[arg(long)]
-    pub local: bool,
-    /// AWS connection.
-    #[command(flatten)]
-    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf env package`.
@@ -245,8 +234,8 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     Ok(())
 }
 
-fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
-    let LsArgs { local, aws } = a;
+fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
+    let super::remote::LsArgs { local, aws } = a;
     if !local {
         return super::status::env_ls(ui, &aws);
     }

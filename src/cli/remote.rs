@@ -23,6 +23,17 @@ pub struct AwsArgs {
     pub region: Option<String>,
 }
 
+/// `wharf env ls` and `wharf svc ls`.
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// Only what the workspace holds, without asking AWS what is deployed.
+    #[arg(long)]
+    pub local: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
 /// Flags of `env deploy` and `svc deploy`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DeployFlags {

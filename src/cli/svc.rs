@@ -13,7 +13,7 @@ pub enum Command {
     /// Create a service manifest.
     Init(InitArgs),
     /// List the workspace's services.
-    Ls(LsArgs),
+    Ls(super::remote::LsArgs),
     /// Write the service's CloudFormation template and parameters for an environment (no AWS access).
     Package(PackageArgs),
     /// Create or update the service's stack in an environment.
@@ -92,17 +92,6 @@ pub struct InitArgs {
     /// Port the container listens on (default: the Dockerfile's EXPOSE).
     #[arg(long)]
     pub port: Option<u16>,
-}
-
-/// `wharf svc ls`.
-#[derive(Debug, clap::Args)]
-pub struct LsArgs {
-    /// Only the services in the workspace, without asking AWS where they are deployed.
-    #[arg(long)]
-    pub local: bool,
-    /// AWS connection.
-    #[command(flatten)]
-    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf svc package`.
@@ -390,8 +379,8 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     Ok(())
 }
 
-fn ls(a: LsArgs, ui: &Ui) -> Result<(), WharfError> {
-    let LsArgs { local, aws } = a;
+fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
+    let super::remote::LsArgs { local, aws } = a;
     if !local {
         return super::status::svc_ls(ui, &aws);
     }

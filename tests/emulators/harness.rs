@@ -223,8 +223,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// `wharf` in `dir` talking to the emulator at `endpoint`, with nothing from the machine's
 /// AWS configuration leaking in, few retries and fast polls.
-pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("wharf").expect("the wharf binary is built");
+pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("wharf"));
     cmd.current_dir(dir)
         .env("CI", "true")
         .env("NO_COLOR", "1")
@@ -237,7 +237,13 @@ pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("WHARF_POLL_INTERVAL_MS", "100")
         .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .timeout(Duration::from_secs(180));
+        .env_remove("AWS_SESSION_TOKEN");
+    cmd
+}
+
+/// [`wharf_command`] as an `assert_cmd` command, with a timeout.
+pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::from_std(wharf_command(dir, endpoint));
+    cmd.timeout(Duration::from_secs(180));
     cmd
 }

@@ -2,7 +2,7 @@
 //! event per resource (moto does not), so progress lines and root causes are checked
 //! here. Its ECS is not in the community edition, so only environment stacks are deployed.
 
-use crate::harness::{boto, example, localstack, wharf};
+use crate::harness::{boto, example, localstack, wharf, wharf_command};
 use predicates::prelude::*;
 
 fn stack_status(endpoint: &str, stack: &str) -> serde_json::Value {
@@ -117,20 +117,8 @@ fn an_interrupt_during_create_deletes_the_half_created_stack() {
     let emu = localstack();
     let ep = emu.endpoint.as_str();
     let dir = example("hello");
-    let bin = assert_cmd::cargo::cargo_bin("wharf");
-    let mut child = std::process::Command::new(bin)
+    let mut child = wharf_command(dir.path(), ep)
         .args(["env", "deploy", "-n", "test"])
-        .current_dir(dir.path())
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", ep)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("WHARF_POLL_INTERVAL_MS", "100")
-        .env_remove("AWS_PROFILE")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("wharf starts");
