@@ -1,8 +1,9 @@
 //! wharf: declarative deployments of containers to AWS ECS, from Copilot-style manifests.
 //!
 //! The pipeline is visible in the modules: [`manifest`] (read and check) → [`compile`]
-//! (CloudFormation) → deploy and watch (later). [`cli`] parses arguments and wires the
-//! pieces; [`ui`] decides where every byte of output goes.
+//! (CloudFormation) → [`image`] (build inputs and tags) → [`deploy`] (change sets,
+//! through [`aws`]). [`cli`] parses arguments and wires the pieces; [`ui`] decides where
+//! every byte of output goes.
 #![deny(missing_docs)]
 
 pub mod aws;
@@ -10,6 +11,7 @@ pub mod cli;
 pub mod compile;
 pub mod deploy;
 pub mod error;
+pub mod image;
 pub mod manifest;
 pub mod render;
 pub mod scaffold;
