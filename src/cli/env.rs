@@ -120,7 +120,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         .as_ref()
         .map(|a| a.name.value.clone())
         .unwrap_or_default();
-    let env_stack = format!("{app}-{name}");
+    let env_stack = crate::compile::env_stack_name(&app, &name);
     remote::confirm_delete(
         ui,
         &format!("environment `{name}` and every service deployed to it"),

@@ -11,7 +11,11 @@ use crate::ui::Ui;
 use std::fmt::Write as _;
 
 fn env_stack(ws: &Workspace, env: &str) -> String {
-    format!("{}-{env}", remote::app_name(ws))
+    crate::compile::env_stack_name(&remote::app_name(ws), env)
+}
+
+fn service_stack(ws: &Workspace, env: &str, service: &str) -> String {
+    crate::compile::service_stack_name(&remote::app_name(ws), env, service)
 }
 
 fn not_deployed(what: &str, stack: &str, hint: String) -> WharfError {
@@ -38,7 +42,7 @@ pub fn svc_status(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), W
     super::context::require_service(&ws, name)?;
     remote::block_on(async {
         let client = remote::connect(&ws, env, aws).await?;
-        let stack = format!("{}-{name}", env_stack(&ws, env));
+        let stack = service_stack(&ws, env, name);
         let svc_stack = required(
             &client,
             &stack,
@@ -119,7 +123,7 @@ pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), Wha
     super::context::require_service(&ws, name)?;
     remote::block_on(async {
         let client = remote::connect(&ws, env, aws).await?;
-        let stack = format!("{}-{name}", env_stack(&ws, env));
+        let stack = service_stack(&ws, env, name);
         let info = required(
             &client,
             &stack,

@@ -138,7 +138,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         .as_ref()
         .map(|a| a.name.value.clone())
         .unwrap_or_default();
-    let stack = format!("{app}-{env}-{name}");
+    let stack = crate::compile::service_stack_name(&app, &env, &name);
     remote::confirm_delete(
         ui,
         &format!("service `{name}` from environment `{env}` (stack {stack})"),
@@ -203,10 +203,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     require_tag_for_builds(&mut ws, std::slice::from_ref(&name), &env, tag.as_deref())?;
-    let env_stack = format!(
-        "{}-{env}",
-        ws.app.as_ref().map_or("", |a| a.name.value.as_str())
-    );
+    let env_stack = crate::compile::env_stack_name(&remote::app_name(&ws), &env);
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         // A rolled-back update leaves a working environment; a rolled-back create does not.

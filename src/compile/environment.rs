@@ -340,7 +340,7 @@ pub fn compile_env(
     let template = render("environment.yml", &p)?;
     let env = p.env.clone();
     Ok(Package {
-        stack_name: format!("{}-{env}", app.name),
+        stack_name: super::env_stack_name(&app.name, &env),
         file_stem: env.clone(),
         template,
         config: TemplateConfig {

@@ -77,6 +77,16 @@ impl AppInfo {
     }
 }
 
+/// Name of an environment's stack.
+pub fn env_stack_name(app: &str, env: &str) -> String {
+    format!("{app}-{env}")
+}
+
+/// Name of a service's stack in an environment.
+pub fn service_stack_name(app: &str, env: &str, service: &str) -> String {
+    format!("{app}-{env}-{service}")
+}
+
 /// Where an environment publishes a value for service stacks.
 pub fn ssm_name(app: &str, env: &str, key: &str) -> String {
     format!("/wharf/{app}/{env}/{key}")

@@ -329,7 +329,7 @@ pub fn compile_service(
         parameters.insert(e.name.to_string(), e.ssm_name.clone());
     }
     Ok(Package {
-        stack_name: format!("{}-{}-{}", p.app, p.env, p.name),
+        stack_name: super::service_stack_name(&p.app, &p.env, &p.name),
         file_stem: format!("{}-{}", p.name, p.env),
         template,
         config: TemplateConfig {
