@@ -133,3 +133,28 @@ fn env_and_svc_listing() {
     assert_eq!(lines[0]["type"], "services");
     assert_eq!(lines[0]["data"][0]["environment_overrides"][0], "prod");
 }
+
+#[test]
+fn services_built_from_a_dockerfile_need_a_tag_until_images_are_built() {
+    let d = Dir::example("storefront");
+    wharf(d.path())
+        .args(["svc", "deploy", "-n", "web", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("web builds from a Dockerfile")
+                .and(predicate::str::contains("--tag")),
+        );
+    wharf(d.path())
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("api, web build from a Dockerfile"));
+    // `hello` runs an existing image: no tag needed, so it gets as far as AWS (no region here).
+    let h = Dir::example("hello");
+    wharf(h.path())
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no AWS region is configured"));
+}
