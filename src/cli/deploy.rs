@@ -70,16 +70,18 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         crate::compile::workspace::package_all(&mut ws, &env, tag.as_deref().unwrap_or("latest"))?;
     context::report(ui, &ws)?;
     let stacks = stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    super::svc::require_tag_for_builds(&mut ws, &names, &env, tag.as_deref())?;
     let mut stacks = stacks.into_iter();
     let env_stack = stacks.next().map(remote::spec);
     let all_names = ws.service_names();
-    let services: Vec<_> = all_names
+    let chosen: Vec<(&str, crate::compile::Package)> = all_names
         .iter()
         .zip(stacks)
         .filter(|(n, _)| names.contains(n))
-        .map(|(_, p)| remote::spec(p))
+        .map(|(n, p)| (n.as_str(), p))
         .collect();
+    let refs: Vec<(&str, &crate::compile::Package)> = chosen.iter().map(|(n, p)| (*n, p)).collect();
+    super::svc::require_tag_for_builds(&refs, tag.as_deref())?;
+    let services: Vec<_> = chosen.into_iter().map(|(_, p)| remote::spec(p)).collect();
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         let opts = remote::options(ui, wait_in_progress);

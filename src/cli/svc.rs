@@ -150,23 +150,19 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     })
 }
 
-/// Services built from a Dockerfile need `--tag` until wharf builds images itself.
+/// Services built from a Dockerfile need `--tag` until wharf builds images itself. Such
+/// a service's package takes an `ImageTag` parameter; one with `image.location` does not.
 pub fn require_tag_for_builds(
-    ws: &mut crate::manifest::workspace::Workspace,
-    names: &[String],
-    env: &str,
+    packages: &[(&str, &crate::compile::Package)],
     tag: Option<&str>,
 ) -> Result<(), WharfError> {
     if tag.is_some() {
         return Ok(());
     }
-    let built: Vec<String> = names
+    let built: Vec<&str> = packages
         .iter()
-        .filter(|n| {
-            ws.service(n, Some(env))
-                .is_some_and(|m| m.image.location.is_none())
-        })
-        .cloned()
+        .filter(|(_, p)| p.config.parameters.contains_key("ImageTag"))
+        .map(|(n, _)| *n)
         .collect();
     if built.is_empty() {
         return Ok(());
@@ -202,7 +198,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     )?;
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    require_tag_for_builds(&mut ws, std::slice::from_ref(&name), &env, tag.as_deref())?;
+    require_tag_for_builds(&[(name.as_str(), &pkg)], tag.as_deref())?;
     let env_stack = crate::compile::env_stack_name(&remote::app_name(&ws), &env);
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
