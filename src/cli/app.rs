@@ -161,18 +161,29 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     let existing = workspace::find(&cwd)
         .map(|_| super::context::load(ui))
         .transpose()?;
-    if existing
-        .as_ref()
-        .and_then(|ws| ws.app.as_ref())
-        .is_none_or(|app| app.name.value != spec.name)
-    {
-        create(&spec, ui)?;
-    }
+    let ws = match existing {
+        Some(ws)
+            if ws
+                .app
+                .as_ref()
+                .is_some_and(|app| app.name.value == spec.name) =>
+        {
+            Some(ws)
+        }
+        _ => {
+            create(&spec, ui)?;
+            None
+        }
+    };
     if local {
         ui.note("Next: `wharf env init -n test` and `wharf svc init`.");
         return Ok(());
     }
-    let ws = super::context::load(ui)?;
+    // Load what `create` just wrote; an existing workspace was loaded above.
+    let ws = match ws {
+        Some(ws) => ws,
+        None => super::context::load(ui)?,
+    };
     super::context::report(ui, &ws)?;
     let info = crate::compile::workspace::app_info(&ws)
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
