@@ -25,6 +25,12 @@ What is adjusted, and why:
  5. A resource that fails while a change set executes fails the stack the way AWS does:
     a `*_FAILED` event with the reason on that resource, then ROLLBACK_COMPLETE (create)
     or UPDATE_ROLLBACK_COMPLETE (update), instead of an HTTP error from ExecuteChangeSet.
+ 7. ECR shows what the registry holds. On AWS, ECR *is* the registry: an image pushed to a
+    repository URI appears in DescribeImages/BatchGetImage. moto hosts no registry, so
+    when WHARF_LAB_REGISTRY (https://<moto's ECR host>) is set, these calls first read
+    the repository's tags and manifests from that registry (the image lab of
+    scripts/emulators/image-lab.sh; WHARF_LAB_REGISTRY_CA and WHARF_LAB_REGISTRY_AUTH
+    say how to reach it) and record them in moto with their real digests.
 """
 
 import re
@@ -358,6 +364,77 @@ vpn_gateway.VPCGatewayAttachment.delete = _detach
 route_tables.RouteTable.delete = _delete_route_table
 elbv2_models.FakeListenerRule.delete = _delete_listener_rule
 elbv2_models.FakeTargetGroup.delete = _delete_target_group
+
+
+# 7. ECR backed by the image lab's registry.
+import base64
+import json
+import os
+import ssl
+import urllib.error
+import urllib.request
+
+from moto.ecr import models as ecr_models
+
+_MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+    ]
+)
+
+
+def _registry_get(path, accept=None):
+    """GET <registry>/v2/<path>: (body, headers), or None when the registry says 404."""
+    base = os.environ["WHARF_LAB_REGISTRY"].rstrip("/")
+    ctx = ssl.create_default_context(cafile=os.environ.get("WHARF_LAB_REGISTRY_CA") or None)
+    req = urllib.request.Request(f"{base}/v2/{path}")
+    auth = os.environ.get("WHARF_LAB_REGISTRY_AUTH")
+    if auth:
+        req.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    if accept:
+        req.add_header("Accept", accept)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+            return r.read(), r.headers
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None
+        raise
+
+
+def _sync_from_registry(backend, repository_name):
+    repo = backend.repositories.get(repository_name)
+    if repo is None or not os.environ.get("WHARF_LAB_REGISTRY"):
+        return
+    listed = _registry_get(f"{repository_name}/tags/list")
+    for tag in (json.loads(listed[0]).get("tags") or []) if listed else []:
+        got = _registry_get(f"{repository_name}/manifests/{tag}", _MANIFEST_TYPES)
+        if got is None:
+            continue
+        body, headers = got
+        digest = headers.get("Docker-Content-Digest")
+        if any(tag in i.image_tags and i.image_digest == digest for i in repo.images):
+            continue
+        media_type = headers.get("Content-Type", "").split(";")[0] or None
+        try:
+            backend.put_image(repository_name, body.decode(), tag, media_type, digest)
+        except Exception:  # an immutable tag already recorded: keep moto's record
+            pass
+
+
+def _syncing(original):
+    def wrapper(self, repository_name, *args, **kwargs):
+        _sync_from_registry(self, repository_name)
+        return original(self, repository_name, *args, **kwargs)
+
+    return wrapper
+
+
+for _name in ("describe_images", "batch_get_image", "list_images"):
+    setattr(ecr_models.ECRBackend, _name, _syncing(getattr(ecr_models.ECRBackend, _name)))
 
 
 if __name__ == "__main__":

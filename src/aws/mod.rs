@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` reach every call (LocalStack, moto).
 
 pub mod cfn;
+pub mod ecr;
 pub mod ecs;
 pub mod s3;
 pub mod sts;
@@ -34,6 +35,8 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     /// ECS.
     pub ecs: aws_sdk_ecs::Client,
+    /// ECR.
+    pub ecr: aws_sdk_ecr::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -202,6 +205,7 @@ impl Aws {
             cfn: aws_sdk_cloudformation::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
             ecs: aws_sdk_ecs::Client::new(&sdk),
+            ecr: aws_sdk_ecr::Client::new(&sdk),
             s3,
             region,
         })

@@ -161,6 +161,7 @@ impl Decode for Image {
             port: f.opt(cx, "port"),
             healthcheck: f.opt(cx, "healthcheck"),
             labels: f.opt(cx, "labels").unwrap_or_default(),
+            repository: f.opt(cx, "repository"),
         };
         f.unsupported(cx, "credentials", "Private registry credentials", |_| false);
         f.unsupported(
@@ -185,9 +186,23 @@ impl Decode for Build {
             args: f.opt(cx, "args").unwrap_or_default(),
             target: f.opt(cx, "target"),
             cache_from: f.opt(cx, "cache_from"),
+            labels: f.opt(cx, "labels").unwrap_or_default(),
+            secrets: f.opt(cx, "secrets"),
         };
         f.finish(cx);
         Some(Build::Args(b))
+    }
+}
+impl Decode for RepositoryConfig {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "image.repository")?;
+        let r = RepositoryConfig {
+            scan_on_push: f.opt(cx, "scan_on_push"),
+            immutable_tags: f.opt(cx, "immutable_tags"),
+            keep_images: f.opt(cx, "keep_images"),
+        };
+        f.finish(cx);
+        Some(r)
     }
 }
 impl Decode for ContainerHealthCheck {

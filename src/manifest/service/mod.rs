@@ -125,6 +125,26 @@ pub struct Image {
     /// Docker labels on the container.
     #[serde(default)]
     pub labels: Keyed<Spanned<String>>,
+    /// How the ECR repository of a built image is kept (wharf).
+    pub repository: Option<Spanned<RepositoryConfig>>,
+}
+
+/// `image.repository`: the service's ECR repository `<app>/<service>` (wharf; Copilot
+/// kept it in the application). Applied whenever wharf pushes.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepositoryConfig {
+    /// Scan each image for vulnerabilities when it is pushed. Default true.
+    pub scan_on_push: Option<Spanned<bool>>,
+    /// Refuse to move a tag to another image. Default false.
+    pub immutable_tags: Option<Spanned<bool>>,
+    /// Expire all but the newest this many images. Default 30.
+    pub keep_images: Option<Spanned<u32>>,
+}
+
+impl RepositoryConfig {
+    /// Images kept when `keep_images` is not set.
+    pub const DEFAULT_KEEP_IMAGES: u32 = 30;
 }
 
 /// `image.build`: a Dockerfile path, or build arguments.
@@ -152,6 +172,12 @@ pub struct BuildArgs {
     pub target: Option<Spanned<String>>,
     /// Images to use as cache sources.
     pub cache_from: Option<Vec<Spanned<String>>>,
+    /// Labels on the built image (wharf).
+    #[serde(default)]
+    pub labels: Keyed<Spanned<String>>,
+    /// Build secrets (wharf): ids passed to the build with `--secret`, each read from the
+    /// environment variable of the same name. Never build arguments.
+    pub secrets: Option<Vec<Spanned<String>>>,
 }
 
 /// `image.healthcheck`: the container health check.

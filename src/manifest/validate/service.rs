@@ -200,6 +200,53 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
     if let Some(p) = &img.port {
         c.range(p.value, 1, 65535, p.span, "image.port", "");
     }
+    if let Some(Build::Args(a)) = img.build.as_ref().map(|b| &b.value) {
+        build_secrets(c, a.secrets.as_deref().unwrap_or_default());
+    }
+    if let Some(r) = &img.repository {
+        if img.location.is_some() {
+            c.warn(
+                Code::InvalidValue,
+                r.span,
+                "image.repository",
+                "`image.repository` only applies to images wharf builds; `image.location` is used as is",
+                None,
+            );
+        }
+        if let Some(k) = &r.keep_images {
+            c.range(k.value, 1, 1000, k.span, "image.repository.keep_images", "");
+        }
+    }
+}
+
+/// Build secret ids: what `--secret id=…` and an environment variable name both accept.
+fn build_secrets(c: &mut Checker, secrets: &[Spanned<String>]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for s in secrets {
+        let path = "image.build.secrets";
+        if s.is_empty()
+            || !s
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            || s.starts_with(|ch: char| ch.is_ascii_digit())
+        {
+            c.error(
+                Code::InvalidValue,
+                s.span,
+                path,
+                format!("`{}` is not a build secret id", s.value),
+                Some("an id is an environment variable name: letters, digits and `_`, not starting with a digit; its value comes from that variable".to_string()),
+            );
+        } else if !seen.insert(s.value.as_str()) {
+            c.error(
+                Code::DuplicateKey,
+                s.span,
+                path,
+                format!("build secret `{}` is listed twice", s.value),
+                None,
+            );
+        }
+    }
 }
 
 fn size(c: &mut Checker, m: &ServiceManifest) {

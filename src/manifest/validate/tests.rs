@@ -145,6 +145,47 @@ fn build_and_location_are_mutually_exclusive() {
 }
 
 #[test]
+fn build_secrets_labels_and_repository() {
+    let base = "name: api\ntype: Backend Service\nimage:\n  port: 8080\n";
+    let good = format!(
+        "{base}  build:\n    dockerfile: Dockerfile\n    labels: {{team: shop}}\n    secrets: [NPM_TOKEN, GH_TOKEN]\n  repository:\n    scan_on_push: false\n    immutable_tags: true\n    keep_images: 10\n"
+    );
+    assert_eq!(run(&good, None), []);
+
+    let f = one(&format!(
+        "{base}  build:\n    dockerfile: Dockerfile\n    secrets: [npm-token]\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str(), f.at.as_str()),
+        (Code::InvalidValue, "image.build.secrets", "svc.yml:7:15")
+    );
+    let f = one(&format!(
+        "{base}  build:\n    dockerfile: Dockerfile\n    secrets: [A, A]\n"
+    ));
+    assert_eq!((f.code, f.at.as_str()), (Code::DuplicateKey, "svc.yml:7:18"));
+
+    let f = one(&format!(
+        "{base}  build: Dockerfile\n  repository:\n    keep_images: 0\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Range, "image.repository.keep_images")
+    );
+    let f = one(&format!(
+        "{base}  location: nginx\n  repository:\n    keep_images: 5\n"
+    ));
+    assert_eq!(
+        (f.code, f.severity, f.path.as_str()),
+        (Code::InvalidValue, Severity::Warning, "image.repository")
+    );
+    let f = one(&format!(
+        "{base}  build: Dockerfile\n  repository:\n    keep: 5\n"
+    ));
+    assert_eq!(f.code, Code::UnknownKey);
+    assert!(f.help.contains("keep_images"), "{f:?}");
+}
+
+#[test]
 fn port_out_of_range() {
     let f = one(&BE.replace("8080", "0"));
     assert_eq!((f.code, f.path.as_str()), (Code::Range, "image.port"));
