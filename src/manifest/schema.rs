@@ -213,6 +213,12 @@ image:
     args: {VERSION: 1}
     target: runtime
     cache_from: [web:cache]
+    labels: {team: shop}
+    secrets: [NPM_TOKEN]
+  repository:
+    scan_on_push: true
+    immutable_tags: false
+    keep_images: 30
   port: 8080
   healthcheck:
     command: [CMD-SHELL, "true"]
@@ -356,7 +362,7 @@ observability:
         agree::<ServiceManifest>(
             Kind::Service,
             SERVICE,
-            &["variables", "secrets", "image.labels", "image.build.args"],
+            &["variables", "secrets", "image.labels", "image.build.args", "image.build.labels"],
         );
     }
 
