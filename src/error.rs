@@ -73,6 +73,28 @@ pub enum WharfError {
         /// The exit code of the worst failure.
         code: u8,
     },
+    /// An image could not be built or pushed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Image(#[from] crate::image::pipeline::ImageError),
+    /// Several images were made and some failed (each was reported).
+    #[error("{failed} of {total} images could not be built or pushed; nothing was deployed")]
+    #[diagnostic(code(wharf::image::some_failed))]
+    ImagesFailed {
+        /// How many failed.
+        failed: usize,
+        /// How many there were.
+        total: usize,
+        /// 2 when every failure was the user's input, else 1.
+        code: u8,
+    },
+    /// Ctrl-C stopped the command before it changed anything remote.
+    #[error("interrupted while {during}; nothing was deployed")]
+    #[diagnostic(code(wharf::interrupted))]
+    Interrupted {
+        /// What was going on.
+        during: &'static str,
+    },
     /// A template failed to render: a bug in wharf.
     #[error("internal error rendering a template: {0:#}")]
     #[diagnostic(
@@ -113,7 +135,10 @@ pub fn exit_code(err: &WharfError) -> u8 {
         | WharfError::Template(_)
         | WharfError::Aws(_) => 1,
         WharfError::Deploy(d) => deploy_code(d),
-        WharfError::SomeFailed { code, .. } => *code,
+        WharfError::SomeFailed { code, .. } | WharfError::ImagesFailed { code, .. } => *code,
+        WharfError::Image(e) if e.is_usage() => 2,
+        WharfError::Image(_) => 1,
+        WharfError::Interrupted { .. } => 130,
     }
 }
 

@@ -3,18 +3,8 @@
 
 use super::{Aws, AwsError, ErrorKind, call_error};
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, ImageTagMutability, Tag};
+use crate::image::spec::RepositorySettings;
 use std::collections::BTreeMap;
-
-/// How a repository is kept (`image.repository` in the service manifest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RepositorySettings {
-    /// Scan each image for vulnerabilities when it is pushed.
-    pub scan_on_push: bool,
-    /// Refuse to move a tag to another image.
-    pub immutable_tags: bool,
-    /// Expire all but the newest this many images.
-    pub keep_images: u32,
-}
 
 /// A repository wharf pushes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +231,25 @@ impl Aws {
             username: username.to_string(),
             password: password.to_string(),
         })
+    }
+}
+
+impl crate::image::pipeline::Registry for Aws {
+    async fn ensure_repository(
+        &self,
+        name: &str,
+        settings: RepositorySettings,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Repository, AwsError> {
+        Aws::ensure_repository(self, name, settings, tags).await
+    }
+
+    async fn image_digest(&self, repo: &str, tag: &str) -> Result<Option<String>, AwsError> {
+        Aws::image_digest(self, repo, tag).await
+    }
+
+    async fn login(&self) -> Result<RegistryLogin, AwsError> {
+        self.registry_login().await
     }
 }
 

@@ -21,9 +21,9 @@ pub struct Args {
     /// How many service stacks to deploy at the same time.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Image tag for services built from a Dockerfile (already pushed to the service's ECR repository).
-    #[arg(long)]
-    pub tag: Option<String>,
+    /// Image options (services built from a Dockerfile).
+    #[command(flatten)]
+    pub images: super::images::ImageFlags,
     /// Wait for operations already running on a stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
@@ -39,7 +39,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         names,
         all,
         concurrency,
-        tag,
+        images,
         wait_in_progress,
         aws,
     } = a;
@@ -66,24 +66,34 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     for n in &names {
         context::require_service(&ws, n)?;
     }
-    let stacks =
-        crate::compile::workspace::package_all(&mut ws, &env, tag.as_deref().unwrap_or("latest"))?;
+    // Manifest errors stop the command before anything is built.
+    let stacks = crate::compile::workspace::package_all(&mut ws, &env, &Default::default())?;
     context::report(ui, &ws)?;
-    let stacks = stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    let mut stacks = stacks.into_iter();
-    let env_stack = stacks.next().map(remote::spec);
-    let all_names = ws.service_names();
-    let chosen: Vec<(&str, crate::compile::Package)> = all_names
-        .iter()
-        .zip(stacks)
-        .filter(|(n, _)| names.contains(n))
-        .map(|(n, p)| (n.as_str(), p))
-        .collect();
-    let refs: Vec<(&str, &crate::compile::Package)> = chosen.iter().map(|(n, p)| (*n, p)).collect();
-    super::svc::require_tag_for_builds(&refs, tag.as_deref())?;
-    let services: Vec<_> = chosen.into_iter().map(|(_, p)| remote::spec(p)).collect();
+    stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let specs = super::images::specs(&mut ws, &names, Some(&env));
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
+        let published = super::images::publish(
+            ui,
+            &ws,
+            Some(&client),
+            specs,
+            &images,
+            usize::from(concurrency),
+        )
+        .await?;
+        let digests = super::images::digests(&published);
+        let stacks = crate::compile::workspace::package_all(&mut ws, &env, &digests)?
+            .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+        let mut stacks = stacks.into_iter();
+        let env_stack = stacks.next().map(remote::spec);
+        let services: Vec<_> = ws
+            .service_names()
+            .iter()
+            .zip(stacks)
+            .filter(|(n, _)| names.contains(n))
+            .map(|(_, p)| remote::spec(p))
+            .collect();
         let opts = remote::options(ui, wait_in_progress);
         remote::run_stacks(
             ui,

@@ -3,11 +3,14 @@
 //! Nothing outside `cli` knows clap.
 
 mod app;
+mod build;
 mod completion;
 pub mod context;
 mod deploy;
 mod env;
+mod images;
 mod init;
+mod push;
 mod remote;
 mod schema;
 mod status;
@@ -56,7 +59,11 @@ pub enum Command {
     /// Services.
     #[command(subcommand)]
     Svc(svc::Command),
-    /// Deploy an environment and its services: the environment first, then services in parallel.
+    /// Build service images (from `image.build`) locally.
+    Build(build::Args),
+    /// Build service images if needed and push them to their ECR repositories.
+    Push(push::Args),
+    /// Deploy an environment and its services: images first, then the environment, then services in parallel.
     Deploy(deploy::Args),
     /// Check every manifest for every environment.
     Validate(validate::Args),
@@ -73,6 +80,8 @@ pub fn dispatch(cli: Cli, ui: &Ui) -> Result<(), WharfError> {
         Command::App(c) => app::run(c, ui),
         Command::Env(c) => env::run(c, ui),
         Command::Svc(c) => svc::run(c, ui),
+        Command::Build(a) => build::run(a, ui),
+        Command::Push(a) => push::run(a, ui),
         Command::Deploy(a) => deploy::run(a, ui),
         Command::Validate(a) => validate::run(a, ui),
         Command::Schema(a) => schema::run(a, ui),
@@ -93,7 +102,7 @@ mod tests {
     #[test]
     fn flags_parse() {
         let c = Cli::try_parse_from([
-            "wharf", "svc", "package", "-n", "web", "-e", "test", "--tag", "v1", "--output", "json",
+            "wharf", "svc", "deploy", "-n", "web", "-e", "test", "--tag", "v1", "--output", "json",
         ])
         .unwrap();
         assert_eq!(c.global.output, Output::Json);

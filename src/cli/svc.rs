@@ -66,9 +66,9 @@ pub struct DeployArgs {
     /// Environment name.
     #[arg(short, long = "env")]
     pub env: String,
-    /// Image tag for a service built from a Dockerfile (already pushed to its ECR repository).
-    #[arg(long)]
-    pub tag: Option<String>,
+    /// Image options (services built from a Dockerfile).
+    #[command(flatten)]
+    pub images: super::images::ImageFlags,
     /// How to deploy.
     #[command(flatten)]
     pub flags: super::remote::DeployFlags,
@@ -106,9 +106,18 @@ pub struct PackageArgs {
     /// Write `<svc>-<env>.stack.yml` and `<svc>-<env>.params.json` here instead of printing the template.
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
-    /// Image tag for services built from a Dockerfile.
-    #[arg(long, default_value = "latest")]
-    pub tag: String,
+    /// Digest (`sha256:…`) of the image to deploy, for a service built from a Dockerfile
+    /// (`wharf push` prints it). Without it, the parameters file leaves `ImageDigest` out.
+    #[arg(long, value_parser = parse_digest)]
+    pub digest: Option<String>,
+}
+
+fn parse_digest(s: &str) -> Result<String, String> {
+    if crate::image::engine::is_digest(s) {
+        Ok(s.to_string())
+    } else {
+        Err("expected `sha256:` and 64 hex digits".to_string())
+    }
 }
 
 /// Runs `wharf svc …`.
@@ -150,36 +159,13 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     })
 }
 
-/// Services built from a Dockerfile need `--tag` until wharf builds images itself. Such
-/// a service's package takes an `ImageTag` parameter; one with `image.location` does not.
-pub fn require_tag_for_builds(
-    packages: &[(&str, &crate::compile::Package)],
-    tag: Option<&str>,
-) -> Result<(), WharfError> {
-    if tag.is_some() {
-        return Ok(());
-    }
-    let built: Vec<&str> = packages
-        .iter()
-        .filter(|(_, p)| p.config.parameters.contains_key("ImageTag"))
-        .map(|(n, _)| *n)
-        .collect();
-    if built.is_empty() {
-        return Ok(());
-    }
-    Err(WharfError::usage(
-        format!("{} build{} from a Dockerfile, and this version of wharf does not build images yet", built.join(", "), if built.len() == 1 { "s" } else { "" }),
-        Some("push the image to the service's ECR repository (`<account>.dkr.ecr.<region>.amazonaws.com/<app>/<service>`) and pass its tag with `--tag`, or use `image.location`".to_string()),
-    ))
-}
-
 fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
     use crate::deploy::StackApi;
     let DeployArgs {
         name,
         env,
-        tag,
+        images,
         flags,
     } = a;
     let super::remote::DeployFlags {
@@ -190,15 +176,11 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     } = flags;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
-    let pkg = crate::compile::workspace::package_service(
-        &mut ws,
-        &name,
-        &env,
-        tag.as_deref().unwrap_or("latest"),
-    )?;
+    // Manifest errors stop the command before anything is built.
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
     context::report(ui, &ws)?;
-    let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    require_tag_for_builds(&[(name.as_str(), &pkg)], tag.as_deref())?;
+    pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let specs = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
     let env_stack = crate::compile::env_stack_name(&remote::app_name(&ws), &env);
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
@@ -216,6 +198,11 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
                 )),
             ));
         }
+        let published =
+            super::images::publish(ui, &ws, Some(&client), specs, &images, 1).await?;
+        let digests = super::images::digests(&published);
+        let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?
+            .ok_or(WharfError::InvalidManifest { errors: 1 })?;
         let spec = remote::spec(pkg);
         if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");
@@ -402,12 +389,13 @@ fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
         name,
         env,
         output_dir,
-        tag,
+        digest,
     } = a;
     let mut ws = context::load(ui)?;
     context::require_service(&ws, &name)?;
     context::require_env(&ws, &env)?;
-    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &tag)?;
+    let digests = digest.map(|d| (name.clone(), d)).into_iter().collect();
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?;
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     context::emit_package(ui, &pkg, output_dir.as_deref())

@@ -12,6 +12,8 @@ use crate::manifest::source::SourceMap;
 use crate::manifest::yaml;
 use std::collections::BTreeMap;
 
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 fn app() -> AppInfo {
     AppInfo {
         name: "shop".into(),
@@ -44,7 +46,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             app: &app(),
             env: &e,
             priority: Some(7),
-            tag: "v1",
+            image_digest: Some(DIGEST),
         },
     )
 }
@@ -134,17 +136,35 @@ fn container_insights_switch() {
 }
 
 #[test]
-fn built_image_comes_from_the_app_repository_by_tag() {
+fn built_image_comes_from_the_app_repository_by_digest() {
     let p = svc_plan(LB, ENV);
-    assert!(p.image.tag_param);
-    assert!(p.image.expr.contains("/shop/web:${ImageTag}"));
+    assert!(p.image.digest_param);
+    assert!(p.image.expr.contains("/shop/web@${ImageDigest}"));
     assert!(p.ecr_pull_resource.unwrap().contains("repository/shop/web"));
+}
+
+#[test]
+fn the_digest_becomes_a_parameter_only_when_known() {
+    let m: ServiceManifest = decode(LB);
+    let e: EnvManifest = decode(ENV);
+    let params = |image_digest| {
+        let inputs = ServiceInputs {
+            app: &app(),
+            env: &e,
+            priority: Some(1),
+            image_digest,
+        };
+        super::compile_service(&m, &inputs).unwrap().config.parameters
+    };
+    assert_eq!(params(Some(DIGEST)).get("ImageDigest").map(String::as_str), Some(DIGEST));
+    assert!(!params(None).contains_key("ImageDigest"));
+    assert!(!params(None).contains_key("ContainerImage"));
 }
 
 #[test]
 fn existing_image_pull_permissions_only_for_ecr() {
     let p = svc_plan(BE, ENV);
-    assert!(!p.image.tag_param);
+    assert!(!p.image.digest_param);
     assert_eq!(p.ecr_pull_resource, None);
     let p = svc_plan(
         &BE.replace(
@@ -349,7 +369,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             app: &a,
             env: &e,
             priority: None,
-            tag: "v1",
+            image_digest: Some(DIGEST),
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -377,7 +397,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 app: &app(),
                 env: &e,
                 priority: Some(1),
-                tag: "v1",
+                image_digest: Some(DIGEST),
             },
         )
         .unwrap()

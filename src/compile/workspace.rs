@@ -4,6 +4,7 @@
 //! every service is resolved for the environment and any error stops the packaging.
 
 use super::priority;
+use std::collections::BTreeMap;
 use super::service::ServiceInputs;
 use super::{AppInfo, Package, compile_env, compile_service};
 use crate::manifest::service::ServiceManifest;
@@ -90,16 +91,19 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     })
 }
 
+/// Digests of built images, by service name.
+pub type Digests = BTreeMap<String, String>;
+
 fn service_stack(
     r: &Resolved,
     m: &ServiceManifest,
-    tag: &str,
+    digests: &Digests,
 ) -> Result<Package, minijinja::Error> {
     let inputs = ServiceInputs {
         app: &r.app,
         env: &r.env,
         priority: r.priorities.get(&m.name.value).copied(),
-        tag,
+        image_digest: digests.get(&m.name.value).map(String::as_str),
     };
     compile_service(m, &inputs)
 }
@@ -109,7 +113,7 @@ pub fn package_service(
     ws: &mut Workspace,
     svc: &str,
     env: &str,
-    tag: &str,
+    digests: &Digests,
 ) -> Result<Option<Package>, minijinja::Error> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
@@ -123,7 +127,7 @@ pub fn package_service(
     else {
         return Ok(None);
     };
-    service_stack(&r, m, tag).map(Some)
+    service_stack(&r, m, digests).map(Some)
 }
 
 /// Every stack of `env`: the environment first, then each service in name order.
@@ -131,14 +135,14 @@ pub fn package_service(
 pub fn package_all(
     ws: &mut Workspace,
     env: &str,
-    tag: &str,
+    digests: &Digests,
 ) -> Result<Option<Vec<Package>>, minijinja::Error> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
     };
     let mut out = vec![compile_env(&r.app, &r.env, &r.services)?];
     for m in &r.services {
-        out.push(service_stack(&r, m, tag)?);
+        out.push(service_stack(&r, m, digests)?);
     }
     Ok(Some(out))
 }

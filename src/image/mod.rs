@@ -1,5 +1,9 @@
-//! Container images: what a build depends on and how its image is tagged. (Building,
-//! pushing to ECR and deploying by digest come with the image pipeline.)
+//! Container images: what a build depends on (`context`), what to build (`spec`), the
+//! engine commands (`engine`), tags (`tag`), and the pipeline that builds, pushes to ECR
+//! and returns the digests that stacks deploy (`pipeline`).
 
 pub mod context;
+pub mod engine;
+pub mod pipeline;
+pub mod spec;
 pub mod tag;

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod diagnostics;
+pub mod images;
 pub mod mode;
 pub mod progress;
 

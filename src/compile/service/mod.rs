@@ -129,13 +129,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     }
     let image = match (&m.image.build, &m.image.location) {
         (_, Some(_)) => ImagePlan {
-            tag_param: false,
+            digest_param: false,
             expr: "!Ref ContainerImage".into(),
         },
         _ => ImagePlan {
-            tag_param: true,
+            digest_param: true,
             expr: sub(&format!(
-                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}:${{ImageTag}}"
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}@${{ImageDigest}}"
             )),
         },
     };
@@ -321,10 +321,15 @@ pub fn compile_service(
     let p = plan(m, inputs);
     let template = render("service.yml", &p)?;
     let mut parameters = BTreeMap::new();
-    match &m.image.location {
-        Some(loc) => parameters.insert("ContainerImage".into(), loc.value.clone()),
-        None => parameters.insert("ImageTag".into(), inputs.tag.to_string()),
-    };
+    match (&m.image.location, inputs.image_digest) {
+        (Some(loc), _) => {
+            parameters.insert("ContainerImage".into(), loc.value.clone());
+        }
+        (None, Some(digest)) => {
+            parameters.insert("ImageDigest".into(), digest.to_string());
+        }
+        (None, None) => {}
+    }
     for e in &p.env_params {
         parameters.insert(e.name.to_string(), e.ssm_name.clone());
     }

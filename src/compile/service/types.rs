@@ -6,8 +6,8 @@ use super::*;
 /// How the main container's image is given to the stack.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImagePlan {
-    /// Whether the stack takes an `ImageTag` (built images) instead of `ContainerImage`.
-    pub tag_param: bool,
+    /// Whether the stack takes an `ImageDigest` (built images) instead of `ContainerImage`.
+    pub digest_param: bool,
     /// CloudFormation expression of the image.
     pub expr: String,
 }
@@ -286,6 +286,7 @@ pub struct ServiceInputs<'a> {
     pub env: &'a EnvManifest,
     /// Listener rule priority (Load Balanced Web Services).
     pub priority: Option<u32>,
-    /// Image tag for built images.
-    pub tag: &'a str,
+    /// Digest (`sha256:…`) of a built image, when known: it becomes the `ImageDigest`
+    /// parameter value. Without it the parameter is left for whoever deploys the package.
+    pub image_digest: Option<&'a str>,
 }

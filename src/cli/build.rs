@@ -1,0 +1,62 @@
+//! `wharf build`: build service images locally, without AWS.
+
+use super::{context, images};
+use crate::error::WharfError;
+use crate::ui::Ui;
+
+/// `wharf build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Services to build (repeat for several; default: every service built from a Dockerfile).
+    #[arg(short, long = "name")]
+    pub names: Vec<String>,
+    /// Environment whose overrides apply (`image.build` and `platform` may differ per environment).
+    #[arg(short, long = "env")]
+    pub env: Option<String>,
+    /// How many images to build at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Image options.
+    #[command(flatten)]
+    pub images: images::ImageFlags,
+}
+
+/// Runs `wharf build`.
+pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
+    let mut ws = context::load(ui)?;
+    let names = chosen(&ws, a.names, a.env.as_deref())?;
+    let specs = images::specs(&mut ws, &names, a.env.as_deref());
+    context::report(ui, &ws)?;
+    let built = super::remote::block_on(images::publish(
+        ui,
+        &ws,
+        None,
+        specs,
+        &a.images,
+        usize::from(a.concurrency),
+    ))?;
+    for p in &built {
+        ui.data(&format!("{}\t{}\n", p.service, p.image));
+    }
+    ui.event("images", &built);
+    Ok(())
+}
+
+/// The services named (checked), or every service; the environment, if named, must exist.
+pub fn chosen(
+    ws: &crate::manifest::workspace::Workspace,
+    names: Vec<String>,
+    env: Option<&str>,
+) -> Result<Vec<String>, WharfError> {
+    if let Some(e) = env {
+        context::require_env(ws, e)?;
+    }
+    for n in &names {
+        context::require_service(ws, n)?;
+    }
+    Ok(if names.is_empty() {
+        ws.service_names()
+    } else {
+        names
+    })
+}

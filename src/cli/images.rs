@@ -1,0 +1,125 @@
+//! Wiring shared by the commands that make images (`build`, `push`, `svc deploy`,
+//! `deploy`): their flags, the builds of the chosen services, and running the pipeline
+//! with the reporter that fits the output.
+
+use super::remote;
+use crate::aws::Aws;
+use crate::compile::workspace::Digests;
+use crate::error::WharfError;
+use crate::image::engine::{EngineKind, ProcessRunner};
+use crate::image::pipeline::{self, Options, Published};
+use crate::image::spec::{BuildSpec, build_spec};
+use crate::manifest::workspace::Workspace;
+use crate::ui::Ui;
+use std::path::PathBuf;
+
+/// Flags of commands that build images.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImageFlags {
+    /// Tag for images wharf builds (default: the git commit, with `-dirty` when the tree
+    /// has changes; a content hash outside git). Stacks deploy the pushed digest.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Build and push even when the repository already has an image for the same inputs.
+    #[arg(long)]
+    pub force_build: bool,
+    /// Container engine: `docker` (the docker CLI, against DOCKER_HOST or its current
+    /// context: Docker, or podman's docker-compatible socket) or `podman`.
+    #[arg(long, value_enum, env = crate::image::engine::ENGINE_VAR, default_value = "docker")]
+    pub engine: EngineKind,
+}
+
+/// The workspace root: paths in `image.build` are relative to it.
+fn root(ws: &Workspace) -> PathBuf {
+    ws.location
+        .dir
+        .parent()
+        .map_or_else(|| ws.location.dir.clone(), std::path::Path::to_path_buf)
+}
+
+/// The builds of services `names` in `env` (base manifests without `env`); services
+/// that run an existing image have none.
+pub fn specs(ws: &mut Workspace, names: &[String], env: Option<&str>) -> Vec<BuildSpec> {
+    let (root, app) = (root(ws), remote::app_name(ws));
+    names
+        .iter()
+        .filter_map(|n| ws.service(n, env))
+        .filter_map(|m| build_spec(&root, &app, &m))
+        .collect()
+}
+
+/// Builds, and with `aws` pushes, the images of `specs`, several at a time. Fails when
+/// any image failed (each failure was reported as it happened).
+pub async fn publish(
+    ui: &Ui,
+    ws: &Workspace,
+    aws: Option<&Aws>,
+    specs: Vec<BuildSpec>,
+    flags: &ImageFlags,
+    concurrency: usize,
+) -> Result<Vec<Published>, WharfError> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let runner = ProcessRunner;
+    let engine = pipeline::prepare(flags.engine, &runner).await?;
+    let root = root(ws);
+    let git = tokio::task::spawn_blocking(move || crate::image::tag::git_state(&root))
+        .await
+        .ok()
+        .flatten();
+    let opts = Options {
+        push: aws.is_some(),
+        tag: flags.tag.clone(),
+        force: flags.force_build,
+        concurrency,
+        git,
+        repository_tags: [("wharf-application".to_string(), remote::app_name(ws))].into(),
+    };
+    let total = specs.len();
+    let run = pipeline::publish(
+        engine,
+        runner,
+        aws.cloned(),
+        specs,
+        opts,
+        crate::ui::images::reporter(ui),
+    );
+    let results = tokio::select! {
+        r = run => r?,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(WharfError::Interrupted { during: "building images" });
+        }
+    };
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(p) => ok.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.len() == 1 && total == 1 {
+        return Err(errors.remove(0).into());
+    }
+    if !errors.is_empty() {
+        return Err(WharfError::ImagesFailed {
+            failed: errors.len(),
+            total,
+            code: if errors.iter().all(|e| e.is_usage()) {
+                2
+            } else {
+                1
+            },
+        });
+    }
+    Ok(ok)
+}
+
+/// The digests to deploy, by service.
+pub fn digests(published: &[Published]) -> Digests {
+    published
+        .iter()
+        .filter_map(|p| Some((p.service.clone(), p.digest.clone()?)))
+        .collect()
+}
