@@ -61,6 +61,9 @@ pub async fn publish(
     if specs.is_empty() {
         return Ok(Vec::new());
     }
+    for s in &specs {
+        pipeline::check_paths(s)?;
+    }
     let runner = ProcessRunner;
     let engine = pipeline::prepare(flags.engine, &runner).await?;
     let root = root(ws);

@@ -361,23 +361,29 @@ impl<E: Runner, R: Registry> Shared<E, R> {
     }
 }
 
-async fn one<E: Runner, R: Registry>(
-    sh: &Shared<E, R>,
-    spec: &BuildSpec,
-) -> Result<Published, ImageError> {
-    let svc = spec.service.as_str();
+/// The Dockerfile and the build context exist.
+pub fn check_paths(spec: &BuildSpec) -> Result<(), ImageError> {
     for (what, path, ok) in [
         ("Dockerfile", &spec.dockerfile, spec.dockerfile.is_file()),
         ("build context", &spec.context, spec.context.is_dir()),
     ] {
         if !ok {
             return Err(ImageError::MissingPath {
-                service: svc.into(),
+                service: spec.service.clone(),
                 what,
                 path: path.clone(),
             });
         }
     }
+    Ok(())
+}
+
+async fn one<E: Runner, R: Registry>(
+    sh: &Shared<E, R>,
+    spec: &BuildSpec,
+) -> Result<Published, ImageError> {
+    let svc = spec.service.as_str();
+    check_paths(spec)?;
     sh.reporter.step(svc, "hashing the build inputs");
     let inputs = spec.inputs();
     let hash = tokio::task::spawn_blocking(move || context::hash(&inputs))

@@ -32,7 +32,7 @@ fn usage_errors_exit_2() {
 fn commands_of_later_issues_are_not_shown() {
     let out = wharf(Dir::new().path()).arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
-    for later in ["logs", "build", "push", "rollback"] {
+    for later in ["logs", "rollback"] {
         assert!(
             !help.contains(&format!("\n  {later}")),
             "`{later}` is listed:\n{help}"
@@ -44,6 +44,8 @@ fn commands_of_later_issues_are_not_shown() {
         "env",
         "svc",
         "deploy",
+        "build",
+        "push",
         "validate",
         "schema",
         "completion",
@@ -135,26 +137,69 @@ fn env_and_svc_listing() {
 }
 
 #[test]
-fn services_built_from_a_dockerfile_need_a_tag_until_images_are_built() {
+fn a_missing_or_stopped_engine_is_a_clear_error() {
     let d = Dir::example("storefront");
+    let empty = Dir::new();
     wharf(d.path())
-        .args(["svc", "deploy", "-n", "web", "-e", "test"])
+        .env("PATH", empty.path())
+        .env_remove("WHARF_CONTAINER_ENGINE")
+        .args(["build", "-n", "web"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("`docker` was not found on PATH")
+                .and(predicate::str::contains("WHARF_CONTAINER_ENGINE=podman")),
+        );
+    wharf(d.path())
+        .env("PATH", empty.path())
+        .args(["build", "--engine", "podman"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`podman` was not found on PATH"));
+    // A docker CLI whose daemon is not there.
+    if std::process::Command::new("docker").arg("--version").output().is_ok() {
+        wharf(d.path())
+            .env("DOCKER_HOST", format!("unix://{}/none.sock", empty.path().display()))
+            .env_remove("WHARF_CONTAINER_ENGINE")
+            .args(["build", "-n", "api"])
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("the container engine does not answer")
+                    .and(predicate::str::contains("podman system service")),
+            );
+    }
+}
+
+#[test]
+fn a_missing_dockerfile_is_reported_before_any_engine_is_needed() {
+    let d = Dir::example("storefront");
+    std::fs::remove_file(d.path().join("web/Dockerfile")).unwrap();
+    let empty = Dir::new();
+    wharf(d.path())
+        .env("PATH", empty.path())
+        .args(["build", "-n", "web"])
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("web builds from a Dockerfile")
-                .and(predicate::str::contains("--tag")),
+            predicate::str::contains("web: Dockerfile")
+                .and(predicate::str::contains("does not exist"))
+                .and(predicate::str::contains("relative to the workspace root")),
         );
+}
+
+#[test]
+fn deploy_checks_the_engine_before_touching_stacks() {
+    let d = Dir::example("storefront");
+    let empty = Dir::new();
     wharf(d.path())
-        .args(["deploy", "-e", "test", "--all"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("api, web build from a Dockerfile"));
-    // `hello` runs an existing image: no tag needed, so it gets as far as AWS (no region here).
-    let h = Dir::example("hello");
-    wharf(h.path())
+        .env("PATH", empty.path())
+        .env_remove("WHARF_CONTAINER_ENGINE")
         .args(["deploy", "-e", "test", "--all"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no AWS region is configured"));
+        .stderr(
+            predicate::str::contains("`docker` was not found on PATH")
+                .and(predicate::str::contains("stack").not()),
+        );
 }

@@ -6,6 +6,9 @@ use predicates::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Every stack of a workspace: each environment, and each service in each environment.
+/// A made-up image digest.
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 fn package_all(dir: &Path, out: &Path) -> Vec<PathBuf> {
     let envs = list(dir, "env");
     let svcs = list(dir, "svc");
@@ -24,8 +27,8 @@ fn package_all(dir: &Path, out: &Path) -> Vec<PathBuf> {
                     s,
                     "-e",
                     e,
-                    "--tag",
-                    "v1",
+                    "--digest",
+                    DIGEST,
                     "--output-dir",
                 ])
                 .arg(out)
@@ -195,8 +198,8 @@ fn params_file_has_the_template_configuration_shape() {
             "web",
             "-e",
             "test",
-            "--tag",
-            "abc123",
+            "--digest",
+            DIGEST,
             "--output-dir",
         ])
         .arg(out.path())
@@ -208,7 +211,7 @@ fn params_file_has_the_template_configuration_shape() {
     .unwrap();
     let keys: Vec<_> = params.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, ["Parameters", "Tags"]);
-    assert_eq!(params["Parameters"]["ImageTag"], "abc123");
+    assert_eq!(params["Parameters"]["ImageDigest"], DIGEST);
     assert_eq!(
         params["Parameters"]["ClusterName"],
         "/wharf/storefront/test/cluster"
