@@ -54,7 +54,12 @@ fn once(root: &Path) -> (Duration, usize) {
     let start = Instant::now();
     let loc = find(root).expect("workspace");
     let mut ws = Workspace::load(loc, root, Box::new(|_| None), Box::new(LazyKeys::default()));
-    let stacks = package_all(&mut ws, "prod", "v1")
+    let digests = ws
+        .service_names()
+        .into_iter()
+        .map(|n| (n, format!("sha256:{}", "ab".repeat(32))))
+        .collect();
+    let stacks = package_all(&mut ws, "prod", &digests)
         .expect("renders")
         .expect("valid manifests");
     let bytes = stacks

@@ -2,8 +2,8 @@
 //! the manifest), finding an image by tag, and the registry login token.
 
 use super::{Aws, AwsError, ErrorKind, call_error};
-use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, ImageTagMutability, Tag};
 use crate::image::spec::RepositorySettings;
+use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, ImageTagMutability, Tag};
 use std::collections::BTreeMap;
 
 /// A repository wharf pushes to.

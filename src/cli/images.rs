@@ -78,6 +78,7 @@ pub async fn publish(
         concurrency,
         git,
         repository_tags: [("wharf-application".to_string(), remote::app_name(ws))].into(),
+        secrets: pipeline::secret_from_env,
     };
     let total = specs.len();
     let run = pipeline::publish(

@@ -177,7 +177,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
     // Manifest errors stop the command before anything is built.
-    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
+    let pkg =
+        crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
     context::report(ui, &ws)?;
     pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     let specs = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
@@ -198,8 +199,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
                 )),
             ));
         }
-        let published =
-            super::images::publish(ui, &ws, Some(&client), specs, &images, 1).await?;
+        let published = super::images::publish(ui, &ws, Some(&client), specs, &images, 1).await?;
         let digests = super::images::digests(&published);
         let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?
             .ok_or(WharfError::InvalidManifest { errors: 1 })?;

@@ -154,9 +154,15 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             priority: Some(1),
             image_digest,
         };
-        super::compile_service(&m, &inputs).unwrap().config.parameters
+        super::compile_service(&m, &inputs)
+            .unwrap()
+            .config
+            .parameters
     };
-    assert_eq!(params(Some(DIGEST)).get("ImageDigest").map(String::as_str), Some(DIGEST));
+    assert_eq!(
+        params(Some(DIGEST)).get("ImageDigest").map(String::as_str),
+        Some(DIGEST)
+    );
     assert!(!params(None).contains_key("ImageDigest"));
     assert!(!params(None).contains_key("ContainerImage"));
 }

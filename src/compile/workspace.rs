@@ -4,11 +4,11 @@
 //! every service is resolved for the environment and any error stops the packaging.
 
 use super::priority;
-use std::collections::BTreeMap;
 use super::service::ServiceInputs;
 use super::{AppInfo, Package, compile_env, compile_service};
 use crate::manifest::service::ServiceManifest;
 use crate::manifest::workspace::Workspace;
+use std::collections::BTreeMap;
 
 /// Application inputs from the workspace.
 pub fn app_info(ws: &Workspace) -> Option<AppInfo> {

@@ -135,7 +135,8 @@ impl Runner for ProcessRunner {
             drop(stdin);
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let forward = |r: Box<dyn tokio::io::AsyncRead + Unpin + Send>, tx: tokio::sync::mpsc::UnboundedSender<String>| {
+        let forward = |r: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                       tx: tokio::sync::mpsc::UnboundedSender<String>| {
             tokio::spawn(async move {
                 let mut lines = BufReader::new(r).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
@@ -313,7 +314,13 @@ impl Engine {
     ) -> Invocation {
         let mut inv = self.with_auth(
             auth,
-            &["login", "--username", username, "--password-stdin", endpoint],
+            &[
+                "login",
+                "--username",
+                username,
+                "--password-stdin",
+                endpoint,
+            ],
         );
         inv.stdin = Some(password.to_string());
         inv
@@ -401,7 +408,10 @@ mod tests {
             &spec(),
             &[],
             Path::new("/tmp/iid"),
-            &[SecretSource::File("NPM_TOKEN".into(), "/tmp/s/NPM_TOKEN".into())],
+            &[SecretSource::File(
+                "NPM_TOKEN".into(),
+                "/tmp/s/NPM_TOKEN".into(),
+            )],
         );
         assert!(p.display().starts_with("podman build "));
         assert!(
@@ -435,7 +445,10 @@ mod tests {
             "r/shop/api:v1",
             Path::new("/x"),
         );
-        assert_eq!(inv.display(), "docker --config /tmp/auth push r/shop/api:v1");
+        assert_eq!(
+            inv.display(),
+            "docker --config /tmp/auth push r/shop/api:v1"
+        );
         assert!(inv.env.contains(&(
             "DOCKER_HOST".to_string(),
             Some("unix:///run/podman.sock".to_string())

@@ -44,8 +44,16 @@ pub trait ImageReporter: Send + Sync {
     fn finished(&self, service: &str, result: &Result<Published, ImageError>);
 }
 
+/// Where build secret values come from (the process environment, in production).
+pub type SecretLookup = fn(&str) -> Option<String>;
+
+/// Reads a build secret from the process environment.
+pub fn secret_from_env(id: &str) -> Option<String> {
+    std::env::var(id).ok()
+}
+
 /// How to run the pipeline.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Push to the registry (else build only).
     pub push: bool,
@@ -59,6 +67,8 @@ pub struct Options {
     pub git: Option<GitState>,
     /// Tags for repositories wharf creates.
     pub repository_tags: BTreeMap<String, String>,
+    /// Build secret values.
+    pub secrets: SecretLookup,
 }
 
 /// A service's image, ready.
@@ -87,9 +97,9 @@ impl Published {
     pub fn summary(&self) -> String {
         let short = &self.inputs[..self.inputs.len().min(12)];
         match (&self.digest, self.built, self.pushed) {
-            (Some(d), _, false) => format!(
-                "unchanged (inputs {short}…): reusing {d}, no build, no push"
-            ),
+            (Some(d), _, false) => {
+                format!("unchanged (inputs {short}…): reusing {d}, no build, no push")
+            }
             (Some(d), true, true) => format!("built and pushed {} ({d})", self.image),
             (Some(d), false, true) => format!("pushed {} ({d}), built earlier", self.image),
             (None, true, _) => format!("built {}", self.image),
@@ -156,7 +166,9 @@ pub enum ImageError {
     #[error("{service}: build secrets need BuildKit, and this docker CLI has no buildx plugin")]
     #[diagnostic(
         code(wharf::image::buildkit),
-        help("install the docker buildx plugin, or build with podman: WHARF_CONTAINER_ENGINE=podman")
+        help(
+            "install the docker buildx plugin, or build with podman: WHARF_CONTAINER_ENGINE=podman"
+        )
     )]
     NeedsBuildKit {
         /// Service.
@@ -346,7 +358,12 @@ impl<E: Runner, R: Registry> Shared<E, R> {
             .map_err(io(format!("run `{}`", inv.display())))
     }
 
-    async fn must(&self, service: &str, inv: &Invocation, show: bool) -> Result<Output, ImageError> {
+    async fn must(
+        &self,
+        service: &str,
+        inv: &Invocation,
+        show: bool,
+    ) -> Result<Output, ImageError> {
         let out = self.run(service, inv, show).await?;
         if out.success() {
             Ok(out)
@@ -451,8 +468,12 @@ async fn one<E: Runner, R: Registry>(
         sh.reporter
             .step(svc, "an image for these inputs is already built");
         if local_tag != local_inputs {
-            sh.must(svc, &sh.engine.tag_command(&local_inputs, &local_tag), false)
-                .await?;
+            sh.must(
+                svc,
+                &sh.engine.tag_command(&local_inputs, &local_tag),
+                false,
+            )
+            .await?;
         }
     } else {
         build(sh, spec, &hash, &[local_tag.clone(), local_inputs.clone()]).await?;
@@ -495,13 +516,18 @@ async fn build<E: Runner, R: Registry>(
     let svc = spec.service.as_str();
     let mut secrets = Vec::new();
     let mut files = Vec::new();
+    // docker reads `env=` secrets from its own environment: they are set on its process.
+    let mut env = Vec::new();
     for id in &spec.secrets {
-        let value = std::env::var(id).map_err(|_| ImageError::SecretMissing {
+        let value = (sh.opts.secrets)(id).ok_or_else(|| ImageError::SecretMissing {
             service: svc.into(),
             id: id.clone(),
         })?;
         match sh.engine.kind {
-            EngineKind::Docker => secrets.push(SecretSource::Env(id.clone())),
+            EngineKind::Docker => {
+                env.push((id.clone(), Some(value)));
+                secrets.push(SecretSource::Env(id.clone()));
+            }
             EngineKind::Podman => {
                 let path = sh.dir.path().join(format!("secret-{svc}-{id}"));
                 write_private(&path, &value)?;
@@ -515,7 +541,9 @@ async fn build<E: Runner, R: Registry>(
     {
         let has = *sh
             .buildkit
-            .get_or_try_init(|| async { Ok::<_, ImageError>(sh.run(svc, &inv, false).await?.success()) })
+            .get_or_try_init(|| async {
+                Ok::<_, ImageError>(sh.run(svc, &inv, false).await?.success())
+            })
             .await?;
         if !has {
             return Err(ImageError::NeedsBuildKit {
@@ -531,9 +559,9 @@ async fn build<E: Runner, R: Registry>(
         svc,
         &format!("building {} ({})", spec.dockerfile.display(), spec.platform),
     );
-    let result = sh
-        .must(svc, &sh.engine.build_command(&spec, tags, &iid, &secrets), true)
-        .await;
+    let mut inv = sh.engine.build_command(&spec, tags, &iid, &secrets);
+    inv.env.extend(env);
+    let result = sh.must(svc, &inv, true).await;
     for f in files {
         let _ = std::fs::remove_file(f);
     }

@@ -362,7 +362,13 @@ observability:
         agree::<ServiceManifest>(
             Kind::Service,
             SERVICE,
-            &["variables", "secrets", "image.labels", "image.build.args", "image.build.labels"],
+            &[
+                "variables",
+                "secrets",
+                "image.labels",
+                "image.build.args",
+                "image.build.labels",
+            ],
         );
     }
 

@@ -157,9 +157,16 @@ fn a_missing_or_stopped_engine_is_a_clear_error() {
         .code(1)
         .stderr(predicate::str::contains("`podman` was not found on PATH"));
     // A docker CLI whose daemon is not there.
-    if std::process::Command::new("docker").arg("--version").output().is_ok() {
+    if std::process::Command::new("docker")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
         wharf(d.path())
-            .env("DOCKER_HOST", format!("unix://{}/none.sock", empty.path().display()))
+            .env(
+                "DOCKER_HOST",
+                format!("unix://{}/none.sock", empty.path().display()),
+            )
             .env_remove("WHARF_CONTAINER_ENGINE")
             .args(["build", "-n", "api"])
             .assert()

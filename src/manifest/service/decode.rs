@@ -190,7 +190,7 @@ impl Decode for Build {
             secrets: f.opt(cx, "secrets"),
         };
         f.finish(cx);
-        Some(Build::Args(b))
+        Some(Build::Args(Box::new(b)))
     }
 }
 impl Decode for RepositoryConfig {

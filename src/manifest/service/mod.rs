@@ -154,7 +154,7 @@ pub enum Build {
     /// Path to the Dockerfile; the context is its directory.
     Dockerfile(String),
     /// Full build arguments.
-    Args(BuildArgs),
+    Args(Box<BuildArgs>),
 }
 
 /// `image.build` as a mapping.

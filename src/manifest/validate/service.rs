@@ -225,9 +225,7 @@ fn build_secrets(c: &mut Checker, secrets: &[Spanned<String>]) {
     for s in secrets {
         let path = "image.build.secrets";
         if s.is_empty()
-            || !s
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
             || s.starts_with(|ch: char| ch.is_ascii_digit())
         {
             c.error(

@@ -162,7 +162,10 @@ fn build_secrets_labels_and_repository() {
     let f = one(&format!(
         "{base}  build:\n    dockerfile: Dockerfile\n    secrets: [A, A]\n"
     ));
-    assert_eq!((f.code, f.at.as_str()), (Code::DuplicateKey, "svc.yml:7:18"));
+    assert_eq!(
+        (f.code, f.at.as_str()),
+        (Code::DuplicateKey, "svc.yml:7:18")
+    );
 
     let f = one(&format!(
         "{base}  build: Dockerfile\n  repository:\n    keep_images: 0\n"
