@@ -52,7 +52,10 @@ start() {
   [ -x .venv/moto/bin/python ] || { echo "image lab: .venv/moto is missing; run scripts/emulators/install.sh moto" >&2; exit 1; }
   [ "$(id -u)" = 0 ] || { echo "image lab: needs root (port 443, /etc/hosts, /etc/containers/certs.d)" >&2; exit 1; }
   if grep -qE "^[^#]*[[:space:]]$host([[:space:]]|\$)" /etc/hosts && ! grep -qF "$marker" /etc/hosts; then
-    echo "image lab: /etc/hosts already maps $host (another lab running?)" >&2; exit 1
+    echo "image lab: /etc/hosts already maps $host: another lab is running, or one was not stopped" >&2
+    grep -F "$host" /etc/hosts | sed 's/^/  /' >&2
+    echo "  (a line ending in '# wharf-image-lab DIR' is removed by: scripts/emulators/image-lab.sh stop DIR)" >&2
+    exit 1
   fi
   trap 'stop' ERR
 

@@ -14,8 +14,8 @@ What is adjusted, and why:
     network configuration, load balancers, deployment configuration with the circuit
     breaker). moto drops them. A task definition change registers a new revision, and
     the service moves to it.
- 3. A resource whose `Ref`/`GetAtt` target changed is updated too (moto only diffs the
-    text of each resource).
+ 3. A resource whose `Ref`/`GetAtt` target or parameter changed is updated too (moto only
+    diffs the text of each resource, and its change sets ignore parameter values).
  4. Executing a change set refreshes the stack's template, parameters and outputs.
  6. Deleting a stack deletes what moto leaves behind: it detaches the internet gateway
     of an AWS::EC2::VPCGatewayAttachment, deletes AWS::EC2::RouteTable (without both,
@@ -251,6 +251,26 @@ def _build_resource_diff(self, other_template, parameters=None):
 
 
 parsing.ResourceMap.build_resource_diff = _build_resource_diff
+
+# A change set's diff ignores its parameters in moto (`build_change_set_actions` diffs the
+# template only), so a new parameter value, like a new image digest, showed no changes.
+_orig_change_set_diff = cfn_models.ChangeSet.diff
+
+
+def _change_set_diff(self):
+    resource_map = self.stack.resource_map
+    diff = resource_map.build_resource_diff
+    params = self.parameters
+    resource_map.build_resource_diff = lambda template, parameters=None: diff(
+        template, parameters if parameters is not None else params
+    )
+    try:
+        return _orig_change_set_diff(self)
+    finally:
+        del resource_map.build_resource_diff
+
+
+cfn_models.ChangeSet.diff = _change_set_diff
 
 
 # ---- 4 and 5. Change sets: fresh outputs, and failures that roll back --------------------

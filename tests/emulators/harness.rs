@@ -135,6 +135,21 @@ impl Drop for Emulator {
 
 /// The patched moto server.
 pub fn moto() -> Emulator {
+    moto_env(&[])
+}
+
+/// The patched moto server, its ECR showing what the image lab's registry holds.
+pub fn moto_with(lab: &ImageLab) -> Emulator {
+    let env: Vec<(&str, String)> = lab
+        .env
+        .iter()
+        .filter(|(k, _)| k.starts_with("WHARF_LAB_"))
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    moto_env(&env)
+}
+
+fn moto_env(env: &[(&str, String)]) -> Emulator {
     let python = repo().join(".venv/moto/bin/python");
     Emulator::start(
         "moto",
@@ -146,9 +161,118 @@ pub fn moto() -> Emulator {
             "-p",
             "PORT",
         ],
-        &[],
+        env,
         "/moto-api/",
     )
+}
+
+/// The image lab of `scripts/emulators/image-lab.sh`: a registry with TLS and a password
+/// on 127.0.0.1:443 under moto's ECR host name, and a podman socket with its own image
+/// storage. There can be one per machine (port 443, /etc/hosts), so tests that use it
+/// take turns, each with a fresh lab (registry and images), stopped on drop.
+pub struct ImageLab {
+    dir: tempfile::TempDir,
+    /// What `image-lab.sh` wrote to `DIR/env`: DOCKER_HOST, CONTAINERS_*, WHARF_LAB_*.
+    pub env: Vec<(String, String)>,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+static LAB_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn lab_script(action: &str, dir: &Path) -> std::process::Output {
+    Command::new(repo().join("scripts/emulators/image-lab.sh"))
+        .arg(action)
+        .arg(dir)
+        .output()
+        .expect("image-lab.sh runs")
+}
+
+/// A fresh image lab, once no other test holds one.
+pub fn image_lab() -> ImageLab {
+    let turn = LAB_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::Builder::new()
+        .prefix("wharf-lab-")
+        .tempdir()
+        .expect("a temp dir");
+    let out = lab_script("start", dir.path());
+    assert!(
+        out.status.success(),
+        "the image lab did not start (scripts/emulators/install.sh installs what it needs):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = std::fs::read_to_string(dir.path().join("env"))
+        .expect("the lab's env file")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ImageLab {
+        dir,
+        env,
+        _turn: turn,
+    }
+}
+
+impl ImageLab {
+    /// GET `<registry>/v2/<path>` with the lab's CA and password: status, digest header
+    /// and body.
+    pub fn registry(&self, path: &str) -> serde_json::Value {
+        let script = r#"
+import base64, json, os, ssl, sys, urllib.request, urllib.error
+req = urllib.request.Request(os.environ["WHARF_LAB_REGISTRY"] + "/v2/" + sys.argv[1])
+req.add_header("Authorization", "Basic " + base64.b64encode(os.environ["WHARF_LAB_REGISTRY_AUTH"].encode()).decode())
+req.add_header("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+ctx = ssl.create_default_context(cafile=os.environ["WHARF_LAB_REGISTRY_CA"])
+try:
+    with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+        out = {"status": r.status, "digest": r.headers.get("Docker-Content-Digest"), "body": r.read().decode()}
+except urllib.error.HTTPError as e:
+    out = {"status": e.code, "digest": None, "body": ""}
+print(json.dumps(out))
+"#;
+        let mut cmd = Command::new(repo().join(".venv/moto/bin/python"));
+        cmd.arg("-c").arg(script).arg(path);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("python runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    /// The tags of `repo` in the registry, sorted.
+    pub fn tags(&self, repo: &str) -> Vec<String> {
+        let r = self.registry(&format!("{repo}/tags/list"));
+        let body: serde_json::Value =
+            serde_json::from_str(r["body"].as_str().unwrap_or("{}")).unwrap_or_default();
+        let mut tags: Vec<String> = body["tags"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        tags.sort();
+        tags
+    }
+}
+
+impl Drop for ImageLab {
+    fn drop(&mut self) {
+        // Stopped before `_turn` is released: the next test starts its own.
+        let out = lab_script("stop", self.dir.path());
+        if !out.status.success() {
+            eprintln!(
+                "image-lab.sh stop failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }
 
 /// LocalStack community, run on the host (no Docker), CloudFormation and what it needs.
@@ -245,5 +369,15 @@ pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
 pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::from_std(wharf_command(dir, endpoint));
     cmd.timeout(Duration::from_secs(180));
+    cmd
+}
+
+/// [`wharf`] with the image lab's engine (the docker CLI on its podman socket).
+pub fn wharf_lab(dir: &Path, endpoint: &str, lab: &ImageLab) -> assert_cmd::Command {
+    let mut cmd = wharf(dir, endpoint);
+    for (k, v) in &lab.env {
+        cmd.env(k, v);
+    }
+    cmd.env_remove("WHARF_CONTAINER_ENGINE");
     cmd
 }

@@ -3,5 +3,6 @@
 //! installed: run `scripts/emulators/install.sh` first (the test script does).
 
 mod harness;
+mod images;
 mod localstack;
 mod moto;

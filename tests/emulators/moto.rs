@@ -2,7 +2,7 @@
 //! with no changes, an update, a deploy that fails and rolls back, and deletes. Checks
 //! stack statuses, outputs, ECS services and task definitions, not only exit codes.
 
-use crate::harness::{boto, example, moto, wharf};
+use crate::harness::{boto, example, image_lab, moto, moto_with, wharf, wharf_lab};
 use predicates::prelude::*;
 
 /// Stack statuses and the ECS services of the storefront `test` environment.
@@ -35,13 +35,14 @@ print(json.dumps({'stacks': stacks, 'services': services}))
 
 #[test]
 fn full_deploy_path_on_moto() {
-    let emu = moto();
+    let lab = image_lab();
+    let emu = moto_with(&lab);
     let ep = emu.endpoint.as_str();
     let dir = example("storefront");
     let d = dir.path();
 
     // Environment.
-    wharf(d, ep)
+    wharf_lab(d, ep, &lab)
         .args(["env", "deploy", "-n", "test"])
         .assert()
         .success()
@@ -54,8 +55,8 @@ fn full_deploy_path_on_moto() {
             .is_some_and(|v| v.contains("elb"))
     );
 
-    // Both services, in parallel, with the image tag pushed elsewhere.
-    wharf(d, ep)
+    // Both images built and pushed, then both services, in parallel.
+    wharf_lab(d, ep, &lab)
         .args(["deploy", "-e", "test", "--all", "--tag", "v1"])
         .assert()
         .success()
@@ -81,7 +82,12 @@ fn full_deploy_path_on_moto() {
             ecs["image"]
                 .as_str()
                 .unwrap()
-                .ends_with(&format!("/storefront/{svc}:v1"))
+                .contains(&format!("/storefront/{svc}@sha256:")),
+            "{ecs}"
+        );
+        assert!(
+            lab.tags(&format!("storefront/{svc}"))
+                .contains(&"v1".to_string())
         );
     }
     assert_eq!(
@@ -92,8 +98,8 @@ fn full_deploy_path_on_moto() {
     let first_td = s["services"]["web"]["task_definition"].clone();
 
     // Nothing changed: exit 0, "no changes", nothing redeployed.
-    wharf(d, ep)
-        .args(["deploy", "-e", "test", "--all", "--tag", "v1"])
+    wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "test", "--all"])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -107,8 +113,8 @@ fn full_deploy_path_on_moto() {
         .unwrap()
         .replace("LOG_LEVEL: info", "LOG_LEVEL: debug");
     std::fs::write(&manifest, text).unwrap();
-    wharf(d, ep)
-        .args(["svc", "deploy", "-n", "web", "-e", "test", "--tag", "v1"])
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "web", "-e", "test"])
         .assert()
         .success()
         .stderr(predicate::str::contains("storefront-test-web: updated"));
@@ -135,8 +141,8 @@ fn full_deploy_path_on_moto() {
         ),
     )
     .unwrap();
-    wharf(d, ep)
-        .args(["svc", "deploy", "-n", "api", "-e", "test", "--tag", "v1"])
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "api", "-e", "test"])
         .assert()
         .code(3)
         .stderr(
@@ -151,17 +157,17 @@ fn full_deploy_path_on_moto() {
     );
 
     // Deletes: without a terminal they need --yes.
-    wharf(d, ep)
+    wharf_lab(d, ep, &lab)
         .args(["svc", "delete", "-n", "web", "-e", "test"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--yes"));
-    wharf(d, ep)
+    wharf_lab(d, ep, &lab)
         .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
         .assert()
         .success();
     assert!(state(ep)["stacks"].get("storefront-test-web").is_none());
-    wharf(d, ep)
+    wharf_lab(d, ep, &lab)
         .args(["env", "delete", "-n", "test", "--yes"])
         .assert()
         .success()
