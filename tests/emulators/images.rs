@@ -193,7 +193,7 @@ fn build_then_push_with_podman_called_directly() {
     let digest = image
         .strip_prefix(&format!("{ECR}/storefront/api@"))
         .unwrap_or_else(|| panic!("{image}"));
-    let m = lab.registry(&format!("storefront/api/manifests/release-1"));
+    let m = lab.registry("storefront/api/manifests/release-1");
     assert_eq!(m["status"], 200);
     assert_eq!(m["digest"], digest);
 
