@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds wharf and deploys examples/storefront to local emulators on 127.0.0.1, end to
-# end: on moto it checks the manifests, deploys the environment, then both services in
-# parallel, redeploys to show "no changes", prints the services and deletes everything;
+# end: on moto it checks the manifests, builds both images with podman (through the docker
+# CLI), pushes them to the image lab's registry under moto's ECR host name, deploys the
+# environment, then both services in parallel pinned to the pushed digests; redeploys to
+# show "no build, no push, no changes", prints the services and deletes everything;
 # on LocalStack (whose CloudFormation reports every resource) it deploys and deletes
 # the environment stack of examples/hello, showing per-resource progress. It stops both emulators.
 # No AWS account is used: every call goes to a local emulator.
@@ -10,9 +12,14 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 cargo build --locked
-scripts/emulators/install.sh moto localstack
+scripts/emulators/install.sh moto localstack images
+# The image lab: needs root (port 443, /etc/hosts; see scripts/emulators/image-lab.sh).
+lab="$ROOT/.emulators/lab"
+rm -rf "$lab"
+scripts/emulators/image-lab.sh start "$lab"
+trap '"$ROOT/scripts/emulators/stop.sh" moto; "$ROOT/scripts/emulators/stop.sh" localstack; "$ROOT/scripts/emulators/image-lab.sh" stop "$lab"' EXIT
+set -a; . "$lab/env"; set +a
 endpoint="$(scripts/emulators/start.sh moto)"
-trap '"$ROOT/scripts/emulators/stop.sh" moto; "$ROOT/scripts/emulators/stop.sh" localstack' EXIT
 
 export AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export WHARF_POLL_INTERVAL_MS=250
@@ -20,10 +27,10 @@ W="$ROOT/target/debug/wharf"
 cd examples/storefront
 echo "== moto is at $endpoint"
 "$W" validate
-echo "== deploy the environment, then both services in parallel"
-"$W" deploy -e test --all --tag demo
-echo "== deploy again: nothing changed"
-"$W" deploy -e test --all --tag demo
+echo "== build and push both images, deploy the environment, then both services in parallel"
+"$W" deploy -e test --all
+echo "== deploy again: nothing changed, so no build, no push, no stack update"
+"$W" deploy -e test --all
 echo "== the ECS services"
 "$ROOT/.venv/moto/bin/python" - <<'PY'
 import boto3, os
@@ -32,7 +39,8 @@ cfn, ecs = boto3.client("cloudformation", **kw), boto3.client("ecs", **kw)
 cluster = [o["OutputValue"] for o in cfn.describe_stacks(StackName="storefront-test")["Stacks"][0]["Outputs"] if o["OutputKey"] == "ClusterName"][0]
 for s in ecs.describe_services(cluster=cluster, services=ecs.list_services(cluster=cluster)["serviceArns"])["services"]:
     cb = s["deploymentConfiguration"]["deploymentCircuitBreaker"]
-    print(f'{s["serviceName"]}: {s["taskDefinition"].split("/")[-1]}, circuit breaker enable={cb["enable"]} rollback={cb["rollback"]}')
+    image = ecs.describe_task_definition(taskDefinition=s["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]["image"]
+    print(f'{s["serviceName"]}: {s["taskDefinition"].split("/")[-1]}, circuit breaker enable={cb["enable"]} rollback={cb["rollback"]}\n  image {image}')
 PY
 echo "== clean up"
 "$W" env delete -n test --yes

@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
-# Installs the pinned emulators into Python venvs (idempotent):
+# Installs what the integration tests and the demo run (idempotent):
 #   .venv/moto        moto server (scripts/emulators/requirements-moto.txt)
 #   .venv/localstack  LocalStack community on Python 3.13 (requirements-localstack.txt)
-# Usage: scripts/emulators/install.sh [moto] [localstack]   (default: both)
+#   images            the image lab's Debian packages (podman, buildah, skopeo,
+#                     docker-registry, runc; docker.io when no docker CLI is on PATH),
+#                     through apt-get as root (see scripts/emulators/image-lab.sh)
+# Usage: scripts/emulators/install.sh [moto] [localstack] [images]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 want=("$@")
-[ ${#want[@]} -eq 0 ] && want=(moto localstack)
+[ ${#want[@]} -eq 0 ] && want=(moto localstack images)
 
 stamp_ok() { [ -f "$1/.wharf-installed" ] && cmp -s "$1/.wharf-installed" <(cat "${@:2}"); }
 
 for name in "${want[@]}"; do
   case "$name" in
+    images)
+      pkgs=()
+      for p in podman buildah skopeo docker-registry runc openssl curl; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$p")
+      done
+      command -v docker >/dev/null || pkgs+=(docker.io)
+      if [ ${#pkgs[@]} -gt 0 ]; then
+        [ "$(id -u)" = 0 ] || { echo "installing ${pkgs[*]} needs root (apt-get)" >&2; exit 1; }
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
+      fi
+      continue
+      ;;
     moto)
       venv=.venv/moto; reqs=(scripts/emulators/requirements-moto.txt)
       stamp_ok "$venv" "${reqs[@]}" && continue

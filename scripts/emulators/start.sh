@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts an emulator on a free port on 127.0.0.1 and waits until it answers.
 # Writes .emulators/<name>.env (AWS_ENDPOINT_URL=…) and .emulators/<name>.pid.
+# moto inherits WHARF_LAB_* from the caller: with them, its ECR shows what the image
+# lab's registry holds (see moto_server.py, 7).
 # Usage: scripts/emulators/start.sh moto|localstack      Stop: scripts/emulators/stop.sh NAME
 set -euo pipefail
 cd "$(dirname "$0")/../.."
