@@ -25,8 +25,9 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let mut ws = context::load(ui)?;
     let names = chosen(&ws, a.names, a.env.as_deref())?;
-    let specs = images::specs(&mut ws, &names, a.env.as_deref());
+    let (specs, prebuilt) = images::specs(&mut ws, &names, a.env.as_deref());
     context::report(ui, &ws)?;
+    images::note_prebuilt(ui, &prebuilt);
     let built = super::remote::block_on(images::publish(
         ui,
         &ws,

@@ -70,7 +70,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let stacks = crate::compile::workspace::package_all(&mut ws, &env, &Default::default())?;
     context::report(ui, &ws)?;
     stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    let specs = super::images::specs(&mut ws, &names, Some(&env));
+    let (specs, _) = super::images::specs(&mut ws, &names, Some(&env));
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         let published = super::images::publish(

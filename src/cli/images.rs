@@ -37,15 +37,36 @@ fn root(ws: &Workspace) -> PathBuf {
         .map_or_else(|| ws.location.dir.clone(), std::path::Path::to_path_buf)
 }
 
-/// The builds of services `names` in `env` (base manifests without `env`); services
-/// that run an existing image have none.
-pub fn specs(ws: &mut Workspace, names: &[String], env: Option<&str>) -> Vec<BuildSpec> {
+/// The builds of services `names` in `env` (base manifests without `env`), and the
+/// services that run an existing image (`image.location`) and so have none.
+pub fn specs(
+    ws: &mut Workspace,
+    names: &[String],
+    env: Option<&str>,
+) -> (Vec<BuildSpec>, Vec<String>) {
     let (root, app) = (root(ws), remote::app_name(ws));
-    names
-        .iter()
-        .filter_map(|n| ws.service(n, env))
-        .filter_map(|m| build_spec(&root, &app, &m))
-        .collect()
+    let mut specs = Vec::new();
+    let mut prebuilt = Vec::new();
+    for n in names {
+        if let Some(m) = ws.service(n, env) {
+            match build_spec(&root, &app, &m) {
+                Some(s) => specs.push(s),
+                None => prebuilt.push(n.clone()),
+            }
+        }
+    }
+    (specs, prebuilt)
+}
+
+/// Says which of the services asked for run an existing image, so have nothing to build.
+pub fn note_prebuilt(ui: &Ui, prebuilt: &[String]) {
+    if !prebuilt.is_empty() {
+        ui.note(format!(
+            "{} run{} an existing image (`image.location`): nothing to build",
+            prebuilt.join(", "),
+            if prebuilt.len() == 1 { "s" } else { "" }
+        ));
+    }
 }
 
 /// Builds, and with `aws` pushes, the images of `specs`, several at a time. Fails when

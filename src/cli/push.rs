@@ -29,8 +29,9 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let mut ws = context::load(ui)?;
     let names = build::chosen(&ws, a.names, a.env.as_deref())?;
-    let specs = images::specs(&mut ws, &names, a.env.as_deref());
+    let (specs, prebuilt) = images::specs(&mut ws, &names, a.env.as_deref());
     context::report(ui, &ws)?;
+    images::note_prebuilt(ui, &prebuilt);
     let pushed = remote::block_on(async {
         let client = remote::connect_to(&ws, a.env.as_deref(), &a.aws).await?;
         images::publish(

@@ -181,7 +181,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
     context::report(ui, &ws)?;
     pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    let specs = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
+    let (specs, _) = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
     let env_stack = crate::compile::env_stack_name(&remote::app_name(&ws), &env);
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;

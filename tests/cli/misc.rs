@@ -179,6 +179,21 @@ fn a_missing_or_stopped_engine_is_a_clear_error() {
 }
 
 #[test]
+fn services_that_run_an_existing_image_have_nothing_to_build() {
+    let d = Dir::example("hello");
+    let empty = Dir::new();
+    wharf(d.path())
+        .env("PATH", empty.path())
+        .args(["build"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "hello runs an existing image (`image.location`): nothing to build",
+        ));
+}
+
+#[test]
 fn a_missing_dockerfile_is_reported_before_any_engine_is_needed() {
     let d = Dir::example("storefront");
     std::fs::remove_file(d.path().join("web/Dockerfile")).unwrap();
