@@ -588,6 +588,17 @@ async fn login<E: Runner, R: Registry>(sh: &Shared<E, R>, reg: &R) -> Result<(),
                 password,
             } = reg.login().await?;
             let auth = AuthDir(sh.dir.path().to_path_buf());
+            if sh.engine.kind == EngineKind::Docker {
+                // With no authentication in its config, the docker CLI picks the platform's
+                // credential helper (keychain, pass…), where the token would outlive the
+                // command. An entry for the registry keeps it in this temporary file.
+                let host = endpoint
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/');
+                let seed = serde_json::json!({"auths": {host: {}}}).to_string();
+                write_private(&sh.dir.path().join("config.json"), &seed)?;
+            }
             let inv = sh
                 .engine
                 .login_command(&auth, &endpoint, &username, &password);

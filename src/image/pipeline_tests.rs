@@ -317,6 +317,37 @@ async fn a_first_push_builds_logs_in_once_and_pushes_the_inputs_tag_last() {
 }
 
 #[tokio::test]
+async fn docker_keeps_the_login_in_the_temporary_config_not_a_credential_helper() {
+    let (_d, web) = context("web");
+    let seen = Arc::new(Mutex::new(None));
+    let seen2 = seen.clone();
+    let answer = engine_answers(false, D1);
+    let script = Script::new(move |inv| {
+        if inv.args.get(2).map(String::as_str) == Some("login") {
+            let config = std::path::Path::new(&inv.args[1]).join("config.json");
+            *seen2.lock().unwrap() =
+                Some((config.clone(), std::fs::read_to_string(&config).unwrap()));
+        }
+        answer(inv)
+    });
+    let ecr = Arc::new(FakeEcr::default());
+    let (results, _) = go(
+        EngineKind::Docker,
+        &script,
+        Some(&ecr),
+        vec![web],
+        opts(true),
+    )
+    .await;
+    assert!(results[0].is_ok());
+    let (path, text) = seen.lock().unwrap().clone().expect("a login");
+    let config: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(config["auths"][URI], serde_json::json!({}));
+    assert!(config.get("credsStore").is_none());
+    assert!(!path.exists(), "the temporary config is gone after the run");
+}
+
+#[tokio::test]
 async fn unchanged_inputs_reuse_the_repository_image_without_build_or_push() {
     let (_d, web) = context("web");
     let ecr = Arc::new(FakeEcr::default());
