@@ -45,7 +45,8 @@ fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 impl Emulator {
-    /// Starts `program args…` with `PORT` replaced, and waits until `ready_path` answers 200.
+    /// Starts `program args…` with `{port}` (and in `env`, `{dir}`: its temp dir) replaced,
+    /// and waits until `ready_path` answers 200.
     pub fn start(
         name: &str,
         program: &Path,
@@ -63,7 +64,7 @@ impl Emulator {
         let port = free_port();
         let args: Vec<String> = args
             .iter()
-            .map(|a| a.replace("PORT", &port.to_string()))
+            .map(|a| a.replace("{port}", &port.to_string()))
             .collect();
         let file = std::fs::File::create(&log).expect("a log file");
         let mut cmd = Command::new(program);
@@ -75,8 +76,8 @@ impl Emulator {
         for (k, v) in env {
             cmd.env(
                 k,
-                v.replace("PORT", &port.to_string())
-                    .replace("DIR", &dir.path().display().to_string()),
+                v.replace("{port}", &port.to_string())
+                    .replace("{dir}", &dir.path().display().to_string()),
             );
         }
         let child = cmd
@@ -159,7 +160,7 @@ fn moto_env(env: &[(&str, String)]) -> Emulator {
             "-H",
             "127.0.0.1",
             "-p",
-            "PORT",
+            "{port}",
         ],
         env,
         "/moto-api/",
@@ -279,12 +280,12 @@ impl Drop for ImageLab {
 pub fn localstack() -> Emulator {
     let python = repo().join(".venv/localstack/bin/python");
     let env = [
-        ("GATEWAY_LISTEN", "127.0.0.1:PORT".to_string()),
+        ("GATEWAY_LISTEN", "127.0.0.1:{port}".to_string()),
         (
             "LOCALSTACK_HOST",
-            "localhost.localstack.cloud:PORT".to_string(),
+            "localhost.localstack.cloud:{port}".to_string(),
         ),
-        ("LOCALSTACK_VOLUME_DIR", "DIR/volume".to_string()),
+        ("LOCALSTACK_VOLUME_DIR", "{dir}/volume".to_string()),
         ("DISABLE_EVENTS", "1".to_string()),
         ("SKIP_SSL_CERT_DOWNLOAD", "1".to_string()),
         ("DNS_ADDRESS", "0".to_string()),
