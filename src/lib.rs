@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod render;
 pub mod scaffold;
 pub mod ui;
+pub mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;

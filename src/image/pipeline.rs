@@ -5,9 +5,9 @@
 //! scripted answers.
 
 use super::context;
+use super::engine::{AuthDir, Engine, EngineKind, Invocation, Output, Runner, SecretSource};
 pub use super::error::ImageError;
 use super::error::io;
-use super::engine::{AuthDir, Engine, EngineKind, Invocation, Output, Runner, SecretSource};
 use super::spec::{BuildSpec, RepositorySettings};
 use super::tag::{GitState, default_tag};
 use crate::aws::AwsError;
