@@ -180,7 +180,7 @@ pub enum Step {
     /// Keep polling.
     Continue(Progress),
     /// Done.
-    Done(Progress, Outcome),
+    Done(Progress, Box<Outcome>),
 }
 
 /// The watcher.
@@ -487,6 +487,6 @@ impl Watcher {
             failing_task,
             seconds: (snap.at_ms - started) as f64 / 1000.0,
         };
-        Step::Done(progress, outcome)
+        Step::Done(progress, Box::new(outcome))
     }
 }

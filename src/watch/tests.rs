@@ -101,7 +101,7 @@ fn run(
             Step::Done(p, o) => {
                 assert_eq!(i + 1, n, "a verdict before the last poll: {o:?}");
                 seen.push(p);
-                return (seen, o);
+                return (seen, *o);
             }
         }
     }
