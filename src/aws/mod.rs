@@ -7,6 +7,7 @@
 pub mod cfn;
 pub mod ecr;
 pub mod ecs;
+pub mod rollout;
 pub mod s3;
 pub mod sts;
 
@@ -37,6 +38,8 @@ pub struct Aws {
     pub ecs: aws_sdk_ecs::Client,
     /// ECR.
     pub ecr: aws_sdk_ecr::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -206,6 +209,7 @@ impl Aws {
             sts: aws_sdk_sts::Client::new(&sdk),
             ecs: aws_sdk_ecs::Client::new(&sdk),
             ecr: aws_sdk_ecr::Client::new(&sdk),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
             s3,
             region,
         })

@@ -3,6 +3,7 @@
 //! itself (AWS calls, intervals, throttling) is in `poll`; rendering is in `ui`.
 
 pub mod machine;
+pub mod poll;
 pub mod snapshot;
 
 #[cfg(test)]
