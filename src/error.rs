@@ -149,6 +149,7 @@ pub fn deploy_code(err: &crate::deploy::DeployError) -> u8 {
         D::RolledBack { .. } => 3,
         D::NeedsAttention { .. } => 4,
         D::Interrupted { .. } => 130,
+        D::Rollout { verdict, .. } => verdict.exit_code(),
         D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } => 1,
     }
 }

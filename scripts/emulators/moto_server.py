@@ -31,6 +31,8 @@ What is adjusted, and why:
     the repository's tags and manifests from that registry (the image lab of
     scripts/emulators/image-lab.sh; WHARF_LAB_REGISTRY_CA and WHARF_LAB_REGISTRY_AUTH
     say how to reach it) and record them in moto with their real digests.
+ 8. ECS rollouts move over time, fail on images the registry lacks, and trip the
+    deployment circuit breaker: see moto_ecs_rollouts.py.
 """
 
 import re
@@ -185,11 +187,9 @@ def _svc_update(cls, original_resource, new_resource_name, cloudformation_json, 
         return new
     if "DesiredCount" in p:
         svc.desired_count = int(p["DesiredCount"])
-    svc.task_definition = _ecs(account_id, region_name).describe_task_definition(_arn(p["TaskDefinition"])).arn
-    for d in svc.deployments:
-        if d.get("status") == "PRIMARY":
-            d["taskDefinition"] = svc.task_definition
     _apply_service_props(svc, p)
+    new_td = _ecs(account_id, region_name).describe_task_definition(_arn(p["TaskDefinition"])).arn
+    moto_ecs_rollouts.new_task_definition(svc, new_td)
     return svc
 
 
@@ -455,6 +455,13 @@ def _syncing(original):
 
 for _name in ("describe_images", "batch_get_image", "list_images"):
     setattr(ecr_models.ECRBackend, _name, _syncing(getattr(ecr_models.ECRBackend, _name)))
+
+
+# 8. ECS rollouts.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import moto_ecs_rollouts  # noqa: E402
+
+moto_ecs_rollouts.registry_get = lambda path, accept=None: _registry_get(path, accept)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ fn what(s: &ServiceRef) -> String {
     format!("service {} in cluster {}", s.service, s.cluster)
 }
 
-impl Aws {
+impl RolloutApi for Aws {
     /// The ECS service stack `stack` runs (its `Service` resource), once it exists.
-    pub async fn stack_service(&self, stack: &str) -> Result<Option<ServiceRef>, AwsError> {
+    async fn stack_service(&self, stack: &str) -> Result<Option<ServiceRef>, AwsError> {
         match self
             .cfn
             .describe_stack_resource()
@@ -40,9 +40,6 @@ impl Aws {
             }
         }
     }
-}
-
-impl RolloutApi for Aws {
     async fn service_state(&self, s: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
         let out = self
             .ecs
@@ -52,7 +49,11 @@ impl RolloutApi for Aws {
             .send()
             .await
             .map_err(|e| call_error("DescribeServices", what(s), e))?;
-        let Some(svc) = out.services().first().filter(|v| v.status() != Some("INACTIVE")) else {
+        let Some(svc) = out
+            .services()
+            .first()
+            .filter(|v| v.status() != Some("INACTIVE"))
+        else {
             return Ok(None);
         };
         Ok(Some(ServiceState {
@@ -154,6 +155,13 @@ impl RolloutApi for Aws {
                     .after(DateTime::from_millis(created_ms - 60_000))
                     .build(),
             )
+            // Optional information: a failure (or an endpoint without this API) must not
+            // hold the watch up through retries.
+            .customize()
+            .config_override(
+                aws_sdk_ecs::config::Builder::default()
+                    .retry_config(aws_config::retry::RetryConfig::disabled()),
+            )
             .send()
             .await
             .map_err(|e| call_error("ListServiceDeployments", what(s), e))?;
@@ -164,7 +172,10 @@ impl RolloutApi for Aws {
             .min_by_key(|b| (ms(b.created_at()) - created_ms).abs())
             .map(|b| HistoryRecord {
                 arn: b.service_deployment_arn().unwrap_or_default().to_string(),
-                status: b.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                status: b
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
                 reason: b.status_reason().map(str::to_string),
             }))
     }

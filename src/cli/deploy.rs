@@ -24,6 +24,9 @@ pub struct Args {
     /// Image options (services built from a Dockerfile).
     #[command(flatten)]
     pub images: super::images::ImageFlags,
+    /// How to follow the rollouts.
+    #[command(flatten)]
+    pub rollout: remote::RolloutFlags,
     /// Wait for operations already running on a stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
@@ -40,6 +43,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         all,
         concurrency,
         images,
+        rollout,
         wait_in_progress,
         aws,
     } = a;
@@ -94,7 +98,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .filter(|(n, _)| names.contains(n))
             .map(|(_, p)| remote::spec(p))
             .collect();
-        let opts = remote::options(ui, wait_in_progress);
+        let mut opts = remote::options(ui, wait_in_progress);
+        opts.rollout = rollout.settings();
         remote::run_stacks(
             ui,
             client,

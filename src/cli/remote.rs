@@ -54,6 +54,56 @@ pub struct DeployFlags {
 /// Environment variable: milliseconds between polls of CloudFormation (default 2000).
 pub const POLL_INTERVAL_MS: &str = "WHARF_POLL_INTERVAL_MS";
 
+/// Environment variable: milliseconds between polls of an ECS rollout (default 3000).
+pub const WATCH_INTERVAL_MS: &str = "WHARF_WATCH_INTERVAL_MS";
+
+/// How `svc deploy` and `deploy` follow the ECS rollouts they cause.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RolloutFlags {
+    /// Return once the stacks are deployed, without following the ECS rollouts.
+    #[arg(long)]
+    pub detach: bool,
+    /// Stop waiting when no task of the new deployment runs and tasks keep failing for
+    /// this long (e.g. `2m`), before the circuit breaker's threshold; exit code 4.
+    #[arg(long, value_parser = parse_duration)]
+    pub progress_timeout: Option<std::time::Duration>,
+    /// Stop waiting for a rollout after this long in all (e.g. `30m`); exit code 4.
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::manifest::duration::parse(s)
+        .map(|d| std::time::Duration::from_millis(d.as_millis()))
+        .map_err(|e| e.0)
+}
+
+impl RolloutFlags {
+    /// The watch settings, `None` with `--detach`.
+    pub fn settings(&self) -> Option<crate::deploy::rollout::WatchSettings> {
+        if self.detach {
+            return None;
+        }
+        let ms = |d: Option<std::time::Duration>| {
+            d.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        };
+        let mut poll = crate::watch::poll::PollOptions::default();
+        if let Some(i) = std::env::var(WATCH_INTERVAL_MS)
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            poll.interval = Duration::from_millis(i);
+        }
+        Some(crate::deploy::rollout::WatchSettings {
+            limits: crate::watch::machine::Limits {
+                progress_ms: ms(self.progress_timeout),
+                total_ms: ms(self.timeout),
+            },
+            poll,
+        })
+    }
+}
+
 /// Runs `f` on a multi-threaded runtime.
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
@@ -124,6 +174,7 @@ pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
         poll,
         wait_in_progress,
         interrupts: Some(ui.interrupts()),
+        rollout: None,
     }
 }
 

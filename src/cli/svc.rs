@@ -69,6 +69,9 @@ pub struct DeployArgs {
     /// Image options (services built from a Dockerfile).
     #[command(flatten)]
     pub images: super::images::ImageFlags,
+    /// How to follow the rollout.
+    #[command(flatten)]
+    pub rollout: super::remote::RolloutFlags,
     /// How to deploy.
     #[command(flatten)]
     pub flags: super::remote::DeployFlags,
@@ -166,6 +169,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         name,
         env,
         images,
+        rollout,
         flags,
     } = a;
     let super::remote::DeployFlags {
@@ -208,7 +212,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             ui.note("Nothing was deployed.");
             return Ok(());
         }
-        let opts = remote::options(ui, wait_in_progress);
+        let mut opts = remote::options(ui, wait_in_progress);
+        opts.rollout = rollout.settings();
         remote::run_stacks(
             ui,
             client,

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod multi;
+pub mod rollout;
 pub mod stack;
 pub mod status;
 pub mod types;
@@ -63,6 +64,10 @@ pub trait DeployReporter: Send + Sync {
     fn note(&self, stack: &str, message: &str);
     /// Work on `stack` ended.
     fn finished(&self, stack: &str, result: &Result<StackOutcome, DeployError>);
+    /// What a poll of the stack's ECS rollout found.
+    fn rollout(&self, _stack: &str, _progress: &crate::watch::machine::Progress) {}
+    /// The stack's ECS rollout ended.
+    fn rollout_done(&self, _stack: &str, _watched: &crate::watch::poll::Watched) {}
 }
 
 /// Why a deploy did not succeed.
@@ -122,6 +127,24 @@ pub enum DeployError {
         /// Why, when known.
         reason: Option<String>,
     },
+    /// The stack deployed, but the ECS rollout it caused did not succeed.
+    #[error("{stack}: {summary}{}{}", stack_error.as_ref().map(|e| format!("\n  stack: {e}")).unwrap_or_default(), log_text(logs))]
+    #[diagnostic(
+        code(wharf::deploy::rollout),
+        help("`wharf svc status` shows the service's deployments and recent events")
+    )]
+    Rollout {
+        /// Stack.
+        stack: String,
+        /// What happened, with the most frequent stopped reason.
+        summary: String,
+        /// How the watch ended.
+        verdict: crate::watch::machine::Verdict,
+        /// What CloudFormation reported, when the stack failed too.
+        stack_error: Option<String>,
+        /// The failing container's last log lines.
+        logs: Vec<String>,
+    },
     /// The user interrupted the deploy.
     #[error("interrupted while deploying {stack}: {outcome}")]
     #[diagnostic(code(wharf::deploy::interrupted))]
@@ -131,6 +154,18 @@ pub enum DeployError {
         /// What became of the stack.
         outcome: String,
     },
+}
+
+fn log_text(logs: &[String]) -> String {
+    if logs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n  last log lines of the failing container:");
+    for l in logs {
+        out.push_str("\n    ");
+        out.push_str(l);
+    }
+    out
 }
 
 impl From<AwsError> for DeployError {

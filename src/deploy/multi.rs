@@ -2,6 +2,7 @@
 //! changed), then the services in parallel, at most `concurrency` at a time. One stack's
 //! failure does not stop the others; every result is returned.
 
+use super::rollout::deploy_service;
 use super::stack::{Options, StackSpec, deploy};
 use super::types::StackOutcome;
 use super::{DeployError, DeployReporter, StackApi};
@@ -11,7 +12,7 @@ use std::sync::Arc;
 pub type Results = Vec<(String, Result<StackOutcome, DeployError>)>;
 
 /// Deploys `env` (if given) and then `services` in parallel.
-pub async fn deploy_all<A: StackApi + Send + Sync + 'static>(
+pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sync + 'static>(
     api: Arc<A>,
     env: Option<StackSpec>,
     services: Vec<StackSpec>,
@@ -39,7 +40,12 @@ pub async fn deploy_all<A: StackApi + Send + Sync + 'static>(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            let r = deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await;
+            let r = match &opts.rollout {
+                Some(watch) => {
+                    deploy_service(api.as_ref(), &spec, reporter.as_ref(), &opts, watch).await
+                }
+                None => deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await,
+            };
             (i, spec.name, r)
         });
     }

@@ -41,6 +41,8 @@ pub struct Options {
     pub wait_in_progress: bool,
     /// Counts interrupts (Ctrl-C); the first cancels the operation.
     pub interrupts: Option<watch::Receiver<u32>>,
+    /// Watch the ECS rollout of service stacks (`None`: `--detach`, or not a service).
+    pub rollout: Option<super::rollout::WatchSettings>,
 }
 
 impl Default for Options {
@@ -49,6 +51,7 @@ impl Default for Options {
             poll: Duration::from_secs(2),
             wait_in_progress: false,
             interrupts: None,
+            rollout: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod images;
 pub mod mode;
 pub mod progress;
+pub mod rollout;
 
 use crate::manifest::diag::Diagnostics;
 use crate::manifest::source::SourceMap;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub fn reporter(ui: &Ui) -> Box<dyn DeployReporter> {
     match ui.mode() {
         Mode::Human => Box::new(Live::new(ui.color())),
-        Mode::Plain => Box::new(Plain),
+        Mode::Plain => Box::new(Plain::default()),
         Mode::Json => Box::new(Json(*ui)),
     }
 }
@@ -102,7 +102,13 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
 }
 
 /// Timestamped lines on stderr.
-struct Plain;
+#[derive(Default)]
+struct Plain {
+    /// The deployments table last printed, per stack: printed again only when it changes.
+    tables: Mutex<BTreeMap<String, Vec<String>>>,
+    /// The last rollout note per stack: repeated notes are said once.
+    notes: Mutex<BTreeMap<String, String>>,
+}
 
 #[allow(clippy::print_stderr)]
 impl DeployReporter for Plain {
@@ -155,6 +161,33 @@ impl DeployReporter for Plain {
     fn finished(&self, stack: &str, r: &Result<StackOutcome, DeployError>) {
         eprintln!("{} {stack}: {}", utc(now_ms()), describe_result(r));
     }
+    fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
+        let now = utc(now_ms());
+        let rows = super::rollout::table(&p.deployments, p.watching.as_deref());
+        let mut tables = self.tables.lock().expect("progress lock");
+        if !p.deployments.is_empty() && tables.get(stack) != Some(&rows) {
+            for r in &rows {
+                eprintln!("{now} {stack}: {r}");
+            }
+            tables.insert(stack.to_string(), rows);
+        }
+        let mut notes = self.notes.lock().expect("progress lock");
+        let repeated = p.note.is_some() && notes.get(stack) == p.note.as_ref();
+        if let Some(n) = &p.note {
+            notes.insert(stack.to_string(), n.clone());
+        }
+        let news = super::rollout::news(p);
+        let shown = news.len() - usize::from(repeated);
+        for line in &news[..shown] {
+            eprintln!("{now} {stack}: {line}");
+        }
+    }
+    fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
+        let now = utc(now_ms());
+        for line in super::rollout::verdict(w) {
+            eprintln!("{now} {stack}: {line}");
+        }
+    }
 }
 
 /// JSON events on stdout.
@@ -194,6 +227,18 @@ impl DeployReporter for Json {
         };
         self.0.event("stack_result", &data);
     }
+    fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
+        self.0.event(
+            "rollout_progress",
+            &serde_json::json!({"stack": stack, "deployments": p.deployments, "watching": p.watching, "stopped_tasks": p.new_stopped, "events": p.new_events, "note": p.note}),
+        );
+    }
+    fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
+        self.0.event(
+            "rollout_result",
+            &serde_json::json!({"stack": stack, "ok": w.outcome.verdict == crate::watch::machine::Verdict::Succeeded, "exit_code": w.outcome.verdict.exit_code(), "summary": w.outcome.summary(), "outcome": w.outcome, "logs": w.logs, "api_calls": w.api_calls}),
+        );
+    }
 }
 
 /// The live tree.
@@ -201,6 +246,8 @@ struct Live {
     multi: MultiProgress,
     color: bool,
     state: Mutex<BTreeMap<String, StackLines>>,
+    /// Per stack: the rollout's block (table and news) and its latest news lines.
+    rollouts: Mutex<BTreeMap<String, (ProgressBar, Vec<String>)>>,
 }
 
 struct StackLines {
@@ -215,6 +262,7 @@ impl Live {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             color,
             state: Mutex::new(BTreeMap::new()),
+            rollouts: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -321,6 +369,54 @@ impl DeployReporter for Live {
                 .finish_with_message(format!("{mark} stack {stack}: {}", describe_result(r)));
             for (bar, _) in lines.resources.values() {
                 bar.finish();
+            }
+        }
+    }
+    fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
+        let state = self.state.lock().expect("progress lock");
+        let mut rollouts = self.rollouts.lock().expect("progress lock");
+        let (bar, recent) = rollouts.entry(stack.to_string()).or_insert_with(|| {
+            let bar = match state.get(stack) {
+                Some(lines) => self
+                    .multi
+                    .insert_after(&lines.head, ProgressBar::new_spinner()),
+                None => self.multi.add(ProgressBar::new_spinner()),
+            };
+            bar.set_style(self.style("{msg}"));
+            (bar, Vec::new())
+        });
+        recent.extend(super::rollout::news(p));
+        let keep = recent.len().saturating_sub(6);
+        recent.drain(..keep);
+        let mut lines = vec![format!("  ECS rollout of {stack}:")];
+        lines.extend(
+            super::rollout::table(&p.deployments, p.watching.as_deref())
+                .into_iter()
+                .map(|r| format!("  {r}")),
+        );
+        lines.extend(recent.iter().map(|r| format!("    {r}")));
+        bar.set_message(lines.join("\n"));
+    }
+    fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
+        let ok = w.outcome.verdict == crate::watch::machine::Verdict::Succeeded;
+        let mark = match (ok, self.color) {
+            (true, true) => console::style("✔").green().to_string(),
+            (true, false) => "✔".to_string(),
+            (false, true) => console::style("✘").red().to_string(),
+            (false, false) => "✘".to_string(),
+        };
+        let mut lines = super::rollout::verdict(w);
+        lines[0] = format!("{mark} {stack}: {}", lines[0]);
+        let text = lines.join("\n");
+        match self.rollouts.lock().expect("progress lock").remove(stack) {
+            Some((bar, _)) if ok => bar.finish_with_message(text),
+            Some((bar, recent)) => {
+                let mut block = vec![text];
+                block.extend(recent.iter().map(|r| format!("    {r}")));
+                bar.finish_with_message(block.join("\n"));
+            }
+            None => {
+                let _ = self.multi.println(text);
             }
         }
     }

@@ -201,6 +201,8 @@ pub struct Watcher {
     /// Our deployment was seen failed (with ECS's reason): once the rollback completes,
     /// ECS drains it from the list, and it is still a rollback.
     failed: Option<Option<String>>,
+    /// Our deployment's revision and failed count when last seen (it may be drained).
+    last_seen: Option<(String, i32)>,
 }
 
 /// Polls a failed deployment may wait for ECS's rollback deployment to appear.
@@ -231,6 +233,7 @@ impl Watcher {
             stall: None,
             orphan_polls: 0,
             failed: None,
+            last_seen: None,
         }
     }
 
@@ -321,8 +324,11 @@ impl Watcher {
             }
         }
 
-        if let Some(d) = ours.filter(|d| d.failed_rollout()) {
-            self.failed = Some(d.rollout_reason.clone());
+        if let Some(d) = ours {
+            self.last_seen = Some((d.revision().to_string(), d.failed));
+            if d.failed_rollout() {
+                self.failed = Some(d.rollout_reason.clone());
+            }
         }
         match ours {
             Some(d) if d.completed() => {
@@ -442,10 +448,6 @@ impl Watcher {
         snap: &Snapshot,
         started: i64,
     ) -> Step {
-        let ours = self
-            .ours
-            .as_ref()
-            .and_then(|id| snap.deployments.iter().find(|d| &d.id == id));
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for t in &self.our_tasks {
             *counts.entry(t.reason_key()).or_default() += 1;
@@ -472,17 +474,16 @@ impl Watcher {
             .find(|t| t.failing_container().is_some())
             .or(self.our_tasks.last())
             .cloned();
+        let seen_failed = self.last_seen.as_ref().map_or(0, |(_, f)| *f);
         let outcome = Outcome {
             verdict,
             deployment: self.ours.clone(),
-            revision: ours.map(|d| d.revision().to_string()),
+            revision: self.last_seen.as_ref().map(|(r, _)| r.clone()),
             other_revision: other.as_ref().map(|d| d.revision().to_string()),
             other: other.map(|d| d.id),
             trigger,
             reason,
-            failed_tasks: ours.map_or(self.our_tasks.len() as i32, |d| {
-                d.failed.max(self.our_tasks.len() as i32)
-            }),
+            failed_tasks: seen_failed.max(self.our_tasks.len() as i32),
             top_reason,
             failing_task,
             seconds: (snap.at_ms - started) as f64 / 1000.0,

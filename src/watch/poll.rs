@@ -43,6 +43,11 @@ pub struct ServiceState {
 
 /// The ECS (and CloudWatch Logs) calls the watch needs.
 pub trait RolloutApi: Send + Sync {
+    /// The ECS service a stack runs (its `Service` resource), once it exists.
+    fn stack_service(
+        &self,
+        stack: &str,
+    ) -> impl Future<Output = Result<Option<ServiceRef>, AwsError>> + Send;
     /// The service's deployments and events; `None` when it does not exist.
     fn service_state(
         &self,
@@ -101,13 +106,16 @@ pub struct Watched {
     pub api_calls: u64,
 }
 
-/// Why polling stopped without a verdict.
+/// What the update that the watch follows says about stopping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
-    /// Keep going.
+    /// It is still running: keep going.
     No,
-    /// Stop now if the watched deployment has not appeared (the update started none).
+    /// It finished: stop at the next poll if the watched deployment has not appeared
+    /// (the update started none).
     IfNothingStarted,
+    /// It changed nothing, or failed before reaching ECS: stop.
+    Now,
 }
 
 fn now_ms() -> i64 {
@@ -175,7 +183,7 @@ impl Poller {
                 }
             }
             let settled = d.completed() || d.failed_rollout();
-            if !self.history_missing && (settled || self.polls % 10 == 0) {
+            if !self.history_missing && (settled || self.polls.is_multiple_of(10)) {
                 self.calls += 1;
                 match api.history(service, d.created_ms).await {
                     Ok(r) => record = r,
@@ -196,6 +204,43 @@ impl Poller {
     }
 }
 
+/// Waits `interval`, or less when the update's state changes.
+async fn pause(interval: Duration, stop: &mut tokio::sync::watch::Receiver<Stop>) {
+    let sleep = tokio::time::sleep(interval);
+    tokio::pin!(sleep);
+    tokio::select! {
+        () = &mut sleep => {}
+        changed = stop.changed() => {
+            // The update is over and its sender gone: nothing more will change early.
+            if changed.is_err() {
+                sleep.await;
+            }
+        }
+    }
+}
+
+/// Finds the service stack `stack` runs, waiting while the update that creates it runs.
+pub async fn locate<A: RolloutApi>(
+    api: &A,
+    stack: &str,
+    opts: &PollOptions,
+    stop: &mut tokio::sync::watch::Receiver<Stop>,
+) -> Result<Option<ServiceRef>, AwsError> {
+    loop {
+        let state = *stop.borrow();
+        if state == Stop::Now {
+            return Ok(None);
+        }
+        if let Some(s) = api.stack_service(stack).await? {
+            return Ok(Some(s));
+        }
+        if state == Stop::IfNothingStarted {
+            return Ok(None);
+        }
+        pause(opts.interval, stop).await;
+    }
+}
+
 /// Polls `service` and feeds `watcher` until it decides, or until `stop` says the update
 /// started no deployment (`Ok(None)`). `on_progress` sees each poll's news.
 pub async fn watch<A: RolloutApi>(
@@ -204,14 +249,15 @@ pub async fn watch<A: RolloutApi>(
     mut watcher: Watcher,
     opts: &PollOptions,
     on_progress: &(dyn Fn(&Progress) + Send + Sync),
-    stop: &(dyn Fn() -> Stop + Send + Sync),
+    mut stop: tokio::sync::watch::Receiver<Stop>,
 ) -> Result<Option<Watched>, AwsError> {
     let mut poller = Poller::default();
     let mut interval = opts.interval;
-    // Polls without our deployment after the update finished: the update started none.
-    let mut idle_after_stop = 0;
     loop {
-        let stop_now = stop();
+        let stop_now = *stop.borrow_and_update();
+        if stop_now == Stop::Now && watcher.deployment().is_none() {
+            return Ok(None);
+        }
         let snap = poller.snapshot(api, service, &watcher).await?;
         interval = if snap.throttled {
             (interval * 2).min(opts.max_interval)
@@ -221,11 +267,9 @@ pub async fn watch<A: RolloutApi>(
         match watcher.observe(&snap) {
             Step::Continue(p) => {
                 on_progress(&p);
-                if watcher.deployment().is_none() && stop_now == Stop::IfNothingStarted {
-                    idle_after_stop += 1;
-                    if idle_after_stop >= 2 {
-                        return Ok(None);
-                    }
+                // The update finished before this poll and no deployment of it is there.
+                if watcher.deployment().is_none() && stop_now != Stop::No {
+                    return Ok(None);
                 }
             }
             Step::Done(p, outcome) => {
@@ -244,7 +288,7 @@ pub async fn watch<A: RolloutApi>(
                 }));
             }
         }
-        tokio::time::sleep(interval).await;
+        pause(interval, &mut stop).await;
     }
 }
 
@@ -258,13 +302,18 @@ mod tests {
     #[test]
     fn service_refs_come_from_arns() {
         assert_eq!(
-            ServiceRef::from_arn("arn:aws:ecs:us-east-1:123456789012:service/shop-test/shop-test-web-Service-ABC"),
+            ServiceRef::from_arn(
+                "arn:aws:ecs:us-east-1:123456789012:service/shop-test/shop-test-web-Service-ABC"
+            ),
             Some(ServiceRef {
                 cluster: "shop-test".into(),
                 service: "shop-test-web-Service-ABC".into()
             })
         );
-        assert_eq!(ServiceRef::from_arn("arn:aws:ecs:us-east-1:1:service/old-format"), None);
+        assert_eq!(
+            ServiceRef::from_arn("arn:aws:ecs:us-east-1:1:service/old-format"),
+            None
+        );
     }
 
     /// Answers from a script of DescribeServices results, one per poll.
@@ -284,7 +333,16 @@ mod tests {
         }
     }
 
+    fn stopped(stop: Stop) -> tokio::sync::watch::Receiver<Stop> {
+        let (tx, rx) = tokio::sync::watch::channel(stop);
+        std::mem::forget(tx);
+        rx
+    }
+
     impl RolloutApi for Scripted {
+        async fn stack_service(&self, _: &str) -> Result<Option<ServiceRef>, AwsError> {
+            Ok(None)
+        }
         async fn service_state(&self, _: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
             let mut s = self.states.lock().unwrap();
             if s.len() > 1 {
@@ -296,10 +354,17 @@ mod tests {
                 }
             }
         }
-        async fn stopped_tasks(&self, _: &ServiceRef, deployment: &str) -> Result<Vec<StoppedTask>, AwsError> {
+        async fn stopped_tasks(
+            &self,
+            _: &ServiceRef,
+            deployment: &str,
+        ) -> Result<Vec<StoppedTask>, AwsError> {
             *self.task_lists.lock().unwrap() += 1;
             Ok(vec![StoppedTask {
-                arn: format!("arn:aws:ecs:us-east-1:1:task/c/{}", self.task_lists.lock().unwrap()),
+                arn: format!(
+                    "arn:aws:ecs:us-east-1:1:task/c/{}",
+                    self.task_lists.lock().unwrap()
+                ),
                 deployment: Some(deployment.into()),
                 task_definition: "td:2".into(),
                 stopped_reason: Some("CannotPullContainerError: not found".into()),
@@ -328,7 +393,8 @@ mod tests {
             id: id.into(),
             status: status.into(),
             rollout_state: Some(state.into()),
-            rollout_reason: (state == "FAILED").then(|| "ECS deployment circuit breaker: tasks failed to start.".into()),
+            rollout_reason: (state == "FAILED")
+                .then(|| "ECS deployment circuit breaker: tasks failed to start.".into()),
             task_definition: "arn:aws:ecs:us-east-1:1:task-definition/web:2".into(),
             desired: 1,
             running: 0,
@@ -349,28 +415,71 @@ mod tests {
     async fn throttling_backs_off_and_failures_are_listed_once_each() {
         let api = Scripted {
             states: Mutex::new(vec![
-                state(vec![d("new", "PRIMARY", "IN_PROGRESS", 0, 2), d("old", "ACTIVE", "COMPLETED", 0, 1)]),
+                state(vec![
+                    d("new", "PRIMARY", "IN_PROGRESS", 0, 2),
+                    d("old", "ACTIVE", "COMPLETED", 0, 1),
+                ]),
                 Err(throttled()),
-                state(vec![d("new", "PRIMARY", "IN_PROGRESS", 1, 2), d("old", "ACTIVE", "COMPLETED", 0, 1)]),
-                state(vec![d("new", "PRIMARY", "IN_PROGRESS", 1, 2), d("old", "ACTIVE", "COMPLETED", 0, 1)]),
-                state(vec![d("new", "ACTIVE", "FAILED", 3, 2), d("back", "PRIMARY", "COMPLETED", 0, 3)]),
+                state(vec![
+                    d("new", "PRIMARY", "IN_PROGRESS", 1, 2),
+                    d("old", "ACTIVE", "COMPLETED", 0, 1),
+                ]),
+                state(vec![
+                    d("new", "PRIMARY", "IN_PROGRESS", 1, 2),
+                    d("old", "ACTIVE", "COMPLETED", 0, 1),
+                ]),
+                state(vec![
+                    d("new", "ACTIVE", "FAILED", 3, 2),
+                    d("back", "PRIMARY", "COMPLETED", 0, 3),
+                ]),
             ]),
             task_lists: Mutex::new(0),
             history_calls: Mutex::new(0),
         };
-        let svc = ServiceRef { cluster: "c".into(), service: "s".into() };
-        let watcher = Watcher::new(Target::NewSince(BTreeSet::from(["old".to_string()])), Limits::default());
+        let svc = ServiceRef {
+            cluster: "c".into(),
+            service: "s".into(),
+        };
+        let watcher = Watcher::new(
+            Target::NewSince(BTreeSet::from(["old".to_string()])),
+            Limits::default(),
+        );
         let notes = Mutex::new(Vec::new());
-        let opts = PollOptions { interval: Duration::from_millis(1), max_interval: Duration::from_millis(4), log_lines: 5 };
-        let w = watch(&api, &svc, watcher, &opts, &|p| notes.lock().unwrap().extend(p.note.clone()), &|| Stop::No)
-            .await
-            .unwrap()
-            .expect("a verdict");
+        let opts = PollOptions {
+            interval: Duration::from_millis(1),
+            max_interval: Duration::from_millis(4),
+            log_lines: 5,
+        };
+        let w = watch(
+            &api,
+            &svc,
+            watcher,
+            &opts,
+            &|p| notes.lock().unwrap().extend(p.note.clone()),
+            stopped(Stop::No),
+        )
+        .await
+        .unwrap()
+        .expect("a verdict");
         assert_eq!(w.outcome.verdict, Verdict::RolledBack);
-        assert_eq!(*api.task_lists.lock().unwrap(), 2, "listed when the failed count rose: 1, then 3");
-        assert_eq!(*api.history_calls.lock().unwrap(), 1, "an API that is not there is asked once");
+        assert_eq!(
+            *api.task_lists.lock().unwrap(),
+            2,
+            "listed when the failed count rose: 1, then 3"
+        );
+        assert_eq!(
+            *api.history_calls.lock().unwrap(),
+            1,
+            "an API that is not there is asked once"
+        );
         assert_eq!(w.logs, ["log 0", "log 1"]);
-        assert!(notes.lock().unwrap().iter().any(|n| n.contains("throttling")));
+        assert!(
+            notes
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|n| n.contains("throttling"))
+        );
         // 5 DescribeServices, 2 × (ListTasks + DescribeTasks), 1 history, 2 for the logs.
         assert_eq!(w.api_calls, 5 + 4 + 1 + 2);
     }
@@ -382,10 +491,28 @@ mod tests {
             task_lists: Mutex::new(0),
             history_calls: Mutex::new(0),
         };
-        let svc = ServiceRef { cluster: "c".into(), service: "s".into() };
-        let watcher = Watcher::new(Target::NewSince(BTreeSet::from(["old".to_string()])), Limits::default());
-        let opts = PollOptions { interval: Duration::from_millis(1), ..PollOptions::default() };
-        let r = watch(&api, &svc, watcher, &opts, &|_| {}, &|| Stop::IfNothingStarted).await.unwrap();
+        let svc = ServiceRef {
+            cluster: "c".into(),
+            service: "s".into(),
+        };
+        let watcher = Watcher::new(
+            Target::NewSince(BTreeSet::from(["old".to_string()])),
+            Limits::default(),
+        );
+        let opts = PollOptions {
+            interval: Duration::from_millis(1),
+            ..PollOptions::default()
+        };
+        let r = watch(
+            &api,
+            &svc,
+            watcher,
+            &opts,
+            &|_| {},
+            stopped(Stop::IfNothingStarted),
+        )
+        .await
+        .unwrap();
         assert_eq!(r, None);
     }
 }

@@ -152,6 +152,10 @@ pub fn moto_with(lab: &ImageLab) -> Emulator {
 
 fn moto_env(env: &[(&str, String)]) -> Emulator {
     let python = repo().join(".venv/moto/bin/python");
+    // Quick simulated rollouts (scripts/emulators/moto_ecs_rollouts.py).
+    let mut env = env.to_vec();
+    env.push(("WHARF_SIM_ROLLOUT_SECONDS", "0.6".to_string()));
+    env.push(("WHARF_SIM_FAIL_SECONDS", "0.1".to_string()));
     Emulator::start(
         "moto",
         &python,
@@ -162,7 +166,7 @@ fn moto_env(env: &[(&str, String)]) -> Emulator {
             "-p",
             "{port}",
         ],
-        env,
+        &env,
         "/moto-api/",
     )
 }
@@ -361,6 +365,7 @@ pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("WHARF_POLL_INTERVAL_MS", "100")
+        .env("WHARF_WATCH_INTERVAL_MS", "100")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN");
     cmd
