@@ -6,3 +6,4 @@ mod harness;
 mod images;
 mod localstack;
 mod moto;
+mod rollouts;

@@ -1,0 +1,160 @@
+//! Rollout watching end to end: moto's simulated ECS (scripts/emulators/moto_ecs_rollouts.py)
+//! moves deployments over time, fails tasks whose image the registry lacks and trips the
+//! circuit breaker. wharf must say success only when the deployment it caused completed,
+//! and otherwise exit 3 with the reason.
+
+use crate::harness::{boto, example, image_lab, moto_with, wharf_lab};
+use predicates::prelude::*;
+
+/// The web service's deployments: (status, rollout state, task definition revision).
+fn web_deployments(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+arn = cfn.describe_stack_resource(StackName='storefront-test-web', LogicalResourceId='Service')['StackResourceDetail']['PhysicalResourceId']
+cluster = arn.split('/')[-2]
+s = ecs.describe_services(cluster=cluster, services=[arn])['services'][0]
+print(json.dumps([[d['status'], d.get('rolloutState'), d['taskDefinition'].split(':')[-1]] for d in s['deployments']]))
+"#,
+    )
+}
+
+/// Points web at an image tag nobody pushed.
+fn use_missing_image(dir: &std::path::Path, tag: &str) {
+    let manifest = dir.join("wharf/web/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let start = text.find("image:\n").unwrap() + "image:\n".len();
+    let end = text[start..].find("  port:").unwrap() + start;
+    let text = format!(
+        "{}  location: 123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:{tag}\n{}",
+        &text[..start],
+        &text[end..]
+    );
+    std::fs::write(manifest, text).unwrap();
+}
+
+#[test]
+fn a_good_image_rolls_out_and_a_missing_one_is_rolled_back_with_its_reason() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = example("storefront");
+    let d = dir.path();
+
+    // A good release: exit 0 once the deployment completed, not before.
+    wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::is_match(
+                r"storefront-test-web: rollout: deployment ecs-svc/\d+ \(storefront-test-web:1\) completed",
+            )
+            .unwrap()
+            .and(predicate::str::contains("storefront-test-api: rollout: deployment")),
+        );
+    assert_eq!(
+        web_deployments(ep),
+        serde_json::json!([["PRIMARY", "COMPLETED", "1"]])
+    );
+
+    // An image the registry does not hold: tasks fail to pull, the circuit breaker rolls
+    // back, wharf exits 3 and names the reason.
+    use_missing_image(d, "never-pushed");
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "web", "-e", "test"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("task ")
+                .and(predicate::str::contains(
+                    "stopped: CannotPullContainerError",
+                ))
+                .and(predicate::str::contains(
+                    "failed and was rolled back by the deployment circuit breaker",
+                ))
+                .and(predicate::str::contains(
+                    "most often: CannotPullContainerError",
+                )),
+        );
+
+    // The same as JSON events.
+    use_missing_image(d, "never-pushed-either");
+    let out = wharf_lab(d, ep, &lab)
+        .args([
+            "svc", "deploy", "-n", "web", "-e", "test", "--output", "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let result = events
+        .iter()
+        .find(|e| e["type"] == "rollout_result")
+        .expect("a rollout_result event");
+    assert_eq!(result["data"]["exit_code"], 3);
+    assert_eq!(result["data"]["outcome"]["verdict"], "rolled_back");
+    assert_eq!(result["data"]["outcome"]["trigger"], "circuit_breaker");
+    assert_eq!(
+        result["data"]["outcome"]["top_reason"][0],
+        "CannotPullContainerError"
+    );
+    assert!(
+        result["data"]["outcome"]["failed_tasks"].as_i64().unwrap() >= 3,
+        "the breaker's threshold is at least 3 tasks"
+    );
+    let stopped = events
+        .iter()
+        .filter(|e| e["type"] == "rollout_progress")
+        .flat_map(|e| {
+            e["data"]["stopped_tasks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .count();
+    assert!(stopped >= 3, "each stopped task is reported: {stopped}");
+    let error = events
+        .iter()
+        .find(|e| e["type"] == "error")
+        .expect("an error event");
+    assert!(
+        error["data"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CannotPullContainerError"),
+        "{error}"
+    );
+    // ECS runs the first release again.
+    let after = web_deployments(ep);
+    assert_eq!(
+        after[0],
+        serde_json::json!(["PRIMARY", "COMPLETED", "1"]),
+        "{after}"
+    );
+}
+
+#[test]
+fn detach_returns_before_the_rollout_ends() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = example("storefront");
+    let d = dir.path();
+    wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "test", "-n", "web", "--detach"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("rollout:").not());
+    let deployments = web_deployments(ep);
+    assert_eq!(deployments[0][1], "IN_PROGRESS", "{deployments}");
+}
