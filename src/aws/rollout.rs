@@ -180,6 +180,33 @@ impl RolloutApi for Aws {
             }))
     }
 
+    async fn force_new_deployment(&self, s: &ServiceRef) -> Result<String, AwsError> {
+        let out = self
+            .ecs
+            .update_service()
+            .cluster(&s.cluster)
+            .service(&s.service)
+            .force_new_deployment(true)
+            .send()
+            .await
+            .map_err(|e| call_error("UpdateService", what(s), e))?;
+        out.service()
+            .and_then(|svc| {
+                svc.deployments()
+                    .iter()
+                    .find(|d| d.status() == Some("PRIMARY"))
+                    .and_then(|d| d.id())
+            })
+            .map(str::to_string)
+            .ok_or_else(|| AwsError::Call {
+                operation: "UpdateService",
+                resource: what(s),
+                kind: ErrorKind::Other,
+                code: None,
+                message: "the answer names no new deployment".into(),
+            })
+    }
+
     async fn log_tail(&self, task: &StoppedTask, lines: usize) -> Result<Vec<String>, AwsError> {
         let Some(container) = task.failing_container().or(task.containers.first()) else {
             return Ok(Vec::new());

@@ -70,6 +70,9 @@ pub struct RolloutFlags {
     /// Stop waiting for a rollout after this long in all (e.g. `30m`); exit code 4.
     #[arg(long, value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
+    /// Start a new ECS deployment even when nothing changed (e.g. to pick up new secret values).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -79,11 +82,8 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 impl RolloutFlags {
-    /// The watch settings, `None` with `--detach`.
+    /// The watch settings.
     pub fn settings(&self) -> Option<crate::deploy::rollout::WatchSettings> {
-        if self.detach {
-            return None;
-        }
         let ms = |d: Option<std::time::Duration>| {
             d.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         };
@@ -100,6 +100,8 @@ impl RolloutFlags {
                 total_ms: ms(self.timeout),
             },
             poll,
+            detach: self.detach,
+            force: self.force,
         })
     }
 }

@@ -37,7 +37,8 @@ async fn required(
 }
 
 /// `wharf svc status`: the stack, the ECS service's task counts and deployments.
-pub fn svc_status(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Result<(), WharfError> {
+    let (name, env, aws) = (&target.name, &target.env, &target.aws);
     let ws = remote::load_for_env(ui, env)?;
     super::context::require_service(&ws, name)?;
     remote::block_on(async {
@@ -113,6 +114,42 @@ pub fn svc_status(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), W
         }
         ui.data(&t);
         ui.event("service_status", &serde_json::json!({"service": name, "environment": env, "stack": svc_stack, "ecs": service}));
+        if !watch {
+            return Ok(());
+        }
+        let in_progress = service.as_ref().and_then(|s| {
+            s.deployments.iter().find(|d| {
+                d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("IN_PROGRESS")
+            })
+        });
+        let Some(d) = in_progress else {
+            ui.note("No deployment is in progress.");
+            return Ok(());
+        };
+        ui.note(format!("Following deployment {} …", d.id));
+        let svc_ref = crate::watch::poll::ServiceRef {
+            cluster,
+            service: service_name,
+        };
+        let settings = super::remote::RolloutFlags {
+            detach: false,
+            progress_timeout: None,
+            timeout: None,
+            force: false,
+        }
+        .settings()
+        .unwrap_or_default();
+        let reporter = crate::ui::progress::reporter(ui);
+        crate::deploy::rollout::attach(
+            &client,
+            &stack,
+            &svc_ref,
+            &d.id,
+            reporter.as_ref(),
+            &remote::options(ui, false),
+            &settings,
+        )
+        .await?;
         Ok(())
     })
 }

@@ -21,7 +21,7 @@ pub enum Command {
     /// Delete the service's stack from an environment.
     Delete(DeleteArgs),
     /// Task counts, deployments and recent events of a deployed service.
-    Status(TargetArgs),
+    Status(StatusArgs),
     /// What a deployed service runs: URL, task definition, variables, secret names.
     Show(TargetArgs),
 }
@@ -38,6 +38,18 @@ pub struct TargetArgs {
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
+}
+
+/// `wharf svc status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Which service.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Follow the deployment in progress to its end, as `svc deploy` would (exit codes
+    /// 0, 3 or 4); also after Ctrl-C or `--detach`.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `wharf svc delete`.
@@ -131,7 +143,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Package(a) => package(a, ui),
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => delete(a, ui),
-        Command::Status(a) => super::status::svc_status(ui, &a.name, &a.env, &a.aws),
+        Command::Status(a) => super::status::svc_status(ui, &a.target, a.watch),
         Command::Show(a) => super::status::svc_show(ui, &a.name, &a.env, &a.aws),
     }
 }

@@ -18,6 +18,10 @@ pub struct WatchSettings {
     pub limits: Limits,
     /// Polling.
     pub poll: PollOptions,
+    /// Return once the stack is deployed (`--detach`).
+    pub detach: bool,
+    /// When the stack has no changes, start a new ECS deployment anyway (`--force`).
+    pub force: bool,
 }
 
 /// What the stack's result means for the watch.
@@ -39,6 +43,13 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     opts: &Options,
     watch: &WatchSettings,
 ) -> Result<StackOutcome, DeployError> {
+    if watch.detach {
+        let r = deploy(api, spec, reporter, opts).await;
+        if watch.force && matches!(&r, Ok(o) if o.action == Action::NoChanges) {
+            force(api, spec, reporter, opts, watch).await?;
+        }
+        return r;
+    }
     let before = api.stack_service(&spec.name).await?;
     let known: BTreeSet<String> = match &before {
         Some(s) => api
@@ -54,7 +65,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         let _ = tx.send(stop_for(&r));
         r
     };
-    let follow = async {
+    let watching = async {
         let mut stop = rx.clone();
         let service = match before.clone() {
             Some(s) => Some(s),
@@ -65,10 +76,137 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         };
         let watcher = Watcher::new(Target::NewSince(known), watch.limits);
         let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
-        poll::watch(api, &service, watcher, &watch.poll, &on_progress, rx).await
+        poll::watch(
+            api,
+            &service,
+            watcher,
+            &watch.poll,
+            &on_progress,
+            rx.clone(),
+        )
+        .await
     };
-    let (result, watched) = tokio::join!(stack, follow);
-    combine(&spec.name, result, watched, reporter)
+    // Before the stack is done, Ctrl-C is the stack deploy's (it cancels the update);
+    // after, it stops the watch and leaves the rollout running.
+    let follow = async {
+        tokio::select! {
+            w = watching => w.map(|w| w.map(Followed::Watched)),
+            () = interrupted_after(rx.clone(), opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
+        }
+    };
+    let (result, followed) = tokio::join!(stack, follow);
+    if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
+        return match force(api, spec, reporter, opts, watch).await? {
+            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(w)), reporter),
+            Some(Followed::Interrupted) => Err(DeployError::Interrupted {
+                stack: spec.name.clone(),
+                outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
+            }),
+            None => result,
+        };
+    }
+    match followed {
+        Ok(Some(Followed::Interrupted)) => result.and_then(|_| {
+            Err(DeployError::Interrupted {
+                stack: spec.name.clone(),
+                outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
+            })
+        }),
+        Ok(Some(Followed::Watched(w))) => combine(&spec.name, result, Ok(Some(w)), reporter),
+        Ok(None) => result,
+        Err(e) => combine(&spec.name, result, Err(e), reporter),
+    }
+}
+
+/// `--force` with an unchanged stack: a new ECS deployment of what runs, then (unless
+/// detached) the watch of exactly that deployment.
+async fn force<A: StackApi + RolloutApi>(
+    api: &A,
+    spec: &StackSpec,
+    reporter: &dyn DeployReporter,
+    opts: &Options,
+    watch: &WatchSettings,
+) -> Result<Option<Followed>, DeployError> {
+    let Some(service) = api.stack_service(&spec.name).await? else {
+        return Ok(None);
+    };
+    let id = api.force_new_deployment(&service).await?;
+    reporter.note(
+        &spec.name,
+        &format!("started a new ECS deployment {id} (--force)"),
+    );
+    if watch.detach {
+        return Ok(None);
+    }
+    let (_tx, rx) = tokio::sync::watch::channel(Stop::No);
+    let watcher = Watcher::new(Target::Id(id), watch.limits);
+    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
+    tokio::select! {
+        w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, rx.clone()) => {
+            Ok(w?.map(Followed::Watched))
+        }
+        () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
+    }
+}
+
+/// Attaches to deployment `id` of `service` (already in progress) and follows it to a
+/// verdict, as if this command had started it (`svc status --watch`).
+pub async fn attach<A: RolloutApi>(
+    api: &A,
+    stack: &str,
+    service: &crate::watch::poll::ServiceRef,
+    id: &str,
+    reporter: &dyn DeployReporter,
+    opts: &Options,
+    watch: &WatchSettings,
+) -> Result<(), DeployError> {
+    let (tx, rx) = tokio::sync::watch::channel(Stop::No);
+    // Nothing of ours runs before the watch: Ctrl-C stops it at once.
+    let _ = tx.send(Stop::IfNothingStarted);
+    let watcher = Watcher::new(Target::Id(id.to_string()), watch.limits);
+    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(stack, p);
+    let (_tx2, forever) = tokio::sync::watch::channel(Stop::No);
+    tokio::select! {
+        w = poll::watch(api, service, watcher, &watch.poll, &on_progress, forever) => {
+            let w = w?;
+            let placeholder = Ok(StackOutcome::unchanged(stack));
+            combine(stack, placeholder, Ok(w), reporter).map(|_| ())
+        }
+        () = interrupted_after(rx, opts.interrupts.clone()) => Err(DeployError::Interrupted {
+            stack: stack.to_string(),
+            outcome: "stopped watching the ECS rollout, which goes on".into(),
+        }),
+    }
+}
+
+/// How following a rollout ended.
+enum Followed {
+    Watched(Watched),
+    Interrupted,
+}
+
+/// Resolves at the first Ctrl-C after the stack deploy ended; never without interrupts.
+async fn interrupted_after(
+    mut stop: tokio::sync::watch::Receiver<Stop>,
+    interrupts: Option<tokio::sync::watch::Receiver<u32>>,
+) {
+    let Some(mut presses) = interrupts else {
+        return std::future::pending().await;
+    };
+    while *stop.borrow_and_update() == Stop::No {
+        if stop.changed().await.is_err() {
+            break;
+        }
+    }
+    let before = *presses.borrow_and_update();
+    loop {
+        if presses.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+        if *presses.borrow() > before {
+            return;
+        }
+    }
 }
 
 fn combine(

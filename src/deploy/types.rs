@@ -130,3 +130,17 @@ pub struct StackOutcome {
     /// Seconds it took.
     pub seconds: f64,
 }
+
+impl StackOutcome {
+    /// A stack nothing was done to.
+    pub fn unchanged(stack: &str) -> Self {
+        StackOutcome {
+            stack: stack.to_string(),
+            action: Action::NoChanges,
+            status: None,
+            changes: 0,
+            outputs: BTreeMap::new(),
+            seconds: 0.0,
+        }
+    }
+}

@@ -66,6 +66,12 @@ pub trait RolloutApi: Send + Sync {
         service: &ServiceRef,
         created_ms: i64,
     ) -> impl Future<Output = Result<Option<HistoryRecord>, AwsError>> + Send;
+    /// Starts a new deployment of what the service runs (UpdateService with
+    /// forceNewDeployment); its id.
+    fn force_new_deployment(
+        &self,
+        service: &ServiceRef,
+    ) -> impl Future<Output = Result<String, AwsError>> + Send;
     /// The last `lines` log lines of the task's failing container.
     fn log_tail(
         &self,
@@ -382,6 +388,9 @@ mod tests {
                 code: Some("InvalidAction".into()),
                 message: "not implemented".into(),
             })
+        }
+        async fn force_new_deployment(&self, _: &ServiceRef) -> Result<String, AwsError> {
+            Ok("forced".into())
         }
         async fn log_tail(&self, _: &StoppedTask, lines: usize) -> Result<Vec<String>, AwsError> {
             Ok((0..lines.min(2)).map(|i| format!("log {i}")).collect())

@@ -144,7 +144,7 @@ fn a_good_image_rolls_out_and_a_missing_one_is_rolled_back_with_its_reason() {
 }
 
 #[test]
-fn detach_returns_before_the_rollout_ends() {
+fn detach_then_status_watch_and_force() {
     let lab = image_lab();
     let emu = moto_with(&lab);
     let ep = emu.endpoint.as_str();
@@ -157,4 +157,37 @@ fn detach_returns_before_the_rollout_ends() {
         .stderr(predicate::str::contains("rollout:").not());
     let deployments = web_deployments(ep);
     assert_eq!(deployments[0][1], "IN_PROGRESS", "{deployments}");
+
+    // `svc status --watch` attaches to that deployment and follows it to its end.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "status", "-n", "web", "-e", "test", "--watch"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("Following deployment ecs-svc/")
+                .and(predicate::str::contains("storefront-test-web:1) completed")),
+        );
+    assert_eq!(web_deployments(ep)[0][1], "COMPLETED");
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "status", "-n", "web", "-e", "test", "--watch"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No deployment is in progress."));
+
+    // `--force` with nothing changed: a new deployment of the same revision, followed.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "web", "-e", "test", "--force"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("storefront-test-web: no changes")
+                .and(predicate::str::contains(
+                    "started a new ECS deployment ecs-svc/",
+                ))
+                .and(predicate::str::contains(
+                    "(storefront-test-web:1) completed",
+                )),
+        );
+    let after = web_deployments(ep);
+    assert_eq!(after, serde_json::json!([["PRIMARY", "COMPLETED", "1"]]));
 }
