@@ -90,14 +90,14 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     // after, it stops the watch and leaves the rollout running.
     let follow = async {
         tokio::select! {
-            w = watching => w.map(|w| w.map(Followed::Watched)),
+            w = watching => w.map(|w| w.map(|w| Followed::Watched(Box::new(w)))),
             () = interrupted_after(rx.clone(), opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
         }
     };
     let (result, followed) = tokio::join!(stack, follow);
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         return match force(api, spec, reporter, opts, watch).await? {
-            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(w)), reporter),
+            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
             Some(Followed::Interrupted) => Err(DeployError::Interrupted {
                 stack: spec.name.clone(),
                 outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
@@ -112,7 +112,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
                 outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
             })
         }),
-        Ok(Some(Followed::Watched(w))) => combine(&spec.name, result, Ok(Some(w)), reporter),
+        Ok(Some(Followed::Watched(w))) => combine(&spec.name, result, Ok(Some(*w)), reporter),
         Ok(None) => result,
         Err(e) => combine(&spec.name, result, Err(e), reporter),
     }
@@ -143,7 +143,7 @@ async fn force<A: StackApi + RolloutApi>(
     let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
     tokio::select! {
         w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, rx.clone()) => {
-            Ok(w?.map(Followed::Watched))
+            Ok(w?.map(|w| Followed::Watched(Box::new(w))))
         }
         () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
     }
@@ -181,7 +181,7 @@ pub async fn attach<A: RolloutApi>(
 
 /// How following a rollout ended.
 enum Followed {
-    Watched(Watched),
+    Watched(Box<Watched>),
     Interrupted,
 }
 
