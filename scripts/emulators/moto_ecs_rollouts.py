@@ -17,6 +17,10 @@ service. With this module:
     deployment FAILS and, with rollback enabled, a deployment of the last completed task
     definition starts.
 - Service events say what happened, as ECS words them.
+- The deployment history (ListServiceDeployments, DescribeServiceDeployments,
+  DescribeServiceRevisions): one service deployment per deployment started, IN_PROGRESS,
+  then SUCCESSFUL, ROLLBACK_IN_PROGRESS/ROLLBACK_SUCCESSFUL, or STOPPED; a circuit-breaker
+  rollback belongs to the service deployment that failed, as in ECS.
 """
 
 import math
@@ -39,8 +43,46 @@ def _at(t):
 
 def _sim(svc):
     if not hasattr(svc, "_wharf_sim"):
-        svc._wharf_sim = {"meta": {}, "last_good": None, "tasks": [], "events": []}
+        svc._wharf_sim = {"meta": {}, "last_good": None, "tasks": [], "events": [], "history": {}}
     return svc._wharf_sim
+
+
+# Service deployments and revisions by ARN, across services.
+HISTORY = {}
+REVISIONS = {}
+
+
+def _record(svc, dep, now):
+    base = f"arn:aws:ecs:{svc.region_name}:{svc._account_id}"
+    key = uuid.uuid4().hex[:20]
+    rev_arn = f"{base}:service-revision/{svc.cluster_name}/{svc.name}/{key}"
+    td = svc._backend.describe_task_definition(dep["taskDefinition"])
+    REVISIONS[rev_arn] = {
+        "serviceRevisionArn": rev_arn,
+        "serviceArn": svc.arn,
+        "clusterArn": f"{base}:cluster/{svc.cluster_name}",
+        "taskDefinition": dep["taskDefinition"],
+        "createdAt": _at(now),
+        "containerImages": [{"containerName": c["name"], "image": c.get("image", "")} for c in td.container_definitions],
+    }
+    arn = f"{base}:service-deployment/{svc.cluster_name}/{svc.name}/{key}"
+    HISTORY[arn] = {
+        "serviceDeploymentArn": arn,
+        "serviceArn": svc.arn,
+        "clusterArn": f"{base}:cluster/{svc.cluster_name}",
+        "createdAt": _at(now),
+        "startedAt": _at(now),
+        "targetServiceRevisionArn": rev_arn,
+        "targetServiceRevision": {"arn": rev_arn, "requestedTaskCount": dep["desiredCount"]},
+        "status": "IN_PROGRESS",
+    }
+    _sim(svc)["history"][dep["id"]] = arn
+
+
+def _history_status(svc, dep_id, status, reason, now):
+    arn = _sim(svc)["history"].get(dep_id)
+    if arn:
+        HISTORY[arn].update(status=status, statusReason=reason, finishedAt=_at(now))
 
 
 def threshold(desired):
@@ -113,7 +155,9 @@ def start_deployment(svc, task_definition, now=None, rollback_of=None):
         },
     )
     error = _pull_error(backend, task_definition)
-    sim["meta"][dep_id] = {"started": now, "error": error, "next_fail": now + FAIL_SECONDS}
+    sim["meta"][dep_id] = {"started": now, "error": error, "next_fail": now + FAIL_SECONDS, "rollback_of": rollback_of}
+    if rollback_of is None:
+        _record(svc, svc.deployments[0], now)
     if rollback_of:
         _event(svc, now, f"(deployment {rollback_of}) deployment failed: tasks failed to start. Rolling back to deployment {dep_id}.")
     svc.task_definition = task_definition
@@ -159,6 +203,10 @@ def advance(svc, now=None):
                 svc.deployments[:] = [x for x in svc.deployments if x is d]
                 svc.running_count, svc.pending_count = d["desiredCount"], 0
                 sim["last_good"] = d["taskDefinition"]
+                if meta.get("rollback_of"):
+                    _history_status(svc, meta["rollback_of"], "ROLLBACK_SUCCESSFUL", "ECS deployment circuit breaker: tasks failed to start.", now)
+                else:
+                    _history_status(svc, d["id"], "SUCCESSFUL", None, now)
                 _event(svc, now, f"(deployment {d['id']}) deployment completed.")
                 _event(svc, now, "has reached a steady state.")
             else:
@@ -175,8 +223,10 @@ def advance(svc, now=None):
                      pendingCount=0, updatedAt=_at(t))
             breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
             if breaker.get("rollback") and sim["last_good"]:
+                _history_status(svc, d["id"], "ROLLBACK_IN_PROGRESS", "ECS deployment circuit breaker: tasks failed to start.", t)
                 start_deployment(svc, sim["last_good"], now=t, rollback_of=d["id"])
                 return advance(svc, now)
+            _history_status(svc, d["id"], "STOPPED", "ECS deployment circuit breaker: tasks failed to start.", t)
             _event(svc, t, f"(deployment {d['id']}) deployment failed: tasks failed to start.")
 
 
@@ -267,3 +317,51 @@ def _describe_tasks(self, cluster_str, tasks):
 
 
 ecs_models.EC2ContainerServiceBackend.describe_tasks = _describe_tasks
+
+
+# ---- the deployment history API ----------------------------------------------------------
+
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.ecs import responses as ecs_responses  # noqa: E402
+
+_BRIEF = ("serviceDeploymentArn", "serviceArn", "clusterArn", "startedAt", "createdAt", "finishedAt", "targetServiceRevisionArn", "status", "statusReason")
+
+
+def _advance_all(backend):
+    for svc in backend.services.values():
+        advance(svc)
+
+
+def _list_service_deployments(self):
+    _advance_all(self.ecs_backend)
+    service = self._get_param("service")
+    cluster = self._get_param("cluster", "default").split("/")[-1]
+    statuses = self._get_param("status") or []
+    after = (self._get_param("createdAt") or {}).get("after")
+    svc = self.ecs_backend._get_service(cluster, service.split("/")[-1])
+    out = []
+    for h in HISTORY.values():
+        if h["serviceArn"] != svc.arn or (statuses and h["status"] not in statuses):
+            continue
+        if after is not None and h["createdAt"].timestamp() < float(after):
+            continue
+        out.append({k: h[k] for k in _BRIEF if k in h})
+    out.sort(key=lambda h: h["createdAt"], reverse=True)
+    return ActionResult({"serviceDeployments": out})
+
+
+def _describe_service_deployments(self):
+    _advance_all(self.ecs_backend)
+    arns = self._get_param("serviceDeploymentArns") or []
+    found = [{k: v for k, v in HISTORY[a].items() if k != "targetServiceRevisionArn"} for a in arns if a in HISTORY]
+    return ActionResult({"serviceDeployments": found, "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in HISTORY]})
+
+
+def _describe_service_revisions(self):
+    arns = self._get_param("serviceRevisionArns") or []
+    return ActionResult({"serviceRevisions": [REVISIONS[a] for a in arns if a in REVISIONS], "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in REVISIONS]})
+
+
+ecs_responses.EC2ContainerServiceResponse.list_service_deployments = _list_service_deployments
+ecs_responses.EC2ContainerServiceResponse.describe_service_deployments = _describe_service_deployments
+ecs_responses.EC2ContainerServiceResponse.describe_service_revisions = _describe_service_revisions

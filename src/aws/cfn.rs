@@ -35,6 +35,16 @@ fn to_info(s: &aws_sdk_cloudformation::types::Stack) -> StackInfo {
             .iter()
             .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
             .collect(),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.parameter_key()?.to_string(),
+                    p.parameter_value()?.to_string(),
+                ))
+            })
+            .collect(),
     }
 }
 

@@ -8,6 +8,60 @@ use crate::watch::snapshot::{ContainerExit, Deployment, HistoryRecord, ServiceEv
 use aws_sdk_ecs::types::{CreatedAt, DesiredStatus};
 use aws_smithy_types::DateTime;
 
+impl Aws {
+    /// The service's successful deployments, newest first, with the task definitions
+    /// they ran (ListServiceDeployments, DescribeServiceRevisions).
+    pub async fn successful_deployments(
+        &self,
+        s: &ServiceRef,
+    ) -> Result<Vec<crate::deploy::rollback::PastDeployment>, AwsError> {
+        let out = self
+            .ecs
+            .list_service_deployments()
+            .cluster(&s.cluster)
+            .service(&s.service)
+            .status(aws_sdk_ecs::types::ServiceDeploymentStatus::Successful)
+            .max_results(20)
+            .send()
+            .await
+            .map_err(|e| call_error("ListServiceDeployments", what(s), e))?;
+        let briefs = out.service_deployments();
+        let revisions: Vec<String> = briefs
+            .iter()
+            .filter_map(|b| b.target_service_revision_arn().map(str::to_string))
+            .collect();
+        let mut task_definitions = std::collections::BTreeMap::new();
+        if !revisions.is_empty() {
+            let revs = self
+                .ecs
+                .describe_service_revisions()
+                .set_service_revision_arns(Some(revisions))
+                .send()
+                .await
+                .map_err(|e| call_error("DescribeServiceRevisions", what(s), e))?;
+            for r in revs.service_revisions() {
+                if let (Some(arn), Some(td)) = (r.service_revision_arn(), r.task_definition()) {
+                    task_definitions.insert(arn.to_string(), td.to_string());
+                }
+            }
+        }
+        let mut past: Vec<_> = briefs
+            .iter()
+            .filter_map(|b| {
+                Some(crate::deploy::rollback::PastDeployment {
+                    arn: b.service_deployment_arn()?.to_string(),
+                    created_ms: ms(b.created_at()),
+                    task_definition: task_definitions
+                        .get(b.target_service_revision_arn()?)?
+                        .clone(),
+                })
+            })
+            .collect();
+        past.sort_by_key(|p| std::cmp::Reverse(p.created_ms));
+        Ok(past)
+    }
+}
+
 fn ms(t: Option<&DateTime>) -> i64 {
     t.and_then(|t| t.to_millis().ok()).unwrap_or(0)
 }

@@ -12,6 +12,7 @@ mod images;
 mod init;
 mod push;
 mod remote;
+mod rollback;
 mod schema;
 mod status;
 mod svc;

@@ -24,6 +24,8 @@ pub enum Command {
     Status(StatusArgs),
     /// What a deployed service runs: URL, task definition, variables, secret names.
     Show(TargetArgs),
+    /// Return to the last successful deployment (or `--to` a revision), through CloudFormation.
+    Rollback(super::rollback::Args),
 }
 
 /// A service in an environment (`svc status`, `svc show`).
@@ -145,6 +147,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Delete(a) => delete(a, ui),
         Command::Status(a) => super::status::svc_status(ui, &a.target, a.watch),
         Command::Show(a) => super::status::svc_show(ui, &a.name, &a.env, &a.aws),
+        Command::Rollback(a) => super::rollback::run(a, ui),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod multi;
+pub mod rollback;
 pub mod rollout;
 pub mod stack;
 pub mod status;

@@ -26,6 +26,7 @@ fn stack(status: &str) -> Option<StackInfo> {
         reason: None,
         outputs: BTreeMap::from([("Out".into(), "v".into())]),
         tags: BTreeMap::new(),
+        parameters: BTreeMap::new(),
     })
 }
 

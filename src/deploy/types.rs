@@ -19,6 +19,8 @@ pub struct StackInfo {
     pub outputs: BTreeMap<String, String>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
+    /// Parameter values.
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// Whether a change set creates the stack or updates it.

@@ -191,3 +191,81 @@ fn detach_then_status_watch_and_force() {
     let after = web_deployments(ep);
     assert_eq!(after, serde_json::json!([["PRIMARY", "COMPLETED", "1"]]));
 }
+
+/// The image web's running task definition uses, and the stack's ImageDigest.
+fn web_image(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+arn = cfn.describe_stack_resource(StackName='storefront-test-web', LogicalResourceId='Service')['StackResourceDetail']['PhysicalResourceId']
+s = ecs.describe_services(cluster=arn.split('/')[-2], services=[arn])['services'][0]
+primary = [d for d in s['deployments'] if d['status'] == 'PRIMARY'][0]
+image = ecs.describe_task_definition(taskDefinition=primary['taskDefinition'])['taskDefinition']['containerDefinitions'][0]['image']
+params = {p['ParameterKey']: p['ParameterValue'] for p in cfn.describe_stacks(StackName='storefront-test-web')['Stacks'][0]['Parameters']}
+print(json.dumps({'image': image, 'digest_param': params.get('ImageDigest'), 'revision': primary['taskDefinition'].split(':')[-1], 'rollout': primary.get('rolloutState')}))
+"#,
+    )
+}
+
+#[test]
+fn rollback_returns_to_the_last_successful_release_through_cloudformation() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = example("storefront");
+    let d = dir.path();
+
+    wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "test", "-n", "web"])
+        .assert()
+        .success();
+    let first = web_image(ep);
+    std::fs::write(d.join("web/index.html"), "<h1>release 2</h1>\n").unwrap();
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "web", "-e", "test"])
+        .assert()
+        .success();
+    let second = web_image(ep);
+    assert_ne!(second["image"], first["image"]);
+    assert_eq!(second["revision"], "2");
+
+    let digest = |v: &serde_json::Value| {
+        v["image"]
+            .as_str()
+            .unwrap()
+            .split('@')
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("Rolling back web in test from storefront-test-web:2")
+                .and(predicate::str::contains(format!("to storefront-test-web:1 (123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web@{})", digest(&first))))
+                .and(predicate::str::contains("completed")),
+        );
+    let after = web_image(ep);
+    assert_eq!(
+        after["image"], first["image"],
+        "the first release runs again"
+    );
+    assert_eq!(
+        after["digest_param"],
+        digest(&first).as_str(),
+        "and the stack says so"
+    );
+    assert_eq!(after["rollout"], "COMPLETED");
+
+    // Nothing earlier than the first release: a clear error.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test", "--to", "9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "revision 9 has no successful deployment",
+        ));
+}
