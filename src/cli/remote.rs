@@ -73,6 +73,10 @@ pub struct RolloutFlags {
     /// Start a new ECS deployment even when nothing changed (e.g. to pick up new secret values).
     #[arg(long)]
     pub force: bool,
+    /// When `--progress-timeout` fires while CloudFormation is still updating the
+    /// stack, cancel the update so that CloudFormation rolls it back (exit code 3).
+    #[arg(long, requires = "progress_timeout")]
+    pub rollback_on_timeout: bool,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
@@ -102,6 +106,7 @@ impl RolloutFlags {
             poll,
             detach: self.detach,
             force: self.force,
+            rollback_on_timeout: self.rollback_on_timeout,
         })
     }
 }

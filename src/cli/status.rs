@@ -136,6 +136,7 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
             progress_timeout: None,
             timeout: None,
             force: false,
+            rollback_on_timeout: false,
         }
         .settings()
         .unwrap_or_default();

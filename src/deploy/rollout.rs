@@ -22,6 +22,9 @@ pub struct WatchSettings {
     pub detach: bool,
     /// When the stack has no changes, start a new ECS deployment anyway (`--force`).
     pub force: bool,
+    /// When `--progress-timeout` fires while CloudFormation still updates the stack,
+    /// cancel the update (`--rollback-on-timeout`).
+    pub rollback_on_timeout: bool,
 }
 
 /// What the stack's result means for the watch.
@@ -60,8 +63,25 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         None => BTreeSet::new(),
     };
     let (tx, rx) = tokio::sync::watch::channel(Stop::No);
+    // The stack deploy cancels its update on an "interrupt": the user's Ctrl-C, or the
+    // watcher giving up with `--rollback-on-timeout`.
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(0u32);
+    let cancel_tx = std::sync::Arc::new(cancel_tx);
+    let forward = opts.interrupts.clone().map(|mut user| {
+        let cancel_tx = cancel_tx.clone();
+        tokio::spawn(async move {
+            while user.changed().await.is_ok() {
+                let n = *user.borrow();
+                cancel_tx.send_modify(|c| *c = (*c).max(n));
+            }
+        })
+    });
+    let stack_opts = Options {
+        interrupts: Some(cancel_rx),
+        ..opts.clone()
+    };
     let stack = async {
-        let r = deploy(api, spec, reporter, opts).await;
+        let r = deploy(api, spec, reporter, &stack_opts).await;
         let _ = tx.send(stop_for(&r));
         r
     };
@@ -76,7 +96,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         };
         let watcher = Watcher::new(Target::NewSince(known), watch.limits);
         let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
-        poll::watch(
+        let watched = poll::watch(
             api,
             &service,
             watcher,
@@ -84,7 +104,18 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
             &on_progress,
             rx.clone(),
         )
-        .await
+        .await?;
+        if watch.rollback_on_timeout
+            && watched.as_ref().map(|w| w.outcome.verdict) == Some(Verdict::Stalled)
+            && *rx.borrow() == Stop::No
+        {
+            reporter.note(
+                &spec.name,
+                "no progress: cancelling the update (--rollback-on-timeout)",
+            );
+            cancel_tx.send_modify(|c| *c += 1);
+        }
+        Ok(watched)
     };
     // Before the stack is done, Ctrl-C is the stack deploy's (it cancels the update);
     // after, it stops the watch and leaves the rollout running.
@@ -95,6 +126,26 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         }
     };
     let (result, followed) = tokio::join!(stack, follow);
+    if let Some(f) = forward {
+        f.abort();
+    }
+    // A stall that cancelled the update: CloudFormation rolled it back.
+    let result = match result {
+        Err(DeployError::Interrupted { stack, outcome })
+            if watch.rollback_on_timeout
+                && matches!(&followed, Ok(Some(Followed::Watched(w))) if w.outcome.verdict == Verdict::Stalled) =>
+        {
+            Err(DeployError::RolledBack {
+                stack,
+                status: "UPDATE_ROLLBACK_COMPLETE".into(),
+                resource: Some("Service".into()),
+                reason: Some(format!(
+                    "cancelled by wharf after --progress-timeout: {outcome}"
+                )),
+            })
+        }
+        r => r,
+    };
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         return match force(api, spec, reporter, opts, watch).await? {
             Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
@@ -228,7 +279,14 @@ fn combine(
     Err(DeployError::Rollout {
         stack: stack.to_string(),
         summary: watched.outcome.summary(),
-        verdict: watched.outcome.verdict,
+        // A stall whose update was cancelled and rolled back ends like a rollback.
+        verdict: if matches!(result, Err(DeployError::RolledBack { .. }))
+            && watched.outcome.verdict == Verdict::Stalled
+        {
+            Verdict::RolledBack
+        } else {
+            watched.outcome.verdict
+        },
         stack_error: result.err().map(|e| e.to_string()),
         logs: watched.logs,
     })

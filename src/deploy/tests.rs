@@ -16,6 +16,13 @@ struct Fake {
     change_set: Mutex<VecDeque<ChangeSetState>>,
     events: Mutex<VecDeque<Vec<StackEvent>>>,
     calls: Mutex<Vec<String>>,
+    /// Once `describe` runs out of answers: the stack while updating, and after a cancel.
+    hold: Option<(StackInfo, StackInfo)>,
+    cancelled: std::sync::atomic::AtomicBool,
+    /// ECS: the service's states, one per DescribeServices (the last repeats).
+    ecs: Mutex<VecDeque<crate::watch::poll::ServiceState>>,
+    /// ECS: stopped tasks.
+    stopped: Vec<crate::watch::snapshot::StoppedTask>,
 }
 
 fn stack(status: &str) -> Option<StackInfo> {
@@ -63,11 +70,18 @@ impl Fake {
 impl StackApi for Fake {
     async fn describe(&self, _: &str) -> Result<Option<StackInfo>, AwsError> {
         self.call("describe");
-        self.describe
-            .lock()
-            .unwrap()
-            .pop_front()
-            .expect("script has a describe answer")
+        let next = self.describe.lock().unwrap().pop_front();
+        match (next, &self.hold) {
+            (Some(answer), _) => answer,
+            (None, Some((running, after))) => Ok(Some(
+                if self.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+                    after.clone()
+                } else {
+                    running.clone()
+                },
+            )),
+            (None, None) => panic!("script has no describe answer left"),
+        }
     }
     async fn create_change_set(
         &self,
@@ -110,6 +124,8 @@ impl StackApi for Fake {
     }
     async fn cancel_update(&self, _: &str) -> Result<(), AwsError> {
         self.call("cancel_update");
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }
@@ -539,3 +555,6 @@ async fn a_stuck_delete_of_a_failed_create_retains_what_cannot_be_deleted() {
             .any(|l| l.contains("could not delete Subnet"))
     );
 }
+
+#[path = "tests_rollout.rs"]
+mod rollout;

@@ -242,6 +242,22 @@ impl Watcher {
         self.ours.as_deref()
     }
 
+    /// The deployment this watcher follows among `deployments`: the one already chosen,
+    /// else the one its target names (the oldest new one, for an update).
+    pub fn target_in(&self, deployments: &[Deployment]) -> Option<String> {
+        if let Some(id) = &self.ours {
+            return Some(id.clone());
+        }
+        match &self.target {
+            Target::Id(id) => deployments.iter().find(|d| &d.id == id),
+            Target::NewSince(known) => deployments
+                .iter()
+                .filter(|d| !known.contains(&d.id))
+                .min_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id))),
+        }
+        .map(|d| d.id.clone())
+    }
+
     /// Takes in one poll.
     pub fn observe(&mut self, snap: &Snapshot) -> Step {
         let started = *self.started_ms.get_or_insert(snap.at_ms);
@@ -263,13 +279,7 @@ impl Watcher {
         }
 
         if self.ours.is_none() {
-            self.ours = match &self.target {
-                Target::Id(id) => deployments.iter().find(|d| &d.id == id),
-                Target::NewSince(known) => {
-                    deployments.iter().rev().find(|d| !known.contains(&d.id))
-                }
-            }
-            .map(|d| d.id.clone());
+            self.ours = self.target_in(&deployments);
             progress.watching = self.ours.clone();
         }
         for t in &snap.stopped {

@@ -168,7 +168,7 @@ impl Poller {
             });
         };
         let ours = watcher
-            .deployment()
+            .target_in(&state.deployments)
             .and_then(|id| state.deployments.iter().find(|d| d.id == id))
             .cloned();
         let mut record = None;

@@ -1,0 +1,305 @@
+//! Service deploys that follow their ECS rollout, against the scripted CloudFormation of
+//! `tests.rs` plus scripted ECS answers: the stack's and the rollout's results combined.
+
+use super::*;
+use crate::deploy::rollout::{WatchSettings, deploy_service};
+use crate::watch::machine::{Limits, Verdict};
+use crate::watch::poll::{PollOptions, RolloutApi, ServiceRef, ServiceState};
+use crate::watch::snapshot::{Deployment, HistoryRecord, StoppedTask};
+
+impl RolloutApi for Fake {
+    async fn stack_service(&self, _: &str) -> Result<Option<ServiceRef>, AwsError> {
+        Ok(Some(ServiceRef {
+            cluster: "c".into(),
+            service: "svc".into(),
+        }))
+    }
+    async fn service_state(&self, _: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
+        let mut ecs = self.ecs.lock().unwrap();
+        Ok(if ecs.len() > 1 {
+            ecs.pop_front()
+        } else {
+            ecs.front().cloned()
+        })
+    }
+    async fn stopped_tasks(&self, _: &ServiceRef, d: &str) -> Result<Vec<StoppedTask>, AwsError> {
+        Ok(self
+            .stopped
+            .iter()
+            .filter(|t| t.deployment.as_deref() == Some(d))
+            .cloned()
+            .collect())
+    }
+    async fn history(&self, _: &ServiceRef, _: i64) -> Result<Option<HistoryRecord>, AwsError> {
+        Ok(None)
+    }
+    async fn force_new_deployment(&self, _: &ServiceRef) -> Result<String, AwsError> {
+        self.call("force");
+        Ok("ecs-svc/forced".into())
+    }
+    async fn log_tail(&self, _: &StoppedTask, _: usize) -> Result<Vec<String>, AwsError> {
+        Ok(vec!["panic: config missing".into()])
+    }
+}
+
+fn dep(
+    id: &str,
+    status: &str,
+    state: &str,
+    rev: u32,
+    running: i32,
+    failed: i32,
+    created: i64,
+) -> Deployment {
+    Deployment {
+        id: id.into(),
+        status: status.into(),
+        rollout_state: Some(state.into()),
+        rollout_reason: (state == "FAILED")
+            .then(|| "ECS deployment circuit breaker: tasks failed to start.".to_string()),
+        task_definition: format!("arn:aws:ecs:us-east-1:1:task-definition/s-web:{rev}"),
+        desired: 1,
+        running,
+        pending: 1 - running.min(1),
+        failed,
+        created_ms: created,
+    }
+}
+
+fn state(ds: Vec<Deployment>) -> ServiceState {
+    ServiceState {
+        deployments: ds,
+        events: vec![],
+    }
+}
+
+fn pull_failure(n: u32, deployment: &str) -> StoppedTask {
+    StoppedTask {
+        arn: format!("arn:aws:ecs:us-east-1:1:task/c/{n}"),
+        deployment: Some(deployment.into()),
+        task_definition: "arn:aws:ecs:us-east-1:1:task-definition/s-web:2".into(),
+        stopped_reason: Some("CannotPullContainerError: not found".into()),
+        stop_code: Some("TaskFailedToStart".into()),
+        containers: vec![],
+        stopped_ms: i64::from(n),
+    }
+}
+
+fn settings(limits: Limits) -> WatchSettings {
+    WatchSettings {
+        limits,
+        poll: PollOptions {
+            interval: Duration::from_millis(2),
+            max_interval: Duration::from_millis(8),
+            log_lines: 5,
+        },
+        ..WatchSettings::default()
+    }
+}
+
+#[derive(Default)]
+struct Heard(Mutex<Vec<String>>);
+
+impl DeployReporter for Heard {
+    fn started(&self, _: &str, _: ChangeSetKind) {}
+    fn changes(&self, _: &str, _: &[Change]) {}
+    fn event(&self, _: &str, _: &StackEvent, _: Option<&str>) {}
+    fn note(&self, _: &str, m: &str) {
+        self.0.lock().unwrap().push(format!("note {m}"));
+    }
+    fn finished(&self, _: &str, _: &Result<StackOutcome, DeployError>) {}
+    fn rollout_done(&self, _: &str, w: &crate::watch::poll::Watched) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("rollout {:?}", w.outcome.verdict));
+    }
+}
+
+fn updating_stack(final_status: &str) -> Fake {
+    script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack(final_status)),
+        ],
+        vec![ready()],
+        vec![],
+    )
+}
+
+#[tokio::test]
+async fn a_completed_rollout_is_a_successful_deploy() {
+    let mut api = updating_stack("UPDATE_COMPLETE");
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+            state(vec![dep("new", "PRIMARY", "COMPLETED", 2, 1, 0, 5)]),
+        ]
+        .into(),
+    );
+    let heard = Heard::default();
+    let r = deploy_service(&api, &spec(), &heard, &opts(), &settings(Limits::default())).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::Updated),
+        "{r:?}"
+    );
+    assert!(
+        heard
+            .0
+            .lock()
+            .unwrap()
+            .contains(&"rollout Succeeded".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_stack_rolled_back_after_the_breaker_is_explained_with_ecs_reasons() {
+    let mut api = updating_stack("UPDATE_ROLLBACK_COMPLETE");
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("new", "ACTIVE", "FAILED", 2, 0, 3, 5),
+                dep("back", "PRIMARY", "COMPLETED", 1, 1, 0, 9),
+            ]),
+        ]
+        .into(),
+    );
+    api.stopped = (1..=3).map(|n| pull_failure(n, "new")).collect();
+    let r = deploy_service(
+        &api,
+        &spec(),
+        &Heard::default(),
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await;
+    let Err(e) = r else { panic!("{r:?}") };
+    assert_eq!(crate::error::deploy_code(&e), 3);
+    let text = e.to_string();
+    assert!(
+        text.contains("most often: CannotPullContainerError (3×)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stack: deploying s failed"),
+        "the stack's verdict too: {text}"
+    );
+    assert!(
+        text.contains("panic: config missing"),
+        "the failing container's logs: {text}"
+    );
+    match e {
+        DeployError::Rollout { verdict, .. } => assert_eq!(verdict, Verdict::RolledBack),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
+    let mut api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![ready()], vec![]);
+    api.hold = Some((
+        stack("UPDATE_IN_PROGRESS").unwrap(),
+        stack("UPDATE_ROLLBACK_COMPLETE").unwrap(),
+    ));
+    let failing: Vec<ServiceState> = (0..400)
+        .map(|i| {
+            state(vec![
+                dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, i / 20 + 1, 5),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ])
+        })
+        .collect();
+    let mut states = vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])];
+    states.extend(failing);
+    api.ecs = Mutex::new(states.into());
+    api.stopped = (1..=20).map(|n| pull_failure(n, "new")).collect();
+    let mut w = settings(Limits {
+        progress_ms: Some(40),
+        total_ms: None,
+    });
+    w.rollback_on_timeout = true;
+    let heard = Heard::default();
+    let r = deploy_service(&api, &spec(), &heard, &opts(), &w).await;
+    assert!(
+        api.calls().contains(&"cancel_update".to_string()),
+        "{:?}",
+        api.calls()
+    );
+    let Err(e) = r else { panic!("{r:?}") };
+    assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
+    assert!(e.to_string().contains("made no progress"), "{e}");
+    assert!(
+        heard
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("--rollback-on-timeout"))
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_starts_no_deployment_is_not_waited_for() {
+    let mut api = updating_stack("UPDATE_COMPLETE");
+    api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
+    let r = deploy_service(
+        &api,
+        &spec(),
+        &Heard::default(),
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await;
+    assert!(r.is_ok(), "{r:?}");
+}
+
+#[tokio::test]
+async fn force_starts_a_deployment_when_nothing_changed() {
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("ecs-svc/forced", "PRIMARY", "IN_PROGRESS", 1, 0, 0, 5),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+            state(vec![dep(
+                "ecs-svc/forced",
+                "PRIMARY",
+                "COMPLETED",
+                1,
+                1,
+                0,
+                5,
+            )]),
+        ]
+        .into(),
+    );
+    let mut w = settings(Limits::default());
+    w.force = true;
+    let heard = Heard::default();
+    let r = deploy_service(&api, &spec(), &heard, &opts(), &w).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::NoChanges),
+        "{r:?}"
+    );
+    assert!(api.calls().contains(&"force".to_string()));
+    assert!(
+        heard
+            .0
+            .lock()
+            .unwrap()
+            .contains(&"rollout Succeeded".to_string())
+    );
+}
