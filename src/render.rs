@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/svc-target-group.yml",
     "partials/svc-discovery.yml",
     "partials/svc-service.yml",
+    "partials/svc-alarms.yml",
     "partials/svc-autoscaling.yml",
     "manifests/app.yml",
     "manifests/environment.yml",

@@ -144,6 +144,25 @@ fn built_image_comes_from_the_app_repository_by_digest() {
 }
 
 #[test]
+fn rollback_alarms_existing_or_created() {
+    let p = svc_plan(
+        &format!("{LB}deployment:\n  rollback_alarms: [shop-5xx]\n"),
+        ENV,
+    );
+    let a = p.alarms.expect("alarms");
+    assert_eq!(a.names, ["\"shop-5xx\""]);
+    assert_eq!((a.cpu, a.memory), (None, None));
+    let p = svc_plan(
+        &format!("{LB}deployment:\n  rollback_alarms: {{cpu_utilization: 80}}\n"),
+        ENV,
+    );
+    let a = p.alarms.expect("alarms");
+    assert_eq!(a.names, ["!Sub \"${AWS::StackName}-rollback-cpu\""]);
+    assert_eq!((a.cpu, a.memory), (Some(80), None));
+    assert!(svc_plan(LB, ENV).alarms.is_none());
+}
+
+#[test]
 fn the_digest_becomes_a_parameter_only_when_known() {
     let m: ServiceManifest = decode(LB);
     let e: EnvManifest = decode(ENV);

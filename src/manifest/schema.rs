@@ -254,6 +254,7 @@ storage:
   readonly_fs: true
 deployment:
   rolling: recreate
+  rollback_alarms: {cpu_utilization: 80, memory_utilization: 90}
 http:
   path: /
   healthcheck:

@@ -226,6 +226,11 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         Rolling::Default => (100, 200),
         Rolling::Recreate => (0, 100),
     };
+    let alarms = m
+        .deployment
+        .as_ref()
+        .and_then(|d| d.rollback_alarms.as_ref())
+        .map(|a| alarms_plan(&a.value));
     let healthcheck = m.image.healthcheck.as_ref().map(|h| HealthPlan {
         command: h.command.args().to_vec(),
         interval: secs(h.interval.as_ref(), 10),
@@ -302,6 +307,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         count_text,
         min_healthy,
         max_percent,
+        alarms,
         public_ip: placement == Placement::Public,
         subnets_param,
         lb,
@@ -310,6 +316,36 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         app,
         env,
         name,
+    }
+}
+
+/// Existing alarm names as they are; thresholds become alarms named after the stack.
+fn alarms_plan(a: &crate::manifest::service::RollbackAlarms) -> AlarmsPlan {
+    use crate::manifest::service::RollbackAlarms;
+    match a {
+        RollbackAlarms::Names(names) => AlarmsPlan {
+            names: names
+                .iter()
+                .map(|n| serde_json::Value::from(n.value.as_str()).to_string())
+                .collect(),
+            cpu: None,
+            memory: None,
+        },
+        RollbackAlarms::Thresholds {
+            cpu_utilization,
+            memory_utilization,
+        } => {
+            let cpu = cpu_utilization.as_ref().map(|t| t.value);
+            let memory = memory_utilization.as_ref().map(|t| t.value);
+            let mut names = Vec::new();
+            if cpu.is_some() {
+                names.push(sub("${AWS::StackName}-rollback-cpu"));
+            }
+            if memory.is_some() {
+                names.push(sub("${AWS::StackName}-rollback-memory"));
+            }
+            AlarmsPlan { names, cpu, memory }
+        }
     }
 }
 

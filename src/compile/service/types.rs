@@ -12,6 +12,18 @@ pub struct ImagePlan {
     pub expr: String,
 }
 
+/// `deployment.rollback_alarms`: the alarms the ECS deployment watches.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlarmsPlan {
+    /// The alarm names, as CloudFormation values (quoted names, or `!Sub` expressions
+    /// for the alarms this stack creates).
+    pub names: Vec<String>,
+    /// CPU threshold (percent) of an alarm the stack creates.
+    pub cpu: Option<u32>,
+    /// Memory threshold (percent) of an alarm the stack creates.
+    pub memory: Option<u32>,
+}
+
 /// A stack parameter whose value is read from the environment's SSM parameters.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvParam {
@@ -265,6 +277,8 @@ pub struct ServicePlan {
     pub min_healthy: u32,
     /// Deployment maximum percent.
     pub max_percent: u32,
+    /// Alarm-based rollback.
+    pub alarms: Option<AlarmsPlan>,
     /// Public IP for tasks.
     pub public_ip: bool,
     /// Parameter holding the subnets.

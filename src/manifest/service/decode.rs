@@ -422,14 +422,32 @@ impl Decode for Deployment {
                 )
             })
         });
+        let rollback_alarms = f.opt(cx, "rollback_alarms");
+        f.finish(cx);
+        Some(Deployment {
+            rolling,
+            rollback_alarms,
+        })
+    }
+}
+impl Decode for RollbackAlarms {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if let Value::Seq(_) = node.value {
+            return Vec::<Spanned<String>>::decode(node, cx).map(RollbackAlarms::Names);
+        }
+        let mut f = Fields::new(node, cx, "deployment.rollback_alarms")?;
+        let r = RollbackAlarms::Thresholds {
+            cpu_utilization: f.opt(cx, "cpu_utilization"),
+            memory_utilization: f.opt(cx, "memory_utilization"),
+        };
         f.unsupported(
             cx,
-            "rollback_alarms",
-            "Alarm-based rollback (`deployment.rollback_alarms`)",
+            "messages_delayed",
+            "`messages_delayed` alarms (Worker Services)",
             |_| false,
         );
         f.finish(cx);
-        Some(Deployment { rolling })
+        Some(r)
     }
 }
 impl Decode for Http {

@@ -305,6 +305,41 @@ pub enum Placement {
 pub struct Deployment {
     /// `default` (min 100 %, max 200 %) or `recreate` (min 0 %, max 100 %).
     pub rolling: Option<Spanned<Rolling>>,
+    /// Roll a deployment back when these CloudWatch alarms go off: existing alarm names,
+    /// or thresholds for which wharf creates the alarms.
+    pub rollback_alarms: Option<Spanned<RollbackAlarms>>,
+}
+
+/// `deployment.rollback_alarms`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RollbackAlarms {
+    /// Names of existing CloudWatch alarms.
+    Names(Vec<Spanned<String>>),
+    /// Average utilization (percent) above which the alarms wharf creates go off.
+    Thresholds {
+        /// CPU utilization, percent.
+        cpu_utilization: Option<Spanned<u32>>,
+        /// Memory utilization, percent.
+        memory_utilization: Option<Spanned<u32>>,
+    },
+}
+
+impl JsonSchema for RollbackAlarms {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RollbackAlarms".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Roll a deployment back when CloudWatch alarms go off: a list of existing alarm names, or `{cpu_utilization, memory_utilization}` thresholds (percent) for which wharf creates the alarms.",
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": false, "properties": {
+                    "cpu_utilization": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "memory_utilization": {"type": "integer", "minimum": 1, "maximum": 100}
+                }}
+            ]
+        })
+    }
 }
 
 /// Rolling deployment strategy.

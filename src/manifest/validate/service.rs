@@ -38,6 +38,13 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     c.name(&m.name, "service", "name");
     image(&mut c, m);
     size(&mut c, m);
+    if let Some(a) = m
+        .deployment
+        .as_ref()
+        .and_then(|d| d.rollback_alarms.as_ref())
+    {
+        rollback_alarms(&mut c, a);
+    }
     if let Some(count) = &m.count {
         count_rules(&mut c, m, count);
     }
@@ -215,6 +222,68 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
         }
         if let Some(k) = &r.keep_images {
             c.range(k.value, 1, 1000, k.span, "image.repository.keep_images", "");
+        }
+    }
+}
+
+/// `deployment.rollback_alarms`: names that can be alarm names (1 to 255 characters),
+/// or at least one threshold, each a percentage.
+fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::RollbackAlarms>) {
+    use crate::manifest::service::RollbackAlarms;
+    let path = "deployment.rollback_alarms";
+    match &a.value {
+        RollbackAlarms::Names(names) => {
+            if names.is_empty() {
+                c.error(
+                    Code::MissingField,
+                    a.span,
+                    path,
+                    "`deployment.rollback_alarms` lists no alarm",
+                    None,
+                );
+            }
+            for n in names {
+                if n.is_empty() || n.chars().count() > 255 {
+                    c.error(
+                        Code::InvalidValue,
+                        n.span,
+                        path,
+                        format!(
+                            "`{}` is not a CloudWatch alarm name (1 to 255 characters)",
+                            n.value
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+        RollbackAlarms::Thresholds {
+            cpu_utilization,
+            memory_utilization,
+        } => {
+            if cpu_utilization.is_none() && memory_utilization.is_none() {
+                c.error(
+                    Code::MissingField,
+                    a.span,
+                    path,
+                    "`deployment.rollback_alarms` needs `cpu_utilization` or `memory_utilization`, or a list of alarm names",
+                    None,
+                );
+            }
+            for (t, p) in [
+                (
+                    cpu_utilization,
+                    "deployment.rollback_alarms.cpu_utilization",
+                ),
+                (
+                    memory_utilization,
+                    "deployment.rollback_alarms.memory_utilization",
+                ),
+            ] {
+                if let Some(t) = t {
+                    c.range(t.value, 1, 100, t.span, p, "%");
+                }
+            }
         }
     }
 }

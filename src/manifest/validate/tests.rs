@@ -464,7 +464,45 @@ fn deployment_rolling_values() {
         (Code::InvalidValue, "deployment.rolling")
     );
     assert!(f.help.starts_with("did you mean `recreate`"));
-    let f = one(&format!("{BE}deployment:\n  rollback_alarms: [a]\n"));
+    assert_eq!(
+        run(
+            &format!("{BE}deployment:\n  rollback_alarms: [shop-5xx, shop-latency]\n"),
+            None
+        ),
+        []
+    );
+    assert_eq!(
+        run(
+            &format!(
+                "{BE}deployment:\n  rollback_alarms: {{cpu_utilization: 80, memory_utilization: 90}}\n"
+            ),
+            None
+        ),
+        []
+    );
+    let f = one(&format!("{BE}deployment:\n  rollback_alarms: []\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "deployment.rollback_alarms")
+    );
+    let f = one(&format!("{BE}deployment:\n  rollback_alarms: {{}}\n"));
+    assert_eq!(f.code, Code::MissingField);
+    let f = one(&format!(
+        "{BE}deployment:\n  rollback_alarms:\n    cpu_utilization: 120\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str(), f.at.as_str()),
+        (
+            Code::Range,
+            "deployment.rollback_alarms.cpu_utilization",
+            "svc.yml:8:22"
+        )
+    );
+    let f = one(&format!("{BE}deployment:\n  rollback_alarms: ['']\n"));
+    assert_eq!(f.code, Code::InvalidValue);
+    let f = one(&format!(
+        "{BE}deployment:\n  rollback_alarms: {{cpu_utilization: 50, messages_delayed: 5}}\n"
+    ));
     assert_eq!(f.code, Code::Unsupported);
 }
 
