@@ -198,17 +198,19 @@ def advance(svc, now=None):
         if meta["error"] is None:
             age = now - meta["started"]
             if age >= ROLLOUT_SECONDS:
+                # Evaluated lazily, but dated when it happened.
+                done = meta["started"] + ROLLOUT_SECONDS
                 d.update(rolloutState="COMPLETED", rolloutStateReason=f"ECS deployment {d['id']} completed.",
-                         runningCount=d["desiredCount"], pendingCount=0, updatedAt=_at(now))
+                         runningCount=d["desiredCount"], pendingCount=0, updatedAt=_at(done))
                 svc.deployments[:] = [x for x in svc.deployments if x is d]
                 svc.running_count, svc.pending_count = d["desiredCount"], 0
                 sim["last_good"] = d["taskDefinition"]
                 if meta.get("rollback_of"):
-                    _history_status(svc, meta["rollback_of"], "ROLLBACK_SUCCESSFUL", "ECS deployment circuit breaker: tasks failed to start.", now)
+                    _history_status(svc, meta["rollback_of"], "ROLLBACK_SUCCESSFUL", "ECS deployment circuit breaker: tasks failed to start.", done)
                 else:
-                    _history_status(svc, d["id"], "SUCCESSFUL", None, now)
-                _event(svc, now, f"(deployment {d['id']}) deployment completed.")
-                _event(svc, now, "has reached a steady state.")
+                    _history_status(svc, d["id"], "SUCCESSFUL", None, done)
+                _event(svc, done, f"(deployment {d['id']}) deployment completed.")
+                _event(svc, done, "has reached a steady state.")
             else:
                 up = min(d["desiredCount"], int(d["desiredCount"] * age / ROLLOUT_SECONDS))
                 d.update(runningCount=up, pendingCount=d["desiredCount"] - up)
