@@ -385,7 +385,12 @@ impl DeployReporter for Live {
             bar.set_style(self.style("{msg}"));
             (bar, Vec::new())
         });
-        recent.extend(super::rollout::news(p));
+        for line in super::rollout::news(p) {
+            // A note repeated poll after poll ("rolling back") is shown once.
+            if recent.last() != Some(&line) {
+                recent.push(line);
+            }
+        }
         let keep = recent.len().saturating_sub(6);
         recent.drain(..keep);
         let mut lines = vec![format!("  ECS rollout of {stack}:")];
