@@ -303,3 +303,42 @@ async fn force_starts_a_deployment_when_nothing_changed() {
             .contains(&"rollout Succeeded".to_string())
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_after_the_stack_stops_watching_and_leaves_the_rollout_running() {
+    let mut api = updating_stack("UPDATE_COMPLETE");
+    // A rollout that never ends.
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+        ]
+        .into(),
+    );
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let o = Options {
+        interrupts: Some(rx),
+        ..opts()
+    };
+    let press = async {
+        // Long after the scripted stack update is over.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        tx.send(1).unwrap();
+    };
+    let (heard, spec, watch) = (Heard::default(), spec(), settings(Limits::default()));
+    let (r, ()) = tokio::join!(deploy_service(&api, &spec, &heard, &o, &watch), press);
+    match r {
+        Err(e @ DeployError::Interrupted { .. }) => {
+            assert_eq!(crate::error::deploy_code(&e), 130);
+            assert!(e.to_string().contains("svc status --watch"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !api.calls().contains(&"cancel_update".to_string()),
+        "the finished update is not cancelled"
+    );
+}
