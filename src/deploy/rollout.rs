@@ -149,20 +149,12 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         return match force(api, spec, reporter, opts, watch).await? {
             Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
-            Some(Followed::Interrupted) => Err(DeployError::Interrupted {
-                stack: spec.name.clone(),
-                outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
-            }),
+            Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
             None => result,
         };
     }
     match followed {
-        Ok(Some(Followed::Interrupted)) => result.and_then(|_| {
-            Err(DeployError::Interrupted {
-                stack: spec.name.clone(),
-                outcome: "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it".into(),
-            })
-        }),
+        Ok(Some(Followed::Interrupted)) => result.and_then(|_| Err(stopped_watching(&spec.name))),
         Ok(Some(Followed::Watched(w))) => combine(&spec.name, result, Ok(Some(*w)), reporter),
         Ok(None) => result,
         Err(e) => combine(&spec.name, result, Err(e), reporter),
@@ -223,10 +215,17 @@ pub async fn attach<A: RolloutApi>(
             let placeholder = Ok(StackOutcome::unchanged(stack));
             combine(stack, placeholder, Ok(w), reporter).map(|_| ())
         }
-        () = interrupted_after(rx, opts.interrupts.clone()) => Err(DeployError::Interrupted {
-            stack: stack.to_string(),
-            outcome: "stopped watching the ECS rollout, which goes on".into(),
-        }),
+        () = interrupted_after(rx, opts.interrupts.clone()) => Err(stopped_watching(stack)),
+    }
+}
+
+/// Ctrl-C while only the rollout was being watched.
+fn stopped_watching(stack: &str) -> DeployError {
+    DeployError::Interrupted {
+        stack: stack.to_string(),
+        outcome:
+            "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it"
+                .into(),
     }
 }
 
