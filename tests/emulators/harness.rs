@@ -141,12 +141,18 @@ pub fn moto() -> Emulator {
 
 /// The patched moto server, its ECR showing what the image lab's registry holds.
 pub fn moto_with(lab: &ImageLab) -> Emulator {
-    let env: Vec<(&str, String)> = lab
+    moto_with_rollouts(lab, "0.6")
+}
+
+/// [`moto_with`], with simulated rollouts lasting `seconds`.
+pub fn moto_with_rollouts(lab: &ImageLab, seconds: &str) -> Emulator {
+    let mut env: Vec<(&str, String)> = lab
         .env
         .iter()
         .filter(|(k, _)| k.starts_with("WHARF_LAB_"))
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
+    env.push(("WHARF_SIM_ROLLOUT_SECONDS", seconds.to_string()));
     moto_env(&env)
 }
 
@@ -154,7 +160,9 @@ fn moto_env(env: &[(&str, String)]) -> Emulator {
     let python = repo().join(".venv/moto/bin/python");
     // Quick simulated rollouts (scripts/emulators/moto_ecs_rollouts.py).
     let mut env = env.to_vec();
-    env.push(("WHARF_SIM_ROLLOUT_SECONDS", "0.6".to_string()));
+    if !env.iter().any(|(k, _)| *k == "WHARF_SIM_ROLLOUT_SECONDS") {
+        env.push(("WHARF_SIM_ROLLOUT_SECONDS", "0.6".to_string()));
+    }
     env.push(("WHARF_SIM_FAIL_SECONDS", "0.1".to_string()));
     Emulator::start(
         "moto",

@@ -3,7 +3,7 @@
 //! circuit breaker. wharf must say success only when the deployment it caused completed,
 //! and otherwise exit 3 with the reason.
 
-use crate::harness::{boto, example, image_lab, moto_with, wharf_lab};
+use crate::harness::{boto, example, image_lab, moto_with, moto_with_rollouts, wharf_lab};
 use predicates::prelude::*;
 
 /// The web service's deployments: (status, rollout state, task definition revision).
@@ -146,7 +146,8 @@ fn a_good_image_rolls_out_and_a_missing_one_is_rolled_back_with_its_reason() {
 #[test]
 fn detach_then_status_watch_and_force() {
     let lab = image_lab();
-    let emu = moto_with(&lab);
+    // Rollouts long enough to attach to after `--detach`, even on a busy machine.
+    let emu = moto_with_rollouts(&lab, "6");
     let ep = emu.endpoint.as_str();
     let dir = example("storefront");
     let d = dir.path();
