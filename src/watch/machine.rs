@@ -307,7 +307,12 @@ impl Watcher {
             return Step::Continue(progress);
         };
         if !snap.found {
-            return self.done(progress, Verdict::Stopped, None, None, snap, started);
+            // A new service whose first deployment failed is deleted by CloudFormation's
+            // rollback: that is the failure, not someone stopping it.
+            return match self.failed.clone() {
+                Some(reason) => self.done(progress, Verdict::Failed, None, reason, snap, started),
+                None => self.done(progress, Verdict::Stopped, None, None, snap, started),
+            };
         }
         let ours = deployments.iter().find(|d| d.id == ours_id);
         // The newest deployment that is not ours and came after it: a rollback, or a

@@ -738,3 +738,35 @@ fn reason_keys_group_failures() {
         "Scaling activity initiated by deployment"
     );
 }
+
+#[test]
+fn a_new_service_deleted_after_its_first_deployment_failed() {
+    // The stack's create failed on the circuit breaker and CloudFormation deleted the
+    // service: exit 3 with the reason, not "stopped" (4).
+    let mut w = Watcher::new(Target::NewSince(BTreeSet::new()), Limits::default());
+    let failed = with_reason(
+        dep(NEW, "PRIMARY", "FAILED", 1, (1, 0, 0, 3), 1_000),
+        "ECS deployment circuit breaker: tasks failed to start.",
+    );
+    let (_, o) = run(
+        &mut w,
+        vec![
+            snap(
+                3,
+                vec![dep(NEW, "PRIMARY", "IN_PROGRESS", 1, (1, 0, 1, 1), 1_000)],
+            ),
+            snap(6, vec![failed]),
+            Snapshot {
+                at_ms: 9_000,
+                found: false,
+                ..Snapshot::default()
+            },
+        ],
+    );
+    assert_eq!(o.verdict, Verdict::Failed);
+    assert_eq!(o.verdict.exit_code(), 3);
+    assert_eq!(
+        o.reason.as_deref(),
+        Some("ECS deployment circuit breaker: tasks failed to start.")
+    );
+}
