@@ -16,7 +16,7 @@ pub enum Command {
     Ls(super::remote::LsArgs),
     /// Write the service's CloudFormation template and parameters for an environment (no AWS access).
     Package(PackageArgs),
-    /// Create or update the service's stack in an environment.
+    /// Build and push the service's image if needed, create or update its stack, and follow the ECS rollout.
     Deploy(DeployArgs),
     /// Delete the service's stack from an environment.
     Delete(DeleteArgs),
