@@ -23,8 +23,10 @@ service. With this module:
   rollback belongs to the service deployment that failed, as in ECS.
 """
 
+import functools
 import math
 import os
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -32,6 +34,18 @@ from datetime import datetime, timezone
 from moto.ecs import models as ecs_models
 
 ROLLOUT_SECONDS = float(os.environ.get("WHARF_SIM_ROLLOUT_SECONDS", "2"))
+# moto serves requests on several threads: one lock for every change to the simulation.
+LOCK = threading.RLock()
+
+
+def _locked(f):
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        with LOCK:
+            return f(*args, **kwargs)
+
+    return wrapper
+
 # GET <registry>/v2/<path> → (body, headers) or None on 404; set by moto_server.py.
 registry_get = None
 FAIL_SECONDS = float(os.environ.get("WHARF_SIM_FAIL_SECONDS", "0.3"))
@@ -129,6 +143,7 @@ class SimTask(dict):
         return self["taskArn"]
 
 
+@_locked
 def start_deployment(svc, task_definition, now=None, rollback_of=None):
     now = time.time() if now is None else now
     backend = svc._backend
@@ -188,6 +203,7 @@ def _fail_task(svc, d, meta, t):
     _event(svc, t, f"failed to launch a task with (error {meta['error']}).")
 
 
+@_locked
 def advance(svc, now=None):
     now = time.time() if now is None else now
     sim = _sim(svc)
@@ -237,6 +253,7 @@ def advance(svc, now=None):
 _orig_init = ecs_models.Service.__init__
 
 
+@_locked
 def _init(self, *args, **kwargs):
     _orig_init(self, *args, **kwargs)
     if self.deployments:
@@ -250,6 +267,7 @@ ecs_models.Service.__init__ = _init
 _orig_update = ecs_models.EC2ContainerServiceBackend.update_service
 
 
+@_locked
 def _update_service(self, service_properties):
     cluster = service_properties.get("cluster", "default")
     name = service_properties.get("service", "").split("/")[-1]
@@ -264,6 +282,7 @@ def _update_service(self, service_properties):
 ecs_models.EC2ContainerServiceBackend.update_service = _update_service
 
 
+@_locked
 def new_task_definition(svc, task_definition):
     """CloudFormation changed the service's task definition."""
     if task_definition != svc.task_definition:
@@ -273,6 +292,7 @@ def new_task_definition(svc, task_definition):
 _orig_describe_services = ecs_models.EC2ContainerServiceBackend.describe_services
 
 
+@_locked
 def _describe_services(self, cluster_str, service_names_or_arns):
     services, failures = _orig_describe_services(self, cluster_str, service_names_or_arns)
     for s in services:
@@ -292,6 +312,7 @@ def _sim_tasks(backend):
 _orig_list_tasks = ecs_models.EC2ContainerServiceBackend.list_tasks
 
 
+@_locked
 def _list_tasks(self, cluster_str=None, container_instance=None, family=None, started_by=None, service_name=None, desiredStatus=None):
     tasks = _orig_list_tasks(self, cluster_str, container_instance, family, started_by, service_name, desiredStatus)
     for t in _sim_tasks(self):
@@ -310,6 +331,7 @@ ecs_models.EC2ContainerServiceBackend.list_tasks = _list_tasks
 _orig_describe_tasks = ecs_models.EC2ContainerServiceBackend.describe_tasks
 
 
+@_locked
 def _describe_tasks(self, cluster_str, tasks):
     wanted = set(tasks or [])
     sim = [t for t in _sim_tasks(self) if t["taskArn"] in wanted or t["taskArn"].rsplit("/", 1)[-1] in wanted]
@@ -334,6 +356,7 @@ def _advance_all(backend):
         advance(svc)
 
 
+@_locked
 def _list_service_deployments(self):
     _advance_all(self.ecs_backend)
     service = self._get_param("service")
@@ -352,6 +375,7 @@ def _list_service_deployments(self):
     return ActionResult({"serviceDeployments": out})
 
 
+@_locked
 def _describe_service_deployments(self):
     _advance_all(self.ecs_backend)
     arns = self._get_param("serviceDeploymentArns") or []
@@ -359,6 +383,7 @@ def _describe_service_deployments(self):
     return ActionResult({"serviceDeployments": found, "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in HISTORY]})
 
 
+@_locked
 def _describe_service_revisions(self):
     arns = self._get_param("serviceRevisionArns") or []
     return ActionResult({"serviceRevisions": [REVISIONS[a] for a in arns if a in REVISIONS], "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in REVISIONS]})

@@ -178,6 +178,12 @@ def _svc_create(cls, resource_name, cloudformation_json, account_id, region_name
 
 
 def _svc_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    # Atomic with respect to the rollout simulation, which other threads advance.
+    with moto_ecs_rollouts.LOCK:
+        return _svc_update_locked(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+
+def _svc_update_locked(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
     svc = original_resource
     p = cloudformation_json["Properties"]
     if _cluster_name(p["Cluster"]) != svc.cluster_name:

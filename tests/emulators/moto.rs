@@ -113,17 +113,22 @@ fn full_deploy_path_on_moto() {
         .unwrap()
         .replace("LOG_LEVEL: info", "LOG_LEVEL: debug");
     std::fs::write(&manifest, text).unwrap();
-    wharf_lab(d, ep, &lab)
+    let out = wharf_lab(d, ep, &lab)
         .args(["svc", "deploy", "-n", "web", "-e", "test"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("storefront-test-web: updated"));
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("storefront-test-web: updated"), "{err}");
     let s = state(ep);
     assert_eq!(
         s["stacks"]["storefront-test-web"]["status"],
         "UPDATE_COMPLETE"
     );
-    assert_eq!(s["services"]["web"]["env"]["LOG_LEVEL"], "debug");
+    assert_eq!(
+        s["services"]["web"]["env"]["LOG_LEVEL"], "debug",
+        "{s}\n{err}"
+    );
     assert_ne!(s["services"]["web"]["task_definition"], first_td);
 
     // A broken parameter: the environment's published cluster points nowhere. The update
