@@ -358,66 +358,7 @@ impl Watcher {
                 };
                 self.done(progress, v, later.cloned(), None, snap, started)
             }
-            None => {
-                let reason = self.failed.clone().flatten();
-                match later {
-                    Some(r) if r.completed() => self.done(
-                        progress,
-                        Verdict::RolledBack,
-                        Some(r.clone()),
-                        reason,
-                        snap,
-                        started,
-                    ),
-                    Some(r) if r.failed_rollout() => self.done(
-                        progress,
-                        Verdict::RollbackFailed,
-                        Some(r.clone()),
-                        reason,
-                        snap,
-                        started,
-                    ),
-                    Some(_) => {
-                        progress.note = Some("rolling back".into());
-                        Step::Continue(progress)
-                    }
-                    None => self.done(progress, Verdict::Failed, None, reason, snap, started),
-                }
-            }
-            Some(d) if d.failed_rollout() => {
-                let reason = d.rollout_reason.clone();
-                match later {
-                    Some(r) if r.completed() => self.done(
-                        progress,
-                        Verdict::RolledBack,
-                        Some(r.clone()),
-                        reason,
-                        snap,
-                        started,
-                    ),
-                    Some(r) if r.failed_rollout() => self.done(
-                        progress,
-                        Verdict::RollbackFailed,
-                        Some(r.clone()),
-                        reason,
-                        snap,
-                        started,
-                    ),
-                    Some(_) => {
-                        progress.note = Some("rolling back".into());
-                        Step::Continue(progress)
-                    }
-                    None => {
-                        self.orphan_polls += 1;
-                        if self.orphan_polls > ROLLBACK_GRACE_POLLS {
-                            self.done(progress, Verdict::Failed, None, reason, snap, started)
-                        } else {
-                            Step::Continue(progress)
-                        }
-                    }
-                }
-            }
-            Some(d) => {
+            Some(d) if !d.failed_rollout() => {
                 if let Some(r) = later {
                     return self.done(
                         progress,
@@ -450,6 +391,43 @@ impl Watcher {
                     return self.done(progress, Verdict::TimedOut, None, None, snap, started);
                 }
                 Step::Continue(progress)
+            }
+            // Ours failed: still listed, or already drained after the rollback.
+            _ => {
+                let reason = self.failed.clone().flatten();
+                match later {
+                    Some(r) if r.completed() => self.done(
+                        progress,
+                        Verdict::RolledBack,
+                        Some(r.clone()),
+                        reason,
+                        snap,
+                        started,
+                    ),
+                    Some(r) if r.failed_rollout() => self.done(
+                        progress,
+                        Verdict::RollbackFailed,
+                        Some(r.clone()),
+                        reason,
+                        snap,
+                        started,
+                    ),
+                    Some(_) => {
+                        progress.note = Some("rolling back".into());
+                        Step::Continue(progress)
+                    }
+                    None if ours.is_none() => {
+                        self.done(progress, Verdict::Failed, None, reason, snap, started)
+                    }
+                    None => {
+                        self.orphan_polls += 1;
+                        if self.orphan_polls > ROLLBACK_GRACE_POLLS {
+                            self.done(progress, Verdict::Failed, None, reason, snap, started)
+                        } else {
+                            Step::Continue(progress)
+                        }
+                    }
+                }
             }
         }
     }
