@@ -1,6 +1,6 @@
 //! `wharf build`: build service images locally, without AWS.
 
-use super::{context, images};
+use super::images;
 use crate::error::WharfError;
 use crate::ui::Ui;
 
@@ -23,11 +23,7 @@ pub struct Args {
 
 /// Runs `wharf build`.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
-    let mut ws = context::load(ui)?;
-    let names = chosen(&ws, a.names, a.env.as_deref())?;
-    let (specs, prebuilt) = images::specs(&mut ws, &names, a.env.as_deref());
-    context::report(ui, &ws)?;
-    images::note_prebuilt(ui, &prebuilt);
+    let (ws, specs) = images::load(ui, a.names, a.env.as_deref())?;
     let built = super::remote::block_on(images::publish(
         ui,
         &ws,
@@ -41,23 +37,4 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     }
     ui.event("images", &built);
     Ok(())
-}
-
-/// The services named (checked), or every service; the environment, if named, must exist.
-pub fn chosen(
-    ws: &crate::manifest::workspace::Workspace,
-    names: Vec<String>,
-    env: Option<&str>,
-) -> Result<Vec<String>, WharfError> {
-    if let Some(e) = env {
-        context::require_env(ws, e)?;
-    }
-    for n in &names {
-        context::require_service(ws, n)?;
-    }
-    Ok(if names.is_empty() {
-        ws.service_names()
-    } else {
-        names
-    })
 }

@@ -58,8 +58,43 @@ pub fn specs(
     (specs, prebuilt)
 }
 
+/// For `build` and `push`: the workspace and the builds of `names` (every service when
+/// empty) in `env`, after reporting manifest problems and the services that have nothing
+/// to build.
+pub fn load(
+    ui: &Ui,
+    names: Vec<String>,
+    env: Option<&str>,
+) -> Result<(Workspace, Vec<BuildSpec>), WharfError> {
+    let mut ws = super::context::load(ui)?;
+    let names = chosen(&ws, names, env)?;
+    let (specs, prebuilt) = specs(&mut ws, &names, env);
+    super::context::report(ui, &ws)?;
+    note_prebuilt(ui, &prebuilt);
+    Ok((ws, specs))
+}
+
+/// The services named (checked), or every service; the environment, if named, must exist.
+fn chosen(
+    ws: &Workspace,
+    names: Vec<String>,
+    env: Option<&str>,
+) -> Result<Vec<String>, WharfError> {
+    if let Some(e) = env {
+        super::context::require_env(ws, e)?;
+    }
+    for n in &names {
+        super::context::require_service(ws, n)?;
+    }
+    Ok(if names.is_empty() {
+        ws.service_names()
+    } else {
+        names
+    })
+}
+
 /// Says which of the services asked for run an existing image, so have nothing to build.
-pub fn note_prebuilt(ui: &Ui, prebuilt: &[String]) {
+fn note_prebuilt(ui: &Ui, prebuilt: &[String]) {
     if !prebuilt.is_empty() {
         ui.note(format!(
             "{} run{} an existing image (`image.location`): nothing to build",

@@ -1,7 +1,7 @@
 //! `wharf push`: build service images if needed and push them to their ECR
 //! repositories; prints each pushed image by digest.
 
-use super::{build, context, images, remote};
+use super::{images, remote};
 use crate::error::WharfError;
 use crate::ui::Ui;
 
@@ -27,11 +27,7 @@ pub struct Args {
 
 /// Runs `wharf push`.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
-    let mut ws = context::load(ui)?;
-    let names = build::chosen(&ws, a.names, a.env.as_deref())?;
-    let (specs, prebuilt) = images::specs(&mut ws, &names, a.env.as_deref());
-    context::report(ui, &ws)?;
-    images::note_prebuilt(ui, &prebuilt);
+    let (ws, specs) = images::load(ui, a.names, a.env.as_deref())?;
     let pushed = remote::block_on(async {
         let client = remote::connect_to(&ws, a.env.as_deref(), &a.aws).await?;
         images::publish(
