@@ -73,12 +73,7 @@ impl ImageReporter for Live {
     }
     fn finished(&self, service: &str, r: &Result<Published, ImageError>) {
         let bar = self.bar(service);
-        let mark = match (r.is_ok(), self.color) {
-            (true, true) => console::style("✔").green().to_string(),
-            (false, true) => console::style("✖").red().to_string(),
-            (true, false) => "✔".to_string(),
-            (false, false) => "✖".to_string(),
-        };
+        let mark = super::mark(r.is_ok(), self.color);
         bar.finish_and_clear();
         let _ = self
             .multi

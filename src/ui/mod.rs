@@ -49,6 +49,16 @@ struct Event<'a, T: Serialize> {
     data: &'a T,
 }
 
+/// `✔` for success, `✘` for failure, green or red when colors are on.
+pub(crate) fn mark(ok: bool, color: bool) -> String {
+    match (ok, color) {
+        (true, true) => console::style("✔").green().to_string(),
+        (true, false) => "✔".to_string(),
+        (false, true) => console::style("✘").red().to_string(),
+        (false, false) => "✘".to_string(),
+    }
+}
+
 impl Ui {
     /// Decides from flags, the process environment and the terminal.
     pub fn new(out: Output, no_input: bool) -> Self {
@@ -88,12 +98,7 @@ impl Ui {
     /// A success line for people, on stderr (not in JSON mode).
     pub fn success(&self, msg: impl std::fmt::Display) {
         if self.mode() != Mode::Json {
-            let mark = if self.color() {
-                console::style("✔").green().to_string()
-            } else {
-                "✔".to_string()
-            };
-            eprintln!("{mark} {msg}");
+            eprintln!("{} {msg}", mark(true, self.color()));
         }
     }
 

@@ -357,12 +357,7 @@ impl DeployReporter for Live {
     }
     fn finished(&self, stack: &str, r: &Result<StackOutcome, DeployError>) {
         if let Some(lines) = self.state.lock().expect("progress lock").remove(stack) {
-            let mark = match (r.is_ok(), self.color) {
-                (true, true) => console::style("✔").green().to_string(),
-                (true, false) => "✔".to_string(),
-                (false, true) => console::style("✘").red().to_string(),
-                (false, false) => "✘".to_string(),
-            };
+            let mark = super::mark(r.is_ok(), self.color);
             lines.head.set_style(self.style("{msg}"));
             lines
                 .head
@@ -404,12 +399,7 @@ impl DeployReporter for Live {
     }
     fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
         let ok = w.outcome.verdict == crate::watch::machine::Verdict::Succeeded;
-        let mark = match (ok, self.color) {
-            (true, true) => console::style("✔").green().to_string(),
-            (true, false) => "✔".to_string(),
-            (false, true) => console::style("✘").red().to_string(),
-            (false, false) => "✘".to_string(),
-        };
+        let mark = super::mark(ok, self.color);
         let mut lines = super::rollout::verdict(w);
         lines[0] = format!("{mark} {stack}: {}", lines[0]);
         let text = lines.join("\n");
