@@ -58,7 +58,7 @@ pub const POLL_INTERVAL_MS: &str = "WHARF_POLL_INTERVAL_MS";
 pub const WATCH_INTERVAL_MS: &str = "WHARF_WATCH_INTERVAL_MS";
 
 /// How `svc deploy` and `deploy` follow the ECS rollouts they cause.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct RolloutFlags {
     /// Return once the stacks are deployed, without following the ECS rollouts.
     #[arg(long)]

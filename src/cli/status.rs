@@ -131,15 +131,9 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
             cluster,
             service: service_name,
         };
-        let settings = super::remote::RolloutFlags {
-            detach: false,
-            progress_timeout: None,
-            timeout: None,
-            force: false,
-            rollback_on_timeout: false,
-        }
-        .settings()
-        .unwrap_or_default();
+        let settings = super::remote::RolloutFlags::default()
+            .settings()
+            .unwrap_or_default();
         let reporter = crate::ui::progress::reporter(ui);
         crate::deploy::rollout::attach(
             &client,
