@@ -99,7 +99,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .map(|(_, p)| remote::spec(p))
             .collect();
         let mut opts = remote::options(ui, wait_in_progress);
-        opts.rollout = rollout.settings();
+        opts.rollout = Some(rollout.settings());
         remote::run_stacks(
             ui,
             client,

@@ -87,7 +87,7 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 
 impl RolloutFlags {
     /// The watch settings.
-    pub fn settings(&self) -> Option<crate::deploy::rollout::WatchSettings> {
+    pub fn settings(&self) -> crate::deploy::rollout::WatchSettings {
         let ms = |d: Option<std::time::Duration>| {
             d.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         };
@@ -98,7 +98,7 @@ impl RolloutFlags {
         {
             poll.interval = Duration::from_millis(i);
         }
-        Some(crate::deploy::rollout::WatchSettings {
+        crate::deploy::rollout::WatchSettings {
             limits: crate::watch::machine::Limits {
                 progress_ms: ms(self.progress_timeout),
                 total_ms: ms(self.timeout),
@@ -107,7 +107,7 @@ impl RolloutFlags {
             detach: self.detach,
             force: self.force,
             rollback_on_timeout: self.rollback_on_timeout,
-        })
+        }
     }
 }
 

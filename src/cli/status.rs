@@ -131,9 +131,7 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
             cluster,
             service: service_name,
         };
-        let settings = super::remote::RolloutFlags::default()
-            .settings()
-            .unwrap_or_default();
+        let settings = super::remote::RolloutFlags::default().settings();
         let reporter = crate::ui::progress::reporter(ui);
         crate::deploy::rollout::attach(
             &client,

@@ -228,7 +228,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             return Ok(());
         }
         let mut opts = remote::options(ui, wait_in_progress);
-        opts.rollout = rollout.settings();
+        opts.rollout = Some(rollout.settings());
         remote::run_stacks(
             ui,
             client,
