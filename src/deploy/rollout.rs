@@ -49,7 +49,8 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     if watch.detach {
         let r = deploy(api, spec, reporter, opts).await;
         if watch.force && matches!(&r, Ok(o) if o.action == Action::NoChanges) {
-            force(api, spec, reporter, opts, watch).await?;
+            let service = api.stack_service(&spec.name).await?;
+            force(api, spec, service, reporter, opts, watch).await?;
         }
         return r;
     }
@@ -147,7 +148,8 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         r => r,
     };
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
-        return match force(api, spec, reporter, opts, watch).await? {
+        // An unchanged stack runs the service it ran before.
+        return match force(api, spec, before, reporter, opts, watch).await? {
             Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
             Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
             None => result,
@@ -161,16 +163,17 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     }
 }
 
-/// `--force` with an unchanged stack: a new ECS deployment of what runs, then (unless
-/// detached) the watch of exactly that deployment.
+/// `--force` with an unchanged stack: a new ECS deployment of what `service` runs, then
+/// (unless detached) the watch of exactly that deployment.
 async fn force<A: StackApi + RolloutApi>(
     api: &A,
     spec: &StackSpec,
+    service: Option<crate::watch::poll::ServiceRef>,
     reporter: &dyn DeployReporter,
     opts: &Options,
     watch: &WatchSettings,
 ) -> Result<Option<Followed>, DeployError> {
-    let Some(service) = api.stack_service(&spec.name).await? else {
+    let Some(service) = service else {
         return Ok(None);
     };
     let id = api.force_new_deployment(&service).await?;
