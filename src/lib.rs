@@ -8,6 +8,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod clock;
 pub mod compile;
 pub mod deploy;
 pub mod error;

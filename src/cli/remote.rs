@@ -338,9 +338,7 @@ async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(
             Some(format!("run `wharf app init {app}` once in this region")),
         )
     })?;
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+    let stamp = crate::clock::now_ms();
     let key = format!("templates/{}/{stamp}.yml", spec.name);
     spec.template_url = Some(aws.put_template(&bucket, &key, &spec.template).await?);
     Ok(())

@@ -148,12 +148,7 @@ async fn deploy_inner<A: StackApi>(
     rep.started(name, kind);
     let request = ChangeSetRequest {
         stack: name,
-        name: format!(
-            "wharf-{}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis())
-        ),
+        name: format!("wharf-{}", crate::clock::now_ms()),
         kind,
         template: &spec.template,
         template_url: spec.template_url.as_deref(),

@@ -4,7 +4,8 @@
 
 use super::Ui;
 use super::mode::Mode;
-use super::progress::{now_ms, utc};
+use super::progress::utc;
+use crate::clock::now_ms;
 use crate::image::pipeline::{ImageError, ImageReporter, Published};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;

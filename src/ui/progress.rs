@@ -9,7 +9,7 @@ use crate::deploy::{DeployError, DeployReporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Builds the reporter that fits the output mode.
 pub fn reporter(ui: &Ui) -> Box<dyn DeployReporter> {
@@ -42,11 +42,7 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+use crate::clock::now_ms;
 
 fn verb(kind: ChangeSetKind) -> &'static str {
     match kind {

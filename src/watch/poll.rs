@@ -8,6 +8,7 @@
 use super::machine::{Outcome, Progress, Step, Watcher};
 use super::snapshot::{Deployment, HistoryRecord, ServiceEvent, Snapshot, StoppedTask};
 use crate::aws::{AwsError, ErrorKind};
+use crate::clock::now_ms;
 use std::future::Future;
 use std::time::Duration;
 
@@ -122,12 +123,6 @@ pub enum Stop {
     IfNothingStarted,
     /// It changed nothing, or failed before reaching ECS: stop.
     Now,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// State kept between polls.
