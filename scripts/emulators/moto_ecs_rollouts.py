@@ -333,10 +333,11 @@ _orig_describe_tasks = ecs_models.EC2ContainerServiceBackend.describe_tasks
 
 @_locked
 def _describe_tasks(self, cluster_str, tasks):
-    wanted = set(tasks or [])
-    sim = [t for t in _sim_tasks(self) if t["taskArn"] in wanted or t["taskArn"].rsplit("/", 1)[-1] in wanted]
-    found = {t["taskArn"] for t in sim}
-    rest = [t for t in wanted if t not in found and t.rsplit("/", 1)[-1] not in {f.rsplit("/", 1)[-1] for f in found}]
+    # Tasks are asked for by ARN or by id.
+    wanted = {t.rsplit("/", 1)[-1] for t in tasks or []}
+    sim = [t for t in _sim_tasks(self) if t["taskArn"].rsplit("/", 1)[-1] in wanted]
+    found = {t["taskArn"].rsplit("/", 1)[-1] for t in sim}
+    rest = [t for t in tasks or [] if t.rsplit("/", 1)[-1] not in found]
     return (_orig_describe_tasks(self, cluster_str, rest) if rest else []) + sim
 
 
