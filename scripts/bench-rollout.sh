@@ -38,7 +38,6 @@ def deploy(*extra):
     svc = ecs.describe_services(cluster=arn.split("/")[-2], services=[arn])["services"][0]
     primary = next(d for d in svc["deployments"] if d["status"] == "PRIMARY")
     terminal = primary["updatedAt"].timestamp()
-    first = next(i for i, e in enumerate(events) if e["type"] == "rollout_progress")
     watched = end - start  # upper bound of the watching time
     return out.returncode, end - terminal, result["api_calls"] / watched * 60, result["summary"]
 
