@@ -123,6 +123,17 @@ impl WharfError {
     }
 }
 
+impl WharfError {
+    /// The AWS SDK's error chain behind an AWS failure, for `--verbose`.
+    pub fn sdk_detail(&self) -> Option<&str> {
+        match self {
+            WharfError::Aws(e) => e.detail(),
+            WharfError::Deploy(crate::deploy::DeployError::Aws(e)) => e.detail(),
+            _ => None,
+        }
+    }
+}
+
 /// The process exit code for an error.
 pub fn exit_code(err: &WharfError) -> u8 {
     match err {

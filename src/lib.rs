@@ -32,7 +32,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let ui = ui::Ui::new(cli.global.output, cli.global.no_input);
+    let verbose = cli.global.verbose || std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
+    let ui = ui::Ui::new(cli.global.output, cli.global.no_input).with_verbose(verbose);
     match cli::dispatch(cli, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

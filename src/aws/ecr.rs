@@ -212,6 +212,7 @@ impl Aws {
             kind: ErrorKind::Other,
             code: None,
             message: why.to_string(),
+            detail: None,
         };
         let data = data.ok_or_else(|| bad("no authorization data in the answer"))?;
         let token = data

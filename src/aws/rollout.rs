@@ -258,6 +258,7 @@ impl RolloutApi for Aws {
                 kind: ErrorKind::Other,
                 code: None,
                 message: "the answer names no new deployment".into(),
+                detail: None,
             })
     }
 

@@ -44,6 +44,9 @@ pub struct GlobalArgs {
     /// Never prompt; a missing answer is an error naming its flag (implied without a terminal or with CI=true).
     #[arg(long, global = true)]
     pub no_input: bool,
+    /// Show the AWS SDK's whole error chain when a call fails (also when RUST_LOG is set).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 /// wharf's commands.

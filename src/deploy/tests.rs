@@ -55,6 +55,7 @@ fn aws_err(kind: ErrorKind, message: &str) -> AwsError {
         kind,
         code: None,
         message: message.into(),
+        detail: None,
     }
 }
 

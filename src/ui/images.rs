@@ -85,16 +85,15 @@ impl ImageReporter for Live {
 /// Timestamped lines on stderr, prefixed with the service.
 struct Plain;
 
-#[allow(clippy::print_stderr)]
 impl ImageReporter for Plain {
     fn step(&self, service: &str, message: &str) {
-        eprintln!("{} image {service}: {message}", utc(now_ms()));
+        super::errln!("{} image {service}: {message}", utc(now_ms()));
     }
     fn output(&self, service: &str, line: &str) {
-        eprintln!("{} image {service}| {line}", utc(now_ms()));
+        super::errln!("{} image {service}| {line}", utc(now_ms()));
     }
     fn finished(&self, service: &str, r: &Result<Published, ImageError>) {
-        eprintln!("{} image {service}: {}", utc(now_ms()), describe(r));
+        super::errln!("{} image {service}: {}", utc(now_ms()), describe(r));
     }
 }
 

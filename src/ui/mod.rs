@@ -2,7 +2,7 @@
 //! event per line); notes, warnings, diagnostics and prompts go to stderr. Prompts appear
 //! only when someone can answer them; otherwise they become an error naming the flag.
 //! The only module that prints or talks to the terminal.
-#![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+#![allow(clippy::exit)]
 
 pub mod diagnostics;
 pub mod images;
@@ -39,6 +39,7 @@ pub enum PromptError {
 pub struct Ui {
     decision: Decision,
     width: usize,
+    verbose: bool,
 }
 
 /// One line of `--output json`: `{"type": "...", "data": ...}`.
@@ -75,7 +76,17 @@ impl Ui {
                 .unwrap_or(100),
             _ => 400,
         };
-        Ui { decision, width }
+        Ui {
+            decision,
+            width,
+            verbose: false,
+        }
+    }
+
+    /// Shows the SDK's error chain under AWS errors (`--verbose`, `RUST_LOG`).
+    pub fn with_verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
     }
 
     /// The output mode.
@@ -91,14 +102,14 @@ impl Ui {
     /// A note for people, on stderr (not in JSON mode).
     pub fn note(&self, msg: impl std::fmt::Display) {
         if self.mode() != Mode::Json {
-            eprintln!("{msg}");
+            errln!("{msg}");
         }
     }
 
     /// A success line for people, on stderr (not in JSON mode).
     pub fn success(&self, msg: impl std::fmt::Display) {
         if self.mode() != Mode::Json {
-            eprintln!("{} {msg}", mark(true, self.color()));
+            errln!("{} {msg}", mark(true, self.color()));
         }
     }
 
@@ -109,7 +120,7 @@ impl Ui {
         } else {
             "warning:".to_string()
         };
-        eprintln!("{head} {msg}");
+        errln!("{head} {msg}");
     }
 
     /// A JSON event on stdout (JSON mode only).
@@ -132,10 +143,12 @@ impl Ui {
         for d in diags.sorted(sources) {
             match self.mode() {
                 Mode::Json => self.event("diagnostic", &diagnostics::to_json(d, sources)),
-                _ => eprint!(
-                    "{}",
-                    diagnostics::render_human(d, sources, self.color(), self.width)
-                ),
+                _ => write_stderr(&diagnostics::render_human(
+                    d,
+                    sources,
+                    self.color(),
+                    self.width,
+                )),
             }
         }
     }
@@ -191,12 +204,40 @@ impl Ui {
     }
 }
 
-/// Writes to stdout. A closed pipe (`wharf … | head`) means the reader has what it
-/// wants: the rest is dropped quietly, as ripgrep does.
-fn write_stdout(s: &str) {
+/// The exit status of a process killed by SIGPIPE (128 + 13), which wharf uses when its
+/// output is closed.
+pub const CLOSED_PIPE_EXIT: i32 = 141;
+
+/// Writes to stdout.
+pub(crate) fn write_stdout(s: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+    ended_if_closed(out.write_all(s.as_bytes()).and_then(|()| out.flush()));
 }
+
+/// Writes to stderr.
+pub(crate) fn write_stderr(s: &str) {
+    let mut err = std::io::stderr().lock();
+    ended_if_closed(err.write_all(s.as_bytes()).and_then(|()| err.flush()));
+}
+
+/// A closed pipe (`wharf … | head`) means the reader has what it wants: wharf ends at
+/// once and quietly, with the status of a process killed by SIGPIPE, as the writers in
+/// a shell pipeline do. Any other write error is ignored: there is nowhere to report it.
+fn ended_if_closed(r: std::io::Result<()>) {
+    if let Err(e) = r
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(CLOSED_PIPE_EXIT);
+    }
+}
+
+/// `eprintln!` that ends wharf quietly when stderr is closed (see [`write_stderr`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::ui::write_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use errln;
 
 impl Ui {
     /// Reports the error that ends the command: a miette report on stderr, and in JSON
@@ -215,7 +256,15 @@ impl Ui {
         if handler.render_report(&mut out, err).is_err() {
             out = format!("error: {err}\n");
         }
-        eprint!("{out}");
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        if self.verbose
+            && let Some(detail) = err.sdk_detail()
+        {
+            out.push_str(&format!("  AWS SDK error: {detail}\n"));
+        }
+        write_stderr(&out);
     }
 }
 

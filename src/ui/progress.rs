@@ -80,20 +80,27 @@ pub fn summarize(changes: &[crate::deploy::types::Change]) -> String {
     parts.join(", ")
 }
 
-/// A short sentence for how a stack ended.
+/// A short phrase for how a stack ended. A failure's reason is not repeated here: the
+/// command reports each failed stack's error once, with its advice, when it ends.
 pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
+    use crate::deploy::types::Action;
     match r {
         Ok(o) => match o.action {
-            crate::deploy::types::Action::Created => {
-                format!("created ({} resources, {:.1}s)", o.changes, o.seconds)
-            }
-            crate::deploy::types::Action::Updated => {
-                format!("updated ({} changes, {:.1}s)", o.changes, o.seconds)
-            }
-            crate::deploy::types::Action::NoChanges => "no changes".to_string(),
-            crate::deploy::types::Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
+            Action::Created => format!("created ({} resources, {:.1}s)", o.changes, o.seconds),
+            Action::Updated => format!("updated ({} changes, {:.1}s)", o.changes, o.seconds),
+            Action::NoChanges => "no changes".to_string(),
+            Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
         },
-        Err(e) => format!("failed: {e}"),
+        Err(e) => match e {
+            DeployError::RolledBack { status, .. } => format!("failed, rolled back ({status})"),
+            DeployError::NeedsAttention { status, .. } => {
+                format!("failed, needs attention ({status})")
+            }
+            DeployError::Rollout { .. } => "the ECS rollout did not succeed".to_string(),
+            DeployError::Interrupted { .. } => "interrupted".to_string(),
+            DeployError::InProgress { status, .. } => format!("not deployed: {status}"),
+            DeployError::ChangeSetFailed { .. } | DeployError::Aws(_) => "failed".to_string(),
+        },
     }
 }
 
@@ -106,17 +113,16 @@ struct Plain {
     notes: Mutex<BTreeMap<String, String>>,
 }
 
-#[allow(clippy::print_stderr)]
 impl DeployReporter for Plain {
     fn started(&self, stack: &str, kind: ChangeSetKind) {
-        eprintln!(
+        super::errln!(
             "{} {stack}: {} the stack",
             utc(now_ms()),
             verb(kind).to_lowercase()
         );
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
-        eprintln!(
+        super::errln!(
             "{} {stack}: change set: {}",
             utc(now_ms()),
             summarize(changes)
@@ -128,7 +134,7 @@ impl DeployReporter for Plain {
                 .filter(|r| *r != "False")
                 .map(|r| format!(" (replacement: {r})"))
                 .unwrap_or_default();
-            eprintln!(
+            super::errln!(
                 "{} {stack}: change: {} {} {}{repl}",
                 utc(now_ms()),
                 c.action,
@@ -144,7 +150,7 @@ impl DeployReporter for Plain {
             .as_deref()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
-        eprintln!(
+        super::errln!(
             "{} {stack}: {} {}{what}{why}",
             utc(e.timestamp_ms),
             e.logical_id,
@@ -152,10 +158,10 @@ impl DeployReporter for Plain {
         );
     }
     fn note(&self, stack: &str, message: &str) {
-        eprintln!("{} {stack}: {message}", utc(now_ms()));
+        super::errln!("{} {stack}: {message}", utc(now_ms()));
     }
     fn finished(&self, stack: &str, r: &Result<StackOutcome, DeployError>) {
-        eprintln!("{} {stack}: {}", utc(now_ms()), describe_result(r));
+        super::errln!("{} {stack}: {}", utc(now_ms()), describe_result(r));
     }
     fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
         let now = utc(now_ms());
@@ -163,7 +169,7 @@ impl DeployReporter for Plain {
         let mut tables = self.tables.lock().expect("progress lock");
         if !p.deployments.is_empty() && tables.get(stack) != Some(&rows) {
             for r in &rows {
-                eprintln!("{now} {stack}: {r}");
+                super::errln!("{now} {stack}: {r}");
             }
             tables.insert(stack.to_string(), rows);
         }
@@ -175,13 +181,13 @@ impl DeployReporter for Plain {
         let news = super::rollout::news(p);
         let shown = news.len() - usize::from(repeated);
         for line in &news[..shown] {
-            eprintln!("{now} {stack}: {line}");
+            super::errln!("{now} {stack}: {line}");
         }
     }
     fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
         let now = utc(now_ms());
         for line in super::rollout::verdict(w) {
-            eprintln!("{now} {stack}: {line}");
+            super::errln!("{now} {stack}: {line}");
         }
     }
 }

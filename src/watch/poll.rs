@@ -331,6 +331,7 @@ mod tests {
             kind: ErrorKind::Throttled,
             code: Some("ThrottlingException".into()),
             message: "Rate exceeded".into(),
+            detail: None,
         }
     }
 
@@ -382,6 +383,7 @@ mod tests {
                 kind: ErrorKind::Other,
                 code: Some("InvalidAction".into()),
                 message: "not implemented".into(),
+                detail: None,
             })
         }
         async fn force_new_deployment(&self, _: &ServiceRef) -> Result<String, AwsError> {

@@ -4,5 +4,6 @@ mod compat;
 mod init;
 mod misc;
 mod package;
+mod trust;
 mod util;
 mod validate;

@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 /// `wharf` in `dir`, with the environment pinned: CI mode, no color, fixed width, and no
 /// AWS settings leaking in from the machine.
 pub fn wharf(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("wharf").expect("the wharf binary is built");
+    assert_cmd::Command::from_std(wharf_std(dir))
+}
+
+/// [`wharf`] as a plain `std::process::Command`, for tests that choose its streams.
+pub fn wharf_std(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("wharf"));
     cmd.current_dir(dir)
         .env("CI", "true")
         .env("NO_COLOR", "1")

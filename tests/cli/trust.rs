@@ -1,0 +1,264 @@
+//! What a user meets when things go wrong around wharf: closed output pipes, missing or
+//! bad AWS credentials, an endpoint that refuses connections. Each ends with one clear
+//! sentence and advice, never a panic or an SDK dump.
+
+use crate::util::{Dir, wharf, wharf_std, workspace};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::process::Stdio;
+
+/// A pipe whose reading end is already closed: writing to it fails with EPIPE.
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    writer
+}
+
+/// A workspace with enough manifest errors to fill a pipe buffer many times over.
+fn noisy_workspace() -> Dir {
+    let d = workspace();
+    let mut text = String::from("name: test\ntype: Environment\n");
+    for i in 0..400 {
+        text.push_str(&format!("bogus_{i}: 1\n"));
+    }
+    d.write("wharf/environments/test/manifest.yml", &text);
+    d
+}
+
+fn run_with(d: &Dir, args: &[&str], stdout: Stdio, stderr: Stdio) -> std::process::Output {
+    let mut cmd = wharf_std(d.path());
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .expect("wharf runs")
+}
+
+#[test]
+fn closed_stderr_ends_quietly_as_for_sigpipe() {
+    let d = noisy_workspace();
+    for output in ["human", "json"] {
+        let out = run_with(
+            &d,
+            &["--output", output, "validate"],
+            Stdio::piped(),
+            closed_pipe().into(),
+        );
+        // The diagnostics (human) or the closing error report (json) go to stderr.
+        assert_eq!(out.status.code(), Some(141), "--output {output}: {out:?}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("panicked"),
+            "{out:?}"
+        );
+    }
+}
+
+#[test]
+fn closed_stdout_ends_quietly_as_for_sigpipe() {
+    let d = noisy_workspace();
+    // JSON mode writes every diagnostic to stdout.
+    let out = run_with(
+        &d,
+        &["--output", "json", "validate"],
+        closed_pipe().into(),
+        Stdio::piped(),
+    );
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "nothing is said about the closed pipe: {stderr}"
+    );
+    // A large listing on stdout in human mode.
+    let out = run_with(
+        &Dir::new(),
+        &["schema"],
+        closed_pipe().into(),
+        Stdio::piped(),
+    );
+    assert_eq!(out.status.code(), Some(141), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
+
+#[test]
+fn both_streams_closed_end_quietly() {
+    let d = noisy_workspace();
+    for args in [
+        &["validate"][..],
+        &["--output", "json", "validate"],
+        &["schema"],
+        &["env", "package", "-n", "test"],
+    ] {
+        let out = run_with(&d, args, closed_pipe().into(), closed_pipe().into());
+        let code = out.status.code();
+        assert!(code == Some(141) || code == Some(0), "{args:?}: {out:?}");
+    }
+}
+
+/// `wharf env ls` against `endpoint` with throw-away credentials (or none).
+fn env_ls(d: &Dir, endpoint: Option<&str>, credentials: bool) -> (Option<i32>, String) {
+    let home = Dir::new();
+    let mut cmd = wharf(d.path());
+    cmd.args(["env", "ls", "--region", "us-east-1"])
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE");
+    if credentials {
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "not-a-secret");
+    }
+    if let Some(e) = endpoint {
+        cmd.env("AWS_ENDPOINT_URL", e);
+    }
+    let out = cmd.output().expect("wharf runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Asserts one clear sentence (said once), the advice, and no SDK dump.
+fn assert_clear(stderr: &str, sentence: &str, advice: &str) {
+    assert_eq!(
+        stderr.matches(sentence).count(),
+        1,
+        "`{sentence}` once:\n{stderr}"
+    );
+    assert!(stderr.contains(advice), "advice `{advice}`:\n{stderr}");
+    for dump in ["DispatchFailure", "ConnectorError", "SdkError", "source:"] {
+        assert!(!stderr.contains(dump), "SDK dump `{dump}`:\n{stderr}");
+    }
+}
+
+#[test]
+fn no_credentials_is_one_sentence_with_advice() {
+    let (code, stderr) = env_ls(&workspace(), None, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        "DescribeStacks on stack demo-test failed: no AWS credentials were found",
+        "aws configure",
+    );
+}
+
+#[test]
+fn refused_connection_names_the_endpoint_and_its_setting() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        &format!("could not connect to the AWS endpoint {url}: connection refused"),
+        "(set by AWS_ENDPOINT_URL)",
+    );
+}
+
+/// An endpoint that answers every request with one CloudFormation error.
+fn error_endpoint(code: &'static str, message: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        // Bounded: a handful of requests (the SDK's attempts), then the thread ends.
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { return };
+            let mut reader = BufReader::new(s.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let xml = format!(
+                "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+            );
+            let _ = write!(
+                s,
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+                xml.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn expired_token_says_how_to_refresh() {
+    let url = error_endpoint(
+        "ExpiredToken",
+        "The security token included in the request is expired",
+    );
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        "DescribeStacks on stack demo-test failed: The security token included in the request is expired",
+        "aws sso login",
+    );
+}
+
+#[test]
+fn access_denied_names_the_operation() {
+    let url = error_endpoint(
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks",
+    );
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        "is not authorized to perform: cloudformation:DescribeStacks",
+        "not allowed to call DescribeStacks",
+    );
+}
+
+#[test]
+fn unknown_access_key_says_so() {
+    let url = error_endpoint(
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    );
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        "The security token included in the request is invalid.",
+        "AWS does not know it",
+    );
+}
+
+#[test]
+fn verbose_adds_the_sdk_error_chain() {
+    let home = Dir::new();
+    let out = wharf(workspace().path())
+        .args(["env", "ls", "--region", "us-east-1", "--verbose"])
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no AWS credentials were found"), "{stderr}");
+    assert!(stderr.contains("AWS SDK error:"), "{stderr}");
+    assert!(stderr.contains("CredentialsNotLoaded"), "{stderr}");
+}
