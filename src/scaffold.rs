@@ -5,7 +5,7 @@ use crate::error::WharfError;
 use crate::manifest::service::ServiceType;
 use crate::render::render_text;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Inputs of `app.yml`.
 #[derive(Debug, Default, Serialize)]
@@ -106,18 +106,65 @@ pub fn exposed_port(dockerfile: &str) -> Option<u16> {
     })
 }
 
+/// A file an `init` command writes, prepared and checked before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// What it holds.
+    pub text: String,
+}
+
+/// Refuses when any of `files` exists already: wharf does not overwrite manifests.
+pub fn check_new(files: &[NewFile]) -> Result<(), WharfError> {
+    match files.iter().find(|f| f.path.exists()) {
+        Some(f) => Err(WharfError::usage(
+            format!("{} already exists", f.path.display()),
+            Some("wharf does not overwrite manifests; edit it, or remove it first".to_string()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Writes every one of `files` (creating directories), or none: when a write fails,
+/// the files and directories written so far are removed again.
+pub fn write_all_new(files: &[NewFile]) -> Result<(), WharfError> {
+    check_new(files)?;
+    let mut made_dirs: Vec<PathBuf> = Vec::new();
+    let mut made_files: Vec<&Path> = Vec::new();
+    let result = (|| {
+        for f in files {
+            if let Some(dir) = f.path.parent() {
+                // The directories that do not exist yet, outermost first.
+                let mut missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+                missing.reverse();
+                for d in missing {
+                    std::fs::create_dir(d).map_err(|e| WharfError::io("create", d, e))?;
+                    made_dirs.push(d.to_path_buf());
+                }
+            }
+            std::fs::write(&f.path, &f.text).map_err(|e| WharfError::io("write", &f.path, e))?;
+            made_files.push(&f.path);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for f in made_files {
+            let _ = std::fs::remove_file(f);
+        }
+        for d in made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+    result
+}
+
 /// Creates `path` (and its directories) with `text`; refuses to overwrite.
 pub fn write_new(path: &Path, text: &str) -> Result<(), WharfError> {
-    if path.exists() {
-        return Err(WharfError::usage(
-            format!("{} already exists", path.display()),
-            Some("wharf does not overwrite manifests; edit it, or remove it first".to_string()),
-        ));
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| WharfError::io("create", dir, e))?;
-    }
-    std::fs::write(path, text).map_err(|e| WharfError::io("write", path, e))
+    write_all_new(&[NewFile {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+    }])
 }
 
 #[cfg(test)]
@@ -131,5 +178,33 @@ mod tests {
             Some(8080)
         );
         assert_eq!(exposed_port("FROM x\n"), None);
+    }
+
+    #[test]
+    fn write_all_new_writes_all_or_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let file = |rel: &str| NewFile {
+            path: d.path().join(rel),
+            text: rel.to_string(),
+        };
+        // The third file cannot be written: its parent is a file.
+        std::fs::write(d.path().join("blocker"), "x").unwrap();
+        let files = [
+            file("w/app.yml"),
+            file("w/web/manifest.yml"),
+            file("blocker/m.yml"),
+        ];
+        assert!(write_all_new(&files).is_err());
+        assert!(!d.path().join("w").exists(), "nothing is left behind");
+        let good = [file("w/app.yml"), file("w/web/manifest.yml")];
+        write_all_new(&good).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("w/app.yml")).unwrap(),
+            "w/app.yml"
+        );
+        // A second time, the first existing file is named and nothing is written.
+        let err = write_all_new(&[file("w/env.yml"), file("w/app.yml")]).unwrap_err();
+        assert!(err.to_string().contains("app.yml already exists"), "{err}");
+        assert!(!d.path().join("w/env.yml").exists());
     }
 }

@@ -113,6 +113,15 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>, WharfError> 
 
 /// Creates `wharf/app.yml` under the current directory.
 pub fn create(spec: &AppSpec, ui: &Ui) -> Result<(), WharfError> {
+    let file = prepare(spec)?;
+    scaffold::write_all_new(std::slice::from_ref(&file))?;
+    report_created(spec, ui);
+    Ok(())
+}
+
+/// Checks that `app.yml` can be created here (not inside a workspace) and renders it.
+pub fn prepare(spec: &AppSpec) -> Result<scaffold::NewFile, WharfError> {
+    check_name(&spec.name)?;
     let cwd = super::context::cwd()?;
     if let Some(loc) = workspace::find(&cwd) {
         return Err(WharfError::usage(
@@ -123,8 +132,14 @@ pub fn create(spec: &AppSpec, ui: &Ui) -> Result<(), WharfError> {
             Some("run `wharf app init` in a project without one".to_string()),
         ));
     }
-    let path = cwd.join("wharf").join("app.yml");
-    scaffold::write_new(&path, &scaffold::app_manifest(spec)?)?;
+    Ok(scaffold::NewFile {
+        path: cwd.join("wharf").join("app.yml"),
+        text: scaffold::app_manifest(spec)?,
+    })
+}
+
+/// Says that `app.yml` was written.
+pub fn report_created(spec: &AppSpec, ui: &Ui) {
     ui.success(format!(
         "Created application `{}` in wharf/app.yml",
         spec.name
@@ -133,7 +148,6 @@ pub fn create(spec: &AppSpec, ui: &Ui) -> Result<(), WharfError> {
         "created",
         &serde_json::json!({"kind": "application", "name": spec.name, "path": "wharf/app.yml"}),
     );
-    Ok(())
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {

@@ -177,22 +177,35 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
 
 /// Writes `environments/<name>/manifest.yml` into the workspace.
 pub fn create(ws_dir: &std::path::Path, spec: &EnvSpec, ui: &Ui) -> Result<(), WharfError> {
+    let file = prepare(ws_dir, spec)?;
+    scaffold::write_all_new(std::slice::from_ref(&file))?;
+    report_created(&file, spec, ui);
+    Ok(())
+}
+
+/// Checks the name and renders `<workspace>/environments/<name>/manifest.yml`.
+pub fn prepare(ws_dir: &std::path::Path, spec: &EnvSpec) -> Result<scaffold::NewFile, WharfError> {
     super::app::check_name(&spec.name)?;
-    let path = ws_dir
-        .join("environments")
-        .join(&spec.name)
-        .join("manifest.yml");
-    scaffold::write_new(&path, &scaffold::env_manifest(spec)?)?;
+    Ok(scaffold::NewFile {
+        path: ws_dir
+            .join("environments")
+            .join(&spec.name)
+            .join("manifest.yml"),
+        text: scaffold::env_manifest(spec)?,
+    })
+}
+
+/// Says that the environment manifest was written.
+pub fn report_created(file: &scaffold::NewFile, spec: &EnvSpec, ui: &Ui) {
     ui.success(format!(
         "Created environment `{}` in {}",
         spec.name,
-        path.display()
+        file.path.display()
     ));
     ui.event(
         "created",
-        &serde_json::json!({"kind": "environment", "name": spec.name, "path": path}),
+        &serde_json::json!({"kind": "environment", "name": spec.name, "path": file.path}),
     );
-    Ok(())
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {

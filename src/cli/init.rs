@@ -3,7 +3,8 @@
 
 use super::{app, env, svc};
 use crate::error::WharfError;
-use crate::scaffold::{AppSpec, EnvSpec};
+use crate::manifest::service::ServiceType;
+use crate::scaffold::{self, AppSpec, EnvSpec};
 use crate::ui::Ui;
 
 /// `wharf init`.
@@ -23,8 +24,15 @@ pub struct Args {
     pub region: Option<String>,
 }
 
-/// Runs `wharf init`.
+/// Runs `wharf init`: asks (or, without a terminal, checks) everything first, prepares
+/// the three manifests, and writes them together only when all of them can be written.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
+    if !ui.interactive() {
+        let missing = missing_flags(&a);
+        if !missing.is_empty() {
+            return Err(needs_flags(&missing));
+        }
+    }
     let Args {
         app: app_name,
         service,
@@ -40,27 +48,90 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let region = region
         .or_else(|| std::env::var("AWS_REGION").ok())
         .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
-    app::create(
-        &AppSpec {
-            name: app_name,
-            region,
-            ..AppSpec::default()
-        },
-        ui,
-    )?;
+    let app_spec = AppSpec {
+        name: app_name,
+        region,
+        ..AppSpec::default()
+    };
+    let env_spec = EnvSpec {
+        name: env_name.clone(),
+        ..EnvSpec::default()
+    };
     let ws_dir = super::context::cwd()?.join("wharf");
     let svc_name = service.name.clone();
-    svc::create(&ws_dir, service, ui)?;
-    env::create(
-        &ws_dir,
-        &EnvSpec {
-            name: env_name.clone(),
-            ..EnvSpec::default()
-        },
-        ui,
-    )?;
+    // Everything is checked before anything is written.
+    let app_file = app::prepare(&app_spec)?;
+    let (svc_file, svc_spec) = svc::prepare(&ws_dir, service)?;
+    let env_file = env::prepare(&ws_dir, &env_spec)?;
+    scaffold::write_all_new(&[app_file, svc_file.clone(), env_file.clone()])?;
+    app::report_created(&app_spec, ui);
+    svc::report_created(&svc_file, &svc_spec, ui);
+    env::report_created(&env_file, &env_spec, ui);
     ui.note(format!(
         "Next: `wharf validate`, then `wharf env package -n {env_name}` and `wharf svc package -n {svc_name} -e {env_name}` to see the CloudFormation."
     ));
     Ok(())
+}
+
+/// The flags a run without a terminal lacks, each with what it answers: all of them, so
+/// one run reports everything that is missing.
+fn missing_flags(a: &Args) -> Vec<(&'static str, &'static str)> {
+    let mut missing = Vec::new();
+    if a.app.is_none() {
+        missing.push(("--app", "the application name"));
+    }
+    let s = &a.service;
+    if s.name.is_none() {
+        missing.push(("--name", "the service name"));
+    }
+    if s.svc_type.is_none() {
+        missing.push(("--svc-type", "the service type"));
+    }
+    if s.dockerfile.is_none() && s.image.is_none() {
+        missing.push(("--dockerfile or --image", "what the service runs"));
+    }
+    // A web service needs a port: from `--port`, or the Dockerfile's EXPOSE.
+    let web = s
+        .svc_type
+        .as_deref()
+        .and_then(ServiceType::parse)
+        .is_none_or(|t| t == ServiceType::LoadBalancedWebService);
+    let exposed = s
+        .dockerfile
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d).ok())
+        .and_then(|t| scaffold::exposed_port(&t));
+    if web && s.port.is_none() && exposed.is_none() {
+        missing.push((
+            "--port",
+            "the port the container listens on (or EXPOSE in the Dockerfile)",
+        ));
+    }
+    missing
+}
+
+fn needs_flags(missing: &[(&'static str, &'static str)]) -> WharfError {
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(flag, what)| format!("`{flag}` ({what})"))
+        .collect();
+    WharfError::usage(
+        format!(
+            "{} needed and there is no terminal to ask on: {}",
+            if missing.len() == 1 {
+                "an answer is"
+            } else {
+                "answers are"
+            },
+            list.join(", ")
+        ),
+        Some(format!(
+            "pass {}, or run `wharf init` at a terminal to be asked",
+            missing
+                .iter()
+                .map(|(f, _)| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    )
 }

@@ -279,6 +279,18 @@ pub struct NewService {
 /// Writes `<workspace>/<name>/manifest.yml`. The Dockerfile path is written relative to
 /// the project directory (the workspace's parent), where builds run.
 pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
+    let (file, spec) = prepare(ws_dir, s)?;
+    scaffold::write_all_new(std::slice::from_ref(&file))?;
+    report_created(&file, &spec, ui);
+    Ok(())
+}
+
+/// Reads the Dockerfile (for its `EXPOSE`d port), checks that a Load Balanced Web
+/// Service has a port, and renders `<workspace>/<name>/manifest.yml`.
+pub fn prepare(
+    ws_dir: &Path,
+    s: NewService,
+) -> Result<(scaffold::NewFile, ServiceSpec), WharfError> {
     let project = ws_dir.parent().unwrap_or(ws_dir);
     let cwd = context::cwd()?;
     let dockerfile = match &s.dockerfile {
@@ -307,16 +319,22 @@ pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
         s.image,
         port,
     );
-    let path = ws_dir.join(&s.name).join("manifest.yml");
-    scaffold::write_new(&path, &scaffold::service_manifest(&spec)?)?;
+    let file = scaffold::NewFile {
+        path: ws_dir.join(&s.name).join("manifest.yml"),
+        text: scaffold::service_manifest(&spec)?,
+    };
+    Ok((file, spec))
+}
+
+/// Says that the service manifest was written.
+pub fn report_created(file: &scaffold::NewFile, spec: &ServiceSpec, ui: &Ui) {
     ui.success(format!(
         "Created {} `{}` in {}",
-        s.kind.as_str(),
-        s.name,
-        path.display()
+        spec.kind,
+        spec.name,
+        file.path.display()
     ));
-    ui.event("created", &serde_json::json!({"kind": "service", "name": s.name, "type": s.kind.as_str(), "path": path}));
-    Ok(())
+    ui.event("created", &serde_json::json!({"kind": "service", "name": spec.name, "type": spec.kind, "path": file.path}));
 }
 
 /// Asks for whatever `svc init` / `init` did not get as flags.

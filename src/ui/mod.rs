@@ -94,6 +94,11 @@ impl Ui {
         self.decision.mode
     }
 
+    /// Whether prompts can be shown (someone at a terminal, no `--no-input`, not CI).
+    pub fn interactive(&self) -> bool {
+        self.decision.interactive
+    }
+
     /// Whether colors are on.
     pub fn color(&self) -> bool {
         self.decision.color

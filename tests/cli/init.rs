@@ -40,34 +40,102 @@ fn init_with_every_flag_writes_a_valid_workspace() {
 }
 
 #[test]
-fn init_without_a_terminal_names_the_missing_flag_and_does_not_hang() {
+fn init_without_a_terminal_names_every_missing_flag_at_once_and_does_not_hang() {
     let d = Dir::new();
-    wharf(d.path())
+    let out = wharf(d.path())
         .arg("init")
         .timeout(std::time::Duration::from_secs(20))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("pass `--app`"));
-    wharf(d.path())
-        .args(["init", "--app", "shop"])
-        .timeout(std::time::Duration::from_secs(20))
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    for flag in [
+        "`--app`",
+        "`--name`",
+        "`--svc-type`",
+        "`--dockerfile or --image`",
+        "`--port`",
+    ] {
+        assert!(stderr.contains(flag), "{flag} in:\n{stderr}");
+    }
+    // A Backend Service needs no port; what is given is not asked for.
+    let out = wharf(d.path())
+        .args(["init", "--app", "shop", "-t", "Backend Service"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("pass `--name`"));
-    wharf(d.path())
-        .args(["init", "--app", "shop", "-n", "a"])
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(stderr.contains("`--name`") && stderr.contains("`--dockerfile or --image`"));
+    assert!(
+        !stderr.contains("`--app`") && !stderr.contains("`--port`"),
+        "{stderr}"
+    );
+    // A Dockerfile with EXPOSE answers the port.
+    d.write("Dockerfile", "FROM scratch\nEXPOSE 80\n");
+    let out = wharf(d.path())
+        .args(["init", "--app", "shop", "-d", "Dockerfile"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("pass `--svc-type`"));
-    wharf(d.path())
-        .args(["init", "--app", "shop", "-n", "a", "-t", "Backend Service"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("pass `--dockerfile or --image`"));
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8_lossy(&out);
+    assert!(!stderr.contains("`--port`"), "{stderr}");
     assert!(
         !d.path().join("wharf").exists(),
         "nothing is written when an answer is missing"
     );
+}
+
+#[test]
+fn a_failed_init_leaves_nothing_and_the_same_command_then_succeeds() {
+    let d = Dir::new();
+    // The Dockerfile has no EXPOSE and no --port is given: init fails after reading it.
+    d.write("Dockerfile", "FROM scratch\n");
+    let args = [
+        "init",
+        "--app",
+        "shop",
+        "--name",
+        "front",
+        "--svc-type",
+        "Load Balanced Web Service",
+        "--dockerfile",
+        "./Dockerfile",
+    ];
+    wharf(d.path())
+        .args(args)
+        .arg("--no-input")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--port"));
+    assert!(!d.path().join("wharf").exists(), "no workspace left behind");
+    // A Dockerfile that cannot be read fails before anything is written too.
+    wharf(d.path())
+        .args([
+            "init",
+            "--app",
+            "shop",
+            "--name",
+            "front",
+            "-t",
+            "Backend Service",
+            "-d",
+            "missing/Dockerfile",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing/Dockerfile"));
+    assert!(!d.path().join("wharf").exists(), "no workspace left behind");
+    // With the fix, the same command succeeds.
+    d.write("Dockerfile", "FROM scratch\nEXPOSE 8080\n");
+    wharf(d.path()).args(args).assert().success();
+    assert!(d.read("wharf/front/manifest.yml").contains("port: 8080"));
+    wharf(d.path()).arg("validate").assert().success();
 }
 
 #[test]
