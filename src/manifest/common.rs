@@ -5,6 +5,69 @@ use super::decode::{Cx, Decode, Spanned};
 use super::yaml::{Node, Value};
 use schemars::JsonSchema;
 
+/// A TCP or UDP port number, 1 to 65535. Out-of-range values are reported when read,
+/// in the same words as every other range: "`image.port` is 0, must be from 1 to 65535".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Port(pub u16);
+
+impl Port {
+    /// The smallest port.
+    pub const MIN: u16 = 1;
+    /// The largest port.
+    pub const MAX: u16 = 65535;
+}
+
+impl std::fmt::Display for Port {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl JsonSchema for Port {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Port".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port number.",
+            "type": "integer",
+            "minimum": Port::MIN,
+            "maximum": Port::MAX
+        })
+    }
+}
+
+impl Decode for Port {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let n = match &node.value {
+            Value::Scalar(s) if s.style == super::yaml::Style::Plain => s.text.parse::<i128>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if (i128::from(Port::MIN)..=i128::from(Port::MAX)).contains(&n) => {
+                u16::try_from(n).ok().map(Port)
+            }
+            Some(n) => {
+                cx.error(
+                    super::diag::Code::Range,
+                    node.span,
+                    format!(
+                        "`{}` is {n}, must be from {} to {}",
+                        cx.path(),
+                        Port::MIN,
+                        Port::MAX
+                    ),
+                );
+                None
+            }
+            None => {
+                cx.type_error(node, "a port number");
+                None
+            }
+        }
+    }
+}
+
 /// A command line: a list of arguments, or a string split like a shell would.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command(pub Vec<String>);

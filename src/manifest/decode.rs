@@ -223,7 +223,7 @@ macro_rules! decode_int {
                     match node.as_scalar().map(|s| s.text.parse::<i128>()) {
                         Some(Ok(n)) if node.as_scalar().is_some_and(|s| s.style == Style::Plain) => {
                             cx.error(Code::Range, node.span, format!(
-                                "`{}` is {n}, out of range ({}..={})", cx.path(), <$t>::MIN, <$t>::MAX));
+                                "`{}` is {n}, must be from {} to {}", cx.path(), <$t>::MIN, <$t>::MAX));
                         }
                         _ => cx.type_error(node, expected),
                     }

@@ -233,3 +233,26 @@ fn syntax_errors_and_duplicate_keys_have_positions() {
         ),
     );
 }
+
+#[test]
+fn the_closing_error_is_said_once_on_its_own_line() {
+    let d = crate::util::workspace();
+    d.write(
+        "wharf/environments/test/manifest.yml",
+        "name: test\ntype: Environment\nbogus: 1\n",
+    );
+    let out = crate::util::wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert_eq!(
+        stderr.matches("1 error in the manifests").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("1 error in the manifests\n"), "{stderr:?}");
+}

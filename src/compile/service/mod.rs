@@ -158,7 +158,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             port_name: "target",
             discovery_name: format!("{name}-sc"),
             alias: c.alias.as_ref().map_or(name.clone(), |a| a.value.clone()),
-            port: p.value,
+            port: p.value.0,
         }),
     });
     let main_port_name = service_connect
@@ -170,7 +170,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         .port
         .iter()
         .map(|p| PortPlan {
-            port: p.value,
+            port: p.value.0,
             name: main_port_name,
         })
         .collect();

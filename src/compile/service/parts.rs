@@ -121,10 +121,10 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
             .target_port
             .as_ref()
             .or(m.image.port.as_ref())
-            .map_or(80, |p| p.value),
+            .map_or(80, |p| p.value.0),
         health: TargetHealthPlan {
             path: health_path,
-            port: full.and_then(|a| a.port.as_ref()).map(|p| p.value),
+            port: full.and_then(|a| a.port.as_ref()).map(|p| p.value.0),
             codes: full
                 .and_then(|a| a.success_codes.as_ref())
                 .map_or("200".into(), |c| c.value.clone()),

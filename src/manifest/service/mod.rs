@@ -7,7 +7,7 @@
 
 mod decode;
 
-use super::common::{Command, Platform};
+use super::common::{Command, Platform, Port};
 use super::decode::{Keyed, Spanned};
 use super::duration::Duration;
 use schemars::JsonSchema;
@@ -119,7 +119,7 @@ pub struct Image {
     /// Use an existing image instead of building one.
     pub location: Option<Spanned<String>>,
     /// Port the container listens on.
-    pub port: Option<Spanned<u16>>,
+    pub port: Option<Spanned<Port>>,
     /// Container health check.
     pub healthcheck: Option<Spanned<ContainerHealthCheck>>,
     /// Docker labels on the container.
@@ -367,7 +367,7 @@ pub struct Http {
     /// Container receiving traffic; only the main container for now.
     pub target_container: Option<Spanned<String>>,
     /// Port receiving traffic. Default `image.port`.
-    pub target_port: Option<Spanned<u16>>,
+    pub target_port: Option<Spanned<Port>>,
     /// Only these CIDR ranges may reach the service.
     pub allowed_source_ips: Option<Vec<Spanned<String>>>,
 }
@@ -389,7 +389,7 @@ pub struct TargetHealthCheckArgs {
     /// Path to check. Default `/`.
     pub path: Option<Spanned<String>>,
     /// Port to check. Default the traffic port.
-    pub port: Option<Spanned<u16>>,
+    pub port: Option<Spanned<Port>>,
     /// HTTP codes that mean healthy, e.g. `200` or `200-299`. Default `200`.
     pub success_codes: Option<Spanned<String>>,
     /// Consecutive successes to become healthy (2-10). Default 5.

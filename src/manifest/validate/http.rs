@@ -42,9 +42,6 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
             Some("sidecar containers are not available in this version of wharf".to_string()),
         );
     }
-    if let Some(p) = &h.target_port {
-        c.range(p.value, 1, 65535, p.span, "http.target_port", "");
-    }
     if m.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
         c.error(
             Code::MissingField,
@@ -98,9 +95,6 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
         }
         if let Some(g) = &a.grace_period {
             c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
-        }
-        if let Some(port) = &a.port {
-            c.range(port.value, 1, 65535, port.span, &p("port"), "");
         }
         if let Some(codes) = &a.success_codes
             && !valid_codes(codes)

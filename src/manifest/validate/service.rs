@@ -204,9 +204,6 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
             }
         }
     }
-    if let Some(p) = &img.port {
-        c.range(p.value, 1, 65535, p.span, "image.port", "");
-    }
     if let Some(Build::Args(a)) = img.build.as_ref().map(|b| &b.value) {
         build_secrets(c, a.secrets.as_deref().unwrap_or_default());
     }

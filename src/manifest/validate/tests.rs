@@ -189,11 +189,16 @@ fn build_secrets_labels_and_repository() {
 }
 
 #[test]
-fn port_out_of_range() {
-    let f = one(&BE.replace("8080", "0"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Range, "image.port"));
-    let f = one(&BE.replace("8080", "70000"));
-    assert_eq!(f.code, Code::Range);
+fn port_out_of_range_is_one_message_in_words() {
+    for bad in ["0", "70000", "-1"] {
+        let f = one(&BE.replace("8080", bad));
+        assert_eq!((f.code, f.path.as_str()), (Code::Range, "image.port"));
+        assert_eq!(
+            f.message,
+            format!("`image.port` is {bad}, must be from 1 to 65535"),
+            "{bad}"
+        );
+    }
 }
 
 #[test]
