@@ -38,6 +38,42 @@ fn stop_for(r: &Result<StackOutcome, DeployError>) -> Stop {
     }
 }
 
+/// Passes everything on to the reporter, except rollout progress before the stack's
+/// change set is ready: until then nothing has been asked of ECS, and a stack with no
+/// changes must not show "waiting for the new deployment to start".
+struct UntilChanges<'a> {
+    inner: &'a dyn DeployReporter,
+    changing: std::sync::atomic::AtomicBool,
+}
+
+impl DeployReporter for UntilChanges<'_> {
+    fn started(&self, stack: &str, kind: super::types::ChangeSetKind) {
+        self.inner.started(stack, kind);
+    }
+    fn changes(&self, stack: &str, changes: &[super::types::Change]) {
+        self.changing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.changes(stack, changes);
+    }
+    fn event(&self, stack: &str, event: &super::types::StackEvent, description: Option<&str>) {
+        self.inner.event(stack, event, description);
+    }
+    fn note(&self, stack: &str, message: &str) {
+        self.inner.note(stack, message);
+    }
+    fn finished(&self, stack: &str, result: &Result<StackOutcome, DeployError>) {
+        self.inner.finished(stack, result);
+    }
+    fn rollout(&self, stack: &str, progress: &crate::watch::machine::Progress) {
+        if self.changing.load(std::sync::atomic::Ordering::SeqCst) {
+            self.inner.rollout(stack, progress);
+        }
+    }
+    fn rollout_done(&self, stack: &str, watched: &Watched) {
+        self.inner.rollout_done(stack, watched);
+    }
+}
+
 /// Deploys service stack `spec` and watches the rollout it causes.
 pub async fn deploy_service<A: StackApi + RolloutApi>(
     api: &A,
@@ -81,6 +117,12 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         interrupts: Some(cancel_rx),
         ..opts.clone()
     };
+    let outer = reporter;
+    let gated = UntilChanges {
+        inner: outer,
+        changing: std::sync::atomic::AtomicBool::new(false),
+    };
+    let reporter: &dyn DeployReporter = &gated;
     let stack = async {
         let r = deploy(api, spec, reporter, &stack_opts).await;
         let _ = tx.send(stop_for(&r));
@@ -149,7 +191,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     };
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         // An unchanged stack runs the service it ran before.
-        return match force(api, spec, before, reporter, opts, watch).await? {
+        return match force(api, spec, before, outer, opts, watch).await? {
             Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
             Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
             None => result,

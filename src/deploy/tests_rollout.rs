@@ -108,6 +108,12 @@ impl DeployReporter for Heard {
         self.0.lock().unwrap().push(format!("note {m}"));
     }
     fn finished(&self, _: &str, _: &Result<StackOutcome, DeployError>) {}
+    fn rollout(&self, _: &str, p: &crate::watch::machine::Progress) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("progress {:?}", p.note));
+    }
     fn rollout_done(&self, _: &str, w: &crate::watch::poll::Watched) {
         self.0
             .lock()
@@ -257,6 +263,26 @@ async fn an_update_that_starts_no_deployment_is_not_waited_for() {
     )
     .await;
     assert!(r.is_ok(), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_stack_with_no_changes_shows_no_rollout_progress() {
+    // The change set takes a while to say "no changes"; the watcher polls meanwhile.
+    let mut states = vec![ChangeSetState::Pending; 30];
+    states.push(ChangeSetState::Empty);
+    let mut api = script(vec![Ok(stack("UPDATE_COMPLETE"))], states, vec![]);
+    api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
+    let heard = Heard::default();
+    let r = deploy_service(&api, &spec(), &heard, &opts(), &settings(Limits::default())).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::NoChanges),
+        "{r:?}"
+    );
+    let heard = heard.0.lock().unwrap();
+    assert!(
+        !heard.iter().any(|h| h.starts_with("progress")),
+        "nothing about a rollout that was never asked for: {heard:?}"
+    );
 }
 
 #[tokio::test]
