@@ -4,8 +4,6 @@
 
 use super::Ui;
 use super::mode::Mode;
-use super::progress::utc;
-use crate::clock::now_ms;
 use crate::image::pipeline::{ImageError, ImageReporter, Published};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
@@ -87,13 +85,13 @@ struct Plain;
 
 impl ImageReporter for Plain {
     fn step(&self, service: &str, message: &str) {
-        super::errln!("{} image {service}: {message}", utc(now_ms()));
+        super::logln!("image {service}: {message}");
     }
     fn output(&self, service: &str, line: &str) {
-        super::errln!("{} image {service}| {line}", utc(now_ms()));
+        super::logln!("image {service}| {line}");
     }
     fn finished(&self, service: &str, r: &Result<Published, ImageError>) {
-        super::errln!("{} image {service}: {}", utc(now_ms()), describe(r));
+        super::logln!("image {service}: {}", describe(r));
     }
 }
 

@@ -236,6 +236,43 @@ fn ended_if_closed(r: std::io::Result<()>) {
     }
 }
 
+/// The time of the last timestamped line, so that lines never go back in time.
+static LAST_STAMP: std::sync::Mutex<i64> = std::sync::Mutex::new(i64::MIN);
+
+/// The stamp for a line printed at `now_ms`, given the last one: never earlier.
+fn next_stamp(last: &mut i64, now_ms: i64) -> i64 {
+    *last = (*last).max(now_ms);
+    *last
+}
+
+/// Writes `line` to stderr after a UTC timestamp. Stamping and writing happen under one
+/// lock, so lines from parallel stacks and builds appear in the order of their stamps,
+/// and no stamp is earlier than the one above it (even if the wall clock steps back).
+pub(crate) fn write_stamped(line: std::fmt::Arguments<'_>) {
+    let mut last = LAST_STAMP.lock().unwrap_or_else(|e| e.into_inner());
+    let at = next_stamp(&mut last, crate::clock::now_ms());
+    write_stderr(&format!("{} {line}\n", progress::utc(at)));
+}
+
+/// Writes several lines with one stamp, together: no other line comes between them.
+pub(crate) fn write_stamped_block(lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    let mut last = LAST_STAMP.lock().unwrap_or_else(|e| e.into_inner());
+    let at = progress::utc(next_stamp(&mut last, crate::clock::now_ms()));
+    let text: String = lines.iter().map(|l| format!("{at} {l}\n")).collect();
+    write_stderr(&text);
+}
+
+/// A timestamped log line on stderr, for plain (CI) output (see [`write_stamped`]).
+macro_rules! logln {
+    ($($arg:tt)*) => {
+        $crate::ui::write_stamped(format_args!($($arg)*))
+    };
+}
+pub(crate) use logln;
+
 /// `eprintln!` that ends wharf quietly when stderr is closed (see [`write_stderr`]).
 macro_rules! errln {
     ($($arg:tt)*) => {
@@ -292,5 +329,18 @@ impl Ui {
             }
         });
         rx
+    }
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    #[test]
+    fn stamps_never_go_back_in_time() {
+        let mut last = i64::MIN;
+        let stamps: Vec<i64> = [5, 3, 7, 7, 6, 9]
+            .into_iter()
+            .map(|now| super::next_stamp(&mut last, now))
+            .collect();
+        assert_eq!(stamps, [5, 5, 7, 7, 7, 9]);
     }
 }

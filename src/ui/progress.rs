@@ -42,8 +42,6 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
-use crate::clock::now_ms;
-
 fn verb(kind: ChangeSetKind) -> &'static str {
     match kind {
         ChangeSetKind::Create => "Creating",
@@ -115,18 +113,10 @@ struct Plain {
 
 impl DeployReporter for Plain {
     fn started(&self, stack: &str, kind: ChangeSetKind) {
-        super::errln!(
-            "{} {stack}: {} the stack",
-            utc(now_ms()),
-            verb(kind).to_lowercase()
-        );
+        super::logln!("{stack}: {} the stack", verb(kind).to_lowercase());
     }
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
-        super::errln!(
-            "{} {stack}: change set: {}",
-            utc(now_ms()),
-            summarize(changes)
-        );
+        let mut lines = vec![format!("{stack}: change set: {}", summarize(changes))];
         for c in changes {
             let repl = c
                 .replacement
@@ -134,15 +124,15 @@ impl DeployReporter for Plain {
                 .filter(|r| *r != "False")
                 .map(|r| format!(" (replacement: {r})"))
                 .unwrap_or_default();
-            super::errln!(
-                "{} {stack}: change: {} {} {}{repl}",
-                utc(now_ms()),
-                c.action,
-                c.logical_id,
-                c.resource_type
-            );
+            lines.push(format!(
+                "{stack}: change: {} {} {}{repl}",
+                c.action, c.logical_id, c.resource_type
+            ));
         }
+        super::write_stamped_block(&lines);
     }
+    /// Stamped when wharf prints it, so lines stay in order across parallel stacks;
+    /// CloudFormation's own time is in the JSON event.
     fn event(&self, stack: &str, e: &StackEvent, description: Option<&str>) {
         let what = description.map(|d| format!(" ({d})")).unwrap_or_default();
         let why = e
@@ -150,27 +140,20 @@ impl DeployReporter for Plain {
             .as_deref()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
-        super::errln!(
-            "{} {stack}: {} {}{what}{why}",
-            utc(e.timestamp_ms),
-            e.logical_id,
-            e.status
-        );
+        super::logln!("{stack}: {} {}{what}{why}", e.logical_id, e.status);
     }
     fn note(&self, stack: &str, message: &str) {
-        super::errln!("{} {stack}: {message}", utc(now_ms()));
+        super::logln!("{stack}: {message}");
     }
     fn finished(&self, stack: &str, r: &Result<StackOutcome, DeployError>) {
-        super::errln!("{} {stack}: {}", utc(now_ms()), describe_result(r));
+        super::logln!("{stack}: {}", describe_result(r));
     }
     fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
-        let now = utc(now_ms());
+        let mut lines = Vec::new();
         let rows = super::rollout::table(&p.deployments, p.watching.as_deref());
         let mut tables = self.tables.lock().expect("progress lock");
         if !p.deployments.is_empty() && tables.get(stack) != Some(&rows) {
-            for r in &rows {
-                super::errln!("{now} {stack}: {r}");
-            }
+            lines.extend(rows.iter().map(|r| format!("{stack}: {r}")));
             tables.insert(stack.to_string(), rows);
         }
         let mut notes = self.notes.lock().expect("progress lock");
@@ -180,15 +163,15 @@ impl DeployReporter for Plain {
         }
         let news = super::rollout::news(p);
         let shown = news.len() - usize::from(repeated);
-        for line in &news[..shown] {
-            super::errln!("{now} {stack}: {line}");
-        }
+        lines.extend(news[..shown].iter().map(|l| format!("{stack}: {l}")));
+        super::write_stamped_block(&lines);
     }
     fn rollout_done(&self, stack: &str, w: &crate::watch::poll::Watched) {
-        let now = utc(now_ms());
-        for line in super::rollout::verdict(w) {
-            super::errln!("{now} {stack}: {line}");
-        }
+        let lines: Vec<String> = super::rollout::verdict(w)
+            .into_iter()
+            .map(|l| format!("{stack}: {l}"))
+            .collect();
+        super::write_stamped_block(&lines);
     }
 }
 
@@ -256,12 +239,19 @@ struct StackLines {
     head: ProgressBar,
     verb: &'static str,
     resources: BTreeMap<String, (ProgressBar, Instant)>,
+    /// The last resource line: the next one goes below it, so resources are listed in
+    /// the order CloudFormation started them.
+    last: Option<ProgressBar>,
 }
 
 impl Live {
     fn new(color: bool) -> Self {
+        Self::to(ProgressDrawTarget::stderr(), color)
+    }
+
+    fn to(target: ProgressDrawTarget, color: bool) -> Self {
         Live {
-            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            multi: MultiProgress::with_draw_target(target),
             color,
             state: Mutex::new(BTreeMap::new()),
             rollouts: Mutex::new(BTreeMap::new()),
@@ -300,6 +290,7 @@ impl DeployReporter for Live {
                 head,
                 verb: verb(kind),
                 resources: BTreeMap::new(),
+                last: None,
             },
         );
     }
@@ -325,18 +316,23 @@ impl DeployReporter for Live {
         let Some(description) = description else {
             return;
         };
-        let (bar, since) = lines
-            .resources
-            .entry(e.logical_id.clone())
-            .or_insert_with(|| {
-                let bar = self
-                    .multi
-                    .insert_after(&lines.head, ProgressBar::new_spinner());
-                bar.set_style(self.style("  {msg}"));
-                (bar, Instant::now())
-            });
+        let StackLines {
+            head,
+            resources,
+            last,
+            ..
+        } = lines;
+        let (bar, since) = resources.entry(e.logical_id.clone()).or_insert_with(|| {
+            let bar = self
+                .multi
+                .insert_after(last.as_ref().unwrap_or(head), ProgressBar::new_spinner());
+            bar.set_style(self.style("  {msg}"));
+            *last = Some(bar.clone());
+            (bar, Instant::now())
+        });
+        let what = format!("- {description} ({})", e.logical_id);
         bar.set_message(format!(
-            "- {description}  {}  [{:.0}s]",
+            "{what}  {}  [{:.0}s]",
             self.paint(&e.status),
             since.elapsed().as_secs_f64()
         ));
@@ -348,10 +344,7 @@ impl DeployReporter for Live {
             } else {
                 reason.clone()
             };
-            bar.set_message(format!(
-                "- {description}  {}\n      {why}",
-                self.paint(&e.status)
-            ));
+            bar.set_message(format!("{what}  {}\n      {why}", self.paint(&e.status)));
         }
     }
     fn note(&self, stack: &str, message: &str) {
@@ -374,9 +367,10 @@ impl DeployReporter for Live {
         let mut rollouts = self.rollouts.lock().expect("progress lock");
         let (bar, recent) = rollouts.entry(stack.to_string()).or_insert_with(|| {
             let bar = match state.get(stack) {
-                Some(lines) => self
-                    .multi
-                    .insert_after(&lines.head, ProgressBar::new_spinner()),
+                Some(lines) => self.multi.insert_after(
+                    lines.last.as_ref().unwrap_or(&lines.head),
+                    ProgressBar::new_spinner(),
+                ),
                 None => self.multi.add(ProgressBar::new_spinner()),
             };
             bar.set_style(self.style("{msg}"));
@@ -461,5 +455,56 @@ mod summary_tests {
             super::summarize(&[c("Modify", Some("False"))]),
             "1 to modify"
         );
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+    use indicatif::InMemoryTerm;
+
+    fn event(id: &str, status: &str) -> StackEvent {
+        StackEvent {
+            id: format!("{id}-{status}"),
+            logical_id: id.into(),
+            resource_type: "AWS::EC2::VPC".into(),
+            status: status.into(),
+            reason: None,
+            timestamp_ms: 0,
+        }
+    }
+
+    #[test]
+    fn resources_are_listed_in_the_order_they_started_with_their_logical_ids() {
+        let term = InMemoryTerm::new(30, 120);
+        let live = Live::to(ProgressDrawTarget::term_like(Box::new(term.clone())), false);
+        live.started("demo-test", ChangeSetKind::Create);
+        for (id, desc) in [
+            ("Vpc", "network"),
+            ("Cluster", "ECS cluster"),
+            ("Lb", "load balancer"),
+        ] {
+            live.event("demo-test", &event(id, "CREATE_IN_PROGRESS"), Some(desc));
+        }
+        live.event(
+            "demo-test",
+            &event("Vpc", "CREATE_COMPLETE"),
+            Some("network"),
+        );
+        let screen = term.contents();
+        let at = |needle: &str| {
+            screen
+                .find(needle)
+                .unwrap_or_else(|| panic!("`{needle}` not on screen:\n{screen}"))
+        };
+        assert!(
+            at("- network (Vpc)") < at("- ECS cluster (Cluster)"),
+            "{screen}"
+        );
+        assert!(
+            at("- ECS cluster (Cluster)") < at("- load balancer (Lb)"),
+            "{screen}"
+        );
+        assert!(screen.contains("[create complete]"), "{screen}");
     }
 }
