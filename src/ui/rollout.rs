@@ -34,8 +34,8 @@ pub fn table(deployments: &[Deployment], watching: Option<&str>) -> Vec<String> 
     rows
 }
 
-/// One line for a stopped task: its id, ECS's reason, and containers' exit codes.
-pub fn task_line(t: &StoppedTask) -> String {
+/// What a stopped task says: ECS's reason and its containers' exit codes.
+fn task_reason(t: &StoppedTask) -> String {
     let exits: Vec<String> = t
         .containers
         .iter()
@@ -57,15 +57,43 @@ pub fn task_line(t: &StoppedTask) -> String {
         format!(" [{}]", exits.join("; "))
     };
     format!(
-        "task {} stopped: {}{exits}",
-        t.id(),
+        "{}{exits}",
         t.stopped_reason.as_deref().unwrap_or("(no reason given)")
     )
 }
 
+/// One line for a stopped task: its id, ECS's reason, and containers' exit codes.
+pub fn task_line(t: &StoppedTask) -> String {
+    format!("task {} stopped: {}", t.id(), task_reason(t))
+}
+
+/// Stopped tasks grouped by what they say, in the order first seen: one line per reason,
+/// with the count and the task ids ("3 tasks stopped: … (tasks a, b, c)").
+pub fn stopped_lines(tasks: &[StoppedTask]) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for t in tasks {
+        let reason = task_reason(t);
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, ids)) => ids.push(t.id().to_string()),
+            None => groups.push((reason, vec![t.id().to_string()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(reason, ids)| match ids.as_slice() {
+            [one] => format!("task {one} stopped: {reason}"),
+            _ => format!(
+                "{} tasks stopped: {reason} (tasks {})",
+                ids.len(),
+                ids.join(", ")
+            ),
+        })
+        .collect()
+}
+
 /// The news of one poll, as lines (stopped tasks, events, a note).
 pub fn news(p: &Progress) -> Vec<String> {
-    let mut out: Vec<String> = p.new_stopped.iter().map(task_line).collect();
+    let mut out = stopped_lines(&p.new_stopped);
     out.extend(p.new_events.iter().map(|e| format!("event: {}", e.message)));
     if let Some(n) = &p.note {
         out.push(n.clone());
@@ -136,5 +164,36 @@ mod tests {
         assert!(rows[0].contains("deployment") && rows[0].contains("failed"));
         assert!(rows[1].starts_with("* ecs-svc/1"));
         assert!(rows[1].contains("web:7") && rows[1].contains("IN_PROGRESS"));
+    }
+
+    fn pull_failure(id: &str) -> StoppedTask {
+        StoppedTask {
+            arn: format!("arn:aws:ecs:us-east-1:1:task/c/{id}"),
+            deployment: None,
+            task_definition: "td".into(),
+            stopped_reason: Some("CannotPullContainerError: not found".into()),
+            stop_code: None,
+            containers: vec![],
+            stopped_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_same_stopped_reason_is_said_once_with_count_and_ids() {
+        let mut other = pull_failure("d4");
+        other.stopped_reason = Some("Essential container in task exited".into());
+        let lines = stopped_lines(&[
+            pull_failure("a1"),
+            other,
+            pull_failure("b2"),
+            pull_failure("c3"),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "3 tasks stopped: CannotPullContainerError: not found (tasks a1, b2, c3)",
+                "task d4 stopped: Essential container in task exited",
+            ]
+        );
     }
 }

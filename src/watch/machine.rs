@@ -192,6 +192,8 @@ pub struct Watcher {
     ours: Option<String>,
     seen_tasks: BTreeSet<String>,
     seen_events: BTreeSet<String>,
+    /// The stopped reasons of every task seen, to drop events that only repeat one.
+    stopped_reasons: BTreeSet<String>,
     /// Stopped tasks of our deployment.
     our_tasks: Vec<StoppedTask>,
     /// Since when no task of ours runs while failures rise, and the failed count then.
@@ -229,6 +231,7 @@ impl Watcher {
             ours: None,
             seen_tasks: BTreeSet::new(),
             seen_events: BTreeSet::new(),
+            stopped_reasons: BTreeSet::new(),
             our_tasks: Vec::new(),
             stall: None,
             orphan_polls: 0,
@@ -272,12 +275,6 @@ impl Watcher {
         let mut deployments = snap.deployments.clone();
         deployments.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
         progress.deployments = deployments.clone();
-        for e in snap.events.iter().rev() {
-            if self.seen_events.insert(e.id.clone()) && e.is_trouble() {
-                progress.new_events.push(e.clone());
-            }
-        }
-
         if self.ours.is_none() {
             self.ours = self.target_in(&deployments);
             progress.watching = self.ours.clone();
@@ -287,7 +284,23 @@ impl Watcher {
                 if t.deployment.is_some() && t.deployment == self.ours {
                     self.our_tasks.push(t.clone());
                 }
+                if let Some(r) = &t.stopped_reason {
+                    self.stopped_reasons.insert(r.clone());
+                }
                 progress.new_stopped.push(t.clone());
+            }
+        }
+        // An event that only repeats a stopped task's reason ("failed to launch a task
+        // with (error …)") adds nothing to the task lines.
+        for e in snap.events.iter().rev() {
+            if self.seen_events.insert(e.id.clone())
+                && e.is_trouble()
+                && !self
+                    .stopped_reasons
+                    .iter()
+                    .any(|r| e.message.contains(r.as_str()))
+            {
+                progress.new_events.push(e.clone());
             }
         }
         let over_time = self

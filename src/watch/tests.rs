@@ -770,3 +770,47 @@ fn a_new_service_deleted_after_its_first_deployment_failed() {
         Some("ECS deployment circuit breaker: tasks failed to start.")
     );
 }
+
+#[test]
+fn events_that_repeat_a_stopped_reason_are_dropped_and_others_kept() {
+    let pull =
+        "CannotPullContainerError: pull image manifest has been retried 1 time(s): not found";
+    let mut w = update_watcher(Limits::default());
+    let deps = || {
+        vec![
+            dep(NEW, "PRIMARY", "IN_PROGRESS", 2, (2, 0, 2, 2), 2_000),
+            dep(OLD, "ACTIVE", "COMPLETED", 1, (2, 2, 0, 0), 0),
+        ]
+    };
+    let mut s1 = snap(3, deps());
+    s1.stopped = vec![task(1, NEW, pull, None), task(2, NEW, pull, None)];
+    s1.events = vec![
+        event(
+            1,
+            &format!("(service shop-test-web) failed to launch a task with (error {pull})."),
+        ),
+        event(
+            2,
+            "(service shop-test-web) was unable to place a task: insufficient memory.",
+        ),
+    ];
+    // The next poll brings another copy of the same event, for a task already reported.
+    let mut s2 = snap(6, deps());
+    s2.stopped = s1.stopped.clone();
+    s2.events = vec![event(
+        3,
+        &format!("(service shop-test-web) failed to launch a task with (error {pull})."),
+    )];
+    let mut messages = Vec::new();
+    for s in [s1, s2] {
+        match w.observe(&s) {
+            Step::Continue(p) | Step::Done(p, _) => {
+                messages.extend(p.new_events.into_iter().map(|e| e.message));
+            }
+        }
+    }
+    assert_eq!(
+        messages,
+        ["(service shop-test-web) was unable to place a task: insufficient memory."]
+    );
+}
