@@ -53,23 +53,72 @@ impl Invocation {
         }
     }
 
-    /// The command line, for messages (stdin is not part of it).
+    /// The command line, for messages: build-argument values are masked (`--build-arg
+    /// NAME=***`), and stdin and the environment are not part of it.
     pub fn display(&self) -> String {
-        std::iter::once(self.program.as_str())
-            .chain(self.args.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" ")
+        let mut out = vec![self.program.clone()];
+        let mut after_build_arg = false;
+        for a in &self.args {
+            out.push(match a.split_once('=') {
+                Some((name, _)) if after_build_arg => format!("{name}=***"),
+                _ => a.clone(),
+            });
+            after_build_arg = a == "--build-arg";
+        }
+        out.join(" ")
     }
 }
 
 impl std::fmt::Debug for Invocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Environment values carry build arguments and secrets: only names are shown.
+        let env: Vec<&str> = self.env.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("Invocation")
             .field("command", &self.display())
-            .field("env", &self.env)
+            .field("env", &env)
             .field("stdin", &self.stdin.as_ref().map(|_| "<hidden>"))
             .finish()
     }
+}
+
+/// Whether the engine CLI itself reads environment variable `name` (its configuration,
+/// the system's paths, proxies): such a build argument cannot travel through the
+/// environment without changing how the CLI runs, so it goes on the command line.
+fn engine_reads(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "PATH",
+        "HOME",
+        "USER",
+        "SHELL",
+        "TMPDIR",
+        "TERM",
+        "LANG",
+        "TZ",
+        "PWD",
+        "NO_COLOR",
+        "REGISTRY_AUTH_FILE",
+        "STORAGE_DRIVER",
+        "STORAGE_OPTS",
+    ];
+    const PREFIXES: &[&str] = &[
+        "DOCKER_",
+        "BUILDX_",
+        "BUILDKIT_",
+        "BUILDAH_",
+        "PODMAN_",
+        "CONTAINERS_",
+        "CONTAINER_",
+        "XDG_",
+        "LD_",
+        "LC_",
+        "SSL_",
+        "GODEBUG",
+        "GOMAXPROCS",
+    ];
+    let upper = name.to_ascii_uppercase();
+    EXACT.contains(&upper.as_str())
+        || PREFIXES.iter().any(|p| upper.starts_with(p))
+        || upper.ends_with("_PROXY")
 }
 
 /// What a finished command printed.
@@ -249,8 +298,16 @@ impl Engine {
         }
         push("--platform", spec.platform.clone());
         push("--iidfile", iidfile.display().to_string());
+        // Values travel in the engine's environment (`--build-arg NAME` reads it), so
+        // they are not in the process list; see `engine_reads` for the exceptions.
+        let mut env = Vec::new();
         for (k, v) in &spec.args {
-            push("--build-arg", format!("{k}={v}"));
+            if engine_reads(k) {
+                push("--build-arg", format!("{k}={v}"));
+            } else {
+                push("--build-arg", k.clone());
+                env.push((k.clone(), Some(v.clone())));
+            }
         }
         if let Some(t) = &spec.target {
             push("--target", t.clone());
@@ -271,7 +328,9 @@ impl Engine {
             );
         }
         a.push(spec.context.display().to_string());
-        self.cmd(a)
+        let mut inv = self.cmd(a);
+        inv.env = env;
+        inv
     }
 
     /// Adds tag `target` to image `source`.
@@ -401,7 +460,7 @@ mod tests {
         assert_eq!(
             inv.display(),
             "docker build --file /ws/api/Dockerfile --tag shop/api:v1 --tag shop/api:inputs-ab \
-             --platform linux/arm64 --iidfile /tmp/iid --build-arg VERSION=2 --target runtime \
+             --platform linux/arm64 --iidfile /tmp/iid --build-arg VERSION --target runtime \
              --cache-from shop/api:cache --label team=a --secret id=NPM_TOKEN,env=NPM_TOKEN /ws/api"
         );
         let p = Engine::new(EngineKind::Podman).build_command(
@@ -414,9 +473,41 @@ mod tests {
             )],
         );
         assert!(p.display().starts_with("podman build "));
+        assert_eq!(p.env, [("VERSION".to_string(), Some("2".to_string()))]);
         assert!(
             p.display()
                 .contains("--secret id=NPM_TOKEN,src=/tmp/s/NPM_TOKEN")
+        );
+    }
+
+    #[test]
+    fn build_arg_values_are_never_in_arguments_or_messages() {
+        let mut s = spec();
+        s.args = BTreeMap::from([
+            ("API_KEY".into(), "hunter2".into()),
+            ("HTTPS_PROXY".into(), "http://user:pw@proxy:3128".into()),
+        ]);
+        let inv = Engine::new(EngineKind::Docker).build_command(&s, &[], Path::new("/i"), &[]);
+        // An ordinary argument travels in the environment.
+        assert!(
+            !inv.args.iter().any(|a| a.contains("hunter2")),
+            "{:?}",
+            inv.args
+        );
+        assert!(
+            inv.env
+                .contains(&("API_KEY".to_string(), Some("hunter2".to_string())))
+        );
+        // One the docker CLI reads itself stays on the command line, masked in messages.
+        assert!(
+            inv.args
+                .contains(&"HTTPS_PROXY=http://user:pw@proxy:3128".to_string())
+        );
+        let shown = format!("{} {inv:?}", inv.display());
+        assert!(shown.contains("--build-arg HTTPS_PROXY=***"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("pw@proxy"),
+            "{shown}"
         );
     }
 

@@ -3,6 +3,7 @@
 //! and returns the digests that stacks deploy (`pipeline`), and its errors (`error`).
 
 pub mod context;
+pub mod dockerfile;
 pub mod engine;
 pub mod error;
 pub mod pipeline;

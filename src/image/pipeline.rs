@@ -207,7 +207,7 @@ impl<E: Runner, R: Registry> Shared<E, R> {
         let reporter = self.reporter.clone();
         let svc = service.to_string();
         let on_line = move |l: &str| {
-            if show {
+            if show && !super::dockerfile::is_noise(l) {
                 reporter.output(&svc, l);
             }
         };
@@ -413,6 +413,25 @@ async fn build<E: Runner, R: Registry>(
     let mut spec = spec.clone();
     spec.labels
         .insert("dev.wharf.build-inputs".into(), hash.to_string());
+    // Only the arguments the Dockerfile declares are passed; the others would only make
+    // the engine warn, and are said once here.
+    let text = std::fs::read_to_string(&spec.dockerfile)
+        .map_err(io(format!("read {}", spec.dockerfile.display())))?;
+    let declared = super::dockerfile::declared_args(&text);
+    let (passed, unused): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut spec.args)
+        .into_iter()
+        .partition(|(k, _)| super::dockerfile::accepts(&declared, k));
+    spec.args = passed;
+    if !unused.is_empty() {
+        let names: Vec<&str> = unused.keys().map(String::as_str).collect();
+        sh.reporter.step(
+            svc,
+            &format!(
+                "not passing build args the Dockerfile does not declare with ARG: {}",
+                names.join(", ")
+            ),
+        );
+    }
     let iid = sh.dir.path().join(format!("{svc}.iid"));
     sh.reporter.step(
         svc,

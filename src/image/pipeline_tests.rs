@@ -752,3 +752,46 @@ fn missing_paths_are_usage_errors() {
     assert!(e.is_usage());
     assert!(e.to_string().starts_with("web: Dockerfile "), "{e}");
 }
+
+#[tokio::test]
+async fn only_declared_build_args_are_passed_and_engine_noise_is_dropped() {
+    let (d, mut web) = context("web");
+    std::fs::write(
+        d.path().join("Dockerfile"),
+        "FROM scratch\nARG VERSION\nCOPY app /app\n",
+    )
+    .unwrap();
+    web.args = BTreeMap::from([
+        ("VERSION".into(), "2".into()),
+        ("UNUSED".into(), "x".into()),
+    ]);
+    let script = Script::new(|inv| match inv.args.first().map(String::as_str) {
+        Some("build") => ok(&[
+            "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.",
+            "            Install the buildx component to build images with BuildKit:",
+            "            https://docs.docker.com/go/buildx/",
+            "STEP 1/2: FROM scratch",
+            "[Warning] one or more build args were not consumed: [TARGETARCH TARGETOS TARGETPLATFORM]",
+        ]),
+        Some("image") => fail(1, &[]),
+        _ => ok(&[]),
+    });
+    let (results, heard) = go(EngineKind::Docker, &script, None, vec![web], opts(false)).await;
+    assert!(results[0].is_ok(), "{results:?}");
+    let build = script
+        .lines()
+        .into_iter()
+        .find(|l| l.starts_with("build"))
+        .unwrap();
+    assert!(build.contains("--build-arg VERSION "), "{build}");
+    assert!(!build.contains("UNUSED"), "{build}");
+    assert!(
+        heard.contains(
+            &"web: not passing build args the Dockerfile does not declare with ARG: UNUSED"
+                .to_string()
+        ),
+        "{heard:#?}"
+    );
+    let output: Vec<&String> = heard.iter().filter(|l| l.starts_with("web|")).collect();
+    assert_eq!(output, ["web| STEP 1/2: FROM scratch"], "{heard:#?}");
+}
