@@ -61,7 +61,7 @@ impl Decode for Port {
                 None
             }
             None => {
-                cx.type_error(node, "a port number");
+                cx.type_error(node, "a port number from 1 to 65535");
                 None
             }
         }

@@ -40,6 +40,12 @@ pub enum Code {
 }
 
 impl Code {
+    /// Whether the source line may be shown under the message. Not for a secret-like
+    /// variable: its line holds the value the warning is about.
+    pub fn shows_source(self) -> bool {
+        self != Code::SecretInVariables
+    }
+
     /// The code as shown to users.
     pub fn as_str(self) -> &'static str {
         match self {

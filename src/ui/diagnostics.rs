@@ -86,6 +86,7 @@ impl miette::Diagnostic for Report<'_> {
         self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.src.as_ref()?;
         let span = self.d.span?;
         let len = span.len.max(1);
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
@@ -110,7 +111,7 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usi
         Some(loc) => format!("{loc}: {message}"),
         None => message,
     };
-    let src = d.span.map(|s| {
+    let src = d.span.filter(|_| d.code.shows_source()).map(|s| {
         let f = sources.file(s.file);
         NamedSource::new(f.path.display().to_string(), f.text.clone())
     });

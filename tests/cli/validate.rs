@@ -57,7 +57,10 @@ fn shows_the_source_line_and_a_caret() {
         .clone();
     let err = String::from_utf8(out).unwrap();
     assert!(err.contains("5 │   port: eighty"), "{err}");
-    assert!(err.contains("── expected a whole number"), "{err}");
+    assert!(
+        err.contains("── expected a port number from 1 to 65535"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -300,6 +300,58 @@ fn secret_like_plain_variable_is_a_warning() {
 }
 
 #[test]
+fn secret_like_names_include_keys_and_camel_case() {
+    for name in [
+        "SIGNING_KEY",
+        "STRIPE_KEY",
+        "API_KEY",
+        "stripeSecretKey",
+        "GithubToken",
+        "DB_PASSWORD",
+        "AWS_SECRET_ACCESS_KEY",
+        "JWT_PRIVATE_KEY",
+    ] {
+        let found = run(&format!("{BE}variables:\n  {name}: value1\n"), None);
+        assert_eq!(found.len(), 1, "{name}: {found:#?}");
+        assert_eq!(found[0].code, Code::SecretInVariables, "{name}");
+    }
+    for name in [
+        "CACHE_KEY",
+        "PUBLIC_KEY",
+        "KEY_PREFIX",
+        "MONKEY_COUNT",
+        "LOG_LEVEL",
+        "TOKENIZER",
+    ] {
+        let found = run(&format!("{BE}variables:\n  {name}: value1\n"), None);
+        assert!(found.is_empty(), "{name}: {found:#?}");
+    }
+}
+
+#[test]
+fn the_secret_like_warning_never_shows_the_value() {
+    let text = format!("{BE}variables:\n  STRIPE_KEY: sk_live_do_not_print\n");
+    let mut map = SourceMap::new();
+    let id = map.add("svc.yml", &text);
+    let mut diags = Diagnostics::new();
+    let keys = SchemaKeys::build();
+    let n = yaml::parse(id, map.file(id), &mut diags).unwrap();
+    let m = ServiceManifest::decode(&n, &mut Cx::new(&mut diags).with_key_index(&keys)).unwrap();
+    super::validate_service(&m, None, &mut diags);
+    let all = diags.sorted(&map);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    let human = crate::ui::diagnostics::render_human(all[0], &map, false, 100);
+    let json = serde_json::to_string(&crate::ui::diagnostics::to_json(all[0], &map)).unwrap();
+    assert!(
+        human.contains("STRIPE_KEY") && human.contains("svc.yml:"),
+        "{human}"
+    );
+    for shown in [&human, &json] {
+        assert!(!shown.contains("sk_live_do_not_print"), "{shown}");
+    }
+}
+
+#[test]
 fn variable_and_secret_with_one_name_is_an_error() {
     let f = one(&format!(
         "{BE}variables:\n  TOKEN_URL: ''\n  A: b\nsecrets:\n  A: /app/a\n"
