@@ -266,16 +266,16 @@ fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
             })
         })
         .collect();
-    let mut text = String::new();
-    for r in &rows {
-        text.push_str(&format!(
-            "{:<20} {:<16} {}\n",
-            r["name"].as_str().unwrap_or(""),
-            r["region"].as_str().unwrap_or("-"),
-            r["account"].as_str().unwrap_or("-")
-        ));
-    }
-    ui.data(&text);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            ["name", "region", "account"]
+                .iter()
+                .map(|k| r[*k].as_str().unwrap_or("-").to_string())
+                .collect()
+        })
+        .collect();
+    ui.data(&crate::ui::table(&["NAME", "REGION", "ACCOUNT"], &cells));
     ui.event("environments", &rows);
     Ok(())
 }

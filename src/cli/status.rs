@@ -261,15 +261,19 @@ pub fn env_ls(ui: &Ui, aws: &AwsArgs) -> Result<(), WharfError> {
     let ws = super::context::load(ui)?;
     remote::block_on(async {
         let rows = env_stacks(&ws, aws).await?;
-        let mut t = String::new();
-        for (env, stack) in &rows {
-            let _ = writeln!(
-                t,
-                "{env:<20} {}",
-                stack.as_ref().map_or("not deployed", |s| s.status.as_str())
-            );
-        }
-        ui.data(&t);
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(env, stack)| {
+                vec![
+                    env.clone(),
+                    stack
+                        .as_ref()
+                        .map_or("not deployed", |s| s.status.as_str())
+                        .to_string(),
+                ]
+            })
+            .collect();
+        ui.data(&crate::ui::table(&["ENVIRONMENT", "STACK STATUS"], &cells));
         ui.event(
             "environments",
             &rows.iter().map(|(e, s)| serde_json::json!({"name": e, "status": s.as_ref().map(|s| s.status.clone())})).collect::<Vec<_>>(),
@@ -296,11 +300,14 @@ pub fn svc_ls(ui: &Ui, aws: &AwsArgs) -> Result<(), WharfError> {
             }
         }
         rows.sort();
-        let mut t = String::new();
-        for (svc, env, status) in &rows {
-            let _ = writeln!(t, "{svc:<24} {env:<16} {status}");
-        }
-        ui.data(&t);
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(s, e, st)| vec![s.clone(), e.clone(), st.clone()])
+            .collect();
+        ui.data(&crate::ui::table(
+            &["SERVICE", "ENVIRONMENT", "STACK STATUS"],
+            &cells,
+        ));
         ui.event(
             "services",
             &rows

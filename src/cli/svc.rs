@@ -408,16 +408,17 @@ fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
         .iter()
         .map(|n| serde_json::json!({"name": n, "type": ws.service_type(n), "environment_overrides": ws.override_envs(n)}))
         .collect();
-    let mut text = String::new();
-    for r in &rows {
-        text.push_str(&format!(
-            "{:<24} {}\n",
-            r["name"].as_str().unwrap_or(""),
-            r["type"].as_str().unwrap_or("?")
-        ));
-    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r["name"].as_str().unwrap_or("").to_string(),
+                r["type"].as_str().unwrap_or("?").to_string(),
+            ]
+        })
+        .collect();
     context::report(ui, &ws)?;
-    ui.data(&text);
+    ui.data(&crate::ui::table(&["NAME", "TYPE"], &cells));
     ui.event("services", &rows);
     Ok(())
 }

@@ -209,6 +209,34 @@ impl Ui {
     }
 }
 
+/// A listing for people: a header line, then one line per row, columns padded to their
+/// widest cell (the last column is not padded). An empty listing is just the header.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i == last {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
 /// The exit status of a process killed by SIGPIPE (128 + 13), which wharf uses when its
 /// output is closed.
 pub const CLOSED_PIPE_EXIT: i32 = 141;
@@ -342,5 +370,23 @@ mod stamp_tests {
             .map(|now| super::next_stamp(&mut last, now))
             .collect();
         assert_eq!(stamps, [5, 5, 7, 7, 7, 9]);
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn columns_have_headers_and_line_up() {
+        let t = super::table(
+            &["NAME", "TYPE"],
+            &[
+                vec!["web".into(), "Load Balanced Web Service".into()],
+                vec!["api-backend".into(), "Backend Service".into()],
+            ],
+        );
+        assert_eq!(
+            t,
+            "NAME         TYPE\nweb          Load Balanced Web Service\napi-backend  Backend Service\n"
+        );
     }
 }

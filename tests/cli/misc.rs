@@ -124,12 +124,16 @@ fn env_and_svc_listing() {
         "wharf/environments/prod/manifest.yml",
         "name: prod\ntype: Environment\nregion: eu-west-1\naccount: '111122223333'\n",
     );
-    wharf(d.path()).args(["env", "ls", "--local"]).assert().success().stdout("prod                 eu-west-1        111122223333\ntest                 -                -\n");
+    wharf(d.path())
+        .args(["env", "ls", "--local"])
+        .assert()
+        .success()
+        .stdout("NAME  REGION     ACCOUNT\nprod  eu-west-1  111122223333\ntest  -          -\n");
     wharf(d.path())
         .args(["svc", "ls", "--local"])
         .assert()
         .success()
-        .stdout("api                      Backend Service\n");
+        .stdout("NAME  TYPE\napi   Backend Service\n");
     let out = stdout_ok(d.path(), &["svc", "ls", "--local", "--output", "json"]).into_bytes();
     let lines = json_lines(&out);
     assert_eq!(lines[0]["type"], "services");

@@ -535,10 +535,10 @@ fn looks_secret(name: &str) -> bool {
     let mut word = String::new();
     let mut prev_lower = false;
     for ch in name.chars() {
-        if !ch.is_ascii_alphanumeric() || (prev_lower && ch.is_ascii_uppercase()) {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
+        if (!ch.is_ascii_alphanumeric() || (prev_lower && ch.is_ascii_uppercase()))
+            && !word.is_empty()
+        {
+            words.push(std::mem::take(&mut word));
         }
         prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
         if ch.is_ascii_alphanumeric() {
