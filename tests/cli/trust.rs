@@ -201,16 +201,19 @@ fn error_endpoint(code: &'static str, message: &'static str) -> String {
     url
 }
 
+/// AWS answers `env ls` with error `code`; wharf says `sentence` once, with `advice`.
+fn answers_with(code: &'static str, message: &'static str, sentence: &str, advice: &str) {
+    let url = error_endpoint(code, message);
+    let (exit, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(exit, Some(1), "{code}: {stderr}");
+    assert_clear(&stderr, sentence, advice);
+}
+
 #[test]
 fn expired_token_says_how_to_refresh() {
-    let url = error_endpoint(
+    answers_with(
         "ExpiredToken",
         "The security token included in the request is expired",
-    );
-    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
-    assert_eq!(code, Some(1), "{stderr}");
-    assert_clear(
-        &stderr,
         "DescribeStacks on stack demo-test failed: The security token included in the request is expired",
         "aws sso login",
     );
@@ -218,14 +221,9 @@ fn expired_token_says_how_to_refresh() {
 
 #[test]
 fn access_denied_names_the_operation() {
-    let url = error_endpoint(
+    answers_with(
         "AccessDenied",
         "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks",
-    );
-    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
-    assert_eq!(code, Some(1), "{stderr}");
-    assert_clear(
-        &stderr,
         "is not authorized to perform: cloudformation:DescribeStacks",
         "not allowed to call DescribeStacks",
     );
@@ -233,14 +231,9 @@ fn access_denied_names_the_operation() {
 
 #[test]
 fn unknown_access_key_says_so() {
-    let url = error_endpoint(
+    answers_with(
         "InvalidClientTokenId",
         "The security token included in the request is invalid.",
-    );
-    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
-    assert_eq!(code, Some(1), "{stderr}");
-    assert_clear(
-        &stderr,
         "The security token included in the request is invalid.",
         "AWS does not know it",
     );
