@@ -167,7 +167,8 @@ pub fn moto_with_rollouts(lab: &ImageLab, seconds: &str) -> Emulator {
     moto_env(&env)
 }
 
-fn moto_env(env: &[(&str, String)]) -> Emulator {
+/// The patched moto server with more environment (`WHARF_SIM_*` knobs).
+pub fn moto_env(env: &[(&str, String)]) -> Emulator {
     let python = repo().join(".venv/moto/bin/python");
     // Quick simulated rollouts (scripts/emulators/moto_ecs_rollouts.py).
     let mut env = env.to_vec();
