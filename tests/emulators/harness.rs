@@ -1,7 +1,8 @@
 #![allow(clippy::print_stderr)] // test output: the emulator log on failure
 
 //! Starting an emulator on a free port, waiting until it answers, and stopping it (by its
-//! process, on drop). Its log is printed when a test fails.
+//! process, on drop). Its log is printed when a test fails; a moto that answered any
+//! request with HTTP 5xx or logged a Python traceback fails the test that used it.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -39,6 +40,9 @@ pub struct Emulator {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     log: PathBuf,
+    /// Fail the test, on drop, when the log shows a request answered with HTTP 5xx or a
+    /// Python traceback.
+    strict: bool,
     _dir: tempfile::TempDir,
 }
 
@@ -98,6 +102,7 @@ impl Emulator {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
             log,
+            strict: false,
             _dir: dir,
         };
         // Generous: a cold start on a busy CI machine can take a while.
@@ -130,18 +135,63 @@ fn panic_with(name: &str, log: &str) -> ! {
     )
 }
 
+/// The lines of a moto (werkzeug) log that show a request moto failed: an access line
+/// with a 5xx status (`"POST / HTTP/1.1" 500 -`), or a Python traceback with the lines
+/// that follow it up to the exception (the first line that is not indented).
+pub fn server_errors(log: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_traceback = false;
+    for line in log.lines() {
+        if in_traceback {
+            out.push(line.to_string());
+            in_traceback = line.starts_with(' ') || line.is_empty();
+            continue;
+        }
+        if line.starts_with("Traceback (most recent call last)") {
+            out.push(line.to_string());
+            in_traceback = true;
+            continue;
+        }
+        let status = line
+            .split_once(" HTTP/1.1\" ")
+            .or_else(|| line.split_once(" HTTP/1.0\" "))
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        if status.is_some_and(|s| s.len() == 3 && s.starts_with('5')) {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = self.log_text();
         if std::thread::panicking() {
-            let log = self.log_text();
             let tail: Vec<&str> = log.lines().rev().take(80).collect();
             eprintln!(
                 "---- emulator log (last lines) ----\n{}",
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             );
+            return;
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let errors = if self.strict {
+            server_errors(&log)
+        } else {
+            Vec::new()
+        };
+        const SHOWN: usize = 60;
+        assert!(
+            errors.is_empty(),
+            "the emulator failed requests of this test (HTTP 5xx or a traceback in its log):\n{}{}",
+            errors[..errors.len().min(SHOWN)].join("\n"),
+            if errors.len() > SHOWN {
+                format!("\n… and {} more lines", errors.len() - SHOWN)
+            } else {
+                String::new()
+            }
+        );
     }
 }
 
@@ -176,7 +226,7 @@ pub fn moto_env(env: &[(&str, String)]) -> Emulator {
         env.push(("WHARF_SIM_ROLLOUT_SECONDS", "0.6".to_string()));
     }
     env.push(("WHARF_SIM_FAIL_SECONDS", "0.1".to_string()));
-    Emulator::start(
+    let mut emu = Emulator::start(
         "moto",
         &python,
         &[
@@ -188,7 +238,9 @@ pub fn moto_env(env: &[(&str, String)]) -> Emulator {
         ],
         &env,
         "/moto-api/",
-    )
+    );
+    emu.strict = true;
+    emu
 }
 
 /// The image lab of `scripts/emulators/image-lab.sh`: a registry with TLS and a password
@@ -406,4 +458,31 @@ pub fn wharf_lab(dir: &Path, endpoint: &str, lab: &ImageLab) -> assert_cmd::Comm
     }
     cmd.env_remove("WHARF_CONTAINER_ENGINE");
     cmd
+}
+
+#[test]
+fn server_errors_are_5xx_answers_and_tracebacks() {
+    let log = r#"127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 200 -
+127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 500 -
+127.0.0.1 - - [30/Nov/2026 16:54:57] "GET /moto-api/ HTTP/1.1" 404 -
+Exception on / [POST]
+Traceback (most recent call last):
+  File "x.py", line 1, in f
+    float(after)
+TypeError: float() argument must be a string or a real number, not 'datetime.datetime'
+127.0.0.1 - - [30/Nov/2026 16:54:58] "POST / HTTP/1.1" 503 -
+127.0.0.1 - - [30/Nov/2026 16:54:58] "POST /500 HTTP/1.1" 200 -
+"#;
+    assert_eq!(
+        server_errors(log),
+        [
+            r#"127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 500 -"#,
+            "Traceback (most recent call last):",
+            r#"  File "x.py", line 1, in f"#,
+            "    float(after)",
+            "TypeError: float() argument must be a string or a real number, not 'datetime.datetime'",
+            r#"127.0.0.1 - - [30/Nov/2026 16:54:58] "POST / HTTP/1.1" 503 -"#,
+        ]
+    );
+    assert!(server_errors("127.0.0.1 - - [x] \"POST / HTTP/1.1\" 200 -\n").is_empty());
 }
