@@ -47,6 +47,9 @@ pub enum Verdict {
     Stalled,
     /// `--timeout` passed.
     TimedOut,
+    /// The stack's update failed: CloudFormation undoes it, this deployment included,
+    /// whatever ECS made of the deployment (it may even have completed).
+    StackFailed,
 }
 
 impl Verdict {
@@ -54,7 +57,7 @@ impl Verdict {
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Succeeded => 0,
-            Verdict::RolledBack | Verdict::Failed => 3,
+            Verdict::RolledBack | Verdict::Failed | Verdict::StackFailed => 3,
             Verdict::RollbackFailed
             | Verdict::Replaced
             | Verdict::Stopped
@@ -155,6 +158,9 @@ impl Outcome {
             Verdict::TimedOut => {
                 format!("deployment {dep}{rev} is still in progress after the timeout")
             }
+            Verdict::StackFailed => format!(
+                "deployment {dep}{rev} failed with its stack: CloudFormation undoes the stack's update, this deployment included"
+            ),
         }
     }
 }
