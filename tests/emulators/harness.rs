@@ -246,15 +246,41 @@ pub fn moto_env(env: &[(&str, String)]) -> Emulator {
 /// The image lab of `scripts/emulators/image-lab.sh`: a registry with TLS and a password
 /// on 127.0.0.1:443 under moto's ECR host name, and a podman socket with its own image
 /// storage. There can be one per machine (port 443, /etc/hosts), so tests that use it
-/// take turns, each with a fresh lab (registry and images), stopped on drop.
+/// take turns, each with a fresh lab (registry and images), stopped on drop: the tests
+/// of one run through a mutex, test runs of other checkouts through a file lock.
 pub struct ImageLab {
     dir: tempfile::TempDir,
     /// What `image-lab.sh` wrote to `DIR/env`: DOCKER_HOST, CONTAINERS_*, WHARF_LAB_*.
     pub env: Vec<(String, String)>,
     _turn: std::sync::MutexGuard<'static, ()>,
+    _machine_turn: std::fs::File,
 }
 
 static LAB_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The machine's turn at the image lab: an exclusive lock on a file every checkout's
+/// tests share, held until the lab is stopped. A lab of a checkout that does not take
+/// this lock yet (its line in /etc/hosts) is waited for too, for up to ten minutes.
+fn machine_turn() -> std::fs::File {
+    let path = std::env::temp_dir().join("wharf-image-lab.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while Instant::now() < deadline
+        && std::fs::read_to_string("/etc/hosts")
+            .unwrap_or_default()
+            .contains("# wharf-image-lab ")
+    {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    file
+}
 
 fn lab_script(action: &str, dir: &Path) -> std::process::Output {
     Command::new(repo().join("scripts/emulators/image-lab.sh"))
@@ -267,6 +293,7 @@ fn lab_script(action: &str, dir: &Path) -> std::process::Output {
 /// A fresh image lab, once no other test holds one.
 pub fn image_lab() -> ImageLab {
     let turn = LAB_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let machine_turn = machine_turn();
     let dir = tempfile::Builder::new()
         .prefix("wharf-lab-")
         .tempdir()
@@ -287,6 +314,7 @@ pub fn image_lab() -> ImageLab {
         dir,
         env,
         _turn: turn,
+        _machine_turn: machine_turn,
     }
 }
 
@@ -341,7 +369,7 @@ print(json.dumps(out))
 
 impl Drop for ImageLab {
     fn drop(&mut self) {
-        // Stopped before `_turn` is released: the next test starts its own.
+        // Stopped before the turns are released: the next test starts its own.
         let out = lab_script("stop", self.dir.path());
         if !out.status.success() {
             eprintln!(
