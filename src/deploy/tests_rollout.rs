@@ -477,7 +477,12 @@ async fn cloudformations_rollback_deployment_is_not_another_deploy() {
     .await;
     assert_never_completed(&printed, &r);
     assert!(
-        printed.0.lock().unwrap().iter().all(|l| !l.contains("another deploy")),
+        printed
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|l| !l.contains("another deploy")),
         "{:?}",
         printed.0.lock().unwrap()
     );
