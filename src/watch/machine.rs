@@ -328,6 +328,15 @@ impl Watcher {
             .iter()
             .find(|d| d.id != ours_id && d.created_ms >= ours_created && d.status == "PRIMARY");
 
+        // Noted before any verdict, the history's included: the outcome names the
+        // deployment's revision and failures even when it ends at the first sight.
+        if let Some(d) = ours {
+            self.last_seen = Some((d.revision().to_string(), d.failed));
+            if d.failed_rollout() {
+                self.failed = Some(d.rollout_reason.clone());
+            }
+        }
+
         if let Some(rec) = &snap.record {
             let verdict = match rec.status.as_str() {
                 "SUCCESSFUL" => Some(Verdict::Succeeded),
@@ -345,12 +354,6 @@ impl Watcher {
             }
         }
 
-        if let Some(d) = ours {
-            self.last_seen = Some((d.revision().to_string(), d.failed));
-            if d.failed_rollout() {
-                self.failed = Some(d.rollout_reason.clone());
-            }
-        }
         match ours {
             Some(d) if d.completed() => {
                 self.done(progress, Verdict::Succeeded, None, None, snap, started)
