@@ -357,19 +357,28 @@ def _advance_all(backend):
         advance(svc)
 
 
+def _instant(value):
+    """A `createdAt` bound: moto's request parser gives a datetime (naive means UTC);
+    epoch seconds are taken too."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return _at(float(value))
+
+
 @_locked
 def _list_service_deployments(self):
     _advance_all(self.ecs_backend)
     service = self._get_param("service")
     cluster = self._get_param("cluster", "default").split("/")[-1]
     statuses = self._get_param("status") or []
-    after = (self._get_param("createdAt") or {}).get("after")
+    created = self._get_param("createdAt") or {}
+    after, before = _instant(created.get("after")), _instant(created.get("before"))
     svc = self.ecs_backend._get_service(cluster, service.split("/")[-1])
     out = []
     for h in HISTORY.values():
         if h["serviceArn"] != svc.arn or (statuses and h["status"] not in statuses):
             continue
-        if after is not None and h["createdAt"].timestamp() < float(after):
+        if (after is not None and h["createdAt"] < after) or (before is not None and h["createdAt"] > before):
             continue
         out.append({k: h[k] for k in _BRIEF if k in h})
     out.sort(key=lambda h: h["createdAt"], reverse=True)

@@ -33,10 +33,24 @@ What is adjusted, and why:
     say how to reach it) and record them in moto with their real digests.
  8. ECS rollouts move over time, fail on images the registry lacks, and trip the
     deployment circuit breaker: see moto_ecs_rollouts.py.
+ 9. One AWS request at a time. moto serves each request on its own thread, and its
+    backends are plain dicts with no locking; worse, a stack's resources are built
+    lazily by whichever request first touches them. A DescribeStackResource polled while
+    ExecuteChangeSet ran built the same resources a second time on the polling thread
+    (a listener rule twice: `PriorityInUse`, and a rolled-back stack). Every request
+    therefore holds moto_ecs_rollouts.LOCK, the lock the rollout simulation uses, and
+    reading a stack's resources never builds one (adjustment 10).
+    WHARF_SIM_CFN_BUILD_SECONDS (default 0) slows each resource a change set builds, so
+    that tests can poll while it runs.
+10. Reading a stack's resources lists those built: after a failed change set, moto would
+    otherwise build the resources it never reached (an ECS service of a rolled-back
+    stack) on the first DescribeStackResource.
 """
 
+import os
 import re
 import sys
+import time
 import uuid
 
 from moto.cloudformation import models as cfn_models
@@ -299,15 +313,27 @@ cfn_models.ChangeSet.apply = _apply
 _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 
 
-_current = {"logical_id": None}
+# Tests widen the window in which a change set runs (seconds per resource built).
+_BUILD_SECONDS = float(os.environ.get("WHARF_SIM_CFN_BUILD_SECONDS", "0"))
 
 
 def _tracking(original):
-    """Remembers which resource moto is creating or updating, to name it on failure."""
+    """Names the resource an error came from on the error itself (the innermost one:
+    building a resource may build the resources it references first), so that the
+    stack's failure event names the resource that failed, whatever else runs."""
 
     def wrapper(logical_id, *args, **kwargs):
-        _current["logical_id"] = logical_id
-        return original(logical_id, *args, **kwargs)
+        if _BUILD_SECONDS:
+            time.sleep(_BUILD_SECONDS)
+        try:
+            return original(logical_id, *args, **kwargs)
+        except Exception as error:
+            if getattr(error, "wharf_logical_id", None) is None:
+                try:
+                    error.wharf_logical_id = logical_id
+                except AttributeError:  # an exception type without a __dict__
+                    pass
+            raise
 
     return wrapper
 
@@ -323,14 +349,13 @@ def _execute_change_set(self, change_set_name, stack_name=None):
     if change_set is None:
         return _orig_execute(self, change_set_name, stack_name)
     stack = self.stacks[change_set.stack_id]
-    _current["logical_id"] = None
     try:
         return _orig_execute(self, change_set_name, stack_name)
     except Exception as error:  # noqa: BLE001 - any failure becomes a stack failure, as on AWS
         creating = change_set.change_set_type == "CREATE"
         text = str(error)
         reason = text if type(error).__name__ in text else f"{type(error).__name__}: {text}"
-        failed = _current["logical_id"] or stack.name
+        failed = getattr(error, "wharf_logical_id", None) or stack.name
         stack._add_stack_event(
             "CREATE_IN_PROGRESS" if creating else "UPDATE_IN_PROGRESS", resource_status_reason="User Initiated"
         )
@@ -395,7 +420,6 @@ elbv2_models.FakeTargetGroup.delete = _delete_target_group
 # 7. ECR backed by the image lab's registry.
 import base64
 import json
-import os
 import ssl
 import urllib.error
 import urllib.request
@@ -468,6 +492,33 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto_ecs_rollouts  # noqa: E402
 
 moto_ecs_rollouts.registry_get = lambda path, accept=None: _registry_get(path, accept)
+
+
+# ---- 9. One AWS request at a time --------------------------------------------------------
+
+from moto.moto_server import werkzeug_app  # noqa: E402
+
+_orig_dispatch = werkzeug_app.DomainDispatcherApplication.__call__
+
+
+def _one_at_a_time(self, environ, start_response):
+    # The response is built inside the call (moto's Flask views return whole bodies).
+    with moto_ecs_rollouts.LOCK:
+        return _orig_dispatch(self, environ, start_response)
+
+
+werkzeug_app.DomainDispatcherApplication.__call__ = _one_at_a_time
+
+
+# ---- 10. Reading a stack's resources builds none -----------------------------------------
+
+
+def _built_resources(self):
+    built = self.resource_map._parsed_resources
+    return [built[name] for name in self.resource_map.resources if built.get(name) is not None]
+
+
+cfn_models.Stack.stack_resources = property(_built_resources)
 
 
 if __name__ == "__main__":

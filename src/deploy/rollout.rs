@@ -304,20 +304,44 @@ async fn interrupted_after(
     }
 }
 
+/// Whether the stack's update ended failed: rolled back, stuck, or cancelled.
+fn stack_failed(result: &Result<StackOutcome, DeployError>) -> bool {
+    matches!(
+        result,
+        Err(DeployError::RolledBack { .. }
+            | DeployError::NeedsAttention { .. }
+            | DeployError::Interrupted { .. })
+    )
+}
+
 fn combine(
     stack: &str,
     result: Result<StackOutcome, DeployError>,
     watched: Result<Option<Watched>, crate::aws::AwsError>,
     reporter: &dyn DeployReporter,
 ) -> Result<StackOutcome, DeployError> {
-    let watched = match watched {
+    let mut watched = match watched {
         Ok(Some(w)) => w,
         Ok(None) => return result,
         // The stack's own failure says more than a failed poll.
         Err(e) => return result.and(Err(e.into())),
     };
+    // A failed stack undoes its update: the deployment it started does not stand, even
+    // when ECS completed it (or CloudFormation's own rollback deployment replaced it).
+    if stack_failed(&result)
+        && matches!(
+            watched.outcome.verdict,
+            Verdict::Succeeded | Verdict::Replaced
+        )
+    {
+        watched.outcome.verdict = Verdict::StackFailed;
+    }
     reporter.rollout_done(stack, &watched);
-    if watched.outcome.verdict == Verdict::Succeeded {
+    if matches!(
+        watched.outcome.verdict,
+        Verdict::Succeeded | Verdict::StackFailed
+    ) {
+        // The stack's own error tells why it failed.
         return result;
     }
     Err(DeployError::Rollout {

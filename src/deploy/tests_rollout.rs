@@ -368,3 +368,148 @@ async fn ctrl_c_after_the_stack_stops_watching_and_leaves_the_rollout_running() 
         "the finished update is not cancelled"
     );
 }
+
+/// The verdict lines a reporter prints for the rollout of a deploy whose stack failed.
+#[derive(Default)]
+struct Printed(Mutex<Vec<String>>);
+
+impl DeployReporter for Printed {
+    fn started(&self, _: &str, _: ChangeSetKind) {}
+    fn changes(&self, _: &str, _: &[Change]) {}
+    fn event(&self, _: &str, _: &StackEvent, _: Option<&str>) {}
+    fn note(&self, _: &str, _: &str) {}
+    fn finished(&self, _: &str, _: &Result<StackOutcome, DeployError>) {}
+    fn rollout_done(&self, _: &str, w: &crate::watch::poll::Watched) {
+        let mut lines = self.0.lock().unwrap();
+        lines.push(format!("verdict {:?}", w.outcome.verdict));
+        lines.extend(crate::ui::rollout::verdict(w));
+    }
+}
+
+/// ECS answers in which the deployment the update started completes.
+fn a_completing_rollout(known: Vec<Deployment>) -> VecDeque<ServiceState> {
+    let mut with_new = vec![dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5)];
+    with_new.extend(known.iter().cloned().map(|mut d| {
+        d.status = "ACTIVE".into();
+        d
+    }));
+    vec![
+        state(known),
+        state(with_new),
+        state(vec![dep("new", "PRIMARY", "COMPLETED", 2, 1, 0, 5)]),
+    ]
+    .into()
+}
+
+fn assert_never_completed(printed: &Printed, r: &Result<StackOutcome, DeployError>) {
+    let printed = printed.0.lock().unwrap();
+    assert!(
+        printed.contains(&"verdict StackFailed".to_string()),
+        "{printed:?}"
+    );
+    assert!(
+        printed.iter().all(|l| !l.contains("completed")),
+        "a failed stack's rollout never reads as completed: {printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.starts_with("rollout: deployment new (s-web:2) failed with its stack")),
+        "{printed:?}"
+    );
+    let Err(e) = r else { panic!("{r:?}") };
+    assert!(
+        matches!(e, DeployError::RolledBack { .. }),
+        "the stack's own error: {e:?}"
+    );
+    assert_eq!(crate::error::deploy_code(e), 3);
+}
+
+#[tokio::test]
+async fn a_rollout_that_completes_under_a_rolled_back_update_ends_failed() {
+    let mut api = updating_stack("UPDATE_ROLLBACK_COMPLETE");
+    api.ecs = Mutex::new(a_completing_rollout(vec![dep(
+        "old",
+        "PRIMARY",
+        "COMPLETED",
+        1,
+        1,
+        0,
+        1,
+    )]));
+    let printed = Printed::default();
+    let r = deploy_service(
+        &api,
+        &spec(),
+        &printed,
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await;
+    assert_never_completed(&printed, &r);
+}
+
+#[tokio::test]
+async fn a_rollout_that_completes_under_a_rolled_back_create_ends_failed() {
+    // As on moto, where a created service outlived its stack's ROLLBACK_COMPLETE.
+    let mut api = script(
+        vec![
+            Ok(None),
+            Ok(stack("CREATE_IN_PROGRESS")),
+            Ok(stack("ROLLBACK_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    api.ecs = Mutex::new(a_completing_rollout(vec![]));
+    let printed = Printed::default();
+    let r = deploy_service(
+        &api,
+        &spec(),
+        &printed,
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await;
+    assert_never_completed(&printed, &r);
+}
+
+#[tokio::test]
+async fn cloudformations_rollback_deployment_is_not_another_deploy() {
+    // The update's deployment is replaced by the one CloudFormation's rollback starts.
+    let mut api = updating_stack("UPDATE_ROLLBACK_COMPLETE");
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+            state(vec![
+                dep("cfn-back", "PRIMARY", "IN_PROGRESS", 1, 0, 0, 9),
+                dep("new", "ACTIVE", "IN_PROGRESS", 2, 0, 0, 5),
+            ]),
+        ]
+        .into(),
+    );
+    let printed = Printed::default();
+    let r = deploy_service(
+        &api,
+        &spec(),
+        &printed,
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await;
+    assert_never_completed(&printed, &r);
+    assert!(
+        printed
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|l| !l.contains("another deploy")),
+        "{:?}",
+        printed.0.lock().unwrap()
+    );
+}

@@ -47,6 +47,9 @@ pub enum Verdict {
     Stalled,
     /// `--timeout` passed.
     TimedOut,
+    /// The stack's update failed: CloudFormation undoes it, this deployment included,
+    /// whatever ECS made of the deployment (it may even have completed).
+    StackFailed,
 }
 
 impl Verdict {
@@ -54,7 +57,7 @@ impl Verdict {
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Succeeded => 0,
-            Verdict::RolledBack | Verdict::Failed => 3,
+            Verdict::RolledBack | Verdict::Failed | Verdict::StackFailed => 3,
             Verdict::RollbackFailed
             | Verdict::Replaced
             | Verdict::Stopped
@@ -155,6 +158,9 @@ impl Outcome {
             Verdict::TimedOut => {
                 format!("deployment {dep}{rev} is still in progress after the timeout")
             }
+            Verdict::StackFailed => format!(
+                "deployment {dep}{rev} failed with its stack: CloudFormation undoes the stack's update, this deployment included"
+            ),
         }
     }
 }
@@ -335,6 +341,15 @@ impl Watcher {
             .iter()
             .find(|d| d.id != ours_id && d.created_ms >= ours_created && d.status == "PRIMARY");
 
+        // Noted before any verdict, the history's included: the outcome names the
+        // deployment's revision and failures even when it ends at the first sight.
+        if let Some(d) = ours {
+            self.last_seen = Some((d.revision().to_string(), d.failed));
+            if d.failed_rollout() {
+                self.failed = Some(d.rollout_reason.clone());
+            }
+        }
+
         if let Some(rec) = &snap.record {
             let verdict = match rec.status.as_str() {
                 "SUCCESSFUL" => Some(Verdict::Succeeded),
@@ -352,12 +367,6 @@ impl Watcher {
             }
         }
 
-        if let Some(d) = ours {
-            self.last_seen = Some((d.revision().to_string(), d.failed));
-            if d.failed_rollout() {
-                self.failed = Some(d.rollout_reason.clone());
-            }
-        }
         match ours {
             Some(d) if d.completed() => {
                 self.done(progress, Verdict::Succeeded, None, None, snap, started)

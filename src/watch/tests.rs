@@ -273,6 +273,56 @@ fn breaker_rollback_after_image_pull_failures() {
 }
 
 #[test]
+fn a_history_verdict_at_the_first_sight_keeps_the_revision_and_failures() {
+    // A short rollout: already completed at the first poll, and the history says so.
+    let mut w = Watcher::new(Target::NewSince(BTreeSet::new()), Limits::default());
+    let mut s = snap(
+        1,
+        vec![dep(NEW, "PRIMARY", "COMPLETED", 1, (2, 2, 0, 0), 500)],
+    );
+    s.record = Some(HistoryRecord {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/shop-test/web/abc".into(),
+        status: "SUCCESSFUL".into(),
+        reason: None,
+    });
+    let (_, o) = run(&mut w, vec![s]);
+    assert_eq!(o.verdict, Verdict::Succeeded);
+    assert_eq!(o.revision.as_deref(), Some("shop-test-web:1"));
+    assert!(
+        o.summary()
+            .starts_with(&format!("deployment {NEW} (shop-test-web:1) completed")),
+        "{}",
+        o.summary()
+    );
+
+    // A rollback the history reports at the first sight of the failed deployment.
+    let mut w = update_watcher(Limits::default());
+    let mut s = snap(
+        9,
+        vec![
+            with_reason(
+                dep(NEW, "ACTIVE", "FAILED", 2, (2, 0, 0, 4), 2_000),
+                "ECS deployment circuit breaker: tasks failed to start.",
+            ),
+            dep(BACK, "PRIMARY", "COMPLETED", 1, (2, 2, 0, 0), 8_000),
+        ],
+    );
+    s.record = Some(HistoryRecord {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/shop-test/web/def".into(),
+        status: "ROLLBACK_SUCCESSFUL".into(),
+        reason: None,
+    });
+    let (_, o) = run(&mut w, vec![s]);
+    assert_eq!(o.verdict, Verdict::RolledBack);
+    assert_eq!(o.revision.as_deref(), Some("shop-test-web:2"));
+    assert_eq!(o.failed_tasks, 4);
+    assert_eq!(
+        o.reason.as_deref(),
+        Some("ECS deployment circuit breaker: tasks failed to start.")
+    );
+}
+
+#[test]
 fn history_records_give_the_verdict_when_there_are_any() {
     let mut w = update_watcher(Limits::default());
     let mut s = snap(

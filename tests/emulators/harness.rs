@@ -1,7 +1,8 @@
 #![allow(clippy::print_stderr)] // test output: the emulator log on failure
 
 //! Starting an emulator on a free port, waiting until it answers, and stopping it (by its
-//! process, on drop). Its log is printed when a test fails.
+//! process, on drop). Its log is printed when a test fails; a moto that answered any
+//! request with HTTP 5xx or logged a Python traceback fails the test that used it.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -39,6 +40,9 @@ pub struct Emulator {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     log: PathBuf,
+    /// Fail the test, on drop, when the log shows a request answered with HTTP 5xx or a
+    /// Python traceback.
+    strict: bool,
     _dir: tempfile::TempDir,
 }
 
@@ -98,6 +102,7 @@ impl Emulator {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
             log,
+            strict: false,
             _dir: dir,
         };
         // Generous: a cold start on a busy CI machine can take a while.
@@ -130,18 +135,63 @@ fn panic_with(name: &str, log: &str) -> ! {
     )
 }
 
+/// The lines of a moto (werkzeug) log that show a request moto failed: an access line
+/// with a 5xx status (`"POST / HTTP/1.1" 500 -`), or a Python traceback with the lines
+/// that follow it up to the exception (the first line that is not indented).
+pub fn server_errors(log: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_traceback = false;
+    for line in log.lines() {
+        if in_traceback {
+            out.push(line.to_string());
+            in_traceback = line.starts_with(' ') || line.is_empty();
+            continue;
+        }
+        if line.starts_with("Traceback (most recent call last)") {
+            out.push(line.to_string());
+            in_traceback = true;
+            continue;
+        }
+        let status = line
+            .split_once(" HTTP/1.1\" ")
+            .or_else(|| line.split_once(" HTTP/1.0\" "))
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        if status.is_some_and(|s| s.len() == 3 && s.starts_with('5')) {
+            out.push(line.to_string());
+        }
+    }
+    out
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = self.log_text();
         if std::thread::panicking() {
-            let log = self.log_text();
             let tail: Vec<&str> = log.lines().rev().take(80).collect();
             eprintln!(
                 "---- emulator log (last lines) ----\n{}",
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             );
+            return;
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let errors = if self.strict {
+            server_errors(&log)
+        } else {
+            Vec::new()
+        };
+        const SHOWN: usize = 60;
+        assert!(
+            errors.is_empty(),
+            "the emulator failed requests of this test (HTTP 5xx or a traceback in its log):\n{}{}",
+            errors[..errors.len().min(SHOWN)].join("\n"),
+            if errors.len() > SHOWN {
+                format!("\n… and {} more lines", errors.len() - SHOWN)
+            } else {
+                String::new()
+            }
+        );
     }
 }
 
@@ -167,7 +217,8 @@ pub fn moto_with_rollouts(lab: &ImageLab, seconds: &str) -> Emulator {
     moto_env(&env)
 }
 
-fn moto_env(env: &[(&str, String)]) -> Emulator {
+/// The patched moto server with more environment (`WHARF_SIM_*` knobs).
+pub fn moto_env(env: &[(&str, String)]) -> Emulator {
     let python = repo().join(".venv/moto/bin/python");
     // Quick simulated rollouts (scripts/emulators/moto_ecs_rollouts.py).
     let mut env = env.to_vec();
@@ -175,7 +226,7 @@ fn moto_env(env: &[(&str, String)]) -> Emulator {
         env.push(("WHARF_SIM_ROLLOUT_SECONDS", "0.6".to_string()));
     }
     env.push(("WHARF_SIM_FAIL_SECONDS", "0.1".to_string()));
-    Emulator::start(
+    let mut emu = Emulator::start(
         "moto",
         &python,
         &[
@@ -187,21 +238,49 @@ fn moto_env(env: &[(&str, String)]) -> Emulator {
         ],
         &env,
         "/moto-api/",
-    )
+    );
+    emu.strict = true;
+    emu
 }
 
 /// The image lab of `scripts/emulators/image-lab.sh`: a registry with TLS and a password
 /// on 127.0.0.1:443 under moto's ECR host name, and a podman socket with its own image
 /// storage. There can be one per machine (port 443, /etc/hosts), so tests that use it
-/// take turns, each with a fresh lab (registry and images), stopped on drop.
+/// take turns, each with a fresh lab (registry and images), stopped on drop: the tests
+/// of one run through a mutex, test runs of other checkouts through a file lock.
 pub struct ImageLab {
     dir: tempfile::TempDir,
     /// What `image-lab.sh` wrote to `DIR/env`: DOCKER_HOST, CONTAINERS_*, WHARF_LAB_*.
     pub env: Vec<(String, String)>,
     _turn: std::sync::MutexGuard<'static, ()>,
+    _machine_turn: std::fs::File,
 }
 
 static LAB_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The machine's turn at the image lab: an exclusive lock on a file every checkout's
+/// tests share, held until the lab is stopped. A lab of a checkout that does not take
+/// this lock yet (its line in /etc/hosts) is waited for too, for up to ten minutes.
+fn machine_turn() -> std::fs::File {
+    let path = std::env::temp_dir().join("wharf-image-lab.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", path.display()));
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while Instant::now() < deadline
+        && std::fs::read_to_string("/etc/hosts")
+            .unwrap_or_default()
+            .contains("# wharf-image-lab ")
+    {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    file
+}
 
 fn lab_script(action: &str, dir: &Path) -> std::process::Output {
     Command::new(repo().join("scripts/emulators/image-lab.sh"))
@@ -214,6 +293,7 @@ fn lab_script(action: &str, dir: &Path) -> std::process::Output {
 /// A fresh image lab, once no other test holds one.
 pub fn image_lab() -> ImageLab {
     let turn = LAB_TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let machine_turn = machine_turn();
     let dir = tempfile::Builder::new()
         .prefix("wharf-lab-")
         .tempdir()
@@ -234,6 +314,7 @@ pub fn image_lab() -> ImageLab {
         dir,
         env,
         _turn: turn,
+        _machine_turn: machine_turn,
     }
 }
 
@@ -288,7 +369,7 @@ print(json.dumps(out))
 
 impl Drop for ImageLab {
     fn drop(&mut self) {
-        // Stopped before `_turn` is released: the next test starts its own.
+        // Stopped before the turns are released: the next test starts its own.
         let out = lab_script("stop", self.dir.path());
         if !out.status.success() {
             eprintln!(
@@ -405,4 +486,31 @@ pub fn wharf_lab(dir: &Path, endpoint: &str, lab: &ImageLab) -> assert_cmd::Comm
     }
     cmd.env_remove("WHARF_CONTAINER_ENGINE");
     cmd
+}
+
+#[test]
+fn server_errors_are_5xx_answers_and_tracebacks() {
+    let log = r#"127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 200 -
+127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 500 -
+127.0.0.1 - - [30/Nov/2026 16:54:57] "GET /moto-api/ HTTP/1.1" 404 -
+Exception on / [POST]
+Traceback (most recent call last):
+  File "x.py", line 1, in f
+    float(after)
+TypeError: float() argument must be a string or a real number, not 'datetime.datetime'
+127.0.0.1 - - [30/Nov/2026 16:54:58] "POST / HTTP/1.1" 503 -
+127.0.0.1 - - [30/Nov/2026 16:54:58] "POST /500 HTTP/1.1" 200 -
+"#;
+    assert_eq!(
+        server_errors(log),
+        [
+            r#"127.0.0.1 - - [30/Nov/2026 16:54:56] "POST / HTTP/1.1" 500 -"#,
+            "Traceback (most recent call last):",
+            r#"  File "x.py", line 1, in f"#,
+            "    float(after)",
+            "TypeError: float() argument must be a string or a real number, not 'datetime.datetime'",
+            r#"127.0.0.1 - - [30/Nov/2026 16:54:58] "POST / HTTP/1.1" 503 -"#,
+        ]
+    );
+    assert!(server_errors("127.0.0.1 - - [x] \"POST / HTTP/1.1\" 200 -\n").is_empty());
 }

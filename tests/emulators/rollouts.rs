@@ -270,3 +270,29 @@ fn rollback_returns_to_the_last_successful_release_through_cloudformation() {
             "revision 9 has no successful deployment",
         ));
 }
+
+#[test]
+fn the_deployment_history_filters_by_creation_time() {
+    // What the watcher asks for its verdict: the service's deployments created after a
+    // point in time (a datetime, as the SDKs send it).
+    let emu = crate::harness::moto();
+    let out = boto(
+        &emu.endpoint,
+        r#"
+import datetime
+ecs = client('ecs')
+ecs.create_cluster(clusterName='c')
+ecs.register_task_definition(family='f', containerDefinitions=[{'name': 'app', 'image': 'nginx', 'memory': 128}])
+ecs.create_service(cluster='c', serviceName='s', taskDefinition='f', desiredCount=1)
+now = datetime.datetime.now(datetime.timezone.utc)
+minute = datetime.timedelta(minutes=1)
+count = lambda **created: len(ecs.list_service_deployments(cluster='c', service='s', createdAt=created)['serviceDeployments'])
+print(json.dumps({'after_a_minute_ago': count(after=now - minute), 'after_in_a_minute': count(after=now + minute),
+                  'before_a_minute_ago': count(before=now - minute), 'before_in_a_minute': count(before=now + minute)}))
+"#,
+    );
+    assert_eq!(
+        out,
+        serde_json::json!({"after_a_minute_ago": 1, "after_in_a_minute": 0, "before_a_minute_ago": 0, "before_in_a_minute": 1})
+    );
+}
