@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit tests, CLI tests
-# (including cfn-lint on every generated template and the Copilot corpus check), and
-# the integration tests against the emulators (which the tests start and stop).
+# (including cfn-lint on every generated template and the Copilot corpus check), the
+# integration tests against the emulators (which the tests start and stop), then the
+# checkov scan of the generated templates (scripts/checkov.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +16,4 @@ fi
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
+scripts/checkov.sh

@@ -48,6 +48,8 @@ pub struct AlbPlan {
     pub ssl_policy: String,
     /// Who may connect.
     pub source_ips: Vec<String>,
+    /// Whether deletion protection is on.
+    pub deletion_protection: bool,
 }
 
 /// A value published in SSM Parameter Store for service stacks.
@@ -218,6 +220,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                     .map_or(DEFAULT_SSL_POLICY.to_string(), |s| s.value.clone()),
                 certificates,
                 source_ips,
+                deletion_protection: m.lb_deletion_protection(),
             }
         });
     let container_insights = m

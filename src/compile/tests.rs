@@ -123,6 +123,63 @@ fn alb_https_and_ingress() {
     );
 }
 
+/// `Key → Value` of the public load balancer's attributes in a rendered environment stack.
+fn lb_attributes(env: &str) -> BTreeMap<String, String> {
+    let e: EnvManifest = decode(env);
+    let m: ServiceManifest = decode(LB);
+    let text = super::compile_env(&app(), &e, std::slice::from_ref(&m))
+        .unwrap()
+        .template;
+    let mut map = SourceMap::new();
+    let id = map.add("out.yml", text);
+    let mut d = Diagnostics::new();
+    let root = yaml::parse(id, map.file(id), &mut d).expect("valid YAML");
+    let attrs = root
+        .get("Resources")
+        .and_then(|r| r.get("PublicLoadBalancer"))
+        .and_then(|r| r.get("Properties"))
+        .and_then(|p| p.get("LoadBalancerAttributes"))
+        .expect("the load balancer has attributes");
+    let yaml::Value::Seq(items) = &attrs.value else {
+        panic!("LoadBalancerAttributes is a list");
+    };
+    items
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i.get(k).and_then(|n| n.as_str()).unwrap().to_string();
+            (s("Key"), s("Value"))
+        })
+        .collect()
+}
+
+#[test]
+fn load_balancer_drops_invalid_headers_and_protects_from_deletion_on_request() {
+    let off = lb_attributes(ENV);
+    assert_eq!(
+        off.get("routing.http.drop_invalid_header_fields.enabled")
+            .map(String::as_str),
+        Some("true")
+    );
+    // Written when off too, so that turning it off in the manifest turns it off.
+    assert_eq!(
+        off.get("deletion_protection.enabled").map(String::as_str),
+        Some("false")
+    );
+    assert!(!env_plan(ENV, &[LB]).alb.unwrap().deletion_protection);
+    let prod = "name: prod\ntype: Environment\nhttp:\n  public:\n    deletion_protection: true\n";
+    assert!(env_plan(prod, &[LB]).alb.unwrap().deletion_protection);
+    let on = lb_attributes(prod);
+    assert_eq!(
+        on.get("deletion_protection.enabled").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        on.get("routing.http.drop_invalid_header_fields.enabled")
+            .map(String::as_str),
+        Some("true")
+    );
+}
+
 #[test]
 fn container_insights_switch() {
     assert!(!env_plan(ENV, &[]).container_insights);

@@ -88,6 +88,10 @@ pub struct PublicHttp {
     pub ingress: Option<Ingress>,
     /// TLS policy of the HTTPS listener.
     pub ssl_policy: Option<Spanned<String>>,
+    /// Deletion protection of the load balancer (wharf addition), for production
+    /// environments: while on, neither CloudFormation nor anyone else can delete it.
+    /// Default `false`.
+    pub deletion_protection: Option<bool>,
 }
 
 /// `http.public.ingress`.
@@ -218,6 +222,7 @@ impl Decode for PublicHttp {
             certificates: f.opt(cx, "certificates"),
             ingress: f.opt(cx, "ingress"),
             ssl_policy: f.opt(cx, "ssl_policy"),
+            deletion_protection: f.opt(cx, "deletion_protection"),
         };
         f.unsupported(cx, "access_logs", "Load balancer access logs", |n| {
             n.as_str().and_then(super::decode::parse_bool) == Some(false)
@@ -283,5 +288,12 @@ impl EnvManifest {
             .and_then(|p| p.certificates.as_ref())
             .map(|c| c.iter().map(|s| s.value.as_str()).collect())
             .unwrap_or_default()
+    }
+
+    /// Whether the load balancer has deletion protection (`http.public.deletion_protection`).
+    pub fn lb_deletion_protection(&self) -> bool {
+        self.public_http()
+            .and_then(|p| p.deletion_protection)
+            .unwrap_or(false)
     }
 }

@@ -292,6 +292,7 @@ http:
     certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]
     ingress: {source_ips: [10.0.0.0/8]}
     ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
+    deletion_protection: true
 observability:
   container_insights: true
 "#;

@@ -713,6 +713,33 @@ fn environment_rules() {
 }
 
 #[test]
+fn load_balancer_deletion_protection_is_a_located_boolean() {
+    let base = "name: prod\ntype: Environment\nhttp:\n  public:\n";
+    assert!(env_findings(&format!("{base}    deletion_protection: true\n")).is_empty());
+    let v: Vec<_> = run(BE, Some(&format!("{base}    deletion_protection: 'yes'\n")))
+        .into_iter()
+        .map(|f| (f.code, f.at, f.message))
+        .collect();
+    assert_eq!(
+        v,
+        [(
+            Code::InvalidType,
+            "env.yml:5:26".to_string(),
+            "`http.public.deletion_protection` must be true or false, found a string".to_string()
+        )]
+    );
+    let f = run(BE, Some(&format!("{base}    deletion_protecton: true\n")));
+    assert_eq!(
+        (f[0].code, f[0].path.as_str(), f[0].help.as_str()),
+        (
+            Code::UnknownKey,
+            "http.public.deletion_protecton",
+            "did you mean `deletion_protection`?"
+        )
+    );
+}
+
+#[test]
 fn fargate_spot_rules() {
     let f = one(&format!("{BE}count:\n  spot: 2\n  range: 1-3\n"));
     assert_eq!(
