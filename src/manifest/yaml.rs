@@ -3,10 +3,13 @@
 //! Built from `saphyr-parser` events. Keeps each scalar's original text and quoting, so
 //! `on`, `0777` or `80` under `variables:` stay exactly what the user wrote, and keeps
 //! tags (`!Ref`) so generated CloudFormation can be read back in tests. Resolves anchors,
-//! aliases and `<<` merge keys; reports duplicate keys. Pure: parses a string.
+//! aliases and `<<` merge keys; reports duplicate keys. Enforces the loader's
+//! [`limits`](super::limits) while building, so no input costs unbounded time, memory or
+//! stack. Pure: parses a string.
 
 use super::diag::{Code, Diagnostic, Diagnostics};
-use super::source::{FileId, SourceFile, Span};
+use super::limits::{MAX_DEPTH, MAX_KEYS_PER_MAP, MAX_NODES, MAX_TEXT_BYTES};
+use super::source::{Cursor, FileId, SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 use std::collections::HashMap;
 
@@ -134,7 +137,8 @@ impl Node {
 }
 
 /// Parses one YAML document. Syntax errors and duplicate keys go to `diags`; on a syntax
-/// error there is no tree.
+/// error, or when the document is past one of the [`limits`](super::limits) (nesting
+/// depth, nodes or text after alias expansion, keys per mapping), there is no tree.
 pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Option<Node> {
     let mut b = Builder {
         file,
@@ -142,6 +146,10 @@ pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Opti
         parser: Parser::new_from_str(&source.text),
         anchors: HashMap::new(),
         diags,
+        cursor: Cursor::default(),
+        depth: 0,
+        nodes: 0,
+        text: 0,
     };
     match b.document() {
         Ok(node) => node,
@@ -152,22 +160,71 @@ pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Opti
     }
 }
 
+/// What a node costs: its nodes, its scalar text, and how many levels of lists and
+/// mappings it holds.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    nodes: usize,
+    text: usize,
+    height: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        match &node.value {
+            Value::Scalar(s) => Size {
+                nodes: 1,
+                text: s.text.len(),
+                height: 0,
+            },
+            Value::Seq(items) => Size::collection(items.iter().map(|n| (None, n))),
+            Value::Map(entries) => {
+                Size::collection(entries.iter().map(|e| (Some(e.key.len()), &e.value)))
+            }
+        }
+    }
+
+    /// A list or mapping: its children and, for a mapping, the length of each key.
+    fn collection<'n>(children: impl Iterator<Item = (Option<usize>, &'n Node)>) -> Size {
+        let mut total = Size {
+            nodes: 1,
+            text: 0,
+            height: 1,
+        };
+        for (key_len, n) in children {
+            let s = Size::of(n);
+            total.nodes += s.nodes + usize::from(key_len.is_some());
+            total.text += s.text + key_len.unwrap_or(0);
+            total.height = total.height.max(s.height + 1);
+        }
+        total
+    }
+}
+
 struct Builder<'a, 'd> {
     file: FileId,
     source: &'a SourceFile,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and what each costs when an alias copies it.
+    anchors: HashMap<usize, (Node, Size)>,
     diags: &'d mut Diagnostics,
+    cursor: Cursor,
+    /// Lists and mappings open around the current event.
+    depth: usize,
+    /// Nodes built so far, copies included.
+    nodes: usize,
+    /// Bytes of scalar text built so far, copies included.
+    text: usize,
 }
 
 type Res<T> = Result<T, Box<Diagnostic>>;
 
 impl<'a> Builder<'a, '_> {
-    fn offset(&self, m: &saphyr_parser::Marker) -> usize {
-        self.source.offset_of(m.line(), m.col())
+    fn offset(&mut self, m: &saphyr_parser::Marker) -> usize {
+        self.source.offset_near(&mut self.cursor, m.line(), m.col())
     }
 
-    fn span(&self, s: &PSpan) -> Span {
+    fn span(&mut self, s: &PSpan) -> Span {
         let start = self.offset(&s.start);
         let end = self.offset(&s.end).max(start);
         Span {
@@ -175,6 +232,63 @@ impl<'a> Builder<'a, '_> {
             start,
             len: end - start,
         }
+    }
+
+    fn limit(&self, at: Span, message: String, help: &str) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(Code::Limit, message)
+                .at(at)
+                .label("limit reached here")
+                .help(help.to_string()),
+        )
+    }
+
+    /// Counts `size` against the node and text limits.
+    fn charge(&mut self, size: Size, at: Span) -> Res<()> {
+        self.nodes += size.nodes;
+        self.text += size.text;
+        if self.nodes > MAX_NODES {
+            return Err(self.limit(
+                at,
+                format!("this file builds more than {MAX_NODES} YAML nodes, the limit for a manifest"),
+                "each use of an alias counts every node of its anchor again; a manifest is far smaller than this",
+            ));
+        }
+        if self.text > MAX_TEXT_BYTES {
+            return Err(self.limit(
+                at,
+                format!(
+                    "this file builds more than {} MiB of text, the limit for a manifest",
+                    MAX_TEXT_BYTES / (1024 * 1024)
+                ),
+                "each use of an alias counts the text of its anchor again; a manifest is far smaller than this",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Opens a list or mapping, refusing to nest deeper than the limit.
+    fn open(&mut self, at: Span) -> Res<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.nesting_error(at));
+        }
+        self.depth += 1;
+        self.charge(
+            Size {
+                nodes: 1,
+                text: 0,
+                height: 1,
+            },
+            at,
+        )
+    }
+
+    fn nesting_error(&self, at: Span) -> Box<Diagnostic> {
+        self.limit(
+            at,
+            format!("lists and mappings nest more than {MAX_DEPTH} levels deep here, the limit for a manifest"),
+            "a manifest needs a dozen levels at most; check the indentation and the aliases used here",
+        )
     }
 
     fn next(&mut self) -> Res<(Event<'a>, PSpan)> {
@@ -236,22 +350,34 @@ impl<'a> Builder<'a, '_> {
                     ScalarStyle::Plain => Style::Plain,
                     _ => Style::Quoted,
                 };
-                let mut node = Node::scalar(text.into_owned(), style, self.span(&span));
+                let at = self.span(&span);
+                let size = Size {
+                    nodes: 1,
+                    text: text.len(),
+                    height: 0,
+                };
+                self.charge(size, at)?;
+                let mut node = Node::scalar(text.into_owned(), style, at);
                 node.tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             Event::Alias(id) => {
                 let at = self.span(&span);
-                match self.anchors.get(&id) {
-                    Some(n) => Ok(n.clone()),
-                    None => Err(Box::new(
+                let Some(&(_, size)) = self.anchors.get(&id) else {
+                    return Err(Box::new(
                         Diagnostic::error(Code::Syntax, "alias to an unknown anchor").at(at),
-                    )),
+                    ));
+                };
+                if self.depth + size.height > MAX_DEPTH {
+                    return Err(self.nesting_error(at));
                 }
+                self.charge(size, at)?;
+                Ok(self.anchors[&id].0.clone())
             }
             Event::SequenceStart(anchor, tag) => {
                 let start = self.span(&span);
+                self.open(start)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (ev, sp) = self.next()?;
@@ -260,17 +386,19 @@ impl<'a> Builder<'a, '_> {
                     }
                     items.push(self.node(ev, sp)?);
                 };
+                self.depth -= 1;
                 let node = Node {
                     value: Value::Seq(items),
                     span: join(start, end),
                     tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             Event::MappingStart(anchor, tag) => {
                 let start = self.span(&span);
-                let mut entries: Vec<Entry> = Vec::new();
+                self.open(start)?;
+                let mut entries = Entries::default();
                 let mut merges: Vec<Node> = Vec::new();
                 let end = loop {
                     let (ev, sp) = self.next()?;
@@ -280,7 +408,7 @@ impl<'a> Builder<'a, '_> {
                     let key = self.node(ev, sp)?;
                     let (kev, ksp) = self.next()?;
                     let value = self.node(kev, ksp)?;
-                    let Value::Scalar(Scalar { text, .. }) = &key.value else {
+                    let Value::Scalar(Scalar { text, .. }) = key.value else {
                         self.diags.push(
                             Diagnostic::error(Code::Syntax, "mapping keys must be plain strings")
                                 .at(key.span),
@@ -291,8 +419,8 @@ impl<'a> Builder<'a, '_> {
                         merges.push(value);
                         continue;
                     }
-                    if let Some(first) = entries.iter().find(|e| &e.key == text) {
-                        let line = self.source.line_col(first.key_span.start).line;
+                    if let Some(first) = entries.get(&text) {
+                        let line = self.source.line_of(first.key_span.start);
                         self.diags.push(
                             Diagnostic::error(
                                 Code::DuplicateKey,
@@ -306,21 +434,28 @@ impl<'a> Builder<'a, '_> {
                         );
                         continue;
                     }
+                    if entries.len() == MAX_KEYS_PER_MAP {
+                        return Err(self.too_many_keys(key.span));
+                    }
                     entries.push(Entry {
-                        key: text.clone(),
+                        key: text,
                         key_span: key.span,
                         value,
                     });
                 };
+                self.depth -= 1;
                 for m in merges {
                     self.merge_into(&mut entries, m);
                 }
+                if entries.len() > MAX_KEYS_PER_MAP {
+                    return Err(self.too_many_keys(start));
+                }
                 let node = Node {
-                    value: Value::Map(entries),
+                    value: Value::Map(entries.list),
                     span: join(start, end),
                     tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             _ => Err(Box::new(
@@ -330,8 +465,16 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    fn too_many_keys(&self, at: Span) -> Box<Diagnostic> {
+        self.limit(
+            at,
+            format!("this mapping has more than {MAX_KEYS_PER_MAP} keys, the limit for a manifest"),
+            "a manifest mapping has a few dozen keys at most; is this the right file?",
+        )
+    }
+
     /// `<<: *base` or `<<: [*a, *b]`: copies keys the mapping does not set itself.
-    fn merge_into(&mut self, entries: &mut Vec<Entry>, m: Node) {
+    fn merge_into(&mut self, entries: &mut Entries, m: Node) {
         let sources = match m.value {
             Value::Map(_) => vec![m],
             Value::Seq(items) => items,
@@ -359,17 +502,44 @@ impl<'a> Builder<'a, '_> {
                 continue;
             };
             for e in src_entries {
-                if !entries.iter().any(|x| x.key == e.key) {
+                if entries.get(&e.key).is_none() {
                     entries.push(e);
                 }
             }
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    /// Keeps a copy of an anchored node for the aliases to it; the copy counts against the
+    /// limits like any other node.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Res<()> {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = Size::of(node);
+            self.charge(size, node.span)?;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
+        Ok(())
+    }
+}
+
+/// A mapping's entries being built, with an index to find a key in constant time.
+#[derive(Default)]
+struct Entries {
+    list: Vec<Entry>,
+    index: HashMap<String, usize>,
+}
+
+impl Entries {
+    fn get(&self, key: &str) -> Option<&Entry> {
+        self.index.get(key).map(|&i| &self.list[i])
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.index.insert(e.key.clone(), self.list.len());
+        self.list.push(e);
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
     }
 }
 
@@ -459,6 +629,143 @@ mod tests {
         let (n, d, _) = load("# only a comment\n");
         assert!(n.is_none());
         assert!(d.is_empty());
+    }
+
+    /// The one diagnostic of a parse that must fail on a limit, and where it is.
+    fn limit_error(text: &str) -> (Diagnostic, String) {
+        let (n, d, map) = load(text);
+        assert!(n.is_none(), "a document past a limit has no tree");
+        let diag = d
+            .iter()
+            .find(|d| d.code == Code::Limit)
+            .unwrap_or_else(|| panic!("a limit error, got {d:?}"))
+            .clone();
+        let at = map.line_col(diag.span.expect("located")).to_string();
+        (diag, at)
+    }
+
+    #[test]
+    fn block_nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
+        // Found by fuzzing: 4,000 levels of `- ` overflowed the stack (exit 134).
+        let (diag, at) = limit_error(&format!("{}x\n", "- ".repeat(4000)));
+        assert!(
+            diag.message
+                .contains(&format!("more than {MAX_DEPTH} levels")),
+            "{}",
+            diag.message
+        );
+        assert_eq!(at, format!("1:{}", 2 * MAX_DEPTH + 1));
+        let ok = format!("{}x\n", "- ".repeat(MAX_DEPTH));
+        assert!(load(&ok).0.is_some(), "exactly the limit is fine");
+    }
+
+    #[test]
+    fn flow_and_mapping_nesting_share_the_limit() {
+        let (_, at) = limit_error(&format!("{}{}", "[".repeat(200), "]".repeat(200)));
+        assert_eq!(at, format!("1:{}", MAX_DEPTH + 1));
+        let nested_maps: String = (0..100)
+            .map(|i| format!("{}k:\n", "  ".repeat(i)))
+            .collect();
+        let (_, at) = limit_error(&nested_maps);
+        assert_eq!(at, format!("{}:{}", MAX_DEPTH + 1, 2 * MAX_DEPTH + 1));
+    }
+
+    #[test]
+    fn an_alias_nests_its_anchor_where_it_is_used() {
+        let deep = format!("{}x{}", "[".repeat(40), "]".repeat(40));
+        let text = format!("a: &a {deep}\nb: {}*a{}\n", "[".repeat(40), "]".repeat(40));
+        let (diag, at) = limit_error(&text);
+        assert!(diag.message.contains("levels"), "{}", diag.message);
+        assert_eq!(at, "2:44");
+    }
+
+    #[test]
+    fn nested_aliases_stop_at_the_node_limit() {
+        // The classic "billion laughs": each level holds ten aliases to the one before.
+        // Copying every alias built 10^9 nodes (6 GB before it was killed); 10^6 is
+        // enough to cross the limit.
+        let mut text = String::from("l0: &l0 [lol]\n");
+        for i in 1..=6 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "l{i}: &l{i} [{}]\n",
+                vec![format!("*l{prev}"); 10].join(", ")
+            ));
+        }
+        let (diag, at) = limit_error(&text);
+        assert!(
+            diag.message
+                .contains(&format!("more than {MAX_NODES} YAML nodes")),
+            "{}",
+            diag.message
+        );
+        assert!(at.starts_with("6:"), "{at}");
+    }
+
+    #[test]
+    fn aliases_to_long_text_stop_at_the_text_limit() {
+        let long = "x".repeat(MAX_TEXT_BYTES / 4);
+        let text = format!("a: &a {long}\nb: [*a, *a, *a, *a]\n");
+        let (diag, at) = limit_error(&text);
+        assert!(diag.message.contains("MiB of text"), "{}", diag.message);
+        assert_eq!(at, "2:9", "the anchor and its copy count too");
+    }
+
+    #[test]
+    fn a_mapping_past_the_key_limit_is_an_error() {
+        let keys: String = (0..=MAX_KEYS_PER_MAP)
+            .map(|i| format!("K{i}: v\n"))
+            .collect();
+        let (diag, at) = limit_error(&keys);
+        assert!(
+            diag.message
+                .contains(&format!("more than {MAX_KEYS_PER_MAP} keys")),
+            "{}",
+            diag.message
+        );
+        assert_eq!(at, format!("{}:1", MAX_KEYS_PER_MAP + 1));
+        let keys: String = (0..MAX_KEYS_PER_MAP)
+            .map(|i| format!("K{i}: v\n"))
+            .collect();
+        assert!(load(&keys).0.is_some(), "exactly the limit is fine");
+    }
+
+    #[test]
+    fn many_variables_are_a_limit_error_not_minutes_of_work() {
+        // Found by fuzzing: 100,000 keys under `variables:` took minutes, each duplicate
+        // check scanning every earlier key.
+        let vars: String = (0..100_000).map(|i| format!("  V{i}: x\n")).collect();
+        let (_, at) = limit_error(&format!("name: api\nvariables:\n{vars}"));
+        assert_eq!(at, format!("{}:3", MAX_KEYS_PER_MAP + 3));
+    }
+
+    #[test]
+    fn merge_keys_do_not_repeat_keys_the_mapping_sets() {
+        let (n, d, _) =
+            load("a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 0\n");
+        assert!(d.is_empty(), "{d:?}");
+        let c = n.unwrap().get("c").unwrap().clone();
+        let keys: Vec<_> = c
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str().unwrap()))
+            .collect();
+        assert_eq!(keys, [("x", "0"), ("y", "2"), ("z", "4")]);
+    }
+
+    #[test]
+    fn positions_on_a_long_line_are_exact() {
+        let text = format!("{{a: 1,{}é: 2, b: 3}}\n", " ".repeat(70_000));
+        let (n, d, map) = load(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let n = n.unwrap();
+        assert_eq!(
+            map.line_col(n.get("b").unwrap().span).to_string(),
+            "1:70016"
+        );
+        let e = &n.as_map().unwrap()[1];
+        assert_eq!(&text[e.key_span.start..e.key_span.start + 2], "é");
     }
 
     #[test]

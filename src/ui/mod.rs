@@ -131,10 +131,10 @@ impl Ui {
     pub fn diagnostics(&self, sources: &SourceMap, diags: &Diagnostics) {
         for d in diags.sorted(sources) {
             match self.mode() {
-                Mode::Json => self.event("diagnostic", &diagnostics::to_json(d, sources)),
+                Mode::Json => self.event("diagnostic", &diagnostics::to_json(&d, sources)),
                 _ => eprint!(
                     "{}",
-                    diagnostics::render_human(d, sources, self.color(), self.width)
+                    diagnostics::render_human(&d, sources, self.color(), self.width)
                 ),
             }
         }
