@@ -30,6 +30,11 @@ const DEFAULT_APP: &str = "name: demo\n";
 /// A workspace from arbitrary bytes: the parts between NUL bytes become [`SERVICE`],
 /// [`ENVIRONMENT`] and [`APP`], in that order (a NUL cannot appear in YAML text anyway);
 /// a part that is missing gets a small valid manifest, an empty part stays empty.
+///
+/// So that a few bytes can describe the huge inputs that cross the limits, byte `0x01`
+/// followed by bytes `n` and `k` stands for the `n` bytes before it repeated `64 × k`
+/// more times (`- \x01\x02\x40` is 4,097 levels of `- `). No part grows past
+/// [`MAX_EXPANDED_PART`] bytes.
 pub fn workspace_from_bytes(data: &[u8]) -> MemFiles {
     let mut parts = data.splitn(3, |b| *b == 0);
     let mut files = MemFiles::new();
@@ -38,9 +43,37 @@ pub fn workspace_from_bytes(data: &[u8]) -> MemFiles {
         (ENVIRONMENT, DEFAULT_ENVIRONMENT),
         (APP, DEFAULT_APP),
     ] {
-        files.insert(path, parts.next().unwrap_or(default.as_bytes()));
+        files.insert(path, expand(parts.next().unwrap_or(default.as_bytes())));
     }
     files
+}
+
+/// Largest part [`workspace_from_bytes`] expands to: 2 MiB, twice the file size limit.
+pub const MAX_EXPANDED_PART: usize = 2 * crate::manifest::limits::MAX_FILE_BYTES;
+
+fn expand(part: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i..] {
+            [1, n, k, ..] => {
+                let n = usize::from(n).min(out.len());
+                let chunk = out[out.len() - n..].to_vec();
+                for _ in 0..64 * usize::from(k) {
+                    if out.len() + chunk.len() > MAX_EXPANDED_PART {
+                        break;
+                    }
+                    out.extend_from_slice(&chunk);
+                }
+                i += 3;
+            }
+            _ => {
+                out.push(part[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// What a check found.
@@ -127,6 +160,25 @@ mod tests {
         assert_eq!((out.errors, out.stacks), (0, 2), "{}", out.human);
     }
 
+    #[test]
+    fn repeat_markers_expand_and_are_bounded() {
+        assert_eq!(
+            expand(b"a- \x01\x02\x01x"),
+            format!("a{}x", "- ".repeat(65)).into_bytes()
+        );
+        assert_eq!(
+            expand(b"\x01\x05\x09ab"),
+            b"ab",
+            "nothing before it to repeat"
+        );
+        assert_eq!(expand(b"ab\x01"), b"ab\x01", "an incomplete marker stays");
+        let big = expand(b"abcdefgh\x01\xff\xff\x01\xff\xff").len();
+        assert!(
+            (MAX_EXPANDED_PART - 255..=MAX_EXPANDED_PART).contains(&big),
+            "{big}"
+        );
+    }
+
     fn load(files: &MemFiles) -> Workspace {
         let location = Location {
             dir: "wharf".into(),
@@ -180,6 +232,12 @@ mod tests {
         files.insert("wharf/web/manifest.yml/notes.txt", "");
         let out = check(&files);
         assert_eq!(out.errors, 1, "{}", out.human);
-        assert!(out.human.contains("wharf/web/manifest.yml:1:1: cannot read wharf/web/manifest.yml: it is a directory, not a regular file"), "{}", out.human);
+        assert!(
+            out.human.contains(
+                "wharf/web/manifest.yml:1:1: cannot read wharf/web/manifest.yml: it is a directory"
+            ),
+            "{}",
+            out.human
+        );
     }
 }
