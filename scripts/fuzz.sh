@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Fuzzes the manifest loader and validator: fuzz/fuzz_targets/workspace.rs loads,
-# validates, packages and renders a whole in-memory workspace built from each input
+# validates and renders the diagnostics of a whole in-memory workspace built from each input
 # (see `wharf::check::workspace_from_bytes`). Not part of CI or scripts/test.sh.
 #
 #   scripts/fuzz.sh [RUNS]      default 10,000,000 executions
 #
 # Bounded: RUNS executions or FUZZ_MAX_TIME seconds (default 14400), whichever comes
-# first; one job on one core. FUZZ_SANITIZER=address adds AddressSanitizer (wharf has
-# no unsafe code, so the default `none` trades it for speed; panics, stack overflows,
-# timeouts over 10 s and memory over 2 GiB are caught either way).
+# first; one job on one core. Built with debug assertions, so integer overflow panics.
+# FUZZ_SANITIZER=address adds AddressSanitizer (wharf has no unsafe code, so the default
+# `none` trades it for speed; panics, stack overflows, timeouts over 10 s and memory
+# over 2 GiB are caught either way).
 #
 # Needs the nightly toolchain (`rustup toolchain install nightly`) and cargo-fuzz
 # (`cargo install cargo-fuzz`). The first build compiles every dependency again with
@@ -46,6 +47,6 @@ done < <(find examples tests ${WHARF_COPILOT_CORPUS:+"$WHARF_COPILOT_CORPUS"} -t
 echo "seed corpus: $(ls "$corpus" | wc -l) inputs" >&2
 
 cd fuzz
-exec cargo +nightly fuzz run --sanitizer "$sanitizer" workspace corpus/workspace -- \
+exec cargo +nightly fuzz run --debug-assertions --sanitizer "$sanitizer" workspace corpus/workspace -- \
   -runs="$runs" -max_total_time="$max_time" -jobs=1 -workers=1 \
-  -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

@@ -161,6 +161,9 @@ pub struct Diagnostics {
     seen: HashSet<Diagnostic>,
     /// How many are shown per file (`None`: no file).
     kept: HashMap<Option<FileId>, usize>,
+    /// Errors and warnings, shown or not.
+    errors: usize,
+    warnings: usize,
 }
 
 impl Diagnostics {
@@ -176,6 +179,11 @@ impl Diagnostics {
             return;
         }
         self.seen.insert(d.clone());
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Note => {}
+        }
         let kept = self.kept.entry(d.span.map(|s| s.file)).or_default();
         if *kept < MAX_DIAGNOSTICS_PER_FILE {
             *kept += 1;
@@ -194,23 +202,17 @@ impl Diagnostics {
 
     /// Whether any error was found.
     pub fn has_errors(&self) -> bool {
-        self.all().any(|d| d.severity == Severity::Error)
+        self.errors > 0
     }
 
     /// Number of errors, shown or not.
     pub fn error_count(&self) -> usize {
-        self.all().filter(|d| d.severity == Severity::Error).count()
+        self.errors
     }
 
     /// Number of warnings, shown or not.
     pub fn warning_count(&self) -> usize {
-        self.all()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
-    }
-
-    fn all(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().chain(&self.hidden)
+        self.warnings
     }
 
     /// The diagnostics to show, sorted by file and position so output is stable; a file
