@@ -102,12 +102,14 @@ impl KeyIndex for SharedKeys {
 /// Loads the `wharf/` workspace in `files`, validates it for every environment, packages
 /// it for each environment when it is valid, and renders each diagnostic both ways.
 pub fn check(files: &MemFiles) -> Outcome {
-    check_with(files, true)
+    check_with(files, true, usize::MAX)
 }
 
-/// [`check`], packaging only when `package` is set (the fuzz target leaves it out, to
-/// spend its runs on the loader and validator).
-pub fn check_with(files: &MemFiles, package: bool) -> Outcome {
+/// [`check`], packaging only when `package` is set, and rendering for people only the
+/// first `render` diagnostics (as sorted for output; all are rendered as JSON). The fuzz
+/// target leaves packaging out and renders a few, to spend its runs on the loader and
+/// validator rather than on wrapping the same kind of text again.
+pub fn check_with(files: &MemFiles, package: bool, render: usize) -> Outcome {
     let location = Location {
         dir: "wharf".into(),
         flavor: Flavor::Wharf,
@@ -122,8 +124,10 @@ pub fn check_with(files: &MemFiles, package: bool) -> Outcome {
     );
     ws.validate_all(None);
     let mut human = String::new();
-    for d in ws.diags.sorted(&ws.sources) {
-        human.push_str(&render_human(&d, &ws.sources, false, 100));
+    for (i, d) in ws.diags.sorted(&ws.sources).into_iter().enumerate() {
+        if i < render {
+            human.push_str(&render_human(&d, &ws.sources, false, 100));
+        }
         serde_json::to_string(&to_json(&d, &ws.sources)).expect("diagnostics serialize");
     }
     let (errors, warnings) = (ws.diags.error_count(), ws.diags.warning_count());

@@ -8,5 +8,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let files = wharf::check::workspace_from_bytes(data);
-    let _ = wharf::check::check_with(&files, false);
+    let _ = wharf::check::check_with(&files, false, 8);
 });

@@ -198,7 +198,8 @@ mod tests {
 
     #[test]
     fn substituted_text_is_bounded() {
-        let (n, d) = run("a: ${BIG}\nb: [${BIG}, ${BIG}, ${BIG}, ${BIG}]\nc: ${TAG}\n");
+        let text = "a: ${BIG}\nb: ['${BIG}', '${BIG}', '${BIG}', '${BIG}']\nc: ${TAG}\n";
+        let (n, d) = run(text);
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.code, Code::Limit);
         assert!(
@@ -206,9 +207,11 @@ mod tests {
             "{}",
             diag.message
         );
+        let fifth = text.rfind("'${BIG}'").unwrap();
         assert_eq!(
             diag.span.unwrap().start,
-            "a: ${BIG}\nb: [${BIG}, ${BIG}, ".len()
+            fifth,
+            "four copies fit, the fifth does not"
         );
         assert_eq!(n.get("c").unwrap().as_str(), Some("${TAG}"), "stops there");
     }
