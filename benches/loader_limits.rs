@@ -75,7 +75,7 @@ fn median(files: &MemFiles) -> Duration {
 }
 
 fn main() {
-    let sizes = [5_000, 10_000];
+    let sizes = [2_500, 5_000];
     for (name, make) in CASES {
         let t: Vec<Duration> = sizes
             .iter()
