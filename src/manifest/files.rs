@@ -11,6 +11,7 @@ use super::diag::{Code, Diagnostic, Diagnostics};
 use super::limits::MAX_FILE_BYTES;
 use super::source::{FileId, SourceMap, Span};
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ pub enum ReadError {
 /// Read access to a workspace's files.
 pub trait Files {
     /// Names of the entries of directory `dir` (empty when it cannot be listed).
-    fn entries(&self, dir: &Path) -> Vec<String>;
+    fn entries(&self, dir: &Path) -> Vec<OsString>;
     /// Whether anything is at `path`: a file, a directory, even a dangling link.
     fn exists(&self, path: &Path) -> bool;
     /// Whether `path` is a directory.
@@ -42,13 +43,11 @@ pub trait Files {
 pub struct Disk;
 
 impl Files for Disk {
-    fn entries(&self, dir: &Path) -> Vec<String> {
+    fn entries(&self, dir: &Path) -> Vec<OsString> {
         let Ok(rd) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
-        rd.filter_map(Result::ok)
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect()
+        rd.filter_map(Result::ok).map(|e| e.file_name()).collect()
     }
 
     fn exists(&self, path: &Path) -> bool {
@@ -110,11 +109,11 @@ impl MemFiles {
 }
 
 impl Files for MemFiles {
-    fn entries(&self, dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = self
+    fn entries(&self, dir: &Path) -> Vec<OsString> {
+        let mut names: Vec<OsString> = self
             .below(dir)
             .filter_map(|p| p.strip_prefix(dir).ok()?.iter().next())
-            .filter_map(|n| n.to_str().map(str::to_string))
+            .map(OsString::from)
             .collect();
         names.dedup();
         names

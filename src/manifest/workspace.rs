@@ -114,14 +114,43 @@ fn display_path(path: &Path, cwd: &Path) -> PathBuf {
 }
 
 /// The subdirectories of `dir` that hold a `manifest.yml`: anything by that name, so a
-/// manifest that is a directory or a dangling link is reported, not skipped.
-fn subdirs_with_manifest(files: &dyn Files, dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = files
-        .entries(dir)
-        .into_iter()
-        .filter(|n| files.exists(&dir.join(n).join("manifest.yml")))
-        .filter(|n| !n.starts_with('.') && !NOT_SERVICES.contains(&n.as_str()))
-        .collect();
+/// manifest that is a directory or a dangling link is reported, not skipped. A name
+/// that is not UTF-8 cannot name a service or an environment; those are reported into
+/// `diags` with the manifest's path.
+fn subdirs_with_manifest(
+    files: &dyn Files,
+    dir: &Path,
+    cwd: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in files.entries(dir) {
+        let manifest = dir.join(&entry).join("manifest.yml");
+        if !files.exists(&manifest) {
+            continue;
+        }
+        match entry.into_string() {
+            Ok(n) if n.starts_with('.') || NOT_SERVICES.contains(&n.as_str()) => {}
+            Ok(n) => names.push(n),
+            Err(raw) => {
+                let shown = display_path(&manifest, cwd);
+                let message = format!(
+                    "cannot use {}: the directory name `{}` is not valid UTF-8",
+                    shown.display(),
+                    raw.to_string_lossy()
+                );
+                let file = sources.add(shown, String::new());
+                diags.push(
+                    Diagnostic::error(Code::Encoding, message)
+                        .at(Span::point(file, 0))
+                        .help(
+                            "services and environments are named after their directory; rename it",
+                        ),
+                );
+            }
+        }
+    }
     names.sort();
     names
 }
@@ -154,7 +183,8 @@ impl Workspace {
             checks: 0,
         };
         ws.app = ws.load_app(files, cwd);
-        for env in subdirs_with_manifest(files, &location.dir.join("environments")) {
+        let env_dir = location.dir.join("environments");
+        for env in subdirs_with_manifest(files, &env_dir, cwd, &mut ws.sources, &mut ws.diags) {
             let path = location
                 .dir
                 .join("environments")
@@ -165,7 +195,8 @@ impl Workspace {
                 .and_then(|node| ws.decode_env(&env, node));
             ws.envs.insert(env, m);
         }
-        for svc in subdirs_with_manifest(files, &location.dir) {
+        for svc in subdirs_with_manifest(files, &location.dir, cwd, &mut ws.sources, &mut ws.diags)
+        {
             let dir = location.dir.join(&svc);
             for extra in ["addons", "overrides"] {
                 if files.is_dir(&dir.join(extra)) {

@@ -196,3 +196,22 @@ fn a_file_with_many_problems_shows_the_first_100_and_counts_the_rest() {
             .and(predicate::str::contains("150 errors in the manifests")),
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_service_directory_whose_name_is_not_utf8_fails_validation() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", API);
+    let dir = d
+        .path()
+        .join("wharf")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("manifest.yml"), API).unwrap();
+    let err = invalid(&d, &[]);
+    assert!(
+        err.contains("the directory name `caf\u{FFFD}` is not valid UTF-8"),
+        "{err}"
+    );
+}
