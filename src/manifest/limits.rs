@@ -4,8 +4,8 @@
 //! never works without bounds: a file past a limit gets one error at the place the limit
 //! was crossed (`file:line:col`, code `wharf::manifest::limit`) that names the limit, and
 //! the file is not used further. Every limit is far above what a real manifest needs
-//! (the largest Copilot manifests we know of are a few KiB, a dozen levels deep and a few
-//! hundred nodes), and together they bound the time and memory one file can cost.
+//! (the manifests of the Copilot corpus wharf is tested against are at most 5 KiB), and
+//! together they bound the time and memory one file can cost.
 //!
 //! This module is the one place the limits are defined; change them here only.
 
