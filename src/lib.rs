@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod aws;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod compile;

@@ -7,6 +7,7 @@
 //! Pure: works on parsed nodes only.
 
 use super::diag::{Code, Diagnostic, Diagnostics};
+use super::limits::MAX_SUGGEST_CHARS;
 use super::source::Span;
 use super::yaml::{Node, Style, Value};
 use std::borrow::Cow;
@@ -462,7 +463,13 @@ impl<'n> Fields<'n> {
 }
 
 /// The known word closest to `word`, if one is close enough to be a likely typo.
+///
+/// Words longer than [`MAX_SUGGEST_CHARS`] get no suggestion: edit distance costs the
+/// product of the two lengths, and no field name is that long.
 pub fn suggest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    if word.chars().nth(MAX_SUGGEST_CHARS).is_some() {
+        return None;
+    }
     let w = word.to_ascii_lowercase();
     known
         .iter()

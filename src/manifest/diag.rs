@@ -4,13 +4,17 @@
 //! every problem in every manifest at once. Rendering lives in `ui`; this module only
 //! describes what went wrong and where.
 
-use super::source::{SourceMap, Span};
+use super::limits::MAX_DIAGNOSTICS_PER_FILE;
+use super::source::{FileId, SourceMap, Span};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Not a problem itself: says something about the others (how many were not shown).
+    Note,
     /// The manifest is used anyway; something looks wrong.
     Warning,
     /// The manifest cannot be used.
@@ -37,6 +41,9 @@ pub enum Code {
     SecretInVariables,
     Reference,
     Io,
+    Encoding,
+    Limit,
+    Truncated,
 }
 
 impl Code {
@@ -64,12 +71,15 @@ impl Code {
             Code::SecretInVariables => "wharf::manifest::secret_in_variables",
             Code::Reference => "wharf::manifest::reference",
             Code::Io => "wharf::manifest::io",
+            Code::Encoding => "wharf::manifest::encoding",
+            Code::Limit => "wharf::manifest::limit",
+            Code::Truncated => "wharf::manifest::truncated",
         }
     }
 }
 
 /// One problem found in a manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -142,9 +152,24 @@ impl Diagnostic {
 }
 
 /// The diagnostics of one run, in the order found.
+///
+/// Exact repeats are dropped (the same base manifest is checked once per environment, so
+/// the same problem would otherwise be reported several times). At most
+/// [`MAX_DIAGNOSTICS_PER_FILE`] are kept for each file; the others are only counted and
+/// [`Diagnostics::sorted`] ends that file's list with a note saying how many were left out.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
+    /// The ones shown, in the order found.
     items: Vec<Diagnostic>,
+    /// The ones past the per-file limit, in the order found.
+    hidden: Vec<Diagnostic>,
+    /// Everything pushed so far, to drop repeats in constant time.
+    seen: HashSet<Diagnostic>,
+    /// How many are shown per file (`None`: no file).
+    kept: HashMap<Option<FileId>, usize>,
+    /// Errors and warnings, shown or not.
+    errors: usize,
+    warnings: usize,
 }
 
 impl Diagnostics {
@@ -153,54 +178,102 @@ impl Diagnostics {
         Self::default()
     }
 
-    /// Adds one, dropping exact repeats (the same base manifest is checked once per
-    /// environment, so the same problem would otherwise be reported several times).
+    /// Adds one, unless it repeats one already added; past the per-file limit it is only
+    /// counted.
     pub fn push(&mut self, d: Diagnostic) {
-        if !self.items.contains(&d) {
+        if self.seen.contains(&d) {
+            return;
+        }
+        self.seen.insert(d.clone());
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Note => {}
+        }
+        let kept = self.kept.entry(d.span.map(|s| s.file)).or_default();
+        if *kept < MAX_DIAGNOSTICS_PER_FILE {
+            *kept += 1;
             self.items.push(d);
+        } else {
+            self.hidden.push(d);
         }
     }
 
     /// Adds all of another list.
     pub fn extend(&mut self, other: Diagnostics) {
-        for d in other.items {
+        for d in other.items.into_iter().chain(other.hidden) {
             self.push(d);
         }
     }
 
     /// Whether any error was found.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
+        self.errors > 0
     }
 
-    /// Number of errors.
+    /// Number of errors, shown or not.
     pub fn error_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.errors
     }
 
-    /// Number of warnings.
+    /// Number of warnings, shown or not.
     pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
+        self.warnings
     }
 
-    /// All diagnostics, sorted by file and position so output is stable.
-    pub fn sorted(&self, sources: &SourceMap) -> Vec<&Diagnostic> {
-        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by(|a, b| {
-            let key = |d: &Diagnostic| {
-                d.span
-                    .map(|s| (sources.path(s.file).to_path_buf(), s.start))
-                    .unwrap_or_default()
-            };
-            key(a).cmp(&key(b))
-        });
-        v
+    /// The diagnostics to show, sorted by file and position so output is stable; a file
+    /// with more than [`MAX_DIAGNOSTICS_PER_FILE`] ends with a note on how many more
+    /// there are.
+    pub fn sorted(&self, sources: &SourceMap) -> Vec<Diagnostic> {
+        let key = |file: Option<FileId>, start: usize| {
+            (file.map(|f| sources.path(f).to_path_buf()), file, start)
+        };
+        let mut v: Vec<_> = self
+            .items
+            .iter()
+            .map(|d| {
+                (
+                    key(d.span.map(|s| s.file), d.span.map_or(0, |s| s.start)),
+                    d.clone(),
+                )
+            })
+            .collect();
+        let mut hidden_per_file: HashMap<Option<FileId>, (usize, usize)> = HashMap::new();
+        for d in &self.hidden {
+            let c = hidden_per_file.entry(d.span.map(|s| s.file)).or_default();
+            match d.severity {
+                Severity::Error => c.0 += 1,
+                _ => c.1 += 1,
+            }
+        }
+        for (file, (errors, warnings)) in hidden_per_file {
+            let hidden = errors + warnings;
+            let place = file.map_or_else(
+                || "without a file".to_string(),
+                |f| format!("in {}", sources.path(f).display()),
+            );
+            let note = Diagnostic {
+                severity: Severity::Note,
+                ..Diagnostic::error(
+                    Code::Truncated,
+                    format!(
+                        "{hidden} more problem{} {place} not shown ({} error{}, {} warning{}); only the first {MAX_DIAGNOSTICS_PER_FILE} of a file are shown",
+                        plural(hidden),
+                        errors,
+                        plural(errors),
+                        warnings,
+                        plural(warnings),
+                    ),
+                )
+            }
+            .help("fix the problems above and run again to see the rest");
+            v.push((key(file, usize::MAX), note));
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().map(|(_, d)| d).collect()
     }
 
-    /// All diagnostics in the order found.
+    /// The diagnostics kept, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
@@ -208,5 +281,82 @@ impl Diagnostics {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(map: &mut SourceMap, n: usize) -> Vec<Diagnostic> {
+        let text = "k: v\n".repeat(n);
+        let file = map.add("m.yml", text);
+        (0..n)
+            .map(|i| {
+                let d = Diagnostic::error(Code::UnknownKey, format!("problem {i}"));
+                let d = if i % 10 == 9 {
+                    Diagnostic::warning(Code::UnknownKey, format!("problem {i}"))
+                } else {
+                    d
+                };
+                d.at(Span::point(file, i * 5))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_file_shows_its_first_diagnostics_and_a_note_counts_the_rest() {
+        let mut map = SourceMap::new();
+        let mut d = Diagnostics::new();
+        for p in problems(&mut map, MAX_DIAGNOSTICS_PER_FILE + 50) {
+            d.push(p);
+        }
+        assert_eq!(d.iter().count(), MAX_DIAGNOSTICS_PER_FILE);
+        assert_eq!(
+            d.error_count() + d.warning_count(),
+            MAX_DIAGNOSTICS_PER_FILE + 50
+        );
+        assert_eq!(d.warning_count(), (MAX_DIAGNOSTICS_PER_FILE + 50) / 10);
+        let shown = d.sorted(&map);
+        assert_eq!(shown.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+        let note = shown.last().unwrap();
+        assert_eq!(
+            (note.severity, note.code),
+            (Severity::Note, Code::Truncated)
+        );
+        assert!(
+            note.message
+                .starts_with("50 more problems in m.yml not shown (45 errors, 5 warnings)"),
+            "{}",
+            note.message
+        );
+    }
+
+    #[test]
+    fn repeats_are_dropped_also_past_the_limit_and_across_lists() {
+        let mut map = SourceMap::new();
+        let all = problems(&mut map, MAX_DIAGNOSTICS_PER_FILE + 20);
+        let mut d = Diagnostics::new();
+        // The same manifest checked for two environments finds the same problems twice.
+        for _ in 0..2 {
+            let mut per_env = Diagnostics::new();
+            for p in &all {
+                per_env.push(p.clone());
+                per_env.push(p.clone());
+            }
+            d.extend(per_env);
+        }
+        assert_eq!(d.error_count() + d.warning_count(), all.len());
+        assert!(
+            d.sorted(&map)
+                .last()
+                .unwrap()
+                .message
+                .starts_with("20 more problems")
+        );
     }
 }

@@ -7,33 +7,57 @@
 //! Pure: variables come from a lookup function the caller provides.
 
 use super::diag::{Code, Diagnostic, Diagnostics};
+use super::limits::MAX_TEXT_BYTES;
 use super::source::Span;
 use super::yaml::{Node, Style, Value};
 
-/// Substitutes variables in every scalar value of `node` (keys are left alone).
+/// Substitutes variables in every scalar value of `node` (keys are left alone). The text
+/// the substituted values make is bounded by [`MAX_TEXT_BYTES`] per manifest: past it,
+/// a limit error at the value, and the values after it stay as written.
 pub fn interpolate(
     node: &mut Node,
     lookup: &dyn Fn(&str) -> Option<String>,
     diags: &mut Diagnostics,
 ) {
+    let mut budget = MAX_TEXT_BYTES;
+    walk(node, lookup, diags, &mut budget);
+}
+
+/// Returns false once the budget is spent.
+fn walk(
+    node: &mut Node,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+    budget: &mut usize,
+) -> bool {
     match &mut node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                interpolate(&mut e.value, lookup, diags);
-            }
-        }
-        Value::Seq(items) => {
-            for i in items {
-                interpolate(i, lookup, diags);
-            }
-        }
+        Value::Map(entries) => entries
+            .iter_mut()
+            .all(|e| walk(&mut e.value, lookup, diags, budget)),
+        Value::Seq(items) => items.iter_mut().all(|i| walk(i, lookup, diags, budget)),
         Value::Scalar(s) => {
             if !s.text.contains("${") {
-                return;
+                return true;
             }
             let whole_var = whole_variable(&s.text);
             match substitute(&s.text, node.span, lookup) {
                 Ok(text) => {
+                    let Some(left) = budget.checked_sub(text.len()) else {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::Limit,
+                                format!(
+                                    "substituting variables makes more than {} MiB of text in this manifest, the limit for a manifest",
+                                    MAX_TEXT_BYTES / (1024 * 1024)
+                                ),
+                            )
+                            .at(node.span)
+                            .label("limit reached here")
+                            .help("check which long variables this manifest uses, and how often"),
+                        );
+                        return false;
+                    };
+                    *budget = left;
                     if whole_var.is_some()
                         && let Ok(list) = serde_json::from_str::<Vec<String>>(&text)
                     {
@@ -42,12 +66,13 @@ pub fn interpolate(
                                 .map(|t| Node::scalar(t, Style::Quoted, node.span))
                                 .collect(),
                         );
-                        return;
+                        return true;
                     }
                     s.text = text;
                 }
                 Err(d) => diags.push(*d),
             }
+            true
         }
     }
 }
@@ -131,6 +156,7 @@ mod tests {
             "TAG" => Some("v1".to_string()),
             "PORT" => Some("8080".to_string()),
             "LIST" => Some(r#"["a","b"]"#.to_string()),
+            "BIG" => Some("x".repeat(MAX_TEXT_BYTES / 4)),
             _ => None,
         };
         interpolate(&mut n, &lookup, &mut d);
@@ -168,6 +194,26 @@ mod tests {
         assert!(d.iter().next().unwrap().message.contains("unclosed"));
         let (_, d) = run("a: ${1X}\n");
         assert!(d.iter().next().unwrap().message.contains("not a valid"));
+    }
+
+    #[test]
+    fn substituted_text_is_bounded() {
+        let text = "a: ${BIG}\nb: ['${BIG}', '${BIG}', '${BIG}', '${BIG}']\nc: ${TAG}\n";
+        let (n, d) = run(text);
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.code, Code::Limit);
+        assert!(
+            diag.message.contains("more than 4 MiB of text"),
+            "{}",
+            diag.message
+        );
+        let fifth = text.rfind("'${BIG}'").unwrap();
+        assert_eq!(
+            diag.span.unwrap().start,
+            fifth,
+            "four copies fit, the fifth does not"
+        );
+        assert_eq!(n.get("c").unwrap().as_str(), Some("${TAG}"), "stops there");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Manifests: reading, overriding, interpolating, decoding and validating the
 //! application, environment and service manifests of a workspace.
 //!
-//! Pure except for reading files in [`workspace`]. Nothing here knows AWS or the
-//! terminal; problems are collected as [`diag::Diagnostic`]s with positions.
+//! Pure except for reading files through [`files`]. Nothing here knows AWS or the
+//! terminal; problems are collected as [`diag::Diagnostic`]s with positions. Every bound
+//! the loader puts on its input is in [`limits`].
 
 pub mod app;
 pub mod common;
@@ -11,7 +12,9 @@ pub mod diag;
 pub mod duration;
 pub mod environment;
 pub mod fargate;
+pub mod files;
 pub mod interpolate;
+pub mod limits;
 pub mod overrides;
 pub mod schema;
 pub mod service;

@@ -8,6 +8,7 @@
 //! so merged values keep the position of whichever file line they came from. Pure.
 
 use super::yaml::{Node, Value};
+use std::collections::HashMap;
 
 /// Either/or field groups: at `path`, setting a key of one group removes the keys of the
 /// other groups that came from the base manifest.
@@ -50,25 +51,41 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
         .map(|(_, g)| *g)
         .unwrap_or(&[]);
     let mut entries = b.clone();
+    // Where each key is in `entries`, so each override key is found in constant time.
+    let mut index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect();
     for oe in o {
         if oe.value.is_null() {
             continue;
         }
         if let Some(group) = groups.iter().find(|g| g.contains(&oe.key.as_str())) {
+            // Either/or groups exist only on small, fixed mappings (`image`, `count`…).
             entries.retain(|e| {
                 !groups
                     .iter()
                     .any(|g| g != group && g.contains(&e.key.as_str()))
             });
+            index = entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
         }
-        match entries.iter_mut().find(|e| e.key == oe.key) {
-            Some(e) => {
+        match index.get(&oe.key) {
+            Some(&i) => {
+                let e = &mut entries[i];
                 path.push(oe.key.clone());
                 e.value = merge_at(&e.value, &oe.value, path);
                 path.pop();
                 e.key_span = oe.key_span;
             }
-            None => entries.push(oe.clone()),
+            None => {
+                index.insert(oe.key.clone(), entries.len());
+                entries.push(oe.clone());
+            }
         }
     }
     Node {

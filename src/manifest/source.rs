@@ -84,6 +84,61 @@ impl SourceFile {
         start + within
     }
 
+    /// Byte offset of a 1-based line and 0-based character column, found from `cursor`
+    /// (the previous position, which this moves): costs the distance between the two when
+    /// they are on the same line, so reading a long line token by token stays linear.
+    pub fn offset_near(&self, cursor: &mut Cursor, line: usize, col_chars: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        let (from_col, from) = if cursor.line == line && cursor.exact && cursor.col <= col_chars {
+            (cursor.col, cursor.offset)
+        } else if cursor.line == line && cursor.exact {
+            let back = cursor.col - col_chars;
+            let off = self.text[start..cursor.offset]
+                .char_indices()
+                .rev()
+                .nth(back - 1)
+                .map_or(start, |(i, _)| start + i);
+            (col_chars, off)
+        } else {
+            (0, start)
+        };
+        let found = self.text[from..end]
+            .char_indices()
+            .nth(col_chars - from_col)
+            .map(|(i, _)| from + i);
+        *cursor = Cursor {
+            line,
+            col: col_chars,
+            offset: found.unwrap_or(end),
+            exact: found.is_some(),
+        };
+        found.unwrap_or(end)
+    }
+
+    /// Byte range of a 1-based line, without its line break; `None` past the last line.
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        Some(start..end)
+    }
+
+    /// The 1-based line of a byte offset (cheaper than [`SourceFile::line_col`]).
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset.min(self.text.len())) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
@@ -98,6 +153,16 @@ impl SourceFile {
             col,
         }
     }
+}
+
+/// The last position [`SourceFile::offset_near`] converted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cursor {
+    line: usize,
+    col: usize,
+    offset: usize,
+    /// Whether `offset` is exactly at `col` (not clamped to the end of the line).
+    exact: bool,
 }
 
 /// All files read in one run.

@@ -10,10 +10,12 @@ use super::app::{AppManifest, decode_copilot_workspace};
 use super::decode::{Cx, Decode, KeyIndex, Spanned};
 use super::diag::{Code, Diagnostic, Diagnostics};
 use super::environment::EnvManifest;
+use super::files::{Disk, Files, add_manifest};
 use super::interpolate::interpolate;
+use super::limits::MAX_OVERRIDE_ENVIRONMENTS;
 use super::overrides;
 use super::service::ServiceManifest;
-use super::source::SourceMap;
+use super::source::{SourceMap, Span};
 use super::validate;
 use super::yaml::{self, Node};
 use std::collections::BTreeMap;
@@ -55,10 +57,12 @@ pub struct Location {
 }
 
 /// Looks for `wharf/` from `start` upward; failing that, for a Copilot `copilot/.workspace`.
+/// Anything named `app.yml` (or `.workspace`) counts, even a directory: loading then
+/// reports that it cannot be read instead of looking elsewhere.
 pub fn find(start: &Path) -> Option<Location> {
     for dir in start.ancestors() {
         let w = dir.join("wharf");
-        if w.join("app.yml").is_file() {
+        if Disk.exists(&w.join("app.yml")) {
             return Some(Location {
                 dir: w,
                 flavor: Flavor::Wharf,
@@ -67,7 +71,7 @@ pub fn find(start: &Path) -> Option<Location> {
     }
     for dir in start.ancestors() {
         let c = dir.join("copilot");
-        if c.join(".workspace").is_file() {
+        if Disk.exists(&c.join(".workspace")) {
             return Some(Location {
                 dir: c,
                 flavor: Flavor::Copilot,
@@ -98,6 +102,8 @@ pub struct Workspace {
     services: BTreeMap<String, Option<ServiceDoc>>,
     vars: VarLookup,
     keys: Box<dyn KeyIndex>,
+    /// Service manifests decoded and validated so far.
+    checks: usize,
 }
 
 /// Display path: relative to `cwd` when below it.
@@ -107,16 +113,44 @@ fn display_path(path: &Path, cwd: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn subdirs_with_manifest(dir: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = rd
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("manifest.yml").is_file())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.') && !NOT_SERVICES.contains(&n.as_str()))
-        .collect();
+/// The subdirectories of `dir` that hold a `manifest.yml`: anything by that name, so a
+/// manifest that is a directory or a dangling link is reported, not skipped. A name
+/// that is not UTF-8 cannot name a service or an environment; those are reported into
+/// `diags` with the manifest's path.
+fn subdirs_with_manifest(
+    files: &dyn Files,
+    dir: &Path,
+    cwd: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in files.entries(dir) {
+        let manifest = dir.join(&entry).join("manifest.yml");
+        if !files.exists(&manifest) {
+            continue;
+        }
+        match entry.into_string() {
+            Ok(n) if n.starts_with('.') || NOT_SERVICES.contains(&n.as_str()) => {}
+            Ok(n) => names.push(n),
+            Err(raw) => {
+                let shown = display_path(&manifest, cwd);
+                let message = format!(
+                    "cannot use {}: the directory name `{}` is not valid UTF-8",
+                    shown.display(),
+                    raw.to_string_lossy()
+                );
+                let file = sources.add(shown, String::new());
+                diags.push(
+                    Diagnostic::error(Code::Encoding, message)
+                        .at(Span::point(file, 0))
+                        .help(
+                            "services and environments are named after their directory; rename it",
+                        ),
+                );
+            }
+        }
+    }
     names.sort();
     names
 }
@@ -125,6 +159,18 @@ impl Workspace {
     /// Reads every manifest of the workspace at `location`. `vars` looks up process
     /// environment variables for `${VAR}`; `cwd` shortens displayed paths.
     pub fn load(location: Location, cwd: &Path, vars: VarLookup, keys: Box<dyn KeyIndex>) -> Self {
+        Self::load_from(&Disk, location, cwd, vars, keys)
+    }
+
+    /// [`Workspace::load`] from any [`Files`], such as [`MemFiles`](super::files::MemFiles)
+    /// (tests and the fuzz target load whole workspaces without a disk this way).
+    pub fn load_from(
+        files: &dyn Files,
+        location: Location,
+        cwd: &Path,
+        vars: VarLookup,
+        keys: Box<dyn KeyIndex>,
+    ) -> Self {
         let mut ws = Workspace {
             location: location.clone(),
             sources: SourceMap::new(),
@@ -134,23 +180,26 @@ impl Workspace {
             services: BTreeMap::new(),
             vars,
             keys,
+            checks: 0,
         };
-        ws.app = ws.load_app(cwd);
-        for env in subdirs_with_manifest(&location.dir.join("environments")) {
+        ws.app = ws.load_app(files, cwd);
+        let env_dir = location.dir.join("environments");
+        for env in subdirs_with_manifest(files, &env_dir, cwd, &mut ws.sources, &mut ws.diags) {
             let path = location
                 .dir
                 .join("environments")
                 .join(&env)
                 .join("manifest.yml");
             let m = ws
-                .read(&path, cwd)
+                .read(files, &path, cwd)
                 .and_then(|node| ws.decode_env(&env, node));
             ws.envs.insert(env, m);
         }
-        for svc in subdirs_with_manifest(&location.dir) {
+        for svc in subdirs_with_manifest(files, &location.dir, cwd, &mut ws.sources, &mut ws.diags)
+        {
             let dir = location.dir.join(&svc);
             for extra in ["addons", "overrides"] {
-                if dir.join(extra).is_dir() {
+                if files.is_dir(&dir.join(extra)) {
                     ws.diags.push(
                         Diagnostic::error(Code::Unsupported, format!("service `{svc}` has an `{extra}/` directory, which wharf does not support yet"))
                             .path(display_path(&dir.join(extra), cwd).display().to_string())
@@ -158,7 +207,7 @@ impl Workspace {
                     );
                 }
             }
-            let doc = ws.read(&dir.join("manifest.yml"), cwd).map(|node| {
+            let doc = ws.read(files, &dir.join("manifest.yml"), cwd).map(|node| {
                 let (base, envs) = overrides::split(&node);
                 let mut over = BTreeMap::new();
                 if let Some(envs) = envs {
@@ -171,7 +220,7 @@ impl Workspace {
             });
             ws.services.insert(svc, doc);
         }
-        if location.dir.join("environments").join("addons").is_dir() {
+        if files.is_dir(&location.dir.join("environments").join("addons")) {
             ws.diags.push(Diagnostic::error(
                 Code::Unsupported,
                 "environment addons (`environments/addons/`) are not supported by wharf yet",
@@ -187,7 +236,19 @@ impl Workspace {
             }
             return;
         };
-        for e in entries {
+        if let Some(e) = entries.get(MAX_OVERRIDE_ENVIRONMENTS) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Limit,
+                    format!("`environments` overrides more than {MAX_OVERRIDE_ENVIRONMENTS} environments, the limit for a service manifest"),
+                )
+                .at(e.key_span)
+                .label("limit reached here")
+                .path(format!("environments.{}", e.key))
+                .help(format!("the service is checked for each environment it overrides; only the first {MAX_OVERRIDE_ENVIRONMENTS} are checked")),
+            );
+        }
+        for e in entries.iter().take(MAX_OVERRIDE_ENVIRONMENTS) {
             if e.value.is_null() || e.value.as_map().is_some() {
                 out.insert(e.key.clone(), e.value.clone());
             } else {
@@ -219,33 +280,27 @@ impl Workspace {
         }
     }
 
-    fn read(&mut self, path: &Path, cwd: &Path) -> Option<Node> {
+    fn read(&mut self, files: &dyn Files, path: &Path, cwd: &Path) -> Option<Node> {
         let shown = display_path(path, cwd);
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                self.diags.push(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read {}: {e}", shown.display()),
-                ));
-                return None;
-            }
-        };
-        let file = self.sources.add(shown, text);
+        let file = add_manifest(&mut self.sources, &mut self.diags, shown, files.read(path))?;
+        let errors_before = self.diags.error_count();
         let node = yaml::parse(file, self.sources.file(file), &mut self.diags);
-        if node.is_none() && !self.diags.has_errors() {
-            self.diags.push(Diagnostic::error(
-                Code::MissingField,
-                format!("{} is empty", self.sources.path(file).display()),
-            ));
+        if node.is_none() && self.diags.error_count() == errors_before {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    format!("{} is empty", self.sources.path(file).display()),
+                )
+                .at(Span::point(file, 0)),
+            );
         }
         node
     }
 
-    fn load_app(&mut self, cwd: &Path) -> Option<AppManifest> {
+    fn load_app(&mut self, files: &dyn Files, cwd: &Path) -> Option<AppManifest> {
         match self.location.flavor {
             Flavor::Wharf => {
-                let mut node = self.read(&self.location.dir.join("app.yml"), cwd)?;
+                let mut node = self.read(files, &self.location.dir.join("app.yml"), cwd)?;
                 let lookup = |k: &str| (self.vars)(k);
                 interpolate(&mut node, &lookup, &mut self.diags);
                 let mut d = Diagnostics::new();
@@ -260,7 +315,7 @@ impl Workspace {
                 app
             }
             Flavor::Copilot => {
-                let node = self.read(&self.location.dir.join(".workspace"), cwd)?;
+                let node = self.read(files, &self.location.dir.join(".workspace"), cwd)?;
                 let mut d = Diagnostics::new();
                 let name = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
                 self.diags.extend(d);
@@ -366,11 +421,12 @@ impl Workspace {
     /// overrides merged, variables substituted, decoded, validated. Problems go to
     /// [`Workspace::diags`]; `None` when it cannot be used.
     pub fn service(&mut self, name: &str, env: Option<&str>) -> Option<ServiceManifest> {
-        let doc = self.services.get(name)?.as_ref()?.clone();
+        let doc = self.services.get(name)?.as_ref()?;
         let mut node = match env.and_then(|e| doc.overrides.get(e)) {
             Some(o) => overrides::merge(&doc.base, o),
             None => doc.base.clone(),
         };
+        self.checks += 1;
         let mut d = Diagnostics::new();
         interpolate(&mut node, &self.lookup_for(env), &mut d);
         let m = ServiceManifest::decode(
@@ -386,6 +442,12 @@ impl Workspace {
         m.filter(|_| !failed)
     }
 
+    /// How many times a service manifest has been decoded and validated: once per
+    /// service and environment checked, which the limits keep in proportion to the input.
+    pub fn service_checks(&self) -> usize {
+        self.checks
+    }
+
     /// Checks every manifest for every environment: each service with no overrides, for
     /// each workspace environment, and for each environment its override block names.
     pub fn validate_all(&mut self, only_env: Option<&str>) {
@@ -399,11 +461,12 @@ impl Workspace {
             }
             let mut targets = envs.clone();
             if only_env.is_none() {
-                for e in self.override_envs(&svc) {
-                    if !targets.contains(&e) {
-                        targets.push(e);
-                    }
-                }
+                // Sorted and distinct already; those not in the workspace come after.
+                targets.extend(
+                    self.override_envs(&svc)
+                        .into_iter()
+                        .filter(|e| !self.envs.contains_key(e)),
+                );
             }
             for e in &targets {
                 self.service(&svc, Some(e));
@@ -422,13 +485,13 @@ impl Workspace {
             .filter(|(e, _)| !self.envs.contains_key(*e))
             .map(|(e, n)| (e.clone(), n.span))
             .collect();
+        let known = self.env_names();
+        let list = if known.is_empty() {
+            "none yet".to_string()
+        } else {
+            known.join(", ")
+        };
         for (e, span) in unknown {
-            let known = self.env_names();
-            let list = if known.is_empty() {
-                "none yet".to_string()
-            } else {
-                known.join(", ")
-            };
             self.diags.push(
                 Diagnostic::warning(Code::Reference, format!("`environments.{e}` overrides an environment this workspace does not have"))
                     .at(span)

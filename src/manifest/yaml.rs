@@ -3,10 +3,13 @@
 //! Built from `saphyr-parser` events. Keeps each scalar's original text and quoting, so
 //! `on`, `0777` or `80` under `variables:` stay exactly what the user wrote, and keeps
 //! tags (`!Ref`) so generated CloudFormation can be read back in tests. Resolves anchors,
-//! aliases and `<<` merge keys; reports duplicate keys. Pure: parses a string.
+//! aliases and `<<` merge keys; reports duplicate keys. Enforces the loader's
+//! [`limits`](super::limits) while building, so no input costs unbounded time, memory or
+//! stack. Pure: parses a string.
 
 use super::diag::{Code, Diagnostic, Diagnostics};
-use super::source::{FileId, SourceFile, Span};
+use super::limits::{MAX_DEPTH, MAX_KEYS_PER_MAP, MAX_NODES, MAX_TEXT_BYTES};
+use super::source::{Cursor, FileId, SourceFile, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 use std::collections::HashMap;
 
@@ -134,7 +137,8 @@ impl Node {
 }
 
 /// Parses one YAML document. Syntax errors and duplicate keys go to `diags`; on a syntax
-/// error there is no tree.
+/// error, or when the document is past one of the [`limits`](super::limits) (nesting
+/// depth, nodes or text after alias expansion, keys per mapping), there is no tree.
 pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Option<Node> {
     let mut b = Builder {
         file,
@@ -142,6 +146,10 @@ pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Opti
         parser: Parser::new_from_str(&source.text),
         anchors: HashMap::new(),
         diags,
+        cursor: Cursor::default(),
+        depth: 0,
+        nodes: 0,
+        text: 0,
     };
     match b.document() {
         Ok(node) => node,
@@ -152,22 +160,71 @@ pub fn parse(file: FileId, source: &SourceFile, diags: &mut Diagnostics) -> Opti
     }
 }
 
+/// What a node costs: its nodes, its scalar text, and how many levels of lists and
+/// mappings it holds.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    nodes: usize,
+    text: usize,
+    height: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        match &node.value {
+            Value::Scalar(s) => Size {
+                nodes: 1,
+                text: s.text.len(),
+                height: 0,
+            },
+            Value::Seq(items) => Size::collection(items.iter().map(|n| (None, n))),
+            Value::Map(entries) => {
+                Size::collection(entries.iter().map(|e| (Some(e.key.len()), &e.value)))
+            }
+        }
+    }
+
+    /// A list or mapping: its children and, for a mapping, the length of each key.
+    fn collection<'n>(children: impl Iterator<Item = (Option<usize>, &'n Node)>) -> Size {
+        let mut total = Size {
+            nodes: 1,
+            text: 0,
+            height: 1,
+        };
+        for (key_len, n) in children {
+            let s = Size::of(n);
+            total.nodes += s.nodes + usize::from(key_len.is_some());
+            total.text += s.text + key_len.unwrap_or(0);
+            total.height = total.height.max(s.height + 1);
+        }
+        total
+    }
+}
+
 struct Builder<'a, 'd> {
     file: FileId,
     source: &'a SourceFile,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and what each costs when an alias copies it.
+    anchors: HashMap<usize, (Node, Size)>,
     diags: &'d mut Diagnostics,
+    cursor: Cursor,
+    /// Lists and mappings open around the current event.
+    depth: usize,
+    /// Nodes built so far, copies included.
+    nodes: usize,
+    /// Bytes of scalar text built so far, copies included.
+    text: usize,
 }
 
 type Res<T> = Result<T, Box<Diagnostic>>;
 
 impl<'a> Builder<'a, '_> {
-    fn offset(&self, m: &saphyr_parser::Marker) -> usize {
-        self.source.offset_of(m.line(), m.col())
+    fn offset(&mut self, m: &saphyr_parser::Marker) -> usize {
+        self.source.offset_near(&mut self.cursor, m.line(), m.col())
     }
 
-    fn span(&self, s: &PSpan) -> Span {
+    fn span(&mut self, s: &PSpan) -> Span {
         let start = self.offset(&s.start);
         let end = self.offset(&s.end).max(start);
         Span {
@@ -175,6 +232,63 @@ impl<'a> Builder<'a, '_> {
             start,
             len: end - start,
         }
+    }
+
+    fn limit(&self, at: Span, message: String, help: &str) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(Code::Limit, message)
+                .at(at)
+                .label("limit reached here")
+                .help(help.to_string()),
+        )
+    }
+
+    /// Counts `size` against the node and text limits.
+    fn charge(&mut self, size: Size, at: Span) -> Res<()> {
+        self.nodes += size.nodes;
+        self.text += size.text;
+        if self.nodes > MAX_NODES {
+            return Err(self.limit(
+                at,
+                format!("this file builds more than {MAX_NODES} YAML nodes, the limit for a manifest"),
+                "each use of an alias counts every node of its anchor again; a manifest is far smaller than this",
+            ));
+        }
+        if self.text > MAX_TEXT_BYTES {
+            return Err(self.limit(
+                at,
+                format!(
+                    "this file builds more than {} MiB of text, the limit for a manifest",
+                    MAX_TEXT_BYTES / (1024 * 1024)
+                ),
+                "each use of an alias counts the text of its anchor again; a manifest is far smaller than this",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Opens a list or mapping, refusing to nest deeper than the limit.
+    fn open(&mut self, at: Span) -> Res<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.nesting_error(at));
+        }
+        self.depth += 1;
+        self.charge(
+            Size {
+                nodes: 1,
+                text: 0,
+                height: 1,
+            },
+            at,
+        )
+    }
+
+    fn nesting_error(&self, at: Span) -> Box<Diagnostic> {
+        self.limit(
+            at,
+            format!("lists and mappings nest more than {MAX_DEPTH} levels deep here, the limit for a manifest"),
+            "a manifest needs a dozen levels at most; check the indentation and the aliases used here",
+        )
     }
 
     fn next(&mut self) -> Res<(Event<'a>, PSpan)> {
@@ -236,22 +350,34 @@ impl<'a> Builder<'a, '_> {
                     ScalarStyle::Plain => Style::Plain,
                     _ => Style::Quoted,
                 };
-                let mut node = Node::scalar(text.into_owned(), style, self.span(&span));
+                let at = self.span(&span);
+                let size = Size {
+                    nodes: 1,
+                    text: text.len(),
+                    height: 0,
+                };
+                self.charge(size, at)?;
+                let mut node = Node::scalar(text.into_owned(), style, at);
                 node.tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             Event::Alias(id) => {
                 let at = self.span(&span);
-                match self.anchors.get(&id) {
-                    Some(n) => Ok(n.clone()),
-                    None => Err(Box::new(
+                let Some(&(_, size)) = self.anchors.get(&id) else {
+                    return Err(Box::new(
                         Diagnostic::error(Code::Syntax, "alias to an unknown anchor").at(at),
-                    )),
+                    ));
+                };
+                if self.depth + size.height > MAX_DEPTH {
+                    return Err(self.nesting_error(at));
                 }
+                self.charge(size, at)?;
+                Ok(self.anchors[&id].0.clone())
             }
             Event::SequenceStart(anchor, tag) => {
                 let start = self.span(&span);
+                self.open(start)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (ev, sp) = self.next()?;
@@ -260,17 +386,19 @@ impl<'a> Builder<'a, '_> {
                     }
                     items.push(self.node(ev, sp)?);
                 };
+                self.depth -= 1;
                 let node = Node {
                     value: Value::Seq(items),
                     span: join(start, end),
                     tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             Event::MappingStart(anchor, tag) => {
                 let start = self.span(&span);
-                let mut entries: Vec<Entry> = Vec::new();
+                self.open(start)?;
+                let mut entries = Entries::default();
                 let mut merges: Vec<Node> = Vec::new();
                 let end = loop {
                     let (ev, sp) = self.next()?;
@@ -280,7 +408,7 @@ impl<'a> Builder<'a, '_> {
                     let key = self.node(ev, sp)?;
                     let (kev, ksp) = self.next()?;
                     let value = self.node(kev, ksp)?;
-                    let Value::Scalar(Scalar { text, .. }) = &key.value else {
+                    let Value::Scalar(Scalar { text, .. }) = key.value else {
                         self.diags.push(
                             Diagnostic::error(Code::Syntax, "mapping keys must be plain strings")
                                 .at(key.span),
@@ -291,8 +419,8 @@ impl<'a> Builder<'a, '_> {
                         merges.push(value);
                         continue;
                     }
-                    if let Some(first) = entries.iter().find(|e| &e.key == text) {
-                        let line = self.source.line_col(first.key_span.start).line;
+                    if let Some(first) = entries.get(&text) {
+                        let line = self.source.line_of(first.key_span.start);
                         self.diags.push(
                             Diagnostic::error(
                                 Code::DuplicateKey,
@@ -306,21 +434,28 @@ impl<'a> Builder<'a, '_> {
                         );
                         continue;
                     }
+                    if entries.len() == MAX_KEYS_PER_MAP {
+                        return Err(self.too_many_keys(key.span));
+                    }
                     entries.push(Entry {
-                        key: text.clone(),
+                        key: text,
                         key_span: key.span,
                         value,
                     });
                 };
+                self.depth -= 1;
                 for m in merges {
                     self.merge_into(&mut entries, m);
                 }
+                if entries.len() > MAX_KEYS_PER_MAP {
+                    return Err(self.too_many_keys(start));
+                }
                 let node = Node {
-                    value: Value::Map(entries),
+                    value: Value::Map(entries.list),
                     span: join(start, end),
                     tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 Ok(node)
             }
             _ => Err(Box::new(
@@ -330,8 +465,16 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    fn too_many_keys(&self, at: Span) -> Box<Diagnostic> {
+        self.limit(
+            at,
+            format!("this mapping has more than {MAX_KEYS_PER_MAP} keys, the limit for a manifest"),
+            "a manifest mapping has a few dozen keys at most; is this the right file?",
+        )
+    }
+
     /// `<<: *base` or `<<: [*a, *b]`: copies keys the mapping does not set itself.
-    fn merge_into(&mut self, entries: &mut Vec<Entry>, m: Node) {
+    fn merge_into(&mut self, entries: &mut Entries, m: Node) {
         let sources = match m.value {
             Value::Map(_) => vec![m],
             Value::Seq(items) => items,
@@ -359,17 +502,44 @@ impl<'a> Builder<'a, '_> {
                 continue;
             };
             for e in src_entries {
-                if !entries.iter().any(|x| x.key == e.key) {
+                if entries.get(&e.key).is_none() {
                     entries.push(e);
                 }
             }
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    /// Keeps a copy of an anchored node for the aliases to it; the copy counts against the
+    /// limits like any other node.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Res<()> {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = Size::of(node);
+            self.charge(size, node.span)?;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
+        Ok(())
+    }
+}
+
+/// A mapping's entries being built, with an index to find a key in constant time.
+#[derive(Default)]
+struct Entries {
+    list: Vec<Entry>,
+    index: HashMap<String, usize>,
+}
+
+impl Entries {
+    fn get(&self, key: &str) -> Option<&Entry> {
+        self.index.get(key).map(|&i| &self.list[i])
+    }
+
+    fn push(&mut self, e: Entry) {
+        self.index.insert(e.key.clone(), self.list.len());
+        self.list.push(e);
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
     }
 }
 
@@ -383,87 +553,4 @@ fn join(a: Span, b: Span) -> Span {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::source::SourceMap;
-
-    fn load(text: &str) -> (Option<Node>, Diagnostics, SourceMap) {
-        let mut map = SourceMap::new();
-        let id = map.add("t.yml", text);
-        let mut d = Diagnostics::new();
-        let n = parse(id, map.file(id), &mut d);
-        (n, d, map)
-    }
-
-    #[test]
-    fn keeps_scalar_text_style_and_position() {
-        let (n, d, map) = load("variables:\n  A: on\n  B: '0777'\n  C: 0777\n");
-        assert!(d.is_empty());
-        let n = n.unwrap();
-        let vars = n.get("variables").unwrap();
-        let a = vars.get("A").unwrap();
-        assert_eq!(
-            a.as_scalar().unwrap(),
-            &Scalar {
-                text: "on".into(),
-                style: Style::Plain
-            }
-        );
-        assert_eq!(map.line_col(a.span).to_string(), "2:6");
-        assert_eq!(
-            vars.get("B").unwrap().as_scalar().unwrap().style,
-            Style::Quoted
-        );
-        assert_eq!(vars.get("C").unwrap().as_str(), Some("0777"));
-    }
-
-    #[test]
-    fn reports_duplicate_keys_with_both_lines() {
-        let (n, d, map) = load("a: 1\nb: 2\na: 3\n");
-        assert!(n.is_some());
-        let diag = d.iter().next().unwrap();
-        assert_eq!(diag.code, Code::DuplicateKey);
-        assert_eq!(map.line_col(diag.span.unwrap()).to_string(), "3:1");
-        assert!(diag.help.as_deref().unwrap().contains("line 1"));
-    }
-
-    #[test]
-    fn syntax_error_has_a_position() {
-        let (n, d, map) = load("image:\n  build: [a, b\nport: 80\n");
-        assert!(n.is_none());
-        let diag = d.iter().next().unwrap();
-        assert_eq!(diag.code, Code::Syntax);
-        assert!(map.line_col(diag.span.unwrap()).line >= 2);
-    }
-
-    #[test]
-    fn resolves_anchors_aliases_and_merge_keys() {
-        let (n, d, _) =
-            load("base: &b\n  cpu: 256\n  memory: 512\nsvc:\n  <<: *b\n  memory: 1024\n");
-        assert!(d.is_empty(), "{d:?}");
-        let svc = n.unwrap().get("svc").unwrap().clone();
-        assert_eq!(svc.get("cpu").unwrap().as_str(), Some("256"));
-        assert_eq!(svc.get("memory").unwrap().as_str(), Some("1024"));
-    }
-
-    #[test]
-    fn keeps_tags() {
-        let (n, _, _) = load("Value: !Ref Cluster\n");
-        let v = n.unwrap().get("Value").unwrap().clone();
-        assert_eq!(v.tag.as_deref(), Some("!Ref"));
-        assert_eq!(v.as_str(), Some("Cluster"));
-    }
-
-    #[test]
-    fn empty_document_is_none() {
-        let (n, d, _) = load("# only a comment\n");
-        assert!(n.is_none());
-        assert!(d.is_empty());
-    }
-
-    #[test]
-    fn several_documents_are_an_error() {
-        let (_, d, _) = load("a: 1\n---\nb: 2\n");
-        assert_eq!(d.iter().next().unwrap().code, Code::Syntax);
-    }
-}
+mod tests;

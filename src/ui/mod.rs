@@ -147,9 +147,9 @@ impl Ui {
     pub fn diagnostics(&self, sources: &SourceMap, diags: &Diagnostics) {
         for d in diags.sorted(sources) {
             match self.mode() {
-                Mode::Json => self.event("diagnostic", &diagnostics::to_json(d, sources)),
+                Mode::Json => self.event("diagnostic", &diagnostics::to_json(&d, sources)),
                 _ => write_stderr(&diagnostics::render_human(
-                    d,
+                    &d,
                     sources,
                     self.color(),
                     self.width,

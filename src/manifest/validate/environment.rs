@@ -1,7 +1,7 @@
 //! Semantic checks for environment and application manifests.
 
 use super::Checker;
-use super::net::Cidr;
+use super::net::{Cidr, CidrSet};
 use crate::manifest::app::AppManifest;
 use crate::manifest::decode::Spanned;
 use crate::manifest::diag::{Code, Diagnostics};
@@ -185,7 +185,7 @@ fn imported_subnet(c: &mut Checker, s: &Spanned<Subnet>, path: &str) {
 type SubnetList<'a> = Option<&'a Spanned<Vec<Spanned<Subnet>>>>;
 
 fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetList)]) {
-    let mut seen: Vec<(Cidr, String)> = Vec::new();
+    let mut seen: CidrSet<String> = CidrSet::default();
     let mut az_given = Vec::new();
     for (kind, list) in lists {
         let Some(list) = list else { continue };
@@ -230,7 +230,7 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
                     None,
                 );
             }
-            if let Some((_, other)) = seen.iter().find(|(o, _)| o.overlaps(&cidr)) {
+            if let Some(other) = seen.overlapping(&cidr) {
                 c.error(
                     Code::Range,
                     cidr_s.span,
@@ -239,7 +239,7 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
                     None,
                 );
             }
-            seen.push((cidr, cidr_s.value.clone()));
+            seen.insert(&cidr, cidr_s.value.clone());
         }
     }
     if az_given.iter().any(|(g, _)| *g) && !az_given.iter().all(|(g, _)| *g) {

@@ -1,5 +1,6 @@
 //! CIDR blocks: parsing and containment, for subnet and source-IP checks. Pure.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// An IP network in CIDR notation.
@@ -71,6 +72,53 @@ impl Cidr {
     }
 }
 
+/// CIDR blocks seen so far, each with a value (its name), to find an earlier block that
+/// overlaps a new one without comparing it with every earlier block. Two CIDR blocks
+/// overlap only when one contains the other, so it takes one lookup for each block that
+/// could contain the new one (at most 129) and one range query for blocks inside it.
+#[derive(Debug)]
+pub struct CidrSet<T> {
+    /// By (IPv6?, network address, prefix length).
+    blocks: BTreeMap<(bool, u128, u8), T>,
+}
+
+impl<T> Default for CidrSet<T> {
+    fn default() -> Self {
+        CidrSet {
+            blocks: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> CidrSet<T> {
+    /// A block in the set that shares an address with `c`, if any.
+    pub fn overlapping(&self, c: &Cidr) -> Option<&T> {
+        let v6 = c.addr.is_ipv6();
+        let containing = (0..=c.prefix).find_map(|prefix| {
+            let outer = Cidr {
+                addr: c.addr,
+                prefix,
+            };
+            self.blocks.get(&(v6, outer.network(), prefix))
+        });
+        let first = c.network();
+        let last = first | !c.mask() & if v6 { !0 } else { 0xffff_ffff };
+        containing.or_else(|| {
+            self.blocks
+                .range((v6, first, 0)..=(v6, last, u8::MAX))
+                .next()
+                .map(|(_, t)| t)
+        })
+    }
+
+    /// Adds a block (keeping the first value when the block is already there).
+    pub fn insert(&mut self, c: &Cidr, value: T) {
+        self.blocks
+            .entry((c.addr.is_ipv6(), c.network(), c.prefix))
+            .or_insert(value);
+    }
+}
+
 fn bits(a: IpAddr) -> u128 {
     match a {
         IpAddr::V4(v) => u128::from(u32::from(v)),
@@ -81,6 +129,24 @@ fn bits(a: IpAddr) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cidr_set_finds_containing_contained_and_equal_blocks() {
+        let c = |s: &str| Cidr::parse(s).unwrap();
+        let mut set = CidrSet::default();
+        set.insert(&c("10.0.0.0/24"), "a");
+        set.insert(&c("10.1.0.0/16"), "b");
+        set.insert(&c("2001:db8::/32"), "v6");
+        assert_eq!(set.overlapping(&c("10.0.0.128/25")), Some(&"a"));
+        assert_eq!(set.overlapping(&c("10.0.0.0/8")), Some(&"a"));
+        assert_eq!(set.overlapping(&c("10.1.0.0/16")), Some(&"b"));
+        assert_eq!(set.overlapping(&c("10.1.200.0/24")), Some(&"b"));
+        assert_eq!(set.overlapping(&c("10.0.1.0/24")), None);
+        assert_eq!(set.overlapping(&c("10.2.0.0/16")), None);
+        assert_eq!(set.overlapping(&c("0.0.0.0/0")), Some(&"a"));
+        assert_eq!(set.overlapping(&c("2001:db8:1::/48")), Some(&"v6"));
+        assert_eq!(set.overlapping(&c("::/0")), Some(&"v6"));
+    }
 
     #[test]
     fn parses_and_checks_containment() {

@@ -559,6 +559,8 @@ fn looks_secret(name: &str) -> bool {
 }
 
 fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
+    let secret_names: std::collections::HashSet<&str> =
+        m.secrets.iter().map(|(k, _)| k.value.as_str()).collect();
     for (k, v) in m.variables.iter() {
         let path = format!("variables.{}", k.value);
         if k.is_empty() || k.contains('=') {
@@ -591,7 +593,7 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
                 Some("plain variables are readable by anyone who can describe the task definition; store the value as an SSM SecureString parameter or a Secrets Manager secret and reference it under `secrets:`".to_string()),
             );
         }
-        if m.secrets.get(k).is_some() {
+        if secret_names.contains(k.value.as_str()) {
             c.error(
                 Code::InvalidValue,
                 k.span,

@@ -340,8 +340,8 @@ fn the_secret_like_warning_never_shows_the_value() {
     super::validate_service(&m, None, &mut diags);
     let all = diags.sorted(&map);
     assert_eq!(all.len(), 1, "{all:#?}");
-    let human = crate::ui::diagnostics::render_human(all[0], &map, false, 100);
-    let json = serde_json::to_string(&crate::ui::diagnostics::to_json(all[0], &map)).unwrap();
+    let human = crate::ui::diagnostics::render_human(&all[0], &map, false, 100);
+    let json = serde_json::to_string(&crate::ui::diagnostics::to_json(&all[0], &map)).unwrap();
     assert!(
         human.contains("STRIPE_KEY") && human.contains("svc.yml:"),
         "{human}"
