@@ -352,12 +352,12 @@ fn status_show_and_listings_describe_what_is_deployed() {
         .args(["svc", "ls"])
         .assert()
         .success()
-        .stdout("hello                    test             CREATE_COMPLETE\n");
+        .stdout("SERVICE  ENVIRONMENT  STACK STATUS\nhello    test         CREATE_COMPLETE\n");
     wharf(d, ep)
         .args(["env", "ls"])
         .assert()
         .success()
-        .stdout("test                 CREATE_COMPLETE\n");
+        .stdout("ENVIRONMENT  STACK STATUS\ntest         CREATE_COMPLETE\n");
     let out = wharf(d, ep)
         .args([
             "svc", "status", "-n", "hello", "-e", "test", "--output", "json",
