@@ -251,4 +251,41 @@ mod tests {
             out.human
         );
     }
+
+    #[test]
+    fn more_load_balanced_services_at_one_depth_than_priorities_is_a_located_error() {
+        // Listener priorities come in bands of 1,000 per path depth; a full band used to
+        // make packaging search for a free priority forever.
+        let mut files = workspace_from_bytes(DEFAULT_SERVICE.as_bytes());
+        for i in 0..=1_000 {
+            files.insert(
+                format!("wharf/w{i:04}/manifest.yml"),
+                format!(
+                    "name: w{i:04}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: api\n"
+                ),
+            );
+        }
+        let mut ws = load(&files);
+        assert!(!ws.diags.has_errors());
+        assert!(matches!(
+            package_all(&mut ws, "test", &Digests::new()),
+            Ok(None)
+        ));
+        let full = ws
+            .diags
+            .iter()
+            .find(|d| d.code == Code::Limit)
+            .expect("a limit error");
+        let span = full.span.unwrap();
+        let at = format!(
+            "{}:{}",
+            ws.sources.path(span.file).display(),
+            ws.sources.line_col(span)
+        );
+        assert!(
+            at.starts_with("wharf/w") && at.ends_with("/manifest.yml:1:7"),
+            "{at}"
+        );
+        assert!(full.message.contains("more than 1000"), "{}", full.message);
+    }
 }

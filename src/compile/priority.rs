@@ -29,22 +29,51 @@ fn fnv1a(s: &str) -> u32 {
     })
 }
 
+/// A depth band with no free priority: more than [`BAND`] services route paths of one
+/// depth through the same listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BandFull {
+    /// The first service (in name order) that found no free priority.
+    pub service: String,
+    /// The path depth of its band.
+    pub depth: u32,
+}
+
+impl std::fmt::Display for BandFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "service `{}` gets no listener rule priority: more than {BAND} Load Balanced Web \
+             Services of this environment route paths with {} segment(s)",
+            self.service, self.depth
+        )
+    }
+}
+
 /// Assigns a priority (1..=41000) to each `(service, path)`.
-pub fn assign(services: &[(String, String)]) -> BTreeMap<String, u32> {
+///
+/// # Errors
+/// [`BandFull`] when more than [`BAND`] services share one path depth (an Application
+/// Load Balancer allows far fewer rules per listener anyway).
+pub fn assign(services: &[(String, String)]) -> Result<BTreeMap<String, u32>, BandFull> {
     let mut sorted: Vec<&(String, String)> = services.iter().collect();
     sorted.sort();
     let mut taken = std::collections::BTreeSet::new();
     let mut out = BTreeMap::new();
     for (name, path) in sorted {
         let band_start = (MAX_DEPTH - depth(path)) * BAND + 1;
-        let mut offset = fnv1a(name) % BAND;
-        while taken.contains(&(band_start + offset)) {
-            offset = (offset + 1) % BAND;
-        }
-        taken.insert(band_start + offset);
-        out.insert(name.clone(), band_start + offset);
+        let first = fnv1a(name) % BAND;
+        let free = (0..BAND)
+            .map(|i| band_start + (first + i) % BAND)
+            .find(|p| !taken.contains(p))
+            .ok_or_else(|| BandFull {
+                service: name.clone(),
+                depth: depth(path),
+            })?;
+        taken.insert(free);
+        out.insert(name.clone(), free);
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -58,17 +87,21 @@ mod tests {
             .collect()
     }
 
+    fn assign_ok(services: &[(String, String)]) -> BTreeMap<String, u32> {
+        assign(services).unwrap()
+    }
+
     #[test]
     fn deeper_paths_come_first() {
-        let p = assign(&svc(&[("front", "/"), ("api", "api"), ("v1", "/api/v1")]));
+        let p = assign_ok(&svc(&[("front", "/"), ("api", "api"), ("v1", "/api/v1")]));
         assert!(p["v1"] < p["api"] && p["api"] < p["front"], "{p:?}");
         assert!(p.values().all(|v| (1..=50_000).contains(v)));
     }
 
     #[test]
     fn stable_when_other_services_come_and_go() {
-        let a = assign(&svc(&[("front", "/"), ("api", "api")]));
-        let b = assign(&svc(&[
+        let a = assign_ok(&svc(&[("front", "/"), ("api", "api")]));
+        let b = assign_ok(&svc(&[
             ("front", "/"),
             ("api", "api"),
             ("admin", "admin"),
@@ -83,11 +116,26 @@ mod tests {
         let many: Vec<(String, String)> = (0..1000)
             .map(|i| (format!("svc{i}"), "/".to_string()))
             .collect();
-        let p = assign(&many);
+        let p = assign(&many).unwrap();
         let mut v: Vec<u32> = p.values().copied().collect();
         v.sort_unstable();
         v.dedup();
         assert_eq!(v.len(), 1000);
+    }
+
+    #[test]
+    fn a_full_band_is_an_error_not_an_endless_search() {
+        let many: Vec<(String, String)> = (0..=BAND)
+            .map(|i| (format!("svc{i:04}"), "/api".to_string()))
+            .collect();
+        let err = assign(&many).unwrap_err();
+        assert_eq!(err.depth, 1);
+        assert!(many.iter().any(|(n, _)| *n == err.service));
+        assert!(err.to_string().contains("more than 1000"), "{err}");
+        // One band full does not stop another depth.
+        let mut mixed = many[..1000].to_vec();
+        mixed.push(("root".into(), "/".into()));
+        assert_eq!(assign(&mixed).unwrap().len(), 1001);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use super::priority;
 use super::service::ServiceInputs;
 use super::{AppInfo, Package, compile_env, compile_service};
+use crate::manifest::diag::{Code, Diagnostic};
 use crate::manifest::service::ServiceManifest;
 use crate::manifest::workspace::Workspace;
 use std::collections::BTreeMap;
@@ -83,10 +84,26 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
             )
         })
         .collect();
+    let priorities = match priority::assign(&routes) {
+        Ok(p) => p,
+        Err(full) => {
+            let at = services
+                .iter()
+                .find(|s| s.name.value == full.service)
+                .map(|s| s.name.span);
+            let mut d = Diagnostic::error(Code::Limit, full.to_string())
+                .help("give some of these services deeper or shallower paths, or split them across environments");
+            if let Some(span) = at {
+                d = d.at(span);
+            }
+            ws.diags.push(d);
+            return None;
+        }
+    };
     Some(Resolved {
         app,
         env: env_m,
-        priorities: priority::assign(&routes),
+        priorities,
         services,
     })
 }
