@@ -134,6 +134,21 @@ fn updating_stack(final_status: &str) -> Fake {
     )
 }
 
+/// Deploys the test service with default options and watch limits.
+async fn deploy_default(
+    api: &Fake,
+    reporter: &dyn DeployReporter,
+) -> Result<StackOutcome, DeployError> {
+    deploy_service(
+        api,
+        &spec(),
+        reporter,
+        &opts(),
+        &settings(Limits::default()),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_completed_rollout_is_a_successful_deploy() {
     let mut api = updating_stack("UPDATE_COMPLETE");
@@ -149,7 +164,7 @@ async fn a_completed_rollout_is_a_successful_deploy() {
         .into(),
     );
     let heard = Heard::default();
-    let r = deploy_service(&api, &spec(), &heard, &opts(), &settings(Limits::default())).await;
+    let r = deploy_default(&api, &heard).await;
     assert!(
         matches!(r, Ok(ref o) if o.action == Action::Updated),
         "{r:?}"
@@ -177,14 +192,7 @@ async fn a_stack_rolled_back_after_the_breaker_is_explained_with_ecs_reasons() {
         .into(),
     );
     api.stopped = (1..=3).map(|n| pull_failure(n, "new")).collect();
-    let r = deploy_service(
-        &api,
-        &spec(),
-        &Heard::default(),
-        &opts(),
-        &settings(Limits::default()),
-    )
-    .await;
+    let r = deploy_default(&api, &Heard::default()).await;
     let Err(e) = r else { panic!("{r:?}") };
     assert_eq!(crate::error::deploy_code(&e), 3);
     let text = e.to_string();
@@ -254,14 +262,7 @@ async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
 async fn an_update_that_starts_no_deployment_is_not_waited_for() {
     let mut api = updating_stack("UPDATE_COMPLETE");
     api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
-    let r = deploy_service(
-        &api,
-        &spec(),
-        &Heard::default(),
-        &opts(),
-        &settings(Limits::default()),
-    )
-    .await;
+    let r = deploy_default(&api, &Heard::default()).await;
     assert!(r.is_ok(), "{r:?}");
 }
 
@@ -273,7 +274,7 @@ async fn a_stack_with_no_changes_shows_no_rollout_progress() {
     let mut api = script(vec![Ok(stack("UPDATE_COMPLETE"))], states, vec![]);
     api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
     let heard = Heard::default();
-    let r = deploy_service(&api, &spec(), &heard, &opts(), &settings(Limits::default())).await;
+    let r = deploy_default(&api, &heard).await;
     assert!(
         matches!(r, Ok(ref o) if o.action == Action::NoChanges),
         "{r:?}"
@@ -438,14 +439,7 @@ async fn a_rollout_that_completes_under_a_rolled_back_update_ends_failed() {
         1,
     )]));
     let printed = Printed::default();
-    let r = deploy_service(
-        &api,
-        &spec(),
-        &printed,
-        &opts(),
-        &settings(Limits::default()),
-    )
-    .await;
+    let r = deploy_default(&api, &printed).await;
     assert_never_completed(&printed, &r);
 }
 
@@ -463,14 +457,7 @@ async fn a_rollout_that_completes_under_a_rolled_back_create_ends_failed() {
     );
     api.ecs = Mutex::new(a_completing_rollout(vec![]));
     let printed = Printed::default();
-    let r = deploy_service(
-        &api,
-        &spec(),
-        &printed,
-        &opts(),
-        &settings(Limits::default()),
-    )
-    .await;
+    let r = deploy_default(&api, &printed).await;
     assert_never_completed(&printed, &r);
 }
 
@@ -493,14 +480,7 @@ async fn cloudformations_rollback_deployment_is_not_another_deploy() {
         .into(),
     );
     let printed = Printed::default();
-    let r = deploy_service(
-        &api,
-        &spec(),
-        &printed,
-        &opts(),
-        &settings(Limits::default()),
-    )
-    .await;
+    let r = deploy_default(&api, &printed).await;
     assert_never_completed(&printed, &r);
     assert!(
         printed

@@ -4,24 +4,27 @@
 use crate::util::{Dir, wharf, workspace};
 use predicates::prelude::*;
 
+/// `wharf init` of a Load Balanced Web Service `front` in app `shop`, built from
+/// `./Dockerfile`.
+const INIT_FRONT: [&str; 9] = [
+    "init",
+    "--app",
+    "shop",
+    "--name",
+    "front",
+    "--svc-type",
+    "Load Balanced Web Service",
+    "--dockerfile",
+    "./Dockerfile",
+];
+
 #[test]
 fn init_with_every_flag_writes_a_valid_workspace() {
     let d = Dir::new();
     d.write("Dockerfile", "FROM scratch\nEXPOSE 3000\n");
     wharf(d.path())
-        .args([
-            "init",
-            "--app",
-            "shop",
-            "--name",
-            "front",
-            "--svc-type",
-            "Load Balanced Web Service",
-            "--dockerfile",
-            "./Dockerfile",
-            "--region",
-            "eu-west-1",
-        ])
+        .args(INIT_FRONT)
+        .args(["--region", "eu-west-1"])
         .assert()
         .success();
     assert!(d.read("wharf/app.yml").contains("region: eu-west-1"));
@@ -96,17 +99,7 @@ fn a_failed_init_leaves_nothing_and_the_same_command_then_succeeds() {
     let d = Dir::new();
     // The Dockerfile has no EXPOSE and no --port is given: init fails after reading it.
     d.write("Dockerfile", "FROM scratch\n");
-    let args = [
-        "init",
-        "--app",
-        "shop",
-        "--name",
-        "front",
-        "--svc-type",
-        "Load Balanced Web Service",
-        "--dockerfile",
-        "./Dockerfile",
-    ];
+    let args = INIT_FRONT;
     wharf(d.path())
         .args(args)
         .arg("--no-input")
