@@ -161,7 +161,7 @@ pub fn deploy_code(err: &crate::deploy::DeployError) -> u8 {
         D::NeedsAttention { .. } => 4,
         D::Interrupted { .. } => 130,
         D::Rollout { verdict, .. } => verdict.exit_code(),
-        D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } => 1,
+        D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } | D::NotOurs { .. } => 1,
     }
 }
 

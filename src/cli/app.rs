@@ -81,7 +81,10 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
                 (false, false) => 2,
             }
         });
-        let names: Vec<String> = stacks.into_iter().map(|s| s.name).collect();
+        let names: Vec<(String, remote::Owner)> = stacks
+            .into_iter()
+            .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
+            .collect();
         if names.is_empty() {
             ui.success(format!(
                 "Application `{app}` has no stacks in {}",

@@ -73,15 +73,22 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     // Manifest errors stop the command before anything is built.
     let stacks = crate::compile::workspace::package_all(&mut ws, &env, &Default::default())?;
     context::report(ui, &ws)?;
-    stacks.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let planned: Vec<_> = stacks
+        .ok_or(WharfError::InvalidManifest { errors: 1 })?
+        .into_iter()
+        .map(remote::spec)
+        .collect();
     let (specs, _) = super::images::specs(&mut ws, &names, Some(&env));
     remote::block_on(async {
+        let ready = super::images::ready(specs, &images).await?;
         let client = remote::connect(&ws, &env, &aws).await?;
+        // Before anything is built or pushed: every stack is wharf's, or absent.
+        remote::check_specs(&client, &planned.iter().collect::<Vec<_>>()).await?;
         let published = super::images::publish(
             ui,
             &ws,
             Some(&client),
-            specs,
+            ready,
             &images,
             usize::from(concurrency),
         )

@@ -129,14 +129,14 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         // Services first: they read the environment's published values.
-        let mut stacks: Vec<String> = client
+        let mut stacks: Vec<(String, remote::Owner)> = client
             .stacks_tagged(&[("wharf-application", &app), ("wharf-environment", &name)])
             .await?
             .into_iter()
-            .map(|s| s.name)
-            .filter(|n| *n != env_stack)
+            .filter(|s| s.name != env_stack)
+            .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
             .collect();
-        stacks.push(env_stack);
+        stacks.push((env_stack, remote::Owner::environment(&app, &name)));
         remote::delete_stacks(ui, &client, &stacks, &remote::options(ui, false)).await
     })
 }
@@ -157,6 +157,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         let spec = remote::spec(pkg);
+        remote::check_specs(&client, &[&spec]).await?;
         if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");
             return Ok(());

@@ -104,24 +104,53 @@ fn note_prebuilt(ui: &Ui, prebuilt: &[String]) {
     }
 }
 
-/// Builds, and with `aws` pushes, the images of `specs`, several at a time. Fails when
-/// any image failed (each failure was reported as it happened).
-pub async fn publish(
-    ui: &Ui,
-    ws: &Workspace,
-    aws: Option<&Aws>,
+/// Images whose local inputs were checked: every Dockerfile and context exists, and the
+/// engine runs (`None` when there is nothing to build).
+pub struct Ready {
     specs: Vec<BuildSpec>,
-    flags: &ImageFlags,
-    concurrency: usize,
-) -> Result<Vec<Published>, WharfError> {
+    engine: Option<crate::image::engine::Engine>,
+}
+
+/// The local checks before anything remote happens: the build paths of `specs`, then
+/// the engine (`flags.engine`) answers.
+///
+/// # Errors
+/// A missing Dockerfile or context (exit 2), no engine or one that is down (exit 1).
+pub async fn ready(specs: Vec<BuildSpec>, flags: &ImageFlags) -> Result<Ready, WharfError> {
     if specs.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Ready {
+            specs,
+            engine: None,
+        });
     }
     for s in &specs {
         pipeline::check_paths(s)?;
     }
+    let engine = pipeline::prepare(flags.engine, &ProcessRunner).await?;
+    Ok(Ready {
+        specs,
+        engine: Some(engine),
+    })
+}
+
+/// Builds, and with `aws` pushes, the images [`ready`] checked, several at a time.
+/// Fails when any image failed (each failure was reported as it happened).
+pub async fn publish(
+    ui: &Ui,
+    ws: &Workspace,
+    aws: Option<&Aws>,
+    ready: Ready,
+    flags: &ImageFlags,
+    concurrency: usize,
+) -> Result<Vec<Published>, WharfError> {
+    let Ready {
+        specs,
+        engine: Some(engine),
+    } = ready
+    else {
+        return Ok(Vec::new());
+    };
     let runner = ProcessRunner;
-    let engine = pipeline::prepare(flags.engine, &runner).await?;
     let root = root(ws);
     let git = tokio::task::spawn_blocking(move || crate::image::tag::git_state(&root))
         .await

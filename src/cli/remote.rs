@@ -5,6 +5,7 @@
 use super::context;
 use crate::aws::{Aws, AwsOptions};
 use crate::compile::Package;
+pub use crate::deploy::owner::Owner;
 use crate::deploy::stack::{Options, StackSpec};
 use crate::error::WharfError;
 use crate::manifest::workspace::Workspace;
@@ -215,6 +216,8 @@ pub async fn run_stacks(
     opts: Options,
 ) -> Result<(), WharfError> {
     use crate::deploy::types::Action;
+    let all: Vec<&StackSpec> = env.iter().chain(services.iter()).collect();
+    check_specs(&aws, &all).await?;
     for spec in env.iter_mut().chain(services.iter_mut()) {
         upload_if_large(&aws, app, spec).await?;
     }
@@ -292,17 +295,49 @@ pub async fn run_stacks(
 
 /// Deletes stacks one after the other (services before their environment), after
 /// confirmation: on a terminal a prompt, elsewhere `--yes`.
+/// Each stack comes with the owner wharf made it for; when any of them is not wharf's
+/// for that owner, nothing is deleted.
 pub async fn delete_stacks(
     ui: &Ui,
     aws: &Aws,
-    stacks: &[String],
+    stacks: &[(String, Owner)],
     opts: &Options,
 ) -> Result<(), WharfError> {
+    let all: Vec<(&str, Owner)> = stacks
+        .iter()
+        .map(|(s, o)| (s.as_str(), o.clone()))
+        .collect();
+    check_owners(aws, &all).await?;
     let reporter = crate::ui::progress::reporter(ui);
-    for stack in stacks {
-        crate::deploy::stack::delete(aws, stack, reporter.as_ref(), opts).await?;
+    for (stack, owner) in stacks {
+        crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
     }
-    ui.success(format!("Deleted {}", stacks.join(", ")));
+    let names: Vec<&str> = stacks.iter().map(|(s, _)| s.as_str()).collect();
+    ui.success(format!("Deleted {}", names.join(", ")));
+    Ok(())
+}
+
+/// [`check_owners`] for stacks about to be deployed, each owned as its wharf tags say.
+pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
+    let stacks: Vec<(&str, Owner)> = specs
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), Owner::from_tags(&s.tags)?)))
+        .collect();
+    check_owners(aws, &stacks).await
+}
+
+/// Checks, before anything is built, pushed or changed, that each stack that exists was
+/// made by wharf for its owner (the same check the deploy engine makes for each stack).
+///
+/// # Errors
+/// [`crate::deploy::DeployError::NotOurs`] for the first stack that is not wharf's.
+pub async fn check_owners(aws: &Aws, stacks: &[(&str, Owner)]) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    for (stack, owner) in stacks {
+        if let Some(found) = aws.describe(stack).await? {
+            crate::deploy::owner::check(&found, owner).map_err(WharfError::Deploy)?;
+        }
+    }
     Ok(())
 }
 

@@ -173,7 +173,8 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     )?;
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
-        remote::delete_stacks(ui, &client, &[stack], &remote::options(ui, false)).await
+        let owner = remote::Owner::service(&app, &env, &name);
+        remote::delete_stacks(ui, &client, &[(stack, owner)], &remote::options(ui, false)).await
     })
 }
 
@@ -199,11 +200,20 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let pkg =
         crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
     context::report(ui, &ws)?;
-    pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let planned = remote::spec(pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?);
     let (specs, _) = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
-    let env_stack = crate::compile::env_stack_name(&remote::app_name(&ws), &env);
+    let app = remote::app_name(&ws);
+    let env_stack = crate::compile::env_stack_name(&app, &env);
     remote::block_on(async {
+        let local = super::images::ready(specs, &images).await?;
         let client = remote::connect(&ws, &env, &aws).await?;
+        // Before anything is built or pushed: both stacks are wharf's, or absent.
+        remote::check_owners(
+            &client,
+            &[(env_stack.as_str(), remote::Owner::environment(&app, &env))],
+        )
+        .await?;
+        remote::check_specs(&client, &[&planned]).await?;
         // A rolled-back update leaves a working environment; a rolled-back create does not.
         let ready = client.describe(&env_stack).await?.is_some_and(|s| {
             use crate::deploy::status::{Verdict, verdict};
@@ -218,7 +228,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
                 )),
             ));
         }
-        let published = super::images::publish(ui, &ws, Some(&client), specs, &images, 1).await?;
+        let published = super::images::publish(ui, &ws, Some(&client), local, &images, 1).await?;
         let digests = super::images::digests(&published);
         let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?
             .ok_or(WharfError::InvalidManifest { errors: 1 })?;

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod multi;
+pub mod owner;
 pub mod rollback;
 pub mod rollout;
 pub mod stack;
@@ -89,6 +90,18 @@ pub enum DeployError {
         stack: String,
         /// Its status.
         status: String,
+    },
+    /// The stack exists but wharf did not make it (for this application, environment
+    /// and service), so wharf leaves it alone.
+    #[error("stack {stack} was not made by wharf: it was made by {made_by}; wharf changed nothing")]
+    #[diagnostic(code(wharf::deploy::not_ours), help("{help}"))]
+    NotOurs {
+        /// Stack.
+        stack: String,
+        /// What made it, as its tags say.
+        made_by: String,
+        /// What to do.
+        help: String,
     },
     /// CloudFormation would not create the change set.
     #[error("CloudFormation rejected the change set for {stack}: {reason}")]

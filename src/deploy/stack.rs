@@ -7,6 +7,7 @@
 //! final, and the verdict names the root cause. A first interrupt cancels the update (or
 //! deletes the half-created stack) and keeps watching.
 
+use super::owner::{self, Owner};
 use super::status::{Verdict, root_cause, verdict};
 use super::types::{
     Action, ChangeSetKind, ChangeSetRequest, ChangeSetState, StackEvent, StackOutcome,
@@ -109,7 +110,15 @@ async fn deploy_inner<A: StackApi>(
     started: Instant,
 ) -> Result<StackOutcome, DeployError> {
     let name = spec.name.as_str();
+    let expected = Owner::from_tags(&spec.tags).ok_or_else(|| DeployError::NotOurs {
+        stack: name.into(),
+        made_by: "nobody wharf knows: its new template has no `wharf-application` tag".into(),
+        help: "this is a bug in wharf; please report it".into(),
+    })?;
     let mut existing = api.describe(name).await?;
+    if let Some(s) = &existing {
+        owner::check(s, &expected)?;
+    }
     if let Some(s) = &existing
         && verdict(&s.status) == Verdict::InProgress
         && s.status != "REVIEW_IN_PROGRESS"
@@ -409,10 +418,13 @@ async fn cancel<A: StackApi>(
     Ok(())
 }
 
-/// Deletes a stack and waits until it is gone. A stack that does not exist is fine.
+/// Deletes a stack wharf made for `owner` and waits until it is gone. A stack that does
+/// not exist is fine; one wharf did not make for `owner` is refused
+/// ([`DeployError::NotOurs`]) before anything changes.
 pub async fn delete<A: StackApi>(
     api: &A,
     name: &str,
+    owner: &Owner,
     rep: &dyn DeployReporter,
     opts: &Options,
 ) -> Result<StackOutcome, DeployError> {
@@ -428,6 +440,7 @@ pub async fn delete<A: StackApi>(
                 seconds: 0.0,
             });
         };
+        owner::check(&existing, owner)?;
         if verdict(&existing.status) == Verdict::InProgress && !opts.wait_in_progress {
             return Err(DeployError::InProgress {
                 stack: name.into(),

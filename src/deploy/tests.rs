@@ -1,6 +1,7 @@
 //! The deploy engine against scripted CloudFormation answers: every path of the change
 //! set state machine, without AWS and without waiting (polls are 1 ms).
 
+use super::owner;
 use super::stack::{Options, StackSpec, deploy};
 use super::types::*;
 use super::{DeployError, DeployReporter, StackApi};
@@ -32,8 +33,27 @@ fn stack(status: &str) -> Option<StackInfo> {
         status: status.into(),
         reason: None,
         outputs: BTreeMap::from([("Out".into(), "v".into())]),
-        tags: BTreeMap::new(),
+        tags: ours(),
         parameters: BTreeMap::new(),
+    })
+}
+
+/// The tags of the test stack: wharf's environment `test` of application `shop`.
+fn ours() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("wharf-application".into(), "shop".into()),
+        ("wharf-environment".into(), "test".into()),
+    ])
+}
+
+/// The test stack as AWS Copilot deployed it, under the same name.
+fn copilots(status: &str) -> Option<StackInfo> {
+    stack(status).map(|s| StackInfo {
+        tags: BTreeMap::from([
+            ("copilot-application".into(), "shop".into()),
+            ("copilot-environment".into(), "test".into()),
+        ]),
+        ..s
     })
 }
 
@@ -171,7 +191,7 @@ fn spec() -> StackSpec {
         template: TEMPLATE.into(),
         template_url: None,
         parameters: BTreeMap::new(),
-        tags: BTreeMap::new(),
+        tags: ours(),
     }
 }
 
@@ -559,3 +579,58 @@ async fn a_stuck_delete_of_a_failed_create_retains_what_cannot_be_deleted() {
 
 #[path = "tests_rollout.rs"]
 mod rollout;
+
+#[tokio::test]
+async fn a_stack_wharf_did_not_make_is_never_changed() {
+    for status in ["CREATE_COMPLETE", "ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"] {
+        let api = script(vec![Ok(copilots(status))], vec![], vec![]);
+        let rec = Recorder::default();
+        let err = deploy(&api, &spec(), &rec, &opts()).await.unwrap_err();
+        assert!(
+            matches!(&err, DeployError::NotOurs { stack, made_by, .. }
+                if stack == "s" && made_by.starts_with("AWS Copilot")),
+            "{status}: {err:?}"
+        );
+        assert_eq!(crate::error::deploy_code(&err), 1);
+        assert_eq!(api.calls(), ["describe"], "{status}: only looked");
+        assert_eq!(*rec.0.lock().unwrap(), ["finished err"]);
+    }
+}
+
+#[tokio::test]
+async fn delete_removes_wharfs_own_stack() {
+    let api = script(vec![Ok(stack("UPDATE_COMPLETE")), Ok(None)], vec![], vec![]);
+    let out = super::stack::delete(
+        &api,
+        "s",
+        &owner::Owner::environment("shop", "test"),
+        &Recorder::default(),
+        &opts(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.action, Action::Deleted);
+    assert_eq!(api.calls(), ["describe", "delete", "describe"]);
+}
+
+#[tokio::test]
+async fn delete_refuses_a_stack_wharf_did_not_make() {
+    let owner = owner::Owner::environment("shop", "test");
+    let other_app = stack("UPDATE_COMPLETE").map(|s| StackInfo {
+        tags: BTreeMap::from([("wharf-application".into(), "shop-test".into())]),
+        ..s
+    });
+    let untagged = stack("UPDATE_COMPLETE").map(|s| StackInfo {
+        tags: BTreeMap::new(),
+        ..s
+    });
+    for found in [copilots("UPDATE_COMPLETE"), other_app, untagged] {
+        let api = script(vec![Ok(found.clone())], vec![], vec![]);
+        let r = super::stack::delete(&api, "s", &owner, &Recorder::default(), &opts()).await;
+        assert!(
+            matches!(r, Err(DeployError::NotOurs { .. })),
+            "{found:?}: {r:?}"
+        );
+        assert_eq!(api.calls(), ["describe"], "{found:?}");
+    }
+}

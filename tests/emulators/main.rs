@@ -7,4 +7,5 @@ mod harness;
 mod images;
 mod localstack;
 mod moto;
+mod ownership;
 mod rollouts;

@@ -1,0 +1,248 @@
+//! Who made a stack, and the one check every stack change goes through.
+//!
+//! wharf creates, updates and deletes only stacks it made itself, for the same
+//! application, environment and service. It knows its own stacks by their tags
+//! (`wharf-application`, `wharf-environment`, `wharf-service`), which every template it
+//! deploys carries. A stack with the same name made by anyone else is refused before
+//! anything changes, with what made it: AWS Copilot (tags `copilot-application`,
+//! `copilot-environment`, `copilot-service`; Copilot names its stacks exactly as wharf
+//! does), wharf for another application whose names run together into the same stack
+//! name (`shop-test` + `web` and `shop` + `test-web`), or something else. Pure.
+
+use super::DeployError;
+use super::types::StackInfo;
+use std::collections::BTreeMap;
+
+/// Tag naming the application on every stack wharf makes.
+pub const APPLICATION_TAG: &str = "wharf-application";
+/// Tag naming the environment on environment and service stacks.
+pub const ENVIRONMENT_TAG: &str = "wharf-environment";
+/// Tag naming the service on service stacks.
+pub const SERVICE_TAG: &str = "wharf-service";
+
+const COPILOT_APPLICATION: &str = "copilot-application";
+const COPILOT_ENVIRONMENT: &str = "copilot-environment";
+const COPILOT_SERVICE: &str = "copilot-service";
+
+/// What a stack is for, as its wharf tags say: the application stack has only an
+/// application, an environment stack an environment too, a service stack all three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// Application name.
+    pub application: String,
+    /// Environment name, on environment and service stacks.
+    pub environment: Option<String>,
+    /// Service name, on service stacks.
+    pub service: Option<String>,
+}
+
+impl Owner {
+    /// The application stack of `application`.
+    pub fn application(application: &str) -> Self {
+        Owner {
+            application: application.into(),
+            environment: None,
+            service: None,
+        }
+    }
+
+    /// The stack of environment `environment`.
+    pub fn environment(application: &str, environment: &str) -> Self {
+        Owner {
+            environment: Some(environment.into()),
+            ..Self::application(application)
+        }
+    }
+
+    /// The stack of service `service` in `environment`.
+    pub fn service(application: &str, environment: &str, service: &str) -> Self {
+        Owner {
+            service: Some(service.into()),
+            ..Self::environment(application, environment)
+        }
+    }
+
+    /// The owner wharf's tags name; `None` without a `wharf-application` tag.
+    pub fn from_tags(tags: &BTreeMap<String, String>) -> Option<Self> {
+        Some(Owner {
+            application: tags.get(APPLICATION_TAG)?.clone(),
+            environment: tags.get(ENVIRONMENT_TAG).cloned(),
+            service: tags.get(SERVICE_TAG).cloned(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!("application `{}`", self.application);
+        if let Some(e) = &self.environment {
+            s.push_str(&format!(", environment `{e}`"));
+        }
+        if let Some(v) = &self.service {
+            s.push_str(&format!(", service `{v}`"));
+        }
+        s
+    }
+}
+
+/// Who made a stack, as far as its tags tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MadeBy {
+    /// wharf, for this owner.
+    Wharf(Owner),
+    /// AWS Copilot, for this application, environment and service (as its tags say).
+    Copilot(Owner),
+    /// Neither wharf nor Copilot tagged it.
+    Unknown,
+}
+
+/// Who made `stack`.
+pub fn made_by(stack: &StackInfo) -> MadeBy {
+    if let Some(owner) = Owner::from_tags(&stack.tags) {
+        return MadeBy::Wharf(owner);
+    }
+    match stack.tags.get(COPILOT_APPLICATION) {
+        Some(app) => MadeBy::Copilot(Owner {
+            application: app.clone(),
+            environment: stack.tags.get(COPILOT_ENVIRONMENT).cloned(),
+            service: stack.tags.get(COPILOT_SERVICE).cloned(),
+        }),
+        None => MadeBy::Unknown,
+    }
+}
+
+/// The check before any create, update or delete of `stack`: it must be wharf's stack
+/// for `expected`.
+///
+/// # Errors
+/// [`DeployError::NotOurs`] naming the stack, what made it and what to do.
+pub fn check(stack: &StackInfo, expected: &Owner) -> Result<(), DeployError> {
+    let refuse = |made_by: String, help: String| {
+        Err(DeployError::NotOurs {
+            stack: stack.name.clone(),
+            made_by,
+            help,
+        })
+    };
+    match made_by(stack) {
+        MadeBy::Wharf(owner) if owner == *expected => Ok(()),
+        MadeBy::Wharf(owner) => refuse(
+            format!("wharf, for {}", owner.describe()),
+            format!(
+                "wharf expected it to be the stack of {}; the two names run together into the \
+                 same stack name, so rename the application, environment or service",
+                expected.describe()
+            ),
+        ),
+        MadeBy::Copilot(owner) => refuse(
+            format!("AWS Copilot, for {}", owner.describe()),
+            "wharf does not change or delete what Copilot deployed; taking over a Copilot \
+             application is not supported yet, so keep managing this one with Copilot, or \
+             give wharf's copy another application name (`name` in app.yml)"
+                .into(),
+        ),
+        MadeBy::Unknown => refuse(
+            "something other than wharf (it has no `wharf-application` tag)".into(),
+            "wharf only changes stacks it created; rename or delete that stack yourself, \
+             or choose another application or environment name"
+                .into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(tags: &[(&str, &str)]) -> StackInfo {
+        StackInfo {
+            name: "shop-test".into(),
+            id: "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-test/1".into(),
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            outputs: BTreeMap::new(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            parameters: BTreeMap::new(),
+        }
+    }
+
+    fn refusal(r: Result<(), DeployError>) -> (String, String) {
+        match r {
+            Err(e @ DeployError::NotOurs { .. }) => {
+                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                (e.to_string(), help.unwrap_or_default())
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn wharfs_own_stack_passes() {
+        let s = stack(&[
+            ("wharf-application", "shop"),
+            ("wharf-environment", "test"),
+            ("team", "a"),
+        ]);
+        assert!(check(&s, &Owner::environment("shop", "test")).is_ok());
+        let s = stack(&[("wharf-application", "shop")]);
+        assert!(check(&s, &Owner::application("shop")).is_ok());
+    }
+
+    #[test]
+    fn a_copilot_stack_is_refused_with_what_made_it() {
+        let s = stack(&[
+            ("copilot-application", "shop"),
+            ("copilot-environment", "test"),
+        ]);
+        assert_eq!(
+            made_by(&s),
+            MadeBy::Copilot(Owner::environment("shop", "test"))
+        );
+        let (msg, help) = refusal(check(&s, &Owner::environment("shop", "test")));
+        assert_eq!(
+            msg,
+            "stack shop-test was not made by wharf: it was made by AWS Copilot, for \
+             application `shop`, environment `test`; wharf changed nothing"
+        );
+        assert!(help.contains("Copilot"), "{help}");
+    }
+
+    #[test]
+    fn a_stack_without_tags_is_refused() {
+        let (msg, help) = refusal(check(&stack(&[]), &Owner::environment("shop", "test")));
+        assert!(msg.contains("something other than wharf"), "{msg}");
+        assert!(help.contains("rename or delete"), "{help}");
+    }
+
+    #[test]
+    fn another_wharf_stack_with_the_same_name_is_refused() {
+        // `shop` + `test` + `web` and `shop-test` + `web` are both `shop-test-web`.
+        let s = stack(&[
+            ("wharf-application", "shop-test"),
+            ("wharf-environment", "web"),
+        ]);
+        let (msg, help) = refusal(check(&s, &Owner::service("shop", "test", "web")));
+        assert!(
+            msg.contains("wharf, for application `shop-test`, environment `web`"),
+            "{msg}"
+        );
+        assert!(
+            help.contains("application `shop`, environment `test`, service `web`"),
+            "{help}"
+        );
+        // The same application and environment, but a service stack expected.
+        let s = stack(&[("wharf-application", "shop"), ("wharf-environment", "test")]);
+        refusal(check(&s, &Owner::service("shop", "test", "web")));
+    }
+
+    #[test]
+    fn wharf_tags_win_over_copilot_tags() {
+        // A user's own tags in app.yml may copy Copilot's; wharf's tags decide.
+        let s = stack(&[
+            ("wharf-application", "shop"),
+            ("copilot-application", "shop"),
+        ]);
+        assert_eq!(made_by(&s), MadeBy::Wharf(Owner::application("shop")));
+    }
+}

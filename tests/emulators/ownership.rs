@@ -1,0 +1,104 @@
+//! Stacks wharf did not make are never changed: an application AWS Copilot deployed under
+//! the names wharf uses (`hello-test`, `hello-test-hello`) is refused by every command
+//! that creates, updates or deletes stacks, and is exactly as it was afterwards.
+
+use crate::harness::{boto, example, moto, wharf};
+use predicates::prelude::*;
+
+/// Deploys a Copilot-shaped environment and Backend Service stack: Copilot's tags and
+/// template metadata, one small resource each.
+fn deploy_copilot_stacks(endpoint: &str) {
+    boto(
+        endpoint,
+        r#"
+cfn = client('cloudformation')
+def template(name):
+    return json.dumps({
+        'Metadata': {'Version': 'v1.33.0', 'Manifest': f'name: {name}'},
+        'Resources': {'Marker': {'Type': 'AWS::SSM::Parameter', 'Properties': {
+            'Name': f'/copilot-test/{name}', 'Type': 'String', 'Value': name}}},
+    })
+tags = [{'Key': 'copilot-application', 'Value': 'hello'},
+        {'Key': 'copilot-environment', 'Value': 'test'}]
+cfn.create_stack(StackName='hello-test', TemplateBody=template('test'), Tags=tags)
+cfn.create_stack(StackName='hello-test-hello', TemplateBody=template('hello'),
+                 Tags=tags + [{'Key': 'copilot-service', 'Value': 'hello'}])
+print(json.dumps(True))
+"#,
+    );
+}
+
+/// Everything about the stacks that a change would touch: status, tags, template, last
+/// update, change sets; and every stack there is.
+fn snapshot(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn = client('cloudformation')
+out = {}
+for s in cfn.describe_stacks()['Stacks']:
+    name = s['StackName']
+    out[name] = {
+        'status': s['StackStatus'],
+        'tags': sorted((t['Key'], t['Value']) for t in s.get('Tags', [])),
+        'updated': str(s.get('LastUpdatedTime')),
+        'template': cfn.get_template(StackName=name)['TemplateBody'],
+        'change_sets': len(cfn.list_change_sets(StackName=name)['Summaries']),
+    }
+print(json.dumps(out, default=str))
+"#,
+    )
+}
+
+#[test]
+fn a_copilot_application_is_never_changed_or_deleted() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    deploy_copilot_stacks(ep);
+    let before = snapshot(ep);
+    assert_eq!(
+        before.as_object().map(|o| o.len()),
+        Some(2),
+        "two Copilot stacks: {before}"
+    );
+
+    let refused = |args: &[&str], stack: &str| {
+        wharf(d, ep).args(args).assert().code(1).stderr(
+            predicate::str::contains(format!(
+                "stack {stack} was not made by wharf: it was made by AWS Copilot, for \
+                     application `hello`, environment `test`"
+            ))
+            .and(predicate::str::contains("wharf changed nothing"))
+            .and(predicate::str::contains(
+                "Copilot application is not supported yet",
+            )),
+        );
+    };
+    refused(&["env", "deploy", "-n", "test", "--yes"], "hello-test");
+    refused(
+        &["env", "deploy", "-n", "test", "--diff", "--yes"],
+        "hello-test",
+    );
+    refused(
+        &["svc", "deploy", "-n", "hello", "-e", "test"],
+        "hello-test",
+    );
+    refused(&["deploy", "-e", "test", "--all"], "hello-test");
+    refused(
+        &["svc", "delete", "-n", "hello", "-e", "test", "--yes"],
+        "hello-test-hello",
+    );
+    refused(&["env", "delete", "-n", "test", "--yes"], "hello-test");
+    // `app delete` deletes what carries wharf's application tag: nothing here.
+    wharf(d, ep)
+        .args(["app", "delete", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Application `hello` has no stacks",
+        ));
+
+    assert_eq!(snapshot(ep), before, "the Copilot stacks are unchanged");
+}
