@@ -241,22 +241,35 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// output is closed.
 pub const CLOSED_PIPE_EXIT: i32 = 141;
 
-/// Writes to stdout.
+/// Writes to stdout. Results go there, so a write that fails for any reason other than
+/// a closed pipe (a full disk, a closed descriptor) ends wharf with exit code 1 and says
+/// why on stderr: a command whose output was lost has not succeeded.
 pub(crate) fn write_stdout(s: &str) {
     let mut out = std::io::stdout().lock();
-    ended_if_closed(out.write_all(s.as_bytes()).and_then(|()| out.flush()));
+    let r = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+    ended_if_closed(&r);
+    if let Err(e) = r {
+        let mut err = std::io::stderr().lock();
+        let said = writeln!(err, "error: wharf could not write its output to stdout: {e}");
+        ended_if_closed(&said);
+        std::process::exit(OUTPUT_LOST_EXIT);
+    }
 }
+
+/// Exit status when stdout could not be written (other than a closed pipe).
+pub const OUTPUT_LOST_EXIT: i32 = 1;
 
 /// Writes to stderr.
 pub(crate) fn write_stderr(s: &str) {
     let mut err = std::io::stderr().lock();
-    ended_if_closed(err.write_all(s.as_bytes()).and_then(|()| err.flush()));
+    ended_if_closed(&err.write_all(s.as_bytes()).and_then(|()| err.flush()));
 }
 
 /// A closed pipe (`wharf … | head`) means the reader has what it wants: wharf ends at
 /// once and quietly, with the status of a process killed by SIGPIPE, as the writers in
-/// a shell pipeline do. Any other write error is ignored: there is nowhere to report it.
-fn ended_if_closed(r: std::io::Result<()>) {
+/// a shell pipeline do. Other write errors on stderr are ignored: there is nowhere to
+/// report them, and a deploy must not stop half-way because its progress was lost.
+fn ended_if_closed(r: &std::io::Result<()>) {
     if let Err(e) = r
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {

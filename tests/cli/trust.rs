@@ -83,6 +83,29 @@ fn closed_stdout_ends_quietly_as_for_sigpipe() {
 }
 
 #[test]
+fn output_that_cannot_be_written_is_a_failure_not_a_success() {
+    // `wharf svc package > out.yml` on a full disk must not exit 0 with an empty file.
+    let d = workspace();
+    for args in [
+        &["schema"][..],
+        &["env", "package", "-n", "test"],
+        &["--output", "json", "svc", "ls", "--local"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = run_with(&d, args, full.into(), Stdio::piped());
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("could not write its output to stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn both_streams_closed_end_quietly() {
     let d = noisy_workspace();
     for args in [
