@@ -17,6 +17,7 @@ pub mod interpolate;
 pub mod limits;
 pub mod overrides;
 pub mod schema;
+pub mod secret_names;
 pub mod service;
 pub mod source;
 pub mod validate;

@@ -151,7 +151,10 @@ impl Excerpt {
             if line > first {
                 text.push('\n');
             }
-            let line_text = &file.text[range.clone()];
+            // A secret-looking variable's value never reaches the screen, whatever the
+            // diagnostic is about (masking keeps every offset on the line).
+            let masked = crate::manifest::secret_names::mask_line(&file.text[range.clone()]);
+            let line_text = masked.as_ref();
             let byte_at = |chars: usize| {
                 line_text
                     .char_indices()

@@ -250,7 +250,10 @@ pub(crate) fn write_stdout(s: &str) {
     ended_if_closed(&r);
     if let Err(e) = r {
         let mut err = std::io::stderr().lock();
-        let said = writeln!(err, "error: wharf could not write its output to stdout: {e}");
+        let said = writeln!(
+            err,
+            "error: wharf could not write its output to stdout: {e}"
+        );
         ended_if_closed(&said);
         std::process::exit(OUTPUT_LOST_EXIT);
     }

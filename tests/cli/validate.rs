@@ -259,3 +259,41 @@ fn the_closing_error_is_said_once_on_its_own_line() {
     );
     assert!(stderr.ends_with("1 error in the manifests\n"), "{stderr:?}");
 }
+
+#[test]
+fn a_secret_looking_value_is_never_shown_by_any_diagnostic() {
+    // The warning about `STRIPE_KEY` never echoes its value; neither may the source
+    // lines shown under other errors next to it, in it, or in a file that does not parse.
+    let svc = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\nvariables:\n";
+    for (case, variables) in [
+        ("an error on the next line", "  STRIPE_KEY: sk_live_123\n  BAD: {a: 1}\n"),
+        ("a duplicate key", "  STRIPE_KEY: sk_live_123\n  STRIPE_KEY: sk_live_123\n"),
+        ("a wrong type", "  STRIPE_KEY: [sk_live_123]\n"),
+        ("an unset variable", "  STRIPE_KEY: sk_live_123${UNSET_ZZ}\n"),
+        ("a syntax error", "  STRIPE_KEY: 'sk_live_123\n  OTHER: x\n"),
+    ] {
+        let d = crate::util::workspace();
+        d.write("wharf/api/manifest.yml", &format!("{svc}{variables}"));
+        for output in ["human", "json"] {
+            let out = crate::util::wharf(d.path())
+                .args(["--output", output, "validate"])
+                .env_remove("UNSET_ZZ")
+                .assert()
+                .code(2)
+                .get_output()
+                .clone();
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let located = if output == "json" {
+                "\"line\":7"
+            } else {
+                "manifest.yml:7:"
+            };
+            assert!(all.contains(located), "{case}, {output}: {all}");
+            assert!(!all.contains("sk_live"), "{case}, {output}: {all}");
+        }
+    }
+}

@@ -6,6 +6,7 @@ use crate::manifest::decode::Spanned;
 use crate::manifest::diag::{Code, Diagnostics};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::fargate::{self, SizeError};
+use crate::manifest::secret_names::looks_secret;
 use crate::manifest::service::{
     Autoscaling, Build, Count, Metric, Placement, Secret, ServiceManifest,
 };
@@ -14,28 +15,6 @@ use crate::manifest::service::{
 pub const RETENTION_DAYS: &[u32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
-];
-
-/// Parts of a name that make it look like it holds a secret, even inside a longer word
-/// (`DBPASSWORD`).
-const SECRET_PARTS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "CREDENTIAL"];
-
-/// Whole words that make a name look like it holds a secret (`GITHUB_TOKEN`, but not
-/// `TOKENIZER`).
-const SECRET_WORDS: &[&str] = &["TOKEN", "APIKEY", "PRIVATE"];
-
-/// Names ending in `KEY` that usually hold no secret.
-const PLAIN_KEYS: &[&str] = &[
-    "PUBLIC_KEY",
-    "CACHE_KEY",
-    "PARTITION_KEY",
-    "SORT_KEY",
-    "HASH_KEY",
-    "PRIMARY_KEY",
-    "ROUTING_KEY",
-    "RANGE_KEY",
-    "IDEMPOTENCY_KEY",
-    "KMS_KEY",
 ];
 
 /// Variables wharf sets itself in every container.
@@ -524,38 +503,6 @@ fn cooldowns(c: &mut Checker, cd: Option<&crate::manifest::service::Cooldown>, p
     if let Some(o) = &cd.scale_out {
         c.seconds(o, 0, 86_400, &format!("{path}.cooldown.out"));
     }
-}
-
-/// Whether a variable name looks like it holds a secret: a secret part or word
-/// (`DB_PASSWORD`, `GithubToken`), or a name ending in the word `KEY` (`STRIPE_KEY`,
-/// `SIGNING_KEY`, `API_KEY`) other than the usual non-secret keys (`CACHE_KEY`, …).
-fn looks_secret(name: &str) -> bool {
-    // Words split at `_`, `-`, `.` and lower-to-upper case changes (`stripeKey`).
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut prev_lower = false;
-    for ch in name.chars() {
-        if (!ch.is_ascii_alphanumeric() || (prev_lower && ch.is_ascii_uppercase()))
-            && !word.is_empty()
-        {
-            words.push(std::mem::take(&mut word));
-        }
-        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-        if ch.is_ascii_alphanumeric() {
-            word.push(ch.to_ascii_uppercase());
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    let joined = words.join("_");
-    if SECRET_PARTS.iter().any(|p| joined.contains(p))
-        || SECRET_WORDS.iter().any(|w| words.iter().any(|x| x == w))
-    {
-        return true;
-    }
-    words.last().is_some_and(|w| w == "KEY" || w == "KEYS")
-        && !PLAIN_KEYS.iter().any(|p| joined.ends_with(p))
 }
 
 fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
