@@ -153,14 +153,20 @@ impl miette::Diagnostic for AwsError {
     }
 }
 
-/// The custom endpoint in force, if any, and the variable that set it.
-pub fn endpoint_setting() -> Option<(&'static str, String)> {
-    ["AWS_ENDPOINT_URL"].into_iter().find_map(|k| {
-        std::env::var(k)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map(|v| (k, v))
-    })
+/// The custom endpoint in force, if any, and the variable that set it:
+/// `AWS_ENDPOINT_URL`, else the first (by name) service-specific
+/// `AWS_ENDPOINT_URL_<SERVICE>` that is set.
+pub fn endpoint_setting() -> Option<(String, String)> {
+    endpoint_from(std::env::vars())
+}
+
+fn endpoint_from(vars: impl Iterator<Item = (String, String)>) -> Option<(String, String)> {
+    let mut set: Vec<(String, String)> = vars
+        .filter(|(k, v)| !v.is_empty() && k.starts_with("AWS_ENDPOINT_URL"))
+        .filter(|(k, _)| k == "AWS_ENDPOINT_URL" || k.starts_with("AWS_ENDPOINT_URL_"))
+        .collect();
+    set.sort();
+    set.into_iter().next()
 }
 
 /// Turns an SDK error into an [`AwsError`] naming the operation and resource.
@@ -421,6 +427,32 @@ mod tests {
             "the cached SSO token is expired",
         )));
         assert_eq!(t.kind(), Some(ErrorKind::ExpiredCredentials));
+    }
+
+    #[test]
+    fn the_endpoint_comes_from_the_general_or_a_service_variable() {
+        let vars = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert_eq!(
+            endpoint_from(vars(&[
+                ("AWS_ENDPOINT_URL_ECS", "http://b"),
+                ("AWS_ENDPOINT_URL", "http://a"),
+            ])),
+            Some(("AWS_ENDPOINT_URL".into(), "http://a".into()))
+        );
+        assert_eq!(
+            endpoint_from(vars(&[
+                ("AWS_ENDPOINT_URL_ECS", "http://e"),
+                ("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://c"),
+                ("AWS_ENDPOINT_URLX", "http://x"),
+            ])),
+            Some(("AWS_ENDPOINT_URL_CLOUDFORMATION".into(), "http://c".into()))
+        );
+        assert_eq!(endpoint_from(vars(&[("AWS_ENDPOINT_URL", "")])), None);
     }
 
     #[test]

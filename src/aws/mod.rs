@@ -26,6 +26,34 @@ pub struct AwsOptions {
     pub region: Option<String>,
 }
 
+/// Environment variable setting the longest an AWS call may take, retries included, in
+/// seconds ([`CALL_TIMEOUT`] when unset).
+pub const CALL_TIMEOUT_VAR: &str = "WHARF_AWS_CALL_TIMEOUT";
+
+/// The longest one AWS call may take, retries included: 30 s. An endpoint that accepts
+/// connections and never answers (a wedged proxy, the wrong port) fails the command
+/// then, instead of hanging it; each attempt gives up sooner (see [`timeouts`]).
+pub const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The SDK timeouts wharf sets (the SDK sets only a connect timeout by default), from
+/// the longest a whole call may take, retries included (`total_secs`, default
+/// [`CALL_TIMEOUT`], at least 1 s): the first byte of an answer within a third of it
+/// (10 s by default; the API calls wharf makes answer in well under a second, and a
+/// template upload is at most 1 MB), one attempt within two thirds, and a connection
+/// within 3 s. See "Timeouts" in the AWS SDK for Rust developer guide.
+pub fn timeouts(total_secs: Option<u64>) -> aws_config::timeout::TimeoutConfig {
+    use std::time::Duration;
+    let total = total_secs
+        .map_or(CALL_TIMEOUT, Duration::from_secs)
+        .max(Duration::from_secs(1));
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3).min(total))
+        .read_timeout(total / 3)
+        .operation_attempt_timeout(total * 2 / 3)
+        .operation_timeout(total)
+        .build()
+}
+
 /// Clients for one region.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -62,6 +90,11 @@ impl Aws {
         {
             loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(5));
         }
+        loader = loader.timeout_config(timeouts(
+            std::env::var(CALL_TIMEOUT_VAR)
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        ));
         let sdk = loader.load().await;
         let region = sdk.region().ok_or(AwsError::NoRegion)?.to_string();
         // Emulators serve buckets by path, not by host name.
@@ -82,5 +115,31 @@ impl Aws {
             s3,
             region,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn every_call_has_a_bound() {
+        let t = timeouts(None);
+        assert_eq!(t.operation_timeout(), Some(CALL_TIMEOUT));
+        assert_eq!(t.operation_attempt_timeout(), Some(Duration::from_secs(20)));
+        assert_eq!(t.read_timeout(), Some(Duration::from_secs(10)));
+        assert_eq!(t.connect_timeout(), Some(Duration::from_secs(3)));
+        // Every limit follows the total; zero is taken as one second.
+        let t = timeouts(Some(120));
+        assert_eq!(t.operation_timeout(), Some(Duration::from_secs(120)));
+        assert_eq!(t.read_timeout(), Some(Duration::from_secs(40)));
+        assert_eq!(t.operation_attempt_timeout(), Some(Duration::from_secs(80)));
+        let t = timeouts(Some(2));
+        assert_eq!(t.connect_timeout(), Some(Duration::from_secs(2)));
+        assert_eq!(
+            timeouts(Some(0)).operation_timeout(),
+            Some(Duration::from_secs(1))
+        );
     }
 }

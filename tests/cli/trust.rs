@@ -122,6 +122,15 @@ fn both_streams_closed_end_quietly() {
 
 /// `wharf env ls` against `endpoint` with throw-away credentials (or none).
 fn env_ls(d: &Dir, endpoint: Option<&str>, credentials: bool) -> (Option<i32>, String) {
+    let vars: Vec<(&str, &str)> = endpoint
+        .map(|e| ("AWS_ENDPOINT_URL", e))
+        .into_iter()
+        .collect();
+    env_ls_with(d, &vars, credentials)
+}
+
+/// [`env_ls`] with more environment variables; every AWS call may take 5 s at most.
+fn env_ls_with(d: &Dir, vars: &[(&str, &str)], credentials: bool) -> (Option<i32>, String) {
     let home = Dir::new();
     let mut cmd = wharf(d.path());
     cmd.args(["env", "ls", "--region", "us-east-1"])
@@ -139,9 +148,8 @@ fn env_ls(d: &Dir, endpoint: Option<&str>, credentials: bool) -> (Option<i32>, S
         cmd.env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "not-a-secret");
     }
-    if let Some(e) = endpoint {
-        cmd.env("AWS_ENDPOINT_URL", e);
-    }
+    cmd.env("WHARF_AWS_CALL_TIMEOUT", "5")
+        .envs(vars.iter().copied());
     let out = cmd.output().expect("wharf runs");
     (
         out.status.code(),
@@ -186,6 +194,49 @@ fn refused_connection_names_the_endpoint_and_its_setting() {
     assert_clear(
         &stderr,
         &format!("could not connect to the AWS endpoint {url}: connection refused"),
+        "(set by AWS_ENDPOINT_URL)",
+    );
+}
+
+#[test]
+fn a_service_endpoint_variable_is_named_in_the_advice() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, stderr) = env_ls_with(
+        &workspace(),
+        &[("AWS_ENDPOINT_URL_CLOUDFORMATION", &url)],
+        true,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        &format!("could not connect to the AWS endpoint {url}: connection refused"),
+        "(set by AWS_ENDPOINT_URL_CLOUDFORMATION)",
+    );
+}
+
+#[test]
+fn an_endpoint_that_never_answers_fails_instead_of_hanging() {
+    // A wedged proxy, or AWS_ENDPOINT_URL pointing at the wrong port: the connection is
+    // accepted and nothing ever comes back. The listener holds every connection open
+    // until the test ends.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(32) {
+            held.push(stream);
+        }
+    });
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        &format!("the AWS endpoint {url} did not answer in time"),
         "(set by AWS_ENDPOINT_URL)",
     );
 }

@@ -264,12 +264,22 @@ fn the_closing_error_is_said_once_on_its_own_line() {
 fn a_secret_looking_value_is_never_shown_by_any_diagnostic() {
     // The warning about `STRIPE_KEY` never echoes its value; neither may the source
     // lines shown under other errors next to it, in it, or in a file that does not parse.
-    let svc = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\nvariables:\n";
+    let svc =
+        "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\nvariables:\n";
     for (case, variables) in [
-        ("an error on the next line", "  STRIPE_KEY: sk_live_123\n  BAD: {a: 1}\n"),
-        ("a duplicate key", "  STRIPE_KEY: sk_live_123\n  STRIPE_KEY: sk_live_123\n"),
+        (
+            "an error on the next line",
+            "  STRIPE_KEY: sk_live_123\n  BAD: {a: 1}\n",
+        ),
+        (
+            "a duplicate key",
+            "  STRIPE_KEY: sk_live_123\n  STRIPE_KEY: sk_live_123\n",
+        ),
         ("a wrong type", "  STRIPE_KEY: [sk_live_123]\n"),
-        ("an unset variable", "  STRIPE_KEY: sk_live_123${UNSET_ZZ}\n"),
+        (
+            "an unset variable",
+            "  STRIPE_KEY: sk_live_123${UNSET_ZZ}\n",
+        ),
         ("a syntax error", "  STRIPE_KEY: 'sk_live_123\n  OTHER: x\n"),
     ] {
         let d = crate::util::workspace();

@@ -462,6 +462,10 @@ pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_MAX_ATTEMPTS", "3")
+        // moto answers one request at a time and runs a whole change set inside one, so
+        // on a loaded machine an answer can wait behind a stack create far longer than
+        // AWS makes anyone wait: a roomier bound than wharf's 30 s default.
+        .env("WHARF_AWS_CALL_TIMEOUT", "120")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("WHARF_POLL_INTERVAL_MS", "100")
