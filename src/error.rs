@@ -158,7 +158,7 @@ pub fn deploy_code(err: &crate::deploy::DeployError) -> u8 {
     use crate::deploy::DeployError as D;
     match err {
         D::RolledBack { .. } => 3,
-        D::NeedsAttention { .. } => 4,
+        D::NeedsAttention { .. } | D::TimedOut { .. } => 4,
         D::Interrupted { .. } => 130,
         D::Rollout { verdict, .. } => verdict.exit_code(),
         D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } | D::NotOurs { .. } => 1,

@@ -106,7 +106,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .map(|(_, p)| remote::spec(p))
             .collect();
         let mut opts = remote::options(ui, wait_in_progress);
-        opts.rollout = Some(rollout.settings());
+        rollout.apply(&mut opts);
         remote::run_stacks(
             ui,
             client,

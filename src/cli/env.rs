@@ -57,6 +57,10 @@ pub struct DeployArgs {
     /// How to deploy.
     #[command(flatten)]
     pub flags: super::remote::DeployFlags,
+    /// Stop waiting for any one stack operation after this long (e.g. `30m`; default
+    /// 60m); exit code 4.
+    #[arg(long, value_parser = super::remote::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `wharf env init`.
@@ -143,7 +147,11 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
 
 fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeployArgs { name, flags } = a;
+    let DeployArgs {
+        name,
+        flags,
+        timeout,
+    } = a;
     let super::remote::DeployFlags {
         wait_in_progress,
         diff,
@@ -162,7 +170,10 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             ui.note("Nothing was deployed.");
             return Ok(());
         }
-        let opts = remote::options(ui, wait_in_progress);
+        let mut opts = remote::options(ui, wait_in_progress);
+        if let Some(t) = timeout {
+            opts.timeout = t;
+        }
         remote::run_stacks(
             ui,
             client,

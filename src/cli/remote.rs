@@ -68,7 +68,8 @@ pub struct RolloutFlags {
     /// this long (e.g. `2m`), before the circuit breaker's threshold; exit code 4.
     #[arg(long, value_parser = parse_duration)]
     pub progress_timeout: Option<std::time::Duration>,
-    /// Stop waiting for a rollout after this long in all (e.g. `30m`); exit code 4.
+    /// Stop waiting after this long (e.g. `30m`) for a rollout in all, and for any one
+    /// stack operation (default: 60m for stacks, no limit for rollouts); exit code 4.
     #[arg(long, value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// Start a new ECS deployment even when nothing changed (e.g. to pick up new secret values).
@@ -80,13 +81,23 @@ pub struct RolloutFlags {
     pub rollback_on_timeout: bool,
 }
 
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+/// Parses a `--timeout` value (`30m`, `90s`, `1h`).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::manifest::duration::parse(s)
         .map(|d| std::time::Duration::from_millis(d.as_millis()))
         .map_err(|e| e.0)
 }
 
 impl RolloutFlags {
+    /// Deploy options with these flags: the rollout watch, and `--timeout` as the bound
+    /// of stack waits too.
+    pub fn apply(&self, opts: &mut Options) {
+        opts.rollout = Some(self.settings());
+        if let Some(t) = self.timeout {
+            opts.timeout = t;
+        }
+    }
+
     /// The watch settings.
     pub fn settings(&self) -> crate::deploy::rollout::WatchSettings {
         let ms = |d: Option<std::time::Duration>| {
@@ -183,6 +194,7 @@ pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
         wait_in_progress,
         interrupts: Some(ui.interrupts()),
         rollout: None,
+        timeout: crate::deploy::stack::STACK_TIMEOUT,
     }
 }
 

@@ -114,7 +114,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             tags: info.tags.clone(),
         };
         let mut opts = remote::options(ui, false);
-        opts.rollout = Some(a.rollout.settings());
+        a.rollout.apply(&mut opts);
         remote::run_stacks(ui, client, &app, None, vec![spec], 1, opts).await
     })?;
     ui.event(

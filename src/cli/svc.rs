@@ -238,7 +238,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             return Ok(());
         }
         let mut opts = remote::options(ui, wait_in_progress);
-        opts.rollout = Some(rollout.settings());
+        rollout.apply(&mut opts);
         remote::run_stacks(
             ui,
             client,

@@ -159,6 +159,22 @@ pub enum DeployError {
         /// The failing container's last log lines.
         logs: Vec<String>,
     },
+    /// A wait on CloudFormation lasted longer than its bound (`--timeout`).
+    #[error("stopped waiting for {stack} after {after}: it was waiting for {waiting_for}")]
+    #[diagnostic(
+        code(wharf::deploy::timed_out),
+        help(
+            "nothing was cancelled; look at the stack's events, and run the command again (with `--wait-in-progress` or a longer `--timeout`) once it has settled"
+        )
+    )]
+    TimedOut {
+        /// Stack.
+        stack: String,
+        /// What wharf was waiting for.
+        waiting_for: String,
+        /// The bound, in words (`60m`).
+        after: String,
+    },
     /// The user interrupted the deploy.
     #[error("interrupted while deploying {stack}: {outcome}")]
     #[diagnostic(code(wharf::deploy::interrupted))]

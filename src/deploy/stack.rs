@@ -8,7 +8,7 @@
 //! deletes the half-created stack) and keeps watching.
 
 use super::owner::{self, Owner};
-use super::status::{Verdict, root_cause, verdict};
+use super::status::{Verdict, operation_running, root_cause, verdict};
 use super::types::{
     Action, ChangeSetKind, ChangeSetRequest, ChangeSetState, StackEvent, StackOutcome,
 };
@@ -44,6 +44,42 @@ pub struct Options {
     pub interrupts: Option<watch::Receiver<u32>>,
     /// Watch the ECS rollout of service stacks (`None`: `--detach`, or not a service).
     pub rollout: Option<super::rollout::WatchSettings>,
+    /// The longest any one wait on CloudFormation may last (a change set being computed,
+    /// an operation in progress, a stack operation being watched): then wharf stops
+    /// waiting and says what it waited for ([`DeployError::TimedOut`]).
+    pub timeout: Duration,
+}
+
+/// Default of [`Options::timeout`]: 60 minutes. Stack operations of wharf's templates
+/// take minutes; CloudFormation's own wait for an ECS service to stabilize is longer.
+pub const STACK_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// A duration as a user would write it for `--timeout`: `90m`, `45s`, `1500ms`.
+pub fn duration_words(d: Duration) -> String {
+    let ms = d.as_millis();
+    match ms {
+        0 => "0s".to_string(),
+        m if m % 60_000 == 0 => format!("{}m", m / 60_000),
+        m if m % 1_000 == 0 => format!("{}s", m / 1_000),
+        m => format!("{m}ms"),
+    }
+}
+
+/// Fails with [`DeployError::TimedOut`] once `since` is `opts.timeout` ago.
+fn within_bound(
+    opts: &Options,
+    since: Instant,
+    stack: &str,
+    waiting_for: impl FnOnce() -> String,
+) -> Result<(), DeployError> {
+    if since.elapsed() >= opts.timeout {
+        return Err(DeployError::TimedOut {
+            stack: stack.into(),
+            waiting_for: waiting_for(),
+            after: duration_words(opts.timeout),
+        });
+    }
+    Ok(())
 }
 
 impl Default for Options {
@@ -53,6 +89,7 @@ impl Default for Options {
             wait_in_progress: false,
             interrupts: None,
             rollout: None,
+            timeout: STACK_TIMEOUT,
         }
     }
 }
@@ -120,8 +157,7 @@ async fn deploy_inner<A: StackApi>(
         owner::check(s, &expected)?;
     }
     if let Some(s) = &existing
-        && verdict(&s.status) == Verdict::InProgress
-        && s.status != "REVIEW_IN_PROGRESS"
+        && operation_running(&s.status)
     {
         if !opts.wait_in_progress {
             return Err(DeployError::InProgress {
@@ -183,9 +219,13 @@ async fn deploy_inner<A: StackApi>(
         }
         Err(e) => return Err(e.into()),
     };
+    let asked = Instant::now();
     let changes = loop {
         match api.change_set(&id).await? {
             ChangeSetState::Pending => {
+                within_bound(opts, asked, name, || {
+                    format!("CloudFormation to compute change set {id}")
+                })?;
                 tokio::time::sleep(opts.poll.min(Duration::from_secs(1))).await
             }
             ChangeSetState::Ready(changes) => break changes,
@@ -199,6 +239,16 @@ async fn deploy_inner<A: StackApi>(
             }
             ChangeSetState::Failed(reason) => {
                 let _ = api.delete_change_set(&id).await;
+                if kind == ChangeSetKind::Create {
+                    // The failed change set leaves an empty stack in REVIEW_IN_PROGRESS:
+                    // remove it, so the next deploy starts clean and nothing lingers.
+                    if api.delete(name, &[]).await.is_ok() {
+                        rep.note(
+                            name,
+                            "removed the empty stack the failed change set left behind",
+                        );
+                    }
+                }
                 return Err(DeployError::ChangeSetFailed {
                     stack: name.into(),
                     reason,
@@ -315,9 +365,14 @@ async fn wait_until_settled<A: StackApi>(
     name: &str,
     opts: &Options,
 ) -> Result<Option<super::types::StackInfo>, DeployError> {
+    let since = Instant::now();
     loop {
         match api.describe(name).await {
-            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => {}
+            Ok(Some(s)) if operation_running(&s.status) => {
+                within_bound(opts, since, name, || {
+                    format!("the operation in progress ({}) to finish", s.status)
+                })?;
+            }
             Ok(Some(s)) if s.status == "DELETE_COMPLETE" => return Ok(None),
             Ok(other) => return Ok(other),
             Err(e) if e.kind() == Some(ErrorKind::Throttled) => {
@@ -344,8 +399,15 @@ async fn watch_stack<A: StackApi>(
     let mut interrupts = opts.interrupts.clone();
     let mut cancelled = false;
     let mut first = true;
+    let since = Instant::now();
+    let mut last_status = String::from("its operation");
     loop {
         if !first {
+            within_bound(opts, since, name, || {
+                format!(
+                    "{last_status} to finish; CloudFormation goes on with it, and the stack's events show how it ends"
+                )
+            })?;
             let tick = tokio::time::sleep(opts.poll);
             match interrupts.as_mut() {
                 Some(rx) if !cancelled => {
@@ -366,7 +428,10 @@ async fn watch_stack<A: StackApi>(
         // The status first, then the events: events written before the status turned
         // final are then all read, so the root cause is never missed.
         let settled = match api.describe(name).await {
-            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => None,
+            Ok(Some(s)) if verdict(&s.status) == Verdict::InProgress => {
+                last_status = s.status;
+                None
+            }
             Ok(Some(s)) if s.status == "DELETE_COMPLETE" => Some(None),
             Ok(other) => Some(other),
             Err(e) if e.kind() == Some(ErrorKind::Throttled) => None,
@@ -441,7 +506,7 @@ pub async fn delete<A: StackApi>(
             });
         };
         owner::check(&existing, owner)?;
-        if verdict(&existing.status) == Verdict::InProgress && !opts.wait_in_progress {
+        if operation_running(&existing.status) && !opts.wait_in_progress {
             return Err(DeployError::InProgress {
                 stack: name.into(),
                 status: existing.status,

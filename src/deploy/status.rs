@@ -31,6 +31,13 @@ pub fn verdict(status: &str) -> Verdict {
     }
 }
 
+/// Whether CloudFormation is running an operation on a stack in `status`. A stack in
+/// `REVIEW_IN_PROGRESS` runs none: it exists only as the target of a change set that
+/// was never executed (or failed), and stays so until it is deleted.
+pub fn operation_running(status: &str) -> bool {
+    verdict(status) == Verdict::InProgress && status != "REVIEW_IN_PROGRESS"
+}
+
 /// Reasons CloudFormation gives resources it stopped because another one failed.
 const CASCADE: &[&str] = &[
     "Resource creation cancelled",

@@ -634,3 +634,143 @@ async fn delete_refuses_a_stack_wharf_did_not_make() {
         assert_eq!(api.calls(), ["describe"], "{found:?}");
     }
 }
+
+/// Options whose every wait gives up at once.
+fn impatient() -> Options {
+    Options {
+        timeout: Duration::ZERO,
+        wait_in_progress: true,
+        ..opts()
+    }
+}
+
+fn timed_out(r: Result<StackOutcome, DeployError>) -> String {
+    match r {
+        Err(e @ DeployError::TimedOut { .. }) => {
+            assert_eq!(crate::error::deploy_code(&e), 4);
+            e.to_string()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_wait_has_a_bound_and_says_what_it_waited_for() {
+    // An operation in progress that never ends (`--wait-in-progress`).
+    let api = Fake {
+        hold: stack("UPDATE_IN_PROGRESS").map(|s| (s.clone(), s)),
+        ..Fake::default()
+    };
+    let msg = timed_out(deploy(&api, &spec(), &Recorder::default(), &impatient()).await);
+    assert!(
+        msg.contains("waiting for the operation in progress (UPDATE_IN_PROGRESS) to finish"),
+        "{msg}"
+    );
+    assert!(
+        !api.calls()
+            .iter()
+            .any(|c| c.starts_with("create_change_set"))
+    );
+
+    // A change set CloudFormation never finishes computing.
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Pending],
+        vec![],
+    );
+    let msg = timed_out(deploy(&api, &spec(), &Recorder::default(), &impatient()).await);
+    assert!(
+        msg.contains("CloudFormation to compute change set cs-1"),
+        "{msg}"
+    );
+    assert!(!api.calls().contains(&"execute".to_string()));
+
+    // An executed update that never settles.
+    let mut api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![ready()], vec![]);
+    api.hold = stack("UPDATE_IN_PROGRESS").map(|s| (s.clone(), s));
+    let msg = timed_out(deploy(&api, &spec(), &Recorder::default(), &impatient()).await);
+    assert!(
+        msg.contains(
+            "stopped waiting for s after 0s: it was waiting for UPDATE_IN_PROGRESS to finish"
+        ),
+        "{msg}"
+    );
+    assert!(
+        !api.calls().contains(&"cancel_update".to_string()),
+        "nothing cancelled"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_create_change_set_leaves_no_empty_stack_behind() {
+    let api = script(
+        vec![Ok(None)],
+        vec![ChangeSetState::Failed("Template format error".into())],
+        vec![],
+    );
+    let rec = Recorder::default();
+    let r = deploy(&api, &spec(), &rec, &opts()).await;
+    assert!(
+        matches!(r, Err(DeployError::ChangeSetFailed { .. })),
+        "{r:?}"
+    );
+    assert_eq!(
+        api.calls(),
+        [
+            "describe",
+            "create_change_set:Create",
+            "change_set",
+            "delete_change_set",
+            "delete"
+        ]
+    );
+    assert!(
+        rec.0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("removed the empty stack")),
+    );
+}
+
+#[tokio::test]
+async fn a_stack_left_in_review_is_not_an_operation_in_progress() {
+    // Without `--wait-in-progress`, a deploy creates its change set at once…
+    let api = script(
+        vec![
+            Ok(stack("REVIEW_IN_PROGRESS")),
+            Ok(stack("CREATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    let out = deploy(&api, &spec(), &Recorder::default(), &opts())
+        .await
+        .unwrap();
+    assert_eq!(out.action, Action::Created);
+    // …and a delete deletes it instead of refusing or waiting for ever.
+    let api = script(
+        vec![Ok(stack("REVIEW_IN_PROGRESS")), Ok(None)],
+        vec![],
+        vec![],
+    );
+    let out = super::stack::delete(
+        &api,
+        "s",
+        &owner::Owner::environment("shop", "test"),
+        &Recorder::default(),
+        &opts(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.action, Action::Deleted);
+}
+
+#[test]
+fn durations_read_as_they_are_written() {
+    use super::stack::duration_words;
+    assert_eq!(duration_words(Duration::from_secs(3600)), "60m");
+    assert_eq!(duration_words(Duration::from_secs(90)), "90s");
+    assert_eq!(duration_words(Duration::from_millis(1500)), "1500ms");
+    assert_eq!(duration_words(Duration::ZERO), "0s");
+}

@@ -98,6 +98,7 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
             DeployError::Interrupted { .. } => "interrupted".to_string(),
             DeployError::InProgress { status, .. } => format!("not deployed: {status}"),
             DeployError::NotOurs { .. } => "left alone: not made by wharf".to_string(),
+            DeployError::TimedOut { .. } => "stopped waiting (timeout)".to_string(),
             DeployError::ChangeSetFailed { .. } | DeployError::Aws(_) => "failed".to_string(),
         },
     }
