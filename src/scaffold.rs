@@ -95,15 +95,26 @@ pub fn service_manifest(spec: &ServiceSpec) -> Result<String, WharfError> {
     Ok(render_text("manifests/service.yml", spec)?)
 }
 
-/// The first `EXPOSE`d port of a Dockerfile, if any.
+/// The first TCP port the image a Dockerfile builds `EXPOSE`s, if any: only the final
+/// stage (after the last `FROM`) counts, `/udp` ports are skipped, and a port must be
+/// from 1 to 65535. Ports written with variables (`EXPOSE ${PORT}`) are not read.
 pub fn exposed_port(dockerfile: &str) -> Option<u16> {
-    dockerfile.lines().find_map(|l| {
-        let mut words = l.split_whitespace();
-        if !words.next()?.eq_ignore_ascii_case("EXPOSE") {
-            return None;
-        }
-        words.next()?.split('/').next()?.parse().ok()
-    })
+    let is = |l: &str, word: &str| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    let lines: Vec<&str> = dockerfile.lines().collect();
+    let final_stage = lines.iter().rposition(|l| is(l, "FROM")).unwrap_or(0);
+    lines[final_stage..]
+        .iter()
+        .filter(|l| is(l, "EXPOSE"))
+        .flat_map(|l| l.split_whitespace().skip(1))
+        .find_map(|p| {
+            let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+            let port: u16 = port.parse().ok()?;
+            (port > 0 && proto.eq_ignore_ascii_case("tcp")).then_some(port)
+        })
 }
 
 /// A file an `init` command writes, prepared and checked before anything is written.
@@ -178,6 +189,16 @@ mod tests {
             Some(8080)
         );
         assert_eq!(exposed_port("FROM x\n"), None);
+    }
+
+    #[test]
+    fn exposed_port_is_the_final_stages_first_tcp_port() {
+        let multi = "FROM node AS build\nEXPOSE 1111\nFROM nginx\nEXPOSE 2222\n";
+        assert_eq!(exposed_port(multi), Some(2222));
+        assert_eq!(exposed_port("FROM x\nEXPOSE 53/udp 8080\n"), Some(8080));
+        assert_eq!(exposed_port("FROM x\nEXPOSE 0\n"), None);
+        assert_eq!(exposed_port("FROM x\nEXPOSE ${PORT}\n"), None);
+        assert_eq!(exposed_port("FROM a\nEXPOSE 80\nFROM b\n"), None);
     }
 
     #[test]

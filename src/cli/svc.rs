@@ -106,8 +106,8 @@ pub struct InitArgs {
     /// Existing image to run instead of building one.
     #[arg(short, long)]
     pub image: Option<String>,
-    /// Port the container listens on (default: the Dockerfile's EXPOSE).
-    #[arg(long)]
+    /// Port the container listens on, 1 to 65535 (default: the Dockerfile's EXPOSE).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
 }
 
@@ -301,6 +301,7 @@ pub fn prepare(
     ws_dir: &Path,
     s: NewService,
 ) -> Result<(scaffold::NewFile, ServiceSpec), WharfError> {
+    check_service_name(&s.name)?;
     let project = ws_dir.parent().unwrap_or(ws_dir);
     let cwd = context::cwd()?;
     let dockerfile = match &s.dockerfile {
@@ -334,6 +335,19 @@ pub fn prepare(
         text: scaffold::service_manifest(&spec)?,
     };
     Ok((file, spec))
+}
+
+/// A service name must be a valid name and not `environments`, the workspace directory
+/// that holds environment manifests (a service there would be invisible).
+pub fn check_service_name(name: &str) -> Result<(), WharfError> {
+    super::app::check_name(name)?;
+    if name == "environments" {
+        return Err(WharfError::usage(
+            "`environments` cannot be a service name: the workspace keeps environment manifests in `environments/`",
+            Some("choose another name".to_string()),
+        ));
+    }
+    Ok(())
 }
 
 /// Says that the service manifest was written.

@@ -201,6 +201,16 @@ impl Size {
     }
 }
 
+/// The offset of the first tab at or after `from` that stands in the indentation of its
+/// line (only spaces and tabs before it).
+fn indentation_tab(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    rest.match_indices('\t').map(|(i, _)| from + i).find(|&at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        text[line_start..at].chars().all(|c| c == ' ' || c == '\t')
+    })
+}
+
 struct Builder<'a, 'd> {
     file: FileId,
     source: &'a SourceFile,
@@ -296,12 +306,17 @@ impl<'a> Builder<'a, '_> {
             Some(Ok(ev)) => Ok(ev),
             Some(Err(e)) => {
                 let m = e.marker();
-                let at = Span::point(self.file, self.offset(m));
-                Err(Box::new(
-                    Diagnostic::error(Code::Syntax, format!("invalid YAML: {}", e.info()))
-                        .at(at)
-                        .label("here"),
-                ))
+                let mut offset = self.offset(m);
+                let mut d = Diagnostic::error(Code::Syntax, format!("invalid YAML: {}", e.info()));
+                // The scanner names where the scalar before the tab started; point at the
+                // tab itself, which is usually in the next line's indentation.
+                if e.info().contains("found a tab")
+                    && let Some(tab) = indentation_tab(&self.source.text, offset)
+                {
+                    offset = tab;
+                    d = d.help("YAML does not allow tabs in indentation: indent with spaces");
+                }
+                Err(Box::new(d.at(Span::point(self.file, offset)).label("here")))
             }
             None => Err(Box::new(Diagnostic::error(
                 Code::Syntax,

@@ -296,3 +296,33 @@ fn init_prompts_on_a_terminal() {
             .is_file()
     );
 }
+
+#[test]
+fn init_refuses_what_the_workspace_could_not_use() {
+    let d = Dir::new();
+    d.write(
+        "Dockerfile",
+        "FROM node AS build\nEXPOSE 1111\nFROM nginx\nEXPOSE 2222\n",
+    );
+    // `environments/` holds environment manifests: a service there would be invisible.
+    let mut named = INIT_FRONT;
+    named[4] = "environments";
+    wharf(d.path())
+        .args(named)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`environments` cannot be a service name",
+        ));
+    wharf(d.path())
+        .args(INIT_FRONT)
+        .args(["--port", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--port"));
+    assert!(!d.path().join("wharf").exists(), "nothing written");
+    // The port is the one the final stage exposes.
+    wharf(d.path()).args(INIT_FRONT).assert().success();
+    let svc = d.read("wharf/front/manifest.yml");
+    assert!(svc.contains("port: 2222"), "{svc}");
+}

@@ -53,6 +53,18 @@ fn syntax_error_has_a_position() {
 }
 
 #[test]
+fn a_tab_in_the_indentation_is_reported_where_it_is() {
+    let (n, d, map) = load("image:\n  location: nginx\n\tport: 80\n");
+    assert!(n.is_none());
+    let diag = d.iter().next().unwrap();
+    assert_eq!(diag.code, Code::Syntax);
+    assert_eq!(map.line_col(diag.span.unwrap()).to_string(), "3:1");
+    assert!(diag.help.as_deref().unwrap().contains("indent with spaces"));
+    assert_eq!(indentation_tab("a: b\tc\n  \td", 0), Some(9));
+    assert_eq!(indentation_tab("a: b\tc\n", 0), None);
+}
+
+#[test]
 fn resolves_anchors_aliases_and_merge_keys() {
     let (n, d, _) = load("base: &b\n  cpu: 256\n  memory: 512\nsvc:\n  <<: *b\n  memory: 1024\n");
     assert!(d.is_empty(), "{d:?}");
