@@ -44,6 +44,16 @@ pub enum AwsError {
     /// No region anywhere.
     #[error("no AWS region is configured")]
     NoRegion,
+    /// The named profile is in neither shared file.
+    #[error(
+        "the AWS profile `{profile}` (from {source_name}) is not in the AWS config or credentials file"
+    )]
+    UnknownProfile {
+        /// The profile name.
+        profile: String,
+        /// Where the name came from: `--profile` or `AWS_PROFILE`.
+        source_name: &'static str,
+    },
     /// An API call failed.
     #[error("{operation} on {resource} failed: {message}")]
     Call {
@@ -83,7 +93,7 @@ impl AwsError {
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {
             AwsError::Call { kind, .. } => Some(*kind),
-            AwsError::NoRegion => None,
+            AwsError::NoRegion | AwsError::UnknownProfile { .. } => None,
         }
     }
 
@@ -91,7 +101,7 @@ impl AwsError {
     pub fn message(&self) -> &str {
         match self {
             AwsError::Call { message, .. } => message,
-            AwsError::NoRegion => "",
+            AwsError::NoRegion | AwsError::UnknownProfile { .. } => "",
         }
     }
 
@@ -99,7 +109,7 @@ impl AwsError {
     pub fn detail(&self) -> Option<&str> {
         match self {
             AwsError::Call { detail, .. } => detail.as_deref(),
-            AwsError::NoRegion => None,
+            AwsError::NoRegion | AwsError::UnknownProfile { .. } => None,
         }
     }
 
@@ -110,6 +120,11 @@ impl AwsError {
                 return Some(
                     "pass `--region`, set `region` in the environment or application manifest, or set AWS_REGION".into(),
                 );
+            }
+            AwsError::UnknownProfile { source_name, .. } => {
+                return Some(format!(
+                    "`aws configure list-profiles` lists the profiles there are; fix {source_name}, or create the profile with `aws configure --profile NAME` (or `aws configure sso`)"
+                ));
             }
             AwsError::Call {
                 kind, operation, ..
@@ -134,6 +149,7 @@ impl miette::Diagnostic for AwsError {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let code = match self {
             AwsError::NoRegion => "wharf::aws::no_region",
+            AwsError::UnknownProfile { .. } => "wharf::aws::unknown_profile",
             AwsError::Call { kind, .. } => match kind {
                 ErrorKind::NoCredentials => "wharf::aws::no_credentials",
                 ErrorKind::ExpiredCredentials => "wharf::aws::expired_credentials",

@@ -54,6 +54,34 @@ pub fn timeouts(total_secs: Option<u64>) -> aws_config::timeout::TimeoutConfig {
         .build()
 }
 
+/// The profile asked for by name, and where: `--profile`, else `AWS_PROFILE`.
+fn selected_profile(opts: &AwsOptions) -> Option<(String, &'static str)> {
+    match &opts.profile {
+        Some(p) => Some((p.clone(), "--profile")),
+        None => std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(|p| (p, "AWS_PROFILE")),
+    }
+}
+
+/// Whether `profile` is in the shared config or credentials file (wherever
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` put them), read with the SDK's
+/// own parser. Files that cannot be read count as "exists": the SDK then says why.
+async fn profile_exists(profile: &str) -> bool {
+    let (fs, env) = (
+        aws_types::os_shim_internal::Fs::real(),
+        aws_types::os_shim_internal::Env::real(),
+    );
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    match aws_config::profile::parser::load(&fs, &env, &files, Some(profile.to_string().into()))
+        .await
+    {
+        Ok(set) => set.get_profile(profile).is_some(),
+        Err(_) => true,
+    }
+}
+
 /// Clients for one region.
 #[derive(Debug, Clone)]
 pub struct Aws {
@@ -76,6 +104,14 @@ pub struct Aws {
 impl Aws {
     /// Loads the standard credential chain and configuration once.
     pub async fn connect(opts: &AwsOptions) -> Result<Aws, AwsError> {
+        if let Some((profile, source_name)) = selected_profile(opts)
+            && !profile_exists(&profile).await
+        {
+            return Err(AwsError::UnknownProfile {
+                profile,
+                source_name,
+            });
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);

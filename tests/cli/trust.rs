@@ -141,6 +141,9 @@ fn env_ls_with(d: &Dir, vars: &[(&str, &str)], credentials: bool) -> (Option<i32
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
         .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE");
@@ -217,6 +220,38 @@ fn a_service_endpoint_variable_is_named_in_the_advice() {
         &format!("could not connect to the AWS endpoint {url}: connection refused"),
         "(set by AWS_ENDPOINT_URL_CLOUDFORMATION)",
     );
+}
+
+#[test]
+fn a_profile_that_does_not_exist_is_named() {
+    let files = Dir::new();
+    files.write("config", "[profile other]\nregion = us-east-1\n");
+    let config = files.path().join("config");
+    let (code, stderr) = env_ls_with(
+        &workspace(),
+        &[
+            ("AWS_PROFILE", "nope"),
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+        ],
+        true,
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        "the AWS profile `nope` (from AWS_PROFILE) is not in the AWS config or credentials file",
+        "aws configure list-profiles",
+    );
+    // The profile that exists is used.
+    let (_, stderr) = env_ls_with(
+        &workspace(),
+        &[
+            ("AWS_PROFILE", "other"),
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
+        true,
+    );
+    assert!(!stderr.contains("is not in the AWS config"), "{stderr}");
 }
 
 #[test]
