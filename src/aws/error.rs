@@ -186,14 +186,16 @@ fn endpoint_from(vars: impl Iterator<Item = (String, String)>) -> Option<(String
 }
 
 /// Turns an SDK error into an [`AwsError`] naming the operation and resource.
-pub(crate) fn call_error<E, R>(
+pub(crate) fn call_error<E>(
     operation: &'static str,
     resource: impl Into<String>,
-    err: aws_sdk_cloudformation::error::SdkError<E, R>,
+    err: aws_sdk_cloudformation::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
 ) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     use aws_sdk_cloudformation::error::SdkError;
     let detail = Some(DisplayErrorContext(&err).to_string());
@@ -201,8 +203,27 @@ where
         SdkError::ServiceError(se) => {
             let e = se.err();
             let code = e.code().map(str::to_string);
-            let message = e.message().unwrap_or("no message").to_string();
-            (classify(code.as_deref(), &message), code, message)
+            match (code, e.message()) {
+                (None, None) => {
+                    // Not an AWS error answer at all: something else listens there.
+                    let status = se.raw().status().as_u16();
+                    let target = match endpoint_setting() {
+                        Some((var, url)) => format!("{url} (set by {var})"),
+                        None => "the AWS endpoint".to_string(),
+                    };
+                    (
+                        ErrorKind::Transport,
+                        None,
+                        format!(
+                            "{target} answered HTTP {status} without an AWS error: it does not look like an AWS endpoint"
+                        ),
+                    )
+                }
+                (code, message) => {
+                    let message = message.unwrap_or("no message").to_string();
+                    (classify(code.as_deref(), &message), code, message)
+                }
+            }
         }
         _ => {
             let (kind, message) = classify_chain(&err);

@@ -278,6 +278,17 @@ fn an_endpoint_that_never_answers_fails_instead_of_hanging() {
 
 /// An endpoint that answers every request with one CloudFormation error.
 fn error_endpoint(code: &'static str, message: &'static str) -> String {
+    let xml = format!(
+        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+    );
+    answering(format!(
+        "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
+        xml.len()
+    ))
+}
+
+/// An endpoint that answers every request with `response` (a whole HTTP response).
+fn answering(response: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -297,17 +308,28 @@ fn error_endpoint(code: &'static str, message: &'static str) -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let xml = format!(
-                "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>1</RequestId></ErrorResponse>"
-            );
-            let _ = write!(
-                s,
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{xml}",
-                xml.len()
-            );
+            let _ = s.write_all(response.as_bytes());
         }
     });
     url
+}
+
+#[test]
+fn an_endpoint_that_is_not_aws_is_said_to_be_so() {
+    // `python -m http.server`, or a proxy's own 404 page.
+    let url = answering(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".into(),
+    );
+    let (code, stderr) = env_ls(&workspace(), Some(&url), true);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_clear(
+        &stderr,
+        &format!(
+            "{url} (set by AWS_ENDPOINT_URL) answered HTTP 404 without an AWS error: it does not look like an AWS endpoint"
+        ),
+        "check that something answers",
+    );
+    assert!(!stderr.contains("no message"), "{stderr}");
 }
 
 /// AWS answers `env ls` with error `code`; wharf says `sentence` once, with `advice`.
