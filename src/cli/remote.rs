@@ -321,11 +321,26 @@ pub async fn delete_stacks(
         .collect();
     check_owners(aws, &all).await?;
     let reporter = crate::ui::progress::reporter(ui);
+    let (mut deleted, mut absent) = (Vec::new(), Vec::new());
     for (stack, owner) in stacks {
-        crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
+        let out = crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
+        match out.action {
+            crate::deploy::types::Action::Absent => absent.push(stack.as_str()),
+            _ => deleted.push(stack.as_str()),
+        }
     }
-    let names: Vec<&str> = stacks.iter().map(|(s, _)| s.as_str()).collect();
-    ui.success(format!("Deleted {}", names.join(", ")));
+    // Only what was deleted is reported as deleted.
+    if !absent.is_empty() {
+        ui.note(format!(
+            "{} did not exist: nothing to delete there",
+            absent.join(", ")
+        ));
+    }
+    if deleted.is_empty() {
+        ui.note("Nothing was deleted.");
+    } else {
+        ui.success(format!("Deleted {}", deleted.join(", ")));
+    }
     Ok(())
 }
 

@@ -484,7 +484,7 @@ async fn cancel<A: StackApi>(
 }
 
 /// Deletes a stack wharf made for `owner` and waits until it is gone. A stack that does
-/// not exist is fine; one wharf did not make for `owner` is refused
+/// not exist is left as it is ([`Action::Absent`]); one wharf did not make for `owner` is refused
 /// ([`DeployError::NotOurs`]) before anything changes.
 pub async fn delete<A: StackApi>(
     api: &A,
@@ -498,7 +498,7 @@ pub async fn delete<A: StackApi>(
         let Some(existing) = api.describe(name).await? else {
             return Ok(StackOutcome {
                 stack: name.into(),
-                action: Action::Deleted,
+                action: Action::Absent,
                 status: None,
                 changes: 0,
                 outputs: BTreeMap::new(),

@@ -114,6 +114,8 @@ pub enum Action {
     NoChanges,
     /// Deleted the stack.
     Deleted,
+    /// There was no stack to delete.
+    Absent,
 }
 
 /// The result of deploying one stack.

@@ -502,13 +502,16 @@ impl Workspace {
     }
 }
 
+/// A manifest's `name` must be its directory's name: commands find a service or
+/// environment by its directory, and its stack is named after `name`, so a rename in
+/// the manifest alone would create a second stack that no command reaches.
 fn name_matches_dir(name: &Spanned<String>, dir: &str, what: &str, d: &mut Diagnostics) {
     if name.value != dir {
         d.push(
-            Diagnostic::warning(Code::InvalidValue, format!("{what} `{}` is in directory `{dir}`", name.value))
+            Diagnostic::error(Code::InvalidValue, format!("{what} `{}` is in directory `{dir}`; the two must be the same", name.value))
                 .at(name.span)
                 .path("name")
-                .help(format!("commands find the {what} by its directory, `{dir}`; resources are named after `{}`; make them the same", name.value)),
+                .help(format!("commands find the {what} by its directory and name its stack after `name`: set `name: {dir}`, or rename the directory (to rename a deployed {what}, delete it under its old name first)")),
         );
     }
 }

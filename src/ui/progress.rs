@@ -88,6 +88,7 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
             Action::Updated => format!("updated ({} changes, {:.1}s)", o.changes, o.seconds),
             Action::NoChanges => "no changes".to_string(),
             Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
+            Action::Absent => "does not exist: nothing to delete".to_string(),
         },
         Err(e) => match e {
             DeployError::RolledBack { status, .. } => format!("failed, rolled back ({status})"),

@@ -307,3 +307,23 @@ fn a_secret_looking_value_is_never_shown_by_any_diagnostic() {
         }
     }
 }
+
+#[test]
+fn a_service_named_unlike_its_directory_is_an_error() {
+    // A rename in the manifest alone would deploy a second stack no command reaches.
+    let d = crate::util::workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        "name: api-v2\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n",
+    );
+    crate::util::wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains(
+                "wharf/api/manifest.yml:1:7: service `api-v2` is in directory `api`; the two must be the same",
+            )
+            .and(predicates::str::contains("set `name: api`")),
+        );
+}

@@ -170,8 +170,19 @@ fn full_deploy_path_on_moto() {
     wharf_lab(d, ep, &lab)
         .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains("Deleted storefront-test-web"));
     assert!(state(ep)["stacks"].get("storefront-test-web").is_none());
+    // Again: there is nothing to delete, and wharf does not say it deleted anything.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("storefront-test-web did not exist: nothing to delete")
+                .and(predicate::str::contains("Nothing was deleted."))
+                .and(predicate::str::contains("Deleted").not()),
+        );
     wharf_lab(d, ep, &lab)
         .args(["env", "delete", "-n", "test", "--yes"])
         .assert()
