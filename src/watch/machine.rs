@@ -104,6 +104,8 @@ pub struct Outcome {
     pub failing_task: Option<StoppedTask>,
     /// Time from the first sight of the deployment to the verdict.
     pub seconds: f64,
+    /// Whether it was the service's first deployment (nothing before it to roll back to).
+    pub first: bool,
 }
 
 impl Outcome {
@@ -137,6 +139,15 @@ impl Outcome {
         match self.verdict {
             Verdict::Succeeded => {
                 format!("deployment {dep}{rev} completed in {:.0}s", self.seconds)
+            }
+            Verdict::RolledBack | Verdict::Failed if self.first && self.other.is_none() => {
+                let stopped = match self.trigger {
+                    Some(_) => format!(", stopped{by}"),
+                    None => String::new(),
+                };
+                format!(
+                    "deployment {dep}{rev} failed{stopped}; it was the service's first deployment, so there was nothing to roll back to, and no task of the service runs{why}"
+                )
             }
             Verdict::RolledBack => format!(
                 "deployment {dep}{rev} failed and was rolled back{by} to {}{other_rev}{why}",
@@ -502,6 +513,7 @@ impl Watcher {
             top_reason,
             failing_task,
             seconds: (snap.at_ms - started) as f64 / 1000.0,
+            first: matches!(&self.target, Target::NewSince(before) if before.is_empty()),
         };
         Step::Done(progress, Box::new(outcome))
     }

@@ -819,6 +819,91 @@ fn a_new_service_deleted_after_its_first_deployment_failed() {
         o.reason.as_deref(),
         Some("ECS deployment circuit breaker: tasks failed to start.")
     );
+    assert!(o.first);
+    assert!(
+        o.summary()
+            .contains("it was the service's first deployment, so there was nothing to roll back to, and no task of the service runs"),
+        "{}",
+        o.summary()
+    );
+}
+
+#[test]
+fn a_first_deployment_rolled_back_by_history_names_nothing_it_returned_to() {
+    // ECS's history may call a failed first deployment ROLLBACK_SUCCESSFUL: there was
+    // no earlier deployment, so nothing was rolled back to.
+    let mut w = Watcher::new(Target::NewSince(BTreeSet::new()), Limits::default());
+    let mut last = snap(
+        6,
+        vec![with_reason(
+            dep(NEW, "PRIMARY", "FAILED", 1, (1, 0, 0, 3), 1_000),
+            "ECS deployment circuit breaker: tasks failed to start.",
+        )],
+    );
+    last.record = Some(HistoryRecord {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/c/s/1".into(),
+        status: "ROLLBACK_SUCCESSFUL".into(),
+        reason: Some("ECS deployment circuit breaker: tasks failed to start.".into()),
+    });
+    let (_, o) = run(
+        &mut w,
+        vec![
+            snap(
+                3,
+                vec![dep(NEW, "PRIMARY", "IN_PROGRESS", 1, (1, 0, 1, 1), 1_000)],
+            ),
+            last,
+        ],
+    );
+    assert_eq!(o.verdict, Verdict::RolledBack);
+    let summary = o.summary();
+    assert!(!summary.contains("previous deployment"), "{summary}");
+    assert!(
+        summary.contains("failed, stopped by the deployment circuit breaker; it was the service's first deployment, so there was nothing to roll back to"),
+        "{summary}"
+    );
+    // An update's rollback still names where it went back to.
+    let mut update = update_watcher(Limits::default());
+    let mut back = snap(
+        6,
+        vec![
+            dep(OLD, "PRIMARY", "COMPLETED", 1, (1, 1, 0, 0), 7_000),
+            with_reason(
+                dep(NEW, "ACTIVE", "FAILED", 2, (1, 0, 0, 3), 2_000),
+                "ECS deployment circuit breaker: tasks failed to start.",
+            ),
+        ],
+    );
+    back.record = last_record_rolled_back();
+    let (_, o) = run(
+        &mut update,
+        vec![
+            snap(
+                3,
+                vec![
+                    dep(NEW, "PRIMARY", "IN_PROGRESS", 2, (1, 0, 1, 1), 2_000),
+                    dep(OLD, "ACTIVE", "COMPLETED", 1, (1, 1, 0, 0), 0),
+                ],
+            ),
+            back,
+        ],
+    );
+    assert!(!o.first);
+    assert!(
+        o.summary().contains(&format!(
+            "rolled back by the deployment circuit breaker to {OLD}"
+        )),
+        "{}",
+        o.summary()
+    );
+}
+
+fn last_record_rolled_back() -> Option<HistoryRecord> {
+    Some(HistoryRecord {
+        arn: "arn:aws:ecs:us-east-1:123456789012:service-deployment/c/s/2".into(),
+        status: "ROLLBACK_SUCCESSFUL".into(),
+        reason: Some("ECS deployment circuit breaker: tasks failed to start.".into()),
+    })
 }
 
 #[test]
