@@ -62,6 +62,10 @@ pub enum WharfError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Deploy(#[from] crate::deploy::DeployError),
+    /// A deploy lock was not taken.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lock(#[from] crate::deploy::lock::LockError),
     /// Several stacks were deployed and some failed (each was reported).
     #[error("{failed} of {total} stacks did not deploy")]
     #[diagnostic(code(wharf::deploy::some_failed))]
@@ -129,6 +133,7 @@ impl WharfError {
         match self {
             WharfError::Aws(e) => e.detail(),
             WharfError::Deploy(crate::deploy::DeployError::Aws(e)) => e.detail(),
+            WharfError::Lock(crate::deploy::lock::LockError::Aws(e)) => e.detail(),
             _ => None,
         }
     }
@@ -144,7 +149,8 @@ pub fn exit_code(err: &WharfError) -> u8 {
         WharfError::Prompt(PromptError::Io(_))
         | WharfError::Io { .. }
         | WharfError::Template(_)
-        | WharfError::Aws(_) => 1,
+        | WharfError::Aws(_)
+        | WharfError::Lock(_) => 1,
         WharfError::Deploy(d) => deploy_code(d),
         WharfError::SomeFailed { code, .. } | WharfError::ImagesFailed { code, .. } => *code,
         WharfError::Image(e) if e.is_usage() => 2,

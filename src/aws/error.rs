@@ -105,6 +105,14 @@ impl AwsError {
         }
     }
 
+    /// AWS's error code (`PreconditionFailed`, `NoSuchKey`), for calls AWS answered.
+    pub fn aws_code(&self) -> Option<&str> {
+        match self {
+            AwsError::Call { code, .. } => code.as_deref(),
+            AwsError::NoRegion | AwsError::UnknownProfile { .. } => None,
+        }
+    }
+
     /// The SDK's error chain, for `--verbose`.
     pub fn detail(&self) -> Option<&str> {
         match self {

@@ -1,4 +1,5 @@
-//! S3: uploading templates too large to send inline.
+//! S3: uploading templates too large to send inline, and the deploy locks' conditional
+//! writes (`If-None-Match`, `If-Match`; see "Conditional requests" in the S3 user guide).
 
 use super::{Aws, AwsError, call_error};
 
@@ -25,5 +26,119 @@ impl Aws {
             "https://{bucket}.s3.{}.amazonaws.com/{key}",
             self.region
         ))
+    }
+}
+
+/// Deploy locks in one bucket (see [`crate::deploy::lock`]).
+pub struct BucketLocks<'a> {
+    /// The clients.
+    pub aws: &'a Aws,
+    /// The application's bucket.
+    pub bucket: String,
+}
+
+/// Whether S3 refused a conditional write because the condition did not hold (412), or
+/// because another conditional write to the key was in flight (409).
+fn condition_failed(e: &AwsError) -> bool {
+    matches!(
+        e.aws_code(),
+        Some("PreconditionFailed" | "ConditionalRequestConflict")
+    )
+}
+
+impl crate::deploy::lock::LockStore for BucketLocks<'_> {
+    async fn create(&self, key: &str, body: &str) -> Result<Option<String>, AwsError> {
+        let r = self
+            .aws
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .if_none_match("*")
+            .content_type("application/json")
+            .body(aws_sdk_s3::primitives::ByteStream::from(
+                body.as_bytes().to_vec(),
+            ))
+            .send()
+            .await
+            .map_err(|e| call_error("PutObject", format!("s3://{}/{key}", self.bucket), e));
+        match r {
+            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_string())),
+            Err(e) if condition_failed(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn read(&self, key: &str) -> Result<Option<(String, String)>, AwsError> {
+        let r = self
+            .aws
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| call_error("GetObject", format!("s3://{}/{key}", self.bucket), e));
+        let out = match r {
+            Ok(out) => out,
+            Err(e)
+                if e.aws_code() == Some("NoSuchKey")
+                    || e.kind() == Some(super::ErrorKind::NotFound) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        // A lease is a few hundred bytes; anything much larger is not one.
+        let bytes = out.body.collect().await.map_err(|e| {
+            AwsError::answer(
+                "GetObject",
+                format!("s3://{}/{key}", self.bucket),
+                e.to_string(),
+            )
+        })?;
+        let bytes = bytes.into_bytes();
+        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).into_owned();
+        Ok(Some((text, etag)))
+    }
+
+    async fn replace(&self, key: &str, etag: &str, body: &str) -> Result<Option<String>, AwsError> {
+        let r = self
+            .aws
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .if_match(etag)
+            .content_type("application/json")
+            .body(aws_sdk_s3::primitives::ByteStream::from(
+                body.as_bytes().to_vec(),
+            ))
+            .send()
+            .await
+            .map_err(|e| call_error("PutObject", format!("s3://{}/{key}", self.bucket), e));
+        match r {
+            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_string())),
+            Err(e) if condition_failed(&e) || e.aws_code() == Some("NoSuchKey") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete(&self, key: &str, etag: &str) -> Result<(), AwsError> {
+        let r = self
+            .aws
+            .s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .if_match(etag)
+            .send()
+            .await
+            .map_err(|e| call_error("DeleteObject", format!("s3://{}/{key}", self.bucket), e));
+        match r {
+            Err(e) if condition_failed(&e) || e.aws_code() == Some("NoSuchKey") => Ok(()),
+            other => other.map(|_| ()),
+        }
     }
 }

@@ -92,7 +92,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             ));
             return Ok(());
         }
-        remote::delete_stacks(ui, &client, &names, &remote::options(ui, false)).await
+        remote::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await
     })
 }
 
@@ -215,6 +215,7 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
             Vec::new(),
             1,
             remote::options(ui, false),
+            remote::Lock::Skip,
         )
         .await
     })?;

@@ -30,6 +30,10 @@ pub struct Args {
     /// Wait for operations already running on a stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
+    /// When another wharf run is deploying one of the stacks, wait for it (up to
+    /// `--timeout`, default 60m) instead of refusing.
+    #[arg(long)]
+    pub wait_lock: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: remote::AwsArgs,
@@ -45,6 +49,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         images,
         rollout,
         wait_in_progress,
+        wait_lock,
         aws,
     } = a;
     let ws0 = context::load(ui)?;
@@ -115,6 +120,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             services,
             usize::from(concurrency),
             opts,
+            remote::Lock::from_flag(wait_lock),
         )
         .await
     })?;

@@ -141,7 +141,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
             .collect();
         stacks.push((env_stack, remote::Owner::environment(&app, &name)));
-        remote::delete_stacks(ui, &client, &stacks, &remote::options(ui, false)).await
+        remote::delete_stacks(ui, &client, &app, &stacks, &remote::options(ui, false)).await
     })
 }
 
@@ -154,6 +154,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     } = a;
     let super::remote::DeployFlags {
         wait_in_progress,
+        wait_lock,
         diff,
         yes,
         aws,
@@ -182,6 +183,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             Vec::new(),
             1,
             opts,
+            remote::Lock::from_flag(wait_lock),
         )
         .await
     })

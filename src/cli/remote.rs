@@ -41,6 +41,10 @@ pub struct DeployFlags {
     /// Wait for an operation already running on the stack instead of refusing.
     #[arg(long)]
     pub wait_in_progress: bool,
+    /// When another wharf run is deploying the stack, wait for it (up to `--timeout`,
+    /// default 60m) instead of refusing.
+    #[arg(long)]
+    pub wait_lock: bool,
     /// Show how the template differs from the deployed one, then ask before deploying.
     #[arg(long)]
     pub diff: bool,
@@ -216,9 +220,192 @@ pub fn load_for_env(ui: &Ui, env: &str) -> Result<Workspace, WharfError> {
     Ok(ws)
 }
 
+/// Whether and how a run takes the deploy locks of the stacks it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// No lock: `app init`, whose stack creates the bucket locks live in.
+    Skip,
+    /// Refuse when another run holds a lock.
+    Refuse,
+    /// Wait for the holder (`--wait-lock`), as long as the stack timeout.
+    Wait,
+}
+
+impl Lock {
+    /// [`Lock::Wait`] with `--wait-lock`, else [`Lock::Refuse`].
+    pub fn from_flag(wait_lock: bool) -> Self {
+        if wait_lock { Lock::Wait } else { Lock::Refuse }
+    }
+}
+
+/// Deploy locks this run holds, renewed in the background until [`Locks::release`].
+pub struct Locks {
+    aws: Aws,
+    bucket: String,
+    held: std::sync::Arc<std::sync::Mutex<Vec<crate::deploy::lock::Held>>>,
+    renewal: tokio::task::JoinHandle<()>,
+}
+
+impl Locks {
+    /// Stops renewing and deletes the lock objects.
+    pub async fn release(self, ui: &Ui) {
+        self.renewal.abort();
+        let held = self.held.lock().map(|h| h.clone()).unwrap_or_default();
+        let store = crate::aws::s3::BucketLocks {
+            aws: &self.aws,
+            bucket: self.bucket.clone(),
+        };
+        for h in &held {
+            if let Err(e) = crate::deploy::lock::release(&store, h).await {
+                ui.warn(format!(
+                    "could not release the deploy lock of {} (it expires by itself within 2 minutes): {e}",
+                    h.stack
+                ));
+            }
+        }
+    }
+}
+
+/// Who this run is, for the locks it takes: `user@host (pid N)`.
+fn holder() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "someone".into());
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown-host".into());
+    format!("{user}@{host} (pid {})", std::process::id())
+}
+
+/// Takes the deploy locks of `stacks` (in name order, so that runs waiting for each
+/// other cannot deadlock), in the application's bucket. Without a bucket there is
+/// nothing to lock with: a warning says so and the run goes on unlocked.
+///
+/// # Errors
+/// When another run holds one of the locks (all taken so far are released).
+pub async fn lock_stacks(
+    ui: &Ui,
+    aws: &Aws,
+    app: &str,
+    stacks: &[&str],
+    how: Lock,
+    wait: Duration,
+) -> Result<Option<Locks>, WharfError> {
+    use crate::deploy::StackApi;
+    use crate::deploy::lock::{self, Acquire};
+    if how == Lock::Skip || stacks.is_empty() {
+        return Ok(None);
+    }
+    let app_stack = crate::compile::application::stack_name(app);
+    let Some(bucket) = aws
+        .describe(&app_stack)
+        .await?
+        .and_then(|s| s.outputs.get("TemplateBucket").cloned())
+    else {
+        ui.warn(format!(
+            "deploys of application `{app}` are not locked against other wharf runs: it has no bucket in {} (`wharf app init {app}` creates it)",
+            aws.region
+        ));
+        return Ok(None);
+    };
+    let store = crate::aws::s3::BucketLocks {
+        aws,
+        bucket: bucket.clone(),
+    };
+    let acquire = Acquire {
+        holder: holder(),
+        command: std::iter::once("wharf".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" "),
+        wait: (how == Lock::Wait).then_some(wait),
+        poll: Duration::from_secs(2),
+    };
+    let mut names: Vec<&str> = stacks.to_vec();
+    names.sort_unstable();
+    names.dedup();
+    let mut held = Vec::new();
+    for stack in names {
+        let waiting = |l: &lock::Lease| {
+            ui.note(format!(
+                "{stack}: waiting for {} (`{}`) to finish deploying it",
+                l.holder, l.command
+            ));
+        };
+        match lock::acquire(&store, stack, &acquire, crate::clock::now_ms, &waiting).await {
+            Ok(h) => {
+                if let Some(old) = &h.took_over {
+                    ui.note(format!(
+                        "{stack}: took over the expired deploy lock of {} (`{}`)",
+                        old.holder, old.command
+                    ));
+                }
+                held.push(h);
+            }
+            Err(e) => {
+                for h in &held {
+                    let _ = lock::release(&store, h).await;
+                }
+                return Err(WharfError::Lock(e));
+            }
+        }
+    }
+    let held = std::sync::Arc::new(std::sync::Mutex::new(held));
+    let renewal = {
+        let (aws, bucket, held) = (aws.clone(), bucket.clone(), held.clone());
+        tokio::spawn(async move {
+            let store = crate::aws::s3::BucketLocks { aws: &aws, bucket };
+            loop {
+                tokio::time::sleep(lock::RENEW_EVERY).await;
+                let mut current = held.lock().map(|h| h.clone()).unwrap_or_default();
+                for h in &mut current {
+                    // A failed renewal is tried again at the next tick; the lease
+                    // outlives four ticks.
+                    let _ = lock::renew(&store, h, crate::clock::now_ms()).await;
+                }
+                if let Ok(mut h) = held.lock() {
+                    *h = current;
+                }
+            }
+        })
+    };
+    Ok(Some(Locks {
+        aws: aws.clone(),
+        bucket,
+        held,
+        renewal,
+    }))
+}
+
 /// Deploys the environment stack (if given) and then the service stacks in parallel,
-/// reports every result, and turns failures into the right exit code.
+/// under their deploy locks, reports every result, and turns failures into the right
+/// exit code.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_stacks(
+    ui: &Ui,
+    aws: Aws,
+    app: &str,
+    env: Option<StackSpec>,
+    services: Vec<StackSpec>,
+    concurrency: usize,
+    opts: Options,
+    lock: Lock,
+) -> Result<(), WharfError> {
+    let all: Vec<&StackSpec> = env.iter().chain(services.iter()).collect();
+    check_specs(&aws, &all).await?;
+    let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
+    let locks = lock_stacks(ui, &aws, app, &names, lock, opts.timeout).await?;
+    let result = deploy_locked(ui, aws, app, env, services, concurrency, opts).await;
+    if let Some(l) = locks {
+        l.release(ui).await;
+    }
+    result
+}
+
+async fn deploy_locked(
     ui: &Ui,
     aws: Aws,
     app: &str,
@@ -228,8 +415,6 @@ pub async fn run_stacks(
     opts: Options,
 ) -> Result<(), WharfError> {
     use crate::deploy::types::Action;
-    let all: Vec<&StackSpec> = env.iter().chain(services.iter()).collect();
-    check_specs(&aws, &all).await?;
     for spec in env.iter_mut().chain(services.iter_mut()) {
         upload_if_large(&aws, app, spec).await?;
     }
@@ -308,10 +493,13 @@ pub async fn run_stacks(
 /// Deletes stacks one after the other (services before their environment), after
 /// confirmation: on a terminal a prompt, elsewhere `--yes`.
 /// Each stack comes with the owner wharf made it for; when any of them is not wharf's
-/// for that owner, nothing is deleted.
+/// for that owner, nothing is deleted. The stacks are deleted under their deploy locks
+/// (refusing while another run deploys one), except the application stack: it holds the
+/// bucket the locks live in, so it goes last, after the locks are released.
 pub async fn delete_stacks(
     ui: &Ui,
     aws: &Aws,
+    app: &str,
     stacks: &[(String, Owner)],
     opts: &Options,
 ) -> Result<(), WharfError> {
@@ -320,12 +508,34 @@ pub async fn delete_stacks(
         .map(|(s, o)| (s.as_str(), o.clone()))
         .collect();
     check_owners(aws, &all).await?;
+    let app_stack = crate::compile::application::stack_name(app);
+    let (last, first): (Vec<_>, Vec<_>) = stacks.iter().partition(|(s, _)| *s == app_stack);
+    let names: Vec<&str> = first.iter().map(|(s, _)| s.as_str()).collect();
+    let locks = lock_stacks(ui, aws, app, &names, Lock::Refuse, opts.timeout).await?;
     let reporter = crate::ui::progress::reporter(ui);
     let (mut deleted, mut absent) = (Vec::new(), Vec::new());
-    for (stack, owner) in stacks {
-        let out = crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
-        match out.action {
-            crate::deploy::types::Action::Absent => absent.push(stack.as_str()),
+    let mut result = Ok(());
+    for (stack, owner) in &first {
+        match crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await {
+            Ok(out) if out.action == crate::deploy::types::Action::Absent => {
+                absent.push(stack.as_str())
+            }
+            Ok(_) => deleted.push(stack.as_str()),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    if let Some(l) = locks {
+        l.release(ui).await;
+    }
+    result?;
+    for (stack, owner) in &last {
+        match crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await? {
+            out if out.action == crate::deploy::types::Action::Absent => {
+                absent.push(stack.as_str())
+            }
             _ => deleted.push(stack.as_str()),
         }
     }

@@ -115,7 +115,17 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);
-        remote::run_stacks(ui, client, &app, None, vec![spec], 1, opts).await
+        remote::run_stacks(
+            ui,
+            client,
+            &app,
+            None,
+            vec![spec],
+            1,
+            opts,
+            remote::Lock::Refuse,
+        )
+        .await
     })?;
     ui.event(
         "rollback",

@@ -174,7 +174,14 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         let owner = remote::Owner::service(&app, &env, &name);
-        remote::delete_stacks(ui, &client, &[(stack, owner)], &remote::options(ui, false)).await
+        remote::delete_stacks(
+            ui,
+            &client,
+            &app,
+            &[(stack, owner)],
+            &remote::options(ui, false),
+        )
+        .await
     })
 }
 
@@ -190,6 +197,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     } = a;
     let super::remote::DeployFlags {
         wait_in_progress,
+        wait_lock,
         diff,
         yes,
         aws,
@@ -247,6 +255,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             vec![spec],
             1,
             opts,
+            remote::Lock::from_flag(wait_lock),
         )
         .await
     })?;

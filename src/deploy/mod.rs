@@ -5,6 +5,7 @@
 //! both. No SDK types and no printing here.
 
 pub mod diff;
+pub mod lock;
 pub mod multi;
 pub mod owner;
 pub mod rollback;

@@ -6,6 +6,7 @@ mod cfn_races;
 mod harness;
 mod images;
 mod localstack;
+mod locks;
 mod moto;
 mod ownership;
 mod rollouts;
