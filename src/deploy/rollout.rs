@@ -197,6 +197,15 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
             None => result,
         };
     }
+    if matches!(&result, Ok(o) if o.action == Action::NoChanges) && matches!(followed, Ok(None)) {
+        // Nothing to change, but an earlier run's deployment (say, one interrupted with
+        // Ctrl-C) may still be rolling out: its verdict is this run's.
+        return match follow_in_progress(api, spec, before, outer, opts, watch).await? {
+            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), outer),
+            Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
+            None => result,
+        };
+    }
     match followed {
         Ok(Some(Followed::Interrupted)) => result.and_then(|_| Err(stopped_watching(&spec.name))),
         Ok(Some(Followed::Watched(w))) => combine(&spec.name, result, Ok(Some(*w)), reporter),
@@ -231,6 +240,49 @@ async fn force<A: StackApi + RolloutApi>(
     let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
     tokio::select! {
         w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, rx.clone()) => {
+            Ok(w?.map(|w| Followed::Watched(Box::new(w))))
+        }
+        () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
+    }
+}
+
+/// An unchanged stack whose service has a deployment still rolling out: follows that
+/// deployment to its verdict (`None` when nothing is in progress).
+async fn follow_in_progress<A: StackApi + RolloutApi>(
+    api: &A,
+    spec: &StackSpec,
+    service: Option<crate::watch::poll::ServiceRef>,
+    reporter: &dyn DeployReporter,
+    opts: &Options,
+    watch: &WatchSettings,
+) -> Result<Option<Followed>, DeployError> {
+    let Some(service) = service else {
+        return Ok(None);
+    };
+    let Some(state) = api.service_state(&service).await? else {
+        return Ok(None);
+    };
+    let Some(running) = state
+        .deployments
+        .iter()
+        .find(|d| d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+    else {
+        return Ok(None);
+    };
+    reporter.note(
+        &spec.name,
+        &format!(
+            "the stack is unchanged, but deployment {} ({}) is still rolling out: following it to its end",
+            running.id,
+            running.revision()
+        ),
+    );
+    let (_tx, rx) = tokio::sync::watch::channel(Stop::IfNothingStarted);
+    let watcher = Watcher::new(Target::Id(running.id.clone()), watch.limits);
+    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
+    let (_keep, forever) = tokio::sync::watch::channel(Stop::No);
+    tokio::select! {
+        w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, forever) => {
             Ok(w?.map(|w| Followed::Watched(Box::new(w))))
         }
         () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),

@@ -493,3 +493,54 @@ async fn cloudformations_rollback_deployment_is_not_another_deploy() {
         printed.0.lock().unwrap()
     );
 }
+
+#[tokio::test]
+async fn an_unchanged_stack_follows_a_deployment_still_rolling_out() {
+    // Right after Ctrl-C stopped a watch, the same deploy again: the stack has nothing
+    // to change, but the interrupted release is still rolling out, and then fails.
+    let rolling = || {
+        state(vec![
+            dep("new", "PRIMARY", "IN_PROGRESS", 2, 0, 1, 5),
+            dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+        ])
+    };
+    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(rolling).take(6).collect();
+    states.push_back(state(vec![
+        dep("back", "PRIMARY", "COMPLETED", 1, 1, 0, 9),
+        dep("new", "ACTIVE", "FAILED", 2, 0, 3, 5),
+    ]));
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    api.ecs = Mutex::new(states);
+    let heard = Heard::default();
+    let r = deploy_default(&api, &heard).await;
+    let Err(e) = r else {
+        panic!("not a success: {r:?}")
+    };
+    assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
+    assert!(
+        heard
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|h| h.contains("deployment new (s-web:2) is still rolling out")),
+        "{:?}",
+        heard.0.lock().unwrap()
+    );
+    // Nothing rolling out: no changes, as before.
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
+    let r = deploy_default(&api, &Heard::default()).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::NoChanges),
+        "{r:?}"
+    );
+}
