@@ -117,16 +117,21 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
         if !watch {
             return Ok(());
         }
-        let in_progress = service.as_ref().and_then(|s| {
-            s.deployments.iter().find(|d| {
-                d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("IN_PROGRESS")
+        let listed: Vec<(&str, &str, Option<&str>)> = service
+            .as_ref()
+            .map(|s| {
+                s.deployments
+                    .iter()
+                    .map(|d| (d.id.as_str(), d.status.as_str(), d.rollout_state.as_deref()))
+                    .collect()
             })
-        });
-        let Some(d) = in_progress else {
+            .unwrap_or_default();
+        let Some(id) = crate::watch::snapshot::deployment_to_follow(&listed) else {
             ui.note("No deployment is in progress.");
             return Ok(());
         };
-        ui.note(format!("Following deployment {} …", d.id));
+        let id = id.to_string();
+        ui.note(format!("Following deployment {id} …"));
         let svc_ref = crate::watch::poll::ServiceRef {
             cluster,
             service: service_name,
@@ -137,7 +142,7 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
             &client,
             &stack,
             &svc_ref,
-            &d.id,
+            &id,
             reporter.as_ref(),
             &remote::options(ui, false),
             &settings,

@@ -202,3 +202,52 @@ pub struct Snapshot {
     /// The poll was throttled: nothing else in it is news.
     pub throttled: bool,
 }
+/// Which deployment `svc status --watch` follows, given the service's deployments as
+/// `(id, status, rolloutState)`: a release the circuit breaker (or an alarm) failed while
+/// its rollback is the PRIMARY, so that the watch reports the failed release and its
+/// rollback (exit 3) rather than the rollback's own completion; otherwise the PRIMARY
+/// deployment while it rolls out; otherwise none.
+pub fn deployment_to_follow<'a>(
+    deployments: &[(&'a str, &'a str, Option<&'a str>)],
+) -> Option<&'a str> {
+    let primary = deployments
+        .iter()
+        .find(|(_, status, _)| *status == "PRIMARY");
+    let failed_release = deployments
+        .iter()
+        .find(|(_, status, state)| *status == "ACTIVE" && *state == Some("FAILED"));
+    match (primary, failed_release) {
+        (Some(_), Some((id, _, _))) => Some(id),
+        (Some((id, _, Some("IN_PROGRESS"))), None) => Some(id),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod follow_tests {
+    use super::deployment_to_follow;
+
+    #[test]
+    fn a_failed_release_is_followed_rather_than_its_rollback() {
+        let rolling_back = [
+            ("back", "PRIMARY", Some("IN_PROGRESS")),
+            ("bad", "ACTIVE", Some("FAILED")),
+        ];
+        assert_eq!(deployment_to_follow(&rolling_back), Some("bad"));
+        let rolled_back = [
+            ("back", "PRIMARY", Some("COMPLETED")),
+            ("bad", "ACTIVE", Some("FAILED")),
+        ];
+        assert_eq!(deployment_to_follow(&rolled_back), Some("bad"));
+        let rolling = [
+            ("new", "PRIMARY", Some("IN_PROGRESS")),
+            ("old", "ACTIVE", Some("COMPLETED")),
+        ];
+        assert_eq!(deployment_to_follow(&rolling), Some("new"));
+        assert_eq!(
+            deployment_to_follow(&[("done", "PRIMARY", Some("COMPLETED"))]),
+            None
+        );
+        assert_eq!(deployment_to_follow(&[]), None);
+    }
+}
