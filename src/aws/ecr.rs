@@ -254,6 +254,75 @@ impl crate::image::pipeline::Registry for Aws {
     }
 }
 
+impl Aws {
+    /// The repositories named `<app>/…` that carry the tag `wharf-application=<app>`
+    /// (wharf tags every repository it creates): what `app delete` may delete. Others
+    /// under the same prefix (made by Copilot or by hand) are not listed.
+    ///
+    /// # Errors
+    /// When listing or reading tags fails.
+    pub async fn application_repositories(&self, app: &str) -> Result<Vec<String>, AwsError> {
+        let prefix = format!("{app}/");
+        let mut found = Vec::new();
+        let mut pages = self.ecr.describe_repositories().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| call_error("DescribeRepositories", "repositories", e))?;
+            for repo in page.repositories.unwrap_or_default() {
+                let (Some(name), Some(arn)) = (repo.repository_name, repo.repository_arn) else {
+                    continue;
+                };
+                if !name.starts_with(&prefix) {
+                    continue;
+                }
+                let tags = self
+                    .ecr
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        call_error("ListTagsForResource", format!("repository {name}"), e)
+                    })?;
+                if tags
+                    .tags
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|t| t.key == "wharf-application" && t.value == app)
+                {
+                    found.push(name);
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Deletes repository `name` with its images.
+    ///
+    /// # Errors
+    /// When the deletion fails (a repository already gone is fine).
+    pub async fn delete_repository(&self, name: &str) -> Result<(), AwsError> {
+        match self
+            .ecr
+            .delete_repository()
+            .repository_name(name)
+            .force(true)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = call_error("DeleteRepository", format!("repository {name}"), e);
+                if e.kind() == Some(ErrorKind::NotFound) {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,64 @@ impl Aws {
     }
 }
 
+impl Aws {
+    /// Deletes every object in `bucket` (so that its stack can delete it: S3 deletes only
+    /// empty buckets) and returns how many there were. A bucket already gone has none.
+    ///
+    /// # Errors
+    /// When listing or deleting fails.
+    pub async fn empty_bucket(&self, bucket: &str) -> Result<usize, AwsError> {
+        use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+        let mut deleted = 0;
+        loop {
+            let page = match self.s3.list_objects_v2().bucket(bucket).send().await {
+                Ok(p) => p,
+                Err(e) => {
+                    let e = call_error("ListObjectsV2", format!("s3://{bucket}"), e);
+                    if e.aws_code() == Some("NoSuchBucket") {
+                        return Ok(deleted);
+                    }
+                    return Err(e);
+                }
+            };
+            let keys: Vec<ObjectIdentifier> = page
+                .contents
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|o| ObjectIdentifier::builder().set_key(o.key).build().ok())
+                .collect();
+            if keys.is_empty() {
+                return Ok(deleted);
+            }
+            let n = keys.len();
+            let delete = Delete::builder()
+                .set_objects(Some(keys))
+                .quiet(true)
+                .build()
+                .map_err(|e| {
+                    AwsError::answer("DeleteObjects", format!("s3://{bucket}"), e.to_string())
+                })?;
+            let out = self
+                .s3
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| call_error("DeleteObjects", format!("s3://{bucket}"), e))?;
+            // An object S3 would not delete would be listed again for ever: stop at once.
+            if let Some(e) = out.errors.unwrap_or_default().into_iter().next() {
+                return Err(AwsError::answer(
+                    "DeleteObjects",
+                    format!("s3://{bucket}/{}", e.key.unwrap_or_default()),
+                    e.message.unwrap_or_else(|| "not deleted".into()),
+                ));
+            }
+            deleted += n;
+        }
+    }
+}
+
 /// Deploy locks in one bucket (see [`crate::deploy::lock`]).
 pub struct BucketLocks<'a> {
     /// The clients.

@@ -63,7 +63,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::confirm_delete(
         ui,
         &format!(
-            "application `{app}`: every service and environment stack, and its shared resources"
+            "application `{app}`: every service and environment stack, its ECR repositories with their images, and its shared resources"
         ),
         yes,
     )?;
@@ -85,14 +85,28 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             .into_iter()
             .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
             .collect();
-        if names.is_empty() {
-            ui.success(format!(
-                "Application `{app}` has no stacks in {}",
+        let repositories = client.application_repositories(&app).await?;
+        if names.is_empty() && repositories.is_empty() {
+            ui.note(format!(
+                "Application `{app}` has no stacks and no repositories in {}: nothing was deleted",
                 client.region
             ));
             return Ok(());
         }
-        remote::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await
+        if !names.is_empty() {
+            remote::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await?;
+        }
+        // After the services that ran their images; only repositories wharf tagged.
+        for repo in &repositories {
+            client.delete_repository(repo).await?;
+        }
+        if !repositories.is_empty() {
+            ui.success(format!(
+                "Deleted ECR repositories {} with their images",
+                repositories.join(", ")
+            ));
+        }
+        Ok(())
     })
 }
 

@@ -532,6 +532,19 @@ pub async fn delete_stacks(
     }
     result?;
     for (stack, owner) in &last {
+        // S3 deletes only empty buckets, so the application stack's bucket is emptied
+        // first (it holds uploaded templates and, until a moment ago, the locks).
+        use crate::deploy::StackApi;
+        if let Some(bucket) = aws
+            .describe(stack)
+            .await?
+            .and_then(|s| s.outputs.get("TemplateBucket").cloned())
+        {
+            let n = aws.empty_bucket(&bucket).await?;
+            if n > 0 {
+                ui.note(format!("emptied bucket {bucket} ({n} objects)"));
+            }
+        }
         match crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await? {
             out if out.action == crate::deploy::types::Action::Absent => {
                 absent.push(stack.as_str())

@@ -292,13 +292,24 @@ fn app_init_creates_the_template_bucket_and_large_templates_go_through_it() {
                 .any(|k| k.starts_with("templates/hello-test-hello/")),
         "{keys:?}"
     );
+    // A repository wharf made (tagged) and one it did not, under the same prefix.
+    boto(
+        ep,
+        "ecr = client('ecr')\necr.create_repository(repositoryName='hello/api', tags=[{'Key': 'wharf-application', 'Value': 'hello'}])\necr.create_repository(repositoryName='hello/legacy')\nprint(json.dumps(True))",
+    );
     wharf(d, ep)
         .args(["app", "delete", "--yes"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(
-            "Deleted hello-test-hello, hello-test, hello-infrastructure",
-        ));
+        .stderr(
+            predicate::str::contains("Deleted hello-test-hello, hello-test, hello-infrastructure")
+                .and(predicate::str::contains(format!(
+                    "emptied bucket {bucket} ("
+                )))
+                .and(predicate::str::contains(
+                    "Deleted ECR repositories hello/api with their images",
+                )),
+        );
     assert_eq!(
         boto(
             ep,
@@ -306,6 +317,20 @@ fn app_init_creates_the_template_bucket_and_large_templates_go_through_it() {
         ),
         serde_json::json!([])
     );
+    assert_eq!(
+        boto(
+            ep,
+            "print(json.dumps(sorted(r['repositoryName'] for r in client('ecr').describe_repositories()['repositories'])))"
+        ),
+        serde_json::json!(["hello/legacy"]),
+        "only the repository wharf made is gone"
+    );
+    // Nothing is left to delete, and wharf says so.
+    wharf(d, ep)
+        .args(["app", "delete", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("nothing was deleted"));
 }
 
 #[test]
