@@ -27,7 +27,7 @@ wharf, work = sys.argv[1], sys.argv[2]
 def run(*args):
     t = time.perf_counter()
     out = subprocess.run([wharf, *args], cwd=work, check=True, capture_output=True, text=True)
-    return time.perf_counter() - t, out.stderr
+    return time.perf_counter() - t, out.stdout + out.stderr
 
 first, _ = run("deploy", "-e", "test", "--all")
 times = []

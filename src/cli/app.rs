@@ -101,7 +101,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             client.delete_repository(repo).await?;
         }
         if !repositories.is_empty() {
-            ui.success(format!(
+            ui.result(format!(
                 "Deleted ECR repositories {} with their images",
                 repositories.join(", ")
             ));
@@ -157,7 +157,7 @@ pub fn prepare(spec: &AppSpec) -> Result<scaffold::NewFile, WharfError> {
 
 /// Says that `app.yml` was written.
 pub fn report_created(spec: &AppSpec, ui: &Ui) {
-    ui.success(format!(
+    ui.result(format!(
         "Created application `{}` in wharf/app.yml",
         spec.name
     ));

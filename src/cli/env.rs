@@ -211,7 +211,7 @@ pub fn prepare(ws_dir: &std::path::Path, spec: &EnvSpec) -> Result<scaffold::New
 
 /// Says that the environment manifest was written.
 pub fn report_created(file: &scaffold::NewFile, spec: &EnvSpec, ui: &Ui) {
-    ui.success(format!(
+    ui.result(format!(
         "Created environment `{}` in {}",
         spec.name,
         file.path.display()

@@ -470,7 +470,7 @@ async fn deploy_locked(
             .iter()
             .filter(|(_, r)| matches!(r, Ok(o) if o.action != Action::NoChanges))
             .count();
-        ui.success(if changed == 0 {
+        ui.result(if changed == 0 {
             format!("No changes: {total} stack(s) are up to date")
         } else {
             format!("Deployed {changed} of {total} stack(s)")
@@ -562,7 +562,7 @@ pub async fn delete_stacks(
     if deleted.is_empty() {
         ui.note("Nothing was deleted.");
     } else {
-        ui.success(format!("Deleted {}", deleted.join(", ")));
+        ui.result(format!("Deleted {}", deleted.join(", ")));
     }
     Ok(())
 }

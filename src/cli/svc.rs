@@ -361,7 +361,7 @@ pub fn check_service_name(name: &str) -> Result<(), WharfError> {
 
 /// Says that the service manifest was written.
 pub fn report_created(file: &scaffold::NewFile, spec: &ServiceSpec, ui: &Ui) {
-    ui.success(format!(
+    ui.result(format!(
         "Created {} `{}` in {}",
         spec.kind,
         spec.name,

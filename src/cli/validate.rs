@@ -34,7 +34,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         summary["environments"].as_array().map_or(0, Vec::len),
         ws.diags.warning_count(),
     );
-    ui.success(format!(
+    ui.result(format!(
         "{s} service{} valid for {e} environment{}{}",
         if s == 1 { "" } else { "s" },
         if e == 1 { "" } else { "s" },

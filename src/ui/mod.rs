@@ -118,6 +118,17 @@ impl Ui {
         }
     }
 
+    /// The sentence that says what a command did (`Deployed 2 of 3 stack(s)`, `2 services
+    /// valid …`): a result, so on stdout with a check mark; nothing in JSON mode, whose
+    /// events say it. Colored only when stdout is a terminal.
+    pub fn result(&self, msg: impl std::fmt::Display) {
+        use std::io::IsTerminal;
+        if self.mode() != Mode::Json {
+            let color = self.color() && std::io::stdout().is_terminal();
+            write_stdout(&format!("{} {msg}\n", mark(true, color)));
+        }
+    }
+
     /// A warning, on stderr in every mode (JSON readers look at stdout only).
     pub fn warn(&self, msg: impl std::fmt::Display) {
         let head = if self.color() {

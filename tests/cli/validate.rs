@@ -13,7 +13,7 @@ fn valid_workspace_exits_0() {
         .arg("validate")
         .assert()
         .success()
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains(
             "1 service valid for 1 environment",
         ));
 }

@@ -107,8 +107,8 @@ print(json.dumps(out))
     assert_eq!(count(&err, "building"), 0, "{err}");
     assert_eq!(count(&err, "pushing"), 0, "{err}");
     assert!(
-        err.contains("No changes: 3 stack(s) are up to date"),
-        "{err}"
+        String::from_utf8_lossy(&out.stdout).contains("No changes: 3 stack(s) are up to date"),
+        "the result is on stdout: {err}"
     );
     assert_eq!(lab.tags("storefront/web").len(), 2);
     assert_eq!(lab.tags("storefront/api").len(), 2);

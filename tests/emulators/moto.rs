@@ -102,7 +102,7 @@ fn full_deploy_path_on_moto() {
         .args(["deploy", "-e", "test", "--all"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains(
             "No changes: 3 stack(s) are up to date",
         ));
     assert_eq!(state(ep)["services"]["web"]["task_definition"], first_td);
@@ -171,7 +171,7 @@ fn full_deploy_path_on_moto() {
         .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("Deleted storefront-test-web"));
+        .stdout(predicate::str::contains("Deleted storefront-test-web"));
     assert!(state(ep)["stacks"].get("storefront-test-web").is_none());
     // Again: there is nothing to delete, and wharf does not say it deleted anything.
     wharf_lab(d, ep, &lab)
@@ -180,14 +180,14 @@ fn full_deploy_path_on_moto() {
         .success()
         .stderr(
             predicate::str::contains("storefront-test-web did not exist: nothing to delete")
-                .and(predicate::str::contains("Nothing was deleted."))
-                .and(predicate::str::contains("Deleted").not()),
-        );
+                .and(predicate::str::contains("Nothing was deleted.")),
+        )
+        .stdout(predicate::str::contains("Deleted").not());
     wharf_lab(d, ep, &lab)
         .args(["env", "delete", "-n", "test", "--yes"])
         .assert()
         .success()
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains(
             "Deleted storefront-test-api, storefront-test",
         ));
     assert_eq!(state(ep)["stacks"], serde_json::json!({}));
@@ -301,11 +301,11 @@ fn app_init_creates_the_template_bucket_and_large_templates_go_through_it() {
         .args(["app", "delete", "--yes"])
         .assert()
         .success()
-        .stderr(
+        .stderr(predicate::str::contains(format!(
+            "emptied bucket {bucket} ("
+        )))
+        .stdout(
             predicate::str::contains("Deleted hello-test-hello, hello-test, hello-infrastructure")
-                .and(predicate::str::contains(format!(
-                    "emptied bucket {bucket} ("
-                )))
                 .and(predicate::str::contains(
                     "Deleted ECR repositories hello/api with their images",
                 )),
