@@ -95,6 +95,49 @@ pub struct BucketLocks<'a> {
     pub bucket: String,
 }
 
+/// The condition of a conditional write.
+enum Condition<'a> {
+    /// The key does not exist (`If-None-Match: *`).
+    Absent,
+    /// The object's ETag is this one (`If-Match`).
+    Matches(&'a str),
+}
+
+impl BucketLocks<'_> {
+    /// Writes `key` if `condition` holds: the new ETag, or `None` when it did not hold
+    /// (or, for [`Condition::Matches`], the object is gone).
+    async fn put_if(
+        &self,
+        key: &str,
+        body: &str,
+        condition: Condition<'_>,
+    ) -> Result<Option<String>, AwsError> {
+        let put = self
+            .aws
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/json")
+            .body(aws_sdk_s3::primitives::ByteStream::from(
+                body.as_bytes().to_vec(),
+            ));
+        let put = match condition {
+            Condition::Absent => put.if_none_match("*"),
+            Condition::Matches(etag) => put.if_match(etag),
+        };
+        match put
+            .send()
+            .await
+            .map_err(|e| call_error("PutObject", format!("s3://{}/{key}", self.bucket), e))
+        {
+            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_string())),
+            Err(e) if condition_failed(&e) || e.aws_code() == Some("NoSuchKey") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// Whether S3 refused a conditional write because the condition did not hold (412), or
 /// because another conditional write to the key was in flight (409).
 fn condition_failed(e: &AwsError) -> bool {
@@ -106,25 +149,7 @@ fn condition_failed(e: &AwsError) -> bool {
 
 impl crate::deploy::lock::LockStore for BucketLocks<'_> {
     async fn create(&self, key: &str, body: &str) -> Result<Option<String>, AwsError> {
-        let r = self
-            .aws
-            .s3
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .if_none_match("*")
-            .content_type("application/json")
-            .body(aws_sdk_s3::primitives::ByteStream::from(
-                body.as_bytes().to_vec(),
-            ))
-            .send()
-            .await
-            .map_err(|e| call_error("PutObject", format!("s3://{}/{key}", self.bucket), e));
-        match r {
-            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_string())),
-            Err(e) if condition_failed(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.put_if(key, body, Condition::Absent).await
     }
 
     async fn read(&self, key: &str) -> Result<Option<(String, String)>, AwsError> {
@@ -162,25 +187,7 @@ impl crate::deploy::lock::LockStore for BucketLocks<'_> {
     }
 
     async fn replace(&self, key: &str, etag: &str, body: &str) -> Result<Option<String>, AwsError> {
-        let r = self
-            .aws
-            .s3
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .if_match(etag)
-            .content_type("application/json")
-            .body(aws_sdk_s3::primitives::ByteStream::from(
-                body.as_bytes().to_vec(),
-            ))
-            .send()
-            .await
-            .map_err(|e| call_error("PutObject", format!("s3://{}/{key}", self.bucket), e));
-        match r {
-            Ok(out) => Ok(Some(out.e_tag().unwrap_or_default().to_string())),
-            Err(e) if condition_failed(&e) || e.aws_code() == Some("NoSuchKey") => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.put_if(key, body, Condition::Matches(etag)).await
     }
 
     async fn delete(&self, key: &str, etag: &str) -> Result<(), AwsError> {

@@ -235,11 +235,26 @@ async fn force<A: StackApi + RolloutApi>(
     if watch.detach {
         return Ok(None);
     }
-    let (_tx, rx) = tokio::sync::watch::channel(Stop::No);
+    follow_id(api, &spec.name, &service, id, reporter, opts, watch).await
+}
+
+/// Follows deployment `id` of `service` to its verdict; the first Ctrl-C stops the
+/// watch (nothing of this run is in progress to cancel) and leaves the rollout going.
+async fn follow_id<A: RolloutApi>(
+    api: &A,
+    stack: &str,
+    service: &crate::watch::poll::ServiceRef,
+    id: String,
+    reporter: &dyn DeployReporter,
+    opts: &Options,
+    watch: &WatchSettings,
+) -> Result<Option<Followed>, DeployError> {
+    let (_stop, rx) = tokio::sync::watch::channel(Stop::IfNothingStarted);
+    let (_keep, forever) = tokio::sync::watch::channel(Stop::No);
     let watcher = Watcher::new(Target::Id(id), watch.limits);
-    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
+    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(stack, p);
     tokio::select! {
-        w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, rx.clone()) => {
+        w = poll::watch(api, service, watcher, &watch.poll, &on_progress, forever) => {
             Ok(w?.map(|w| Followed::Watched(Box::new(w))))
         }
         () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
@@ -277,16 +292,8 @@ async fn follow_in_progress<A: StackApi + RolloutApi>(
             running.revision()
         ),
     );
-    let (_tx, rx) = tokio::sync::watch::channel(Stop::IfNothingStarted);
-    let watcher = Watcher::new(Target::Id(running.id.clone()), watch.limits);
-    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(&spec.name, p);
-    let (_keep, forever) = tokio::sync::watch::channel(Stop::No);
-    tokio::select! {
-        w = poll::watch(api, &service, watcher, &watch.poll, &on_progress, forever) => {
-            Ok(w?.map(|w| Followed::Watched(Box::new(w))))
-        }
-        () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
-    }
+    let id = running.id.clone();
+    follow_id(api, &spec.name, &service, id, reporter, opts, watch).await
 }
 
 /// Attaches to deployment `id` of `service` (already in progress) and follows it to a
@@ -300,19 +307,13 @@ pub async fn attach<A: RolloutApi>(
     opts: &Options,
     watch: &WatchSettings,
 ) -> Result<(), DeployError> {
-    let (tx, rx) = tokio::sync::watch::channel(Stop::No);
-    // Nothing of ours runs before the watch: Ctrl-C stops it at once.
-    let _ = tx.send(Stop::IfNothingStarted);
-    let watcher = Watcher::new(Target::Id(id.to_string()), watch.limits);
-    let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(stack, p);
-    let (_tx2, forever) = tokio::sync::watch::channel(Stop::No);
-    tokio::select! {
-        w = poll::watch(api, service, watcher, &watch.poll, &on_progress, forever) => {
-            let w = w?;
+    match follow_id(api, stack, service, id.to_string(), reporter, opts, watch).await? {
+        Some(Followed::Watched(w)) => {
             let placeholder = Ok(StackOutcome::unchanged(stack));
-            combine(stack, placeholder, Ok(w), reporter).map(|_| ())
+            combine(stack, placeholder, Ok(Some(*w)), reporter).map(|_| ())
         }
-        () = interrupted_after(rx, opts.interrupts.clone()) => Err(stopped_watching(stack)),
+        Some(Followed::Interrupted) => Err(stopped_watching(stack)),
+        None => Ok(()),
     }
 }
 

@@ -430,6 +430,19 @@ pub fn boto(endpoint: &str, script: &str) -> serde_json::Value {
     })
 }
 
+/// The template bucket of application `app` (its `<app>-infrastructure` stack's output).
+pub fn app_bucket(endpoint: &str, app: &str) -> String {
+    boto(
+        endpoint,
+        &format!(
+            "o = {{x['OutputKey']: x['OutputValue'] for x in client('cloudformation').describe_stacks(StackName='{app}-infrastructure')['Stacks'][0]['Outputs']}}\nprint(json.dumps(o['TemplateBucket']))"
+        ),
+    )
+    .as_str()
+    .expect("the bucket name")
+    .to_string()
+}
+
 /// A copy of `examples/<name>` in a temp dir.
 pub fn example(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("a temp dir");

@@ -2,7 +2,7 @@
 //! (naming the first) or, with `--wait-lock`, waits its turn; an expired lock is taken
 //! over; and no lock is left behind.
 
-use crate::harness::{boto, example, moto_env, wharf, wharf_command};
+use crate::harness::{app_bucket, boto, example, moto_env, wharf, wharf_command};
 use predicates::prelude::*;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -16,16 +16,6 @@ fn locks(endpoint: &str, bucket: &str) -> Vec<String> {
         ),
     );
     serde_json::from_value(v).unwrap()
-}
-
-fn bucket(endpoint: &str) -> String {
-    boto(
-        endpoint,
-        "o = {x['OutputKey']: x['OutputValue'] for x in client('cloudformation').describe_stacks(StackName='hello-infrastructure')['Stacks'][0]['Outputs']}\nprint(json.dumps(o['TemplateBucket']))",
-    )
-    .as_str()
-    .unwrap()
-    .to_string()
 }
 
 #[test]
@@ -43,7 +33,7 @@ fn one_deploy_of_a_stack_at_a_time() {
         .args(["env", "deploy", "-n", "test"])
         .assert()
         .success();
-    let bucket = bucket(ep);
+    let bucket = app_bucket(ep, "hello");
     assert!(
         locks(ep, &bucket).is_empty(),
         "env deploy released its lock"

@@ -2,7 +2,7 @@
 //! with no changes, an update, a deploy that fails and rolls back, and deletes. Checks
 //! stack statuses, outputs, ECS services and task definitions, not only exit codes.
 
-use crate::harness::{boto, example, image_lab, moto, moto_with, wharf, wharf_lab};
+use crate::harness::{app_bucket, boto, example, image_lab, moto, moto_with, wharf, wharf_lab};
 use predicates::prelude::*;
 
 /// Stack statuses and the ECS services of the storefront `test` environment.
@@ -267,11 +267,7 @@ fn app_init_creates_the_template_bucket_and_large_templates_go_through_it() {
         .assert()
         .success()
         .stderr(predicate::str::contains("hello-infrastructure: created"));
-    let bucket = boto(
-        ep,
-        "o = {x['OutputKey']: x['OutputValue'] for x in client('cloudformation').describe_stacks(StackName='hello-infrastructure')['Stacks'][0]['Outputs']}\nprint(json.dumps(o['TemplateBucket']))",
-    );
-    let bucket = bucket.as_str().unwrap().to_string();
+    let bucket = app_bucket(ep, "hello");
     // Force the upload path: every template counts as "too large to send inline".
     wharf(d, ep)
         .env("WHARF_INLINE_TEMPLATE_LIMIT", "100")
