@@ -149,8 +149,9 @@ pub fn exit_code(err: &WharfError) -> u8 {
         WharfError::Prompt(PromptError::Io(_))
         | WharfError::Io { .. }
         | WharfError::Template(_)
-        | WharfError::Aws(_)
-        | WharfError::Lock(_) => 1,
+        | WharfError::Aws(_) => 1,
+        WharfError::Lock(crate::deploy::lock::LockError::TimedOut { .. }) => 4,
+        WharfError::Lock(_) => 1,
         WharfError::Deploy(d) => deploy_code(d),
         WharfError::SomeFailed { code, .. } | WharfError::ImagesFailed { code, .. } => *code,
         WharfError::Image(e) if e.is_usage() => 2,

@@ -143,7 +143,7 @@ impl AwsError {
             ErrorKind::ExpiredCredentials => "refresh the credentials: run `aws sso login` (with `--profile` for a named profile), or get a new session token".into(),
             ErrorKind::InvalidCredentials => "check the access key in use (AWS_ACCESS_KEY_ID, AWS_PROFILE or `--profile`): AWS does not know it".into(),
             ErrorKind::AccessDenied => format!("the identity in use is not allowed to call {operation}: use a profile that is (`--profile`), or ask for that permission"),
-            ErrorKind::Transport => match endpoint_setting() {
+            ErrorKind::Transport => match endpoint_for(operation) {
                 Some((var, url)) => format!("check that something answers at {url} (set by {var}), or unset {var} to use AWS"),
                 None => "check the network connection and the region (`--region`); a proxy (HTTPS_PROXY) or a custom endpoint (AWS_ENDPOINT_URL) may be needed".into(),
             },
@@ -184,6 +184,51 @@ pub fn endpoint_setting() -> Option<(String, String)> {
     endpoint_from(std::env::vars())
 }
 
+/// The custom endpoint the SDK uses for `operation`: its service's
+/// `AWS_ENDPOINT_URL_<SERVICE>` when set (it wins, as in the SDK), else `AWS_ENDPOINT_URL`.
+pub fn endpoint_for(operation: &str) -> Option<(String, String)> {
+    let service = service_of(operation);
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    service
+        .and_then(|s| {
+            let k = format!("AWS_ENDPOINT_URL_{s}");
+            var(&k).map(|v| (k, v))
+        })
+        .or_else(|| var("AWS_ENDPOINT_URL").map(|v| ("AWS_ENDPOINT_URL".to_string(), v)))
+}
+
+/// The `AWS_ENDPOINT_URL_<SERVICE>` suffix of the service an operation wharf calls
+/// belongs to.
+fn service_of(operation: &str) -> Option<&'static str> {
+    Some(match operation {
+        "GetCallerIdentity" => "STS",
+        "GetLogEvents" => "CLOUDWATCH_LOGS",
+        "DescribeServices"
+        | "DescribeTaskDefinition"
+        | "DescribeTasks"
+        | "ListTasks"
+        | "UpdateService"
+        | "ListServiceDeployments"
+        | "DescribeServiceDeployments"
+        | "DescribeServiceRevisions" => "ECS",
+        "CreateRepository"
+        | "DeleteRepository"
+        | "DescribeRepositories"
+        | "DescribeImages"
+        | "GetAuthorizationToken"
+        | "GetLifecyclePolicy"
+        | "PutLifecyclePolicy"
+        | "PutImageScanningConfiguration"
+        | "PutImageTagMutability"
+        | "ListTagsForResource" => "ECR",
+        "PutObject" | "GetObject" | "DeleteObject" | "DeleteObjects" | "ListObjectsV2" => "S3",
+        op if op.contains("Stack") || op.contains("ChangeSet") || op == "GetTemplate" => {
+            "CLOUDFORMATION"
+        }
+        _ => return None,
+    })
+}
+
 fn endpoint_from(vars: impl Iterator<Item = (String, String)>) -> Option<(String, String)> {
     let mut set: Vec<(String, String)> = vars
         .filter(|(k, v)| !v.is_empty() && k.starts_with("AWS_ENDPOINT_URL"))
@@ -215,7 +260,7 @@ where
                 (None, None) => {
                     // Not an AWS error answer at all: something else listens there.
                     let status = se.raw().status().as_u16();
-                    let target = match endpoint_setting() {
+                    let target = match endpoint_for(operation) {
                         Some((var, url)) => format!("{url} (set by {var})"),
                         None => "the AWS endpoint".to_string(),
                     };
@@ -234,7 +279,7 @@ where
             }
         }
         _ => {
-            let (kind, message) = classify_chain(&err);
+            let (kind, message) = classify_chain_at(&err, endpoint_for(operation));
             (kind, None, message)
         }
     };
@@ -251,6 +296,15 @@ where
 /// Sorts a failure that never got an answer from AWS (no credentials, no connection) by
 /// walking its source chain, and says it in one sentence.
 pub fn classify_chain(err: &(dyn StdError + 'static)) -> (ErrorKind, String) {
+    classify_chain_at(err, endpoint_setting())
+}
+
+/// [`classify_chain`] for a call that went to `endpoint` (the custom endpoint in force for
+/// its service, and the variable that set it; `None` for AWS's own).
+pub fn classify_chain_at(
+    err: &(dyn StdError + 'static),
+    endpoint: Option<(String, String)>,
+) -> (ErrorKind, String) {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     let mut io: Option<std::io::ErrorKind> = None;
     let mut timeout = false;
@@ -278,7 +332,7 @@ pub fn classify_chain(err: &(dyn StdError + 'static)) -> (ErrorKind, String) {
         }
         cur = e.source();
     }
-    let target = match endpoint_setting() {
+    let target = match endpoint {
         Some((_, url)) => format!("the AWS endpoint {url}"),
         None => "the AWS endpoint".to_string(),
     };
@@ -472,6 +526,23 @@ mod tests {
             "the cached SSO token is expired",
         )));
         assert_eq!(t.kind(), Some(ErrorKind::ExpiredCredentials));
+    }
+
+    #[test]
+    fn every_operation_wharf_calls_has_its_service() {
+        for (op, svc) in [
+            ("DescribeStacks", "CLOUDFORMATION"),
+            ("CreateChangeSet", "CLOUDFORMATION"),
+            ("GetTemplate", "CLOUDFORMATION"),
+            ("PutObject", "S3"),
+            ("DescribeServices", "ECS"),
+            ("DescribeImages", "ECR"),
+            ("GetLogEvents", "CLOUDWATCH_LOGS"),
+            ("GetCallerIdentity", "STS"),
+        ] {
+            assert_eq!(service_of(op), Some(svc), "{op}");
+        }
+        assert_eq!(service_of("Unheard"), None);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct AwsOptions {
 /// seconds ([`CALL_TIMEOUT`] when unset).
 pub const CALL_TIMEOUT_VAR: &str = "WHARF_AWS_CALL_TIMEOUT";
 
+/// The most [`CALL_TIMEOUT_VAR`] may set: one hour (a larger value means one hour).
+pub const MAX_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The longest one AWS call may take, retries included: 30 s. An endpoint that accepts
 /// connections and never answers (a wedged proxy, the wrong port) fails the command
 /// then, instead of hanging it; each attempt gives up sooner (see [`timeouts`]).
@@ -45,7 +48,7 @@ pub fn timeouts(total_secs: Option<u64>) -> aws_config::timeout::TimeoutConfig {
     use std::time::Duration;
     let total = total_secs
         .map_or(CALL_TIMEOUT, Duration::from_secs)
-        .max(Duration::from_secs(1));
+        .clamp(Duration::from_secs(1), MAX_CALL_TIMEOUT);
     aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(3).min(total))
         .read_timeout(total / 3)
@@ -176,6 +179,10 @@ mod tests {
         assert_eq!(
             timeouts(Some(0)).operation_timeout(),
             Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            timeouts(Some(99_999_999_999)).operation_timeout(),
+            Some(MAX_CALL_TIMEOUT)
         );
     }
 }

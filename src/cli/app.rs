@@ -83,7 +83,11 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         });
         let names: Vec<(String, remote::Owner)> = stacks
             .into_iter()
-            .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
+            .filter_map(|s| match crate::deploy::owner::made_by(&s) {
+                // Only stacks wharf made (tags and name), not others carrying its tags.
+                crate::deploy::owner::MadeBy::Wharf(owner) => Some((s.name, owner)),
+                _ => None,
+            })
             .collect();
         let repositories = client.application_repositories(&app).await?;
         if names.is_empty() && repositories.is_empty() {

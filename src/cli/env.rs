@@ -138,7 +138,12 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             .await?
             .into_iter()
             .filter(|s| s.name != env_stack)
-            .filter_map(|s| Some((s.name, remote::Owner::from_tags(&s.tags)?)))
+            .filter_map(|s| match crate::deploy::owner::made_by(&s) {
+                // Only stacks wharf made (tags and name): a tag copied onto another
+                // stack does not make it deletable.
+                crate::deploy::owner::MadeBy::Wharf(owner) => Some((s.name, owner)),
+                _ => None,
+            })
             .collect();
         stacks.push((env_stack, remote::Owner::environment(&app, &name)));
         remote::delete_stacks(ui, &client, &app, &stacks, &remote::options(ui, false)).await

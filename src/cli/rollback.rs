@@ -56,7 +56,10 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 )),
             )
         };
+        let owner = remote::Owner::service(&app, env, name);
         let info = client.describe(&stack).await?.ok_or_else(not_deployed)?;
+        // Before anything else: the stack must be this service's, made by wharf.
+        crate::deploy::owner::check(&info, &owner).map_err(WharfError::Deploy)?;
         let service = client
             .stack_service(&stack)
             .await?
@@ -111,7 +114,13 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             template,
             template_url: None,
             parameters,
-            tags: info.tags.clone(),
+            // The deployed stack's tags, with wharf's own naming this service: the engine
+            // checks the stack against them again.
+            tags: {
+                let mut t = info.tags.clone();
+                t.extend(owner.tags());
+                t
+            },
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

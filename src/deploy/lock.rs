@@ -103,13 +103,35 @@ pub enum Decision {
     Unreadable,
 }
 
-/// Decides about the lock object `body` found at `now_ms`.
+/// How far past a full lease an expiry may lie and still be believed: 15 minutes, for
+/// clocks that disagree between machines. A lease claiming more was not written by a
+/// wharf run (which only ever writes now + [`LEASE`]) and counts as expired.
+pub const CLOCK_SLACK_MS: i64 = 15 * 60 * 1000;
+
+/// Decides about the lock object `body` found at `now_ms`. The lease's text is cleaned of
+/// control characters (anyone who can write to the bucket can write it, and it is shown
+/// on terminals).
 pub fn decide(body: &str, now_ms: i64) -> Decision {
     match serde_json::from_str::<Lease>(body) {
-        Ok(l) if l.expires_ms <= now_ms => Decision::Expired(l),
-        Ok(l) => Decision::Held(l),
+        Ok(l) => {
+            let l = Lease {
+                holder: printable(&l.holder),
+                command: printable(&l.command),
+                ..l
+            };
+            if l.expires_ms <= now_ms || l.expires_ms > now_ms + lease_ms() + CLOCK_SLACK_MS {
+                Decision::Expired(l)
+            } else {
+                Decision::Held(l)
+            }
+        }
         Err(_) => Decision::Unreadable,
     }
+}
+
+/// `text` without control characters, at most 200 characters.
+fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
 }
 
 /// A lock this run holds: the stack, the object's current ETag and the lease in it.
@@ -135,7 +157,7 @@ pub enum LockError {
     #[diagnostic(
         code(wharf::deploy::locked),
         help(
-            "wait for that run to finish, or pass `--wait-lock` to queue behind it; a lock whose holder went away expires 2 minutes after its last renewal"
+            "wait for that run to finish (deploy commands can queue behind it with `--wait-lock`); a lock whose holder went away expires 2 minutes after its last renewal"
         )
     )]
     Held {
@@ -472,6 +494,24 @@ mod tests {
         store.create(&key("x"), "not json").await.unwrap();
         let r = take(&store, "x", &how("b@ci", None), || 1).await;
         assert!(matches!(r, Err(LockError::Unreadable { .. })), "{r:?}");
+    }
+
+    #[test]
+    fn a_forged_or_hostile_lease_neither_blocks_for_ever_nor_reaches_the_terminal() {
+        let forged = Lease {
+            holder: "x\u{1b}[31m\nfake".into(),
+            command: "c\u{7}".into(),
+            started_ms: 0,
+            expires_ms: 99_999_999_999_999,
+        };
+        let body = serde_json::to_string(&forged).unwrap();
+        match decide(&body, 1_000) {
+            Decision::Expired(l) => {
+                assert_eq!(l.holder, "x[31mfake");
+                assert_eq!(l.command, "c");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -94,11 +94,15 @@ pub enum DeployError {
     },
     /// The stack exists but wharf did not make it (for this application, environment
     /// and service), so wharf leaves it alone.
-    #[error("stack {stack} was not made by wharf: it was made by {made_by}; wharf changed nothing")]
+    #[error(
+        "stack {stack} is not wharf's stack of {expected}: it was made by {made_by}; wharf changed nothing"
+    )]
     #[diagnostic(code(wharf::deploy::not_ours), help("{help}"))]
     NotOurs {
         /// Stack.
         stack: String,
+        /// What wharf expected it to be (`application `shop`, environment `test``).
+        expected: String,
         /// What made it, as its tags say.
         made_by: String,
         /// What to do.

@@ -71,6 +71,28 @@ impl Owner {
         })
     }
 
+    /// wharf's tags for this owner.
+    pub fn tags(&self) -> BTreeMap<String, String> {
+        let mut t = BTreeMap::from([(APPLICATION_TAG.to_string(), self.application.clone())]);
+        if let Some(e) = &self.environment {
+            t.insert(ENVIRONMENT_TAG.into(), e.clone());
+        }
+        if let Some(v) = &self.service {
+            t.insert(SERVICE_TAG.into(), v.clone());
+        }
+        t
+    }
+
+    /// The stack name wharf gives this owner's stack: `<app>-infrastructure`,
+    /// `<app>-<env>` or `<app>-<env>-<svc>`.
+    pub fn stack_name(&self) -> String {
+        match (&self.environment, &self.service) {
+            (Some(e), Some(v)) => format!("{}-{e}-{v}", self.application),
+            (Some(e), None) => format!("{}-{e}", self.application),
+            _ => format!("{}-infrastructure", self.application),
+        }
+    }
+
     fn describe(&self) -> String {
         let mut s = format!("application `{}`", self.application);
         if let Some(e) = &self.environment {
@@ -95,17 +117,20 @@ pub enum MadeBy {
 }
 
 /// Who made `stack`.
+/// Copilot's tags decide over wharf's: a stack that carries both was made by Copilot
+/// (and retagged), and a wharf-tagged stack whose name is not the one wharf gives its
+/// owner was not made by wharf either.
 pub fn made_by(stack: &StackInfo) -> MadeBy {
-    if let Some(owner) = Owner::from_tags(&stack.tags) {
-        return MadeBy::Wharf(owner);
-    }
-    match stack.tags.get(COPILOT_APPLICATION) {
-        Some(app) => MadeBy::Copilot(Owner {
+    if let Some(app) = stack.tags.get(COPILOT_APPLICATION) {
+        return MadeBy::Copilot(Owner {
             application: app.clone(),
             environment: stack.tags.get(COPILOT_ENVIRONMENT).cloned(),
             service: stack.tags.get(COPILOT_SERVICE).cloned(),
-        }),
-        None => MadeBy::Unknown,
+        });
+    }
+    match Owner::from_tags(&stack.tags) {
+        Some(owner) if owner.stack_name() == stack.name => MadeBy::Wharf(owner),
+        _ => MadeBy::Unknown,
     }
 }
 
@@ -118,6 +143,7 @@ pub fn check(stack: &StackInfo, expected: &Owner) -> Result<(), DeployError> {
     let refuse = |made_by: String, help: String| {
         Err(DeployError::NotOurs {
             stack: stack.name.clone(),
+            expected: expected.describe(),
             made_by,
             help,
         })
@@ -140,7 +166,7 @@ pub fn check(stack: &StackInfo, expected: &Owner) -> Result<(), DeployError> {
                 .into(),
         ),
         MadeBy::Unknown => refuse(
-            "something other than wharf (it has no `wharf-application` tag)".into(),
+            "something other than wharf (it lacks wharf's tags, or its name is not the one wharf gives them)".into(),
             "wharf only changes stacks it created; rename or delete that stack yourself, \
              or choose another application or environment name"
                 .into(),
@@ -185,7 +211,10 @@ mod tests {
             ("team", "a"),
         ]);
         assert!(check(&s, &Owner::environment("shop", "test")).is_ok());
-        let s = stack(&[("wharf-application", "shop")]);
+        let s = StackInfo {
+            name: "shop-infrastructure".into(),
+            ..stack(&[("wharf-application", "shop")])
+        };
         assert!(check(&s, &Owner::application("shop")).is_ok());
     }
 
@@ -202,8 +231,9 @@ mod tests {
         let (msg, help) = refusal(check(&s, &Owner::environment("shop", "test")));
         assert_eq!(
             msg,
-            "stack shop-test was not made by wharf: it was made by AWS Copilot, for \
-             application `shop`, environment `test`; wharf changed nothing"
+            "stack shop-test is not wharf's stack of application `shop`, environment `test`: \
+             it was made by AWS Copilot, for application `shop`, environment `test`; wharf \
+             changed nothing"
         );
         assert!(help.contains("Copilot"), "{help}");
     }
@@ -218,10 +248,13 @@ mod tests {
     #[test]
     fn another_wharf_stack_with_the_same_name_is_refused() {
         // `shop` + `test` + `web` and `shop-test` + `web` are both `shop-test-web`.
-        let s = stack(&[
-            ("wharf-application", "shop-test"),
-            ("wharf-environment", "web"),
-        ]);
+        let s = StackInfo {
+            name: "shop-test-web".into(),
+            ..stack(&[
+                ("wharf-application", "shop-test"),
+                ("wharf-environment", "web"),
+            ])
+        };
         let (msg, help) = refusal(check(&s, &Owner::service("shop", "test", "web")));
         assert!(
             msg.contains("wharf, for application `shop-test`, environment `web`"),
@@ -237,12 +270,36 @@ mod tests {
     }
 
     #[test]
-    fn wharf_tags_win_over_copilot_tags() {
-        // A user's own tags in app.yml may copy Copilot's; wharf's tags decide.
+    fn copilot_tags_win_over_wharf_tags_and_the_name_must_fit() {
         let s = stack(&[
             ("wharf-application", "shop"),
+            ("wharf-environment", "test"),
             ("copilot-application", "shop"),
         ]);
-        assert_eq!(made_by(&s), MadeBy::Wharf(Owner::application("shop")));
+        assert!(matches!(made_by(&s), MadeBy::Copilot(_)));
+        // wharf's tags on a stack wharf would have named otherwise.
+        let s = StackInfo {
+            name: "billing".into(),
+            ..stack(&[("wharf-application", "shop"), ("wharf-environment", "test")])
+        };
+        assert_eq!(made_by(&s), MadeBy::Unknown);
+        assert!(check(&s, &Owner::environment("shop", "test")).is_err());
+    }
+
+    #[test]
+    fn stack_names_follow_the_owner() {
+        assert_eq!(
+            Owner::application("shop").stack_name(),
+            "shop-infrastructure"
+        );
+        assert_eq!(Owner::environment("shop", "test").stack_name(), "shop-test");
+        assert_eq!(
+            Owner::service("shop", "test", "web").stack_name(),
+            "shop-test-web"
+        );
+        assert_eq!(
+            Owner::from_tags(&Owner::service("shop", "test", "web").tags()),
+            Some(Owner::service("shop", "test", "web"))
+        );
     }
 }

@@ -149,6 +149,7 @@ async fn deploy_inner<A: StackApi>(
     let name = spec.name.as_str();
     let expected = Owner::from_tags(&spec.tags).ok_or_else(|| DeployError::NotOurs {
         stack: name.into(),
+        expected: "a stack wharf compiled".into(),
         made_by: "nobody wharf knows: its new template has no `wharf-application` tag".into(),
         help: "this is a bug in wharf; please report it".into(),
     })?;

@@ -28,7 +28,7 @@ struct Fake {
 
 fn stack(status: &str) -> Option<StackInfo> {
     Some(StackInfo {
-        name: "s".into(),
+        name: "shop-test".into(),
         id: "arn:s".into(),
         status: status.into(),
         reason: None,
@@ -187,7 +187,7 @@ const TEMPLATE: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Me
 
 fn spec() -> StackSpec {
     StackSpec {
-        name: "s".into(),
+        name: "shop-test".into(),
         template: TEMPLATE.into(),
         template_url: None,
         parameters: BTreeMap::new(),
@@ -588,7 +588,7 @@ async fn a_stack_wharf_did_not_make_is_never_changed() {
         let err = deploy(&api, &spec(), &rec, &opts()).await.unwrap_err();
         assert!(
             matches!(&err, DeployError::NotOurs { stack, made_by, .. }
-                if stack == "s" && made_by.starts_with("AWS Copilot")),
+                if stack == "shop-test" && made_by.starts_with("AWS Copilot")),
             "{status}: {err:?}"
         );
         assert_eq!(crate::error::deploy_code(&err), 1);
@@ -691,7 +691,7 @@ async fn every_wait_has_a_bound_and_says_what_it_waited_for() {
     let msg = timed_out(deploy(&api, &spec(), &Recorder::default(), &impatient()).await);
     assert!(
         msg.contains(
-            "stopped waiting for s after 0s: it was waiting for UPDATE_IN_PROGRESS to finish"
+            "stopped waiting for shop-test after 0s: it was waiting for UPDATE_IN_PROGRESS to finish"
         ),
         "{msg}"
     );

@@ -201,7 +201,7 @@ async fn a_stack_rolled_back_after_the_breaker_is_explained_with_ecs_reasons() {
         "{text}"
     );
     assert!(
-        text.contains("stack: deploying s failed"),
+        text.contains("stack: deploying shop-test failed"),
         "the stack's verdict too: {text}"
     );
     assert!(

@@ -166,6 +166,9 @@ impl Outcome {
             Verdict::Stalled => format!(
                 "deployment {dep}{rev} made no progress: no task is running and tasks keep failing{why}"
             ),
+            Verdict::TimedOut if self.deployment.is_none() => {
+                "the new deployment had not started when the timeout passed".to_string()
+            }
             Verdict::TimedOut => {
                 format!("deployment {dep}{rev} is still in progress after the timeout")
             }

@@ -67,8 +67,10 @@ fn a_copilot_application_is_never_changed_or_deleted() {
     let refused = |args: &[&str], stack: &str| {
         wharf(d, ep).args(args).assert().code(1).stderr(
             predicate::str::contains(format!(
-                "stack {stack} was not made by wharf: it was made by AWS Copilot, for \
-                     application `hello`, environment `test`"
+                "stack {stack} is not wharf's stack of application `hello`"
+            ))
+            .and(predicate::str::contains(
+                "it was made by AWS Copilot, for application `hello`, environment `test`",
             ))
             .and(predicate::str::contains("wharf changed nothing"))
             .and(predicate::str::contains(
@@ -91,6 +93,10 @@ fn a_copilot_application_is_never_changed_or_deleted() {
         "hello-test-hello",
     );
     refused(&["env", "delete", "-n", "test", "--yes"], "hello-test");
+    refused(
+        &["svc", "rollback", "-n", "hello", "-e", "test"],
+        "hello-test-hello",
+    );
     // `app delete` deletes what carries wharf's application tag: nothing here.
     wharf(d, ep)
         .args(["app", "delete", "--yes"])
@@ -101,4 +107,37 @@ fn a_copilot_application_is_never_changed_or_deleted() {
         ));
 
     assert_eq!(snapshot(ep), before, "the Copilot stacks are unchanged");
+}
+
+#[test]
+fn wharfs_tags_on_a_stack_it_did_not_name_do_not_make_it_deletable() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .success();
+    boto(
+        ep,
+        r#"
+tags = [{'Key': 'wharf-application', 'Value': 'hello'}, {'Key': 'wharf-environment', 'Value': 'test'},
+        {'Key': 'wharf-service', 'Value': 'hello'}]
+body = json.dumps({'Resources': {'Marker': {'Type': 'AWS::SSM::Parameter', 'Properties': {
+    'Name': '/billing', 'Type': 'String', 'Value': 'x'}}}})
+client('cloudformation').create_stack(StackName='billing', TemplateBody=body, Tags=tags)
+print(json.dumps(True))
+"#,
+    );
+    wharf(d, ep)
+        .args(["env", "delete", "-n", "test", "--yes"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Deleted hello-test")
+                .and(predicate::str::contains("billing").not()),
+        );
+    let left: Vec<String> = snapshot(ep).as_object().unwrap().keys().cloned().collect();
+    assert_eq!(left, ["billing"], "only the stack wharf made is gone");
 }
