@@ -32,6 +32,8 @@ cp -r examples/storefront/. "$demo"
 cd "$demo"
 echo "== moto is at $endpoint"
 "$W" validate
+echo "== the application's shared resources: the bucket for large templates and deploy locks"
+"$W" app init storefront
 echo "== build and push both images, deploy the environment, then both services in parallel"
 "$W" deploy -e test --all
 echo "== deploy again: nothing changed, so no build, no push, no stack update"
@@ -58,8 +60,8 @@ PY
 code=0; "$W" svc deploy -n web -e test || code=$?
 echo "== exit code $code"
 [ "$code" = 3 ]
-echo "== clean up"
-"$W" env delete -n test --yes
+echo "== clean up: the stacks, the bucket and the repositories wharf made"
+"$W" app delete --yes
 
 echo "== LocalStack: an environment stack, one progress line per resource"
 # examples/hello needs no NAT gateway (LocalStack community has no Elastic IPs).
