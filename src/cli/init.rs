@@ -24,6 +24,33 @@ pub struct Args {
     pub region: Option<String>,
 }
 
+/// The manifests `init` prepared must pass `wharf validate` as they are, or nothing is
+/// written: checked in memory, with the same loader and rules.
+fn valid_before_written(
+    ws_dir: &std::path::Path,
+    files: &[scaffold::NewFile],
+) -> Result<(), WharfError> {
+    let project = ws_dir.parent().unwrap_or(ws_dir);
+    let mut mem = crate::manifest::files::MemFiles::new();
+    for f in files {
+        mem.insert(
+            f.path.strip_prefix(project).unwrap_or(&f.path),
+            f.text.clone(),
+        );
+    }
+    let out = crate::check::check_with(&mem, false, usize::MAX);
+    if out.errors == 0 {
+        return Ok(());
+    }
+    Err(WharfError::usage(
+        format!(
+            "the manifests `init` would write are not valid, so none was written:\n{}",
+            out.human.trim_end()
+        ),
+        Some("correct the flag values the errors name, and run the command again".to_string()),
+    ))
+}
+
 /// Runs `wharf init`: asks (or, without a terminal, checks) everything first, prepares
 /// the three manifests, and writes them together only when all of them can be written.
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
@@ -63,7 +90,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let app_file = app::prepare(&app_spec)?;
     let (svc_file, svc_spec) = svc::prepare(&ws_dir, service)?;
     let env_file = env::prepare(&ws_dir, &env_spec)?;
-    scaffold::write_all_new(&[app_file, svc_file.clone(), env_file.clone()])?;
+    let files = [app_file, svc_file.clone(), env_file.clone()];
+    valid_before_written(&ws_dir, &files)?;
+    scaffold::write_all_new(&files)?;
     app::report_created(&app_spec, ui);
     svc::report_created(&svc_file, &svc_spec, ui);
     env::report_created(&env_file, &env_spec, ui);

@@ -326,3 +326,34 @@ fn init_refuses_what_the_workspace_could_not_use() {
     let svc = d.read("wharf/front/manifest.yml");
     assert!(svc.contains("port: 2222"), "{svc}");
 }
+
+#[test]
+fn init_writes_nothing_that_validate_would_reject() {
+    let d = Dir::new();
+    for (flag, value, said) in [
+        ("--region", "mars-1", "is not an AWS region name"),
+        ("--image", "nginx latest", "is not an image reference"),
+    ] {
+        let mut args = vec![
+            "init",
+            "--app",
+            "shop",
+            "--name",
+            "front",
+            "--svc-type",
+            "Backend Service",
+            "--port",
+            "80",
+        ];
+        if flag == "--image" {
+            args.extend(["--image", value]);
+        } else {
+            args.extend(["--image", "nginx", flag, value]);
+        }
+        wharf(d.path()).args(&args).assert().code(2).stderr(
+            predicate::str::contains("the manifests `init` would write are not valid")
+                .and(predicate::str::contains(said)),
+        );
+        assert!(!d.path().join("wharf").exists(), "{flag}: nothing written");
+    }
+}
