@@ -421,6 +421,7 @@ async fn deploy_locked(
     let reporter: std::sync::Arc<dyn crate::deploy::DeployReporter> =
         std::sync::Arc::from(crate::ui::progress::reporter(ui));
     let total = usize::from(env.is_some()) + services.len();
+    let forced = opts.rollout.as_ref().is_some_and(|r| r.force);
     let results = crate::deploy::multi::deploy_all(
         std::sync::Arc::new(aws),
         env,
@@ -470,7 +471,9 @@ async fn deploy_locked(
             .iter()
             .filter(|(_, r)| matches!(r, Ok(o) if o.action != Action::NoChanges))
             .count();
-        ui.result(if changed == 0 {
+        ui.result(if changed == 0 && forced {
+            format!("No stack changes: {total} stack(s) are up to date; new ECS deployments were started (--force)")
+        } else if changed == 0 {
             format!("No changes: {total} stack(s) are up to date")
         } else {
             format!("Deployed {changed} of {total} stack(s)")

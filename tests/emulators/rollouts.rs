@@ -188,7 +188,10 @@ fn detach_then_status_watch_and_force() {
                 .and(predicate::str::contains(
                     "(storefront-test-web:1) completed",
                 )),
-        );
+        )
+        .stdout(predicate::str::contains(
+            "No stack changes: 1 stack(s) are up to date; new ECS deployments were started (--force)",
+        ));
     let after = web_deployments(ep);
     assert_eq!(after, serde_json::json!([["PRIMARY", "COMPLETED", "1"]]));
 }
