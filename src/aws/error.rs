@@ -177,19 +177,19 @@ impl miette::Diagnostic for AwsError {
     }
 }
 
-/// The custom endpoint in force, if any, and the variable that set it:
-/// `AWS_ENDPOINT_URL`, else the first (by name) service-specific
-/// `AWS_ENDPOINT_URL_<SERVICE>` that is set.
-pub fn endpoint_setting() -> Option<(String, String)> {
-    endpoint_from(std::env::vars())
-}
-
 /// The custom endpoint the SDK uses for `operation`: its service's
 /// `AWS_ENDPOINT_URL_<SERVICE>` when set (it wins, as in the SDK), else `AWS_ENDPOINT_URL`.
 pub fn endpoint_for(operation: &str) -> Option<(String, String)> {
-    let service = service_of(operation);
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    service
+    endpoint_in(operation, |k| std::env::var(k).ok())
+}
+
+/// [`endpoint_for`] with the variables read through `lookup`.
+fn endpoint_in(
+    operation: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Option<(String, String)> {
+    let var = |k: &str| lookup(k).filter(|v| !v.is_empty());
+    service_of(operation)
         .and_then(|s| {
             let k = format!("AWS_ENDPOINT_URL_{s}");
             var(&k).map(|v| (k, v))
@@ -227,15 +227,6 @@ fn service_of(operation: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-fn endpoint_from(vars: impl Iterator<Item = (String, String)>) -> Option<(String, String)> {
-    let mut set: Vec<(String, String)> = vars
-        .filter(|(k, v)| !v.is_empty() && k.starts_with("AWS_ENDPOINT_URL"))
-        .filter(|(k, _)| k == "AWS_ENDPOINT_URL" || k.starts_with("AWS_ENDPOINT_URL_"))
-        .collect();
-    set.sort();
-    set.into_iter().next()
 }
 
 /// Turns an SDK error into an [`AwsError`] naming the operation and resource.
@@ -279,7 +270,7 @@ where
             }
         }
         _ => {
-            let (kind, message) = classify_chain_at(&err, endpoint_for(operation));
+            let (kind, message) = classify_chain(&err, endpoint_for(operation));
             (kind, None, message)
         }
     };
@@ -294,14 +285,10 @@ where
 }
 
 /// Sorts a failure that never got an answer from AWS (no credentials, no connection) by
-/// walking its source chain, and says it in one sentence.
-pub fn classify_chain(err: &(dyn StdError + 'static)) -> (ErrorKind, String) {
-    classify_chain_at(err, endpoint_setting())
-}
-
-/// [`classify_chain`] for a call that went to `endpoint` (the custom endpoint in force for
-/// its service, and the variable that set it; `None` for AWS's own).
-pub fn classify_chain_at(
+/// walking its source chain, and says it in one sentence. `endpoint` is the custom
+/// endpoint in force for the call's service and the variable that set it (`None` for
+/// AWS's own), as [`endpoint_for`] finds it.
+pub fn classify_chain(
     err: &(dyn StdError + 'static),
     endpoint: Option<(String, String)>,
 ) -> (ErrorKind, String) {
@@ -546,29 +533,38 @@ mod tests {
     }
 
     #[test]
-    fn the_endpoint_comes_from_the_general_or_a_service_variable() {
-        let vars = |v: &[(&str, &str)]| {
-            v.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Vec<_>>()
-                .into_iter()
+    fn the_endpoint_comes_from_the_services_variable_then_the_general_one() {
+        let env = |set: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                set.iter()
+                    .find(|(name, _)| *name == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
+        let both = env(&[
+            ("AWS_ENDPOINT_URL_ECS", "http://e"),
+            ("AWS_ENDPOINT_URL", "http://a"),
+        ]);
         assert_eq!(
-            endpoint_from(vars(&[
-                ("AWS_ENDPOINT_URL_ECS", "http://b"),
-                ("AWS_ENDPOINT_URL", "http://a"),
-            ])),
+            endpoint_in("DescribeServices", both),
+            Some(("AWS_ENDPOINT_URL_ECS".into(), "http://e".into()))
+        );
+        assert_eq!(
+            endpoint_in("DescribeStacks", both),
             Some(("AWS_ENDPOINT_URL".into(), "http://a".into()))
         );
         assert_eq!(
-            endpoint_from(vars(&[
-                ("AWS_ENDPOINT_URL_ECS", "http://e"),
-                ("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://c"),
-                ("AWS_ENDPOINT_URLX", "http://x"),
-            ])),
-            Some(("AWS_ENDPOINT_URL_CLOUDFORMATION".into(), "http://c".into()))
+            endpoint_in("PutObject", env(&[("AWS_ENDPOINT_URL_S3", "http://s")])),
+            Some(("AWS_ENDPOINT_URL_S3".into(), "http://s".into()))
         );
-        assert_eq!(endpoint_from(vars(&[("AWS_ENDPOINT_URL", "")])), None);
+        assert_eq!(
+            endpoint_in("PutObject", env(&[("AWS_ENDPOINT_URL_ECS", "http://e")])),
+            None
+        );
+        assert_eq!(
+            endpoint_in("DescribeStacks", env(&[("AWS_ENDPOINT_URL", "")])),
+            None
+        );
     }
 
     #[test]
