@@ -191,20 +191,14 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     };
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         // An unchanged stack runs the service it ran before.
-        return match force(api, spec, before, outer, opts, watch).await? {
-            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), reporter),
-            Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
-            None => result,
-        };
+        let followed = force(api, spec, before, outer, opts, watch).await?;
+        return after_unchanged(&spec.name, result, followed, reporter);
     }
     if matches!(&result, Ok(o) if o.action == Action::NoChanges) && matches!(followed, Ok(None)) {
         // Nothing to change, but an earlier run's deployment (say, one interrupted with
         // Ctrl-C) may still be rolling out: its verdict is this run's.
-        return match follow_in_progress(api, spec, before, outer, opts, watch).await? {
-            Some(Followed::Watched(w)) => combine(&spec.name, result, Ok(Some(*w)), outer),
-            Some(Followed::Interrupted) => Err(stopped_watching(&spec.name)),
-            None => result,
-        };
+        let followed = follow_in_progress(api, spec, before, outer, opts, watch).await?;
+        return after_unchanged(&spec.name, result, followed, outer);
     }
     match followed {
         Ok(Some(Followed::Interrupted)) => result.and_then(|_| Err(stopped_watching(&spec.name))),
@@ -307,13 +301,29 @@ pub async fn attach<A: RolloutApi>(
     opts: &Options,
     watch: &WatchSettings,
 ) -> Result<(), DeployError> {
-    match follow_id(api, stack, service, id.to_string(), reporter, opts, watch).await? {
-        Some(Followed::Watched(w)) => {
-            let placeholder = Ok(StackOutcome::unchanged(stack));
-            combine(stack, placeholder, Ok(Some(*w)), reporter).map(|_| ())
-        }
+    let followed = follow_id(api, stack, service, id.to_string(), reporter, opts, watch).await?;
+    after_unchanged(
+        stack,
+        Ok(StackOutcome::unchanged(stack)),
+        followed,
+        reporter,
+    )
+    .map(|_| ())
+}
+
+/// The result of a stack that changed nothing (`result`) once the rollout `followed`
+/// after it has ended: the rollout's verdict, a stopped watch, or `result` itself when
+/// there was nothing to follow.
+fn after_unchanged(
+    stack: &str,
+    result: Result<StackOutcome, DeployError>,
+    followed: Option<Followed>,
+    reporter: &dyn DeployReporter,
+) -> Result<StackOutcome, DeployError> {
+    match followed {
+        Some(Followed::Watched(w)) => combine(stack, result, Ok(Some(*w)), reporter),
         Some(Followed::Interrupted) => Err(stopped_watching(stack)),
-        None => Ok(()),
+        None => result,
     }
 }
 
