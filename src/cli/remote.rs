@@ -294,17 +294,11 @@ pub async fn lock_stacks(
     how: Lock,
     wait: Duration,
 ) -> Result<Option<Locks>, WharfError> {
-    use crate::deploy::StackApi;
     use crate::deploy::lock::{self, Acquire};
     if how == Lock::Skip || stacks.is_empty() {
         return Ok(None);
     }
-    let app_stack = crate::compile::application::stack_name(app);
-    let Some(bucket) = aws
-        .describe(&app_stack)
-        .await?
-        .and_then(|s| s.outputs.get("TemplateBucket").cloned())
-    else {
+    let Some(bucket) = app_bucket(aws, app).await? else {
         ui.warn(format!(
             "deploys of application `{app}` are not locked against other wharf runs: it has no bucket in {} (`wharf app init {app}` creates it)",
             aws.region
@@ -537,12 +531,7 @@ pub async fn delete_stacks(
     for (stack, owner) in &last {
         // S3 deletes only empty buckets, so the application stack's bucket is emptied
         // first (it holds uploaded templates and, until a moment ago, the locks).
-        use crate::deploy::StackApi;
-        if let Some(bucket) = aws
-            .describe(stack)
-            .await?
-            .and_then(|s| s.outputs.get("TemplateBucket").cloned())
-        {
+        if let Some(bucket) = app_bucket(aws, app).await? {
             let n = aws.empty_bucket(&bucket).await?;
             if n > 0 {
                 ui.note(format!("emptied bucket {bucket} ({n} objects)"));
@@ -609,9 +598,20 @@ pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 /// Environment variable lowering the inline limit (tests use it to exercise uploads).
 pub const INLINE_LIMIT_VAR: &str = "WHARF_INLINE_TEMPLATE_LIMIT";
 
+/// The bucket of application `app` in `aws`'s region (its `<app>-infrastructure` stack's
+/// `TemplateBucket` output): where large templates and deploy locks go. `None` before
+/// `wharf app init`.
+async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, WharfError> {
+    use crate::deploy::StackApi;
+    let app_stack = crate::compile::application::stack_name(app);
+    Ok(aws
+        .describe(&app_stack)
+        .await?
+        .and_then(|s| s.outputs.get("TemplateBucket").cloned()))
+}
+
 /// Uploads a template over the inline limit to the application's bucket.
 async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(), WharfError> {
-    use crate::deploy::StackApi;
     let limit = std::env::var(INLINE_LIMIT_VAR)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -619,8 +619,7 @@ async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(
     if spec.template.len() <= limit {
         return Ok(());
     }
-    let app_stack = crate::compile::application::stack_name(app);
-    let bucket = aws.describe(&app_stack).await?.and_then(|s| s.outputs.get("TemplateBucket").cloned()).ok_or_else(|| {
+    let bucket = app_bucket(aws, app).await?.ok_or_else(|| {
         WharfError::usage(
             format!("the template of {} is {} bytes, over CloudFormation's inline limit, and application `{app}` has no template bucket in {}", spec.name, spec.template.len(), aws.region),
             Some(format!("run `wharf app init {app}` once in this region")),
