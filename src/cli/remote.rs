@@ -461,14 +461,23 @@ async fn deploy_locked(
         ));
     }
     if failed == 0 {
-        let changed = results
-            .iter()
-            .filter(|(_, r)| matches!(r, Ok(o) if o.action != Action::NoChanges))
-            .count();
+        let count = |actions: &[Action]| {
+            results
+                .iter()
+                .filter(|(_, r)| matches!(r, Ok(o) if actions.contains(&o.action)))
+                .count()
+        };
+        let changed = count(&[Action::Created, Action::Updated]);
+        // Services that rolled out although their stacks had nothing to change.
+        let rolled = count(&[Action::Redeployed, Action::Settled]);
         ui.result(if changed == 0 && forced {
             format!("No stack changes: {total} stack(s) are up to date; new ECS deployments were started (--force)")
+        } else if changed == 0 && rolled > 0 {
+            format!("No stack changes: {total} stack(s) are up to date; {rolled} service rollout(s) completed")
         } else if changed == 0 {
             format!("No changes: {total} stack(s) are up to date")
+        } else if rolled > 0 {
+            format!("Deployed {changed} of {total} stack(s); {rolled} service rollout(s) completed without stack changes")
         } else {
             format!("Deployed {changed} of {total} stack(s)")
         });
@@ -510,24 +519,21 @@ pub async fn delete_stacks(
     let names: Vec<&str> = first.iter().map(|(s, _)| s.as_str()).collect();
     let locks = lock_stacks(ui, aws, app, &names, Lock::Refuse, opts.timeout).await?;
     let reporter = crate::ui::progress::reporter(ui);
-    let (mut deleted, mut absent) = (Vec::new(), Vec::new());
-    let mut result = Ok(());
-    for (stack, owner) in &first {
-        match crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await {
-            Ok(out) if out.action == crate::deploy::types::Action::Absent => {
-                absent.push(stack.as_str())
-            }
-            Ok(_) => deleted.push(stack.as_str()),
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
+    // What became of each stack, in the order deleted.
+    let mut done: Vec<(&str, crate::deploy::types::Action)> = Vec::new();
+    let under_locks = async {
+        for (stack, owner) in &first {
+            let out =
+                crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
+            done.push((stack.as_str(), out.action));
         }
+        Ok::<_, crate::deploy::DeployError>(())
     }
+    .await;
     if let Some(l) = locks {
         l.release(ui).await;
     }
-    result?;
+    under_locks?;
     for (stack, owner) in &last {
         // S3 deletes only empty buckets, so the application stack's bucket is emptied
         // first (it holds uploaded templates and, until a moment ago, the locks).
@@ -537,13 +543,14 @@ pub async fn delete_stacks(
                 ui.note(format!("emptied bucket {bucket} ({n} objects)"));
             }
         }
-        match crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await? {
-            out if out.action == crate::deploy::types::Action::Absent => {
-                absent.push(stack.as_str())
-            }
-            _ => deleted.push(stack.as_str()),
-        }
+        let out = crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
+        done.push((stack.as_str(), out.action));
     }
+    let (absent, deleted): (Vec<_>, Vec<_>) = done
+        .iter()
+        .partition(|(_, action)| *action == crate::deploy::types::Action::Absent);
+    let absent: Vec<&str> = absent.iter().map(|(s, _)| *s).collect();
+    let deleted: Vec<&str> = deleted.iter().map(|(s, _)| *s).collect();
     // Only what was deleted is reported as deleted.
     if !absent.is_empty() {
         ui.note(format!(
