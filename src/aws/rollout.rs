@@ -62,6 +62,34 @@ impl Aws {
     }
 }
 
+impl Aws {
+    /// The physical id of resource `logical` of `stack`; `None` when the stack or the
+    /// resource does not exist (yet).
+    async fn stack_resource(&self, stack: &str, logical: &str) -> Result<Option<String>, AwsError> {
+        match self
+            .cfn
+            .describe_stack_resource()
+            .stack_name(stack)
+            .logical_resource_id(logical)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .stack_resource_detail()
+                .and_then(|r| r.physical_resource_id())
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)),
+            Err(e) => {
+                let e = call_error("DescribeStackResource", format!("stack {stack}"), e);
+                match e.kind() {
+                    Some(ErrorKind::NotFound | ErrorKind::Validation) => Ok(None),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+}
+
 fn ms(t: Option<&DateTime>) -> i64 {
     t.and_then(|t| t.to_millis().ok()).unwrap_or(0)
 }
@@ -73,26 +101,14 @@ fn what(s: &ServiceRef) -> String {
 impl RolloutApi for Aws {
     /// The ECS service stack `stack` runs (its `Service` resource), once it exists.
     async fn stack_service(&self, stack: &str) -> Result<Option<ServiceRef>, AwsError> {
-        match self
-            .cfn
-            .describe_stack_resource()
-            .stack_name(stack)
-            .logical_resource_id("Service")
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .stack_resource_detail()
-                .and_then(|r| r.physical_resource_id())
-                .and_then(ServiceRef::from_arn)),
-            Err(e) => {
-                let e = call_error("DescribeStackResource", format!("stack {stack}"), e);
-                match e.kind() {
-                    Some(ErrorKind::NotFound | ErrorKind::Validation) => Ok(None),
-                    _ => Err(e),
-                }
-            }
-        }
+        Ok(self
+            .stack_resource(stack, "Service")
+            .await?
+            .as_deref()
+            .and_then(ServiceRef::from_arn))
+    }
+    async fn stack_task_definition(&self, stack: &str) -> Result<Option<String>, AwsError> {
+        self.stack_resource(stack, "TaskDefinition").await
     }
     async fn service_state(&self, s: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
         let out = self
@@ -234,13 +250,18 @@ impl RolloutApi for Aws {
             }))
     }
 
-    async fn force_new_deployment(&self, s: &ServiceRef) -> Result<String, AwsError> {
+    async fn start_deployment(
+        &self,
+        s: &ServiceRef,
+        task_definition: Option<&str>,
+    ) -> Result<String, AwsError> {
         let out = self
             .ecs
             .update_service()
             .cluster(&s.cluster)
             .service(&s.service)
             .force_new_deployment(true)
+            .set_task_definition(task_definition.map(str::to_string))
             .send()
             .await
             .map_err(|e| call_error("UpdateService", what(s), e))?;

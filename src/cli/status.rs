@@ -88,7 +88,7 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
                 let _ = writeln!(
                     t,
                     "  Task def     {}",
-                    s.task_definition.rsplit('/').next().unwrap_or_default()
+                    crate::watch::snapshot::revision_of(&s.task_definition)
                 );
                 t.push_str("  Deployments\n");
                 for d in &s.deployments {
@@ -97,7 +97,7 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
                         "    {:<8} {:<12} {:<32} desired {} running {} pending {} failed {}",
                         d.status,
                         d.rollout_state.as_deref().unwrap_or("-"),
-                        d.task_definition.rsplit('/').next().unwrap_or_default(),
+                        crate::watch::snapshot::revision_of(&d.task_definition),
                         d.desired,
                         d.running,
                         d.pending,

@@ -18,10 +18,7 @@ pub struct PastDeployment {
 impl PastDeployment {
     /// `family:revision`.
     pub fn revision(&self) -> &str {
-        self.task_definition
-            .rsplit('/')
-            .next()
-            .unwrap_or(&self.task_definition)
+        crate::watch::snapshot::revision_of(&self.task_definition)
     }
 }
 

@@ -142,6 +142,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         let watched = poll::watch(
             api,
             &service,
+            Some(&spec.name),
             watcher,
             &watch.poll,
             &on_progress,
@@ -192,13 +193,14 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
         // An unchanged stack runs the service it ran before.
         let followed = force(api, spec, before, outer, opts, watch).await?;
-        return after_unchanged(&spec.name, result, followed, reporter);
+        return after_unchanged(&spec.name, result, followed, Action::Redeployed, reporter);
     }
     if matches!(&result, Ok(o) if o.action == Action::NoChanges) && matches!(followed, Ok(None)) {
         // Nothing to change, but an earlier run's deployment (say, one interrupted with
-        // Ctrl-C) may still be rolling out: its verdict is this run's.
-        let followed = follow_in_progress(api, spec, before, outer, opts, watch).await?;
-        return after_unchanged(&spec.name, result, followed, outer);
+        // Ctrl-C) may still be rolling out, or the service may run something else than
+        // the stack says: what happens to the service is this run's verdict.
+        let (action, followed) = follow_unsettled(api, spec, before, outer, opts, watch).await?;
+        return after_unchanged(&spec.name, result, followed, action, outer);
     }
     match followed {
         Ok(Some(Followed::Interrupted)) => result.and_then(|_| Err(stopped_watching(&spec.name))),
@@ -208,8 +210,9 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     }
 }
 
-/// `--force` with an unchanged stack: a new ECS deployment of what `service` runs, then
-/// (unless detached) the watch of exactly that deployment.
+/// `--force` with an unchanged stack: a new ECS deployment of what the stack references
+/// (what `service` runs, unless it was changed outside CloudFormation), then (unless
+/// detached) the watch of exactly that deployment.
 async fn force<A: StackApi + RolloutApi>(
     api: &A,
     spec: &StackSpec,
@@ -221,7 +224,10 @@ async fn force<A: StackApi + RolloutApi>(
     let Some(service) = service else {
         return Ok(None);
     };
-    let id = api.force_new_deployment(&service).await?;
+    let task_definition = api.stack_task_definition(&spec.name).await?;
+    let id = api
+        .start_deployment(&service, task_definition.as_deref())
+        .await?;
     reporter.note(
         &spec.name,
         &format!("started a new ECS deployment {id} (--force)"),
@@ -248,46 +254,67 @@ async fn follow_id<A: RolloutApi>(
     let watcher = Watcher::new(Target::Id(id), watch.limits);
     let on_progress = |p: &crate::watch::machine::Progress| reporter.rollout(stack, p);
     tokio::select! {
-        w = poll::watch(api, service, watcher, &watch.poll, &on_progress, forever) => {
+        w = poll::watch(api, service, None, watcher, &watch.poll, &on_progress, forever) => {
             Ok(w?.map(|w| Followed::Watched(Box::new(w))))
         }
         () = interrupted_after(rx, opts.interrupts.clone()) => Ok(Some(Followed::Interrupted)),
     }
 }
 
-/// An unchanged stack whose service has a deployment still rolling out: follows that
-/// deployment to its verdict (`None` when nothing is in progress).
-async fn follow_in_progress<A: StackApi + RolloutApi>(
+/// An unchanged stack whose service is not settled on what the stack references: a
+/// deployment still rolling out (say, one interrupted with Ctrl-C) is followed to its
+/// verdict ([`Action::Settled`] if it completes); a service that runs another task
+/// definition than the stack's (changed outside CloudFormation) gets a deployment of
+/// the stack's, followed likewise ([`Action::Redeployed`]). Nothing followed when the
+/// service runs what the stack says and nothing is in progress.
+async fn follow_unsettled<A: StackApi + RolloutApi>(
     api: &A,
     spec: &StackSpec,
     service: Option<crate::watch::poll::ServiceRef>,
     reporter: &dyn DeployReporter,
     opts: &Options,
     watch: &WatchSettings,
-) -> Result<Option<Followed>, DeployError> {
+) -> Result<(Action, Option<Followed>), DeployError> {
+    let nothing = Ok((Action::NoChanges, None));
     let Some(service) = service else {
-        return Ok(None);
+        return nothing;
     };
     let Some(state) = api.service_state(&service).await? else {
-        return Ok(None);
+        return nothing;
     };
-    let Some(running) = state
-        .deployments
-        .iter()
-        .find(|d| d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("IN_PROGRESS"))
-    else {
-        return Ok(None);
+    let Some(primary) = state.deployments.iter().find(|d| d.status == "PRIMARY") else {
+        return nothing;
     };
+    if primary.rollout_state.as_deref() == Some("IN_PROGRESS") {
+        reporter.note(
+            &spec.name,
+            &format!(
+                "the stack is unchanged, but deployment {} ({}) is still rolling out: following it to its end",
+                primary.id,
+                primary.revision()
+            ),
+        );
+        let id = primary.id.clone();
+        let followed = follow_id(api, &spec.name, &service, id, reporter, opts, watch).await?;
+        return Ok((Action::Settled, followed));
+    }
+    let Some(referenced) = api.stack_task_definition(&spec.name).await? else {
+        return nothing;
+    };
+    let wanted = crate::watch::snapshot::revision_of(&referenced);
+    if primary.revision() == wanted {
+        return nothing;
+    }
+    let id = api.start_deployment(&service, Some(&referenced)).await?;
     reporter.note(
         &spec.name,
         &format!(
-            "the stack is unchanged, but deployment {} ({}) is still rolling out: following it to its end",
-            running.id,
-            running.revision()
+            "the stack is unchanged, but the service runs {} while the stack references {wanted} (changed outside CloudFormation): started deployment {id} of {wanted}",
+            primary.revision()
         ),
     );
-    let id = running.id.clone();
-    follow_id(api, &spec.name, &service, id, reporter, opts, watch).await
+    let followed = follow_id(api, &spec.name, &service, id, reporter, opts, watch).await?;
+    Ok((Action::Redeployed, followed))
 }
 
 /// Attaches to deployment `id` of `service` (already in progress) and follows it to a
@@ -306,22 +333,26 @@ pub async fn attach<A: RolloutApi>(
         stack,
         Ok(StackOutcome::unchanged(stack)),
         followed,
+        Action::Settled,
         reporter,
     )
     .map(|_| ())
 }
 
 /// The result of a stack that changed nothing (`result`) once the rollout `followed`
-/// after it has ended: the rollout's verdict, a stopped watch, or `result` itself when
-/// there was nothing to follow.
+/// after it has ended: the rollout's verdict (a success's action is `action`), a stopped
+/// watch, or `result` itself when there was nothing to follow.
 fn after_unchanged(
     stack: &str,
     result: Result<StackOutcome, DeployError>,
     followed: Option<Followed>,
+    action: Action,
     reporter: &dyn DeployReporter,
 ) -> Result<StackOutcome, DeployError> {
     match followed {
-        Some(Followed::Watched(w)) => combine(stack, result, Ok(Some(*w)), reporter),
+        Some(Followed::Watched(w)) => {
+            combine(stack, result, Ok(Some(*w)), reporter).map(|o| StackOutcome { action, ..o })
+        }
         Some(Followed::Interrupted) => Err(stopped_watching(stack)),
         None => result,
     }

@@ -24,6 +24,8 @@ struct Fake {
     ecs: Mutex<VecDeque<crate::watch::poll::ServiceState>>,
     /// ECS: stopped tasks.
     stopped: Vec<crate::watch::snapshot::StoppedTask>,
+    /// The task definition the stack references (its `TaskDefinition` resource).
+    stack_td: Option<String>,
 }
 
 fn stack(status: &str) -> Option<StackInfo> {

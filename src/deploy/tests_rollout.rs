@@ -33,8 +33,15 @@ impl RolloutApi for Fake {
     async fn history(&self, _: &ServiceRef, _: i64) -> Result<Option<HistoryRecord>, AwsError> {
         Ok(None)
     }
-    async fn force_new_deployment(&self, _: &ServiceRef) -> Result<String, AwsError> {
-        self.call("force");
+    async fn stack_task_definition(&self, _: &str) -> Result<Option<String>, AwsError> {
+        Ok(self.stack_td.clone())
+    }
+    async fn start_deployment(
+        &self,
+        _: &ServiceRef,
+        task_definition: Option<&str>,
+    ) -> Result<String, AwsError> {
+        self.call(format!("start_deployment {task_definition:?}"));
         Ok("ecs-svc/forced".into())
     }
     async fn log_tail(&self, _: &StoppedTask, _: usize) -> Result<Vec<String>, AwsError> {
@@ -318,10 +325,14 @@ async fn force_starts_a_deployment_when_nothing_changed() {
     let heard = Heard::default();
     let r = deploy_service(&api, &spec(), &heard, &opts(), &w).await;
     assert!(
-        matches!(r, Ok(ref o) if o.action == Action::NoChanges),
+        matches!(r, Ok(ref o) if o.action == Action::Redeployed),
         "{r:?}"
     );
-    assert!(api.calls().contains(&"force".to_string()));
+    assert!(
+        api.calls().contains(&"start_deployment None".to_string()),
+        "{:?}",
+        api.calls()
+    );
     assert!(
         heard
             .0
@@ -542,5 +553,117 @@ async fn an_unchanged_stack_follows_a_deployment_still_rolling_out() {
     assert!(
         matches!(r, Ok(ref o) if o.action == Action::NoChanges),
         "{r:?}"
+    );
+}
+
+const REV: &str = "arn:aws:ecs:us-east-1:1:task-definition/s-web:";
+
+#[tokio::test]
+async fn an_update_follows_the_deployment_of_the_task_definition_the_stack_references() {
+    // While the update runs, someone else's deployment (s-web:2) starts before the
+    // update's own (s-web:3) and fails: it is not this update's, whatever its age.
+    let mut api = updating_stack("UPDATE_COMPLETE");
+    api.stack_td = Some(format!("{REV}3"));
+    api.ecs = Mutex::new(
+        vec![
+            state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
+            state(vec![
+                dep("theirs", "PRIMARY", "IN_PROGRESS", 2, 0, 1, 4),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+            state(vec![
+                dep("ours", "PRIMARY", "IN_PROGRESS", 3, 0, 0, 6),
+                dep("theirs", "ACTIVE", "FAILED", 2, 0, 3, 4),
+                dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+            ]),
+            state(vec![dep("ours", "PRIMARY", "COMPLETED", 3, 1, 0, 6)]),
+        ]
+        .into(),
+    );
+    let heard = Heard::default();
+    let r = deploy_default(&api, &heard).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::Updated),
+        "{r:?}"
+    );
+    let heard = heard.0.lock().unwrap();
+    assert!(
+        heard.contains(&"rollout Succeeded".to_string()),
+        "{heard:?}"
+    );
+    assert!(
+        heard.iter().any(|h| h
+            .contains("deployment theirs runs s-web:2, not s-web:3, which the stack references")),
+        "{heard:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again() {
+    // The service was moved to s-web:1 outside CloudFormation; the stack says s-web:2.
+    let drifted = || state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]);
+    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(drifted).take(4).collect();
+    states.push_back(state(vec![
+        dep("ecs-svc/forced", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5),
+        dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
+    ]));
+    states.push_back(state(vec![dep(
+        "ecs-svc/forced",
+        "PRIMARY",
+        "COMPLETED",
+        2,
+        1,
+        0,
+        5,
+    )]));
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    api.stack_td = Some(format!("{REV}2"));
+    api.ecs = Mutex::new(states);
+    let heard = Heard::default();
+    let r = deploy_default(&api, &heard).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::Redeployed),
+        "{r:?}"
+    );
+    assert!(
+        api.calls()
+            .contains(&format!("start_deployment Some(\"{REV}2\")")),
+        "{:?}",
+        api.calls()
+    );
+    assert!(
+        heard
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|h| h.contains("the service runs s-web:1 while the stack references s-web:2")),
+        "{:?}",
+        heard.0.lock().unwrap()
+    );
+
+    // The service runs what the stack references: no changes, no deployment.
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    api.stack_td = Some(format!("{REV}1"));
+    api.ecs = Mutex::new(vec![drifted()].into());
+    let r = deploy_default(&api, &Heard::default()).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::NoChanges),
+        "{r:?}"
+    );
+    assert!(
+        !api.calls()
+            .iter()
+            .any(|c| c.starts_with("start_deployment")),
+        "{:?}",
+        api.calls()
     );
 }

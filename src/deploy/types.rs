@@ -112,6 +112,13 @@ pub enum Action {
     Updated,
     /// The template and parameters match what is deployed.
     NoChanges,
+    /// The stack had no changes, and its service completed a new ECS deployment wharf
+    /// started: `--force`, or the service ran another task definition than the stack
+    /// references.
+    Redeployed,
+    /// The stack had no changes, and a deployment of its service that was still rolling
+    /// out (an earlier, interrupted run's) was followed until it completed.
+    Settled,
     /// Deleted the stack.
     Deleted,
     /// There was no stack to delete.

@@ -67,6 +67,8 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
             Action::Created => format!("created ({} resources, {:.1}s)", o.changes, o.seconds),
             Action::Updated => format!("updated ({} changes, {:.1}s)", o.changes, o.seconds),
             Action::NoChanges => "no changes".to_string(),
+            Action::Redeployed => "no stack changes; the new ECS deployment completed".to_string(),
+            Action::Settled => "no stack changes; the deployment in progress completed".to_string(),
             Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
             Action::Absent => "does not exist: nothing to delete".to_string(),
         },

@@ -3,7 +3,7 @@
 //! circuit-breaker rollback), follows it and any rollback to a verdict, and keeps what
 //! explains a failure: stopped tasks, their reasons and exit codes, troubling events.
 
-use super::snapshot::{Deployment, ServiceEvent, Snapshot, StoppedTask};
+use super::snapshot::{Deployment, ServiceEvent, Snapshot, StoppedTask, revision_of};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The first deployment that is not one of these (those that existed before the
-    /// update); an empty set means a new service's first deployment.
+    /// update) and runs the task definition the stack references now (when the poll
+    /// knows it: [`Snapshot::stack_task_definition`]), so that a deployment someone else
+    /// started meanwhile is never taken for the update's; an empty set means a new
+    /// service's first deployment.
     NewSince(BTreeSet<String>),
     /// This deployment (from UpdateService, or one already in progress).
     Id(String),
@@ -266,19 +269,46 @@ impl Watcher {
     }
 
     /// The deployment this watcher follows among `deployments`: the one already chosen,
-    /// else the one its target names (the oldest new one, for an update).
-    pub fn target_in(&self, deployments: &[Deployment]) -> Option<String> {
+    /// else the one its target names (for an update, the oldest new one that runs
+    /// `stack_task_definition`, an ARN or `family:revision`, when that is known).
+    pub fn target_in(
+        &self,
+        deployments: &[Deployment],
+        stack_task_definition: Option<&str>,
+    ) -> Option<String> {
         if let Some(id) = &self.ours {
             return Some(id.clone());
         }
         match &self.target {
             Target::Id(id) => deployments.iter().find(|d| &d.id == id),
-            Target::NewSince(known) => deployments
-                .iter()
-                .filter(|d| !known.contains(&d.id))
+            Target::NewSince(_) => self
+                .new_deployments(deployments)
+                .filter(|d| stack_task_definition.is_none_or(|td| d.revision() == revision_of(td)))
                 .min_by(|a, b| a.created_ms.cmp(&b.created_ms).then(a.id.cmp(&b.id))),
         }
         .map(|d| d.id.clone())
+    }
+
+    /// Whether the poll should look up the task definition the stack references: the
+    /// watched deployment is not chosen yet and an update's candidates are there.
+    pub fn needs_stack_task_definition(&self, deployments: &[Deployment]) -> bool {
+        self.ours.is_none()
+            && matches!(self.target, Target::NewSince(_))
+            && self.new_deployments(deployments).next().is_some()
+    }
+
+    /// Deployments that did not exist before an update (none for other targets).
+    fn new_deployments<'a>(
+        &'a self,
+        deployments: &'a [Deployment],
+    ) -> impl Iterator<Item = &'a Deployment> + 'a {
+        let known = match &self.target {
+            Target::NewSince(known) => Some(known),
+            Target::Id(_) => None,
+        };
+        deployments
+            .iter()
+            .filter(move |d| known.is_some_and(|k| !k.contains(&d.id)))
     }
 
     /// Takes in one poll.
@@ -296,8 +326,21 @@ impl Watcher {
         deployments.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
         progress.deployments = deployments.clone();
         if self.ours.is_none() {
-            self.ours = self.target_in(&deployments);
+            let stack_td = snap.stack_task_definition.as_deref();
+            self.ours = self.target_in(&deployments, stack_td);
             progress.watching = self.ours.clone();
+            if self.ours.is_none()
+                && let Some(td) = stack_td
+                && let Some(other) = self.new_deployments(&deployments).next()
+            {
+                // Someone else's deployment: say why it is not followed.
+                progress.note = Some(format!(
+                    "deployment {} runs {}, not {}, which the stack references: not this update's; waiting for the update's deployment",
+                    other.id,
+                    other.revision(),
+                    revision_of(td)
+                ));
+            }
         }
         for t in &snap.stopped {
             if self.seen_tasks.insert(t.arn.clone()) {
@@ -331,7 +374,7 @@ impl Watcher {
         let Some(ours_id) = self.ours.clone() else {
             if !snap.found {
                 progress.note = Some("waiting for the service to exist".into());
-            } else {
+            } else if progress.note.is_none() {
                 progress.note = Some("waiting for the new deployment to start".into());
             }
             if over_time {
@@ -358,7 +401,10 @@ impl Watcher {
         // Noted before any verdict, the history's included: the outcome names the
         // deployment's revision and failures even when it ends at the first sight.
         if let Some(d) = ours {
-            self.last_seen = Some((d.revision().to_string(), d.failed));
+            // ECS's failed count only grows; a later answer with a smaller one (a rolled
+            // back deployment reset, an emulator) must not undo the failures seen.
+            let seen = self.last_seen.as_ref().map_or(0, |(_, f)| *f);
+            self.last_seen = Some((d.revision().to_string(), d.failed.max(seen)));
             if d.failed_rollout() {
                 self.failed = Some(d.rollout_reason.clone());
             }

@@ -49,6 +49,12 @@ pub trait RolloutApi: Send + Sync {
         &self,
         stack: &str,
     ) -> impl Future<Output = Result<Option<ServiceRef>, AwsError>> + Send;
+    /// The task definition (ARN) the stack references now (its `TaskDefinition`
+    /// resource); `None` when it has none.
+    fn stack_task_definition(
+        &self,
+        stack: &str,
+    ) -> impl Future<Output = Result<Option<String>, AwsError>> + Send;
     /// The service's deployments and events; `None` when it does not exist.
     fn service_state(
         &self,
@@ -67,11 +73,12 @@ pub trait RolloutApi: Send + Sync {
         service: &ServiceRef,
         created_ms: i64,
     ) -> impl Future<Output = Result<Option<HistoryRecord>, AwsError>> + Send;
-    /// Starts a new deployment of what the service runs (UpdateService with
-    /// forceNewDeployment); its id.
-    fn force_new_deployment(
+    /// Starts a new deployment of the service (UpdateService with forceNewDeployment)
+    /// running `task_definition` (an ARN) when given, else what it runs now; its id.
+    fn start_deployment(
         &self,
         service: &ServiceRef,
+        task_definition: Option<&str>,
     ) -> impl Future<Output = Result<String, AwsError>> + Send;
     /// The last `lines` log lines of the task's failing container.
     fn log_tail(
@@ -134,6 +141,8 @@ struct Poller {
     failed_listed: i32,
     stopped: Vec<StoppedTask>,
     history_missing: bool,
+    /// The stack whose update is watched, for the task definition it references.
+    stack: Option<String>,
 }
 
 impl Poller {
@@ -162,8 +171,20 @@ impl Poller {
                 ..Snapshot::default()
             });
         };
+        // An update's deployment is the one running what the stack now references.
+        let mut stack_task_definition = None;
+        if let Some(stack) = self.stack.as_deref()
+            && watcher.needs_stack_task_definition(&state.deployments)
+        {
+            self.calls += 1;
+            match api.stack_task_definition(stack).await {
+                Ok(td) => stack_task_definition = td,
+                Err(e) if e.kind() == Some(ErrorKind::Throttled) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let ours = watcher
-            .target_in(&state.deployments)
+            .target_in(&state.deployments, stack_task_definition.as_deref())
             .and_then(|id| state.deployments.iter().find(|d| d.id == id))
             .cloned();
         let mut record = None;
@@ -201,6 +222,7 @@ impl Poller {
             stopped: self.stopped.clone(),
             record,
             throttled: false,
+            stack_task_definition,
         })
     }
 }
@@ -243,16 +265,22 @@ pub async fn locate<A: RolloutApi>(
 }
 
 /// Polls `service` and feeds `watcher` until it decides, or until `stop` says the update
-/// started no deployment (`Ok(None)`). `on_progress` sees each poll's news.
+/// started no deployment (`Ok(None)`). `on_progress` sees each poll's news. `stack`, the
+/// stack whose update is watched, tells which new deployment is the update's: the one
+/// running the task definition the stack references.
 pub async fn watch<A: RolloutApi>(
     api: &A,
     service: &ServiceRef,
+    stack: Option<&str>,
     mut watcher: Watcher,
     opts: &PollOptions,
     on_progress: &(dyn Fn(&Progress) + Send + Sync),
     mut stop: tokio::sync::watch::Receiver<Stop>,
 ) -> Result<Option<Watched>, AwsError> {
-    let mut poller = Poller::default();
+    let mut poller = Poller {
+        stack: stack.map(str::to_string),
+        ..Poller::default()
+    };
     let mut interval = opts.interval;
     loop {
         let stop_now = *stop.borrow_and_update();
@@ -318,10 +346,12 @@ mod tests {
     }
 
     /// Answers from a script of DescribeServices results, one per poll.
+    #[derive(Default)]
     struct Scripted {
         states: Mutex<Vec<Result<Option<ServiceState>, AwsError>>>,
         task_lists: Mutex<u32>,
         history_calls: Mutex<u32>,
+        stack_lookups: Mutex<u32>,
     }
 
     fn throttled() -> AwsError {
@@ -344,6 +374,10 @@ mod tests {
     impl RolloutApi for Scripted {
         async fn stack_service(&self, _: &str) -> Result<Option<ServiceRef>, AwsError> {
             Ok(None)
+        }
+        async fn stack_task_definition(&self, _: &str) -> Result<Option<String>, AwsError> {
+            *self.stack_lookups.lock().unwrap() += 1;
+            Ok(Some("arn:aws:ecs:us-east-1:1:task-definition/web:2".into()))
         }
         async fn service_state(&self, _: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
             let mut s = self.states.lock().unwrap();
@@ -386,7 +420,11 @@ mod tests {
                 detail: None,
             })
         }
-        async fn force_new_deployment(&self, _: &ServiceRef) -> Result<String, AwsError> {
+        async fn start_deployment(
+            &self,
+            _: &ServiceRef,
+            _: Option<&str>,
+        ) -> Result<String, AwsError> {
             Ok("forced".into())
         }
         async fn log_tail(&self, _: &StoppedTask, lines: usize) -> Result<Vec<String>, AwsError> {
@@ -439,8 +477,7 @@ mod tests {
                     d("back", "PRIMARY", "COMPLETED", 0, 3),
                 ]),
             ]),
-            task_lists: Mutex::new(0),
-            history_calls: Mutex::new(0),
+            ..Scripted::default()
         };
         let svc = ServiceRef {
             cluster: "c".into(),
@@ -459,6 +496,7 @@ mod tests {
         let w = watch(
             &api,
             &svc,
+            Some("stack"),
             watcher,
             &opts,
             &|p| notes.lock().unwrap().extend(p.note.clone()),
@@ -486,16 +524,21 @@ mod tests {
                 .iter()
                 .any(|n| n.contains("throttling"))
         );
-        // 5 DescribeServices, 2 × (ListTasks + DescribeTasks), 1 history, 2 for the logs.
-        assert_eq!(w.api_calls, 5 + 4 + 1 + 2);
+        assert_eq!(
+            *api.stack_lookups.lock().unwrap(),
+            1,
+            "the stack's task definition is asked only until the deployment is chosen"
+        );
+        // 5 DescribeServices, 1 stack lookup, 2 × (ListTasks + DescribeTasks), 1 history,
+        // 2 for the logs.
+        assert_eq!(w.api_calls, 5 + 1 + 4 + 1 + 2);
     }
 
     #[tokio::test]
     async fn an_update_that_starts_no_deployment_ends_the_watch() {
         let api = Scripted {
             states: Mutex::new(vec![state(vec![d("old", "PRIMARY", "COMPLETED", 0, 1)])]),
-            task_lists: Mutex::new(0),
-            history_calls: Mutex::new(0),
+            ..Scripted::default()
         };
         let svc = ServiceRef {
             cluster: "c".into(),
@@ -512,6 +555,7 @@ mod tests {
         let r = watch(
             &api,
             &svc,
+            Some("stack"),
             watcher,
             &opts,
             &|_| {},
@@ -520,5 +564,10 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(r, None);
+        assert_eq!(
+            *api.stack_lookups.lock().unwrap(),
+            0,
+            "no new deployment: nothing to compare with the stack"
+        );
     }
 }

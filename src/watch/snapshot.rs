@@ -28,13 +28,19 @@ pub struct Deployment {
     pub created_ms: i64,
 }
 
+/// `family:revision` of a task definition ARN (`arn:aws:ecs:…:task-definition/web:7` is
+/// `web:7`); `family:revision` itself is returned as it is.
+pub fn revision_of(task_definition: &str) -> &str {
+    task_definition
+        .rsplit('/')
+        .next()
+        .unwrap_or(task_definition)
+}
+
 impl Deployment {
     /// `family:revision` of its task definition.
     pub fn revision(&self) -> &str {
-        self.task_definition
-            .rsplit('/')
-            .next()
-            .unwrap_or(&self.task_definition)
+        revision_of(&self.task_definition)
     }
 
     fn state(&self) -> &str {
@@ -201,6 +207,9 @@ pub struct Snapshot {
     pub record: Option<HistoryRecord>,
     /// The poll was throttled: nothing else in it is news.
     pub throttled: bool,
+    /// The task definition (ARN) the stack references now, looked up while an update's
+    /// deployment is not chosen yet: the update's deployment is the one that runs it.
+    pub stack_task_definition: Option<String>,
 }
 /// Which deployment `svc status --watch` follows, given the service's deployments as
 /// `(id, status, rolloutState)`: a release the circuit breaker (or an alarm) failed while

@@ -949,3 +949,82 @@ fn events_that_repeat_a_stopped_reason_are_dropped_and_others_kept() {
         ["(service shop-test-web) was unable to place a task: insufficient memory."]
     );
 }
+
+#[test]
+fn the_failed_count_never_goes_back_down() {
+    // Two failures seen while rolling out; the last answer (after the rollback) lists
+    // the deployment with a failed count of 0 and no stopped tasks were listed: the
+    // outcome still counts the 2 failures the progress showed.
+    let mut w = update_watcher(Limits::default());
+    let (progress, o) = run(
+        &mut w,
+        vec![
+            snap(
+                3,
+                vec![
+                    dep(NEW, "PRIMARY", "IN_PROGRESS", 2, (2, 0, 2, 2), 2_000),
+                    dep(OLD, "ACTIVE", "COMPLETED", 1, (2, 2, 0, 0), 0),
+                ],
+            ),
+            snap(
+                9,
+                vec![
+                    with_reason(
+                        dep(NEW, "ACTIVE", "FAILED", 2, (2, 0, 0, 0), 2_000),
+                        "ECS deployment circuit breaker: tasks failed to start.",
+                    ),
+                    dep(BACK, "PRIMARY", "COMPLETED", 1, (2, 2, 0, 0), 8_000),
+                ],
+            ),
+        ],
+    );
+    assert_eq!(progress[0].deployments[0].failed, 2);
+    assert_eq!(o.verdict, Verdict::RolledBack);
+    assert_eq!(o.failed_tasks, 2, "{o:?}");
+    assert!(o.summary().contains("2 tasks failed"), "{}", o.summary());
+}
+
+#[test]
+fn an_update_is_the_new_deployment_of_the_stacks_task_definition() {
+    let stack_td = format!("{TD}:3");
+    let theirs = dep(OTHER, "PRIMARY", "IN_PROGRESS", 2, (2, 0, 2, 0), 1_000);
+    let ours = dep(NEW, "PRIMARY", "IN_PROGRESS", 3, (2, 0, 2, 0), 2_000);
+    let old = dep(OLD, "ACTIVE", "COMPLETED", 1, (2, 2, 0, 0), 0);
+    let w = update_watcher(Limits::default());
+    let all = [theirs.clone(), ours.clone(), old.clone()];
+    // Without the stack's answer, the oldest new one; with it, the one running it.
+    assert_eq!(w.target_in(&all, None).as_deref(), Some(OTHER));
+    assert_eq!(w.target_in(&all, Some(&stack_td)).as_deref(), Some(NEW));
+    assert_eq!(
+        w.target_in(&all, Some("shop-test-web:3")).as_deref(),
+        Some(NEW),
+        "family:revision works as well as an ARN"
+    );
+    assert!(w.needs_stack_task_definition(&all));
+    assert!(
+        !w.needs_stack_task_definition(std::slice::from_ref(&old)),
+        "no new deployment: nothing to ask"
+    );
+    // Only someone else's deployment so far: waited past, and said why.
+    let mut w = update_watcher(Limits::default());
+    let mut s = snap(3, vec![theirs.clone(), old.clone()]);
+    s.stack_task_definition = Some(stack_td.clone());
+    let Step::Continue(p) = w.observe(&s) else {
+        panic!("no verdict yet")
+    };
+    assert_eq!(w.deployment(), None);
+    assert_eq!(
+        p.note.as_deref(),
+        Some(
+            "deployment ecs-svc/4444444444444444444 runs shop-test-web:2, not shop-test-web:3, which the stack references: not this update's; waiting for the update's deployment"
+        )
+    );
+    let mut s = snap(6, vec![ours, theirs, old]);
+    s.stack_task_definition = Some(stack_td);
+    w.observe(&s);
+    assert_eq!(w.deployment(), Some(NEW));
+    assert!(
+        !w.needs_stack_task_definition(&s.deployments),
+        "chosen once"
+    );
+}

@@ -31,7 +31,11 @@ def failures(name):
 
 #[test]
 fn reading_a_stack_while_its_change_set_runs_builds_nothing_twice() {
-    // 50 ms per resource: polls land while the change set runs.
+    // 50 ms per resource: polls are in flight while the change set runs. moto answers one
+    // request at a time, so a poll sent then is answered before or after the change set's
+    // request: what counts is that it was in flight (sent before the execute returned,
+    // answered after it was sent), not when it started, which is a race with the
+    // threads' scheduling.
     let emu = moto_env(&[("WHARF_SIM_CFN_BUILD_SECONDS", "0.05".to_string())]);
     let out = boto(
         &emu.endpoint,
@@ -40,7 +44,7 @@ fn reading_a_stack_while_its_change_set_runs_builds_nothing_twice() {
 import threading, time
 cfn = client("cloudformation")
 cs = cfn.create_change_set(StackName="app", ChangeSetName="c1", TemplateBody=template(), ChangeSetType="CREATE")
-stop, errors, started = threading.Event(), [], []
+stop, errors, polls = threading.Event(), [], []
 def poll():
     c = client("cloudformation")
     while not stop.is_set():
@@ -52,11 +56,11 @@ def poll():
         except Exception as e:
             if "does not exist" not in str(e):
                 errors.append(str(e))
-        started.append(at)
+        polls.append((at, time.time()))
 threads = [threading.Thread(target=poll) for _ in range(3)]
 for t in threads: t.start()
 deadline = time.time() + 60
-while len(started) < 3 and time.time() < deadline:
+while len(polls) < 3 and time.time() < deadline:
     time.sleep(0.01)
 begin = time.time()
 cfn.execute_change_set(ChangeSetName=cs["Id"])
@@ -69,7 +73,7 @@ print(json.dumps({{
     "status": cfn.describe_stacks(StackName="app")["Stacks"][0]["StackStatus"],
     "failures": failures("app"),
     "poll_errors": errors[:3],
-    "polls_during_execute": sum(1 for at in started if begin < at < end),
+    "polls_during_execute": sum(1 for (at, done) in polls if at < end and done > begin),
     "rules": sorted(r["Priority"] for r in elb.describe_rules(ListenerArn=listener)["Rules"]),
     "load_balancers": len(elb.describe_load_balancers()["LoadBalancers"]),
     "services": len(ecs.list_services(cluster="races")["serviceArns"]),
