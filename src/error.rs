@@ -20,6 +20,18 @@ pub enum WharfError {
         #[help]
         help: Option<String>,
     },
+    /// wharf would not do what was asked, given what is deployed: it would replace a
+    /// resource that holds state without a yes, or would not do all it says (a rollback
+    /// that cannot restore everything that differs).
+    #[error("{message}")]
+    #[diagnostic(code(wharf::refused))]
+    Refused {
+        /// What was refused, and why.
+        message: String,
+        /// What to do.
+        #[help]
+        help: Option<String>,
+    },
     /// No workspace above the current directory.
     #[error("no wharf workspace found in {} or above", dir.display())]
     #[diagnostic(
@@ -149,6 +161,7 @@ pub fn exit_code(err: &WharfError) -> u8 {
         WharfError::Prompt(PromptError::Io(_))
         | WharfError::Io { .. }
         | WharfError::Template(_)
+        | WharfError::Refused { .. }
         | WharfError::Aws(_) => 1,
         WharfError::Lock(crate::deploy::lock::LockError::TimedOut { .. }) => 4,
         WharfError::Lock(_) => 1,
@@ -179,6 +192,13 @@ mod tests {
     #[test]
     fn exit_codes() {
         assert_eq!(exit_code(&WharfError::usage("x", None)), 2);
+        assert_eq!(
+            exit_code(&WharfError::Refused {
+                message: "x".into(),
+                help: None
+            }),
+            1
+        );
         assert_eq!(exit_code(&WharfError::InvalidManifest { errors: 1 }), 2);
         assert_eq!(exit_code(&WharfError::NoWorkspace { dir: ".".into() }), 2);
         assert_eq!(

@@ -231,9 +231,8 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
             &info.name,
             Some(remote::spec(pkg)),
             Vec::new(),
-            1,
             remote::options(ui, false),
-            remote::Lock::Skip,
+            remote::Run::one(remote::Lock::Skip),
         )
         .await
     })?;

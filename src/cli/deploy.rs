@@ -34,6 +34,10 @@ pub struct Args {
     /// `--timeout`, default 60m) instead of refusing.
     #[arg(long)]
     pub wait_lock: bool,
+    /// Answer yes to the questions: whether to replace a resource that holds state (an
+    /// ECS service, a log group, a load balancer, …).
+    #[arg(long)]
+    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: remote::AwsArgs,
@@ -50,6 +54,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         rollout,
         wait_in_progress,
         wait_lock,
+        yes,
         aws,
     } = a;
     let ws0 = context::load(ui)?;
@@ -118,9 +123,12 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             &remote::app_name(&ws),
             env_stack,
             services,
-            usize::from(concurrency),
             opts,
-            remote::Lock::from_flag(wait_lock),
+            remote::Run {
+                concurrency: usize::from(concurrency),
+                lock: remote::Lock::from_flag(wait_lock),
+                yes,
+            },
         )
         .await
     })?;

@@ -186,9 +186,11 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             &remote::app_name(&ws),
             Some(spec),
             Vec::new(),
-            1,
             opts,
-            remote::Lock::from_flag(wait_lock),
+            remote::Run {
+                yes,
+                ..remote::Run::one(remote::Lock::from_flag(wait_lock))
+            },
         )
         .await
     })

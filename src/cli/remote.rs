@@ -48,7 +48,8 @@ pub struct DeployFlags {
     /// Show how the template differs from the deployed one, then ask before deploying.
     #[arg(long)]
     pub diff: bool,
-    /// Answer yes to the `--diff` question.
+    /// Answer yes to the questions: the `--diff` one, and whether to replace a resource
+    /// that holds state (an ECS service, a log group, a load balancer, …).
     #[arg(long)]
     pub yes: bool,
     /// AWS connection.
@@ -210,6 +211,7 @@ pub fn spec(p: Package) -> StackSpec {
         template_url: None,
         parameters: p.config.parameters,
         tags: p.config.tags,
+        replacing: Vec::new(),
     }
 }
 
@@ -374,29 +376,113 @@ pub async fn lock_stacks(
     }))
 }
 
+/// How [`run_stacks`] runs: how many service stacks at once, the deploy locks, and
+/// whether the user said yes beforehand (`--yes`).
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    /// Service stacks deployed at the same time.
+    pub concurrency: usize,
+    /// Whether and how to take the deploy locks.
+    pub lock: Lock,
+    /// `--yes`: replacing a resource that holds state needs no question.
+    pub yes: bool,
+}
+
+impl Run {
+    /// One stack at a time, locks taken as `lock` says, nothing answered beforehand.
+    pub fn one(lock: Lock) -> Self {
+        Run {
+            concurrency: 1,
+            lock,
+            yes: false,
+        }
+    }
+}
+
 /// Deploys the environment stack (if given) and then the service stacks in parallel,
 /// under their deploy locks, reports every result, and turns failures into the right
-/// exit code.
-#[allow(clippy::too_many_arguments)]
+/// exit code. Under the locks, before anything changes, it compares each deployed
+/// template with the new one: an update that replaces a resource that holds state is
+/// said, and goes ahead only with a yes (`--yes`, or the answer on a terminal).
 pub async fn run_stacks(
     ui: &Ui,
     aws: Aws,
     app: &str,
-    env: Option<StackSpec>,
-    services: Vec<StackSpec>,
-    concurrency: usize,
+    mut env: Option<StackSpec>,
+    mut services: Vec<StackSpec>,
     opts: Options,
-    lock: Lock,
+    run: Run,
 ) -> Result<(), WharfError> {
     let all: Vec<&StackSpec> = env.iter().chain(services.iter()).collect();
     check_specs(&aws, &all).await?;
     let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-    let locks = lock_stacks(ui, &aws, app, &names, lock, opts.timeout).await?;
-    let result = deploy_locked(ui, aws, app, env, services, concurrency, opts).await;
+    let locks = lock_stacks(ui, &aws, app, &names, run.lock, opts.timeout).await?;
+    let result = async {
+        confirm_replacements(ui, &aws, env.iter_mut().chain(services.iter_mut()), run.yes).await?;
+        deploy_locked(ui, aws.clone(), app, env, services, run.concurrency, opts).await
+    }
+    .await;
     if let Some(l) = locks {
         l.release(ui).await;
     }
     result
+}
+
+/// Finds, for each stack that exists, the resources its update replaces (the deployed
+/// template against the new one, [`crate::deploy::replace`]) and records them in the
+/// spec. When there are any, says which and what that means, then goes on only with a
+/// yes: `yes`, or the answer to a question on a terminal.
+///
+/// # Errors
+/// [`WharfError::Refused`] when the replacement is declined or nobody can answer.
+async fn confirm_replacements(
+    ui: &Ui,
+    aws: &Aws,
+    specs: impl Iterator<Item = &mut StackSpec>,
+    yes: bool,
+) -> Result<(), WharfError> {
+    let mut replaced = Vec::new();
+    for spec in specs {
+        if let Some(deployed) = aws.template(&spec.name).await? {
+            spec.replacing = crate::deploy::replace::replacements(&deployed, &spec.template);
+            replaced.extend(
+                spec.replacing
+                    .iter()
+                    .map(|r| format!("{}: {}", spec.name, r.describe())),
+            );
+        }
+    }
+    if replaced.is_empty() {
+        return Ok(());
+    }
+    for r in &replaced {
+        ui.warn(format!("this deploy replaces {r}"));
+    }
+    ui.warn(
+        "CloudFormation creates each anew and deletes the old one, with what it holds (an ECS service's running tasks, a log group's logs, a queue's messages, a load balancer's DNS name)",
+    );
+    ui.event(
+        "replacements",
+        &serde_json::json!({ "resources": replaced }),
+    );
+    if yes {
+        ui.note("Going ahead with the replacement (--yes).");
+        return Ok(());
+    }
+    let refused = |why: &str| WharfError::Refused {
+        message: format!("nothing was deployed: {why}"),
+        help: Some(
+            "keep the deployed value in the manifest, or rerun with --yes to replace".into(),
+        ),
+    };
+    match ui.confirm("Replace them?", "--yes") {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(refused("the replacement was declined")),
+        Err(crate::ui::PromptError::NeedsFlag { .. }) => Err(refused(
+            "replacing a resource that holds state needs a yes, and there is no terminal to ask",
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn deploy_locked(
@@ -666,8 +752,17 @@ pub async fn diff_and_confirm(
         }
         Some(t) => crate::deploy::diff::template_diff(t, &spec.template, &spec.name),
     };
+    let replacing = deployed
+        .as_deref()
+        .map(|t| crate::deploy::replace::replacements(t, &spec.template))
+        .unwrap_or_default();
     match &diff {
-        Some(d) => ui.data(d),
+        Some(d) => {
+            ui.data(d);
+            for r in &replacing {
+                ui.data(&format!("will be replaced: {}\n", r.describe()));
+            }
+        }
         None if deployed.is_some() => ui.note(format!(
             "No template changes for {} (parameter values may still change).",
             spec.name
@@ -676,7 +771,7 @@ pub async fn diff_and_confirm(
     }
     ui.event(
         "diff",
-        &serde_json::json!({"stack": spec.name, "exists": deployed.is_some(), "diff": diff}),
+        &serde_json::json!({"stack": spec.name, "exists": deployed.is_some(), "diff": diff, "replacing": replacing}),
     );
     if yes {
         return Ok(true);

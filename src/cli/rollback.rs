@@ -121,6 +121,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 t.extend(owner.tags());
                 t
             },
+            replacing: Vec::new(),
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);
@@ -130,9 +131,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             &app,
             None,
             vec![spec],
-            1,
             opts,
-            remote::Lock::Refuse,
+            remote::Run::one(remote::Lock::Refuse),
         )
         .await
     })?;

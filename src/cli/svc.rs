@@ -253,9 +253,11 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             &remote::app_name(&ws),
             None,
             vec![spec],
-            1,
             opts,
-            remote::Lock::from_flag(wait_lock),
+            remote::Run {
+                yes,
+                ..remote::Run::one(remote::Lock::from_flag(wait_lock))
+            },
         )
         .await
     })?;

@@ -46,13 +46,18 @@ fn canonical(n: &Node) -> Value {
     }
 }
 
-/// The canonical text of a template (YAML or JSON), or `None` if it cannot be read.
-pub fn canonical_text(template: &str) -> Option<String> {
+/// The canonical form of a template (YAML or JSON), or `None` if it cannot be read.
+pub fn canonical_value(template: &str) -> Option<Value> {
     let mut map = SourceMap::new();
     let id = map.add("template", template);
     let mut d = Diagnostics::new();
     let root = yaml::parse(id, map.file(id), &mut d)?;
-    serde_json::to_string_pretty(&canonical(&root)).ok()
+    Some(canonical(&root))
+}
+
+/// The canonical text of a template (YAML or JSON), or `None` if it cannot be read.
+pub fn canonical_text(template: &str) -> Option<String> {
+    serde_json::to_string_pretty(&canonical_value(template)?).ok()
 }
 
 /// A unified diff from the deployed template to the new one; `None` when they mean the

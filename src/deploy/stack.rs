@@ -31,6 +31,10 @@ pub struct StackSpec {
     pub parameters: BTreeMap<String, String>,
     /// Stack tags.
     pub tags: BTreeMap<String, String>,
+    /// The resources this update replaces, found by comparing the deployed template
+    /// with this one before the deploy ([`super::replace::replacements`]); their changes
+    /// are marked as replacements when the change set does not say.
+    pub replacing: Vec<super::replace::Replaced>,
 }
 
 /// How a deploy behaves.
@@ -229,7 +233,10 @@ async fn deploy_inner<A: StackApi>(
                 })?;
                 tokio::time::sleep(opts.poll.min(Duration::from_secs(1))).await
             }
-            ChangeSetState::Ready(changes) => break changes,
+            ChangeSetState::Ready(mut changes) => {
+                super::replace::mark(&mut changes, &spec.replacing);
+                break changes;
+            }
             ChangeSetState::Empty => {
                 api.delete_change_set(&id).await?;
                 return Ok(no_changes(0));

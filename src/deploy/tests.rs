@@ -165,6 +165,13 @@ impl DeployReporter for Recorder {
             .lock()
             .unwrap()
             .push(format!("changes {}", changes.len()));
+        for c in changes.iter().filter(|c| c.replacement.is_some()) {
+            self.0.lock().unwrap().push(format!(
+                "replacement {} {}",
+                c.logical_id,
+                c.replacement.as_deref().unwrap_or_default()
+            ));
+        }
     }
     fn event(&self, _: &str, e: &StackEvent, description: Option<&str>) {
         self.0.lock().unwrap().push(format!(
@@ -194,6 +201,7 @@ fn spec() -> StackSpec {
         template_url: None,
         parameters: BTreeMap::new(),
         tags: ours(),
+        replacing: Vec::new(),
     }
 }
 
@@ -775,4 +783,49 @@ fn durations_read_as_they_are_written() {
     assert_eq!(duration_words(Duration::from_secs(90)), "90s");
     assert_eq!(duration_words(Duration::from_millis(1500)), "1500ms");
     assert_eq!(duration_words(Duration::ZERO), "0s");
+}
+
+#[tokio::test]
+async fn what_the_templates_say_is_replaced_is_marked_in_the_change_set() {
+    // The change set (an emulator's) leaves Replacement empty; the templates showed the
+    // bucket's name changing.
+    let modify = |id: &str| Change {
+        action: "Modify".into(),
+        logical_id: id.into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        replacement: None,
+    };
+    let api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE")),
+        ],
+        vec![ChangeSetState::Ready(vec![
+            modify("Bucket"),
+            modify("Other"),
+        ])],
+        vec![],
+    );
+    let mut spec = spec();
+    spec.replacing = vec![crate::deploy::replace::Replaced {
+        logical_id: "Bucket".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        properties: vec!["BucketName".into()],
+    }];
+    let rec = Recorder::default();
+    let r = deploy(&api, &spec, &rec, &opts()).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::Updated),
+        "{r:?}"
+    );
+    let heard = rec.0.lock().unwrap().clone();
+    assert!(
+        heard.contains(&"replacement Bucket True".to_string()),
+        "{heard:?}"
+    );
+    assert!(
+        !heard.iter().any(|h| h.starts_with("replacement Other")),
+        "{heard:?}"
+    );
 }

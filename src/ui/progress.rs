@@ -103,12 +103,12 @@ impl DeployReporter for Plain {
     fn changes(&self, stack: &str, changes: &[crate::deploy::types::Change]) {
         let mut lines = vec![format!("{stack}: change set: {}", summarize(changes))];
         for c in changes {
-            let repl = c
-                .replacement
-                .as_deref()
-                .filter(|r| *r != "False")
-                .map(|r| format!(" (replacement: {r})"))
-                .unwrap_or_default();
+            let repl = match c.replacement.as_deref() {
+                Some("True") => " (will be replaced)".to_string(),
+                Some("Conditional") => " (may be replaced)".to_string(),
+                Some(r) if !r.is_empty() && r != "False" => format!(" (replacement: {r})"),
+                _ => String::new(),
+            };
             lines.push(format!(
                 "{stack}: change: {} {} {}{repl}",
                 c.action, c.logical_id, c.resource_type

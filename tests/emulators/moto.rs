@@ -509,3 +509,78 @@ fn a_failed_first_create_is_deleted_and_created_again() {
         "CREATE_COMPLETE"
     );
 }
+
+#[test]
+fn a_change_that_replaces_the_ecs_service_is_said_and_needs_a_yes() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    let template = |ep: &str| {
+        boto(
+            ep,
+            r#"print(json.dumps(client("cloudformation").get_template(StackName="hello-test-hello")["TemplateBody"]))"#,
+        )
+    };
+    let before = template(ep);
+    // Fargate Spot: capacity providers instead of the launch type, which CloudFormation
+    // can only do with a new ECS service.
+    let manifest = d.join("wharf/hello/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "count: 2",
+            "count:\n  range:\n    min: 1\n    max: 4\n    spot_from: 2\n  cpu_percentage: 70",
+        ),
+    )
+    .unwrap();
+    // --diff marks it.
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test", "--diff"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "will be replaced: the ECS service `Service` (LaunchType changes)",
+        ));
+    // No terminal and no --yes: said, refused, nothing changed.
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains(
+                "this deploy replaces hello-test-hello: the ECS service `Service` (LaunchType changes)",
+            )
+            .and(predicate::str::contains("nothing was deployed"))
+            .and(predicate::str::contains("--yes")),
+        );
+    assert_eq!(template(ep), before, "the stack was not touched");
+    // JSON says which resources, too.
+    let out = wharf(d, ep)
+        .args(["--output", "json", "deploy", "-e", "test", "--all"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.lines().any(|l| l.contains("\"replacements\"")
+            && l.contains("hello-test-hello: the ECS service `Service` (LaunchType changes)")),
+        "{text}"
+    );
+    // With --yes it goes ahead, and the change set marks the service.
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "change: Modify Service AWS::ECS::Service (will be replaced)",
+        ));
+    assert_ne!(template(ep), before);
+}
