@@ -56,6 +56,10 @@ pub struct ContainerInfo {
     pub environment: Vec<(String, String)>,
     /// Secret names (values are never read).
     pub secrets: Vec<String>,
+    /// Everything else that shapes the container, as comparable text by setting name
+    /// (`command`, `port mappings`, `secret sources`, …): what `svc rollback` compares.
+    #[serde(skip)]
+    pub settings: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// A task definition as `svc show` shows it.
@@ -69,6 +73,10 @@ pub struct TaskDefinitionInfo {
     pub memory: Option<String>,
     /// Containers.
     pub containers: Vec<ContainerInfo>,
+    /// The task's other settings (roles, network mode, volumes, …) as comparable text
+    /// by setting name: what `svc rollback` compares.
+    #[serde(skip)]
+    pub settings: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl Aws {
@@ -138,6 +146,9 @@ impl Aws {
                 )
             })?;
         let td = out.task_definition();
+        // Debug text of the SDK's values: equal exactly when the settings are (maps are
+        // written sorted, see `log_text` and `volumes_text`).
+        let text = |v: &dyn std::fmt::Debug| format!("{v:?}");
         Ok(TaskDefinitionInfo {
             revision: td
                 .map(|t| format!("{}:{}", t.family().unwrap_or_default(), t.revision()))
@@ -162,8 +173,123 @@ impl Aws {
                         })
                         .collect(),
                     secrets: c.secrets().iter().map(|s| s.name().to_string()).collect(),
+                    settings: std::collections::BTreeMap::from([
+                        ("command", text(&c.command())),
+                        ("entry point", text(&c.entry_point())),
+                        ("port mappings", text(&c.port_mappings())),
+                        ("health check", text(&c.health_check())),
+                        ("cpu", text(&c.cpu())),
+                        ("memory", text(&c.memory())),
+                        ("memory reservation", text(&c.memory_reservation())),
+                        ("essential", text(&c.essential())),
+                        ("depends on", text(&c.depends_on())),
+                        ("working directory", text(&c.working_directory())),
+                        ("user", text(&c.user())),
+                        (
+                            "secret sources",
+                            text(
+                                &c.secrets()
+                                    .iter()
+                                    .map(|s| s.value_from())
+                                    .collect::<Vec<_>>(),
+                            ),
+                        ),
+                        ("log configuration", log_text(c.log_configuration())),
+                        ("mount points", text(&c.mount_points())),
+                        (
+                            "read-only root file system",
+                            text(&c.readonly_root_filesystem()),
+                        ),
+                        ("stop timeout", text(&c.stop_timeout())),
+                    ]),
                 })
                 .collect(),
+            settings: td
+                .map(|t| {
+                    std::collections::BTreeMap::from([
+                        ("task role", text(&t.task_role_arn())),
+                        ("execution role", text(&t.execution_role_arn())),
+                        ("network mode", text(&t.network_mode())),
+                        ("runtime platform", text(&t.runtime_platform())),
+                        ("ephemeral storage", text(&t.ephemeral_storage())),
+                        ("volumes", volumes_text(t.volumes())),
+                    ])
+                })
+                .unwrap_or_default(),
         })
+    }
+}
+
+/// A map in a fixed order: the SDK's maps are `HashMap`s, whose Debug order varies.
+fn sorted(
+    map: Option<&std::collections::HashMap<String, String>>,
+) -> std::collections::BTreeMap<&str, &str> {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// A container's log configuration as comparable text.
+fn log_text(l: Option<&aws_sdk_ecs::types::LogConfiguration>) -> String {
+    match l {
+        None => "none".into(),
+        Some(l) => format!(
+            "{:?} {:?} {:?}",
+            l.log_driver(),
+            sorted(l.options()),
+            l.secret_options()
+        ),
+    }
+}
+
+/// A task's volumes as comparable text.
+fn volumes_text(volumes: &[aws_sdk_ecs::types::Volume]) -> String {
+    let each: Vec<String> = volumes
+        .iter()
+        .map(|v| {
+            let docker = v.docker_volume_configuration().map(|d| {
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    d.scope(),
+                    d.autoprovision(),
+                    d.driver(),
+                    sorted(d.driver_opts()),
+                    sorted(d.labels())
+                )
+            });
+            format!(
+                "{:?} {:?} {docker:?} {:?} {:?} {:?}",
+                v.name(),
+                v.host(),
+                v.efs_volume_configuration(),
+                v.fsx_windows_file_server_volume_configuration(),
+                v.configured_at_launch()
+            )
+        })
+        .collect();
+    each.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::types::{LogConfiguration, LogDriver};
+
+    #[test]
+    fn settings_text_does_not_depend_on_map_order() {
+        let with = |keys: &[&str]| {
+            let mut l = LogConfiguration::builder().log_driver(LogDriver::Awslogs);
+            for k in keys {
+                l = l.options(*k, format!("value of {k}"));
+            }
+            log_text(Some(&l.build().unwrap()))
+        };
+        let keys: Vec<String> = (0..32).map(|i| format!("option-{i}")).collect();
+        let forward: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let backward: Vec<&str> = forward.iter().rev().copied().collect();
+        assert_eq!(with(&forward), with(&backward));
+        assert_ne!(with(&forward), with(&forward[1..]));
+        assert_eq!(log_text(None), "none");
     }
 }

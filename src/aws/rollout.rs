@@ -9,9 +9,9 @@ use aws_sdk_ecs::types::{CreatedAt, DesiredStatus};
 use aws_smithy_types::DateTime;
 
 impl Aws {
-    /// The service's successful deployments, newest first, with the task definitions
-    /// they ran (ListServiceDeployments, DescribeServiceRevisions).
-    pub async fn successful_deployments(
+    /// The service's deployments of any status, newest first (the 20 newest), with the
+    /// task definitions they ran (ListServiceDeployments, DescribeServiceRevisions).
+    pub async fn deployment_history(
         &self,
         s: &ServiceRef,
     ) -> Result<Vec<crate::deploy::rollback::PastDeployment>, AwsError> {
@@ -20,7 +20,6 @@ impl Aws {
             .list_service_deployments()
             .cluster(&s.cluster)
             .service(&s.service)
-            .status(aws_sdk_ecs::types::ServiceDeploymentStatus::Successful)
             .max_results(20)
             .send()
             .await
@@ -54,6 +53,7 @@ impl Aws {
                     task_definition: task_definitions
                         .get(b.target_service_revision_arn()?)?
                         .clone(),
+                    status: b.status()?.as_str().to_string(),
                 })
             })
             .collect();

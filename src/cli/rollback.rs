@@ -1,6 +1,7 @@
-//! `wharf svc rollback`: return a service to its last successful deployment (from ECS's
+//! `wharf svc rollback`: return a service to its last good release (from ECS's
 //! deployment history), through CloudFormation: the deployed template with only the
-//! image parameter changed, so the stack says what runs. The rollout is watched.
+//! image parameter changed, so the stack says what runs. It refuses when that would not
+//! restore everything that differs, or would restore nothing. The rollout is watched.
 
 use super::{context, remote};
 use crate::deploy::StackApi;
@@ -19,7 +20,8 @@ pub struct Args {
     #[arg(short, long = "env")]
     pub env: String,
     /// Return to this task definition revision (`7` or `family:7`), if it deployed
-    /// successfully; default: the newest successful deployment running something else.
+    /// successfully; default: the last good release (the one before the current release
+    /// when that is good; the newest successful one when the last release failed).
     #[arg(long)]
     pub to: Option<String>,
     /// How to follow the rollout.
@@ -30,13 +32,26 @@ pub struct Args {
     pub aws: remote::AwsArgs,
 }
 
-/// The main container's image in a task definition: the one named like the service.
-fn image_of(td: &crate::aws::ecs::TaskDefinitionInfo, service: &str) -> Option<String> {
+/// The main container of a task definition: the one named like the service, else the
+/// first.
+fn main_of<'a>(
+    td: &'a crate::aws::ecs::TaskDefinitionInfo,
+    service: &str,
+) -> Option<&'a crate::aws::ecs::ContainerInfo> {
     td.containers
         .iter()
         .find(|c| c.name == service)
         .or(td.containers.first())
-        .map(|c| c.image.clone())
+}
+
+/// The main container's image.
+fn image_of(td: &crate::aws::ecs::TaskDefinitionInfo, service: &str) -> Option<String> {
+    main_of(td, service).map(|c| c.image.clone())
+}
+
+/// The main container's name.
+fn main_container(td: &crate::aws::ecs::TaskDefinitionInfo, service: &str) -> Option<String> {
+    main_of(td, service).map(|c| c.name.clone())
 }
 
 /// Runs `wharf svc rollback`.
@@ -68,47 +83,98 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .service_state(&service)
             .await?
             .ok_or_else(not_deployed)?;
-        let current = state
+        // What the stack references is what a rollback starts from (the service may
+        // run something else, say after the circuit breaker rolled it back).
+        let primary = state
             .deployments
             .iter()
             .find(|d| d.status == "PRIMARY")
-            .map(|d| d.task_definition.clone())
-            .unwrap_or_default();
-        let history = client.successful_deployments(&service).await?;
-        let target = crate::deploy::rollback::target(&history, &current, a.to.as_deref())
-            .map_err(|e| WharfError::usage(e, None))?;
+            .map(|d| d.task_definition.clone());
+        let current = match client.stack_task_definition(&stack).await? {
+            Some(td) => td,
+            None => primary.ok_or_else(not_deployed)?,
+        };
+        let history = client.deployment_history(&service).await?;
+        let target =
+            crate::deploy::rollback::target(&history, &current, a.to.as_deref()).map_err(|e| {
+                match e {
+                    crate::deploy::rollback::NoTarget::Unknown(m) => WharfError::usage(m, None),
+                    crate::deploy::rollback::NoTarget::Nothing(m) => WharfError::Refused {
+                        message: m,
+                        help: None,
+                    },
+                }
+            })?;
         let from_td = client.task_definition(&current).await?;
         let to_td = client.task_definition(&target.task_definition).await?;
         let to_image = image_of(&to_td, name).unwrap_or_default();
         let from_image = image_of(&from_td, name).unwrap_or_default();
+        let main = main_container(&to_td, name).unwrap_or_default();
+        // The rollback changes the image only: it refuses what it could not restore.
+        let left = crate::deploy::rollback::unrestorable(&from_td, &to_td, &main);
+        if !left.is_empty() {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "rolling back {name} to {} would restore its image only; {} also differs from what the stack runs now ({}): {}",
+                    to_td.revision,
+                    if left.len() == 1 { "this" } else { "these" },
+                    from_td.revision,
+                    left.join("; ")
+                ),
+                help: Some(format!(
+                    "check out the commit that deployed {} and run `wharf svc deploy -n {name} -e {env}`",
+                    to_td.revision
+                )),
+            });
+        }
+        if to_image == from_image {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "nothing to roll back: {name} in {env} already runs what {} ran ({to_image})",
+                    to_td.revision
+                ),
+                help: Some("`--to REVISION` returns to an older release".into()),
+            });
+        }
         // Only the image changes. wharf's other service parameters are SSM-typed with
-        // the SSM names as defaults, which CloudFormation resolves again.
-        let mut parameters = std::collections::BTreeMap::new();
-        if info.parameters.contains_key("ImageDigest") {
+        // the SSM names as defaults, which CloudFormation resolves again. Which image
+        // parameter the template declares decides (not the stack's parameter list,
+        // which an emulator may keep stale).
+        let template = client.template(&stack).await?.ok_or_else(not_deployed)?;
+        let declared = |p: &str| {
+            crate::deploy::diff::canonical_value(&template)
+                .is_some_and(|t| t.get("Parameters").and_then(|ps| ps.get(p)).is_some())
+        };
+        let (param, value) = if declared("ImageDigest") {
             let digest = to_image
                 .split_once('@')
                 .map(|(_, d)| d.to_string())
                 .filter(|d| crate::image::engine::is_digest(d))
-                .ok_or_else(|| {
-                    WharfError::usage(
-                        format!(
-                            "{} runs {to_image}, which is not pinned by digest",
-                            to_td.revision
-                        ),
-                        Some("roll back with a redeploy of the older commit instead".to_string()),
-                    )
+                .ok_or_else(|| WharfError::Refused {
+                    message: format!(
+                        "{} runs {to_image}, which is not pinned by digest, and the stack takes the image by digest",
+                        to_td.revision
+                    ),
+                    help: Some("roll back with a redeploy of the older commit instead".into()),
                 })?;
-            parameters.insert("ImageDigest".into(), digest);
+            ("ImageDigest", digest)
+        } else if declared("ContainerImage") {
+            ("ContainerImage", to_image.clone())
         } else {
-            parameters.insert("ContainerImage".into(), to_image.clone());
-        }
+            return Err(WharfError::Refused {
+                message: format!(
+                    "the template of stack {stack} takes no image parameter (`ImageDigest` or `ContainerImage`): a rollback cannot change the image"
+                ),
+                help: Some("roll back with a redeploy of the older commit instead".into()),
+            });
+        };
+        let parameters = std::collections::BTreeMap::from([(param.to_string(), value)]);
         ui.note(format!(
-            "Rolling back {name} in {env} from {} ({from_image}) to {} ({to_image}), its last successful deployment ({}).",
+            "Rolling back {name} in {env} from {} ({from_image}) to {} ({to_image}), deployed successfully at {}.",
             from_td.revision,
             to_td.revision,
             crate::ui::progress::utc(target.created_ms)
         ));
-        let template = client.template(&stack).await?.ok_or_else(not_deployed)?;
         let spec = StackSpec {
             name: stack.clone(),
             template,
@@ -127,14 +193,31 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         a.rollout.apply(&mut opts);
         remote::run_stacks(
             ui,
-            client,
+            client.clone(),
             &app,
             None,
             vec![spec],
             opts,
             remote::Run::one(remote::Lock::Refuse),
         )
-        .await
+        .await?;
+        // Success only if the stack now runs the target's image.
+        let now = match client.stack_task_definition(&stack).await? {
+            Some(td) => image_of(&client.task_definition(&td).await?, name),
+            None => None,
+        };
+        if now.as_deref() != Some(to_image.as_str()) {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "the rollback did not change what stack {stack} runs ({}), so nothing was rolled back",
+                    now.unwrap_or_else(|| "no task definition".into())
+                ),
+                help: Some(format!(
+                    "check `wharf svc status -n {name} -e {env}`, and redeploy the older commit"
+                )),
+            });
+        }
+        Ok(())
     })?;
     ui.event(
         "rollback",

@@ -107,6 +107,26 @@ fn settings(limits: Limits) -> WatchSettings {
 #[derive(Default)]
 struct Heard(Mutex<Vec<String>>);
 
+impl Heard {
+    /// Asserts that some line heard contains `text`.
+    fn assert_said(&self, text: &str) {
+        let heard = self.0.lock().unwrap();
+        assert!(
+            heard.iter().any(|h| h.contains(text)),
+            "{text:?} in {heard:?}"
+        );
+    }
+}
+
+/// A service stack whose change set is empty.
+fn unchanged_stack() -> Fake {
+    script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    )
+}
+
 impl DeployReporter for Heard {
     fn started(&self, _: &str, _: ChangeSetKind) {}
     fn changes(&self, _: &str, _: &[Change]) {}
@@ -295,11 +315,7 @@ async fn a_stack_with_no_changes_shows_no_rollout_progress() {
 
 #[tokio::test]
 async fn force_starts_a_deployment_when_nothing_changed() {
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![],
-    );
+    let mut api = unchanged_stack();
     api.ecs = Mutex::new(
         vec![
             state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]),
@@ -520,11 +536,7 @@ async fn an_unchanged_stack_follows_a_deployment_still_rolling_out() {
         dep("back", "PRIMARY", "COMPLETED", 1, 1, 0, 9),
         dep("new", "ACTIVE", "FAILED", 2, 0, 3, 5),
     ]));
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![],
-    );
+    let mut api = unchanged_stack();
     api.ecs = Mutex::new(states);
     let heard = Heard::default();
     let r = deploy_default(&api, &heard).await;
@@ -532,22 +544,9 @@ async fn an_unchanged_stack_follows_a_deployment_still_rolling_out() {
         panic!("not a success: {r:?}")
     };
     assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
-    assert!(
-        heard
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|h| h.contains("deployment new (s-web:2) is still rolling out")),
-        "{:?}",
-        heard.0.lock().unwrap()
-    );
+    heard.assert_said("deployment new (s-web:2) is still rolling out");
     // Nothing rolling out: no changes, as before.
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![],
-    );
+    let mut api = unchanged_stack();
     api.ecs = Mutex::new(vec![state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])].into());
     let r = deploy_default(&api, &Heard::default()).await;
     assert!(
@@ -616,11 +615,7 @@ async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again(
         0,
         5,
     )]));
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![],
-    );
+    let mut api = unchanged_stack();
     api.stack_td = Some(format!("{REV}2"));
     api.ecs = Mutex::new(states);
     let heard = Heard::default();
@@ -635,23 +630,10 @@ async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again(
         "{:?}",
         api.calls()
     );
-    assert!(
-        heard
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|h| h.contains("the service runs s-web:1 while the stack references s-web:2")),
-        "{:?}",
-        heard.0.lock().unwrap()
-    );
+    heard.assert_said("the service runs s-web:1 while the stack references s-web:2");
 
     // The service runs what the stack references: no changes, no deployment.
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![],
-    );
+    let mut api = unchanged_stack();
     api.stack_td = Some(format!("{REV}1"));
     api.ecs = Mutex::new(vec![drifted()].into());
     let r = deploy_default(&api, &Heard::default()).await;

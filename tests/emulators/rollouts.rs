@@ -141,6 +141,27 @@ fn a_good_image_rolls_out_and_a_missing_one_is_rolled_back_with_its_reason() {
         serde_json::json!(["PRIMARY", "COMPLETED", "1"]),
         "{after}"
     );
+
+    // The stack still references the failed release (moto's CloudFormation does not
+    // roll back after the breaker): `svc rollback` returns it to the last good release,
+    // 1, not to anything older.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("Rolling back web in test from storefront-test-web:3")
+                .and(predicate::str::contains("to storefront-test-web:1 (")),
+        );
+    // Again: what runs is what the last good release ran, so there is nothing to
+    // restore. Refused with exit 1, not "no changes" with 0.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "nothing to roll back: web in test already runs what storefront-test-web:1 ran",
+        ));
 }
 
 #[test]
