@@ -1,5 +1,6 @@
 //! ECR: a service's image repository (created on first push, settings kept in line with
-//! the manifest), finding an image by tag, and the registry login token.
+//! the manifest when wharf made it, left alone when not), finding an image by tag, and
+//! the registry login token.
 
 use super::{Aws, AwsError, ErrorKind, call_error};
 use crate::image::spec::RepositorySettings;
@@ -15,6 +16,9 @@ pub struct Repository {
     pub uri: String,
     /// Whether this call created it.
     pub created: bool,
+    /// It exists and does not carry the tags wharf gives its repositories (say,
+    /// Copilot's): images are pushed to it, its settings are left as they are.
+    pub foreign: bool,
 }
 
 /// Credentials for `docker login`. Not `Debug`, so the password cannot end up in a log.
@@ -55,7 +59,9 @@ fn same_json(a: &str, b: &str) -> bool {
 
 impl Aws {
     /// The repository `name`, created with `settings` and `tags` when missing; an existing
-    /// one has its scanning, tag mutability and lifecycle policy brought in line.
+    /// one that carries `tags` (wharf made it) has its scanning, tag mutability and
+    /// lifecycle policy brought in line; one that does not (Copilot's, anyone's) is left
+    /// as it is and marked [`Repository::foreign`].
     pub async fn ensure_repository(
         &self,
         name: &str,
@@ -83,6 +89,14 @@ impl Aws {
             .scan_on_push(settings.scan_on_push)
             .build();
         let (uri, created) = match found {
+            Some(repo) if !self.repository_has_tags(&repo, tags).await? => {
+                return Ok(Repository {
+                    name: name.to_string(),
+                    uri: repo.repository_uri.unwrap_or_default(),
+                    created: false,
+                    foreign: true,
+                });
+            }
             Some(repo) => {
                 if repo
                     .image_scanning_configuration()
@@ -164,7 +178,30 @@ impl Aws {
             name: name.to_string(),
             uri,
             created,
+            foreign: false,
         })
+    }
+
+    /// Whether `repo` carries every one of `tags` (ListTagsForResource).
+    async fn repository_has_tags(
+        &self,
+        repo: &aws_sdk_ecr::types::Repository,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<bool, AwsError> {
+        let Some(arn) = repo.repository_arn() else {
+            return Ok(tags.is_empty());
+        };
+        let out = self
+            .ecr
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| call_error("ListTagsForResource", format!("repository {arn}"), e))?;
+        let found: BTreeMap<&str, &str> = out.tags().iter().map(|t| (t.key(), t.value())).collect();
+        Ok(tags
+            .iter()
+            .all(|(k, v)| found.get(k.as_str()) == Some(&v.as_str())))
     }
 
     /// The digest of the image tagged `tag` in repository `repo`, if there is one.

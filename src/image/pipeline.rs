@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 /// Where images go: ECR in production, a fake in tests.
 pub trait Registry: Send + Sync + 'static {
-    /// The repository `name`, created or brought in line with `settings`.
+    /// The repository `name`: created, brought in line with `settings` when wharf made
+    /// it, or left as it is when it did not ([`Repository::foreign`]).
     fn ensure_repository(
         &self,
         name: &str,
@@ -299,6 +300,15 @@ async fn one<E: Runner, R: Registry>(
         if r.created {
             sh.reporter
                 .step(svc, &format!("created repository {}", r.uri));
+        }
+        if r.foreign {
+            sh.reporter.step(
+                svc,
+                &format!(
+                    "repository {} was not made by wharf: pushing to it, leaving its scanning, tag and lifecycle settings as they are",
+                    r.uri
+                ),
+            );
         }
         if let Some(d) = reg.image_digest(&r.name, &inputs_tag).await? {
             if !sh.opts.force {

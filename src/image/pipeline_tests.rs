@@ -140,6 +140,7 @@ impl Registry for Arc<FakeEcr> {
             name: name.to_string(),
             uri: format!("{URI}/{name}"),
             created: false,
+            foreign: false,
         })
     }
     async fn image_digest(&self, repo: &str, tag: &str) -> Result<Option<String>, AwsError> {

@@ -178,6 +178,31 @@ fn build_then_push_with_podman_called_directly() {
     assert!(stdout.starts_with("api\tstorefront/api:h-"), "{stdout}");
     assert!(lab.tags("storefront/api").is_empty(), "build does not push");
 
+    // A repository someone else made (Copilot names them as wharf does): pushed to,
+    // its settings left as they are.
+    let repo = |ep: &str| {
+        boto(
+            ep,
+            r#"
+ecr = client('ecr')
+r = ecr.describe_repositories(repositoryNames=['storefront/api'])['repositories'][0]
+try:
+    policy = ecr.get_lifecycle_policy(repositoryName='storefront/api')['lifecyclePolicyText']
+except ecr.exceptions.LifecyclePolicyNotFoundException:
+    policy = None
+print(json.dumps({'scan': r['imageScanningConfiguration']['scanOnPush'], 'mutability': r['imageTagMutability'], 'policy': policy}))
+"#,
+        )
+    };
+    boto(
+        ep,
+        r#"
+client('ecr').create_repository(repositoryName='storefront/api', imageScanningConfiguration={'scanOnPush': False}, tags=[{'Key': 'copilot-application', 'Value': 'storefront'}])
+print('{}')
+"#,
+    );
+    let before = repo(ep);
+
     // Push reuses the local build and prints the image by digest.
     let out = wharf_lab(d, ep, &lab)
         .env("WHARF_CONTAINER_ENGINE", "podman")
@@ -188,6 +213,12 @@ fn build_then_push_with_podman_called_directly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("built earlier"), "{stderr}");
+    assert!(
+        stderr.contains("was not made by wharf: pushing to it, leaving its scanning, tag and lifecycle settings as they are"),
+        "{stderr}"
+    );
+    assert_eq!(repo(ep), before, "its settings are as they were");
+    assert_eq!(before["policy"], serde_json::Value::Null);
     let (svc, image) = stdout.trim().split_once('\t').expect("service<TAB>image");
     assert_eq!(svc, "api");
     let digest = image
