@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod compile;
+pub mod contract;
 pub mod deploy;
 pub mod error;
 pub mod image;

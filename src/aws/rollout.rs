@@ -102,13 +102,14 @@ impl RolloutApi for Aws {
     /// The ECS service stack `stack` runs (its `Service` resource), once it exists.
     async fn stack_service(&self, stack: &str) -> Result<Option<ServiceRef>, AwsError> {
         Ok(self
-            .stack_resource(stack, "Service")
+            .stack_resource(stack, crate::contract::logical::SERVICE)
             .await?
             .as_deref()
             .and_then(ServiceRef::from_arn))
     }
     async fn stack_task_definition(&self, stack: &str) -> Result<Option<String>, AwsError> {
-        self.stack_resource(stack, "TaskDefinition").await
+        self.stack_resource(stack, crate::contract::logical::TASK_DEFINITION)
+            .await
     }
     async fn service_state(&self, s: &ServiceRef) -> Result<Option<ServiceState>, AwsError> {
         let out = self

@@ -517,7 +517,7 @@ async fn deploy_locked(
     for (stack, r) in &results {
         match r {
             Ok(o) => {
-                if let Some(url) = o.outputs.get("URL") {
+                if let Some(url) = o.outputs.get(crate::contract::output::URL) {
                     ui.note(format!("{stack}: {url}"));
                 }
             }

@@ -4,6 +4,7 @@
 //! restore everything that differs, or would restore nothing. The rollout is watched.
 
 use super::{context, remote};
+use crate::contract::parameter;
 use crate::deploy::StackApi;
 use crate::deploy::stack::StackSpec;
 use crate::error::WharfError;
@@ -145,7 +146,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             crate::deploy::diff::canonical_value(&template)
                 .is_some_and(|t| t.get("Parameters").and_then(|ps| ps.get(p)).is_some())
         };
-        let (param, value) = if declared("ImageDigest") {
+        let (param, value) = if declared(parameter::IMAGE_DIGEST) {
             let digest = to_image
                 .split_once('@')
                 .map(|(_, d)| d.to_string())
@@ -157,9 +158,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     ),
                     help: Some("roll back with a redeploy of the older commit instead".into()),
                 })?;
-            ("ImageDigest", digest)
-        } else if declared("ContainerImage") {
-            ("ContainerImage", to_image.clone())
+            (parameter::IMAGE_DIGEST, digest)
+        } else if declared(parameter::CONTAINER_IMAGE) {
+            (parameter::CONTAINER_IMAGE, to_image.clone())
         } else {
             return Err(WharfError::Refused {
                 message: format!(

@@ -3,6 +3,7 @@
 
 use super::remote::{self, AwsArgs};
 use crate::aws::Aws;
+use crate::contract::output;
 use crate::deploy::StackApi;
 use crate::deploy::types::StackInfo;
 use crate::error::WharfError;
@@ -60,12 +61,12 @@ pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Resu
         .await?;
         let cluster = env_info
             .outputs
-            .get("ClusterName")
+            .get(output::CLUSTER_NAME)
             .cloned()
             .unwrap_or_default();
         let service_name = svc_stack
             .outputs
-            .get("ServiceName")
+            .get(output::SERVICE_NAME)
             .cloned()
             .unwrap_or_default();
         let service = if service_name.is_empty() {
@@ -174,7 +175,7 @@ pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), Wha
             "Service {name} in environment {env}\n  Stack        {} ({})\n",
             info.name, info.status
         );
-        for key in ["URL", "DiscoveryName", "LogGroupName"] {
+        for key in [output::URL, output::DISCOVERY_NAME, output::LOG_GROUP_NAME] {
             if let Some(v) = info.outputs.get(key) {
                 let _ = writeln!(t, "  {key:<12} {v}");
             }

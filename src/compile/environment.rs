@@ -1,7 +1,8 @@
 //! The environment stack: turns an environment manifest (and what the workspace's
 //! services need from it) into an [`EnvPlan`] and renders `templates/environment.yml`.
 
-use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote, ssm_name};
+use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote};
+use crate::contract::{EnvValue, ssm_name};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::service::{Placement, ServiceManifest};
 use crate::render::render;
@@ -229,89 +230,65 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         .and_then(|o| o.container_insights)
         .unwrap_or(false);
     let mut ssm = Vec::new();
-    let mut publish = |logical_id, key, kind, what, value: String| {
+    let mut publish = |v: EnvValue, what, value: String| {
         ssm.push(SsmPlan {
-            logical_id,
-            name: ssm_name(&app.name, &env, key),
-            kind,
+            logical_id: v.publisher(),
+            name: ssm_name(&app.name, &env, v.key()),
+            kind: v.ssm_type(),
             what,
             value,
         })
     };
-    publish(
-        "VpcIdParameter",
-        "vpc-id",
-        "String",
-        "the VPC ID",
-        refs.vpc.clone(),
-    );
+    publish(EnvValue::VpcId, "the VPC ID", refs.vpc.clone());
     if let Some(l) = &refs.public_subnets {
         publish(
-            "PublicSubnetsParameter",
-            "public-subnets",
-            "StringList",
+            EnvValue::PublicSubnets,
             "the public subnet IDs",
             format!("!Join [',', {l}]"),
         );
     }
     if let Some(l) = &refs.private_subnets {
         publish(
-            "PrivateSubnetsParameter",
-            "private-subnets",
-            "StringList",
+            EnvValue::PrivateSubnets,
             "the private subnet IDs",
             format!("!Join [',', {l}]"),
         );
     }
     publish(
-        "ClusterParameter",
-        "cluster",
-        "String",
+        EnvValue::Cluster,
         "the ECS cluster name",
         "!Ref Cluster".into(),
     );
     publish(
-        "EnvironmentSecurityGroupParameter",
-        "environment-security-group",
-        "String",
+        EnvValue::EnvironmentSecurityGroup,
         "the tasks' security group",
         "!Ref EnvironmentSecurityGroup".into(),
     );
     publish(
-        "ServiceDiscoveryNamespaceParameter",
-        "service-discovery-namespace-id",
-        "String",
+        EnvValue::ServiceDiscoveryNamespaceId,
         "the Cloud Map namespace ID",
         "!GetAtt ServiceDiscoveryNamespace.Id".into(),
     );
     if let Some(a) = &alb {
         publish(
-            "HTTPListenerParameter",
-            "http-listener-arn",
-            "String",
+            EnvValue::HttpListenerArn,
             "the HTTP listener ARN",
             "!Ref HTTPListener".into(),
         );
         if a.https {
             publish(
-                "HTTPSListenerParameter",
-                "https-listener-arn",
-                "String",
+                EnvValue::HttpsListenerArn,
                 "the HTTPS listener ARN",
                 "!Ref HTTPSListener".into(),
             );
         }
         publish(
-            "LoadBalancerDNSParameter",
-            "load-balancer-dns-name",
-            "String",
+            EnvValue::LoadBalancerDnsName,
             "the load balancer's DNS name",
             "!GetAtt PublicLoadBalancer.DNSName".into(),
         );
         publish(
-            "LoadBalancerFullNameParameter",
-            "load-balancer-full-name",
-            "String",
+            EnvValue::LoadBalancerFullName,
             "the load balancer's full name (for metrics)",
             "!GetAtt PublicLoadBalancer.LoadBalancerFullName".into(),
         );

@@ -87,11 +87,6 @@ pub fn service_stack_name(app: &str, env: &str, service: &str) -> String {
     format!("{app}-{env}-{service}")
 }
 
-/// Where an environment publishes a value for service stacks.
-pub fn ssm_name(app: &str, env: &str, key: &str) -> String {
-    format!("/wharf/{app}/{env}/{key}")
-}
-
 /// A string as a YAML-safe quoted scalar.
 pub(crate) fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")

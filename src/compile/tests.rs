@@ -417,7 +417,7 @@ fn load_balancer_routing() {
     let lb = p.lb.unwrap();
     assert_eq!(lb.path_patterns, ["/api/v1", "/api/v1/*"]);
     assert_eq!(
-        (lb.url_path.as_str(), lb.scheme, lb.listener_param),
+        (lb.url_path.as_str(), lb.scheme, lb.listener.parameter()),
         ("/api/v1", "http", "HTTPListenerArn")
     );
     assert_eq!(
@@ -433,7 +433,11 @@ fn load_balancer_routing() {
     let https = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
     let lb = svc_plan(LB, https).lb.unwrap();
     assert_eq!(
-        (lb.scheme, lb.listener_param, lb.path_patterns[0].as_str()),
+        (
+            lb.scheme,
+            lb.listener.parameter(),
+            lb.path_patterns[0].as_str()
+        ),
         ("https", "HTTPSListenerArn", "/*")
     );
     assert!(svc_plan(BE, ENV).lb.is_none());
@@ -561,4 +565,85 @@ fn service_connect_offers_the_main_port_under_its_alias() {
             .service_connect
             .is_none()
     );
+}
+
+#[test]
+fn the_stack_contract_names_what_the_templates_hold() {
+    use crate::contract::{EnvValue, logical, output, parameter};
+    let parsed = |text: &str| crate::deploy::diff::canonical_value(text).expect("a template");
+    let service = |svc: &str| {
+        let m: ServiceManifest = decode(svc);
+        let e: EnvManifest = decode(ENV);
+        let pkg = super::compile_service(
+            &m,
+            &ServiceInputs {
+                app: &app(),
+                env: &e,
+                priority: Some(1),
+                image_digest: Some(DIGEST),
+            },
+        )
+        .unwrap();
+        (parsed(&pkg.template), pkg)
+    };
+    let (web, pkg) = service(LB);
+    assert_eq!(
+        web["Resources"][logical::SERVICE]["Type"],
+        "AWS::ECS::Service"
+    );
+    assert_eq!(
+        web["Resources"][logical::TASK_DEFINITION]["Type"],
+        "AWS::ECS::TaskDefinition"
+    );
+    assert!(web["Parameters"].get(parameter::IMAGE_DIGEST).is_some());
+    assert!(pkg.config.parameters.contains_key(parameter::IMAGE_DIGEST));
+    for o in [
+        output::SERVICE_NAME,
+        output::URL,
+        output::DISCOVERY_NAME,
+        output::LOG_GROUP_NAME,
+    ] {
+        assert!(web["Outputs"].get(o).is_some(), "output {o}");
+    }
+    // Each environment value the service takes is a parameter whose default is the
+    // environment's SSM name for it.
+    let mut taken = 0;
+    for p in &pkg.config.parameters {
+        if let Some(v) = EnvValue::ALL.iter().find(|v| v.parameter() == p.0) {
+            assert_eq!(p.1, &crate::contract::ssm_name("shop", "test", v.key()));
+            assert_eq!(web["Parameters"][p.0]["Type"], v.parameter_type());
+            taken += 1;
+        }
+    }
+    assert_eq!(
+        taken, 7,
+        "cluster, subnets, security group, namespace, VPC, listener, DNS name"
+    );
+    let (api, pkg) = service(BE);
+    assert!(api["Parameters"].get(parameter::CONTAINER_IMAGE).is_some());
+    assert!(
+        pkg.config
+            .parameters
+            .contains_key(parameter::CONTAINER_IMAGE)
+    );
+
+    // The environment publishes every value a service of it takes, under that name.
+    let m: ServiceManifest = decode(LB);
+    let e: EnvManifest = decode(ENV);
+    let env = parsed(
+        &super::compile_env(&app(), &e, std::slice::from_ref(&m))
+            .unwrap()
+            .template,
+    );
+    assert!(env["Outputs"].get(output::CLUSTER_NAME).is_some());
+    let mut published = 0;
+    for p in web["Parameters"].as_object().unwrap().keys() {
+        if let Some(v) = EnvValue::ALL.iter().find(|v| v.parameter() == p) {
+            let ssm = &env["Resources"][v.publisher()];
+            assert_eq!(ssm["Type"], "AWS::SSM::Parameter", "{p}");
+            assert_eq!(ssm["Properties"]["Type"], v.ssm_type(), "{p}");
+            published += 1;
+        }
+    }
+    assert_eq!(published, taken);
 }

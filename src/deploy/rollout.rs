@@ -182,7 +182,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
             Err(DeployError::RolledBack {
                 stack,
                 status: "UPDATE_ROLLBACK_COMPLETE".into(),
-                resource: Some("Service".into()),
+                resource: Some(crate::contract::logical::SERVICE.into()),
                 reason: Some(format!(
                     "cancelled by wharf after --progress-timeout: {outcome}"
                 )),

@@ -9,7 +9,8 @@ pub use types::*;
 use parts::*;
 
 use super::environment::namespace;
-use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote, ssm_name};
+use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote};
+use crate::contract::{EnvValue, parameter, ssm_name};
 use crate::manifest::common::{Arch, OsFamily, Platform};
 use crate::manifest::duration::Duration;
 use crate::manifest::environment::EnvManifest;
@@ -26,7 +27,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let app = inputs.app.name.clone();
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
-    let ssm = |key| ssm_name(&app, &env, key);
+    // A value of the environment stack, taken as an SSM-typed parameter.
+    let take = |v: EnvValue, what| EnvParam {
+        name: v.parameter(),
+        kind: v.parameter_type(),
+        ssm_name: ssm_name(&app, &env, v.key()),
+        what,
+    };
     let lb = m
         .http
         .as_ref()
@@ -60,71 +67,41 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         _ => None,
     };
     let placement = m.placement();
-    let (subnets_param, subnets_key) = match placement {
-        Placement::Public => ("PublicSubnets", "public-subnets"),
-        Placement::Private => ("PrivateSubnets", "private-subnets"),
+    let subnets = match placement {
+        Placement::Public => EnvValue::PublicSubnets,
+        Placement::Private => EnvValue::PrivateSubnets,
     };
     let mut env_params = vec![
-        EnvParam {
-            name: "ClusterName",
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm("cluster"),
-            what: "ECS cluster of the environment",
-        },
-        EnvParam {
-            name: subnets_param,
-            kind: "AWS::SSM::Parameter::Value<List<String>>",
-            ssm_name: ssm(subnets_key),
-            what: "Subnets the tasks run in",
-        },
-        EnvParam {
-            name: "EnvironmentSecurityGroup",
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm("environment-security-group"),
-            what: "Security group of the environment's tasks",
-        },
-        EnvParam {
-            name: "ServiceDiscoveryNamespaceId",
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm("service-discovery-namespace-id"),
-            what: "Cloud Map namespace of the environment",
-        },
+        take(EnvValue::Cluster, "ECS cluster of the environment"),
+        take(subnets, "Subnets the tasks run in"),
+        take(
+            EnvValue::EnvironmentSecurityGroup,
+            "Security group of the environment's tasks",
+        ),
+        take(
+            EnvValue::ServiceDiscoveryNamespaceId,
+            "Cloud Map namespace of the environment",
+        ),
     ];
     if let Some(l) = &lb {
-        let https = l.listener_param == "HTTPSListenerArn";
-        env_params.push(EnvParam {
-            name: "VpcId",
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm("vpc-id"),
-            what: "VPC of the environment",
-        });
-        env_params.push(EnvParam {
-            name: l.listener_param,
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm(if https {
-                "https-listener-arn"
-            } else {
-                "http-listener-arn"
-            }),
-            what: "Listener of the environment's load balancer",
-        });
-        env_params.push(EnvParam {
-            name: "LoadBalancerDNSName",
-            kind: "AWS::SSM::Parameter::Value<String>",
-            ssm_name: ssm("load-balancer-dns-name"),
-            what: "DNS name of the environment's load balancer",
-        });
+        env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
+        env_params.push(take(
+            l.listener,
+            "Listener of the environment's load balancer",
+        ));
+        env_params.push(take(
+            EnvValue::LoadBalancerDnsName,
+            "DNS name of the environment's load balancer",
+        ));
         if auto.as_ref().is_some_and(|a| {
             a.policies
                 .iter()
                 .any(|p| p.resource_label || p.predefined.is_none())
         }) {
-            env_params.push(EnvParam {
-                name: "LoadBalancerFullName",
-                kind: "AWS::SSM::Parameter::Value<String>",
-                ssm_name: ssm("load-balancer-full-name"),
-                what: "Full name of the load balancer, for metrics",
-            });
+            env_params.push(take(
+                EnvValue::LoadBalancerFullName,
+                "Full name of the load balancer, for metrics",
+            ));
         }
     }
     let image = match (&m.image.build, &m.image.location) {
@@ -309,7 +286,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         max_percent,
         alarms,
         public_ip: placement == Placement::Public,
-        subnets_param,
+        subnets_param: subnets.parameter(),
         lb,
         autoscaling: auto,
         discovery_name: format!("{name}.{}", namespace(&app, &env)),
@@ -359,10 +336,10 @@ pub fn compile_service(
     let mut parameters = BTreeMap::new();
     match (&m.image.location, inputs.image_digest) {
         (Some(loc), _) => {
-            parameters.insert("ContainerImage".into(), loc.value.clone());
+            parameters.insert(parameter::CONTAINER_IMAGE.into(), loc.value.clone());
         }
         (None, Some(digest)) => {
-            parameters.insert("ImageDigest".into(), digest.to_string());
+            parameters.insert(parameter::IMAGE_DIGEST.into(), digest.to_string());
         }
         (None, None) => {}
     }

@@ -112,10 +112,10 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         url_path,
         scheme: if https { "https" } else { "http" },
         priority: inputs.priority.unwrap_or(1),
-        listener_param: if https {
-            "HTTPSListenerArn"
+        listener: if https {
+            crate::contract::EnvValue::HttpsListenerArn
         } else {
-            "HTTPListenerArn"
+            crate::contract::EnvValue::HttpListenerArn
         },
         target_port: h
             .target_port

@@ -111,8 +111,13 @@ pub struct LbPlan {
     pub scheme: &'static str,
     /// Listener rule priority.
     pub priority: u32,
-    /// Stack parameter holding the listener ARN.
-    pub listener_param: &'static str,
+    /// The environment's listener the rule goes on; in templates, `listener_param`, the
+    /// stack parameter holding its ARN.
+    #[serde(
+        rename = "listener_param",
+        serialize_with = "crate::contract::as_parameter"
+    )]
+    pub listener: crate::contract::EnvValue,
     /// Port traffic goes to.
     pub target_port: u16,
     /// Health check.

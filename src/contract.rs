@@ -1,0 +1,192 @@
+//! The names stacks and the CLI share, in one place: the values an environment stack
+//! publishes for its services (SSM parameters under `/wharf/<app>/<env>/`), the service
+//! stack's parameters, the outputs the CLI reads and the logical IDs it looks up. The
+//! compiler writes these names into templates and `aws/` and `cli/` read them back, so
+//! a rename here is a rename everywhere. Pure.
+
+/// The SSM parameter name of `key` in environment `env` of application `app`:
+/// `/wharf/<app>/<env>/<key>`.
+pub fn ssm_name(app: &str, env: &str, key: &str) -> String {
+    format!("/wharf/{app}/{env}/{key}")
+}
+
+/// A value an environment stack publishes as an SSM parameter and service stacks take
+/// as an SSM-typed parameter with that parameter's name as default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvValue {
+    /// The VPC ID.
+    VpcId,
+    /// The public subnet IDs.
+    PublicSubnets,
+    /// The private subnet IDs.
+    PrivateSubnets,
+    /// The ECS cluster name.
+    Cluster,
+    /// The security group of the environment's tasks.
+    EnvironmentSecurityGroup,
+    /// The Cloud Map namespace ID.
+    ServiceDiscoveryNamespaceId,
+    /// The load balancer's HTTP listener ARN.
+    HttpListenerArn,
+    /// The load balancer's HTTPS listener ARN.
+    HttpsListenerArn,
+    /// The load balancer's DNS name.
+    LoadBalancerDnsName,
+    /// The load balancer's full name (for metrics).
+    LoadBalancerFullName,
+}
+
+impl EnvValue {
+    /// Every value, in the order the environment stack publishes them.
+    pub const ALL: [EnvValue; 10] = [
+        EnvValue::VpcId,
+        EnvValue::PublicSubnets,
+        EnvValue::PrivateSubnets,
+        EnvValue::Cluster,
+        EnvValue::EnvironmentSecurityGroup,
+        EnvValue::ServiceDiscoveryNamespaceId,
+        EnvValue::HttpListenerArn,
+        EnvValue::HttpsListenerArn,
+        EnvValue::LoadBalancerDnsName,
+        EnvValue::LoadBalancerFullName,
+    ];
+
+    /// The last part of its SSM parameter name ([`ssm_name`]).
+    pub fn key(self) -> &'static str {
+        match self {
+            EnvValue::VpcId => "vpc-id",
+            EnvValue::PublicSubnets => "public-subnets",
+            EnvValue::PrivateSubnets => "private-subnets",
+            EnvValue::Cluster => "cluster",
+            EnvValue::EnvironmentSecurityGroup => "environment-security-group",
+            EnvValue::ServiceDiscoveryNamespaceId => "service-discovery-namespace-id",
+            EnvValue::HttpListenerArn => "http-listener-arn",
+            EnvValue::HttpsListenerArn => "https-listener-arn",
+            EnvValue::LoadBalancerDnsName => "load-balancer-dns-name",
+            EnvValue::LoadBalancerFullName => "load-balancer-full-name",
+        }
+    }
+
+    /// The logical ID of the `AWS::SSM::Parameter` in the environment stack.
+    pub fn publisher(self) -> &'static str {
+        match self {
+            EnvValue::VpcId => "VpcIdParameter",
+            EnvValue::PublicSubnets => "PublicSubnetsParameter",
+            EnvValue::PrivateSubnets => "PrivateSubnetsParameter",
+            EnvValue::Cluster => "ClusterParameter",
+            EnvValue::EnvironmentSecurityGroup => "EnvironmentSecurityGroupParameter",
+            EnvValue::ServiceDiscoveryNamespaceId => "ServiceDiscoveryNamespaceParameter",
+            EnvValue::HttpListenerArn => "HTTPListenerParameter",
+            EnvValue::HttpsListenerArn => "HTTPSListenerParameter",
+            EnvValue::LoadBalancerDnsName => "LoadBalancerDNSParameter",
+            EnvValue::LoadBalancerFullName => "LoadBalancerFullNameParameter",
+        }
+    }
+
+    /// The name of the service stack's parameter that takes it.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            EnvValue::VpcId => "VpcId",
+            EnvValue::PublicSubnets => "PublicSubnets",
+            EnvValue::PrivateSubnets => "PrivateSubnets",
+            EnvValue::Cluster => "ClusterName",
+            EnvValue::EnvironmentSecurityGroup => "EnvironmentSecurityGroup",
+            EnvValue::ServiceDiscoveryNamespaceId => "ServiceDiscoveryNamespaceId",
+            EnvValue::HttpListenerArn => "HTTPListenerArn",
+            EnvValue::HttpsListenerArn => "HTTPSListenerArn",
+            EnvValue::LoadBalancerDnsName => "LoadBalancerDNSName",
+            EnvValue::LoadBalancerFullName => "LoadBalancerFullName",
+        }
+    }
+
+    /// Whether it is a list (`StringList` in SSM, `List<String>` in the service stack).
+    pub fn is_list(self) -> bool {
+        matches!(self, EnvValue::PublicSubnets | EnvValue::PrivateSubnets)
+    }
+
+    /// The SSM parameter type: `String` or `StringList`.
+    pub fn ssm_type(self) -> &'static str {
+        if self.is_list() {
+            "StringList"
+        } else {
+            "String"
+        }
+    }
+
+    /// The service stack parameter's type, resolved from SSM by CloudFormation.
+    pub fn parameter_type(self) -> &'static str {
+        if self.is_list() {
+            "AWS::SSM::Parameter::Value<List<String>>"
+        } else {
+            "AWS::SSM::Parameter::Value<String>"
+        }
+    }
+}
+
+/// Serializes an [`EnvValue`] as the name of the service stack parameter that takes it
+/// (`#[serde(serialize_with = …)]`, for templates).
+///
+/// # Errors
+/// Those of the serializer.
+pub fn as_parameter<S: serde::Serializer>(v: &EnvValue, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.parameter())
+}
+
+/// Logical IDs of service stack resources the CLI looks up.
+pub mod logical {
+    /// The ECS service (`AWS::ECS::Service`).
+    pub const SERVICE: &str = "Service";
+    /// The task definition the service runs (`AWS::ECS::TaskDefinition`).
+    pub const TASK_DEFINITION: &str = "TaskDefinition";
+}
+
+/// Parameters of the service stack that wharf sets at deploy.
+pub mod parameter {
+    /// The image digest (`sha256:…`) in the service's ECR repository, for a service
+    /// whose image wharf builds.
+    pub const IMAGE_DIGEST: &str = "ImageDigest";
+    /// The whole image reference, for a service with `image.location`.
+    pub const CONTAINER_IMAGE: &str = "ContainerImage";
+}
+
+/// Stack outputs the CLI reads.
+pub mod output {
+    /// Environment stack: the ECS cluster's name.
+    pub const CLUSTER_NAME: &str = "ClusterName";
+    /// Service stack: the ECS service's name.
+    pub const SERVICE_NAME: &str = "ServiceName";
+    /// Service stack: the public URL of a load-balanced service.
+    pub const URL: &str = "URL";
+    /// Service stack: the service's Cloud Map name.
+    pub const DISCOVERY_NAME: &str = "DiscoveryName";
+    /// Service stack: its log group's name.
+    pub const LOG_GROUP_NAME: &str = "LogGroupName";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_and_well_formed() {
+        let keys: BTreeSet<_> = EnvValue::ALL.iter().map(|v| v.key()).collect();
+        let publishers: BTreeSet<_> = EnvValue::ALL.iter().map(|v| v.publisher()).collect();
+        let parameters: BTreeSet<_> = EnvValue::ALL.iter().map(|v| v.parameter()).collect();
+        assert_eq!(keys.len(), EnvValue::ALL.len());
+        assert_eq!(publishers.len(), EnvValue::ALL.len());
+        assert_eq!(parameters.len(), EnvValue::ALL.len());
+        for k in keys {
+            assert!(k.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{k}");
+        }
+        assert_eq!(
+            ssm_name("shop", "test", EnvValue::Cluster.key()),
+            "/wharf/shop/test/cluster"
+        );
+        assert_eq!(EnvValue::PrivateSubnets.ssm_type(), "StringList");
+        assert_eq!(
+            EnvValue::Cluster.parameter_type(),
+            "AWS::SSM::Parameter::Value<String>"
+        );
+    }
+}
