@@ -4,8 +4,25 @@
 //! (AWS, I/O, a bug); 2 invalid manifest or usage; 3 deployment failed and was rolled
 //! back; 4 rollback failed or the stack needs manual attention; 130 interrupted.
 
-use crate::ui::PromptError;
 use std::path::PathBuf;
+
+/// Why a question could not be asked or answered.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PromptError {
+    /// Nobody can answer: no terminal, `CI`, or `--no-input`.
+    #[error("{what} is needed and there is no terminal to ask on")]
+    #[diagnostic(code(wharf::usage::needs_flag), help("pass `{flag}`"))]
+    NeedsFlag {
+        /// The flag that answers it.
+        flag: &'static str,
+        /// What is missing.
+        what: &'static str,
+    },
+    /// The terminal failed.
+    #[error("could not read the answer: {0}")]
+    #[diagnostic(code(wharf::io::prompt))]
+    Io(#[from] dialoguer::Error),
+}
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -3,33 +3,10 @@
 //! the registry login token.
 
 use super::{Aws, AwsError, ErrorKind, call_error};
+use crate::image::registry::{RegistryLogin, Repository};
 use crate::image::spec::RepositorySettings;
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanningConfiguration, ImageTagMutability, Tag};
 use std::collections::BTreeMap;
-
-/// A repository wharf pushes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repository {
-    /// `<app>/<svc>`.
-    pub name: String,
-    /// `<account>.dkr.ecr.<region>.amazonaws.com/<app>/<svc>`.
-    pub uri: String,
-    /// Whether this call created it.
-    pub created: bool,
-    /// It exists and does not carry the tags wharf gives its repositories (say,
-    /// Copilot's): images are pushed to it, its settings are left as they are.
-    pub foreign: bool,
-}
-
-/// Credentials for `docker login`. Not `Debug`, so the password cannot end up in a log.
-pub struct RegistryLogin {
-    /// `https://<account>.dkr.ecr.<region>.amazonaws.com`.
-    pub endpoint: String,
-    /// Always `AWS` for ECR.
-    pub username: String,
-    /// A 12-hour token.
-    pub password: String,
-}
 
 /// The lifecycle policy that keeps the newest `keep` images (tagged or not).
 pub fn lifecycle_policy(keep: u32) -> String {

@@ -37,8 +37,22 @@ async fn required(
         .ok_or_else(|| not_deployed(what, stack, hint))
 }
 
+/// A service in an environment (`svc status`, `svc show`).
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// Service name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
 /// `wharf svc status`: the stack, the ECS service's task counts and deployments.
-pub fn svc_status(ui: &Ui, target: &super::svc::TargetArgs, watch: bool) -> Result<(), WharfError> {
+pub fn svc_status(ui: &Ui, target: &TargetArgs, watch: bool) -> Result<(), WharfError> {
     let (name, env, aws) = (&target.name, &target.env, &target.aws);
     let ws = remote::load_for_env(ui, env)?;
     super::context::require_service(&ws, name)?;

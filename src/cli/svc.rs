@@ -1,6 +1,7 @@
 //! `wharf svc …`: services.
 
 use super::context;
+use super::status::TargetArgs;
 use crate::error::WharfError;
 use crate::manifest::service::{ServiceType, UNSUPPORTED_TYPES};
 use crate::scaffold::{self, ServiceSpec};
@@ -26,20 +27,6 @@ pub enum Command {
     Show(TargetArgs),
     /// Return to the last successful deployment (or `--to` a revision), through CloudFormation.
     Rollback(super::rollback::Args),
-}
-
-/// A service in an environment (`svc status`, `svc show`).
-#[derive(Debug, clap::Args)]
-pub struct TargetArgs {
-    /// Service name.
-    #[arg(short, long)]
-    pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
-    pub env: String,
-    /// AWS connection.
-    #[command(flatten)]
-    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf svc status`.

@@ -5,27 +5,12 @@
 //! failed deploy, with ECS's reasons, even when CloudFormation reported success.
 
 use super::stack::{Options, StackSpec, deploy};
+pub use super::types::WatchSettings;
 use super::types::{Action, StackOutcome};
 use super::{DeployError, DeployReporter, StackApi};
-use crate::watch::machine::{Limits, Target, Verdict, Watcher};
-use crate::watch::poll::{self, PollOptions, RolloutApi, Stop, Watched};
+use crate::watch::machine::{Target, Verdict, Watcher};
+use crate::watch::poll::{self, RolloutApi, Stop, Watched};
 use std::collections::BTreeSet;
-
-/// How to watch rollouts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WatchSettings {
-    /// Early stops.
-    pub limits: Limits,
-    /// Polling.
-    pub poll: PollOptions,
-    /// Return once the stack is deployed (`--detach`).
-    pub detach: bool,
-    /// When the stack has no changes, start a new ECS deployment anyway (`--force`).
-    pub force: bool,
-    /// When `--progress-timeout` fires while CloudFormation still updates the stack,
-    /// cancel the update (`--rollback-on-timeout`).
-    pub rollback_on_timeout: bool,
-}
 
 /// What the stack's result means for the watch.
 fn stop_for(r: &Result<StackOutcome, DeployError>) -> Stop {

@@ -47,7 +47,7 @@ pub struct Options {
     /// Counts interrupts (Ctrl-C); the first cancels the operation.
     pub interrupts: Option<watch::Receiver<u32>>,
     /// Watch the ECS rollout of service stacks (`None`: `--detach`, or not a service).
-    pub rollout: Option<super::rollout::WatchSettings>,
+    pub rollout: Option<super::types::WatchSettings>,
     /// The longest any one wait on CloudFormation may last (a change set being computed,
     /// an operation in progress, a stack operation being watched): then wharf stops
     /// waiting and says what it waited for ([`DeployError::TimedOut`]).

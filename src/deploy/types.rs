@@ -155,3 +155,19 @@ impl StackOutcome {
         }
     }
 }
+
+/// How to watch rollouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WatchSettings {
+    /// Early stops.
+    pub limits: crate::watch::machine::Limits,
+    /// Polling.
+    pub poll: crate::watch::poll::PollOptions,
+    /// Return once the stack is deployed (`--detach`).
+    pub detach: bool,
+    /// When the stack has no changes, start a new ECS deployment anyway (`--force`).
+    pub force: bool,
+    /// When `--progress-timeout` fires while CloudFormation still updates the stack,
+    /// cancel the update (`--rollback-on-timeout`).
+    pub rollback_on_timeout: bool,
+}

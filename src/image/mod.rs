@@ -7,5 +7,6 @@ pub mod dockerfile;
 pub mod engine;
 pub mod error;
 pub mod pipeline;
+pub mod registry;
 pub mod spec;
 pub mod tag;

@@ -16,23 +16,7 @@ use mode::{Decision, Mode, Output, Tty};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 
-/// Why a question could not be asked or answered.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum PromptError {
-    /// Nobody can answer: no terminal, `CI`, or `--no-input`.
-    #[error("{what} is needed and there is no terminal to ask on")]
-    #[diagnostic(code(wharf::usage::needs_flag), help("pass `{flag}`"))]
-    NeedsFlag {
-        /// The flag that answers it.
-        flag: &'static str,
-        /// What is missing.
-        what: &'static str,
-    },
-    /// The terminal failed.
-    #[error("could not read the answer: {0}")]
-    #[diagnostic(code(wharf::io::prompt))]
-    Io(#[from] dialoguer::Error),
-}
+pub use crate::error::PromptError;
 
 /// The output decisions of one run.
 #[derive(Debug, Clone, Copy)]
