@@ -347,8 +347,8 @@ fn secrets_resolve_to_arns_and_exact_read_permissions() {
         ENV,
     );
     let vf: BTreeMap<_, _> = p
+        .main()
         .secrets
-        .items
         .iter()
         .map(|s| (s.name.as_str(), s.value_from.as_str()))
         .collect();
@@ -389,7 +389,12 @@ fn variables_include_builtins_and_user_values_win() {
         &format!("{LB}variables:\n  Z: last\n  WHARF_SERVICE_NAME: mine\n"),
         ENV,
     );
-    let names: Vec<&str> = p.environment.iter().map(|v| v.name.as_str()).collect();
+    let names: Vec<&str> = p
+        .main()
+        .environment
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
     assert_eq!(
         names,
         [
@@ -401,8 +406,8 @@ fn variables_include_builtins_and_user_values_win() {
             "Z"
         ]
     );
-    assert_eq!(p.environment[4].value, "\"mine\"");
-    assert_eq!(p.environment[2].value, "!Ref LoadBalancerDNSName");
+    assert_eq!(p.main().environment[4].value, "\"mine\"");
+    assert_eq!(p.main().environment[2].value, "!Ref LoadBalancerDNSName");
 }
 
 #[test]
@@ -414,7 +419,7 @@ fn load_balancer_routing() {
         ),
         ENV,
     );
-    let lb = p.lb.unwrap();
+    let lb = p.lb.clone().unwrap();
     assert_eq!(lb.path_patterns, ["/api/v1", "/api/v1/*"]);
     assert_eq!(
         (lb.url_path.as_str(), lb.scheme, lb.listener.parameter()),
@@ -426,7 +431,7 @@ fn load_balancer_routing() {
     );
     assert_eq!(lb.health.path, "/health");
     assert_eq!(
-        p.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+        p.main().ports.iter().map(|p| p.port).collect::<Vec<_>>(),
         [8080, 9090],
         "the target port gets its own mapping"
     );
@@ -536,9 +541,9 @@ fn storage_settings() {
         &format!("{BE}storage:\n  ephemeral: 50\n  readonly_fs: true\n"),
         ENV,
     );
-    assert_eq!((p.ephemeral, p.readonly_fs), (Some(50), true));
+    assert_eq!((p.ephemeral, p.main().readonly_fs), (Some(50), true));
     let p = svc_plan(BE, ENV);
-    assert_eq!((p.ephemeral, p.readonly_fs), (None, false));
+    assert_eq!((p.ephemeral, p.main().readonly_fs), (None, false));
 }
 
 #[test]
@@ -547,14 +552,14 @@ fn service_connect_offers_the_main_port_under_its_alias() {
         &format!("{BE}network:\n  connect:\n    alias: catalog\n"),
         ENV,
     );
-    let sc = p.service_connect.unwrap();
+    let sc = p.service_connect.clone().unwrap();
     assert_eq!(sc.namespace, "test.shop.local");
     let svc = sc.service.unwrap();
     assert_eq!(
         (svc.alias.as_str(), svc.port, svc.discovery_name.as_str()),
         ("catalog", 80, "api-sc")
     );
-    assert_eq!(p.ports[0].name, Some("target"));
+    assert_eq!(p.main().ports[0].name, Some("target"));
     let client_only = svc_plan(
         "name: job\ntype: Backend Service\nimage:\n  location: busybox\nnetwork:\n  connect: true\n",
         ENV,
@@ -646,4 +651,34 @@ fn the_stack_contract_names_what_the_templates_hold() {
         }
     }
     assert_eq!(published, taken);
+}
+
+#[test]
+fn a_second_container_is_data_not_template() {
+    let mut p = svc_plan(LB, ENV);
+    let mut sidecar = p.main().clone();
+    sidecar.name = "proxy".into();
+    sidecar.image = "\"public.ecr.aws/nginx/nginx:1.27\"".into();
+    sidecar.essential = false;
+    sidecar.ports.clear();
+    sidecar.healthcheck = None;
+    p.containers.push(sidecar);
+    let text = crate::render::render("service.yml", &p).unwrap();
+    let t = crate::deploy::diff::canonical_value(&text).expect("a template");
+    let defs = t["Resources"][crate::contract::logical::TASK_DEFINITION]["Properties"]
+        ["ContainerDefinitions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(defs.len(), 2);
+    assert_eq!(defs[0]["Name"], "web");
+    assert_eq!(defs[0]["Essential"], "true");
+    assert_eq!(defs[1]["Name"], "proxy");
+    assert_eq!(defs[1]["Essential"], "false");
+    assert_eq!(defs[1]["Image"], "public.ecr.aws/nginx/nginx:1.27");
+    assert!(defs[1].get("PortMappings").is_none());
+    assert_eq!(
+        defs[1]["LogConfiguration"], defs[0]["LogConfiguration"],
+        "every container logs to the service's group"
+    );
+    assert_eq!(p.main().name, "web", "the main container is the service's");
 }

@@ -234,6 +234,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         })
         .collect();
     labels.sort_by(|a, b| a.name.cmp(&b.name));
+    let (secret_items, secret_reads) = secrets(m);
+    let main_image = image.expr.clone();
     ServicePlan {
         kind: match *m.kind {
             ServiceType::LoadBalancedWebService => "Load Balanced Web Service",
@@ -255,28 +257,34 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             os: platform.os,
             arch: platform.arch,
         },
-        ports,
+        containers: vec![ContainerPlan {
+            name: name.clone(),
+            image: main_image,
+            essential: true,
+            readonly_fs: m
+                .storage
+                .as_ref()
+                .and_then(|st| st.readonly_fs.as_ref())
+                .is_some_and(|r| r.value),
+            ports,
+            entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
+            command: m.command.as_ref().map(|c| c.args().to_vec()),
+            environment: vars
+                .into_iter()
+                .map(|(name, value)| VarPlan { name, value })
+                .collect(),
+            secrets: secret_items,
+            labels,
+            healthcheck,
+        }],
+        secrets: secret_reads,
         ephemeral: m
             .storage
             .as_ref()
             .and_then(|st| st.ephemeral.as_ref())
             .map(|e| e.value),
-        readonly_fs: m
-            .storage
-            .as_ref()
-            .and_then(|st| st.readonly_fs.as_ref())
-            .is_some_and(|r| r.value),
         capacity,
         service_connect,
-        entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
-        command: m.command.as_ref().map(|c| c.args().to_vec()),
-        environment: vars
-            .into_iter()
-            .map(|(name, value)| VarPlan { name, value })
-            .collect(),
-        secrets: secrets(m),
-        labels,
-        healthcheck,
         ecr_pull_resource,
         permissions_boundary,
         exec: m.exec.unwrap_or(false),

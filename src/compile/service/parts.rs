@@ -29,8 +29,10 @@ pub(super) fn ecr_repo_arn(uri: &str) -> Option<String> {
     )))
 }
 
-pub(super) fn secrets(m: &ServiceManifest) -> SecretsPlan {
+/// The main container's secrets, by name, and what reading them takes.
+pub(super) fn secrets(m: &ServiceManifest) -> (Vec<SecretItem>, SecretsPlan) {
     let mut p = SecretsPlan::default();
+    let mut items = Vec::new();
     let mut entries: Vec<_> = m.secrets.iter().collect();
     entries.sort_by(|a, b| a.0.value.cmp(&b.0.value));
     for (k, s) in entries {
@@ -68,7 +70,7 @@ pub(super) fn secrets(m: &ServiceManifest) -> SecretsPlan {
                 (sub(&value), None, Some(sub(&format!("{base}-??????"))))
             }
         };
-        p.items.push(SecretItem {
+        items.push(SecretItem {
             name: k.value.clone(),
             value_from,
         });
@@ -79,7 +81,7 @@ pub(super) fn secrets(m: &ServiceManifest) -> SecretsPlan {
     p.ssm.dedup();
     p.secretsmanager.sort();
     p.secretsmanager.dedup();
-    p
+    (items, p)
 }
 
 pub(super) fn path_patterns(path: &str) -> (Vec<String>, String) {

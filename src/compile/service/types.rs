@@ -58,8 +58,6 @@ pub struct SecretItem {
 /// Secrets of the container and the execution role's read permissions.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SecretsPlan {
-    /// Secrets in name order.
-    pub items: Vec<SecretItem>,
     /// Resources for `ssm:GetParameters`.
     pub ssm: Vec<String>,
     /// Resources for `secretsmanager:GetSecretValue`.
@@ -246,28 +244,17 @@ pub struct ServicePlan {
     pub memory: u32,
     /// Platform.
     pub platform: PlatformPlan,
-    /// Container ports.
-    pub ports: Vec<PortPlan>,
+    /// The task's containers, the main one (named like the service) first; each
+    /// renders the same way.
+    pub containers: Vec<ContainerPlan>,
+    /// What the task may read: the secrets of all its containers.
+    pub secrets: SecretsPlan,
     /// Ephemeral storage in GiB, when not the default.
     pub ephemeral: Option<u32>,
-    /// Read-only root filesystem.
-    pub readonly_fs: bool,
     /// Capacity provider strategy; `None` runs on plain Fargate.
     pub capacity: Option<Vec<CapacityPlan>>,
     /// Service Connect.
     pub service_connect: Option<ConnectPlan>,
-    /// Entrypoint.
-    pub entrypoint: Option<Vec<String>>,
-    /// Command.
-    pub command: Option<Vec<String>>,
-    /// Environment variables, by name.
-    pub environment: Vec<VarPlan>,
-    /// Secrets.
-    pub secrets: SecretsPlan,
-    /// Docker labels.
-    pub labels: Vec<VarPlan>,
-    /// Container health check.
-    pub healthcheck: Option<HealthPlan>,
     /// ECR repository ARN expression for pulls, `None` for images outside ECR.
     pub ecr_pull_resource: Option<String>,
     /// Permissions boundary ARN expression.
@@ -294,6 +281,43 @@ pub struct ServicePlan {
     pub autoscaling: Option<AutoscalingPlan>,
     /// DNS name in Cloud Map.
     pub discovery_name: String,
+}
+
+/// A container of the task definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerPlan {
+    /// Name.
+    pub name: String,
+    /// CloudFormation expression of the image.
+    pub image: String,
+    /// Whether the task stops when it stops.
+    pub essential: bool,
+    /// Read-only root filesystem.
+    pub readonly_fs: bool,
+    /// Ports.
+    pub ports: Vec<PortPlan>,
+    /// Entrypoint.
+    pub entrypoint: Option<Vec<String>>,
+    /// Command.
+    pub command: Option<Vec<String>>,
+    /// Environment variables, by name.
+    pub environment: Vec<VarPlan>,
+    /// Secrets, by name.
+    pub secrets: Vec<SecretItem>,
+    /// Docker labels.
+    pub labels: Vec<VarPlan>,
+    /// Health check.
+    pub healthcheck: Option<HealthPlan>,
+}
+
+impl ServicePlan {
+    /// The main container: the one named like the service.
+    pub fn main(&self) -> &ContainerPlan {
+        self.containers
+            .iter()
+            .find(|c| c.name == self.name)
+            .unwrap_or(&self.containers[0])
+    }
 }
 
 /// Inputs that come from outside the service manifest.
