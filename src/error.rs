@@ -1,7 +1,7 @@
 //! wharf's errors and the one function that turns them into exit codes.
 //!
 //! Exit codes (documented in the README): 0 success or no changes; 1 runtime failure
-//! (AWS, I/O, a bug); 2 invalid manifest or usage; 3 deployment failed and was rolled
+//! (AWS, I/O, a bug) or a refusal; 2 invalid manifest or usage; 3 deployment failed and was rolled
 //! back; 4 rollback failed or the stack needs manual attention; 130 interrupted.
 
 use std::path::PathBuf;
