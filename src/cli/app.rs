@@ -1,5 +1,6 @@
 //! `wharf app …`: applications.
 
+use super::stacks;
 use crate::error::WharfError;
 use crate::manifest::workspace;
 use crate::scaffold::{self, AppSpec};
@@ -60,7 +61,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     let DeleteArgs { yes, aws } = a;
     let ws = super::context::load(ui)?;
     let app = remote::app_name(&ws);
-    remote::confirm_delete(
+    stacks::confirm_delete(
         ui,
         &format!(
             "application `{app}`: every service and environment stack, its ECR repositories with their images, and its shared resources"
@@ -98,7 +99,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             return Ok(());
         }
         if !names.is_empty() {
-            remote::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await?;
+            stacks::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await?;
         }
         // After the services that ran their images; only repositories wharf tagged.
         for repo in &repositories {
@@ -225,14 +226,14 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     let pkg = crate::compile::application::compile_app(&info)?;
     remote::block_on(async {
         let client = remote::connect_to(&ws, None, &aws).await?;
-        remote::run_stacks(
+        stacks::run_stacks(
             ui,
             client,
             &info.name,
             Some(remote::spec(pkg)),
             Vec::new(),
             remote::options(ui, false),
-            remote::Run::one(remote::Lock::Skip),
+            stacks::Run::one(stacks::Lock::Skip),
         )
         .await
     })?;

@@ -2,6 +2,7 @@
 //! stack goes first (a no-op when its template did not change), then the services in
 //! parallel; one combined result at the end.
 
+use super::stacks;
 use super::{context, remote};
 use crate::error::WharfError;
 use crate::ui::Ui;
@@ -93,7 +94,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         let ready = super::images::ready(specs, &images).await?;
         let client = remote::connect(&ws, &env, &aws).await?;
         // Before anything is built or pushed: every stack is wharf's, or absent.
-        remote::check_specs(&client, &planned.iter().collect::<Vec<_>>()).await?;
+        stacks::check_specs(&client, &planned.iter().collect::<Vec<_>>()).await?;
         let published = super::images::publish(
             ui,
             &ws,
@@ -117,16 +118,16 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .collect();
         let mut opts = remote::options(ui, wait_in_progress);
         rollout.apply(&mut opts);
-        remote::run_stacks(
+        stacks::run_stacks(
             ui,
             client,
             &remote::app_name(&ws),
             env_stack,
             services,
             opts,
-            remote::Run {
+            stacks::Run {
                 concurrency: usize::from(concurrency),
-                lock: remote::Lock::from_flag(wait_lock),
+                lock: stacks::Lock::from_flag(wait_lock),
                 yes,
             },
         )

@@ -1,6 +1,7 @@
 //! `wharf env …`: environments.
 
 use super::context;
+use super::stacks;
 use crate::error::WharfError;
 use crate::scaffold::{self, EnvSpec};
 use crate::ui::Ui;
@@ -125,7 +126,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         .map(|a| a.name.value.clone())
         .unwrap_or_default();
     let env_stack = crate::compile::env_stack_name(&app, &name);
-    remote::confirm_delete(
+    stacks::confirm_delete(
         ui,
         &format!("environment `{name}` and every service deployed to it"),
         yes,
@@ -146,7 +147,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             })
             .collect();
         stacks.push((env_stack, remote::Owner::environment(&app, &name)));
-        remote::delete_stacks(ui, &client, &app, &stacks, &remote::options(ui, false)).await
+        stacks::delete_stacks(ui, &client, &app, &stacks, &remote::options(ui, false)).await
     })
 }
 
@@ -171,8 +172,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         let spec = remote::spec(pkg);
-        remote::check_specs(&client, &[&spec]).await?;
-        if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
+        stacks::check_specs(&client, &[&spec]).await?;
+        if diff && !stacks::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");
             return Ok(());
         }
@@ -180,16 +181,16 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         if let Some(t) = timeout {
             opts.timeout = t;
         }
-        remote::run_stacks(
+        stacks::run_stacks(
             ui,
             client,
             &remote::app_name(&ws),
             Some(spec),
             Vec::new(),
             opts,
-            remote::Run {
+            stacks::Run {
                 yes,
-                ..remote::Run::one(remote::Lock::from_flag(wait_lock))
+                ..stacks::Run::one(stacks::Lock::from_flag(wait_lock))
             },
         )
         .await

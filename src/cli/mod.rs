@@ -14,6 +14,7 @@ mod push;
 mod remote;
 mod rollback;
 mod schema;
+mod stacks;
 mod status;
 mod svc;
 mod validate;

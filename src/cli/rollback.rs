@@ -3,6 +3,7 @@
 //! image parameter changed, so the stack says what runs. It refuses when that would not
 //! restore everything that differs, or would restore nothing. The rollout is watched.
 
+use super::stacks;
 use super::{context, remote};
 use crate::contract::parameter;
 use crate::deploy::StackApi;
@@ -192,14 +193,14 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);
-        remote::run_stacks(
+        stacks::run_stacks(
             ui,
             client.clone(),
             &app,
             None,
             vec![spec],
             opts,
-            remote::Run::one(remote::Lock::Refuse),
+            stacks::Run::one(stacks::Lock::Refuse),
         )
         .await?;
         // Success only if the stack now runs the target's image.

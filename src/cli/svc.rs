@@ -1,6 +1,7 @@
 //! `wharf svc …`: services.
 
 use super::context;
+use super::stacks;
 use super::status::TargetArgs;
 use crate::error::WharfError;
 use crate::manifest::service::{ServiceType, UNSUPPORTED_TYPES};
@@ -153,7 +154,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         .map(|a| a.name.value.clone())
         .unwrap_or_default();
     let stack = crate::compile::service_stack_name(&app, &env, &name);
-    remote::confirm_delete(
+    stacks::confirm_delete(
         ui,
         &format!("service `{name}` from environment `{env}` (stack {stack})"),
         yes,
@@ -161,7 +162,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
         let owner = remote::Owner::service(&app, &env, &name);
-        remote::delete_stacks(
+        stacks::delete_stacks(
             ui,
             &client,
             &app,
@@ -203,12 +204,12 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         let local = super::images::ready(specs, &images).await?;
         let client = remote::connect(&ws, &env, &aws).await?;
         // Before anything is built or pushed: both stacks are wharf's, or absent.
-        remote::check_owners(
+        stacks::check_owners(
             &client,
             &[(env_stack.as_str(), remote::Owner::environment(&app, &env))],
         )
         .await?;
-        remote::check_specs(&client, &[&planned]).await?;
+        stacks::check_specs(&client, &[&planned]).await?;
         // A rolled-back update leaves a working environment; a rolled-back create does not.
         let ready = client.describe(&env_stack).await?.is_some_and(|s| {
             use crate::deploy::status::{Verdict, verdict};
@@ -228,22 +229,22 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?
             .ok_or(WharfError::InvalidManifest { errors: 1 })?;
         let spec = remote::spec(pkg);
-        if diff && !remote::diff_and_confirm(ui, &client, &spec, yes).await? {
+        if diff && !stacks::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");
             return Ok(());
         }
         let mut opts = remote::options(ui, wait_in_progress);
         rollout.apply(&mut opts);
-        remote::run_stacks(
+        stacks::run_stacks(
             ui,
             client,
             &remote::app_name(&ws),
             None,
             vec![spec],
             opts,
-            remote::Run {
+            stacks::Run {
                 yes,
-                ..remote::Run::one(remote::Lock::from_flag(wait_lock))
+                ..stacks::Run::one(stacks::Lock::from_flag(wait_lock))
             },
         )
         .await
