@@ -6,6 +6,7 @@
 //! every byte of output goes.
 #![deny(missing_docs)]
 
+pub mod abort;
 pub mod aws;
 pub mod check;
 pub mod cli;

@@ -214,10 +214,17 @@ def advance(svc, now=None):
         if meta["error"] is None:
             age = now - meta["started"]
             if age >= ROLLOUT_SECONDS:
+                if d["status"] != "PRIMARY":
+                    # Superseded by a newer deployment: it ends when that one does,
+                    # as in ECS, instead of completing and dropping the newer one.
+                    continue
                 # Evaluated lazily, but dated when it happened.
                 done = meta["started"] + ROLLOUT_SECONDS
                 d.update(rolloutState="COMPLETED", rolloutStateReason=f"ECS deployment {d['id']} completed.",
                          runningCount=d["desiredCount"], pendingCount=0, updatedAt=_at(done))
+                for x in svc.deployments:
+                    if x is not d and x["rolloutState"] == "IN_PROGRESS":
+                        _history_status(svc, x["id"], "STOPPED", f"ECS deployment {x['id']} was superseded by {d['id']}.", done)
                 svc.deployments[:] = [x for x in svc.deployments if x is d]
                 svc.running_count, svc.pending_count = d["desiredCount"], 0
                 sim["last_good"] = d["taskDefinition"]

@@ -63,7 +63,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let app = remote::app_name(&ws);
     let stack = crate::compile::service_stack_name(&app, &a.env, &a.name);
     let (name, env) = (a.name.as_str(), a.env.as_str());
-    remote::block_on(async {
+    let (from, to) = remote::block_on(async {
         let client = remote::connect(&ws, env, &a.aws).await?;
         let not_deployed = || {
             WharfError::usage(
@@ -219,11 +219,14 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 )),
             });
         }
-        Ok(())
+        Ok((
+            serde_json::json!({"revision": from_td.revision, "image": from_image}),
+            serde_json::json!({"revision": to_td.revision, "image": to_image, "deployed_at": crate::ui::progress::utc(target.created_ms)}),
+        ))
     })?;
     ui.event(
         "rollback",
-        &serde_json::json!({"service": a.name, "environment": a.env}),
+        &serde_json::json!({"service": a.name, "environment": a.env, "from": from, "to": to}),
     );
     Ok(())
 }

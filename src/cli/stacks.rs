@@ -34,6 +34,8 @@ pub struct Locks {
     bucket: String,
     held: std::sync::Arc<std::sync::Mutex<Vec<crate::deploy::lock::Held>>>,
     renewal: tokio::task::JoinHandle<()>,
+    /// Releases them if the run is stopped at once (a second Ctrl-C).
+    _on_abort: crate::abort::Registered,
 }
 
 impl Locks {
@@ -75,15 +77,17 @@ fn holder() -> String {
 /// nothing to lock with: a warning says so and the run goes on unlocked.
 ///
 /// # Errors
-/// When another run holds one of the locks (all taken so far are released).
+/// When another run holds one of the locks, or Ctrl-C (`interrupts`) ends the wait
+/// (all taken so far are released).
 pub async fn lock_stacks(
     ui: &Ui,
     aws: &Aws,
     app: &str,
     stacks: &[&str],
     how: Lock,
-    wait: Duration,
+    opts: &Options,
 ) -> Result<Option<Locks>, WharfError> {
+    let wait = opts.timeout;
     use crate::deploy::lock::{self, Acquire};
     if how == Lock::Skip || stacks.is_empty() {
         return Ok(None);
@@ -119,7 +123,19 @@ pub async fn lock_stacks(
                 l.holder, l.command
             ));
         };
-        match lock::acquire(&store, stack, &acquire, crate::clock::now_ms, &waiting).await {
+        let taking = lock::acquire(&store, stack, &acquire, crate::clock::now_ms, &waiting);
+        let got = tokio::select! {
+            r = taking => r,
+            () = pressed(opts.interrupts.clone()) => {
+                for h in &held {
+                    let _ = lock::release(&store, h).await;
+                }
+                return Err(WharfError::Interrupted {
+                    during: "waiting for another run's deploy lock",
+                });
+            }
+        };
+        match got {
             Ok(h) => {
                 if let Some(old) = &h.took_over {
                     ui.note(format!(
@@ -156,12 +172,37 @@ pub async fn lock_stacks(
             }
         })
     };
+    let on_abort = {
+        let (aws, bucket, held) = (aws.clone(), bucket.clone(), held.clone());
+        crate::abort::on_abort(move || -> crate::abort::Task {
+            Box::pin(async move {
+                let store = crate::aws::s3::BucketLocks { aws: &aws, bucket };
+                let current = held.lock().map(|h| h.clone()).unwrap_or_default();
+                for h in &current {
+                    let _ = lock::release(&store, h).await;
+                }
+            })
+        })
+    };
     Ok(Some(Locks {
         aws: aws.clone(),
         bucket,
         held,
         renewal,
+        _on_abort: on_abort,
     }))
+}
+
+/// Resolves at a Ctrl-C (pressed before or during the wait); never without interrupts.
+async fn pressed(interrupts: Option<tokio::sync::watch::Receiver<u32>>) {
+    let Some(mut rx) = interrupts else {
+        return std::future::pending().await;
+    };
+    while *rx.borrow_and_update() == 0 {
+        if rx.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    }
 }
 
 /// How [`run_stacks`] runs: how many service stacks at once, the deploy locks, and
@@ -204,7 +245,7 @@ pub async fn run_stacks(
     let all: Vec<&StackSpec> = env.iter().chain(services.iter()).collect();
     check_specs(&aws, &all).await?;
     let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
-    let locks = lock_stacks(ui, &aws, app, &names, run.lock, opts.timeout).await?;
+    let locks = lock_stacks(ui, &aws, app, &names, run.lock, &opts).await?;
     let result = async {
         confirm_replacements(ui, &aws, env.iter_mut().chain(services.iter_mut()), run.yes).await?;
         deploy_locked(ui, aws.clone(), app, env, services, run.concurrency, opts).await
@@ -344,16 +385,22 @@ async fn deploy_locked(
         let changed = count(&[Action::Created, Action::Updated]);
         // Services that rolled out although their stacks had nothing to change.
         let rolled = count(&[Action::Redeployed, Action::Settled]);
+        let unchanged = total - changed;
         ui.result(if changed == 0 && forced {
             format!("No stack changes: {total} stack(s) are up to date; new ECS deployments were started (--force)")
         } else if changed == 0 && rolled > 0 {
             format!("No stack changes: {total} stack(s) are up to date; {rolled} service rollout(s) completed")
         } else if changed == 0 {
             format!("No changes: {total} stack(s) are up to date")
-        } else if rolled > 0 {
-            format!("Deployed {changed} of {total} stack(s); {rolled} service rollout(s) completed without stack changes")
         } else {
-            format!("Deployed {changed} of {total} stack(s)")
+            let mut s = format!("Deployed {changed} stack(s)");
+            if unchanged > 0 {
+                s.push_str(&format!("; {unchanged} had no changes"));
+            }
+            if rolled > 0 {
+                s.push_str(&format!(", {rolled} of them with a service rollout"));
+            }
+            s
         });
         return Ok(());
     }
@@ -391,7 +438,7 @@ pub async fn delete_stacks(
     let app_stack = crate::compile::application::stack_name(app);
     let (last, first): (Vec<_>, Vec<_>) = stacks.iter().partition(|(s, _)| *s == app_stack);
     let names: Vec<&str> = first.iter().map(|(s, _)| s.as_str()).collect();
-    let locks = lock_stacks(ui, aws, app, &names, Lock::Refuse, opts.timeout).await?;
+    let locks = lock_stacks(ui, aws, app, &names, Lock::Refuse, opts).await?;
     let reporter = crate::ui::progress::reporter(ui);
     // What became of each stack, in the order deleted.
     let mut done: Vec<(&str, crate::deploy::types::Action)> = Vec::new();

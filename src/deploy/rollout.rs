@@ -19,6 +19,7 @@ fn stop_for(r: &Result<StackOutcome, DeployError>) -> Stop {
         Ok(_) | Err(DeployError::RolledBack { .. } | DeployError::NeedsAttention { .. }) => {
             Stop::IfNothingStarted
         }
+        Err(DeployError::Interrupted { .. }) => Stop::Abandon,
         Err(_) => Stop::Now,
     }
 }
@@ -270,7 +271,12 @@ async fn follow_unsettled<A: StackApi + RolloutApi>(
     let Some(primary) = state.deployments.iter().find(|d| d.status == "PRIMARY") else {
         return nothing;
     };
-    if primary.rollout_state.as_deref() == Some("IN_PROGRESS") {
+    let referenced = api.stack_task_definition(&spec.name).await?;
+    let wanted = referenced
+        .as_deref()
+        .map(crate::watch::snapshot::revision_of);
+    let rolling = primary.rollout_state.as_deref() == Some("IN_PROGRESS");
+    if rolling && wanted.is_none_or(|w| w == primary.revision()) {
         reporter.note(
             &spec.name,
             &format!(
@@ -283,18 +289,19 @@ async fn follow_unsettled<A: StackApi + RolloutApi>(
         let followed = follow_id(api, &spec.name, &service, id, reporter, opts, watch).await?;
         return Ok((Action::Settled, followed));
     }
-    let Some(referenced) = api.stack_task_definition(&spec.name).await? else {
+    let (Some(referenced), Some(wanted)) = (referenced.as_deref(), wanted) else {
         return nothing;
     };
-    let wanted = crate::watch::snapshot::revision_of(&referenced);
     if primary.revision() == wanted {
         return nothing;
     }
-    let id = api.start_deployment(&service, Some(&referenced)).await?;
+    // The service runs, or is rolling out, something else than the stack says.
+    let id = api.start_deployment(&service, Some(referenced)).await?;
     reporter.note(
         &spec.name,
         &format!(
-            "the stack is unchanged, but the service runs {} while the stack references {wanted} (changed outside CloudFormation): started deployment {id} of {wanted}",
+            "the stack is unchanged, but the service {} {} while the stack references {wanted} (changed outside CloudFormation): started deployment {id} of {wanted}",
+            if rolling { "is rolling out" } else { "runs" },
             primary.revision()
         ),
     );

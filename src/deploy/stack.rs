@@ -195,6 +195,9 @@ async fn deploy_inner<A: StackApi>(
         }
         Some(_) => ChangeSetKind::Update,
     };
+    if interrupted(opts) {
+        return Err(nothing_changed(name));
+    }
     rep.started(name, kind);
     let request = ChangeSetRequest {
         stack: name,
@@ -226,6 +229,10 @@ async fn deploy_inner<A: StackApi>(
     };
     let asked = Instant::now();
     let changes = loop {
+        if interrupted(opts) {
+            drop_change_set(api, name, &id, kind, rep).await;
+            return Err(nothing_changed(name));
+        }
         match api.change_set(&id).await? {
             ChangeSetState::Pending => {
                 within_bound(opts, asked, name, || {
@@ -266,6 +273,11 @@ async fn deploy_inner<A: StackApi>(
     };
     rep.changes(name, &changes);
     let baseline = api.events(name, None).await?.first().map(|e| e.id.clone());
+    // The last moment to stop without changing anything.
+    if interrupted(opts) {
+        drop_change_set(api, name, &id, kind, rep).await;
+        return Err(nothing_changed(name));
+    }
     api.execute(&id).await?;
     let descriptions = descriptions(&spec.template);
     let (info, history) = watch_stack(api, name, baseline, rep, &descriptions, opts, kind).await?;
@@ -274,6 +286,18 @@ async fn deploy_inner<A: StackApi>(
         .map(|s| s.status.clone())
         .unwrap_or_else(|| "DELETE_COMPLETE".into());
     match verdict(&status) {
+        // Ctrl-C came too late to cancel: the stack changed, and the run says so.
+        Verdict::Succeeded if interrupted(opts) => Err(DeployError::Interrupted {
+            stack: name.into(),
+            outcome: format!(
+                "the {} had finished before it could be cancelled: the stack is {status}",
+                if kind == ChangeSetKind::Create {
+                    "create"
+                } else {
+                    "update"
+                }
+            ),
+        }),
         Verdict::Succeeded => Ok(StackOutcome {
             stack: name.into(),
             action: if kind == ChangeSetKind::Create {
@@ -365,6 +389,32 @@ async fn delete_failed_create<A: StackApi>(
 
 fn interrupted(opts: &Options) -> bool {
     opts.interrupts.as_ref().is_some_and(|r| *r.borrow() > 0)
+}
+
+/// Ctrl-C before anything ran.
+fn nothing_changed(stack: &str) -> DeployError {
+    DeployError::Interrupted {
+        stack: stack.into(),
+        outcome: "nothing was changed: the change set was not executed".into(),
+    }
+}
+
+/// Deletes change set `id`, which will not run, and the empty stack a create change
+/// set made; best effort (what is left changes nothing and the next deploy replaces it).
+async fn drop_change_set<A: StackApi>(
+    api: &A,
+    name: &str,
+    id: &str,
+    kind: ChangeSetKind,
+    rep: &dyn DeployReporter,
+) {
+    let _ = api.delete_change_set(id).await;
+    if kind == ChangeSetKind::Create && api.delete(name, &[]).await.is_ok() {
+        rep.note(
+            name,
+            "removed the empty stack of the change set that did not run",
+        );
+    }
 }
 
 /// Polls until the stack has no operation in progress; `None` when it is gone.

@@ -26,6 +26,8 @@ struct Fake {
     stopped: Vec<crate::watch::snapshot::StoppedTask>,
     /// The task definition the stack references (its `TaskDefinition` resource).
     stack_td: Option<String>,
+    /// A Ctrl-C pressed at this call (`change_set` or `execute`), as the user would.
+    press_at: Option<(&'static str, tokio::sync::watch::Sender<u32>)>,
 }
 
 fn stack(status: &str) -> Option<StackInfo> {
@@ -82,6 +84,13 @@ fn aws_err(kind: ErrorKind, message: &str) -> AwsError {
 }
 
 impl Fake {
+    fn press(&self, at: &str) {
+        if let Some((when, tx)) = &self.press_at
+            && *when == at
+        {
+            tx.send_modify(|n| *n += 1);
+        }
+    }
     fn call(&self, c: impl Into<String>) {
         self.calls.lock().unwrap().push(c.into());
     }
@@ -119,6 +128,7 @@ impl StackApi for Fake {
     }
     async fn change_set(&self, _: &str) -> Result<ChangeSetState, AwsError> {
         self.call("change_set");
+        self.press("change_set");
         Ok(self
             .change_set
             .lock()
@@ -128,6 +138,7 @@ impl StackApi for Fake {
     }
     async fn execute(&self, _: &str) -> Result<(), AwsError> {
         self.call("execute");
+        self.press("execute");
         Ok(())
     }
     async fn delete_change_set(&self, _: &str) -> Result<(), AwsError> {
@@ -500,7 +511,7 @@ async fn throttling_while_watching_slows_down_instead_of_failing() {
 #[tokio::test]
 async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
     let (tx, rx) = tokio::sync::watch::channel(0u32);
-    let api = script(
+    let mut api = script(
         vec![
             Ok(stack("UPDATE_COMPLETE")),
             Ok(stack("UPDATE_IN_PROGRESS")),
@@ -510,15 +521,89 @@ async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
         vec![ready()],
         vec![],
     );
-    tx.send(1).unwrap();
+    api.press_at = Some(("execute", tx));
     let o = Options {
         interrupts: Some(rx),
         poll: Duration::from_millis(20),
         ..Options::default()
     };
     let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
-    assert!(matches!(r, Err(DeployError::Interrupted { .. })), "{r:?}");
+    match r {
+        Err(DeployError::Interrupted { outcome, .. }) => assert_eq!(
+            outcome,
+            "the update was cancelled; the stack is UPDATE_ROLLBACK_COMPLETE"
+        ),
+        other => panic!("{other:?}"),
+    }
     assert!(api.calls().contains(&"cancel_update".to_string()));
+}
+
+#[tokio::test]
+async fn an_interrupt_before_the_change_set_runs_changes_nothing() {
+    // Pressed while CloudFormation computes the change set: it is deleted, never run.
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Pending, ready()],
+        vec![],
+    );
+    api.press_at = Some(("change_set", tx));
+    let o = Options {
+        interrupts: Some(rx.clone()),
+        ..opts()
+    };
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    match &r {
+        Err(e @ DeployError::Interrupted { outcome, .. }) => {
+            assert_eq!(
+                outcome,
+                "nothing was changed: the change set was not executed"
+            );
+            assert_eq!(crate::error::deploy_code(e), 130);
+        }
+        other => panic!("{other:?}"),
+    }
+    let calls = api.calls();
+    assert!(!calls.contains(&"execute".to_string()), "{calls:?}");
+    assert!(
+        calls.contains(&"delete_change_set".to_string()),
+        "{calls:?}"
+    );
+    // Pressed before the deploy began: not even a change set.
+    let api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![], vec![]);
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    assert!(matches!(r, Err(DeployError::Interrupted { .. })), "{r:?}");
+    assert!(
+        !api.calls()
+            .iter()
+            .any(|c| c.starts_with("create_change_set")),
+        "{:?}",
+        api.calls()
+    );
+}
+
+#[tokio::test]
+async fn an_update_that_ends_before_the_cancel_is_not_a_success() {
+    // Pressed as the change set ran; the update completed before the cancel could act.
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let mut api = script(
+        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
+        vec![ready()],
+        vec![],
+    );
+    api.press_at = Some(("execute", tx));
+    let o = Options {
+        interrupts: Some(rx),
+        ..opts()
+    };
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    match r {
+        Err(DeployError::Interrupted { outcome, .. }) => assert_eq!(
+            outcome,
+            "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -649,3 +649,41 @@ async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again(
         api.calls()
     );
 }
+
+#[tokio::test]
+async fn a_deployment_in_progress_of_something_else_is_replaced_by_the_stacks() {
+    // Someone started a deployment of s-web:1 outside CloudFormation; the stack says
+    // s-web:2. Following theirs to its end would leave the service on s-web:1.
+    let theirs = || {
+        state(vec![
+            dep("theirs", "PRIMARY", "IN_PROGRESS", 1, 0, 0, 5),
+            dep("old", "ACTIVE", "COMPLETED", 2, 1, 0, 1),
+        ])
+    };
+    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(theirs).take(4).collect();
+    states.push_back(state(vec![dep(
+        "ecs-svc/forced",
+        "PRIMARY",
+        "COMPLETED",
+        2,
+        1,
+        0,
+        9,
+    )]));
+    let mut api = unchanged_stack();
+    api.stack_td = Some(format!("{REV}2"));
+    api.ecs = Mutex::new(states);
+    let heard = Heard::default();
+    let r = deploy_default(&api, &heard).await;
+    assert!(
+        matches!(r, Ok(ref o) if o.action == Action::Redeployed),
+        "{r:?}"
+    );
+    assert!(
+        api.calls()
+            .contains(&format!("start_deployment Some(\"{REV}2\")")),
+        "{:?}",
+        api.calls()
+    );
+    heard.assert_said("the service is rolling out s-web:1 while the stack references s-web:2");
+}

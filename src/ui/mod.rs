@@ -351,7 +351,8 @@ impl Ui {
 
 impl Ui {
     /// Counts Ctrl-C presses. The first is for the running operation to handle (cancel
-    /// and keep watching); the second exits at once with 130, leaving CloudFormation
+    /// and keep watching); the second runs the last words ([`crate::abort`]: releasing
+    /// deploy locks, for at most 5 s) and exits with 130, leaving CloudFormation
     /// running. Needs a tokio runtime.
     pub fn interrupts(&self) -> tokio::sync::watch::Receiver<u32> {
         let (tx, rx) = tokio::sync::watch::channel(0u32);
@@ -361,7 +362,8 @@ impl Ui {
             while tokio::signal::ctrl_c().await.is_ok() {
                 count += 1;
                 if count >= 2 {
-                    ui.note("Stopped watching; CloudFormation carries on. Run the same command again (with `--wait-in-progress`) to follow it.");
+                    crate::abort::run(std::time::Duration::from_secs(5)).await;
+                    ui.note("Stopped at once (second Ctrl-C). A stack operation already started goes on in CloudFormation: run the same command again (with `--wait-in-progress`) to follow it.");
                     std::process::exit(130);
                 }
                 let _ = tx.send(count);

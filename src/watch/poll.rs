@@ -130,6 +130,8 @@ pub enum Stop {
     IfNothingStarted,
     /// It changed nothing, or failed before reaching ECS: stop.
     Now,
+    /// The user interrupted it (Ctrl-C): stop, even while following a deployment.
+    Abandon,
 }
 
 /// State kept between polls.
@@ -251,7 +253,7 @@ pub async fn locate<A: RolloutApi>(
 ) -> Result<Option<ServiceRef>, AwsError> {
     loop {
         let state = *stop.borrow();
-        if state == Stop::Now {
+        if matches!(state, Stop::Now | Stop::Abandon) {
             return Ok(None);
         }
         if let Some(s) = api.stack_service(stack).await? {
@@ -284,7 +286,7 @@ pub async fn watch<A: RolloutApi>(
     let mut interval = opts.interval;
     loop {
         let stop_now = *stop.borrow_and_update();
-        if stop_now == Stop::Now && watcher.deployment().is_none() {
+        if (stop_now == Stop::Now && watcher.deployment().is_none()) || stop_now == Stop::Abandon {
             return Ok(None);
         }
         let snap = poller.snapshot(api, service, &watcher).await?;

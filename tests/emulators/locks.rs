@@ -104,3 +104,87 @@ fn one_deploy_of_a_stack_at_a_time() {
         ));
     assert!(locks(ep, &bucket).is_empty());
 }
+
+#[test]
+fn ctrl_c_while_waiting_for_a_lock_deploys_nothing() {
+    let emu = moto_env(&[]);
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["app", "init", "hello"])
+        .assert()
+        .success();
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    let bucket = app_bucket(ep, "hello");
+    // Another run holds the service's lock (a live lease), so this one waits.
+    let lock = "locks/hello-test-hello.json";
+    boto(
+        ep,
+        &format!(
+            "import time\nnow = int(time.time() * 1000)\nclient('s3').put_object(Bucket={bucket:?}, Key={lock:?}, Body=json.dumps({{'holder': 'other@ci (pid 7)', 'command': 'wharf svc deploy', 'started_ms': now, 'expires_ms': now + 100000}}))\nprint(json.dumps(True))"
+        ),
+    );
+    let template = |ep: &str| {
+        boto(
+            ep,
+            r#"print(json.dumps(client("cloudformation").get_template(StackName="hello-test-hello")["TemplateBody"]))"#,
+        )
+    };
+    let before = template(ep);
+    let manifest = d.join("wharf/hello/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("count: 2", "count: 3")).unwrap();
+    let mut run = wharf_command(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test", "--wait-lock"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it says it waits, the user presses Ctrl-C.
+    let stderr = run.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("waiting for other@ci (pid 7)") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("it said it waits for the holder");
+    let pid = run.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = run.wait().unwrap();
+    let err = reader.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(
+            "interrupted while waiting for another run's deploy lock; nothing was deployed"
+        ),
+        "{err}"
+    );
+    assert_eq!(template(ep), before, "nothing was deployed");
+    assert_eq!(
+        locks(ep, &bucket),
+        [lock.to_string()],
+        "the other run's lock is left to it"
+    );
+}

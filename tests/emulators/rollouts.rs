@@ -320,3 +320,64 @@ print(json.dumps({'after_a_minute_ago': count(after=now - minute), 'after_in_a_m
         serde_json::json!({"after_a_minute_ago": 1, "after_in_a_minute": 0, "before_a_minute_ago": 0, "before_in_a_minute": 1})
     );
 }
+
+/// The hello service's image tag, in its manifest.
+fn set_hello_tag(dir: &std::path::Path, tag: &str) {
+    let manifest = dir.join("wharf/hello/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let start = text.find("nginx:").unwrap() + "nginx:".len();
+    let end = text[start..].find('\n').unwrap() + start;
+    std::fs::write(
+        &manifest,
+        format!("{}{tag}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_deploy_over_a_rollout_still_in_progress_follows_its_own_deployment() {
+    // Rollouts take 4 s: the second deploy starts while the first one's deployment
+    // still rolls out. It must follow its own to completion (the older one ends as
+    // superseded), not report the first one's end or a stopped deployment.
+    let emu = crate::harness::moto_env(&[("WHARF_SIM_ROLLOUT_SECONDS", "4".to_string())]);
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    crate::harness::wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    set_hello_tag(d, "1.28");
+    crate::harness::wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test", "--detach"])
+        .assert()
+        .success();
+    set_hello_tag(d, "1.29");
+    crate::harness::wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::is_match(
+                r"rollout: deployment ecs-svc/\d+ \(hello-test-hello:3\) completed",
+            )
+            .unwrap(),
+        );
+    let image = boto(
+        ep,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+arn = cfn.describe_stack_resource(StackName='hello-test-hello', LogicalResourceId='Service')['StackResourceDetail']['PhysicalResourceId']
+s = ecs.describe_services(cluster=arn.split('/')[-2], services=[arn])['services'][0]
+ds = [(d['status'], d.get('rolloutState')) for d in s['deployments']]
+td = [d for d in s['deployments'] if d['status'] == 'PRIMARY'][0]['taskDefinition']
+print(json.dumps({'deployments': ds, 'image': ecs.describe_task_definition(taskDefinition=td)['taskDefinition']['containerDefinitions'][0]['image']}))
+"#,
+    );
+    assert_eq!(image["image"], "public.ecr.aws/nginx/nginx:1.29", "{image}");
+    assert_eq!(
+        image["deployments"],
+        serde_json::json!([["PRIMARY", "COMPLETED"]]),
+        "{image}"
+    );
+}
