@@ -92,6 +92,10 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             .collect();
         let repositories = client.application_repositories(&app).await?;
         if names.is_empty() && repositories.is_empty() {
+            ui.event(
+                "deleted",
+                &serde_json::json!({"stacks": [], "absent": [], "repositories": []}),
+            );
             ui.note(format!(
                 "Application `{app}` has no stacks and no repositories in {}: nothing was deleted",
                 client.region
@@ -106,6 +110,10 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             client.delete_repository(repo).await?;
         }
         if !repositories.is_empty() {
+            ui.event(
+                "deleted",
+                &serde_json::json!({"stacks": [], "absent": [], "repositories": repositories}),
+            );
             ui.result(format!(
                 "Deleted ECR repositories {} with their images",
                 repositories.join(", ")

@@ -479,6 +479,10 @@ pub async fn delete_stacks(
             absent.join(", ")
         ));
     }
+    ui.event(
+        "deleted",
+        &serde_json::json!({"stacks": deleted, "absent": absent, "repositories": []}),
+    );
     if deleted.is_empty() {
         ui.note("Nothing was deleted.");
     } else {

@@ -183,6 +183,16 @@ fn full_deploy_path_on_moto() {
                 .and(predicate::str::contains("Nothing was deleted.")),
         )
         .stdout(predicate::str::contains("Deleted").not());
+    // The same in JSON: one `deleted` event that deleted nothing.
+    wharf_lab(d, ep, &lab)
+        .args([
+            "svc", "delete", "-n", "web", "-e", "test", "--yes", "--output", "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#"{"type":"deleted","data":{"stacks":[],"absent":["storefront-test-web"],"repositories":[]}}"#,
+        ));
     wharf_lab(d, ep, &lab)
         .args(["env", "delete", "-n", "test", "--yes"])
         .assert()
