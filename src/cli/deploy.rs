@@ -74,7 +74,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     } else {
         return Err(crate::ui::PromptError::NeedsFlag {
             flag: "--name or --all",
-            what: "the services to deploy",
+            what: "a choice of services to deploy",
         }
         .into());
     };

@@ -189,9 +189,13 @@ pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), Wha
             "Service {name} in environment {env}\n  Stack        {} ({})\n",
             info.name, info.status
         );
-        for key in [output::URL, output::DISCOVERY_NAME, output::LOG_GROUP_NAME] {
+        for (key, label) in [
+            (output::URL, "URL"),
+            (output::DISCOVERY_NAME, "Discovery"),
+            (output::LOG_GROUP_NAME, "Log group"),
+        ] {
             if let Some(v) = info.outputs.get(key) {
-                let _ = writeln!(t, "  {key:<12} {v}");
+                let _ = writeln!(t, "  {label:<12} {v}");
             }
         }
         if let Some(td) = &td {

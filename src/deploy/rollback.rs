@@ -76,6 +76,12 @@ pub fn target<'a>(
 ) -> Result<&'a PastDeployment, NoTarget> {
     let mut good = history.iter().filter(|d| d.succeeded());
     if let Some(r) = to {
+        let number = r.rsplit(':').next().unwrap_or(r);
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NoTarget::Unknown(format!(
+                "`{r}` is not a task definition revision: give its number (`7`) or `family:7`"
+            )));
+        }
         return good
             .find(|d| d.revision() == r || d.revision().rsplit(':').next() == Some(r))
             .ok_or_else(|| {
@@ -254,6 +260,14 @@ mod tests {
         match target(&history, &td(5), Some("4")) {
             Err(NoTarget::Unknown(m)) => assert!(m.contains("revision 4"), "{m}"),
             other => panic!("{other:?}"),
+        }
+        for bad in ["abc", "web:", "web:x", ""] {
+            match target(&history, &td(5), Some(bad)) {
+                Err(NoTarget::Unknown(m)) => {
+                    assert!(m.contains("is not a task definition revision"), "{m}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
         }
         assert!(nothing(target(&history[..1], &td(5), None)).contains("no earlier"));
     }
