@@ -10,10 +10,12 @@ use aws_smithy_types::DateTime;
 
 impl Aws {
     /// The service's deployments of any status, newest first (the 20 newest), with the
-    /// task definitions they ran (ListServiceDeployments, DescribeServiceRevisions).
+    /// task definitions they ran and the image of container `main` (else the first)
+    /// (ListServiceDeployments, DescribeServiceRevisions).
     pub async fn deployment_history(
         &self,
         s: &ServiceRef,
+        main: &str,
     ) -> Result<Vec<crate::deploy::rollback::PastDeployment>, AwsError> {
         let out = self
             .ecs
@@ -40,19 +42,28 @@ impl Aws {
                 .map_err(|e| call_error("DescribeServiceRevisions", what(s), e))?;
             for r in revs.service_revisions() {
                 if let (Some(arn), Some(td)) = (r.service_revision_arn(), r.task_definition()) {
-                    task_definitions.insert(arn.to_string(), td.to_string());
+                    let images = r.container_images();
+                    let image = images
+                        .iter()
+                        .find(|c| c.container_name() == Some(main))
+                        .or(images.first())
+                        .and_then(|c| c.image())
+                        .map(str::to_string);
+                    task_definitions.insert(arn.to_string(), (td.to_string(), image));
                 }
             }
         }
         let mut past: Vec<_> = briefs
             .iter()
             .filter_map(|b| {
+                let (task_definition, image) = task_definitions
+                    .get(b.target_service_revision_arn()?)?
+                    .clone();
                 Some(crate::deploy::rollback::PastDeployment {
                     arn: b.service_deployment_arn()?.to_string(),
                     created_ms: ms(b.created_at()),
-                    task_definition: task_definitions
-                        .get(b.target_service_revision_arn()?)?
-                        .clone(),
+                    task_definition,
+                    image,
                     status: b.status()?.as_str().to_string(),
                 })
             })

@@ -96,7 +96,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             Some(td) => td,
             None => primary.ok_or_else(not_deployed)?,
         };
-        let history = client.deployment_history(&service).await?;
+        let history = client.deployment_history(&service, name).await?;
         let target =
             crate::deploy::rollback::target(&history, &current, a.to.as_deref()).map_err(|e| {
                 match e {

@@ -16,6 +16,8 @@ pub struct PastDeployment {
     pub created_ms: i64,
     /// The task definition it ran.
     pub task_definition: String,
+    /// The image of its main container, when the history says.
+    pub image: Option<String>,
     /// `SUCCESSFUL`, `ROLLBACK_SUCCESSFUL`, `STOPPED`, `IN_PROGRESS`, … (the
     /// ServiceDeploymentStatus values).
     pub status: String,
@@ -132,11 +134,47 @@ pub fn target<'a>(
         }
         return Ok(last_good);
     }
+    if let Some(found) = release_before(history) {
+        return found;
+    }
     good.find(|d| d.revision() != current).ok_or_else(|| {
         NoTarget::Nothing(
             "the service's history has no earlier successful deployment to return to".into(),
         )
     })
+}
+
+/// The release before the current one, with releases told apart by image, when every
+/// successful deployment's image is known (`None` otherwise). The successful
+/// deployments, oldest first, are read as an undo stack: a deployment that returns to
+/// the image below the top (a rollback, or a revert) takes the top off; a new image goes
+/// on. The target is the image below the top, so a second rollback goes further back
+/// instead of returning to the release the first one left.
+fn release_before(history: &[PastDeployment]) -> Option<Result<&PastDeployment, NoTarget>> {
+    let good: Vec<&PastDeployment> = history.iter().filter(|d| d.succeeded()).collect();
+    let images: Vec<&str> = good
+        .iter()
+        .map(|d| d.image.as_deref())
+        .collect::<Option<Vec<_>>>()?;
+    let mut stack: Vec<&str> = Vec::new();
+    for image in images.iter().rev() {
+        match stack.as_slice() {
+            [.., below, _] if below == image => {
+                stack.pop();
+            }
+            [.., top] if top == image => {}
+            _ => stack.push(image),
+        }
+    }
+    let Some(&back_to) = stack.len().checked_sub(2).and_then(|i| stack.get(i)) else {
+        return Some(Err(NoTarget::Nothing(format!(
+            "nothing older to return to: the service's history (its {} newest deployments) has no release before the one it runs",
+            history.len()
+        ))));
+    };
+    good.iter()
+        .find(|d| d.image.as_deref() == Some(back_to))
+        .map(|d| Ok(*d))
 }
 
 /// What a rollback from `from` to `to` that changes only the image of container `main`
@@ -222,8 +260,57 @@ mod tests {
             arn: format!("arn:sd/{rev}-{at}"),
             created_ms: at,
             task_definition: format!("arn:aws:ecs:us-east-1:1:task-definition/web:{rev}"),
+            image: None,
             status: status.into(),
         }
+    }
+
+    /// A successful deployment of revision `rev` running `image`.
+    fn ran(rev: u32, at: i64, image: &str) -> PastDeployment {
+        PastDeployment {
+            image: Some(image.into()),
+            ..past(rev, at, "SUCCESSFUL")
+        }
+    }
+
+    #[test]
+    fn a_second_rollback_goes_further_back_instead_of_returning() {
+        // Releases z, a, b; a rollback to a made revision 4 (a's image again).
+        let after_rollback = [
+            ran(4, 40, "a"),
+            ran(3, 30, "b"),
+            ran(2, 20, "a"),
+            ran(1, 10, "z"),
+        ];
+        let t = target(&after_rollback, &td(4), None).unwrap();
+        assert_eq!(t.image.as_deref(), Some("z"), "not back to b");
+        // Without a rollback, the release before the current one.
+        let plain = [ran(3, 30, "b"), ran(2, 20, "a"), ran(1, 10, "z")];
+        assert_eq!(
+            target(&plain, &td(3), None).unwrap().image.as_deref(),
+            Some("a")
+        );
+        // b deployed again after the rollback is a release of its own: back to a.
+        let again = [
+            ran(5, 50, "b"),
+            ran(4, 40, "a"),
+            ran(3, 30, "b"),
+            ran(2, 20, "a"),
+            ran(1, 10, "z"),
+        ];
+        assert_eq!(
+            target(&again, &td(5), None).unwrap().image.as_deref(),
+            Some("a")
+        );
+        // Rolled back to the first release: nothing older.
+        let first = [ran(3, 30, "a"), ran(2, 20, "b"), ran(1, 10, "a")];
+        assert!(nothing(target(&first, &td(3), None)).contains("nothing older to return to"));
+        // A redeploy of the same image (--force) is not a release.
+        let forced = [ran(3, 30, "b"), ran(2, 20, "b"), ran(1, 10, "a")];
+        assert_eq!(
+            target(&forced, &td(3), None).unwrap().image.as_deref(),
+            Some("a")
+        );
     }
 
     fn td(n: u32) -> String {

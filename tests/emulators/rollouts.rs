@@ -153,14 +153,20 @@ fn a_good_image_rolls_out_and_a_missing_one_is_rolled_back_with_its_reason() {
             predicate::str::contains("Rolling back web in test from storefront-test-web:3")
                 .and(predicate::str::contains("to storefront-test-web:1 (")),
         );
-    // Again: what runs is what the last good release ran, so there is nothing to
-    // restore. Refused with exit 1, not "no changes" with 0.
+    // Again: the service runs its first release, and nothing came before it. Refused
+    // with exit 1, not "no changes" with 0.
     wharf_lab(d, ep, &lab)
         .args(["svc", "rollback", "-n", "web", "-e", "test"])
         .assert()
         .code(1)
+        .stderr(predicate::str::contains("nothing older to return to"));
+    // Nor to the failed release, by name: it never succeeded.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test", "--to", "2"])
+        .assert()
+        .code(2)
         .stderr(predicate::str::contains(
-            "nothing to roll back: web in test already runs what storefront-test-web:1 ran",
+            "revision 2 has no successful deployment",
         ));
 }
 
@@ -284,6 +290,15 @@ fn rollback_returns_to_the_last_successful_release_through_cloudformation() {
         "and the stack says so"
     );
     assert_eq!(after["rollout"], "COMPLETED");
+
+    // A second rollback does not return to release 2, which the first one left: there
+    // is nothing older than release 1.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "web", "-e", "test"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing older to return to"));
+    assert_eq!(web_image(ep)["image"], first["image"], "nothing changed");
 
     // Nothing earlier than the first release: a clear error.
     wharf_lab(d, ep, &lab)
