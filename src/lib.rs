@@ -25,6 +25,36 @@ pub mod watch;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Whether the arguments ask for JSON output (`--output json` or `--output=json`), read
+/// without clap, for the arguments clap could not parse.
+fn wants_json(args: impl Iterator<Item = String>) -> bool {
+    let mut previous = String::new();
+    for a in args {
+        if a == "--output=json" || (previous == "--output" && a == "json") {
+            return true;
+        }
+        previous = a;
+    }
+    false
+}
+
+/// The `error` event of a usage error clap found: its first line, without clap's
+/// `error: ` prefix, code `wharf::usage::arguments`, and the `--help` hint.
+fn usage_event(e: &clap::Error) -> serde_json::Value {
+    let text = e.render().to_string();
+    let message = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    serde_json::json!({
+        "message": message,
+        "code": "wharf::usage::arguments",
+        "help": "see `wharf <command> --help`",
+    })
+}
+
 /// Runs wharf with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -32,6 +62,11 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
+            if e.use_stderr() && wants_json(std::env::args()) {
+                // A CI step reading JSON learns why nothing ran, like any other error.
+                let ui = ui::Ui::new(ui::mode::Output::Json, true);
+                ui.event("error", &usage_event(&e));
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
@@ -44,5 +79,36 @@ pub fn main() -> ExitCode {
             ui.error(&err);
             ExitCode::from(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_asked_for_in_either_spelling_and_only_as_the_value() {
+        let args = |a: &[&str]| {
+            a.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert!(wants_json(args(&[
+            "wharf", "deploy", "--output", "json", "--bogus"
+        ])));
+        assert!(wants_json(args(&["wharf", "--output=json", "deploy"])));
+        assert!(!wants_json(args(&["wharf", "deploy", "-n", "json"])));
+        assert!(!wants_json(args(&["wharf", "--output", "human", "json"])));
+    }
+
+    #[test]
+    fn a_usage_error_reads_as_one_sentence() {
+        use clap::Parser;
+        let e = cli::Cli::try_parse_from(["wharf", "deploy", "--bogus"]).unwrap_err();
+        let v = usage_event(&e);
+        assert_eq!(v["code"], "wharf::usage::arguments");
+        let m = v["message"].as_str().unwrap();
+        assert!(m.contains("--bogus") && !m.starts_with("error"), "{m}");
     }
 }

@@ -20,6 +20,24 @@ fn usage_errors_exit_2() {
         .args(["--output", "yaml", "validate"])
         .assert()
         .code(2);
+    // With --output json, stdout holds the error as a JSON event, and nothing else.
+    let out = wharf(d.path())
+        .args(["deploy", "--output", "json", "--bogus"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let events = json_lines(&out);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "error");
+    assert_eq!(events[0]["data"]["code"], "wharf::usage::arguments");
+    assert!(
+        events[0]["data"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--bogus")
+    );
     // Without --local, ls asks AWS: with no region configured that is a clear error.
     wharf(workspace().path())
         .args(["svc", "ls"])
