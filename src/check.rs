@@ -237,6 +237,20 @@ mod tests {
     }
 
     #[test]
+    fn a_problem_in_an_override_block_is_named_by_its_place_in_the_file() {
+        let files = workspace_from_bytes(
+            format!("{DEFAULT_SERVICE}environments:\n  test:\n    cpu: 100\n").as_bytes(),
+        );
+        let ws = load(&files);
+        let paths: Vec<_> = ws.diags.iter().filter_map(|d| d.path.clone()).collect();
+        assert!(
+            paths.contains(&"environments.test.cpu".to_string()),
+            "{paths:?}"
+        );
+        assert!(!paths.contains(&"cpu".to_string()), "{paths:?}");
+    }
+
+    #[test]
     fn a_manifest_that_is_a_directory_is_an_error_not_skipped() {
         // Found by fuzzing: `validate` said all was valid.
         let mut files = workspace_from_bytes(DEFAULT_SERVICE.as_bytes());

@@ -199,6 +199,26 @@ impl Diagnostics {
         }
     }
 
+    /// The same list, with `prefix` put before the YAML path of each diagnostic located
+    /// inside `within` (the ones that point into an override block, whose paths were
+    /// found in the merged manifest: `cpu` becomes `environments.test.cpu`).
+    pub fn prefixed_within(self, within: Span, prefix: &str) -> Diagnostics {
+        let inside = |s: &Span| {
+            s.file == within.file && s.start >= within.start && s.start < within.start + within.len
+        };
+        let mut out = Diagnostics::new();
+        for mut d in self.items.into_iter().chain(self.hidden) {
+            if d.span.as_ref().is_some_and(inside)
+                && let Some(p) = &d.path
+                && !p.starts_with(prefix)
+            {
+                d.path = Some(format!("{prefix}{p}"));
+            }
+            out.push(d);
+        }
+        out
+    }
+
     /// Adds all of another list.
     pub fn extend(&mut self, other: Diagnostics) {
         for d in other.items.into_iter().chain(other.hidden) {

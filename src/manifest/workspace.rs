@@ -422,8 +422,10 @@ impl Workspace {
     /// [`Workspace::diags`]; `None` when it cannot be used.
     pub fn service(&mut self, name: &str, env: Option<&str>) -> Option<ServiceManifest> {
         let doc = self.services.get(name)?.as_ref()?;
-        let mut node = match env.and_then(|e| doc.overrides.get(e)) {
-            Some(o) => overrides::merge(&doc.base, o),
+        let over = env.and_then(|e| Some((e, doc.overrides.get(e)?)));
+        let over_span = over.map(|(e, o)| (e, o.span));
+        let mut node = match over {
+            Some((_, o)) => overrides::merge(&doc.base, o),
             None => doc.base.clone(),
         };
         self.checks += 1;
@@ -436,6 +438,10 @@ impl Workspace {
         if let Some(m) = &m {
             validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
             name_matches_dir(&m.name, name, "service", &mut d);
+        }
+        // Problems in the override block are named by their place in the file.
+        if let Some((e, span)) = over_span {
+            d = d.prefixed_within(span, &format!("environments.{e}."));
         }
         let failed = d.has_errors();
         self.diags.extend(d);
