@@ -189,6 +189,8 @@ pub enum DeployError {
         stack: String,
         /// What became of the stack.
         outcome: String,
+        /// Its status when wharf stopped (`None`: deleted, or never changed).
+        status: Option<String>,
     },
 }
 

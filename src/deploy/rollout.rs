@@ -159,15 +159,21 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
     if let Some(f) = forward {
         f.abort();
     }
-    // A stall that cancelled the update: CloudFormation rolled it back.
+    // A stall that cancelled the update: CloudFormation rolled it back (unless the
+    // update completed before the cancel could act).
     let result = match result {
-        Err(DeployError::Interrupted { stack, outcome })
-            if watch.rollback_on_timeout
-                && matches!(&followed, Ok(Some(Followed::Watched(w))) if w.outcome.verdict == Verdict::Stalled) =>
+        Err(DeployError::Interrupted {
+            stack,
+            outcome,
+            status: Some(status),
+        }) if watch.rollback_on_timeout
+            && crate::deploy::status::verdict(&status)
+                == crate::deploy::status::Verdict::RolledBack
+            && matches!(&followed, Ok(Some(Followed::Watched(w))) if w.outcome.verdict == Verdict::Stalled) =>
         {
             Err(DeployError::RolledBack {
                 stack,
-                status: "UPDATE_ROLLBACK_COMPLETE".into(),
+                status,
                 resource: Some(crate::contract::logical::SERVICE.into()),
                 reason: Some(format!(
                     "cancelled by wharf after --progress-timeout: {outcome}"
@@ -357,6 +363,7 @@ fn stopped_watching(stack: &str) -> DeployError {
         outcome:
             "stopped watching the ECS rollout, which goes on; `wharf svc status --watch` follows it"
                 .into(),
+        status: None,
     }
 }
 

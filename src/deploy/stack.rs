@@ -289,6 +289,7 @@ async fn deploy_inner<A: StackApi>(
         // Ctrl-C came too late to cancel: the stack changed, and the run says so.
         Verdict::Succeeded if interrupted(opts) => Err(DeployError::Interrupted {
             stack: name.into(),
+            status: Some(status.clone()),
             outcome: format!(
                 "the {} had finished before it could be cancelled: the stack is {status}",
                 if kind == ChangeSetKind::Create {
@@ -312,6 +313,7 @@ async fn deploy_inner<A: StackApi>(
         }),
         _ if interrupted(opts) => Err(DeployError::Interrupted {
             stack: name.into(),
+            status: info.as_ref().map(|s| s.status.clone()),
             outcome: match &info {
                 None => "the half-created stack was deleted".to_string(),
                 Some(s) => format!("the update was cancelled; the stack is {}", s.status),
@@ -396,6 +398,7 @@ fn nothing_changed(stack: &str) -> DeployError {
     DeployError::Interrupted {
         stack: stack.into(),
         outcome: "nothing was changed: the change set was not executed".into(),
+        status: None,
     }
 }
 

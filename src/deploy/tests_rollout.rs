@@ -241,12 +241,13 @@ async fn a_stack_rolled_back_after_the_breaker_is_explained_with_ecs_reasons() {
     }
 }
 
-#[tokio::test]
-async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
+/// A stack update whose rollout stalls, with `--rollback-on-timeout`; the stack ends
+/// as `after_cancel` once wharf cancels it.
+async fn stall_then_cancel(after_cancel: &str) -> (Fake, Heard, Result<StackOutcome, DeployError>) {
     let mut api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![ready()], vec![]);
     api.hold = Some((
         stack("UPDATE_IN_PROGRESS").unwrap(),
-        stack("UPDATE_ROLLBACK_COMPLETE").unwrap(),
+        stack(after_cancel).unwrap(),
     ));
     let failing: Vec<ServiceState> = (0..400)
         .map(|i| {
@@ -267,6 +268,12 @@ async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
     w.rollback_on_timeout = true;
     let heard = Heard::default();
     let r = deploy_service(&api, &spec(), &heard, &opts(), &w).await;
+    (api, heard, r)
+}
+
+#[tokio::test]
+async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
+    let (api, heard, r) = stall_then_cancel("UPDATE_ROLLBACK_COMPLETE").await;
     assert!(
         api.calls().contains(&"cancel_update".to_string()),
         "{:?}",
@@ -275,14 +282,27 @@ async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
     let Err(e) = r else { panic!("{r:?}") };
     assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
     assert!(e.to_string().contains("made no progress"), "{e}");
-    assert!(
-        heard
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("--rollback-on-timeout"))
-    );
+    heard.assert_said("--rollback-on-timeout");
+    // The update completed before the cancel could act: not called a rollback, but a
+    // stalled rollout (exit 4) whose stack finished.
+    let (_, _, r) = stall_then_cancel("UPDATE_COMPLETE").await;
+    match &r {
+        Err(
+            e @ DeployError::Rollout {
+                verdict,
+                stack_error: Some(why),
+                ..
+            },
+        ) => {
+            assert_eq!(*verdict, Verdict::Stalled);
+            assert_eq!(crate::error::deploy_code(e), 4);
+            assert!(
+                why.contains("had finished before it could be cancelled"),
+                "{why}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
