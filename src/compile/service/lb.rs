@@ -1,0 +1,72 @@
+//! Load balancer routing (Load Balanced Web Service): the listener rule's paths and
+//! priority, the target group and its health check. Its partials are
+//! `svc-target-group.yml` and the load balancer part of `svc-service.yml`.
+
+use super::*;
+
+pub(super) fn path_patterns(path: &str) -> (Vec<String>, String) {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        (vec!["/*".into()], "/".into())
+    } else {
+        (
+            vec![format!("/{trimmed}"), format!("/{trimmed}/*")],
+            format!("/{trimmed}"),
+        )
+    }
+}
+
+pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
+    let https = !inputs.env.certificates().is_empty();
+    let (path_patterns, url_path) =
+        path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str()));
+    let full = match h.healthcheck.as_ref().map(|h| &h.value) {
+        Some(TargetHealthCheck::Full(a)) => Some(a),
+        _ => None,
+    };
+    let health_path = match h.healthcheck.as_ref().map(|h| &h.value) {
+        Some(TargetHealthCheck::Path(p)) => p.clone(),
+        Some(TargetHealthCheck::Full(a)) => a.path.as_ref().map_or("/".into(), |p| p.value.clone()),
+        None => "/".into(),
+    };
+    LbPlan {
+        path_patterns,
+        url_path,
+        scheme: if https { "https" } else { "http" },
+        priority: inputs.priority.unwrap_or(1),
+        listener: if https {
+            crate::contract::EnvValue::HttpsListenerArn
+        } else {
+            crate::contract::EnvValue::HttpListenerArn
+        },
+        target_port: h
+            .target_port
+            .as_ref()
+            .or(m.image.port.as_ref())
+            .map_or(80, |p| p.value.0),
+        health: TargetHealthPlan {
+            path: health_path,
+            port: full.and_then(|a| a.port.as_ref()).map(|p| p.value.0),
+            codes: full
+                .and_then(|a| a.success_codes.as_ref())
+                .map_or("200".into(), |c| c.value.clone()),
+            healthy: full
+                .and_then(|a| a.healthy_threshold.as_ref())
+                .map_or(5, |t| t.value),
+            unhealthy: full
+                .and_then(|a| a.unhealthy_threshold.as_ref())
+                .map_or(2, |t| t.value),
+            interval: secs(full.and_then(|a| a.interval.as_ref()), 30),
+            timeout: secs(full.and_then(|a| a.timeout.as_ref()), 5),
+        },
+        grace_period: secs(full.and_then(|a| a.grace_period.as_ref()), 60),
+        deregistration_delay: secs(h.deregistration_delay.as_ref(), 60),
+        stickiness: h.stickiness.unwrap_or(false),
+        source_ips: h
+            .allowed_source_ips
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
+    }
+}

@@ -1,0 +1,154 @@
+//! The task definition: the image (by digest in the service's ECR repository, or as
+//! written), what pulling it takes, the task size for the platform, and the main
+//! container (ports, variables with Copilot's built-ins, secrets, labels, health check,
+//! command). Its partials are `svc-task-definition.yml` and `svc-roles.yml`.
+
+use super::*;
+
+/// The main container's image: `!Ref ContainerImage` for `image.location`, else the
+/// service's repository in the account at the `ImageDigest` parameter.
+pub(super) fn image(m: &ServiceManifest, app: &str) -> ImagePlan {
+    let name = &m.name.value;
+    match (&m.image.build, &m.image.location) {
+        (_, Some(_)) => ImagePlan {
+            digest_param: false,
+            expr: format!("!Ref {}", parameter::CONTAINER_IMAGE),
+        },
+        _ => ImagePlan {
+            digest_param: true,
+            expr: sub(&format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}@${{{}}}",
+                parameter::IMAGE_DIGEST
+            )),
+        },
+    }
+}
+
+/// The ECR repository the execution role may pull from; `None` for images outside ECR.
+pub(super) fn ecr_pull_resource(m: &ServiceManifest, app: &str) -> Option<String> {
+    let name = &m.name.value;
+    match &m.image.location {
+        Some(loc) => ecr_repo_arn(loc),
+        None => Some(sub(&format!(
+            "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{name}"
+        ))),
+    }
+}
+
+/// The platform, and the task's CPU units and MiB (defaults: 256/512, 1024/2048 on
+/// Windows).
+pub(super) fn size(m: &ServiceManifest) -> (Platform, u32, u32) {
+    let platform = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
+    let (dcpu, dmem) = if platform.os.is_windows() {
+        (1024, 2048)
+    } else {
+        (256, 512)
+    };
+    (
+        platform,
+        m.cpu.as_ref().map_or(dcpu, |c| c.value),
+        m.memory.as_ref().map_or(dmem, |c| c.value),
+    )
+}
+
+/// The IAM permissions boundary of the roles, as a CloudFormation value.
+pub(super) fn permissions_boundary(inputs: &ServiceInputs) -> Option<String> {
+    inputs.app.permissions_boundary.as_ref().map(|pb| {
+        if pb.starts_with("arn:") {
+            quote(pb)
+        } else {
+            sub(&format!(
+                "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{pb}"
+            ))
+        }
+    })
+}
+
+/// The main container, named like the service, running `image`; and what reading its
+/// secrets takes.
+pub(super) fn main_container(
+    m: &ServiceManifest,
+    inputs: &ServiceInputs,
+    image: String,
+    lb: Option<&LbPlan>,
+    service_connect: Option<&ConnectPlan>,
+) -> (ContainerPlan, SecretsPlan) {
+    let app = inputs.app.name.as_str();
+    let env = inputs.env.name.value.as_str();
+    let name = m.name.value.clone();
+    let main_port_name = service_connect
+        .and_then(|c| c.service.as_ref())
+        .map(|s| s.port_name);
+    let mut ports: Vec<PortPlan> = m
+        .image
+        .port
+        .iter()
+        .map(|p| PortPlan {
+            port: p.value.0,
+            name: main_port_name,
+        })
+        .collect();
+    if let Some(l) = lb
+        && !ports.iter().any(|p| p.port == l.target_port)
+    {
+        ports.push(PortPlan {
+            port: l.target_port,
+            name: None,
+        });
+    }
+    let p = inputs.app.var_prefix;
+    let mut vars: BTreeMap<String, String> = BTreeMap::from([
+        (format!("{p}_APPLICATION_NAME"), quote(app)),
+        (format!("{p}_ENVIRONMENT_NAME"), quote(env)),
+        (format!("{p}_SERVICE_NAME"), quote(&name)),
+        (
+            format!("{p}_SERVICE_DISCOVERY_ENDPOINT"),
+            quote(&namespace(app, env)),
+        ),
+    ]);
+    if lb.is_some() {
+        vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
+    }
+    for (k, v) in m.variables.iter() {
+        vars.insert(k.value.clone(), quote(&v.0));
+    }
+    let healthcheck = m.image.healthcheck.as_ref().map(|h| HealthPlan {
+        command: h.command.args().to_vec(),
+        interval: secs(h.interval.as_ref(), 10),
+        retries: h.retries.as_ref().map_or(2, |r| r.value),
+        timeout: secs(h.timeout.as_ref(), 5),
+        start_period: secs(h.start_period.as_ref(), 0),
+    });
+    let mut labels: Vec<VarPlan> = m
+        .image
+        .labels
+        .iter()
+        .map(|(k, v)| VarPlan {
+            name: k.value.clone(),
+            value: v.value.clone(),
+        })
+        .collect();
+    labels.sort_by(|a, b| a.name.cmp(&b.name));
+    let (secret_items, secret_reads) = secrets(m);
+    let container = ContainerPlan {
+        name: name.clone(),
+        image,
+        essential: true,
+        readonly_fs: m
+            .storage
+            .as_ref()
+            .and_then(|st| st.readonly_fs.as_ref())
+            .is_some_and(|r| r.value),
+        ports,
+        entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
+        command: m.command.as_ref().map(|c| c.args().to_vec()),
+        environment: vars
+            .into_iter()
+            .map(|(name, value)| VarPlan { name, value })
+            .collect(),
+        secrets: secret_items,
+        labels,
+        healthcheck,
+    };
+    (container, secret_reads)
+}
