@@ -19,6 +19,7 @@ pub mod image;
 pub mod manifest;
 pub mod render;
 pub mod scaffold;
+pub mod settings;
 pub mod ui;
 pub mod watch;
 
@@ -72,6 +73,14 @@ pub fn main() -> ExitCode {
     };
     let verbose = cli.global.verbose || std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
     let ui = ui::Ui::new(cli.global.output, cli.global.no_input).with_verbose(verbose);
+    if let Err(message) = settings::init() {
+        let err = error::WharfError::usage(
+            message,
+            Some("unset it, or set a whole number (see \"AWS access\" in the README)".to_string()),
+        );
+        ui.error(&err);
+        return ExitCode::from(error::exit_code(&err));
+    }
     match cli::dispatch(cli, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -26,11 +26,8 @@ pub struct AwsOptions {
     pub region: Option<String>,
 }
 
-/// Environment variable setting the longest an AWS call may take, retries included, in
-/// seconds ([`CALL_TIMEOUT`] when unset).
-pub const CALL_TIMEOUT_VAR: &str = "WHARF_AWS_CALL_TIMEOUT";
-
-/// The most [`CALL_TIMEOUT_VAR`] may set: one hour (a larger value means one hour).
+/// The most `WHARF_AWS_CALL_TIMEOUT` ([`crate::settings`]) may set: one hour (a larger
+/// value means one hour).
 pub const MAX_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The longest one AWS call may take, retries included: 30 s. An endpoint that accepts
@@ -130,9 +127,9 @@ impl Aws {
             loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(5));
         }
         loader = loader.timeout_config(timeouts(
-            std::env::var(CALL_TIMEOUT_VAR)
-                .ok()
-                .and_then(|v| v.parse().ok()),
+            crate::settings::current()
+                .aws_call_timeout
+                .map(|d| d.as_secs()),
         ));
         let sdk = loader.load().await;
         let region = sdk.region().ok_or(AwsError::NoRegion)?.to_string();

@@ -10,7 +10,6 @@ use crate::deploy::stack::{Options, StackSpec};
 use crate::error::WharfError;
 use crate::manifest::workspace::Workspace;
 use crate::ui::Ui;
-use std::time::Duration;
 
 /// AWS connection flags.
 #[derive(Debug, Clone, clap::Args)]
@@ -56,12 +55,6 @@ pub struct DeployFlags {
     #[command(flatten)]
     pub aws: AwsArgs,
 }
-
-/// Environment variable: milliseconds between polls of CloudFormation (default 2000).
-pub const POLL_INTERVAL_MS: &str = "WHARF_POLL_INTERVAL_MS";
-
-/// Environment variable: milliseconds between polls of an ECS rollout (default 3000).
-pub const WATCH_INTERVAL_MS: &str = "WHARF_WATCH_INTERVAL_MS";
 
 /// How `svc deploy` and `deploy` follow the ECS rollouts they cause.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -109,11 +102,8 @@ impl RolloutFlags {
             d.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         };
         let mut poll = crate::watch::poll::PollOptions::default();
-        if let Some(i) = std::env::var(WATCH_INTERVAL_MS)
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            poll.interval = Duration::from_millis(i);
+        if let Some(i) = crate::settings::current().watch_interval {
+            poll.interval = i;
         }
         crate::deploy::rollout::WatchSettings {
             limits: crate::watch::machine::Limits {
@@ -190,10 +180,7 @@ pub async fn connect_to(
 
 /// Deploy options from the environment and flags, with Ctrl-C wired in.
 pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
-    let poll = std::env::var(POLL_INTERVAL_MS)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(Duration::from_secs(2), Duration::from_millis);
+    let poll = crate::settings::current().poll_interval;
     Options {
         poll,
         wait_in_progress,

@@ -524,12 +524,6 @@ pub fn confirm_delete(ui: &Ui, what: &str, yes: bool) -> Result<(), WharfError> 
     }
 }
 
-/// CloudFormation takes templates up to this many bytes inline.
-pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
-
-/// Environment variable lowering the inline limit (tests use it to exercise uploads).
-pub const INLINE_LIMIT_VAR: &str = "WHARF_INLINE_TEMPLATE_LIMIT";
-
 /// The bucket of application `app` in `aws`'s region (its `<app>-infrastructure` stack's
 /// `TemplateBucket` output): where large templates and deploy locks go. `None` before
 /// `wharf app init`.
@@ -544,10 +538,8 @@ async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, WharfError> 
 
 /// Uploads a template over the inline limit to the application's bucket.
 async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(), WharfError> {
-    let limit = std::env::var(INLINE_LIMIT_VAR)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(INLINE_TEMPLATE_LIMIT);
+    // CloudFormation's inline limit, or lower (`WHARF_INLINE_TEMPLATE_LIMIT`, for tests).
+    let limit = crate::settings::current().inline_template_limit;
     if spec.template.len() <= limit {
         return Ok(());
     }

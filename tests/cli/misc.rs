@@ -20,6 +20,15 @@ fn usage_errors_exit_2() {
         .args(["--output", "yaml", "validate"])
         .assert()
         .code(2);
+    // A wharf variable that is not a number stops the command, naming it.
+    wharf(workspace().path())
+        .env("WHARF_POLL_INTERVAL_MS", "fast")
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "WHARF_POLL_INTERVAL_MS=\"fast\" is not a number of milliseconds",
+        ));
     // With --output json, stdout holds the error as a JSON event, and nothing else.
     let out = wharf(d.path())
         .args(["deploy", "--output", "json", "--bogus"])
