@@ -323,7 +323,6 @@ async fn deploy_locked(
     concurrency: usize,
     opts: Options,
 ) -> Result<(), WharfError> {
-    use crate::deploy::types::Action;
     for spec in env.iter_mut().chain(services.iter_mut()) {
         upload_if_large(&aws, app, spec).await?;
     }
@@ -340,80 +339,45 @@ async fn deploy_locked(
         concurrency,
     )
     .await;
-    let skipped = total - results.len();
-    let mut worst = 0u8;
-    let mut failed = 0;
-    for (stack, r) in &results {
+    let release = crate::deploy::release::Release {
+        results,
+        total,
+        forced,
+    };
+    for (stack, r) in &release.results {
         match r {
             Ok(o) => {
                 if let Some(url) = o.outputs.get(crate::contract::output::URL) {
                     ui.note(format!("{stack}: {url}"));
                 }
             }
-            Err(e) => {
-                failed += 1;
-                worst = worst.max(crate::error::deploy_code(e));
-                // With one stack, the error is reported once, as the command's error.
-                if total > 1 {
-                    ui.error(&WharfError::Deploy(e.clone()));
-                }
-            }
+            // With one stack, the error is reported once, as the command's error.
+            Err(e) if total > 1 => ui.error(&WharfError::Deploy(e.clone())),
+            Err(_) => {}
         }
     }
-    ui.event(
-        "summary",
-        &serde_json::json!({
-            "stacks": results.iter().map(|(s, r)| match r {
-                Ok(o) => serde_json::json!({"stack": s, "ok": true, "action": o.action, "status": o.status}),
-                Err(e) => serde_json::json!({"stack": s, "ok": false, "error": e.to_string(), "exit_code": crate::error::deploy_code(e)}),
-            }).collect::<Vec<_>>(),
-            "skipped": skipped,
-        }),
-    );
+    ui.event("summary", &release.summary());
+    let skipped = release.skipped();
     if skipped > 0 {
         ui.warn(format!(
             "{skipped} service stack(s) were not deployed because the environment stack failed"
         ));
     }
-    if failed == 0 {
-        let count = |actions: &[Action]| {
-            results
-                .iter()
-                .filter(|(_, r)| matches!(r, Ok(o) if actions.contains(&o.action)))
-                .count()
-        };
-        let changed = count(&[Action::Created, Action::Updated]);
-        // Services that rolled out although their stacks had nothing to change.
-        let rolled = count(&[Action::Redeployed, Action::Settled]);
-        let unchanged = total - changed;
-        ui.result(if changed == 0 && forced {
-            format!("No stack changes: {total} stack(s) are up to date; new ECS deployments were started (--force)")
-        } else if changed == 0 && rolled > 0 {
-            format!("No stack changes: {total} stack(s) are up to date; {rolled} service rollout(s) completed")
-        } else if changed == 0 {
-            format!("No changes: {total} stack(s) are up to date")
-        } else {
-            let mut s = format!("Deployed {changed} stack(s)");
-            if unchanged > 0 {
-                s.push_str(&format!("; {unchanged} had no changes"));
-            }
-            if rolled > 0 {
-                s.push_str(&format!(", {rolled} of them with a service rollout"));
-            }
-            s
-        });
+    if let Some(line) = release.closing_line() {
+        ui.result(line);
         return Ok(());
     }
+    let (failed, code) = (release.failed(), release.worst_code());
     // A single failed stack keeps its own exit code and message.
     if total == 1
-        && let Some((_, Err(e))) = results.into_iter().next()
+        && let Some((_, Err(e))) = release.results.into_iter().next()
     {
         return Err(WharfError::Deploy(e));
     }
     Err(WharfError::SomeFailed {
         failed: failed + skipped,
         total,
-        code: worst,
+        code,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod lock;
 pub mod multi;
 pub mod owner;
+pub mod release;
 pub mod replace;
 pub mod rollback;
 pub mod rollout;
