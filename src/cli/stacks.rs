@@ -118,6 +118,10 @@ pub async fn lock_stacks(
     let mut held = Vec::new();
     for stack in names {
         let waiting = |l: &lock::Lease| {
+            ui.event(
+                "lock",
+                &serde_json::json!({"stack": stack, "state": "waiting", "holder": l.holder, "command": l.command}),
+            );
             ui.note(format!(
                 "{stack}: waiting for {} (`{}`) to finish deploying it",
                 l.holder, l.command
@@ -138,6 +142,10 @@ pub async fn lock_stacks(
         match got {
             Ok(h) => {
                 if let Some(old) = &h.took_over {
+                    ui.event(
+                        "lock",
+                        &serde_json::json!({"stack": stack, "state": "took_over", "holder": old.holder, "command": old.command}),
+                    );
                     ui.note(format!(
                         "{stack}: took over the expired deploy lock of {} (`{}`)",
                         old.holder, old.command

@@ -103,6 +103,22 @@ fn one_deploy_of_a_stack_at_a_time() {
             "took over the expired deploy lock of ghost@gone (pid 1)",
         ));
     assert!(locks(ep, &bucket).is_empty());
+    // In JSON too: a `lock` event says so.
+    boto(
+        ep,
+        &format!(
+            "client('s3').put_object(Bucket={bucket:?}, Key={lock:?}, Body=json.dumps({{'holder': 'ghost@gone (pid 2)', 'command': 'wharf deploy', 'started_ms': 1000, 'expires_ms': 2000}}))\nprint(json.dumps(True))"
+        ),
+    );
+    wharf(d, ep)
+        .args(deploy)
+        .args(["--output", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#"{"type":"lock","data":{"stack":"hello-test-hello","state":"took_over","holder":"ghost@gone (pid 2)","command":"wharf deploy"}}"#,
+        ));
+    assert!(locks(ep, &bucket).is_empty());
 }
 
 #[test]
