@@ -129,12 +129,12 @@ pub enum WharfError {
         during: &'static str,
     },
     /// A template failed to render: a bug in wharf.
-    #[error("internal error rendering a template: {0:#}")]
+    #[error("internal error rendering a template: {0}")]
     #[diagnostic(
         code(wharf::bug),
         help("please report this with the manifest that caused it")
     )]
-    Template(#[from] minijinja::Error),
+    Template(#[from] crate::render::RenderError),
 }
 
 impl WharfError {

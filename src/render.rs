@@ -61,16 +61,37 @@ fn quote_filter(v: minijinja::Value) -> Result<String, minijinja::Error> {
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
+/// A template failed to render: a bug in wharf (a plan field a template expects is
+/// missing), with the template engine's own account of it. The engine's type stays in
+/// this module.
+#[derive(Debug)]
+pub struct RenderError(minijinja::Error);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
 /// Renders a manifest template as is (comments and blank lines matter there).
-pub fn render_text(name: &str, ctx: &impl Serialize) -> Result<String, minijinja::Error> {
+///
+/// # Errors
+/// [`RenderError`] when the template and the context do not fit (a bug).
+pub fn render_text(name: &str, ctx: &impl Serialize) -> Result<String, RenderError> {
     env()
-        .get_template(name)?
-        .render(minijinja::value::Serde(ctx))
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(ctx)))
+        .map_err(RenderError)
 }
 
 /// Renders one of the embedded CloudFormation templates. Errors here are bugs in wharf
 /// (a plan field a template expects is missing), so they carry the template's own message.
-pub fn render(name: &str, ctx: &impl Serialize) -> Result<String, minijinja::Error> {
+///
+/// # Errors
+/// As [`render_text`].
+pub fn render(name: &str, ctx: &impl Serialize) -> Result<String, RenderError> {
     let out = render_text(name, ctx)?;
     // Blank lines left by template tags carry no meaning; drop them for tidy output.
     let mut s = String::with_capacity(out.len());

@@ -11,7 +11,7 @@ pub fn stack_name(app: &str) -> String {
 }
 
 /// Compiles the application stack.
-pub fn compile_app(app: &AppInfo) -> Result<Package, minijinja::Error> {
+pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError> {
     let template = render(
         "application.yml",
         &serde_json::json!({"app": app.name, "version": TEMPLATE_VERSION}),

@@ -315,7 +315,7 @@ pub fn compile_env(
     app: &AppInfo,
     m: &EnvManifest,
     services: &[ServiceManifest],
-) -> Result<Package, minijinja::Error> {
+) -> Result<Package, crate::render::RenderError> {
     let p = plan(app, m, services);
     let template = render("environment.yml", &p)?;
     let env = p.env.clone();

@@ -41,7 +41,10 @@ fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
 
 /// The environment stack of `env`; `Ok(None)` when manifests have errors (they are in
 /// `ws.diags`).
-pub fn package_env(ws: &mut Workspace, env: &str) -> Result<Option<Package>, minijinja::Error> {
+pub fn package_env(
+    ws: &mut Workspace,
+    env: &str,
+) -> Result<Option<Package>, crate::render::RenderError> {
     let services = services_for(ws, env);
     let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services)
     else {
@@ -115,7 +118,7 @@ fn service_stack(
     r: &Resolved,
     m: &ServiceManifest,
     digests: &Digests,
-) -> Result<Package, minijinja::Error> {
+) -> Result<Package, crate::render::RenderError> {
     let inputs = ServiceInputs {
         app: &r.app,
         env: &r.env,
@@ -131,7 +134,7 @@ pub fn package_service(
     svc: &str,
     env: &str,
     digests: &Digests,
-) -> Result<Option<Package>, minijinja::Error> {
+) -> Result<Option<Package>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
     };
@@ -153,7 +156,7 @@ pub fn package_all(
     ws: &mut Workspace,
     env: &str,
     digests: &Digests,
-) -> Result<Option<Vec<Package>>, minijinja::Error> {
+) -> Result<Option<Vec<Package>>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
     };

@@ -121,7 +121,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
 pub fn compile_service(
     m: &ServiceManifest,
     inputs: &ServiceInputs,
-) -> Result<Package, minijinja::Error> {
+) -> Result<Package, crate::render::RenderError> {
     let p = plan(m, inputs);
     let template = render("service.yml", &p)?;
     let mut parameters = BTreeMap::new();
