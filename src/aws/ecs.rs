@@ -45,39 +45,7 @@ pub struct ServiceInfo {
     pub events: Vec<String>,
 }
 
-/// A container of a task definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContainerInfo {
-    /// Name.
-    pub name: String,
-    /// Image.
-    pub image: String,
-    /// Environment variables (name, value).
-    pub environment: Vec<(String, String)>,
-    /// Secret names (values are never read).
-    pub secrets: Vec<String>,
-    /// Everything else that shapes the container, as comparable text by setting name
-    /// (`command`, `port mappings`, `secret sources`, …): what `svc rollback` compares.
-    #[serde(skip)]
-    pub settings: std::collections::BTreeMap<&'static str, String>,
-}
-
-/// A task definition as `svc show` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TaskDefinitionInfo {
-    /// `family:revision`.
-    pub revision: String,
-    /// CPU units.
-    pub cpu: Option<String>,
-    /// Memory MiB.
-    pub memory: Option<String>,
-    /// Containers.
-    pub containers: Vec<ContainerInfo>,
-    /// The task's other settings (roles, network mode, volumes, …) as comparable text
-    /// by setting name: what `svc rollback` compares.
-    #[serde(skip)]
-    pub settings: std::collections::BTreeMap<&'static str, String>,
-}
+pub use crate::deploy::types::{ContainerInfo, TaskDefinitionInfo};
 
 impl Aws {
     /// The service, `None` when it does not exist.

@@ -13,7 +13,7 @@
 //! The decisions are pure ([`decide`]); the store is a trait ([`LockStore`]) that `aws`
 //! implements with S3 and tests script.
 
-use crate::aws::AwsError;
+use crate::api::AwsError;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::time::Duration;

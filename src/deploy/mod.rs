@@ -16,7 +16,7 @@ pub mod stack;
 pub mod status;
 pub mod types;
 
-use crate::aws::AwsError;
+use crate::api::AwsError;
 use std::future::Future;
 use types::{Change, ChangeSetRequest, ChangeSetState, StackEvent, StackInfo, StackOutcome};
 

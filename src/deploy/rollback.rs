@@ -3,7 +3,7 @@
 //! release older than the last good one when the last release already failed and was
 //! undone), and what a rollback that changes only the image cannot restore. Pure.
 
-use crate::aws::ecs::TaskDefinitionInfo;
+use super::types::TaskDefinitionInfo;
 use crate::watch::snapshot::revision_of;
 use serde::Serialize;
 
@@ -212,7 +212,7 @@ pub fn unrestorable(from: &TaskDefinitionInfo, to: &TaskDefinitionInfo, main: &s
         if a.image != b.image && c != main {
             out.push(format!("container {c}: image {} → {}", a.image, b.image));
         }
-        let vars = |x: &crate::aws::ecs::ContainerInfo| {
+        let vars = |x: &super::types::ContainerInfo| {
             x.environment
                 .iter()
                 .cloned()
@@ -252,7 +252,7 @@ pub fn unrestorable(from: &TaskDefinitionInfo, to: &TaskDefinitionInfo, main: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::ecs::ContainerInfo;
+    use crate::deploy::types::ContainerInfo;
     use std::collections::BTreeMap;
 
     fn past(rev: u32, at: i64, status: &str) -> PastDeployment {

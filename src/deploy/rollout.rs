@@ -410,7 +410,7 @@ fn stack_failed(result: &Result<StackOutcome, DeployError>) -> bool {
 fn combine(
     stack: &str,
     result: Result<StackOutcome, DeployError>,
-    watched: Result<Option<Watched>, crate::aws::AwsError>,
+    watched: Result<Option<Watched>, crate::api::AwsError>,
     reporter: &dyn DeployReporter,
 ) -> Result<StackOutcome, DeployError> {
     let mut watched = match watched {

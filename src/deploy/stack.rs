@@ -13,7 +13,7 @@ use super::types::{
     Action, ChangeSetKind, ChangeSetRequest, ChangeSetState, StackEvent, StackOutcome,
 };
 use super::{DeployError, DeployReporter, StackApi};
-use crate::aws::ErrorKind;
+use crate::api::ErrorKind;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;

@@ -5,7 +5,7 @@ use super::owner;
 use super::stack::{Options, StackSpec, deploy};
 use super::types::*;
 use super::{DeployError, DeployReporter, StackApi};
-use crate::aws::{AwsError, ErrorKind};
+use crate::api::{AwsError, ErrorKind};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;

@@ -171,3 +171,37 @@ pub struct WatchSettings {
     /// cancel the update (`--rollback-on-timeout`).
     pub rollback_on_timeout: bool,
 }
+
+/// A container of a task definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerInfo {
+    /// Name.
+    pub name: String,
+    /// Image.
+    pub image: String,
+    /// Environment variables (name, value).
+    pub environment: Vec<(String, String)>,
+    /// Secret names (values are never read).
+    pub secrets: Vec<String>,
+    /// Everything else that shapes the container, as comparable text by setting name
+    /// (`command`, `port mappings`, `secret sources`, …): what `svc rollback` compares.
+    #[serde(skip)]
+    pub settings: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// A task definition as `svc show` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskDefinitionInfo {
+    /// `family:revision`.
+    pub revision: String,
+    /// CPU units.
+    pub cpu: Option<String>,
+    /// Memory MiB.
+    pub memory: Option<String>,
+    /// Containers.
+    pub containers: Vec<ContainerInfo>,
+    /// The task's other settings (roles, network mode, volumes, …) as comparable text
+    /// by setting name: what `svc rollback` compares.
+    #[serde(skip)]
+    pub settings: std::collections::BTreeMap<&'static str, String>,
+}

@@ -2,7 +2,7 @@
 //! (for the user's own mistakes) what to do.
 
 use super::context::HashError;
-use crate::aws::AwsError;
+use crate::api::AwsError;
 use std::path::PathBuf;
 
 /// Why an image could not be made.

@@ -11,7 +11,7 @@ use super::error::io;
 use super::registry::{RegistryLogin, Repository};
 use super::spec::{BuildSpec, RepositorySettings};
 use super::tag::{GitState, default_tag};
-use crate::aws::AwsError;
+use crate::api::AwsError;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;

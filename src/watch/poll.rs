@@ -7,7 +7,7 @@
 
 use super::machine::{Outcome, Progress, Step, Watcher};
 use super::snapshot::{Deployment, HistoryRecord, ServiceEvent, Snapshot, StoppedTask};
-use crate::aws::{AwsError, ErrorKind};
+use crate::api::{AwsError, ErrorKind};
 use crate::clock::now_ms;
 use std::future::Future;
 use std::time::Duration;
