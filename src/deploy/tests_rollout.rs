@@ -617,11 +617,11 @@ async fn an_update_follows_the_deployment_of_the_task_definition_the_stack_refer
     );
 }
 
-#[tokio::test]
-async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again() {
-    // The service was moved to s-web:1 outside CloudFormation; the stack says s-web:2.
-    let drifted = || state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)]);
-    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(drifted).take(4).collect();
+/// An unchanged stack that references s-web:2 over a service that shows `first` for a
+/// few polls; then the deployment wharf starts (`ecs-svc/forced`, s-web:2) completes.
+/// The deploy must start exactly that deployment, say `said`, and end `redeployed`.
+async fn redeploys_the_stacks_revision(first: fn() -> ServiceState, said: &str) {
+    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(first).take(4).collect();
     states.push_back(state(vec![
         dep("ecs-svc/forced", "PRIMARY", "IN_PROGRESS", 2, 0, 0, 5),
         dep("old", "ACTIVE", "COMPLETED", 1, 1, 0, 1),
@@ -650,7 +650,22 @@ async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again(
         "{:?}",
         api.calls()
     );
-    heard.assert_said("the service runs s-web:1 while the stack references s-web:2");
+    heard.assert_said(said);
+}
+
+/// The service on s-web:1, settled.
+fn drifted() -> ServiceState {
+    state(vec![dep("old", "PRIMARY", "COMPLETED", 1, 1, 0, 1)])
+}
+
+#[tokio::test]
+async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again() {
+    // The service was moved to s-web:1 outside CloudFormation; the stack says s-web:2.
+    redeploys_the_stacks_revision(
+        drifted,
+        "the service runs s-web:1 while the stack references s-web:2",
+    )
+    .await;
 
     // The service runs what the stack references: no changes, no deployment.
     let mut api = unchanged_stack();
@@ -674,36 +689,14 @@ async fn an_unchanged_stack_whose_service_runs_something_else_is_deployed_again(
 async fn a_deployment_in_progress_of_something_else_is_replaced_by_the_stacks() {
     // Someone started a deployment of s-web:1 outside CloudFormation; the stack says
     // s-web:2. Following theirs to its end would leave the service on s-web:1.
-    let theirs = || {
-        state(vec![
-            dep("theirs", "PRIMARY", "IN_PROGRESS", 1, 0, 0, 5),
-            dep("old", "ACTIVE", "COMPLETED", 2, 1, 0, 1),
-        ])
-    };
-    let mut states: VecDeque<ServiceState> = std::iter::repeat_with(theirs).take(4).collect();
-    states.push_back(state(vec![dep(
-        "ecs-svc/forced",
-        "PRIMARY",
-        "COMPLETED",
-        2,
-        1,
-        0,
-        9,
-    )]));
-    let mut api = unchanged_stack();
-    api.stack_td = Some(format!("{REV}2"));
-    api.ecs = Mutex::new(states);
-    let heard = Heard::default();
-    let r = deploy_default(&api, &heard).await;
-    assert!(
-        matches!(r, Ok(ref o) if o.action == Action::Redeployed),
-        "{r:?}"
-    );
-    assert!(
-        api.calls()
-            .contains(&format!("start_deployment Some(\"{REV}2\")")),
-        "{:?}",
-        api.calls()
-    );
-    heard.assert_said("the service is rolling out s-web:1 while the stack references s-web:2");
+    redeploys_the_stacks_revision(
+        || {
+            state(vec![
+                dep("theirs", "PRIMARY", "IN_PROGRESS", 1, 0, 0, 5),
+                dep("old", "ACTIVE", "COMPLETED", 2, 1, 0, 1),
+            ])
+        },
+        "the service is rolling out s-web:1 while the stack references s-web:2",
+    )
+    .await;
 }

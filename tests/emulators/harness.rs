@@ -443,6 +443,17 @@ pub fn app_bucket(endpoint: &str, app: &str) -> String {
     .to_string()
 }
 
+/// The template stack `stack` holds now (GetTemplate), to compare before and after a
+/// command that must not change it.
+pub fn stack_template(endpoint: &str, stack: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        &format!(
+            "print(json.dumps(client('cloudformation').get_template(StackName={stack:?})['TemplateBody']))"
+        ),
+    )
+}
+
 /// A copy of `examples/<name>` in a temp dir.
 pub fn example(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("a temp dir");

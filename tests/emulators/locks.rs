@@ -144,12 +144,7 @@ fn ctrl_c_while_waiting_for_a_lock_deploys_nothing() {
             "import time\nnow = int(time.time() * 1000)\nclient('s3').put_object(Bucket={bucket:?}, Key={lock:?}, Body=json.dumps({{'holder': 'other@ci (pid 7)', 'command': 'wharf svc deploy', 'started_ms': now, 'expires_ms': now + 100000}}))\nprint(json.dumps(True))"
         ),
     );
-    let template = |ep: &str| {
-        boto(
-            ep,
-            r#"print(json.dumps(client("cloudformation").get_template(StackName="hello-test-hello")["TemplateBody"]))"#,
-        )
-    };
+    let template = |ep: &str| crate::harness::stack_template(ep, "hello-test-hello");
     let before = template(ep);
     let manifest = d.join("wharf/hello/manifest.yml");
     let text = std::fs::read_to_string(&manifest).unwrap();

@@ -530,12 +530,7 @@ fn a_change_that_replaces_the_ecs_service_is_said_and_needs_a_yes() {
         .args(["deploy", "-e", "test", "--all"])
         .assert()
         .success();
-    let template = |ep: &str| {
-        boto(
-            ep,
-            r#"print(json.dumps(client("cloudformation").get_template(StackName="hello-test-hello")["TemplateBody"]))"#,
-        )
-    };
+    let template = |ep: &str| crate::harness::stack_template(ep, "hello-test-hello");
     let before = template(ep);
     // Fargate Spot: capacity providers instead of the launch type, which CloudFormation
     // can only do with a new ECS service.
