@@ -40,16 +40,22 @@ fn wants_json(args: impl Iterator<Item = String>) -> bool {
     false
 }
 
-/// The `error` event of a usage error clap found: its first line, without clap's
-/// `error: ` prefix, code `wharf::usage::arguments`, and the `--help` hint.
+/// The `error` event of a usage error clap found: its text up to the usage line, on one
+/// line, without clap's `error: ` prefix (a missing subcommand, for which clap shows
+/// the help, says so), code `wharf::usage::arguments`, and the `--help` hint.
 fn usage_event(e: &clap::Error) -> serde_json::Value {
-    let text = e.render().to_string();
-    let message = text
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_string();
+    let message = if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        "a subcommand is needed".to_string()
+    } else {
+        e.render()
+            .to_string()
+            .lines()
+            .take_while(|l| !l.starts_with("Usage:"))
+            .map(|l| l.trim().trim_start_matches("error: "))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     serde_json::json!({
         "message": message,
         "code": "wharf::usage::arguments",
@@ -120,5 +126,13 @@ mod tests {
         assert_eq!(v["code"], "wharf::usage::arguments");
         let m = v["message"].as_str().unwrap();
         assert!(m.contains("--bogus") && !m.starts_with("error"), "{m}");
+        let e = cli::Cli::try_parse_from(["wharf", "svc", "deploy", "-n", "web"]).unwrap_err();
+        let m = usage_event(&e)["message"].as_str().unwrap().to_string();
+        assert!(
+            m.contains("required arguments were not provided") && m.contains("--env"),
+            "{m}"
+        );
+        let e = cli::Cli::try_parse_from(["wharf", "svc"]).unwrap_err();
+        assert_eq!(usage_event(&e)["message"], "a subcommand is needed");
     }
 }

@@ -15,6 +15,9 @@ pub const INLINE_TEMPLATE_LIMIT_VAR: &str = "WHARF_INLINE_TEMPLATE_LIMIT";
 /// Seconds one AWS call may take, retries included (default 30, at most 3600).
 pub const AWS_CALL_TIMEOUT_VAR: &str = "WHARF_AWS_CALL_TIMEOUT";
 
+/// The longest poll interval: a minute (a slower poll would outlast short timeouts).
+pub const MAX_INTERVAL_MS: u64 = 60_000;
+
 /// CloudFormation's limit for a template sent inline, in bytes.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
 
@@ -48,27 +51,33 @@ impl Settings {
     /// # Errors
     /// A sentence naming the first variable whose value is not a whole number, or is 0.
     pub fn resolve(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
-        let number = |var: &str, unit: &str| -> Result<Option<u64>, String> {
-            match lookup(var).filter(|v| !v.is_empty()) {
+        let number = |var: &str, unit: &str, max: u64| -> Result<Option<u64>, String> {
+            match lookup(var).filter(|v| !v.trim().is_empty()) {
                 None => Ok(None),
                 Some(v) => match v.trim().parse::<u64>() {
-                    Ok(n) if n > 0 => Ok(Some(n)),
+                    Ok(n) if n > 0 && n <= max => Ok(Some(n)),
                     _ => Err(format!(
-                        "{var}={v:?} is not a number of {unit} (a whole number above 0)"
+                        "{var}={v:?} is not a number of {unit} from 1 to {max}"
                     )),
                 },
             }
         };
         let d = Settings::default();
         Ok(Settings {
-            poll_interval: number(POLL_INTERVAL_MS, "milliseconds")?
+            poll_interval: number(POLL_INTERVAL_MS, "milliseconds", MAX_INTERVAL_MS)?
                 .map_or(d.poll_interval, Duration::from_millis),
-            watch_interval: number(WATCH_INTERVAL_MS, "milliseconds")?.map(Duration::from_millis),
-            inline_template_limit: number(INLINE_TEMPLATE_LIMIT_VAR, "bytes")?
-                .map_or(d.inline_template_limit, |n| {
-                    usize::try_from(n).unwrap_or(usize::MAX)
-                }),
-            aws_call_timeout: number(AWS_CALL_TIMEOUT_VAR, "seconds")?.map(Duration::from_secs),
+            watch_interval: number(WATCH_INTERVAL_MS, "milliseconds", MAX_INTERVAL_MS)?
+                .map(Duration::from_millis),
+            inline_template_limit: number(
+                INLINE_TEMPLATE_LIMIT_VAR,
+                "bytes",
+                INLINE_TEMPLATE_LIMIT as u64,
+            )?
+            .map_or(d.inline_template_limit, |n| {
+                usize::try_from(n).unwrap_or(INLINE_TEMPLATE_LIMIT)
+            }),
+            aws_call_timeout: number(AWS_CALL_TIMEOUT_VAR, "seconds", 3600)?
+                .map(Duration::from_secs),
         })
     }
 }
@@ -109,6 +118,10 @@ mod tests {
             from(&[(POLL_INTERVAL_MS, "")]).unwrap(),
             Settings::default()
         );
+        assert_eq!(
+            from(&[(POLL_INTERVAL_MS, " ")]).unwrap(),
+            Settings::default()
+        );
         let s = from(&[
             (POLL_INTERVAL_MS, "100"),
             (WATCH_INTERVAL_MS, "250"),
@@ -124,15 +137,17 @@ mod tests {
 
     #[test]
     fn a_value_that_is_not_a_number_is_an_error_naming_the_variable() {
-        for bad in ["abc", "-5", "0", "1.5"] {
+        for bad in ["abc", "-5", "0", "1.5", "60001", "18446744073709551615"] {
             let e = from(&[(WATCH_INTERVAL_MS, bad)]).unwrap_err();
             assert!(
                 e.starts_with(&format!(
-                    "WHARF_WATCH_INTERVAL_MS=\"{bad}\" is not a number of milliseconds"
+                    "WHARF_WATCH_INTERVAL_MS=\"{bad}\" is not a number of milliseconds from 1 to 60000"
                 )),
                 "{e}"
             );
         }
+        assert!(from(&[(AWS_CALL_TIMEOUT_VAR, "3601")]).is_err());
+        assert!(from(&[(INLINE_TEMPLATE_LIMIT_VAR, "51201")]).is_err());
         let e = from(&[(AWS_CALL_TIMEOUT_VAR, "soon")]).unwrap_err();
         assert!(e.contains("seconds"), "{e}");
     }

@@ -182,8 +182,8 @@ pub enum DeployError {
         /// The bound, in words (`60m`).
         after: String,
     },
-    /// The user interrupted the deploy.
-    #[error("interrupted while deploying {stack}: {outcome}")]
+    /// The user interrupted the command (a deploy, or a watch of one).
+    #[error("{stack}: interrupted: {outcome}")]
     #[diagnostic(code(wharf::deploy::interrupted))]
     Interrupted {
         /// Stack.

@@ -82,7 +82,7 @@ impl Release {
     pub fn summary(&self) -> serde_json::Value {
         json!({
             "stacks": self.results.iter().map(|(s, r)| match r {
-                Ok(o) => json!({"stack": s, "ok": true, "action": o.action, "status": o.status}),
+                Ok(o) => json!({"stack": s, "ok": true, "action": o.action, "status": o.status, "exit_code": 0}),
                 Err(e) => json!({"stack": s, "ok": false, "error": e.to_string(), "exit_code": crate::error::deploy_code(e)}),
             }).collect::<Vec<_>>(),
             "skipped": self.skipped(),

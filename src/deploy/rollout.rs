@@ -180,6 +180,22 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
                 )),
             })
         }
+        // Too late to cancel: the service's rollout goes on without this run.
+        Err(DeployError::Interrupted {
+            stack,
+            outcome,
+            status: Some(status),
+        }) if crate::deploy::status::verdict(&status)
+            == crate::deploy::status::Verdict::Succeeded =>
+        {
+            Err(DeployError::Interrupted {
+                stack,
+                outcome: format!(
+                    "{outcome}; its ECS rollout goes on (`wharf svc status --watch` follows it)"
+                ),
+                status: Some(status),
+            })
+        }
         r => r,
     };
     if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {

@@ -316,7 +316,10 @@ async fn deploy_inner<A: StackApi>(
             status: info.as_ref().map(|s| s.status.clone()),
             outcome: match &info {
                 None => "the half-created stack was deleted".to_string(),
-                Some(s) => format!("the update was cancelled; the stack is {}", s.status),
+                Some(s) if verdict(&s.status) == Verdict::RolledBack => {
+                    format!("the update was cancelled; the stack is {}", s.status)
+                }
+                Some(s) => format!("the stack is {}", s.status),
             },
         }),
         Verdict::RolledBack | Verdict::Deleted => {
@@ -525,21 +528,43 @@ async fn watch_stack<A: StackApi>(
     }
 }
 
+/// Ctrl-C while the stack operation runs: an update still in `UPDATE_IN_PROGRESS` is
+/// cancelled (CloudFormation rolls it back), a create still in `CREATE_IN_PROGRESS` is
+/// deleted. Past that point (cleanup, a rollback, or done) there is nothing to cancel:
+/// the run says so and keeps watching to the end, which it then reports as interrupted
+/// with the stack's status. CloudFormation refusing the cancel (the update ended
+/// meanwhile) is that same case, not an error.
 async fn cancel<A: StackApi>(
     api: &A,
     name: &str,
     kind: ChangeSetKind,
     rep: &dyn DeployReporter,
 ) -> Result<(), DeployError> {
-    match kind {
-        ChangeSetKind::Update => {
+    let status = api.describe(name).await?.map(|s| s.status);
+    let too_late = |status: &str| {
+        rep.note(
+            name,
+            &format!(
+                "interrupted, but the {} is past the point where it can be cancelled ({status}): waiting for it to end",
+                if kind == ChangeSetKind::Create { "create" } else { "update" }
+            ),
+        );
+    };
+    match (kind, status.as_deref()) {
+        (ChangeSetKind::Update, Some("UPDATE_IN_PROGRESS")) => {
             rep.note(name, "interrupted: cancelling the update; CloudFormation rolls it back (press Ctrl-C again to stop watching)");
-            api.cancel_update(name).await?;
+            match api.cancel_update(name).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == Some(ErrorKind::Validation) => too_late("it ended meanwhile"),
+                Err(e) => return Err(e.into()),
+            }
         }
-        ChangeSetKind::Create => {
+        (ChangeSetKind::Create, Some("CREATE_IN_PROGRESS")) => {
             rep.note(name, "interrupted: deleting the half-created stack (press Ctrl-C again to stop watching)");
             api.delete(name, &[]).await?;
         }
+        (_, Some(s)) => too_late(s),
+        (_, None) => too_late("the stack is gone"),
     }
     Ok(())
 }

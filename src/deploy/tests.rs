@@ -28,6 +28,8 @@ struct Fake {
     stack_td: Option<String>,
     /// A Ctrl-C pressed at this call (`change_set` or `execute`), as the user would.
     press_at: Option<(&'static str, tokio::sync::watch::Sender<u32>)>,
+    /// CloudFormation refuses CancelUpdateStack (the update ended meanwhile).
+    refuse_cancel: bool,
 }
 
 fn stack(status: &str) -> Option<StackInfo> {
@@ -158,6 +160,12 @@ impl StackApi for Fake {
     }
     async fn cancel_update(&self, _: &str) -> Result<(), AwsError> {
         self.call("cancel_update");
+        if self.refuse_cancel {
+            return Err(aws_err(
+                ErrorKind::Validation,
+                "CancelUpdateStack cannot be called from current stack status",
+            ));
+        }
         self.cancelled
             .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
@@ -515,6 +523,8 @@ async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
         vec![
             Ok(stack("UPDATE_COMPLETE")),
             Ok(stack("UPDATE_IN_PROGRESS")),
+            // What the cancel finds.
+            Ok(stack("UPDATE_IN_PROGRESS")),
             Ok(stack("UPDATE_ROLLBACK_IN_PROGRESS")),
             Ok(stack("UPDATE_ROLLBACK_COMPLETE")),
         ],
@@ -536,6 +546,74 @@ async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
         other => panic!("{other:?}"),
     }
     assert!(api.calls().contains(&"cancel_update".to_string()));
+}
+
+#[tokio::test]
+async fn an_interrupt_past_the_point_of_cancelling_waits_for_the_end_and_says_so() {
+    // Pressed during the cleanup after a successful update: nothing to cancel.
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let mut api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    api.press_at = Some(("execute", tx));
+    let rec = Recorder::default();
+    let o = Options {
+        interrupts: Some(rx.clone()),
+        poll: Duration::from_millis(20),
+        ..Options::default()
+    };
+    let r = deploy(&api, &spec(), &rec, &o).await;
+    match &r {
+        Err(e @ DeployError::Interrupted { outcome, .. }) => {
+            assert_eq!(
+                outcome,
+                "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
+            );
+            assert_eq!(crate::error::deploy_code(e), 130);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!api.calls().contains(&"cancel_update".to_string()));
+    assert!(
+        rec.0.lock().unwrap().iter().any(|l| l.contains(
+            "past the point where it can be cancelled (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS)"
+        )),
+        "{:?}",
+        rec.0.lock().unwrap()
+    );
+
+    // CloudFormation refuses the cancel (the update ended between the two calls): the
+    // same, not an AWS error.
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    let mut api = script(
+        vec![
+            Ok(stack("UPDATE_COMPLETE")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_IN_PROGRESS")),
+            Ok(stack("UPDATE_COMPLETE")),
+        ],
+        vec![ready()],
+        vec![],
+    );
+    api.press_at = Some(("execute", tx));
+    api.refuse_cancel = true;
+    let o = Options {
+        interrupts: Some(rx),
+        poll: Duration::from_millis(20),
+        ..Options::default()
+    };
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    assert!(
+        matches!(&r, Err(DeployError::Interrupted { status: Some(s), .. }) if s == "UPDATE_COMPLETE"),
+        "{r:?}"
+    );
 }
 
 #[tokio::test]

@@ -353,7 +353,8 @@ impl Ui {
     /// Counts Ctrl-C presses. The first is for the running operation to handle (cancel
     /// and keep watching); the second runs the last words ([`crate::abort`]: releasing
     /// deploy locks, for at most 5 s) and exits with 130, leaving CloudFormation
-    /// running. Needs a tokio runtime.
+    /// running. SIGTERM runs the last words too, and exits with 143. Needs a tokio
+    /// runtime.
     pub fn interrupts(&self) -> tokio::sync::watch::Receiver<u32> {
         let (tx, rx) = tokio::sync::watch::channel(0u32);
         let ui = *self;
@@ -363,10 +364,23 @@ impl Ui {
                 count += 1;
                 if count >= 2 {
                     crate::abort::run(std::time::Duration::from_secs(5)).await;
-                    ui.note("Stopped at once (second Ctrl-C). A stack operation already started goes on in CloudFormation: run the same command again (with `--wait-in-progress`) to follow it.");
+                    ui.note("Stopped at once (second Ctrl-C), with the deploy locks released. What had started in AWS (a stack operation, an ECS rollout) goes on: `wharf svc status` shows where it is.");
                     std::process::exit(130);
                 }
                 let _ = tx.send(count);
+            }
+        });
+        // A CI system cancelling the job sends SIGTERM: the same last words, then exit
+        // 143 (128 + 15), so the next run is not refused by this one's locks.
+        #[cfg(unix)]
+        tokio::spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate())
+                && term.recv().await.is_some()
+            {
+                crate::abort::run(std::time::Duration::from_secs(5)).await;
+                ui.note("Stopped (SIGTERM), with the deploy locks released. What had started in AWS goes on: `wharf svc status` shows where it is.");
+                std::process::exit(143);
             }
         });
         rx

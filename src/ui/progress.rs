@@ -16,7 +16,7 @@ pub fn reporter(ui: &Ui) -> Box<dyn DeployReporter> {
     match ui.mode() {
         Mode::Human => Box::new(Live::new(ui.color())),
         Mode::Plain => Box::new(Plain::default()),
-        Mode::Json => Box::new(Json(*ui)),
+        Mode::Json => Box::new(Json(*ui, Mutex::default())),
     }
 }
 
@@ -161,7 +161,7 @@ impl DeployReporter for Plain {
 }
 
 /// JSON events on stdout.
-struct Json(Ui);
+struct Json(Ui, Mutex<BTreeMap<String, String>>);
 
 impl DeployReporter for Json {
     fn started(&self, stack: &str, kind: ChangeSetKind) {
@@ -198,6 +198,14 @@ impl DeployReporter for Json {
         self.0.event("stack_result", &data);
     }
     fn rollout(&self, stack: &str, p: &crate::watch::machine::Progress) {
+        // Only news: a poll that changed nothing (same deployments and note, no new
+        // stopped task or event) is not an event.
+        let state = serde_json::json!({"deployments": p.deployments, "watching": p.watching, "note": p.note}).to_string();
+        let mut last = self.1.lock().expect("progress lock");
+        if p.new_stopped.is_empty() && p.new_events.is_empty() && last.get(stack) == Some(&state) {
+            return;
+        }
+        last.insert(stack.to_string(), state);
         self.0.event(
             "rollout_progress",
             &serde_json::json!({"stack": stack, "deployments": p.deployments, "watching": p.watching, "stopped_tasks": p.new_stopped, "events": p.new_events, "note": p.note}),

@@ -263,6 +263,13 @@ impl Watcher {
         }
     }
 
+    /// How long the whole watch may last (`--timeout`), if bounded.
+    pub fn time_limit(&self) -> Option<std::time::Duration> {
+        self.limits
+            .total_ms
+            .map(|ms| std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    }
+
     /// The deployment being watched, once known.
     pub fn deployment(&self) -> Option<&str> {
         self.ours.as_deref()

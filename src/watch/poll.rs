@@ -283,6 +283,10 @@ pub async fn watch<A: RolloutApi>(
         stack: stack.map(str::to_string),
         ..Poller::default()
     };
+    // The polls never sleep past `--timeout`: the one after it gives the verdict.
+    let deadline = watcher
+        .time_limit()
+        .map(|limit| std::time::Instant::now() + limit);
     let mut interval = opts.interval;
     loop {
         let stop_now = *stop.borrow_and_update();
@@ -319,7 +323,10 @@ pub async fn watch<A: RolloutApi>(
                 }));
             }
         }
-        pause(interval, &mut stop).await;
+        let left = deadline.map_or(interval, |d| {
+            d.saturating_duration_since(std::time::Instant::now())
+        });
+        pause(interval.min(left.max(Duration::from_millis(10))), &mut stop).await;
     }
 }
 
@@ -570,6 +577,43 @@ mod tests {
             *api.stack_lookups.lock().unwrap(),
             0,
             "no new deployment: nothing to compare with the stack"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_poll_never_sleeps_past_the_timeout() {
+        let api = Scripted {
+            states: Mutex::new(vec![state(vec![
+                d("new", "PRIMARY", "IN_PROGRESS", 0, 2),
+                d("old", "ACTIVE", "COMPLETED", 0, 1),
+            ])]),
+            ..Scripted::default()
+        };
+        let svc = ServiceRef {
+            cluster: "c".into(),
+            service: "s".into(),
+        };
+        let watcher = Watcher::new(
+            Target::NewSince(BTreeSet::from(["old".to_string()])),
+            Limits {
+                progress_ms: None,
+                total_ms: Some(200),
+            },
+        );
+        let opts = PollOptions {
+            interval: Duration::from_secs(3600),
+            max_interval: Duration::from_secs(3600),
+            log_lines: 5,
+        };
+        let started = std::time::Instant::now();
+        let w = watch(&api, &svc, None, watcher, &opts, &|_| {}, stopped(Stop::No))
+            .await
+            .unwrap()
+            .expect("a verdict");
+        assert_eq!(w.outcome.verdict, Verdict::TimedOut);
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the hour-long poll interval was cut to the timeout"
         );
     }
 }

@@ -199,3 +199,48 @@ fn ctrl_c_while_waiting_for_a_lock_deploys_nothing() {
         "the other run's lock is left to it"
     );
 }
+
+#[test]
+fn sigterm_releases_the_deploy_locks() {
+    // A CI system cancelling the job: SIGTERM while the run follows its rollout.
+    let emu = moto_env(&[("WHARF_SIM_ROLLOUT_SECONDS", "30".to_string())]);
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    wharf(d, ep)
+        .args(["app", "init", "hello"])
+        .assert()
+        .success();
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .success();
+    let bucket = app_bucket(ep, "hello");
+    let run = wharf_command(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = "locks/hello-test-hello.json".to_string();
+    let since = Instant::now();
+    while !locks(ep, &bucket).contains(&lock) {
+        assert!(
+            since.elapsed() < Duration::from_secs(60),
+            "the run never took its lock"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &run.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = run.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    assert!(err.contains("Stopped (SIGTERM)"), "{err}");
+    assert!(locks(ep, &bucket).is_empty(), "the lock was released");
+}
