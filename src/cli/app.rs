@@ -245,8 +245,22 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         )
         .await
     })?;
-    ui.note("Next: `wharf env init -n test`, `wharf svc init`, then `wharf deploy -e test --all`.");
+    ui.note(next_steps(&ws));
     Ok(())
+}
+
+/// What to do after `app init`, given what the workspace already holds.
+fn next_steps(ws: &crate::manifest::workspace::Workspace) -> String {
+    match (ws.env_names().first(), ws.service_names().is_empty()) {
+        (None, _) => {
+            "Next: `wharf env init -n test`, `wharf svc init`, then `wharf deploy -e test --all`."
+                .into()
+        }
+        (Some(env), true) => {
+            format!("Next: `wharf svc init`, then `wharf deploy -e {env} --all`.")
+        }
+        (Some(env), false) => format!("Next: `wharf deploy -e {env} --all`."),
+    }
 }
 
 /// Application and environment names: what `app.yml` validation accepts.

@@ -112,6 +112,14 @@ mod tests {
         .unwrap();
         assert_eq!(c.global.output, Output::Json);
         assert!(Cli::try_parse_from(["wharf", "svc", "ls"]).is_ok());
+        // A zero timeout would end every wait before it began.
+        for flag in ["--timeout", "--progress-timeout"] {
+            let deploy = |v: &str| {
+                Cli::try_parse_from(["wharf", "svc", "deploy", "-n", "w", "-e", "t", flag, v])
+            };
+            assert!(deploy("0s").is_err(), "{flag} 0s");
+            assert!(deploy("2m").is_ok(), "{flag} 2m");
+        }
         assert!(
             Cli::try_parse_from([
                 "wharf",

@@ -79,11 +79,16 @@ pub struct RolloutFlags {
     pub rollback_on_timeout: bool,
 }
 
-/// Parses a `--timeout` value (`30m`, `90s`, `1h`).
+/// Parses a `--timeout` value (`30m`, `90s`, `1h`); zero is refused (it would stop
+/// every wait before it began).
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    crate::manifest::duration::parse(s)
+    let d = crate::manifest::duration::parse(s)
         .map(|d| std::time::Duration::from_millis(d.as_millis()))
-        .map_err(|e| e.0)
+        .map_err(|e| e.0)?;
+    if d.is_zero() {
+        return Err("must be longer than 0 (e.g. `2m`)".into());
+    }
+    Ok(d)
 }
 
 impl RolloutFlags {
