@@ -182,23 +182,11 @@ pub fn exit_code(err: &WharfError) -> u8 {
         | WharfError::Aws(_) => 1,
         WharfError::Lock(crate::deploy::lock::LockError::TimedOut { .. }) => 4,
         WharfError::Lock(_) => 1,
-        WharfError::Deploy(d) => deploy_code(d),
+        WharfError::Deploy(d) => d.exit_code(),
         WharfError::SomeFailed { code, .. } | WharfError::ImagesFailed { code, .. } => *code,
         WharfError::Image(e) if e.is_usage() => 2,
         WharfError::Image(_) => 1,
         WharfError::Interrupted { .. } => 130,
-    }
-}
-
-/// The exit code of a failed deploy: 3 rolled back, 4 needs attention, 130 interrupted.
-pub fn deploy_code(err: &crate::deploy::DeployError) -> u8 {
-    use crate::deploy::DeployError as D;
-    match err {
-        D::RolledBack { .. } => 3,
-        D::NeedsAttention { .. } | D::TimedOut { .. } => 4,
-        D::Interrupted { .. } => 130,
-        D::Rollout { verdict, .. } => verdict.exit_code(),
-        D::Aws(_) | D::InProgress { .. } | D::ChangeSetFailed { .. } | D::NotOurs { .. } => 1,
     }
 }
 

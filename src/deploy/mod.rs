@@ -195,6 +195,23 @@ pub enum DeployError {
     },
 }
 
+impl DeployError {
+    /// The process exit code of a failed deploy: 3 rolled back, 4 needs attention, 130
+    /// interrupted, 1 otherwise; a rollout's is its verdict's.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            DeployError::RolledBack { .. } => 3,
+            DeployError::NeedsAttention { .. } | DeployError::TimedOut { .. } => 4,
+            DeployError::Interrupted { .. } => 130,
+            DeployError::Rollout { verdict, .. } => verdict.exit_code(),
+            DeployError::Aws(_)
+            | DeployError::InProgress { .. }
+            | DeployError::ChangeSetFailed { .. }
+            | DeployError::NotOurs { .. } => 1,
+        }
+    }
+}
+
 fn log_text(logs: &[String]) -> String {
     if logs.is_empty() {
         return String::new();

@@ -34,7 +34,7 @@ impl Release {
         self.results
             .iter()
             .filter_map(|(_, r)| r.as_ref().err())
-            .map(crate::error::deploy_code)
+            .map(DeployError::exit_code)
             .max()
             .unwrap_or(0)
     }
@@ -83,7 +83,7 @@ impl Release {
         json!({
             "stacks": self.results.iter().map(|(s, r)| match r {
                 Ok(o) => json!({"stack": s, "ok": true, "action": o.action, "status": o.status, "exit_code": 0}),
-                Err(e) => json!({"stack": s, "ok": false, "error": e.to_string(), "exit_code": crate::error::deploy_code(e)}),
+                Err(e) => json!({"stack": s, "ok": false, "error": e.to_string(), "exit_code": e.exit_code()}),
             }).collect::<Vec<_>>(),
             "skipped": self.skipped(),
         })

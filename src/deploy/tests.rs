@@ -576,7 +576,7 @@ async fn an_interrupt_past_the_point_of_cancelling_waits_for_the_end_and_says_so
                 outcome,
                 "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
             );
-            assert_eq!(crate::error::deploy_code(e), 130);
+            assert_eq!(e.exit_code(), 130);
         }
         other => panic!("{other:?}"),
     }
@@ -637,7 +637,7 @@ async fn an_interrupt_before_the_change_set_runs_changes_nothing() {
                 outcome,
                 "nothing was changed: the change set was not executed"
             );
-            assert_eq!(crate::error::deploy_code(e), 130);
+            assert_eq!(e.exit_code(), 130);
         }
         other => panic!("{other:?}"),
     }
@@ -764,7 +764,7 @@ async fn a_stack_wharf_did_not_make_is_never_changed() {
                 if stack == "shop-test" && made_by.starts_with("AWS Copilot")),
             "{status}: {err:?}"
         );
-        assert_eq!(crate::error::deploy_code(&err), 1);
+        assert_eq!(err.exit_code(), 1);
         assert_eq!(api.calls(), ["describe"], "{status}: only looked");
         assert_eq!(*rec.0.lock().unwrap(), ["finished err"]);
     }
@@ -820,7 +820,7 @@ fn impatient() -> Options {
 fn timed_out(r: Result<StackOutcome, DeployError>) -> String {
     match r {
         Err(e @ DeployError::TimedOut { .. }) => {
-            assert_eq!(crate::error::deploy_code(&e), 4);
+            assert_eq!(e.exit_code(), 4);
             e.to_string()
         }
         other => panic!("{other:?}"),

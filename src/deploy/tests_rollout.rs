@@ -221,7 +221,7 @@ async fn a_stack_rolled_back_after_the_breaker_is_explained_with_ecs_reasons() {
     api.stopped = (1..=3).map(|n| pull_failure(n, "new")).collect();
     let r = deploy_default(&api, &Heard::default()).await;
     let Err(e) = r else { panic!("{r:?}") };
-    assert_eq!(crate::error::deploy_code(&e), 3);
+    assert_eq!(e.exit_code(), 3);
     let text = e.to_string();
     assert!(
         text.contains("most often: CannotPullContainerError (3×)"),
@@ -280,7 +280,7 @@ async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
         api.calls()
     );
     let Err(e) = r else { panic!("{r:?}") };
-    assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
+    assert_eq!(e.exit_code(), 3, "{e}");
     assert!(e.to_string().contains("made no progress"), "{e}");
     heard.assert_said("--rollback-on-timeout");
     // The update completed before the cancel could act: not called a rollback, but a
@@ -295,7 +295,7 @@ async fn a_stall_with_rollback_on_timeout_cancels_the_update() {
             },
         ) => {
             assert_eq!(*verdict, Verdict::Stalled);
-            assert_eq!(crate::error::deploy_code(e), 4);
+            assert_eq!(e.exit_code(), 4);
             assert!(
                 why.contains("had finished before it could be cancelled"),
                 "{why}"
@@ -406,7 +406,7 @@ async fn ctrl_c_after_the_stack_stops_watching_and_leaves_the_rollout_running() 
     let (r, ()) = tokio::join!(deploy_service(&api, &spec, &heard, &o, &watch), press);
     match r {
         Err(e @ DeployError::Interrupted { .. }) => {
-            assert_eq!(crate::error::deploy_code(&e), 130);
+            assert_eq!(e.exit_code(), 130);
             assert!(e.to_string().contains("svc status --watch"), "{e}");
         }
         other => panic!("{other:?}"),
@@ -470,7 +470,7 @@ fn assert_never_completed(printed: &Printed, r: &Result<StackOutcome, DeployErro
         matches!(e, DeployError::RolledBack { .. }),
         "the stack's own error: {e:?}"
     );
-    assert_eq!(crate::error::deploy_code(e), 3);
+    assert_eq!(e.exit_code(), 3);
 }
 
 #[tokio::test]
@@ -563,7 +563,7 @@ async fn an_unchanged_stack_follows_a_deployment_still_rolling_out() {
     let Err(e) = r else {
         panic!("not a success: {r:?}")
     };
-    assert_eq!(crate::error::deploy_code(&e), 3, "{e}");
+    assert_eq!(e.exit_code(), 3, "{e}");
     heard.assert_said("deployment new (s-web:2) is still rolling out");
     // Nothing rolling out: no changes, as before.
     let mut api = unchanged_stack();
