@@ -47,13 +47,10 @@ impl Locks {
             aws: &self.aws,
             bucket: self.bucket.clone(),
         };
-        for h in &held {
-            if let Err(e) = crate::deploy::lock::release(&store, h).await {
-                ui.warn(format!(
-                    "could not release the deploy lock of {} (it expires by itself within 2 minutes): {e}",
-                    h.stack
-                ));
-            }
+        for (stack, e) in crate::deploy::lock::release_all(&store, &held).await {
+            ui.warn(format!(
+                "could not release the deploy lock of {stack} (it expires by itself within 2 minutes): {e}"
+            ));
         }
     }
 }
@@ -131,9 +128,7 @@ pub async fn lock_stacks(
         let got = tokio::select! {
             r = taking => r,
             () = pressed(opts.interrupts.clone()) => {
-                for h in &held {
-                    let _ = lock::release(&store, h).await;
-                }
+                lock::release_all(&store, &held).await;
                 return Err(WharfError::Interrupted {
                     during: "waiting for another run's deploy lock",
                 });
@@ -154,9 +149,7 @@ pub async fn lock_stacks(
                 held.push(h);
             }
             Err(e) => {
-                for h in &held {
-                    let _ = lock::release(&store, h).await;
-                }
+                lock::release_all(&store, &held).await;
                 return Err(WharfError::Lock(e));
             }
         }
@@ -186,9 +179,7 @@ pub async fn lock_stacks(
             Box::pin(async move {
                 let store = crate::aws::s3::BucketLocks { aws: &aws, bucket };
                 let current = held.lock().map(|h| h.clone()).unwrap_or_default();
-                for h in &current {
-                    let _ = lock::release(&store, h).await;
-                }
+                lock::release_all(&store, &current).await;
             })
         })
     };

@@ -327,6 +327,18 @@ pub async fn release<S: LockStore>(store: &S, held: &Held) -> Result<(), AwsErro
     store.delete(&key(&held.stack), &held.etag).await
 }
 
+/// Releases every lock of `held`, each tried even when another fails; the stacks whose
+/// lock could not be released, with why (their leases expire by themselves).
+pub async fn release_all<S: LockStore>(store: &S, held: &[Held]) -> Vec<(String, AwsError)> {
+    let mut failed = Vec::new();
+    for h in held {
+        if let Err(e) = release(store, h).await {
+            failed.push((h.stack.clone(), e));
+        }
+    }
+    failed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +465,18 @@ mod tests {
         release(&store, &old).await.unwrap();
         let (body, _) = store.read(&key("s")).await.unwrap().unwrap();
         assert!(body.contains("b@ci"), "the new holder's lock stays: {body}");
+    }
+
+    #[tokio::test]
+    async fn release_all_releases_every_lock_it_is_given() {
+        let store = Store::default();
+        let held = vec![
+            take(&store, "a", &how("a@ci", None), || 0).await.unwrap(),
+            take(&store, "b", &how("a@ci", None), || 0).await.unwrap(),
+        ];
+        assert!(release_all(&store, &held).await.is_empty());
+        assert_eq!(store.read(&key("a")).await.unwrap(), None);
+        assert_eq!(store.read(&key("b")).await.unwrap(), None);
     }
 
     #[tokio::test]
