@@ -143,9 +143,12 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         // parameter the template declares decides (not the stack's parameter list,
         // which an emulator may keep stale).
         let template = client.template(&stack).await?.ok_or_else(not_deployed)?;
+        let declared_parameters = crate::deploy::diff::canonical_value(&template)
+            .and_then(|t| t.get("Parameters").cloned());
         let declared = |p: &str| {
-            crate::deploy::diff::canonical_value(&template)
-                .is_some_and(|t| t.get("Parameters").and_then(|ps| ps.get(p)).is_some())
+            declared_parameters
+                .as_ref()
+                .is_some_and(|ps| ps.get(p).is_some())
         };
         let (param, value) = if declared(parameter::IMAGE_DIGEST) {
             let digest = to_image
