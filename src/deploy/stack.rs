@@ -292,11 +292,7 @@ async fn deploy_inner<A: StackApi>(
             status: Some(status.clone()),
             outcome: format!(
                 "the {} had finished before it could be cancelled: the stack is {status}",
-                if kind == ChangeSetKind::Create {
-                    "create"
-                } else {
-                    "update"
-                }
+                kind.noun()
             ),
         }),
         Verdict::Succeeded => Ok(StackOutcome {
@@ -546,7 +542,7 @@ async fn cancel<A: StackApi>(
             name,
             &format!(
                 "interrupted, but the {} is past the point where it can be cancelled ({status}): waiting for it to end",
-                if kind == ChangeSetKind::Create { "create" } else { "update" }
+                kind.noun()
             ),
         );
     };

@@ -33,6 +33,16 @@ pub enum ChangeSetKind {
     Update,
 }
 
+impl ChangeSetKind {
+    /// The operation, as a noun: `create` or `update`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ChangeSetKind::Create => "create",
+            ChangeSetKind::Update => "update",
+        }
+    }
+}
+
 /// Everything a change set needs.
 #[derive(Debug, Clone)]
 pub struct ChangeSetRequest<'a> {

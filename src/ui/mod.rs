@@ -350,6 +350,14 @@ impl Ui {
 }
 
 impl Ui {
+    /// Ends the process at once with `code`, after the last words ([`crate::abort`]:
+    /// releasing deploy locks, for at most 5 s), saying so with `what`.
+    async fn stop_now(self, what: &str, code: i32) -> ! {
+        crate::abort::run(std::time::Duration::from_secs(5)).await;
+        self.note(format!("{what}, with the deploy locks released. What had started in AWS (a stack operation, an ECS rollout) goes on: `wharf svc status` shows where it is."));
+        std::process::exit(code)
+    }
+
     /// Counts Ctrl-C presses. The first is for the running operation to handle (cancel
     /// and keep watching); the second runs the last words ([`crate::abort`]: releasing
     /// deploy locks, for at most 5 s) and exits with 130, leaving CloudFormation
@@ -363,9 +371,7 @@ impl Ui {
             while tokio::signal::ctrl_c().await.is_ok() {
                 count += 1;
                 if count >= 2 {
-                    crate::abort::run(std::time::Duration::from_secs(5)).await;
-                    ui.note("Stopped at once (second Ctrl-C), with the deploy locks released. What had started in AWS (a stack operation, an ECS rollout) goes on: `wharf svc status` shows where it is.");
-                    std::process::exit(130);
+                    ui.stop_now("Stopped at once (second Ctrl-C)", 130).await;
                 }
                 let _ = tx.send(count);
             }
@@ -378,9 +384,7 @@ impl Ui {
             if let Ok(mut term) = signal(SignalKind::terminate())
                 && term.recv().await.is_some()
             {
-                crate::abort::run(std::time::Duration::from_secs(5)).await;
-                ui.note("Stopped (SIGTERM), with the deploy locks released. What had started in AWS goes on: `wharf svc status` shows where it is.");
-                std::process::exit(143);
+                ui.stop_now("Stopped (SIGTERM)", 143).await;
             }
         });
         rx
