@@ -174,7 +174,10 @@ impl Aws {
             .resource_arn(arn)
             .send()
             .await
-            .map_err(|e| call_error("ListTagsForResource", format!("repository {arn}"), e))?;
+            .map_err(|e| {
+                let name = repo.repository_name().unwrap_or(arn);
+                call_error("ListTagsForResource", format!("repository {name}"), e)
+            })?;
         let found: BTreeMap<&str, &str> = out.tags().iter().map(|t| (t.key(), t.value())).collect();
         Ok(tags
             .iter()
@@ -277,33 +280,17 @@ impl Aws {
     /// When listing or reading tags fails.
     pub async fn application_repositories(&self, app: &str) -> Result<Vec<String>, AwsError> {
         let prefix = format!("{app}/");
+        let wharfs = BTreeMap::from([("wharf-application".to_string(), app.to_string())]);
         let mut found = Vec::new();
         let mut pages = self.ecr.describe_repositories().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| call_error("DescribeRepositories", "repositories", e))?;
             for repo in page.repositories.unwrap_or_default() {
-                let (Some(name), Some(arn)) = (repo.repository_name, repo.repository_arn) else {
+                let Some(name) = repo.repository_name().filter(|n| n.starts_with(&prefix)) else {
                     continue;
                 };
-                if !name.starts_with(&prefix) {
-                    continue;
-                }
-                let tags = self
-                    .ecr
-                    .list_tags_for_resource()
-                    .resource_arn(&arn)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        call_error("ListTagsForResource", format!("repository {name}"), e)
-                    })?;
-                if tags
-                    .tags
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|t| t.key == "wharf-application" && t.value == app)
-                {
-                    found.push(name);
+                if self.repository_has_tags(&repo, &wharfs).await? {
+                    found.push(name.to_string());
                 }
             }
         }
