@@ -516,70 +516,81 @@ async fn throttling_while_watching_slows_down_instead_of_failing() {
     );
 }
 
-#[tokio::test]
-async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
+/// A scripted deploy over a stack that `describe` answers with `statuses` in turn, whose
+/// user presses Ctrl-C at the call `at` (`change_set` or `execute`); the options carry
+/// the presses.
+fn pressed_at(
+    at: &'static str,
+    statuses: &[&str],
+    change_set: Vec<ChangeSetState>,
+) -> (Fake, Options) {
     let (tx, rx) = tokio::sync::watch::channel(0u32);
     let mut api = script(
-        vec![
-            Ok(stack("UPDATE_COMPLETE")),
-            Ok(stack("UPDATE_IN_PROGRESS")),
-            // What the cancel finds.
-            Ok(stack("UPDATE_IN_PROGRESS")),
-            Ok(stack("UPDATE_ROLLBACK_IN_PROGRESS")),
-            Ok(stack("UPDATE_ROLLBACK_COMPLETE")),
-        ],
-        vec![ready()],
+        statuses.iter().map(|s| Ok(stack(s))).collect(),
+        change_set,
         vec![],
     );
-    api.press_at = Some(("execute", tx));
+    api.press_at = Some((at, tx));
     let o = Options {
         interrupts: Some(rx),
         poll: Duration::from_millis(20),
         ..Options::default()
     };
-    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    (api, o)
+}
+
+/// The outcome of an interrupted deploy, which must exit 130.
+fn interrupted(r: &Result<StackOutcome, DeployError>) -> &str {
     match r {
-        Err(DeployError::Interrupted { outcome, .. }) => assert_eq!(
-            outcome,
-            "the update was cancelled; the stack is UPDATE_ROLLBACK_COMPLETE"
-        ),
+        Err(e @ DeployError::Interrupted { outcome, .. }) => {
+            assert_eq!(e.exit_code(), 130);
+            outcome
+        }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn an_interrupt_cancels_the_update_and_reports_interrupted() {
+    let (api, o) = pressed_at(
+        "execute",
+        &[
+            "UPDATE_COMPLETE",
+            "UPDATE_IN_PROGRESS",
+            // What the cancel finds.
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            "UPDATE_ROLLBACK_COMPLETE",
+        ],
+        vec![ready()],
+    );
+    let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
+    assert_eq!(
+        interrupted(&r),
+        "the update was cancelled; the stack is UPDATE_ROLLBACK_COMPLETE"
+    );
     assert!(api.calls().contains(&"cancel_update".to_string()));
 }
 
 #[tokio::test]
 async fn an_interrupt_past_the_point_of_cancelling_waits_for_the_end_and_says_so() {
     // Pressed during the cleanup after a successful update: nothing to cancel.
-    let (tx, rx) = tokio::sync::watch::channel(0u32);
-    let mut api = script(
-        vec![
-            Ok(stack("UPDATE_COMPLETE")),
-            Ok(stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")),
-            Ok(stack("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")),
-            Ok(stack("UPDATE_COMPLETE")),
+    let (api, o) = pressed_at(
+        "execute",
+        &[
+            "UPDATE_COMPLETE",
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            "UPDATE_COMPLETE",
         ],
         vec![ready()],
-        vec![],
     );
-    api.press_at = Some(("execute", tx));
     let rec = Recorder::default();
-    let o = Options {
-        interrupts: Some(rx.clone()),
-        poll: Duration::from_millis(20),
-        ..Options::default()
-    };
     let r = deploy(&api, &spec(), &rec, &o).await;
-    match &r {
-        Err(e @ DeployError::Interrupted { outcome, .. }) => {
-            assert_eq!(
-                outcome,
-                "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
-            );
-            assert_eq!(e.exit_code(), 130);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        interrupted(&r),
+        "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
+    );
     assert!(!api.calls().contains(&"cancel_update".to_string()));
     assert!(
         rec.0.lock().unwrap().iter().any(|l| l.contains(
@@ -591,24 +602,17 @@ async fn an_interrupt_past_the_point_of_cancelling_waits_for_the_end_and_says_so
 
     // CloudFormation refuses the cancel (the update ended between the two calls): the
     // same, not an AWS error.
-    let (tx, rx) = tokio::sync::watch::channel(0u32);
-    let mut api = script(
-        vec![
-            Ok(stack("UPDATE_COMPLETE")),
-            Ok(stack("UPDATE_IN_PROGRESS")),
-            Ok(stack("UPDATE_IN_PROGRESS")),
-            Ok(stack("UPDATE_COMPLETE")),
+    let (mut api, o) = pressed_at(
+        "execute",
+        &[
+            "UPDATE_COMPLETE",
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_COMPLETE",
         ],
         vec![ready()],
-        vec![],
     );
-    api.press_at = Some(("execute", tx));
     api.refuse_cancel = true;
-    let o = Options {
-        interrupts: Some(rx),
-        poll: Duration::from_millis(20),
-        ..Options::default()
-    };
     let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
     assert!(
         matches!(&r, Err(DeployError::Interrupted { status: Some(s), .. }) if s == "UPDATE_COMPLETE"),
@@ -619,35 +623,24 @@ async fn an_interrupt_past_the_point_of_cancelling_waits_for_the_end_and_says_so
 #[tokio::test]
 async fn an_interrupt_before_the_change_set_runs_changes_nothing() {
     // Pressed while CloudFormation computes the change set: it is deleted, never run.
-    let (tx, rx) = tokio::sync::watch::channel(0u32);
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE"))],
+    let (api, o) = pressed_at(
+        "change_set",
+        &["UPDATE_COMPLETE"],
         vec![ChangeSetState::Pending, ready()],
-        vec![],
     );
-    api.press_at = Some(("change_set", tx));
-    let o = Options {
-        interrupts: Some(rx.clone()),
-        ..opts()
-    };
     let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
-    match &r {
-        Err(e @ DeployError::Interrupted { outcome, .. }) => {
-            assert_eq!(
-                outcome,
-                "nothing was changed: the change set was not executed"
-            );
-            assert_eq!(e.exit_code(), 130);
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        interrupted(&r),
+        "nothing was changed: the change set was not executed"
+    );
     let calls = api.calls();
     assert!(!calls.contains(&"execute".to_string()), "{calls:?}");
     assert!(
         calls.contains(&"delete_change_set".to_string()),
         "{calls:?}"
     );
-    // Pressed before the deploy began: not even a change set.
+    // Pressed before the deploy began (the same options, already pressed): not even a
+    // change set.
     let api = script(vec![Ok(stack("UPDATE_COMPLETE"))], vec![], vec![]);
     let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
     assert!(matches!(r, Err(DeployError::Interrupted { .. })), "{r:?}");
@@ -663,25 +656,16 @@ async fn an_interrupt_before_the_change_set_runs_changes_nothing() {
 #[tokio::test]
 async fn an_update_that_ends_before_the_cancel_is_not_a_success() {
     // Pressed as the change set ran; the update completed before the cancel could act.
-    let (tx, rx) = tokio::sync::watch::channel(0u32);
-    let mut api = script(
-        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
+    let (api, o) = pressed_at(
+        "execute",
+        &["UPDATE_COMPLETE", "UPDATE_COMPLETE"],
         vec![ready()],
-        vec![],
     );
-    api.press_at = Some(("execute", tx));
-    let o = Options {
-        interrupts: Some(rx),
-        ..opts()
-    };
     let r = deploy(&api, &spec(), &Recorder::default(), &o).await;
-    match r {
-        Err(DeployError::Interrupted { outcome, .. }) => assert_eq!(
-            outcome,
-            "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
-        ),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        interrupted(&r),
+        "the update had finished before it could be cancelled: the stack is UPDATE_COMPLETE"
+    );
 }
 
 #[test]
