@@ -18,22 +18,44 @@ fn locks(endpoint: &str, bucket: &str) -> Vec<String> {
     serde_json::from_value(v).unwrap()
 }
 
-#[test]
-fn one_deploy_of_a_stack_at_a_time() {
-    // Rollouts last 8 s, so the first run holds its lock that long.
-    let emu = moto_env(&[("WHARF_SIM_ROLLOUT_SECONDS", "8".to_string())]);
-    let ep = emu.endpoint.as_str();
+/// moto (with `emu_env`) and a copy of the hello example whose application has its
+/// bucket (`app init`) and which `deploy` (wharf's arguments) deployed; the bucket's name.
+fn hello_with_bucket(
+    emu_env: &[(&str, String)],
+    deploy: &[&str],
+) -> (crate::harness::Emulator, tempfile::TempDir, String) {
+    let emu = moto_env(emu_env);
     let dir = example("hello");
-    let d = dir.path();
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
     wharf(d, ep)
         .args(["app", "init", "hello"])
         .assert()
         .success();
-    wharf(d, ep)
-        .args(["env", "deploy", "-n", "test"])
-        .assert()
-        .success();
+    wharf(d, ep).args(deploy).assert().success();
     let bucket = app_bucket(ep, "hello");
+    (emu, dir, bucket)
+}
+
+/// Waits until `lock` is in `bucket`: a run started in the background took it.
+fn wait_for_lock(endpoint: &str, bucket: &str, lock: &str) {
+    let since = Instant::now();
+    while !locks(endpoint, bucket).iter().any(|l| l == lock) {
+        assert!(
+            since.elapsed() < Duration::from_secs(60),
+            "the run never took its lock {lock}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn one_deploy_of_a_stack_at_a_time() {
+    // Rollouts last 8 s, so the first run holds its lock that long.
+    let (emu, dir, bucket) = hello_with_bucket(
+        &[("WHARF_SIM_ROLLOUT_SECONDS", "8".to_string())],
+        &["env", "deploy", "-n", "test"],
+    );
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
     assert!(
         locks(ep, &bucket).is_empty(),
         "env deploy released its lock"
@@ -47,14 +69,7 @@ fn one_deploy_of_a_stack_at_a_time() {
         .spawn()
         .unwrap();
     let lock = "locks/hello-test-hello.json".to_string();
-    let since = Instant::now();
-    while !locks(ep, &bucket).contains(&lock) {
-        assert!(
-            since.elapsed() < Duration::from_secs(60),
-            "the first run never took its lock"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_lock(ep, &bucket, &lock);
     // A second run is refused and names the first.
     wharf(d, ep).args(deploy).assert().code(1).stderr(
         predicate::str::contains("stack hello-test-hello is being deployed by")
@@ -123,19 +138,8 @@ fn one_deploy_of_a_stack_at_a_time() {
 
 #[test]
 fn ctrl_c_while_waiting_for_a_lock_deploys_nothing() {
-    let emu = moto_env(&[]);
-    let ep = emu.endpoint.as_str();
-    let dir = example("hello");
-    let d = dir.path();
-    wharf(d, ep)
-        .args(["app", "init", "hello"])
-        .assert()
-        .success();
-    wharf(d, ep)
-        .args(["deploy", "-e", "test", "--all"])
-        .assert()
-        .success();
-    let bucket = app_bucket(ep, "hello");
+    let (emu, dir, bucket) = hello_with_bucket(&[], &["deploy", "-e", "test", "--all"]);
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
     // Another run holds the service's lock (a live lease), so this one waits.
     let lock = "locks/hello-test-hello.json";
     boto(
@@ -203,34 +207,18 @@ fn ctrl_c_while_waiting_for_a_lock_deploys_nothing() {
 #[test]
 fn sigterm_releases_the_deploy_locks() {
     // A CI system cancelling the job: SIGTERM while the run follows its rollout.
-    let emu = moto_env(&[("WHARF_SIM_ROLLOUT_SECONDS", "30".to_string())]);
-    let ep = emu.endpoint.as_str();
-    let dir = example("hello");
-    let d = dir.path();
-    wharf(d, ep)
-        .args(["app", "init", "hello"])
-        .assert()
-        .success();
-    wharf(d, ep)
-        .args(["env", "deploy", "-n", "test"])
-        .assert()
-        .success();
-    let bucket = app_bucket(ep, "hello");
+    let (emu, dir, bucket) = hello_with_bucket(
+        &[("WHARF_SIM_ROLLOUT_SECONDS", "30".to_string())],
+        &["env", "deploy", "-n", "test"],
+    );
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
     let run = wharf_command(d, ep)
         .args(["svc", "deploy", "-n", "hello", "-e", "test"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let lock = "locks/hello-test-hello.json".to_string();
-    let since = Instant::now();
-    while !locks(ep, &bucket).contains(&lock) {
-        assert!(
-            since.elapsed() < Duration::from_secs(60),
-            "the run never took its lock"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_lock(ep, &bucket, "locks/hello-test-hello.json");
     assert!(
         std::process::Command::new("kill")
             .args(["-TERM", &run.id().to_string()])
