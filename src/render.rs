@@ -26,6 +26,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/svc-service.yml",
     "partials/svc-alarms.yml",
     "partials/svc-autoscaling.yml",
+    "partials/svc-messaging.yml",
+    "partials/svc-job.yml",
     "manifests/app.yml",
     "manifests/environment.yml",
     "manifests/service.yml",

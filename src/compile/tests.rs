@@ -287,7 +287,11 @@ fn fixed_count_autoscaling_and_default() {
     );
     let a = p.autoscaling.unwrap();
     assert_eq!((a.min, a.max), (2, 8));
-    let by_id: BTreeMap<_, _> = a.policies.iter().map(|p| (p.logical_id, p)).collect();
+    let by_id: BTreeMap<_, _> = a
+        .policies
+        .iter()
+        .map(|p| (p.logical_id.as_str(), p))
+        .collect();
     assert_eq!(
         (
             by_id["CpuScalingPolicy"].scale_in,

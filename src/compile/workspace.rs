@@ -80,8 +80,7 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
         .map(|s| {
             (
                 s.name.value.clone(),
-                s.http
-                    .as_ref()
+                s.http()
                     .and_then(|h| h.path.as_ref())
                     .map_or("/".into(), |p| p.value.clone()),
             )

@@ -76,8 +76,8 @@ pub fn docker_platform(p: Platform) -> String {
 /// The build of service `m` of application `app`, with paths relative to `root`; `None`
 /// when the service runs an existing image (`image.location`).
 pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSpec> {
-    let build = &m.image.build.as_ref()?.value;
-    if m.image.location.is_some() {
+    let build = &m.task.image.build.as_ref()?.value;
+    if m.task.image.location.is_some() {
         return None;
     }
     let (dockerfile, context, args) = match build {
@@ -102,7 +102,11 @@ pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSp
             (dockerfile, context, Some(a))
         }
     };
-    let platform = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
+    let platform = m
+        .task
+        .platform
+        .as_ref()
+        .map_or(Platform::default(), |p| p.value);
     Some(BuildSpec {
         service: m.name.value.clone(),
         repository: format!("{app}/{}", m.name.value),
@@ -134,7 +138,9 @@ pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSp
             .and_then(|a| a.secrets.as_ref())
             .map(|s| s.iter().map(|s| s.value.clone()).collect())
             .unwrap_or_default(),
-        settings: RepositorySettings::from_manifest(m.image.repository.as_ref().map(|r| &r.value)),
+        settings: RepositorySettings::from_manifest(
+            m.task.image.repository.as_ref().map(|r| &r.value),
+        ),
     })
 }
 

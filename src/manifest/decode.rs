@@ -67,7 +67,7 @@ pub struct Cx<'d> {
     root: String,
     /// Paths of fields that were present but could not be read; validation uses this
     /// to avoid reporting them again as missing.
-    failed: Vec<String>,
+    pub(crate) failed: Vec<String>,
 }
 
 impl<'d> Cx<'d> {

@@ -9,7 +9,7 @@ pub(super) fn plan(m: &ServiceManifest, app: &str, env: &str) -> Option<ConnectP
     m.connect().map(|c| ConnectPlan {
         namespace: namespace(app, env),
         // The DNS discovery service already uses the service name in this namespace.
-        service: m.image.port.as_ref().map(|p| ConnectService {
+        service: m.task.image.port.as_ref().map(|p| ConnectService {
             port_name: "target",
             discovery_name: format!("{name}-sc"),
             alias: c.alias.as_ref().map_or(name.clone(), |a| a.value.clone()),

@@ -7,8 +7,7 @@ use super::*;
 /// Minimum healthy and maximum percent of the rolling deployment.
 pub(super) fn percents(m: &ServiceManifest) -> (u32, u32) {
     let rolling = m
-        .deployment
-        .as_ref()
+        .deployment()
         .and_then(|d| d.rolling.as_ref())
         .map_or(Rolling::Default, |r| r.value);
     match rolling {
@@ -19,7 +18,7 @@ pub(super) fn percents(m: &ServiceManifest) -> (u32, u32) {
 
 /// The alarms a deployment watches, when `deployment.rollback_alarms` is set.
 pub(super) fn alarms(m: &ServiceManifest) -> Option<AlarmsPlan> {
-    m.deployment
+    m.deployment()
         .as_ref()
         .and_then(|d| d.rollback_alarms.as_ref())
         .map(|a| alarms_plan(&a.value))

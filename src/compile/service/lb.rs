@@ -42,7 +42,7 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         target_port: h
             .target_port
             .as_ref()
-            .or(m.image.port.as_ref())
+            .or(m.task.image.port.as_ref())
             .map_or(80, |p| p.value.0),
         health: TargetHealthPlan {
             path: health_path,

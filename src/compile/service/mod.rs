@@ -7,7 +7,9 @@
 
 mod connect;
 mod deployment;
+mod job;
 mod lb;
+mod messaging;
 mod network;
 mod parts;
 mod scaling;
@@ -15,6 +17,7 @@ mod secrets;
 mod task;
 mod types;
 
+pub use messaging::topic_name;
 pub use types::*;
 
 use lb::lb_plan;
@@ -42,12 +45,16 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
     let lb = m
-        .http
-        .as_ref()
+        .http()
         .filter(|_| m.is_load_balanced())
         .map(|h| lb_plan(m, h, inputs));
-    let auto = match m.count.as_ref().map(|c| &c.value) {
-        Some(Count::Auto(a)) => autoscaling(a),
+    let (messaging, messaging_vars) = messaging::plan(m, &app, &env, inputs.app.var_prefix);
+    let auto = match m.count().map(|c| &c.value) {
+        Some(Count::Auto(a)) => autoscaling(a).map(|mut plan| {
+            let queues = messaging.as_ref().map_or(&[][..], |p| p.queues.as_slice());
+            scaling::queue_policies(a, &mut plan, queues);
+            plan
+        }),
         _ => None,
     };
     let capacity = scaling::capacity(m);
@@ -57,27 +64,34 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
     let service_connect = connect::plan(m, &app, &env);
-    let (container, secrets) = task::main_container(
+    let (mut container, secrets) = task::main_container(
         m,
         inputs,
         image.expr.clone(),
         lb.as_ref(),
         service_connect.as_ref(),
     );
+    for (name, value) in messaging_vars {
+        if !container.environment.iter().any(|v| v.name == name) {
+            container.environment.push(VarPlan { name, value });
+        }
+    }
+    container.environment.sort_by(|a, b| a.name.cmp(&b.name));
+    let job = m
+        .job()
+        .map(|j| job::plan(j, &app, &env, &name, placement == Placement::Public));
     let (desired_count, count_text) = scaling::count(m, auto.as_ref());
     let (min_healthy, max_percent) = deployment::percents(m);
     let alarms = deployment::alarms(m);
     let permissions_boundary = task::permissions_boundary(inputs);
     ServicePlan {
-        kind: match *m.kind {
-            ServiceType::LoadBalancedWebService => "Load Balanced Web Service",
-            ServiceType::BackendService => "Backend Service",
-        },
+        kind: m.kind.as_str(),
         version: TEMPLATE_VERSION,
         image,
         env_params,
         log_group: format!("/wharf/{app}/{env}/{name}"),
         retention: m
+            .task
             .logging
             .as_ref()
             .and_then(|l| l.retention.as_ref())
@@ -92,6 +106,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         containers: vec![container],
         secrets,
         ephemeral: m
+            .task
             .storage
             .as_ref()
             .and_then(|st| st.ephemeral.as_ref())
@@ -100,7 +115,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         service_connect,
         ecr_pull_resource,
         permissions_boundary,
-        exec: m.exec.unwrap_or(false),
+        exec: m.exec(),
         desired_count,
         count_text,
         min_healthy,
@@ -111,10 +126,23 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         lb,
         autoscaling: auto,
         discovery_name: format!("{name}.{}", namespace(&app, &env)),
+        ecs_service: m.kind.is_service(),
+        discovery: has_discovery(*m.kind),
+        messaging,
+        job,
         app,
         env,
         name,
     }
+}
+
+/// Whether a workload of this type gets a Cloud Map entry: the two service types other
+/// services call (a worker is called by nobody; a job is no service).
+pub fn has_discovery(t: ServiceType) -> bool {
+    matches!(
+        t,
+        ServiceType::LoadBalancedWebService | ServiceType::BackendService
+    )
 }
 
 /// Compiles a service stack.
@@ -125,7 +153,7 @@ pub fn compile_service(
     let p = plan(m, inputs);
     let template = render("service.yml", &p)?;
     let mut parameters = BTreeMap::new();
-    match (&m.image.location, inputs.image_digest) {
+    match (&m.task.image.location, inputs.image_digest) {
         (Some(loc), _) => {
             parameters.insert(parameter::CONTAINER_IMAGE.into(), loc.value.clone());
         }

@@ -31,11 +31,13 @@ pub(super) fn env_params(
             EnvValue::EnvironmentSecurityGroup,
             "Security group of the environment's tasks",
         ),
-        take(
+    ];
+    if has_discovery(*m.kind) {
+        env_params.push(take(
             EnvValue::ServiceDiscoveryNamespaceId,
             "Cloud Map namespace of the environment",
-        ),
-    ];
+        ));
+    }
     if let Some(l) = lb {
         env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
         env_params.push(take(

@@ -33,8 +33,8 @@ pub(super) fn autoscaling(a: &Autoscaling) -> Option<AutoscalingPlan> {
                    resource_label,
                    cd: (u64, u64)| {
         policies.push(PolicyPlan {
-            logical_id,
-            suffix,
+            logical_id: String::from(logical_id),
+            suffix: String::from(suffix),
             what,
             target,
             target_text,
@@ -42,6 +42,7 @@ pub(super) fn autoscaling(a: &Autoscaling) -> Option<AutoscalingPlan> {
             resource_label,
             scale_in: cd.0,
             scale_out: cd.1,
+            queue: None,
         });
     };
     if let Some(c) = &a.cpu_percentage {
@@ -107,10 +108,41 @@ pub(super) fn autoscaling(a: &Autoscaling) -> Option<AutoscalingPlan> {
     })
 }
 
+/// One target-tracking policy per queue for `count.queue_delay`: keep each queue's
+/// visible messages per running task at `ceil(acceptable_latency / msg_processing_time)`
+/// (Copilot's target), computed with CloudWatch metric math instead of Copilot's Lambda
+/// (<https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html>).
+pub(super) fn queue_policies(a: &Autoscaling, plan: &mut AutoscalingPlan, queues: &[QueuePlan]) {
+    let Some(q) = &a.queue_delay else {
+        return;
+    };
+    let latency = q.value.acceptable_latency.value.as_millis();
+    let each = q.value.msg_processing_time.value.as_millis().max(1);
+    let target = latency.div_ceil(each).max(1);
+    let cd = cooldown(q.value.cooldown.as_ref(), a.cooldown.as_ref());
+    for queue in queues {
+        plan.policies.push(PolicyPlan {
+            logical_id: format!("AutoScalingPolicy{}", queue.logical_id),
+            suffix: format!("backlog-{}", queue.logical_id),
+            what: "messages waiting per task",
+            target: target.to_string(),
+            target_text: format!(
+                "{target} (a message waits at most {})",
+                q.value.acceptable_latency.value
+            ),
+            predefined: None,
+            resource_label: false,
+            scale_in: cd.0,
+            scale_out: cd.1,
+            queue: Some(queue.logical_id.clone()),
+        });
+    }
+}
+
 /// The capacity provider strategy: Fargate Spot for `count.spot`, or Fargate up to
 /// `count.range.spot_from` and Spot above; `None` runs on plain Fargate (the launch type).
 pub(super) fn capacity(m: &ServiceManifest) -> Option<Vec<CapacityPlan>> {
-    match m.count.as_ref().map(|c| &c.value) {
+    match m.count().map(|c| &c.value) {
         Some(Count::Auto(a)) if a.spot.is_some() => Some(vec![CapacityPlan {
             provider: "FARGATE_SPOT",
             base: None,
@@ -138,7 +170,7 @@ pub(super) fn capacity(m: &ServiceManifest) -> Option<Vec<CapacityPlan>> {
 /// The desired count (`None` with autoscaling: the running count is kept on updates)
 /// and how the template describes it ("2 tasks", "1 to 4 tasks").
 pub(super) fn count(m: &ServiceManifest, auto: Option<&AutoscalingPlan>) -> (Option<u32>, String) {
-    match m.count.as_ref().map(|c| &c.value) {
+    match m.count().map(|c| &c.value) {
         Some(Count::Fixed(n)) => (
             Some(*n),
             format!("{n} task{}", if *n == 1 { "" } else { "s" }),

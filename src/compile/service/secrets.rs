@@ -7,7 +7,7 @@ use super::*;
 pub(super) fn secrets(m: &ServiceManifest) -> (Vec<SecretItem>, SecretsPlan) {
     let mut p = SecretsPlan::default();
     let mut items = Vec::new();
-    let mut entries: Vec<_> = m.secrets.iter().collect();
+    let mut entries: Vec<_> = m.task.secrets.iter().collect();
     entries.sort_by(|a, b| a.0.value.cmp(&b.0.value));
     for (k, s) in entries {
         let (value_from, ssm, sm) = match &s.value {

@@ -9,7 +9,7 @@ use super::*;
 /// service's repository in the account at the `ImageDigest` parameter.
 pub(super) fn image(m: &ServiceManifest, app: &str) -> ImagePlan {
     let name = &m.name.value;
-    match (&m.image.build, &m.image.location) {
+    match (&m.task.image.build, &m.task.image.location) {
         (_, Some(_)) => ImagePlan {
             digest_param: false,
             expr: format!("!Ref {}", parameter::CONTAINER_IMAGE),
@@ -27,7 +27,7 @@ pub(super) fn image(m: &ServiceManifest, app: &str) -> ImagePlan {
 /// The ECR repository the execution role may pull from; `None` for images outside ECR.
 pub(super) fn ecr_pull_resource(m: &ServiceManifest, app: &str) -> Option<String> {
     let name = &m.name.value;
-    match &m.image.location {
+    match &m.task.image.location {
         Some(loc) => ecr_repo_arn(loc),
         None => Some(sub(&format!(
             "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{name}"
@@ -38,7 +38,11 @@ pub(super) fn ecr_pull_resource(m: &ServiceManifest, app: &str) -> Option<String
 /// The platform, and the task's CPU units and MiB (defaults: 256/512, 1024/2048 on
 /// Windows).
 pub(super) fn size(m: &ServiceManifest) -> (Platform, u32, u32) {
-    let platform = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
+    let platform = m
+        .task
+        .platform
+        .as_ref()
+        .map_or(Platform::default(), |p| p.value);
     let (dcpu, dmem) = if platform.os.is_windows() {
         (1024, 2048)
     } else {
@@ -46,8 +50,8 @@ pub(super) fn size(m: &ServiceManifest) -> (Platform, u32, u32) {
     };
     (
         platform,
-        m.cpu.as_ref().map_or(dcpu, |c| c.value),
-        m.memory.as_ref().map_or(dmem, |c| c.value),
+        m.task.cpu.as_ref().map_or(dcpu, |c| c.value),
+        m.task.memory.as_ref().map_or(dmem, |c| c.value),
     )
 }
 
@@ -80,6 +84,7 @@ pub(super) fn main_container(
         .and_then(|c| c.service.as_ref())
         .map(|s| s.port_name);
     let mut ports: Vec<PortPlan> = m
+        .task
         .image
         .port
         .iter()
@@ -109,10 +114,10 @@ pub(super) fn main_container(
     if lb.is_some() {
         vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
     }
-    for (k, v) in m.variables.iter() {
+    for (k, v) in m.task.variables.iter() {
         vars.insert(k.value.clone(), quote(&v.0));
     }
-    let healthcheck = m.image.healthcheck.as_ref().map(|h| HealthPlan {
+    let healthcheck = m.task.image.healthcheck.as_ref().map(|h| HealthPlan {
         command: h.command.args().to_vec(),
         interval: secs(h.interval.as_ref(), 10),
         retries: h.retries.as_ref().map_or(2, |r| r.value),
@@ -120,6 +125,7 @@ pub(super) fn main_container(
         start_period: secs(h.start_period.as_ref(), 0),
     });
     let mut labels: Vec<VarPlan> = m
+        .task
         .image
         .labels
         .iter()
@@ -135,13 +141,14 @@ pub(super) fn main_container(
         image,
         essential: true,
         readonly_fs: m
+            .task
             .storage
             .as_ref()
             .and_then(|st| st.readonly_fs.as_ref())
             .is_some_and(|r| r.value),
         ports,
-        entrypoint: m.entrypoint.as_ref().map(|c| c.args().to_vec()),
-        command: m.command.as_ref().map(|c| c.args().to_vec()),
+        entrypoint: m.task.entrypoint.as_ref().map(|c| c.args().to_vec()),
+        command: m.task.command.as_ref().map(|c| c.args().to_vec()),
         environment: vars
             .into_iter()
             .map(|(name, value)| VarPlan { name, value })

@@ -134,9 +134,9 @@ pub struct LbPlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyPlan {
     /// Logical ID.
-    pub logical_id: &'static str,
+    pub logical_id: String,
     /// Policy name suffix.
-    pub suffix: &'static str,
+    pub suffix: String,
     /// What is tracked, for the description.
     pub what: &'static str,
     /// Target value.
@@ -151,6 +151,8 @@ pub struct PolicyPlan {
     pub scale_in: u64,
     /// Scale-out cooldown seconds.
     pub scale_out: u64,
+    /// Logical ID of the queue whose backlog per task this policy tracks.
+    pub queue: Option<String>,
 }
 
 /// Autoscaling.
@@ -281,6 +283,108 @@ pub struct ServicePlan {
     pub autoscaling: Option<AutoscalingPlan>,
     /// DNS name in Cloud Map.
     pub discovery_name: String,
+    /// Whether the stack runs an ECS service (false for a Scheduled Job).
+    pub ecs_service: bool,
+    /// Whether the service has a Cloud Map entry (not for a Worker Service, as in Copilot).
+    pub discovery: bool,
+    /// Topics, queues and subscriptions (`publish`, `subscribe`).
+    pub messaging: Option<MessagingPlan>,
+    /// A Scheduled Job's rule and state machine.
+    pub job: Option<JobPlan>,
+}
+
+/// `publish` and `subscribe`: what `svc-topics.yml` and `svc-queues.yml` render.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessagingPlan {
+    /// Topics the workload publishes.
+    pub topics: Vec<TopicPlan>,
+    /// A worker's queues: `EventsQueue` first, then topics' own queues.
+    pub queues: Vec<QueuePlan>,
+    /// Subscriptions of the queues to other workloads' topics.
+    pub subscriptions: Vec<SubscriptionPlan>,
+}
+
+/// An SNS topic the workload owns.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicPlan {
+    /// Logical ID (`<name>[fifo]SNSTopic`, Copilot's).
+    pub logical_id: String,
+    /// The key in `COPILOT_SNS_TOPIC_ARNS`: the name, with `.fifo` for a FIFO topic.
+    pub key: String,
+    /// Physical name, `<app>-<env>-<workload>-<name>[.fifo]`.
+    pub name: String,
+    /// A FIFO topic.
+    pub fifo: bool,
+    /// `ContentBasedDeduplication`, when written.
+    pub content_dedup: Option<bool>,
+}
+
+/// An SQS queue of a worker.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuePlan {
+    /// Logical ID (`EventsQueue`, or `<svc><topic>EventsQueue`).
+    pub logical_id: String,
+    /// Its dead-letter queue.
+    pub dead_letter: Option<DeadLetterPlan>,
+    /// A FIFO queue.
+    pub fifo: bool,
+    /// `ContentBasedDeduplication`.
+    pub content_dedup: Option<bool>,
+    /// `DeduplicationScope`.
+    pub dedup_scope: Option<String>,
+    /// `FifoThroughputLimit`.
+    pub throughput_limit: Option<String>,
+    /// `MessageRetentionPeriod`, seconds.
+    pub retention: Option<u64>,
+    /// `DelaySeconds`.
+    pub delay: Option<u64>,
+    /// `VisibilityTimeout`, seconds.
+    pub timeout: Option<u64>,
+    /// `!Sub` ARNs of the topics allowed to send to it.
+    pub sources: Vec<String>,
+}
+
+/// A dead-letter queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetterPlan {
+    /// Logical ID.
+    pub logical_id: String,
+    /// `maxReceiveCount`.
+    pub tries: u32,
+    /// `MessageRetentionPeriod`, seconds.
+    pub retention: u64,
+}
+
+/// A subscription of a queue to a topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriptionPlan {
+    /// Logical ID (`<svc><topic>SNSTopicSubscription`).
+    pub logical_id: String,
+    /// `!Sub` ARN of the topic.
+    pub topic_arn: String,
+    /// Logical ID of the queue.
+    pub queue: String,
+    /// The filter policy, as JSON.
+    pub filter_policy: Option<String>,
+    /// "topic `orders` of `api`", for the description.
+    pub what: String,
+}
+
+/// A Scheduled Job's rule and state machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobPlan {
+    /// The rule's schedule expression.
+    pub expression: String,
+    /// False for `schedule: none`: the rule exists, disabled.
+    pub enabled: bool,
+    /// `<app>-<env>-<job>`.
+    pub state_machine_name: String,
+    /// Retries of a failed task.
+    pub retries: u32,
+    /// Longest run, seconds.
+    pub timeout: Option<u64>,
+    /// The state machine's definition (JSON with `${…}` substitutions).
+    pub definition: String,
 }
 
 /// A container of the task definition.

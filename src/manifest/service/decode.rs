@@ -78,7 +78,7 @@ const NOT_ECS_YET: &str = "This workload type";
 
 impl Decode for ServiceManifest {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
-        let mut f = Fields::new(node, cx, "service manifest")?;
+        let mut f = Fields::new(node, cx, "manifest")?;
         // The type decides which fields exist: a type wharf cannot compile is reported
         // once, without a cascade of errors about fields of the other schema.
         let kind = match f.node("type") {
@@ -88,57 +88,133 @@ impl Decode for ServiceManifest {
                 None
             }
         };
+        if let Some(k) = &kind {
+            refuse_other_types(&mut f, cx, k.value);
+        }
         let name = f.req::<Spanned<String>>(cx, "name");
         let image = f.req(cx, "image");
-        let m = ServiceManifest {
-            name: name?,
+        let task = image.map(|image| Task {
+            image,
             cpu: f.opt(cx, "cpu"),
             memory: f.opt(cx, "memory"),
             platform: f.opt(cx, "platform"),
-            count: f.opt(cx, "count"),
-            exec: f.opt(cx, "exec"),
             entrypoint: f.opt(cx, "entrypoint"),
             command: f.opt(cx, "command"),
             variables: f.opt(cx, "variables").unwrap_or_default(),
             secrets: f.opt(cx, "secrets").unwrap_or_default(),
-            network: f.opt(cx, "network"),
-            deployment: f.opt(cx, "deployment"),
-            http: f.opt(cx, "http"),
             logging: f.opt(cx, "logging"),
             storage: f.opt(cx, "storage"),
-            kind: kind?,
-            image: image?,
-            unreadable: Vec::new(),
+        });
+        let network = f.opt(cx, "network");
+        let publish = f.opt(cx, "publish");
+        let workload = match kind.as_ref().map(|k| k.value) {
+            Some(ServiceType::ScheduledJob) => {
+                let schedule = f
+                    .node("on")
+                    .and_then(|n| cx.at("on", |cx| job::decode_on(n, cx)));
+                if f.key_span("on").is_none() {
+                    f.req::<String>(cx, "on");
+                }
+                let retries = f.opt(cx, "retries");
+                let timeout = f.opt(cx, "timeout");
+                schedule.map(|schedule| {
+                    Workload::ScheduledJob(Job {
+                        schedule,
+                        retries,
+                        timeout,
+                    })
+                })
+            }
+            Some(t) => {
+                let service = ServicePart {
+                    count: f.opt(cx, "count"),
+                    exec: f.opt(cx, "exec"),
+                    deployment: f.opt(cx, "deployment"),
+                };
+                Some(match t {
+                    ServiceType::LoadBalancedWebService => Workload::LoadBalancedWebService {
+                        service,
+                        http: f.opt(cx, "http"),
+                    },
+                    ServiceType::BackendService => Workload::BackendService {
+                        service,
+                        http: f.opt(cx, "http"),
+                    },
+                    _ => Workload::WorkerService {
+                        service,
+                        subscribe: f.opt(cx, "subscribe"),
+                    },
+                })
+            }
+            None => None,
         };
         for (key, feature) in [
             ("sidecars", "Sidecar containers"),
             ("nlb", "A Network Load Balancer"),
-            ("publish", "Publishing to SNS topics"),
             ("taskdef_overrides", "Task definition overrides"),
             ("observability", "Tracing (`observability`)"),
             ("env_file", "Environment files"),
-            ("subscribe", "SQS subscriptions (Worker Service)"),
         ] {
             f.unsupported(cx, key, feature, |_| false);
         }
         f.finish(cx);
         Some(ServiceManifest {
+            name: name?,
+            kind: kind?,
+            task: task?,
+            network,
+            publish,
+            workload: workload?,
             unreadable: cx.take_failed(),
-            ..m
         })
     }
 }
+
+/// Reports each top-level field of `node` that `kind` does not accept, naming the types
+/// that do (`TYPE_FIELDS`), and marks it read so it is not also "unknown".
+fn refuse_other_types(f: &mut Fields, cx: &mut Cx, kind: ServiceType) {
+    for (key, types) in TYPE_FIELDS {
+        if types.contains(&kind) {
+            continue;
+        }
+        let Some(span) = f.key_span(key) else {
+            continue;
+        };
+        f.node(key);
+        let path = cx.child_path(key);
+        cx.failed.push(path.clone());
+        let by = accepted_by(key).unwrap_or_default();
+        let d = Diagnostic::error(
+            Code::NotForType,
+            format!("`{path}` is not a field of a {}", kind.as_str()),
+        )
+        .at(span)
+        .label(format!("not a {} field", kind.as_str()))
+        .help(format!(
+            "`{key}` belongs to {by}; remove it, or change `type`"
+        ))
+        .path(path);
+        cx.report(d);
+    }
+}
+
 fn decode_type(node: &Node, cx: &mut Cx) -> Option<Spanned<ServiceType>> {
     let s = cx.at("type", |cx| String::decode(node, cx))?;
     if let Some(t) = ServiceType::parse(&s) {
         return Some(Spanned::new(t, node.span));
     }
     if UNSUPPORTED_TYPES.contains(&s.as_str()) {
-        let d = Diagnostic::error(Code::UnsupportedType, format!("service type `{s}` is not supported by wharf yet"))
-            .at(node.span)
-            .label("not supported yet")
-            .help(format!("{NOT_ECS_YET} is not available in this version of wharf; supported types: `Load Balanced Web Service`, `Backend Service`"))
-            .path("type");
+        let d = Diagnostic::error(
+            Code::UnsupportedType,
+            format!("service type `{s}` is not supported by wharf yet"),
+        )
+        .at(node.span)
+        .label("not supported yet")
+        .help(format!(
+            "{NOT_ECS_YET} is not available in this version of wharf; supported types: {}",
+            supported_list()
+        ))
+        .path("type");
         cx.report(d);
         return None;
     }
@@ -147,11 +223,20 @@ fn decode_type(node: &Node, cx: &mut Cx) -> Option<Spanned<ServiceType>> {
         .path("type")
         .help(crate::manifest::common::one_of(
             &s,
-            &["Load Balanced Web Service", "Backend Service"],
+            &ServiceType::ALL.map(ServiceType::as_str),
         ));
     cx.report(d);
     None
 }
+/// The types wharf compiles, as `` `A`, `B` `` for messages.
+fn supported_list() -> String {
+    ServiceType::ALL
+        .iter()
+        .map(|t| format!("`{}`", t.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Decode for Image {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "image")?;
@@ -237,13 +322,8 @@ impl Decode for Count {
                     requests: f.opt(cx, "requests"),
                     response_time: f.opt(cx, "response_time"),
                     spot: f.opt(cx, "spot"),
+                    queue_delay: f.opt(cx, "queue_delay"),
                 };
-                f.unsupported(
-                    cx,
-                    "queue_delay",
-                    "Queue-based scaling (Worker Service)",
-                    |_| false,
-                );
                 f.finish(cx);
                 Some(Count::Auto(Box::new(a)))
             }

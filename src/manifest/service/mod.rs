@@ -1,11 +1,26 @@
-//! Service manifests (`<workspace>/<service>/manifest.yml`): Load Balanced Web Service and
-//! Backend Service, with Copilot's field names and meaning.
+//! Workload manifests (`<workspace>/<name>/manifest.yml`): Load Balanced Web Service,
+//! Backend Service, Worker Service and Scheduled Job, with Copilot's field names and
+//! meaning.
+//!
+//! A manifest is its name and type, the task part every type shares (`Task`), and one
+//! `Workload` variant holding only the fields its type accepts; the three service types
+//! share a `ServicePart`. The decoder reads `type` first, so a field of another type is an
+//! error naming the types that accept it (`TYPE_FIELDS`).
 //!
 //! Types here are what a manifest *says*, after environment overrides and interpolation;
 //! semantic checks live in `validate`, defaults are applied by `compile`. Fields Copilot
 //! has but wharf does not support yet are declared so that using one is an explicit error.
 
 mod decode;
+mod job;
+mod messaging;
+mod schema;
+
+pub use job::{Job, Schedule, ScheduleError};
+pub use messaging::{
+    DeadLetter, Fifo, FifoSettings, Publish, Queue, QueueDelay, Subscribe, Topic, TopicFifo,
+    TopicQueue, TopicSubscription,
+};
 
 use super::common::{Command, Platform, Port};
 use super::decode::{Keyed, Spanned};
@@ -21,6 +36,12 @@ pub enum ServiceType {
     /// Service reachable only inside the environment (Cloud Map).
     #[serde(rename = "Backend Service")]
     BackendService,
+    /// Service consuming an SQS queue fed by SNS topics.
+    #[serde(rename = "Worker Service")]
+    WorkerService,
+    /// Task run on a schedule by Step Functions.
+    #[serde(rename = "Scheduled Job")]
+    ScheduledJob,
 }
 
 impl ServiceType {
@@ -29,7 +50,22 @@ impl ServiceType {
         match self {
             ServiceType::LoadBalancedWebService => "Load Balanced Web Service",
             ServiceType::BackendService => "Backend Service",
+            ServiceType::WorkerService => "Worker Service",
+            ServiceType::ScheduledJob => "Scheduled Job",
         }
+    }
+
+    /// Every type wharf compiles, in Copilot's order.
+    pub const ALL: [ServiceType; 4] = [
+        ServiceType::LoadBalancedWebService,
+        ServiceType::BackendService,
+        ServiceType::WorkerService,
+        ServiceType::ScheduledJob,
+    ];
+
+    /// Whether this type runs an ECS service (not a job).
+    pub fn is_service(self) -> bool {
+        self != ServiceType::ScheduledJob
     }
 
     /// Parses the manifest spelling.
@@ -37,29 +73,91 @@ impl ServiceType {
         match s {
             "Load Balanced Web Service" => Some(ServiceType::LoadBalancedWebService),
             "Backend Service" => Some(ServiceType::BackendService),
+            "Worker Service" => Some(ServiceType::WorkerService),
+            "Scheduled Job" => Some(ServiceType::ScheduledJob),
             _ => None,
         }
     }
 }
 
 /// Copilot workload types wharf knows of but cannot compile yet.
-pub const UNSUPPORTED_TYPES: &[&str] = &[
-    "Request-Driven Web Service",
-    "Static Site",
-    "Worker Service",
-    "Scheduled Job",
-];
+pub const UNSUPPORTED_TYPES: &[&str] = &["Request-Driven Web Service", "Static Site"];
 
-/// A service manifest.
+/// The top-level fields that only some types accept, and which: the decoder refuses such
+/// a field in a manifest of another type, naming the types that accept it. Fields not
+/// listed (`name`, `type`, `image`, `cpu`, …) are accepted by every type.
+pub const TYPE_FIELDS: &[(&str, &[ServiceType])] = {
+    use ServiceType::*;
+    &[
+        (
+            "count",
+            &[LoadBalancedWebService, BackendService, WorkerService],
+        ),
+        (
+            "exec",
+            &[LoadBalancedWebService, BackendService, WorkerService],
+        ),
+        (
+            "deployment",
+            &[LoadBalancedWebService, BackendService, WorkerService],
+        ),
+        (
+            "observability",
+            &[LoadBalancedWebService, BackendService, WorkerService],
+        ),
+        ("http", &[LoadBalancedWebService, BackendService]),
+        ("nlb", &[LoadBalancedWebService]),
+        ("subscribe", &[WorkerService]),
+        ("on", &[ScheduledJob]),
+        ("retries", &[ScheduledJob]),
+        ("timeout", &[ScheduledJob]),
+    ]
+};
+
+/// Whether the main container of this type may listen on a port (`image.port`): the
+/// types that receive requests.
+pub fn has_port(t: ServiceType) -> bool {
+    matches!(
+        t,
+        ServiceType::LoadBalancedWebService | ServiceType::BackendService
+    )
+}
+
+/// The types that accept a top-level `field`, as a sentence fragment
+/// ("a Load Balanced Web Service or a Backend Service"); `None` when every type does.
+pub fn accepted_by(field: &str) -> Option<String> {
+    let (_, types) = TYPE_FIELDS.iter().find(|(f, _)| *f == field)?;
+    let names: Vec<_> = types.iter().map(|t| format!("a {}", t.as_str())).collect();
+    Some(match names.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => "no type".into(),
+    })
+}
+
+/// A workload manifest: name, type, the task every type runs, and the type's own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceManifest {
+    /// Workload name; also the directory name in the workspace.
+    pub name: Spanned<String>,
+    /// Workload type (the `type` field, where it was written).
+    pub kind: Spanned<ServiceType>,
+    /// The task definition's part: main container, size, platform, logging, storage.
+    pub task: Task,
+    /// Networking (every type; `network.connect` only for services).
+    pub network: Option<Network>,
+    /// SNS topics this workload publishes to (every type).
+    pub publish: Option<Publish>,
+    /// The fields only this type accepts.
+    pub workload: Workload,
+    /// Paths of fields that were present but unreadable (already reported).
+    pub unreadable: Vec<String>,
+}
+
+/// The part of a manifest every workload type shares: what its task runs.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "wharf service manifest")]
-pub struct ServiceManifest {
-    /// Service name; also the directory name in the workspace.
-    pub name: Spanned<String>,
-    /// Workload type.
-    #[serde(rename = "type")]
-    pub kind: Spanned<ServiceType>,
+pub struct Task {
     /// The main container's image.
     pub image: Spanned<Image>,
     /// CPU units for the task (256 = 0.25 vCPU). Default 256 (1024 on Windows).
@@ -68,10 +166,6 @@ pub struct ServiceManifest {
     pub memory: Option<Spanned<u32>>,
     /// OS and CPU architecture. Default `linux/x86_64`.
     pub platform: Option<Spanned<Platform>>,
-    /// Number of tasks, or an autoscaling range.
-    pub count: Option<Spanned<Count>>,
-    /// Enables ECS Exec into the containers.
-    pub exec: Option<bool>,
     /// Overrides the image's ENTRYPOINT.
     pub entrypoint: Option<Spanned<Command>>,
     /// Overrides the image's CMD.
@@ -82,19 +176,50 @@ pub struct ServiceManifest {
     /// Secrets injected as environment variables: SSM parameter names/ARNs or `secretsmanager:` references.
     #[serde(default)]
     pub secrets: Keyed<Spanned<Secret>>,
-    /// Networking.
-    pub network: Option<Network>,
-    /// Rolling deployment settings.
-    pub deployment: Option<Deployment>,
-    /// Load balancer routing (Load Balanced Web Service).
-    pub http: Option<Spanned<Http>>,
     /// Logging settings.
     pub logging: Option<Logging>,
     /// Task storage.
     pub storage: Option<Storage>,
-    /// Paths of fields that were present but unreadable (already reported).
-    #[schemars(skip)]
-    pub unreadable: Vec<String>,
+}
+
+/// The part the three service types share: how many tasks, how they deploy, exec.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePart {
+    /// Number of tasks, or an autoscaling range. (Services.)
+    pub count: Option<Spanned<Count>>,
+    /// Enables ECS Exec into the containers. (Services.)
+    pub exec: Option<bool>,
+    /// Rolling deployment settings. (Services.)
+    pub deployment: Option<Deployment>,
+}
+
+/// The fields of one workload type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Workload {
+    /// Load Balanced Web Service: a service behind the environment's public load balancer.
+    LoadBalancedWebService {
+        /// Tasks, deployment, exec.
+        service: ServicePart,
+        /// Load balancer routing.
+        http: Option<Spanned<Http>>,
+    },
+    /// Backend Service: a service reachable only inside the environment.
+    BackendService {
+        /// Tasks, deployment, exec.
+        service: ServicePart,
+        /// Internal load balancer routing (refused by validation for now).
+        http: Option<Spanned<Http>>,
+    },
+    /// Worker Service: a service consuming an SQS queue.
+    WorkerService {
+        /// Tasks, deployment, exec.
+        service: ServicePart,
+        /// The queue and the topics feeding it.
+        subscribe: Option<Subscribe>,
+    },
+    /// Scheduled Job: a task run on a schedule.
+    ScheduledJob(Job),
 }
 
 /// A variable value: any scalar, kept as written (`on`, `0777` and `80` stay text).
@@ -224,6 +349,8 @@ pub struct Autoscaling {
     pub response_time: Option<Spanned<Metric<Duration>>>,
     /// A fixed number of tasks, all on Fargate Spot (instead of a range).
     pub spot: Option<Spanned<u32>>,
+    /// Scale on the queue's backlog per task (Worker Service).
+    pub queue_delay: Option<Spanned<QueueDelay>>,
 }
 
 /// `count.range`: `1-10` or `{min, max}`.
@@ -493,6 +620,61 @@ impl ServiceManifest {
         self.unreadable
             .iter()
             .any(|p| p == path || p.starts_with(&format!("{path}.")))
+    }
+
+    /// Count, deployment and exec, for the three service types; `None` for a job.
+    pub fn service(&self) -> Option<&ServicePart> {
+        match &self.workload {
+            Workload::LoadBalancedWebService { service, .. }
+            | Workload::BackendService { service, .. }
+            | Workload::WorkerService { service, .. } => Some(service),
+            Workload::ScheduledJob(_) => None,
+        }
+    }
+
+    /// `http`, for the types that accept it.
+    pub fn http(&self) -> Option<&Spanned<Http>> {
+        match &self.workload {
+            Workload::LoadBalancedWebService { http, .. }
+            | Workload::BackendService { http, .. } => http.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// `count`, for services.
+    pub fn count(&self) -> Option<&Spanned<Count>> {
+        self.service().and_then(|s| s.count.as_ref())
+    }
+
+    /// `deployment`, for services.
+    pub fn deployment(&self) -> Option<&Deployment> {
+        self.service().and_then(|s| s.deployment.as_ref())
+    }
+
+    /// Whether ECS Exec is on (services only).
+    pub fn exec(&self) -> bool {
+        self.service().and_then(|s| s.exec).unwrap_or(false)
+    }
+
+    /// `subscribe`, for a Worker Service.
+    pub fn subscribe(&self) -> Option<&Subscribe> {
+        match &self.workload {
+            Workload::WorkerService { subscribe, .. } => subscribe.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The job's fields, for a Scheduled Job.
+    pub fn job(&self) -> Option<&Job> {
+        match &self.workload {
+            Workload::ScheduledJob(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// The topics this workload publishes.
+    pub fn topics(&self) -> &[Spanned<Topic>] {
+        self.publish.as_ref().map_or(&[], |p| p.topics.as_slice())
     }
 
     /// Service Connect settings, when enabled.

@@ -42,10 +42,10 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
             Some("sidecar containers are not available in this version of wharf".to_string()),
         );
     }
-    if m.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
+    if m.task.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
         c.error(
             Code::MissingField,
-            m.image.span,
+            m.task.image.span,
             "image.port",
             "a Load Balanced Web Service needs `image.port`, the port the container listens on",
             None,

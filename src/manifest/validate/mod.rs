@@ -4,6 +4,7 @@
 
 mod environment;
 mod http;
+mod messaging;
 pub mod net;
 mod service;
 

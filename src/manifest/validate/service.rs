@@ -26,17 +26,13 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     c.name(&m.name, "service", "name");
     image(&mut c, m);
     size(&mut c, m);
-    if let Some(a) = m
-        .deployment
-        .as_ref()
-        .and_then(|d| d.rollback_alarms.as_ref())
-    {
+    if let Some(a) = m.deployment().and_then(|d| d.rollback_alarms.as_ref()) {
         rollback_alarms(&mut c, a);
     }
-    if let Some(count) = &m.count {
+    if let Some(count) = &m.count() {
         count_rules(&mut c, m, count);
     }
-    if let Some(hc) = &m.image.healthcheck {
+    if let Some(hc) = &m.task.image.healthcheck {
         if let Some(i) = &hc.interval {
             c.seconds(i, 5, 300, "image.healthcheck.interval");
         }
@@ -64,13 +60,13 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         }
     }
     variables_and_secrets(&mut c, m);
-    if let Some(st) = &m.storage {
+    if let Some(st) = &m.task.storage {
         if let Some(e) = &st.ephemeral {
             c.range(e.value, 20, 200, e.span, "storage.ephemeral", " GiB");
         }
         if let Some(ro) = &st.readonly_fs
             && ro.value
-            && m.platform.as_ref().is_some_and(|p| p.os.is_windows())
+            && m.task.platform.as_ref().is_some_and(|p| p.os.is_windows())
         {
             c.error(
                 Code::InvalidValue,
@@ -102,7 +98,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
             Some("use letters, digits and hyphens, at most 63 characters".to_string()),
         );
     }
-    if let Some(r) = m.logging.as_ref().and_then(|l| l.retention.as_ref())
+    if let Some(r) = m.task.logging.as_ref().and_then(|l| l.retention.as_ref())
         && !RETENTION_DAYS.contains(&r.value)
     {
         let list = RETENTION_DAYS
@@ -118,7 +114,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
             Some(format!("use one of {list}")),
         );
     }
-    match (&m.http, m.is_load_balanced()) {
+    match (&m.http(), m.is_load_balanced()) {
         (Some(h), true) => super::http::http(&mut c, m, h),
         (None, true) if !m.was_unreadable("http") => c.error(
             Code::MissingField,
@@ -136,13 +132,51 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         ),
         _ => {}
     }
+    super::messaging::publish(&mut c, m);
+    super::messaging::subscribe(&mut c, m);
+    if let Some(j) = m.job() {
+        super::messaging::job(&mut c, m, j);
+    }
+    for (set, path, by) in [
+        (
+            m.task.image.port.as_ref().map(|p| p.span),
+            "image.port",
+            "a Load Balanced Web Service or a Backend Service",
+        ),
+        (
+            m.network
+                .as_ref()
+                .and_then(|n| n.connect.as_ref())
+                .map(|c| c.span),
+            "network.connect",
+            "the service types",
+        ),
+    ] {
+        let accepted = match path {
+            "image.port" => crate::manifest::service::has_port(*m.kind),
+            _ => m.kind.is_service(),
+        };
+        if let Some(span) = set
+            && !accepted
+        {
+            c.error(
+                Code::NotForType,
+                span,
+                path,
+                format!("`{path}` is not a field of a {}", m.kind.as_str()),
+                Some(format!(
+                    "`{path}` belongs to {by}; remove it, or change `type`"
+                )),
+            );
+        }
+    }
     if let Some(env) = env {
         against_env(&mut c, m, env);
     }
 }
 
 fn image(c: &mut Checker, m: &ServiceManifest) {
-    let img = &m.image;
+    let img = &m.task.image;
     match (&img.build, &img.location) {
         (Some(_), Some(l)) => {
             c.error(
@@ -302,8 +336,12 @@ fn build_secrets(c: &mut Checker, secrets: &[Spanned<String>]) {
 }
 
 fn size(c: &mut Checker, m: &ServiceManifest) {
-    let platform = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
-    if let Some(p) = &m.platform
+    let platform = m
+        .task
+        .platform
+        .as_ref()
+        .map_or(Platform::default(), |p| p.value);
+    if let Some(p) = &m.task.platform
         && p.os.is_windows()
         && p.arch == Arch::Arm64
     {
@@ -321,19 +359,20 @@ fn size(c: &mut Checker, m: &ServiceManifest) {
     } else {
         (256, 512)
     };
-    let cpu = m.cpu.as_ref().map_or(dcpu, |c| c.value);
-    let mem = m.memory.as_ref().map_or(dmem, |c| c.value);
+    let cpu = m.task.cpu.as_ref().map_or(dcpu, |c| c.value);
+    let mem = m.task.memory.as_ref().map_or(dmem, |c| c.value);
     let anchor = m
+        .task
         .cpu
         .as_ref()
-        .or(m.memory.as_ref())
+        .or(m.task.memory.as_ref())
         .map(|s| s.span)
-        .or(m.platform.as_ref().map(|p| p.span))
+        .or(m.task.platform.as_ref().map(|p| p.span))
         .unwrap_or(m.name.span);
     match fargate::check(cpu, mem, platform) {
         Ok(()) => {}
         Err(SizeError::Cpu { message, allowed }) => {
-            let span = m.cpu.as_ref().map_or(anchor, |s| s.span);
+            let span = m.task.cpu.as_ref().map_or(anchor, |s| s.span);
             let list = allowed
                 .iter()
                 .map(u32::to_string)
@@ -348,7 +387,7 @@ fn size(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         Err(SizeError::Memory { message, allowed }) => {
-            let span = m.memory.as_ref().map_or(anchor, |s| s.span);
+            let span = m.task.memory.as_ref().map_or(anchor, |s| s.span);
             c.error(
                 Code::Fargate,
                 span,
@@ -366,7 +405,11 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         Count::Auto(a) => a,
     };
     let spot_ok = |c: &mut Checker, span, path: &str| {
-        let p = m.platform.as_ref().map_or(Platform::default(), |p| p.value);
+        let p = m
+            .task
+            .platform
+            .as_ref()
+            .map_or(Platform::default(), |p| p.value);
         if p.os.is_windows() || p.arch == Arch::Arm64 {
             c.error(
                 Code::InvalidValue,
@@ -411,6 +454,7 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         a.memory_percentage.is_some(),
         a.requests.is_some(),
         a.response_time.is_some(),
+        a.queue_delay.is_some(),
     ];
     match &a.range {
         None if metrics.contains(&true) && !m.was_unreadable("count.range") => c.error(
@@ -444,7 +488,18 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
                 );
             }
             if !metrics.contains(&true) {
-                c.error(Code::MissingField, r.span, "count", "`count.range` needs a scaling target: `cpu_percentage`, `memory_percentage`, `requests` or `response_time`", None);
+                let targets = if *m.kind == crate::manifest::service::ServiceType::WorkerService {
+                    "`cpu_percentage`, `memory_percentage` or `queue_delay`"
+                } else {
+                    "`cpu_percentage`, `memory_percentage`, `requests` or `response_time`"
+                };
+                c.error(
+                    Code::MissingField,
+                    r.span,
+                    "count",
+                    format!("`count.range` needs a scaling target: {targets}"),
+                    None,
+                );
             }
         }
     }
@@ -475,9 +530,10 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         cooldowns(c, cooldown.as_ref(), "count.response_time");
     }
     cooldowns(c, a.cooldown.as_ref(), "count");
+    super::messaging::queue_delay(c, m, a);
     // A Backend Service with `http` (an internal load balancer) is reported as unsupported
     // already; its request metrics would be fine there.
-    if !m.is_load_balanced() && m.http.is_none() {
+    if !m.is_load_balanced() && m.http().is_none() {
         for (set, key) in [
             (&a.requests.as_ref().map(|s| s.span), "requests"),
             (&a.response_time.as_ref().map(|s| s.span), "response_time"),
@@ -487,7 +543,10 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
                     Code::InvalidValue,
                     *span,
                     &format!("count.{key}"),
-                    format!("`count.{key}` needs a load balancer; a Backend Service has none"),
+                    format!(
+                        "`count.{key}` needs a load balancer; a {} has none",
+                        m.kind.as_str()
+                    ),
                     Some("scale on `cpu_percentage` or `memory_percentage` instead".to_string()),
                 );
             }
@@ -506,9 +565,13 @@ fn cooldowns(c: &mut Checker, cd: Option<&crate::manifest::service::Cooldown>, p
 }
 
 fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
-    let secret_names: std::collections::HashSet<&str> =
-        m.secrets.iter().map(|(k, _)| k.value.as_str()).collect();
-    for (k, v) in m.variables.iter() {
+    let secret_names: std::collections::HashSet<&str> = m
+        .task
+        .secrets
+        .iter()
+        .map(|(k, _)| k.value.as_str())
+        .collect();
+    for (k, v) in m.task.variables.iter() {
         let path = format!("variables.{}", k.value);
         if k.is_empty() || k.contains('=') {
             c.error(
@@ -550,7 +613,7 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
             );
         }
     }
-    for (k, s) in m.secrets.iter() {
+    for (k, s) in m.task.secrets.iter() {
         let path = format!("secrets.{}", k.value);
         match &s.value {
             Secret::Ssm(name) => {

@@ -91,7 +91,7 @@ fn misindented_key_points_to_its_parent() {
 
 #[test]
 fn unsupported_type_is_explicit() {
-    let f = one("name: w\ntype: Worker Service\nimage:\n  build: Dockerfile\n");
+    let f = one("name: w\ntype: Static Site\nimage:\n  build: Dockerfile\n");
     assert_eq!(
         (f.code, f.at.as_str()),
         (Code::UnsupportedType, "svc.yml:2:7")

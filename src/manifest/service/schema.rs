@@ -1,0 +1,120 @@
+//! The JSON Schema of a workload manifest: one object whose properties are the union of
+//! every type's fields, each type-specific field's description naming the types that
+//! accept it (the decoder enforces that; editors get completion for all).
+
+use super::*;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde_json::{Map, Value};
+
+/// The properties of `T`'s inline object schema.
+fn properties_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Map<String, Value> {
+    let s = T::json_schema(generator);
+    s.get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Schema of one property, with ` (accepted by …)` appended to its description.
+fn for_types(schema: Schema, key: &str) -> Value {
+    let mut v = schema.to_value();
+    if let (Some(by), Some(o)) = (accepted_by(key), v.as_object_mut()) {
+        let d = o
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim_end_matches(" (Services.)")
+            .to_string();
+        o.insert(
+            "description".into(),
+            Value::String(format!("{d} Accepted by {by}.").trim().to_string()),
+        );
+    }
+    v
+}
+
+/// The manifest's own properties that are not part of `Task` or `ServicePart`.
+fn own_properties(generator: &mut SchemaGenerator) -> Vec<(&'static str, Schema)> {
+    let with = |d: &str, s: Schema| {
+        let mut v = s.to_value();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("description".into(), Value::String(d.into()));
+        }
+        Schema::try_from(v).unwrap_or_default()
+    };
+    let name = generator.subschema_for::<String>();
+    let kind = generator.subschema_for::<ServiceType>();
+    let network = generator.subschema_for::<Network>();
+    let publish = generator.subschema_for::<Publish>();
+    let http = generator.subschema_for::<Http>();
+    let subscribe = generator.subschema_for::<Subscribe>();
+    let on = generator.subschema_for::<job::On>();
+    let retries = json_schema!({"type": "integer", "minimum": 0, "maximum": 10});
+    let timeout = generator.subschema_for::<Duration>();
+    vec![
+        (
+            "name",
+            with(
+                "Workload name; also the directory name in the workspace.",
+                name,
+            ),
+        ),
+        ("type", with("Workload type.", kind)),
+        (
+            "network",
+            with("Networking (`network.connect`: services only).", network),
+        ),
+        (
+            "publish",
+            with("SNS topics this workload publishes to.", publish),
+        ),
+        ("http", with("Load balancer routing.", http)),
+        (
+            "subscribe",
+            with("The worker's queue and the topics feeding it.", subscribe),
+        ),
+        ("on", with("When the job runs.", on)),
+        (
+            "retries",
+            with(
+                "Times a failed task is run again (0-10). Default 0.",
+                retries,
+            ),
+        ),
+        (
+            "timeout",
+            with(
+                "Longest a run may take, retries included. Default none.",
+                timeout,
+            ),
+        ),
+    ]
+}
+
+impl JsonSchema for ServiceManifest {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ServiceManifest".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut props = Map::new();
+        for (k, s) in own_properties(generator) {
+            props.insert(k.to_string(), for_types(s, k));
+        }
+        for (k, v) in properties_of::<Task>(generator)
+            .into_iter()
+            .chain(properties_of::<ServicePart>(generator))
+        {
+            let s = Schema::try_from(v).unwrap_or_default();
+            let key = k.clone();
+            props.insert(k, for_types(s, &key));
+        }
+        json_schema!({
+            "title": "wharf service manifest",
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["name", "type", "image"],
+            "properties": props,
+        })
+    }
+}
