@@ -58,9 +58,21 @@ pub struct ServiceSpec {
     pub image: Option<String>,
     /// Container port.
     pub port: Option<u16>,
+    /// A Worker Service.
+    pub worker: bool,
+    /// A Scheduled Job's `on.schedule`.
+    pub schedule: Option<String>,
 }
 
 impl ServiceSpec {
+    /// A Scheduled Job's `on.schedule`, for `job init`.
+    pub fn with_schedule(mut self, schedule: Option<String>) -> Self {
+        if self.kind == ServiceType::ScheduledJob.as_str() {
+            self.schedule = Some(schedule.unwrap_or_else(|| "@daily".into()));
+        }
+        self
+    }
+
     /// A spec for `kind`.
     pub fn new(
         name: String,
@@ -75,7 +87,9 @@ impl ServiceSpec {
             load_balanced: kind == ServiceType::LoadBalancedWebService,
             dockerfile,
             image,
-            port,
+            port: port.filter(|_| crate::manifest::service::has_port(kind)),
+            worker: kind == ServiceType::WorkerService,
+            schedule: (kind == ServiceType::ScheduledJob).then(|| "@daily".to_string()),
         }
     }
 }

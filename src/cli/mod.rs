@@ -10,6 +10,7 @@ mod deploy;
 mod env;
 mod images;
 mod init;
+mod job;
 mod push;
 mod remote;
 mod rollback;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Services.
     #[command(subcommand)]
     Svc(svc::Command),
+    /// Scheduled Jobs.
+    #[command(subcommand)]
+    Job(job::Command),
     /// Build service images (from `image.build`) locally.
     Build(build::Args),
     /// Build service images if needed and push them to their ECR repositories.
@@ -85,6 +89,7 @@ pub fn dispatch(cli: Cli, ui: &Ui) -> Result<(), WharfError> {
         Command::App(c) => app::run(c, ui),
         Command::Env(c) => env::run(c, ui),
         Command::Svc(c) => svc::run(c, ui),
+        Command::Job(c) => job::run(c, ui),
         Command::Build(a) => build::run(a, ui),
         Command::Push(a) => push::run(a, ui),
         Command::Deploy(a) => deploy::run(a, ui),

@@ -204,6 +204,8 @@ pub fn spec(p: Package) -> StackSpec {
         parameters: p.config.parameters,
         tags: p.config.tags,
         replacing: Vec::new(),
+        follow_up: p.follow_up,
+        after: p.after,
     }
 }
 

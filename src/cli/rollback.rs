@@ -193,6 +193,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 t
             },
             replacing: Vec::new(),
+            follow_up: crate::compile::FollowUp::EcsRollout,
+            after: Vec::new(),
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

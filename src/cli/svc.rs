@@ -85,7 +85,7 @@ pub struct InitArgs {
     /// Service name.
     #[arg(short, long)]
     pub name: Option<String>,
-    /// Service type: "Load Balanced Web Service" or "Backend Service".
+    /// Service type: "Load Balanced Web Service", "Backend Service", "Worker Service" or "Scheduled Job".
     #[arg(short = 't', long = "svc-type")]
     pub svc_type: Option<String>,
     /// Dockerfile to build the image from.
@@ -139,7 +139,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     }
 }
 
-fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
+pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
     let DeleteArgs {
         name,
@@ -173,7 +173,7 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     })
 }
 
-fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
+pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
     use crate::deploy::StackApi;
     let DeployArgs {
@@ -258,12 +258,15 @@ pub fn parse_type(t: &str) -> Result<ServiceType, WharfError> {
     if let Some(k) = ServiceType::parse(t) {
         return Ok(k);
     }
+    let all = ServiceType::ALL
+        .iter()
+        .map(|k| format!("\"{}\"", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let help = if UNSUPPORTED_TYPES.contains(&t) {
-        format!(
-            "`{t}` is not supported by wharf yet; use \"Load Balanced Web Service\" or \"Backend Service\""
-        )
+        format!("`{t}` is not supported by wharf yet; use one of {all}")
     } else {
-        "use \"Load Balanced Web Service\" or \"Backend Service\"".to_string()
+        format!("use one of {all}")
     };
     Err(WharfError::usage(
         format!("unknown service type `{t}`"),
@@ -283,6 +286,8 @@ pub struct NewService {
     pub image: Option<String>,
     /// Port.
     pub port: Option<u16>,
+    /// A job's `on.schedule` (`job init --schedule`).
+    pub schedule: Option<String>,
 }
 
 /// Writes `<workspace>/<name>/manifest.yml`. The Dockerfile path is written relative to
@@ -328,7 +333,8 @@ pub fn prepare(
         dockerfile.map(|d| d.0),
         s.image,
         port,
-    );
+    )
+    .with_schedule(s.schedule);
     let file = scaffold::NewFile {
         path: ws_dir.join(&s.name).join("manifest.yml"),
         text: scaffold::service_manifest(&spec)?,
@@ -379,6 +385,7 @@ pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
             let types = [
                 ServiceType::LoadBalancedWebService,
                 ServiceType::BackendService,
+                ServiceType::WorkerService,
             ];
             let labels: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
             types[ui.ask_select("Service type", &labels, "--svc-type", "a service type")?]
@@ -406,10 +413,11 @@ pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
         dockerfile,
         image,
         port,
+        schedule: None,
     })
 }
 
-fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
+pub(super) fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     let ws = context::load(ui)?;
     let s = complete(ui, a)?;
     let name = s.name.clone();
@@ -420,7 +428,7 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     Ok(())
 }
 
-fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
+pub(super) fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
     let super::remote::LsArgs { local, aws } = a;
     if !local {
         return super::status::svc_ls(ui, &aws);
@@ -446,7 +454,7 @@ fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
     Ok(())
 }
 
-fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
+pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     let PackageArgs {
         name,
         env,

@@ -26,5 +26,7 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
             parameters: BTreeMap::new(),
             tags,
         },
+        follow_up: super::FollowUp::Nothing,
+        after: Vec::new(),
     })
 }

@@ -9,6 +9,15 @@ use crate::render::render;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Whether a workload scales on its queue's backlog (`count.queue_delay`), which needs
+/// Container Insights in its environment.
+pub fn scales_on_queue(m: &ServiceManifest) -> bool {
+    matches!(
+        m.count().map(|c| &c.value),
+        Some(crate::manifest::service::Count::Auto(a)) if a.queue_delay.is_some()
+    )
+}
+
 /// Default VPC and subnet blocks, as Copilot uses them.
 const DEFAULT_VPC: &str = "10.0.0.0/16";
 const DEFAULT_PUBLIC: [&str; 2] = ["10.0.0.0/24", "10.0.1.0/24"];
@@ -224,11 +233,13 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 deletion_protection: m.lb_deletion_protection(),
             }
         });
+    // On when asked, or when a worker scales on its queue: the backlog-per-task metric
+    // divides by Container Insights' RunningTaskCount.
     let container_insights = m
         .observability
         .as_ref()
         .and_then(|o| o.container_insights)
-        .unwrap_or(false);
+        .unwrap_or_else(|| services.iter().any(scales_on_queue));
     let mut ssm = Vec::new();
     let mut publish = |v: EnvValue, what, value: String| {
         ssm.push(SsmPlan {
@@ -330,5 +341,7 @@ pub fn compile_env(
             ]),
             tags: app.stack_tags(&env, None),
         },
+        follow_up: super::FollowUp::Nothing,
+        after: Vec::new(),
     })
 }

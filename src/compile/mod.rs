@@ -30,6 +30,21 @@ pub struct Package {
     pub template: String,
     /// Parameter values and stack tags.
     pub config: TemplateConfig,
+    /// What follows the stack's deploy.
+    pub follow_up: FollowUp,
+    /// Stacks of the same run this one deploys after: a worker's publishers, whose
+    /// topics its subscriptions need.
+    pub after: Vec<String>,
+}
+
+/// How a stack is followed once CloudFormation is done with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FollowUp {
+    /// Nothing: an environment, an application, a Scheduled Job.
+    #[default]
+    Nothing,
+    /// The ECS rolling deployment the stack started, to its verdict.
+    EcsRollout,
 }
 
 /// The `{"Parameters": {...}, "Tags": {...}}` file CodePipeline and `wharf` deploy with.

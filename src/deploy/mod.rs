@@ -166,6 +166,20 @@ pub enum DeployError {
         /// The failing container's last log lines.
         logs: Vec<String>,
     },
+    /// Not deployed: a stack it deploys after failed.
+    #[error("{stack} was not deployed: {after}, which it deploys after, failed")]
+    #[diagnostic(
+        code(wharf::deploy::not_reached),
+        help(
+            "fix {after} and deploy again: {stack} subscribes to its topics, so it deploys after it"
+        )
+    )]
+    NotReached {
+        /// The stack not deployed.
+        stack: String,
+        /// The stack it waits for, which failed.
+        after: String,
+    },
     /// A wait on CloudFormation lasted longer than its bound (`--timeout`).
     #[error("stopped waiting for {stack} after {after}: it was waiting for {waiting_for}")]
     #[diagnostic(
@@ -207,7 +221,8 @@ impl DeployError {
             DeployError::Aws(_)
             | DeployError::InProgress { .. }
             | DeployError::ChangeSetFailed { .. }
-            | DeployError::NotOurs { .. } => 1,
+            | DeployError::NotOurs { .. }
+            | DeployError::NotReached { .. } => 1,
         }
     }
 }

@@ -1,11 +1,14 @@
 //! Deploying several stacks of one environment: the environment stack first (when it
-//! changed), then the services in parallel, at most `concurrency` at a time. One stack's
+//! changed), then the workloads in parallel, at most `concurrency` at a time, in waves:
+//! a stack that deploys after others (`StackSpec::after`, a worker after the publishers
+//! of its topics) waits for them, and is not deployed when one failed. One stack's
 //! failure does not stop the others; every result is returned.
 
 use super::rollout::deploy_service;
 use super::stack::{Options, StackSpec, deploy};
 use super::types::StackOutcome;
 use super::{DeployError, DeployReporter, StackApi};
+use crate::compile::FollowUp;
 use std::sync::Arc;
 
 /// The result of each stack, in the order given.
@@ -31,32 +34,134 @@ pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sy
         }
     }
     let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-    let mut set = tokio::task::JoinSet::new();
-    for (i, spec) in services.into_iter().enumerate() {
-        let (api, reporter, opts, limit) =
-            (api.clone(), reporter.clone(), opts.clone(), limit.clone());
-        set.spawn(async move {
-            let _permit = limit
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            let r = match &opts.rollout {
-                Some(watch) => {
-                    deploy_service(api.as_ref(), &spec, reporter.as_ref(), &opts, watch).await
-                }
-                None => deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await,
-            };
-            (i, spec.name, r)
-        });
-    }
+    let waves = waves(&services);
+    let mut failed = std::collections::BTreeSet::new();
     let mut done: Vec<(usize, String, Result<StackOutcome, DeployError>)> = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(item) => done.push(item),
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
+    let mut services: Vec<Option<StackSpec>> = services.into_iter().map(Some).collect();
+    for wave in waves {
+        let mut set = tokio::task::JoinSet::new();
+        for i in wave {
+            let Some(spec) = services[i].take() else {
+                continue;
+            };
+            if let Some(after) = spec.after.iter().find(|a| failed.contains(*a)) {
+                let err = DeployError::NotReached {
+                    stack: spec.name.clone(),
+                    after: after.clone(),
+                };
+                failed.insert(spec.name.clone());
+                done.push((i, spec.name, Err(err)));
+                continue;
+            }
+            let (api, reporter, opts, limit) =
+                (api.clone(), reporter.clone(), opts.clone(), limit.clone());
+            set.spawn(async move {
+                let _permit = limit
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
+                let r = match (&opts.rollout, spec.follow_up) {
+                    (Some(watch), FollowUp::EcsRollout) => {
+                        deploy_service(api.as_ref(), &spec, reporter.as_ref(), &opts, watch).await
+                    }
+                    _ => deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await,
+                };
+                (i, spec.name, r)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok(item) => {
+                    if item.2.is_err() {
+                        failed.insert(item.1.clone());
+                    }
+                    done.push(item);
+                }
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
         }
     }
     done.sort_by_key(|(i, _, _)| *i);
     results.extend(done.into_iter().map(|(_, n, r)| (n, r)));
     results
+}
+
+/// The indexes of `specs` in deploy waves: each stack in a wave after every stack of this
+/// run it deploys after. Names outside the run are ignored (already deployed, or not part
+/// of this deploy); a cycle's stacks go in one last wave together.
+pub fn waves(specs: &[StackSpec]) -> Vec<Vec<usize>> {
+    let index: std::collections::BTreeMap<&str, usize> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut level: Vec<Option<usize>> = vec![None; specs.len()];
+    for _ in 0..=specs.len() {
+        let mut changed = false;
+        for (i, s) in specs.iter().enumerate() {
+            if level[i].is_some() {
+                continue;
+            }
+            let deps: Vec<Option<usize>> = s
+                .after
+                .iter()
+                .filter_map(|a| index.get(a.as_str()))
+                .filter(|&&j| j != i)
+                .map(|&j| level[j])
+                .collect();
+            if deps.iter().all(Option::is_some) {
+                level[i] = Some(deps.into_iter().flatten().map(|l| l + 1).max().unwrap_or(0));
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let last = level.iter().flatten().max().map_or(0, |l| l + 1);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (i, l) in level.iter().enumerate() {
+        let l = l.unwrap_or(last);
+        if out.len() <= l {
+            out.resize_with(l + 1, Vec::new);
+        }
+        out[l].push(i);
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, after: &[&str]) -> StackSpec {
+        StackSpec {
+            name: name.into(),
+            template: String::new(),
+            template_url: None,
+            parameters: Default::default(),
+            tags: Default::default(),
+            replacing: Vec::new(),
+            follow_up: FollowUp::EcsRollout,
+            after: after.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn workers_deploy_after_their_publishers() {
+        let specs = [
+            spec("worker", &["web"]),
+            spec("web", &[]),
+            spec("job", &[]),
+            spec("audit", &["worker", "gone"]),
+        ];
+        assert_eq!(waves(&specs), vec![vec![1, 2], vec![0], vec![3]]);
+    }
+
+    #[test]
+    fn a_cycle_goes_last_together() {
+        let specs = [spec("a", &["b"]), spec("b", &["a"]), spec("c", &[])];
+        assert_eq!(waves(&specs), vec![vec![2], vec![0, 1]]);
+    }
 }

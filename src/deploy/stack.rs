@@ -35,6 +35,11 @@ pub struct StackSpec {
     /// with this one before the deploy ([`super::replace::replacements`]); their changes
     /// are marked as replacements when the change set does not say.
     pub replacing: Vec<super::replace::Replaced>,
+    /// What follows the deploy: an ECS rollout is watched when `Options::rollout` says
+    /// so; nothing for a job or an environment.
+    pub follow_up: crate::compile::FollowUp,
+    /// Stacks of the same run to deploy before this one ([`super::multi::deploy_all`]).
+    pub after: Vec<String>,
 }
 
 /// How a deploy behaves.

@@ -221,6 +221,8 @@ fn spec() -> StackSpec {
         parameters: BTreeMap::new(),
         tags: ours(),
         replacing: Vec::new(),
+        follow_up: crate::compile::FollowUp::EcsRollout,
+        after: Vec::new(),
     }
 }
 

@@ -82,6 +82,7 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
             DeployError::InProgress { status, .. } => format!("not deployed: {status}"),
             DeployError::NotOurs { .. } => "left alone: not made by wharf".to_string(),
             DeployError::TimedOut { .. } => "stopped waiting (timeout)".to_string(),
+            DeployError::NotReached { after, .. } => format!("not deployed: {after} failed"),
             DeployError::ChangeSetFailed { .. } | DeployError::Aws(_) => "failed".to_string(),
         },
     }

@@ -230,6 +230,26 @@ fn svc_init_with_an_image_and_unsupported_types() {
     wharf(d.path())
         .args(["svc", "init", "-n", "w", "-t", "Worker Service", "-i", "x"])
         .assert()
+        .success();
+    let worker = d.read("wharf/w/manifest.yml");
+    assert!(worker.contains("type: Worker Service") && worker.contains("# subscribe:"));
+    assert!(!worker.contains("port:"), "a worker listens on no port");
+    wharf(d.path())
+        .args(["job", "init", "-n", "nightly", "-i", "x", "-s", "0 3 * * *"])
+        .assert()
+        .success();
+    let job = d.read("wharf/nightly/manifest.yml");
+    assert!(job.contains("type: Scheduled Job") && job.contains("schedule: \"0 3 * * *\""));
+    assert!(!job.contains("count:") && !job.contains("exec:"), "{job}");
+    wharf(d.path()).arg("validate").assert().success();
+    wharf(d.path())
+        .args(["job", "init", "-n", "bad", "-i", "x", "-s", "@often"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown schedule `@often`"));
+    wharf(d.path())
+        .args(["svc", "init", "-n", "s", "-t", "Static Site", "-i", "x"])
+        .assert()
         .code(2)
         .stderr(predicate::str::contains("not supported by wharf yet"));
     wharf(d.path())

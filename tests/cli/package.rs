@@ -131,7 +131,7 @@ fn snapshot_all(label: &str, files: &[PathBuf]) {
 
 #[test]
 fn examples_package_lint_clean_with_snapshots() {
-    for ex in ["storefront", "hello"] {
+    for ex in ["storefront", "hello", "orders"] {
         let d = Dir::example(ex);
         let out = Dir::new();
         let files = package_all(d.path(), out.path());

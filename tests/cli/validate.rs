@@ -167,15 +167,18 @@ fn unsupported_types_and_copilot_extras_are_explicit() {
     let d = workspace();
     d.write(
         "wharf/jobs/manifest.yml",
-        "name: jobs\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '@daily'\n",
+        "name: jobs\ntype: Static Site\nimage:\n  build: Dockerfile\n",
     );
     d.write("wharf/api/manifest.yml", API);
     d.write("wharf/api/addons/table.yml", "Resources: {}\n");
-    wharf(d.path())
-        .arg("validate")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("wharf/jobs/manifest.yml:2:7: service type `Scheduled Job` is not supported by wharf yet").and(predicate::str::contains("service `api` has an `addons/` directory")));
+    wharf(d.path()).arg("validate").assert().code(2).stderr(
+        predicate::str::contains(
+            "wharf/jobs/manifest.yml:2:7: service type `Static Site` is not supported by wharf yet",
+        )
+        .and(predicate::str::contains(
+            "service `api` has an `addons/` directory",
+        )),
+    );
 }
 
 #[test]

@@ -23,11 +23,11 @@ pub(super) fn plan(j: &Job, app: &str, env: &str, name: &str, public_ip: bool) -
     let timeout = j.timeout.as_ref().map(|t| t.value.secs());
     let mut run = json!({
         "Type": "Task",
-        "Resource": "arn:${Partition}:states:::ecs:runTask.sync",
+        "Resource": "arn:${AWS::Partition}:states:::ecs:runTask.sync",
         "Parameters": {
             "LaunchType": "FARGATE",
             "PlatformVersion": "LATEST",
-            "Cluster": "${Cluster}",
+            "Cluster": "${ClusterName}",
             "TaskDefinition": "${TaskDefinition}",
             "PropagateTags": "TASK_DEFINITION",
             "Group.$": "$$.Execution.Name",
@@ -35,7 +35,7 @@ pub(super) fn plan(j: &Job, app: &str, env: &str, name: &str, public_ip: bool) -
                 "AwsvpcConfiguration": {
                     "Subnets": ["${Subnets}"],
                     "AssignPublicIp": if public_ip { "ENABLED" } else { "DISABLED" },
-                    "SecurityGroups": ["${SecurityGroup}"],
+                    "SecurityGroups": ["${EnvironmentSecurityGroup}"],
                 }
             }
         },
@@ -61,7 +61,9 @@ pub(super) fn plan(j: &Job, app: &str, env: &str, name: &str, public_ip: bool) -
     JobPlan {
         enabled: expression.is_some(),
         expression: expression.unwrap_or_else(|| DISABLED_EXPRESSION.into()),
-        state_machine_name: format!("{app}-{env}-{name}"),
+        // Step Functions names are at most 80 characters; a longer one is left to
+        // CloudFormation to generate (wharf finds the machine by the stack's output).
+        state_machine_name: Some(format!("{app}-{env}-{name}")).filter(|n| n.len() <= 80),
         retries,
         timeout,
         definition: serde_json::to_string(&definition).unwrap_or_default(),

@@ -173,5 +173,19 @@ pub fn compile_service(
             parameters,
             tags: inputs.app.stack_tags(&p.env, Some(&p.name)),
         },
+        follow_up: if p.ecs_service {
+            super::FollowUp::EcsRollout
+        } else {
+            super::FollowUp::Nothing
+        },
+        after: m
+            .subscribe()
+            .into_iter()
+            .flat_map(|s| &s.topics)
+            .map(|t| super::service_stack_name(&p.app, &p.env, &t.value.service))
+            .filter(|n| *n != super::service_stack_name(&p.app, &p.env, &p.name))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     })
 }

@@ -377,13 +377,13 @@ pub struct JobPlan {
     pub expression: String,
     /// False for `schedule: none`: the rule exists, disabled.
     pub enabled: bool,
-    /// `<app>-<env>-<job>`.
-    pub state_machine_name: String,
+    /// `<app>-<env>-<job>`, when at most 80 characters.
+    pub state_machine_name: Option<String>,
     /// Retries of a failed task.
     pub retries: u32,
     /// Longest run, seconds.
     pub timeout: Option<u64>,
-    /// The state machine's definition (JSON with `${…}` substitutions).
+    /// The state machine's definition (JSON, `!Sub` text: `${ClusterName}`, `${TaskDefinition}`, `${Subnets}`, …).
     pub definition: String,
 }
 

@@ -43,7 +43,7 @@ pub enum Schedule {
         /// `minute`, `hour` or `day`.
         unit: &'static str,
     },
-    /// Never triggered by a schedule; run with `wharf job run`.
+    /// Never triggered by a schedule; runs when its state machine is started.
     None,
 }
 
@@ -145,6 +145,111 @@ impl Schedule {
             Schedule::None => None,
         }
     }
+}
+
+impl Schedule {
+    /// The next `n` times (Unix seconds, UTC) after `after` that a cron schedule fires,
+    /// found minute by minute over at most five years. `None` for a rate (its times
+    /// count from when EventBridge created the rule), for `none`, and for the AWS-only
+    /// forms `L`, `W` and `#`, which wharf does not evaluate.
+    pub fn next_runs(&self, after: u64, n: usize) -> Option<Vec<u64>> {
+        let Schedule::Cron(c) = self else { return None };
+        if c.contains(['L', 'W', '#']) {
+            return None;
+        }
+        let f: Vec<&str> = c.split_whitespace().collect();
+        let sets = [
+            expand(f[0], 0, 59, &[])?,
+            expand(f[1], 0, 23, &[])?,
+            expand(f[2], 1, 31, &[])?,
+            expand(f[3], 1, 12, &MONTHS)?,
+            expand(f[4], 1, 7, &DAYS)?,
+        ];
+        let years = if f[5] == "*" {
+            None
+        } else {
+            Some(expand(f[5], 1970, 2199, &[])?)
+        };
+        let mut out = Vec::new();
+        let mut t = (after / 60 + 1) * 60;
+        let end = after + 5 * 366 * 86_400;
+        while out.len() < n && t < end {
+            let days = t / 86_400;
+            let (y, mo, d) = civil(days as i64);
+            let dow = ((days + 4) % 7) as u32 + 1; // 1970-01-01 was a Thursday; 1 = Sunday.
+            let day_ok = if f[2] == "?" {
+                sets[4].contains(&dow)
+            } else {
+                sets[2].contains(&d)
+            };
+            let ok_day = day_ok
+                && sets[3].contains(&mo)
+                && years.as_ref().is_none_or(|ys| ys.contains(&(y as u32)));
+            if !ok_day {
+                t = (days + 1) * 86_400;
+                continue;
+            }
+            let (h, m) = ((t % 86_400 / 3600) as u32, (t % 3600 / 60) as u32);
+            if sets[1].contains(&h) && sets[0].contains(&m) {
+                out.push(t);
+            }
+            t += 60;
+        }
+        Some(out)
+    }
+}
+
+/// The values a cron field allows: `*`, `?`, lists, ranges, steps and names.
+fn expand(field: &str, lo: u32, hi: u32, names: &[&str]) -> Option<Vec<u32>> {
+    let val = |p: &str| {
+        p.parse::<u32>().ok().or_else(|| {
+            names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(p))
+                .map(|i| i as u32 + lo)
+        })
+    };
+    let mut out = Vec::new();
+    for item in field.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, s.parse::<u32>().ok().filter(|s| *s > 0)?),
+            None => (item, 1),
+        };
+        let (a, b) = match range {
+            "*" | "?" => (lo, hi),
+            r => match r.split_once('-') {
+                Some((a, b)) => (val(a)?, val(b)?),
+                None if step > 1 => (val(r)?, hi),
+                None => (val(r)?, val(r)?),
+            },
+        };
+        out.extend((a..=b).step_by(step as usize));
+    }
+    Some(out)
+}
+
+/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `2026-12-01 03:00 UTC`.
+pub fn utc_minute(t: u64) -> String {
+    let (y, m, d) = civil((t / 86_400) as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        t % 86_400 / 3600,
+        t % 3600 / 60
+    )
 }
 
 fn parse_rate(inner: &str) -> Result<Schedule, String> {
@@ -337,6 +442,48 @@ mod tests {
             "cron(0 12 ? * MON#1 *)"
         );
         assert_eq!(expr("cron(0 18 L * ? *)").unwrap(), "cron(0 18 L * ? *)");
+    }
+
+    #[test]
+    fn next_runs_follow_the_cron_in_utc() {
+        // 2026-12-01 05:10 UTC, a Tuesday.
+        let now = 1_796_101_800;
+        assert_eq!(utc_minute(now), "2026-12-01 05:10 UTC");
+        let runs = |s: &str| {
+            Schedule::parse(s)
+                .unwrap()
+                .next_runs(now, 3)
+                .map(|v| v.into_iter().map(utc_minute).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            runs("0 3 * * *").unwrap(),
+            [
+                "2026-12-02 03:00 UTC",
+                "2026-12-03 03:00 UTC",
+                "2026-12-04 03:00 UTC"
+            ]
+        );
+        assert_eq!(
+            runs("@weekly").unwrap(),
+            [
+                "2026-12-06 00:00 UTC",
+                "2026-12-13 00:00 UTC",
+                "2026-12-20 00:00 UTC"
+            ]
+        );
+        assert_eq!(
+            runs("*/20 5 * * 2").unwrap(),
+            [
+                "2026-12-01 05:20 UTC",
+                "2026-12-01 05:40 UTC",
+                "2026-12-08 05:00 UTC"
+            ]
+        );
+        // Within five years: one leap day.
+        assert_eq!(runs("0 0 29 2 *").unwrap(), ["2028-02-29 00:00 UTC"]);
+        assert_eq!(runs("@every 1h"), None);
+        assert_eq!(runs("cron(0 18 L * ? *)"), None);
+        assert_eq!(runs("none"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod job;
 mod messaging;
 mod schema;
 
-pub use job::{Job, Schedule, ScheduleError};
+pub use job::{Job, Schedule, ScheduleError, utc_minute};
 pub use messaging::{
     DeadLetter, Fifo, FifoSettings, Publish, Queue, QueueDelay, Subscribe, Topic, TopicFifo,
     TopicQueue, TopicSubscription,

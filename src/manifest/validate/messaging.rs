@@ -2,7 +2,7 @@
 //! `retries`/`timeout`, against the limits of SNS
 //! (<https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html>), SQS
 //! (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html>)
-//! and Step Functions (state machine names, 1–80 characters).
+//! and Step Functions (`TimeoutSeconds`).
 
 use super::Checker;
 use crate::manifest::decode::Spanned;
@@ -277,26 +277,13 @@ pub(super) fn queue_delay(c: &mut Checker, m: &ServiceManifest, a: &Autoscaling)
     }
 }
 
-/// A job's `retries`, `timeout` and the state machine's name.
-pub(super) fn job(c: &mut Checker, m: &ServiceManifest, j: &Job) {
+/// A job's `retries` and `timeout`.
+pub(super) fn job(c: &mut Checker, j: &Job) {
     if let Some(r) = &j.retries {
         c.range(r.value, 0, MAX_JOB_RETRIES, r.span, "retries", "");
     }
     if let Some(t) = &j.timeout {
         // Step Functions' TimeoutSeconds: whole seconds, from 1 s to a year.
         c.seconds(t, 1, 31_536_000, "timeout");
-    }
-    // `<app>-<env>-<job>`: app and environment names are at most 40 characters each.
-    if 40 + 1 + 40 + 1 + m.name.len() > 80 {
-        c.warn(
-            Code::Range,
-            m.name.span,
-            "name",
-            format!(
-                "the job's state machine `<app>-<env>-{}` may be longer than Step Functions' 80 characters",
-                m.name.value
-            ),
-            Some("keep application, environment and job names short enough that `<app>-<env>-<job>` has at most 80 characters".into()),
-        );
     }
 }

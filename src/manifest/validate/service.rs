@@ -135,7 +135,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     super::messaging::publish(&mut c, m);
     super::messaging::subscribe(&mut c, m);
     if let Some(j) = m.job() {
-        super::messaging::job(&mut c, m, j);
+        super::messaging::job(&mut c, j);
     }
     for (set, path, by) in [
         (
@@ -648,6 +648,26 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
 }
 
 fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
+    if let Some(q) = m.count().and_then(|n| match &n.value {
+        crate::manifest::service::Count::Auto(a) => a.queue_delay.as_ref(),
+        _ => None,
+    }) && env
+        .observability
+        .as_ref()
+        .and_then(|o| o.container_insights)
+        == Some(false)
+    {
+        c.error(
+            Code::Reference,
+            q.span,
+            "count.queue_delay",
+            format!(
+                "scaling on the queue needs Container Insights, and environment `{}` turns it off",
+                env.name.value
+            ),
+            Some("remove `observability.container_insights: false` from the environment manifest (wharf turns it on for queue-based scaling)".into()),
+        );
+    }
     if !env.imports_vpc() {
         return;
     }
