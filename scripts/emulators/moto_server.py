@@ -45,6 +45,20 @@ What is adjusted, and why:
 10. Reading a stack's resources lists those built: after a failed change set, moto would
     otherwise build the resources it never reached (an ECS service of a rolled-back
     stack) on the first DescribeStackResource.
+11. Scheduled Jobs run: Step Functions executions run their definition, CloudFormation
+    builds the state machine wharf renders (`DefinitionString: !Sub [text, {vars}]`,
+    GetAtt Arn), and `ecs:runTask.sync` runs an ECS task that stops after
+    WHARF_SIM_JOB_SECONDS (default 0.5) with the exit codes its WHARF_SIM_EXIT_CODE
+    says, failing the execution with States.TaskFailed on a non-zero one: see
+    moto_sfn_jobs.py.
+12. Worker Service messaging in CloudFormation. moto reported AWS::SNS::Subscription,
+    AWS::SNS::TopicPolicy and AWS::SQS::QueuePolicy created without creating anything
+    (`Ref` to them was empty). Now a Subscription subscribes (Protocol, Endpoint,
+    FilterPolicy and its scope, RawMessageDelivery, RedrivePolicy, DeliveryPolicy; `Ref`
+    is its ARN; deleting it unsubscribes), and the policies are set on the queues/topics
+    they list (`Ref` is a generated ID; deleting one restores the default policy).
+    `!GetAtt Topic.TopicArn` works, and a FIFO queue or topic without a name in the
+    template gets a generated name ending in `.fifo`, as on AWS.
 """
 
 import os
@@ -493,6 +507,9 @@ import moto_ecs_rollouts  # noqa: E402
 
 moto_ecs_rollouts.registry_get = lambda path, accept=None: _registry_get(path, accept)
 
+# 11. Scheduled Jobs: Step Functions executions that run ECS tasks.
+import moto_sfn_jobs  # noqa: E402,F401
+
 
 # ---- 9. One AWS request at a time --------------------------------------------------------
 
@@ -519,6 +536,221 @@ def _built_resources(self):
 
 
 cfn_models.Stack.stack_resources = property(_built_resources)
+
+
+# ---- 12. Worker Service messaging in CloudFormation --------------------------------------
+
+from moto.sns import models as sns_models  # noqa: E402
+from moto.sqs import models as sqs_models  # noqa: E402
+
+
+def _json_text(value):
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class SNSSubscription(CloudFormationModel):
+    """AWS::SNS::Subscription: a subscription in moto's SNS (moto's own Subscription is no
+    CloudFormation model). `Ref` is its ARN."""
+
+    __module__ = "moto.sns.models"  # moto files models by the service of their module
+    ATTRIBUTES = ("FilterPolicyScope", "FilterPolicy", "RawMessageDelivery", "RedrivePolicy", "DeliveryPolicy", "SubscriptionRoleArn")
+
+    def __init__(self, account_id, region_name, props):
+        self.account_id, self.region_name = account_id, region_name
+        backend = sns_models.sns_backends[account_id][region_name]
+        self.arn = backend.subscribe(props["TopicArn"], props["Endpoint"], props["Protocol"]).arn
+        self.key = (props["TopicArn"], props["Endpoint"], props["Protocol"])
+        self._set_attributes(props)
+
+    def _set_attributes(self, props):
+        backend = sns_models.sns_backends[self.account_id][self.region_name]
+        subscription = backend.subscriptions[self.arn]
+        for name in self.ATTRIBUTES:  # the scope first: the filter policy is checked against it
+            value = props.get(name)
+            if name == "RawMessageDelivery":
+                backend.set_subscription_attributes(self.arn, name, str(value).lower() == "true")
+            elif value not in (None, "", {}):
+                backend.set_subscription_attributes(self.arn, name, _json_text(value))
+            elif name in subscription.attributes:
+                if name == "FilterPolicy":
+                    backend.set_subscription_attributes(self.arn, name, "")
+                subscription.attributes.pop(name)
+
+    @property
+    def physical_resource_id(self):
+        return self.arn
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SNS::Subscription"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name):
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Arn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return cls(account_id, region_name, cloudformation_json["Properties"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        if (props["TopicArn"], props["Endpoint"], props["Protocol"]) != original_resource.key:
+            # A new topic, endpoint or protocol replaces the subscription.
+            new = cls(account_id, region_name, props)
+            original_resource.delete(account_id, region_name)
+            return new
+        original_resource._set_attributes(props)
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        sns_models.sns_backends[account_id][region_name].unsubscribe(resource_name)
+
+    def delete(self, account_id, region_name):
+        sns_models.sns_backends[account_id][region_name].unsubscribe(self.arn)
+
+
+class _Policy:
+    """A resource policy set on the resources it lists; `Ref` is a generated ID, as on AWS.
+    Deleting it puts the default policy back on those that still exist."""
+
+    def __init__(self, resource_name, account_id, region_name, props):
+        self.id, self.account_id, self.region_name = resource_name, account_id, region_name
+        self.props = props
+        self._apply(props)
+
+    @property
+    def physical_resource_id(self):
+        return self.id
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Id"
+
+    def get_cfn_attribute(self, attribute_name):
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name == "Id":
+            return self.id
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return cls(resource_name, account_id, region_name, cloudformation_json["Properties"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        original_resource._reset(original_resource.props)
+        original_resource.props = cloudformation_json["Properties"]
+        original_resource._apply(original_resource.props)
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+    def delete(self, account_id, region_name):
+        self._reset(self.props)
+
+
+# Direct subclasses of CloudFormationModel: moto's type map lists no others.
+class SQSQueuePolicy(_Policy, CloudFormationModel):
+    """AWS::SQS::QueuePolicy: `Queues` (URLs) get `PolicyDocument` as their Policy."""
+
+    __module__ = "moto.sqs.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SQS::QueuePolicy"
+
+    def _queues(self, props):
+        backend = sqs_models.sqs_backends[self.account_id][self.region_name]
+        for url in props.get("Queues") or []:
+            queue = backend.queues.get(str(url).rstrip("/").split("/")[-1])
+            if queue is not None:
+                yield queue
+
+    def _apply(self, props):
+        for queue in self._queues(props):
+            queue.policy = _json_text(props.get("PolicyDocument") or {})
+
+    def _reset(self, props):
+        for queue in self._queues(props):
+            queue.policy = None
+
+
+class SNSTopicPolicy(_Policy, CloudFormationModel):
+    """AWS::SNS::TopicPolicy: `Topics` (ARNs) get `PolicyDocument` as their Policy."""
+
+    __module__ = "moto.sns.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::SNS::TopicPolicy"
+
+    def _topics(self, props):
+        backend = sns_models.sns_backends[self.account_id][self.region_name]
+        for arn in props.get("Topics") or []:
+            if arn in backend.topics:
+                yield backend.topics[arn]
+
+    def _apply(self, props):
+        for topic in self._topics(props):
+            topic.policy = _json_text(props.get("PolicyDocument") or {})
+
+    def _reset(self, props):
+        for topic in self._topics(props):
+            topic._policy_json = topic._create_default_topic_policy(self.region_name, self.account_id, topic.name)
+
+
+parsing.get_model_list.cache_clear()
+parsing.get_model_map.cache_clear()
+parsing.get_name_type_map.cache_clear()
+
+# `!GetAtt Topic.TopicArn` (moto knew TopicName only: a stack output with it made every
+# DescribeStacks fail with HTTP 500).
+_orig_topic_has_attr = sns_models.Topic.has_cfn_attr.__func__
+_orig_topic_get_attr = sns_models.Topic.get_cfn_attribute
+sns_models.Topic.has_cfn_attr = classmethod(lambda cls, attr: attr == "TopicArn" or _orig_topic_has_attr(cls, attr))
+sns_models.Topic.get_cfn_attribute = lambda self, attr: self.arn if attr == "TopicArn" else _orig_topic_get_attr(self, attr)
+
+
+def _fifo_name(flag):
+    """A FIFO queue or topic CloudFormation names gets the `.fifo` suffix AWS requires
+    (moto's generated `stack-Logical-XXXX` lacked it, and creating the queue failed)."""
+
+    def wrap(original):
+        def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            props = cloudformation_json.get("Properties") or {}
+            name = str(resource_name)
+            named = props.get(cls.cloudformation_name_type())  # a name the template gives is kept as it is
+            if str(props.get(flag)).lower() == "true" and not named and not name.endswith(".fifo"):
+                resource_name = name[:75] + ".fifo"
+            return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+        return classmethod(create)
+
+    return wrap
+
+
+sqs_models.Queue.create_from_cloudformation_json = _fifo_name("FifoQueue")(sqs_models.Queue.create_from_cloudformation_json.__func__)
+sns_models.Topic.create_from_cloudformation_json = _fifo_name("FifoTopic")(sns_models.Topic.create_from_cloudformation_json.__func__)
 
 
 if __name__ == "__main__":

@@ -274,7 +274,7 @@ fn parse_rate(inner: &str) -> Result<Schedule, String> {
             ));
         }
     };
-    if (value == 1) != !u.ends_with('s') {
+    if (value == 1) == u.ends_with('s') {
         return Err(format!(
             "`rate({inner})`: EventBridge wants `{value} {unit}{}`",
             if value == 1 { "" } else { "s" }
