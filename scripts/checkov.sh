@@ -26,7 +26,7 @@ quietly() { # runs a command, showing its output only when it fails
   "$@" > "$work/log" 2>&1 || { cat "$work/log" >&2; echo "failed: $*" >&2; exit 1; }
 }
 
-for ws in examples/storefront examples/hello tests/fixtures/workspaces/*; do
+for ws in examples/storefront examples/hello examples/orders tests/fixtures/workspaces/*; do
   dest="$out/$ws"
   mkdir -p "$dest"
   envs="$(cd "$ws" && names env)"
