@@ -76,7 +76,11 @@ impl Aws {
 impl Aws {
     /// The physical id of resource `logical` of `stack`; `None` when the stack or the
     /// resource does not exist (yet).
-    async fn stack_resource(&self, stack: &str, logical: &str) -> Result<Option<String>, AwsError> {
+    pub async fn stack_resource(
+        &self,
+        stack: &str,
+        logical: &str,
+    ) -> Result<Option<String>, AwsError> {
         match self
             .cfn
             .describe_stack_resource()

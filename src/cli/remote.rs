@@ -206,6 +206,7 @@ pub fn spec(p: Package) -> StackSpec {
         replacing: Vec::new(),
         follow_up: p.follow_up,
         after: p.after,
+        needs: p.needs,
     }
 }
 

@@ -195,6 +195,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             replacing: Vec::new(),
             follow_up: crate::compile::FollowUp::EcsRollout,
             after: Vec::new(),
+            needs: Vec::new(),
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

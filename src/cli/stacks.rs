@@ -460,7 +460,36 @@ pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfErr
         .iter()
         .filter_map(|s| Some((s.name.as_str(), Owner::from_tags(&s.tags)?)))
         .collect();
-    check_owners(aws, &stacks).await
+    check_owners(aws, &stacks).await?;
+    check_needs(aws, specs).await
+}
+
+/// Each topic a stack subscribes to that its workspace does not publish must be
+/// published by a deployed stack of the environment (another repository of the
+/// application): checked before anything is built or changed, since a subscription to a
+/// missing topic fails the stack.
+///
+/// # Errors
+/// [`WharfError::Refused`] naming the first missing topic.
+async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
+    for spec in specs {
+        for need in &spec.needs {
+            if aws
+                .stack_resource(&need.stack, &need.logical_id)
+                .await?
+                .is_none()
+            {
+                return Err(WharfError::Refused {
+                    message: format!(
+                        "{} subscribes to {}, which no deployed stack publishes ({} has no {}); nothing was deployed",
+                        spec.name, need.what, need.stack, need.logical_id
+                    ),
+                    help: Some("deploy the publishing service first (with `publish.topics` naming the topic), or fix `subscribe.topics`".into()),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks, before anything is built, pushed or changed, that each stack that exists was

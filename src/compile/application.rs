@@ -27,6 +27,7 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
             tags,
         },
         follow_up: super::FollowUp::Nothing,
+        needs: Vec::new(),
         after: Vec::new(),
     })
 }

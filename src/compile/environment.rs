@@ -342,6 +342,7 @@ pub fn compile_env(
             tags: app.stack_tags(&env, None),
         },
         follow_up: super::FollowUp::Nothing,
+        needs: Vec::new(),
         after: Vec::new(),
     })
 }

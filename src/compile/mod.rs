@@ -35,6 +35,20 @@ pub struct Package {
     /// Stacks of the same run this one deploys after: a worker's publishers, whose
     /// topics its subscriptions need.
     pub after: Vec<String>,
+    /// Topics the stack subscribes to that no workload of the workspace publishes: a
+    /// deployed stack of the environment must have them, checked before a deploy.
+    pub needs: Vec<TopicNeed>,
+}
+
+/// A topic a worker subscribes to that its workspace does not publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicNeed {
+    /// The publisher's stack, `<app>-<env>-<service>`.
+    pub stack: String,
+    /// The topic's logical ID in that stack.
+    pub logical_id: String,
+    /// "topic `orders` of `web`".
+    pub what: String,
 }
 
 /// How a stack is followed once CloudFormation is done with it.

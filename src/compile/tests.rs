@@ -686,3 +686,111 @@ fn a_second_container_is_data_not_template() {
     );
     assert_eq!(p.main().name, "web", "the main container is the service's");
 }
+
+const WORKER: &str = "name: w\ntype: Worker Service\nimage:\n  location: nginx\n";
+const JOB: &str = "name: nightly\ntype: Scheduled Job\nimage:\n  location: alpine\n";
+
+#[test]
+fn a_job_runs_through_a_state_machine_with_its_retries_and_timeout() {
+    let p = svc_plan(
+        &format!(
+            "{JOB}on:\n  schedule: '0 3 * * 1-5'\nretries: 3\ntimeout: 1h\nnetwork:\n  vpc:\n    placement: private\n"
+        ),
+        ENV,
+    );
+    assert!(!p.ecs_service && !p.discovery);
+    let j = p.job.as_ref().unwrap();
+    assert_eq!(
+        (j.expression.as_str(), j.enabled),
+        ("cron(0 3 ? * 2-6 *)", true)
+    );
+    assert_eq!(j.state_machine_name.as_deref(), Some("shop-test-nightly"));
+    let def: serde_json::Value = serde_json::from_str(&j.definition).unwrap();
+    let run = &def["States"]["Run Fargate Task"];
+    assert_eq!(def["TimeoutSeconds"], 3600);
+    assert_eq!(run["Retry"][0]["MaxAttempts"], 3);
+    assert_eq!(
+        run["Resource"],
+        "arn:${AWS::Partition}:states:::ecs:runTask.sync"
+    );
+    assert_eq!(
+        run["Parameters"]["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"],
+        "DISABLED"
+    );
+    assert!(
+        p.env_params
+            .iter()
+            .all(|e| e.name != "ServiceDiscoveryNamespaceId")
+    );
+    // No retries, no timeout: neither key; `none`: a disabled rule.
+    let p = svc_plan(&format!("{JOB}on:\n  schedule: none\n"), ENV);
+    let j = p.job.unwrap();
+    assert_eq!(
+        (j.expression.as_str(), j.enabled),
+        ("rate(5 minutes)", false)
+    );
+    let def: serde_json::Value = serde_json::from_str(&j.definition).unwrap();
+    assert!(def.get("TimeoutSeconds").is_none());
+    assert!(def["States"]["Run Fargate Task"].get("Retry").is_none());
+}
+
+#[test]
+fn a_worker_gets_its_queues_subscriptions_variables_and_backlog_scaling() {
+    let p = svc_plan(
+        &format!(
+            "{WORKER}subscribe:\n  topics:\n    - name: orders\n      service: web\n      filter_policy: {{event: [placed], price: [{{numeric: ['>=', 100]}}]}}\n    - name: audit-log\n      service: web\n      queue:\n        fifo: true\n        dead_letter: {{tries: 3}}\n  queue:\n    timeout: 1m\n    dead_letter: {{tries: 5}}\ncount:\n  range: 1-4\n  queue_delay: {{acceptable_latency: 1m, msg_processing_time: 800ms}}\npublish:\n  topics:\n    - name: shipped\n"
+        ),
+        ENV,
+    );
+    assert!(p.ecs_service && !p.discovery);
+    let m = p.messaging.as_ref().unwrap();
+    let ids: Vec<&str> = m.queues.iter().map(|q| q.logical_id.as_str()).collect();
+    assert_eq!(ids, ["EventsQueue", "webauditlogEventsQueue"]);
+    assert_eq!(m.queues[0].timeout, Some(60));
+    assert_eq!(m.queues[0].dead_letter.as_ref().unwrap().tries, 5);
+    assert!(
+        m.queues[1].fifo && m.queues[1].timeout.is_none(),
+        "a topic's own queue does not inherit"
+    );
+    assert_eq!(
+        m.subscriptions[0].topic_arn,
+        "!Sub \"arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:shop-test-web-orders\""
+    );
+    assert_eq!(
+        m.subscriptions[0].filter_policy.as_deref(),
+        Some(r#"{"event":["placed"],"price":[{"numeric":[">=",100]}]}"#)
+    );
+    assert!(
+        m.subscriptions[1]
+            .topic_arn
+            .contains("shop-test-web-audit-log.fifo")
+    );
+    assert_eq!(m.topics[0].name, "shop-test-w-shipped");
+    let env: std::collections::BTreeMap<_, _> = p
+        .main()
+        .environment
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(env["COPILOT_QUEUE_URI"], "!Ref EventsQueue");
+    assert_eq!(env["WHARF_QUEUE_URI"], "!Ref EventsQueue");
+    assert_eq!(
+        env["COPILOT_TOPIC_QUEUE_URIS"],
+        "!Sub \"{\\\"webAuditlogEventsQueue\\\":\\\"${webauditlogEventsQueue}\\\"}\""
+    );
+    assert!(env["WHARF_SNS_TOPIC_ARNS"].contains(r#"\"shipped\":\"arn:${AWS::Partition}:sns"#));
+    let a = p.autoscaling.as_ref().unwrap();
+    let backlog: Vec<_> = a.policies.iter().filter(|p| p.queue.is_some()).collect();
+    assert_eq!(backlog.len(), 2);
+    assert_eq!(backlog[0].target, "75", "ceil(60s / 800ms)");
+    assert_eq!(backlog[0].logical_id, "AutoScalingPolicyEventsQueue");
+}
+
+#[test]
+fn queue_scaling_turns_on_container_insights_unless_turned_off() {
+    let w = format!(
+        "{WORKER}count:\n  range: 1-4\n  queue_delay: {{acceptable_latency: 1m, msg_processing_time: 1s}}\n"
+    );
+    assert!(env_plan(ENV, &[&w]).container_insights);
+    assert!(!env_plan(ENV, &[WORKER]).container_insights);
+}

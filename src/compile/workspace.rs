@@ -5,9 +5,10 @@
 
 use super::priority;
 use super::service::ServiceInputs;
-use super::{AppInfo, Package, compile_env, compile_service};
+use super::{AppInfo, Package, TopicNeed, compile_env, compile_service};
 use crate::manifest::diag::{Code, Diagnostic};
 use crate::manifest::service::ServiceManifest;
+use crate::manifest::validate::messaging::unpublished;
 use crate::manifest::workspace::Workspace;
 use std::collections::BTreeMap;
 
@@ -26,7 +27,8 @@ pub fn app_info(ws: &Workspace) -> Option<AppInfo> {
     })
 }
 
-/// Every service of the workspace as it is for `env`; `None` if any has errors.
+/// Every service of the workspace as it is for `env`; `None` if any has errors. A
+/// subscription to a topic no workload of the workspace publishes is a warning.
 fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
     let mut out = Vec::new();
     let mut ok = true;
@@ -36,7 +38,29 @@ fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
             None => ok = false,
         }
     }
+    for u in unpublished(&out, super::service::expects_fifo) {
+        ws.diags.push(u.diagnostic);
+    }
     ok.then_some(out)
+}
+
+/// The topics `m` subscribes to that no workload of `services` publishes, as what a
+/// deployed stack of `env` must have.
+fn needs(
+    app: &str,
+    env: &str,
+    services: &[ServiceManifest],
+    m: &ServiceManifest,
+) -> Vec<TopicNeed> {
+    unpublished(services, super::service::expects_fifo)
+        .into_iter()
+        .filter(|u| u.worker == m.name.value)
+        .map(|u| TopicNeed {
+            stack: super::service_stack_name(app, env, &u.service),
+            logical_id: super::service::topic_logical_id(&u.topic, u.fifo),
+            what: format!("topic `{}` of `{}`", u.topic, u.service),
+        })
+        .collect()
 }
 
 /// The environment stack of `env`; `Ok(None)` when manifests have errors (they are in
@@ -124,7 +148,9 @@ fn service_stack(
         priority: r.priorities.get(&m.name.value).copied(),
         image_digest: digests.get(&m.name.value).map(String::as_str),
     };
-    compile_service(m, &inputs)
+    let mut pkg = compile_service(m, &inputs)?;
+    pkg.needs = needs(&r.app.name, &r.env.name.value, &r.services, m);
+    Ok(pkg)
 }
 
 /// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.

@@ -145,6 +145,7 @@ mod tests {
             replacing: Vec::new(),
             follow_up: FollowUp::EcsRollout,
             after: after.iter().map(|a| a.to_string()).collect(),
+            needs: Vec::new(),
         }
     }
 

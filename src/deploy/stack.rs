@@ -40,6 +40,8 @@ pub struct StackSpec {
     pub follow_up: crate::compile::FollowUp,
     /// Stacks of the same run to deploy before this one ([`super::multi::deploy_all`]).
     pub after: Vec<String>,
+    /// Topics of stacks outside the run it subscribes to, checked before the deploy.
+    pub needs: Vec<crate::compile::TopicNeed>,
 }
 
 /// How a deploy behaves.

@@ -223,6 +223,7 @@ fn spec() -> StackSpec {
         replacing: Vec::new(),
         follow_up: crate::compile::FollowUp::EcsRollout,
         after: Vec::new(),
+        needs: Vec::new(),
     }
 }
 

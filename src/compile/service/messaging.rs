@@ -83,16 +83,12 @@ pub(super) fn plan(
             .as_ref()
             .map(|q| q.value.clone())
             .unwrap_or_default();
-        let shared_fifo = shared.fifo.as_ref().is_some_and(|f| f.enabled());
         let mut events = queue_plan("EventsQueue", "DeadLetterQueue", &shared);
         let mut own_queue_vars = BTreeMap::new();
         for t in &s.topics {
             let t = &t.value;
             let own = t.queue.as_ref().and_then(|q| q.value.settings());
-            let fifo = match &own {
-                Some(q) => q.fifo.as_ref().is_some_and(|f| f.enabled()),
-                None => shared_fifo,
-            };
+            let fifo = expects_fifo(s, t);
             let publisher = topic_name(app, env, &t.service.value, &t.name.value, fifo);
             let id = format!("{}{}", safe(&t.service.value), safe(&t.name.value));
             let arn = topic_arn(&publisher);
@@ -151,15 +147,29 @@ pub(super) fn plan(
     (plan, vars)
 }
 
+/// The logical ID of a published topic in its workload's stack (Copilot's).
+pub fn topic_logical_id(name: &str, fifo: bool) -> String {
+    format!("{}{}SNSTopic", safe(name), if fifo { "fifo" } else { "" })
+}
+
+/// Whether a subscription expects a FIFO topic: its own queue, or else the worker's
+/// queue, is FIFO (SNS FIFO topics deliver only to FIFO queues).
+pub fn expects_fifo(s: &Subscribe, t: &crate::manifest::service::TopicSubscription) -> bool {
+    match t.queue.as_ref().and_then(|q| q.value.settings()) {
+        Some(q) => q.fifo.as_ref().is_some_and(|f| f.enabled()),
+        None => s
+            .queue
+            .as_ref()
+            .and_then(|q| q.value.fifo.as_ref())
+            .is_some_and(|f| f.enabled()),
+    }
+}
+
 fn publish_topic(t: &Spanned<Topic>, app: &str, env: &str, workload: &str) -> TopicPlan {
     let fifo = t.fifo.as_ref().filter(|f| f.enabled);
     let n = &t.name.value;
     TopicPlan {
-        logical_id: format!(
-            "{}{}SNSTopic",
-            safe(n),
-            if fifo.is_some() { "fifo" } else { "" }
-        ),
+        logical_id: topic_logical_id(n, fifo.is_some()),
         key: format!("{n}{}", if fifo.is_some() { ".fifo" } else { "" }),
         name: topic_name(app, env, workload, n, fifo.is_some()),
         fifo: fifo.is_some(),

@@ -17,7 +17,7 @@ mod secrets;
 mod task;
 mod types;
 
-pub use messaging::topic_name;
+pub use messaging::{expects_fifo, topic_logical_id, topic_name};
 pub use types::*;
 
 use lb::lb_plan;
@@ -178,6 +178,7 @@ pub fn compile_service(
         } else {
             super::FollowUp::Nothing
         },
+        needs: Vec::new(),
         after: m
             .subscribe()
             .into_iter()

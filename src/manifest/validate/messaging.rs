@@ -287,3 +287,108 @@ pub(super) fn job(c: &mut Checker, j: &Job) {
         c.seconds(t, 1, 31_536_000, "timeout");
     }
 }
+
+/// A subscription no workload of the workspace satisfies.
+#[derive(Debug, Clone)]
+pub struct Unpublished {
+    /// The subscribing worker.
+    pub worker: String,
+    /// The publisher named.
+    pub service: String,
+    /// The topic's name.
+    pub topic: String,
+    /// Whether the subscription expects a FIFO topic.
+    pub fifo: bool,
+    /// A warning at the subscription, naming what the workspace does publish.
+    pub diagnostic: crate::manifest::diag::Diagnostic,
+}
+
+/// Every subscription of `services` (the workspace's workloads, as they are for one
+/// environment) to a topic none of them publishes, with a warning: the publisher may
+/// live in another repository of the same application, so this is checked again, as an
+/// error, against the deployed environment at deploy time. `expects_fifo` says whether a
+/// subscription wants a FIFO topic.
+pub fn unpublished(
+    services: &[ServiceManifest],
+    expects_fifo: impl Fn(
+        &crate::manifest::service::Subscribe,
+        &crate::manifest::service::TopicSubscription,
+    ) -> bool,
+) -> Vec<Unpublished> {
+    use crate::manifest::diag::Diagnostic;
+    let published: BTreeMap<&str, Vec<(&str, bool)>> = services
+        .iter()
+        .map(|m| {
+            let topics = m
+                .topics()
+                .iter()
+                .map(|t| {
+                    (
+                        t.value.name.value.as_str(),
+                        t.value.fifo.as_ref().is_some_and(|f| f.enabled),
+                    )
+                })
+                .collect();
+            (m.name.value.as_str(), topics)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for m in services {
+        let Some(s) = m.subscribe() else { continue };
+        for (i, t) in s.topics.iter().enumerate() {
+            let t = &t.value;
+            let fifo = expects_fifo(s, t);
+            let kind = if fifo { "FIFO topic" } else { "topic" };
+            let found = published
+                .get(t.service.value.as_str())
+                .is_some_and(|ts| ts.contains(&(t.name.value.as_str(), fifo)));
+            if found {
+                continue;
+            }
+            let here: Vec<String> = published
+                .iter()
+                .filter(|(_, ts)| !ts.is_empty())
+                .map(|(svc, ts)| {
+                    let names: Vec<String> = ts
+                        .iter()
+                        .map(|(n, f)| format!("{n}{}", if *f { " (FIFO)" } else { "" }))
+                        .collect();
+                    format!("`{svc}` publishes {}", names.join(", "))
+                })
+                .collect();
+            let what = match published.get(t.service.value.as_str()) {
+                None => format!(
+                    "there is no workload `{}` in this workspace",
+                    t.service.value
+                ),
+                Some(_) => format!("`{}` does not publish it", t.service.value),
+            };
+            let help = format!(
+                "{}; if another repository of the application publishes it, `wharf deploy` checks that a deployed stack of the environment does",
+                if here.is_empty() {
+                    "no workload of this workspace publishes topics".to_string()
+                } else {
+                    here.join("; ")
+                }
+            );
+            let diagnostic = Diagnostic::warning(
+                Code::Reference,
+                format!(
+                    "`{}` subscribes to {kind} `{}` of `{}`, which no workload of this workspace publishes: {what}",
+                    m.name.value, t.name.value, t.service.value
+                ),
+            )
+            .at(t.name.span)
+            .path(format!("subscribe.topics[{i}].name"))
+            .help(help);
+            out.push(Unpublished {
+                worker: m.name.value.clone(),
+                service: t.service.value.clone(),
+                topic: t.name.value.clone(),
+                fifo,
+                diagnostic,
+            });
+        }
+    }
+    out
+}

@@ -4,7 +4,7 @@
 
 mod environment;
 mod http;
-mod messaging;
+pub mod messaging;
 pub mod net;
 mod service;
 

@@ -807,3 +807,189 @@ fn a_misspelt_field_is_not_also_reported_missing() {
         (Code::UnknownKey, "did you mean `http`?")
     );
 }
+
+const WORKER: &str = "name: w\ntype: Worker Service\nimage:\n  build: Dockerfile\n";
+const JOB: &str =
+    "name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '@daily'\n";
+
+#[test]
+fn workers_and_jobs_are_valid_as_written() {
+    assert!(run(WORKER, None).is_empty());
+    assert!(run(JOB, None).is_empty());
+    let full = format!(
+        "{WORKER}subscribe:\n  topics:\n    - name: orders\n      service: web\n      filter_policy: {{event: [placed]}}\n  queue:\n    timeout: 1m\n    dead_letter: {{tries: 5}}\ncount:\n  range: 1-4\n  queue_delay: {{acceptable_latency: 2m, msg_processing_time: 2s}}\npublish:\n  topics:\n    - name: shipped\n"
+    );
+    assert!(run(&full, None).is_empty(), "{:#?}", run(&full, None));
+}
+
+#[test]
+fn a_field_of_another_type_names_the_types_that_accept_it() {
+    let f = one(&format!("{WORKER}http:\n  path: /\n"));
+    assert_eq!((f.code, f.at.as_str()), (Code::NotForType, "svc.yml:5:1"));
+    assert!(
+        f.message
+            .contains("`http` is not a field of a Worker Service"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.help
+            .contains("a Load Balanced Web Service or a Backend Service"),
+        "{}",
+        f.help
+    );
+    let f = one(&format!("{JOB}count: 2\n"));
+    assert_eq!((f.code, f.path.as_str()), (Code::NotForType, "count"));
+    assert!(
+        f.help
+            .contains("a Load Balanced Web Service, a Backend Service or a Worker Service"),
+        "{}",
+        f.help
+    );
+    let f = one(&format!("{BE}on:\n  schedule: '@daily'\n"));
+    assert_eq!(f.code, Code::NotForType);
+    assert!(f.help.contains("belongs to a Scheduled Job"), "{}", f.help);
+    let f = one("name: w\ntype: Worker Service\nimage:\n  build: Dockerfile\n  port: 80\n");
+    assert_eq!((f.code, f.path.as_str()), (Code::NotForType, "image.port"));
+    let f = one(&format!("{JOB}network:\n  connect: true\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::NotForType, "network.connect")
+    );
+    let f = one(&format!(
+        "{BE}count:\n  range: 1-2\n  queue_delay: {{acceptable_latency: 1m, msg_processing_time: 1s}}\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::NotForType, "count.queue_delay")
+    );
+    let f = one(&format!("{WORKER}count:\n  range: 1-2\n  requests: 100\n"));
+    assert!(
+        f.message.contains("a Worker Service has none"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn a_job_needs_a_valid_schedule_and_bounded_retries() {
+    let f = one("name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\n");
+    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "on"));
+    let f = one(
+        "name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '0 3 * *'\n",
+    );
+    assert_eq!(
+        (f.code, f.at.as_str()),
+        (Code::InvalidValue, "svc.yml:6:13")
+    );
+    assert!(
+        f.message
+            .contains("`on.schedule` is not a valid schedule: a cron schedule needs 5 fields"),
+        "{}",
+        f.message
+    );
+    let f = one(&format!("{JOB}retries: 11\n"));
+    assert_eq!((f.code, f.path.as_str()), (Code::Range, "retries"));
+    let f = one(&format!("{JOB}timeout: 1500ms\n"));
+    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "timeout"));
+}
+
+#[test]
+fn queue_settings_are_checked_against_sqs_limits() {
+    let q = |body: &str| one(&format!("{WORKER}subscribe:\n  queue:\n{body}"));
+    assert_eq!(q("    retention: 30s\n").path, "subscribe.queue.retention");
+    assert_eq!(q("    delay: 16m\n").path, "subscribe.queue.delay");
+    assert_eq!(q("    timeout: 13h\n").path, "subscribe.queue.timeout");
+    assert_eq!(
+        q("    dead_letter: {tries: 0}\n").path,
+        "subscribe.queue.dead_letter.tries"
+    );
+    let f = q("    fifo: {high_throughput: true, throughput_limit: perQueue}\n");
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MutuallyExclusive, "subscribe.queue.fifo")
+    );
+    let f = q("    fifo: {deduplication_scope: group}\n");
+    assert_eq!(f.path, "subscribe.queue.fifo.deduplication_scope");
+    let f = q("    fifo: {throughput_limit: perMessageGroupId, deduplication_scope: queue}\n");
+    assert_eq!(f.path, "subscribe.queue.fifo");
+    let f = one(&format!(
+        "{WORKER}count:\n  range: 1-2\n  queue_delay: {{acceptable_latency: 1s, msg_processing_time: 2s}}\n"
+    ));
+    assert_eq!(f.path, "count.queue_delay.msg_processing_time");
+    let f = one(&format!("{WORKER}publish:\n  topics:\n    - name: a.b\n"));
+    assert_eq!(f.path, "publish.topics[0].name");
+    let f = one(&format!(
+        "{WORKER}publish:\n  topics:\n    - name: a\n    - name: a\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::DuplicateKey, "publish.topics[1].name")
+    );
+    let f = one(&format!(
+        "{WORKER}subscribe:\n  topics:\n    - {{name: a, service: web}}\n    - {{name: a, service: web}}\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::DuplicateKey, "subscribe.topics[1].name")
+    );
+}
+
+#[test]
+fn a_subscription_nobody_here_publishes_is_a_warning_naming_the_publishers() {
+    use crate::manifest::validate::messaging::unpublished;
+    let decode = |text: &str| {
+        let mut map = SourceMap::new();
+        let mut d = Diagnostics::new();
+        let id = map.add("m.yml", text);
+        let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+        ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap()
+    };
+    let web = decode(&format!(
+        "{LB}publish:\n  topics:\n    - name: orders\n    - name: audit\n      fifo: true\n"
+    ));
+    let worker = |topic: &str, fifo: bool| {
+        decode(&format!(
+            "{WORKER}subscribe:\n  topics:\n    - name: {topic}\n      service: web\n{}",
+            if fifo {
+                "  queue:\n    fifo: true\n"
+            } else {
+                ""
+            }
+        ))
+    };
+    let fifo = crate::compile::service::expects_fifo;
+    assert!(unpublished(&[web.clone(), worker("orders", false)], fifo).is_empty());
+    assert!(unpublished(&[web.clone(), worker("audit", true)], fifo).is_empty());
+    let u = unpublished(&[web.clone(), worker("refunds", false)], fifo);
+    assert_eq!(u.len(), 1);
+    let d = &u[0].diagnostic;
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(
+        d.message
+            .contains("`w` subscribes to topic `refunds` of `web`"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("`web` publishes orders, audit (FIFO)"),
+        "{:?}",
+        d.help
+    );
+    // A standard queue cannot take a FIFO topic's messages: not the same topic.
+    assert_eq!(
+        unpublished(&[web.clone(), worker("audit", false)], fifo).len(),
+        1
+    );
+    let u = unpublished(&[worker("orders", false)], fifo);
+    assert!(
+        u[0].diagnostic
+            .message
+            .contains("no workload `web` in this workspace"),
+        "{}",
+        u[0].diagnostic.message
+    );
+}
