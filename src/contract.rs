@@ -161,6 +161,8 @@ pub mod output {
     pub const DISCOVERY_NAME: &str = "DiscoveryName";
     /// Service stack: its log group's name.
     pub const LOG_GROUP_NAME: &str = "LogGroupName";
+    /// A Scheduled Job's state machine (ARN), which `wharf job run` starts.
+    pub const STATE_MACHINE_ARN: &str = "StateMachineArn";
 }
 
 #[cfg(test)]

@@ -121,6 +121,19 @@ pub enum WharfError {
         /// 2 when every failure was the user's input, else 1.
         code: u8,
     },
+    /// A job run that did not succeed, or was not followed to its end (`job run
+    /// --follow`).
+    #[error("{message}")]
+    #[diagnostic(code(wharf::job::run), help("{help}"))]
+    JobRun {
+        /// What happened.
+        message: String,
+        /// What to look at.
+        help: String,
+        /// The task's exit code (1 to 255); 1 for a failure without one; 4 for a timeout;
+        /// 130 for Ctrl-C.
+        code: u8,
+    },
     /// Ctrl-C stopped the command before it changed anything remote.
     #[error("interrupted while {during}; nothing was deployed")]
     #[diagnostic(code(wharf::interrupted))]
@@ -187,6 +200,7 @@ pub fn exit_code(err: &WharfError) -> u8 {
         WharfError::Image(e) if e.is_usage() => 2,
         WharfError::Image(_) => 1,
         WharfError::Interrupted { .. } => 130,
+        WharfError::JobRun { code, .. } => *code,
     }
 }
 

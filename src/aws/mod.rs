@@ -10,6 +10,7 @@ pub mod ecs;
 pub mod error;
 pub mod rollout;
 pub mod s3;
+pub mod sfn;
 pub mod sts;
 
 use aws_config::BehaviorVersion;
@@ -97,6 +98,8 @@ pub struct Aws {
     pub ecr: aws_sdk_ecr::Client,
     /// CloudWatch Logs.
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// Step Functions (Scheduled Jobs).
+    pub sfn: aws_sdk_sfn::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -148,6 +151,7 @@ impl Aws {
             ecs: aws_sdk_ecs::Client::new(&sdk),
             ecr: aws_sdk_ecr::Client::new(&sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
+            sfn: aws_sdk_sfn::Client::new(&sdk),
             s3,
             region,
         })

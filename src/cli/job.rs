@@ -5,6 +5,8 @@
 
 use super::context;
 use super::svc;
+use crate::contract::output;
+use crate::deploy::types::{Execution, ExecutionStatus};
 use crate::error::WharfError;
 use crate::manifest::service::{ServiceType, utc_minute};
 use crate::ui::Ui;
@@ -23,6 +25,30 @@ pub enum Command {
     Deploy(svc::DeployArgs),
     /// Delete the job's stack from an environment.
     Delete(svc::DeleteArgs),
+    /// Run the job now: start an execution of its state machine (`--follow` waits for it
+    /// and exits with the task's exit code).
+    Run(RunArgs),
+}
+
+/// `wharf job run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Job name.
+    #[arg(short, long)]
+    pub name: String,
+    /// Environment name.
+    #[arg(short, long = "env")]
+    pub env: String,
+    /// Wait for the run to end, and exit with its task's exit code (1 when it failed
+    /// without one; 4 when the job's `timeout` stopped it or `--timeout` passed first).
+    #[arg(long)]
+    pub follow: bool,
+    /// With `--follow`: the longest to wait (`90m`, `45s`). Default 60m.
+    #[arg(long, value_parser = super::remote::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf job init`.
@@ -51,7 +77,130 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Package(a) => svc::package(a, ui),
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => svc::delete(a, ui),
+        Command::Run(a) => run_now(a, ui),
     }
+}
+
+/// How a followed run ended, as an exit code: the task's own (1 to 255), 1 for a failure
+/// without one, 4 for a run stopped by its timeout, 0 for success.
+pub fn run_exit_code(e: &Execution) -> u8 {
+    match e.status {
+        ExecutionStatus::Succeeded => 0,
+        ExecutionStatus::TimedOut => 4,
+        ExecutionStatus::Running => 4,
+        _ => match e.exit_code() {
+            Some(c) if (1..=255).contains(&c) => c as u8,
+            _ => 1,
+        },
+    }
+}
+
+fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
+    let RunArgs {
+        name,
+        env,
+        follow,
+        timeout,
+        aws,
+    } = a;
+    let mut ws = super::remote::load_for_env(ui, &env)?;
+    context::require_service(&ws, &name)?;
+    if ws.service_type(&name).as_deref() != Some(ServiceType::ScheduledJob.as_str()) {
+        return Err(WharfError::usage(
+            format!("`{name}` is not a Scheduled Job"),
+            Some("`wharf job run` starts jobs; services run all the time".into()),
+        ));
+    }
+    let _ = ws.service(&name, Some(&env));
+    context::report(ui, &ws)?;
+    let app = super::remote::app_name(&ws);
+    let stack = crate::compile::service_stack_name(&app, &env, &name);
+    let limit = timeout.unwrap_or(crate::deploy::stack::STACK_TIMEOUT);
+    let poll = crate::settings::current().poll_interval;
+    super::remote::block_on(async {
+        let client = super::remote::connect(&ws, &env, &aws).await?;
+        let info = super::status::required(
+            &client,
+            &stack,
+            &format!("job `{name}` in `{env}`"),
+            format!("deploy it with `wharf job deploy -n {name} -e {env}`"),
+        )
+        .await?;
+        crate::deploy::owner::check(&info, &super::remote::Owner::service(&app, &env, &name))
+            .map_err(WharfError::Deploy)?;
+        let Some(machine) = info.outputs.get(output::STATE_MACHINE_ARN) else {
+            return Err(WharfError::usage(
+                format!("stack {stack} has no state machine: it is not a deployed Scheduled Job"),
+                Some(format!(
+                    "deploy it with `wharf job deploy -n {name} -e {env}`"
+                )),
+            ));
+        };
+        let execution_name = format!("wharf-{}", crate::clock::now_ms());
+        let arn = client.start_execution(machine, &execution_name).await?;
+        ui.data(&arn);
+        ui.note(format!("{name}: started execution {execution_name}"));
+        if !follow {
+            ui.event("job_run", &serde_json::json!({"job": name, "environment": env, "execution": arn, "status": "RUNNING"}));
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        let mut interrupts = ui.interrupts();
+        let e = loop {
+            let e = client.execution(&arn).await?;
+            if e.status != ExecutionStatus::Running {
+                break e;
+            }
+            if started.elapsed() >= limit {
+                break e;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(poll.min(limit.saturating_sub(started.elapsed()))) => {}
+                _ = interrupts.changed() => {
+                    return Err(WharfError::JobRun {
+                        message: format!("stopped following {name}: interrupted; execution {execution_name} goes on"),
+                        help: "look at the state machine's executions in the Step Functions console".into(),
+                        code: 130,
+                    });
+                }
+            }
+        };
+        let code = run_exit_code(&e);
+        let task_code = e.exit_code();
+        ui.event(
+            "job_run",
+            &serde_json::json!({
+                "job": name, "environment": env, "execution": arn,
+                "status": format!("{:?}", e.status).to_uppercase(),
+                "exit_code": task_code, "error": e.error,
+            }),
+        );
+        let secs = started.elapsed().as_secs();
+        match e.status {
+            ExecutionStatus::Succeeded => {
+                ui.note(format!("{name}: succeeded in {secs}s (exit code 0)"));
+                Ok(())
+            }
+            ExecutionStatus::Running => Err(WharfError::JobRun {
+                message: format!(
+                    "{name}: still running after {}; execution {execution_name} goes on",
+                    crate::deploy::stack::duration_words(limit)
+                ),
+                help: "follow it longer with a larger `--timeout`, or look at it in the Step Functions console".into(),
+                code,
+            }),
+            status => Err(WharfError::JobRun {
+                help: format!("the task's logs are in the stack's log group (output LogGroupName of {stack})"),
+                message: format!(
+                    "{name}: {} after {secs}s{}{}",
+                    format!("{status:?}").to_lowercase().replace("timedout", "timed out (the job's `timeout`)"),
+                    task_code.map_or(String::new(), |c| format!(", task exit code {c}")),
+                    e.error.as_deref().map_or(String::new(), |er| format!(" ({er})")),
+                ),
+                code,
+            }),
+        }
+    })
 }
 
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
@@ -151,5 +300,59 @@ pub fn say_schedule(ui: &Ui, name: &str, schedule: &crate::manifest::service::Sc
             ui.note(format!("{name}: runs on {expr}; next: {}", runs.join(", ")));
         }
         _ => ui.note(format!("{name}: runs on {expr}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(status: ExecutionStatus, output: Option<&str>, cause: Option<&str>) -> Execution {
+        Execution {
+            status,
+            error: None,
+            cause: cause.map(str::to_string),
+            output: output.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_followed_run_exits_with_its_tasks_exit_code() {
+        let ok = exec(
+            ExecutionStatus::Succeeded,
+            Some(r#"{"Containers":[{"Name":"job","ExitCode":0}]}"#),
+            None,
+        );
+        assert_eq!((ok.exit_code(), run_exit_code(&ok)), (Some(0), 0));
+        // The cause of a failed `ecs:runTask.sync` state is the task (AWS spells its
+        // keys in PascalCase; moto in camelCase).
+        let failed = exec(
+            ExecutionStatus::Failed,
+            None,
+            Some(
+                r#"{"containers":[{"name":"log-router","exitCode":0},{"name":"job","exitCode":3}]}"#,
+            ),
+        );
+        assert_eq!((failed.exit_code(), run_exit_code(&failed)), (Some(3), 3));
+        let no_task = exec(
+            ExecutionStatus::Failed,
+            None,
+            Some("CannotPullContainerError"),
+        );
+        assert_eq!((no_task.exit_code(), run_exit_code(&no_task)), (None, 1));
+        let big = exec(
+            ExecutionStatus::Failed,
+            None,
+            Some(r#"{"Containers":[{"ExitCode":300}]}"#),
+        );
+        assert_eq!(run_exit_code(&big), 1);
+        assert_eq!(
+            run_exit_code(&exec(ExecutionStatus::TimedOut, None, None)),
+            4
+        );
+        assert_eq!(
+            run_exit_code(&exec(ExecutionStatus::Aborted, None, None)),
+            1
+        );
     }
 }

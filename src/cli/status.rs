@@ -26,7 +26,7 @@ fn not_deployed(what: &str, stack: &str, hint: String) -> WharfError {
     )
 }
 
-async fn required(
+pub(super) async fn required(
     aws: &Aws,
     stack: &str,
     what: &str,

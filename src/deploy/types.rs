@@ -215,3 +215,59 @@ pub struct TaskDefinitionInfo {
     #[serde(skip)]
     pub settings: std::collections::BTreeMap<&'static str, String>,
 }
+
+/// A Step Functions execution of a job's state machine, as `DescribeExecution` tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    /// Where it is.
+    pub status: ExecutionStatus,
+    /// The error of a failed execution (`States.TaskFailed`, `States.Timeout`, …).
+    pub error: Option<String>,
+    /// Its cause: for a failed ECS task, the task as JSON (containers with exit codes).
+    pub cause: Option<String>,
+    /// The output of a succeeded execution: for `ecs:runTask.sync`, the task as JSON.
+    pub output: Option<String>,
+}
+
+/// Execution statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionStatus {
+    /// Running (or waiting to be redriven).
+    Running,
+    /// Done, the task exited 0.
+    Succeeded,
+    /// Failed: the task failed or could not run.
+    Failed,
+    /// Longer than the job's `timeout`.
+    TimedOut,
+    /// Stopped by someone.
+    Aborted,
+}
+
+impl Execution {
+    /// The task's exit code, read from the task JSON in `output` (success) or `cause`
+    /// (failure): the first non-zero exit code of its containers, else the first one;
+    /// `None` when there is no task (it could not start) or no exit code.
+    pub fn exit_code(&self) -> Option<i64> {
+        let text = match self.status {
+            ExecutionStatus::Succeeded => self.output.as_deref(),
+            _ => self.cause.as_deref(),
+        }?;
+        let task: serde_json::Value = serde_json::from_str(text).ok()?;
+        let containers = task
+            .get("Containers")
+            .or_else(|| task.get("containers"))?
+            .as_array()?;
+        containers
+            .iter()
+            .filter_map(|c| c.get("ExitCode").or_else(|| c.get("exitCode")))
+            .filter_map(serde_json::Value::as_i64)
+            .find(|c| *c != 0)
+            .or_else(|| {
+                containers
+                    .iter()
+                    .filter_map(|c| c.get("ExitCode").or_else(|| c.get("exitCode")))
+                    .find_map(serde_json::Value::as_i64)
+            })
+    }
+}
