@@ -207,6 +207,8 @@ name: worker
 type: Worker Service
 image:
   build: Dockerfile
+deployment:
+  rollback_alarms: {messages_delayed: 5}
 count:
   range: 1-10
   queue_delay:

@@ -35,13 +35,16 @@ fn alarms_plan(a: &crate::manifest::service::RollbackAlarms) -> AlarmsPlan {
                 .collect(),
             cpu: None,
             memory: None,
+            messages_delayed: None,
         },
         RollbackAlarms::Thresholds {
             cpu_utilization,
             memory_utilization,
+            messages_delayed,
         } => {
             let cpu = cpu_utilization.as_ref().map(|t| t.value);
             let memory = memory_utilization.as_ref().map(|t| t.value);
+            let messages_delayed = messages_delayed.as_ref().map(|t| t.value);
             let mut names = Vec::new();
             if cpu.is_some() {
                 names.push(sub("${AWS::StackName}-rollback-cpu"));
@@ -49,7 +52,15 @@ fn alarms_plan(a: &crate::manifest::service::RollbackAlarms) -> AlarmsPlan {
             if memory.is_some() {
                 names.push(sub("${AWS::StackName}-rollback-memory"));
             }
-            AlarmsPlan { names, cpu, memory }
+            if messages_delayed.is_some() {
+                names.push(sub("${AWS::StackName}-rollback-messages-delayed"));
+            }
+            AlarmsPlan {
+                names,
+                cpu,
+                memory,
+                messages_delayed,
+            }
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct AlarmsPlan {
     pub cpu: Option<u32>,
     /// Memory threshold (percent) of an alarm the stack creates.
     pub memory: Option<u32>,
+    /// Delayed messages in a worker's queue at which an alarm the stack creates goes off.
+    pub messages_delayed: Option<u32>,
 }
 
 /// A stack parameter whose value is read from the environment's SSM parameters.

@@ -519,13 +519,8 @@ impl Decode for RollbackAlarms {
         let r = RollbackAlarms::Thresholds {
             cpu_utilization: f.opt(cx, "cpu_utilization"),
             memory_utilization: f.opt(cx, "memory_utilization"),
+            messages_delayed: f.opt(cx, "messages_delayed"),
         };
-        f.unsupported(
-            cx,
-            "messages_delayed",
-            "`messages_delayed` alarms (Worker Services)",
-            |_| false,
-        );
         f.finish(cx);
         Some(r)
     }

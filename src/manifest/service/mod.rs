@@ -448,6 +448,8 @@ pub enum RollbackAlarms {
         cpu_utilization: Option<Spanned<u32>>,
         /// Memory utilization, percent.
         memory_utilization: Option<Spanned<u32>>,
+        /// Messages delayed in a worker's queue (Worker Service).
+        messages_delayed: Option<Spanned<u32>>,
     },
 }
 
@@ -462,7 +464,8 @@ impl JsonSchema for RollbackAlarms {
                 {"type": "array", "items": {"type": "string"}},
                 {"type": "object", "additionalProperties": false, "properties": {
                     "cpu_utilization": {"type": "integer", "minimum": 1, "maximum": 100},
-                    "memory_utilization": {"type": "integer", "minimum": 1, "maximum": 100}
+                    "memory_utilization": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "messages_delayed": {"type": "integer", "minimum": 1, "description": "Worker Service: roll back when the queue holds at least this many delayed messages."}
                 }}
             ]
         })

@@ -27,7 +27,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     image(&mut c, m);
     size(&mut c, m);
     if let Some(a) = m.deployment().and_then(|d| d.rollback_alarms.as_ref()) {
-        rollback_alarms(&mut c, a);
+        rollback_alarms(&mut c, a, *m.kind);
     }
     if let Some(count) = &m.count() {
         count_rules(&mut c, m, count);
@@ -247,7 +247,7 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
 
 /// `deployment.rollback_alarms`: names that can be alarm names (1 to 255 characters),
 /// or at least one threshold, each a percentage.
-fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::RollbackAlarms>) {
+fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::RollbackAlarms>, kind: crate::manifest::service::ServiceType) {
     use crate::manifest::service::RollbackAlarms;
     let path = "deployment.rollback_alarms";
     match &a.value {
@@ -279,8 +279,9 @@ fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::Rollba
         RollbackAlarms::Thresholds {
             cpu_utilization,
             memory_utilization,
+            messages_delayed,
         } => {
-            if cpu_utilization.is_none() && memory_utilization.is_none() {
+            if cpu_utilization.is_none() && memory_utilization.is_none() && messages_delayed.is_none() {
                 c.error(
                     Code::MissingField,
                     a.span,
@@ -288,6 +289,25 @@ fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::Rollba
                     "`deployment.rollback_alarms` needs `cpu_utilization` or `memory_utilization`, or a list of alarm names",
                     None,
                 );
+            }
+            if let Some(d) = messages_delayed {
+                if kind != crate::manifest::service::ServiceType::WorkerService {
+                    c.error(
+                        Code::NotForType,
+                        d.span,
+                        "deployment.rollback_alarms.messages_delayed",
+                        format!("`messages_delayed` is not a field of a {}", kind.as_str()),
+                        Some("a `messages_delayed` alarm watches a Worker Service's queue".into()),
+                    );
+                } else if d.value == 0 {
+                    c.error(
+                        Code::Range,
+                        d.span,
+                        "deployment.rollback_alarms.messages_delayed",
+                        "`messages_delayed` must be at least 1",
+                        None,
+                    );
+                }
             }
             for (t, p) in [
                 (

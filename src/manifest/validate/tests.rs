@@ -560,7 +560,13 @@ fn deployment_rolling_values() {
     let f = one(&format!(
         "{BE}deployment:\n  rollback_alarms: {{cpu_utilization: 50, messages_delayed: 5}}\n"
     ));
-    assert_eq!(f.code, Code::Unsupported);
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::NotForType, "deployment.rollback_alarms.messages_delayed")
+    );
+    assert!(run(&format!("{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 5}}\n"), None).is_empty());
+    let f = one(&format!("{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 0}}\n"));
+    assert_eq!(f.code, Code::Range);
 }
 
 #[test]
