@@ -745,7 +745,7 @@ fn a_worker_gets_its_queues_subscriptions_variables_and_backlog_scaling() {
     assert!(p.ecs_service && !p.discovery);
     let m = p.messaging.as_ref().unwrap();
     let ids: Vec<&str> = m.queues.iter().map(|q| q.logical_id.as_str()).collect();
-    assert_eq!(ids, ["EventsQueue", "webauditlogEventsQueue"]);
+    assert_eq!(ids, ["EventsQueue", "webauditlogfifoEventsQueue"]);
     assert_eq!(m.queues[0].timeout, Some(60));
     assert_eq!(m.queues[0].dead_letter.as_ref().unwrap().tries, 5);
     assert!(
@@ -776,7 +776,7 @@ fn a_worker_gets_its_queues_subscriptions_variables_and_backlog_scaling() {
     assert_eq!(env["WHARF_QUEUE_URI"], "!Ref EventsQueue");
     assert_eq!(
         env["COPILOT_TOPIC_QUEUE_URIS"],
-        "!Sub \"{\\\"webAuditlogEventsQueue\\\":\\\"${webauditlogEventsQueue}\\\"}\""
+        "!Sub \"{\\\"webAuditlogfifoEventsQueue\\\":\\\"${webauditlogfifoEventsQueue}\\\"}\""
     );
     assert!(env["WHARF_SNS_TOPIC_ARNS"].contains(r#"\"shipped\":\"arn:${AWS::Partition}:sns"#));
     let a = p.autoscaling.as_ref().unwrap();

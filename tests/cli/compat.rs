@@ -204,3 +204,102 @@ fn copilot_corpus_reads_unchanged() {
     );
     insta::assert_snapshot!("copilot_corpus", report);
 }
+
+/// `text` without the top-level blocks `keys` (a key line and its indented lines).
+fn without(text: &str, keys: &[&str]) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for l in text.lines() {
+        let top_level = !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#');
+        if top_level {
+            skipping = keys.iter().any(|k| l.starts_with(&format!("{k}:")));
+        }
+        if !skipping {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The corpus's Worker Service and Scheduled Job, without the fields of the next issue
+/// (volumes, sidecars, `from_cfn`, extra security groups, container dependencies), package
+/// to lint-clean templates with everything else they say: queues, subscriptions with a
+/// filter policy, FIFO topics and queues, backlog scaling, Spot, rollback alarms; the
+/// schedule, retries, timeout and published topic.
+#[test]
+fn copilot_worker_and_job_package_lint_clean() {
+    let read = |f: &str| std::fs::read_to_string(corpus().join(f)).unwrap();
+    let worker = without(
+        &read("testdata__workloads__worker-manifest.yml"),
+        &["storage"],
+    );
+    let job = without(
+        &read("testdata__workloads__job-manifest.yml"),
+        &["storage", "sidecars", "network", "secrets", "environments"],
+    )
+    .replace("  depends_on:\n    nginx: start\n", "");
+    let job = format!(
+        "{job}storage:\n  ephemeral: 200\nsecrets:\n  SQL_PASS: SQL_PASS\n  DB:\n    secretsmanager: demo/test/mysql\n"
+    );
+    let d = Dir::new();
+    d.write("copilot/.workspace", "application: corpus\n");
+    d.write(
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    d.write("copilot/dogworker/manifest.yml", &worker);
+    d.write("copilot/job/manifest.yml", &job);
+    let out = Dir::new();
+    let out_dir = out.path().to_str().unwrap();
+    run(
+        d.path(),
+        &["env", "package", "-n", "test", "--output-dir", out_dir],
+    )
+    .success();
+    for s in ["dogworker", "job"] {
+        run(
+            d.path(),
+            &[
+                "svc",
+                "package",
+                "-n",
+                s,
+                "-e",
+                "test",
+                "--output-dir",
+                out_dir,
+            ],
+        )
+        .success();
+    }
+    let stack = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap();
+    let w = stack("dogworker-test.stack.yml");
+    for needle in [
+        "dogsvcgiveshuskiesEventsQueue:",
+        "yourtopicyourtopicfifoEventsQueue:",
+        "FifoThroughputLimit: \"perMessageGroupId\"",
+        "TargetValue: 900",
+        "RollbackMessagesDelayedAlarm:",
+        "mytopicfifoSNSTopic:",
+        "\"anything-but\":\"order_cancelled\"",
+        "CapacityProvider: FARGATE_SPOT",
+    ] {
+        assert!(w.contains(needle), "worker lacks {needle}");
+    }
+    let j = stack("job-test.stack.yml");
+    for needle in [
+        "ScheduleExpression: \"cron(0 12 ? * MON *)\"",
+        "\\\"MaxAttempts\\\":3",
+        "\\\"TimeoutSeconds\\\":3600",
+        "TopicName: \"corpus-test-job-mytopic.fifo\"",
+    ] {
+        assert!(j.contains(needle), "job lacks {needle}");
+    }
+    let stacks: Vec<PathBuf> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
+        .collect();
+    lint(&stacks);
+}

@@ -90,7 +90,9 @@ pub(super) fn plan(
             let own = t.queue.as_ref().and_then(|q| q.value.settings());
             let fifo = expects_fifo(s, t);
             let publisher = topic_name(app, env, &t.service.value, &t.name.value, fifo);
-            let id = format!("{}{}", safe(&t.service.value), safe(&t.name.value));
+            // Copilot's IDs name a FIFO topic with its `.fifo` (`mytopicmytopicfifo…`).
+            let topic_key = format!("{}{}", t.name.value, if fifo { ".fifo" } else { "" });
+            let id = format!("{}{}", safe(&t.service.value), safe(&topic_key));
             let arn = topic_arn(&publisher);
             let target = match own {
                 Some(q) => {
@@ -104,7 +106,7 @@ pub(super) fn plan(
                         format!(
                             "{}{}EventsQueue",
                             safe(&t.service.value),
-                            title(&safe(&t.name.value))
+                            title(&safe(&topic_key))
                         ),
                         format!("${{{id}EventsQueue}}"),
                     );

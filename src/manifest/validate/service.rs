@@ -247,7 +247,11 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
 
 /// `deployment.rollback_alarms`: names that can be alarm names (1 to 255 characters),
 /// or at least one threshold, each a percentage.
-fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::RollbackAlarms>, kind: crate::manifest::service::ServiceType) {
+fn rollback_alarms(
+    c: &mut Checker,
+    a: &Spanned<crate::manifest::service::RollbackAlarms>,
+    kind: crate::manifest::service::ServiceType,
+) {
     use crate::manifest::service::RollbackAlarms;
     let path = "deployment.rollback_alarms";
     match &a.value {
@@ -281,7 +285,10 @@ fn rollback_alarms(c: &mut Checker, a: &Spanned<crate::manifest::service::Rollba
             memory_utilization,
             messages_delayed,
         } => {
-            if cpu_utilization.is_none() && memory_utilization.is_none() && messages_delayed.is_none() {
+            if cpu_utilization.is_none()
+                && memory_utilization.is_none()
+                && messages_delayed.is_none()
+            {
                 c.error(
                     Code::MissingField,
                     a.span,

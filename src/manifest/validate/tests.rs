@@ -562,10 +562,21 @@ fn deployment_rolling_values() {
     ));
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::NotForType, "deployment.rollback_alarms.messages_delayed")
+        (
+            Code::NotForType,
+            "deployment.rollback_alarms.messages_delayed"
+        )
     );
-    assert!(run(&format!("{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 5}}\n"), None).is_empty());
-    let f = one(&format!("{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 0}}\n"));
+    assert!(
+        run(
+            &format!("{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 5}}\n"),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!(
+        "{WORKER}deployment:\n  rollback_alarms: {{messages_delayed: 0}}\n"
+    ));
     assert_eq!(f.code, Code::Range);
 }
 
