@@ -611,6 +611,9 @@ class SNSSubscription(CloudFormationModel):
             new = cls(account_id, region_name, props)
             original_resource.delete(account_id, region_name)
             return new
+        if original_resource.arn not in sns_models.sns_backends[account_id][region_name].subscriptions:
+            # moto updates a topic by deleting and creating it again, with no subscriptions.
+            return cls(account_id, region_name, props)
         original_resource._set_attributes(props)
         return original_resource
 

@@ -22,7 +22,9 @@ CloudFormation cannot build the state machine wharf renders. With this module:
   that), for Retry tests. An image the image lab's registry lacks (see
   moto_ecs_rollouts.py) stops the task with TaskFailedToStart/CannotPullContainerError
   and no exit code. StopTask stops a job task at once (UserInitiated, exit code 143).
-  The task's network interface is released when it stops.
+  The task's network interface is released when it stops. Containers need no memory of
+  their own (moto's RunTask failed on a Fargate task definition that sets it on the
+  task only, as wharf's do).
 - `ecs:runTask.sync` runs in process, through moto's ECS backend (moto's integration
   goes over HTTP and passes the parameters unconverted: it always failed). It ends when
   the task stops: if every essential container exited 0, the state's output is the
@@ -31,21 +33,26 @@ CloudFormation cannot build the state machine wharf renders. With this module:
   An ECS error (an unknown cluster, say) fails it with `ECS.<code>`.
 - Retry and Catch are the interpreter's own; a retry runs a new task (moto reused the
   first attempt's callback endpoint, so a retried .sync task timed out at once).
+  StopExecution aborts the execution (ABORTED: moto could turn it into FAILED) and stops
+  its task (UserInitiated, exit code 143).
   WHARF_SIM_RETRY_SCALE (default 1) multiplies the Retry intervals, so that tests of a
-  definition with IntervalSeconds 10 need not wait 10 s.
+  definition with IntervalSeconds 10 need not wait 10 s. The interpreter's log line for
+  a failed state (the state's whole repr, kilobytes long) is silenced.
 
 Threads: each execution runs on a thread of its own. It takes moto_ecs_rollouts.LOCK,
 which every request holds (moto_server.py, adjustment 9), only around its short backend
 calls, and never waits for a request, so requests and executions cannot deadlock. Job
-tasks move by the clock: DescribeTasks/ListTasks and the .sync poll (every 0.5 s) see a
+tasks move by the clock: DescribeTasks/ListTasks and the .sync poll (every 0.1 s) see a
 task stop on time, however often a client polls.
 """
 
 import json
+import logging
 import os
 import time
 import uuid
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import moto_ecs_rollouts
 from moto.cloudformation import parsing
@@ -62,12 +69,17 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_ecs as sfn_ecs
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
+from moto.stepfunctions.parser.asl.eval import environment as sfn_environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 from moto.stepfunctions.parser.backend import execution as sfn_execution
 
 JOB_SECONDS = float(os.environ.get("WHARF_SIM_JOB_SECONDS", "0.5"))
 RETRY_SCALE = float(os.environ.get("WHARF_SIM_RETRY_SCALE", "1"))
+# How often a .sync state looks at its task (moto's interval: 0.5 s).
+SYNC_POLL_SECONDS = 0.1
 LOCK = moto_ecs_rollouts.LOCK
 # RunTask calls per task definition family, for exit code lists ("1,0").
 RUNS = {}
@@ -105,6 +117,21 @@ def _terminated(self):
 sfn_execution.BaseExecutionWorkerCommunication.terminated = _terminated
 
 
+def _unless_stopped(original):
+    def wrapper(self, *args, **kwargs):
+        with self._state_mutex:
+            if not isinstance(self._program_state, ProgramStopped):
+                original(self, *args, **kwargs)
+
+    return wrapper
+
+
+# A state that breaks off because of StopExecution raised an error on its way out (an
+# empty evaluation stack), and the error replaced the stop: FAILED instead of ABORTED.
+sfn_environment.Environment.set_error = _unless_stopped(sfn_environment.Environment.set_error)
+sfn_environment.Environment.set_timed_out = _unless_stopped(sfn_environment.Environment.set_timed_out)
+
+
 class _ScaledTime:
     """`time` for the retrier: its sleeps scaled by WHARF_SIM_RETRY_SCALE."""
 
@@ -117,6 +144,10 @@ class _ScaledTime:
 
 
 retrier_decl.time = _ScaledTime()
+
+# A failed state is logged with the whole state's repr (kilobytes per line): it drowned
+# the log lines a failing test shows. DescribeExecution and the history say it all.
+logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
 
 
 # ---- CloudFormation state machines --------------------------------------------------------
@@ -210,6 +241,26 @@ def _containers(task, td):
         )
     return out
 
+
+_orig_requirements = ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements
+
+
+def _requirements(task_definition):
+    # moto added up container-level memory and failed on a container without any (a
+    # TypeError: HTTP 500 from RunTask), as wharf's Fargate task definitions are: they set
+    # memory on the task only.
+    memory_keys = ("memory", "memoryReservation", "Memory", "MemoryReservation")
+    defs = task_definition.container_definitions
+    if all(any(c.get(k) is not None for k in memory_keys) for c in defs):
+        return _orig_requirements(task_definition)
+    filled = [c if any(c.get(k) is not None for k in memory_keys) else {**c, "memory": 0} for c in defs]
+    requirements = _orig_requirements(SimpleNamespace(container_definitions=filled))
+    if not requirements["MEMORY"] and str(getattr(task_definition, "memory", "") or "").isdigit():
+        requirements["MEMORY"] = int(task_definition.memory)
+    return requirements
+
+
+ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(_requirements)
 
 _orig_run_task = ecs_models.EC2ContainerServiceBackend.run_task
 
@@ -410,9 +461,12 @@ def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters
     arn = submitted["Tasks"][0]["TaskArn"]
     backend = _ecs_backend(resource_runtime_part)
 
+    def task():
+        return next(t for t in _job_tasks(backend) if t.task_arn == arn)
+
     def resolve():
         with LOCK:
-            task = next(t for t in _job_tasks(backend) if t.task_arn == arn)
+            task = resolve.task()
             advance_job(task)
             if task.status != "STOPPED":
                 return None
@@ -423,6 +477,7 @@ def _build_sync_resolver(self, env, resource_runtime_part, normalised_parameters
         failed = StatesErrorNameType.StatesTaskFailed
         raise _failure(self, env, StatesErrorName(typ=failed), failed.to_name(), to_json_str(result))
 
+    resolve.task = task
     return resolve
 
 
@@ -432,11 +487,31 @@ sfn_ecs.StateTaskServiceEcs._build_sync_resolver = _build_sync_resolver
 _orig_integration_pattern = sfn_ecs.StateTaskServiceEcs._eval_integration_pattern
 
 
-def _eval_integration_pattern(self, env, *args, **kwargs):
-    # A fresh callback endpoint per attempt: moto created one per Task state, and the
-    # first attempt's end interrupts it for good (a retry "timed out" at once).
-    env.callback_pool_manager.add(env.states.context_object.update_task_token())
-    return _orig_integration_pattern(self, env, *args, **kwargs)
+def _eval_integration_pattern(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+    """`.sync`: polls the task until it stops. moto's version also listened for a task
+    token on a thread of its own, which broke twice: the endpoint, one per Task state,
+    was left interrupted by the first attempt (a retry "timed out" at once), and a
+    StopExecution in between handed that thread a garbage timeout (a traceback)."""
+    if self.resource.condition != ResourceCondition.Sync:
+        # waitForTaskToken: moto's, with a fresh callback endpoint per attempt.
+        env.callback_pool_manager.add(env.states.context_object.update_task_token())
+        return _orig_integration_pattern(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+    resolve = self._build_sync_resolver(env, resource_runtime_part, normalised_parameters, state_credentials)
+    while env.is_running():
+        result = resolve()
+        if result is not None:
+            env.stack.append(result)
+            return
+        time.sleep(SYNC_POLL_SECONDS)
+    # StopExecution: Step Functions stops the task.
+    with LOCK:
+        task = resolve.task()
+        if task.status != "STOPPED":
+            _stop(task, time.time(), "UserInitiated", "Task stopped by AWS Step Functions: the execution was stopped")
+            for c in task.containers:
+                c.update(lastStatus="STOPPED", exitCode=143)
+        # A value, not an error: an error would turn ABORTED into FAILED.
+        env.stack.append(_pascal(task_json(task)))
 
 
 sfn_ecs.StateTaskServiceEcs._eval_integration_pattern = _eval_integration_pattern
