@@ -22,7 +22,9 @@ CloudFormation cannot build the state machine wharf renders. With this module:
   that), for Retry tests. An image the image lab's registry lacks (see
   moto_ecs_rollouts.py) stops the task with TaskFailedToStart/CannotPullContainerError
   and no exit code. StopTask stops a job task at once (UserInitiated, exit code 143).
-  The task's network interface is released when it stops. Containers need no memory of
+  The task's network interface is released when it stops; AWS::EC2::VPC keeps
+  EnableDnsHostnames/EnableDnsSupport (moto dropped them, and its awsvpc RunTask then
+  failed on the interface's missing private DNS name). Containers need no memory of
   their own (moto's RunTask failed on a Fargate task definition that sets it on the
   task only, as wharf's do).
 - `ecs:runTask.sync` runs in process, through moto's ECS backend (moto's integration
@@ -207,6 +209,22 @@ SM.get_cfn_attribute = lambda self, attr: self.arn if attr == "Arn" else _orig_s
 
 
 # ---- job tasks: RunTask starts a task that stops after JOB_SECONDS ------------------------
+
+from moto.ec2.models.vpcs import VPC as _VPC  # noqa: E402
+
+_vpc_create = _VPC.create_from_cloudformation_json.__func__
+
+
+def _vpc_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    vpc = _vpc_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    props = cloudformation_json.get("Properties", {})
+    for key, attr in (("EnableDnsHostnames", "enable_dns_hostnames"), ("EnableDnsSupport", "enable_dns_support")):
+        if key in props:
+            setattr(vpc, attr, str(props[key]).lower() == "true")
+    return vpc
+
+
+_VPC.create_from_cloudformation_json = classmethod(_vpc_from_cfn)
 
 
 def _exit_code(family, spec):

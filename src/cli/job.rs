@@ -196,7 +196,11 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
                     format!("{status:?}").to_lowercase().replace("timedout", "timed out (the job's `timeout`)"),
                     task_code.map_or(String::new(), |c| format!(", task exit code {c}")),
                     e.error.as_deref().map_or(String::new(), |er| format!(" ({er})")),
-                ),
+                ) + &match (&task_code, &e.cause) {
+                    // No task to speak of: say why, briefly (the cause is not the task).
+                    (None, Some(c)) => format!(": {}", first_chars(c, 300)),
+                    _ => String::new(),
+                },
                 code,
             }),
         }
@@ -283,6 +287,15 @@ fn deploy(a: svc::DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     svc::deploy(a, ui)?;
     say_schedule(ui, &name, &schedule);
     Ok(())
+}
+
+/// At most `n` characters of `s`, with `…` when cut.
+fn first_chars(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().nth(n).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Says when a job runs: its schedule expression and the next three runs in UTC.

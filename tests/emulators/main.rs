@@ -10,3 +10,4 @@ mod locks;
 mod moto;
 mod ownership;
 mod rollouts;
+mod workloads;
