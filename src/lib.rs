@@ -18,6 +18,7 @@ pub mod deploy;
 pub mod error;
 pub mod image;
 pub mod manifest;
+pub mod release;
 pub mod render;
 pub mod scaffold;
 pub mod settings;

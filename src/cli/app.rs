@@ -1,8 +1,8 @@
 //! `wharf app …`: applications.
 
-use super::stacks;
 use crate::error::WharfError;
 use crate::manifest::workspace;
+use crate::release::stacks;
 use crate::scaffold::{self, AppSpec};
 use crate::ui::Ui;
 

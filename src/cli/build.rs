@@ -25,8 +25,16 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let (ws, specs) = images::load(ui, a.names, a.env.as_deref())?;
     let built = super::remote::block_on(async {
-        let ready = images::ready(specs, &a.images).await?;
-        images::publish(ui, &ws, None, ready, &a.images, usize::from(a.concurrency)).await
+        let ready = images::ready(specs, &a.images.options()).await?;
+        images::publish(
+            ui,
+            &ws,
+            None,
+            ready,
+            &a.images.options(),
+            usize::from(a.concurrency),
+        )
+        .await
     })?;
     for p in &built {
         ui.data(&format!("{}\t{}\n", p.service, p.image));

@@ -2,7 +2,6 @@
 //! stack goes first (a no-op when its template did not change), then the services in
 //! parallel; one combined result at the end.
 
-use super::stacks;
 use super::{context, remote};
 use crate::error::WharfError;
 use crate::ui::Ui;
@@ -81,57 +80,23 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     for n in &names {
         context::require_service(&ws, n)?;
     }
-    // Manifest errors stop the command before anything is built.
-    let stacks = crate::compile::workspace::package_all(&mut ws, &env, &Default::default())?;
-    context::report(ui, &ws)?;
-    let planned: Vec<_> = stacks
-        .ok_or(WharfError::InvalidManifest { errors: 1 })?
-        .into_iter()
-        .map(remote::spec)
-        .collect();
-    let (specs, _) = super::images::specs(&mut ws, &names, Some(&env));
     remote::block_on(async {
-        let ready = super::images::ready(specs, &images).await?;
-        let client = remote::connect(&ws, &env, &aws).await?;
-        // Before anything is built or pushed: every stack is wharf's, or absent.
-        stacks::check_specs(&client, &planned.iter().collect::<Vec<_>>()).await?;
-        let published = super::images::publish(
-            ui,
-            &ws,
-            Some(&client),
-            ready,
-            &images,
-            usize::from(concurrency),
-        )
-        .await?;
-        let digests = super::images::digests(&published);
-        let stacks = crate::compile::workspace::package_all(&mut ws, &env, &digests)?
-            .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-        let mut stacks = stacks.into_iter();
-        let env_stack = stacks.next().map(remote::spec);
-        let services: Vec<_> = ws
-            .service_names()
-            .iter()
-            .zip(stacks)
-            .filter(|(n, _)| names.contains(n))
-            .map(|(_, p)| remote::spec(p))
-            .collect();
-        let mut opts = remote::options(ui, wait_in_progress);
-        rollout.apply(&mut opts);
-        stacks::run_stacks(
-            ui,
-            client,
-            &remote::app_name(&ws),
-            env_stack,
-            services,
-            opts,
-            stacks::Run {
-                concurrency: usize::from(concurrency),
-                lock: stacks::Lock::from_flag(wait_lock),
-                yes,
-            },
-        )
-        .await
+        // Ctrl-C is wired in on the runtime.
+        let mut options = crate::release::options(ui, wait_in_progress);
+        rollout.apply(&mut options);
+        let request = crate::release::Request {
+            env: env.clone(),
+            workloads: names.clone(),
+            environment: crate::release::EnvStack::Deploy,
+            images: images.options(),
+            concurrency: usize::from(concurrency),
+            options,
+            lock: crate::release::stacks::Lock::from_flag(wait_lock),
+            yes,
+            diff: false,
+            aws: aws.options(),
+        };
+        crate::release::run(ui, &mut ws, request).await
     })?;
     if let Some(first) = names.first() {
         ui.note(format!("Next: `wharf svc status -n {first} -e {env}` shows a service's tasks and deployments; `wharf env show -n {env}` what the environment holds."));

@@ -1,8 +1,8 @@
 //! `wharf env …`: environments.
 
 use super::context;
-use super::stacks;
 use crate::error::WharfError;
+use crate::release::stacks;
 use crate::scaffold::{self, EnvSpec};
 use crate::ui::Ui;
 use std::path::PathBuf;

@@ -1,17 +1,14 @@
-//! Wiring shared by the commands that make images (`build`, `push`, `svc deploy`,
-//! `deploy`): their flags, the builds of the chosen services, and running the pipeline
-//! with the reporter that fits the output.
+//! The flags of the commands that make images (`build`, `push`, `svc deploy`,
+//! `deploy`), and loading the builds `build` and `push` make; the pipeline itself is
+//! `release::images`.
 
-use super::remote;
-use crate::aws::Aws;
-use crate::compile::workspace::Digests;
 use crate::error::WharfError;
-use crate::image::engine::{EngineKind, ProcessRunner};
-use crate::image::pipeline::{self, Options, Published};
-use crate::image::spec::{BuildSpec, build_spec};
+use crate::image::engine::EngineKind;
+use crate::image::spec::BuildSpec;
 use crate::manifest::workspace::Workspace;
+use crate::release::images::ImageOptions;
+pub use crate::release::images::{publish, ready, specs};
 use crate::ui::Ui;
-use std::path::PathBuf;
 
 /// Flags of commands that build images.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,33 +26,15 @@ pub struct ImageFlags {
     pub engine: EngineKind,
 }
 
-/// The workspace root: paths in `image.build` are relative to it.
-fn root(ws: &Workspace) -> PathBuf {
-    ws.location
-        .dir
-        .parent()
-        .map_or_else(|| ws.location.dir.clone(), std::path::Path::to_path_buf)
-}
-
-/// The builds of services `names` in `env` (base manifests without `env`), and the
-/// services that run an existing image (`image.location`) and so have none.
-pub fn specs(
-    ws: &mut Workspace,
-    names: &[String],
-    env: Option<&str>,
-) -> (Vec<BuildSpec>, Vec<String>) {
-    let (root, app) = (root(ws), remote::app_name(ws));
-    let mut specs = Vec::new();
-    let mut prebuilt = Vec::new();
-    for n in names {
-        if let Some(m) = ws.service(n, env) {
-            match build_spec(&root, &app, &m) {
-                Some(s) => specs.push(s),
-                None => prebuilt.push(n.clone()),
-            }
+impl ImageFlags {
+    /// The options these flags say.
+    pub fn options(&self) -> ImageOptions {
+        ImageOptions {
+            tag: self.tag.clone(),
+            force_build: self.force_build,
+            engine: self.engine,
         }
     }
-    (specs, prebuilt)
 }
 
 /// For `build` and `push`: the workspace and the builds of `names` (every service when
@@ -102,113 +81,4 @@ fn note_prebuilt(ui: &Ui, prebuilt: &[String]) {
             if prebuilt.len() == 1 { "s" } else { "" }
         ));
     }
-}
-
-/// Images whose local inputs were checked: every Dockerfile and context exists, and the
-/// engine runs (`None` when there is nothing to build).
-pub struct Ready {
-    specs: Vec<BuildSpec>,
-    engine: Option<crate::image::engine::Engine>,
-}
-
-/// The local checks before anything remote happens: the build paths of `specs`, then
-/// the engine (`flags.engine`) answers.
-///
-/// # Errors
-/// A missing Dockerfile or context (exit 2), no engine or one that is down (exit 1).
-pub async fn ready(specs: Vec<BuildSpec>, flags: &ImageFlags) -> Result<Ready, WharfError> {
-    if specs.is_empty() {
-        return Ok(Ready {
-            specs,
-            engine: None,
-        });
-    }
-    for s in &specs {
-        pipeline::check_paths(s)?;
-    }
-    let engine = pipeline::prepare(flags.engine, &ProcessRunner).await?;
-    Ok(Ready {
-        specs,
-        engine: Some(engine),
-    })
-}
-
-/// Builds, and with `aws` pushes, the images [`ready`] checked, several at a time.
-/// Fails when any image failed (each failure was reported as it happened).
-pub async fn publish(
-    ui: &Ui,
-    ws: &Workspace,
-    aws: Option<&Aws>,
-    ready: Ready,
-    flags: &ImageFlags,
-    concurrency: usize,
-) -> Result<Vec<Published>, WharfError> {
-    let Ready {
-        specs,
-        engine: Some(engine),
-    } = ready
-    else {
-        return Ok(Vec::new());
-    };
-    let runner = ProcessRunner;
-    let root = root(ws);
-    let git = tokio::task::spawn_blocking(move || crate::image::tag::git_state(&root))
-        .await
-        .ok()
-        .flatten();
-    let opts = Options {
-        push: aws.is_some(),
-        tag: flags.tag.clone(),
-        force: flags.force_build,
-        concurrency,
-        git,
-        repository_tags: [("wharf-application".to_string(), remote::app_name(ws))].into(),
-        secrets: pipeline::secret_from_env,
-    };
-    let total = specs.len();
-    let run = pipeline::publish(
-        engine,
-        runner,
-        aws.cloned(),
-        specs,
-        opts,
-        crate::ui::images::reporter(ui),
-    );
-    let results = tokio::select! {
-        r = run => r?,
-        _ = tokio::signal::ctrl_c() => {
-            return Err(WharfError::Interrupted { during: "building images" });
-        }
-    };
-    let mut ok = Vec::new();
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(p) => ok.push(p),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.len() == 1 && total == 1 {
-        return Err(errors.remove(0).into());
-    }
-    if !errors.is_empty() {
-        return Err(WharfError::ImagesFailed {
-            failed: errors.len(),
-            total,
-            code: if errors.iter().all(|e| e.is_usage()) {
-                2
-            } else {
-                1
-            },
-        });
-    }
-    Ok(ok)
-}
-
-/// The digests to deploy, by service.
-pub fn digests(published: &[Published]) -> Digests {
-    published
-        .iter()
-        .filter_map(|p| Some((p.service.clone(), p.digest.clone()?)))
-        .collect()
 }

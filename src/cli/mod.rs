@@ -15,7 +15,6 @@ mod push;
 mod remote;
 mod rollback;
 mod schema;
-mod stacks;
 mod status;
 mod svc;
 mod validate;

@@ -29,14 +29,14 @@ pub struct Args {
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let (ws, specs) = images::load(ui, a.names, a.env.as_deref())?;
     let pushed = remote::block_on(async {
-        let ready = images::ready(specs, &a.images).await?;
+        let ready = images::ready(specs, &a.images.options()).await?;
         let client = remote::connect_to(&ws, a.env.as_deref(), &a.aws).await?;
         images::publish(
             ui,
             &ws,
             Some(&client),
             ready,
-            &a.images,
+            &a.images.options(),
             usize::from(a.concurrency),
         )
         .await

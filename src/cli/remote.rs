@@ -139,75 +139,31 @@ pub async fn connect(ws: &Workspace, env: &str, args: &AwsArgs) -> Result<Aws, W
     connect_to(ws, Some(env), args).await
 }
 
-/// Connects for the application (`env: None`) or one environment.
+/// Connects for the application (`env: None`) or one environment
+/// ([`crate::release::connect`]).
 pub async fn connect_to(
     ws: &Workspace,
     env: Option<&str>,
     args: &AwsArgs,
 ) -> Result<Aws, WharfError> {
-    let env_manifest = env.and_then(|e| ws.env(e));
-    let region = args
-        .region
-        .clone()
-        .or_else(|| {
-            env_manifest
-                .and_then(|e| e.region.as_ref())
-                .map(|r| r.value.clone())
-        })
-        .or_else(|| {
-            ws.app
-                .as_ref()
-                .and_then(|a| a.region.as_ref())
-                .map(|r| r.value.clone())
-        });
-    let aws = Aws::connect(&AwsOptions {
-        profile: args.profile.clone(),
-        region,
-    })
-    .await?;
-    if let (Some(env), Some(declared)) = (env, env_manifest.and_then(|e| e.account.as_ref())) {
-        let actual = aws.account_id().await?;
-        if actual != declared.value {
-            return Err(WharfError::usage(
-                format!(
-                    "environment `{env}` belongs to account {}, but the current credentials are for account {actual}",
-                    declared.value
-                ),
-                Some(
-                    "switch credentials (`--profile`, AWS_PROFILE) to the environment's account"
-                        .to_string(),
-                ),
-            ));
-        }
-    }
-    Ok(aws)
+    crate::release::connect(ws, env, &args.options()).await
 }
 
-/// Deploy options from the environment and flags, with Ctrl-C wired in.
-pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
-    let poll = crate::settings::current().poll_interval;
-    Options {
-        poll,
-        wait_in_progress,
-        interrupts: Some(ui.interrupts()),
-        rollout: None,
-        timeout: crate::deploy::stack::STACK_TIMEOUT,
+impl AwsArgs {
+    /// The connection these flags ask for.
+    pub fn options(&self) -> AwsOptions {
+        AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+        }
     }
 }
+
+pub use crate::release::options;
 
 /// A package as a stack to deploy.
 pub fn spec(p: Package) -> StackSpec {
-    StackSpec {
-        name: p.stack_name,
-        template: p.template,
-        template_url: None,
-        parameters: p.config.parameters,
-        tags: p.config.tags,
-        replacing: Vec::new(),
-        follow_up: p.follow_up,
-        after: p.after,
-        needs: p.needs,
-    }
+    StackSpec::from(p)
 }
 
 /// Loads the workspace and checks the environment exists; prints diagnostics.
@@ -217,11 +173,4 @@ pub fn load_for_env(ui: &Ui, env: &str) -> Result<Workspace, WharfError> {
     Ok(ws)
 }
 
-/// The application's name ("" when the manifest could not be read; commands have
-/// reported that already).
-pub fn app_name(ws: &Workspace) -> String {
-    ws.app
-        .as_ref()
-        .map(|a| a.name.value.clone())
-        .unwrap_or_default()
-}
+pub use crate::compile::workspace::app_name;

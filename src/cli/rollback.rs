@@ -3,12 +3,12 @@
 //! image parameter changed, so the stack says what runs. It refuses when that would not
 //! restore everything that differs, or would restore nothing. The rollout is watched.
 
-use super::stacks;
 use super::{context, remote};
 use crate::contract::parameter;
 use crate::deploy::StackApi;
 use crate::deploy::stack::StackSpec;
 use crate::error::WharfError;
+use crate::release::stacks;
 use crate::ui::Ui;
 use crate::watch::poll::RolloutApi;
 

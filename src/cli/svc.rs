@@ -1,10 +1,10 @@
 //! `wharf svc …`: services.
 
 use super::context;
-use super::stacks;
 use super::status::TargetArgs;
 use crate::error::WharfError;
 use crate::manifest::service::{ServiceType, UNSUPPORTED_TYPES};
+use crate::release::stacks;
 use crate::scaffold::{self, ServiceSpec};
 use crate::ui::Ui;
 use std::path::{Path, PathBuf};
@@ -175,7 +175,6 @@ pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
 
 pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    use crate::deploy::StackApi;
     let DeployArgs {
         name,
         env,
@@ -192,64 +191,32 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     } = flags;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
-    // Manifest errors stop the command before anything is built.
-    let pkg =
-        crate::compile::workspace::package_service(&mut ws, &name, &env, &Default::default())?;
-    context::report(ui, &ws)?;
-    let planned = remote::spec(pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?);
-    let (specs, _) = super::images::specs(&mut ws, std::slice::from_ref(&name), Some(&env));
-    let app = remote::app_name(&ws);
-    let env_stack = crate::compile::env_stack_name(&app, &env);
+    let job = ws.service_type(&name).as_deref() == Some(ServiceType::ScheduledJob.as_str());
     remote::block_on(async {
-        let local = super::images::ready(specs, &images).await?;
-        let client = remote::connect(&ws, &env, &aws).await?;
-        // Before anything is built or pushed: both stacks are wharf's, or absent.
-        stacks::check_owners(
-            &client,
-            &[(env_stack.as_str(), remote::Owner::environment(&app, &env))],
-        )
-        .await?;
-        stacks::check_specs(&client, &[&planned]).await?;
-        // A rolled-back update leaves a working environment; a rolled-back create does not.
-        let ready = client.describe(&env_stack).await?.is_some_and(|s| {
-            use crate::deploy::status::{Verdict, verdict};
-            matches!(verdict(&s.status), Verdict::Succeeded | Verdict::RolledBack)
-                && s.status != "ROLLBACK_COMPLETE"
-        });
-        if !ready {
-            return Err(WharfError::usage(
-                format!("environment `{env}` is not deployed (stack {env_stack})"),
-                Some(format!(
-                    "run `wharf env deploy -n {env}` first, or `wharf deploy -e {env} -n {name}`"
-                )),
-            ));
-        }
-        let published = super::images::publish(ui, &ws, Some(&client), local, &images, 1).await?;
-        let digests = super::images::digests(&published);
-        let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?
-            .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-        let spec = remote::spec(pkg);
-        if diff && !stacks::diff_and_confirm(ui, &client, &spec, yes).await? {
-            ui.note("Nothing was deployed.");
-            return Ok(());
-        }
-        let mut opts = remote::options(ui, wait_in_progress);
-        rollout.apply(&mut opts);
-        stacks::run_stacks(
-            ui,
-            client,
-            &remote::app_name(&ws),
-            None,
-            vec![spec],
-            opts,
-            stacks::Run {
-                yes,
-                ..stacks::Run::one(stacks::Lock::from_flag(wait_lock))
-            },
-        )
-        .await
+        // Ctrl-C is wired in on the runtime.
+        let mut options = crate::release::options(ui, wait_in_progress);
+        rollout.apply(&mut options);
+        let request = crate::release::Request {
+            env: env.clone(),
+            workloads: vec![name.clone()],
+            environment: crate::release::EnvStack::Require,
+            images: images.options(),
+            concurrency: 1,
+            options,
+            lock: crate::release::stacks::Lock::from_flag(wait_lock),
+            yes,
+            diff,
+            aws: aws.options(),
+        };
+        crate::release::run(ui, &mut ws, request).await
     })?;
-    ui.note(format!("Next: `wharf svc status -n {name} -e {env}` shows its tasks and deployments; `wharf svc show -n {name} -e {env}` what it runs."));
+    if job {
+        ui.note(format!(
+            "Next: `wharf job run -n {name} -e {env} --follow` runs it now."
+        ));
+    } else {
+        ui.note(format!("Next: `wharf svc status -n {name} -e {env}` shows its tasks and deployments; `wharf svc show -n {name} -e {env}` what it runs."));
+    }
     Ok(())
 }
 

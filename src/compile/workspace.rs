@@ -12,6 +12,15 @@ use crate::manifest::validate::messaging::unpublished;
 use crate::manifest::workspace::Workspace;
 use std::collections::BTreeMap;
 
+/// The application's name ("" when the manifest could not be read; commands have
+/// reported that already).
+pub fn app_name(ws: &Workspace) -> String {
+    ws.app
+        .as_ref()
+        .map(|a| a.name.value.clone())
+        .unwrap_or_default()
+}
+
 /// Application inputs from the workspace.
 pub fn app_info(ws: &Workspace) -> Option<AppInfo> {
     let app = ws.app.as_ref()?;

@@ -44,6 +44,23 @@ pub struct StackSpec {
     pub needs: Vec<crate::compile::TopicNeed>,
 }
 
+impl From<crate::compile::Package> for StackSpec {
+    /// The stack a package deploys.
+    fn from(p: crate::compile::Package) -> Self {
+        StackSpec {
+            name: p.stack_name,
+            template: p.template,
+            template_url: None,
+            parameters: p.config.parameters,
+            tags: p.config.tags,
+            replacing: Vec::new(),
+            follow_up: p.follow_up,
+            after: p.after,
+            needs: p.needs,
+        }
+    }
+}
+
 /// How a deploy behaves.
 #[derive(Debug, Clone)]
 pub struct Options {

@@ -1,0 +1,254 @@
+//! A release: workloads of one workspace deployed to one environment, as one library
+//! call. [`run`] goes plan → images → stacks → follow-up:
+//!
+//! 1. **Plan**: every stack is compiled from the manifests (errors stop here, before
+//!    anything is built), and the builds of the chosen workloads are listed.
+//! 2. **Local checks**: Dockerfiles and contexts exist, the container engine answers.
+//! 3. **Remote checks**: connect (the region and account the manifests declare), every
+//!    stack is wharf's or absent, topics subscribed to from outside the workspace exist,
+//!    and for a workload-only release the environment is deployed.
+//! 4. **Images**: built and pushed, several at a time; stacks are compiled again with
+//!    the pushed digests.
+//! 5. **Stacks**: under the deploy locks, after the replacement question, the
+//!    environment stack first (when it is part of the release), then the workloads in
+//!    waves (a worker after its publishers).
+//! 6. **Follow-up**: what each package says (`compile::FollowUp`): the ECS rollout of a
+//!    service, nothing for a job.
+//!
+//! What the stacks came to is a [`crate::deploy::release::Release`] value (results,
+//! closing sentence, summary event, exit code), rendered by `ui`. `images` and `stacks`
+//! are the steps, shared with `build`/`push` and with the commands that delete stacks.
+
+pub mod images;
+pub mod stacks;
+
+use crate::aws::{Aws, AwsOptions};
+use crate::compile::workspace::{Digests, app_name, package_all};
+use crate::deploy::stack::{Options, StackSpec};
+use crate::error::WharfError;
+use crate::manifest::workspace::Workspace;
+use crate::ui::Ui;
+use images::ImageOptions;
+use stacks::Lock;
+
+/// What a release does with the environment's own stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvStack {
+    /// Deploy it first (a no-op when its template did not change): `wharf deploy`.
+    Deploy,
+    /// Leave it alone, and require it deployed: `svc deploy`, `job deploy`.
+    Require,
+}
+
+/// A release to make.
+#[derive(Debug)]
+pub struct Request {
+    /// The environment.
+    pub env: String,
+    /// The workloads to deploy (checked to exist by the caller).
+    pub workloads: Vec<String>,
+    /// The environment's own stack.
+    pub environment: EnvStack,
+    /// How images are made.
+    pub images: ImageOptions,
+    /// Images built and stacks deployed at the same time.
+    pub concurrency: usize,
+    /// How stacks deploy and are followed ([`options`], then the rollout flags).
+    pub options: Options,
+    /// Deploy locks.
+    pub lock: Lock,
+    /// Yes to the replacement question.
+    pub yes: bool,
+    /// Show the template differences first and ask (one workload).
+    pub diff: bool,
+    /// Where AWS calls go.
+    pub aws: AwsOptions,
+}
+
+/// Connects for the application (`env: None`) or one environment: the region from
+/// `opts`, the environment manifest, the application manifest, then the AWS
+/// configuration. Refuses credentials of another account than the environment declares.
+///
+/// # Errors
+/// No credentials or region ([`crate::aws::AwsError`]), or the wrong account (usage).
+pub async fn connect(
+    ws: &Workspace,
+    env: Option<&str>,
+    opts: &AwsOptions,
+) -> Result<Aws, WharfError> {
+    let env_manifest = env.and_then(|e| ws.env(e));
+    let region = opts
+        .region
+        .clone()
+        .or_else(|| {
+            env_manifest
+                .and_then(|e| e.region.as_ref())
+                .map(|r| r.value.clone())
+        })
+        .or_else(|| {
+            ws.app
+                .as_ref()
+                .and_then(|a| a.region.as_ref())
+                .map(|r| r.value.clone())
+        });
+    let aws = Aws::connect(&AwsOptions {
+        profile: opts.profile.clone(),
+        region,
+    })
+    .await?;
+    if let (Some(env), Some(declared)) = (env, env_manifest.and_then(|e| e.account.as_ref())) {
+        let actual = aws.account_id().await?;
+        if actual != declared.value {
+            return Err(WharfError::usage(
+                format!(
+                    "environment `{env}` belongs to account {}, but the current credentials are for account {actual}",
+                    declared.value
+                ),
+                Some(
+                    "switch credentials (`--profile`, AWS_PROFILE) to the environment's account"
+                        .to_string(),
+                ),
+            ));
+        }
+    }
+    Ok(aws)
+}
+
+/// Deploy options from the settings (`WHARF_POLL_INTERVAL_MS`), with Ctrl-C wired in.
+pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
+    Options {
+        poll: crate::settings::current().poll_interval,
+        wait_in_progress,
+        interrupts: Some(ui.interrupts()),
+        rollout: None,
+        timeout: crate::deploy::stack::STACK_TIMEOUT,
+    }
+}
+
+/// The environment's stack (when the release deploys it) and the workloads' stacks, with
+/// the images' `digests`.
+fn plan(
+    ws: &mut Workspace,
+    req: &Request,
+    digests: &Digests,
+) -> Result<(Option<StackSpec>, Vec<StackSpec>), WharfError> {
+    let packages = package_all(ws, &req.env, digests)?;
+    let Some(packages) = packages else {
+        return Err(WharfError::InvalidManifest {
+            errors: ws.diags.error_count().max(1),
+        });
+    };
+    let mut packages = packages.into_iter();
+    let env_stack = packages.next().map(StackSpec::from);
+    let workloads = ws
+        .service_names()
+        .iter()
+        .zip(packages)
+        .filter(|(n, _)| req.workloads.contains(n))
+        .map(|(_, p)| StackSpec::from(p))
+        .collect();
+    Ok((
+        env_stack.filter(|_| req.environment == EnvStack::Deploy),
+        workloads,
+    ))
+}
+
+/// Manifest problems, said once; errors stop the release.
+fn report(ui: &Ui, ws: &Workspace) -> Result<(), WharfError> {
+    ui.diagnostics(&ws.sources, &ws.diags);
+    if ws.diags.has_errors() {
+        return Err(WharfError::InvalidManifest {
+            errors: ws.diags.error_count(),
+        });
+    }
+    Ok(())
+}
+
+/// Makes the release `req` of `ws` (see the module's documentation for the steps).
+///
+/// # Errors
+/// The first step that fails stops the release: manifest errors (2), a build input or
+/// engine problem, AWS errors, a stack that is not wharf's, a missing environment or
+/// subscribed topic, a deploy lock held by another run; then the stacks' own results
+/// ([`WharfError::Deploy`], [`WharfError::SomeFailed`]).
+pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfError> {
+    let app = app_name(ws);
+    let env = req.env.clone();
+    // 1. Plan: manifest errors stop the release before anything is built.
+    let planned = plan(ws, &req, &Digests::default());
+    report(ui, ws)?;
+    let (env_planned, planned) = planned?;
+    let (builds, _) = images::specs(ws, &req.workloads, Some(&env));
+    // 2. Local checks.
+    let ready = images::ready(builds, &req.images).await?;
+    // 3. Remote checks, before anything is built or pushed.
+    let client = connect(ws, Some(&env), &req.aws).await?;
+    let env_stack_name = crate::compile::env_stack_name(&app, &env);
+    let mut checked: Vec<&StackSpec> = planned.iter().collect();
+    checked.extend(env_planned.as_ref());
+    stacks::check_owners(
+        &client,
+        &[(
+            env_stack_name.as_str(),
+            crate::deploy::owner::Owner::environment(&app, &env),
+        )],
+    )
+    .await?;
+    stacks::check_specs(&client, &checked).await?;
+    if req.environment == EnvStack::Require {
+        require_environment(&client, &env, &env_stack_name, &req.workloads).await?;
+    }
+    // 4. Images, then the stacks with their digests.
+    let concurrency = req.concurrency.max(1);
+    let published = images::publish(ui, ws, Some(&client), ready, &req.images, concurrency).await?;
+    let (env_stack, workloads) = plan(ws, &req, &images::digests(&published))?;
+    if req.diff {
+        for spec in &workloads {
+            if !stacks::diff_and_confirm(ui, &client, spec, req.yes).await? {
+                ui.note("Nothing was deployed.");
+                return Ok(());
+            }
+        }
+    }
+    // 5 and 6. Stacks, and what follows each.
+    stacks::run_stacks(
+        ui,
+        client,
+        &app,
+        env_stack,
+        workloads,
+        req.options,
+        stacks::Run {
+            concurrency,
+            lock: req.lock,
+            yes: req.yes,
+        },
+    )
+    .await
+}
+
+/// A workload-only release needs its environment deployed: a rolled-back update leaves
+/// a working environment; a rolled-back create does not.
+async fn require_environment(
+    client: &Aws,
+    env: &str,
+    env_stack: &str,
+    workloads: &[String],
+) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    use crate::deploy::status::{Verdict, verdict};
+    let ready = client.describe(env_stack).await?.is_some_and(|s| {
+        matches!(verdict(&s.status), Verdict::Succeeded | Verdict::RolledBack)
+            && s.status != "ROLLBACK_COMPLETE"
+    });
+    if ready {
+        return Ok(());
+    }
+    let name = workloads.first().map_or("<name>", String::as_str);
+    Err(WharfError::usage(
+        format!("environment `{env}` is not deployed (stack {env_stack})"),
+        Some(format!(
+            "run `wharf env deploy -n {env}` first, or `wharf deploy -e {env} -n {name}`"
+        )),
+    ))
+}
