@@ -3,6 +3,7 @@
 
 use crate::error::WharfError;
 use crate::manifest::schema::LazyKeys;
+use crate::manifest::service::ServiceType;
 use crate::manifest::workspace::{self, Flavor, Workspace};
 use crate::ui::Ui;
 use std::path::PathBuf;
@@ -39,6 +40,34 @@ pub fn report(ui: &Ui, ws: &Workspace) -> Result<(), WharfError> {
         return Err(WharfError::InvalidManifest {
             errors: ws.diags.error_count(),
         });
+    }
+    Ok(())
+}
+
+/// Errors out when `name` is a Scheduled Job: `command` is about ECS services.
+pub fn refuse_job(ws: &Workspace, name: &str, command: &str) -> Result<(), WharfError> {
+    if ws.service_type(name).as_deref() == Some(ServiceType::ScheduledJob.as_str()) {
+        return Err(WharfError::usage(
+            format!("`{name}` is a Scheduled Job: it has no ECS service for `{command}`"),
+            Some(format!(
+                "`wharf job run -n {name} -e <env> --follow` runs it now; `wharf job ls` shows its schedule"
+            )),
+        ));
+    }
+    Ok(())
+}
+
+/// Errors out unless `name` is a Scheduled Job: `command` is about jobs.
+pub fn require_job(ws: &Workspace, name: &str, command: &str) -> Result<(), WharfError> {
+    require_service(ws, name)?;
+    if ws.service_type(name).as_deref() != Some(ServiceType::ScheduledJob.as_str()) {
+        return Err(WharfError::usage(
+            format!("`{name}` is not a Scheduled Job: `{command}` is for jobs"),
+            Some(format!(
+                "use `wharf svc {}` for services",
+                command.rsplit(' ').next().unwrap_or("deploy")
+            )),
+        ));
     }
     Ok(())
 }

@@ -74,9 +74,15 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     match cmd {
         Command::Init(a) => init(a, ui),
         Command::Ls => ls(ui),
-        Command::Package(a) => svc::package(a, ui),
+        Command::Package(a) => {
+            context::require_job(&context::load(ui)?, &a.name, "job package")?;
+            svc::package(a, ui)
+        }
         Command::Deploy(a) => deploy(a, ui),
-        Command::Delete(a) => svc::delete(a, ui),
+        Command::Delete(a) => {
+            context::require_job(&context::load(ui)?, &a.name, "job delete")?;
+            svc::delete(a, ui)
+        }
         Command::Run(a) => run_now(a, ui),
     }
 }
@@ -138,7 +144,7 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
         };
         let execution_name = format!("wharf-{}", crate::clock::now_ms());
         let arn = client.start_execution(machine, &execution_name).await?;
-        ui.data(&arn);
+        ui.data(&format!("{arn}\n"));
         ui.note(format!("{name}: started execution {execution_name}"));
         if !follow {
             ui.event("job_run", &serde_json::json!({"job": name, "environment": env, "execution": arn, "status": "RUNNING"}));

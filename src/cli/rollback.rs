@@ -60,6 +60,7 @@ fn main_container(td: &crate::aws::ecs::TaskDefinitionInfo, service: &str) -> Op
 pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     let ws = remote::load_for_env(ui, &a.env)?;
     context::require_service(&ws, &a.name)?;
+    context::refuse_job(&ws, &a.name, "svc rollback")?;
     let app = remote::app_name(&ws);
     let stack = crate::compile::service_stack_name(&app, &a.env, &a.name);
     let (name, env) = (a.name.as_str(), a.env.as_str());

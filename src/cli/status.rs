@@ -56,6 +56,7 @@ pub fn svc_status(ui: &Ui, target: &TargetArgs, watch: bool) -> Result<(), Wharf
     let (name, env, aws) = (&target.name, &target.env, &target.aws);
     let ws = remote::load_for_env(ui, env)?;
     super::context::require_service(&ws, name)?;
+    super::context::refuse_job(&ws, name, "svc status")?;
     remote::block_on(async {
         let client = remote::connect(&ws, env, aws).await?;
         let stack = service_stack(&ws, env, name);
@@ -171,6 +172,7 @@ pub fn svc_status(ui: &Ui, target: &TargetArgs, watch: bool) -> Result<(), Wharf
 pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
     let ws = remote::load_for_env(ui, env)?;
     super::context::require_service(&ws, name)?;
+    super::context::refuse_job(&ws, name, "svc show")?;
     remote::block_on(async {
         let client = remote::connect(&ws, env, aws).await?;
         let stack = service_stack(&ws, env, name);

@@ -147,20 +147,38 @@ pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         yes,
         aws,
     } = a;
-    let ws = remote::load_for_env(ui, &env)?;
-    let app = ws
-        .app
-        .as_ref()
-        .map(|a| a.name.value.clone())
-        .unwrap_or_default();
+    let mut ws = remote::load_for_env(ui, &env)?;
+    let app = remote::app_name(&ws);
     let stack = crate::compile::service_stack_name(&app, &env, &name);
-    stacks::confirm_delete(
-        ui,
-        &format!("service `{name}` from environment `{env}` (stack {stack})"),
-        yes,
-    )?;
+    // Workers of the workspace that subscribe to this workload's topics.
+    let subscribers: Vec<String> = ws
+        .service_names()
+        .into_iter()
+        .filter(|w| {
+            ws.service(w, Some(&env)).is_some_and(|m| {
+                m.subscribe()
+                    .is_some_and(|s| s.topics.iter().any(|t| t.value.service.value == name))
+            })
+        })
+        .collect();
+    if subscribers.is_empty() {
+        stacks::confirm_delete(
+            ui,
+            &format!("service `{name}` from environment `{env}` (stack {stack})"),
+            yes,
+        )?;
+    }
     remote::block_on(async {
         let client = remote::connect(&ws, &env, &aws).await?;
+        if !subscribers.is_empty() {
+            // Asked only once it is known the delete may go ahead.
+            refuse_deleting_a_publisher(&client, &app, &env, &name, &subscribers).await?;
+            stacks::confirm_delete(
+                ui,
+                &format!("service `{name}` from environment `{env}` (stack {stack})"),
+                yes,
+            )?;
+        }
         let owner = remote::Owner::service(&app, &env, &name);
         stacks::delete_stacks(
             ui,
@@ -171,6 +189,33 @@ pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         )
         .await
     })
+}
+
+/// Deleting a publisher deletes its topics and with them the subscriptions of deployed
+/// workers, which their stacks would not notice (a redeploy of the publisher would leave
+/// them subscribed to nothing): refused while such a worker is deployed.
+async fn refuse_deleting_a_publisher(
+    client: &crate::aws::Aws,
+    app: &str,
+    env: &str,
+    name: &str,
+    subscribers: &[String],
+) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    for w in subscribers {
+        let worker_stack = crate::compile::service_stack_name(app, env, w);
+        if client.describe(&worker_stack).await?.is_some() {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "`{w}` subscribes to topics of `{name}` and is deployed in `{env}`: deleting `{name}` would delete its topics and leave `{w}` subscribed to nothing; nothing was deleted"
+                ),
+                help: Some(format!(
+                    "delete `{w}` first (`wharf svc delete -n {w} -e {env}`), or remove its subscriptions to `{name}` and deploy it"
+                )),
+            });
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
@@ -287,6 +332,15 @@ pub fn prepare(
         }
         None => None,
     };
+    if s.port.is_some() && !crate::manifest::service::has_port(s.kind) {
+        return Err(WharfError::usage(
+            format!(
+                "a {} listens on no port: `--port` is for the service types that receive requests",
+                s.kind.as_str()
+            ),
+            Some("leave out `--port`".to_string()),
+        ));
+    }
     let port = s.port.or(dockerfile.as_ref().and_then(|d| d.1));
     if port.is_none() && s.kind == ServiceType::LoadBalancedWebService {
         return Err(WharfError::usage(

@@ -35,12 +35,12 @@ pub struct Package {
     /// Stacks of the same run this one deploys after: a worker's publishers, whose
     /// topics its subscriptions need.
     pub after: Vec<String>,
-    /// Topics the stack subscribes to that no workload of the workspace publishes: a
-    /// deployed stack of the environment must have them, checked before a deploy.
+    /// Topics the stack subscribes to: a deployed stack of the environment must have
+    /// them, unless their publisher deploys in the same run (checked before a deploy).
     pub needs: Vec<TopicNeed>,
 }
 
-/// A topic a worker subscribes to that its workspace does not publish.
+/// A topic a worker subscribes to, and where it must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicNeed {
     /// The publisher's stack, `<app>-<env>-<service>`.

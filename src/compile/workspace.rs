@@ -47,27 +47,27 @@ fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
             None => ok = false,
         }
     }
-    for u in unpublished(&out, super::service::expects_fifo) {
+    for u in unpublished(&out) {
         ws.diags.push(u.diagnostic);
     }
     ok.then_some(out)
 }
 
-/// The topics `m` subscribes to that no workload of `services` publishes, as what a
-/// deployed stack of `env` must have.
-fn needs(
-    app: &str,
-    env: &str,
-    services: &[ServiceManifest],
-    m: &ServiceManifest,
-) -> Vec<TopicNeed> {
-    unpublished(services, super::service::expects_fifo)
-        .into_iter()
-        .filter(|u| u.worker == m.name.value)
-        .map(|u| TopicNeed {
-            stack: super::service_stack_name(app, env, &u.service),
-            logical_id: super::service::topic_logical_id(&u.topic, u.fifo),
-            what: format!("topic `{}` of `{}`", u.topic, u.service),
+/// Every topic `m` subscribes to, as what the publisher's stack in `env` must have when
+/// the publisher is not deployed in the same run (checked before the deploy).
+fn needs(app: &str, env: &str, m: &ServiceManifest) -> Vec<TopicNeed> {
+    let Some(s) = m.subscribe() else {
+        return Vec::new();
+    };
+    s.topics
+        .iter()
+        .map(|t| {
+            let t = &t.value;
+            TopicNeed {
+                stack: super::service_stack_name(app, env, &t.service.value),
+                logical_id: super::service::topic_logical_id(&t.name.value, s.expects_fifo(t)),
+                what: format!("topic `{}` of `{}`", t.name.value, t.service.value),
+            }
         })
         .collect()
 }
@@ -158,7 +158,7 @@ fn service_stack(
         image_digest: digests.get(&m.name.value).map(String::as_str),
     };
     let mut pkg = compile_service(m, &inputs)?;
-    pkg.needs = needs(&r.app.name, &r.env.name.value, &r.services, m);
+    pkg.needs = needs(&r.app.name, &r.env.name.value, m);
     Ok(pkg)
 }
 

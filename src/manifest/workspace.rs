@@ -461,6 +461,7 @@ impl Workspace {
             Some(e) => vec![e.to_string()],
             None => self.env_names(),
         };
+        let mut by_env: BTreeMap<String, Vec<ServiceManifest>> = BTreeMap::new();
         for svc in self.service_names() {
             if only_env.is_none() && envs.is_empty() {
                 self.service(&svc, None);
@@ -475,9 +476,20 @@ impl Workspace {
                 );
             }
             for e in &targets {
-                self.service(&svc, Some(e));
+                if let Some(m) = self.service(&svc, Some(e))
+                    && envs.contains(e)
+                {
+                    by_env.entry(e.clone()).or_default().push(m);
+                }
             }
             self.warn_unknown_override_envs(&svc);
+        }
+        // Subscriptions to topics no workload of the workspace publishes, per
+        // environment (overrides may change either side).
+        for services in by_env.values() {
+            for u in super::validate::messaging::unpublished(services) {
+                self.diags.push(u.diagnostic);
+            }
         }
     }
 

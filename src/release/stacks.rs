@@ -464,16 +464,20 @@ pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfErr
     check_needs(aws, specs).await
 }
 
-/// Each topic a stack subscribes to that its workspace does not publish must be
-/// published by a deployed stack of the environment (another repository of the
-/// application): checked before anything is built or changed, since a subscription to a
-/// missing topic fails the stack.
+/// Each topic a stack subscribes to must be published by a deployed stack of the
+/// environment, unless its publisher deploys in the same run: checked before anything
+/// is built or changed, since a subscription to a missing topic fails the stack.
 ///
 /// # Errors
 /// [`WharfError::Refused`] naming the first missing topic.
 async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
     for spec in specs {
-        for need in &spec.needs {
+        // A publisher deployed in the same run comes first (the run's waves).
+        for need in spec
+            .needs
+            .iter()
+            .filter(|n| !specs.iter().any(|s| s.name == n.stack))
+        {
             if aws
                 .stack_resource(&need.stack, &need.logical_id)
                 .await?
@@ -484,7 +488,10 @@ async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> 
                         "{} subscribes to {}, which no deployed stack publishes ({} has no {}); nothing was deployed",
                         spec.name, need.what, need.stack, need.logical_id
                     ),
-                    help: Some("deploy the publishing service first (with `publish.topics` naming the topic), or fix `subscribe.topics`".into()),
+                    help: Some(format!(
+                        "deploy the publisher first, or with it in one run (`wharf deploy` deploys a worker after its publishers), with `publish.topics` naming the topic; or fix `subscribe.topics` of {}",
+                        spec.name
+                    )),
                 });
             }
         }

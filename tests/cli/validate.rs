@@ -330,3 +330,20 @@ fn a_service_named_unlike_its_directory_is_an_error() {
             .and(predicates::str::contains("set `name: api`")),
         );
 }
+
+#[test]
+fn a_subscription_nobody_here_publishes_is_a_warning_of_validate() {
+    let d = workspace();
+    d.write(
+        "wharf/w/manifest.yml",
+        "name: w\ntype: Worker Service\nimage:\n  location: nginx\nsubscribe:\n  topics:\n    - name: orders\n      service: web\n",
+    );
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(1 warning)"))
+        .stderr(predicate::str::contains("wharf/w/manifest.yml:7:13").and(
+            predicate::str::contains("`w` subscribes to topic `orders` of `web`"),
+        ));
+}

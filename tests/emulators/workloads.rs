@@ -86,6 +86,17 @@ fn a_worker_and_a_job_deploy_run_and_are_deleted() {
         .assert()
         .success();
 
+    // The worker alone, before its publisher is deployed: refused before anything is
+    // built or created (the subscription would fail the stack).
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "fulfillment", "-e", "test"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "orders-test-fulfillment subscribes to topic `orders` of `web`, which no deployed stack publishes",
+        ));
+    assert!(stacks(ep).get("orders-test-fulfillment").is_none());
+
     // A subscription to a topic nobody publishes: a warning offline, a refusal at
     // deploy (no deployed stack has it), and nothing is created.
     let worker = d.join("wharf/fulfillment/manifest.yml");
@@ -194,6 +205,16 @@ print(json.dumps(sum(1 for x in h if x['type'] == 'TaskSubmitted')))
         .assert()
         .success()
         .stdout(predicate::str::contains(":execution:"));
+
+    // The publisher cannot go while the worker is subscribed to its topics.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "delete", "-n", "web", "-e", "test", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "`fulfillment` subscribes to topics of `web` and is deployed",
+        ));
+    assert!(stacks(ep).get("orders-test-web").is_some());
 
     // Deleting removes the stacks, the queues and the subscription.
     for (kind, name) in [("job", "report"), ("svc", "fulfillment")] {

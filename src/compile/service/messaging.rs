@@ -12,10 +12,7 @@ use crate::manifest::service::{Queue, Subscribe, Topic};
 /// Retention of a dead-letter queue (seconds): SQS's longest, 14 days.
 const DEAD_LETTER_RETENTION: u64 = 14 * 24 * 3600;
 
-/// Letters and digits only, as Copilot makes logical IDs from names.
-fn safe(s: &str) -> String {
-    s.chars().filter(char::is_ascii_alphanumeric).collect()
-}
+use crate::manifest::service::id_part as safe;
 
 /// Copilot's `Title` on a safe name: first letter upper-case, the rest lower-case.
 fn title(s: &str) -> String {
@@ -88,7 +85,7 @@ pub(super) fn plan(
         for t in &s.topics {
             let t = &t.value;
             let own = t.queue.as_ref().and_then(|q| q.value.settings());
-            let fifo = expects_fifo(s, t);
+            let fifo = s.expects_fifo(t);
             let publisher = topic_name(app, env, &t.service.value, &t.name.value, fifo);
             // Copilot's IDs name a FIFO topic with its `.fifo` (`mytopicmytopicfifo…`).
             let topic_key = format!("{}{}", t.name.value, if fifo { ".fifo" } else { "" });
@@ -152,19 +149,6 @@ pub(super) fn plan(
 /// The logical ID of a published topic in its workload's stack (Copilot's).
 pub fn topic_logical_id(name: &str, fifo: bool) -> String {
     format!("{}{}SNSTopic", safe(name), if fifo { "fifo" } else { "" })
-}
-
-/// Whether a subscription expects a FIFO topic: its own queue, or else the worker's
-/// queue, is FIFO (SNS FIFO topics deliver only to FIFO queues).
-pub fn expects_fifo(s: &Subscribe, t: &crate::manifest::service::TopicSubscription) -> bool {
-    match t.queue.as_ref().and_then(|q| q.value.settings()) {
-        Some(q) => q.fifo.as_ref().is_some_and(|f| f.enabled()),
-        None => s
-            .queue
-            .as_ref()
-            .and_then(|q| q.value.fifo.as_ref())
-            .is_some_and(|f| f.enabled()),
-    }
 }
 
 fn publish_topic(t: &Spanned<Topic>, app: &str, env: &str, workload: &str) -> TopicPlan {

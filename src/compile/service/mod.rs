@@ -17,7 +17,7 @@ mod secrets;
 mod task;
 mod types;
 
-pub use messaging::{expects_fifo, topic_logical_id, topic_name};
+pub use messaging::{topic_logical_id, topic_name};
 pub use types::*;
 
 use lb::lb_plan;

@@ -109,21 +109,30 @@ impl Decode for ServiceManifest {
         let publish = f.opt(cx, "publish");
         let workload = match kind.as_ref().map(|k| k.value) {
             Some(ServiceType::ScheduledJob) => {
-                let schedule = f
-                    .node("on")
-                    .and_then(|n| cx.at("on", |cx| job::decode_on(n, cx)));
-                if f.key_span("on").is_none() {
-                    f.req::<String>(cx, "on");
-                }
+                let schedule = match f.node("on") {
+                    Some(n) => cx.at("on", |cx| job::decode_on(n, cx)),
+                    None => {
+                        let d = Diagnostic::error(
+                            Code::MissingField,
+                            "missing required field `on.schedule`: when the job runs",
+                        )
+                        .at(f.key_span("on").unwrap_or(node.span))
+                        .path("on.schedule")
+                        .help("for example `on:\n  schedule: \"@daily\"` (or `none` to run it only when started)");
+                        cx.report(d);
+                        None
+                    }
+                };
                 let retries = f.opt(cx, "retries");
                 let timeout = f.opt(cx, "timeout");
-                schedule.map(|schedule| {
-                    Workload::ScheduledJob(Job {
-                        schedule,
-                        retries,
-                        timeout,
-                    })
-                })
+                // A missing or bad schedule is reported; the job's other fields are
+                // still read and checked (nothing is compiled with errors).
+                let schedule = schedule.unwrap_or_else(|| Spanned::new(Schedule::None, node.span));
+                Some(Workload::ScheduledJob(Job {
+                    schedule,
+                    retries,
+                    timeout,
+                }))
             }
             Some(t) => {
                 let service = ServicePart {

@@ -108,6 +108,11 @@ impl Schedule {
                 )));
             }
             check_fields(&fields[..5], true).map_err(err)?;
+            if (fields[2] == "?") == (fields[4] == "?") {
+                return Err(err(format!(
+                    "`{t}`: EventBridge needs `?` in exactly one of day-of-month and day-of-week"
+                )));
+            }
             return Ok(Schedule::Cron(fields.join(" ")));
         }
         let fields: Vec<&str> = t.split_whitespace().collect();
@@ -345,34 +350,53 @@ fn check_fields(fields: &[&str], aws: bool) -> Result<(), String> {
 }
 
 /// A standard cron day-of-week field (0 or 7 = Sunday) in EventBridge's numbering
-/// (1 = Sunday). Names are the same in both.
+/// (1 = Sunday). Numbers, ranges and steps become the days they mean, written as
+/// EventBridge ranges (`1-5` → `2-6`, `5-7` → `1,6-7`, `0-7` → `*`); names stay as they
+/// are (they mean the same in both).
 fn aws_day_of_week(field: &str) -> String {
-    let shift = |p: &str| match p.parse::<u32>() {
-        Ok(v) => ((v % 7) + 1).to_string(),
-        Err(_) => p.to_string(),
-    };
-    field
-        .split(',')
-        .map(|item| {
-            let (range, step) = match item.split_once('/') {
-                Some((r, s)) => (r, Some(s)),
-                None => (item, None),
-            };
-            let body = match range.split_once('-') {
-                // `5-7` (Friday to Sunday) wraps in AWS numbering: `6-7,1`.
-                Some((a, "7")) if a != "0" && a.parse::<u32>().is_ok() => {
-                    format!("{}-7,1", shift(a))
-                }
-                Some((a, b)) => format!("{}-{}", shift(a), shift(b)),
-                None => shift(range),
-            };
-            match step {
-                Some(s) => format!("{body}/{s}"),
-                None => body,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut days = std::collections::BTreeSet::new();
+    let mut names = Vec::new();
+    for item in field.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, s.parse::<u32>().unwrap_or(1).max(1)),
+            None => (item, 1),
+        };
+        let bounds = match range {
+            "*" => Some((0, 6)),
+            r => match r.split_once('-') {
+                Some((a, b)) => a.parse::<u32>().ok().zip(b.parse::<u32>().ok()),
+                None => r
+                    .parse::<u32>()
+                    .ok()
+                    .map(|v| (v, if step > 1 { 7 } else { v })),
+            },
+        };
+        match bounds {
+            Some((a, b)) => days.extend((a..=b).step_by(step as usize).map(|d| d % 7 + 1)),
+            None => names.push(item.to_string()),
+        }
+    }
+    if days.len() == 7 && names.is_empty() {
+        return "*".into();
+    }
+    // Consecutive days as ranges.
+    let days: Vec<u32> = days.into_iter().collect();
+    let mut parts = Vec::new();
+    let mut k = 0;
+    while k < days.len() {
+        let start = days[k];
+        while k + 1 < days.len() && days[k + 1] == days[k] + 1 {
+            k += 1;
+        }
+        parts.push(if days[k] == start {
+            start.to_string()
+        } else {
+            format!("{start}-{}", days[k])
+        });
+        k += 1;
+    }
+    parts.extend(names);
+    parts.join(",")
 }
 
 impl Decode for Schedule {
@@ -434,7 +458,12 @@ mod tests {
         );
         assert_eq!(expr("0 0 * * 0").unwrap(), "cron(0 0 ? * 1 *)");
         assert_eq!(expr("0 0 * * 7").unwrap(), "cron(0 0 ? * 1 *)");
-        assert_eq!(expr("0 0 * * 5-7").unwrap(), "cron(0 0 ? * 6-7,1 *)");
+        assert_eq!(expr("0 0 * * 5-7").unwrap(), "cron(0 0 ? * 1,6-7 *)");
+        assert_eq!(expr("0 3 * * 0-7").unwrap(), "cron(0 3 * * ? *)");
+        assert_eq!(expr("0 3 * * 0-6").unwrap(), "cron(0 3 * * ? *)");
+        assert_eq!(expr("0 3 * * 1-5/2").unwrap(), "cron(0 3 ? * 2,4,6 *)");
+        assert_eq!(expr("0 3 * * */2").unwrap(), "cron(0 3 ? * 1,3,5,7 *)");
+        assert_eq!(expr("0 3 * * 6,0").unwrap(), "cron(0 3 ? * 1,7 *)");
         assert_eq!(expr("0 0 * * MON-FRI").unwrap(), "cron(0 0 ? * MON-FRI *)");
         assert_eq!(expr("30 2 1 * *").unwrap(), "cron(30 2 1 * ? *)");
         assert_eq!(
@@ -505,6 +534,14 @@ mod tests {
             ("rate(1 minutes)", "wants `1 minute`"),
             ("rate(5 minute)", "wants `5 minutes`"),
             ("cron(0 3 * * *)", "needs 6 fields"),
+            (
+                "cron(0 3 * * * *)",
+                "exactly one of day-of-month and day-of-week",
+            ),
+            (
+                "cron(0 3 ? * ? *)",
+                "exactly one of day-of-month and day-of-week",
+            ),
             ("0 0 * 13 *", "not a valid month"),
             ("0 0 * * 8", "not a valid day of the week"),
             ("*/0 * * * *", "not a valid step"),

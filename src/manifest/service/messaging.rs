@@ -7,6 +7,12 @@ use crate::manifest::duration::Duration;
 use crate::manifest::yaml::{Node, Style, Value};
 use schemars::JsonSchema;
 
+/// A name as a part of a CloudFormation logical ID: its letters and digits (Copilot's
+/// rule, so `or-ders` and `orders` give the same ID, which validation refuses).
+pub fn id_part(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
 /// `publish`: the SNS topics this workload owns and may publish to.
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -189,6 +195,21 @@ pub struct QueueDelay {
     pub msg_processing_time: Spanned<Duration>,
     /// Cooldowns for this metric.
     pub cooldown: Option<super::Cooldown>,
+}
+
+impl Subscribe {
+    /// Whether subscription `t` expects a FIFO topic: its own queue, or else the
+    /// worker's queue, is FIFO (SNS FIFO topics deliver only to FIFO queues).
+    pub fn expects_fifo(&self, t: &TopicSubscription) -> bool {
+        match t.queue.as_ref().and_then(|q| q.value.settings()) {
+            Some(q) => q.fifo.as_ref().is_some_and(|f| f.enabled()),
+            None => self
+                .queue
+                .as_ref()
+                .and_then(|q| q.value.fifo.as_ref())
+                .is_some_and(|f| f.enabled()),
+        }
+    }
 }
 
 impl Decode for Publish {

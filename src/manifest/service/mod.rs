@@ -18,8 +18,8 @@ mod schema;
 
 pub use job::{Job, Schedule, ScheduleError, utc_minute};
 pub use messaging::{
-    DeadLetter, Fifo, FifoSettings, Publish, Queue, QueueDelay, Subscribe, Topic, TopicFifo,
-    TopicQueue, TopicSubscription,
+    DeadLetter, Fifo, FifoSettings, FilterPolicy, Publish, Queue, QueueDelay, Subscribe, Topic,
+    TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
 
 use super::common::{Command, Platform, Port};

@@ -7,7 +7,7 @@
 use super::Checker;
 use crate::manifest::decode::Spanned;
 use crate::manifest::diag::Code;
-use crate::manifest::service::{Autoscaling, Fifo, Job, Queue, ServiceManifest};
+use crate::manifest::service::{Autoscaling, Fifo, Job, Queue, ServiceManifest, id_part};
 use std::collections::BTreeMap;
 
 /// Most topics one workload publishes, and most topics a worker subscribes to: each adds
@@ -42,6 +42,7 @@ pub(super) fn publish(c: &mut Checker, m: &ServiceManifest) {
         );
     }
     let mut seen: BTreeMap<(String, bool), usize> = BTreeMap::new();
+    let mut ids: BTreeMap<(String, bool), &str> = BTreeMap::new();
     for (i, t) in topics.iter().enumerate() {
         let path = format!("publish.topics[{i}].name");
         let n = &t.value.name;
@@ -67,6 +68,22 @@ pub(super) fn publish(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         let fifo = t.value.fifo.as_ref().is_some_and(|f| f.enabled);
+        if let Some(other) = ids.insert((id_part(n), fifo), n.value.as_str())
+            && other != n.value
+        {
+            c.error(
+                Code::InvalidValue,
+                n.span,
+                &path,
+                format!(
+                    "topics `{other}` and `{}` would be one CloudFormation resource (`{}{}SNSTopic`)",
+                    n.value,
+                    id_part(n),
+                    if fifo { "fifo" } else { "" }
+                ),
+                Some("logical IDs keep only letters and digits, as in Copilot: make the names differ in those".into()),
+            );
+        }
         if let Some(first) = seen.insert((n.value.clone(), fifo), i) {
             c.error(
                 Code::DuplicateKey,
@@ -101,8 +118,24 @@ pub(super) fn subscribe(c: &mut Checker, m: &ServiceManifest) {
         queue(c, &q.value, "subscribe.queue");
     }
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (i, t) in s.topics.iter().enumerate() {
         let t = &t.value;
+        let id = format!("{}{}", id_part(&t.service), id_part(&t.name));
+        if let Some(j) = ids.insert(id.clone(), i)
+            && (s.topics[j].value.service.value != t.service.value
+                || s.topics[j].value.name.value != t.name.value)
+        {
+            c.error(
+                Code::InvalidValue,
+                t.name.span,
+                &format!("subscribe.topics[{i}].name"),
+                format!(
+                    "this subscription and `subscribe.topics[{j}]` would be one CloudFormation resource (`{id}SNSTopicSubscription`)"
+                ),
+                Some("logical IDs join the service's and the topic's letters and digits, as in Copilot: rename one topic or service".into()),
+            );
+        }
         let at = format!("subscribe.topics[{i}]");
         if !topic_name_ok(&t.name) {
             c.error(
@@ -136,22 +169,88 @@ pub(super) fn subscribe(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         if let Some(fp) = &t.filter_policy {
-            let text = serde_json::to_string(&fp.value.0).unwrap_or_default();
-            if text.len() > MAX_FILTER_POLICY_BYTES {
-                c.error(
-                    Code::Limit,
-                    fp.span,
-                    &format!("{at}.filter_policy"),
-                    "the filter policy is larger than SNS's 256 KiB",
-                    None,
-                );
-            }
+            filter_policy(c, fp, &format!("{at}.filter_policy"));
         }
         if let Some(q) = t.queue.as_ref()
             && let crate::manifest::service::TopicQueue::Settings(settings) = &q.value
         {
             queue(c, settings, &format!("{at}.queue"));
         }
+    }
+}
+
+/// Most keys of a filter policy, and most value combinations, in SNS's
+/// message-attribute scope
+/// (<https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html>).
+const MAX_FILTER_KEYS: usize = 5;
+const MAX_FILTER_COMBINATIONS: usize = 150;
+
+/// A filter policy SNS accepts on message attributes (Copilot's scope): at most five
+/// keys, each a list of values or conditions, at most 150 combinations, at most 256 KiB.
+fn filter_policy(
+    c: &mut Checker,
+    fp: &Spanned<crate::manifest::service::FilterPolicy>,
+    path: &str,
+) {
+    let serde_json::Value::Object(map) = &fp.value.0 else {
+        return;
+    };
+    let text = serde_json::to_string(&fp.value.0).unwrap_or_default();
+    if text.len() > MAX_FILTER_POLICY_BYTES {
+        c.error(
+            Code::Limit,
+            fp.span,
+            path,
+            "the filter policy is larger than SNS's 256 KiB",
+            None,
+        );
+        return;
+    }
+    if map.is_empty() {
+        c.error(Code::InvalidValue, fp.span, path, "the filter policy is empty", Some("name at least one message attribute, e.g. `event: [placed]`, or remove `filter_policy`".into()));
+    }
+    if map.len() > MAX_FILTER_KEYS {
+        c.error(
+            Code::Limit,
+            fp.span,
+            path,
+            format!(
+                "the filter policy has {} keys; SNS takes at most {MAX_FILTER_KEYS}",
+                map.len()
+            ),
+            None,
+        );
+    }
+    let mut combinations: usize = 1;
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Array(items) if !items.is_empty() => {
+                combinations = combinations.saturating_mul(items.len());
+            }
+            serde_json::Value::Object(_) => c.error(
+                Code::Unsupported,
+                fp.span,
+                &format!("{path}.{k}"),
+                format!("`{k}` is a nested filter policy, which SNS matches only on message bodies; Copilot's (and wharf's) subscriptions filter on message attributes"),
+                Some(format!("list the values: `{k}: [value, …]`")),
+            ),
+            _ => c.error(
+                Code::InvalidValue,
+                fp.span,
+                &format!("{path}.{k}"),
+                format!("`{k}` must be a non-empty list of values or conditions"),
+                Some(format!("for example `{k}: [placed]`, or `{k}: [{{anything-but: cancelled}}]`")),
+            ),
+        }
+    }
+    if combinations > MAX_FILTER_COMBINATIONS {
+        c.error(
+            Code::Limit,
+            fp.span,
+            path,
+            format!("the filter policy has {combinations} combinations of values; SNS takes at most {MAX_FILTER_COMBINATIONS}"),
+            Some("the number of combinations is the product of the lengths of the lists".into()),
+        );
     }
 }
 
@@ -277,8 +376,34 @@ pub(super) fn queue_delay(c: &mut Checker, m: &ServiceManifest, a: &Autoscaling)
     }
 }
 
-/// A job's `retries` and `timeout`.
+/// A job's `retries`, `timeout`, and a schedule EventBridge takes and that fires.
 pub(super) fn job(c: &mut Checker, j: &Job) {
+    let s = &j.schedule;
+    if let Some(expr) = s.value.expression() {
+        if expr.len() > 256 {
+            c.error(
+                Code::Limit,
+                s.span,
+                "on.schedule",
+                format!(
+                    "the schedule is {} characters as EventBridge reads it (`{}…`); EventBridge takes at most 256",
+                    expr.len(),
+                    expr.chars().take(40).collect::<String>()
+                ),
+                Some("write lists of days or hours as ranges (`1-5`) or steps (`*/2`)".into()),
+            );
+        }
+        let now = u64::try_from(crate::clock::now_ms() / 1000).unwrap_or(0);
+        if s.value.next_runs(now, 1).is_some_and(|r| r.is_empty()) {
+            c.warn(
+                Code::InvalidValue,
+                s.span,
+                "on.schedule",
+                format!("`{expr}` does not fire in the next five years"),
+                Some("check the day of the month against the month (there is no 30 February), and the year".into()),
+            );
+        }
+    }
     if let Some(r) = &j.retries {
         c.range(r.value, 0, MAX_JOB_RETRIES, r.span, "retries", "");
     }
@@ -306,15 +431,8 @@ pub struct Unpublished {
 /// Every subscription of `services` (the workspace's workloads, as they are for one
 /// environment) to a topic none of them publishes, with a warning: the publisher may
 /// live in another repository of the same application, so this is checked again, as an
-/// error, against the deployed environment at deploy time. `expects_fifo` says whether a
-/// subscription wants a FIFO topic.
-pub fn unpublished(
-    services: &[ServiceManifest],
-    expects_fifo: impl Fn(
-        &crate::manifest::service::Subscribe,
-        &crate::manifest::service::TopicSubscription,
-    ) -> bool,
-) -> Vec<Unpublished> {
+/// error, against the deployed environment at deploy time.
+pub fn unpublished(services: &[ServiceManifest]) -> Vec<Unpublished> {
     use crate::manifest::diag::Diagnostic;
     let published: BTreeMap<&str, Vec<(&str, bool)>> = services
         .iter()
@@ -337,7 +455,7 @@ pub fn unpublished(
         let Some(s) = m.subscribe() else { continue };
         for (i, t) in s.topics.iter().enumerate() {
             let t = &t.value;
-            let fifo = expects_fifo(s, t);
+            let fifo = s.expects_fifo(t);
             let kind = if fifo { "FIFO topic" } else { "topic" };
             let found = published
                 .get(t.service.value.as_str())

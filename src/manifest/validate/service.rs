@@ -293,7 +293,7 @@ fn rollback_alarms(
                     Code::MissingField,
                     a.span,
                     path,
-                    "`deployment.rollback_alarms` needs `cpu_utilization` or `memory_utilization`, or a list of alarm names",
+                    "`deployment.rollback_alarms` needs `cpu_utilization`, `memory_utilization` (or a Worker Service's `messages_delayed`), or a list of alarm names",
                     None,
                 );
             }
@@ -481,7 +481,7 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
         a.memory_percentage.is_some(),
         a.requests.is_some(),
         a.response_time.is_some(),
-        a.queue_delay.is_some(),
+        a.queue_delay.is_some() || m.was_unreadable("count.queue_delay"),
     ];
     match &a.range {
         None if metrics.contains(&true) && !m.was_unreadable("count.range") => c.error(

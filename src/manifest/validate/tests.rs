@@ -891,7 +891,10 @@ fn a_field_of_another_type_names_the_types_that_accept_it() {
 #[test]
 fn a_job_needs_a_valid_schedule_and_bounded_retries() {
     let f = one("name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\n");
-    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "on"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "on.schedule")
+    );
     let f = one(
         "name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '0 3 * *'\n",
     );
@@ -975,10 +978,9 @@ fn a_subscription_nobody_here_publishes_is_a_warning_naming_the_publishers() {
             }
         ))
     };
-    let fifo = crate::compile::service::expects_fifo;
-    assert!(unpublished(&[web.clone(), worker("orders", false)], fifo).is_empty());
-    assert!(unpublished(&[web.clone(), worker("audit", true)], fifo).is_empty());
-    let u = unpublished(&[web.clone(), worker("refunds", false)], fifo);
+    assert!(unpublished(&[web.clone(), worker("orders", false)]).is_empty());
+    assert!(unpublished(&[web.clone(), worker("audit", true)]).is_empty());
+    let u = unpublished(&[web.clone(), worker("refunds", false)]);
     assert_eq!(u.len(), 1);
     let d = &u[0].diagnostic;
     assert_eq!(d.severity, Severity::Warning);
@@ -997,11 +999,8 @@ fn a_subscription_nobody_here_publishes_is_a_warning_naming_the_publishers() {
         d.help
     );
     // A standard queue cannot take a FIFO topic's messages: not the same topic.
-    assert_eq!(
-        unpublished(&[web.clone(), worker("audit", false)], fifo).len(),
-        1
-    );
-    let u = unpublished(&[worker("orders", false)], fifo);
+    assert_eq!(unpublished(&[web.clone(), worker("audit", false)]).len(), 1);
+    let u = unpublished(&[worker("orders", false)]);
     assert!(
         u[0].diagnostic
             .message
@@ -1009,4 +1008,97 @@ fn a_subscription_nobody_here_publishes_is_a_warning_naming_the_publishers() {
         "{}",
         u[0].diagnostic.message
     );
+}
+
+#[test]
+fn names_that_make_one_logical_id_are_refused() {
+    let f = one(&format!(
+        "{WORKER}publish:\n  topics:\n    - name: or-ders\n    - name: orders\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "publish.topics[1].name")
+    );
+    assert!(f.message.contains("`ordersSNSTopic`"), "{}", f.message);
+    // A FIFO and a standard topic of one name are two resources.
+    assert!(
+        run(
+            &format!(
+                "{WORKER}publish:\n  topics:\n    - name: a\n    - name: a\n      fifo: true\n"
+            ),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!(
+        "{WORKER}subscribe:\n  topics:\n    - {{name: bc, service: a}}\n    - {{name: c, service: ab}}\n"
+    ));
+    assert_eq!(f.path, "subscribe.topics[1].name");
+    assert!(
+        f.message.contains("`abcSNSTopicSubscription`"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn filter_policies_are_checked_against_sns_limits() {
+    let fp = |p: &str| {
+        run(
+            &format!(
+                "{WORKER}subscribe:\n  topics:\n    - name: t\n      service: web\n      filter_policy: {p}\n"
+            ),
+            None,
+        )
+    };
+    assert!(fp("{event: [placed], price: [{numeric: ['>=', 100]}]}").is_empty());
+    let f = &fp("{event: placed}")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (
+            Code::InvalidValue,
+            "subscribe.topics[0].filter_policy.event"
+        )
+    );
+    let f = &fp("{a: {b: [x]}}")[0];
+    assert_eq!(f.code, Code::Unsupported);
+    let f = &fp("{a: [x], b: [x], c: [x], d: [x], e: [x], f: [x]}")[0];
+    assert!(f.message.contains("6 keys"), "{}", f.message);
+    let many = (0..200)
+        .map(|i| format!("v{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let f = &fp(&format!("{{a: [{many}]}}")).pop().unwrap();
+    assert!(f.message.contains("200 combinations"), "{}", f.message);
+    let f = &fp("{}")[0];
+    assert!(f.message.contains("empty"), "{}", f.message);
+}
+
+#[test]
+fn a_bad_schedule_does_not_hide_the_jobs_other_problems() {
+    let v = run(
+        "name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n  schedule: '0 4 * * 8'\nretries: 20\ntimeout: 0s\n",
+        None,
+    );
+    let paths: Vec<&str> = v.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["on.schedule", "retries", "timeout"], "{v:#?}");
+    let f = one("name: j\ntype: Scheduled Job\nimage:\n  build: Dockerfile\non:\n");
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "on.schedule")
+    );
+    let f = one(&format!("{}", JOB.replace("'@daily'", "'0 3 30 2 *'")));
+    assert_eq!(
+        (f.severity, f.path.as_str()),
+        (Severity::Warning, "on.schedule")
+    );
+    assert!(
+        f.message.contains("does not fire in the next five years"),
+        "{}",
+        f.message
+    );
+    let minutes = vec!["0"; 120].join(",");
+    let hours = (0..24).map(|h| h.to_string()).collect::<Vec<_>>().join(",");
+    let f = one(&JOB.replace("'@daily'", &format!("'{minutes} {hours} * * *'")));
+    assert_eq!(f.code, Code::Limit);
 }
