@@ -1087,7 +1087,7 @@ fn a_bad_schedule_does_not_hide_the_jobs_other_problems() {
         (f.code, f.path.as_str()),
         (Code::MissingField, "on.schedule")
     );
-    let f = one(&format!("{}", JOB.replace("'@daily'", "'0 3 30 2 *'")));
+    let f = one(&JOB.replace("'@daily'", "'0 3 30 2 *'"));
     assert_eq!(
         (f.severity, f.path.as_str()),
         (Severity::Warning, "on.schedule")
