@@ -50,6 +50,9 @@ fn services_for(ws: &mut Workspace, env: &str) -> Option<Vec<ServiceManifest>> {
     for u in unpublished(&out) {
         ws.diags.push(u.diagnostic);
     }
+    for d in crate::manifest::validate::messaging::subscription_cycles(&out) {
+        ws.diags.push(d);
+    }
     ok.then_some(out)
 }
 

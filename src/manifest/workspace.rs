@@ -490,6 +490,9 @@ impl Workspace {
             for u in super::validate::messaging::unpublished(services) {
                 self.diags.push(u.diagnostic);
             }
+            for d in super::validate::messaging::subscription_cycles(services) {
+                self.diags.push(d);
+            }
         }
     }
 

@@ -510,3 +510,68 @@ pub fn unpublished(services: &[ServiceManifest]) -> Vec<Unpublished> {
     }
     out
 }
+
+/// Workers that subscribe to each other's topics, directly or around a longer loop: no
+/// first deploy can create them (each subscription needs the other's topic), so a
+/// warning at the first subscription of each loop found.
+pub fn subscription_cycles(services: &[ServiceManifest]) -> Vec<crate::manifest::diag::Diagnostic> {
+    use crate::manifest::diag::Diagnostic;
+    let edges: BTreeMap<&str, Vec<(&str, crate::manifest::source::Span, usize)>> = services
+        .iter()
+        .map(|m| {
+            let subs = m
+                .subscribe()
+                .map(|s| {
+                    s.topics
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (t.value.service.value.as_str(), t.value.name.span, i))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (m.name.value.as_str(), subs)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut reported = std::collections::BTreeSet::new();
+    for start in edges.keys() {
+        // Depth-first from `start`, looking for a way back to it.
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, vec![start])];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            for (next, _, _) in edges.get(at).map(Vec::as_slice).unwrap_or(&[]) {
+                if next == start {
+                    // A worker subscribing to itself is said by `subscribe`.
+                    let Some(&second) = path.get(1) else { continue };
+                    let mut members: Vec<&str> = path.clone();
+                    members.sort_unstable();
+                    let first = edges[start].iter().find(|(n, _, _)| *n == second);
+                    if let Some(&(_, span, i)) = first
+                        && reported.insert(members)
+                    {
+                        let ring = path
+                            .iter()
+                            .chain(std::iter::once(start))
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(" → ");
+                        out.push(
+                            Diagnostic::warning(
+                                Code::Reference,
+                                format!("{ring}: these workers subscribe to each other's topics, so no first deploy can create them"),
+                            )
+                            .at(span)
+                            .path(format!("subscribe.topics[{i}].service"))
+                            .help("deploy one of them first without the subscription that closes the loop, then add it"),
+                        );
+                    }
+                } else if seen.insert(*next) && edges.contains_key(next) {
+                    let mut p = path.clone();
+                    p.push(next);
+                    stack.push((next, p));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1102,3 +1102,30 @@ fn a_bad_schedule_does_not_hide_the_jobs_other_problems() {
     let f = one(&JOB.replace("'@daily'", &format!("'{minutes} {hours} * * *'")));
     assert_eq!(f.code, Code::Limit);
 }
+
+#[test]
+fn workers_subscribing_to_each_other_are_a_warning() {
+    use crate::manifest::validate::messaging::subscription_cycles;
+    let decode = |text: &str| {
+        let mut map = SourceMap::new();
+        let mut d = Diagnostics::new();
+        let id = map.add("m.yml", text);
+        let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+        ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap()
+    };
+    let w = |name: &str, from: &str| {
+        decode(&format!(
+            "name: {name}\ntype: Worker Service\nimage:\n  location: x\npublish:\n  topics:\n    - name: t\nsubscribe:\n  topics:\n    - name: t\n      service: {from}\n"
+        ))
+    };
+    let d = subscription_cycles(&[w("a", "b"), w("b", "a")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].message.contains("`a` → `b` → `a`"), "{}", d[0].message);
+    let d = subscription_cycles(&[w("a", "b"), w("b", "c"), w("c", "a")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(subscription_cycles(&[w("a", "b"), w("b", "web")]).is_empty());
+    assert!(
+        subscription_cycles(&[w("a", "a")]).is_empty(),
+        "said by `subscribe`"
+    );
+}
