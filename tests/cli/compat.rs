@@ -81,6 +81,16 @@ fn override_envs(text: &str) -> Vec<String> {
     out
 }
 
+/// cfn-lint over every `*.stack.yml` of `dir`.
+fn lint_stacks(dir: &std::path::Path) {
+    let stacks: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
+        .collect();
+    lint(&stacks);
+}
+
 /// Validates a workspace; `Ok` when clean, `Err(unsupported fields)` when every error
 /// is an explicit "not supported", and a test failure otherwise.
 fn check(d: &Dir, file: &str) -> Result<(), BTreeSet<String>> {
@@ -180,12 +190,7 @@ fn copilot_corpus_reads_unchanged() {
                         .success();
                     }
                 }
-                let stacks: Vec<PathBuf> = std::fs::read_dir(out.path())
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
-                    .collect();
-                lint(&stacks);
+                lint_stacks(out.path());
                 packaged += 1;
                 report.push_str(&format!(
                     "{file}: {kind}: packaged for {} and lint-clean\n",
@@ -296,10 +301,5 @@ fn copilot_worker_and_job_package_lint_clean() {
     ] {
         assert!(j.contains(needle), "job lacks {needle}");
     }
-    let stacks: Vec<PathBuf> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
-        .collect();
-    lint(&stacks);
+    lint_stacks(out.path());
 }

@@ -207,13 +207,18 @@ pub fn moto_with(lab: &ImageLab) -> Emulator {
 
 /// [`moto_with`], with simulated rollouts lasting `seconds`.
 pub fn moto_with_rollouts(lab: &ImageLab, seconds: &str) -> Emulator {
+    moto_with_env(lab, &[("WHARF_SIM_ROLLOUT_SECONDS", seconds.to_string())])
+}
+
+/// [`moto_with`], with more `WHARF_SIM_*` knobs.
+pub fn moto_with_env(lab: &ImageLab, more: &[(&str, String)]) -> Emulator {
     let mut env: Vec<(&str, String)> = lab
         .env
         .iter()
         .filter(|(k, _)| k.starts_with("WHARF_LAB_"))
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
-    env.push(("WHARF_SIM_ROLLOUT_SECONDS", seconds.to_string()));
+    env.extend(more.iter().cloned());
     moto_env(&env)
 }
 

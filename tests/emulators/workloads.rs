@@ -4,21 +4,9 @@
 //! scripts/emulators/moto_sfn_jobs.py, and `job run --follow` exits with the task's exit
 //! code; deleting removes them.
 
-use crate::harness::{ImageLab, boto, example, image_lab, moto_env, wharf_lab};
+use crate::harness::{boto, example, image_lab, moto_with_env, wharf_lab};
 use predicates::prelude::*;
 use std::path::Path;
-
-/// moto with the lab's registry, quick rollouts and job retries a hundred times faster.
-fn moto_for(lab: &ImageLab) -> crate::harness::Emulator {
-    let mut env: Vec<(&str, String)> = lab
-        .env
-        .iter()
-        .filter(|(k, _)| k.starts_with("WHARF_LAB_"))
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    env.push(("WHARF_SIM_RETRY_SCALE", "0.01".to_string()));
-    moto_env(&env)
-}
 
 /// Queues, the subscription of the web service's topic, and what reaches the worker's
 /// queue when web publishes a placed and a cancelled order.
@@ -76,7 +64,8 @@ fn job_exits_with(dir: &Path, code: &str) {
 #[test]
 fn a_worker_and_a_job_deploy_run_and_are_deleted() {
     let lab = image_lab();
-    let emu = moto_for(&lab);
+    // Job retries a hundred times faster.
+    let emu = moto_with_env(&lab, &[("WHARF_SIM_RETRY_SCALE", "0.01".to_string())]);
     let ep = emu.endpoint.as_str();
     let dir = example("orders");
     let d = dir.path();

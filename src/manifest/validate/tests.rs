@@ -54,6 +54,15 @@ fn run(svc: &str, env: Option<&str>) -> Vec<Found> {
 const LB: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: '/'\n";
 const BE: &str = "name: api\ntype: Backend Service\nimage:\n  build: Dockerfile\n  port: 8080\n";
 
+/// A manifest decoded without validation, for the workspace-wide checks.
+fn decode(text: &str) -> ServiceManifest {
+    let mut map = SourceMap::new();
+    let mut d = Diagnostics::new();
+    let id = map.add("m.yml", text);
+    let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+    ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap()
+}
+
 /// The only finding, asserting there is exactly one.
 fn one(svc: &str) -> Found {
     let mut v = run(svc, None);
@@ -958,13 +967,6 @@ fn queue_settings_are_checked_against_sqs_limits() {
 #[test]
 fn a_subscription_nobody_here_publishes_is_a_warning_naming_the_publishers() {
     use crate::manifest::validate::messaging::unpublished;
-    let decode = |text: &str| {
-        let mut map = SourceMap::new();
-        let mut d = Diagnostics::new();
-        let id = map.add("m.yml", text);
-        let n = yaml::parse(id, map.file(id), &mut d).unwrap();
-        ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap()
-    };
     let web = decode(&format!(
         "{LB}publish:\n  topics:\n    - name: orders\n    - name: audit\n      fifo: true\n"
     ));
@@ -1106,13 +1108,6 @@ fn a_bad_schedule_does_not_hide_the_jobs_other_problems() {
 #[test]
 fn workers_subscribing_to_each_other_are_a_warning() {
     use crate::manifest::validate::messaging::subscription_cycles;
-    let decode = |text: &str| {
-        let mut map = SourceMap::new();
-        let mut d = Diagnostics::new();
-        let id = map.add("m.yml", text);
-        let n = yaml::parse(id, map.file(id), &mut d).unwrap();
-        ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap()
-    };
     let w = |name: &str, from: &str| {
         decode(&format!(
             "name: {name}\ntype: Worker Service\nimage:\n  location: x\npublish:\n  topics:\n    - name: t\nsubscribe:\n  topics:\n    - name: t\n      service: {from}\n"
