@@ -382,7 +382,9 @@ fn secrets_resolve_to_arns_and_exact_read_permissions() {
         p.secrets.secretsmanager,
         [
             "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/db-??????\"",
-            "\"arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf\""
+            "\"arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf\"",
+            // `x-AbCdEf` may be the whole name of a secret (`x-AbCdEf-…` in its ARN).
+            "\"arn:aws:secretsmanager:us-east-1:111122223333:secret:x-AbCdEf-??????\""
         ]
     );
 }
@@ -793,4 +795,18 @@ fn queue_scaling_turns_on_container_insights_unless_turned_off() {
     );
     assert!(env_plan(ENV, &[&w]).container_insights);
     assert!(!env_plan(ENV, &[WORKER]).container_insights);
+}
+
+#[test]
+fn twenty_gib_of_ephemeral_storage_is_fargates_default_and_left_out() {
+    let p = |g: u32| svc_plan(&format!("{BE}storage:\n  ephemeral: {g}\n"), ENV).ephemeral;
+    assert_eq!((p(20), p(21), p(200)), (None, Some(21), Some(200)));
+}
+
+#[test]
+fn arm64_tasks_run_on_fargate_spot() {
+    let p = svc_plan(&format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"), ENV);
+    assert_eq!(p.platform.arch, crate::manifest::common::Arch::Arm64);
+    let cap = p.capacity.expect("a capacity provider strategy");
+    assert!(cap.iter().any(|c| c.provider == "FARGATE_SPOT"), "{cap:?}");
 }

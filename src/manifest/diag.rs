@@ -97,6 +97,9 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// The environments whose effective manifest has the problem; empty when it is the
+    /// manifest as written (or every environment checked).
+    pub environments: Vec<String>,
 }
 
 impl Diagnostic {
@@ -110,6 +113,7 @@ impl Diagnostic {
             path: None,
             label: None,
             help: None,
+            environments: Vec::new(),
         }
     }
 
@@ -215,6 +219,43 @@ impl Diagnostics {
                 && !p.starts_with(prefix)
             {
                 d.path = Some(format!("{prefix}{p}"));
+            }
+            out.push(d);
+        }
+        out
+    }
+
+    /// The same problems, each said to be of environment `env`'s effective manifest.
+    pub fn in_environment(self, env: &str) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for mut d in self.items.into_iter().chain(self.hidden) {
+            d.environments = vec![env.to_string()];
+            out.push(d);
+        }
+        out
+    }
+
+    /// Problems found for several environments, merged: one found for every
+    /// environment of `all` is said once without environments; one found for some is
+    /// said once, naming them.
+    pub fn merge_environments(per_env: Vec<Diagnostics>, all: &[String]) -> Diagnostics {
+        let mut groups: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+        for ds in per_env {
+            for d in ds.items.into_iter().chain(ds.hidden) {
+                let mut key = d.clone();
+                let envs = std::mem::take(&mut key.environments);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, e)) => e.extend(envs),
+                    None => groups.push((key, envs)),
+                }
+            }
+        }
+        let mut out = Diagnostics::new();
+        for (mut d, mut envs) in groups {
+            envs.sort();
+            envs.dedup();
+            if all.is_empty() || !all.iter().all(|a| envs.contains(a)) {
+                d.environments = envs;
             }
             out.push(d);
         }

@@ -3,6 +3,10 @@
 
 use super::common::Platform;
 
+/// Ephemeral storage a Fargate task has without asking (GiB); `storage.ephemeral` may
+/// raise it to 200 (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html>).
+pub const DEFAULT_EPHEMERAL_GIB: u32 = 20;
+
 /// One CPU size and the memory sizes allowed with it.
 struct Size {
     cpu: u32,

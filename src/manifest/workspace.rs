@@ -104,6 +104,9 @@ pub struct Workspace {
     keys: Box<dyn KeyIndex>,
     /// Service manifests decoded and validated so far.
     checks: usize,
+    /// While one service is checked for several environments ([`Self::validate_all`]):
+    /// its problems per environment, merged when done.
+    collecting: Option<Vec<Diagnostics>>,
 }
 
 /// Display path: relative to `cwd` when below it.
@@ -181,6 +184,7 @@ impl Workspace {
             vars,
             keys,
             checks: 0,
+            collecting: None,
         };
         ws.app = ws.load_app(files, cwd);
         let env_dir = location.dir.join("environments");
@@ -443,8 +447,15 @@ impl Workspace {
         if let Some((e, span)) = over_span {
             d = d.prefixed_within(span, &format!("environments.{e}."));
         }
+        // And every problem of an environment's effective manifest by the environment.
+        if let Some(e) = env {
+            d = d.in_environment(e);
+        }
         let failed = d.has_errors();
-        self.diags.extend(d);
+        match &mut self.collecting {
+            Some(per_env) => per_env.push(d),
+            None => self.diags.extend(d),
+        }
         m.filter(|_| !failed)
     }
 
@@ -475,6 +486,7 @@ impl Workspace {
                         .filter(|e| !self.envs.contains_key(e)),
                 );
             }
+            self.collecting = Some(Vec::new());
             for e in &targets {
                 if let Some(m) = self.service(&svc, Some(e))
                     && envs.contains(e)
@@ -482,6 +494,9 @@ impl Workspace {
                     by_env.entry(e.clone()).or_default().push(m);
                 }
             }
+            let per_env = self.collecting.take().unwrap_or_default();
+            self.diags
+                .extend(Diagnostics::merge_environments(per_env, &targets));
             self.warn_unknown_override_envs(&svc);
         }
         // Subscriptions to topics no workload of the workspace publishes, per

@@ -77,6 +77,41 @@ impl Node {
         }
     }
 
+    /// The node as JSON: plain scalars keep YAML's core types (booleans, numbers, null),
+    /// quoted ones are strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Scalar(s) if s.style != Style::Plain => J::String(s.text.clone()),
+            Value::Scalar(s) => {
+                if self.is_null() {
+                    J::Null
+                } else if let Some(b) = super::decode::parse_bool(&s.text) {
+                    J::Bool(b)
+                } else if let Ok(i) = s.text.parse::<i64>() {
+                    J::from(i)
+                } else if let Some(n) = s
+                    .text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    J::Number(n)
+                } else {
+                    J::String(s.text.clone())
+                }
+            }
+        }
+    }
+
     /// Whether this is a YAML null (`~`, `null`, or nothing at all).
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar(Scalar { text, style: Style::Plain })

@@ -30,6 +30,10 @@ pub struct JsonDiagnostic {
     pub path: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// The environments whose effective manifest has it (absent: the manifest as
+    /// written, or every environment checked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
 }
 
 /// The JSON form of a diagnostic.
@@ -49,6 +53,7 @@ pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
         column: loc.as_ref().map(|(_, lc)| lc.col),
         path: d.path.clone(),
         help: d.help.clone(),
+        environments: d.environments.clone(),
     }
 }
 
@@ -227,9 +232,25 @@ pub fn render_human(d: &Diagnostic, sources: &SourceMap, color: bool, width: usi
         .span
         .map(|s| format!("{}:{}", sources.path(s.file).display(), sources.line_col(s)));
     // The YAML path is shown unless the message already names it.
-    let message = match &d.path {
-        Some(p) if !d.message.contains(&format!("`{p}`")) => format!("{} (at `{p}`)", d.message),
-        _ => d.message.clone(),
+    let at = match &d.path {
+        Some(p) if !d.message.contains(&format!("`{p}`")) => Some(format!("at `{p}`")),
+        _ => None,
+    };
+    let envs = match d.environments.as_slice() {
+        [] => None,
+        [one] => Some(format!("in environment `{one}`")),
+        many => Some(format!(
+            "in environments {}",
+            many.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    };
+    let message = match (at, envs) {
+        (None, None) => d.message.clone(),
+        (Some(a), None) | (None, Some(a)) => format!("{} ({a})", d.message),
+        (Some(a), Some(e)) => format!("{} ({a}, {e})", d.message),
     };
     let headline = match &location {
         Some(loc) => format!("{loc}: {message}"),

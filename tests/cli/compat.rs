@@ -111,6 +111,16 @@ fn check(d: &Dir, file: &str) -> Result<(), BTreeSet<String>> {
     let mut unsupported = BTreeSet::new();
     for e in &errors {
         let code = e["code"].as_str().unwrap();
+        // Copilot's test data names a service `gRPC`, which `copilot svc init` refuses
+        // as wharf does (its image repository would need a lower-case name).
+        if e["path"] == "name"
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("capital letters"))
+        {
+            unsupported.insert("name (capital letters)".to_string());
+            continue;
+        }
         assert!(
             code == "wharf::manifest::unsupported" || code == "wharf::manifest::unsupported_type",
             "{file}: only explicit not-supported errors are allowed for Copilot manifests, got {e:#}"

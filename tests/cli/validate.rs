@@ -347,3 +347,29 @@ fn a_subscription_nobody_here_publishes_is_a_warning_of_validate() {
             predicate::str::contains("`w` subscribes to topic `orders` of `web`"),
         ));
 }
+
+#[test]
+fn a_field_missing_in_one_environment_is_said_of_that_environment() {
+    let d = workspace();
+    d.write(
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\n",
+    );
+    d.write(
+        "wharf/api/manifest.yml",
+        "name: api\ntype: Backend Service\ncpu: 256\nenvironments:\n  prod:\n    image:\n      location: nginx\n",
+    );
+    wharf(d.path()).arg("validate").assert().code(2).stderr(
+        predicate::str::contains("missing required field `image` (in environment `test`)")
+            .and(predicate::str::contains("unknown key").not()),
+    );
+    let out = wharf(d.path())
+        .args(["validate", "--output", "json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains(r#""environments":["test"]"#), "{text}");
+}

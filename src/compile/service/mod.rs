@@ -110,7 +110,9 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             .storage
             .as_ref()
             .and_then(|st| st.ephemeral.as_ref())
-            .map(|e| e.value),
+            .map(|e| e.value)
+            // 20 GiB is Fargate's default, and CloudFormation takes 21-200 only.
+            .filter(|g| *g > crate::manifest::fargate::DEFAULT_EPHEMERAL_GIB),
         capacity,
         service_connect,
         ecr_pull_resource,

@@ -93,17 +93,24 @@ impl Decode for ServiceManifest {
         }
         let name = f.req::<Spanned<String>>(cx, "name");
         let image = f.req(cx, "image");
+        // Every task field is read (and checked) even when `image` is missing.
+        let (cpu, memory, platform) =
+            (f.opt(cx, "cpu"), f.opt(cx, "memory"), f.opt(cx, "platform"));
+        let (entrypoint, command) = (f.opt(cx, "entrypoint"), f.opt(cx, "command"));
+        let variables = f.opt(cx, "variables").unwrap_or_default();
+        let secrets = f.opt(cx, "secrets").unwrap_or_default();
+        let (logging, storage) = (f.opt(cx, "logging"), f.opt(cx, "storage"));
         let task = image.map(|image| Task {
             image,
-            cpu: f.opt(cx, "cpu"),
-            memory: f.opt(cx, "memory"),
-            platform: f.opt(cx, "platform"),
-            entrypoint: f.opt(cx, "entrypoint"),
-            command: f.opt(cx, "command"),
-            variables: f.opt(cx, "variables").unwrap_or_default(),
-            secrets: f.opt(cx, "secrets").unwrap_or_default(),
-            logging: f.opt(cx, "logging"),
-            storage: f.opt(cx, "storage"),
+            cpu,
+            memory,
+            platform,
+            entrypoint,
+            command,
+            variables,
+            secrets,
+            logging,
+            storage,
         });
         let network = f.opt(cx, "network");
         let publish = f.opt(cx, "publish");

@@ -4,7 +4,7 @@
 
 use crate::manifest::decode::{Cx, Decode, Fields, Spanned};
 use crate::manifest::duration::Duration;
-use crate::manifest::yaml::{Node, Style, Value};
+use crate::manifest::yaml::{Node, Value};
 use schemars::JsonSchema;
 
 /// A name as a part of a CloudFormation logical ID: its letters and digits (Copilot's
@@ -283,7 +283,7 @@ impl Decode for TopicSubscription {
 impl Decode for FilterPolicy {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
-            Value::Map(_) => Some(FilterPolicy(to_json(node))),
+            Value::Map(_) => Some(FilterPolicy(node.to_json())),
             Value::Scalar(s) => match serde_json::from_str::<serde_json::Value>(&s.text) {
                 Ok(v @ serde_json::Value::Object(_)) => Some(FilterPolicy(v)),
                 _ => {
@@ -294,40 +294,6 @@ impl Decode for FilterPolicy {
             Value::Seq(_) => {
                 cx.type_error(node, "a mapping (or a JSON object)");
                 None
-            }
-        }
-    }
-}
-
-/// A YAML node as JSON: plain scalars keep YAML's core types (booleans, numbers, null),
-/// quoted ones are strings.
-fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.value {
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), to_json(&e.value)))
-                .collect(),
-        ),
-        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Scalar(s) if s.style != Style::Plain => J::String(s.text.clone()),
-        Value::Scalar(s) => {
-            if node.is_null() {
-                J::Null
-            } else if let Some(b) = crate::manifest::decode::parse_bool(&s.text) {
-                J::Bool(b)
-            } else if let Ok(i) = s.text.parse::<i64>() {
-                J::from(i)
-            } else if let Some(n) = s
-                .text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-            {
-                J::Number(n)
-            } else {
-                J::String(s.text.clone())
             }
         }
     }

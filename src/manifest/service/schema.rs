@@ -109,6 +109,23 @@ impl JsonSchema for ServiceManifest {
             let key = k.clone();
             props.insert(k, for_types(s, &key));
         }
+        // `environments.<env>`: the same fields but `name` and `type`, none required
+        // (an override says only what differs; `null` changes nothing).
+        let mut over = props.clone();
+        over.remove("name");
+        over.remove("type");
+        props.insert(
+            "environments".into(),
+            serde_json::json!({
+                "description": "Per-environment overrides: `environments.<env>` holds any fields but `name` and `type`, merged over the manifest (scalars override, lists replace, maps merge).",
+                "type": "object",
+                "additionalProperties": {
+                    "type": ["object", "null"],
+                    "additionalProperties": false,
+                    "properties": over,
+                },
+            }),
+        );
         json_schema!({
             "title": "wharf service manifest",
             "type": "object",

@@ -24,6 +24,21 @@ pub const RESERVED_PREFIXES: &[&str] = &["WHARF_", "COPILOT_"];
 pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &mut Diagnostics) {
     let mut c = Checker::new(diags);
     c.name(&m.name, "service", "name");
+    if m.name.chars().any(|ch| ch.is_ascii_uppercase()) {
+        // ECR repository names are lower-case, and the service's is `<app>/<name>`
+        // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html).
+        c.error(
+            Code::InvalidValue,
+            m.name.span,
+            "name",
+            format!("`{}` is not a valid service name: it has capital letters", m.name.value),
+            Some(format!(
+                "use `{}`: service names are lower-case, as they name the image repository `<app>/<name>`",
+                m.name.value.to_ascii_lowercase()
+            )),
+        );
+    }
+    effective_limits(&mut c, m);
     image(&mut c, m);
     size(&mut c, m);
     if let Some(a) = m.deployment().and_then(|d| d.rollback_alarms.as_ref()) {
@@ -172,6 +187,104 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     }
     if let Some(env) = env {
         against_env(&mut c, m, env);
+    }
+}
+
+/// The most a task definition may be, in bytes, as ECS registers it (the JSON of
+/// RegisterTaskDefinition) (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html>,
+/// "Task definition size").
+pub const MAX_TASK_DEFINITION_BYTES: usize = 65_536;
+
+/// What a task definition holds besides the main container's variables, secrets,
+/// labels and commands, at most: family, roles, sizes, platform, port, log
+/// configuration, health check (bytes).
+const TASK_DEFINITION_OVERHEAD: usize = 4_096;
+
+/// Rules across fields, on the effective values (after overrides and interpolation).
+fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
+    let readonly = m
+        .task
+        .storage
+        .as_ref()
+        .and_then(|s| s.readonly_fs.as_ref())
+        .filter(|r| r.value);
+    if let Some(ro) = readonly
+        && m.exec()
+    {
+        // The SSM agent ECS Exec runs in the container writes to its file system
+        // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, "Considerations").
+        c.warn(
+            Code::InvalidValue,
+            ro.span,
+            "storage.readonly_fs",
+            "ECS Exec needs a writable root file system: with `readonly_fs: true`, `exec: true` sessions will not start",
+            Some("turn off one of them".to_string()),
+        );
+    }
+    if let Some(conn) = m.network.as_ref().and_then(|n| n.connect.as_ref())
+        && conn.value.enabled
+    {
+        let windows = m.task.platform.as_ref().is_some_and(|p| p.os.is_windows());
+        if windows {
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html, "Considerations".
+            c.error(
+                Code::InvalidValue,
+                conn.span,
+                "network.connect",
+                "ECS Service Connect does not run Windows tasks",
+                Some("remove `network.connect`, or use a Linux platform".to_string()),
+            );
+        }
+        if let Some(alias) = &conn.value.alias
+            && m.task.image.port.is_none()
+        {
+            c.error(
+                Code::InvalidValue,
+                alias.span,
+                "network.connect.alias",
+                "`network.connect.alias` names a port other services reach, and the service has no `image.port`",
+                Some("add `image.port`, or use `network.connect: true` to only reach other services".to_string()),
+            );
+        }
+    }
+    // The main container's part of the registered task definition, as JSON.
+    let size: usize = m
+        .task
+        .variables
+        .iter()
+        .map(|(k, v)| k.len() + v.0.len() + 24)
+        .chain(m.task.secrets.iter().map(|(k, _)| k.len() + 2 * 160 + 32))
+        .chain(
+            m.task
+                .image
+                .labels
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 8),
+        )
+        .chain(
+            [&m.task.command, &m.task.entrypoint]
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c.args().iter().map(|a| a.len() + 4)),
+        )
+        .sum();
+    if size + TASK_DEFINITION_OVERHEAD > MAX_TASK_DEFINITION_BYTES {
+        let at = m
+            .task
+            .variables
+            .iter()
+            .next()
+            .map_or(m.name.span, |(k, _)| k.span);
+        c.error(
+            Code::Limit,
+            at,
+            "variables",
+            format!(
+                "the task definition would be about {} KiB; ECS registers at most 64 KiB",
+                (size + TASK_DEFINITION_OVERHEAD) / 1024
+            ),
+            Some("move large values to an `env_file`, a secret, or the image".to_string()),
+        );
     }
 }
 
@@ -437,13 +550,15 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
             .platform
             .as_ref()
             .map_or(Platform::default(), |p| p.value);
-        if p.os.is_windows() || p.arch == Arch::Arm64 {
+        // Fargate Spot runs Linux tasks, x86_64 and (since 2024) ARM64; not Windows
+        // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
+        if p.os.is_windows() {
             c.error(
                 Code::InvalidValue,
                 span,
                 path,
-                "Fargate Spot runs only Linux x86_64 tasks",
-                Some("remove the Spot setting, or use `platform: linux/x86_64`".to_string()),
+                "Fargate Spot does not run Windows tasks",
+                Some("remove the Spot setting, or use a Linux platform".to_string()),
             );
         }
     };

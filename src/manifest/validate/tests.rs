@@ -772,17 +772,27 @@ fn fargate_spot_rules() {
         (f.code, f.path.as_str()),
         (Code::MutuallyExclusive, "count.spot")
     );
-    let f = one(&format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"));
-    assert_eq!(
-        (f.code, f.path.as_str()),
-        (Code::InvalidValue, "count.spot")
+    // Fargate Spot runs ARM64 tasks since 2024; not Windows ones.
+    assert!(
+        run(
+            &format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"),
+            None
+        )
+        .is_empty()
+    );
+    assert!(
+        run(
+            &format!("{BE}platform: linux/arm64\ncount:\n  range: {{min: 1, max: 3, spot_from: 2}}\n  cpu_percentage: 50\n"),
+            None
+        )
+        .is_empty()
     );
     let f = one(&format!(
-        "{BE}platform: linux/arm64\ncount:\n  range: {{min: 1, max: 3, spot_from: 2}}\n  cpu_percentage: 50\n"
+        "{BE}platform: windows/x86_64\ncpu: 1024\nmemory: 2048\ncount:\n  spot: 2\n"
     ));
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::InvalidValue, "count.range.spot_from")
+        (Code::InvalidValue, "count.spot")
     );
     let f = one(&format!(
         "{BE}count:\n  range: {{min: 1, max: 3, spot_from: 0}}\n  cpu_percentage: 50\n"
@@ -1123,4 +1133,90 @@ fn workers_subscribing_to_each_other_are_a_warning() {
         subscription_cycles(&[w("a", "a")]).is_empty(),
         "said by `subscribe`"
     );
+}
+
+#[test]
+fn a_missing_image_does_not_make_the_task_fields_unknown() {
+    let f = one("name: api\ntype: Backend Service\ncpu: 256\nmemory: 512\nvariables: {A: b}\n");
+    assert_eq!((f.code, f.path.as_str()), (Code::MissingField, "image"));
+}
+
+#[test]
+fn cross_field_rules_on_effective_values() {
+    // ECS Exec needs a writable root file system.
+    let f = one(&format!("{BE}exec: true\nstorage:\n  readonly_fs: true\n"));
+    assert_eq!(
+        (f.severity, f.path.as_str()),
+        (Severity::Warning, "storage.readonly_fs")
+    );
+    // Capital letters: the image repository is `<app>/<name>`.
+    let f = one("name: Api\ntype: Backend Service\nimage:\n  location: nginx\n");
+    assert_eq!((f.code, f.at.as_str()), (Code::InvalidValue, "svc.yml:1:7"));
+    assert!(f.help.contains("use `api`"), "{}", f.help);
+    // A Service Connect alias needs a port.
+    let f = one(
+        "name: w\ntype: Worker Service\nimage:\n  build: x\nnetwork:\n  connect:\n    alias: w\n",
+    );
+    assert_eq!(f.path, "network.connect.alias");
+    // Service Connect does not run Windows tasks.
+    let f = one(&format!(
+        "{BE}platform: windows/x86_64\ncpu: 1024\nmemory: 2048\nnetwork:\n  connect: true\n"
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "network.connect")
+    );
+    // Twenty variables of 4,000 characters: more than ECS's 64 KiB task definition.
+    let vars: String = (0..20)
+        .map(|i| format!("  V{i}: {}\n", "x".repeat(4000)))
+        .collect();
+    let f = one(&format!("{BE}variables:\n{vars}"));
+    assert_eq!(
+        (f.code, f.path.as_str(), f.at.as_str()),
+        (Code::Limit, "variables", "svc.yml:7:3")
+    );
+    let ten: String = vars.lines().take(10).map(|l| format!("{l}\n")).collect();
+    let v = run(&format!("{BE}variables:\n{ten}"), None);
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+#[test]
+fn an_error_of_one_environment_names_it() {
+    let mut map = SourceMap::new();
+    let _ = &mut map;
+    let d = crate::manifest::diag::Diagnostics::merge_environments(
+        vec![
+            {
+                let mut a = Diagnostics::new();
+                a.push(crate::manifest::diag::Diagnostic::error(
+                    Code::MissingField,
+                    "missing `image`",
+                ));
+                a.in_environment("test")
+            },
+            Diagnostics::new().in_environment("prod"),
+            {
+                let mut c = Diagnostics::new();
+                c.push(crate::manifest::diag::Diagnostic::error(
+                    Code::MissingField,
+                    "missing `image`",
+                ));
+                c.in_environment("staging")
+            },
+        ],
+        &["prod".into(), "staging".into(), "test".into()],
+    );
+    let v: Vec<_> = d.iter().collect();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].environments, ["staging", "test"]);
+    // Found for every environment: said once, without them.
+    let mut a = Diagnostics::new();
+    a.push(crate::manifest::diag::Diagnostic::error(Code::Range, "x"));
+    let mut b = Diagnostics::new();
+    b.push(crate::manifest::diag::Diagnostic::error(Code::Range, "x"));
+    let d = crate::manifest::diag::Diagnostics::merge_environments(
+        vec![a.in_environment("prod"), b.in_environment("test")],
+        &["prod".into(), "test".into()],
+    );
+    assert!(d.iter().all(|x| x.environments.is_empty()));
 }

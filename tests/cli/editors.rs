@@ -1,0 +1,103 @@
+//! Editors: `wharf schema` accepts every manifest wharf accepts. Each manifest of
+//! `examples/`, and each Copilot corpus manifest that wharf packages (the compat
+//! snapshot's "packaged" lines), is checked against the schema `wharf schema` prints
+//! with a standard JSON Schema (2020-12) validator, as an editor would.
+
+use crate::util::{repo, wharf};
+use std::path::{Path, PathBuf};
+
+/// A manifest as an editor's YAML language server reads it (YAML 1.2 core types).
+fn as_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut map = wharf::manifest::source::SourceMap::new();
+    let mut diags = wharf::manifest::diag::Diagnostics::new();
+    let id = map.add(path, text);
+    wharf::manifest::yaml::parse(id, map.file(id), &mut diags)
+        .unwrap_or_else(|| panic!("{} parses", path.display()))
+        .to_json()
+}
+
+fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            manifests(&p, out);
+        } else if p
+            .file_name()
+            .is_some_and(|n| n == "manifest.yml" || n == "app.yml")
+        {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_manifest_wharf_accepts_validates_against_its_schema() {
+    let d = crate::util::Dir::new();
+    let out = wharf(d.path())
+        .arg("schema")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let schema: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema is valid");
+    let mut files = Vec::new();
+    manifests(&repo().join("examples"), &mut files);
+    assert!(files.len() >= 12, "{files:?}");
+    // The corpus manifests wharf packages.
+    let corpus = std::env::var_os("WHARF_COPILOT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/copilot-corpus"));
+    let snapshot = std::fs::read_to_string(
+        repo().join("tests/cli/snapshots/cli__compat__copilot_corpus.snap"),
+    )
+    .unwrap();
+    let packaged: Vec<PathBuf> = snapshot
+        .lines()
+        .filter(|l| l.contains(": packaged for "))
+        .map(|l| corpus.join(l.split(':').next().unwrap()))
+        .collect();
+    assert!(packaged.len() >= 5, "{packaged:?}");
+    files.extend(packaged);
+    let mut failures = Vec::new();
+    for f in &files {
+        let doc = as_json(f);
+        for e in validator.iter_errors(&doc) {
+            failures.push(format!("{}: {} at {}", f.display(), e, e.instance_path()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_schema_still_refuses_what_wharf_refuses() {
+    let d = crate::util::Dir::new();
+    let out = wharf(d.path())
+        .args(["schema", "--kind", "service"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let schema: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let ok = serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "Dockerfile"},
+        "environments": {"prod": {"count": 2, "subscribe": {"queue": {"timeout": "1m"}}}, "test": null}});
+    assert!(
+        validator.is_valid(&ok),
+        "{:?}",
+        validator
+            .iter_errors(&ok)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    for bad in [
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "colour": 1}),
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "environments": {"prod": {"name": "other"}}}),
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "environments": {"prod": {"colour": 1}}}),
+    ] {
+        assert!(!validator.is_valid(&bad), "{bad}");
+    }
+}
