@@ -805,7 +805,10 @@ fn twenty_gib_of_ephemeral_storage_is_fargates_default_and_left_out() {
 
 #[test]
 fn arm64_tasks_run_on_fargate_spot() {
-    let p = svc_plan(&format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"), ENV);
+    let p = svc_plan(
+        &format!("{BE}platform: linux/arm64\ncount:\n  spot: 2\n"),
+        ENV,
+    );
     assert_eq!(p.platform.arch, crate::manifest::common::Arch::Arm64);
     let cap = p.capacity.expect("a capacity provider strategy");
     assert!(cap.iter().any(|c| c.provider == "FARGATE_SPOT"), "{cap:?}");

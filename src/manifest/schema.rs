@@ -282,6 +282,12 @@ image:
     timeout: 5s
     start_period: 5s
   labels: {team: web}
+  depends_on: {proxy: start}
+  credentials: arn:aws:secretsmanager:us-east-1:111122223333:secret:reg
+sidecars:
+  proxy:
+    image: envoy
+    port: 9901
 cpu: 512
 memory: 1024
 platform: {osfamily: linux, architecture: arm64}
@@ -436,6 +442,8 @@ observability:
                 "image.labels",
                 "image.build.args",
                 "image.build.labels",
+                "image.depends_on",
+                "sidecars",
                 "subscribe.topics.filter_policy",
             ],
         );

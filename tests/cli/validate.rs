@@ -68,7 +68,7 @@ fn json_output_is_one_event_per_line() {
     let d = workspace();
     d.write(
         "wharf/api/manifest.yml",
-        &format!("{API}sidecars:\n  x: {{}}\nvariables:\n  API_TOKEN: abc\n"),
+        &format!("{API}taskdef_overrides:\n  - path: x\nvariables:\n  API_TOKEN: abc\n"),
     );
     let out = wharf(d.path())
         .args(["validate", "--output", "json"])
@@ -87,7 +87,7 @@ fn json_output_is_one_event_per_line() {
         (unsupported["line"].as_u64(), unsupported["column"].as_u64()),
         (Some(6), Some(1))
     );
-    assert_eq!(unsupported["path"], "sidecars");
+    assert_eq!(unsupported["path"], "taskdef_overrides");
     assert_eq!(lines[1]["data"]["severity"], "warning");
     assert_eq!(
         lines[1]["data"]["code"],

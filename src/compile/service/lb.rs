@@ -29,7 +29,14 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => a.path.as_ref().map_or("/".into(), |p| p.value.clone()),
         None => "/".into(),
     };
+    let sidecar = h
+        .target_container
+        .as_ref()
+        .and_then(|t| m.task.sidecars.get(&t.value).map(|s| (t.value.clone(), s)));
     LbPlan {
+        container: sidecar
+            .as_ref()
+            .map_or_else(|| m.name.value.clone(), |(n, _)| n.clone()),
         path_patterns,
         url_path,
         scheme: if https { "https" } else { "http" },
@@ -42,8 +49,12 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         target_port: h
             .target_port
             .as_ref()
-            .or(m.task.image.port.as_ref())
-            .map_or(80, |p| p.value.0),
+            .map(|p| p.value.0)
+            .or_else(|| match &sidecar {
+                Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
+                None => m.task.image.port.as_ref().map(|p| p.value.0),
+            })
+            .unwrap_or(80),
         health: TargetHealthPlan {
             path: health_path,
             port: full.and_then(|a| a.port.as_ref()).map(|p| p.value.0),

@@ -14,6 +14,7 @@ mod network;
 mod parts;
 mod scaling;
 mod secrets;
+mod sidecars;
 mod task;
 mod types;
 
@@ -64,7 +65,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
     let service_connect = connect::plan(m, &app, &env);
-    let (mut container, secrets) = task::main_container(
+    let (mut container, mut secrets) = task::main_container(
         m,
         inputs,
         image.expr.clone(),
@@ -77,6 +78,12 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         }
     }
     container.environment.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(c) = &m.task.image.credentials {
+        secrets.secretsmanager.extend(secrets::arn_resources(c));
+        secrets.sort();
+    }
+    let (sidecars, sidecar_reads) = sidecars::containers(m, inputs, lb.as_ref());
+    secrets.merge(sidecar_reads);
     let job = m
         .job()
         .map(|j| job::plan(j, &app, &env, &name, placement == Placement::Public));
@@ -103,7 +110,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             os: platform.os,
             arch: platform.arch,
         },
-        containers: vec![container],
+        containers: std::iter::once(container).chain(sidecars).collect(),
         secrets,
         ephemeral: m
             .task

@@ -5,9 +5,16 @@ use super::*;
 
 /// The main container's secrets, by name, and what reading them takes.
 pub(super) fn secrets(m: &ServiceManifest) -> (Vec<SecretItem>, SecretsPlan) {
+    secrets_of(&m.task.secrets)
+}
+
+/// One container's secrets, by name, and what reading them takes.
+pub(super) fn secrets_of(
+    declared: &crate::manifest::decode::Keyed<crate::manifest::decode::Spanned<Secret>>,
+) -> (Vec<SecretItem>, SecretsPlan) {
     let mut p = SecretsPlan::default();
     let mut items = Vec::new();
-    let mut entries: Vec<_> = m.task.secrets.iter().collect();
+    let mut entries: Vec<_> = declared.iter().collect();
     entries.sort_by(|a, b| a.0.value.cmp(&b.0.value));
     for (k, s) in entries {
         let (value_from, ssm, sm) = match &s.value {
@@ -53,11 +60,25 @@ pub(super) fn secrets(m: &ServiceManifest) -> (Vec<SecretItem>, SecretsPlan) {
         p.ssm.extend(ssm);
         p.secretsmanager.extend(sm.into_iter().flatten());
     }
-    p.ssm.sort();
-    p.ssm.dedup();
-    p.secretsmanager.sort();
-    p.secretsmanager.dedup();
+    p.sort();
     (items, p)
+}
+
+impl SecretsPlan {
+    /// Sorted and without repeats, so the output is stable.
+    pub(super) fn sort(&mut self) {
+        self.ssm.sort();
+        self.ssm.dedup();
+        self.secretsmanager.sort();
+        self.secretsmanager.dedup();
+    }
+
+    /// What reading `other` takes too.
+    pub(super) fn merge(&mut self, other: SecretsPlan) {
+        self.ssm.extend(other.ssm);
+        self.secretsmanager.extend(other.secretsmanager);
+        self.sort();
+    }
 }
 
 /// Whether a secret name ends in what looks like the six characters Secrets Manager
@@ -83,7 +104,7 @@ fn name_resources(base: &str, name: &str) -> Vec<String> {
 
 /// The resources an execution role reads a secret given by ARN with
 /// (`arn:…:secret:NAME[:json-key:stage:id]`): the secret's ARN, by [`name_resources`].
-fn arn_resources(arn: &str) -> Vec<String> {
+pub(super) fn arn_resources(arn: &str) -> Vec<String> {
     let parts: Vec<&str> = arn.split(':').collect();
     let base = parts.iter().take(7).copied().collect::<Vec<_>>().join(":");
     let name = parts.get(6).copied().unwrap_or("");

@@ -91,29 +91,21 @@ pub(super) fn main_container(
         .map(|p| PortPlan {
             port: p.value.0,
             name: main_port_name,
+            protocol: "tcp",
         })
         .collect();
     if let Some(l) = lb
+        && l.container == name
         && !ports.iter().any(|p| p.port == l.target_port)
     {
         ports.push(PortPlan {
             port: l.target_port,
             name: None,
+            protocol: "tcp",
         });
     }
-    let p = inputs.app.var_prefix;
-    let mut vars: BTreeMap<String, String> = BTreeMap::from([
-        (format!("{p}_APPLICATION_NAME"), quote(app)),
-        (format!("{p}_ENVIRONMENT_NAME"), quote(env)),
-        (format!("{p}_SERVICE_NAME"), quote(&name)),
-        (
-            format!("{p}_SERVICE_DISCOVERY_ENDPOINT"),
-            quote(&namespace(app, env)),
-        ),
-    ]);
-    if lb.is_some() {
-        vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
-    }
+    let mut vars = builtin_vars(m, inputs, lb.is_some());
+    let _ = (app, env);
     for (k, v) in m.task.variables.iter() {
         vars.insert(k.value.clone(), quote(&v.0));
     }
@@ -156,6 +148,50 @@ pub(super) fn main_container(
         secrets: secret_items,
         labels,
         healthcheck,
+        depends_on: depends_on(&m.task.image.depends_on),
+        credentials: m.task.image.credentials.as_ref().map(|c| quote(c)),
     };
     (container, secret_reads)
+}
+
+/// The variables wharf sets in every container: application, environment, service,
+/// discovery endpoint, and the load balancer's DNS name when there is one.
+pub(super) fn builtin_vars(
+    m: &ServiceManifest,
+    inputs: &ServiceInputs,
+    lb: bool,
+) -> BTreeMap<String, String> {
+    let app = inputs.app.name.as_str();
+    let env = inputs.env.name.value.as_str();
+    let p = inputs.app.var_prefix;
+    let mut vars = BTreeMap::from([
+        (format!("{p}_APPLICATION_NAME"), quote(app)),
+        (format!("{p}_ENVIRONMENT_NAME"), quote(env)),
+        (format!("{p}_SERVICE_NAME"), quote(&m.name.value)),
+        (
+            format!("{p}_SERVICE_DISCOVERY_ENDPOINT"),
+            quote(&namespace(app, env)),
+        ),
+    ]);
+    if lb {
+        vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
+    }
+    vars
+}
+
+/// `depends_on` as ECS's `dependsOn`, in name order.
+pub(super) fn depends_on(
+    d: &crate::manifest::decode::Keyed<
+        crate::manifest::decode::Spanned<crate::manifest::service::DependsOn>,
+    >,
+) -> Vec<DependPlan> {
+    let mut out: Vec<DependPlan> = d
+        .iter()
+        .map(|(k, v)| DependPlan {
+            container: k.value.clone(),
+            condition: v.value.as_ecs(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.container.cmp(&b.container));
+    out
 }

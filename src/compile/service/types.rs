@@ -103,6 +103,8 @@ pub struct TargetHealthPlan {
 /// Load balancer routing.
 #[derive(Debug, Clone, Serialize)]
 pub struct LbPlan {
+    /// The container receiving traffic (`http.target_container`; the main one).
+    pub container: String,
     /// `path-pattern` values.
     pub path_patterns: Vec<String>,
     /// Path part of the service URL.
@@ -184,6 +186,8 @@ pub struct PortPlan {
     pub port: u16,
     /// Its name, when Service Connect refers to it.
     pub name: Option<&'static str>,
+    /// `tcp` or `udp`.
+    pub protocol: &'static str,
 }
 
 /// One entry of the capacity provider strategy (Fargate Spot).
@@ -293,6 +297,15 @@ pub struct ServicePlan {
     pub messaging: Option<MessagingPlan>,
     /// A Scheduled Job's rule and state machine.
     pub job: Option<JobPlan>,
+}
+
+/// One `dependsOn` entry of a container.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependPlan {
+    /// The container waited for.
+    pub container: String,
+    /// `START`, `COMPLETE`, `SUCCESS` or `HEALTHY`.
+    pub condition: &'static str,
 }
 
 /// `publish` and `subscribe`: what `svc-topics.yml` and `svc-queues.yml` render.
@@ -414,6 +427,10 @@ pub struct ContainerPlan {
     pub labels: Vec<VarPlan>,
     /// Health check.
     pub healthcheck: Option<HealthPlan>,
+    /// Containers it starts after, and when (`dependsOn`).
+    pub depends_on: Vec<DependPlan>,
+    /// Quoted Secrets Manager ARN of private registry credentials.
+    pub credentials: Option<String>,
 }
 
 impl ServicePlan {

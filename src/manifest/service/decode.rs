@@ -100,6 +100,7 @@ impl Decode for ServiceManifest {
         let variables = f.opt(cx, "variables").unwrap_or_default();
         let secrets = f.opt(cx, "secrets").unwrap_or_default();
         let (logging, storage) = (f.opt(cx, "logging"), f.opt(cx, "storage"));
+        let sidecars = f.opt(cx, "sidecars").unwrap_or_default();
         let task = image.map(|image| Task {
             image,
             cpu,
@@ -111,6 +112,7 @@ impl Decode for ServiceManifest {
             secrets,
             logging,
             storage,
+            sidecars,
         });
         let network = f.opt(cx, "network");
         let publish = f.opt(cx, "publish");
@@ -165,7 +167,6 @@ impl Decode for ServiceManifest {
             None => None,
         };
         for (key, feature) in [
-            ("sidecars", "Sidecar containers"),
             ("nlb", "A Network Load Balancer"),
             ("taskdef_overrides", "Task definition overrides"),
             ("observability", "Tracing (`observability`)"),
@@ -263,14 +264,9 @@ impl Decode for Image {
             healthcheck: f.opt(cx, "healthcheck"),
             labels: f.opt(cx, "labels").unwrap_or_default(),
             repository: f.opt(cx, "repository"),
+            depends_on: f.opt(cx, "depends_on").unwrap_or_default(),
+            credentials: f.opt(cx, "credentials"),
         };
-        f.unsupported(cx, "credentials", "Private registry credentials", |_| false);
-        f.unsupported(
-            cx,
-            "depends_on",
-            "Container dependencies (`depends_on`)",
-            |_| false,
-        );
         f.finish(cx);
         Some(i)
     }

@@ -15,12 +15,14 @@ mod decode;
 mod job;
 mod messaging;
 mod schema;
+mod sidecars;
 
 pub use job::{Job, Schedule, ScheduleError, utc_minute};
 pub use messaging::{
     DeadLetter, Fifo, FifoSettings, FilterPolicy, Publish, Queue, QueueDelay, Subscribe, Topic,
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
+pub use sidecars::{DependsOn, Sidecar, SidecarPort};
 
 use super::common::{Command, Platform, Port};
 use super::decode::{Keyed, Spanned};
@@ -180,6 +182,9 @@ pub struct Task {
     pub logging: Option<Logging>,
     /// Task storage.
     pub storage: Option<Storage>,
+    /// Containers beside the main one, by name.
+    #[serde(default)]
+    pub sidecars: Keyed<Spanned<Sidecar>>,
 }
 
 /// The part the three service types share: how many tasks, how they deploy, exec.
@@ -252,6 +257,12 @@ pub struct Image {
     pub labels: Keyed<Spanned<String>>,
     /// How the ECR repository of a built image is kept (wharf).
     pub repository: Option<Spanned<RepositoryConfig>>,
+    /// Sidecars the main container starts after: name → `start`, `complete`,
+    /// `success` or `healthy`.
+    #[serde(default)]
+    pub depends_on: Keyed<Spanned<DependsOn>>,
+    /// Secrets Manager ARN of a private registry's credentials (`image.location`).
+    pub credentials: Option<Spanned<String>>,
 }
 
 /// `image.repository`: the service's ECR repository `<app>/<service>` (wharf; Copilot

@@ -31,18 +31,40 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
     if let Some(t) = &h.target_container
         && t.value != m.name.value
     {
-        c.error(
-            Code::Unsupported,
-            t.span,
-            "http.target_container",
-            format!(
-                "`http.target_container` can only be the main container `{}`",
-                m.name.value
+        match m.task.sidecars.get(&t.value) {
+            None => c.error(
+                Code::Reference,
+                t.span,
+                "http.target_container",
+                format!("`{}` is not a container of this service", t.value),
+                Some(format!(
+                    "name the main container `{}` or a sidecar",
+                    m.name.value
+                )),
             ),
-            Some("sidecar containers are not available in this version of wharf".to_string()),
-        );
+            Some(s) if s.value.port.is_none() && h.target_port.is_none() => c.error(
+                Code::MissingField,
+                t.span,
+                "http.target_container",
+                format!(
+                    "sidecar `{}` receives the traffic but has no `port`",
+                    t.value
+                ),
+                Some("give the sidecar a `port`, or set `http.target_port`".to_string()),
+            ),
+            _ => {}
+        }
     }
-    if m.task.image.port.is_none() && h.target_port.is_none() && !m.was_unreadable("image.port") {
+    let sidecar_port = h
+        .target_container
+        .as_ref()
+        .and_then(|t| m.task.sidecars.get(&t.value))
+        .is_some_and(|s| s.value.port.is_some());
+    if m.task.image.port.is_none()
+        && h.target_port.is_none()
+        && !sidecar_port
+        && !m.was_unreadable("image.port")
+    {
         c.error(
             Code::MissingField,
             m.task.image.span,

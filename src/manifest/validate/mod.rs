@@ -2,6 +2,7 @@
 //! Fargate sizes, either/or fields, references between manifests). Every finding carries
 //! the span of the value it is about. Pure.
 
+mod containers;
 mod environment;
 mod http;
 pub mod messaging;

@@ -112,10 +112,12 @@ fn unsupported_type_is_explicit() {
 
 #[test]
 fn unsupported_field_names_the_field_and_line() {
-    let f = one(&format!("{LB}sidecars:\n  nginx:\n    port: 80\n"));
+    let f = one(&format!(
+        "{LB}sidecars:\n  nginx:\n    image: {{build: Dockerfile}}\n"
+    ));
     assert_eq!(
         (f.code, f.at.as_str(), f.path.as_str()),
-        (Code::Unsupported, "svc.yml:8:1", "sidecars")
+        (Code::Unsupported, "svc.yml:10:12", "sidecars.nginx.image")
     );
     let f = one(&LB.replace("path: '/'", "path: '/'\n  alias: example.com"));
     assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "http.alias"));
@@ -513,12 +515,61 @@ fn listener_rule_condition_limit_and_cidrs() {
 }
 
 #[test]
-fn target_container_must_be_the_main_one() {
+fn target_container_is_the_main_one_or_a_sidecar_with_a_port() {
     let f = one(&LB.replace("path: '/'", "path: '/'\n  target_container: nginx"));
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::Unsupported, "http.target_container")
+        (Code::Reference, "http.target_container")
     );
+    let with = |port: &str| {
+        run(
+            &format!(
+                "{}sidecars:\n  nginx:\n    image: nginx\n{port}",
+                LB.replace("path: '/'", "path: '/'\n  target_container: nginx")
+            ),
+            None,
+        )
+    };
+    assert!(with("    port: 8080\n").is_empty());
+    assert_eq!(with("")[0].code, Code::MissingField);
+}
+
+#[test]
+fn sidecars_and_their_start_order() {
+    let side = |body: &str| run(&format!("{LB}sidecars:\n{body}"), None);
+    assert!(side("  proxy:\n    image: envoy\n    port: 9901/tcp\n    essential: false\n    depends_on: {web: start}\n    credentials: arn:aws:secretsmanager:us-east-1:111122223333:secret:reg-AbCdEf\n").is_empty());
+    let f = &side("  proxy:\n    port: 9901\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "sidecars.proxy.image")
+    );
+    let f = &side("  web:\n    image: x\n")[0];
+    assert!(f.message.contains("main container's name"), "{}", f.message);
+    let f = &side("  p:\n    image: x\n    port: 80\n")[0];
+    assert!(
+        f.message.contains("port 80 is also `web`'s"),
+        "{}",
+        f.message
+    );
+    let f = &side("  p:\n    image: x\n    depends_on: {nope: start}\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Reference, "sidecars.p.depends_on.nope")
+    );
+    let f = &side("  p:\n    image: x\n    depends_on: {web: success}\n")[0];
+    assert!(f.message.contains("is essential"), "{}", f.message);
+    let f = &side("  p:\n    image: x\n    depends_on: {web: healthy}\n")[0];
+    assert!(f.message.contains("no health check"), "{}", f.message);
+    let f = &side(
+        "  p:\n    image: x\n    depends_on: {q: start}\n  q:\n    image: x\n    depends_on: {p: start}\n",
+    )[0];
+    assert!(f.message.contains("wait for each other"), "{}", f.message);
+    let f = &side("  p:\n    image: x\n    credentials: my-registry\n")[0];
+    assert_eq!(f.path, "sidecars.p.credentials");
+    let f = &side("  p:\n    image: x\n    port: 53/icmp\n")[0];
+    assert_eq!(f.code, Code::InvalidValue);
+    let f = one(&LB.replace("  port: 80\n", "  port: 80\n  depends_on: {log: start}\n"));
+    assert_eq!(f.code, Code::Reference);
 }
 
 #[test]

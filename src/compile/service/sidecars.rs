@@ -1,0 +1,76 @@
+//! Sidecars: a container per `sidecars.<name>`, beside the main one, with wharf's
+//! variables, its own variables and secrets, ports, health check, start order
+//! (`depends_on`) and private registry credentials. They render in the task
+//! definition's container loop (`svc-task-definition.yml`); what reading their secrets
+//! and credentials takes joins the execution role's (`svc-roles.yml`).
+
+use super::task::{builtin_vars, depends_on};
+use super::*;
+
+/// The sidecars' containers, in name order, and what reading their secrets and registry
+/// credentials takes.
+pub(super) fn containers(
+    m: &ServiceManifest,
+    inputs: &ServiceInputs,
+    lb: Option<&LbPlan>,
+) -> (Vec<ContainerPlan>, SecretsPlan) {
+    let mut reads = SecretsPlan::default();
+    let mut out = Vec::new();
+    let mut sidecars: Vec<_> = m.task.sidecars.iter().collect();
+    sidecars.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+    for (name, s) in sidecars {
+        let s = &s.value;
+        let mut vars = builtin_vars(m, inputs, lb.is_some());
+        for (k, v) in s.variables.iter() {
+            vars.insert(k.value.clone(), quote(&v.0));
+        }
+        let (secret_items, secret_reads) = secrets::secrets_of(&s.secrets);
+        reads.merge(secret_reads);
+        if let Some(c) = &s.credentials {
+            reads.secretsmanager.extend(secrets::arn_resources(c));
+        }
+        let mut labels: Vec<VarPlan> = s
+            .labels
+            .iter()
+            .map(|(k, v)| VarPlan {
+                name: k.value.clone(),
+                value: v.value.clone(),
+            })
+            .collect();
+        labels.sort_by(|a, b| a.name.cmp(&b.name));
+        out.push(ContainerPlan {
+            name: name.value.clone(),
+            image: quote(s.image.as_ref().map_or("", |i| i.value.as_str())),
+            essential: s.essential.as_ref().is_none_or(|e| e.value),
+            readonly_fs: false,
+            ports: s
+                .port
+                .iter()
+                .map(|p| PortPlan {
+                    port: p.value.port,
+                    name: None,
+                    protocol: if p.value.udp { "udp" } else { "tcp" },
+                })
+                .collect(),
+            entrypoint: s.entrypoint.as_ref().map(|c| c.args().to_vec()),
+            command: s.command.as_ref().map(|c| c.args().to_vec()),
+            environment: vars
+                .into_iter()
+                .map(|(name, value)| VarPlan { name, value })
+                .collect(),
+            secrets: secret_items,
+            labels,
+            healthcheck: s.healthcheck.as_ref().map(|h| HealthPlan {
+                command: h.command.args().to_vec(),
+                interval: secs(h.interval.as_ref(), 10),
+                retries: h.retries.as_ref().map_or(2, |r| r.value),
+                timeout: secs(h.timeout.as_ref(), 5),
+                start_period: secs(h.start_period.as_ref(), 0),
+            }),
+            depends_on: depends_on(&s.depends_on),
+            credentials: s.credentials.as_ref().map(|c| quote(c)),
+        });
+    }
+    reads.sort();
+    (out, reads)
+}

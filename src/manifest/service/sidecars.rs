@@ -1,0 +1,193 @@
+//! `sidecars` (containers beside the main one), `image.depends_on` (start order) and
+//! `image.credentials` (a private registry's credentials), with Copilot's field names and
+//! meaning (<https://aws.github.io/copilot-cli/docs/developing/sidecars/>). Decoding
+//! only; references between containers are checked in `validate/containers.rs`.
+
+use super::{ContainerHealthCheck, EnvValue, Secret};
+use crate::manifest::common::Command;
+use crate::manifest::decode::{Cx, Decode, Fields, Keyed, Spanned};
+use crate::manifest::yaml::{Node, Value};
+use schemars::JsonSchema;
+
+/// A sidecar container.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// The image: a URI (a public image, or one in any registry).
+    pub image: Option<Spanned<String>>,
+    /// Port the container listens on: `8080`, or `8080/tcp`, `53/udp`.
+    pub port: Option<Spanned<SidecarPort>>,
+    /// Whether the task stops when this container stops. Default true.
+    pub essential: Option<Spanned<bool>>,
+    /// Secrets Manager ARN of the private registry's credentials.
+    pub credentials: Option<Spanned<String>>,
+    /// Environment variables.
+    #[serde(default)]
+    pub variables: Keyed<Spanned<EnvValue>>,
+    /// Secrets injected as environment variables.
+    #[serde(default)]
+    pub secrets: Keyed<Spanned<Secret>>,
+    /// Overrides the image's ENTRYPOINT.
+    pub entrypoint: Option<Spanned<Command>>,
+    /// Overrides the image's CMD.
+    pub command: Option<Spanned<Command>>,
+    /// Container health check.
+    pub healthcheck: Option<Spanned<ContainerHealthCheck>>,
+    /// Containers this one starts after: name → `start`, `complete`, `success` or
+    /// `healthy`.
+    #[serde(default)]
+    pub depends_on: Keyed<Spanned<DependsOn>>,
+    /// Docker labels.
+    #[serde(default)]
+    pub labels: Keyed<Spanned<String>>,
+}
+
+/// A sidecar's port and protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SidecarPort {
+    /// The port, 1 to 65535.
+    pub port: u16,
+    /// `tcp` (default) or `udp`.
+    pub udp: bool,
+}
+
+impl JsonSchema for SidecarPort {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SidecarPort".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port, `8080`, or a port and protocol, `8080/tcp`, `53/udp`.",
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 65535},
+                {"type": "string", "pattern": "^[0-9]+(/(tcp|udp|TCP|UDP))?$"}
+            ]
+        })
+    }
+}
+
+/// When a container may start, relative to another (ECS's `dependsOn` condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DependsOn {
+    /// Once the other container has started.
+    Start,
+    /// Once it has run to completion (any exit code); not for an essential container.
+    Complete,
+    /// Once it has exited 0; not for an essential container.
+    Success,
+    /// Once its health check passes; it needs a health check.
+    Healthy,
+}
+
+impl DependsOn {
+    /// ECS's spelling (`START`, …).
+    pub fn as_ecs(self) -> &'static str {
+        match self {
+            DependsOn::Start => "START",
+            DependsOn::Complete => "COMPLETE",
+            DependsOn::Success => "SUCCESS",
+            DependsOn::Healthy => "HEALTHY",
+        }
+    }
+}
+
+impl Decode for DependsOn {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let s = crate::manifest::common::decode_choice(
+            node,
+            cx,
+            &["start", "complete", "success", "healthy"],
+        )?;
+        Some(match *s {
+            "start" => DependsOn::Start,
+            "complete" => DependsOn::Complete,
+            "success" => DependsOn::Success,
+            _ => DependsOn::Healthy,
+        })
+    }
+}
+
+impl Decode for SidecarPort {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let text = match &node.value {
+            Value::Scalar(s) if !node.is_null() => s.text.clone(),
+            _ => {
+                cx.type_error(node, "a port like `8080` or `8080/tcp`");
+                return None;
+            }
+        };
+        let (port, proto) = text.split_once('/').unwrap_or((text.as_str(), "tcp"));
+        let udp = match proto.to_ascii_lowercase().as_str() {
+            "tcp" => false,
+            "udp" => true,
+            _ => {
+                let path = cx.path();
+                cx.invalid(
+                    node.span,
+                    format!("`{path}`: `{proto}` is not a protocol"),
+                    Some("write `tcp` or `udp`, like `8080/tcp`".into()),
+                );
+                return None;
+            }
+        };
+        match port.trim().parse::<u16>() {
+            Ok(p) if p >= 1 => Some(SidecarPort { port: p, udp }),
+            _ => {
+                let path = cx.path();
+                cx.invalid(
+                    node.span,
+                    format!("`{path}` must be a port from 1 to 65535, found `{port}`"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Decode for Sidecar {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "sidecar")?;
+        let image = match f.node("image") {
+            Some(n) if matches!(n.value, Value::Map(_)) => {
+                cx.at("image", |cx| {
+                    let path = cx.path();
+                    cx.failed.push(path);
+                    let d = crate::manifest::diag::Diagnostic::error(
+                        crate::manifest::diag::Code::Unsupported,
+                        format!("`{}` is not supported by wharf yet", cx.path()),
+                    )
+                    .at(n.span)
+                    .help("building a sidecar's image is not available in this version of wharf; push it and give its URI")
+                    .path(cx.path());
+                    cx.report(d);
+                });
+                None
+            }
+            Some(n) => cx.at("image", |cx| Spanned::<String>::decode(n, cx)),
+            None => None,
+        };
+        let s = Sidecar {
+            image,
+            port: f.opt(cx, "port"),
+            essential: f.opt(cx, "essential"),
+            credentials: f.opt(cx, "credentials"),
+            variables: f.opt(cx, "variables").unwrap_or_default(),
+            secrets: f.opt(cx, "secrets").unwrap_or_default(),
+            entrypoint: f.opt(cx, "entrypoint"),
+            command: f.opt(cx, "command"),
+            healthcheck: f.opt(cx, "healthcheck"),
+            depends_on: f.opt(cx, "depends_on").unwrap_or_default(),
+            labels: f.opt(cx, "labels").unwrap_or_default(),
+        };
+        for (key, feature) in [
+            ("mount_points", "Volumes (`mount_points`)"),
+            ("env_file", "Environment files"),
+        ] {
+            f.unsupported(cx, key, feature, |_| false);
+        }
+        f.finish(cx);
+        Some(s)
+    }
+}

@@ -1,0 +1,252 @@
+//! Checks of the task's containers: sidecar names, images and ports, private registry
+//! credentials, and the start order (`depends_on`) against ECS's rules
+//! (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html>).
+
+use super::Checker;
+use crate::manifest::decode::{Keyed, Spanned};
+use crate::manifest::diag::Code;
+use crate::manifest::service::{DependsOn, ServiceManifest};
+use std::collections::BTreeMap;
+
+/// What the start-order rules need to know of a container.
+struct Container {
+    essential: bool,
+    healthcheck: bool,
+}
+
+/// Sidecars, credentials and `depends_on` of the main container and the sidecars.
+pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
+    let main = m.name.value.as_str();
+    let mut all: BTreeMap<&str, Container> = BTreeMap::from([(
+        main,
+        Container {
+            essential: true,
+            healthcheck: m.task.image.healthcheck.is_some(),
+        },
+    )]);
+    let mut ports: BTreeMap<u16, String> = m
+        .task
+        .image
+        .port
+        .iter()
+        .map(|p| (p.value.0, main.to_string()))
+        .collect();
+    for (name, s) in m.task.sidecars.iter() {
+        let path = format!("sidecars.{}", name.value);
+        let ok = !name.is_empty()
+            && name.len() <= 255
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if !ok {
+            c.error(
+                Code::InvalidValue,
+                name.span,
+                &path,
+                format!("`{}` is not a valid container name", name.value),
+                Some("use letters, digits, `-` and `_`, at most 255 characters".into()),
+            );
+        }
+        if name.value == main {
+            c.error(
+                Code::InvalidValue,
+                name.span,
+                &path,
+                format!("the sidecar `{main}` has the main container's name"),
+                Some("the main container is named like the service: rename the sidecar".into()),
+            );
+        }
+        if s.value.image.is_none() && !m.was_unreadable(&format!("{path}.image")) {
+            c.error(
+                Code::MissingField,
+                name.span,
+                &format!("{path}.image"),
+                format!("sidecar `{}` needs `image`", name.value),
+                Some("the URI of the image it runs, e.g. `public.ecr.aws/nginx/nginx:1.27`".into()),
+            );
+        }
+        if let Some(p) = &s.value.port
+            && let Some(owner) = ports.insert(p.value.port, name.value.clone())
+        {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                &format!("{path}.port"),
+                format!(
+                    "port {} is also `{owner}`'s: containers of a task share its network",
+                    p.value.port
+                ),
+                None,
+            );
+        }
+        credentials(
+            c,
+            s.value.credentials.as_ref(),
+            &format!("{path}.credentials"),
+        );
+        all.insert(
+            name.value.as_str(),
+            Container {
+                essential: s.value.essential.as_ref().is_none_or(|e| e.value),
+                healthcheck: s.value.healthcheck.is_some(),
+            },
+        );
+    }
+    credentials(c, m.task.image.credentials.as_ref(), "image.credentials");
+    if m.task.image.credentials.is_some() && m.task.image.location.is_none() {
+        c.warn(
+            Code::InvalidValue,
+            m.task.image.span,
+            "image.credentials",
+            "`image.credentials` is for an image in a private registry (`image.location`); a built image goes to the service's ECR repository",
+            None,
+        );
+    }
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let deps = std::iter::once((
+        main,
+        "image.depends_on".to_string(),
+        &m.task.image.depends_on,
+    ))
+    .chain(m.task.sidecars.iter().map(|(n, s)| {
+        (
+            n.value.as_str(),
+            format!("sidecars.{}.depends_on", n.value),
+            &s.value.depends_on,
+        )
+    }));
+    for (from, path, d) in deps {
+        depends_on(c, &all, from, &path, d);
+        edges.insert(from, d.iter().map(|(k, _)| k.value.as_str()).collect());
+    }
+    if let Some(cycle) = find_cycle(&edges) {
+        let (span, path) = if cycle[0] == main {
+            (m.task.image.span, "image.depends_on".to_string())
+        } else {
+            let s = m.task.sidecars.iter().find(|(n, _)| n.value == cycle[0]);
+            (
+                s.map_or(m.name.span, |(n, _)| n.span),
+                format!("sidecars.{}.depends_on", cycle[0]),
+            )
+        };
+        c.error(
+            Code::InvalidValue,
+            span,
+            &path,
+            format!(
+                "the containers wait for each other: {}",
+                cycle
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
+            Some("ECS starts no container of such a task: break the loop".into()),
+        );
+    }
+}
+
+/// A private registry's credentials: a Secrets Manager secret's ARN.
+fn credentials(c: &mut Checker, cred: Option<&Spanned<String>>, path: &str) {
+    let Some(cred) = cred else { return };
+    if !(cred.starts_with("arn:") && cred.contains(":secretsmanager:") && cred.contains(":secret:"))
+    {
+        c.error(
+            Code::InvalidValue,
+            cred.span,
+            path,
+            format!("`{}` is not a Secrets Manager secret ARN", cred.value),
+            Some("private registry credentials are a secret's ARN: `arn:aws:secretsmanager:<region>:<account>:secret:<name>`".into()),
+        );
+    }
+}
+
+/// One container's `depends_on`: existing containers, not itself, conditions ECS takes.
+fn depends_on(
+    c: &mut Checker,
+    all: &BTreeMap<&str, Container>,
+    from: &str,
+    path: &str,
+    d: &Keyed<Spanned<DependsOn>>,
+) {
+    for (target, cond) in d.iter() {
+        let p = format!("{path}.{}", target.value);
+        let Some(t) = all.get(target.value.as_str()) else {
+            let known: Vec<String> = all.keys().map(|k| format!("`{k}`")).collect();
+            c.error(
+                Code::Reference,
+                target.span,
+                &p,
+                format!("`{}` is not a container of this task", target.value),
+                Some(format!("the containers are {}", known.join(", "))),
+            );
+            continue;
+        };
+        if target.value == from {
+            c.error(
+                Code::InvalidValue,
+                target.span,
+                &p,
+                "a container cannot wait for itself",
+                None,
+            );
+        }
+        match cond.value {
+            DependsOn::Complete | DependsOn::Success if t.essential => c.error(
+                Code::InvalidValue,
+                cond.span,
+                &p,
+                format!(
+                    "`{}` is essential, so it cannot be waited for to {}: the task stops when it stops",
+                    target.value,
+                    if cond.value == DependsOn::Success { "succeed" } else { "complete" }
+                ),
+                Some(format!("use `start` or `healthy`, or set `essential: false` on `{}`", target.value)),
+            ),
+            DependsOn::Healthy if !t.healthcheck => c.error(
+                Code::InvalidValue,
+                cond.span,
+                &p,
+                format!("`{}` has no health check to be healthy by", target.value),
+                Some(format!("add a `healthcheck` to `{}`, or wait for `start`", target.value)),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// A loop in who-waits-for-whom, as the names around it (first repeated at the end).
+fn find_cycle<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str>> {
+    fn visit<'a>(
+        n: &'a str,
+        edges: &BTreeMap<&'a str, Vec<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        if let Some(i) = path.iter().position(|p| *p == n) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(n);
+            return Some(cycle);
+        }
+        if !done.insert(n) {
+            return None;
+        }
+        path.push(n);
+        for next in edges.get(n).map(Vec::as_slice).unwrap_or(&[]) {
+            if *next != n
+                && let Some(c) = visit(next, edges, path, done)
+            {
+                return Some(c);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for n in edges.keys() {
+        if let Some(c) = visit(n, edges, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
