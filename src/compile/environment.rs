@@ -4,7 +4,7 @@
 use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote};
 use crate::contract::{EnvValue, ssm_name};
 use crate::manifest::environment::EnvManifest;
-use crate::manifest::service::{Placement, ServiceManifest};
+use crate::manifest::service::ServiceManifest;
 use crate::render::render;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -210,7 +210,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             r,
         )
     };
-    let nat = vpc.managed && services.iter().any(|s| s.placement() == Placement::Private);
+    let nat = vpc.managed && services.iter().any(ServiceManifest::in_env_private_subnets);
     let alb = services
         .iter()
         .any(ServiceManifest::is_load_balanced)

@@ -813,3 +813,25 @@ fn arm64_tasks_run_on_fargate_spot() {
     let cap = p.capacity.expect("a capacity provider strategy");
     assert!(cap.iter().any(|c| c.provider == "FARGATE_SPOT"), "{cap:?}");
 }
+
+#[test]
+fn subnets_chosen_by_id_need_no_nat_and_keep_their_security_groups() {
+    let own = format!(
+        "{BE}network:\n  vpc:\n    placement:\n      subnets: [subnet-0abc1234]\n    security_groups:\n      groups: [sg-0abc1234, {{from_cfn: shared-sg}}]\n      deny_default: true\n"
+    );
+    assert!(!env_plan(ENV, &[&own]).nat);
+    let private = format!("{BE}network:\n  vpc:\n    placement: private\n");
+    assert!(env_plan(ENV, &[&private]).nat);
+    let p = svc_plan(&own, ENV);
+    assert_eq!(p.subnet_ids, ["\"subnet-0abc1234\""]);
+    assert_eq!(
+        p.security_groups,
+        ["\"sg-0abc1234\"", "!ImportValue \"shared-sg\""]
+    );
+    assert!(!p.public_ip);
+    let names: Vec<&str> = p.env_params.iter().map(|e| e.name).collect();
+    assert!(
+        !names.contains(&"PrivateSubnets") && !names.contains(&"EnvironmentSecurityGroup"),
+        "{names:?}"
+    );
+}

@@ -207,6 +207,9 @@ name: worker
 type: Worker Service
 image:
   build: Dockerfile
+network:
+  vpc:
+    security_groups: [sg-0abc, {from_cfn: shared-sg}]
 deployment:
   rollback_alarms: {messages_delayed: 5}
 count:
@@ -309,6 +312,7 @@ secrets:
 network:
   vpc:
     placement: private
+    security_groups: {groups: [sg-0abc, {from_cfn: shared-sg}], deny_default: false}
   connect: {alias: web}
 storage:
   ephemeral: 30

@@ -35,7 +35,7 @@ pub(super) fn plan(j: &Job, app: &str, env: &str, name: &str, public_ip: bool) -
                 "AwsvpcConfiguration": {
                     "Subnets": ["${Subnets}"],
                     "AssignPublicIp": if public_ip { "ENABLED" } else { "DISABLED" },
-                    "SecurityGroups": ["${EnvironmentSecurityGroup}"],
+                    "SecurityGroups": ["${SecurityGroups}"],
                 }
             }
         },

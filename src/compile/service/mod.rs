@@ -132,6 +132,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         alarms,
         public_ip: placement == Placement::Public,
         subnets_param: subnets.parameter(),
+        subnet_ids: network::subnet_ids(m),
+        security_groups: network::security_groups(m),
         lb,
         autoscaling: auto,
         discovery_name: format!("{name}.{}", namespace(&app, &env)),

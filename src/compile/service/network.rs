@@ -24,14 +24,16 @@ pub(super) fn env_params(
         Placement::Public => EnvValue::PublicSubnets,
         Placement::Private => EnvValue::PrivateSubnets,
     };
-    let mut env_params = vec![
-        take(EnvValue::Cluster, "ECS cluster of the environment"),
-        take(subnets, "Subnets the tasks run in"),
-        take(
+    let mut env_params = vec![take(EnvValue::Cluster, "ECS cluster of the environment")];
+    if subnet_ids(m).is_empty() {
+        env_params.push(take(subnets, "Subnets the tasks run in"));
+    }
+    if !denies_default(m) {
+        env_params.push(take(
             EnvValue::EnvironmentSecurityGroup,
             "Security group of the environment's tasks",
-        ),
-    ];
+        ));
+    }
     if has_discovery(*m.kind) {
         env_params.push(take(
             EnvValue::ServiceDiscoveryNamespaceId,
@@ -60,4 +62,50 @@ pub(super) fn env_params(
         }
     }
     (env_params, subnets)
+}
+
+/// Subnets chosen by ID (`network.vpc.placement.subnets`), quoted; empty for the
+/// environment's.
+pub(super) fn subnet_ids(m: &ServiceManifest) -> Vec<String> {
+    m.network
+        .as_ref()
+        .and_then(|n| n.vpc.as_ref())
+        .and_then(|v| v.subnets.as_ref())
+        .map(|s| s.iter().map(|id| quote(id)).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `security_groups.deny_default` leaves out the environment's group.
+fn denies_default(m: &ServiceManifest) -> bool {
+    m.network
+        .as_ref()
+        .and_then(|n| n.vpc.as_ref())
+        .and_then(|v| v.security_groups.as_ref())
+        .and_then(|s| s.value.deny_default.as_ref())
+        .is_some_and(|d| d.value)
+}
+
+/// The tasks' security groups as CloudFormation values: the environment's (unless
+/// denied), then the manifest's, by ID or `!ImportValue`.
+pub(super) fn security_groups(m: &ServiceManifest) -> Vec<String> {
+    use crate::manifest::service::GroupRef;
+    let mut out = Vec::new();
+    if !denies_default(m) {
+        out.push(format!(
+            "!Ref {}",
+            EnvValue::EnvironmentSecurityGroup.parameter()
+        ));
+    }
+    let groups = m
+        .network
+        .as_ref()
+        .and_then(|n| n.vpc.as_ref())
+        .and_then(|v| v.security_groups.as_ref());
+    for g in groups.map(|s| s.value.groups.as_slice()).unwrap_or(&[]) {
+        out.push(match &g.value {
+            GroupRef::Id(id) => quote(id),
+            GroupRef::FromCfn(e) => format!("!ImportValue {}", quote(e)),
+        });
+    }
+    out
 }

@@ -32,6 +32,11 @@ pub(super) fn secrets_of(
                 ));
                 (arn.clone(), Some(arn), None)
             }
+            // The export is the ARN of a parameter or a secret: either may be read.
+            Secret::FromCfn { from_cfn } => {
+                let import = format!("!ImportValue {}", quote(from_cfn));
+                (import.clone(), Some(import.clone()), Some(vec![import]))
+            }
             Secret::SecretsManager { secretsmanager: v } if v.starts_with("arn:") => {
                 (quote(v), None, Some(arn_resources(v)))
             }

@@ -4,7 +4,7 @@
 //! definition's container loop (`svc-task-definition.yml`); what reading their secrets
 //! and credentials takes joins the execution role's (`svc-roles.yml`).
 
-use super::task::{builtin_vars, depends_on};
+use super::task::{builtin_vars, depends_on, variable};
 use super::*;
 
 /// The sidecars' containers, in name order, and what reading their secrets and registry
@@ -22,7 +22,7 @@ pub(super) fn containers(
         let s = &s.value;
         let mut vars = builtin_vars(m, inputs, lb.is_some());
         for (k, v) in s.variables.iter() {
-            vars.insert(k.value.clone(), quote(&v.0));
+            vars.insert(k.value.clone(), variable(&v.value));
         }
         let (secret_items, secret_reads) = secrets::secrets_of(&s.secrets);
         reads.merge(secret_reads);

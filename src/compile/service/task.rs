@@ -107,7 +107,7 @@ pub(super) fn main_container(
     let mut vars = builtin_vars(m, inputs, lb.is_some());
     let _ = (app, env);
     for (k, v) in m.task.variables.iter() {
-        vars.insert(k.value.clone(), quote(&v.0));
+        vars.insert(k.value.clone(), variable(&v.value));
     }
     let healthcheck = m.task.image.healthcheck.as_ref().map(|h| HealthPlan {
         command: h.command.args().to_vec(),
@@ -177,6 +177,15 @@ pub(super) fn builtin_vars(
         vars.insert(format!("{p}_LB_DNS"), "!Ref LoadBalancerDNSName".into());
     }
     vars
+}
+
+/// A variable's value as CloudFormation reads it: quoted, or `!ImportValue` of an export.
+pub(super) fn variable(v: &crate::manifest::service::Variable) -> String {
+    use crate::manifest::service::Variable;
+    match v {
+        Variable::Text(t) => quote(t),
+        Variable::FromCfn(name) => format!("!ImportValue {}", quote(name)),
+    }
 }
 
 /// `depends_on` as ECS's `dependsOn`, in name order.

@@ -283,6 +283,10 @@ pub struct ServicePlan {
     pub public_ip: bool,
     /// Parameter holding the subnets.
     pub subnets_param: &'static str,
+    /// Subnets chosen by ID, quoted (instead of the environment's).
+    pub subnet_ids: Vec<String>,
+    /// The tasks' security groups, as CloudFormation values.
+    pub security_groups: Vec<String>,
     /// Load balancer routing.
     pub lb: Option<LbPlan>,
     /// Autoscaling.
@@ -398,7 +402,7 @@ pub struct JobPlan {
     pub retries: u32,
     /// Longest run, seconds.
     pub timeout: Option<u64>,
-    /// The state machine's definition (JSON, `!Sub` text: `${ClusterName}`, `${TaskDefinition}`, `${Subnets}`, …).
+    /// The state machine's definition (JSON, `!Sub` text: `${ClusterName}`, `${TaskDefinition}`, `${Subnets}`, `${SecurityGroups}`).
     pub definition: String,
 }
 

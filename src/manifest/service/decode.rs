@@ -7,6 +7,31 @@ use crate::manifest::decode::{Cx, Decode, Fields, Spanned};
 use crate::manifest::diag::{Code, Diagnostic};
 use crate::manifest::yaml::{Node, Value};
 
+impl Decode for Variable {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Scalar(s) => Some(Variable::Text(if node.is_null() {
+                String::new()
+            } else {
+                s.text.clone()
+            })),
+            Value::Map(_) => {
+                let mut f = Fields::new(node, cx, "variable")?;
+                let name = f.req(cx, "from_cfn");
+                f.finish(cx);
+                name.map(Variable::FromCfn)
+            }
+            Value::Seq(_) => {
+                cx.type_error(
+                    node,
+                    "a string, number or boolean, or `{from_cfn: <export>}`",
+                );
+                None
+            }
+        }
+    }
+}
+
 impl Decode for EnvValue {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
@@ -423,18 +448,22 @@ impl Decode for Secret {
         }
         let mut f = Fields::new(node, cx, "secret")?;
         let sm: Option<String> = f.opt(cx, "secretsmanager");
-        f.unsupported(
-            cx,
-            "from_cfn",
-            "Importing CloudFormation exports (`from_cfn`)",
-            |_| false,
-        );
-        let had_from_cfn = f.key_span("from_cfn").is_some();
+        let import: Option<String> = f.opt(cx, "from_cfn");
+        let both = sm.is_some() && import.is_some();
         f.finish(cx);
-        match sm {
-            Some(s) => Some(Secret::SecretsManager { secretsmanager: s }),
-            None if had_from_cfn => None,
-            None => {
+        if both {
+            let path = cx.path();
+            cx.invalid(
+                node.span,
+                format!("`{path}` has both `secretsmanager` and `from_cfn`"),
+                Some("a secret comes from one of them".into()),
+            );
+            return None;
+        }
+        match (sm, import) {
+            (Some(s), _) => Some(Secret::SecretsManager { secretsmanager: s }),
+            (None, Some(e)) => Some(Secret::FromCfn { from_cfn: e }),
+            (None, None) => {
                 f_missing(cx, node, "secretsmanager");
                 None
             }
@@ -463,16 +492,28 @@ impl Decode for Network {
 impl Decode for NetworkVpc {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network.vpc")?;
+        let mut subnets = None;
         let placement = f.node("placement").and_then(|n| {
             cx.at("placement", |cx| match &n.value {
                 Value::Map(_) => {
-                    unsupported_here(
-                        cx,
-                        n,
-                        "subnets",
-                        "Placement in chosen subnets (`placement.subnets`)",
-                    );
-                    None
+                    let mut p = Fields::new(n, cx, "network.vpc.placement")?;
+                    match p.node("subnets") {
+                        Some(s) if matches!(s.value, Value::Map(_)) => unsupported_here(
+                            cx,
+                            s,
+                            "subnets",
+                            "Choosing subnets by tags (`placement.subnets.from_tags`)",
+                        ),
+                        Some(s) => {
+                            subnets = cx.at("subnets", |cx| Vec::<Spanned<String>>::decode(s, cx));
+                        }
+                        None => {
+                            p.req::<String>(cx, "subnets");
+                        }
+                    }
+                    p.finish(cx);
+                    // Subnets chosen by ID get no public IP, as private ones.
+                    Some(Spanned::new(Placement::Private, n.span))
                 }
                 _ => decode_choice(n, cx, &["public", "private"]).map(|s| {
                     Spanned::new(
@@ -486,14 +527,41 @@ impl Decode for NetworkVpc {
                 }),
             })
         });
-        f.unsupported(
-            cx,
-            "security_groups",
-            "Extra security groups (`network.vpc.security_groups`)",
-            |_| false,
-        );
+        let security_groups = f.opt(cx, "security_groups");
         f.finish(cx);
-        Some(NetworkVpc { placement })
+        Some(NetworkVpc {
+            placement,
+            subnets,
+            security_groups,
+        })
+    }
+}
+impl Decode for GroupRef {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if let Value::Scalar(_) = node.value {
+            return String::decode(node, cx).map(GroupRef::Id);
+        }
+        let mut f = Fields::new(node, cx, "security group")?;
+        let e = f.req(cx, "from_cfn");
+        f.finish(cx);
+        e.map(GroupRef::FromCfn)
+    }
+}
+impl Decode for SecurityGroups {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if let Value::Seq(_) = node.value {
+            return Vec::<Spanned<GroupRef>>::decode(node, cx).map(|groups| SecurityGroups {
+                groups,
+                deny_default: None,
+            });
+        }
+        let mut f = Fields::new(node, cx, "network.vpc.security_groups")?;
+        let s = SecurityGroups {
+            groups: f.opt(cx, "groups").unwrap_or_default(),
+            deny_default: f.opt(cx, "deny_default"),
+        };
+        f.finish(cx);
+        Some(s)
     }
 }
 impl Decode for Deployment {

@@ -174,7 +174,7 @@ pub struct Task {
     pub command: Option<Spanned<Command>>,
     /// Environment variables of the main container.
     #[serde(default)]
-    pub variables: Keyed<Spanned<EnvValue>>,
+    pub variables: Keyed<Spanned<Variable>>,
     /// Secrets injected as environment variables: SSM parameter names/ARNs or `secretsmanager:` references.
     #[serde(default)]
     pub secrets: Keyed<Spanned<Secret>>,
@@ -225,6 +225,39 @@ pub enum Workload {
     },
     /// Scheduled Job: a task run on a schedule.
     ScheduledJob(Job),
+}
+
+/// A container variable: a value, or `{from_cfn: <export>}`, a value another stack of
+/// the region exports (an addon's output, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Variable {
+    /// The value as written.
+    Text(String),
+    /// The name of a CloudFormation export.
+    FromCfn(Spanned<String>),
+}
+
+impl Variable {
+    /// The value as written; `None` for an import.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Variable::Text(t) => Some(t),
+            Variable::FromCfn(_) => None,
+        }
+    }
+}
+
+impl JsonSchema for Variable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Variable".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [
+            {"type": ["string", "number", "boolean", "null"]},
+            {"type": "object", "additionalProperties": false, "required": ["from_cfn"],
+             "properties": {"from_cfn": {"type": "string", "description": "The name of a CloudFormation export of the region."}}}
+        ]})
+    }
 }
 
 /// A variable value: any scalar, kept as written (`on`, `0777` and `80` stay text).
@@ -407,6 +440,12 @@ pub enum Secret {
         /// The secret's name or ARN, optionally followed by `:json-key:version-stage:version-id`.
         secretsmanager: String,
     },
+    /// `{from_cfn: <export>}`: a CloudFormation export whose value is the ARN of an SSM
+    /// parameter or a Secrets Manager secret.
+    FromCfn {
+        /// The export's name.
+        from_cfn: String,
+    },
 }
 
 /// `network`.
@@ -423,8 +462,55 @@ pub struct Network {
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkVpc {
-    /// `public` (default) or `private` subnets.
+    /// `public` (default) or `private` subnets, or `{subnets: [ids]}`.
     pub placement: Option<Spanned<Placement>>,
+    /// Subnets chosen by ID (`placement.subnets`), instead of the environment's.
+    #[serde(skip)]
+    pub subnets: Option<Vec<Spanned<String>>>,
+    /// Security groups of the tasks besides the environment's: IDs or
+    /// `{from_cfn: <export>}`, or `{groups: [...], deny_default: true}` to leave out the
+    /// environment's.
+    pub security_groups: Option<Spanned<SecurityGroups>>,
+}
+
+/// `network.vpc.security_groups`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecurityGroups {
+    /// The groups.
+    pub groups: Vec<Spanned<GroupRef>>,
+    /// Leave out the environment's security group.
+    pub deny_default: Option<Spanned<bool>>,
+}
+
+/// A security group: its ID, or a CloudFormation export holding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupRef {
+    /// `sg-…`.
+    Id(String),
+    /// `{from_cfn: <export>}`.
+    FromCfn(String),
+}
+
+impl JsonSchema for SecurityGroups {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecurityGroups".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let group = serde_json::json!({"anyOf": [
+            {"type": "string"},
+            {"type": "object", "additionalProperties": false, "required": ["from_cfn"], "properties": {"from_cfn": {"type": "string"}}}
+        ]});
+        schemars::json_schema!({
+            "description": "Security groups of the tasks besides the environment's: IDs or `{from_cfn}`, or `{groups, deny_default}`.",
+            "anyOf": [
+                {"type": "array", "items": group},
+                {"type": "object", "additionalProperties": false, "properties": {
+                    "groups": {"type": "array", "items": group},
+                    "deny_default": {"type": "boolean"}
+                }}
+            ]
+        })
+    }
 }
 
 /// Which subnets tasks run in.
@@ -698,6 +784,17 @@ impl ServiceManifest {
             .and_then(|n| n.connect.as_ref())
             .map(|c| &c.value)
             .filter(|c| c.enabled)
+    }
+
+    /// Whether the tasks run in the environment's private subnets (not in subnets the
+    /// manifest chose by ID).
+    pub fn in_env_private_subnets(&self) -> bool {
+        self.placement() == Placement::Private
+            && self
+                .network
+                .as_ref()
+                .and_then(|n| n.vpc.as_ref())
+                .is_none_or(|v| v.subnets.is_none())
     }
 
     /// Where tasks run; `public` unless the manifest says otherwise.

@@ -3,7 +3,7 @@
 //! meaning (<https://aws.github.io/copilot-cli/docs/developing/sidecars/>). Decoding
 //! only; references between containers are checked in `validate/containers.rs`.
 
-use super::{ContainerHealthCheck, EnvValue, Secret};
+use super::{ContainerHealthCheck, Secret, Variable};
 use crate::manifest::common::Command;
 use crate::manifest::decode::{Cx, Decode, Fields, Keyed, Spanned};
 use crate::manifest::yaml::{Node, Value};
@@ -23,7 +23,7 @@ pub struct Sidecar {
     pub credentials: Option<Spanned<String>>,
     /// Environment variables.
     #[serde(default)]
-    pub variables: Keyed<Spanned<EnvValue>>,
+    pub variables: Keyed<Spanned<Variable>>,
     /// Secrets injected as environment variables.
     #[serde(default)]
     pub secrets: Keyed<Spanned<Secret>>,

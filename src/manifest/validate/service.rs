@@ -39,6 +39,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         );
     }
     effective_limits(&mut c, m);
+    network_vpc(&mut c, m);
     super::containers::containers(&mut c, m);
     image(&mut c, m);
     size(&mut c, m);
@@ -201,6 +202,68 @@ pub const MAX_TASK_DEFINITION_BYTES: usize = 65_536;
 /// configuration, health check (bytes).
 const TASK_DEFINITION_OVERHEAD: usize = 4_096;
 
+/// Most security groups of a task's network interface
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html>).
+pub const MAX_TASK_SECURITY_GROUPS: usize = 5;
+
+/// `network.vpc`: subnet and security group IDs, and how many groups a task may have.
+fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
+    use crate::manifest::service::GroupRef;
+    let Some(vpc) = m.network.as_ref().and_then(|n| n.vpc.as_ref()) else {
+        return;
+    };
+    let id = |s: &str, prefix: &str| {
+        s.strip_prefix(prefix).is_some_and(|h| {
+            (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit())
+        })
+    };
+    if let Some(subnets) = &vpc.subnets {
+        if subnets.is_empty() {
+            c.error(
+                Code::MissingField,
+                vpc.placement.as_ref().map_or(m.name.span, |p| p.span),
+                "network.vpc.placement.subnets",
+                "`placement.subnets` lists no subnet",
+                None,
+            );
+        }
+        for (i, s) in subnets.iter().enumerate() {
+            if !id(s, "subnet-") {
+                c.error(
+                    Code::InvalidValue,
+                    s.span,
+                    &format!("network.vpc.placement.subnets[{i}]"),
+                    format!("`{}` is not a subnet ID", s.value),
+                    Some("subnet IDs look like `subnet-0abc1234`".into()),
+                );
+            }
+        }
+    }
+    if let Some(sg) = &vpc.security_groups {
+        for (i, g) in sg.value.groups.iter().enumerate() {
+            if let GroupRef::Id(v) = &g.value
+                && !id(v, "sg-")
+            {
+                c.error(Code::InvalidValue, g.span, &format!("network.vpc.security_groups[{i}]"), format!("`{v}` is not a security group ID"), Some("security group IDs look like `sg-0abc1234`; a group exported by another stack is `{from_cfn: <export>}`".into()));
+            }
+        }
+        let deny = sg.value.deny_default.as_ref().is_some_and(|d| d.value);
+        let total = sg.value.groups.len() + usize::from(!deny);
+        if deny && sg.value.groups.is_empty() {
+            c.error(
+                Code::MissingField,
+                sg.span,
+                "network.vpc.security_groups",
+                "`deny_default` leaves the tasks without any security group",
+                Some("list the groups the tasks use in `groups`".into()),
+            );
+        }
+        if total > MAX_TASK_SECURITY_GROUPS {
+            c.error(Code::Limit, sg.span, "network.vpc.security_groups", format!("the tasks would have {total} security groups{}; ECS allows {MAX_TASK_SECURITY_GROUPS}", if deny { "" } else { " (with the environment's)" }), None);
+        }
+    }
+}
+
 /// Rules across fields, on the effective values (after overrides and interpolation).
 fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
     let readonly = m
@@ -253,7 +316,7 @@ fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
         .task
         .variables
         .iter()
-        .map(|(k, v)| k.len() + v.0.len() + 24)
+        .map(|(k, v)| k.len() + v.text().map_or(64, str::len) + 24)
         .chain(m.task.secrets.iter().map(|(k, _)| k.len() + 2 * 160 + 32))
         .chain(
             m.task
@@ -737,7 +800,7 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
                 None,
             );
         }
-        if looks_secret(k) && !v.0.is_empty() {
+        if looks_secret(k) && v.text().is_some_and(|t| !t.is_empty()) {
             c.warn(
                 Code::SecretInVariables,
                 v.span,
@@ -786,7 +849,34 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
                     );
                 }
             }
+            Secret::FromCfn { from_cfn } => export_name(c, from_cfn, s.span, &path),
         }
+    }
+    for (k, v) in m.task.variables.iter() {
+        if let crate::manifest::service::Variable::FromCfn(name) = &v.value {
+            export_name(c, name, name.span, &format!("variables.{}", k.value));
+        }
+    }
+}
+
+/// A CloudFormation export name: 1 to 255 letters, digits, `-` and `:`
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html>).
+fn export_name(c: &mut Checker, name: &str, span: crate::manifest::source::Span, path: &str) {
+    let ok = !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == ':');
+    if !ok {
+        c.error(
+            Code::InvalidValue,
+            span,
+            path,
+            format!("`{name}` is not a CloudFormation export name"),
+            Some(
+                "export names use letters, digits, `-` and `:`, at most 255 characters".to_string(),
+            ),
+        );
     }
 }
 
@@ -828,7 +918,9 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
         .and_then(|v| v.placement.as_ref())
         .map_or(m.name.span, |p| p.span);
     let env_name = &env.name.value;
+    let own_subnets = !m.in_env_private_subnets() && m.placement() == Placement::Private;
     match m.placement() {
+        _ if own_subnets => {}
         Placement::Private if !has_private => c.error(Code::Reference, placement_span, "network.vpc.placement", format!("private placement needs private subnets, and environment `{env_name}` imports a VPC without any"), Some("add `network.vpc.subnets.private` to the environment manifest".to_string())),
         Placement::Public if !has_public => c.error(Code::Reference, placement_span, "network.vpc.placement", format!("public placement needs public subnets, and environment `{env_name}` imports a VPC without any"), Some("set `network.vpc.placement: private`, or add public subnets to the environment".to_string())),
         _ => {}

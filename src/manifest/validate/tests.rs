@@ -384,8 +384,31 @@ fn secrets_shapes() {
     assert!(run(&format!("{BE}secrets:\n  A: /app/a\n  B: arn:aws:ssm:us-east-1:111122223333:parameter/b\n  C:\n    secretsmanager: 'demo/mysql:password::'\n"), None).is_empty());
     let f = one(&format!("{BE}secrets:\n  A: 'has space'\n"));
     assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "secrets.A"));
-    let f = one(&format!("{BE}secrets:\n  A:\n    from_cfn: Export\n"));
-    assert_eq!(f.code, Code::Unsupported);
+    // A CloudFormation export holding the parameter's or secret's ARN.
+    assert!(
+        run(
+            &format!("{BE}secrets:\n  A:\n    from_cfn: shared-DbSecretArn\n"),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!(
+        "{BE}secrets:\n  A:\n    from_cfn: 'not an export'\n"
+    ));
+    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "secrets.A"));
+    let f = one(&format!(
+        "{BE}secrets:\n  A:\n    from_cfn: x\n    secretsmanager: y\n"
+    ));
+    assert_eq!(f.code, Code::InvalidValue);
+    assert!(
+        run(
+            &format!("{BE}variables:\n  TABLE:\n    from_cfn: shared-TableName\n"),
+            None
+        )
+        .is_empty()
+    );
+    let f = one(&format!("{BE}variables:\n  TABLE:\n    from_cfn: 'a b'\n"));
+    assert_eq!(f.path, "variables.TABLE");
 }
 
 #[test]
@@ -1270,4 +1293,23 @@ fn an_error_of_one_environment_names_it() {
         &["prod".into(), "test".into()],
     );
     assert!(d.iter().all(|x| x.environments.is_empty()));
+}
+
+#[test]
+fn security_groups_and_subnets_by_id() {
+    let net = |body: &str| run(&format!("{BE}network:\n  vpc:\n{body}"), None);
+    assert!(net("    security_groups: [sg-0abc1234, {from_cfn: shared-sg}]\n    placement:\n      subnets: [subnet-0abc1234, subnet-0def5678]\n").is_empty());
+    let f = &net("    security_groups: [default]\n")[0];
+    assert_eq!(f.path, "network.vpc.security_groups[0]");
+    let f = &net("    security_groups: {deny_default: true}\n")[0];
+    assert_eq!(f.code, Code::MissingField);
+    let f = &net(
+        "    security_groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004, sg-00000005]\n",
+    )[0];
+    assert!(f.message.contains("6 security groups"), "{}", f.message);
+    assert!(net("    security_groups: {groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004, sg-00000005], deny_default: true}\n").is_empty());
+    let f = &net("    placement:\n      subnets: [subnet-xyz]\n")[0];
+    assert_eq!(f.path, "network.vpc.placement.subnets[0]");
+    let f = &net("    placement:\n      subnets:\n        from_tags: {a: b}\n")[0];
+    assert_eq!(f.code, Code::Unsupported);
 }
