@@ -317,6 +317,8 @@ network:
 storage:
   ephemeral: 30
   readonly_fs: true
+  volumes:
+    data: {path: /data, read_only: false, efs: {id: fs-0123abcd, root_dir: /, auth: {iam: true, access_point_id: fsap-0123abcd}}}
 deployment:
   rolling: recreate
   rollback_alarms: {cpu_utilization: 80, memory_utilization: 90}
@@ -448,6 +450,7 @@ observability:
                 "image.build.labels",
                 "image.depends_on",
                 "sidecars",
+                "storage.volumes",
                 "subscribe.topics.filter_policy",
             ],
         );

@@ -17,6 +17,7 @@ mod secrets;
 mod sidecars;
 mod task;
 mod types;
+mod volumes;
 
 pub use messaging::{topic_logical_id, topic_name};
 pub use types::*;
@@ -87,6 +88,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let job = m
         .job()
         .map(|j| job::plan(j, &app, &env, &name, placement == Placement::Public));
+    let (volumes, efs_grants) = volumes::plan(m);
     let (desired_count, count_text) = scaling::count(m, auto.as_ref());
     let (min_healthy, max_percent) = deployment::percents(m);
     let alarms = deployment::alarms(m);
@@ -141,6 +143,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         discovery: has_discovery(*m.kind),
         messaging,
         job,
+        volumes,
+        efs_grants,
         app,
         env,
         name,

@@ -301,6 +301,52 @@ pub struct ServicePlan {
     pub messaging: Option<MessagingPlan>,
     /// A Scheduled Job's rule and state machine.
     pub job: Option<JobPlan>,
+    /// The task's volumes.
+    pub volumes: Vec<VolumePlan>,
+    /// What the task role may do with EFS file systems.
+    pub efs_grants: Vec<EfsGrant>,
+}
+
+/// A volume of the task.
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumePlan {
+    /// Its name.
+    pub name: String,
+    /// An EFS file system; `None` for a bind volume.
+    pub efs: Option<EfsPlan>,
+}
+
+/// An EFS volume's configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct EfsPlan {
+    /// The file system ID, as a CloudFormation value.
+    pub id: String,
+    /// `RootDirectory`, quoted.
+    pub root_dir: Option<String>,
+    /// `AccessPointId`, quoted.
+    pub access_point: Option<String>,
+    /// IAM authorization.
+    pub iam: bool,
+}
+
+/// What the task role may do with one file system.
+#[derive(Debug, Clone, Serialize)]
+pub struct EfsGrant {
+    /// The file system's ARN, as a CloudFormation value.
+    pub arn: String,
+    /// Some mount of it is writable.
+    pub write: bool,
+}
+
+/// A container's mount of a volume.
+#[derive(Debug, Clone, Serialize)]
+pub struct MountPlan {
+    /// The volume.
+    pub volume: String,
+    /// Where it is mounted.
+    pub path: String,
+    /// Read-only.
+    pub read_only: bool,
 }
 
 /// One `dependsOn` entry of a container.
@@ -435,6 +481,8 @@ pub struct ContainerPlan {
     pub depends_on: Vec<DependPlan>,
     /// Quoted Secrets Manager ARN of private registry credentials.
     pub credentials: Option<String>,
+    /// Volumes it mounts.
+    pub mount_points: Vec<MountPlan>,
 }
 
 impl ServicePlan {

@@ -93,8 +93,8 @@ impl Decode for Storage {
         let st = Storage {
             ephemeral: f.opt(cx, "ephemeral"),
             readonly_fs: f.opt(cx, "readonly_fs"),
+            volumes: f.opt(cx, "volumes").unwrap_or_default(),
         };
-        f.unsupported(cx, "volumes", "Volumes (bind mounts and EFS)", |_| false);
         f.finish(cx);
         Some(st)
     }

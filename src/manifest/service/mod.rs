@@ -16,6 +16,7 @@ mod job;
 mod messaging;
 mod schema;
 mod sidecars;
+mod volumes;
 
 pub use job::{Job, Schedule, ScheduleError, utc_minute};
 pub use messaging::{
@@ -23,6 +24,7 @@ pub use messaging::{
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
 pub use sidecars::{DependsOn, Sidecar, SidecarPort};
+pub use volumes::{Efs, EfsAuth, EfsId, MountPoint, Volume};
 
 use super::common::{Command, Platform, Port};
 use super::decode::{Keyed, Spanned};
@@ -639,6 +641,9 @@ pub struct Storage {
     pub ephemeral: Option<Spanned<u32>>,
     /// Mount the container's root filesystem read-only.
     pub readonly_fs: Option<Spanned<bool>>,
+    /// Volumes of the task, by name: bind volumes, or existing EFS file systems.
+    #[serde(default)]
+    pub volumes: Keyed<Spanned<Volume>>,
 }
 
 /// `network.connect`: ECS Service Connect.

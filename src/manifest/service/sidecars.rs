@@ -40,6 +40,9 @@ pub struct Sidecar {
     /// Docker labels.
     #[serde(default)]
     pub labels: Keyed<Spanned<String>>,
+    /// Volumes of the task it mounts.
+    #[serde(default)]
+    pub mount_points: Vec<Spanned<super::MountPoint>>,
 }
 
 /// A sidecar's port and protocol.
@@ -180,13 +183,9 @@ impl Decode for Sidecar {
             healthcheck: f.opt(cx, "healthcheck"),
             depends_on: f.opt(cx, "depends_on").unwrap_or_default(),
             labels: f.opt(cx, "labels").unwrap_or_default(),
+            mount_points: f.opt(cx, "mount_points").unwrap_or_default(),
         };
-        for (key, feature) in [
-            ("mount_points", "Volumes (`mount_points`)"),
-            ("env_file", "Environment files"),
-        ] {
-            f.unsupported(cx, key, feature, |_| false);
-        }
+        f.unsupported(cx, "env_file", "Environment files", |_| false);
         f.finish(cx);
         Some(s)
     }

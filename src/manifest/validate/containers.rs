@@ -250,3 +250,122 @@ fn find_cycle<'a>(edges: &BTreeMap<&'a str, Vec<&'a str>>) -> Option<Vec<&'a str
     }
     None
 }
+
+/// `storage.volumes` and `mount_points`: names, paths, file system and access point IDs,
+/// and ECS's rules for EFS (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html>):
+/// with an access point the root directory is `/` or unset; Fargate Windows tasks
+/// mount no EFS.
+pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
+    use crate::manifest::service::EfsId;
+    let none = Keyed::default();
+    let declared = m.task.storage.as_ref().map_or(&none, |s| &s.volumes);
+    let id = |s: &str, prefix: &str| {
+        s.strip_prefix(prefix).is_some_and(|h| {
+            (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit())
+        })
+    };
+    let windows = m.task.platform.as_ref().is_some_and(|p| p.os.is_windows());
+    for (name, v) in declared.iter() {
+        let at = format!("storage.volumes.{}", name.value);
+        let ok = !name.is_empty()
+            && name.len() <= 255
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if !ok {
+            c.error(
+                Code::InvalidValue,
+                name.span,
+                &at,
+                format!("`{}` is not a valid volume name", name.value),
+                Some("use letters, digits, `-` and `_`".into()),
+            );
+        }
+        absolute(c, &v.value.path, &format!("{at}.path"));
+        let Some(efs) = &v.value.efs else { continue };
+        if windows {
+            c.error(
+                Code::InvalidValue,
+                efs.span,
+                &format!("{at}.efs"),
+                "Fargate Windows tasks cannot mount EFS file systems",
+                None,
+            );
+        }
+        if let EfsId::Id(fs) = &efs.value.id.value
+            && !id(fs, "fs-")
+        {
+            c.error(Code::InvalidValue, efs.value.id.span, &format!("{at}.efs.id"), format!("`{fs}` is not an EFS file system ID"), Some("file system IDs look like `fs-0abc1234`; one exported by another stack is `{from_cfn: <export>}`".into()));
+        }
+        let ap = efs
+            .value
+            .auth
+            .as_ref()
+            .and_then(|a| a.access_point_id.as_ref());
+        if let Some(ap) = ap
+            && !id(ap, "fsap-")
+        {
+            c.error(
+                Code::InvalidValue,
+                ap.span,
+                &format!("{at}.efs.auth.access_point_id"),
+                format!("`{}` is not an EFS access point ID", ap.value),
+                Some("access point IDs look like `fsap-0abc1234`".into()),
+            );
+        }
+        if let (Some(_), Some(root)) = (ap, &efs.value.root_dir)
+            && root.value != "/"
+        {
+            c.error(Code::InvalidValue, root.span, &format!("{at}.efs.root_dir"), "with an access point, the access point sets the directory: `root_dir` must be `/` or left out", None);
+        }
+        if let Some(root) = &efs.value.root_dir
+            && (root.len() > 255 || !root.starts_with('/'))
+        {
+            c.error(
+                Code::InvalidValue,
+                root.span,
+                &format!("{at}.efs.root_dir"),
+                "`root_dir` is an absolute path of at most 255 characters",
+                None,
+            );
+        }
+    }
+    for (name, s) in m.task.sidecars.iter() {
+        for (i, p) in s.value.mount_points.iter().enumerate() {
+            let at = format!("sidecars.{}.mount_points[{i}]", name.value);
+            if declared.get(&p.value.source_volume.value).is_none() {
+                let known: Vec<String> = declared
+                    .iter()
+                    .map(|(k, _)| format!("`{}`", k.value))
+                    .collect();
+                c.error(
+                    Code::Reference,
+                    p.value.source_volume.span,
+                    &format!("{at}.source_volume"),
+                    format!(
+                        "`{}` is not a volume of `storage.volumes`",
+                        p.value.source_volume.value
+                    ),
+                    Some(if known.is_empty() {
+                        "declare it in `storage.volumes`".into()
+                    } else {
+                        format!("the volumes are {}", known.join(", "))
+                    }),
+                );
+            }
+            absolute(c, &p.value.path, &format!("{at}.path"));
+        }
+    }
+}
+
+fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str) {
+    if !p.starts_with('/') {
+        c.error(
+            Code::InvalidValue,
+            p.span,
+            path,
+            format!("`{}` is not an absolute path", p.value),
+            Some("container paths start with `/`".into()),
+        );
+    }
+}

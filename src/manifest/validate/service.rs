@@ -41,6 +41,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     effective_limits(&mut c, m);
     network_vpc(&mut c, m);
     super::containers::containers(&mut c, m);
+    super::containers::volumes(&mut c, m);
     image(&mut c, m);
     size(&mut c, m);
     if let Some(a) = m.deployment().and_then(|d| d.rollback_alarms.as_ref()) {

@@ -898,12 +898,44 @@ fn storage_rules() {
         (f.code, f.path.as_str()),
         (Code::InvalidValue, "storage.readonly_fs")
     );
-    let f = one(&format!(
-        "{BE}storage:\n  volumes:\n    data:\n      path: /data\n"
-    ));
+    assert!(
+        run(
+            &format!("{BE}storage:\n  volumes:\n    data:\n      path: /data\n"),
+            None
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn volumes_and_mount_points() {
+    let vol = |body: &str| run(&format!("{BE}storage:\n  volumes:\n{body}"), None);
+    assert!(vol("    shared:\n      path: /shared\n      read_only: false\n      efs:\n        id: fs-0123abcd\n        root_dir: /app\n        auth: {iam: true}\n    cache:\n      path: /cache\n").is_empty());
+    assert!(vol("    shared:\n      path: /shared\n      efs:\n        id: {from_cfn: shared-fs}\n        auth: {access_point_id: fsap-0123abcd}\n").is_empty());
+    let f = &vol("    s:\n      path: relative\n")[0];
+    assert_eq!(f.path, "storage.volumes.s.path");
+    let f = &vol("    s:\n      path: /s\n      efs:\n        id: my-fs\n")[0];
+    assert_eq!(f.path, "storage.volumes.s.efs.id");
+    let f = &vol(
+        "    s:\n      path: /s\n      efs:\n        id: fs-0123abcd\n        root_dir: /app\n        auth: {access_point_id: fsap-0123abcd}\n",
+    )[0];
+    assert_eq!(f.path, "storage.volumes.s.efs.root_dir");
+    let f = &vol("    s:\n      path: /s\n      efs: true\n")[0];
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::Unsupported, "storage.volumes")
+        (Code::Unsupported, "storage.volumes.s.efs")
+    );
+    let f = &vol("    s:\n      path: /s\n      efs: {uid: 1000, gid: 1000}\n")[0];
+    assert_eq!(f.code, Code::Unsupported);
+    let f = &run(
+        &format!(
+            "{BE}sidecars:\n  p:\n    image: x\n    mount_points:\n      - {{source_volume: nope, path: /n}}\n"
+        ),
+        None,
+    )[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Reference, "sidecars.p.mount_points[0].source_volume")
     );
 }
 
