@@ -835,3 +835,20 @@ fn subnets_chosen_by_id_need_no_nat_and_keep_their_security_groups() {
         "{names:?}"
     );
 }
+
+#[test]
+fn sidecar_images_in_ecr_may_be_pulled() {
+    let p = svc_plan(
+        &format!(
+            "{BE}sidecars:\n  s:\n    image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/side:1\n  t:\n    image: public.ecr.aws/nginx/nginx:1\n"
+        ),
+        ENV,
+    );
+    assert_eq!(p.ecr_pull_resource, None, "the main image is `nginx`");
+    assert_eq!(p.sidecar_ecr_pulls.len(), 1);
+    assert!(
+        p.sidecar_ecr_pulls[0].contains("111122223333:repository/side"),
+        "{:?}",
+        p.sidecar_ecr_pulls
+    );
+}

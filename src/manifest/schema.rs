@@ -256,6 +256,9 @@ image:
   build: Dockerfile
 on:
   schedule: "@daily"
+network:
+  vpc:
+    placement: {subnets: [subnet-0abc1234]}
 retries: 2
 timeout: 1h
 "#;

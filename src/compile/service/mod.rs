@@ -124,6 +124,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             .filter(|g| *g > crate::manifest::fargate::DEFAULT_EPHEMERAL_GIB),
         capacity,
         service_connect,
+        sidecar_ecr_pulls: sidecars::ecr_pulls(m, ecr_pull_resource.as_deref()),
         ecr_pull_resource,
         permissions_boundary,
         exec: m.exec(),

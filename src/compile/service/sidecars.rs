@@ -75,3 +75,18 @@ pub(super) fn containers(
     reads.sort();
     (out, reads)
 }
+
+/// The ECR repositories the sidecars' images are in (`<account>.dkr.ecr.…/repo`), other
+/// than `main`'s, in order and once each: the execution role must pull from them.
+pub(super) fn ecr_pulls(m: &ServiceManifest, main: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = m
+        .task
+        .sidecars
+        .iter()
+        .filter_map(|(_, s)| s.value.image.as_ref().and_then(|i| ecr_repo_arn(i)))
+        .filter(|arn| Some(arn.as_str()) != main)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

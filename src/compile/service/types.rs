@@ -265,6 +265,8 @@ pub struct ServicePlan {
     pub service_connect: Option<ConnectPlan>,
     /// ECR repository ARN expression for pulls, `None` for images outside ECR.
     pub ecr_pull_resource: Option<String>,
+    /// ECR repositories of the account the sidecars' images are in, besides the main one's.
+    pub sidecar_ecr_pulls: Vec<String>,
     /// Permissions boundary ARN expression.
     pub permissions_boundary: Option<String>,
     /// ECS Exec.

@@ -33,14 +33,29 @@ pub struct Topic {
 }
 
 /// `publish.topics[].fifo`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TopicFifo {
     /// Whether the topic is FIFO (`fifo: true`, or the mapping form).
-    #[serde(skip)]
     pub enabled: bool,
     /// Deduplicate messages by a hash of their body.
     pub content_based_deduplication: Option<bool>,
+}
+
+impl JsonSchema for TopicFifo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TopicFifo".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A FIFO topic: `true`, or `{content_based_deduplication}`.",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "object", "additionalProperties": false, "properties": {
+                    "content_based_deduplication": {"type": "boolean", "description": "Deduplicate messages by a hash of their body."}
+                }}
+            ]
+        })
+    }
 }
 
 /// `subscribe`: a Worker Service's queue and the topics feeding it.

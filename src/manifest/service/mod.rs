@@ -465,6 +465,7 @@ pub struct Network {
 #[serde(deny_unknown_fields)]
 pub struct NetworkVpc {
     /// `public` (default) or `private` subnets, or `{subnets: [ids]}`.
+    #[schemars(schema_with = "placement_schema")]
     pub placement: Option<Spanned<Placement>>,
     /// Subnets chosen by ID (`placement.subnets`), instead of the environment's.
     #[serde(skip)]
@@ -473,6 +474,18 @@ pub struct NetworkVpc {
     /// `{from_cfn: <export>}`, or `{groups: [...], deny_default: true}` to leave out the
     /// environment's.
     pub security_groups: Option<Spanned<SecurityGroups>>,
+}
+
+/// `network.vpc.placement`: `public`, `private`, or `{subnets: [ids]}`.
+fn placement_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Where tasks run: `public` (default) or `private` subnets of the environment, or `{subnets: [subnet IDs]}`.",
+        "anyOf": [
+            {"type": "string", "enum": ["public", "private"]},
+            {"type": "object", "additionalProperties": false, "required": ["subnets"],
+             "properties": {"subnets": {"type": "array", "items": {"type": "string"}}}}
+        ]
+    })
 }
 
 /// `network.vpc.security_groups`.

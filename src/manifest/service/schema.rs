@@ -130,7 +130,10 @@ impl JsonSchema for ServiceManifest {
             "title": "wharf service manifest",
             "type": "object",
             "additionalProperties": false,
-            "required": ["name", "type", "image"],
+            // `image` may come from an `environments` override only (Copilot's corpus does
+            // that), so the schema does not require it; `wharf validate` says which
+            // environment lacks it.
+            "required": ["name", "type"],
             "properties": props,
         })
     }

@@ -56,6 +56,17 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
                 Some("the main container is named like the service: rename the sidecar".into()),
             );
         }
+        if let Some(img) = &s.value.image
+            && (img.is_empty() || img.chars().any(char::is_whitespace))
+        {
+            c.error(
+                Code::InvalidValue,
+                img.span,
+                &format!("{path}.image"),
+                format!("`{}` is not an image reference", img.value.escape_debug()),
+                None,
+            );
+        }
         if s.value.image.is_none() && !m.was_unreadable(&format!("{path}.image")) {
             c.error(
                 Code::MissingField,
@@ -283,6 +294,9 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
         }
         absolute(c, &v.value.path, &format!("{at}.path"));
         let Some(efs) = &v.value.efs else { continue };
+        if let EfsId::FromCfn(e) = &efs.value.id.value {
+            super::service::export_name(c, e, efs.value.id.span, &format!("{at}.efs.id"));
+        }
         if windows {
             c.error(
                 Code::InvalidValue,
@@ -330,7 +344,24 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
             );
         }
     }
+    unique_mount_paths(
+        c,
+        &m.name.value,
+        declared
+            .iter()
+            .map(|(n, v)| (&v.value.path, format!("storage.volumes.{}.path", n.value))),
+    );
     for (name, s) in m.task.sidecars.iter() {
+        unique_mount_paths(
+            c,
+            &name.value,
+            s.value.mount_points.iter().enumerate().map(|(i, p)| {
+                (
+                    &p.value.path,
+                    format!("sidecars.{}.mount_points[{i}].path", name.value),
+                )
+            }),
+        );
         for (i, p) in s.value.mount_points.iter().enumerate() {
             let at = format!("sidecars.{}.mount_points[{i}]", name.value);
             if declared.get(&p.value.source_volume.value).is_none() {
@@ -367,5 +398,37 @@ fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str) {
             format!("`{}` is not an absolute path", p.value),
             Some("container paths start with `/`".into()),
         );
+    } else if p.value.trim_end_matches('/').is_empty() {
+        c.error(
+            Code::InvalidValue,
+            p.span,
+            path,
+            "a volume cannot be mounted at `/`, the container's root",
+            None,
+        );
+    }
+}
+
+/// Two mounts at one path in one container: Docker refuses to start it.
+fn unique_mount_paths<'a>(
+    c: &mut Checker,
+    container: &str,
+    mounts: impl Iterator<Item = (&'a Spanned<String>, String)>,
+) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (p, at) in mounts {
+        let key = p.value.trim_end_matches('/').to_string();
+        if let Some(first) = seen.insert(key, at.clone()) {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                &at,
+                format!(
+                    "`{container}` already mounts a volume at `{}` (`{first}`)",
+                    p.value
+                ),
+                Some("mount each volume at its own path".into()),
+            );
+        }
     }
 }

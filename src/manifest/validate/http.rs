@@ -42,7 +42,7 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
                     m.name.value
                 )),
             ),
-            Some(s) if s.value.port.is_none() && h.target_port.is_none() => c.error(
+            Some(s) if s.value.port.is_none() => c.error(
                 Code::MissingField,
                 t.span,
                 "http.target_container",
@@ -50,9 +50,37 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
                     "sidecar `{}` receives the traffic but has no `port`",
                     t.value
                 ),
-                Some("give the sidecar a `port`, or set `http.target_port`".to_string()),
+                Some("give the sidecar the `port` it listens on".to_string()),
             ),
-            _ => {}
+            Some(s) if s.value.port.as_ref().is_some_and(|p| p.value.udp) => c.error(
+                Code::InvalidValue,
+                t.span,
+                "http.target_container",
+                format!(
+                    "sidecar `{}` listens on UDP; an Application Load Balancer sends HTTP over TCP",
+                    t.value
+                ),
+                None,
+            ),
+            Some(s) => {
+                if let (Some(tp), Some(p)) = (&h.target_port, &s.value.port)
+                    && tp.value.0 != p.value.port
+                {
+                    c.error(
+                        Code::InvalidValue,
+                        tp.span,
+                        "http.target_port",
+                        format!(
+                            "sidecar `{}` listens on {}, not {}",
+                            t.value, p.value.port, tp.value.0
+                        ),
+                        Some(
+                            "leave out `http.target_port`: the sidecar's `port` is the target"
+                                .to_string(),
+                        ),
+                    );
+                }
+            }
         }
     }
     let sidecar_port = h

@@ -242,6 +242,9 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
     }
     if let Some(sg) = &vpc.security_groups {
         for (i, g) in sg.value.groups.iter().enumerate() {
+            if let GroupRef::FromCfn(e) = &g.value {
+                export_name(c, e, g.span, &format!("network.vpc.security_groups[{i}]"));
+            }
             if let GroupRef::Id(v) = &g.value
                 && !id(v, "sg-")
             {
@@ -263,6 +266,30 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             c.error(Code::Limit, sg.span, "network.vpc.security_groups", format!("the tasks would have {total} security groups{}; ECS allows {MAX_TASK_SECURITY_GROUPS}", if deny { "" } else { " (with the environment's)" }), None);
         }
     }
+}
+
+/// A sidecar's fixed part of the task definition, at most (bytes): name, image, ports,
+/// log configuration, health check.
+const SIDECAR_OVERHEAD: usize = 1_024;
+
+/// About what a container's variables, secrets, labels and commands take in the
+/// registered task definition's JSON (bytes).
+fn container_bytes(
+    vars: &crate::manifest::decode::Keyed<Spanned<crate::manifest::service::Variable>>,
+    secrets: &crate::manifest::decode::Keyed<Spanned<Secret>>,
+    labels: &crate::manifest::decode::Keyed<Spanned<String>>,
+    cmds: [Option<&Spanned<crate::manifest::common::Command>>; 2],
+) -> usize {
+    vars.iter()
+        .map(|(k, v)| k.len() + v.text().map_or(64, str::len) + 24)
+        .chain(secrets.iter().map(|(k, _)| k.len() + 2 * 160 + 32))
+        .chain(labels.iter().map(|(k, v)| k.len() + v.len() + 8))
+        .chain(
+            cmds.into_iter()
+                .flatten()
+                .flat_map(|c| c.args().iter().map(|a| a.len() + 4)),
+        )
+        .sum()
 }
 
 /// Rules across fields, on the effective values (after overrides and interpolation).
@@ -312,27 +339,28 @@ fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
             );
         }
     }
-    // The main container's part of the registered task definition, as JSON.
-    let size: usize = m
+    // The containers' part of the registered task definition, as JSON: variables,
+    // secrets, labels and commands of the main container and of every sidecar.
+    let size: usize = container_bytes(
+        &m.task.variables,
+        &m.task.secrets,
+        &m.task.image.labels,
+        [m.task.command.as_ref(), m.task.entrypoint.as_ref()],
+    ) + m
         .task
-        .variables
+        .sidecars
         .iter()
-        .map(|(k, v)| k.len() + v.text().map_or(64, str::len) + 24)
-        .chain(m.task.secrets.iter().map(|(k, _)| k.len() + 2 * 160 + 32))
-        .chain(
-            m.task
-                .image
-                .labels
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 8),
-        )
-        .chain(
-            [&m.task.command, &m.task.entrypoint]
-                .into_iter()
-                .flatten()
-                .flat_map(|c| c.args().iter().map(|a| a.len() + 4)),
-        )
-        .sum();
+        .map(|(_, s)| {
+            let s = &s.value;
+            SIDECAR_OVERHEAD
+                + container_bytes(
+                    &s.variables,
+                    &s.secrets,
+                    &s.labels,
+                    [s.command.as_ref(), s.entrypoint.as_ref()],
+                )
+        })
+        .sum::<usize>();
     if size + TASK_DEFINITION_OVERHEAD > MAX_TASK_DEFINITION_BYTES {
         let at = m
             .task
@@ -348,7 +376,7 @@ fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
                 "the task definition would be about {} KiB; ECS registers at most 64 KiB",
                 (size + TASK_DEFINITION_OVERHEAD) / 1024
             ),
-            Some("move large values to an `env_file`, a secret, or the image".to_string()),
+            Some("move large values to a secret, or into the image".to_string()),
         );
     }
 }
@@ -862,7 +890,12 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
 
 /// A CloudFormation export name: 1 to 255 letters, digits, `-` and `:`
 /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html>).
-fn export_name(c: &mut Checker, name: &str, span: crate::manifest::source::Span, path: &str) {
+pub(super) fn export_name(
+    c: &mut Checker,
+    name: &str,
+    span: crate::manifest::source::Span,
+    path: &str,
+) {
     let ok = !name.is_empty()
         && name.len() <= 255
         && name

@@ -1345,3 +1345,57 @@ fn security_groups_and_subnets_by_id() {
     let f = &net("    placement:\n      subnets:\n        from_tags: {a: b}\n")[0];
     assert_eq!(f.code, Code::Unsupported);
 }
+
+#[test]
+fn sidecar_and_volume_rules_found_by_a_trial() {
+    let lb = |extra_http: &str, sidecars: &str| {
+        run(
+            &format!(
+                "{}sidecars:\n{sidecars}",
+                LB.replace(
+                    "path: '/'",
+                    &format!("path: '/'\n  target_container: n{extra_http}")
+                )
+            ),
+            None,
+        )
+    };
+    // The target port is the sidecar's own.
+    let f = &lb(
+        "\n  target_port: 9000",
+        "  n:\n    image: x\n    port: 8080\n",
+    )[0];
+    assert_eq!(f.path, "http.target_port");
+    // An Application Load Balancer does not send to a UDP port.
+    let f = &lb("", "  n:\n    image: x\n    port: 53/udp\n")[0];
+    assert!(f.message.contains("UDP"), "{}", f.message);
+    // Sidecars count toward the 64 KiB task definition.
+    let big = "x".repeat(40_000);
+    let f = one(&format!(
+        "{BE}variables:\n  A: {big}\nsidecars:\n  s:\n    image: x\n    variables:\n      B: {big}\n"
+    ));
+    assert_eq!(f.code, Code::Limit);
+    // Export names are checked wherever `from_cfn` is.
+    let f = one(&format!(
+        "{BE}network:\n  vpc:\n    security_groups: [{{from_cfn: 'x y'}}]\n"
+    ));
+    assert_eq!(f.path, "network.vpc.security_groups[0]");
+    let f = one(&format!(
+        "{BE}storage:\n  volumes:\n    v:\n      path: /v\n      efs:\n        id: {{from_cfn: 'x y'}}\n"
+    ));
+    assert_eq!(f.path, "storage.volumes.v.efs.id");
+    // Sidecar images are image references.
+    let f = one(&format!("{BE}sidecars:\n  s:\n    image: 'busy box'\n"));
+    assert_eq!(f.path, "sidecars.s.image");
+    // One path, one mount; never at `/`.
+    let f = one(&format!(
+        "{BE}storage:\n  volumes:\n    a: {{path: /data}}\n    b: {{path: /data/}}\n"
+    ));
+    assert!(
+        f.message.contains("already mounts a volume at"),
+        "{}",
+        f.message
+    );
+    let f = one(&format!("{BE}storage:\n  volumes:\n    a: {{path: /}}\n"));
+    assert!(f.message.contains("container's root"), "{}", f.message);
+}
