@@ -34,11 +34,13 @@ pub enum EnvValue {
     LoadBalancerDnsName,
     /// The load balancer's full name (for metrics).
     LoadBalancerFullName,
+    /// The environment's EFS file system (when a workload mounts it with `efs: true`).
+    FileSystemId,
 }
 
 impl EnvValue {
     /// Every value, in the order the environment stack publishes them.
-    pub const ALL: [EnvValue; 10] = [
+    pub const ALL: [EnvValue; 11] = [
         EnvValue::VpcId,
         EnvValue::PublicSubnets,
         EnvValue::PrivateSubnets,
@@ -49,6 +51,7 @@ impl EnvValue {
         EnvValue::HttpsListenerArn,
         EnvValue::LoadBalancerDnsName,
         EnvValue::LoadBalancerFullName,
+        EnvValue::FileSystemId,
     ];
 
     /// The last part of its SSM parameter name ([`ssm_name`]).
@@ -64,6 +67,7 @@ impl EnvValue {
             EnvValue::HttpsListenerArn => "https-listener-arn",
             EnvValue::LoadBalancerDnsName => "load-balancer-dns-name",
             EnvValue::LoadBalancerFullName => "load-balancer-full-name",
+            EnvValue::FileSystemId => "efs-file-system-id",
         }
     }
 
@@ -80,6 +84,7 @@ impl EnvValue {
             EnvValue::HttpsListenerArn => "HTTPSListenerParameter",
             EnvValue::LoadBalancerDnsName => "LoadBalancerDNSParameter",
             EnvValue::LoadBalancerFullName => "LoadBalancerFullNameParameter",
+            EnvValue::FileSystemId => "FileSystemIdParameter",
         }
     }
 
@@ -96,6 +101,7 @@ impl EnvValue {
             EnvValue::HttpsListenerArn => "HTTPSListenerArn",
             EnvValue::LoadBalancerDnsName => "LoadBalancerDNSName",
             EnvValue::LoadBalancerFullName => "LoadBalancerFullName",
+            EnvValue::FileSystemId => "EFSFileSystemId",
         }
     }
 

@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/env-cluster.yml",
     "partials/env-alb.yml",
     "partials/env-ssm.yml",
+    "partials/env-efs.yml",
     "partials/svc-roles.yml",
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",

@@ -86,6 +86,9 @@ pub struct Refs {
     pub public_subnets: Option<String>,
     /// Flow list of private subnet IDs, when there are any.
     pub private_subnets: Option<String>,
+    /// One value per subnet the file system's mount targets go in: the private subnets,
+    /// or the public ones when there are none.
+    pub mount_subnets: Vec<String>,
 }
 
 /// Everything the environment template needs.
@@ -113,6 +116,8 @@ pub struct EnvPlan {
     pub refs: Refs,
     /// Published values.
     pub ssm: Vec<SsmPlan>,
+    /// The environment's EFS file system, when a workload mounts it (`efs: true`).
+    pub efs: bool,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -160,6 +165,11 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 vpc: quote(id),
                 public_subnets: flow_list(&ids(true)),
                 private_subnets: flow_list(&ids(false)),
+                mount_subnets: if ids(false).is_empty() {
+                    ids(true)
+                } else {
+                    ids(false)
+                },
             },
         )
     } else {
@@ -196,6 +206,9 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             vpc: "!Ref VPC".into(),
             public_subnets: refs("PublicSubnet", public.len()),
             private_subnets: refs("PrivateSubnet", private.len()),
+            mount_subnets: (1..=private.len())
+                .map(|i| format!("!Ref PrivateSubnet{i}"))
+                .collect(),
         };
         let cidr = vpc_m
             .and_then(|v| v.cidr.as_ref())
@@ -211,6 +224,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         )
     };
     let nat = vpc.managed && services.iter().any(ServiceManifest::in_env_private_subnets);
+    let efs = services.iter().any(super::service::uses_env_file_system);
     let alb = services
         .iter()
         .any(ServiceManifest::is_load_balanced)
@@ -270,6 +284,13 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         "the ECS cluster name",
         "!Ref Cluster".into(),
     );
+    if efs {
+        publish(
+            EnvValue::FileSystemId,
+            "the EFS file system's ID",
+            "!Ref FileSystem".into(),
+        );
+    }
     publish(
         EnvValue::EnvironmentSecurityGroup,
         "the tasks' security group",
@@ -316,6 +337,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         nat,
         alb,
         container_insights,
+        efs,
         refs,
         ssm,
     }

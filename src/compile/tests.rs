@@ -852,3 +852,32 @@ fn sidecar_images_in_ecr_may_be_pulled() {
         p.sidecar_ecr_pulls
     );
 }
+
+#[test]
+fn the_environments_file_system_gets_an_access_point_per_volume() {
+    let svc = format!(
+        "{BE}storage:\n  volumes:\n    data:\n      path: /data\n      read_only: false\n      efs: {{uid: 1000, gid: 2000}}\n"
+    );
+    let e = env_plan(ENV, &[&svc]);
+    assert!(e.efs);
+    assert_eq!(
+        e.refs.mount_subnets,
+        ["!Ref PrivateSubnet1", "!Ref PrivateSubnet2"]
+    );
+    assert!(e.ssm.iter().any(|s| s.value == "!Ref FileSystem"));
+    assert!(!env_plan(ENV, &[BE]).efs);
+    let p = svc_plan(&svc, ENV);
+    assert_eq!(p.access_points.len(), 1);
+    let ap = &p.access_points[0];
+    assert_eq!(
+        (ap.logical_id.as_str(), ap.uid, ap.gid, ap.path.as_str()),
+        ("dataAccessPoint", 1000, 2000, "/api")
+    );
+    let v = p.volumes[0].efs.as_ref().unwrap();
+    assert_eq!(
+        (v.id.as_str(), v.access_point.as_deref()),
+        ("!Ref EFSFileSystemId", Some("!Ref dataAccessPoint"))
+    );
+    assert!(p.efs_grants[0].write && p.efs_grants[0].arn.contains("${EFSFileSystemId}"));
+    assert!(p.env_params.iter().any(|e| e.name == "EFSFileSystemId"));
+}

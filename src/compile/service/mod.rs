@@ -21,6 +21,7 @@ mod volumes;
 
 pub use messaging::{topic_logical_id, topic_name};
 pub use types::*;
+pub use volumes::uses_env_file_system;
 
 use lb::lb_plan;
 use parts::*;
@@ -146,6 +147,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         job,
         volumes,
         efs_grants,
+        access_points: volumes::access_points(m),
         app,
         env,
         name,

@@ -34,6 +34,12 @@ pub(super) fn env_params(
             "Security group of the environment's tasks",
         ));
     }
+    if volumes::uses_env_file_system(m) {
+        env_params.push(take(
+            EnvValue::FileSystemId,
+            "The environment's EFS file system",
+        ));
+    }
     if has_discovery(*m.kind) {
         env_params.push(take(
             EnvValue::ServiceDiscoveryNamespaceId,

@@ -307,6 +307,8 @@ pub struct ServicePlan {
     pub volumes: Vec<VolumePlan>,
     /// What the task role may do with EFS file systems.
     pub efs_grants: Vec<EfsGrant>,
+    /// Access points on the environment's file system.
+    pub access_points: Vec<AccessPointPlan>,
 }
 
 /// A volume of the task.
@@ -329,6 +331,21 @@ pub struct EfsPlan {
     pub access_point: Option<String>,
     /// IAM authorization.
     pub iam: bool,
+}
+
+/// An access point on the environment's file system, for one managed volume.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessPointPlan {
+    /// Logical ID.
+    pub logical_id: String,
+    /// The volume.
+    pub volume: String,
+    /// POSIX user ID.
+    pub uid: u32,
+    /// POSIX group ID.
+    pub gid: u32,
+    /// Its root directory, `/<workload>`.
+    pub path: String,
 }
 
 /// What the task role may do with one file system.

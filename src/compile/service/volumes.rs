@@ -17,7 +17,31 @@ pub(super) fn plan(m: &ServiceManifest) -> (Vec<VolumePlan>, Vec<EfsGrant>) {
     vols.sort_by(|a, b| a.0.value.cmp(&b.0.value));
     let mut plans = Vec::new();
     let mut grants = Vec::new();
+    let env_fs = format!(
+        "!Ref {}",
+        crate::contract::EnvValue::FileSystemId.parameter()
+    );
     for (name, v) in vols {
+        if v.value.managed.is_some() {
+            let write = mounts_of(m, &name.value).any(|ro| !ro);
+            grants.push(EfsGrant {
+                arn: sub(&format!(
+                    "arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/${{{}}}",
+                    crate::contract::EnvValue::FileSystemId.parameter()
+                )),
+                write,
+            });
+            plans.push(VolumePlan {
+                name: name.value.clone(),
+                efs: Some(EfsPlan {
+                    id: env_fs.clone(),
+                    root_dir: None,
+                    access_point: Some(format!("!Ref {}", access_point_id(&name.value))),
+                    iam: true,
+                }),
+            });
+            continue;
+        }
         let efs = v.value.efs.as_ref().map(|e| {
             let e = &e.value;
             let id = match &e.id.value {
@@ -108,4 +132,65 @@ pub(super) fn sidecar_mounts(s: &crate::manifest::service::Sidecar) -> Vec<Mount
             read_only: p.value.read_only.as_ref().is_none_or(|r| r.value),
         })
         .collect()
+}
+
+/// The logical ID of a managed volume's access point.
+fn access_point_id(volume: &str) -> String {
+    format!("{}AccessPoint", crate::manifest::service::id_part(volume))
+}
+
+/// A POSIX ID derived from the workload's name (FNV-1a), for a managed volume without
+/// `uid`: stable across deploys, different between workloads, never root.
+fn derived_id(name: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h % 0x7fff_fffe) + 1
+}
+
+/// The access points of the volumes on the environment's file system: a directory
+/// `/<workload>` owned by the volume's user, mounted as that user.
+pub(super) fn access_points(m: &ServiceManifest) -> Vec<AccessPointPlan> {
+    let Some(st) = m.task.storage.as_ref() else {
+        return Vec::new();
+    };
+    let mut out: Vec<AccessPointPlan> = st
+        .volumes
+        .iter()
+        .filter_map(|(name, v)| {
+            let me = v.value.managed.as_ref()?;
+            let uid = me.value.uid.unwrap_or_else(|| derived_id(&m.name.value));
+            Some(AccessPointPlan {
+                logical_id: access_point_id(&name.value),
+                volume: name.value.clone(),
+                uid,
+                gid: me.value.gid.unwrap_or(uid),
+                path: format!("/{}", m.name.value),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
+    out
+}
+
+/// Whether the workload mounts the environment's file system.
+pub fn uses_env_file_system(m: &ServiceManifest) -> bool {
+    m.task
+        .storage
+        .as_ref()
+        .is_some_and(|s| s.volumes.iter().any(|(_, v)| v.value.managed.is_some()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::derived_id;
+
+    #[test]
+    fn derived_ids_are_stable_and_never_root() {
+        assert_eq!(derived_id("api"), derived_id("api"));
+        assert_ne!(derived_id("api"), derived_id("web"));
+        assert!(["", "a", "api", "worker"].iter().all(|n| derived_id(n) > 0));
+    }
 }

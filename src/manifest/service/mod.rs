@@ -24,7 +24,7 @@ pub use messaging::{
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
 pub use sidecars::{DependsOn, Sidecar, SidecarPort};
-pub use volumes::{Efs, EfsAuth, EfsId, MountPoint, Volume};
+pub use volumes::{Efs, EfsAuth, EfsId, ManagedEfs, MountPoint, Volume};
 
 use super::common::{Command, Platform, Port};
 use super::decode::{Keyed, Spanned};

@@ -1,8 +1,8 @@
 //! `storage.volumes` and `mount_points`: bind volumes (task storage shared by the
-//! containers) and existing EFS file systems, with Copilot's field names
-//! (<https://aws.github.io/copilot-cli/docs/developing/storage/>). The environment-managed
-//! file system (`efs: true`) is not compiled yet and is refused explicitly. Decoding only;
-//! references are checked in `validate/volumes.rs`.
+//! containers), existing EFS file systems, and the environment's own file system
+//! (`efs: true` or `{uid, gid}`: the environment makes it, the workload an access point),
+//! with Copilot's field names (<https://aws.github.io/copilot-cli/docs/developing/storage/>).
+//! Decoding only; references are checked in `validate/containers.rs`.
 
 use crate::manifest::decode::{Cx, Decode, Fields, Spanned};
 use crate::manifest::yaml::{Node, Value};
@@ -16,8 +16,40 @@ pub struct Volume {
     pub path: Spanned<String>,
     /// Mount it read-only. Default true (as Copilot).
     pub read_only: Option<Spanned<bool>>,
-    /// An EFS file system; without it, a bind volume in the task's storage.
+    /// An existing EFS file system; without it (and without `managed`), a bind volume
+    /// in the task's storage.
+    #[schemars(schema_with = "efs_schema")]
     pub efs: Option<Spanned<Efs>>,
+    /// The environment's file system (`efs: true` or `{uid, gid}`), through an access
+    /// point of the workload's own.
+    #[serde(skip)]
+    pub managed: Option<Spanned<ManagedEfs>>,
+}
+
+/// `efs`: `true` (the environment's file system), `{uid, gid}` (the same, as that
+/// user), or an existing file system.
+fn efs_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let existing = generator.subschema_for::<Efs>();
+    schemars::json_schema!({
+        "description": "An EFS file system: `true` for the environment's, `{uid, gid}` for the environment's as that POSIX user, or `{id, root_dir, auth}` for an existing one.",
+        "anyOf": [
+            {"type": "boolean"},
+            {"type": "object", "additionalProperties": false, "properties": {
+                "uid": {"type": "integer", "minimum": 0},
+                "gid": {"type": "integer", "minimum": 0}
+            }},
+            existing
+        ]
+    })
+}
+
+/// `efs: true` or `{uid, gid}`: the POSIX user the workload's access point uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ManagedEfs {
+    /// User ID; default derived from the workload's name.
+    pub uid: Option<u32>,
+    /// Group ID; default the user ID.
+    pub gid: Option<u32>,
 }
 
 /// `efs`: an existing file system.
@@ -80,17 +112,24 @@ impl Decode for Volume {
         let mut f = Fields::new(node, cx, "volume")?;
         let path = f.req(cx, "path");
         let read_only = f.opt(cx, "read_only");
+        let mut managed = None;
         let efs = match f.node("efs") {
             Some(n) if matches!(n.value, Value::Scalar(_)) => {
-                let on = cx.at("efs", |cx| bool::decode(n, cx));
-                if on == Some(true) {
-                    managed(cx, n);
+                if cx.at("efs", |cx| bool::decode(n, cx)) == Some(true) {
+                    managed = Some(Spanned::new(ManagedEfs::default(), n.span));
                 }
                 None
             }
             Some(n) if n.get("id").is_none() => {
-                // `{uid, gid}`: the environment-managed file system too.
-                managed(cx, n);
+                managed = cx.at("efs", |cx| {
+                    let mut e = Fields::new(n, cx, "efs")?;
+                    let m = ManagedEfs {
+                        uid: e.opt(cx, "uid"),
+                        gid: e.opt(cx, "gid"),
+                    };
+                    e.finish(cx);
+                    Some(Spanned::new(m, n.span))
+                });
                 None
             }
             Some(n) => cx.at("efs", |cx| Spanned::<Efs>::decode(n, cx)),
@@ -101,24 +140,9 @@ impl Decode for Volume {
             path: path?,
             read_only,
             efs,
+            managed,
         })
     }
-}
-
-/// `efs: true` or `{uid, gid}`: refused, by name.
-fn managed(cx: &mut Cx, n: &Node) {
-    cx.at("efs", |cx| {
-        let path = cx.path();
-        cx.failed.push(path.clone());
-        let d = crate::manifest::diag::Diagnostic::error(
-            crate::manifest::diag::Code::Unsupported,
-            format!("`{path}` is not supported by wharf yet"),
-        )
-        .at(n.span)
-        .help("an environment-managed file system (`efs: true`, `uid`/`gid`) is not available in this version of wharf; give an existing file system's `id`")
-        .path(path);
-        cx.report(d);
-    });
 }
 
 impl Decode for Efs {

@@ -293,6 +293,29 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         absolute(c, &v.value.path, &format!("{at}.path"));
+        if let Some(me) = &v.value.managed {
+            if windows {
+                c.error(
+                    Code::InvalidValue,
+                    me.span,
+                    &format!("{at}.efs"),
+                    "Fargate Windows tasks cannot mount EFS file systems",
+                    None,
+                );
+            }
+            if me.value.uid.is_some() != me.value.gid.is_some() {
+                c.error(
+                    Code::MissingField,
+                    me.span,
+                    &format!("{at}.efs"),
+                    "`uid` and `gid` go together",
+                    Some(
+                        "set both, or neither (wharf then derives one from the workload's name)"
+                            .into(),
+                    ),
+                );
+            }
+        }
         let Some(efs) = &v.value.efs else { continue };
         if let EfsId::FromCfn(e) = &efs.value.id.value {
             super::service::export_name(c, e, efs.value.id.span, &format!("{at}.efs.id"));

@@ -920,13 +920,14 @@ fn volumes_and_mount_points() {
         "    s:\n      path: /s\n      efs:\n        id: fs-0123abcd\n        root_dir: /app\n        auth: {access_point_id: fsap-0123abcd}\n",
     )[0];
     assert_eq!(f.path, "storage.volumes.s.efs.root_dir");
-    let f = &vol("    s:\n      path: /s\n      efs: true\n")[0];
+    // The environment's file system.
+    assert!(vol("    s:\n      path: /s\n      efs: true\n").is_empty());
+    assert!(vol("    s:\n      path: /s\n      efs: {uid: 1000, gid: 1000}\n").is_empty());
+    let f = &vol("    s:\n      path: /s\n      efs: {uid: 1000}\n")[0];
     assert_eq!(
         (f.code, f.path.as_str()),
-        (Code::Unsupported, "storage.volumes.s.efs")
+        (Code::MissingField, "storage.volumes.s.efs")
     );
-    let f = &vol("    s:\n      path: /s\n      efs: {uid: 1000, gid: 1000}\n")[0];
-    assert_eq!(f.code, Code::Unsupported);
     let f = &run(
         &format!(
             "{BE}sidecars:\n  p:\n    image: x\n    mount_points:\n      - {{source_volume: nope, path: /n}}\n"
