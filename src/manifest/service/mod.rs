@@ -465,6 +465,7 @@ pub struct Network {
 #[serde(deny_unknown_fields)]
 pub struct NetworkVpc {
     /// `public` (default) or `private` subnets, or `{subnets: [ids]}`.
+    #[serde(default)]
     #[schemars(schema_with = "placement_schema")]
     pub placement: Option<Spanned<Placement>>,
     /// Subnets chosen by ID (`placement.subnets`), instead of the environment's.

@@ -18,6 +18,7 @@ pub struct Volume {
     pub read_only: Option<Spanned<bool>>,
     /// An existing EFS file system; without it (and without `managed`), a bind volume
     /// in the task's storage.
+    #[serde(default)]
     #[schemars(schema_with = "efs_schema")]
     pub efs: Option<Spanned<Efs>>,
     /// The environment's file system (`efs: true` or `{uid, gid}`), through an access
