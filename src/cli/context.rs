@@ -63,10 +63,10 @@ pub fn require_job(ws: &Workspace, name: &str, command: &str) -> Result<(), Whar
     if ws.service_type(name).as_deref() != Some(ServiceType::ScheduledJob.as_str()) {
         return Err(WharfError::usage(
             format!("`{name}` is not a Scheduled Job: `{command}` is for jobs"),
-            Some(format!(
-                "use `wharf svc {}` for services",
-                command.rsplit(' ').next().unwrap_or("deploy")
-            )),
+            Some(match command.rsplit(' ').next().unwrap_or("deploy") {
+                "run" => "services run all the time; `wharf job run` starts jobs".to_string(),
+                verb => format!("use `wharf svc {verb}` for services"),
+            }),
         ));
     }
     Ok(())

@@ -110,13 +110,7 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
         aws,
     } = a;
     let mut ws = super::remote::load_for_env(ui, &env)?;
-    context::require_service(&ws, &name)?;
-    if ws.service_type(&name).as_deref() != Some(ServiceType::ScheduledJob.as_str()) {
-        return Err(WharfError::usage(
-            format!("`{name}` is not a Scheduled Job"),
-            Some("`wharf job run` starts jobs; services run all the time".into()),
-        ));
-    }
+    context::require_job(&ws, &name, "job run")?;
     let _ = ws.service(&name, Some(&env));
     context::report(ui, &ws)?;
     let app = super::remote::app_name(&ws);
@@ -278,20 +272,15 @@ fn deploy(a: svc::DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let (name, env) = (a.name.clone(), a.env.clone());
     let schedule = {
         let mut ws = context::load(ui)?;
-        context::require_service(&ws, &name)?;
+        context::require_job(&ws, &name, "job deploy")?;
         ws.service(&name, Some(&env))
             .and_then(|m| m.job().map(|j| j.schedule.value.clone()))
     };
-    let Some(schedule) = schedule else {
-        return Err(WharfError::usage(
-            format!("`{name}` is not a Scheduled Job"),
-            Some(format!(
-                "deploy it with `wharf svc deploy -n {name} -e {env}`"
-            )),
-        ));
-    };
+    // A manifest with errors has no schedule: the deploy reports them and stops.
     svc::deploy(a, ui)?;
-    say_schedule(ui, &name, &schedule);
+    if let Some(schedule) = schedule {
+        say_schedule(ui, &name, &schedule);
+    }
     Ok(())
 }
 

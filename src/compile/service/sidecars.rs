@@ -4,7 +4,7 @@
 //! definition's container loop (`svc-task-definition.yml`); what reading their secrets
 //! and credentials takes joins the execution role's (`svc-roles.yml`).
 
-use super::task::{builtin_vars, depends_on, variable};
+use super::task::{builtin_vars, depends_on, health, labels, variable};
 use super::*;
 
 /// The sidecars' containers, in name order, and what reading their secrets and registry
@@ -29,15 +29,6 @@ pub(super) fn containers(
         if let Some(c) = &s.credentials {
             reads.secretsmanager.extend(secrets::arn_resources(c));
         }
-        let mut labels: Vec<VarPlan> = s
-            .labels
-            .iter()
-            .map(|(k, v)| VarPlan {
-                name: k.value.clone(),
-                value: v.value.clone(),
-            })
-            .collect();
-        labels.sort_by(|a, b| a.name.cmp(&b.name));
         out.push(ContainerPlan {
             name: name.value.clone(),
             image: quote(s.image.as_ref().map_or("", |i| i.value.as_str())),
@@ -59,14 +50,8 @@ pub(super) fn containers(
                 .map(|(name, value)| VarPlan { name, value })
                 .collect(),
             secrets: secret_items,
-            labels,
-            healthcheck: s.healthcheck.as_ref().map(|h| HealthPlan {
-                command: h.command.args().to_vec(),
-                interval: secs(h.interval.as_ref(), 10),
-                retries: h.retries.as_ref().map_or(2, |r| r.value),
-                timeout: secs(h.timeout.as_ref(), 5),
-                start_period: secs(h.start_period.as_ref(), 0),
-            }),
+            labels: labels(&s.labels),
+            healthcheck: s.healthcheck.as_ref().map(|h| health(h)),
             depends_on: depends_on(&s.depends_on),
             credentials: s.credentials.as_ref().map(|c| quote(c)),
             mount_points: super::volumes::sidecar_mounts(s),

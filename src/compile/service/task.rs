@@ -109,24 +109,8 @@ pub(super) fn main_container(
     for (k, v) in m.task.variables.iter() {
         vars.insert(k.value.clone(), variable(&v.value));
     }
-    let healthcheck = m.task.image.healthcheck.as_ref().map(|h| HealthPlan {
-        command: h.command.args().to_vec(),
-        interval: secs(h.interval.as_ref(), 10),
-        retries: h.retries.as_ref().map_or(2, |r| r.value),
-        timeout: secs(h.timeout.as_ref(), 5),
-        start_period: secs(h.start_period.as_ref(), 0),
-    });
-    let mut labels: Vec<VarPlan> = m
-        .task
-        .image
-        .labels
-        .iter()
-        .map(|(k, v)| VarPlan {
-            name: k.value.clone(),
-            value: v.value.clone(),
-        })
-        .collect();
-    labels.sort_by(|a, b| a.name.cmp(&b.name));
+    let healthcheck = m.task.image.healthcheck.as_ref().map(|h| health(h));
+    let labels = labels(&m.task.image.labels);
     let (secret_items, secret_reads) = secrets(m);
     let container = ContainerPlan {
         name: name.clone(),
@@ -187,6 +171,33 @@ pub(super) fn variable(v: &crate::manifest::service::Variable) -> String {
         Variable::Text(t) => quote(t),
         Variable::FromCfn(name) => format!("!ImportValue {}", quote(name)),
     }
+}
+
+/// A container health check with Copilot's defaults (10 s interval, 2 retries, 5 s
+/// timeout, no start period).
+pub(super) fn health(h: &crate::manifest::service::ContainerHealthCheck) -> HealthPlan {
+    HealthPlan {
+        command: h.command.args().to_vec(),
+        interval: secs(h.interval.as_ref(), 10),
+        retries: h.retries.as_ref().map_or(2, |r| r.value),
+        timeout: secs(h.timeout.as_ref(), 5),
+        start_period: secs(h.start_period.as_ref(), 0),
+    }
+}
+
+/// Docker labels, in name order.
+pub(super) fn labels(
+    l: &crate::manifest::decode::Keyed<crate::manifest::decode::Spanned<String>>,
+) -> Vec<VarPlan> {
+    let mut out: Vec<VarPlan> = l
+        .iter()
+        .map(|(k, v)| VarPlan {
+            name: k.value.clone(),
+            value: v.value.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// `depends_on` as ECS's `dependsOn`, in name order.

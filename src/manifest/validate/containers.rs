@@ -33,20 +33,7 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
         .collect();
     for (name, s) in m.task.sidecars.iter() {
         let path = format!("sidecars.{}", name.value);
-        let ok = !name.is_empty()
-            && name.len() <= 255
-            && name
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-        if !ok {
-            c.error(
-                Code::InvalidValue,
-                name.span,
-                &path,
-                format!("`{}` is not a valid container name", name.value),
-                Some("use letters, digits, `-` and `_`, at most 255 characters".into()),
-            );
-        }
+        ecs_name(c, name, "container", &path);
         if name.value == main {
             c.error(
                 Code::InvalidValue,
@@ -153,6 +140,24 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
                     .join(" → ")
             ),
             Some("ECS starts no container of such a task: break the loop".into()),
+        );
+    }
+}
+
+/// A container or volume name as ECS takes it: 1 to 255 letters, digits, `-` and `_`.
+fn ecs_name(c: &mut Checker, name: &Spanned<String>, what: &str, path: &str) {
+    let ok = !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+    if !ok {
+        c.error(
+            Code::InvalidValue,
+            name.span,
+            path,
+            format!("`{}` is not a valid {what} name", name.value),
+            Some("use letters, digits, `-` and `_`, at most 255 characters".into()),
         );
     }
 }
@@ -270,28 +275,10 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
     use crate::manifest::service::EfsId;
     let none = Keyed::default();
     let declared = m.task.storage.as_ref().map_or(&none, |s| &s.volumes);
-    let id = |s: &str, prefix: &str| {
-        s.strip_prefix(prefix).is_some_and(|h| {
-            (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit())
-        })
-    };
     let windows = m.task.platform.as_ref().is_some_and(|p| p.os.is_windows());
     for (name, v) in declared.iter() {
         let at = format!("storage.volumes.{}", name.value);
-        let ok = !name.is_empty()
-            && name.len() <= 255
-            && name
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-        if !ok {
-            c.error(
-                Code::InvalidValue,
-                name.span,
-                &at,
-                format!("`{}` is not a valid volume name", name.value),
-                Some("use letters, digits, `-` and `_`".into()),
-            );
-        }
+        ecs_name(c, name, "volume", &at);
         absolute(c, &v.value.path, &format!("{at}.path"));
         if let Some(me) = &v.value.managed {
             if windows {
@@ -330,7 +317,7 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         if let EfsId::Id(fs) = &efs.value.id.value
-            && !id(fs, "fs-")
+            && !super::aws_id(fs, "fs-")
         {
             c.error(Code::InvalidValue, efs.value.id.span, &format!("{at}.efs.id"), format!("`{fs}` is not an EFS file system ID"), Some("file system IDs look like `fs-0abc1234`; one exported by another stack is `{from_cfn: <export>}`".into()));
         }
@@ -340,7 +327,7 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
             .as_ref()
             .and_then(|a| a.access_point_id.as_ref());
         if let Some(ap) = ap
-            && !id(ap, "fsap-")
+            && !super::aws_id(ap, "fsap-")
         {
             c.error(
                 Code::InvalidValue,

@@ -213,11 +213,6 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
     let Some(vpc) = m.network.as_ref().and_then(|n| n.vpc.as_ref()) else {
         return;
     };
-    let id = |s: &str, prefix: &str| {
-        s.strip_prefix(prefix).is_some_and(|h| {
-            (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit())
-        })
-    };
     if let Some(subnets) = &vpc.subnets {
         if subnets.is_empty() {
             c.error(
@@ -229,7 +224,7 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         for (i, s) in subnets.iter().enumerate() {
-            if !id(s, "subnet-") {
+            if !super::aws_id(s, "subnet-") {
                 c.error(
                     Code::InvalidValue,
                     s.span,
@@ -246,7 +241,7 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
                 export_name(c, e, g.span, &format!("network.vpc.security_groups[{i}]"));
             }
             if let GroupRef::Id(v) = &g.value
-                && !id(v, "sg-")
+                && !super::aws_id(v, "sg-")
             {
                 c.error(Code::InvalidValue, g.span, &format!("network.vpc.security_groups[{i}]"), format!("`{v}` is not a security group ID"), Some("security group IDs look like `sg-0abc1234`; a group exported by another stack is `{from_cfn: <export>}`".into()));
             }
