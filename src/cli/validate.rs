@@ -19,7 +19,21 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     if let Some(e) = &env {
         context::require_env(&ws, e)?;
     }
-    ws.validate_all(env.as_deref());
+    let valid = ws.validate_all(env.as_deref());
+    if !ws.diags.has_errors() {
+        // One problem per override, naming the environments it misses in.
+        let mut per_env = Vec::new();
+        for (e, services) in &valid {
+            per_env.push(crate::compile::workspace::check_overrides(
+                &ws, e, services,
+            )?);
+        }
+        let envs: Vec<String> = valid.keys().cloned().collect();
+        ws.diags
+            .extend(crate::manifest::diag::Diagnostics::merge_environments(
+                per_env, &envs,
+            ));
+    }
     let summary = serde_json::json!({
         "services": ws.service_names(),
         "environments": env.as_ref().map_or_else(|| ws.env_names(), |e| vec![e.clone()]),

@@ -7,6 +7,7 @@
 
 pub mod application;
 pub mod environment;
+pub mod overrides;
 pub mod priority;
 pub mod service;
 

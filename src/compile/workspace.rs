@@ -6,7 +6,7 @@
 use super::priority;
 use super::service::ServiceInputs;
 use super::{AppInfo, Package, TopicNeed, compile_env, compile_service};
-use crate::manifest::diag::{Code, Diagnostic};
+use crate::manifest::diag::{Code, Diagnostic, Diagnostics};
 use crate::manifest::service::ServiceManifest;
 use crate::manifest::validate::messaging::unpublished;
 use crate::manifest::workspace::Workspace;
@@ -146,14 +146,47 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     })
 }
 
+/// Whether each service's task definition overrides and YAML patches fit its template
+/// in `env` (what `wharf validate` adds to the manifest checks; `services` are the
+/// valid ones, as they are in `env`). Services without either are not compiled.
+pub fn check_overrides(
+    ws: &Workspace,
+    env: &str,
+    services: &[ServiceManifest],
+) -> Result<Diagnostics, crate::render::RenderError> {
+    let mut out = Diagnostics::new();
+    let (Some(app), Some(env_m)) = (app_info(ws), ws.env(env).cloned()) else {
+        return Ok(out);
+    };
+    let r = Resolved {
+        app,
+        env: env_m,
+        // Any valid priority gives the template its shape; the real ones need every
+        // service of the environment, which packaging has.
+        priorities: services.iter().map(|m| (m.name.value.clone(), 1)).collect(),
+        services: Vec::new(),
+    };
+    for m in services {
+        if m.task.taskdef_overrides.is_empty() && m.patches.is_empty() {
+            continue;
+        }
+        if let Err(d) = service_stack(&r, m, &Digests::new())? {
+            out.extend(ws.in_override_block(&m.name.value, env, *d));
+        }
+    }
+    Ok(out)
+}
+
 /// Digests of built images, by service name.
 pub type Digests = BTreeMap<String, String>;
 
+/// A service's stack, with its task definition overrides and YAML patches applied; the
+/// inner error is an override that does not fit the template.
 fn service_stack(
     r: &Resolved,
     m: &ServiceManifest,
     digests: &Digests,
-) -> Result<Package, crate::render::RenderError> {
+) -> Result<Result<Package, Box<Diagnostics>>, crate::render::RenderError> {
     let inputs = ServiceInputs {
         app: &r.app,
         env: &r.env,
@@ -162,7 +195,8 @@ fn service_stack(
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);
-    Ok(pkg)
+    Ok(super::overrides::apply(pkg.template, m, &r.env.name.value)
+        .map(|template| Package { template, ..pkg }))
 }
 
 /// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
@@ -184,7 +218,14 @@ pub fn package_service(
     else {
         return Ok(None);
     };
-    service_stack(&r, m, digests).map(Some)
+    Ok(match service_stack(&r, m, digests)? {
+        Ok(pkg) => Some(pkg),
+        Err(d) => {
+            let d = ws.in_override_block(svc, env, *d);
+            ws.diags.extend(d);
+            None
+        }
+    })
 }
 
 /// Every stack of `env`: the environment first, then each service in name order.
@@ -198,8 +239,16 @@ pub fn package_all(
         return Ok(None);
     };
     let mut out = vec![compile_env(&r.app, &r.env, &r.services)?];
+    let mut failed = false;
     for m in &r.services {
-        out.push(service_stack(&r, m, digests)?);
+        match service_stack(&r, m, digests)? {
+            Ok(pkg) => out.push(pkg),
+            Err(d) => {
+                let d = ws.in_override_block(&m.name.value, env, *d);
+                ws.diags.extend(d);
+                failed = true;
+            }
+        }
     }
-    Ok(Some(out))
+    Ok((!failed).then_some(out))
 }

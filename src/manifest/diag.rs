@@ -45,6 +45,8 @@ pub enum Code {
     Encoding,
     Limit,
     Truncated,
+    /// A `taskdef_overrides` rule or YAML patch that does not fit the rendered template.
+    Override,
 }
 
 impl Code {
@@ -76,6 +78,7 @@ impl Code {
             Code::Encoding => "wharf::manifest::encoding",
             Code::Limit => "wharf::manifest::limit",
             Code::Truncated => "wharf::manifest::truncated",
+            Code::Override => "wharf::manifest::override",
         }
     }
 }

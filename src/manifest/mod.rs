@@ -16,6 +16,7 @@ pub mod files;
 pub mod interpolate;
 pub mod limits;
 pub mod overrides;
+pub mod patches;
 pub mod schema;
 pub mod secret_names;
 pub mod service;

@@ -252,6 +252,9 @@ subscribe:
     const JOB: &str = r#"
 name: nightly
 type: Scheduled Job
+taskdef_overrides:
+  - path: ContainerDefinitions[0].Ulimits[-]
+    value: {Name: nofile, SoftLimit: 1, HardLimit: 2}
 image:
   build: Dockerfile
 on:
@@ -455,6 +458,7 @@ observability:
                 "sidecars",
                 "storage.volumes",
                 "subscribe.topics.filter_policy",
+                "taskdef_overrides.value",
             ],
         );
     }

@@ -14,6 +14,7 @@ use super::files::{Disk, Files, add_manifest};
 use super::interpolate::interpolate;
 use super::limits::MAX_OVERRIDE_ENVIRONMENTS;
 use super::overrides;
+use super::patches::{self, Patch};
 use super::service::ServiceManifest;
 use super::source::{SourceMap, Span};
 use super::validate;
@@ -86,6 +87,8 @@ pub fn find(start: &Path) -> Option<Location> {
 struct ServiceDoc {
     base: Node,
     overrides: BTreeMap<String, Node>,
+    /// `overrides/cfn.patches.yml`, when the workload has one.
+    patches: Vec<Patch>,
 }
 
 /// A loaded workspace.
@@ -202,15 +205,14 @@ impl Workspace {
         for svc in subdirs_with_manifest(files, &location.dir, cwd, &mut ws.sources, &mut ws.diags)
         {
             let dir = location.dir.join(&svc);
-            for extra in ["addons", "overrides"] {
-                if files.is_dir(&dir.join(extra)) {
-                    ws.diags.push(
-                        Diagnostic::error(Code::Unsupported, format!("service `{svc}` has an `{extra}/` directory, which wharf does not support yet"))
-                            .path(display_path(&dir.join(extra), cwd).display().to_string())
-                            .help(format!("wharf would deploy `{svc}` without what `{extra}/` adds; move it out of the workspace, or keep this service on Copilot for now")),
-                    );
-                }
+            if files.is_dir(&dir.join("addons")) {
+                ws.diags.push(
+                    Diagnostic::error(Code::Unsupported, format!("service `{svc}` has an `addons/` directory, which wharf does not support yet"))
+                        .path(display_path(&dir.join("addons"), cwd).display().to_string())
+                        .help(format!("wharf would deploy `{svc}` without what `addons/` adds; move it out of the workspace, or keep this service on Copilot for now")),
+                );
             }
+            let patches = ws.read_patches(files, &svc, &dir.join("overrides"), cwd);
             let doc = ws.read(files, &dir.join("manifest.yml"), cwd).map(|node| {
                 let (base, envs) = overrides::split(&node);
                 let mut over = BTreeMap::new();
@@ -220,6 +222,7 @@ impl Workspace {
                 ServiceDoc {
                     base,
                     overrides: over,
+                    patches,
                 }
             });
             ws.services.insert(svc, doc);
@@ -282,6 +285,39 @@ impl Workspace {
                 }
             }
         }
+    }
+
+    /// The YAML patches in a workload's `overrides/` directory (none without the
+    /// directory or its `cfn.patches.yml`, or when the file holds only comments). A
+    /// CDK override (`cdk.json`) is refused: wharf runs no Node.js toolchain.
+    fn read_patches(&mut self, files: &dyn Files, svc: &str, dir: &Path, cwd: &Path) -> Vec<Patch> {
+        if !files.is_dir(dir) {
+            return Vec::new();
+        }
+        if files.exists(&dir.join("cdk.json")) {
+            self.diags.push(
+                Diagnostic::error(Code::Unsupported, format!("service `{svc}` has CDK overrides (`overrides/cdk.json`), which wharf does not run"))
+                    .path(display_path(&dir.join("cdk.json"), cwd).display().to_string())
+                    .help("wharf applies YAML patches (`overrides/cfn.patches.yml`) and `taskdef_overrides`, not a CDK app; `wharf svc package` shows the template to write the patches against"),
+            );
+            return Vec::new();
+        }
+        let path = dir.join(patches::FILE_NAME);
+        if !files.exists(&path) {
+            return Vec::new();
+        }
+        let shown = display_path(&path, cwd);
+        let Some(file) = add_manifest(&mut self.sources, &mut self.diags, shown, files.read(&path))
+        else {
+            return Vec::new();
+        };
+        let Some(node) = yaml::parse(file, self.sources.file(file), &mut self.diags) else {
+            return Vec::new();
+        };
+        let mut d = Diagnostics::new();
+        let out = patches::decode_file(&node, &mut Cx::new(&mut d)).unwrap_or_default();
+        self.diags.extend(d);
+        out
     }
 
     fn read(&mut self, files: &dyn Files, path: &Path, cwd: &Path) -> Option<Node> {
@@ -428,6 +464,7 @@ impl Workspace {
         let doc = self.services.get(name)?.as_ref()?;
         let over = env.and_then(|e| Some((e, doc.overrides.get(e)?)));
         let over_span = over.map(|(e, o)| (e, o.span));
+        let patches = doc.patches.clone();
         let mut node = match over {
             Some((_, o)) => overrides::merge(&doc.base, o),
             None => doc.base.clone(),
@@ -438,7 +475,8 @@ impl Workspace {
         let m = ServiceManifest::decode(
             &node,
             &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
-        );
+        )
+        .map(|m| ServiceManifest { patches, ..m });
         if let Some(m) = &m {
             validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
             name_matches_dir(&m.name, name, "service", &mut d);
@@ -459,6 +497,20 @@ impl Workspace {
         m.filter(|_| !failed)
     }
 
+    /// Problems found later in service `name` as it is for `env` (when compiling its
+    /// template), with paths inside its `environments.<env>` block named as such.
+    pub fn in_override_block(&self, name: &str, env: &str, d: Diagnostics) -> Diagnostics {
+        match self
+            .services
+            .get(name)
+            .and_then(Option::as_ref)
+            .and_then(|doc| doc.overrides.get(env))
+        {
+            Some(block) => d.prefixed_within(block.span, &format!("environments.{env}.")),
+            None => d,
+        }
+    }
+
     /// How many times a service manifest has been decoded and validated: once per
     /// service and environment checked, which the limits keep in proportion to the input.
     pub fn service_checks(&self) -> usize {
@@ -467,7 +519,11 @@ impl Workspace {
 
     /// Checks every manifest for every environment: each service with no overrides, for
     /// each workspace environment, and for each environment its override block names.
-    pub fn validate_all(&mut self, only_env: Option<&str>) {
+    /// Returns the services that passed, as they are in each workspace environment.
+    pub fn validate_all(
+        &mut self,
+        only_env: Option<&str>,
+    ) -> BTreeMap<String, Vec<ServiceManifest>> {
         let envs: Vec<String> = match only_env {
             Some(e) => vec![e.to_string()],
             None => self.env_names(),
@@ -509,6 +565,7 @@ impl Workspace {
                 self.diags.push(d);
             }
         }
+        by_env
     }
 
     fn warn_unknown_override_envs(&mut self, svc: &str) {

@@ -80,14 +80,14 @@ fn json_output_is_one_event_per_line() {
     let lines = json_lines(&out);
     let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["diagnostic", "diagnostic", "summary", "error"]);
-    let unsupported = &lines[0]["data"];
-    assert_eq!(unsupported["code"], "wharf::manifest::unsupported");
-    assert_eq!(unsupported["file"], "wharf/api/manifest.yml");
+    let missing = &lines[0]["data"];
+    assert_eq!(missing["code"], "wharf::manifest::missing_field");
+    assert_eq!(missing["file"], "wharf/api/manifest.yml");
     assert_eq!(
-        (unsupported["line"].as_u64(), unsupported["column"].as_u64()),
-        (Some(6), Some(1))
+        (missing["line"].as_u64(), missing["column"].as_u64()),
+        (Some(7), Some(5))
     );
-    assert_eq!(unsupported["path"], "taskdef_overrides");
+    assert_eq!(missing["path"], "taskdef_overrides[0].value");
     assert_eq!(lines[1]["data"]["severity"], "warning");
     assert_eq!(
         lines[1]["data"]["code"],
@@ -372,4 +372,105 @@ fn a_field_missing_in_one_environment_is_said_of_that_environment() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains(r#""environments":["test"]"#), "{text}");
+}
+
+/// `taskdef_overrides` and YAML patches are checked against each environment's
+/// template by `validate` and `svc package`: a path that is not there is an error at the
+/// rule or patch, naming the environment; a syntax error in a path is one at decode.
+#[test]
+fn overrides_that_miss_the_template_are_located_errors() {
+    let d = workspace();
+    d.write(
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\n",
+    );
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!(
+            "{API}taskdef_overrides:\n  - path: ContainerDefinitions[0].Ulimits[-].Name\n    value: nofile\nenvironments:\n  prod:\n    taskdef_overrides:\n      - path: ContainerDefinitions[2].Cpu\n        value: 256\n"
+        ),
+    );
+    d.write(
+        "wharf/api/overrides/cfn.patches.yml",
+        "- op: replace\n  path: /Resources/LogGroup/Properties/RetentionInDays\n  value: 90\n- op: remove\n  path: /Resources/Nope\n",
+    );
+    let out = wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains("wharf/api/manifest.yml:12:15: task definition override `ContainerDefinitions[2].Cpu` does not fit the template: `ContainerDefinitions` has 1 element, so `[2]` does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains("wharf/api/overrides/cfn.patches.yml:5:9: YAML patch `remove` on `/Resources/Nope` does not fit the template: `/Resources` has no `Nope`"),
+        "{err}"
+    );
+    // The patch misses in every environment (said once), the rule only in prod.
+    assert_eq!(err.matches("YAML patch `remove`").count(), 1, "{err}");
+    assert!(err.contains("(at `[1].path`)"), "{err}");
+    assert!(
+        err.contains("(at `environments.prod.taskdef_overrides[0].path`, in environment `prod`)"),
+        "{err}"
+    );
+    let out = wharf(d.path())
+        .args([
+            "svc", "package", "-n", "api", "-e", "prod", "--output", "json",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let events = json_lines(&out);
+    let problems: Vec<_> = events
+        .iter()
+        .filter(|e| e["data"]["code"] == "wharf::manifest::override")
+        .map(|e| &e["data"])
+        .collect();
+    assert_eq!(problems.len(), 2, "{events:?}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| p["environments"] == serde_json::json!(["prod"])),
+        "{problems:?}"
+    );
+    // A bad path is refused where it is written, before any template.
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}taskdef_overrides:\n  - path: Family\n    value: x\n  - path: Ulimits[x]\n    value: 1\n"),
+    );
+    d.write(
+        "wharf/api/overrides/cfn.patches.yml",
+        "- op: move\n  path: Resources\n",
+    );
+    wharf(d.path()).arg("validate").assert().code(2).stderr(
+        predicate::str::contains("wharf/api/manifest.yml:7:11: `Family` cannot be overridden")
+            .and(predicate::str::contains(
+                "wharf/api/manifest.yml:9:11: invalid override path `Ulimits[x]`",
+            ))
+            .and(predicate::str::contains(
+                "cfn.patches.yml:1:7: unsupported operation `move`",
+            )),
+    );
+}
+
+/// A CDK override needs a Node.js toolchain wharf does not run: refused, with what to
+/// use instead.
+#[test]
+fn cdk_overrides_are_refused_with_the_alternative() {
+    let d = workspace();
+    d.write("wharf/api/manifest.yml", API);
+    d.write(
+        "wharf/api/overrides/cdk.json",
+        "{\"app\": \"npx ts-node stack.ts\"}\n",
+    );
+    wharf(d.path()).arg("validate").assert().code(2).stderr(
+        predicate::str::contains("service `api` has CDK overrides (`overrides/cdk.json`)")
+            .and(predicate::str::contains("cfn.patches.yml")),
+    );
 }

@@ -126,6 +126,15 @@ impl Decode for ServiceManifest {
         let secrets = f.opt(cx, "secrets").unwrap_or_default();
         let (logging, storage) = (f.opt(cx, "logging"), f.opt(cx, "storage"));
         let sidecars = f.opt(cx, "sidecars").unwrap_or_default();
+        let taskdef_overrides = match f.node("taskdef_overrides") {
+            Some(n) => cx
+                .at("taskdef_overrides", |cx| taskdef::decode_rules(n, cx))
+                .unwrap_or_else(|| {
+                    cx.failed.push("taskdef_overrides".into());
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
         let task = image.map(|image| Task {
             image,
             cpu,
@@ -138,6 +147,7 @@ impl Decode for ServiceManifest {
             logging,
             storage,
             sidecars,
+            taskdef_overrides,
         });
         let network = f.opt(cx, "network");
         let publish = f.opt(cx, "publish");
@@ -193,7 +203,6 @@ impl Decode for ServiceManifest {
         };
         for (key, feature) in [
             ("nlb", "A Network Load Balancer"),
-            ("taskdef_overrides", "Task definition overrides"),
             ("observability", "Tracing (`observability`)"),
             ("env_file", "Environment files"),
         ] {
@@ -208,6 +217,7 @@ impl Decode for ServiceManifest {
             publish,
             workload: workload?,
             unreadable: cx.take_failed(),
+            patches: Vec::new(),
         })
     }
 }

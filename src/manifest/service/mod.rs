@@ -16,6 +16,7 @@ mod job;
 mod messaging;
 mod schema;
 mod sidecars;
+pub mod taskdef;
 mod volumes;
 
 pub use job::{Job, Schedule, ScheduleError, utc_minute};
@@ -24,6 +25,7 @@ pub use messaging::{
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
 pub use sidecars::{DependsOn, Sidecar, SidecarPort};
+pub use taskdef::{TaskdefOverride, TaskdefPath};
 pub use volumes::{Efs, EfsAuth, EfsId, ManagedEfs, MountPoint, Volume};
 
 use super::common::{Command, Platform, Port};
@@ -156,6 +158,10 @@ pub struct ServiceManifest {
     pub workload: Workload,
     /// Paths of fields that were present but unreadable (already reported).
     pub unreadable: Vec<String>,
+    /// YAML patches from the workload's `overrides/cfn.patches.yml` (not part of the
+    /// manifest file; the workspace fills them in), applied to every environment's
+    /// template after `taskdef_overrides`.
+    pub patches: Vec<super::patches::Patch>,
 }
 
 /// The part of a manifest every workload type shares: what its task runs.
@@ -187,6 +193,9 @@ pub struct Task {
     /// Containers beside the main one, by name.
     #[serde(default)]
     pub sidecars: Keyed<Spanned<Sidecar>>,
+    /// Edits of the rendered task definition, applied in order (Copilot's escape hatch).
+    #[serde(default)]
+    pub taskdef_overrides: Vec<taskdef::TaskdefOverride>,
 }
 
 /// The part the three service types share: how many tasks, how they deploy, exec.
