@@ -881,3 +881,47 @@ fn the_environments_file_system_gets_an_access_point_per_volume() {
     assert!(p.efs_grants[0].write && p.efs_grants[0].arn.contains("${EFSFileSystemId}"));
     assert!(p.env_params.iter().any(|e| e.name == "EFSFileSystemId"));
 }
+
+#[test]
+fn firelens_routes_the_main_logs_and_grants_exactly_the_output() {
+    let p = svc_plan(
+        &format!(
+            "{BE}logging:\n  destination:\n    Name: cloudwatch_logs\n    log_group_name: /x/$(ecs_task_id)\n  secretOptions:\n    KEY: key-param\nobservability:\n  tracing: awsxray\nsidecars:\n  a:\n    image: busybox\n"
+        ),
+        ENV,
+    );
+    let names: Vec<_> = p.containers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["api", "firelens_log_router", "aws-otel-collector", "a"]
+    );
+    let main = p.main().firelens.as_ref().unwrap();
+    assert_eq!(main.options.len(), 2);
+    assert_eq!(main.secret_options[0].name, "KEY");
+    let router = p.containers[1].log_router.as_ref().unwrap();
+    assert!(router.enable_metadata && router.config_file.is_none());
+    assert!(p.containers[1].firelens.is_none() && p.containers[3].firelens.is_none());
+    assert_eq!(p.log_grants.len(), 1);
+    assert!(!p.log_grants[0].actions.contains(&"logs:CreateLogGroup"));
+    assert!(
+        p.log_grants[0].resource.contains("log-group:/x/*:*")
+            && p.log_grants[0].resource.contains("${AWS::Region}"),
+        "{}",
+        p.log_grants[0].resource
+    );
+    assert!(
+        p.secrets
+            .ssm
+            .iter()
+            .any(|r| r.contains("parameter/key-param"))
+    );
+    assert!(p.xray && !p.containers[2].essential);
+    // An output wharf cannot scope gets no grant; retention alone is no FireLens.
+    let p = svc_plan(
+        &format!("{BE}logging:\n  destination:\n    Name: datadog\n"),
+        ENV,
+    );
+    assert!(p.log_grants.is_empty() && p.main().firelens.is_some());
+    let p = svc_plan(&format!("{BE}logging:\n  retention: 7\n"), ENV);
+    assert!(p.main().firelens.is_none() && p.containers.len() == 1 && !p.xray);
+}

@@ -346,6 +346,19 @@ http:
   allowed_source_ips: [10.0.0.0/8]
 logging:
   retention: 30
+  image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable
+  destination:
+    Name: cloudwatch_logs
+  enableMetadata: false
+  secretOptions:
+    apikey: LOG_KEY
+  configFilePath: /fluent-bit/etc/extra.conf
+  variables:
+    LEVEL: info
+  secrets:
+    TOKEN: LOG_TOKEN
+observability:
+  tracing: awsxray
 "#;
 
     const ENVIRONMENT: &str = r#"
@@ -459,6 +472,10 @@ observability:
                 "storage.volumes",
                 "subscribe.topics.filter_policy",
                 "taskdef_overrides.value",
+                "logging.destination",
+                "logging.secretOptions",
+                "logging.variables",
+                "logging.secrets",
             ],
         );
     }

@@ -9,6 +9,7 @@ mod connect;
 mod deployment;
 mod job;
 mod lb;
+mod logging;
 mod messaging;
 mod network;
 mod parts;
@@ -16,6 +17,7 @@ mod scaling;
 mod secrets;
 mod sidecars;
 mod task;
+mod tracing;
 mod types;
 mod volumes;
 
@@ -86,6 +88,15 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     }
     let (sidecars, sidecar_reads) = sidecars::containers(m, inputs, lb.as_ref());
     secrets.merge(sidecar_reads);
+    if let Some((log, reads)) = logging::main_log(m) {
+        container.firelens = Some(log);
+        secrets.merge(reads);
+    }
+    let router = logging::router(m, inputs, lb.is_some()).map(|(c, reads)| {
+        secrets.merge(reads);
+        c
+    });
+    secrets.sort();
     let job = m
         .job()
         .map(|j| job::plan(j, &app, &env, &name, placement == Placement::Public));
@@ -113,7 +124,15 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             os: platform.os,
             arch: platform.arch,
         },
-        containers: std::iter::once(container).chain(sidecars).collect(),
+        // Copilot's order: main, log router, collector, sidecars by name (what
+        // `taskdef_overrides` indexes).
+        containers: std::iter::once(container)
+            .chain(router)
+            .chain(tracing::collector(m))
+            .chain(sidecars)
+            .collect(),
+        log_grants: logging::grants(m),
+        xray: m.tracing().is_some(),
         secrets,
         ephemeral: m
             .task

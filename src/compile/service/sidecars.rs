@@ -55,6 +55,7 @@ pub(super) fn containers(
             depends_on: depends_on(&s.depends_on),
             credentials: s.credentials.as_ref().map(|c| quote(c)),
             mount_points: super::volumes::sidecar_mounts(s),
+            ..Default::default()
         });
     }
     reads.sort();

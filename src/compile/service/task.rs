@@ -135,6 +135,7 @@ pub(super) fn main_container(
         depends_on: depends_on(&m.task.image.depends_on),
         credentials: m.task.image.credentials.as_ref().map(|c| quote(c)),
         mount_points: super::volumes::main_mounts(m),
+        ..Default::default()
     };
     (container, secret_reads)
 }

@@ -228,6 +228,10 @@ pub struct ConnectPlan {
 pub struct ServicePlan {
     /// Application.
     pub app: String,
+    /// Task role statements for the FireLens output.
+    pub log_grants: Vec<GrantPlan>,
+    /// Whether the task role may send traces to X-Ray.
+    pub xray: bool,
     /// Environment.
     pub env: String,
     /// Service.
@@ -472,7 +476,7 @@ pub struct JobPlan {
 }
 
 /// A container of the task definition.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Default)]
 pub struct ContainerPlan {
     /// Name.
     pub name: String,
@@ -502,6 +506,38 @@ pub struct ContainerPlan {
     pub credentials: Option<String>,
     /// Volumes it mounts.
     pub mount_points: Vec<MountPlan>,
+    /// Its logs go through the FireLens log router, with these output options.
+    pub firelens: Option<FirelensLogPlan>,
+    /// It is the FireLens log router, with this configuration.
+    pub log_router: Option<LogRouterPlan>,
+}
+
+/// The `awsfirelens` log driver's settings of the main container.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FirelensLogPlan {
+    /// Output options (`Name`, `region`, …), values quoted.
+    pub options: Vec<VarPlan>,
+    /// Secret options, as secrets.
+    pub secret_options: Vec<SecretItem>,
+}
+
+/// The log router's `FirelensConfiguration`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LogRouterPlan {
+    /// `enable-ecs-log-metadata`.
+    pub enable_metadata: bool,
+    /// Quoted path of an extra configuration file in its image.
+    pub config_file: Option<String>,
+}
+
+/// A task role statement: what the containers may do to one resource (the FireLens
+/// output's log group, stream or bucket).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GrantPlan {
+    /// IAM actions.
+    pub actions: Vec<&'static str>,
+    /// CloudFormation expression of the resource ARN.
+    pub resource: String,
 }
 
 impl ServicePlan {

@@ -183,6 +183,7 @@ impl Decode for ServiceManifest {
                     count: f.opt(cx, "count"),
                     exec: f.opt(cx, "exec"),
                     deployment: f.opt(cx, "deployment"),
+                    observability: f.opt(cx, "observability"),
                 };
                 Some(match t {
                     ServiceType::LoadBalancedWebService => Workload::LoadBalancedWebService {
@@ -203,7 +204,6 @@ impl Decode for ServiceManifest {
         };
         for (key, feature) in [
             ("nlb", "A Network Load Balancer"),
-            ("observability", "Tracing (`observability`)"),
             ("env_file", "Environment files"),
         ] {
             f.unsupported(cx, key, feature, |_| false);
@@ -687,22 +687,38 @@ impl Decode for Logging {
         let mut f = Fields::new(node, cx, "logging")?;
         let l = Logging {
             retention: f.opt(cx, "retention"),
+            image: f.opt(cx, "image"),
+            destination: f.opt(cx, "destination").unwrap_or_default(),
+            enable_metadata: f.opt(cx, "enableMetadata"),
+            secret_options: f.opt(cx, "secretOptions").unwrap_or_default(),
+            config_file_path: f.opt(cx, "configFilePath"),
+            variables: f.opt(cx, "variables").unwrap_or_default(),
+            secrets: f.opt(cx, "secrets").unwrap_or_default(),
         };
-        for key in [
-            "image",
-            "destination",
-            "enableMetadata",
-            "secretOptions",
-            "configFilePath",
-            "variables",
-            "secrets",
+        f.unsupported(
+            cx,
             "env_file",
-        ] {
-            f.unsupported(cx, key, "FireLens log routing (a logging sidecar)", |_| {
-                false
-            });
-        }
+            "An environment file for the log router",
+            |_| false,
+        );
         f.finish(cx);
         Some(l)
+    }
+}
+
+impl Decode for Observability {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "observability")?;
+        let o = Observability {
+            tracing: f.opt(cx, "tracing"),
+        };
+        f.finish(cx);
+        Some(o)
+    }
+}
+
+impl Decode for Tracing {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        decode_choice(node, cx, &["awsxray"]).map(|_| Tracing::AwsXray)
     }
 }

@@ -208,6 +208,8 @@ pub struct ServicePart {
     pub exec: Option<bool>,
     /// Rolling deployment settings. (Services.)
     pub deployment: Option<Deployment>,
+    /// Tracing. (Services.)
+    pub observability: Option<Observability>,
 }
 
 /// The fields of one workload type.
@@ -693,12 +695,66 @@ impl JsonSchema for Connect {
     }
 }
 
-/// `logging`.
+/// `logging`: the log group's retention, and FireLens log routing
+/// (<https://aws.github.io/copilot-cli/docs/include/logging/>): any field besides
+/// `retention` adds a Fluent Bit log-router container and sends the main container's
+/// logs through it (the `awsfirelens` log driver).
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Logging {
     /// Log retention in days. Default 30.
     pub retention: Option<Spanned<u32>>,
+    /// The log router's image. Default `public.ecr.aws/aws-observability/aws-for-fluent-bit:stable`.
+    pub image: Option<Spanned<String>>,
+    /// Options of the Fluent Bit output the main container's logs go to (`Name:
+    /// cloudwatch_logs`, `region`, `log_group_name`, …), passed to the `awsfirelens` driver.
+    #[serde(default)]
+    pub destination: Keyed<Spanned<String>>,
+    /// Adds ECS metadata (cluster, task, container) to each record. Default true.
+    #[serde(rename = "enableMetadata")]
+    pub enable_metadata: Option<Spanned<bool>>,
+    /// Secret options of the output (an API key, say), from SSM or Secrets Manager.
+    #[serde(default, rename = "secretOptions")]
+    pub secret_options: Keyed<Spanned<Secret>>,
+    /// A Fluent Bit configuration file inside the router's image (an absolute path).
+    #[serde(rename = "configFilePath")]
+    pub config_file_path: Option<Spanned<String>>,
+    /// Environment variables of the log router.
+    #[serde(default)]
+    pub variables: Keyed<Spanned<Variable>>,
+    /// Secrets of the log router.
+    #[serde(default)]
+    pub secrets: Keyed<Spanned<Secret>>,
+}
+
+impl Logging {
+    /// Whether logs go through a FireLens log router: any field besides `retention`.
+    pub fn firelens(&self) -> bool {
+        self.image.is_some()
+            || !self.destination.is_empty()
+            || self.enable_metadata.is_some()
+            || !self.secret_options.is_empty()
+            || self.config_file_path.is_some()
+            || !self.variables.is_empty()
+            || !self.secrets.is_empty()
+    }
+}
+
+/// `observability`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observability {
+    /// `awsxray`: an AWS Distro for OpenTelemetry collector sidecar sends the
+    /// containers' traces to AWS X-Ray.
+    pub tracing: Option<Spanned<Tracing>>,
+}
+
+/// A tracing vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum Tracing {
+    /// AWS X-Ray, through the ADOT collector.
+    #[serde(rename = "awsxray")]
+    AwsXray,
 }
 
 impl JsonSchema for Range {
@@ -782,6 +838,16 @@ impl ServiceManifest {
     /// Whether ECS Exec is on (services only).
     pub fn exec(&self) -> bool {
         self.service().and_then(|s| s.exec).unwrap_or(false)
+    }
+
+    /// `observability.tracing`, for a service.
+    pub fn tracing(&self) -> Option<&Spanned<Tracing>> {
+        self.service()?.observability.as_ref()?.tracing.as_ref()
+    }
+
+    /// `logging`, when it routes logs through FireLens.
+    pub fn firelens(&self) -> Option<&Logging> {
+        self.task.logging.as_ref().filter(|l| l.firelens())
     }
 
     /// `subscribe`, for a Worker Service.

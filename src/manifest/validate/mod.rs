@@ -7,6 +7,7 @@ mod environment;
 mod http;
 pub mod messaging;
 pub mod net;
+pub mod observability;
 mod service;
 
 pub use environment::{validate_app, validate_env};

@@ -2,11 +2,13 @@
 
 use super::Checker;
 use crate::manifest::common::{Arch, Platform};
+use crate::manifest::decode::Keyed;
 use crate::manifest::decode::Spanned;
 use crate::manifest::diag::{Code, Diagnostics};
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::fargate::{self, SizeError};
 use crate::manifest::secret_names::looks_secret;
+use crate::manifest::service::Variable;
 use crate::manifest::service::{
     Autoscaling, Build, Count, Metric, Placement, Secret, ServiceManifest,
 };
@@ -42,6 +44,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     network_vpc(&mut c, m);
     super::containers::containers(&mut c, m);
     super::containers::volumes(&mut c, m);
+    super::observability::observability(&mut c, m);
     image(&mut c, m);
     size(&mut c, m);
     if let Some(a) = m.deployment().and_then(|d| d.rollback_alarms.as_ref()) {
@@ -355,7 +358,17 @@ fn effective_limits(c: &mut Checker, m: &ServiceManifest) {
                     [s.command.as_ref(), s.entrypoint.as_ref()],
                 )
         })
-        .sum::<usize>();
+        .sum::<usize>()
+        + m.firelens().map_or(0, |l| {
+            SIDECAR_OVERHEAD
+                + container_bytes(&l.variables, &l.secrets, &Default::default(), [None, None])
+                + container_bytes(
+                    &Default::default(),
+                    &l.secret_options,
+                    &l.destination,
+                    [None, None],
+                )
+        });
     if size + TASK_DEFINITION_OVERHEAD > MAX_TASK_DEFINITION_BYTES {
         let at = m
             .task
@@ -794,15 +807,32 @@ fn cooldowns(c: &mut Checker, cd: Option<&crate::manifest::service::Cooldown>, p
     }
 }
 
+/// The main container's, each sidecar's and the log router's variables and secrets.
 fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
-    let secret_names: std::collections::HashSet<&str> = m
-        .task
-        .secrets
-        .iter()
-        .map(|(k, _)| k.value.as_str())
-        .collect();
-    for (k, v) in m.task.variables.iter() {
-        let path = format!("variables.{}", k.value);
+    container_env(c, &m.task.variables, &m.task.secrets, "");
+    for (name, s) in m.task.sidecars.iter() {
+        let prefix = format!("sidecars.{}.", name.value);
+        container_env(c, &s.value.variables, &s.value.secrets, &prefix);
+    }
+    if let Some(l) = &m.task.logging {
+        container_env(c, &l.variables, &l.secrets, "logging.");
+        secret_refs(c, &l.secret_options, "logging.secretOptions");
+    }
+}
+
+/// One container's `variables` and `secrets` (paths under `prefix`): variable names,
+/// wharf's own prefixes, secret-looking plain values, a name set both ways, secret
+/// references and `from_cfn` exports.
+fn container_env(
+    c: &mut Checker,
+    variables: &Keyed<Spanned<Variable>>,
+    secrets: &Keyed<Spanned<Secret>>,
+    prefix: &str,
+) {
+    let secret_names: std::collections::HashSet<&str> =
+        secrets.iter().map(|(k, _)| k.value.as_str()).collect();
+    for (k, v) in variables.iter() {
+        let path = format!("{prefix}variables.{}", k.value);
         if k.is_empty() || k.contains('=') {
             c.error(
                 Code::InvalidValue,
@@ -842,9 +872,18 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
                 Some("keep one of them".to_string()),
             );
         }
+        if let Variable::FromCfn(name) = &v.value {
+            export_name(c, name, name.span, &path);
+        }
     }
-    for (k, s) in m.task.secrets.iter() {
-        let path = format!("secrets.{}", k.value);
+    secret_refs(c, secrets, &format!("{prefix}secrets"));
+}
+
+/// Each secret reference under `at` names an SSM parameter, a Secrets Manager secret
+/// or an export.
+fn secret_refs(c: &mut Checker, secrets: &Keyed<Spanned<Secret>>, at: &str) {
+    for (k, s) in secrets.iter() {
+        let path = format!("{at}.{}", k.value);
         match &s.value {
             Secret::Ssm(name) => {
                 let ok = name.starts_with("arn:")
@@ -874,11 +913,6 @@ fn variables_and_secrets(c: &mut Checker, m: &ServiceManifest) {
                 }
             }
             Secret::FromCfn { from_cfn } => export_name(c, from_cfn, s.span, &path),
-        }
-    }
-    for (k, v) in m.task.variables.iter() {
-        if let crate::manifest::service::Variable::FromCfn(name) = &v.value {
-            export_name(c, name, name.span, &format!("variables.{}", k.value));
         }
     }
 }

@@ -430,10 +430,68 @@ fn logging_retention_values() {
         (Code::InvalidValue, "logging.retention")
     );
     assert!(run(&format!("{BE}logging:\n  retention: 30\n"), None).is_empty());
+    assert!(
+        run(
+            &format!("{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch}}\n"),
+            None
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn firelens_and_tracing_rules() {
+    let fl = |extra: &str| run(&format!("{BE}{extra}"), None);
     let f = one(&format!(
-        "{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch}}\n"
+        "{BE}logging:\n  destination:\n    region: us-east-1\n"
     ));
-    assert_eq!(f.code, Code::Unsupported);
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "logging.destination.Name")
+    );
+    // A configuration file may define the outputs instead.
+    assert!(fl("logging:\n  destination: {region: x}\n  configFilePath: /extra.conf\n").is_empty());
+    let f = one(&format!("{BE}logging:\n  configFilePath: extra.conf\n"));
+    assert_eq!(f.path, "logging.configFilePath");
+    let f = one(&format!(
+        "{BE}logging:\n  configFilePath: arn:aws:s3:::bucket/extra.conf\n"
+    ));
+    assert!(f.help.contains("only on EC2"), "{}", f.help);
+    // Linux only.
+    let win = "platform: windows/x86_64\ncpu: 1024\nmemory: 2048\n";
+    let found = fl(&format!("{win}logging:\n  image: fluent\n"));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.message.contains("not available on Windows") && f.path == "logging.image"),
+        "{found:?}"
+    );
+    let found = fl(&format!("{win}observability:\n  tracing: awsxray\n"));
+    assert!(
+        found.iter().any(|f| f.path == "observability.tracing"),
+        "{found:?}"
+    );
+    // wharf's container names are taken.
+    let f = one(&format!(
+        "{BE}logging:\n  enableMetadata: true\nsidecars:\n  firelens_log_router:\n    image: x\n"
+    ));
+    assert_eq!(f.path, "sidecars.firelens_log_router");
+    let f = one(&format!(
+        "{BE}observability:\n  tracing: awsxray\nsidecars:\n  aws-otel-collector:\n    image: x\n"
+    ));
+    assert!(f.message.contains("tracing collector"), "{}", f.message);
+    let f = one(&format!("{BE}observability:\n  tracing: jaeger\n"));
+    assert_eq!(f.path, "observability.tracing");
+    // The router's variables get the main container's checks.
+    let f = one(&format!("{BE}logging:\n  variables:\n    API_TOKEN: abc\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::SecretInVariables, "logging.variables.API_TOKEN")
+    );
+    let f = one(&format!(
+        "{BE}sidecars:\n  s:\n    image: x\n    variables:\n      WHARF_X: y\n"
+    ));
+    assert_eq!(f.path, "sidecars.s.variables.WHARF_X");
 }
 
 #[test]
