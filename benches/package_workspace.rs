@@ -54,12 +54,12 @@ fn once(root: &Path) -> (Duration, usize) {
     let start = Instant::now();
     let loc = find(root).expect("workspace");
     let mut ws = Workspace::load(loc, root, Box::new(|_| None), Box::new(LazyKeys::default()));
-    let digests = ws
+    let digests: wharf::compile::workspace::Digests = ws
         .service_names()
         .into_iter()
         .map(|n| (n, format!("sha256:{}", "ab".repeat(32))))
         .collect();
-    let stacks = package_all(&mut ws, "prod", &digests)
+    let stacks = package_all(&mut ws, "prod", &digests.into())
         .expect("renders")
         .expect("valid manifests");
     let bytes = stacks

@@ -139,7 +139,7 @@ pub fn check_with(files: &MemFiles, package: bool, render: usize) -> Outcome {
             .map(|n| (n, format!("sha256:{}", "ab".repeat(32))))
             .collect();
         for env in ws.env_names() {
-            if let Ok(Some(p)) = package_all(&mut ws, &env, &digests) {
+            if let Ok(Some(p)) = package_all(&mut ws, &env, &digests.clone().into()) {
                 stacks += p.len();
             }
         }
@@ -282,7 +282,7 @@ mod tests {
         let mut ws = load(&files);
         assert!(!ws.diags.has_errors());
         assert!(matches!(
-            package_all(&mut ws, "test", &Digests::new()),
+            package_all(&mut ws, "test", &Digests::new().into()),
             Ok(None)
         ));
         let full = ws

@@ -4,6 +4,39 @@
 use super::{Aws, AwsError, call_error};
 
 impl Aws {
+    /// The AWS partition of the client's region (`aws`, `aws-cn`, `aws-us-gov`), for
+    /// ARNs built outside a template.
+    pub fn partition(&self) -> &'static str {
+        if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        }
+    }
+
+    /// Uploads `body` to `bucket`/`key` (server-side encrypted with S3's keys) and
+    /// returns the object's ARN.
+    pub async fn put_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<String, AwsError> {
+        self.s3
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type("text/plain")
+            .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::Aes256)
+            .body(aws_sdk_s3::primitives::ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| call_error("PutObject", format!("s3://{bucket}/{key}"), e))?;
+        Ok(format!("arn:{}:s3:::{bucket}/{key}", self.partition()))
+    }
+
     /// Uploads `body` to `bucket`/`key` and returns the URL CloudFormation reads it from.
     pub async fn put_template(
         &self,

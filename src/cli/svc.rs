@@ -485,8 +485,9 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     let mut ws = context::load(ui)?;
     context::require_service(&ws, &name)?;
     context::require_env(&ws, &env)?;
-    let digests = digest.map(|d| (name.clone(), d)).into_iter().collect();
-    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests)?;
+    let digests: crate::compile::workspace::Digests =
+        digest.map(|d| (name.clone(), d)).into_iter().collect();
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests.into())?;
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     context::emit_package(ui, &pkg, output_dir.as_deref())

@@ -20,6 +20,12 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         context::require_env(&ws, e)?;
     }
     let valid = ws.validate_all(env.as_deref());
+    // Environment files are read as a deploy reads them.
+    for services in valid.values() {
+        for m in services {
+            ws.env_files(m);
+        }
+    }
     if !ws.diags.has_errors() {
         // One problem per override, naming the environments it misses in.
         let mut per_env = Vec::new();

@@ -119,7 +119,16 @@ pub fn service_stack_name(app: &str, env: &str, service: &str) -> String {
 
 /// A string as a YAML-safe quoted scalar.
 pub(crate) fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    let json = serde_json::to_string(s).expect("strings serialize");
+    // JSON leaves these as they are, but YAML 1.1 readers (cfn-lint's, PyYAML) fold
+    // them as line breaks inside a double-quoted scalar: YAML's own escapes keep them.
+    if json.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        json.replace('\u{85}', "\\N")
+            .replace('\u{2028}', "\\L")
+            .replace('\u{2029}', "\\P")
+    } else {
+        json
+    }
 }
 pub mod workspace;
 

@@ -47,6 +47,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             env: &e,
             priority: Some(7),
             image_digest: Some(DIGEST),
+            env_files: &BTreeMap::new(),
         },
     )
 }
@@ -229,6 +230,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             env: &e,
             priority: Some(1),
             image_digest,
+            env_files: &BTreeMap::new(),
         };
         super::compile_service(&m, &inputs)
             .unwrap()
@@ -467,6 +469,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             env: &e,
             priority: None,
             image_digest: Some(DIGEST),
+            env_files: &BTreeMap::new(),
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -495,6 +498,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 env: &e,
                 priority: Some(1),
                 image_digest: Some(DIGEST),
+                env_files: &BTreeMap::new(),
             },
         )
         .unwrap()
@@ -592,6 +596,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 env: &e,
                 priority: Some(1),
                 image_digest: Some(DIGEST),
+                env_files: &BTreeMap::new(),
             },
         )
         .unwrap();

@@ -170,7 +170,7 @@ pub fn check_overrides(
         if m.task.taskdef_overrides.is_empty() && m.patches.is_empty() {
             continue;
         }
-        if let Err(d) = service_stack(&r, m, &Digests::new())? {
+        if let Err(d) = service_stack(&r, m, &Uploads::default())? {
             out.extend(ws.in_override_block(&m.name.value, env, *d));
         }
     }
@@ -180,23 +180,56 @@ pub fn check_overrides(
 /// Digests of built images, by service name.
 pub type Digests = BTreeMap<String, String>;
 
+/// What a deploy puts in place before its stacks, by service name: image digests, and
+/// the S3 object ARNs of environment files by container.
+#[derive(Debug, Clone, Default)]
+pub struct Uploads {
+    /// Image digests.
+    pub digests: Digests,
+    /// Environment files' object ARNs: service → container → ARN.
+    pub env_files: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl From<Digests> for Uploads {
+    fn from(digests: Digests) -> Self {
+        Uploads {
+            digests,
+            env_files: BTreeMap::new(),
+        }
+    }
+}
+
+static NO_FILES: BTreeMap<String, String> = BTreeMap::new();
+
 /// A service's stack, with its task definition overrides and YAML patches applied; the
 /// inner error is an override that does not fit the template.
 fn service_stack(
     r: &Resolved,
     m: &ServiceManifest,
-    digests: &Digests,
+    uploads: &Uploads,
 ) -> Result<Result<Package, Box<Diagnostics>>, crate::render::RenderError> {
     let inputs = ServiceInputs {
         app: &r.app,
         env: &r.env,
         priority: r.priorities.get(&m.name.value).copied(),
-        image_digest: digests.get(&m.name.value).map(String::as_str),
+        image_digest: uploads.digests.get(&m.name.value).map(String::as_str),
+        env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NO_FILES),
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);
-    Ok(super::overrides::apply(pkg.template, m, &r.env.name.value)
-        .map(|template| Package { template, ..pkg }))
+    Ok(
+        super::overrides::apply(pkg.template, m, &r.env.name.value).map(|applied| {
+            let mut pkg = Package {
+                template: applied.template,
+                ..pkg
+            };
+            // A patch may remove a parameter: the file passes only declared ones.
+            if let Some(declared) = applied.parameters {
+                pkg.config.parameters.retain(|k, _| declared.contains(k));
+            }
+            pkg
+        }),
+    )
 }
 
 /// The stack of service `svc` in `env`; `Ok(None)` when manifests have errors.
@@ -204,7 +237,7 @@ pub fn package_service(
     ws: &mut Workspace,
     svc: &str,
     env: &str,
-    digests: &Digests,
+    uploads: &Uploads,
 ) -> Result<Option<Package>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
@@ -218,7 +251,7 @@ pub fn package_service(
     else {
         return Ok(None);
     };
-    Ok(match service_stack(&r, m, digests)? {
+    Ok(match service_stack(&r, m, uploads)? {
         Ok(pkg) => Some(pkg),
         Err(d) => {
             let d = ws.in_override_block(svc, env, *d);
@@ -233,7 +266,7 @@ pub fn package_service(
 pub fn package_all(
     ws: &mut Workspace,
     env: &str,
-    digests: &Digests,
+    uploads: &Uploads,
 ) -> Result<Option<Vec<Package>>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
@@ -241,7 +274,7 @@ pub fn package_all(
     let mut out = vec![compile_env(&r.app, &r.env, &r.services)?];
     let mut failed = false;
     for m in &r.services {
-        match service_stack(&r, m, digests)? {
+        match service_stack(&r, m, uploads)? {
             Ok(pkg) => out.push(pkg),
             Err(d) => {
                 let d = ws.in_override_block(&m.name.value, env, *d);

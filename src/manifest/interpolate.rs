@@ -30,6 +30,15 @@ fn walk(
     diags: &mut Diagnostics,
     budget: &mut usize,
 ) -> bool {
+    // A CloudFormation function (`!Sub '${AWS::Region}'` in a task definition
+    // override) is CloudFormation's to substitute, as in Copilot.
+    if node
+        .tag
+        .as_deref()
+        .is_some_and(|t| t.starts_with('!') && !t.starts_with("!!"))
+    {
+        return true;
+    }
     match &mut node.value {
         Value::Map(entries) => entries
             .iter_mut()
@@ -170,6 +179,17 @@ mod tests {
         assert_eq!(n.get("image").unwrap().as_str(), Some("repo:v1"));
         let port = n.get("port").unwrap().as_scalar().unwrap();
         assert_eq!((port.text.as_str(), port.style), ("8080", Style::Plain));
+    }
+
+    #[test]
+    fn cloudformation_functions_are_left_to_cloudformation() {
+        let (n, d) = run(
+            "a: !Sub '${AWS::Region}-${TAG}'\nb: !Sub ['${X}-y', {X: !Ref Z}]\nc: ${TAG}\nd: !!str ${TAG}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(n.get("a").unwrap().as_str(), Some("${AWS::Region}-${TAG}"));
+        assert_eq!(n.get("c").unwrap().as_str(), Some("v1"));
+        assert_eq!(n.get("d").unwrap().as_str(), Some("v1"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod common;
 pub mod decode;
 pub mod diag;
 pub mod duration;
+pub mod env_file;
 pub mod environment;
 pub mod fargate;
 pub mod files;

@@ -15,6 +15,8 @@ use super::yaml::{Node, Value};
 pub const FILE_NAME: &str = "cfn.patches.yml";
 /// Most operations one file may hold; each rewrites the rendered template once.
 pub const MAX_PATCHES: usize = 256;
+/// Most reference tokens a path may have: a template nests a few levels deep.
+pub const MAX_TOKENS: usize = 64;
 
 /// One operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +60,21 @@ impl Pointer {
                 "a path starts with `/`, as `/Resources/<LogicalID>/Properties/…`".into()
             });
         };
-        let tokens = rest
-            .split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .collect();
+        if rest.split('/').count() > MAX_TOKENS {
+            return Err(format!(
+                "the path has more than {MAX_TOKENS} parts; templates are not nested that deep"
+            ));
+        }
+        let mut tokens = Vec::new();
+        for t in rest.split('/') {
+            // RFC 6901 §3: `~` is only ever `~0` or `~1`.
+            if t.replace("~0", "").replace("~1", "").contains('~') {
+                return Err(format!(
+                    "`{t}` has a `~` that is not `~0` (a `~`) or `~1` (a `/`)"
+                ));
+            }
+            tokens.push(t.replace("~1", "/").replace("~0", "~"));
+        }
         Ok(Pointer {
             text: text.to_string(),
             tokens,
@@ -189,5 +202,11 @@ mod tests {
         );
         // `~01` is `~1`, not `/` (RFC 6901 §4: `~1` first, then `~0`).
         assert_eq!(Pointer::parse("/~01").unwrap().tokens, vec!["~1"]);
+        assert!(Pointer::parse("/a~2").unwrap_err().contains("~0"));
+        assert!(
+            Pointer::parse(&"/a".repeat(65))
+                .unwrap_err()
+                .contains("more than 64")
+        );
     }
 }

@@ -357,8 +357,10 @@ logging:
     LEVEL: info
   secrets:
     TOKEN: LOG_TOKEN
+  env_file: router.env
 observability:
   tracing: awsxray
+env_file: web.env
 "#;
 
     const ENVIRONMENT: &str = r#"

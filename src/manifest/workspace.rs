@@ -497,6 +497,19 @@ impl Workspace {
         m.filter(|_| !failed)
     }
 
+    /// The workspace's root: the directory holding `wharf/` or `copilot/`, which
+    /// `env_file` paths are relative to.
+    pub fn root(&self) -> &Path {
+        self.location.dir.parent().unwrap_or(&self.location.dir)
+    }
+
+    /// Reads and checks `m`'s environment files from disk; problems go to
+    /// [`Workspace::diags`], and `None` when there is one.
+    pub fn env_files(&mut self, m: &ServiceManifest) -> Option<Vec<super::env_file::EnvFile>> {
+        let root = self.root().to_path_buf();
+        super::env_file::read_all(&Disk, &root, m, &mut self.sources, &mut self.diags)
+    }
+
     /// Problems found later in service `name` as it is for `env` (when compiling its
     /// template), with paths inside its `environments.<env>` block named as such.
     pub fn in_override_block(&self, name: &str, env: &str, d: Diagnostics) -> Diagnostics {

@@ -1,14 +1,16 @@
 //! A release: workloads of one workspace deployed to one environment, as one library
 //! call. [`run`] goes plan → images → stacks → follow-up:
 //!
-//! 1. **Plan**: every stack is compiled from the manifests (errors stop here, before
-//!    anything is built), and the builds of the chosen workloads are listed.
+//! 1. **Plan**: every stack is compiled from the manifests and the environment files
+//!    are read (errors stop here, before anything is built), and the builds of the
+//!    chosen workloads are listed.
 //! 2. **Local checks**: Dockerfiles and contexts exist, the container engine answers.
 //! 3. **Remote checks**: connect (the region and account the manifests declare), every
 //!    stack is wharf's or absent, topics subscribed to from outside the workspace exist,
 //!    and for a workload-only release the environment is deployed.
-//! 4. **Images**: built and pushed, several at a time; stacks are compiled again with
-//!    the pushed digests.
+//! 4. **Images and files**: images built and pushed, several at a time, and environment
+//!    files uploaded (`assets`); stacks are compiled again with the pushed digests and
+//!    the files' object ARNs.
 //! 5. **Stacks**: under the deploy locks, after the replacement question, the
 //!    environment stack first (when it is part of the release), then the workloads in
 //!    waves (a worker after its publishers).
@@ -19,11 +21,12 @@
 //! closing sentence, summary event, exit code), rendered by `ui`. `images` and `stacks`
 //! are the steps, shared with `build`/`push` and with the commands that delete stacks.
 
+pub mod assets;
 pub mod images;
 pub mod stacks;
 
 use crate::aws::{Aws, AwsOptions};
-use crate::compile::workspace::{Digests, app_name, package_all};
+use crate::compile::workspace::{Uploads, app_name, package_all};
 use crate::deploy::stack::{Options, StackSpec};
 use crate::error::WharfError;
 use crate::manifest::workspace::Workspace;
@@ -130,9 +133,9 @@ pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
 fn plan(
     ws: &mut Workspace,
     req: &Request,
-    digests: &Digests,
+    uploads: &Uploads,
 ) -> Result<(Option<StackSpec>, Vec<StackSpec>), WharfError> {
-    let packages = package_all(ws, &req.env, digests)?;
+    let packages = package_all(ws, &req.env, uploads)?;
     let Some(packages) = packages else {
         return Err(WharfError::InvalidManifest {
             errors: ws.diags.error_count().max(1),
@@ -175,7 +178,8 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let app = app_name(ws);
     let env = req.env.clone();
     // 1. Plan: manifest errors stop the release before anything is built.
-    let planned = plan(ws, &req, &Digests::default());
+    let planned = plan(ws, &req, &Uploads::default());
+    let env_files = assets::read(ws, &req.workloads, &env);
     report(ui, ws)?;
     let (env_planned, planned) = planned?;
     let (builds, _) = images::specs(ws, &req.workloads, Some(&env));
@@ -201,7 +205,9 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     // 4. Images, then the stacks with their digests.
     let concurrency = req.concurrency.max(1);
     let published = images::publish(ui, ws, Some(&client), ready, &req.images, concurrency).await?;
-    let (env_stack, workloads) = plan(ws, &req, &images::digests(&published))?;
+    let mut uploads = Uploads::from(images::digests(&published));
+    assets::upload(&client, &app, env_files, &mut uploads).await?;
+    let (env_stack, workloads) = plan(ws, &req, &uploads)?;
     if req.diff {
         for spec in &workloads {
             if !stacks::diff_and_confirm(ui, &client, spec, req.yes).await? {

@@ -526,7 +526,7 @@ pub fn confirm_delete(ui: &Ui, what: &str, yes: bool) -> Result<(), WharfError> 
 /// The bucket of application `app` in `aws`'s region (its `<app>-infrastructure` stack's
 /// `TemplateBucket` output): where large templates and deploy locks go. `None` before
 /// `wharf app init`.
-async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, WharfError> {
+pub(super) async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, WharfError> {
     use crate::deploy::StackApi;
     let app_stack = crate::compile::application::stack_name(app);
     Ok(aws

@@ -474,3 +474,51 @@ fn cdk_overrides_are_refused_with_the_alternative() {
             .and(predicate::str::contains("cfn.patches.yml")),
     );
 }
+
+/// `env_file` paths are relative to the workspace's root; `validate` reads each file as
+/// a deploy would: a missing file is an error at `env_file`, a line that is not
+/// `VARIABLE=VALUE` an error at that line of the file.
+#[test]
+fn environment_files_are_read_and_checked() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}env_file: conf/api.env\nsidecars:\n  proxy:\n    image: envoy\n    env_file: conf/missing.env\n"),
+    );
+    d.write("conf/api.env", "# settings\nA=1\nnot a variable\n");
+    let out = wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains(
+            "wharf/api/manifest.yml:10:15: cannot read environment file `conf/missing.env`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("conf/api.env:3:1: environment file line 3: not `VARIABLE=VALUE`"),
+        "{err}"
+    );
+    d.write("conf/api.env", "A=1\n");
+    d.write("conf/missing.env", "B=2\n");
+    wharf(d.path()).arg("validate").assert().success();
+    // Offline, the package leaves the files' parameters to the deploy.
+    let out = Dir::new();
+    wharf(d.path())
+        .args(["svc", "package", "-n", "api", "-e", "test", "--output-dir"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let t = std::fs::read_to_string(out.path().join("api-test.stack.yml")).unwrap();
+    assert!(
+        t.contains("EnvFileARNForproxy:") && t.contains("Value: !Ref EnvFileARN\n"),
+        "{t}"
+    );
+    let params = std::fs::read_to_string(out.path().join("api-test.params.json")).unwrap();
+    assert!(!params.contains("EnvFileARN"), "{params}");
+}

@@ -57,8 +57,15 @@ fn scalar_text(text: &str, style: Style) -> String {
     }
 }
 
+/// A key written plain only when every YAML reader takes it as that string: a word
+/// starting with a letter that is not one of YAML 1.1's booleans or null (`on`, `Yes`,
+/// `n`, …); anything else (`0777`, `123`, `2024-01-01`) is quoted.
 fn key_text(key: &str) -> String {
-    if plain_is_safe(key) && !matches!(key, "null" | "~" | "true" | "false" | "<<") {
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+    let word = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && plain_is_safe(key)
+        && !WORDS.contains(&key.to_ascii_lowercase().as_str());
+    if word {
         key.into()
     } else {
         super::super::quote(key)
@@ -232,7 +239,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("h: yes\n") && out.contains("n: 0777\n"),
+            out.contains("h: yes\n") && out.contains("\"n\": 0777\n"),
             "{out}"
         );
         assert!(out.contains("j: \"two\\nlines\\n\"\n"), "{out}");
@@ -240,9 +247,18 @@ mod tests {
 
     #[test]
     fn nests_lists_and_maps() {
-        round_trip(
-            "L:\n  - a: 1\n    b:\n      - x\n      - y\n  - - 1\n    - 2\n  - []\n  - {}\nM: {}\nN: []\n\"odd key\": 1\n'true': 2\n",
+        let out = round_trip(
+            "L:\n  - a: 1\n    b:\n      - x\n      - y\n  - - 1\n    - 2\n  - []\n  - {}\nM: {}\nN: []\n\"odd key\": 1\n'true': 2\n'on': 3\n'0777': 4\n'123': 5\n'Yes': 6\nsts:x: 7\n",
         );
+        for k in [
+            "\"on\": 3",
+            "\"0777\": 4",
+            "\"123\": 5",
+            "\"Yes\": 6",
+            "sts:x: 7",
+        ] {
+            assert!(out.contains(k), "{k} in {out}");
+        }
     }
 
     #[test]

@@ -21,14 +21,39 @@ use crate::manifest::yaml::{self, Entry, Node, Value};
 /// Logical ID of the task definition in workload templates (as Copilot's).
 const TASK_DEFINITION: &str = "TaskDefinition";
 
+/// CloudFormation's largest template (uploaded through S3), in bytes.
+const MAX_TEMPLATE_BYTES: usize = 1_048_576;
+/// ECS's largest task definition, in bytes (as JSON).
+const MAX_TASK_DEFINITION_BYTES: usize = 65_536;
+
+/// A template after the overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The template.
+    pub template: String,
+    /// The parameters it declares, when overrides may have changed them (the parameter
+    /// file keeps only these).
+    pub parameters: Option<std::collections::BTreeSet<String>>,
+}
+
 /// Applies `m`'s task definition overrides and patches to `template` (rendered for
-/// `env`). Errors name the rule or patch, located in its file.
-pub fn apply(template: String, m: &ServiceManifest, env: &str) -> Result<String, Box<Diagnostics>> {
+/// `env`). Errors name the rule or patch, located in its file: a path that is not in
+/// the template, a patch that removes or renames a container wharf wires, and a result
+/// over ECS's or CloudFormation's size limits.
+pub fn apply(
+    template: String,
+    m: &ServiceManifest,
+    env: &str,
+) -> Result<Applied, Box<Diagnostics>> {
     let rules = &m.task.taskdef_overrides;
     if rules.is_empty() && m.patches.is_empty() {
-        return Ok(template);
+        return Ok(Applied {
+            template,
+            parameters: None,
+        });
     }
     let mut root = parse_rendered(&template);
+    let containers = container_names(&root);
     let mut d = Diagnostics::new();
     for (i, rule) in rules.iter().enumerate() {
         if let Err(why) = taskdef_rule(&mut root, rule) {
@@ -47,7 +72,16 @@ pub fn apply(template: String, m: &ServiceManifest, env: &str) -> Result<String,
         }
     }
     for (i, patch) in m.patches.iter().enumerate() {
-        if let Err(why) = apply_patch(&mut root, patch) {
+        let applied = apply_patch(&mut root, patch).and_then(|()| {
+            let now = container_names(&root);
+            match containers.iter().find(|c| !now.contains(c)) {
+                Some(gone) => Err(format!(
+                    "it removes or renames container `{gone}`, which the service, logs and sidecars refer to"
+                )),
+                None => Ok(()),
+            }
+        });
+        if let Err(why) = applied {
             d.push(
                 Diagnostic::error(
                     Code::Override,
@@ -63,10 +97,80 @@ pub fn apply(template: String, m: &ServiceManifest, env: &str) -> Result<String,
             );
         }
     }
+    let out = emit::document(&root);
+    if !d.has_errors() {
+        size_limits(&root, &out, m, &mut d);
+    }
     if d.has_errors() {
         return Err(Box::new(d.in_environment(env)));
     }
-    Ok(emit::document(&root))
+    Ok(Applied {
+        parameters: Some(parameter_names(&root)),
+        template: out,
+    })
+}
+
+/// The names of the task definition's containers.
+fn container_names(root: &Node) -> Vec<String> {
+    let Some(Value::Seq(items)) = root
+        .get("Resources")
+        .and_then(|r| r.get(TASK_DEFINITION))
+        .and_then(|t| t.get("Properties"))
+        .and_then(|p| p.get("ContainerDefinitions"))
+        .map(|c| &c.value)
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|c| c.get("Name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+fn parameter_names(root: &Node) -> std::collections::BTreeSet<String> {
+    root.get("Parameters")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| e.key.clone())
+        .collect()
+}
+
+/// The overridden template within CloudFormation's size and its task definition
+/// within ECS's; the error is at the first rule or patch.
+fn size_limits(root: &Node, out: &str, m: &ServiceManifest, d: &mut Diagnostics) {
+    let td = root
+        .get("Resources")
+        .and_then(|r| r.get(TASK_DEFINITION))
+        .and_then(|t| t.get("Properties"))
+        .map_or(0, |p| p.to_json().to_string().len());
+    let problem = if out.len() > MAX_TEMPLATE_BYTES {
+        Some(format!(
+            "with the overrides, the template is {} KiB; CloudFormation takes at most 1 MiB",
+            out.len() / 1024
+        ))
+    } else if td > MAX_TASK_DEFINITION_BYTES {
+        Some(format!(
+            "with the overrides, the task definition is about {} KiB; ECS registers at most 64 KiB",
+            td / 1024
+        ))
+    } else {
+        None
+    };
+    let Some(message) = problem else {
+        return;
+    };
+    let (span, path) = match (m.task.taskdef_overrides.first(), m.patches.first()) {
+        (Some(r), _) => (r.path.span, "taskdef_overrides[0].path".to_string()),
+        (None, Some(p)) => (p.path.span, "[0].path".to_string()),
+        (None, None) => return,
+    };
+    d.push(
+        Diagnostic::error(Code::Limit, message)
+            .at(span)
+            .path(path)
+            .help("keep large values out of the task definition: in the image, an environment file, or SSM parameters"),
+    );
 }
 
 /// Reads wharf's own rendered template back. It is always valid YAML well inside the

@@ -44,10 +44,11 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         env: &env,
         priority: None,
         image_digest: None,
+        env_files: &BTreeMap::new(),
     };
     let pkg = compile_service(&m, &inputs).unwrap();
     let out = apply(pkg.template, &m, "test")?;
-    Ok(decode_node(&out).0)
+    Ok(decode_node(&out.template).0)
 }
 
 fn at<'a>(n: &'a Node, path: &[&str]) -> &'a Node {
@@ -89,7 +90,8 @@ fn nothing_to_apply_keeps_the_rendered_text() {
     let mut d = Diagnostics::new();
     let m = ServiceManifest::decode(&n, &mut Cx::new(&mut d)).unwrap();
     let text = "Resources: {} # kept as is\n".to_string();
-    assert_eq!(apply(text.clone(), &m, "test").unwrap(), text);
+    let out = apply(text.clone(), &m, "test").unwrap();
+    assert_eq!((out.template, out.parameters), (text, None));
 }
 
 /// The rules of the Copilot corpus manifest (`testdata/stacklocal`).
@@ -207,4 +209,35 @@ fn patch_paths_that_miss_are_errors_at_the_patch() {
         assert!(text.contains(expect), "{patch}: {text}");
         assert!(text.contains("[0].path"), "{text}");
     }
+}
+
+#[test]
+fn patches_may_not_drop_wharfs_containers_and_results_stay_within_limits() {
+    let d = compiled(
+        "",
+        "- op: replace\n  path: /Resources/TaskDefinition/Properties/ContainerDefinitions/0/Name\n  value: other\n",
+    )
+    .unwrap_err();
+    assert!(
+        error_text(&d).contains("removes or renames container `api`"),
+        "{}",
+        error_text(&d)
+    );
+    // Appending a container is fine.
+    compiled(
+        "",
+        "- op: add\n  path: /Resources/TaskDefinition/Properties/ContainerDefinitions/-\n  value: {Name: extra, Image: busybox, Essential: false}\n",
+    )
+    .unwrap();
+    let big = "x".repeat(70_000);
+    let d = compiled(
+        &format!("taskdef_overrides:\n  - path: ContainerDefinitions[0].DockerLabels.big\n    value: {big}\n"),
+        "",
+    )
+    .unwrap_err();
+    let text = error_text(&d);
+    assert!(
+        text.contains("ECS registers at most 64 KiB") && text.contains("taskdef_overrides[0].path"),
+        "{text}"
+    );
 }

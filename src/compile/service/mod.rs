@@ -7,6 +7,7 @@
 
 mod connect;
 mod deployment;
+mod env_files;
 mod job;
 mod lb;
 mod logging;
@@ -97,6 +98,14 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         c
     });
     secrets.sort();
+    // Copilot's order: main, log router, collector, sidecars by name (what
+    // `taskdef_overrides` indexes).
+    let mut containers: Vec<ContainerPlan> = std::iter::once(container)
+        .chain(router)
+        .chain(tracing::collector(m))
+        .chain(sidecars)
+        .collect();
+    let env_file_params = env_files::params(m, &mut containers);
     let job = m
         .job()
         .map(|j| job::plan(j, &app, &env, &name, placement == Placement::Public));
@@ -124,13 +133,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             os: platform.os,
             arch: platform.arch,
         },
-        // Copilot's order: main, log router, collector, sidecars by name (what
-        // `taskdef_overrides` indexes).
-        containers: std::iter::once(container)
-            .chain(router)
-            .chain(tracing::collector(m))
-            .chain(sidecars)
-            .collect(),
+        containers,
+        env_file_params,
         log_grants: logging::grants(m),
         xray: m.tracing().is_some(),
         secrets,
@@ -201,6 +205,11 @@ pub fn compile_service(
     }
     for e in &p.env_params {
         parameters.insert(e.name.to_string(), e.ssm_name.clone());
+    }
+    for f in &p.env_file_params {
+        if let Some(arn) = inputs.env_files.get(&f.container) {
+            parameters.insert(f.name.clone(), arn.clone());
+        }
     }
     Ok(Package {
         stack_name: super::service_stack_name(&p.app, &p.env, &p.name),

@@ -230,6 +230,8 @@ pub struct ServicePlan {
     pub app: String,
     /// Task role statements for the FireLens output.
     pub log_grants: Vec<GrantPlan>,
+    /// Environment files' parameters.
+    pub env_file_params: Vec<EnvFileParam>,
     /// Whether the task role may send traces to X-Ray.
     pub xray: bool,
     /// Environment.
@@ -510,6 +512,18 @@ pub struct ContainerPlan {
     pub firelens: Option<FirelensLogPlan>,
     /// It is the FireLens log router, with this configuration.
     pub log_router: Option<LogRouterPlan>,
+    /// The template parameter holding its environment file's S3 object ARN.
+    pub env_file: Option<String>,
+}
+
+/// A template parameter holding an environment file's S3 object ARN.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvFileParam {
+    /// Parameter name: `EnvFileARN`, `LoggingEnvFileARN` or `EnvFileARNFor<Sidecar>`
+    /// (Copilot's names).
+    pub name: String,
+    /// The container.
+    pub container: String,
 }
 
 /// The `awsfirelens` log driver's settings of the main container.
@@ -562,4 +576,7 @@ pub struct ServiceInputs<'a> {
     /// Digest (`sha256:…`) of a built image, when known: it becomes the `ImageDigest`
     /// parameter value. Without it the parameter is left for whoever deploys the package.
     pub image_digest: Option<&'a str>,
+    /// S3 object ARNs of uploaded environment files, by container; a declared file
+    /// without one leaves its parameter for whoever deploys the package.
+    pub env_files: &'a BTreeMap<String, String>,
 }

@@ -126,6 +126,7 @@ impl Decode for ServiceManifest {
         let secrets = f.opt(cx, "secrets").unwrap_or_default();
         let (logging, storage) = (f.opt(cx, "logging"), f.opt(cx, "storage"));
         let sidecars = f.opt(cx, "sidecars").unwrap_or_default();
+        let env_file = f.opt(cx, "env_file");
         let taskdef_overrides = match f.node("taskdef_overrides") {
             Some(n) => cx
                 .at("taskdef_overrides", |cx| taskdef::decode_rules(n, cx))
@@ -148,6 +149,7 @@ impl Decode for ServiceManifest {
             storage,
             sidecars,
             taskdef_overrides,
+            env_file,
         });
         let network = f.opt(cx, "network");
         let publish = f.opt(cx, "publish");
@@ -202,12 +204,7 @@ impl Decode for ServiceManifest {
             }
             None => None,
         };
-        for (key, feature) in [
-            ("nlb", "A Network Load Balancer"),
-            ("env_file", "Environment files"),
-        ] {
-            f.unsupported(cx, key, feature, |_| false);
-        }
+        f.unsupported(cx, "nlb", "A Network Load Balancer", |_| false);
         f.finish(cx);
         Some(ServiceManifest {
             name: name?,
@@ -694,13 +691,8 @@ impl Decode for Logging {
             config_file_path: f.opt(cx, "configFilePath"),
             variables: f.opt(cx, "variables").unwrap_or_default(),
             secrets: f.opt(cx, "secrets").unwrap_or_default(),
+            env_file: f.opt(cx, "env_file"),
         };
-        f.unsupported(
-            cx,
-            "env_file",
-            "An environment file for the log router",
-            |_| false,
-        );
         f.finish(cx);
         Some(l)
     }

@@ -196,6 +196,9 @@ pub struct Task {
     /// Edits of the rendered task definition, applied in order (Copilot's escape hatch).
     #[serde(default)]
     pub taskdef_overrides: Vec<taskdef::TaskdefOverride>,
+    /// A `.env` file of the main container's variables, relative to the workspace's
+    /// root (the directory holding `wharf/` or `copilot/`), uploaded at deploy.
+    pub env_file: Option<Spanned<String>>,
 }
 
 /// The part the three service types share: how many tasks, how they deploy, exec.
@@ -725,6 +728,8 @@ pub struct Logging {
     /// Secrets of the log router.
     #[serde(default)]
     pub secrets: Keyed<Spanned<Secret>>,
+    /// A `.env` file of the log router's variables (relative to the workspace's root).
+    pub env_file: Option<Spanned<String>>,
 }
 
 impl Logging {
@@ -737,6 +742,7 @@ impl Logging {
             || self.config_file_path.is_some()
             || !self.variables.is_empty()
             || !self.secrets.is_empty()
+            || self.env_file.is_some()
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Sidecar {
     /// Volumes of the task it mounts.
     #[serde(default)]
     pub mount_points: Vec<Spanned<super::MountPoint>>,
+    /// A `.env` file (relative to the workspace's root) of variables, uploaded at deploy.
+    pub env_file: Option<Spanned<String>>,
 }
 
 /// A sidecar's port and protocol.
@@ -184,8 +186,8 @@ impl Decode for Sidecar {
             depends_on: f.opt(cx, "depends_on").unwrap_or_default(),
             labels: f.opt(cx, "labels").unwrap_or_default(),
             mount_points: f.opt(cx, "mount_points").unwrap_or_default(),
+            env_file: f.opt(cx, "env_file"),
         };
-        f.unsupported(cx, "env_file", "Environment files", |_| false);
         f.finish(cx);
         Some(s)
     }

@@ -17,6 +17,8 @@ pub const MAX_RULES: usize = 256;
 /// Longest index a path may use: a task definition holds at most 10 containers, and no
 /// property list ECS documents is longer than a few hundred entries.
 pub const MAX_INDEX: usize = 9_999;
+/// Most segments a path may have: task definition properties nest a few levels deep.
+pub const MAX_SEGMENTS: usize = 32;
 
 /// One `taskdef_overrides` entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,11 @@ impl TaskdefPath {
             return Err("the path is empty".into());
         }
         let mut segments = Vec::new();
+        if text.split('.').count() > MAX_SEGMENTS {
+            return Err(format!(
+                "the path has more than {MAX_SEGMENTS} segments; task definition properties are not nested that deep"
+            ));
+        }
         for raw in text.split('.') {
             segments.push(parse_segment(raw)?);
         }
@@ -76,6 +83,9 @@ impl TaskdefPath {
         match self.segments.as_slice() {
             [s] if s.key == "Family" && s.index.is_none() => Some(
                 "the family names the task definition wharf deploys and follows; it is `<app>-<env>-<service>`",
+            ),
+            [c] if c.key == "ContainerDefinitions" && c.index != Some(Index::Append) => Some(
+                "replacing wharf's containers would cut the load balancer, logs and sidecars off them; set their properties (`ContainerDefinitions[0].<Property>`), or add a container with `ContainerDefinitions[-]`",
             ),
             [c, n] if c.key == "ContainerDefinitions" && n.key == "Name" && n.index.is_none() => {
                 Some(
@@ -98,6 +108,8 @@ fn parse_segment(raw: &str) -> Result<Segment, String> {
             };
             let index = if inner == "-" {
                 Index::Append
+            } else if inner.len() > 1 && inner.starts_with('0') {
+                return Err(format!("index `{inner}` in `{raw}` has a leading zero"));
             } else if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()) {
                 match inner.parse::<usize>() {
                     Ok(n) if n <= MAX_INDEX => Index::At(n),
@@ -136,6 +148,17 @@ impl Decode for TaskdefOverride {
         let path: Option<Spanned<String>> = f.req(cx, "path");
         let value = match f.node("value") {
             Some(v) => Some(v.clone()),
+            None if f.key_span("value").is_some() => {
+                let span = f.key_span("value").unwrap_or(node.span);
+                cx.at("value", |cx| {
+                    cx.invalid(
+                        span,
+                        "`value` is null: an override sets a value",
+                        Some("give the value to set; to drop a property wharf sets, use a YAML patch `remove`".into()),
+                    )
+                });
+                None
+            }
             None => {
                 f.req::<Spanned<String>>(cx, "value");
                 None
@@ -249,6 +272,8 @@ mod tests {
             ("A[1][2]", "index `1][2`"),
             ("A B", "not of the form"),
             ("[0]", "not of the form"),
+            ("A[00]", "leading zero"),
+            (&"A.".repeat(40)[..79], "more than 32 segments"),
         ] {
             let e = TaskdefPath::parse(bad).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
@@ -268,6 +293,7 @@ mod tests {
             "ContainerDefinitions[0].Image",
             "ContainerDefinitions[0].Name.X",
             "Volumes[0].Name",
+            "ContainerDefinitions[-]",
         ] {
             assert!(TaskdefPath::parse(p).unwrap().refused().is_none(), "{p}");
         }

@@ -1,0 +1,90 @@
+//! Environment files against moto: a deploy uploads each `env_file` to the
+//! application's bucket under its content's SHA-256, passes the object's ARN to the
+//! stack, and the registered task definition reads it; an unchanged file deploys as no
+//! change, an edited one as a new object and a new task definition.
+
+use crate::harness::{app_bucket, boto, example, moto, wharf};
+use predicates::prelude::*;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The `EnvFileARN` parameter of the hello stack and the environment files of the
+/// service's task definition.
+fn deployed(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        "cf = client('cloudformation')\ns = cf.describe_stacks(StackName='hello-test-hello')['Stacks'][0]\np = {x['ParameterKey']: x.get('ParameterValue') for x in s['Parameters']}\nr = cf.describe_stack_resource(StackName='hello-test-hello', LogicalResourceId='TaskDefinition')['StackResourceDetail']['PhysicalResourceId']\ntd = client('ecs').describe_task_definition(taskDefinition=r)['taskDefinition']\nprint(json.dumps({'param': p.get('EnvFileARN'), 'files': td['containerDefinitions'][0].get('environmentFiles', []), 'td': td['taskDefinitionArn']}))",
+    )
+}
+
+#[test]
+fn environment_files_are_uploaded_by_content_and_read_by_the_task() {
+    let emu = moto();
+    let dir = example("hello");
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
+    let manifest = d.join("wharf/hello/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}env_file: hello.env\n")).unwrap();
+    let body = "GREETING=hello\n";
+    std::fs::write(d.join("hello.env"), body).unwrap();
+    // Without the application's bucket there is nowhere to put the file.
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("has none in us-east-1")
+                .and(predicate::str::contains("wharf app init hello")),
+        );
+    wharf(d, ep)
+        .args(["app", "init", "hello"])
+        .assert()
+        .success();
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .success();
+    let bucket = app_bucket(ep, "hello");
+    let key = format!("env-files/{}.env", sha256_hex(body.as_bytes()));
+    let stored = boto(
+        ep,
+        &format!(
+            "print(json.dumps(client('s3').get_object(Bucket={bucket:?}, Key={key:?})['Body'].read().decode()))"
+        ),
+    );
+    assert_eq!(stored, body);
+    let arn = format!("arn:aws:s3:::{bucket}/{key}");
+    let first = deployed(ep);
+    assert_eq!(first["param"], arn.as_str(), "{first}");
+    assert_eq!(
+        first["files"],
+        serde_json::json!([{"value": arn, "type": "s3"}]),
+        "{first}"
+    );
+    // The same file again: nothing to change.
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no changes"));
+    assert_eq!(deployed(ep)["td"], first["td"]);
+    // An edited file is a new object, and a new task definition reads it.
+    std::fs::write(d.join("hello.env"), "GREETING=hi\n").unwrap();
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .success();
+    let second = deployed(ep);
+    let new_key = format!("env-files/{}.env", sha256_hex(b"GREETING=hi\n"));
+    assert_eq!(
+        second["param"],
+        format!("arn:aws:s3:::{bucket}/{new_key}").as_str()
+    );
+    assert_ne!(second["td"], first["td"]);
+}
