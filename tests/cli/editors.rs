@@ -46,6 +46,7 @@ fn every_manifest_wharf_accepts_validates_against_its_schema() {
     let mut files = Vec::new();
     manifests(&repo().join("examples"), &mut files);
     assert!(files.len() >= 12, "{files:?}");
+    manifests(&repo().join("tests/fixtures/workspaces"), &mut files);
     // The corpus manifests wharf packages.
     let corpus = std::env::var_os("WHARF_COPILOT_CORPUS")
         .map(PathBuf::from)
@@ -83,21 +84,62 @@ fn the_schema_still_refuses_what_wharf_refuses() {
         .clone();
     let schema: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let ok = serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "Dockerfile"},
-        "environments": {"prod": {"count": 2, "subscribe": {"queue": {"timeout": "1m"}}}, "test": null}});
-    assert!(
-        validator.is_valid(&ok),
-        "{:?}",
-        validator
-            .iter_errors(&ok)
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-    );
+    // Overrides say only what differs, also inside nested definitions (a volume's
+    // `read_only` without its `path`, a sidecar's port without its image).
+    for ok in [
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "Dockerfile"},
+            "environments": {"prod": {"count": 2, "subscribe": {"queue": {"timeout": "1m"}}}, "test": null}}),
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "Dockerfile"},
+            "storage": {"volumes": {"data": {"path": "/data", "efs": {"id": "fs-0123abcd"}}}},
+            "environments": {"prod": {"storage": {"volumes": {"data": {"read_only": false, "efs": {"root_dir": "/prod"}}}},
+                "sidecars": {"proxy": {"port": 9000}}, "taskdef_overrides": [{"value": 1, "path": "Cpu"}]}}}),
+    ] {
+        assert!(
+            validator.is_valid(&ok),
+            "{:?}",
+            validator
+                .iter_errors(&ok)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+    }
     for bad in [
         serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "colour": 1}),
         serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "environments": {"prod": {"name": "other"}}}),
         serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "environments": {"prod": {"colour": 1}}}),
+        // Unknown keys stay refused inside relaxed definitions.
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "environments": {"prod": {"storage": {"volumes": {"d": {"colour": 1}}}}}}),
+        // The manifest itself still needs its required fields.
+        serde_json::json!({"name": "w", "type": "Worker Service", "image": {"build": "x"}, "storage": {"volumes": {"d": {"read_only": true}}}}),
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
+    }
+}
+
+/// The combined schema's definitions are each kind's: no two types share a definition
+/// name (the environment's and a service's `observability` once did, and the service's
+/// lost).
+#[test]
+fn definitions_do_not_collide_across_kinds() {
+    let d = crate::util::Dir::new();
+    let schema = |args: &[&str]| -> serde_json::Value {
+        let out = wharf(d.path())
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let all = schema(&["schema"]);
+    for kind in ["service", "environment", "application"] {
+        let one = schema(&["schema", "--kind", kind]);
+        for (name, def) in one["$defs"].as_object().unwrap() {
+            assert_eq!(
+                &all["$defs"][name], def,
+                "definition {name} of the {kind} schema"
+            );
+        }
     }
 }

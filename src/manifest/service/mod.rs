@@ -749,6 +749,8 @@ impl Logging {
 /// `observability`.
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// The environment manifest has an `Observability` of its own.
+#[schemars(rename = "ServiceObservability")]
 pub struct Observability {
     /// `awsxray`: an AWS Distro for OpenTelemetry collector sidecar sends the
     /// containers' traces to AWS X-Ray.

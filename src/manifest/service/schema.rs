@@ -91,6 +91,27 @@ fn own_properties(generator: &mut SchemaGenerator) -> Vec<(&'static str, Schema)
     ]
 }
 
+/// Prefix of the definitions used inside `environments.<env>`.
+const PARTIAL: &str = "Partial";
+
+/// A schema as an override may use it: no `required`, references to `Partial…` copies.
+fn relax(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.remove("required");
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && let Some(name) = r.strip_prefix("#/$defs/")
+                && !name.starts_with(PARTIAL)
+            {
+                *r = format!("#/$defs/{PARTIAL}{name}");
+            }
+            map.values_mut().for_each(relax);
+        }
+        Value::Array(items) => items.iter_mut().for_each(relax),
+        _ => {}
+    }
+}
+
 impl JsonSchema for ServiceManifest {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ServiceManifest".into()
@@ -110,10 +131,26 @@ impl JsonSchema for ServiceManifest {
             props.insert(k, for_types(s, &key));
         }
         // `environments.<env>`: the same fields but `name` and `type`, none required
-        // (an override says only what differs; `null` changes nothing).
+        // (an override says only what differs; `null` changes nothing), down to nested
+        // definitions: each gets a `Partial…` copy without `required`.
         let mut over = props.clone();
         over.remove("name");
         over.remove("type");
+        let defs: Vec<(String, Value)> = generator
+            .definitions()
+            .iter()
+            .filter(|(k, _)| !k.starts_with(PARTIAL))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, mut def) in defs {
+            relax(&mut def);
+            generator
+                .definitions_mut()
+                .insert(format!("{PARTIAL}{name}"), def);
+        }
+        for v in over.values_mut() {
+            relax(v);
+        }
         props.insert(
             "environments".into(),
             serde_json::json!({

@@ -24,12 +24,13 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
             healthcheck: m.task.image.healthcheck.is_some(),
         },
     )]);
-    let mut ports: BTreeMap<u16, String> = m
+    // (port, UDP): TCP and UDP on one port do not clash.
+    let mut ports: BTreeMap<(u16, bool), String> = m
         .task
         .image
         .port
         .iter()
-        .map(|p| (p.value.0, main.to_string()))
+        .map(|p| ((p.value.0, false), main.to_string()))
         .collect();
     for (name, s) in m.task.sidecars.iter() {
         let path = format!("sidecars.{}", name.value);
@@ -64,15 +65,16 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         if let Some(p) = &s.value.port
-            && let Some(owner) = ports.insert(p.value.port, name.value.clone())
+            && let Some(owner) = ports.insert((p.value.port, p.value.udp), name.value.clone())
         {
             c.error(
                 Code::InvalidValue,
                 p.span,
                 &format!("{path}.port"),
                 format!(
-                    "port {} is also `{owner}`'s: containers of a task share its network",
-                    p.value.port
+                    "port {}/{} is also `{owner}`'s: containers of a task share its network",
+                    p.value.port,
+                    if p.value.udp { "udp" } else { "tcp" }
                 ),
                 None,
             );

@@ -140,8 +140,12 @@ impl<'a> Checker<'a> {
 /// Whether `s` is an AWS resource ID with `prefix` (`subnet-`, `sg-`, `fs-`, `fsap-`):
 /// 8 to 17 hexadecimal digits after it.
 fn aws_id(s: &str, prefix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .is_some_and(|h| (8..=17).contains(&h.len()) && h.chars().all(|ch| ch.is_ascii_hexdigit()))
+    // EC2 and EFS IDs are lower-case: `sg-0ABC…` is refused by the APIs.
+    s.strip_prefix(prefix).is_some_and(|h| {
+        (8..=17).contains(&h.len())
+            && h.chars()
+                .all(|ch| ch.is_ascii_digit() || ('a'..='f').contains(&ch))
+    })
 }
 
 #[cfg(test)]

@@ -227,6 +227,15 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         for (i, s) in subnets.iter().enumerate() {
+            if subnets[..i].iter().any(|o| o.value == s.value) {
+                c.error(
+                    Code::InvalidValue,
+                    s.span,
+                    &format!("network.vpc.placement.subnets[{i}]"),
+                    format!("subnet `{}` is listed twice", s.value),
+                    None,
+                );
+            }
             if !super::aws_id(s, "subnet-") {
                 c.error(
                     Code::InvalidValue,
@@ -240,6 +249,15 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
     }
     if let Some(sg) = &vpc.security_groups {
         for (i, g) in sg.value.groups.iter().enumerate() {
+            if sg.value.groups[..i].iter().any(|o| o.value == g.value) {
+                c.error(
+                    Code::InvalidValue,
+                    g.span,
+                    &format!("network.vpc.security_groups[{i}]"),
+                    "this security group is listed twice",
+                    None,
+                );
+            }
             if let GroupRef::FromCfn(e) = &g.value {
                 export_name(c, e, g.span, &format!("network.vpc.security_groups[{i}]"));
             }
@@ -258,6 +276,19 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
                 "network.vpc.security_groups",
                 "`deny_default` leaves the tasks without any security group",
                 Some("list the groups the tasks use in `groups`".into()),
+            );
+        }
+        if deny
+            && !sg.value.groups.is_empty()
+            && crate::manifest::service::has_port(*m.kind)
+            && let Some(d) = &sg.value.deny_default
+        {
+            c.warn(
+                Code::Reference,
+                d.span,
+                "network.vpc.security_groups.deny_default",
+                "without the environment's security group, only the listed groups let traffic in: the load balancer and other services reach the tasks only if one of them allows it",
+                Some("allow the environment's load balancer (or the calling services' groups) on the container port in one of `groups`".into()),
             );
         }
         if total > MAX_TASK_SECURITY_GROUPS {

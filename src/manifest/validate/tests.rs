@@ -628,10 +628,12 @@ fn sidecars_and_their_start_order() {
     assert!(f.message.contains("main container's name"), "{}", f.message);
     let f = &side("  p:\n    image: x\n    port: 80\n")[0];
     assert!(
-        f.message.contains("port 80 is also `web`'s"),
+        f.message.contains("port 80/tcp is also `web`'s"),
         "{}",
         f.message
     );
+    // The same number over UDP is another port.
+    assert!(side("  p:\n    image: x\n    port: 80/udp\n").is_empty());
     let f = &side("  p:\n    image: x\n    depends_on: {nope: start}\n")[0];
     assert_eq!(
         (f.code, f.path.as_str()),
@@ -1398,7 +1400,32 @@ fn security_groups_and_subnets_by_id() {
         "    security_groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004, sg-00000005]\n",
     )[0];
     assert!(f.message.contains("6 security groups"), "{}", f.message);
-    assert!(net("    security_groups: {groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004, sg-00000005], deny_default: true}\n").is_empty());
+    // Five of one's own are allowed; a service others call is warned that only they
+    // let traffic in.
+    let found = net(
+        "    security_groups: {groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004, sg-00000005], deny_default: true}\n",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].severity, found[0].path.as_str()),
+        (
+            Severity::Warning,
+            "network.vpc.security_groups.deny_default"
+        )
+    );
+    let worker = "name: w\ntype: Worker Service\nimage:\n  location: x\nnetwork:\n  vpc:\n    security_groups: {groups: [sg-00000001], deny_default: true}\n";
+    assert!(run(worker, None).is_empty());
+    // IDs are lower-case, and each is listed once.
+    let f = &net("    security_groups: [sg-0ABC1234]\n")[0];
+    assert!(
+        f.message.contains("not a security group ID"),
+        "{}",
+        f.message
+    );
+    let f = &net("    security_groups: [sg-0abc1234, sg-0abc1234]\n")[0];
+    assert_eq!(f.path, "network.vpc.security_groups[1]");
+    let f = &net("    placement:\n      subnets: [subnet-0abc1234, subnet-0abc1234]\n")[0];
+    assert!(f.message.contains("listed twice"), "{}", f.message);
     let f = &net("    placement:\n      subnets: [subnet-xyz]\n")[0];
     assert_eq!(f.path, "network.vpc.placement.subnets[0]");
     let f = &net("    placement:\n      subnets:\n        from_tags: {a: b}\n")[0];
