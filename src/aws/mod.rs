@@ -5,6 +5,7 @@
 //! `AWS_ENDPOINT_URL_<SERVICE>` reach every call (LocalStack, moto).
 
 pub mod cfn;
+pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
@@ -100,6 +101,8 @@ pub struct Aws {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// Step Functions (Scheduled Jobs).
     pub sfn: aws_sdk_sfn::Client,
+    /// EC2 (subnets chosen by tags).
+    pub ec2: aws_sdk_ec2::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -152,6 +155,7 @@ impl Aws {
             ecr: aws_sdk_ecr::Client::new(&sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
             sfn: aws_sdk_sfn::Client::new(&sdk),
+            ec2: aws_sdk_ec2::Client::new(&sdk),
             s3,
             region,
         })

@@ -16,7 +16,7 @@ impl Aws {
         }
     }
 
-    /// Uploads `body` to `bucket`/`key` (server-side encrypted with S3's keys) and
+    /// DeployInputs `body` to `bucket`/`key` (server-side encrypted with S3's keys) and
     /// returns the object's ARN.
     pub async fn put_file(
         &self,
@@ -37,7 +37,7 @@ impl Aws {
         Ok(format!("arn:{}:s3:::{bucket}/{key}", self.partition()))
     }
 
-    /// Uploads `body` to `bucket`/`key` and returns the URL CloudFormation reads it from.
+    /// DeployInputs `body` to `bucket`/`key` and returns the URL CloudFormation reads it from.
     pub async fn put_template(
         &self,
         bucket: &str,

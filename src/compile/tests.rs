@@ -48,6 +48,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             priority: Some(7),
             image_digest: Some(DIGEST),
             env_files: &BTreeMap::new(),
+            subnets: None,
         },
     )
 }
@@ -231,6 +232,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             priority: Some(1),
             image_digest,
             env_files: &BTreeMap::new(),
+            subnets: None,
         };
         super::compile_service(&m, &inputs)
             .unwrap()
@@ -470,6 +472,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             priority: None,
             image_digest: Some(DIGEST),
             env_files: &BTreeMap::new(),
+            subnets: None,
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -499,6 +502,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 priority: Some(1),
                 image_digest: Some(DIGEST),
                 env_files: &BTreeMap::new(),
+                subnets: None,
             },
         )
         .unwrap()
@@ -597,6 +601,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 priority: Some(1),
                 image_digest: Some(DIGEST),
                 env_files: &BTreeMap::new(),
+                subnets: None,
             },
         )
         .unwrap();
@@ -929,4 +934,39 @@ fn firelens_routes_the_main_logs_and_grants_exactly_the_output() {
     assert!(p.log_grants.is_empty() && p.main().firelens.is_some());
     let p = svc_plan(&format!("{BE}logging:\n  retention: 7\n"), ENV);
     assert!(p.main().firelens.is_none() && p.containers.len() == 1 && !p.xray);
+}
+
+#[test]
+fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
+    let svc = format!(
+        "{BE}network:\n  vpc:\n    placement:\n      subnets:\n        from_tags: {{tier: app}}\n"
+    );
+    let p = svc_plan(&svc, ENV);
+    assert!(p.tagged_subnets && !p.public_ip);
+    assert_eq!(p.subnets_param, "Subnets");
+    assert!(p.env_params.iter().all(|e| !e.name.contains("Subnets")));
+    let m: ServiceManifest = decode(&svc);
+    let e: EnvManifest = decode(ENV);
+    let ids = vec!["subnet-0a".to_string(), "subnet-0b".to_string()];
+    let params = |subnets| {
+        super::compile_service(
+            &m,
+            &ServiceInputs {
+                app: &app(),
+                env: &e,
+                priority: None,
+                image_digest: None,
+                env_files: &BTreeMap::new(),
+                subnets,
+            },
+        )
+        .unwrap()
+    };
+    let pkg = params(Some(&ids));
+    assert_eq!(pkg.config.parameters["Subnets"], "subnet-0a,subnet-0b");
+    assert!(
+        pkg.template
+            .contains("  Subnets:\n    Type: List<AWS::EC2::Subnet::Id>")
+    );
+    assert!(!params(None).config.parameters.contains_key("Subnets"));
 }

@@ -170,7 +170,7 @@ pub fn check_overrides(
         if m.task.taskdef_overrides.is_empty() && m.patches.is_empty() {
             continue;
         }
-        if let Err(d) = service_stack(&r, m, &Uploads::default())? {
+        if let Err(d) = service_stack(&r, m, &DeployInputs::default())? {
             out.extend(ws.in_override_block(&m.name.value, env, *d));
         }
     }
@@ -180,21 +180,26 @@ pub fn check_overrides(
 /// Digests of built images, by service name.
 pub type Digests = BTreeMap<String, String>;
 
-/// What a deploy puts in place before its stacks, by service name: image digests, and
-/// the S3 object ARNs of environment files by container.
+/// What a deploy learns or puts in place before its stacks, by service name: image
+/// digests, the S3 object ARNs of environment files by container, and the subnets
+/// `placement.subnets.from_tags` chose. Empty offline (`package`): those parameters are
+/// left for whoever deploys the package.
 #[derive(Debug, Clone, Default)]
-pub struct Uploads {
+pub struct DeployInputs {
     /// Image digests.
     pub digests: Digests,
     /// Environment files' object ARNs: service → container → ARN.
     pub env_files: BTreeMap<String, BTreeMap<String, String>>,
+    /// Subnet IDs found by tags.
+    pub subnets: BTreeMap<String, Vec<String>>,
 }
 
-impl From<Digests> for Uploads {
+impl From<Digests> for DeployInputs {
     fn from(digests: Digests) -> Self {
-        Uploads {
+        DeployInputs {
             digests,
             env_files: BTreeMap::new(),
+            subnets: BTreeMap::new(),
         }
     }
 }
@@ -206,7 +211,7 @@ static NO_FILES: BTreeMap<String, String> = BTreeMap::new();
 fn service_stack(
     r: &Resolved,
     m: &ServiceManifest,
-    uploads: &Uploads,
+    uploads: &DeployInputs,
 ) -> Result<Result<Package, Box<Diagnostics>>, crate::render::RenderError> {
     let inputs = ServiceInputs {
         app: &r.app,
@@ -214,6 +219,7 @@ fn service_stack(
         priority: r.priorities.get(&m.name.value).copied(),
         image_digest: uploads.digests.get(&m.name.value).map(String::as_str),
         env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NO_FILES),
+        subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);
@@ -237,7 +243,7 @@ pub fn package_service(
     ws: &mut Workspace,
     svc: &str,
     env: &str,
-    uploads: &Uploads,
+    uploads: &DeployInputs,
 ) -> Result<Option<Package>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);
@@ -266,7 +272,7 @@ pub fn package_service(
 pub fn package_all(
     ws: &mut Workspace,
     env: &str,
-    uploads: &Uploads,
+    uploads: &DeployInputs,
 ) -> Result<Option<Vec<Package>>, crate::render::RenderError> {
     let Some(r) = resolve(ws, env) else {
         return Ok(None);

@@ -210,6 +210,7 @@ image:
 network:
   vpc:
     security_groups: [sg-0abc, {from_cfn: shared-sg}]
+    placement: {subnets: {from_tags: {tier: [app, apps]}}}
 deployment:
   rollback_alarms: {messages_delayed: 5}
 count:
@@ -474,6 +475,7 @@ observability:
                 "storage.volumes",
                 "subscribe.topics.filter_policy",
                 "taskdef_overrides.value",
+                "network.vpc.placement.subnets.from_tags",
                 "logging.destination",
                 "logging.secretOptions",
                 "logging.variables",

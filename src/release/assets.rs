@@ -1,11 +1,12 @@
-//! Files a release uploads before its stacks: each chosen workload's environment files
-//! (`env_file`), read and checked with the manifests (step 1), and put in the
-//! application's bucket under `env-files/<sha256>.env` once the remote checks pass
-//! (step 4). Content-addressed keys make an unchanged file the same object, so its
-//! stack parameter, and the task definition, do not change.
+//! What a release learns or puts in place before its stacks: each chosen workload's
+//! environment files (`env_file`), read and checked with the manifests (step 1), and
+//! put in the application's bucket under `env-files/<sha256>.env` once the remote
+//! checks pass (step 4; content-addressed keys make an unchanged file the same object,
+//! so its stack parameter, and the task definition, do not change); and the subnets
+//! `placement.subnets.from_tags` chooses in the environment's VPC (step 3).
 
 use crate::aws::Aws;
-use crate::compile::workspace::Uploads;
+use crate::compile::workspace::DeployInputs;
 use crate::error::WharfError;
 use crate::manifest::env_file::EnvFile;
 use crate::manifest::workspace::Workspace;
@@ -25,7 +26,7 @@ pub fn read(ws: &mut Workspace, workloads: &[String], env: &str) -> Vec<EnvFile>
     out
 }
 
-/// Uploads `files` to application `app`'s bucket, adding their ARNs to `uploads`.
+/// DeployInputs `files` to application `app`'s bucket, adding their ARNs to `uploads`.
 ///
 /// # Errors
 /// The application has no bucket in the region (`wharf app init` makes it), or S3
@@ -34,7 +35,7 @@ pub async fn upload(
     aws: &Aws,
     app: &str,
     files: Vec<EnvFile>,
-    uploads: &mut Uploads,
+    uploads: &mut DeployInputs,
 ) -> Result<(), WharfError> {
     if files.is_empty() {
         return Ok(());
@@ -66,4 +67,61 @@ pub async fn upload(
             .insert(f.container, arn);
     }
     Ok(())
+}
+
+/// The subnets each chosen workload's `placement.subnets.from_tags` selects in `env`'s
+/// VPC: the imported one the environment manifest names, or the one its deployed stack
+/// made.
+///
+/// # Errors
+/// The environment's VPC is not known (a managed VPC whose stack is not deployed yet),
+/// no subnet has the tags, or EC2 refused the call.
+pub async fn find_subnets(
+    aws: &Aws,
+    ws: &mut Workspace,
+    env: &str,
+    workloads: &[String],
+) -> Result<BTreeMap<String, Vec<String>>, WharfError> {
+    let mut out = BTreeMap::new();
+    let app = crate::compile::workspace::app_name(ws);
+    for name in workloads {
+        let Some(m) = ws.service(name, Some(env)) else {
+            continue;
+        };
+        let Some(tags) = m.subnet_tags() else {
+            continue;
+        };
+        let imported = ws
+            .env(env)
+            .and_then(|e| e.vpc())
+            .and_then(|v| v.id.as_ref())
+            .map(|id| id.value.clone());
+        let env_stack = crate::compile::env_stack_name(&app, env);
+        let vpc = match imported {
+            Some(id) => id,
+            None => aws.physical_id(&env_stack, "VPC").await?.ok_or_else(|| {
+                WharfError::usage(
+                    format!("`{name}` chooses subnets by tags in environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"),
+                    Some(format!("run `wharf env deploy -n {env}` first")),
+                )
+            })?,
+        };
+        let ids = aws.subnets_by_tags(&vpc, &tags.value).await?;
+        if ids.is_empty() {
+            let wanted: Vec<String> = tags
+                .value
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.join("|")))
+                .collect();
+            return Err(WharfError::usage(
+                format!(
+                    "no subnet of {vpc} has the tags `{name}` asks for ({})",
+                    wanted.join(", ")
+                ),
+                Some("tag the subnets, or change `network.vpc.placement.subnets.from_tags`".into()),
+            ));
+        }
+        out.insert(name.clone(), ids);
+    }
+    Ok(out)
 }

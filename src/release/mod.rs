@@ -26,7 +26,7 @@ pub mod images;
 pub mod stacks;
 
 use crate::aws::{Aws, AwsOptions};
-use crate::compile::workspace::{Uploads, app_name, package_all};
+use crate::compile::workspace::{DeployInputs, app_name, package_all};
 use crate::deploy::stack::{Options, StackSpec};
 use crate::error::WharfError;
 use crate::manifest::workspace::Workspace;
@@ -133,7 +133,7 @@ pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
 fn plan(
     ws: &mut Workspace,
     req: &Request,
-    uploads: &Uploads,
+    uploads: &DeployInputs,
 ) -> Result<(Option<StackSpec>, Vec<StackSpec>), WharfError> {
     let packages = package_all(ws, &req.env, uploads)?;
     let Some(packages) = packages else {
@@ -178,7 +178,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let app = app_name(ws);
     let env = req.env.clone();
     // 1. Plan: manifest errors stop the release before anything is built.
-    let planned = plan(ws, &req, &Uploads::default());
+    let planned = plan(ws, &req, &DeployInputs::default());
     let env_files = assets::read(ws, &req.workloads, &env);
     report(ui, ws)?;
     let (env_planned, planned) = planned?;
@@ -202,10 +202,12 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     if req.environment == EnvStack::Require {
         require_environment(&client, &env, &env_stack_name, &req.workloads).await?;
     }
+    let subnets = assets::find_subnets(&client, ws, &env, &req.workloads).await?;
     // 4. Images, then the stacks with their digests.
     let concurrency = req.concurrency.max(1);
     let published = images::publish(ui, ws, Some(&client), ready, &req.images, concurrency).await?;
-    let mut uploads = Uploads::from(images::digests(&published));
+    let mut uploads = DeployInputs::from(images::digests(&published));
+    uploads.subnets = subnets;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
     let (env_stack, workloads) = plan(ws, &req, &uploads)?;
     if req.diff {

@@ -88,3 +88,55 @@ fn environment_files_are_uploaded_by_content_and_read_by_the_task() {
     );
     assert_ne!(second["td"], first["td"]);
 }
+
+/// `placement.subnets.from_tags` against moto's EC2: the subnets of the environment's
+/// VPC with the tags become the stack's `Subnets` parameter; none matching stops the
+/// deploy before any image or stack, naming the tags.
+#[test]
+fn subnets_chosen_by_tags_are_looked_up_in_the_environment_vpc() {
+    let emu = moto();
+    let dir = example("hello");
+    let (d, ep) = (dir.path(), emu.endpoint.as_str());
+    wharf(d, ep)
+        .args(["env", "deploy", "-n", "test"])
+        .assert()
+        .success();
+    let manifest = d.join("wharf/hello/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}network:\n  vpc:\n    placement:\n      subnets:\n        from_tags:\n          tier: [app, apps]\n"),
+    )
+    .unwrap();
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "has the tags `hello` asks for (tier=app|apps)",
+        ));
+    // Two subnets of the environment's VPC with the tag, one without, and one tagged
+    // in another VPC.
+    let ids = boto(
+        ep,
+        "cf = client('cloudformation')\nvpc = cf.describe_stack_resource(StackName='hello-test', LogicalResourceId='VPC')['StackResourceDetail']['PhysicalResourceId']\nec2 = client('ec2')\ndef subnet(v, cidr, tags):\n    s = ec2.create_subnet(VpcId=v, CidrBlock=cidr)['Subnet']['SubnetId']\n    if tags: ec2.create_tags(Resources=[s], Tags=tags)\n    return s\na = subnet(vpc, '10.0.100.0/24', [{'Key': 'tier', 'Value': 'app'}])\nb = subnet(vpc, '10.0.101.0/24', [{'Key': 'tier', 'Value': 'apps'}])\nsubnet(vpc, '10.0.102.0/24', [{'Key': 'tier', 'Value': 'db'}])\nother = ec2.create_vpc(CidrBlock='10.9.0.0/16')['Vpc']['VpcId']\nsubnet(other, '10.9.1.0/24', [{'Key': 'tier', 'Value': 'app'}])\nprint(json.dumps(sorted([a, b])))",
+    );
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .success();
+    let param = boto(
+        ep,
+        "s = client('cloudformation').describe_stacks(StackName='hello-test-hello')['Stacks'][0]\nprint(json.dumps({x['ParameterKey']: x.get('ParameterValue') for x in s['Parameters']}['Subnets']))",
+    );
+    let want: Vec<String> = serde_json::from_value(ids).unwrap();
+    // moto shows a list parameter's value as a Python list; the IDs are what counts.
+    let got: Vec<String> = param
+        .as_str()
+        .unwrap()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|t| t.starts_with("subnet-"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(got, want, "{param}");
+}

@@ -45,6 +45,7 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         priority: None,
         image_digest: None,
         env_files: &BTreeMap::new(),
+        subnets: None,
     };
     let pkg = compile_service(&m, &inputs).unwrap();
     let out = apply(pkg.template, &m, "test")?;

@@ -45,6 +45,9 @@ use crate::render::render;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The parameter holding the subnets `placement.subnets.from_tags` chose.
+pub const TAGGED_SUBNETS: &str = "Subnets";
+
 /// Decides what the service stack contains.
 pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let app = inputs.app.name.clone();
@@ -158,7 +161,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         max_percent,
         alarms,
         public_ip: placement == Placement::Public,
-        subnets_param: subnets.parameter(),
+        // Subnets chosen by tags arrive as a parameter the deploy fills.
+        subnets_param: if m.subnet_tags().is_some() {
+            TAGGED_SUBNETS
+        } else {
+            subnets.parameter()
+        },
+        tagged_subnets: m.subnet_tags().is_some(),
         subnet_ids: network::subnet_ids(m),
         security_groups: network::security_groups(m),
         lb,
@@ -205,6 +214,11 @@ pub fn compile_service(
     }
     for e in &p.env_params {
         parameters.insert(e.name.to_string(), e.ssm_name.clone());
+    }
+    if p.tagged_subnets
+        && let Some(ids) = inputs.subnets
+    {
+        parameters.insert(TAGGED_SUBNETS.into(), ids.join(","));
     }
     for f in &p.env_file_params {
         if let Some(arn) = inputs.env_files.get(&f.container) {

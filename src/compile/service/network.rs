@@ -25,7 +25,7 @@ pub(super) fn env_params(
         Placement::Private => EnvValue::PrivateSubnets,
     };
     let mut env_params = vec![take(EnvValue::Cluster, "ECS cluster of the environment")];
-    if subnet_ids(m).is_empty() {
+    if subnet_ids(m).is_empty() && m.subnet_tags().is_none() {
         env_params.push(take(subnets, "Subnets the tasks run in"));
     }
     if !denies_default(m) {

@@ -291,6 +291,8 @@ pub struct ServicePlan {
     pub public_ip: bool,
     /// Parameter holding the subnets.
     pub subnets_param: &'static str,
+    /// Whether the subnets are chosen by tags (a `Subnets` parameter).
+    pub tagged_subnets: bool,
     /// Subnets chosen by ID, quoted (instead of the environment's).
     pub subnet_ids: Vec<String>,
     /// The tasks' security groups, as CloudFormation values.
@@ -579,4 +581,7 @@ pub struct ServiceInputs<'a> {
     /// S3 object ARNs of uploaded environment files, by container; a declared file
     /// without one leaves its parameter for whoever deploys the package.
     pub env_files: &'a BTreeMap<String, String>,
+    /// Subnet IDs `placement.subnets.from_tags` found at deploy; without them the
+    /// `Subnets` parameter is left for whoever deploys the package.
+    pub subnets: Option<&'a [String]>,
 }

@@ -496,21 +496,84 @@ impl Decode for Network {
         Some(n)
     }
 }
+/// Most tag keys `from_tags` may filter on, and values per key (DescribeSubnets takes
+/// at most 200 values in all; these keep a manifest's lookup well inside that).
+const MAX_TAG_KEYS: usize = 10;
+const MAX_TAG_VALUES: usize = 10;
+
+/// `subnets: {from_tags: {key: value | [values]}}`.
+fn decode_from_tags(
+    node: &Node,
+    cx: &mut Cx,
+) -> Option<Spanned<std::collections::BTreeMap<String, Vec<String>>>> {
+    let mut f = Fields::new(node, cx, "subnets")?;
+    let tags = f.node("from_tags");
+    if tags.is_none() {
+        f.req::<String>(cx, "from_tags");
+    }
+    f.finish(cx);
+    let tags = tags?;
+    cx.at("from_tags", |cx| {
+        let Value::Map(entries) = &tags.value else {
+            cx.type_error(tags, "a mapping of tag keys to a value or a list of values");
+            return None;
+        };
+        if entries.is_empty() || entries.len() > MAX_TAG_KEYS {
+            cx.invalid(
+                tags.span,
+                format!(
+                    "`from_tags` needs 1 to {MAX_TAG_KEYS} tag keys, found {}",
+                    entries.len()
+                ),
+                None,
+            );
+            return None;
+        }
+        let mut out = std::collections::BTreeMap::new();
+        let mut ok = true;
+        for e in entries {
+            let values = cx.at(e.key.clone(), |cx| match &e.value.value {
+                Value::Seq(_) => Vec::<String>::decode(&e.value, cx),
+                _ => String::decode(&e.value, cx).map(|v| vec![v]),
+            });
+            match values {
+                Some(v) if !v.is_empty() && v.len() <= MAX_TAG_VALUES && !e.key.is_empty() => {
+                    out.insert(e.key.clone(), v);
+                }
+                Some(v) => {
+                    cx.at(e.key.clone(), |cx| {
+                        cx.invalid(
+                            e.value.span,
+                            format!(
+                                "tag `{}` needs 1 to {MAX_TAG_VALUES} values, found {}",
+                                e.key,
+                                v.len()
+                            ),
+                            None,
+                        )
+                    });
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        ok.then(|| Spanned::new(out, tags.span))
+    })
+}
+
 impl Decode for NetworkVpc {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "network.vpc")?;
         let mut subnets = None;
+        let mut subnet_tags = None;
         let placement = f.node("placement").and_then(|n| {
             cx.at("placement", |cx| match &n.value {
                 Value::Map(_) => {
                     let mut p = Fields::new(n, cx, "network.vpc.placement")?;
                     match p.node("subnets") {
-                        Some(s) if matches!(s.value, Value::Map(_)) => unsupported_here(
-                            cx,
-                            s,
-                            "subnets",
-                            "Choosing subnets by tags (`placement.subnets.from_tags`)",
-                        ),
+                        Some(s) if matches!(s.value, Value::Map(_)) => {
+                            subnet_tags = cx.at("subnets", |cx| decode_from_tags(s, cx));
+                        }
                         Some(s) => {
                             subnets = cx.at("subnets", |cx| Vec::<Spanned<String>>::decode(s, cx));
                         }
@@ -539,6 +602,7 @@ impl Decode for NetworkVpc {
         Some(NetworkVpc {
             placement,
             subnets,
+            subnet_tags,
             security_groups,
         })
     }

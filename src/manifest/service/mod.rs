@@ -485,20 +485,30 @@ pub struct NetworkVpc {
     /// Subnets chosen by ID (`placement.subnets`), instead of the environment's.
     #[serde(skip)]
     pub subnets: Option<Vec<Spanned<String>>>,
+    /// Subnets chosen by tags (`placement.subnets.from_tags`: key → accepted values),
+    /// looked up in the environment's VPC at deploy.
+    #[serde(skip)]
+    pub subnet_tags: Option<Spanned<std::collections::BTreeMap<String, Vec<String>>>>,
     /// Security groups of the tasks besides the environment's: IDs or
     /// `{from_cfn: <export>}`, or `{groups: [...], deny_default: true}` to leave out the
     /// environment's.
     pub security_groups: Option<Spanned<SecurityGroups>>,
 }
 
-/// `network.vpc.placement`: `public`, `private`, or `{subnets: [ids]}`.
+/// `network.vpc.placement`: `public`, `private`, `{subnets: [ids]}` or
+/// `{subnets: {from_tags: {key: values}}}`.
 fn placement_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
-        "description": "Where tasks run: `public` (default) or `private` subnets of the environment, or `{subnets: [subnet IDs]}`.",
+        "description": "Where tasks run: `public` (default) or `private` subnets of the environment, or `{subnets: [subnet IDs]}`, or `{subnets: {from_tags: {key: value}}}`.",
         "anyOf": [
             {"type": "string", "enum": ["public", "private"]},
             {"type": "object", "additionalProperties": false, "required": ["subnets"],
-             "properties": {"subnets": {"type": "array", "items": {"type": "string"}}}}
+             "properties": {"subnets": {"anyOf": [
+                 {"type": "array", "items": {"type": "string"}},
+                 {"type": "object", "additionalProperties": false, "required": ["from_tags"],
+                  "properties": {"from_tags": {"type": "object", "description": "Tag key → a value or a list of accepted values; the subnets of the environment's VPC with every key are used.",
+                     "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}}}
+             ]}}}
         ]
     })
 }
@@ -896,7 +906,12 @@ impl ServiceManifest {
                 .network
                 .as_ref()
                 .and_then(|n| n.vpc.as_ref())
-                .is_none_or(|v| v.subnets.is_none())
+                .is_none_or(|v| v.subnets.is_none() && v.subnet_tags.is_none())
+    }
+
+    /// `placement.subnets.from_tags`, when the subnets are chosen by tags.
+    pub fn subnet_tags(&self) -> Option<&Spanned<std::collections::BTreeMap<String, Vec<String>>>> {
+        self.network.as_ref()?.vpc.as_ref()?.subnet_tags.as_ref()
     }
 
     /// Where tasks run; `public` unless the manifest says otherwise.

@@ -1428,8 +1428,24 @@ fn security_groups_and_subnets_by_id() {
     assert!(f.message.contains("listed twice"), "{}", f.message);
     let f = &net("    placement:\n      subnets: [subnet-xyz]\n")[0];
     assert_eq!(f.path, "network.vpc.placement.subnets[0]");
-    let f = &net("    placement:\n      subnets:\n        from_tags: {a: b}\n")[0];
-    assert_eq!(f.code, Code::Unsupported);
+    // Subnets by tags: a value or a list of values per key, within bounds.
+    assert!(
+        net("    placement:\n      subnets:\n        from_tags: {tier: app, zone: [a, b]}\n")
+            .is_empty()
+    );
+    let f = &net("    placement:\n      subnets:\n        from_tags: {}\n")[0];
+    assert!(f.message.contains("1 to 10 tag keys"), "{}", f.message);
+    let f = &net("    placement:\n      subnets:\n        from_tags: {tier: []}\n")[0];
+    assert_eq!(f.path, "network.vpc.placement.subnets.from_tags.tier");
+    let found = net("    placement:\n      subnets:\n        tags: {a: b}\n");
+    assert!(
+        found.iter().any(|f| f.code == Code::UnknownKey),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.code == Code::MissingField),
+        "{found:?}"
+    );
 }
 
 #[test]

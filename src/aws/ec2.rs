@@ -1,0 +1,52 @@
+//! EC2: the subnets of a VPC that carry given tags (`placement.subnets.from_tags`),
+//! with DescribeSubnets' `vpc-id` and `tag:<key>` filters (a subnet matches when it has
+//! every key, with any of that key's values).
+
+use super::{Aws, AwsError, call_error};
+use aws_sdk_ec2::types::Filter;
+use std::collections::BTreeMap;
+
+impl Aws {
+    /// IDs of the subnets of `vpc` whose tags match `tags` (key → accepted values),
+    /// sorted; at most 1,000 (DescribeSubnets pages of 200, five pages).
+    pub async fn subnets_by_tags(
+        &self,
+        vpc: &str,
+        tags: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<String>, AwsError> {
+        let mut filters = vec![Filter::builder().name("vpc-id").values(vpc).build()];
+        for (k, values) in tags {
+            filters.push(
+                Filter::builder()
+                    .name(format!("tag:{k}"))
+                    .set_values(Some(values.clone()))
+                    .build(),
+            );
+        }
+        let mut ids = Vec::new();
+        let mut token = None;
+        for _ in 0..5 {
+            let out = self
+                .ec2
+                .describe_subnets()
+                .set_filters(Some(filters.clone()))
+                .set_next_token(token)
+                .max_results(200)
+                .send()
+                .await
+                .map_err(|e| call_error("DescribeSubnets", format!("subnets of {vpc}"), e))?;
+            ids.extend(
+                out.subnets()
+                    .iter()
+                    .filter_map(|s| s.subnet_id().map(str::to_string)),
+            );
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+}
