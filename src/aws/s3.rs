@@ -1,4 +1,5 @@
-//! S3: uploading templates too large to send inline, and the deploy locks' conditional
+//! S3: uploading templates too large to send inline and environment files, checking
+//! the bucket's expiry, and the deploy locks' conditional
 //! writes (`If-None-Match`, `If-Match`; see "Conditional requests" in the S3 user guide).
 
 use super::{Aws, AwsError, call_error};
@@ -16,7 +17,45 @@ impl Aws {
         }
     }
 
-    /// DeployInputs `body` to `bucket`/`key` (server-side encrypted with S3's keys) and
+    /// Whether an enabled lifecycle rule of `bucket` expires objects under `prefix`
+    /// (a rule with no prefix, or one that `prefix` starts with). A bucket without a
+    /// lifecycle configuration expires nothing.
+    pub async fn expires_under(&self, bucket: &str, prefix: &str) -> Result<bool, AwsError> {
+        let out = match self
+            .s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                use aws_sdk_s3::error::ProvideErrorMetadata;
+                if e.code() == Some("NoSuchLifecycleConfiguration") {
+                    return Ok(false);
+                }
+                return Err(call_error(
+                    "GetBucketLifecycleConfiguration",
+                    format!("s3://{bucket}"),
+                    e,
+                ));
+            }
+        };
+        Ok(out.rules().iter().any(|r| {
+            // CloudFormation's `Rule.Prefix` may come back as the rule's own prefix.
+            #[allow(deprecated)]
+            let rule_prefix = r
+                .filter()
+                .and_then(|f| f.prefix().or_else(|| f.and().and_then(|a| a.prefix())))
+                .or(r.prefix())
+                .unwrap_or("");
+            r.status() == &aws_sdk_s3::types::ExpirationStatus::Enabled
+                && r.expiration().is_some()
+                && prefix.starts_with(rule_prefix)
+        }))
+    }
+
+    /// Uploads `body` to `bucket`/`key` (server-side encrypted with S3's keys) and
     /// returns the object's ARN.
     pub async fn put_file(
         &self,
@@ -37,7 +76,7 @@ impl Aws {
         Ok(format!("arn:{}:s3:::{bucket}/{key}", self.partition()))
     }
 
-    /// DeployInputs `body` to `bucket`/`key` and returns the URL CloudFormation reads it from.
+    /// Uploads `body` to `bucket`/`key` and returns the URL CloudFormation reads it from.
     pub async fn put_template(
         &self,
         bucket: &str,

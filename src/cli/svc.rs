@@ -488,6 +488,12 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     let digests: crate::compile::workspace::Digests =
         digest.map(|d| (name.clone(), d)).into_iter().collect();
     let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests.into())?;
+    // The environment files are checked as a deploy would, though not uploaded.
+    if pkg.is_some()
+        && let Some(m) = ws.service(&name, Some(&env))
+    {
+        ws.env_files(&m);
+    }
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     context::emit_package(ui, &pkg, output_dir.as_deref())

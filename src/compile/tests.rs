@@ -970,3 +970,31 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
     );
     assert!(!params(None).config.parameters.contains_key("Subnets"));
 }
+
+#[test]
+fn firelens_grants_follow_the_output_options() {
+    let grants =
+        |dest: &str| svc_plan(&format!("{BE}logging:\n  destination:\n{dest}"), ENV).log_grants;
+    let g = grants(
+        "    Name: cloudwatch_logs\n    log_group_template: /x/$(ecs_cluster)\n    log_retention_days: 7\n",
+    );
+    assert!(g[0].actions.contains(&"logs:PutRetentionPolicy"));
+    assert!(
+        g[0].resource.contains("log-group:/x/*:*"),
+        "{}",
+        g[0].resource
+    );
+    let g = grants("    Name: s3\n    bucket: arn:aws:s3:::b2\n");
+    assert_eq!(g[0].resource, "!Sub \"arn:aws:s3:::b2/*\"");
+    let g = grants(
+        "    Name: firehose\n    delivery_stream: arn:aws:firehose:eu-west-1:1:deliverystream/d\n    role_arn: arn:aws:iam::1:role/r\n",
+    );
+    assert_eq!(
+        g[0].resource,
+        "\"arn:aws:firehose:eu-west-1:1:deliverystream/d\""
+    );
+    assert_eq!(
+        (g[1].actions[0], g[1].resource.as_str()),
+        ("sts:AssumeRole", "\"arn:aws:iam::1:role/r\"")
+    );
+}

@@ -177,8 +177,32 @@ impl<T: Decode> Decode for Spanned<T> {
     }
 }
 
+/// Reports a CloudFormation function (`!Sub`, `!Ref`, …) where wharf takes a plain value:
+/// it would reach the template as literal text. `true` when `node` has one.
+pub fn refuse_function(node: &Node, cx: &mut Cx) -> bool {
+    let Some(tag) = node
+        .tag
+        .as_deref()
+        .filter(|t| t.starts_with('!') && !t.starts_with("!!"))
+    else {
+        return false;
+    };
+    let path = cx.path();
+    let d = Diagnostic::error(
+        Code::InvalidValue,
+        format!("`{path}` cannot be a CloudFormation function (`{tag}`)"),
+    )
+    .at(node.span)
+    .help("wharf writes this value into the template as text; a value another stack exports is `{from_cfn: <export>}`, and any template property can be set with `taskdef_overrides` or a YAML patch, which keep functions");
+    cx.report(d);
+    true
+}
+
 impl Decode for String {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if refuse_function(node, cx) {
+            return None;
+        }
         match &node.value {
             Value::Scalar(s) if !node.is_null() => Some(s.text.clone()),
             _ => {

@@ -108,6 +108,15 @@ pub fn read_all(
             continue;
         }
         let path = root.join(&p.value);
+        if let Some(why) = outside(root, &path, &p.value) {
+            fail(
+                diags,
+                format!("environment file `{}` {why}", p.value),
+                "environment files are uploaded to S3 for the tasks: keep them inside the workspace (paths are relative to the directory holding `wharf/` or `copilot/`)",
+            );
+            ok = false;
+            continue;
+        }
         let bytes = match files.read(&path) {
             Ok(b) if b.len() <= MAX_BYTES => b,
             Ok(_) | Err(ReadError::TooLarge(_)) => {
@@ -142,6 +151,30 @@ pub fn read_all(
                 continue;
             }
         };
+        if bytes.starts_with(b"\xef\xbb\xbf") {
+            fail(
+                diags,
+                format!(
+                    "environment file `{}` starts with a byte-order mark",
+                    p.value
+                ),
+                "ECS would read the first variable's name with the mark in it; save the file as UTF-8 without BOM",
+            );
+            ok = false;
+            continue;
+        }
+        if bytes.contains(&0) {
+            fail(
+                diags,
+                format!(
+                    "environment file `{}` holds NUL bytes: it is not a text file",
+                    p.value
+                ),
+                "give a file of `VARIABLE=VALUE` lines",
+            );
+            ok = false;
+            continue;
+        }
         let Ok(text) = std::str::from_utf8(&bytes) else {
             fail(
                 diags,
@@ -187,6 +220,25 @@ pub fn read_all(
     ok.then_some(out)
 }
 
+/// Why `path` (written `shown`) is not inside the workspace's `root`, if it is not:
+/// absolute, climbing out with `..`, or a link that leads out.
+fn outside(root: &Path, path: &Path, shown: &str) -> Option<&'static str> {
+    let written = Path::new(shown);
+    if written.is_absolute() {
+        return Some("is an absolute path");
+    }
+    if written
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Some("climbs out of the workspace with `..`");
+    }
+    match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(r), Ok(p)) if !p.starts_with(&r) => Some("is a link to a file outside the workspace"),
+        _ => None,
+    }
+}
+
 /// A line that is not `VARIABLE=VALUE`: its 1-based line number and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLine {
@@ -202,7 +254,8 @@ pub fn check(text: &str) -> Result<usize, Vec<BadLine>> {
     let mut vars = 0;
     for (i, line) in text.lines().enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.starts_with('#') {
+        // The ECS agent skips blank lines and comments, also indented ones.
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         match line.split_once('=') {
@@ -230,7 +283,7 @@ mod tests {
 
     #[test]
     fn lines_follow_ecs_rules() {
-        assert_eq!(check("# c\n\nA=1\nB=\nC=x=y\r\n"), Ok(3));
+        assert_eq!(check("# c\n\n  # indented\nA=1\nB=\nC=x=y\r\n"), Ok(3));
         let bad = check("A=1\nnoequals\n=v\n A=1\n").unwrap_err();
         assert_eq!(
             bad.iter().map(|b| b.line).collect::<Vec<_>>(),

@@ -26,7 +26,7 @@ pub fn read(ws: &mut Workspace, workloads: &[String], env: &str) -> Vec<EnvFile>
     out
 }
 
-/// DeployInputs `files` to application `app`'s bucket, adding their ARNs to `uploads`.
+/// Uploads `files` to application `app`'s bucket, adding their ARNs to `uploads`.
 ///
 /// # Errors
 /// The application has no bucket in the region (`wharf app init` makes it), or S3
@@ -49,6 +49,18 @@ pub async fn upload(
             Some(format!("run `wharf app init {app}` once in this region")),
         )
     })?;
+    // Buckets made before environment files expired everything after 30 days: a task
+    // started later could not read its file.
+    if aws.expires_under(&bucket, "env-files/").await? {
+        return Err(WharfError::usage(
+            format!(
+                "application `{app}`'s bucket {bucket} deletes objects after 30 days, environment files too; it was made by an older wharf"
+            ),
+            Some(format!(
+                "run `wharf app init {app}` once to update the application stack, then deploy again"
+            )),
+        ));
+    }
     let mut done: BTreeMap<String, String> = BTreeMap::new();
     for f in files {
         let key = f.key();

@@ -535,7 +535,7 @@ pub(super) async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, W
         .and_then(|s| s.outputs.get("TemplateBucket").cloned()))
 }
 
-/// DeployInputs a template over the inline limit to the application's bucket.
+/// Uploads a template over the inline limit to the application's bucket.
 async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(), WharfError> {
     // CloudFormation's inline limit, or lower (`WHARF_INLINE_TEMPLATE_LIMIT`, for tests).
     let limit = crate::settings::current().inline_template_limit;

@@ -62,9 +62,33 @@ fn list(dir: &Path, what: &str) -> Vec<String> {
         .collect()
 }
 
+/// Paths of null values in a template: CloudFormation refuses them ("'null' values
+/// are not allowed in templates"), and cfn-lint does not say so.
+fn nulls(n: &wharf::manifest::yaml::Node, at: &str, out: &mut Vec<String>) {
+    use wharf::manifest::yaml::Value;
+    match &n.value {
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|e| nulls(&e.value, &format!("{at}/{}", e.key), out)),
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| nulls(v, &format!("{at}/{i}"), out)),
+        Value::Scalar(_) if n.is_null() => out.push(at.to_string()),
+        Value::Scalar(_) => {}
+    }
+}
+
 fn check_structure(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
     let name = path.display();
+    let mut map = wharf::manifest::source::SourceMap::new();
+    let mut diags = wharf::manifest::diag::Diagnostics::new();
+    let id = map.add(path, text.clone());
+    let root = wharf::manifest::yaml::parse(id, map.file(id), &mut diags).expect("YAML");
+    let mut found = Vec::new();
+    nulls(&root, "", &mut found);
+    assert!(found.is_empty(), "{name}: null values at {found:?}");
     // wharf's stacks share values through SSM, never exports; an `!ImportValue` is a
     // manifest's `from_cfn`: a literal export name another stack publishes.
     assert!(

@@ -504,6 +504,49 @@ fn environment_files_are_read_and_checked() {
         err.contains("conf/api.env:3:1: environment file line 3: not `VARIABLE=VALUE`"),
         "{err}"
     );
+    // Only text files inside the workspace: they are uploaded for the tasks.
+    for (path, body, why) in [
+        ("/etc/hostname", None, "is an absolute path"),
+        ("../outside.env", None, "climbs out of the workspace"),
+        (
+            "conf/bom.env",
+            Some("\u{feff}A=1\n"),
+            "starts with a byte-order mark",
+        ),
+        ("conf/nul.env", Some("A=1\0\n"), "holds NUL bytes"),
+    ] {
+        if let Some(b) = body {
+            d.write(path, b);
+        }
+        d.write(
+            "wharf/api/manifest.yml",
+            &format!("{API}env_file: {path}\n"),
+        );
+        wharf(d.path())
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/proc/self/environ", d.path().join("conf/env.env")).unwrap();
+        d.write(
+            "wharf/api/manifest.yml",
+            &format!("{API}env_file: conf/env.env\n"),
+        );
+        wharf(d.path())
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "is a link to a file outside the workspace",
+            ));
+    }
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}env_file: conf/api.env\nsidecars:\n  proxy:\n    image: envoy\n    env_file: conf/missing.env\n"),
+    );
     d.write("conf/api.env", "A=1\n");
     d.write("conf/missing.env", "B=2\n");
     wharf(d.path()).arg("validate").assert().success();
@@ -515,6 +558,15 @@ fn environment_files_are_read_and_checked() {
         .assert()
         .success();
     let t = std::fs::read_to_string(out.path().join("api-test.stack.yml")).unwrap();
+    // A package checks the files too.
+    std::fs::remove_file(d.path().join("conf/missing.env")).unwrap();
+    wharf(d.path())
+        .args(["svc", "package", "-n", "api", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read environment file `conf/missing.env`",
+        ));
     assert!(
         t.contains("EnvFileARNForproxy:") && t.contains("Value: !Ref EnvFileARN\n"),
         "{t}"

@@ -46,11 +46,32 @@ fn environment_files_are_uploaded_by_content_and_read_by_the_task() {
         .args(["app", "init", "hello"])
         .assert()
         .success();
+    let bucket = app_bucket(ep, "hello");
+    // A bucket whose expiry covers every object (as older wharf made them) would lose
+    // the file after 30 days: refused, saying how to fix it. The current one expires
+    // only `templates/`.
+    let lifecycle = |prefix: &str| {
+        boto(
+            ep,
+            &format!(
+                "client('s3').put_bucket_lifecycle_configuration(Bucket={bucket:?}, LifecycleConfiguration={{'Rules': [{{'ID': 'x', 'Status': 'Enabled', 'Filter': {{'Prefix': {prefix:?}}}, 'Expiration': {{'Days': 30}}}}]}})\nprint('null')"
+            ),
+        )
+    };
+    lifecycle("");
+    wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("deletes objects after 30 days")
+                .and(predicate::str::contains("wharf app init hello")),
+        );
+    lifecycle("templates/");
     wharf(d, ep)
         .args(["deploy", "-e", "test", "--all"])
         .assert()
         .success();
-    let bucket = app_bucket(ep, "hello");
     let key = format!("env-files/{}.env", sha256_hex(body.as_bytes()));
     let stored = boto(
         ep,

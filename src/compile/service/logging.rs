@@ -92,7 +92,8 @@ fn sub_safe(s: &str) -> String {
     out.replace("${", "${!")
 }
 
-/// Task role statements for the output's target.
+/// Task role statements for the output's target (its name, or its ARN as given), and
+/// for the role it assumes (`role_arn`).
 pub(super) fn grants(m: &ServiceManifest) -> Vec<GrantPlan> {
     let Some(l) = m.firelens() else {
         return Vec::new();
@@ -101,49 +102,84 @@ pub(super) fn grants(m: &ServiceManifest) -> Vec<GrantPlan> {
         return Vec::new();
     };
     let region = option(l, "region").map_or("${AWS::Region}".to_string(), sub_safe);
-    let arn = |service: &str, rest: String| {
-        format!(
-            "!Sub {}",
-            quote(&format!(
-                "arn:${{AWS::Partition}}:{service}:{region}:${{AWS::AccountId}}:{rest}"
-            ))
-        )
-    };
-    let grant = match plugin.to_ascii_lowercase().as_str() {
-        "cloudwatch" | "cloudwatch_logs" => option(l, "log_group_name").map(|g| {
-            let mut actions = vec![
-                "logs:CreateLogStream",
-                "logs:DescribeLogStreams",
-                "logs:PutLogEvents",
-            ];
-            if option(l, "auto_create_group")
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "on" | "yes"))
-            {
-                actions.insert(0, "logs:CreateLogGroup");
-            }
-            GrantPlan {
-                actions,
-                resource: arn("logs", format!("log-group:{}:*", sub_safe(g))),
-            }
-        }),
-        "firehose" | "kinesis_firehose" => option(l, "delivery_stream").map(|s| GrantPlan {
-            actions: vec!["firehose:PutRecordBatch"],
-            resource: arn("firehose", format!("deliverystream/{}", sub_safe(s))),
-        }),
-        "kinesis" | "kinesis_streams" => option(l, "stream").map(|s| GrantPlan {
-            actions: vec!["kinesis:PutRecords"],
-            resource: arn("kinesis", format!("stream/{}", sub_safe(s))),
-        }),
-        "s3" => option(l, "bucket").map(|b| GrantPlan {
-            actions: vec!["s3:PutObject"],
-            resource: format!(
+    // The resource: an ARN as given, or built from the name.
+    let target = |given: &str, service: &str, kind: &str, suffix: &str| {
+        if given.starts_with("arn:") {
+            quote(given)
+        } else {
+            format!(
                 "!Sub {}",
-                quote(&format!("arn:${{AWS::Partition}}:s3:::{}/*", sub_safe(b)))
-            ),
-        }),
-        _ => None,
+                quote(&format!(
+                    "arn:${{AWS::Partition}}:{service}:{region}:${{AWS::AccountId}}:{kind}{}{suffix}",
+                    sub_safe(given)
+                ))
+            )
+        }
     };
-    grant.into_iter().collect()
+    let truthy = |key: &str| {
+        option(l, key)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "on" | "yes"))
+    };
+    let mut out = Vec::new();
+    match plugin.to_ascii_lowercase().as_str() {
+        "cloudwatch" | "cloudwatch_logs" => {
+            if let Some(g) = option(l, "log_group_name").or_else(|| option(l, "log_group_template"))
+            {
+                let mut actions = vec![
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ];
+                if truthy("auto_create_group") {
+                    actions.insert(0, "logs:CreateLogGroup");
+                }
+                if option(l, "log_retention_days").is_some() {
+                    actions.push("logs:PutRetentionPolicy");
+                }
+                out.push(GrantPlan {
+                    actions,
+                    resource: target(g, "logs", "log-group:", ":*"),
+                });
+            }
+        }
+        "firehose" | "kinesis_firehose" => {
+            if let Some(s) = option(l, "delivery_stream") {
+                out.push(GrantPlan {
+                    actions: vec!["firehose:PutRecordBatch"],
+                    resource: target(s, "firehose", "deliverystream/", ""),
+                });
+            }
+        }
+        "kinesis" | "kinesis_streams" => {
+            if let Some(s) = option(l, "stream") {
+                out.push(GrantPlan {
+                    actions: vec!["kinesis:PutRecords"],
+                    resource: target(s, "kinesis", "stream/", ""),
+                });
+            }
+        }
+        "s3" => {
+            if let Some(b) = option(l, "bucket") {
+                let bucket = if b.starts_with("arn:") {
+                    b.replace("${", "${!")
+                } else {
+                    format!("arn:${{AWS::Partition}}:s3:::{}", sub_safe(b))
+                };
+                out.push(GrantPlan {
+                    actions: vec!["s3:PutObject"],
+                    resource: format!("!Sub {}", quote(&format!("{bucket}/*"))),
+                });
+            }
+        }
+        _ => {}
+    }
+    if let Some(role) = option(l, "role_arn") {
+        out.push(GrantPlan {
+            actions: vec!["sts:AssumeRole"],
+            resource: quote(role),
+        });
+    }
+    out
 }
 
 #[cfg(test)]

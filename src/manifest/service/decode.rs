@@ -9,6 +9,9 @@ use crate::manifest::yaml::{Node, Value};
 
 impl Decode for Variable {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if crate::manifest::decode::refuse_function(node, cx) {
+            return None;
+        }
         match &node.value {
             Value::Scalar(s) => Some(Variable::Text(if node.is_null() {
                 String::new()

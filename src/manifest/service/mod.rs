@@ -722,6 +722,7 @@ pub struct Logging {
     /// Options of the Fluent Bit output the main container's logs go to (`Name:
     /// cloudwatch_logs`, `region`, `log_group_name`, …), passed to the `awsfirelens` driver.
     #[serde(default)]
+    #[schemars(schema_with = "destination_schema")]
     pub destination: Keyed<Spanned<String>>,
     /// Adds ECS metadata (cluster, task, container) to each record. Default true.
     #[serde(rename = "enableMetadata")]
@@ -740,6 +741,16 @@ pub struct Logging {
     pub secrets: Keyed<Spanned<Secret>>,
     /// A `.env` file of the log router's variables (relative to the workspace's root).
     pub env_file: Option<Spanned<String>>,
+}
+
+/// `logging.destination`: Fluent Bit options, whose values YAML may read as numbers or
+/// booleans (`retry_limit: 2`); wharf passes them as text.
+fn destination_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Options of the Fluent Bit output (`Name`, `region`, `log_group_name`, …), passed to the `awsfirelens` log driver.",
+        "type": "object",
+        "additionalProperties": {"type": ["string", "number", "boolean"]}
+    })
 }
 
 impl Logging {

@@ -56,6 +56,7 @@ fn logging_span(l: &Logging) -> Option<(Span, &'static str)> {
                 .next()
                 .map(|(k, _)| (k.span, "logging.secrets"))
         })
+        .or_else(|| l.env_file.as_ref().map(|e| (e.span, "logging.env_file")))
 }
 
 /// FireLens and tracing rules.
@@ -123,6 +124,37 @@ fn firelens(c: &mut Checker, m: &ServiceManifest, l: &Logging, windows: bool) {
             "logging.destination.Name",
             "`logging.destination` needs `Name`: the Fluent Bit output plugin the logs go to",
             Some("for example `Name: cloudwatch_logs` with `region` and `log_group_name`, or `Name: firehose` with `region` and `delivery_stream`".into()),
+        );
+    }
+    // The option each known output needs to know where to write.
+    const TARGETS: &[(&[&str], &[&str])] = &[
+        (
+            &["cloudwatch", "cloudwatch_logs"],
+            &["log_group_name", "log_group_template"],
+        ),
+        (&["firehose", "kinesis_firehose"], &["delivery_stream"]),
+        (&["kinesis", "kinesis_streams"], &["stream"]),
+        (&["s3"], &["bucket"]),
+    ];
+    if let Some((_, name)) = l.destination.iter().find(|(k, _)| k.value == "Name")
+        && let Some((_, needs)) = TARGETS
+            .iter()
+            .find(|(plugins, _)| plugins.contains(&name.value.to_ascii_lowercase().as_str()))
+        && !l
+            .destination
+            .iter()
+            .any(|(k, _)| needs.iter().any(|n| k.value.eq_ignore_ascii_case(n)))
+    {
+        c.error(
+            Code::MissingField,
+            name.span,
+            &format!("logging.destination.{}", needs[0]),
+            format!(
+                "the `{}` output needs `{}`: where the logs go",
+                name.value,
+                needs.join("` or `")
+            ),
+            None,
         );
     }
     for (k, v) in l.destination.iter() {

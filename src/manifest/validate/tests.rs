@@ -432,7 +432,7 @@ fn logging_retention_values() {
     assert!(run(&format!("{BE}logging:\n  retention: 30\n"), None).is_empty());
     assert!(
         run(
-            &format!("{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch}}\n"),
+            &format!("{BE}logging:\n  retention: 30\n  destination: {{Name: cloudwatch, log_group_name: g}}\n"),
             None
         )
         .is_empty()
@@ -492,6 +492,32 @@ fn firelens_and_tracing_rules() {
         "{BE}sidecars:\n  s:\n    image: x\n    variables:\n      WHARF_X: y\n"
     ));
     assert_eq!(f.path, "sidecars.s.variables.WHARF_X");
+    // CloudFormation functions would reach the template as text: refused.
+    let f = one(&format!("{BE}variables:\n  R: !Sub '${{AWS::Region}}-x'\n"));
+    assert!(
+        f.message
+            .contains("cannot be a CloudFormation function (`!Sub`)"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.path, "variables.R");
+    let f = one(&format!("{BE}logging:\n  image: !Ref Img\n"));
+    assert_eq!(f.path, "logging.image");
+    // A known output needs its target.
+    let f = one(&format!(
+        "{BE}logging:\n  destination: {{Name: firehose, region: x}}\n"
+    ));
+    assert_eq!(f.path, "logging.destination.delivery_stream");
+    assert!(
+        fl("logging:\n  destination: {Name: cloudwatch_logs, log_group_template: /a/$(tag)}\n")
+            .is_empty()
+    );
+    // Windows: the router's env file alone is FireLens too.
+    let found = fl(&format!("{win}logging:\n  env_file: r.env\n"));
+    assert!(
+        found.iter().any(|f| f.path == "logging.env_file"),
+        "{found:?}"
+    );
 }
 
 #[test]
