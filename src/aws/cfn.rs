@@ -70,39 +70,6 @@ impl Aws {
         Ok(out)
     }
 
-    /// The physical ID of resource `logical` of `stack`; `None` when the stack or the
-    /// resource does not exist.
-    pub async fn physical_id(
-        &self,
-        stack: &str,
-        logical: &str,
-    ) -> Result<Option<String>, AwsError> {
-        match self
-            .cfn
-            .describe_stack_resource()
-            .stack_name(stack)
-            .logical_resource_id(logical)
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .stack_resource_detail()
-                .and_then(|d| d.physical_resource_id())
-                .map(str::to_string)),
-            Err(e) => {
-                let err = call_error("DescribeStackResource", stack_resource(stack), e);
-                // A missing stack or resource is a validation error, as NotFound.
-                if err.kind() == Some(ErrorKind::NotFound)
-                    || err.to_string().contains("does not exist")
-                {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
-    }
-
     /// The template CloudFormation has for a stack, `None` when the stack does not exist.
     pub async fn template(&self, stack: &str) -> Result<Option<String>, AwsError> {
         match self.cfn.get_template().stack_name(stack).send().await {

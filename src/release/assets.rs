@@ -111,7 +111,7 @@ pub async fn find_subnets(
         let env_stack = crate::compile::env_stack_name(&app, env);
         let vpc = match imported {
             Some(id) => id,
-            None => aws.physical_id(&env_stack, "VPC").await?.ok_or_else(|| {
+            None => aws.stack_resource(&env_stack, "VPC").await?.ok_or_else(|| {
                 WharfError::usage(
                     format!("`{name}` chooses subnets by tags in environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"),
                     Some(format!("run `wharf env deploy -n {env}` first")),
