@@ -70,9 +70,15 @@ impl EnvFile {
     }
 }
 
+/// Paths are relative to this; said with every problem of reading a file.
+const WHERE: &str =
+    "paths are relative to the workspace's root (the directory holding `wharf/` or `copilot/`)";
+
 /// Reads and checks the environment files of `m` (paths relative to `root`, the
-/// workspace's root). Problems go to `diags` (a missing file at the manifest's
-/// `env_file`, a bad line at that line of the file); `None` when there is one.
+/// workspace's root). Problems go to `diags`: one about the file as a whole at the
+/// manifest's `env_file`, one about a line at that line of the file (a wrong line is
+/// an error; a variable ECS would skip or wharf would override, a warning). `None` when
+/// there is an error.
 pub fn read_all(
     files: &dyn Files,
     root: &Path,
@@ -90,122 +96,44 @@ pub fn read_all(
         } else {
             format!("sidecars.{container}.env_file")
         };
-        let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
-            diags.push(
-                Diagnostic::error(Code::Io, msg)
-                    .at(p.span)
-                    .path(at.clone())
-                    .help(help.to_string()),
-            );
-        };
-        if let Some(why) = path_problem(p) {
-            fail(
-                diags,
-                format!("`{at}` cannot be `{}`: {why}", p.value),
-                "give the path of a file of `VARIABLE=VALUE` lines, relative to the workspace's root",
-            );
-            ok = false;
-            continue;
-        }
-        let path = root.join(&p.value);
-        if let Some(why) = outside(root, &path, &p.value) {
-            fail(
-                diags,
-                format!("environment file `{}` {why}", p.value),
-                "environment files are uploaded to S3 for the tasks: keep them inside the workspace (paths are relative to the directory holding `wharf/` or `copilot/`)",
-            );
-            ok = false;
-            continue;
-        }
-        let bytes = match files.read(&path) {
-            Ok(b) if b.len() <= MAX_BYTES => b,
-            Ok(_) | Err(ReadError::TooLarge(_)) => {
-                fail(
-                    diags,
-                    format!(
-                        "environment file `{}` is larger than {} KiB",
-                        p.value,
-                        MAX_BYTES / 1024
-                    ),
-                    "keep large configuration in the image or in SSM parameters",
-                );
-                ok = false;
-                continue;
-            }
-            Err(ReadError::NotAFile(what)) => {
-                fail(
-                    diags,
-                    format!("environment file `{}` is {what}, not a file", p.value),
-                    "paths are relative to the workspace's root (the directory holding `wharf/` or `copilot/`)",
-                );
-                ok = false;
-                continue;
-            }
-            Err(ReadError::Io(e)) => {
-                fail(
-                    diags,
-                    format!("cannot read environment file `{}`: {e}", p.value),
-                    "paths are relative to the workspace's root (the directory holding `wharf/` or `copilot/`)",
-                );
-                ok = false;
-                continue;
-            }
-        };
-        if bytes.starts_with(b"\xef\xbb\xbf") {
-            fail(
-                diags,
-                format!(
-                    "environment file `{}` starts with a byte-order mark",
-                    p.value
-                ),
-                "ECS would read the first variable's name with the mark in it; save the file as UTF-8 without BOM",
-            );
-            ok = false;
-            continue;
-        }
-        if bytes.contains(&0) {
-            fail(
-                diags,
-                format!(
-                    "environment file `{}` holds NUL bytes: it is not a text file",
-                    p.value
-                ),
-                "give a file of `VARIABLE=VALUE` lines",
-            );
-            ok = false;
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            fail(
-                diags,
-                format!("environment file `{}` is not UTF-8 text", p.value),
-                "save it as UTF-8",
-            );
-            ok = false;
-            continue;
-        };
-        if let Err(bad) = check(text) {
-            let file = sources.add(p.value.clone(), text.to_string());
-            let src = sources.file(file);
-            for b in bad {
-                let range = src.line_range(b.line).unwrap_or(0..0);
+        let text = match read_text(files, root, p) {
+            Ok(t) => t,
+            Err((message, help)) => {
                 diags.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("environment file line {}: {}", b.line, b.message),
-                    )
-                    .at(Span {
+                    Diagnostic::error(Code::Io, message)
+                        .at(p.span)
+                        .path(at)
+                        .help(help),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let lines = check(&text);
+        if !lines.is_empty() {
+            let file = sources.add(p.value.clone(), text.clone());
+            let src = sources.file(file);
+            for l in lines {
+                let range = src.line_range(l.line).unwrap_or(0..0);
+                let message = format!("environment file line {}: {}", l.line, l.message);
+                let d = if l.error {
+                    ok = false;
+                    Diagnostic::error(Code::InvalidValue, message)
+                        .help("each line is `VARIABLE=VALUE`; lines starting with `#` are comments")
+                } else {
+                    Diagnostic::warning(Code::InvalidValue, message)
+                };
+                diags.push(
+                    d.at(Span {
                         file,
                         start: range.start,
                         len: range.len(),
                     })
-                    .path(at.clone())
-                    .help("each line is `VARIABLE=VALUE`; lines starting with `#` are comments"),
+                    .path(at.clone()),
                 );
             }
-            ok = false;
-            continue;
         }
+        let bytes = text.into_bytes();
         let sha256 = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -218,6 +146,71 @@ pub fn read_all(
         });
     }
     ok.then_some(out)
+}
+
+/// The text of one environment file, or what is wrong with the file as a whole and
+/// what to do.
+fn read_text(
+    files: &dyn Files,
+    root: &Path,
+    p: &Spanned<String>,
+) -> Result<String, (String, &'static str)> {
+    let shown = &p.value;
+    if let Some(why) = path_problem(shown) {
+        return Err((
+            format!("`env_file` cannot be `{shown}`: {why}"),
+            "give the path of a file of `VARIABLE=VALUE` lines, relative to the workspace's root",
+        ));
+    }
+    let path = root.join(shown);
+    if let Some(why) = outside(root, &path, shown) {
+        return Err((
+            format!("environment file `{shown}` {why}"),
+            "environment files are uploaded to S3 for the tasks: keep them inside the workspace (paths are relative to the directory holding `wharf/` or `copilot/`)",
+        ));
+    }
+    let bytes = match files.read(&path) {
+        Ok(b) if b.len() <= MAX_BYTES => b,
+        Ok(_) | Err(ReadError::TooLarge(_)) => {
+            return Err((
+                format!(
+                    "environment file `{shown}` is larger than {} KiB",
+                    MAX_BYTES / 1024
+                ),
+                "keep large configuration in the image or in SSM parameters",
+            ));
+        }
+        Err(ReadError::NotAFile(what)) => {
+            return Err((
+                format!("environment file `{shown}` is {what}, not a file"),
+                WHERE,
+            ));
+        }
+        Err(ReadError::Io(e)) => {
+            return Err((
+                format!("cannot read environment file `{shown}`: {e}"),
+                WHERE,
+            ));
+        }
+    };
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        return Err((
+            format!("environment file `{shown}` starts with a byte-order mark"),
+            "ECS would read the first variable's name with the mark in it; save the file as UTF-8 without BOM",
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err((
+            format!("environment file `{shown}` holds NUL bytes: it is not a text file"),
+            "give a file of `VARIABLE=VALUE` lines",
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        (
+            format!("environment file `{shown}` is not UTF-8 text"),
+            "save it as UTF-8",
+        )
+    })
 }
 
 /// Why `path` (written `shown`) is not inside the workspace's `root`, if it is not:
@@ -239,42 +232,58 @@ fn outside(root: &Path, path: &Path, shown: &str) -> Option<&'static str> {
     }
 }
 
-/// A line that is not `VARIABLE=VALUE`: its 1-based line number and what is wrong.
+/// A line ECS would not read as a variable (an error), or would read other than meant
+/// (a warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadLine {
+pub struct LineProblem {
     /// Line number, from 1.
     pub line: usize,
     /// What is wrong.
     pub message: &'static str,
+    /// Whether it stops the deploy.
+    pub error: bool,
 }
 
-/// Checks the file's lines; `Ok` with the number of variables.
-pub fn check(text: &str) -> Result<usize, Vec<BadLine>> {
-    let mut bad = Vec::new();
-    let mut vars = 0;
+/// Checks the file's lines against what the ECS agent reads: `VARIABLE=VALUE`, skipping
+/// blank lines and comments (also indented ones). A variable with no value is skipped
+/// by the agent, and one named like wharf's own (`WHARF_…`, `COPILOT_…`) loses to the
+/// task definition's value: both are warned.
+pub fn check(text: &str) -> Vec<LineProblem> {
+    let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        // The ECS agent skips blank lines and comments, also indented ones.
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        match line.split_once('=') {
-            None => bad.push(BadLine {
+        let problem = match line.split_once('=') {
+            None => Some(("not `VARIABLE=VALUE`: there is no `=`", true)),
+            Some(("", _)) => Some(("the variable's name is empty", true)),
+            Some((name, _)) if name.chars().any(char::is_whitespace) => Some((
+                "the variable's name has a space (ECS does not trim lines)",
+                true,
+            )),
+            Some((_, "")) => Some(("the variable has no value, and ECS skips it", false)),
+            Some((name, _))
+                if super::validate::RESERVED_PREFIXES
+                    .iter()
+                    .any(|p| name.starts_with(p)) =>
+            {
+                Some((
+                    "wharf sets variables with this prefix itself, and the task definition's value wins over the file's",
+                    false,
+                ))
+            }
+            Some(_) => None,
+        };
+        if let Some((message, error)) = problem {
+            out.push(LineProblem {
                 line: i + 1,
-                message: "not `VARIABLE=VALUE`: there is no `=`",
-            }),
-            Some(("", _)) => bad.push(BadLine {
-                line: i + 1,
-                message: "the variable's name is empty",
-            }),
-            Some((name, _)) if name.chars().any(char::is_whitespace) => bad.push(BadLine {
-                line: i + 1,
-                message: "the variable's name has a space (ECS does not trim lines)",
-            }),
-            Some(_) => vars += 1,
+                message,
+                error,
+            });
         }
     }
-    if bad.is_empty() { Ok(vars) } else { Err(bad) }
+    out
 }
 
 #[cfg(test)]
@@ -283,11 +292,14 @@ mod tests {
 
     #[test]
     fn lines_follow_ecs_rules() {
-        assert_eq!(check("# c\n\n  # indented\nA=1\nB=\nC=x=y\r\n"), Ok(3));
-        let bad = check("A=1\nnoequals\n=v\n A=1\n").unwrap_err();
+        assert!(check("# c\n\n  # indented\nA=1\nC=x=y\r\n").is_empty());
+        let found: Vec<(usize, bool)> = check("A=1\nnoequals\n=v\n A=1\nB=\nWHARF_X=1\n")
+            .iter()
+            .map(|p| (p.line, p.error))
+            .collect();
         assert_eq!(
-            bad.iter().map(|b| b.line).collect::<Vec<_>>(),
-            vec![2, 3, 4]
+            found,
+            vec![(2, true), (3, true), (4, true), (5, false), (6, false)]
         );
     }
 

@@ -574,3 +574,28 @@ fn environment_files_are_read_and_checked() {
     let params = std::fs::read_to_string(out.path().join("api-test.params.json")).unwrap();
     assert!(!params.contains("EnvFileARN"), "{params}");
 }
+
+/// A variable ECS would skip (no value) or wharf would override (its own prefix) is a
+/// warning at its line of the file; the manifest stays valid.
+#[test]
+fn environment_file_lines_ecs_would_not_read_as_meant_are_warnings() {
+    let d = workspace();
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("{API}env_file: api.env\n"),
+    );
+    d.write("api.env", "A=1\nEMPTY=\nWHARF_SERVICE_NAME=x\n");
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "api.env:2:1: environment file line 2: the variable has no value",
+            )
+            .and(predicate::str::contains(
+                "api.env:3:1: environment file line 3: wharf sets variables with this prefix",
+            )),
+        )
+        .stdout(predicate::str::contains("(2 warnings)"));
+}

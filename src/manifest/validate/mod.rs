@@ -11,7 +11,7 @@ pub mod observability;
 mod service;
 
 pub use environment::{validate_app, validate_env};
-pub use service::validate_service;
+pub use service::{RESERVED_PREFIXES, validate_service};
 
 use super::diag::{Code, Diagnostic, Diagnostics};
 use super::source::Span;
