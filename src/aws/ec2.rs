@@ -1,6 +1,6 @@
 //! EC2: the subnets of a VPC that carry given tags (`placement.subnets.from_tags`),
 //! with DescribeSubnets' `vpc-id` and `tag:<key>` filters (a subnet matches when it has
-//! every key, with any of that key's values).
+//! every key, with any of that key's values), and which given subnet IDs are in a VPC.
 
 use super::{Aws, AwsError, call_error};
 use aws_sdk_ec2::types::Filter;
@@ -23,6 +23,22 @@ impl Aws {
                     .build(),
             );
         }
+        self.subnet_ids(vpc, filters).await
+    }
+
+    /// Which of `ids` are subnets of `vpc`, sorted.
+    pub async fn subnets_in_vpc(&self, vpc: &str, ids: &[String]) -> Result<Vec<String>, AwsError> {
+        let filters = vec![
+            Filter::builder().name("vpc-id").values(vpc).build(),
+            Filter::builder()
+                .name("subnet-id")
+                .set_values(Some(ids.to_vec()))
+                .build(),
+        ];
+        self.subnet_ids(vpc, filters).await
+    }
+
+    async fn subnet_ids(&self, vpc: &str, filters: Vec<Filter>) -> Result<Vec<String>, AwsError> {
         let mut ids = Vec::new();
         let mut token = None;
         for _ in 0..5 {

@@ -82,12 +82,13 @@ pub async fn upload(
 }
 
 /// The subnets each chosen workload's `placement.subnets.from_tags` selects in `env`'s
-/// VPC: the imported one the environment manifest names, or the one its deployed stack
-/// made.
+/// VPC (the imported one the environment manifest names, or the one its deployed stack
+/// made); subnets given by ID are checked to be in that VPC.
 ///
 /// # Errors
 /// The environment's VPC is not known (a managed VPC whose stack is not deployed yet),
-/// no subnet has the tags, or EC2 refused the call.
+/// no subnet has the tags, a subnet given by ID is not in the VPC, or EC2 refused the
+/// call.
 pub async fn find_subnets(
     aws: &Aws,
     ws: &mut Workspace,
@@ -100,9 +101,15 @@ pub async fn find_subnets(
         let Some(m) = ws.service(name, Some(env)) else {
             continue;
         };
-        let Some(tags) = m.subnet_tags() else {
+        let ids = m
+            .network
+            .as_ref()
+            .and_then(|n| n.vpc.as_ref())
+            .and_then(|v| v.subnets.as_ref())
+            .map(|s| s.iter().map(|id| id.value.clone()).collect::<Vec<_>>());
+        if m.subnet_tags().is_none() && ids.is_none() {
             continue;
-        };
+        }
         let imported = ws
             .env(env)
             .and_then(|e| e.vpc())
@@ -117,6 +124,31 @@ pub async fn find_subnets(
                     Some(format!("run `wharf env deploy -n {env}` first")),
                 )
             })?,
+        };
+        if let Some(ids) = ids {
+            // Subnets given by ID must be the environment's VPC's: ECS refuses others.
+            let found = aws.subnets_in_vpc(&vpc, &ids).await?;
+            let missing: Vec<&String> = ids.iter().filter(|i| !found.contains(i)).collect();
+            if !missing.is_empty() {
+                return Err(WharfError::usage(
+                    format!(
+                        "`{name}` places its tasks in {}, not a subnet of environment `{env}`'s VPC {vpc}",
+                        missing
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    Some(
+                        "use subnets of the environment's VPC in `network.vpc.placement.subnets`"
+                            .into(),
+                    ),
+                ));
+            }
+            continue;
+        }
+        let Some(tags) = m.subnet_tags() else {
+            continue;
         };
         let ids = aws.subnets_by_tags(&vpc, &tags.value).await?;
         if ids.is_empty() {

@@ -151,6 +151,28 @@ fn subnets_chosen_by_tags_are_looked_up_in_the_environment_vpc() {
         "s = client('cloudformation').describe_stacks(StackName='hello-test-hello')['Stacks'][0]\nprint(json.dumps({x['ParameterKey']: x.get('ParameterValue') for x in s['Parameters']}['Subnets']))",
     );
     let want: Vec<String> = serde_json::from_value(ids).unwrap();
+    // Subnets given by ID must be in the environment's VPC: one of another VPC is
+    // refused before anything is deployed.
+    let other = boto(
+        ep,
+        "ec2 = client('ec2')\nprint(json.dumps([s['SubnetId'] for s in ec2.describe_subnets(Filters=[{'Name': 'cidr-block', 'Values': ['10.9.1.0/24']}])['Subnets']][0]))",
+    );
+    let other = other.as_str().unwrap();
+    std::fs::write(
+        &manifest,
+        format!(
+            "{text}network:\n  vpc:\n    placement:\n      subnets: [{}, {other}]\n",
+            want[0]
+        ),
+    )
+    .unwrap();
+    wharf(d, ep)
+        .args(["svc", "deploy", "-n", "hello", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "places its tasks in {other}, not a subnet of environment `test`'s VPC"
+        )));
     // moto shows a list parameter's value as a Python list; the IDs are what counts.
     let got: Vec<String> = param
         .as_str()
