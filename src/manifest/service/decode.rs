@@ -749,6 +749,18 @@ impl Decode for TargetHealthCheck {
 impl Decode for Logging {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "logging")?;
+        // An empty `destination` would mean no log router at all: said, not dropped.
+        if let Some(d) = node.get("destination")
+            && d.as_map().is_some_and(<[_]>::is_empty)
+        {
+            cx.at("destination", |cx| {
+                cx.invalid(
+                    d.span,
+                    "`logging.destination` is empty",
+                    Some("give the output's options, `Name` first (e.g. `Name: cloudwatch_logs`), or remove `destination`".into()),
+                )
+            });
+        }
         let l = Logging {
             retention: f.opt(cx, "retention"),
             image: f.opt(cx, "image"),

@@ -503,6 +503,12 @@ fn firelens_and_tracing_rules() {
     assert_eq!(f.path, "variables.R");
     let f = one(&format!("{BE}logging:\n  image: !Ref Img\n"));
     assert_eq!(f.path, "logging.image");
+    let f = one(&format!("{BE}logging:\n  destination: {{}}\n"));
+    assert!(
+        f.message.contains("`logging.destination` is empty"),
+        "{}",
+        f.message
+    );
     // A known output needs its target.
     let f = one(&format!(
         "{BE}logging:\n  destination: {{Name: firehose, region: x}}\n"
