@@ -119,8 +119,9 @@ pub async fn find_subnets(
         let vpc = match imported {
             Some(id) => id,
             None => aws.stack_resource(&env_stack, "VPC").await?.ok_or_else(|| {
+                let how = if ids.is_some() { "by ID" } else { "by tags" };
                 WharfError::usage(
-                    format!("`{name}` chooses subnets by tags in environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"),
+                    format!("`{name}` chooses subnets {how} in environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"),
                     Some(format!("run `wharf env deploy -n {env}` first")),
                 )
             })?,

@@ -123,14 +123,7 @@ fn the_schema_still_refuses_what_wharf_refuses() {
 fn definitions_do_not_collide_across_kinds() {
     let d = crate::util::Dir::new();
     let schema = |args: &[&str]| -> serde_json::Value {
-        let out = wharf(d.path())
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
+        serde_json::from_str(&crate::util::stdout_ok(d.path(), args)).unwrap()
     };
     let all = schema(&["schema"]);
     for kind in ["service", "environment", "application"] {

@@ -110,12 +110,16 @@ pub fn apply(
     })
 }
 
+/// The task definition's `Properties`, when the template has them.
+fn task_definition(root: &Node) -> Option<&Node> {
+    root.get("Resources")?
+        .get(TASK_DEFINITION)?
+        .get("Properties")
+}
+
 /// The names of the task definition's containers.
 fn container_names(root: &Node) -> Vec<String> {
-    let Some(Value::Seq(items)) = root
-        .get("Resources")
-        .and_then(|r| r.get(TASK_DEFINITION))
-        .and_then(|t| t.get("Properties"))
+    let Some(Value::Seq(items)) = task_definition(root)
         .and_then(|p| p.get("ContainerDefinitions"))
         .map(|c| &c.value)
     else {
@@ -139,11 +143,7 @@ fn parameter_names(root: &Node) -> std::collections::BTreeSet<String> {
 /// The overridden template within CloudFormation's size and its task definition
 /// within ECS's; the error is at the first rule or patch.
 fn size_limits(root: &Node, out: &str, m: &ServiceManifest, d: &mut Diagnostics) {
-    let td = root
-        .get("Resources")
-        .and_then(|r| r.get(TASK_DEFINITION))
-        .and_then(|t| t.get("Properties"))
-        .map_or(0, |p| p.to_json().to_string().len());
+    let td = task_definition(root).map_or(0, |p| p.to_json().to_string().len());
     let problem = if out.len() > MAX_TEMPLATE_BYTES {
         Some(format!(
             "with the overrides, the template is {} KiB; CloudFormation takes at most 1 MiB",
