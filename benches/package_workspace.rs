@@ -54,11 +54,10 @@ fn once(root: &Path) -> (Duration, usize) {
     let start = Instant::now();
     let loc = find(root).expect("workspace");
     let mut ws = Workspace::load(loc, root, Box::new(|_| None), Box::new(LazyKeys::default()));
-    let digests: wharf::compile::workspace::Digests = ws
-        .service_names()
-        .into_iter()
-        .map(|n| (n, format!("sha256:{}", "ab".repeat(32))))
-        .collect();
+    let digests = wharf::compile::workspace::main_digests(
+        ws.service_names(),
+        &format!("sha256:{}", "ab".repeat(32)),
+    );
     let stacks = package_all(&mut ws, "prod", &digests.into())
         .expect("renders")
         .expect("valid manifests");

@@ -6,7 +6,7 @@
 //! terminal. The fuzz target (`fuzz/fuzz_targets/workspace.rs`) drives it with
 //! [`workspace_from_bytes`], and unit tests replay what fuzzing found through it.
 
-use crate::compile::workspace::{Digests, package_all};
+use crate::compile::workspace::{main_digests, package_all};
 use crate::manifest::decode::KeyIndex;
 use crate::manifest::files::MemFiles;
 use crate::manifest::schema::SchemaKeys;
@@ -133,11 +133,7 @@ pub fn check_with(files: &MemFiles, package: bool, render: usize) -> Outcome {
     let (errors, warnings) = (ws.diags.error_count(), ws.diags.warning_count());
     let mut stacks = 0;
     if package && errors == 0 {
-        let digests: Digests = ws
-            .service_names()
-            .into_iter()
-            .map(|n| (n, format!("sha256:{}", "ab".repeat(32))))
-            .collect();
+        let digests = main_digests(ws.service_names(), &format!("sha256:{}", "ab".repeat(32)));
         for env in ws.env_names() {
             if let Ok(Some(p)) = package_all(&mut ws, &env, &digests.clone().into()) {
                 stacks += p.len();
@@ -282,7 +278,11 @@ mod tests {
         let mut ws = load(&files);
         assert!(!ws.diags.has_errors());
         assert!(matches!(
-            package_all(&mut ws, "test", &Digests::new().into()),
+            package_all(
+                &mut ws,
+                "test",
+                &crate::compile::workspace::Digests::new().into()
+            ),
             Ok(None)
         ));
         let full = ws

@@ -10,8 +10,8 @@ use aws_smithy_types::DateTime;
 
 impl Aws {
     /// The service's deployments of any status, newest first (the 20 newest), with the
-    /// task definitions they ran and the image of container `main` (else the first)
-    /// (ListServiceDeployments, DescribeServiceRevisions).
+    /// task definitions they ran and their images, container `main`'s (else the
+    /// first's) first (ListServiceDeployments, DescribeServiceRevisions).
     pub async fn deployment_history(
         &self,
         s: &ServiceRef,
@@ -42,13 +42,12 @@ impl Aws {
                 .map_err(|e| call_error("DescribeServiceRevisions", what(s), e))?;
             for r in revs.service_revisions() {
                 if let (Some(arn), Some(td)) = (r.service_revision_arn(), r.task_definition()) {
-                    let images = r.container_images();
-                    let image = images
+                    let images: Vec<(&str, &str)> = r
+                        .container_images()
                         .iter()
-                        .find(|c| c.container_name() == Some(main))
-                        .or(images.first())
-                        .and_then(|c| c.image())
-                        .map(str::to_string);
+                        .filter_map(|c| Some((c.container_name()?, c.image()?)))
+                        .collect();
+                    let image = crate::deploy::rollback::release_images(main, &images);
                     task_definitions.insert(arn.to_string(), (td.to_string(), image));
                 }
             }

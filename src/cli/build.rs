@@ -37,7 +37,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         .await
     })?;
     for p in &built {
-        ui.data(&format!("{}\t{}\n", p.service, p.image));
+        ui.data(&format!("{}\t{}\n", p.label(), p.image));
     }
     ui.event("images", &built);
     Ok(())

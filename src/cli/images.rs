@@ -15,7 +15,7 @@ use crate::ui::Ui;
 pub struct ImageFlags {
     /// Tag for images wharf builds (default: the git commit, with `-dirty` when the tree
     /// has changes; a content hash outside git). Stacks deploy the pushed digest.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_tag)]
     pub tag: Option<String>,
     /// Build and push even when the repository already has an image for the same inputs.
     #[arg(long)]
@@ -24,6 +24,15 @@ pub struct ImageFlags {
     /// context: Docker, or podman's docker-compatible socket) or `podman`.
     #[arg(long, value_enum, env = crate::image::engine::ENGINE_VAR, default_value = "docker")]
     pub engine: EngineKind,
+}
+
+/// `--tag`: an image tag (Docker's and ECR's rule).
+fn parse_tag(s: &str) -> Result<String, String> {
+    if crate::image::pipeline::valid_tag(s) {
+        Ok(s.to_string())
+    } else {
+        Err("an image tag is up to 128 letters, digits, `_`, `.` and `-`, starting with a letter, digit or `_`".into())
+    }
 }
 
 impl ImageFlags {

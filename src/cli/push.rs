@@ -43,7 +43,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     })?;
     for p in &pushed {
         if let (Some(repo), Some(d)) = (&p.repository, &p.digest) {
-            ui.data(&format!("{}\t{repo}@{d}\n", p.service));
+            ui.data(&format!("{}\t{repo}@{d}\n", p.label()));
         }
     }
     ui.event("images", &pushed);

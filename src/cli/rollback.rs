@@ -113,12 +113,37 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         let to_image = image_of(&to_td, name).unwrap_or_default();
         let from_image = image_of(&from_td, name).unwrap_or_default();
         let main = main_container(&to_td, name).unwrap_or_default();
-        // The rollback changes the image only: it refuses what it could not restore.
-        let left = crate::deploy::rollback::unrestorable(&from_td, &to_td, &main);
+        // Only images change. wharf's other service parameters are SSM-typed with the
+        // SSM names as defaults, which CloudFormation resolves again. Which image
+        // parameters the template declares decides (not the stack's parameter list,
+        // which an emulator may keep stale): `ImageDigest` or `ContainerImage` for the
+        // main container, and those its metadata names for sidecars wharf built.
+        let template = client.template(&stack).await?.ok_or_else(not_deployed)?;
+        let canonical = crate::deploy::diff::canonical_value(&template);
+        let declared = |p: &str| {
+            canonical
+                .as_ref()
+                .and_then(|t| t.get("Parameters"))
+                .is_some_and(|ps| ps.get(p).is_some())
+        };
+        let sidecars: Vec<(String, String)> = canonical
+            .as_ref()
+            .and_then(|t| t.pointer("/Metadata/wharf/sidecar-image-parameters"))
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(c, p)| Some((c.clone(), p.as_str()?.to_string())))
+            .filter(|(_, p)| declared(p))
+            .collect();
+        let restorable: Vec<String> = std::iter::once(main.clone())
+            .chain(sidecars.iter().map(|(c, _)| c.clone()))
+            .collect();
+        // The rollback changes images only: it refuses what it could not restore.
+        let left = crate::deploy::rollback::unrestorable(&from_td, &to_td, &restorable);
         if !left.is_empty() {
             return Err(WharfError::Refused {
                 message: format!(
-                    "rolling back {name} to {} would restore its image only; {} also differs from what the stack runs now ({}): {}",
+                    "rolling back {name} to {} would restore its images only; {} also differs from what the stack runs now ({}): {}",
                     to_td.revision,
                     if left.len() == 1 { "this" } else { "these" },
                     from_td.revision,
@@ -130,7 +155,17 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 )),
             });
         }
-        if to_image == from_image {
+        let image_in = |td: &crate::aws::ecs::TaskDefinitionInfo, c: &str| {
+            td.containers
+                .iter()
+                .find(|x| x.name == c)
+                .map(|x| x.image.clone())
+                .unwrap_or_default()
+        };
+        if restorable
+            .iter()
+            .all(|c| image_in(&from_td, c) == image_in(&to_td, c))
+        {
             return Err(WharfError::Refused {
                 message: format!(
                     "nothing to roll back: {name} in {env} already runs what {} ran ({to_image})",
@@ -139,31 +174,22 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 help: Some("`--to REVISION` returns to an older release".into()),
             });
         }
-        // Only the image changes. wharf's other service parameters are SSM-typed with
-        // the SSM names as defaults, which CloudFormation resolves again. Which image
-        // parameter the template declares decides (not the stack's parameter list,
-        // which an emulator may keep stale).
-        let template = client.template(&stack).await?.ok_or_else(not_deployed)?;
-        let declared_parameters = crate::deploy::diff::canonical_value(&template)
-            .and_then(|t| t.get("Parameters").cloned());
-        let declared = |p: &str| {
-            declared_parameters
-                .as_ref()
-                .is_some_and(|ps| ps.get(p).is_some())
-        };
-        let (param, value) = if declared(parameter::IMAGE_DIGEST) {
-            let digest = to_image
+        let pinned = |container: &str| {
+            let image = image_in(&to_td, container);
+            image
                 .split_once('@')
                 .map(|(_, d)| d.to_string())
                 .filter(|d| crate::image::engine::is_digest(d))
                 .ok_or_else(|| WharfError::Refused {
                     message: format!(
-                        "{} runs {to_image}, which is not pinned by digest, and the stack takes the image by digest",
+                        "{} runs {image} in container {container}, which is not pinned by digest, and the stack takes that image by digest",
                         to_td.revision
                     ),
                     help: Some("roll back with a redeploy of the older commit instead".into()),
-                })?;
-            (parameter::IMAGE_DIGEST, digest)
+                })
+        };
+        let (param, value) = if declared(parameter::IMAGE_DIGEST) {
+            (parameter::IMAGE_DIGEST, pinned(&main)?)
         } else if declared(parameter::CONTAINER_IMAGE) {
             (parameter::CONTAINER_IMAGE, to_image.clone())
         } else {
@@ -174,12 +200,32 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 help: Some("roll back with a redeploy of the older commit instead".into()),
             });
         };
-        let parameters = std::collections::BTreeMap::from([(param.to_string(), value)]);
+        let mut parameters = std::collections::BTreeMap::from([(param.to_string(), value)]);
+        for (container, p) in &sidecars {
+            parameters.insert(p.clone(), pinned(container)?);
+        }
+        let sidecar_images = |td: &crate::aws::ecs::TaskDefinitionInfo| {
+            sidecars
+                .iter()
+                .map(|(c, _)| (c.clone(), image_in(td, c)))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let (from_sidecars, to_sidecars) = (sidecar_images(&from_td), sidecar_images(&to_td));
+        let changed: Vec<String> = from_sidecars
+            .iter()
+            .filter(|(c, i)| to_sidecars.get(*c) != Some(*i))
+            .map(|(c, i)| format!("sidecar {c} {i} → {}", to_sidecars[c]))
+            .collect();
         ui.note(format!(
-            "Rolling back {name} in {env} from {} ({from_image}) to {} ({to_image}), deployed successfully at {}.",
+            "Rolling back {name} in {env} from {} ({from_image}) to {} ({to_image}), deployed successfully at {}{}.",
             from_td.revision,
             to_td.revision,
-            crate::ui::progress::utc(target.created_ms)
+            crate::ui::progress::utc(target.created_ms),
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", changed.join("; "))
+            }
         ));
         let spec = StackSpec {
             name: stack.clone(),
@@ -210,16 +256,23 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             stacks::Run::one(stacks::Lock::Refuse),
         )
         .await?;
-        // Success only if the stack now runs the target's image.
+        // Success only if the stack now runs the target's images.
         let now = match client.stack_task_definition(&stack).await? {
-            Some(td) => image_of(&client.task_definition(&td).await?, name),
+            Some(td) => Some(client.task_definition(&td).await?),
             None => None,
         };
-        if now.as_deref() != Some(to_image.as_str()) {
+        let restored = now.as_ref().is_some_and(|td| {
+            restorable
+                .iter()
+                .all(|c| image_in(td, c) == image_in(&to_td, c))
+        });
+        if !restored {
             return Err(WharfError::Refused {
                 message: format!(
                     "the rollback did not change what stack {stack} runs ({}), so nothing was rolled back",
-                    now.unwrap_or_else(|| "no task definition".into())
+                    now.as_ref()
+                        .and_then(|td| image_of(td, name))
+                        .unwrap_or_else(|| "no task definition".into())
                 ),
                 help: Some(format!(
                     "check `wharf svc status -n {name} -e {env}`, and redeploy the older commit"
@@ -227,8 +280,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             });
         }
         Ok((
-            serde_json::json!({"revision": from_td.revision, "image": from_image}),
-            serde_json::json!({"revision": to_td.revision, "image": to_image, "deployed_at": crate::ui::progress::utc(target.created_ms)}),
+            serde_json::json!({"revision": from_td.revision, "image": from_image, "sidecar_images": from_sidecars}),
+            serde_json::json!({"revision": to_td.revision, "image": to_image, "sidecar_images": to_sidecars, "deployed_at": crate::ui::progress::utc(target.created_ms)}),
         ))
     })?;
     ui.event(

@@ -112,16 +112,23 @@ pub struct PackageArgs {
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
     /// Digest (`sha256:…`) of the image to deploy, for a service built from a Dockerfile
-    /// (`wharf push` prints it). Without it, the parameters file leaves `ImageDigest` out.
+    /// (`wharf push` prints it); `SIDECAR=sha256:…` for a sidecar wharf builds. May be
+    /// repeated. Without one, the parameters file leaves that image's parameter out
+    /// (`ImageDigest`, `ImageDigestFor<Sidecar>`).
     #[arg(long, value_parser = parse_digest)]
-    pub digest: Option<String>,
+    pub digest: Vec<(Option<String>, String)>,
 }
 
-fn parse_digest(s: &str) -> Result<String, String> {
-    if crate::image::engine::is_digest(s) {
-        Ok(s.to_string())
+/// `--digest`: `sha256:…` (the main container), or `SIDECAR=sha256:…`.
+fn parse_digest(s: &str) -> Result<(Option<String>, String), String> {
+    let (container, digest) = match s.split_once('=') {
+        Some((c, d)) => (Some(c.to_string()), d),
+        None => (None, s),
+    };
+    if crate::image::engine::is_digest(digest) {
+        Ok((container, digest.to_string()))
     } else {
-        Err("expected `sha256:` and 64 hex digits".to_string())
+        Err("expected `sha256:` and 64 hex digits, or `SIDECAR=sha256:…`".to_string())
     }
 }
 
@@ -485,13 +492,39 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     let mut ws = context::load(ui)?;
     context::require_service(&ws, &name)?;
     context::require_env(&ws, &env)?;
-    let digests: crate::compile::workspace::Digests =
-        digest.map(|d| (name.clone(), d)).into_iter().collect();
-    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &digests.into())?;
-    // The environment files are checked as a deploy would, though not uploaded.
+    let mut by_container = std::collections::BTreeMap::new();
+    for (c, d) in digest {
+        let c = c.unwrap_or_else(|| name.clone());
+        if by_container.insert(c.clone(), d).is_some() {
+            return Err(WharfError::usage(
+                format!("`--digest` is given twice for container {c}"),
+                None,
+            ));
+        }
+    }
+    let digests: crate::compile::workspace::Digests = [(name.clone(), by_container)].into();
+    let pkg =
+        crate::compile::workspace::package_service(&mut ws, &name, &env, &digests.clone().into())?;
     if pkg.is_some()
         && let Some(m) = ws.service(&name, Some(&env))
     {
+        let built = crate::compile::service::built_sidecars(&m);
+        if let Some(c) = digests[&name]
+            .keys()
+            .find(|c| **c != name && !built.contains(&c.as_str()))
+        {
+            return Err(WharfError::usage(
+                format!("`--digest {c}=…`: {name} has no sidecar {c} whose image wharf builds"),
+                Some(if built.is_empty() {
+                    format!(
+                        "{name} builds no sidecar image; `--digest sha256:…` is the main container's"
+                    )
+                } else {
+                    format!("its built sidecars: {}", built.join(", "))
+                }),
+            ));
+        }
+        // The environment files are checked as a deploy would, though not uploaded.
         ws.env_files(&m);
     }
     context::report(ui, &ws)?;

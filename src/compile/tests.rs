@@ -33,6 +33,11 @@ fn decode<T: Decode>(text: &str) -> T {
     v
 }
 
+/// The digest of the main container of the service `web`.
+fn web_digest() -> BTreeMap<String, String> {
+    [("web".to_string(), DIGEST.to_string())].into()
+}
+
 const ENV: &str = "name: test\ntype: Environment\n";
 const BE: &str = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n";
 const LB: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  build: Dockerfile\n  port: 8080\nhttp:\n  path: /\n";
@@ -46,7 +51,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             app: &app(),
             env: &e,
             priority: Some(7),
-            image_digest: Some(DIGEST),
+            image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
         },
@@ -225,26 +230,95 @@ fn rollback_alarms_existing_or_created() {
 fn the_digest_becomes_a_parameter_only_when_known() {
     let m: ServiceManifest = decode(LB);
     let e: EnvManifest = decode(ENV);
-    let params = |image_digest| {
+    let params = |m: &ServiceManifest, image_digests: BTreeMap<String, String>| {
         let inputs = ServiceInputs {
             app: &app(),
             env: &e,
             priority: Some(1),
-            image_digest,
+            image_digests: &image_digests,
             env_files: &BTreeMap::new(),
             subnets: None,
         };
-        super::compile_service(&m, &inputs)
+        super::compile_service(m, &inputs)
             .unwrap()
             .config
             .parameters
     };
     assert_eq!(
-        params(Some(DIGEST)).get("ImageDigest").map(String::as_str),
+        params(&m, web_digest())
+            .get("ImageDigest")
+            .map(String::as_str),
         Some(DIGEST)
     );
-    assert!(!params(None).contains_key("ImageDigest"));
-    assert!(!params(None).contains_key("ContainerImage"));
+    assert!(!params(&m, BTreeMap::new()).contains_key("ImageDigest"));
+    assert!(!params(&m, BTreeMap::new()).contains_key("ContainerImage"));
+    // A built sidecar's digest is its own parameter; a digest for a container the
+    // stack does not build is not passed.
+    let m: ServiceManifest = decode(&format!(
+        "{LB}sidecars:\n  log-agent:\n    image:\n      build: agent/Dockerfile\n  proxy:\n    image: envoy\n"
+    ));
+    let other = "sha256:".to_string() + &"1".repeat(64);
+    let mut d = web_digest();
+    d.insert("log-agent".into(), other.clone());
+    d.insert("proxy".into(), other.clone());
+    let p = params(&m, d);
+    assert_eq!(
+        p.get("ImageDigestForlogagent").map(String::as_str),
+        Some(other.as_str())
+    );
+    assert_eq!(p.get("ImageDigest").map(String::as_str), Some(DIGEST));
+    let images: Vec<&String> = p.keys().filter(|k| k.starts_with("Image")).collect();
+    assert_eq!(images, ["ImageDigest", "ImageDigestForlogagent"]);
+    assert!(!params(&m, web_digest()).contains_key("ImageDigestForlogagent"));
+}
+
+#[test]
+fn a_built_sidecar_runs_from_the_services_repository_at_its_digest() {
+    let p = svc_plan(
+        &format!(
+            "{BE}sidecars:\n  zeta:\n    image:\n      build:\n        context: z\n  alpha:\n    image:\n      location: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/tools/alpha:1\n  z-eta:\n    image: {{build: ze/Dockerfile}}\n"
+        ),
+        ENV,
+    );
+    let names: Vec<(&str, &str)> = p
+        .sidecar_digest_params
+        .iter()
+        .map(|d| (d.container.as_str(), d.name.as_str()))
+        .collect();
+    // Names that differ only in punctuation get distinct parameters.
+    assert_eq!(
+        names,
+        [
+            ("z-eta", "ImageDigestForzeta"),
+            ("zeta", "ImageDigestForzeta2")
+        ]
+    );
+    let image = |n: &str| {
+        p.containers
+            .iter()
+            .find(|c| c.name == n)
+            .unwrap()
+            .image
+            .clone()
+    };
+    assert_eq!(
+        image("zeta"),
+        "!Sub \"${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/shop/api@${ImageDigestForzeta2}\""
+    );
+    assert_eq!(
+        image("alpha"),
+        "\"111122223333.dkr.ecr.eu-west-1.amazonaws.com/tools/alpha:1\""
+    );
+    // The main container runs `nginx`: the execution role pulls from the service's
+    // repository for the built sidecars, and from the other account's for `alpha`.
+    assert_eq!(p.ecr_pull_resource, None);
+    assert_eq!(
+        p.sidecar_ecr_pulls,
+        [
+            "!Sub \"arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/shop/api\"",
+            "!Sub \"arn:${AWS::Partition}:ecr:eu-west-1:111122223333:repository/tools/alpha\""
+        ]
+    );
 }
 
 #[test]
@@ -470,7 +544,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             app: &a,
             env: &e,
             priority: None,
-            image_digest: Some(DIGEST),
+            image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
         },
@@ -500,7 +574,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 app: &app(),
                 env: &e,
                 priority: Some(1),
-                image_digest: Some(DIGEST),
+                image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
             },
@@ -599,7 +673,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 app: &app(),
                 env: &e,
                 priority: Some(1),
-                image_digest: Some(DIGEST),
+                image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
             },
@@ -955,7 +1029,7 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
                 app: &app(),
                 env: &e,
                 priority: None,
-                image_digest: None,
+                image_digests: &BTreeMap::new(),
                 env_files: &BTreeMap::new(),
                 subnets,
             },

@@ -177,8 +177,9 @@ pub fn check_overrides(
     Ok(out)
 }
 
-/// Digests of built images, by service name.
-pub type Digests = BTreeMap<String, String>;
+/// Digests of built images: service → container → digest (`sha256:…`); the main
+/// container is named like the service.
+pub type Digests = BTreeMap<String, BTreeMap<String, String>>;
 
 /// What a deploy learns or puts in place before its stacks, by service name: image
 /// digests, the S3 object ARNs of environment files by container, and the subnets
@@ -194,6 +195,15 @@ pub struct DeployInputs {
     pub subnets: BTreeMap<String, Vec<String>>,
 }
 
+/// `digest` for the main container of each of `services`: what a package of built
+/// images looks like, for checks and benchmarks that deploy nothing.
+pub fn main_digests(services: impl IntoIterator<Item = String>, digest: &str) -> Digests {
+    services
+        .into_iter()
+        .map(|n| (n.clone(), [(n, digest.to_string())].into()))
+        .collect()
+}
+
 impl From<Digests> for DeployInputs {
     fn from(digests: Digests) -> Self {
         DeployInputs {
@@ -204,7 +214,7 @@ impl From<Digests> for DeployInputs {
     }
 }
 
-static NO_FILES: BTreeMap<String, String> = BTreeMap::new();
+static NONE: BTreeMap<String, String> = BTreeMap::new();
 
 /// A service's stack, with its task definition overrides and YAML patches applied; the
 /// inner error is an override that does not fit the template.
@@ -217,8 +227,8 @@ fn service_stack(
         app: &r.app,
         env: &r.env,
         priority: r.priorities.get(&m.name.value).copied(),
-        image_digest: uploads.digests.get(&m.name.value).map(String::as_str),
-        env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NO_FILES),
+        image_digests: uploads.digests.get(&m.name.value).unwrap_or(&NONE),
+        env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NONE),
         subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),
     };
     let mut pkg = compile_service(m, &inputs)?;

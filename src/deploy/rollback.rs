@@ -16,7 +16,10 @@ pub struct PastDeployment {
     pub created_ms: i64,
     /// The task definition it ran.
     pub task_definition: String,
-    /// The image of its main container, when the history says.
+    /// The images it ran, which tell releases apart, when the history says: the main
+    /// container's, then `+ <container>=<image>` for each other container in name
+    /// order ([`release_images`]); a release that changed only a sidecar's image is
+    /// a release too.
     pub image: Option<String>,
     /// `SUCCESSFUL`, `ROLLBACK_SUCCESSFUL`, `STOPPED`, `IN_PROGRESS`, … (the
     /// ServiceDeploymentStatus values).
@@ -55,6 +58,20 @@ pub enum NoTarget {
     Unknown(String),
     /// There is nothing to return to, or a rollback now would be wrong: a refusal.
     Nothing(String),
+}
+
+/// The images of a release, as [`PastDeployment::image`] holds them: container
+/// `main`'s (else the first's), then `+ <name>=<image>` for each other container in
+/// name order. `None` without containers.
+pub fn release_images(main: &str, images: &[(&str, &str)]) -> Option<String> {
+    let (m, first) = images.iter().find(|(n, _)| *n == main).or(images.first())?;
+    let mut others: Vec<&(&str, &str)> = images.iter().filter(|(n, _)| n != m).collect();
+    others.sort();
+    let mut out = (*first).to_string();
+    for (n, i) in others {
+        out.push_str(&format!(" + {n}={i}"));
+    }
+    Some(out)
 }
 
 /// The deployment to return to. `history` is the service's deployments of any status,
@@ -177,11 +194,16 @@ fn release_before(history: &[PastDeployment]) -> Option<Result<&PastDeployment, 
         .map(|d| Ok(*d))
 }
 
-/// What a rollback from `from` to `to` that changes only the image of container `main`
-/// cannot restore: each task or container setting that differs besides that image, as
+/// What a rollback from `from` to `to` that changes only the images of containers
+/// `restorable` (the main one, and sidecars whose image wharf built) cannot restore:
+/// each task or container setting that differs besides those images, as
 /// "what: from → to" phrases (environment variables by name, never by value). Empty
-/// when the image is all that differs.
-pub fn unrestorable(from: &TaskDefinitionInfo, to: &TaskDefinitionInfo, main: &str) -> Vec<String> {
+/// when those images are all that differs.
+pub fn unrestorable(
+    from: &TaskDefinitionInfo,
+    to: &TaskDefinitionInfo,
+    restorable: &[String],
+) -> Vec<String> {
     let mut out = Vec::new();
     let differs = |what: String, a: &Option<String>, b: &Option<String>, out: &mut Vec<String>| {
         if a != b {
@@ -209,7 +231,7 @@ pub fn unrestorable(from: &TaskDefinitionInfo, to: &TaskDefinitionInfo, main: &s
     }
     for (a, b) in from.containers.iter().zip(&to.containers) {
         let c = &a.name;
-        if a.image != b.image && c != main {
+        if a.image != b.image && !restorable.contains(c) {
             out.push(format!("container {c}: image {} → {}", a.image, b.image));
         }
         let vars = |x: &super::types::ContainerInfo| {
@@ -425,7 +447,7 @@ mod tests {
     fn only_the_main_image_may_differ() {
         let a = task("repo@sha256:a", &[("LOG_LEVEL", "debug")]);
         let b = task("repo@sha256:b", &[("LOG_LEVEL", "debug")]);
-        assert_eq!(unrestorable(&a, &b, "web"), Vec::<String>::new());
+        assert_eq!(unrestorable(&a, &b, &web()), Vec::<String>::new());
         let mut c = task("repo@sha256:b", &[("LOG_LEVEL", "info"), ("NEW", "1")]);
         c.memory = Some("1024".into());
         c.containers[0]
@@ -433,7 +455,7 @@ mod tests {
             .insert("command", "Some([\"serve\"])".into());
         c.settings.insert("task role", "Some(\"arn:other\")".into());
         assert_eq!(
-            unrestorable(&a, &c, "web"),
+            unrestorable(&a, &c, &web()),
             [
                 "task memory: 512 → 1024",
                 "task task role",
@@ -442,16 +464,60 @@ mod tests {
             ]
         );
         // Values of variables are never shown.
-        assert!(!unrestorable(&a, &c, "web").join(" ").contains("debug"));
+        assert!(!unrestorable(&a, &c, &web()).join(" ").contains("debug"));
         // A sidecar's image counts; the containers' set too.
         let mut d = b.clone();
         d.containers[0].name = "proxy".into();
-        assert_eq!(unrestorable(&a, &d, "web"), ["containers: web → proxy"]);
+        assert_eq!(unrestorable(&a, &d, &web()), ["containers: web → proxy"]);
         let mut e = a.clone();
         e.containers[0].image = "other".into();
         assert_eq!(
-            unrestorable(&a, &e, "proxy"),
+            unrestorable(&a, &e, &["proxy".to_string()]),
             ["container web: image repo@sha256:a → other"]
         );
+        // A sidecar whose image wharf built is restored with the main one.
+        let mut f = a.clone();
+        f.containers.push(container("sidecar@sha256:1", &[]));
+        f.containers[1].name = "agent".into();
+        let mut g = f.clone();
+        g.containers[1].image = "sidecar@sha256:2".into();
+        assert_eq!(
+            unrestorable(&f, &g, &web()),
+            ["container agent: image sidecar@sha256:1 → sidecar@sha256:2"]
+        );
+        assert_eq!(
+            unrestorable(&f, &g, &[web()[0].clone(), "agent".into()]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_release_is_told_apart_by_all_its_images() {
+        assert_eq!(
+            release_images(
+                "web",
+                &[
+                    ("proxy", "envoy:2"),
+                    ("web", "r@sha256:a"),
+                    ("agent", "r@sha256:b")
+                ]
+            )
+            .as_deref(),
+            Some("r@sha256:a + agent=r@sha256:b + proxy=envoy:2")
+        );
+        assert_eq!(
+            release_images("web", &[("web", "nginx")]).as_deref(),
+            Some("nginx")
+        );
+        assert_eq!(
+            release_images("web", &[("x", "a"), ("y", "b")]).as_deref(),
+            Some("a + y=b"),
+            "no container named like the service: the first is the main one"
+        );
+        assert_eq!(release_images("web", &[]), None);
+    }
+
+    fn web() -> Vec<String> {
+        vec!["web".to_string()]
     }
 }

@@ -431,6 +431,7 @@ mod tests {
     fn spec() -> BuildSpec {
         BuildSpec {
             service: "api".into(),
+            sidecar: None,
             repository: "shop/api".into(),
             dockerfile: "/ws/api/Dockerfile".into(),
             context: "/ws/api".into(),

@@ -105,6 +105,20 @@ pub enum ImageError {
         /// `uri:tag`.
         reference: String,
     },
+    /// The tag an image would get is not an image tag.
+    #[error("{service}: `{tag}` is not an image tag")]
+    #[diagnostic(
+        code(wharf::image::bad_tag),
+        help(
+            "a tag is up to 128 letters, digits, `_`, `.` and `-`, starting with a letter, digit or `_`; a sidecar's images are tagged `<sidecar>-<tag>`, so pass a shorter `--tag`"
+        )
+    )]
+    BadTag {
+        /// Service, or `<service>/<sidecar>`.
+        service: String,
+        /// The tag.
+        tag: String,
+    },
     /// The push did not say which digest it pushed.
     #[error("{service}: pushing {reference} reported no digest")]
     #[diagnostic(code(wharf::image::no_digest))]
@@ -138,6 +152,7 @@ impl ImageError {
                 | ImageError::SecretMissing { .. }
                 | ImageError::NeedsBuildKit { .. }
                 | ImageError::ImmutableTag { .. }
+                | ImageError::BadTag { .. }
         )
     }
 }

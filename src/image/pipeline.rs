@@ -73,11 +73,14 @@ pub struct Options {
     pub secrets: SecretLookup,
 }
 
-/// A service's image, ready.
+/// A service's image (its main container's or a sidecar's), ready.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Published {
     /// Service.
     pub service: String,
+    /// The sidecar, for a sidecar's image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar: Option<String>,
     /// SHA-256 of the build inputs.
     pub inputs: String,
     /// The tag it was given (`--tag`, git, or content hash).
@@ -95,6 +98,14 @@ pub struct Published {
 }
 
 impl Published {
+    /// `<service>`, or `<service>/<sidecar>` for a sidecar's image.
+    pub fn label(&self) -> String {
+        match &self.sidecar {
+            Some(s) => format!("{}/{s}", self.service),
+            None => self.service.clone(),
+        }
+    }
+
     /// One line saying what happened.
     pub fn summary(&self) -> String {
         let short = &self.inputs[..self.inputs.len().min(12)];
@@ -154,6 +165,8 @@ struct Shared<E, R> {
     dir: tempfile::TempDir,
     logged_in: tokio::sync::OnceCell<()>,
     buildkit: tokio::sync::OnceCell<bool>,
+    /// Each repository, made ready by the first build that needs it.
+    repositories: std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::OnceCell<Repository>>>>,
 }
 
 /// Builds (and with `opts.push`, pushes) each spec's image, at most
@@ -180,6 +193,7 @@ pub async fn publish<E: Runner + 'static, R: Registry>(
         dir,
         logged_in: tokio::sync::OnceCell::new(),
         buildkit: tokio::sync::OnceCell::new(),
+        repositories: std::sync::Mutex::new(BTreeMap::new()),
     });
     let mut set = tokio::task::JoinSet::new();
     for (i, spec) in specs.into_iter().enumerate() {
@@ -187,7 +201,7 @@ pub async fn publish<E: Runner + 'static, R: Registry>(
         set.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let result = one(&shared, &spec).await;
-            shared.reporter.finished(&spec.service, &result);
+            shared.reporter.finished(&spec.label(), &result);
             (i, result)
         });
     }
@@ -259,7 +273,8 @@ async fn one<E: Runner, R: Registry>(
     sh: &Shared<E, R>,
     spec: &BuildSpec,
 ) -> Result<Published, ImageError> {
-    let svc = spec.service.as_str();
+    let label = spec.label();
+    let svc = label.as_str();
     check_paths(spec)?;
     sh.reporter.step(svc, "hashing the build inputs");
     let inputs = spec.inputs();
@@ -271,15 +286,23 @@ async fn one<E: Runner, R: Registry>(
             source,
         })?;
     let inputs_tag = format!("inputs-{hash}");
-    let tag = sh
-        .opts
-        .tag
-        .clone()
-        .unwrap_or_else(|| default_tag(sh.opts.git.as_ref(), &hash));
+    let tag = spec.tag_for(
+        &sh.opts
+            .tag
+            .clone()
+            .unwrap_or_else(|| default_tag(sh.opts.git.as_ref(), &hash)),
+    );
+    if !valid_tag(&tag) {
+        return Err(ImageError::BadTag {
+            service: svc.into(),
+            tag,
+        });
+    }
     let local_inputs = format!("{}:{inputs_tag}", spec.repository);
     let local_tag = format!("{}:{tag}", spec.repository);
     let published = |built, pushed, image: String, repository, digest| Published {
-        service: svc.into(),
+        service: spec.service.clone(),
+        sidecar: spec.sidecar.clone(),
         inputs: hash.clone(),
         tag: tag.clone(),
         built,
@@ -294,9 +317,7 @@ async fn one<E: Runner, R: Registry>(
     if let (true, Some(reg)) = (sh.opts.push, &sh.registry) {
         sh.reporter
             .step(svc, &format!("checking repository {}", spec.repository));
-        let r = reg
-            .ensure_repository(&spec.repository, spec.settings, &sh.opts.repository_tags)
-            .await?;
+        let r = repository(sh, reg, spec).await?;
         if r.created {
             sh.reporter
                 .step(svc, &format!("created repository {}", r.uri));
@@ -382,7 +403,9 @@ async fn build<E: Runner, R: Registry>(
     hash: &str,
     tags: &[String],
 ) -> Result<(), ImageError> {
-    let svc = spec.service.as_str();
+    let label = spec.label();
+    let svc = label.as_str();
+    let file = file_key(svc);
     let mut secrets = Vec::new();
     let mut files = Vec::new();
     // docker reads `env=` secrets from its own environment: they are set on its process.
@@ -398,7 +421,7 @@ async fn build<E: Runner, R: Registry>(
                 secrets.push(SecretSource::Env(id.clone()));
             }
             EngineKind::Podman => {
-                let path = sh.dir.path().join(format!("secret-{svc}-{id}"));
+                let path = sh.dir.path().join(format!("secret-{file}-{id}"));
                 write_private(&path, &value)?;
                 files.push(path.clone());
                 secrets.push(SecretSource::File(id.clone(), path));
@@ -442,7 +465,7 @@ async fn build<E: Runner, R: Registry>(
             ),
         );
     }
-    let iid = sh.dir.path().join(format!("{svc}.iid"));
+    let iid = sh.dir.path().join(format!("{file}.iid"));
     sh.reporter.step(
         svc,
         &format!("building {} ({})", spec.dockerfile.display(), spec.platform),
@@ -454,6 +477,54 @@ async fn build<E: Runner, R: Registry>(
         let _ = std::fs::remove_file(f);
     }
     result.map(|_| ())
+}
+
+/// A build's label as a file name: `+` (in no service or container name) for `/`.
+fn file_key(label: &str) -> String {
+    label.replace('/', "+")
+}
+
+/// Whether `tag` is an image tag: a letter, digit or `_`, then up to 127 letters,
+/// digits, `_`, `.` or `-` (Docker's rule; ECR's
+/// <https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html>).
+pub fn valid_tag(tag: &str) -> bool {
+    let mut chars = tag.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && tag.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// The repository of `spec`, made ready once per run: a service's main and sidecar
+/// images share it, and their builds run at once.
+async fn repository<E: Runner, R: Registry>(
+    sh: &Shared<E, R>,
+    reg: &R,
+    spec: &BuildSpec,
+) -> Result<Repository, ImageError> {
+    let cell = sh
+        .repositories
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(spec.repository.clone())
+        .or_default()
+        .clone();
+    let mut first = false;
+    let r = cell
+        .get_or_try_init(|| async {
+            first = true;
+            reg.ensure_repository(&spec.repository, spec.settings, &sh.opts.repository_tags)
+                .await
+        })
+        .await?
+        .clone();
+    // Said once, by the build that made the repository ready.
+    Ok(Repository {
+        created: r.created && first,
+        foreign: r.foreign && first,
+        ..r
+    })
 }
 
 fn write_private(path: &std::path::Path, value: &str) -> Result<(), ImageError> {
@@ -503,7 +574,7 @@ async fn push<E: Runner, R: Registry>(
 ) -> Result<String, ImageError> {
     sh.reporter.step(svc, &format!("pushing {reference}"));
     let auth = AuthDir(sh.dir.path().to_path_buf());
-    let digestfile = sh.dir.path().join(format!("{svc}.digest"));
+    let digestfile = sh.dir.path().join(format!("{}.digest", file_key(svc)));
     let inv = sh.engine.push_command(&auth, reference, &digestfile);
     let out = sh.run(svc, &inv, true).await?;
     if !out.success() {

@@ -190,6 +190,7 @@ fn context(service: &str) -> (tempfile::TempDir, BuildSpec) {
     std::fs::write(d.path().join("app"), service).unwrap();
     let spec = BuildSpec {
         service: service.into(),
+        sidecar: None,
         repository: format!("shop/{service}"),
         dockerfile: d.path().join("Dockerfile"),
         context: d.path().to_path_buf(),
@@ -795,4 +796,75 @@ async fn only_declared_build_args_are_passed_and_engine_noise_is_dropped() {
     );
     let output: Vec<&String> = heard.iter().filter(|l| l.starts_with("web|")).collect();
     assert_eq!(output, ["web| STEP 1/2: FROM scratch"], "{heard:#?}");
+}
+
+#[tokio::test]
+async fn a_sidecar_image_goes_to_its_services_repository_under_its_own_tag() {
+    let (_a, web) = context("web");
+    let (_b, mut proxy) = context("web");
+    proxy.sidecar = Some("proxy".into());
+    std::fs::write(proxy.context.join("app"), "the proxy").unwrap();
+    let proxy_inputs = inputs_tag(&proxy);
+    let script = Script::new(engine_answers(false, D1));
+    let ecr = Arc::new(FakeEcr::default());
+    let (results, heard) = go(
+        EngineKind::Docker,
+        &script,
+        Some(&ecr),
+        vec![web, proxy],
+        opts(true),
+    )
+    .await;
+    let (main, side) = (results[0].as_ref().unwrap(), results[1].as_ref().unwrap());
+    assert_eq!(
+        (main.service.as_str(), main.sidecar.as_deref()),
+        ("web", None)
+    );
+    assert_eq!(
+        (side.service.as_str(), side.sidecar.as_deref()),
+        ("web", Some("proxy"))
+    );
+    assert_eq!(side.tag, "proxy-v1");
+    assert_eq!(side.image, format!("{URI}/shop/web:proxy-v1"));
+    // The shared repository is made ready once, though both builds ran at once.
+    assert_eq!(*ecr.created.lock().unwrap(), ["shop/web"]);
+    let pushes: Vec<String> = script
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("push"))
+        .collect();
+    for want in [
+        format!("push {URI}/shop/web:v1"),
+        format!("push {URI}/shop/web:proxy-v1"),
+        format!("push {URI}/shop/web:{proxy_inputs}"),
+    ] {
+        assert!(pushes.contains(&want), "{want} not in {pushes:?}");
+    }
+    assert!(
+        heard
+            .iter()
+            .any(|l| l.starts_with("web/proxy done: built and pushed")),
+        "{heard:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_tag_too_long_with_the_sidecars_name_is_refused_before_building() {
+    let (_a, mut proxy) = context("web");
+    proxy.sidecar = Some("p".repeat(100));
+    let script = Script::new(engine_answers(false, D1));
+    let mut o = opts(false);
+    o.tag = Some("t".repeat(30));
+    let (results, _) = go(EngineKind::Docker, &script, None, vec![proxy], o).await;
+    let e = results[0].as_ref().unwrap_err();
+    assert!(
+        matches!(e, ImageError::BadTag { tag, .. } if tag.len() == 131),
+        "{e:?}"
+    );
+    assert!(e.is_usage());
+    assert_eq!(script.count("build "), 0);
+    assert!(crate::image::pipeline::valid_tag(&"a".repeat(128)));
+    for bad in ["", "-x", ".x", "a b", "a/b", "a:b", &"a".repeat(129)] {
+        assert!(!crate::image::pipeline::valid_tag(bad), "{bad}");
+    }
 }

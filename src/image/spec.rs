@@ -1,6 +1,7 @@
-//! What to build for a service, read from its manifest: paths resolved against the
-//! workspace root (the directory holding `wharf/` or `copilot/`, as in Copilot), the
-//! Docker platform, the repository and its settings. Pure: no I/O.
+//! What to build for a service, read from its manifest: the main container's image and
+//! each sidecar's built one, with paths resolved against the workspace root (the
+//! directory holding `wharf/` or `copilot/`, as in Copilot), the Docker platform, the
+//! repository and its settings. Pure: no I/O.
 
 use super::context::BuildInputs;
 use crate::manifest::common::{Arch, Platform};
@@ -32,11 +33,14 @@ impl RepositorySettings {
     }
 }
 
-/// One service's image build.
+/// One image build: a service's main container, or one of its sidecars.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildSpec {
     /// Service name.
     pub service: String,
+    /// The sidecar whose image this is; `None` for the main container. A sidecar's
+    /// images go to the service's repository, tagged `<sidecar>-<tag>` (as Copilot does).
+    pub sidecar: Option<String>,
     /// ECR repository name, `<app>/<service>`; also the local image name.
     pub repository: String,
     /// Dockerfile.
@@ -73,13 +77,35 @@ pub fn docker_platform(p: Platform) -> String {
     format!("{os}/{arch}")
 }
 
-/// The build of service `m` of application `app`, with paths relative to `root`; `None`
-/// when the service runs an existing image (`image.location`).
-pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSpec> {
-    let build = &m.task.image.build.as_ref()?.value;
-    if m.task.image.location.is_some() {
-        return None;
-    }
+/// The builds of service `m` of application `app`, with paths relative to `root`: the
+/// main container's unless it runs an existing image (`image.location`), then those of
+/// the sidecars with `image.build`, in name order. Empty when nothing is built.
+pub fn build_specs(root: &Path, app: &str, m: &ServiceManifest) -> Vec<BuildSpec> {
+    let main = match (&m.task.image.build, &m.task.image.location) {
+        (Some(b), None) => Some(build_spec(root, app, m, &b.value, None)),
+        _ => None,
+    };
+    let mut sidecars: Vec<_> = m
+        .task
+        .sidecars
+        .iter()
+        .filter_map(|(n, s)| {
+            let b = s.value.image.as_ref()?.value.build()?;
+            Some(build_spec(root, app, m, &b.value, Some(&n.value)))
+        })
+        .collect();
+    sidecars.sort_by(|a, b| a.sidecar.cmp(&b.sidecar));
+    main.into_iter().chain(sidecars).collect()
+}
+
+/// The build `build` of service `m`'s main container, or of its sidecar `sidecar`.
+fn build_spec(
+    root: &Path,
+    app: &str,
+    m: &ServiceManifest,
+    build: &Build,
+    sidecar: Option<&str>,
+) -> BuildSpec {
     let (dockerfile, context, args) = match build {
         Build::Dockerfile(path) => {
             let dockerfile = root.join(path);
@@ -107,8 +133,9 @@ pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSp
         .platform
         .as_ref()
         .map_or(Platform::default(), |p| p.value);
-    Some(BuildSpec {
+    BuildSpec {
         service: m.name.value.clone(),
+        sidecar: sidecar.map(str::to_string),
         repository: format!("{app}/{}", m.name.value),
         dockerfile,
         context,
@@ -141,10 +168,28 @@ pub fn build_spec(root: &Path, app: &str, m: &ServiceManifest) -> Option<BuildSp
         settings: RepositorySettings::from_manifest(
             m.task.image.repository.as_ref().map(|r| &r.value),
         ),
-    })
+    }
 }
 
 impl BuildSpec {
+    /// What the build is called in progress and errors: `<service>`, or
+    /// `<service>/<sidecar>`.
+    pub fn label(&self) -> String {
+        match &self.sidecar {
+            Some(s) => format!("{}/{s}", self.service),
+            None => self.service.clone(),
+        }
+    }
+
+    /// The tag of this build for `tag`: `tag` for the main container, `<sidecar>-<tag>`
+    /// for a sidecar (one repository holds both).
+    pub fn tag_for(&self, tag: &str) -> String {
+        match &self.sidecar {
+            Some(s) => format!("{s}-{tag}"),
+            None => tag.to_string(),
+        }
+    }
+
     /// What the build-input hash covers. Labels count (they are part of the image);
     /// secrets and cache sources do not (they change how it is built, not what).
     pub fn inputs(&self) -> BuildInputs {
@@ -182,7 +227,9 @@ mod tests {
     }
 
     fn spec(image: &str) -> BuildSpec {
-        build_spec(Path::new("/ws"), "shop", &manifest(image)).unwrap()
+        let mut s = build_specs(Path::new("/ws"), "shop", &manifest(image));
+        assert_eq!(s.len(), 1);
+        s.remove(0)
     }
 
     #[test]
@@ -220,14 +267,9 @@ mod tests {
 
     #[test]
     fn every_build_option_is_carried() {
-        let s = build_spec(
-            Path::new("/ws"),
-            "shop",
-            &manifest(
-                "  build:\n    dockerfile: Dockerfile\n    args: {VERSION: 2}\n    target: runtime\n    cache_from: [shop/api:cache]\n    labels: {team: a}\n    secrets: [NPM_TOKEN]\n  repository: {scan_on_push: false, immutable_tags: true, keep_images: 5}\nplatform: linux/arm64\n",
-            ),
-        )
-        .unwrap();
+        let s = spec(
+            "  build:\n    dockerfile: Dockerfile\n    args: {VERSION: 2}\n    target: runtime\n    cache_from: [shop/api:cache]\n    labels: {team: a}\n    secrets: [NPM_TOKEN]\n  repository: {scan_on_push: false, immutable_tags: true, keep_images: 5}\nplatform: linux/arm64\n",
+        );
         assert_eq!(s.args["VERSION"], "2");
         assert_eq!(s.target.as_deref(), Some("runtime"));
         assert_eq!(s.cache_from, ["shop/api:cache"]);
@@ -250,6 +292,44 @@ mod tests {
     #[test]
     fn an_existing_image_has_no_build() {
         let m = manifest("  location: nginx\n");
-        assert_eq!(build_spec(Path::new("/ws"), "shop", &m), None);
+        assert_eq!(build_specs(Path::new("/ws"), "shop", &m), []);
+    }
+
+    #[test]
+    fn built_sidecars_follow_the_main_image_in_name_order() {
+        let m = manifest(
+            "  location: nginx\n  repository: {keep_images: 7}\nplatform: linux/arm64\nsidecars:\n  zeta:\n    image:\n      build: z/Dockerfile\n  proxy:\n    image: envoy\n  alpha:\n    image:\n      build:\n        context: a\n        args: {X: 1}\n",
+        );
+        let specs = build_specs(Path::new("/ws"), "shop", &m);
+        let got: Vec<_> = specs
+            .iter()
+            .map(|s| (s.label(), s.repository.as_str(), s.tag_for("v1")))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("api/alpha".to_string(), "shop/api", "alpha-v1".to_string()),
+                ("api/zeta".to_string(), "shop/api", "zeta-v1".to_string()),
+            ]
+        );
+        assert_eq!(specs[0].dockerfile, Path::new("/ws/a/Dockerfile"));
+        assert_eq!(specs[0].args["X"], "1");
+        assert_eq!(specs[1].context, Path::new("/ws/z"));
+        // The service's platform and repository settings apply to its sidecars.
+        assert!(specs.iter().all(|s| s.platform == "linux/arm64"));
+        assert!(specs.iter().all(|s| s.settings.keep_images == 7));
+        let m =
+            manifest("  build: Dockerfile\nsidecars:\n  s:\n    image: {build: s/Dockerfile}\n");
+        let labels: Vec<_> = build_specs(Path::new("/ws"), "shop", &m)
+            .iter()
+            .map(|s| (s.label(), s.tag_for("abc")))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("api".to_string(), "abc".to_string()),
+                ("api/s".to_string(), "s-abc".to_string())
+            ]
+        );
     }
 }

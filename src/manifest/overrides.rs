@@ -29,7 +29,20 @@ const EXCLUSIVE: &[(&str, &[&[&str]])] = &[
         ],
     ),
     ("network.vpc.placement", &[&["subnets"]]),
+    ("sidecars.*.image", &[&["build"], &["location"]]),
 ];
+
+/// Whether the dotted `path` matches `pattern`, where a `*` segment matches any one key.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut p, mut k) = (pattern.split('.'), path.split('.'));
+    loop {
+        match (p.next(), k.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == "*" || a == b => {}
+            _ => return false,
+        }
+    }
+}
 
 /// Returns `base` with the override block `over` merged in. `base` should not contain the
 /// `environments` key (see [`split`]).
@@ -47,7 +60,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
     let here = path.join(".");
     let groups = EXCLUSIVE
         .iter()
-        .find(|(p, _)| *p == here)
+        .find(|(p, _)| path_matches(p, &here))
         .map(|(_, g)| *g)
         .unwrap_or(&[]);
     let mut entries = b.clone();
@@ -191,6 +204,35 @@ mod tests {
         let count = n.get("count").unwrap();
         assert!(count.get("range").is_none() && count.get("cpu_percentage").is_none());
         assert_eq!(count.get("spot").unwrap().as_str(), Some("2"));
+        // A sidecar's image in an environment: a location replaces the build, and a
+        // URI replaces the mapping.
+        let n = apply(
+            "sidecars:\n  proxy:\n    image:\n      build: proxy/Dockerfile\n    port: 80\n  log:\n    image: {build: log/Dockerfile}\nenvironments:\n  prod:\n    sidecars:\n      proxy:\n        image:\n          location: envoy:1\n      log:\n        image: fluent-bit\n",
+            "prod",
+        );
+        let s = n.get("sidecars").unwrap();
+        let proxy = s.get("proxy").unwrap();
+        assert!(proxy.get("image").unwrap().get("build").is_none());
+        assert_eq!(
+            proxy
+                .get("image")
+                .unwrap()
+                .get("location")
+                .unwrap()
+                .as_str(),
+            Some("envoy:1")
+        );
+        assert_eq!(proxy.get("port").unwrap().as_str(), Some("80"));
+        assert_eq!(
+            s.get("log").unwrap().get("image").unwrap().as_str(),
+            Some("fluent-bit")
+        );
+        assert!(super::path_matches("sidecars.*.image", "sidecars.a.image"));
+        assert!(!super::path_matches("sidecars.*.image", "sidecars.image"));
+        assert!(!super::path_matches(
+            "sidecars.*.image",
+            "sidecars.a.image.build"
+        ));
     }
 
     #[test]

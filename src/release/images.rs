@@ -7,7 +7,7 @@ use crate::compile::workspace::Digests;
 use crate::error::WharfError;
 use crate::image::engine::{EngineKind, ProcessRunner};
 use crate::image::pipeline::{self, Options, Published};
-use crate::image::spec::{BuildSpec, build_spec};
+use crate::image::spec::{BuildSpec, build_specs};
 use crate::manifest::workspace::Workspace;
 use crate::ui::Ui;
 use std::path::PathBuf;
@@ -31,8 +31,9 @@ pub fn root(ws: &Workspace) -> PathBuf {
         .map_or_else(|| ws.location.dir.clone(), std::path::Path::to_path_buf)
 }
 
-/// The builds of services `names` in `env` (base manifests without `env`), and the
-/// services that run an existing image (`image.location`) and so have none.
+/// The builds of services `names` in `env` (base manifests without `env`): main
+/// containers' and sidecars'; and the services that build nothing (their main container
+/// runs an existing image, `image.location`, and no sidecar has `image.build`).
 pub fn specs(
     ws: &mut Workspace,
     names: &[String],
@@ -43,10 +44,11 @@ pub fn specs(
     let mut prebuilt = Vec::new();
     for n in names {
         if let Some(m) = ws.service(n, env) {
-            match build_spec(&root, &app, &m) {
-                Some(s) => specs.push(s),
-                None => prebuilt.push(n.clone()),
+            let built = build_specs(&root, &app, &m);
+            if built.is_empty() {
+                prebuilt.push(n.clone());
             }
+            specs.extend(built);
         }
     }
     (specs, prebuilt)
@@ -157,10 +159,16 @@ pub async fn publish(
     Ok(ok)
 }
 
-/// The digests to deploy, by service.
+/// The digests to deploy, by service and container.
 pub fn digests(published: &[Published]) -> Digests {
-    published
-        .iter()
-        .filter_map(|p| Some((p.service.clone(), p.digest.clone()?)))
-        .collect()
+    let mut out = Digests::new();
+    for p in published {
+        if let Some(d) = &p.digest {
+            let container = p.sidecar.clone().unwrap_or_else(|| p.service.clone());
+            out.entry(p.service.clone())
+                .or_default()
+                .insert(container, d.clone());
+        }
+    }
+    out
 }

@@ -368,3 +368,52 @@ fn listener_priorities_put_specific_paths_first() {
     };
     assert!(prio("api") < prio("front"));
 }
+
+/// `svc package --digest SIDECAR=sha256:…` fills a built sidecar's parameter; a digest
+/// for a container the service does not build, or given twice, is refused.
+#[test]
+fn sidecar_digests_fill_their_parameters() {
+    let d = Dir::new();
+    crate::util::copy_tree(&repo().join("tests/fixtures/workspaces/sidecars"), d.path());
+    let out = Dir::new();
+    let other = format!("sha256:{}", "1".repeat(64));
+    let package = |digests: &[&str]| {
+        let mut cmd = wharf(d.path());
+        cmd.args([
+            "svc",
+            "package",
+            "-n",
+            "ledger",
+            "-e",
+            "dev",
+            "--output-dir",
+        ])
+        .arg(out.path());
+        for x in digests {
+            cmd.args(["--digest", x]);
+        }
+        cmd.assert()
+    };
+    package(&[&format!("metrics={other}")]).success();
+    let params: serde_json::Value =
+        serde_json::from_str(&out.read("ledger-dev.params.json")).unwrap();
+    assert_eq!(
+        params["Parameters"]["ImageDigestFormetrics"],
+        other.as_str()
+    );
+    // ledger's main container runs an existing image: `ContainerImage`, no digest.
+    assert!(params["Parameters"].get("ImageDigest").is_none());
+    let err = package(&[&format!("envoy={other}")]).code(2);
+    let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+    assert!(
+        text.contains("ledger has no sidecar envoy whose image wharf builds")
+            && text.contains("its built sidecars: metrics"),
+        "{text}"
+    );
+    let err = package(&[&format!("metrics={other}"), &format!("metrics={DIGEST}")]).code(2);
+    let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+    assert!(text.contains("given twice for container metrics"), "{text}");
+    let err = package(&["metrics=sha256:xyz"]).code(2);
+    let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+    assert!(text.contains("SIDECAR=sha256:"), "{text}");
+}

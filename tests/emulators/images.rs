@@ -236,3 +236,95 @@ print('{}')
         .success()
         .stdout(predicate::str::contains(r#""pushed":false"#));
 }
+
+/// The images api's task definition runs, by container.
+fn api_containers(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+res = cfn.describe_stack_resource(StackName='storefront-test-api', LogicalResourceId='TaskDefinition')
+td = ecs.describe_task_definition(taskDefinition=res['StackResourceDetail']['PhysicalResourceId'])['taskDefinition']
+print(json.dumps({c['name']: c['image'] for c in td['containerDefinitions']}))
+"#,
+    )
+}
+
+/// A sidecar built from the workspace: pushed to its service's repository as
+/// `<sidecar>-<tag>`, deployed by digest beside the main container, rebuilt alone when
+/// only its inputs change, and returned to its earlier image by `svc rollback`.
+#[test]
+fn a_built_sidecar_deploys_by_digest_and_rolls_back_with_its_service() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = example("storefront");
+    let d = dir.path();
+    let manifest = d.join("wharf/api/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "cpu: 256\n",
+            "sidecars:\n  agent:\n    image:\n      build: agent/Dockerfile\n    essential: false\ncpu: 256\n",
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("agent")).unwrap();
+    std::fs::write(
+        d.join("agent/Dockerfile"),
+        "FROM scratch\nCOPY agent.txt /agent.txt\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("agent/agent.txt"), "agent 1\n").unwrap();
+
+    let out = wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "test", "-n", "api"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(pushed(&err, "api") && pushed(&err, "api/agent"), "{err}");
+    let first = api_containers(ep);
+    let api1 = pinned_digest(&lab, &first["api"], "api");
+    let agent1 = pinned_digest(&lab, &first["agent"], "api");
+    assert_ne!(api1, agent1);
+    let tags = lab.tags("storefront/api");
+    assert!(tags.iter().any(|t| t.starts_with("agent-h-")), "{tags:?}");
+    assert!(tags.iter().any(|t| t.starts_with("h-")), "{tags:?}");
+
+    // Only the sidecar's inputs change: it alone is rebuilt, and api rolls out.
+    std::fs::write(d.join("agent/agent.txt"), "agent 2\n").unwrap();
+    let out = wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "api", "-e", "test"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("image api: unchanged"), "{err}");
+    assert!(err.contains("image api/agent: built and pushed"), "{err}");
+    let second = api_containers(ep);
+    assert_eq!(second["api"], first["api"]);
+    let agent2 = pinned_digest(&lab, &second["agent"], "api");
+    assert_ne!(agent2, agent1);
+
+    // The rollback returns the sidecar to its first image, through the stack.
+    wharf_lab(d, ep, &lab)
+        .args(["svc", "rollback", "-n", "api", "-e", "test"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Rolling back api in test"));
+    assert_eq!(api_containers(ep), first, "the first release runs again");
+    let params = boto(
+        ep,
+        r#"
+s = client('cloudformation').describe_stacks(StackName='storefront-test-api')['Stacks'][0]
+print(json.dumps({p['ParameterKey']: p.get('ParameterValue') for p in s['Parameters']}))
+"#,
+    );
+    assert_eq!(
+        params["ImageDigestForagent"],
+        agent1.as_str(),
+        "and the stack says so"
+    );
+}

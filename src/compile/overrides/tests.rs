@@ -43,7 +43,7 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         app: &app,
         env: &env,
         priority: None,
-        image_digest: None,
+        image_digests: &BTreeMap::new(),
         env_files: &BTreeMap::new(),
         subnets: None,
     };

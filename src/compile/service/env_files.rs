@@ -10,8 +10,8 @@ use crate::manifest::service::id_part;
 use crate::manifest::validate::observability::LOG_ROUTER;
 
 /// The parameters of `m`'s environment files, set on their containers.
-pub(super) fn params(m: &ServiceManifest, containers: &mut [ContainerPlan]) -> Vec<EnvFileParam> {
-    let mut out: Vec<EnvFileParam> = Vec::new();
+pub(super) fn params(m: &ServiceManifest, containers: &mut [ContainerPlan]) -> Vec<ContainerParam> {
+    let mut out: Vec<ContainerParam> = Vec::new();
     for (container, _) in declared(m) {
         let base = if container == m.name.value {
             "EnvFileARN".to_string()
@@ -20,17 +20,11 @@ pub(super) fn params(m: &ServiceManifest, containers: &mut [ContainerPlan]) -> V
         } else {
             format!("EnvFileARNFor{}", id_part(&container))
         };
-        // Sidecars whose names differ only in punctuation get distinct parameters.
-        let mut name = base.clone();
-        let mut n = 2;
-        while out.iter().any(|p| p.name == name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
+        let name = unique(base, &out);
         if let Some(c) = containers.iter_mut().find(|c| c.name == container) {
             c.env_file = Some(name.clone());
         }
-        out.push(EnvFileParam { name, container });
+        out.push(ContainerParam { name, container });
     }
     out
 }

@@ -23,6 +23,7 @@ mod types;
 mod volumes;
 
 pub use messaging::{topic_logical_id, topic_name};
+pub use sidecars::built as built_sidecars;
 pub use types::*;
 pub use volumes::uses_env_file_system;
 
@@ -90,7 +91,9 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         secrets.secretsmanager.extend(secrets::arn_resources(c));
         secrets.sort();
     }
-    let (sidecars, sidecar_reads) = sidecars::containers(m, inputs, lb.as_ref());
+    let sidecar_digest_params = sidecars::digest_params(m);
+    let (sidecars, sidecar_reads) =
+        sidecars::containers(m, inputs, lb.as_ref(), &sidecar_digest_params);
     secrets.merge(sidecar_reads);
     if let Some((log, reads)) = logging::main_log(m) {
         container.firelens = Some(log);
@@ -138,6 +141,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         },
         containers,
         env_file_params,
+        sidecar_digest_params,
         log_grants: logging::grants(m),
         xray: m.tracing().is_some(),
         secrets,
@@ -151,7 +155,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             .filter(|g| *g > crate::manifest::fargate::DEFAULT_EPHEMERAL_GIB),
         capacity,
         service_connect,
-        sidecar_ecr_pulls: sidecars::ecr_pulls(m, ecr_pull_resource.as_deref()),
+        sidecar_ecr_pulls: sidecars::ecr_pulls(m, &app, ecr_pull_resource.as_deref()),
         ecr_pull_resource,
         permissions_boundary,
         exec: m.exec(),
@@ -203,7 +207,10 @@ pub fn compile_service(
     let p = plan(m, inputs);
     let template = render("service.yml", &p)?;
     let mut parameters = BTreeMap::new();
-    match (&m.task.image.location, inputs.image_digest) {
+    match (
+        &m.task.image.location,
+        inputs.image_digests.get(&m.name.value),
+    ) {
         (Some(loc), _) => {
             parameters.insert(parameter::CONTAINER_IMAGE.into(), loc.value.clone());
         }
@@ -211,6 +218,11 @@ pub fn compile_service(
             parameters.insert(parameter::IMAGE_DIGEST.into(), digest.to_string());
         }
         (None, None) => {}
+    }
+    for d in &p.sidecar_digest_params {
+        if let Some(digest) = inputs.image_digests.get(&d.container) {
+            parameters.insert(d.name.clone(), digest.clone());
+        }
     }
     for e in &p.env_params {
         parameters.insert(e.name.to_string(), e.ssm_name.clone());

@@ -11,6 +11,34 @@ pub(super) fn sub(s: &str) -> String {
     format!("!Sub {}", quote(s))
 }
 
+/// `base`, or `base2`, `base3`… when a parameter of `taken` has it: sidecars whose names
+/// differ only in punctuation get distinct parameters.
+pub(super) fn unique(base: String, taken: &[ContainerParam]) -> String {
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.iter().any(|p| p.name == name) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
+}
+
+/// The image of `app`'s service `service` in the account's ECR at the digest in
+/// template parameter `param`, as a CloudFormation value.
+pub(super) fn built_image(app: &str, service: &str, param: &str) -> String {
+    sub(&format!(
+        "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{service}@${{{param}}}"
+    ))
+}
+
+/// The ARN of `app`'s service `service`'s ECR repository in the account, as a
+/// CloudFormation value.
+pub(super) fn service_repo_arn(app: &str, service: &str) -> String {
+    sub(&format!(
+        "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{service}"
+    ))
+}
+
 pub(super) fn ecr_repo_arn(uri: &str) -> Option<String> {
     // 111122223333.dkr.ecr.us-east-1.amazonaws.com/repo[:tag|@digest]
     let (host, path) = uri.split_once('/')?;

@@ -6,13 +6,49 @@
 
 use super::task::{builtin_vars, depends_on, health, labels, variable};
 use super::*;
+use crate::manifest::service::{SidecarImage, id_part};
+
+/// The digest parameters of the sidecars whose images wharf builds, in name order:
+/// `ImageDigestFor<Sidecar>`.
+pub(super) fn digest_params(m: &ServiceManifest) -> Vec<ContainerParam> {
+    let mut out: Vec<ContainerParam> = Vec::new();
+    for name in built(m) {
+        let name = name.to_string();
+        let param = unique(format!("ImageDigestFor{}", id_part(&name)), &out);
+        out.push(ContainerParam {
+            name: param,
+            container: name,
+        });
+    }
+    out
+}
+
+/// The names of the sidecars whose images wharf builds, in name order.
+pub fn built(m: &ServiceManifest) -> Vec<&str> {
+    let mut out: Vec<&str> = m
+        .task
+        .sidecars
+        .iter()
+        .filter(|(_, s)| {
+            s.value
+                .image
+                .as_ref()
+                .is_some_and(|i| i.value.build().is_some())
+        })
+        .map(|(n, _)| n.value.as_str())
+        .collect();
+    out.sort_unstable();
+    out
+}
 
 /// The sidecars' containers, in name order, and what reading their secrets and registry
-/// credentials takes.
+/// credentials takes. A built sidecar's image is the service's repository at its
+/// parameter of `digests`.
 pub(super) fn containers(
     m: &ServiceManifest,
     inputs: &ServiceInputs,
     lb: Option<&LbPlan>,
+    digests: &[ContainerParam],
 ) -> (Vec<ContainerPlan>, SecretsPlan) {
     let mut reads = SecretsPlan::default();
     let mut out = Vec::new();
@@ -31,7 +67,16 @@ pub(super) fn containers(
         }
         out.push(ContainerPlan {
             name: name.value.clone(),
-            image: quote(s.image.as_ref().map_or("", |i| i.value.as_str())),
+            image: match s.image.as_ref().map(|i| &i.value) {
+                Some(SidecarImage::Location(l)) => quote(l),
+                Some(SidecarImage::Build(_)) => digests
+                    .iter()
+                    .find(|p| p.container == name.value)
+                    .map_or_else(String::new, |p| {
+                        built_image(&inputs.app.name, &m.name.value, &p.name)
+                    }),
+                None => quote(""),
+            },
             essential: s.essential.as_ref().is_none_or(|e| e.value),
             readonly_fs: false,
             ports: s
@@ -62,14 +107,18 @@ pub(super) fn containers(
     (out, reads)
 }
 
-/// The ECR repositories the sidecars' images are in (`<account>.dkr.ecr.…/repo`), other
-/// than `main`'s, in order and once each: the execution role must pull from them.
-pub(super) fn ecr_pulls(m: &ServiceManifest, main: Option<&str>) -> Vec<String> {
+/// The ECR repositories the sidecars' images are in (`<account>.dkr.ecr.…/repo`, or
+/// the service's own for built ones), other than `main`'s, in order and once each: the
+/// execution role must pull from them.
+pub(super) fn ecr_pulls(m: &ServiceManifest, app: &str, main: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = m
         .task
         .sidecars
         .iter()
-        .filter_map(|(_, s)| s.value.image.as_ref().and_then(|i| ecr_repo_arn(i)))
+        .filter_map(|(_, s)| match &s.value.image.as_ref()?.value {
+            SidecarImage::Location(l) => ecr_repo_arn(l),
+            SidecarImage::Build(_) => Some(service_repo_arn(app, &m.name.value)),
+        })
         .filter(|arn| Some(arn.as_str()) != main)
         .collect();
     out.sort();

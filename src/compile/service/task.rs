@@ -16,10 +16,7 @@ pub(super) fn image(m: &ServiceManifest, app: &str) -> ImagePlan {
         },
         _ => ImagePlan {
             digest_param: true,
-            expr: sub(&format!(
-                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{name}@${{{}}}",
-                parameter::IMAGE_DIGEST
-            )),
+            expr: built_image(app, name, parameter::IMAGE_DIGEST),
         },
     }
 }
@@ -29,9 +26,7 @@ pub(super) fn ecr_pull_resource(m: &ServiceManifest, app: &str) -> Option<String
     let name = &m.name.value;
     match &m.task.image.location {
         Some(loc) => ecr_repo_arn(loc),
-        None => Some(sub(&format!(
-            "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{app}/{name}"
-        ))),
+        None => Some(service_repo_arn(app, name)),
     }
 }
 

@@ -231,7 +231,9 @@ pub struct ServicePlan {
     /// Task role statements for the FireLens output.
     pub log_grants: Vec<GrantPlan>,
     /// Environment files' parameters.
-    pub env_file_params: Vec<EnvFileParam>,
+    pub env_file_params: Vec<ContainerParam>,
+    /// The digest parameters of the sidecars whose images wharf builds.
+    pub sidecar_digest_params: Vec<ContainerParam>,
     /// Whether the task role may send traces to X-Ray.
     pub xray: bool,
     /// Environment.
@@ -518,11 +520,13 @@ pub struct ContainerPlan {
     pub env_file: Option<String>,
 }
 
-/// A template parameter holding an environment file's S3 object ARN.
+/// A template parameter holding a value of one container, which the deploy fills: an
+/// environment file's S3 object ARN (`EnvFileARN`, `LoggingEnvFileARN`,
+/// `EnvFileARNFor<Sidecar>`, Copilot's names), or the digest of a sidecar image wharf
+/// built (`ImageDigestFor<Sidecar>`).
 #[derive(Debug, Clone, Serialize)]
-pub struct EnvFileParam {
-    /// Parameter name: `EnvFileARN`, `LoggingEnvFileARN` or `EnvFileARNFor<Sidecar>`
-    /// (Copilot's names).
+pub struct ContainerParam {
+    /// Parameter name.
     pub name: String,
     /// The container.
     pub container: String,
@@ -575,9 +579,11 @@ pub struct ServiceInputs<'a> {
     pub env: &'a EnvManifest,
     /// Listener rule priority (Load Balanced Web Services).
     pub priority: Option<u32>,
-    /// Digest (`sha256:…`) of a built image, when known: it becomes the `ImageDigest`
-    /// parameter value. Without it the parameter is left for whoever deploys the package.
-    pub image_digest: Option<&'a str>,
+    /// Digests (`sha256:…`) of built images by container (the main container is named
+    /// like the service): they become the `ImageDigest` and `ImageDigestFor<Sidecar>`
+    /// parameter values. A missing one leaves its parameter for whoever deploys the
+    /// package.
+    pub image_digests: &'a BTreeMap<String, String>,
     /// S3 object ARNs of uploaded environment files, by container; a declared file
     /// without one leaves its parameter for whoever deploys the package.
     pub env_files: &'a BTreeMap<String, String>,

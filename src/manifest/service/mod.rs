@@ -24,7 +24,7 @@ pub use messaging::{
     DeadLetter, Fifo, FifoSettings, FilterPolicy, Publish, Queue, QueueDelay, Subscribe, Topic,
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
-pub use sidecars::{DependsOn, Sidecar, SidecarPort};
+pub use sidecars::{DependsOn, Sidecar, SidecarImage, SidecarPort};
 pub use taskdef::{TaskdefOverride, TaskdefPath};
 pub use volumes::{Efs, EfsAuth, EfsId, ManagedEfs, MountPoint, Volume};
 

@@ -3,7 +3,7 @@
 //! meaning (<https://aws.github.io/copilot-cli/docs/developing/sidecars/>). Decoding
 //! only; references between containers are checked in `validate/containers.rs`.
 
-use super::{ContainerHealthCheck, Secret, Variable};
+use super::{Build, ContainerHealthCheck, Secret, Variable};
 use crate::manifest::common::Command;
 use crate::manifest::decode::{Cx, Decode, Fields, Keyed, Spanned};
 use crate::manifest::yaml::{Node, Value};
@@ -13,8 +13,9 @@ use schemars::JsonSchema;
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sidecar {
-    /// The image: a URI (a public image, or one in any registry).
-    pub image: Option<Spanned<String>>,
+    /// The image: a URI (a public image, or one in any registry), `{location: URI}`, or
+    /// `{build: …}` to build it like the main container's.
+    pub image: Option<Spanned<SidecarImage>>,
     /// Port the container listens on: `8080`, or `8080/tcp`, `53/udp`.
     pub port: Option<Spanned<SidecarPort>>,
     /// Whether the task stops when this container stops. Default true.
@@ -45,6 +46,101 @@ pub struct Sidecar {
     pub mount_points: Vec<Spanned<super::MountPoint>>,
     /// A `.env` file (relative to the workspace's root) of variables, uploaded at deploy.
     pub env_file: Option<Spanned<String>>,
+}
+
+/// A sidecar's image: one that exists, or one wharf builds and pushes to the service's
+/// ECR repository with the sidecar's name before the tag (`<sidecar>-<tag>`, as Copilot
+/// tags them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SidecarImage {
+    /// An existing image's URI (`image: URI` or `image: {location: URI}`).
+    Location(String),
+    /// An image to build (`image: {build: …}`), with `image.build`'s fields.
+    Build(Spanned<Build>),
+}
+
+impl SidecarImage {
+    /// The URI of an existing image.
+    pub fn location(&self) -> Option<&str> {
+        match self {
+            SidecarImage::Location(l) => Some(l),
+            SidecarImage::Build(_) => None,
+        }
+    }
+
+    /// The build, for an image wharf builds.
+    pub fn build(&self) -> Option<&Spanned<Build>> {
+        match self {
+            SidecarImage::Build(b) => Some(b),
+            SidecarImage::Location(_) => None,
+        }
+    }
+}
+
+impl JsonSchema for SidecarImage {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SidecarImage".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let build = g.subschema_for::<Build>();
+        schemars::json_schema!({
+            "description": "The image: a URI, `{location: URI}`, or `{build: …}` (a Dockerfile path, or build arguments) to build it.",
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {"location": {"type": "string"}},
+                    "required": ["location"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {"build": build},
+                    "required": ["build"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+impl Decode for SidecarImage {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        if !matches!(node.value, Value::Map(_)) {
+            return String::decode(node, cx).map(SidecarImage::Location);
+        }
+        let mut f = Fields::new(node, cx, "sidecar image")?;
+        let build: Option<Spanned<Build>> = f.opt(cx, "build");
+        let location: Option<Spanned<String>> = f.opt(cx, "location");
+        f.finish(cx);
+        match (build, location) {
+            (Some(b), None) => Some(SidecarImage::Build(b)),
+            (None, Some(l)) => Some(SidecarImage::Location(l.value)),
+            (Some(_), Some(l)) => {
+                let path = cx.path();
+                let d = crate::manifest::diag::Diagnostic::error(
+                    crate::manifest::diag::Code::MutuallyExclusive,
+                    format!("`{path}.build` and `{path}.location` cannot both be set"),
+                )
+                .at(l.span)
+                .help("build an image from a Dockerfile, or use an existing one, not both")
+                .path(format!("{path}.location"));
+                cx.report(d);
+                None
+            }
+            // Other keys were reported as unknown, or failed to read.
+            (None, None) if !matches!(&node.value, Value::Map(e) if e.is_empty()) => None,
+            (None, None) => {
+                let path = cx.path();
+                cx.error(
+                    crate::manifest::diag::Code::MissingField,
+                    node.span,
+                    format!("`{path}` needs either `build` or `location`"),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// A sidecar's port and protocol.
@@ -154,27 +250,8 @@ impl Decode for SidecarPort {
 impl Decode for Sidecar {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         let mut f = Fields::new(node, cx, "sidecar")?;
-        let image = match f.node("image") {
-            Some(n) if matches!(n.value, Value::Map(_)) => {
-                cx.at("image", |cx| {
-                    let path = cx.path();
-                    cx.failed.push(path);
-                    let d = crate::manifest::diag::Diagnostic::error(
-                        crate::manifest::diag::Code::Unsupported,
-                        format!("`{}` is not supported by wharf yet", cx.path()),
-                    )
-                    .at(n.span)
-                    .help("building a sidecar's image is not available in this version of wharf; push it and give its URI")
-                    .path(cx.path());
-                    cx.report(d);
-                });
-                None
-            }
-            Some(n) => cx.at("image", |cx| Spanned::<String>::decode(n, cx)),
-            None => None,
-        };
         let s = Sidecar {
-            image,
+            image: f.opt(cx, "image"),
             port: f.opt(cx, "port"),
             essential: f.opt(cx, "essential"),
             credentials: f.opt(cx, "credentials"),

@@ -5,13 +5,36 @@
 use super::Checker;
 use crate::manifest::decode::{Keyed, Spanned};
 use crate::manifest::diag::Code;
-use crate::manifest::service::{DependsOn, ServiceManifest};
+use crate::manifest::service::{DependsOn, ServiceManifest, SidecarImage};
 use std::collections::BTreeMap;
 
 /// What the start-order rules need to know of a container.
 struct Container {
     essential: bool,
     healthcheck: bool,
+}
+
+/// The longest name of a sidecar wharf builds: its images are tagged `<name>-<tag>`,
+/// and an image tag has at most 128 characters
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html>),
+/// leaving room for the default tag (`<12-character commit>-dirty`) and a short `--tag`.
+pub const MAX_BUILT_SIDECAR_NAME: usize = 100;
+
+/// A built sidecar's name begins its image tags: at most [`MAX_BUILT_SIDECAR_NAME`]
+/// characters, not starting with `-` (a tag starts with a letter, digit or `_`).
+fn built_sidecar_name(c: &mut Checker, name: &Spanned<String>, path: &str) {
+    if name.len() > MAX_BUILT_SIDECAR_NAME || name.starts_with('-') {
+        c.error(
+            Code::InvalidValue,
+            name.span,
+            path,
+            format!(
+                "sidecar `{}` builds its image, which is tagged `{}-<tag>`: the name must have at most {MAX_BUILT_SIDECAR_NAME} characters and not start with `-`",
+                name.value, name.value
+            ),
+            Some("an image tag has at most 128 characters and starts with a letter, digit or `_`".into()),
+        );
+    }
 }
 
 /// Sidecars, credentials and `depends_on` of the main container and the sidecars.
@@ -44,16 +67,26 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
                 Some("the main container is named like the service: rename the sidecar".into()),
             );
         }
-        if let Some(img) = &s.value.image
-            && (img.is_empty() || img.chars().any(char::is_whitespace))
-        {
-            c.error(
-                Code::InvalidValue,
-                img.span,
+        match s.value.image.as_ref().map(|i| (i, &i.value)) {
+            Some((img, SidecarImage::Location(l))) => super::service::image_reference(
+                c,
+                &Spanned::new(l.clone(), img.span),
                 &format!("{path}.image"),
-                format!("`{}` is not an image reference", img.value.escape_debug()),
-                None,
-            );
+            ),
+            Some((_, SidecarImage::Build(b))) => {
+                super::service::build(c, b, &format!("{path}.image.build"));
+                built_sidecar_name(c, name, &path);
+                if let Some(cr) = &s.value.credentials {
+                    c.warn(
+                        Code::InvalidValue,
+                        cr.span,
+                        &format!("{path}.credentials"),
+                        "`credentials` is for an image in a private registry; a built sidecar image goes to the service's ECR repository",
+                        None,
+                    );
+                }
+            }
+            None => {}
         }
         if s.value.image.is_none() && !m.was_unreadable(&format!("{path}.image")) {
             c.error(

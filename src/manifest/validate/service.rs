@@ -445,34 +445,8 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
             )
         }
         (None, None) => {}
-        (Some(b), None) => {
-            if let Build::Args(a) = &b.value
-                && a.dockerfile.is_none()
-                && a.context.is_none()
-            {
-                c.error(
-                    Code::MissingField,
-                    b.span,
-                    "image.build",
-                    "`image.build` needs a `dockerfile` or a `context`",
-                    None,
-                );
-            }
-        }
-        (None, Some(l)) => {
-            if l.is_empty() || l.chars().any(char::is_whitespace) {
-                c.error(
-                    Code::InvalidValue,
-                    l.span,
-                    "image.location",
-                    format!("`{}` is not an image reference", l.value),
-                    None,
-                );
-            }
-        }
-    }
-    if let Some(Build::Args(a)) = img.build.as_ref().map(|b| &b.value) {
-        build_secrets(c, a.secrets.as_deref().unwrap_or_default());
+        (Some(b), None) => build(c, b, "image.build"),
+        (None, Some(l)) => image_reference(c, l, "image.location"),
     }
     if let Some(r) = &img.repository {
         if img.location.is_some() {
@@ -487,6 +461,36 @@ fn image(c: &mut Checker, m: &ServiceManifest) {
         if let Some(k) = &r.keep_images {
             c.range(k.value, 1, 1000, k.span, "image.repository.keep_images", "");
         }
+    }
+}
+
+/// A build (`image.build`, or a sidecar's `image.build` at `path`): a mapping names a
+/// Dockerfile or a context, and its build secrets are variable names.
+pub(super) fn build(c: &mut Checker, b: &Spanned<Build>, path: &str) {
+    if let Build::Args(a) = &b.value {
+        if a.dockerfile.is_none() && a.context.is_none() {
+            c.error(
+                Code::MissingField,
+                b.span,
+                path,
+                format!("`{path}` needs a `dockerfile` or a `context`"),
+                None,
+            );
+        }
+        build_secrets(c, a.secrets.as_deref().unwrap_or_default(), path);
+    }
+}
+
+/// An existing image's reference at `path`: not empty, no white space.
+pub(super) fn image_reference(c: &mut Checker, l: &Spanned<String>, path: &str) {
+    if l.is_empty() || l.chars().any(char::is_whitespace) {
+        c.error(
+            Code::InvalidValue,
+            l.span,
+            path,
+            format!("`{}` is not an image reference", l.value.escape_debug()),
+            None,
+        );
     }
 }
 
@@ -580,10 +584,11 @@ fn rollback_alarms(
 }
 
 /// Build secret ids: what `--secret id=…` and an environment variable name both accept.
-fn build_secrets(c: &mut Checker, secrets: &[Spanned<String>]) {
+fn build_secrets(c: &mut Checker, secrets: &[Spanned<String>], build: &str) {
     let mut seen = std::collections::BTreeSet::new();
+    let path = format!("{build}.secrets");
+    let path = path.as_str();
     for s in secrets {
-        let path = "image.build.secrets";
         if s.is_empty()
             || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
             || s.starts_with(|ch: char| ch.is_ascii_digit())

@@ -112,15 +112,89 @@ fn unsupported_type_is_explicit() {
 
 #[test]
 fn unsupported_field_names_the_field_and_line() {
-    let f = one(&format!(
-        "{LB}sidecars:\n  nginx:\n    image: {{build: Dockerfile}}\n"
-    ));
+    let f = one(&LB.replace("path: '/'", "path: '/'\n  alias: example.com"));
     assert_eq!(
         (f.code, f.at.as_str(), f.path.as_str()),
-        (Code::Unsupported, "svc.yml:10:12", "sidecars.nginx.image")
+        (Code::Unsupported, "svc.yml:8:3", "http.alias")
     );
-    let f = one(&LB.replace("path: '/'", "path: '/'\n  alias: example.com"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "http.alias"));
+}
+
+#[test]
+fn a_sidecar_image_is_a_uri_a_location_or_a_build() {
+    for ok in [
+        "image: envoy",
+        "image: {location: envoy}",
+        "image: {build: proxy/Dockerfile}",
+        "image:\n      build:\n        context: proxy\n        secrets: [NPM_TOKEN]",
+    ] {
+        let d = run(&format!("{LB}sidecars:\n  proxy:\n    {ok}\n"), None);
+        assert!(d.is_empty(), "{ok}: {d:?}");
+    }
+    for (bad, code, at, path) in [
+        (
+            "image: {build: Dockerfile, location: envoy}",
+            Code::MutuallyExclusive,
+            "svc.yml:10:42",
+            "sidecars.proxy.image.location",
+        ),
+        (
+            "image: {}",
+            Code::MissingField,
+            "svc.yml:10:12",
+            "sidecars.proxy.image",
+        ),
+        (
+            "image: {build: {target: x}}",
+            Code::MissingField,
+            "svc.yml:10:20",
+            "sidecars.proxy.image.build",
+        ),
+        (
+            "image: {build: {context: ., secrets: [9X]}}",
+            Code::InvalidValue,
+            "svc.yml:10:43",
+            "sidecars.proxy.image.build.secrets",
+        ),
+        (
+            "image: {locaton: envoy}",
+            Code::UnknownKey,
+            "svc.yml:10:13",
+            "sidecars.proxy.image.locaton",
+        ),
+    ] {
+        let f = one(&format!("{LB}sidecars:\n  proxy:\n    {bad}\n"));
+        assert_eq!(
+            (f.code, f.at.as_str(), f.path.as_str()),
+            (code, at, path),
+            "{bad}"
+        );
+    }
+    // A built sidecar's name starts its image tags.
+    let long = "p".repeat(101);
+    let f = one(&format!(
+        "{LB}sidecars:\n  {long}:\n    image: {{build: Dockerfile}}\n"
+    ));
+    assert_eq!((f.code, f.at.as_str()), (Code::InvalidValue, "svc.yml:9:3"));
+    assert!(
+        f.message.contains("at most 100 characters"),
+        "{}",
+        f.message
+    );
+    assert!(
+        run(
+            &format!("{LB}sidecars:\n  {long}:\n    image: envoy\n"),
+            None
+        )
+        .is_empty(),
+        "a sidecar that is not built may have a long name"
+    );
+    let f = one(&format!(
+        "{LB}sidecars:\n  proxy:\n    image: {{build: Dockerfile}}\n    credentials: arn:aws:secretsmanager:us-east-1:111122223333:secret:x\n"
+    ));
+    assert_eq!(
+        (f.severity, f.path.as_str()),
+        (Severity::Warning, "sidecars.proxy.credentials")
+    );
 }
 
 #[test]
