@@ -59,6 +59,11 @@ What is adjusted, and why:
     they list (`Ref` is a generated ID; deleting one restores the default policy).
     `!GetAtt Topic.TopicArn` works, and a FIFO queue or topic without a name in the
     template gets a generated name ending in `.fifo`, as on AWS.
+13. EFS in task definitions: a volume's `EFSVolumeConfiguration` (with `FilesystemId` and
+    `AuthorizationConfig.IAM`) reaches the task definition under its API names (the
+    generic PascalCase-to-camelCase rule made `eFSVolumeConfiguration`, which the API
+    never returns), and `!Ref` to an AWS::EFS::AccessPoint is its ID, as on AWS (moto
+    gave the model object).
 """
 
 import os
@@ -72,13 +77,22 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import route_tables, vpn_gateway
 from moto.ecs import models as ecs_models
+from moto.efs import models as efs_models
 from moto.elbv2 import models as elbv2_models
+
+
+# CloudFormation names whose API name is not the name with a lower-case first letter.
+API_NAMES = {
+    "EFSVolumeConfiguration": "efsVolumeConfiguration",
+    "FilesystemId": "fileSystemId",
+    "IAM": "iam",
+}
 
 
 def lower_first(value):
     """CloudFormation's PascalCase keys to the API's camelCase, recursively."""
     if isinstance(value, dict):
-        return {k[:1].lower() + k[1:]: lower_first(v) for k, v in value.items()}
+        return {API_NAMES.get(k, k[:1].lower() + k[1:]): lower_first(v) for k, v in value.items()}
     if isinstance(value, list):
         return [lower_first(v) for v in value]
     return value
@@ -131,6 +145,11 @@ for _t, _p, _s, _k in [
     _fake_model(_t, _p, _s, _k)
 parsing.get_model_map.cache_clear()
 parsing.get_name_type_map.cache_clear()
+
+
+# ---- 13. `!Ref` to an EFS access point is its ID ----------------------------------------
+
+efs_models.AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

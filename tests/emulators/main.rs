@@ -11,4 +11,5 @@ mod locks;
 mod moto;
 mod ownership;
 mod rollouts;
+mod storage;
 mod workloads;
