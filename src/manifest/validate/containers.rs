@@ -314,7 +314,7 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
     for (name, v) in declared.iter() {
         let at = format!("storage.volumes.{}", name.value);
         ecs_name(c, name, "volume", &at);
-        absolute(c, &v.value.path, &format!("{at}.path"));
+        absolute(c, &v.value.path, &format!("{at}.path"), windows);
         if let Some(me) = &v.value.managed {
             if windows {
                 c.error(
@@ -392,6 +392,7 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
     unique_mount_paths(
         c,
         &m.name.value,
+        windows,
         declared
             .iter()
             .map(|(n, v)| (&v.value.path, format!("storage.volumes.{}.path", n.value))),
@@ -400,6 +401,7 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
         unique_mount_paths(
             c,
             &name.value,
+            windows,
             s.value.mount_points.iter().enumerate().map(|(i, p)| {
                 (
                     &p.value.path,
@@ -429,19 +431,52 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
                     }),
                 );
             }
-            absolute(c, &p.value.path, &format!("{at}.path"));
+            absolute(c, &p.value.path, &format!("{at}.path"), windows);
         }
     }
 }
 
-fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str) {
+/// A container path where a volume is mounted: absolute, and not the root. On Windows, a
+/// drive path (`C:\data`): Fargate Windows tasks mount bind volumes there
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html>).
+fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str, windows: bool) {
+    if windows {
+        let b = p.value.as_bytes();
+        let drive = b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/');
+        if !drive {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                path,
+                format!(
+                    "`{}` is not an absolute Windows path",
+                    p.value.escape_debug()
+                ),
+                Some("Windows container paths start with a drive, like `C:\\data`".into()),
+            );
+        } else if mount_key(&p.value, true).len() <= 2 {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                path,
+                "a volume cannot be mounted at a drive's root",
+                None,
+            );
+        }
+        return;
+    }
     if !p.starts_with('/') {
         c.error(
             Code::InvalidValue,
             p.span,
             path,
             format!("`{}` is not an absolute path", p.value),
-            Some("container paths start with `/`".into()),
+            Some(
+                "container paths start with `/` (on Windows, with a drive, like `C:\\data`)".into(),
+            ),
         );
     } else if p.value.trim_end_matches('/').is_empty() {
         c.error(
@@ -454,15 +489,28 @@ fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str) {
     }
 }
 
+/// A mount path as compared with others: without trailing separators; on Windows,
+/// case-insensitive and with `/` read as `\`.
+fn mount_key(path: &str, windows: bool) -> String {
+    if windows {
+        path.replace('/', "\\")
+            .trim_end_matches('\\')
+            .to_ascii_lowercase()
+    } else {
+        path.trim_end_matches('/').to_string()
+    }
+}
+
 /// Two mounts at one path in one container: Docker refuses to start it.
 fn unique_mount_paths<'a>(
     c: &mut Checker,
     container: &str,
+    windows: bool,
     mounts: impl Iterator<Item = (&'a Spanned<String>, String)>,
 ) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (p, at) in mounts {
-        let key = p.value.trim_end_matches('/').to_string();
+        let key = mount_key(&p.value, windows);
         if let Some(first) = seen.insert(key, at.clone()) {
             c.error(
                 Code::InvalidValue,

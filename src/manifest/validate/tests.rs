@@ -1107,6 +1107,48 @@ fn volumes_and_mount_points() {
 }
 
 #[test]
+fn windows_tasks_mount_bind_volumes_at_drive_paths() {
+    let win = |body: &str| {
+        run(
+            &format!(
+                "{BE}platform: windows/x86_64\ncpu: 1024\nmemory: 2048\nstorage:\n  volumes:\n{body}"
+            ),
+            None,
+        )
+    };
+    let ok = win("    data: {path: 'C:\\data', read_only: false}\n    logs: {path: 'd:/logs'}\n");
+    assert!(ok.is_empty(), "{ok:#?}");
+    for (path, message) in [
+        ("/data", "is not an absolute Windows path"),
+        ("data", "is not an absolute Windows path"),
+        ("C:", "is not an absolute Windows path"),
+        ("C:\\", "a drive's root"),
+        ("c:/", "a drive's root"),
+    ] {
+        let f = &win(&format!("    data: {{path: '{path}'}}\n"))[0];
+        assert_eq!(
+            (f.code, f.path.as_str()),
+            (Code::InvalidValue, "storage.volumes.data.path"),
+            "{path}"
+        );
+        assert!(f.message.contains(message), "{path}: {}", f.message);
+    }
+    // One path, however it is spelt: Windows paths ignore case and take either slash.
+    let f = &win("    a: {path: 'C:\\Data'}\n    b: {path: 'c:/data/'}\n")[0];
+    assert!(
+        f.message.contains("already mounts a volume"),
+        "{}",
+        f.message
+    );
+    // A Linux task keeps `/` paths, and says how Windows writes them.
+    let f = &run(
+        &format!("{BE}storage:\n  volumes:\n    d: {{path: 'C:\\data'}}\n"),
+        None,
+    )[0];
+    assert!(f.help.contains("on Windows, with a drive"), "{}", f.help);
+}
+
+#[test]
 fn a_misspelt_field_is_not_also_reported_missing() {
     let f = one(&LB.replace("  port: 80", "  prot: 80"));
     assert_eq!((f.code, f.path.as_str()), (Code::UnknownKey, "image.prot"));
