@@ -59,11 +59,15 @@ What is adjusted, and why:
     they list (`Ref` is a generated ID; deleting one restores the default policy).
     `!GetAtt Topic.TopicArn` works, and a FIFO queue or topic without a name in the
     template gets a generated name ending in `.fifo`, as on AWS.
-13. EFS in task definitions: a volume's `EFSVolumeConfiguration` (with `FilesystemId` and
-    `AuthorizationConfig.IAM`) reaches the task definition under its API names (the
-    generic PascalCase-to-camelCase rule made `eFSVolumeConfiguration`, which the API
-    never returns), and `!Ref` to an AWS::EFS::AccessPoint is its ID, as on AWS (moto
+13. Task definitions say what the template says. A volume's `EFSVolumeConfiguration`
+    (with `FilesystemId` and `AuthorizationConfig.IAM`) reaches the task definition
+    under its API names (the generic PascalCase-to-camelCase rule made
+    `eFSVolumeConfiguration`, which the API never returns); the user's own keys in log
+    driver and FireLens `Options` and in `DockerLabels` are kept as written (`Name`
+    became `name`); and `!Ref` to an AWS::EFS::AccessPoint is its ID, as on AWS (moto
     gave the model object).
+14. `Fn::ImportValue` works in stacks made by change sets: moto gave such a stack no
+    view of the region's exports (`No export named …`), so every stack sees them.
 """
 
 import os
@@ -89,10 +93,17 @@ API_NAMES = {
 }
 
 
+# Properties whose value is a map of the user's own keys, kept as written.
+FREE_FORM = {"Options", "DockerLabels"}
+
+
 def lower_first(value):
     """CloudFormation's PascalCase keys to the API's camelCase, recursively."""
     if isinstance(value, dict):
-        return {API_NAMES.get(k, k[:1].lower() + k[1:]): lower_first(v) for k, v in value.items()}
+        return {
+            API_NAMES.get(k, k[:1].lower() + k[1:]): v if k in FREE_FORM else lower_first(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [lower_first(v) for v in value]
     return value
@@ -150,6 +161,25 @@ parsing.get_name_type_map.cache_clear()
 # ---- 13. `!Ref` to an EFS access point is its ID ----------------------------------------
 
 efs_models.AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
+
+
+# ---- 14. Stacks made by change sets see the region's exports ---------------------------
+
+_orig_create_change_set = cfn_models.CloudFormationBackend.create_change_set
+
+
+def _create_change_set(self, stack_name, *args, **kwargs):
+    out = _orig_create_change_set(self, stack_name, *args, **kwargs)
+    for stack in self.stacks.values():
+        if stack.name == stack_name:
+            # The backend's own dict: exports made later are seen too. The stack's
+            # resource map was made with the stack, and keeps its own reference.
+            stack.cross_stack_resources = self.exports
+            stack.resource_map.cross_stack_resources = self.exports
+    return out
+
+
+cfn_models.CloudFormationBackend.create_change_set = _create_change_set
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

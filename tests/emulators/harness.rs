@@ -466,6 +466,16 @@ pub fn example(name: &str) -> tempfile::TempDir {
     d
 }
 
+/// A copy of `tests/fixtures/workspaces/<name>` in a temp dir.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("a temp dir");
+    copy_tree(
+        &repo().join("tests/fixtures/workspaces").join(name),
+        d.path(),
+    );
+    d
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).expect("readable") {
         let entry = entry.expect("an entry");

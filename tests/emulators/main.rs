@@ -4,6 +4,7 @@
 
 mod assets;
 mod cfn_races;
+mod containers;
 mod harness;
 mod images;
 mod localstack;
