@@ -15,7 +15,7 @@ cfn, ecs = client('cloudformation'), client('ecs')
 res = cfn.describe_stack_resource(StackName={stack:?}, LogicalResourceId='TaskDefinition')
 td = ecs.describe_task_definition(taskDefinition=res['StackResourceDetail']['PhysicalResourceId'])['taskDefinition']
 out = {{c['name']: c for c in td['containerDefinitions']}}
-out['$task'] = {{k: td.get(k) for k in ['ephemeralStorage', 'taskRoleArn']}}
+out['$task'] = {{k: td.get(k) for k in ['ephemeralStorage', 'runtimePlatform']}}
 print(json.dumps(out))
 "#
         ),
@@ -160,6 +160,13 @@ print(json.dumps(fs))
     let c = containers(ep, "mesh-dev-front");
     let names: Vec<&String> = c.as_object().unwrap().keys().collect();
     assert_eq!(names, ["front", "envoy", "shipper", "$task"]);
+    // ARM64 on Fargate Spot (user's case 3), and 20 GiB of ephemeral storage, Fargate's
+    // default, left out (case 2).
+    assert_eq!(
+        c["$task"]["runtimePlatform"],
+        serde_json::json!({"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"})
+    );
+    assert_eq!(c["$task"]["ephemeralStorage"], serde_json::Value::Null);
     let front = &c["front"];
     assert_eq!(
         front["dependsOn"],
@@ -194,7 +201,7 @@ def res(stack, lid):
     return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 td = ecs.describe_task_definition(taskDefinition=res('mesh-dev-front', 'TaskDefinition'))['taskDefinition']
 svc = ecs.describe_services(cluster=res('mesh-dev', 'Cluster'), services=[res('mesh-dev-front', 'Service')])['services'][0]
-print(json.dumps({'volumes': {v['name']: v for v in td['volumes']}, 'lb': svc['loadBalancers']}))
+print(json.dumps({'volumes': {v['name']: v for v in td['volumes']}, 'lb': svc['loadBalancers'], 'strategy': svc.get('capacityProviderStrategy')}))
 "#,
     );
     let efs = &volumes["volumes"]["assets"]["efsVolumeConfiguration"];
@@ -202,6 +209,10 @@ print(json.dumps({'volumes': {v['name']: v for v in td['volumes']}, 'lb': svc['l
     assert_eq!(
         efs["authorizationConfig"]["accessPointId"],
         "fsap-0123456789abcdef0"
+    );
+    assert_eq!(
+        volumes["strategy"],
+        serde_json::json!([{"capacityProvider": "FARGATE_SPOT", "weight": 1}])
     );
     assert_eq!(volumes["lb"][0]["containerName"], "envoy");
     assert_eq!(volumes["lb"][0]["containerPort"], 8080);
@@ -292,4 +303,74 @@ print(json.dumps(svc['networkConfiguration']['awsvpcConfiguration']))
     for g in [&ids["sg"], &ids["extra"]] {
         assert!(groups.contains(g.as_str().unwrap()), "{g} in {groups}");
     }
+}
+
+/// Fargate Spot (a fixed count all on Spot, and a range moving to Spot from its third
+/// task), a read-only root file system, 40 GiB of ephemeral storage, and rollback
+/// alarms named on the service: the spot-connect fixture, as ECS holds it. (moto keeps
+/// no Service Connect configuration and creates no CloudWatch alarms from a template:
+/// those are checked by the package snapshot and cfn-lint only.)
+#[test]
+fn fargate_spot_task_storage_and_rollback_alarms_deploy() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = fixture("spot-connect");
+    let d = dir.path();
+    let out = wharf_lab(d, ep, &lab)
+        .args(["deploy", "-e", "dev", "--all"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let got = boto(
+        ep,
+        r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+def res(stack, lid):
+    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
+out = {}
+for svc in ['cart', 'catalog']:
+    stack = f'market-dev-{svc}'
+    td = ecs.describe_task_definition(taskDefinition=res(stack, 'TaskDefinition'))['taskDefinition']
+    s = ecs.describe_services(cluster=res('market-dev', 'Cluster'), services=[res(stack, 'Service')])['services'][0]
+    out[svc] = {
+        'ephemeral': td.get('ephemeralStorage'),
+        'readonly': td['containerDefinitions'][0].get('readonlyRootFilesystem'),
+        'strategy': s.get('capacityProviderStrategy'),
+        'alarms': s.get('deploymentConfiguration', {}).get('alarms'),
+    }
+print(json.dumps(out))
+"#,
+    );
+    let catalog = &got["catalog"];
+    assert_eq!(
+        catalog["strategy"],
+        serde_json::json!([{"capacityProvider": "FARGATE_SPOT", "weight": 1}]),
+        "{got}"
+    );
+    assert_eq!(catalog["ephemeral"]["sizeInGiB"], 40);
+    assert_eq!(catalog["readonly"], true);
+    assert_eq!(
+        catalog["alarms"],
+        serde_json::json!({"alarmNames": ["catalog-5xx-errors"], "rollback": true, "enable": true})
+    );
+    let cart = &got["cart"];
+    assert_eq!(
+        cart["strategy"],
+        serde_json::json!([
+            {"capacityProvider": "FARGATE", "weight": 0, "base": 2},
+            {"capacityProvider": "FARGATE_SPOT", "weight": 1}
+        ]),
+        "{got}"
+    );
+    assert_eq!(
+        cart["alarms"]["alarmNames"],
+        serde_json::json!([
+            "market-dev-cart-rollback-cpu",
+            "market-dev-cart-rollback-memory"
+        ])
+    );
+    // 20 GiB is Fargate's default: left out (user's case 2).
+    assert_eq!(cart["ephemeral"], serde_json::Value::Null);
 }
