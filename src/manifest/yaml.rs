@@ -350,6 +350,12 @@ impl<'a> Builder<'a, '_> {
                 {
                     offset = tab;
                     d = d.help("YAML does not allow tabs in indentation: indent with spaces");
+                } else if e.info().contains("indentation")
+                    && self.source.text[offset..]
+                        .trim_start_matches(' ')
+                        .starts_with([']', '}'])
+                {
+                    d = d.help("the lines of a `[ … ]` or `{ … }` value, closing bracket included, must be indented more than its key");
                 }
                 Err(Box::new(d.at(Span::point(self.file, offset)).label("here")))
             }

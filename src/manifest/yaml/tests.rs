@@ -65,6 +65,22 @@ fn a_tab_in_the_indentation_is_reported_where_it_is() {
 }
 
 #[test]
+fn a_closing_bracket_at_the_keys_indentation_says_how_to_indent_it() {
+    // YAML 1.2 wants a flow value's lines indented more than its key (libyaml and
+    // PyYAML let it pass; saphyr, like the spec, does not).
+    let (n, d, map) = load("command: [\n  \"sh\",\n  \"-c\"\n]\n");
+    assert!(n.is_none());
+    let diag = d.iter().next().unwrap();
+    assert_eq!(map.line_col(diag.span.unwrap()).to_string(), "4:1");
+    assert!(
+        diag.help.as_deref().unwrap().contains("closing bracket included"),
+        "{diag:?}"
+    );
+    let (n, d, _) = load("command: [\n  \"sh\",\n  \"-c\"\n  ]\n");
+    assert!(n.is_some() && d.is_empty(), "{d:?}");
+}
+
+#[test]
 fn resolves_anchors_aliases_and_merge_keys() {
     let (n, d, _) = load("base: &b\n  cpu: 256\n  memory: 512\nsvc:\n  <<: *b\n  memory: 1024\n");
     assert!(d.is_empty(), "{d:?}");
