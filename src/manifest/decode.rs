@@ -246,6 +246,11 @@ macro_rules! decode_int {
                 if parsed.is_none() {
                     let expected = if <$t>::MIN == 0 { "a whole number, 0 or more" } else { "a whole number" };
                     match node.as_scalar().map(|s| s.text.parse::<i128>()) {
+                        // The type's own bounds mean little to a user below zero.
+                        Some(Ok(n)) if n < 0 && <$t>::MIN == 0 && node.as_scalar().is_some_and(|s| s.style == Style::Plain) => {
+                            cx.error(Code::Range, node.span, format!(
+                                "`{}` is {n}, must be 0 or more", cx.path()));
+                        }
                         Some(Ok(n)) if node.as_scalar().is_some_and(|s| s.style == Style::Plain) => {
                             cx.error(Code::Range, node.span, format!(
                                 "`{}` is {n}, must be from {} to {}", cx.path(), <$t>::MIN, <$t>::MAX));

@@ -315,6 +315,15 @@ fn fargate_cpu_memory_pairs() {
 }
 
 #[test]
+fn a_negative_count_says_zero_or_more() {
+    let f = one(&format!("{JOB}retries: -1\n"));
+    assert_eq!((f.code, f.path.as_str()), (Code::Range, "retries"));
+    assert_eq!(f.message, "`retries` is -1, must be 0 or more");
+    let f = one(&format!("{BE}cpu: -256\n"));
+    assert_eq!(f.message, "`cpu` is -256, must be 0 or more");
+}
+
+#[test]
 fn range_min_greater_than_max() {
     let f = one(&format!(
         "{BE}count:\n  range: 10-2\n  cpu_percentage: 70\n"

@@ -73,7 +73,10 @@ fn a_closing_bracket_at_the_keys_indentation_says_how_to_indent_it() {
     let diag = d.iter().next().unwrap();
     assert_eq!(map.line_col(diag.span.unwrap()).to_string(), "4:1");
     assert!(
-        diag.help.as_deref().unwrap().contains("closing bracket included"),
+        diag.help
+            .as_deref()
+            .unwrap()
+            .contains("closing bracket included"),
         "{diag:?}"
     );
     let (n, d, _) = load("command: [\n  \"sh\",\n  \"-c\"\n  ]\n");
