@@ -3,7 +3,8 @@
 
 use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote};
 use crate::contract::{EnvValue, ssm_name};
-use crate::manifest::environment::EnvManifest;
+use crate::manifest::decode::Spanned;
+use crate::manifest::environment::{EnvManifest, Subnet};
 use crate::manifest::service::ServiceManifest;
 use crate::render::render;
 use serde::Serialize;
@@ -18,10 +19,9 @@ pub fn scales_on_queue(m: &ServiceManifest) -> bool {
     )
 }
 
-/// Default VPC and subnet blocks, as Copilot uses them.
-const DEFAULT_VPC: &str = "10.0.0.0/16";
-const DEFAULT_PUBLIC: [&str; 2] = ["10.0.0.0/24", "10.0.1.0/24"];
-const DEFAULT_PRIVATE: [&str; 2] = ["10.0.2.0/24", "10.0.3.0/24"];
+/// The default VPC block, as Copilot uses it; default subnets come from the VPC's block
+/// ([`default_subnets`](crate::manifest::validate::net::default_subnets)).
+pub const DEFAULT_VPC: &str = "10.0.0.0/16";
 /// TLS policy used when the manifest names none.
 pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -124,6 +124,46 @@ fn flow_list(items: &[String]) -> Option<String> {
     (!items.is_empty()).then(|| format!("[{}]", items.join(", ")))
 }
 
+/// The public and private subnets of a managed VPC with block `vpc`: those given, and
+/// defaults derived from the block for a list not given (validation has checked that
+/// they fit).
+fn managed_subnets(
+    vpc: &str,
+    public: &[Spanned<Subnet>],
+    private: &[Spanned<Subnet>],
+) -> (Vec<SubnetPlan>, Vec<SubnetPlan>) {
+    use crate::manifest::validate::net::{Cidr, default_subnets};
+    let blocks = |given: &[Spanned<Subnet>]| -> Vec<Cidr> {
+        given
+            .iter()
+            .filter_map(|s| Cidr::parse(&s.cidr.as_ref()?.value).ok())
+            .collect()
+    };
+    let (made_public, made_private) = Cidr::parse(vpc)
+        .ok()
+        .and_then(|v| default_subnets(&v, &blocks(public), &blocks(private)).ok())
+        .unwrap_or_default();
+    let plans = |given: &[Spanned<Subnet>], made: Vec<Cidr>| -> Vec<SubnetPlan> {
+        if given.is_empty() {
+            made.iter()
+                .map(|c| SubnetPlan {
+                    cidr: c.to_string(),
+                    az: None,
+                })
+                .collect()
+        } else {
+            given
+                .iter()
+                .map(|s| SubnetPlan {
+                    cidr: s.cidr.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+                    az: s.az.as_ref().map(|a| a.value.clone()),
+                })
+                .collect()
+        }
+    };
+    (plans(public, made_public), plans(private, made_private))
+}
+
 /// Cloud Map namespace of an environment.
 pub fn namespace(app: &str, env: &str) -> String {
     format!("{env}.{app}.local")
@@ -173,28 +213,10 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             },
         )
     } else {
-        let plans = |public: bool, defaults: [&str; 2]| {
-            let given = subnet_list(public);
-            if given.is_empty() {
-                defaults
-                    .iter()
-                    .map(|c| SubnetPlan {
-                        cidr: (*c).to_string(),
-                        az: None,
-                    })
-                    .collect()
-            } else {
-                given
-                    .iter()
-                    .map(|s| SubnetPlan {
-                        cidr: s.cidr.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
-                        az: s.az.as_ref().map(|a| a.value.clone()),
-                    })
-                    .collect::<Vec<_>>()
-            }
-        };
-        let public = plans(true, DEFAULT_PUBLIC);
-        let private = plans(false, DEFAULT_PRIVATE);
+        let cidr = vpc_m
+            .and_then(|v| v.cidr.as_ref())
+            .map_or(DEFAULT_VPC.to_string(), |c| c.value.clone());
+        let (public, private) = managed_subnets(&cidr, &subnet_list(true), &subnet_list(false));
         let refs = |prefix: &str, n: usize| {
             flow_list(
                 &(1..=n)
@@ -210,9 +232,6 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 .map(|i| format!("!Ref PrivateSubnet{i}"))
                 .collect(),
         };
-        let cidr = vpc_m
-            .and_then(|v| v.cidr.as_ref())
-            .map_or(DEFAULT_VPC.to_string(), |c| c.value.clone());
         (
             VpcPlan {
                 managed: true,

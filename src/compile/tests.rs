@@ -1072,3 +1072,34 @@ fn firelens_grants_follow_the_output_options() {
         ("sts:AssumeRole", "\"arn:aws:iam::1:role/r\"")
     );
 }
+
+/// The subnets of a managed VPC: given ones as written, and defaults from the VPC's own
+/// block around them (user's case 3: `cidr: 192.168.0.0/16` kept `10.0.x.0/24`).
+#[test]
+fn default_subnets_lie_in_the_vpcs_block_and_around_given_ones() {
+    let plan = |env: &str| {
+        let e: EnvManifest = decode(env);
+        super::environment::plan(&app(), &e, &[])
+    };
+    let cidrs = |v: &[super::environment::SubnetPlan]| -> Vec<String> {
+        v.iter().map(|s| s.cidr.clone()).collect()
+    };
+    let p = plan("name: test\ntype: Environment\nnetwork:\n  vpc:\n    cidr: 192.168.0.0/16\n");
+    assert_eq!(p.vpc.cidr, "192.168.0.0/16");
+    assert_eq!(cidrs(&p.vpc.public), ["192.168.0.0/24", "192.168.1.0/24"]);
+    assert_eq!(cidrs(&p.vpc.private), ["192.168.2.0/24", "192.168.3.0/24"]);
+    let p = plan(
+        "name: test\ntype: Environment\nnetwork:\n  vpc:\n    cidr: 10.0.0.0/16\n    subnets:\n      public:\n        - cidr: 10.0.2.0/24\n        - cidr: 10.0.3.0/24\n        - cidr: 10.0.4.0/24\n",
+    );
+    assert_eq!(
+        cidrs(&p.vpc.public),
+        ["10.0.2.0/24", "10.0.3.0/24", "10.0.4.0/24"]
+    );
+    assert_eq!(
+        cidrs(&p.vpc.private),
+        ["10.0.0.0/24", "10.0.1.0/24", "10.0.5.0/24"]
+    );
+    let p = plan("name: test\ntype: Environment\n");
+    assert_eq!(p.vpc.cidr, "10.0.0.0/16");
+    assert_eq!(cidrs(&p.vpc.public), ["10.0.0.0/24", "10.0.1.0/24"]);
+}

@@ -184,13 +184,36 @@ fn imported_subnet(c: &mut Checker, s: &Spanned<Subnet>, path: &str) {
 
 type SubnetList<'a> = Option<&'a Spanned<Vec<Spanned<Subnet>>>>;
 
+/// Subnets of a VPC wharf creates: each list has one subnet per availability zone, at
+/// least 2 (an Application Load Balancer needs two zones,
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones>),
+/// and both lists as many (each private subnet routes through the NAT gateway of the
+/// public subnet in its zone); blocks inside the VPC's, not overlapping; and room in
+/// the VPC's block for the default subnets of a list not given.
 fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetList)]) {
     let mut seen: CidrSet<String> = CidrSet::default();
     let mut az_given = Vec::new();
-    for (kind, list) in lists {
+    let mut blocks: [Vec<Cidr>; 2] = [Vec::new(), Vec::new()];
+    let mut all_read = true;
+    if let [(_, Some(a)), (_, Some(b))] = lists
+        && a.len() != b.len()
+    {
+        c.error(
+            Code::Range,
+            b.span,
+            "network.vpc.subnets",
+            format!(
+                "an environment has as many private subnets as public ones, one of each per availability zone; found {} public and {} private",
+                a.len(),
+                b.len()
+            ),
+            None,
+        );
+    }
+    for (k, (kind, list)) in lists.iter().enumerate() {
         let Some(list) = list else { continue };
-        if list.len() != 2 {
-            c.error(Code::Range, list.span, &format!("network.vpc.subnets.{kind}"), format!("an environment has 2 {kind} subnets, one in each of 2 availability zones; found {}", list.len()), None);
+        if list.len() < 2 {
+            c.error(Code::Range, list.span, &format!("network.vpc.subnets.{kind}"), format!("an environment has at least 2 {kind} subnets, one in each of 2 or more availability zones; found {}", list.len()), None);
         }
         for (i, s) in list.iter().enumerate() {
             let path = format!("network.vpc.subnets.{kind}[{i}]");
@@ -217,8 +240,10 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
                 continue;
             };
             let Some(cidr) = c.cidr(cidr_s, &format!("{path}.cidr")) else {
+                all_read = false;
                 continue;
             };
+            blocks[k].push(cidr);
             if let Some(v) = vpc
                 && !v.contains(&cidr)
             {
@@ -240,6 +265,21 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
                 );
             }
             seen.insert(&cidr, cidr_s.value.clone());
+        }
+    }
+    if let Some(v) = vpc
+        && all_read
+        && let Err(e) = super::net::default_subnets(&v, &blocks[0], &blocks[1])
+    {
+        let span = lists.iter().find_map(|(_, l)| l.map(|l| l.span));
+        if let Some(span) = span {
+            c.error(
+                Code::Range,
+                span,
+                "network.vpc.subnets",
+                e,
+                Some("give both the public and the private subnets, or a larger `cidr`".into()),
+            );
         }
     }
     if az_given.iter().any(|(g, _)| *g) && !az_given.iter().all(|(g, _)| *g) {

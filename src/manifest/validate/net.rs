@@ -72,6 +72,84 @@ impl Cidr {
     }
 }
 
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.network_string())
+    }
+}
+
+/// The subnets a managed VPC's stack creates where the manifest gives none: `public`
+/// and `private` are the given ones (empty when not given). Each list not given gets
+/// as many subnets as the given list has (two when neither is given), taken in address
+/// order from the VPC's block, public ones first, skipping any block that overlaps a
+/// given subnet. Their size is /24 (Copilot's, in its default `10.0.0.0/16`), or
+/// smaller when the VPC's block has no room for that many /24s, down to /28, the
+/// smallest subnet AWS allows
+/// (<https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html>).
+///
+/// # Errors
+/// A message when the VPC's block cannot hold them beside the given subnets.
+pub fn default_subnets(
+    vpc: &Cidr,
+    public: &[Cidr],
+    private: &[Cidr],
+) -> Result<(Vec<Cidr>, Vec<Cidr>), String> {
+    let per_list = match (public.len(), private.len()) {
+        (0, 0) => 2,
+        (0, n) | (n, _) => n,
+    };
+    let wanted = |given: &[Cidr]| if given.is_empty() { per_list } else { 0 };
+    let (want_public, want_private) = (wanted(public), wanted(private));
+    let total = want_public + want_private;
+    if total == 0 || !vpc.addr.is_ipv4() {
+        return Ok((public.to_vec(), private.to_vec()));
+    }
+    let given: Vec<&Cidr> = public.iter().chain(private).collect();
+    for prefix in vpc.prefix.max(24)..=28 {
+        let free = vpc.free_blocks(prefix, &given, total);
+        if free.len() == total {
+            let (p, q) = free.split_at(want_public);
+            let pick = |given: &[Cidr], made: &[Cidr]| {
+                if given.is_empty() {
+                    made.to_vec()
+                } else {
+                    given.to_vec()
+                }
+            };
+            return Ok((pick(public, p), pick(private, q)));
+        }
+    }
+    Err(format!(
+        "VPC block {vpc} has no room for {total} more subnets of at least /28 beside the ones given"
+    ))
+}
+
+impl Cidr {
+    /// The first `n` IPv4 blocks of `prefix` bits inside this network that overlap none
+    /// of `taken`, in address order; fewer when there are not that many.
+    fn free_blocks(&self, prefix: u8, taken: &[&Cidr], n: usize) -> Vec<Cidr> {
+        let mut out = Vec::new();
+        if prefix < self.prefix || prefix > 32 {
+            return out;
+        }
+        let size = 1u128 << (32 - u32::from(prefix));
+        let count = 1u128 << u32::from(prefix - self.prefix);
+        let mut i = 0u128;
+        while i < count && out.len() < n {
+            let addr = std::net::Ipv4Addr::from((self.network() + i * size) as u32);
+            let block = Cidr {
+                addr: IpAddr::V4(addr),
+                prefix,
+            };
+            if !taken.iter().any(|t| t.overlaps(&block)) {
+                out.push(block);
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
 /// CIDR blocks seen so far, each with a value (its name), to find an earlier block that
 /// overlaps a new one without comparing it with every earlier block. Two CIDR blocks
 /// overlap only when one contains the other, so it takes one lookup for each block that
@@ -146,6 +224,67 @@ mod tests {
         assert_eq!(set.overlapping(&c("0.0.0.0/0")), Some(&"a"));
         assert_eq!(set.overlapping(&c("2001:db8:1::/48")), Some(&"v6"));
         assert_eq!(set.overlapping(&c("::/0")), Some(&"v6"));
+    }
+
+    #[test]
+    fn default_subnets_come_from_the_vpcs_block_around_given_ones() {
+        let c = |s: &str| Cidr::parse(s).unwrap();
+        let show = |(p, q): (Vec<Cidr>, Vec<Cidr>)| {
+            (
+                p.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                q.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            )
+        };
+        // Copilot's layout in its default VPC.
+        assert_eq!(
+            show(default_subnets(&c("10.0.0.0/16"), &[], &[]).unwrap()),
+            (
+                vec!["10.0.0.0/24".to_string(), "10.0.1.0/24".into()],
+                vec!["10.0.2.0/24".to_string(), "10.0.3.0/24".into()]
+            )
+        );
+        // Another block: inside it (user's case 3).
+        let (p, q) = show(default_subnets(&c("192.168.0.0/16"), &[], &[]).unwrap());
+        assert_eq!(p, ["192.168.0.0/24", "192.168.1.0/24"]);
+        assert_eq!(q, ["192.168.2.0/24", "192.168.3.0/24"]);
+        // Given public subnets: private ones around them, as many.
+        let public = [c("10.0.0.0/24"), c("10.0.2.0/24"), c("10.0.4.0/24")];
+        let (p, q) = show(default_subnets(&c("10.0.0.0/16"), &public, &[]).unwrap());
+        assert_eq!(p, ["10.0.0.0/24", "10.0.2.0/24", "10.0.4.0/24"]);
+        assert_eq!(q, ["10.0.1.0/24", "10.0.3.0/24", "10.0.5.0/24"]);
+        // A given block larger than a /24 is skipped whole.
+        let (_, q) = show(
+            default_subnets(
+                &c("10.0.0.0/16"),
+                &[c("10.0.0.0/22"), c("10.0.4.0/22")],
+                &[],
+            )
+            .unwrap(),
+        );
+        assert_eq!(q, ["10.0.8.0/24", "10.0.9.0/24"]);
+        // A small VPC gets smaller subnets.
+        let (p, q) = show(default_subnets(&c("10.1.0.0/24"), &[], &[]).unwrap());
+        assert_eq!(
+            (p, q),
+            (
+                vec!["10.1.0.0/26".to_string(), "10.1.0.64/26".into()],
+                vec!["10.1.0.128/26".to_string(), "10.1.0.192/26".into()]
+            )
+        );
+        // No room: said.
+        let full = [c("10.1.0.0/25"), c("10.1.0.128/25")];
+        let e = default_subnets(&c("10.1.0.0/24"), &full, &[]).unwrap_err();
+        assert!(e.contains("no room for 2 more subnets"), "{e}");
+        // Both given: nothing to make.
+        let both =
+            default_subnets(&c("10.0.0.0/16"), &[c("10.0.0.0/24")], &[c("10.0.1.0/24")]).unwrap();
+        assert_eq!(
+            show(both),
+            (
+                vec!["10.0.0.0/24".to_string()],
+                vec!["10.0.1.0/24".to_string()]
+            )
+        );
     }
 
     #[test]

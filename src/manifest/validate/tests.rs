@@ -956,6 +956,42 @@ fn environment_rules() {
         )),
         [(Code::Range, "network.vpc.subnets.public".into())]
     );
+    // More than two zones: lists of one length, at least 2.
+    let three = |private: &str| {
+        format!(
+            "{base}network:\n  vpc:\n    cidr: 10.0.0.0/16\n    subnets:\n      public:\n        - cidr: 10.0.0.0/24\n        - cidr: 10.0.1.0/24\n        - cidr: 10.0.2.0/24\n{private}"
+        )
+    };
+    assert!(env_findings(&three("")).is_empty());
+    assert!(
+        env_findings(&three(
+            "      private:\n        - cidr: 10.0.3.0/24\n        - cidr: 10.0.4.0/24\n        - cidr: 10.0.5.0/24\n"
+        ))
+        .is_empty()
+    );
+    assert_eq!(
+        env_findings(&three(
+            "      private:\n        - cidr: 10.0.3.0/24\n        - cidr: 10.0.4.0/24\n"
+        )),
+        [(Code::Range, "network.vpc.subnets".into())]
+    );
+    // A VPC block with no room for the default private subnets beside the public ones.
+    let f = run(
+        BE,
+        Some(&format!(
+            "{base}network:\n  vpc:\n    cidr: 10.0.0.0/24\n    subnets:\n      public:\n        - cidr: 10.0.0.0/25\n        - cidr: 10.0.0.128/25\n"
+        )),
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].code, f[0].at.as_str(), f[0].path.as_str()),
+        (Code::Range, "env.yml:8:9", "network.vpc.subnets")
+    );
+    assert!(
+        f[0].message.contains("no room for 2 more subnets"),
+        "{}",
+        f[0].message
+    );
     assert_eq!(
         env_findings(&format!(
             "{base}http:\n  public:\n    certificates: [not-an-arn]\n"
