@@ -122,6 +122,7 @@ pub struct PackageArgs {
 /// `--digest`: `sha256:…` (the main container), or `SIDECAR=sha256:…`.
 fn parse_digest(s: &str) -> Result<(Option<String>, String), String> {
     let (container, digest) = match s.split_once('=') {
+        Some(("", _)) => return Err("a sidecar's name goes before `=`: `SIDECAR=sha256:…`".into()),
         Some((c, d)) => (Some(c.to_string()), d),
         None => (None, s),
     };
@@ -509,6 +510,11 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
         && let Some(m) = ws.service(&name, Some(&env))
     {
         let built = crate::compile::service::built_sidecars(&m);
+        if m.task.image.location.is_some() && digests[&name].contains_key(&name) {
+            ui.warn(format!(
+                "`--digest sha256:…` is not used: it is for an image wharf builds, and {name} runs `image.location` in {env} (a built sidecar's digest is `SIDECAR=sha256:…`)"
+            ));
+        }
         if let Some(c) = digests[&name]
             .keys()
             .find(|c| **c != name && !built.contains(&c.as_str()))

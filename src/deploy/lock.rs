@@ -327,6 +327,26 @@ pub async fn release<S: LockStore>(store: &S, held: &Held) -> Result<(), AwsErro
     store.delete(&key(&held.stack), &held.etag).await
 }
 
+/// Releases the lock of `stack` if `holder` (this run: `user@host (pid N)`) holds it:
+/// for a lock this run took but never learned it had (the request that created it was
+/// cut off by a Ctrl-C). A lock of anyone else is left.
+///
+/// # Errors
+/// When the store fails.
+pub async fn release_if_held_by<S: LockStore>(
+    store: &S,
+    stack: &str,
+    holder: &str,
+) -> Result<(), AwsError> {
+    let key = key(stack);
+    if let Some((body, etag)) = store.read(&key).await?
+        && serde_json::from_str::<Lease>(&body).is_ok_and(|l| l.holder == holder)
+    {
+        store.delete(&key, &etag).await?;
+    }
+    Ok(())
+}
+
 /// Releases every lock of `held`, each tried even when another fails; the stacks whose
 /// lock could not be released, with why (their leases expire by themselves).
 pub async fn release_all<S: LockStore>(store: &S, held: &[Held]) -> Vec<(String, AwsError)> {
@@ -414,6 +434,27 @@ mod tests {
             wait,
             poll: Duration::from_millis(1),
         }
+    }
+
+    #[tokio::test]
+    async fn a_lock_taken_unawares_is_released_only_by_its_holder() {
+        let store = Store::default();
+        let a = how("a@host (pid 1)", None);
+        take(&store, "s", &a, || 0).await.unwrap();
+        release_if_held_by(&store, "s", "b@host (pid 2)")
+            .await
+            .unwrap();
+        assert!(
+            store.objects.lock().unwrap().contains_key("locks/s.json"),
+            "not b's"
+        );
+        release_if_held_by(&store, "s", "a@host (pid 1)")
+            .await
+            .unwrap();
+        assert!(store.objects.lock().unwrap().is_empty(), "a's, released");
+        release_if_held_by(&store, "s", "a@host (pid 1)")
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

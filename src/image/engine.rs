@@ -416,10 +416,14 @@ pub fn parse_push_digest(lines: &[String]) -> Option<String> {
     })
 }
 
-/// Whether `s` is a `sha256:` digest.
+/// Whether `s` is a `sha256:` digest: 64 lower-case hex digits, as OCI writes them
+/// (and as the stacks' `AllowedPattern` takes them).
 pub fn is_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:")
-        .is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    s.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    })
 }
 
 #[cfg(test)]
@@ -570,5 +574,6 @@ mod tests {
         assert_eq!(parse_push_digest(&[]), None);
         assert!(is_digest(&format!("sha256:{d}")));
         assert!(!is_digest("sha256:xyz"));
+        assert!(!is_digest(&format!("sha256:{}", d.to_uppercase())));
     }
 }

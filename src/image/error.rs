@@ -39,7 +39,7 @@ pub enum ImageError {
     #[diagnostic(
         code(wharf::image::missing_path),
         help(
-            "paths in `image.build` are relative to the workspace root (the directory holding wharf/ or copilot/)"
+            "paths in `image.build` (a sidecar's too) are relative to the workspace root (the directory holding wharf/ or copilot/)"
         )
     )]
     MissingPath {
@@ -106,7 +106,7 @@ pub enum ImageError {
         reference: String,
     },
     /// The tag an image would get is not an image tag.
-    #[error("{service}: `{tag}` is not an image tag")]
+    #[error("{service}: `{tag}` is not an image tag{}", if tag.len() > 128 { format!(" ({} characters, more than 128)", tag.len()) } else { String::new() })]
     #[diagnostic(
         code(wharf::image::bad_tag),
         help(

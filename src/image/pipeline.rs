@@ -260,7 +260,7 @@ pub fn check_paths(spec: &BuildSpec) -> Result<(), ImageError> {
     ] {
         if !ok {
             return Err(ImageError::MissingPath {
-                service: spec.service.clone(),
+                service: spec.label(),
                 what,
                 path: path.clone(),
             });

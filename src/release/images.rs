@@ -65,7 +65,8 @@ pub struct Ready {
 /// the engine (`flags.engine`) answers.
 ///
 /// # Errors
-/// A missing Dockerfile or context (exit 2), no engine or one that is down (exit 1).
+/// A missing Dockerfile or context (exit 2), no engine or one that is down (exit 1), a
+/// Ctrl-C while the engine is checked (exit 130).
 pub async fn ready(specs: Vec<BuildSpec>, flags: &ImageOptions) -> Result<Ready, WharfError> {
     if specs.is_empty() {
         return Ok(Ready {
@@ -76,7 +77,15 @@ pub async fn ready(specs: Vec<BuildSpec>, flags: &ImageOptions) -> Result<Ready,
     for s in &specs {
         pipeline::check_paths(s)?;
     }
-    let engine = pipeline::prepare(flags.engine, &ProcessRunner).await?;
+    // A Ctrl-C reaches the engine's check too (one process group): it is the user's
+    // stop, not an engine that is down.
+    let engine = tokio::select! {
+        biased;
+        _ = tokio::signal::ctrl_c() => {
+            return Err(WharfError::Interrupted { during: "checking the container engine" });
+        }
+        r = pipeline::prepare(flags.engine, &ProcessRunner) => r?,
+    };
     Ok(Ready {
         specs,
         engine: Some(engine),

@@ -114,7 +114,9 @@ pub async fn lock_stacks(
     names.dedup();
     let mut held = Vec::new();
     for stack in names {
+        let waited = std::sync::atomic::AtomicBool::new(false);
         let waiting = |l: &lock::Lease| {
+            waited.store(true, std::sync::atomic::Ordering::Relaxed);
             ui.event(
                 "lock",
                 &serde_json::json!({"stack": stack, "state": "waiting", "holder": l.holder, "command": l.command}),
@@ -129,8 +131,14 @@ pub async fn lock_stacks(
             r = taking => r,
             () = pressed(opts.interrupts.clone()) => {
                 lock::release_all(&store, &held).await;
+                // The request cut off may have taken this stack's lock already.
+                let _ = lock::release_if_held_by(&store, stack, &acquire.holder).await;
                 return Err(WharfError::Interrupted {
-                    during: "waiting for another run's deploy lock",
+                    during: if waited.load(std::sync::atomic::Ordering::Relaxed) {
+                        "waiting for another run's deploy lock"
+                    } else {
+                        "taking the deploy locks"
+                    },
                 });
             }
         };

@@ -58,7 +58,9 @@ impl Ui {
                 .ok()
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(100),
-            _ => 400,
+            // Wide enough for any message wharf writes (they quote values of bounded
+            // length); miette wants a number.
+            _ => 100_000,
         };
         Ui {
             decision,

@@ -416,4 +416,16 @@ fn sidecar_digests_fill_their_parameters() {
     let err = package(&["metrics=sha256:xyz"]).code(2);
     let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
     assert!(text.contains("SIDECAR=sha256:"), "{text}");
+    // Upper-case hex is no digest: the template's AllowedPattern would refuse it.
+    package(&[&format!("metrics=sha256:{}", "A".repeat(64))]).code(2);
+    let err = package(&[&format!("={other}")]).code(2);
+    let text = String::from_utf8_lossy(&err.get_output().stderr).to_string();
+    assert!(text.contains("a sidecar's name goes before `=`"), "{text}");
+    // ledger's main container runs an existing image: a main digest has nothing to fill.
+    let out = package(&[DIGEST]).success();
+    let text = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        text.contains("is not used") && text.contains("ledger runs `image.location` in dev"),
+        "{text}"
+    );
 }

@@ -263,6 +263,31 @@ fn the_closing_error_is_said_once_on_its_own_line() {
     assert!(stderr.ends_with("1 error in the manifests\n"), "{stderr:?}");
 }
 
+/// In CI a diagnostic's headline is one line, however long (logs are read with grep).
+#[test]
+fn a_long_message_is_one_line_in_ci() {
+    let d = crate::util::workspace();
+    let name = "p".repeat(120);
+    d.write(
+        "wharf/api/manifest.yml",
+        &format!("name: api\ntype: Backend Service\nimage:\n  location: nginx\nsidecars:\n  {name}:\n    image:\n      build: x/Dockerfile\n"),
+    );
+    let out = crate::util::wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    let headline = stderr
+        .lines()
+        .find(|l| l.contains("wharf/api/manifest.yml:6:3:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(headline.len() > 300, "{headline}");
+    assert!(
+        headline.contains("must have at most 100 characters and not start with `-`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_secret_looking_value_is_never_shown_by_any_diagnostic() {
     // The warning about `STRIPE_KEY` never echoes its value; neither may the source

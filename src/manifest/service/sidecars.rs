@@ -106,8 +106,16 @@ impl JsonSchema for SidecarImage {
 
 impl Decode for SidecarImage {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
-        if !matches!(node.value, Value::Map(_)) {
-            return String::decode(node, cx).map(SidecarImage::Location);
+        match &node.value {
+            Value::Map(_) => {}
+            Value::Scalar(_) => return String::decode(node, cx).map(SidecarImage::Location),
+            _ => {
+                cx.type_error(
+                    node,
+                    "an image URI, or a mapping with `build` or `location`",
+                );
+                return None;
+            }
         }
         let mut f = Fields::new(node, cx, "sidecar image")?;
         let build: Option<Spanned<Build>> = f.opt(cx, "build");

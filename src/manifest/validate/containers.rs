@@ -457,6 +457,32 @@ fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str, windows: bool) {
                 ),
                 Some("Windows container paths start with a drive, like `C:\\data`".into()),
             );
+        } else if let Some(bad) = p.value[2..]
+            .chars()
+            .find(|ch| matches!(ch, '<' | '>' | ':' | '"' | '|' | '?' | '*') || ch.is_control())
+        {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                path,
+                format!(
+                    "`{}` has `{}`, which a Windows path cannot have",
+                    p.value.escape_debug(),
+                    bad.escape_debug()
+                ),
+                None,
+            );
+        } else if p.value.split(['\\', '/']).any(|seg| seg == "..") {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                path,
+                format!(
+                    "`{}` has a `..` segment: write the path it means",
+                    p.value.escape_debug()
+                ),
+                None,
+            );
         } else if mount_key(&p.value, true).len() <= 2 {
             c.error(
                 Code::InvalidValue,
@@ -490,12 +516,14 @@ fn absolute(c: &mut Checker, p: &Spanned<String>, path: &str, windows: bool) {
 }
 
 /// A mount path as compared with others: without trailing separators; on Windows,
-/// case-insensitive and with `/` read as `\`.
+/// case-insensitive, with `/` read as `\`, and without empty or `.` segments.
 fn mount_key(path: &str, windows: bool) -> String {
     if windows {
-        path.replace('/', "\\")
-            .trim_end_matches('\\')
-            .to_ascii_lowercase()
+        path.to_ascii_lowercase()
+            .split(['\\', '/'])
+            .filter(|seg| !seg.is_empty() && *seg != ".")
+            .collect::<Vec<_>>()
+            .join("\\")
     } else {
         path.trim_end_matches('/').to_string()
     }
@@ -508,20 +536,27 @@ fn unique_mount_paths<'a>(
     windows: bool,
     mounts: impl Iterator<Item = (&'a Spanned<String>, String)>,
 ) {
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (String, &str)> = BTreeMap::new();
     for (p, at) in mounts {
         let key = mount_key(&p.value, windows);
-        if let Some(first) = seen.insert(key, at.clone()) {
+        if let Some((first, value)) = seen.get(&key) {
+            let same = if value == &p.value {
+                String::new()
+            } else {
+                format!(", `{}`", value.escape_debug())
+            };
             c.error(
                 Code::InvalidValue,
                 p.span,
                 &at,
                 format!(
-                    "`{container}` already mounts a volume at `{}` (`{first}`)",
-                    p.value
+                    "`{container}` already mounts a volume at `{}` (`{first}`{same})",
+                    p.value.escape_debug()
                 ),
                 Some("mount each volume at its own path".into()),
             );
+        } else {
+            seen.insert(key, (at, p.value.as_str()));
         }
     }
 }

@@ -169,6 +169,14 @@ fn a_sidecar_image_is_a_uri_a_location_or_a_build() {
             "{bad}"
         );
     }
+    let f = one(&format!("{LB}sidecars:\n  proxy:\n    image: [envoy]\n"));
+    assert_eq!(f.code, Code::InvalidType);
+    assert!(
+        f.message
+            .contains("an image URI, or a mapping with `build` or `location`"),
+        "{}",
+        f.message
+    );
     // A built sidecar's name starts its image tags.
     let long = "p".repeat(101);
     let f = one(&format!(
@@ -1178,13 +1186,26 @@ fn windows_tasks_mount_bind_volumes_at_drive_paths() {
         );
         assert!(f.message.contains(message), "{path}: {}", f.message);
     }
-    // One path, however it is spelt: Windows paths ignore case and take either slash.
-    let f = &win("    a: {path: 'C:\\Data'}\n    b: {path: 'c:/data/'}\n")[0];
-    assert!(
-        f.message.contains("already mounts a volume"),
-        "{}",
-        f.message
-    );
+    // One path, however it is spelt: Windows paths ignore case and take either slash,
+    // doubled separators and `.` segments.
+    for second in ["c:/data/", "C:\\\\data", "C:\\data\\.", "c:\\.\\DATA"] {
+        let f = &win(&format!(
+            "    a: {{path: 'C:\\Data'}}\n    b: {{path: '{second}'}}\n"
+        ))[0];
+        assert!(
+            f.message.contains("already mounts a volume") && f.message.contains("`C:\\\\Data`"),
+            "{second}: {}",
+            f.message
+        );
+    }
+    for (bad, says) in [
+        ("C:\\..\\", "`..` segment"),
+        ("C:\\da*ta", "cannot have"),
+        ("C:\\a:b", "cannot have"),
+    ] {
+        let f = &win(&format!("    d: {{path: '{bad}'}}\n"))[0];
+        assert!(f.message.contains(says), "{bad}: {}", f.message);
+    }
     // A Linux task keeps `/` paths, and says how Windows writes them.
     let f = &run(
         &format!("{BE}storage:\n  volumes:\n    d: {{path: 'C:\\data'}}\n"),
