@@ -1103,3 +1103,39 @@ fn default_subnets_lie_in_the_vpcs_block_and_around_given_ones() {
     assert_eq!(p.vpc.cidr, "10.0.0.0/16");
     assert_eq!(cidrs(&p.vpc.public), ["10.0.0.0/24", "10.0.1.0/24"]);
 }
+
+/// User's case 1: a container on 443 gets an HTTPS target group and health check; gRPC
+/// target groups check with gRPC codes; `redirect_to_https: false` adds the HTTP
+/// listener's rule.
+#[test]
+fn target_group_protocol_version_and_the_http_listener() {
+    let https_env = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+    let lb = |svc: &str| svc_plan(svc, https_env).lb.unwrap();
+    let tls = lb(&LB.replace("8080", "443"));
+    assert_eq!((tls.protocol, tls.target_port), ("HTTPS", 443));
+    assert_eq!(lb(LB).protocol, "HTTP");
+    let grpc = lb(&format!("{LB}  version: gRPC\n"));
+    assert_eq!(grpc.protocol_version, Some("GRPC"));
+    assert_eq!(
+        (
+            grpc.health.matcher,
+            grpc.health.path.as_str(),
+            grpc.health.codes.as_str()
+        ),
+        ("GrpcCode", "/AWS.ALB/healthcheck", "12")
+    );
+    let plain = lb(LB);
+    assert_eq!(
+        (plain.health.matcher, plain.health.codes.as_str()),
+        ("HttpCode", "200")
+    );
+    assert_eq!(plain.http_listener_param, None);
+    let both = lb(&format!("{LB}  redirect_to_https: false\n"));
+    assert_eq!(both.http_listener_param.as_deref(), Some("HTTPListenerArn"));
+    let p = svc_plan(&format!("{LB}  redirect_to_https: false\n"), https_env);
+    assert!(p.env_params.iter().any(|e| e.name == "HTTPListenerArn"));
+    assert!(p.env_params.iter().any(|e| e.name == "HTTPSListenerArn"));
+    // Without HTTPS there is no redirect to turn off.
+    let p = svc_plan(&format!("{LB}  redirect_to_https: false\n"), ENV);
+    assert_eq!(p.lb.unwrap().http_listener_param, None);
+}

@@ -345,6 +345,8 @@ http:
   target_container: web
   target_port: 8080
   allowed_source_ips: [10.0.0.0/8]
+  version: http1
+  redirect_to_https: true
 logging:
   retention: 30
   image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable

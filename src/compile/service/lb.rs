@@ -1,6 +1,7 @@
 //! Load balancer routing (Load Balanced Web Service): the listener rule's paths and
-//! priority, the target group and its health check. Its partials are
-//! `svc-target-group.yml` and the load balancer part of `svc-service.yml`.
+//! priority, whether HTTP is redirected to HTTPS, the target group (protocol, version)
+//! and its health check. Its partials are `svc-target-group.yml` and the load balancer
+//! part of `svc-service.yml`.
 
 use super::*;
 
@@ -24,15 +25,37 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
     };
+    let version = h.version.as_ref().map(|v| v.value);
+    let grpc = version == Some(HttpVersion::Grpc);
+    // gRPC: the load balancer's own defaults, which any gRPC server passes (code 12,
+    // UNIMPLEMENTED, for a path no service has).
+    let (default_path, default_codes) = if grpc {
+        ("/AWS.ALB/healthcheck", "12")
+    } else {
+        ("/", "200")
+    };
     let health_path = match h.healthcheck.as_ref().map(|h| &h.value) {
         Some(TargetHealthCheck::Path(p)) => p.clone(),
-        Some(TargetHealthCheck::Full(a)) => a.path.as_ref().map_or("/".into(), |p| p.value.clone()),
-        None => "/".into(),
+        Some(TargetHealthCheck::Full(a)) => a
+            .path
+            .as_ref()
+            .map_or(default_path.into(), |p| p.value.clone()),
+        None => default_path.into(),
     };
     let sidecar = h
         .target_container
         .as_ref()
         .and_then(|t| m.task.sidecars.get(&t.value).map(|s| (t.value.clone(), s)));
+    let target_port = h
+        .target_port
+        .as_ref()
+        .map(|p| p.value.0)
+        .or_else(|| match &sidecar {
+            Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
+            None => m.task.image.port.as_ref().map(|p| p.value.0),
+        })
+        .unwrap_or(80);
+    let redirect = h.redirect_to_https.as_ref().is_none_or(|r| r.value);
     LbPlan {
         container: sidecar
             .as_ref()
@@ -46,21 +69,21 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         } else {
             crate::contract::EnvValue::HttpListenerArn
         },
-        target_port: h
-            .target_port
-            .as_ref()
-            .map(|p| p.value.0)
-            .or_else(|| match &sidecar {
-                Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
-                None => m.task.image.port.as_ref().map(|p| p.value.0),
-            })
-            .unwrap_or(80),
+        target_port,
+        protocol: if target_port == 443 { "HTTPS" } else { "HTTP" },
+        protocol_version: version.map(HttpVersion::as_cfn),
+        http_listener_param: (https && !redirect).then(|| {
+            crate::contract::EnvValue::HttpListenerArn
+                .parameter()
+                .to_string()
+        }),
         health: TargetHealthPlan {
             path: health_path,
+            matcher: if grpc { "GrpcCode" } else { "HttpCode" },
             port: full.and_then(|a| a.port.as_ref()).map(|p| p.value.0),
             codes: full
                 .and_then(|a| a.success_codes.as_ref())
-                .map_or("200".into(), |c| c.value.clone()),
+                .map_or(default_codes.into(), |c| c.value.clone()),
             healthy: full
                 .and_then(|a| a.healthy_threshold.as_ref())
                 .map_or(5, |t| t.value),

@@ -39,8 +39,8 @@ use crate::manifest::common::{Arch, OsFamily, Platform};
 use crate::manifest::duration::Duration;
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::service::{
-    Autoscaling, Cooldown, Count, Http, Placement, Rolling, Secret, ServiceManifest, ServiceType,
-    TargetHealthCheck,
+    Autoscaling, Cooldown, Count, Http, HttpVersion, Placement, Rolling, Secret, ServiceManifest,
+    ServiceType, TargetHealthCheck,
 };
 use crate::render::render;
 use serde::Serialize;

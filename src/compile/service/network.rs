@@ -52,6 +52,12 @@ pub(super) fn env_params(
             l.listener,
             "Listener of the environment's load balancer",
         ));
+        if l.http_listener_param.is_some() {
+            env_params.push(take(
+                EnvValue::HttpListenerArn,
+                "HTTP listener of the environment's load balancer, which does not redirect this service's paths",
+            ));
+        }
         env_params.push(take(
             EnvValue::LoadBalancerDnsName,
             "DNS name of the environment's load balancer",

@@ -84,8 +84,10 @@ pub struct HealthPlan {
 /// Target group health check.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetHealthPlan {
-    /// Path.
+    /// Path (for gRPC, `/package.Service/Method`).
     pub path: String,
+    /// The matcher's key: `HttpCode`, or `GrpcCode` for gRPC target groups.
+    pub matcher: &'static str,
     /// Port, when not the traffic port.
     pub port: Option<u16>,
     /// Success codes.
@@ -122,6 +124,14 @@ pub struct LbPlan {
     pub listener: crate::contract::EnvValue,
     /// Port traffic goes to.
     pub target_port: u16,
+    /// Target group protocol: `HTTPS` for port 443 (Copilot's meaning), else `HTTP`;
+    /// the health check uses it too.
+    pub protocol: &'static str,
+    /// Target group protocol version (`http.version`): `HTTP1`, `HTTP2` or `GRPC`.
+    pub protocol_version: Option<&'static str>,
+    /// With HTTPS and `redirect_to_https: false`: the stack parameter of the HTTP
+    /// listener, which then forwards this service's paths too instead of redirecting.
+    pub http_listener_param: Option<String>,
     /// Health check.
     pub health: TargetHealthPlan,
     /// Health check grace period (seconds).

@@ -702,6 +702,8 @@ impl Decode for Http {
             target_container: f.opt(cx, "target_container"),
             target_port: f.opt(cx, "target_port"),
             allowed_source_ips: f.opt(cx, "allowed_source_ips"),
+            version: f.opt(cx, "version"),
+            redirect_to_https: f.opt(cx, "redirect_to_https"),
         };
         for (key, feature) in [
             ("alias", "Custom domain aliases (`http.alias`)"),
@@ -710,20 +712,35 @@ impl Decode for Http {
                 "Route 53 records for aliases (`http.hosted_zone`)",
             ),
             ("additional_rules", "Additional listener rules"),
-            ("version", "gRPC / HTTP2 target groups (`http.version`)"),
             ("alb", "Importing an existing load balancer (`http.alb`)"),
             ("private", "Private ingress (`http.private`)"),
         ] {
             f.unsupported(cx, key, feature, |_| false);
         }
-        f.unsupported(
-            cx,
-            "redirect_to_https",
-            "HTTP-to-HTTPS redirect control",
-            |n| n.as_str().and_then(crate::manifest::decode::parse_bool) == Some(false),
-        );
         f.finish(cx);
         Some(h)
+    }
+}
+impl Decode for HttpVersion {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let s = String::decode(node, cx)?;
+        match s.to_ascii_lowercase().as_str() {
+            "http1" => Some(HttpVersion::Http1),
+            "http2" => Some(HttpVersion::Http2),
+            "grpc" => Some(HttpVersion::Grpc),
+            _ => {
+                let path = cx.path();
+                cx.invalid(
+                    node.span,
+                    format!("`{path}` cannot be `{s}`"),
+                    Some(crate::manifest::common::one_of(
+                        &s.to_ascii_lowercase(),
+                        &["http1", "http2", "grpc"],
+                    )),
+                );
+                None
+            }
+        }
     }
 }
 impl Decode for TargetHealthCheck {

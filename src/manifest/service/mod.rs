@@ -637,6 +637,48 @@ pub struct Http {
     pub target_port: Option<Spanned<Port>>,
     /// Only these CIDR ranges may reach the service.
     pub allowed_source_ips: Option<Vec<Spanned<String>>>,
+    /// Protocol version from the load balancer to the tasks: `http1` (default),
+    /// `http2` or `grpc`, in any case.
+    pub version: Option<Spanned<HttpVersion>>,
+    /// Redirect HTTP to HTTPS when the environment serves HTTPS. Default true; with
+    /// `false`, the service answers on both listeners.
+    pub redirect_to_https: Option<Spanned<bool>>,
+}
+
+/// `http.version`: the target group's protocol version
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// HTTP/1.1.
+    Http1,
+    /// HTTP/2.
+    Http2,
+    /// gRPC.
+    Grpc,
+}
+
+impl HttpVersion {
+    /// CloudFormation's `ProtocolVersion` value.
+    pub fn as_cfn(self) -> &'static str {
+        match self {
+            HttpVersion::Http1 => "HTTP1",
+            HttpVersion::Http2 => "HTTP2",
+            HttpVersion::Grpc => "GRPC",
+        }
+    }
+}
+
+impl JsonSchema for HttpVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HttpVersion".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`http1`, `http2` or `grpc`, in any case.",
+            "type": "string",
+            "pattern": "^([Hh][Tt][Tt][Pp][12]|[Gg][Rr][Pp][Cc])$"
+        })
+    }
 }
 
 /// Target group health check.

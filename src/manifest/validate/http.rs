@@ -1,11 +1,30 @@
-//! Semantic checks of `http`: load balancer routing and target group health checks.
+//! Semantic checks of `http`: load balancer routing, target group protocol version and
+//! health checks, and what the environment's load balancer needs
+//! (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>).
 
 use super::Checker;
 use crate::manifest::decode::Spanned;
 use crate::manifest::diag::Code;
-use crate::manifest::service::{Http, ServiceManifest, TargetHealthCheck};
+use crate::manifest::environment::EnvManifest;
+use crate::manifest::service::{Http, HttpVersion, ServiceManifest, TargetHealthCheck};
 
-pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
+pub(super) fn http(
+    c: &mut Checker,
+    m: &ServiceManifest,
+    h: &Spanned<Http>,
+    env: Option<&EnvManifest>,
+) {
+    // An alias brings its own certificate (Copilot's meaning), so the listener is
+    // HTTPS; until wharf reads aliases, that field is refused on its own.
+    if let Some(e) = env
+        && !m.was_unreadable("http.alias")
+    {
+        listener(c, h, e);
+    }
+    let grpc = h
+        .version
+        .as_ref()
+        .is_some_and(|v| v.value == HttpVersion::Grpc);
     let mut condition_values = 0;
     match &h.path {
         None => c.error(
@@ -147,6 +166,18 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
             c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
         }
         if let Some(codes) = &a.success_codes
+            && grpc
+            && !valid_grpc_codes(codes)
+        {
+            c.error(
+                Code::InvalidValue,
+                codes.span,
+                &p("success_codes"),
+                format!("`{}` is not a list of gRPC codes", codes.value),
+                Some("a gRPC target group's health check takes codes like `0`, `0,12` or `0-99`, from 0 to 99".to_string()),
+            );
+        } else if let Some(codes) = &a.success_codes
+            && !grpc
             && !valid_codes(codes)
         {
             c.error(
@@ -168,6 +199,55 @@ pub(super) fn http(c: &mut Checker, m: &ServiceManifest, h: &Spanned<Http>) {
     }
 }
 
+/// What the environment's listeners allow: gRPC and HTTP/2 target groups behind an
+/// HTTPS listener only, and `redirect_to_https` meaning something only with one.
+fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
+    let https = !e.certificates().is_empty();
+    if let Some(v) = &h.version
+        && v.value != HttpVersion::Http1
+        && !https
+    {
+        c.error(
+            Code::InvalidValue,
+            v.span,
+            "http.version",
+            format!(
+                "`{}` target groups need an HTTPS listener, and environment `{}` has no certificate",
+                v.value.as_cfn(),
+                e.name.value
+            ),
+            Some("give the environment `http.public.certificates`, or use `http1`".into()),
+        );
+    }
+    if let Some(r) = &h.redirect_to_https {
+        if !https {
+            c.warn(
+                Code::InvalidValue,
+                r.span,
+                "http.redirect_to_https",
+                format!(
+                    "`redirect_to_https` has no effect: environment `{}` has no HTTPS listener (no certificate)",
+                    e.name.value
+                ),
+                None,
+            );
+        } else if !r.value
+            && let Some(v) = h.version.as_ref().filter(|v| v.value != HttpVersion::Http1)
+        {
+            c.error(
+                Code::InvalidValue,
+                r.span,
+                "http.redirect_to_https",
+                format!(
+                    "`redirect_to_https: false` would put the `{}` target group behind the HTTP listener, which takes HTTP/1.1 target groups only",
+                    v.value.as_cfn()
+                ),
+                Some("leave `redirect_to_https` out (HTTP is redirected to HTTPS)".into()),
+            );
+        }
+    }
+}
+
 fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
     if !path.starts_with('/') || path.chars().any(char::is_whitespace) || path.len() > 1024 {
         c.error(
@@ -178,6 +258,16 @@ fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
             Some(format!("write `/{}`", path.trim_start_matches('/'))),
         );
     }
+}
+
+/// gRPC codes for a health check: `0` to `99`, as a list or ranges.
+fn valid_grpc_codes(s: &str) -> bool {
+    let code = |c: &str| (1..=2).contains(&c.len()) && c.parse::<u8>().is_ok_and(|n| n <= 99);
+    !s.is_empty()
+        && s.split(',').all(|part| match part.split_once('-') {
+            Some((a, b)) => code(a) && code(b) && a.parse::<u8>().ok() <= b.parse::<u8>().ok(),
+            None => code(part),
+        })
 }
 
 fn valid_codes(s: &str) -> bool {
@@ -200,5 +290,11 @@ mod tests {
         assert!(!super::valid_codes("600"));
         assert!(!super::valid_codes("abc"));
         assert!(!super::valid_codes("299-200"));
+        assert!(super::valid_grpc_codes("0"));
+        assert!(super::valid_grpc_codes("0,12"));
+        assert!(super::valid_grpc_codes("0-99"));
+        assert!(!super::valid_grpc_codes("200"));
+        assert!(!super::valid_grpc_codes("9-1"));
+        assert!(!super::valid_grpc_codes(""));
     }
 }

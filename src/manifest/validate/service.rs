@@ -136,7 +136,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         );
     }
     match (&m.http(), m.is_load_balanced()) {
-        (Some(h), true) => super::http::http(&mut c, m, h),
+        (Some(h), true) => super::http::http(&mut c, m, h, env),
         (None, true) if !m.was_unreadable("http") => c.error(
             Code::MissingField,
             m.kind.span,
@@ -1024,7 +1024,20 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
         Placement::Public if !has_public => c.error(Code::Reference, placement_span, "network.vpc.placement", format!("public placement needs public subnets, and environment `{env_name}` imports a VPC without any"), Some("set `network.vpc.placement: private`, or add public subnets to the environment".to_string())),
         _ => {}
     }
+    let public = subnets
+        .and_then(|s| s.public.as_ref())
+        .map_or(0, |p| p.len());
     if m.is_load_balanced() && !has_public {
         c.error(Code::Reference, m.kind.span, "type", format!("a Load Balanced Web Service needs public subnets for the load balancer, and environment `{env_name}` has none"), None);
+    } else if m.is_load_balanced() && public < 2 {
+        // An Application Load Balancer needs subnets in two or more zones
+        // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones).
+        c.error(
+            Code::Range,
+            m.kind.span,
+            "type",
+            format!("a Load Balanced Web Service's load balancer needs public subnets in at least 2 availability zones, and environment `{env_name}` imports a VPC with 1"),
+            Some("list 2 or more public subnets of different zones in the environment's `network.vpc.subnets.public`".into()),
+        );
     }
 }

@@ -1715,3 +1715,108 @@ fn sidecar_and_volume_rules_found_by_a_trial() {
     let f = one(&format!("{BE}storage:\n  volumes:\n    a: {{path: /}}\n"));
     assert!(f.message.contains("container's root"), "{}", f.message);
 }
+
+const HTTPS_ENV: &str = "name: prod\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+
+#[test]
+fn http_versions_need_an_https_listener() {
+    let svc = |extra: &str| format!("{LB}{extra}");
+    // gRPC behind HTTPS, with gRPC codes.
+    let ok = run(
+        &svc(
+            "  version: GRPC\n  healthcheck:\n    path: /shop.Catalog/Check\n    success_codes: '0-99'\n",
+        ),
+        Some(HTTPS_ENV),
+    );
+    assert!(ok.is_empty(), "{ok:#?}");
+    let f = run(
+        &svc("  version: grpc\n"),
+        Some("name: test\ntype: Environment\n"),
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].code, f[0].at.as_str(), f[0].path.as_str()),
+        (Code::InvalidValue, "svc.yml:8:12", "http.version")
+    );
+    assert!(
+        f[0].message.contains(
+            "`GRPC` target groups need an HTTPS listener, and environment `test` has no certificate"
+        ),
+        "{}",
+        f[0].message
+    );
+    // HTTP/1.1 needs nothing.
+    assert!(
+        run(
+            &svc("  version: http1\n"),
+            Some("name: test\ntype: Environment\n")
+        )
+        .is_empty()
+    );
+    let f = one(&svc("  version: http3\n"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "http.version")
+    );
+    assert!(f.help.contains("`http1`"), "{}", f.help);
+    let f = run(
+        &svc("  version: grpc\n  healthcheck:\n    success_codes: '200'\n"),
+        Some(HTTPS_ENV),
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.contains("not a list of gRPC codes"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn redirect_to_https_means_something_with_an_https_listener_only() {
+    let svc = |extra: &str| format!("{LB}  redirect_to_https: false\n{extra}");
+    assert!(run(&svc(""), Some(HTTPS_ENV)).is_empty());
+    let f = run(&svc(""), Some("name: test\ntype: Environment\n"));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].severity, f[0].path.as_str()),
+        (Severity::Warning, "http.redirect_to_https")
+    );
+    let f = run(&svc("  version: http2\n"), Some(HTTPS_ENV));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(
+        f[0].message.contains("takes HTTP/1.1 target groups only"),
+        "{}",
+        f[0].message
+    );
+    assert!(run(&format!("{LB}  redirect_to_https: true\n"), Some(HTTPS_ENV)).is_empty());
+}
+
+/// User's case 2: an imported VPC with one public subnet cannot hold the load balancer.
+#[test]
+fn a_load_balancer_needs_two_public_subnets_of_an_imported_vpc() {
+    let env = |public: &str| {
+        format!(
+            "name: prod\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-0abc1234\n    subnets:\n      public:\n{public}      private:\n        - id: subnet-0a000003\n        - id: subnet-0a000004\n"
+        )
+    };
+    let one_subnet = env("        - id: subnet-0a000001\n");
+    let f: Vec<_> = run(LB, Some(&one_subnet))
+        .into_iter()
+        .filter(|f| f.at.starts_with("svc.yml"))
+        .collect();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0].code, f[0].at.as_str(), f[0].path.as_str()),
+        (Code::Range, "svc.yml:2:7", "type")
+    );
+    assert!(
+        f[0].message
+            .contains("at least 2 availability zones, and environment `prod` imports a VPC with 1"),
+        "{}",
+        f[0].message
+    );
+    let two = env("        - id: subnet-0a000001\n        - id: subnet-0a000002\n");
+    assert!(run(LB, Some(&two)).is_empty(), "{:#?}", run(LB, Some(&two)));
+    // A backend needs no load balancer.
+    assert!(run(BE, Some(&one_subnet)).iter().all(|f| f.path != "type"));
+}
