@@ -68,6 +68,8 @@ What is adjusted, and why:
     gave the model object).
 14. `Fn::ImportValue` works in stacks made by change sets: moto gave such a stack no
     view of the region's exports (`No export named …`), so every stack sees them.
+15. An AWS::ElasticLoadBalancingV2::TargetGroup keeps its `ProtocolVersion` (`GRPC`,
+    `HTTP2`); moto's CloudFormation made every one `HTTP1`.
 """
 
 import os
@@ -180,6 +182,22 @@ def _create_change_set(self, stack_name, *args, **kwargs):
 
 
 cfn_models.CloudFormationBackend.create_change_set = _create_change_set
+
+
+# ---- 15. Target groups keep their protocol version -------------------------------------
+
+_orig_tg_create = elbv2_models.FakeTargetGroup.create_from_cloudformation_json.__func__
+
+
+def _tg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    tg = _orig_tg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    version = cloudformation_json["Properties"].get("ProtocolVersion")
+    if version and tg.protocol in ("HTTP", "HTTPS"):
+        tg.protocol_version = version
+    return tg
+
+
+elbv2_models.FakeTargetGroup.create_from_cloudformation_json = classmethod(_tg_create)
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

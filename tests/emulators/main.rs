@@ -12,5 +12,6 @@ mod locks;
 mod moto;
 mod ownership;
 mod rollouts;
+mod routing;
 mod storage;
 mod workloads;
