@@ -288,7 +288,7 @@ mod tests {
         let full = ws
             .diags
             .iter()
-            .find(|d| d.code == Code::Limit)
+            .find(|d| d.code == Code::Limit && d.severity == crate::manifest::diag::Severity::Error)
             .expect("a limit error");
         let span = full.span.unwrap();
         let at = format!(
@@ -301,5 +301,34 @@ mod tests {
             "{at}"
         );
         assert!(full.message.contains("more than 1000"), "{}", full.message);
+    }
+
+    #[test]
+    fn more_load_balanced_services_than_a_load_balancer_takes_is_a_warning() {
+        let mut files = workspace_from_bytes(DEFAULT_SERVICE.as_bytes());
+        for i in 0..=100 {
+            files.insert(
+                format!("wharf/w{i:03}/manifest.yml"),
+                format!(
+                    "name: w{i:03}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: w{i:03}\n"
+                ),
+            );
+        }
+        let mut ws = load(&files);
+        let packaged = package_all(
+            &mut ws,
+            "test",
+            &crate::compile::workspace::Digests::new().into(),
+        );
+        assert!(matches!(packaged, Ok(Some(_))), "a warning, not an error");
+        let w: Vec<_> = ws.diags.iter().filter(|d| d.code == Code::Limit).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].severity, crate::manifest::diag::Severity::Warning);
+        assert!(
+            w[0].message
+                .contains("needs 101 target groups; an Application Load Balancer takes 100"),
+            "{}",
+            w[0].message
+        );
     }
 }

@@ -166,6 +166,16 @@ pub async fn find_subnets(
                 Some("tag the subnets, or change `network.vpc.placement.subnets.from_tags`".into()),
             ));
         }
+        let most = crate::manifest::validate::service::MAX_TASK_SUBNETS;
+        if ids.len() > most {
+            return Err(WharfError::usage(
+                format!(
+                    "{} subnets of {vpc} have the tags `{name}` asks for; a task's network interface takes at most {most}",
+                    ids.len()
+                ),
+                Some("narrow `network.vpc.placement.subnets.from_tags`".into()),
+            ));
+        }
         out.insert(name.clone(), ids);
     }
     Ok(out)

@@ -141,10 +141,16 @@ fn parameter_names(root: &Node) -> std::collections::BTreeSet<String> {
 }
 
 /// The overridden template within CloudFormation's size and its task definition
-/// within ECS's; the error is at the first rule or patch.
+/// within ECS's (size, and containers); the error is at the first rule or patch.
 fn size_limits(root: &Node, out: &str, m: &ServiceManifest, d: &mut Diagnostics) {
+    use crate::manifest::validate::service::MAX_CONTAINERS;
     let td = task_definition(root).map_or(0, |p| p.to_json().to_string().len());
-    let problem = if out.len() > MAX_TEMPLATE_BYTES {
+    let containers = container_names(root).len();
+    let problem = if containers > MAX_CONTAINERS {
+        Some(format!(
+            "with the overrides, the task definition has {containers} containers; ECS takes at most {MAX_CONTAINERS}"
+        ))
+    } else if out.len() > MAX_TEMPLATE_BYTES {
         Some(format!(
             "with the overrides, the template is {} KiB; CloudFormation takes at most 1 MiB",
             out.len() / 1024

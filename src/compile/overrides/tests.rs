@@ -230,6 +230,19 @@ fn patches_may_not_drop_wharfs_containers_and_results_stay_within_limits() {
         "- op: add\n  path: /Resources/TaskDefinition/Properties/ContainerDefinitions/-\n  value: {Name: extra, Image: busybox, Essential: false}\n",
     )
     .unwrap();
+    // Ten containers at most: the main one and nine appended.
+    let add = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("- op: add\n  path: /Resources/TaskDefinition/Properties/ContainerDefinitions/-\n  value: {{Name: extra{i}, Image: busybox, Essential: false}}\n"))
+            .collect()
+    };
+    compiled("", &add(9)).unwrap();
+    let d = compiled("", &add(10)).unwrap_err();
+    assert!(
+        error_text(&d).contains("has 11 containers; ECS takes at most 10"),
+        "{}",
+        error_text(&d)
+    );
     let big = "x".repeat(70_000);
     let d = compiled(
         &format!("taskdef_overrides:\n  - path: ContainerDefinitions[0].DockerLabels.big\n    value: {big}\n"),

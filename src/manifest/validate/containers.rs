@@ -40,6 +40,32 @@ fn built_sidecar_name(c: &mut Checker, name: &Spanned<String>, path: &str) {
 /// Sidecars, credentials and `depends_on` of the main container and the sidecars.
 pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
     let main = m.name.value.as_str();
+    // The main container, the sidecars, FireLens's router and the X-Ray collector.
+    let sidecars = m.task.sidecars.iter().count();
+    let count =
+        1 + sidecars + usize::from(m.firelens().is_some()) + usize::from(m.tracing().is_some());
+    if count > super::service::MAX_CONTAINERS
+        && let Some((name, _)) = m.task.sidecars.iter().next()
+    {
+        c.error(
+            Code::Limit,
+            name.span,
+            "sidecars",
+            format!(
+                "the task would have {count} containers (the main one, {} sidecar{}{}); ECS takes at most {}",
+                sidecars,
+                if sidecars == 1 { "" } else { "s" },
+                match (m.firelens().is_some(), m.tracing().is_some()) {
+                    (true, true) => ", FireLens's log router and the X-Ray collector",
+                    (true, false) => " and FireLens's log router",
+                    (false, true) => " and the X-Ray collector",
+                    (false, false) => "",
+                },
+                super::service::MAX_CONTAINERS
+            ),
+            Some("merge sidecars, or move one into a service of its own".into()),
+        );
+    }
     let mut all: BTreeMap<&str, Container> = BTreeMap::from([(
         main,
         Container {

@@ -8,7 +8,7 @@ mod http;
 pub mod messaging;
 pub mod net;
 pub mod observability;
-mod service;
+pub mod service;
 
 pub use environment::{validate_app, validate_env};
 pub use service::{RESERVED_PREFIXES, validate_service};

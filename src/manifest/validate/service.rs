@@ -54,30 +54,11 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
         count_rules(&mut c, m, count);
     }
     if let Some(hc) = &m.task.image.healthcheck {
-        if let Some(i) = &hc.interval {
-            c.seconds(i, 5, 300, "image.healthcheck.interval");
-        }
-        if let Some(t) = &hc.timeout {
-            c.seconds(t, 2, 60, "image.healthcheck.timeout");
-        }
-        if let Some(r) = &hc.retries {
-            c.range(r.value, 1, 10, r.span, "image.healthcheck.retries", "");
-        }
-        if let Some(s) = &hc.start_period {
-            c.seconds(s, 0, 300, "image.healthcheck.start_period");
-        }
-        match hc.command.args().first().map(String::as_str) {
-            Some("CMD" | "CMD-SHELL" | "NONE") => {}
-            _ => c.error(
-                Code::InvalidValue,
-                hc.command.span,
-                "image.healthcheck.command",
-                "`image.healthcheck.command` must start with `CMD` or `CMD-SHELL`",
-                Some(
-                    "for example `[\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`"
-                        .to_string(),
-                ),
-            ),
+        container_health(&mut c, hc, "image.healthcheck");
+    }
+    for (name, s) in m.task.sidecars.iter() {
+        if let Some(hc) = &s.value.healthcheck {
+            container_health(&mut c, hc, &format!("sidecars.{}.healthcheck", name.value));
         }
     }
     variables_and_secrets(&mut c, m);
@@ -206,6 +187,50 @@ pub const MAX_TASK_DEFINITION_BYTES: usize = 65_536;
 /// configuration, health check (bytes).
 const TASK_DEFINITION_OVERHEAD: usize = 4_096;
 
+/// A container's health check at `at`, within ECS's bounds
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html>):
+/// interval 5–300 s, timeout 2–60 s, retries 1–10, start period 0–300 s, and a command
+/// starting with `CMD`, `CMD-SHELL` or `NONE`.
+fn container_health(
+    c: &mut Checker,
+    hc: &crate::manifest::service::ContainerHealthCheck,
+    at: &str,
+) {
+    if let Some(i) = &hc.interval {
+        c.seconds(i, 5, 300, &format!("{at}.interval"));
+    }
+    if let Some(t) = &hc.timeout {
+        c.seconds(t, 2, 60, &format!("{at}.timeout"));
+    }
+    if let Some(r) = &hc.retries {
+        c.range(r.value, 1, 10, r.span, &format!("{at}.retries"), "");
+    }
+    if let Some(s) = &hc.start_period {
+        c.seconds(s, 0, 300, &format!("{at}.start_period"));
+    }
+    match hc.command.args().first().map(String::as_str) {
+        Some("CMD" | "CMD-SHELL" | "NONE") => {}
+        _ => c.error(
+            Code::InvalidValue,
+            hc.command.span,
+            &format!("{at}.command"),
+            format!("`{at}.command` must start with `CMD` or `CMD-SHELL`"),
+            Some(
+                "for example `[\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]`"
+                    .to_string(),
+            ),
+        ),
+    }
+}
+
+/// Most subnets of a task's network interface
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html>).
+pub const MAX_TASK_SUBNETS: usize = 16;
+
+/// Most containers of a task definition
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html>).
+pub const MAX_CONTAINERS: usize = 10;
+
 /// Most security groups of a task's network interface
 /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html>).
 pub const MAX_TASK_SECURITY_GROUPS: usize = 5;
@@ -217,6 +242,18 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
         return;
     };
     if let Some(subnets) = &vpc.subnets {
+        if subnets.len() > MAX_TASK_SUBNETS {
+            c.error(
+                Code::Limit,
+                subnets[MAX_TASK_SUBNETS].span,
+                "network.vpc.placement.subnets",
+                format!(
+                    "`placement.subnets` lists {} subnets; a task's network interface takes at most {MAX_TASK_SUBNETS}",
+                    subnets.len()
+                ),
+                None,
+            );
+        }
         if subnets.is_empty() {
             c.error(
                 Code::MissingField,

@@ -1820,3 +1820,42 @@ fn a_load_balancer_needs_two_public_subnets_of_an_imported_vpc() {
     // A backend needs no load balancer.
     assert!(run(BE, Some(&one_subnet)).iter().all(|f| f.path != "type"));
 }
+
+/// ECS's limits on a task: at most 10 containers, 16 subnets, and health checks of
+/// sidecars within the same bounds as the main container's.
+#[test]
+fn task_limits_of_containers_subnets_and_sidecar_health_checks() {
+    let sidecars: String = (0..9)
+        .map(|i| format!("  s{i}:\n    image: busybox\n"))
+        .collect();
+    assert!(run(&format!("{BE}sidecars:\n{sidecars}"), None).is_empty());
+    let f = one(&format!(
+        "{BE}observability:\n  tracing: awsxray\nsidecars:\n{sidecars}"
+    ));
+    assert_eq!((f.code, f.path.as_str()), (Code::Limit, "sidecars"));
+    assert!(
+        f.message.contains(
+            "11 containers (the main one, 9 sidecars and the X-Ray collector); ECS takes at most 10"
+        ),
+        "{}",
+        f.message
+    );
+    let ids: Vec<String> = (0..17).map(|i| format!("subnet-0a1b2c{i:02x}")).collect();
+    let f = one(&format!(
+        "{BE}network:\n  vpc:\n    placement:\n      subnets: [{}]\n",
+        ids.join(", ")
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Limit, "network.vpc.placement.subnets")
+    );
+    assert!(f.message.contains("lists 17 subnets"), "{}", f.message);
+    let f = one(&format!(
+        "{BE}sidecars:\n  s:\n    image: busybox\n    healthcheck:\n      command: [CMD, true]\n      interval: 1s\n"
+    ));
+    assert_eq!(f.path, "sidecars.s.healthcheck.interval");
+    let f = one(&format!(
+        "{BE}sidecars:\n  s:\n    image: busybox\n    healthcheck:\n      command: [curl, x]\n"
+    ));
+    assert_eq!(f.path, "sidecars.s.healthcheck.command");
+}
