@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/env-alb.yml",
     "partials/env-ssm.yml",
     "partials/env-efs.yml",
+    "partials/env-flow-logs.yml",
     "partials/svc-roles.yml",
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",

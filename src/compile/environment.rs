@@ -118,6 +118,10 @@ pub struct EnvPlan {
     pub ssm: Vec<SsmPlan>,
     /// The environment's EFS file system, when a workload mounts it (`efs: true`).
     pub efs: bool,
+    /// The manifest's rules of the environment's security group.
+    pub security_group: super::env_vpc::SecurityGroupPlan,
+    /// VPC flow logs, when asked for.
+    pub flow_logs: Option<super::env_vpc::FlowLogsPlan>,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -358,6 +362,8 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         container_insights,
         efs,
         refs,
+        security_group: super::env_vpc::security_group(m),
+        flow_logs: super::env_vpc::flow_logs(m),
         ssm,
     }
 }

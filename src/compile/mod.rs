@@ -6,6 +6,7 @@
 //! deterministic: the same inputs give byte-identical output.
 
 pub mod application;
+pub mod env_vpc;
 pub mod environment;
 pub mod overrides;
 pub mod priority;

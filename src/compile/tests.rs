@@ -1139,3 +1139,34 @@ fn target_group_protocol_version_and_the_http_listener() {
     let p = svc_plan(&format!("{LB}  redirect_to_https: false\n"), ENV);
     assert_eq!(p.lb.unwrap().http_listener_param, None);
 }
+
+#[test]
+fn environment_security_group_rules_and_flow_logs_render() {
+    let e: EnvManifest = decode(
+        "name: test\ntype: Environment\nnetwork:\n  vpc:\n    security_group:\n      ingress:\n        - {ip_protocol: TCP, ports: 8000-8080, cidr: 10.0.0.0/16}\n        - {ip_protocol: '-1', ports: 1, cidr: '2001:db8::/32'}\n      egress: []\n    flow_logs: true\n",
+    );
+    let p = super::environment::plan(&app(), &e, &[]);
+    let r = &p.security_group.ingress;
+    assert_eq!(
+        (r[0].protocol.as_str(), r[0].ports, r[0].cidr_key),
+        ("tcp", Some((8000, 8080)), "CidrIp")
+    );
+    assert_eq!(
+        (r[1].protocol.as_str(), r[1].ports, r[1].cidr_key),
+        ("-1", None, "CidrIpv6")
+    );
+    assert_eq!(p.security_group.egress.as_deref().map(<[_]>::len), Some(0));
+    assert_eq!(p.flow_logs.as_ref().map(|f| f.retention), Some(14));
+    let t = super::compile_env(&app(), &e, &[]).unwrap().template;
+    assert!(
+        t.contains("CidrIp: 127.0.0.1/32"),
+        "no egress: the closed rule"
+    );
+    assert!(t.contains("Type: AWS::EC2::FlowLog"));
+    assert!(t.contains("RetentionInDays: 14"));
+    // Without them, the default egress and no flow log.
+    let plain = super::compile_env(&app(), &decode(ENV), &[])
+        .unwrap()
+        .template;
+    assert!(plain.contains("Allow all outbound traffic") && !plain.contains("FlowLog"));
+}

@@ -3,7 +3,7 @@
 //! lives. Semantic checks live in `validate`.
 
 use super::decode::{Cx, Decode, Fields, Spanned};
-use super::yaml::Node;
+use super::yaml::{Node, Value};
 use schemars::JsonSchema;
 
 /// An environment manifest.
@@ -46,6 +46,72 @@ pub struct EnvVpc {
     pub cidr: Option<Spanned<String>>,
     /// Subnets.
     pub subnets: Option<Subnets>,
+    /// Rules of the environment's security group (every task's).
+    pub security_group: Option<Spanned<EnvSecurityGroup>>,
+    /// VPC flow logs to CloudWatch Logs: `true`, or `{retention: days}`.
+    pub flow_logs: Option<Spanned<FlowLogs>>,
+}
+
+/// `network.vpc.security_group`: rules on the security group every task of the
+/// environment has. `ingress` rules are added; `egress` rules, when given, replace the
+/// default that lets tasks reach anything.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSecurityGroup {
+    /// Inbound rules.
+    #[serde(default)]
+    pub ingress: Vec<Spanned<SecurityGroupRule>>,
+    /// Outbound rules (replacing "all outbound traffic").
+    pub egress: Option<Vec<Spanned<SecurityGroupRule>>>,
+}
+
+/// One security group rule (Copilot's fields).
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all), or a protocol number.
+    pub ip_protocol: Spanned<String>,
+    /// A port, or a range `from-to` (for ICMP: type and code). Not used with `-1`.
+    pub ports: Option<Spanned<PortRange>>,
+    /// The IPv4 or IPv6 block the rule allows.
+    pub cidr: Spanned<String>,
+}
+
+/// A port or a port range, `80` or `8000-8080`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    /// First port.
+    pub from: i32,
+    /// Last port.
+    pub to: i32,
+}
+
+impl JsonSchema for PortRange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PortRange".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A port, `80`, or a range, `8000-8080`.",
+            "anyOf": [
+                {"type": "integer", "minimum": -1, "maximum": 65535},
+                {"type": "string", "pattern": "^-?[0-9]+(-[0-9]+)?$"}
+            ]
+        })
+    }
+}
+
+/// `network.vpc.flow_logs`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowLogs {
+    /// Days the flow log group keeps records. Default 14 (Copilot's).
+    pub retention: Option<Spanned<u32>>,
+}
+
+impl FlowLogs {
+    /// Days kept when `retention` is not set.
+    pub const DEFAULT_RETENTION: u32 = 14;
 }
 
 /// `network.vpc.subnets`.
@@ -158,18 +224,106 @@ impl Decode for EnvVpc {
             id: f.opt(cx, "id"),
             cidr: f.opt(cx, "cidr"),
             subnets: f.opt(cx, "subnets"),
+            security_group: f.opt(cx, "security_group"),
+            flow_logs: None,
         };
-        f.unsupported(
-            cx,
-            "security_group",
-            "Custom environment security group rules",
-            |_| false,
-        );
-        f.unsupported(cx, "flow_logs", "VPC flow logs", |n| {
-            n.as_str().and_then(super::decode::parse_bool) == Some(false)
-        });
+        // `flow_logs: false` means none; `true` or a mapping, flow logs.
+        let flow_logs = match f.node("flow_logs") {
+            Some(n) if matches!(n.value, Value::Scalar(_)) => {
+                match f.opt::<Spanned<bool>>(cx, "flow_logs") {
+                    Some(b) if b.value => Some(Spanned::new(FlowLogs::default(), b.span)),
+                    _ => None,
+                }
+            }
+            Some(_) => f.opt(cx, "flow_logs"),
+            None => None,
+        };
         f.finish(cx);
-        Some(v)
+        Some(EnvVpc { flow_logs, ..v })
+    }
+}
+
+impl Decode for EnvSecurityGroup {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "network.vpc.security_group")?;
+        let g = EnvSecurityGroup {
+            ingress: f.opt(cx, "ingress").unwrap_or_default(),
+            egress: f.opt(cx, "egress"),
+        };
+        f.finish(cx);
+        Some(g)
+    }
+}
+
+impl Decode for SecurityGroupRule {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "security group rule")?;
+        let ip_protocol = f.req(cx, "ip_protocol");
+        let ports_given = f.node("ports").is_some();
+        let ports = f.opt(cx, "ports");
+        let cidr = f.req(cx, "cidr");
+        f.finish(cx);
+        // Unreadable ports were reported; the rule is not checked further.
+        if ports_given && ports.is_none() {
+            return None;
+        }
+        Some(SecurityGroupRule {
+            ip_protocol: ip_protocol?,
+            ports,
+            cidr: cidr?,
+        })
+    }
+}
+
+impl Decode for PortRange {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let text = match &node.value {
+            Value::Scalar(s) if !node.is_null() => s.text.trim().to_string(),
+            _ => {
+                cx.type_error(node, "a port like `80` or a range like `8000-8080`");
+                return None;
+            }
+        };
+        let parse = |t: &str| t.trim().parse::<i32>().ok();
+        let range = match text.strip_prefix('-') {
+            // `-1`: every port (ICMP: every type).
+            Some(rest) if !rest.contains('-') => parse(&text).map(|p| (p, p)),
+            _ => match text.split_once('-') {
+                Some((a, b)) => parse(a).zip(parse(b)),
+                None => parse(&text).map(|p| (p, p)),
+            },
+        };
+        match range {
+            Some((from, to))
+                if (-1..=65535).contains(&from) && (-1..=65535).contains(&to) && from <= to =>
+            {
+                Some(PortRange { from, to })
+            }
+            _ => {
+                let path = cx.path();
+                cx.invalid(
+                    node.span,
+                    format!(
+                        "`{path}` is `{text}`, not a port from 0 to 65535 or a range `from-to`"
+                    ),
+                    Some(
+                        "write `443`, or `8000-8080` with the first port not above the last".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Decode for FlowLogs {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "network.vpc.flow_logs")?;
+        let l = FlowLogs {
+            retention: f.opt(cx, "retention"),
+        };
+        f.finish(cx);
+        Some(l)
     }
 }
 

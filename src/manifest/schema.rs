@@ -378,6 +378,10 @@ network:
     subnets:
       public: [{id: subnet-0a000001, cidr: 10.0.0.0/24, az: us-east-1a}]
       private: [{id: subnet-0a000002, cidr: 10.0.1.0/24, az: us-east-1b}]
+    security_group:
+      ingress: [{ip_protocol: tcp, ports: 80, cidr: 10.0.0.0/16}]
+      egress: [{ip_protocol: tcp, ports: 443-444, cidr: 0.0.0.0/0}]
+    flow_logs: {retention: 30}
 http:
   public:
     certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]

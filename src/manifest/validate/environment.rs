@@ -58,6 +58,30 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
         );
     }
     if let Some(vpc) = m.vpc() {
+        if let Some(g) = &vpc.security_group {
+            security_group(&mut c, &g.value);
+        }
+        if let Some(r) = vpc
+            .flow_logs
+            .as_ref()
+            .and_then(|l| l.value.retention.as_ref())
+            && !super::service::RETENTION_DAYS.contains(&r.value)
+        {
+            c.error(
+                Code::InvalidValue,
+                r.span,
+                "network.vpc.flow_logs.retention",
+                format!("CloudWatch Logs cannot keep logs for {} days", r.value),
+                Some(format!(
+                    "use one of {}",
+                    super::service::RETENTION_DAYS
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
         let subnets = vpc.subnets.as_ref();
         let lists = [
             ("public", subnets.and_then(|s| s.public.as_ref())),
@@ -147,6 +171,80 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
             if p.certificates.as_ref().is_none_or(|c| c.is_empty()) {
                 c.warn(Code::InvalidValue, pol.span, "http.public.ssl_policy", "`ssl_policy` has no effect without `certificates` (there is no HTTPS listener)", None);
             }
+        }
+    }
+}
+
+/// Rules wharf adds to the environment's security group besides the manifest's: from
+/// itself and from the load balancer.
+const OWN_INGRESS_RULES: usize = 2;
+
+/// Rules per direction a security group takes by default
+/// (<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups>).
+const RULES_PER_DIRECTION: usize = 60;
+
+/// `network.vpc.security_group`: each rule's protocol, ports and block, and the number
+/// of rules within the quota (with wharf's own ingress rules).
+fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurityGroup) {
+    for (dir, rules, room) in [
+        (
+            "ingress",
+            g.ingress.as_slice(),
+            RULES_PER_DIRECTION - OWN_INGRESS_RULES,
+        ),
+        (
+            "egress",
+            g.egress.as_deref().unwrap_or_default(),
+            RULES_PER_DIRECTION,
+        ),
+    ] {
+        if rules.len() > room {
+            c.error(
+                Code::Limit,
+                rules[room].span,
+                &format!("network.vpc.security_group.{dir}"),
+                format!(
+                    "{} {dir} rules; the environment's security group takes {room} of yours (a security group holds {RULES_PER_DIRECTION} per direction)",
+                    rules.len()
+                ),
+                None,
+            );
+        }
+        for (i, r) in rules.iter().enumerate() {
+            let at = format!("network.vpc.security_group.{dir}[{i}]");
+            let proto = r.value.ip_protocol.value.to_ascii_lowercase();
+            let known = matches!(proto.as_str(), "tcp" | "udp" | "icmp" | "icmpv6" | "-1")
+                || proto.parse::<u8>().is_ok();
+            if !known {
+                c.error(
+                    Code::InvalidValue,
+                    r.value.ip_protocol.span,
+                    &format!("{at}.ip_protocol"),
+                    format!("`{}` is not an IP protocol", r.value.ip_protocol.value),
+                    Some(
+                        "use `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all), or a protocol number"
+                            .into(),
+                    ),
+                );
+            }
+            match (&r.value.ports, proto.as_str()) {
+                (None, "tcp" | "udp") => c.error(
+                    Code::MissingField,
+                    r.span,
+                    &format!("{at}.ports"),
+                    format!("a `{proto}` rule needs `ports`"),
+                    Some("a port, `443`, or a range, `8000-8080`".into()),
+                ),
+                (Some(p), "tcp" | "udp") if p.value.from < 0 => c.error(
+                    Code::InvalidValue,
+                    p.span,
+                    &format!("{at}.ports"),
+                    format!("a `{proto}` rule takes ports from 0 to 65535"),
+                    None,
+                ),
+                _ => {}
+            }
+            c.cidr(&r.value.cidr, &format!("{at}.cidr"));
         }
     }
 }

@@ -1859,3 +1859,68 @@ fn task_limits_of_containers_subnets_and_sidecar_health_checks() {
     ));
     assert_eq!(f.path, "sidecars.s.healthcheck.command");
 }
+
+#[test]
+fn environment_security_group_rules_and_flow_logs() {
+    let env = |vpc: &str| format!("name: test\ntype: Environment\nnetwork:\n  vpc:\n{vpc}");
+    let ok = env(
+        "    security_group:\n      ingress:\n        - {ip_protocol: tcp, ports: 80, cidr: 10.0.0.0/16}\n        - {ip_protocol: '-1', cidr: '2001:db8::/32'}\n      egress: []\n    flow_logs: true\n",
+    );
+    assert!(env_findings(&ok).is_empty(), "{:?}", env_findings(&ok));
+    assert!(env_findings(&env("    flow_logs: {retention: 30}\n")).is_empty());
+    assert!(env_findings(&env("    flow_logs: false\n")).is_empty());
+    for (rule, path) in [
+        (
+            "{ip_protocol: tcpp, ports: 80, cidr: 10.0.0.0/16}",
+            "network.vpc.security_group.ingress[0].ip_protocol",
+        ),
+        (
+            "{ip_protocol: tcp, cidr: 10.0.0.0/16}",
+            "network.vpc.security_group.ingress[0].ports",
+        ),
+        (
+            "{ip_protocol: tcp, ports: 90-80, cidr: 10.0.0.0/16}",
+            "network.vpc.security_group.ingress[0].ports",
+        ),
+        (
+            "{ip_protocol: tcp, ports: 80, cidr: 10.0.0.1/16}",
+            "network.vpc.security_group.ingress[0].cidr",
+        ),
+        (
+            "{ip_protocol: tcp, ports: 80}",
+            "network.vpc.security_group.ingress[0].cidr",
+        ),
+    ] {
+        let f = env_findings(&env(&format!(
+            "    security_group:\n      ingress:\n        - {rule}\n"
+        )));
+        assert_eq!(f.len(), 1, "{rule}: {f:?}");
+        assert_eq!(f[0].1, path, "{rule}");
+    }
+    let many: String = (0..59)
+        .map(|i| {
+            format!(
+                "        - {{ip_protocol: tcp, ports: {}, cidr: 10.0.0.0/16}}\n",
+                1000 + i
+            )
+        })
+        .collect();
+    let f = env_findings(&env(&format!(
+        "    security_group:\n      ingress:\n{many}"
+    )));
+    assert_eq!(
+        f,
+        [(
+            Code::Limit,
+            "network.vpc.security_group.ingress".to_string()
+        )]
+    );
+    let f = env_findings(&env("    flow_logs: {retention: 15}\n"));
+    assert_eq!(
+        f,
+        [(
+            Code::InvalidValue,
+            "network.vpc.flow_logs.retention".to_string()
+        )]
+    );
+}
