@@ -70,6 +70,8 @@ What is adjusted, and why:
     view of the region's exports (`No export named …`), so every stack sees them.
 15. An AWS::ElasticLoadBalancingV2::TargetGroup keeps its `ProtocolVersion` (`GRPC`,
     `HTTP2`); moto's CloudFormation made every one `HTTP1`.
+16. An AWS::EC2::SecurityGroup's `SecurityGroupEgress` replaces the default "all
+    outbound" rule, as on AWS; moto's CloudFormation ignored it.
 """
 
 import os
@@ -81,7 +83,7 @@ import uuid
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
-from moto.ec2.models import route_tables, vpn_gateway
+from moto.ec2.models import ec2_backends, route_tables, security_groups, vpn_gateway
 from moto.ecs import models as ecs_models
 from moto.efs import models as efs_models
 from moto.elbv2 import models as elbv2_models
@@ -198,6 +200,33 @@ def _tg_create(cls, resource_name, cloudformation_json, account_id, region_name,
 
 
 elbv2_models.FakeTargetGroup.create_from_cloudformation_json = classmethod(_tg_create)
+
+
+# ---- 16. Security groups get the egress rules their template gives ----------------------
+
+_orig_sg_create = security_groups.SecurityGroup.create_from_cloudformation_json.__func__
+
+
+def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    group = _orig_sg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    props = cloudformation_json["Properties"]
+    egress = props.get("SecurityGroupEgress")
+    if egress:
+        backend = ec2_backends[account_id][region_name]
+        group.egress_rules = []
+        for r in egress:
+            backend.authorize_security_group_egress(
+                group_name_or_id=group.id,
+                ip_protocol=str(r["IpProtocol"]),
+                from_port=r.get("FromPort"),
+                to_port=r.get("ToPort"),
+                ip_ranges=[{"CidrIp": r["CidrIp"]}] if r.get("CidrIp") else [],
+                vpc_id=props.get("VpcId"),
+            )
+    return group
+
+
+security_groups.SecurityGroup.create_from_cloudformation_json = classmethod(_sg_create)
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------
