@@ -3,7 +3,7 @@
 //! (tests/fixtures/workspaces/observability), and a Copilot service's
 //! `taskdef_overrides` and YAML patches (tests/fixtures/workspaces/overrides).
 
-use crate::harness::{boto, fixture, image_lab, moto_with, wharf_lab};
+use crate::harness::{boto, fixture, image_lab, moto_with, wharf_lab, wharf_ok};
 
 /// Each container of `stack`'s task definition, by name, as ECS describes it.
 fn containers(endpoint: &str, stack: &str) -> serde_json::Value {
@@ -29,12 +29,7 @@ fn firelens_and_the_xray_collector_deploy() {
     let ep = emu.endpoint.as_str();
     let dir = fixture("observability");
     let d = dir.path();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["deploy", "-e", "dev", "--all"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["deploy", "-e", "dev", "--all"]);
 
     let api = containers(ep, "watch-dev-api");
     let names: Vec<&String> = api.as_object().unwrap().keys().collect();
@@ -85,12 +80,7 @@ fn taskdef_overrides_and_yaml_patches_deploy() {
     let ep = emu.endpoint.as_str();
     let dir = fixture("overrides");
     let d = dir.path();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["deploy", "-e", "dev", "--all"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["deploy", "-e", "dev", "--all"]);
 
     let api = containers(ep, "tuned-dev-api");
     let main = &api["api"];
@@ -150,12 +140,7 @@ for _ in range(50):
 print(json.dumps(fs))
 "#,
     );
-    let out = wharf_lab(d, ep, &lab)
-        .args(["svc", "deploy", "-n", "front", "-e", "dev"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", "front", "-e", "dev"]);
 
     let c = containers(ep, "mesh-dev-front");
     let names: Vec<&String> = c.as_object().unwrap().keys().collect();
@@ -197,8 +182,6 @@ print(json.dumps(fs))
         ep,
         r#"
 cfn, ecs = client('cloudformation'), client('ecs')
-def res(stack, lid):
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 td = ecs.describe_task_definition(taskDefinition=res('mesh-dev-front', 'TaskDefinition'))['taskDefinition']
 svc = ecs.describe_services(cluster=res('mesh-dev', 'Cluster'), services=[res('mesh-dev-front', 'Service')])['services'][0]
 print(json.dumps({'volumes': {v['name']: v for v in td['volumes']}, 'lb': svc['loadBalancers'], 'strategy': svc.get('capacityProviderStrategy')}))
@@ -258,12 +241,7 @@ print(json.dumps({'subnets': subnets, 'sg': sg, 'extra': extra}))
         .replace("sg-0123456789abcdef0", ids["extra"].as_str().unwrap()),
     )
     .unwrap();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["svc", "deploy", "-n", "ledger", "-e", "dev"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let err = wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", "ledger", "-e", "dev"]);
     assert!(
         err.contains("image ledger/metrics: built and pushed"),
         "{err}"
@@ -292,8 +270,6 @@ print(json.dumps({'subnets': subnets, 'sg': sg, 'extra': extra}))
         ep,
         r#"
 cfn, ecs = client('cloudformation'), client('ecs')
-def res(stack, lid):
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 svc = ecs.describe_services(cluster=res('mesh-dev', 'Cluster'), services=[res('mesh-dev-ledger', 'Service')])['services'][0]
 print(json.dumps(svc['networkConfiguration']['awsvpcConfiguration']))
 "#,
@@ -317,18 +293,11 @@ fn fargate_spot_task_storage_and_rollback_alarms_deploy() {
     let ep = emu.endpoint.as_str();
     let dir = fixture("spot-connect");
     let d = dir.path();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["deploy", "-e", "dev", "--all"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["deploy", "-e", "dev", "--all"]);
     let got = boto(
         ep,
         r#"
 cfn, ecs = client('cloudformation'), client('ecs')
-def res(stack, lid):
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 out = {}
 for svc in ['cart', 'catalog']:
     stack = f'market-dev-{svc}'

@@ -415,7 +415,7 @@ pub fn localstack() -> Emulator {
 /// Runs Python with boto3 (moto's venv) against `endpoint`; the script prints JSON.
 pub fn boto(endpoint: &str, script: &str) -> serde_json::Value {
     let prelude = format!(
-        "import boto3, json, os\nkw = dict(endpoint_url={endpoint:?}, region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\ndef client(name):\n    return boto3.client(name, **kw)\n"
+        "import boto3, json, os\nkw = dict(endpoint_url={endpoint:?}, region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\ndef client(name):\n    return boto3.client(name, **kw)\ndef res(stack, lid):\n    return client('cloudformation').describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']\n"
     );
     let out = Command::new(repo().join(".venv/moto/bin/python"))
         .arg("-c")
@@ -522,6 +522,15 @@ pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
 }
 
 /// [`wharf`] with the image lab's engine (the docker CLI on its podman socket).
+/// Runs `wharf ARGS` against the lab, asserts it succeeded (showing its output if not),
+/// and returns what it wrote to stderr.
+pub fn wharf_ok(dir: &Path, endpoint: &str, lab: &ImageLab, args: &[&str]) -> String {
+    let out = wharf_lab(dir, endpoint, lab).args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "wharf {}: {err}", args.join(" "));
+    err
+}
+
 pub fn wharf_lab(dir: &Path, endpoint: &str, lab: &ImageLab) -> assert_cmd::Command {
     let mut cmd = wharf(dir, endpoint);
     for (k, v) in &lab.env {

@@ -3,7 +3,7 @@
 //! moto's ECR host name, moto's CloudFormation deploys them. Asserts what the task
 //! definitions run and what the registry holds, not only exit codes.
 
-use crate::harness::{ImageLab, boto, example, image_lab, moto_with, wharf_lab};
+use crate::harness::{ImageLab, boto, example, image_lab, moto_with, wharf_lab, wharf_ok};
 use predicates::prelude::*;
 
 const ECR: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
@@ -278,12 +278,7 @@ fn a_built_sidecar_deploys_by_digest_and_rolls_back_with_its_service() {
     .unwrap();
     std::fs::write(d.join("agent/agent.txt"), "agent 1\n").unwrap();
 
-    let out = wharf_lab(d, ep, &lab)
-        .args(["deploy", "-e", "test", "-n", "api"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "-n", "api"]);
     assert!(pushed(&err, "api") && pushed(&err, "api/agent"), "{err}");
     let first = api_containers(ep);
     let api1 = pinned_digest(&lab, &first["api"], "api");
@@ -295,12 +290,7 @@ fn a_built_sidecar_deploys_by_digest_and_rolls_back_with_its_service() {
 
     // Only the sidecar's inputs change: it alone is rebuilt, and api rolls out.
     std::fs::write(d.join("agent/agent.txt"), "agent 2\n").unwrap();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["svc", "deploy", "-n", "api", "-e", "test"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let err = wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", "api", "-e", "test"]);
     assert!(err.contains("image api: unchanged"), "{err}");
     assert!(err.contains("image api/agent: built and pushed"), "{err}");
     let second = api_containers(ep);

@@ -4,7 +4,7 @@
 //! service the HTTP listener also forwards to (`redirect_to_https: false`), read back
 //! from EC2, ELB and CloudWatch Logs.
 
-use crate::harness::{boto, fixture, image_lab, moto_with, wharf_lab};
+use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok};
 
 #[test]
 fn target_groups_listener_rules_and_three_zones_deploy() {
@@ -24,18 +24,11 @@ fn target_groups_listener_rules_and_three_zones_deploy() {
         cert.as_str().unwrap(),
     );
     std::fs::write(&env, text).unwrap();
-    let out = wharf_lab(d, ep, &lab)
-        .args(["deploy", "-e", "prod", "--all"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["deploy", "-e", "prod", "--all"]);
     let got = boto(
         ep,
         r#"
 cfn, ec2, elb, ssm = client('cloudformation'), client('ec2'), client('elbv2'), client('ssm')
-def res(stack, lid):
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 vpc = res('edge-prod', 'VPC')
 subnets = ec2.describe_subnets(Filters=[{'Name': 'vpc-id', 'Values': [vpc]}])['Subnets']
 out = {'cidrs': sorted(s['CidrBlock'] for s in subnets), 'vpc': ec2.describe_vpcs(VpcIds=[vpc])['Vpcs'][0]['CidrBlock']}

@@ -3,7 +3,7 @@
 //! the service's access point, a bind volume a sidecar mounts, and an extra security
 //! group given by ID, all created by CloudFormation and read back from EFS, ECS and EC2.
 
-use crate::harness::{boto, example, image_lab, moto_with, wharf_lab};
+use crate::harness::{boto, example, image_lab, moto_with, wharf_lab, wharf_ok};
 
 /// What the environment and api stacks created: the file system, its mount targets and
 /// access points, and api's task definition and network configuration.
@@ -12,8 +12,6 @@ fn storage(endpoint: &str) -> serde_json::Value {
         endpoint,
         r#"
 cfn, ecs, efs = client('cloudformation'), client('ecs'), client('efs')
-def res(stack, lid):
-    return cfn.describe_stack_resource(StackName=stack, LogicalResourceId=lid)['StackResourceDetail']['PhysicalResourceId']
 fs = res('storefront-test', 'FileSystem')
 fsd = efs.describe_file_systems(FileSystemId=fs)['FileSystems'][0]
 mts = efs.describe_mount_targets(FileSystemId=fs)['MountTargets']
@@ -77,12 +75,7 @@ print(json.dumps(g['GroupId']))
     );
     std::fs::write(&manifest, with_sg).unwrap();
 
-    let out = wharf_lab(d, ep, &lab)
-        .args(["svc", "deploy", "-n", "api", "-e", "test"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", "api", "-e", "test"]);
 
     let s = storage(ep);
     let fs = s["file_system"].as_str().unwrap();
