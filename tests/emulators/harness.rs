@@ -466,6 +466,32 @@ pub fn example(name: &str) -> tempfile::TempDir {
     d
 }
 
+/// A copy of `examples/storefront` whose `api` service also has a sidecar `agent` built
+/// from `agent/Dockerfile` (`FROM scratch`, copying `agent/agent.txt`, which holds
+/// `agent_text`), with `more` (manifest lines: `storage`, `sidecars.agent.…`) added to
+/// api's manifest.
+pub fn storefront_with_agent(agent_text: &str, more: &str) -> tempfile::TempDir {
+    let dir = example("storefront");
+    let d = dir.path();
+    let manifest = d.join("wharf/api/manifest.yml");
+    let text = std::fs::read_to_string(&manifest).expect("api's manifest");
+    let agent =
+        "sidecars:\n  agent:\n    image:\n      build: agent/Dockerfile\n    essential: false\n";
+    std::fs::write(
+        &manifest,
+        text.replace("cpu: 256\n", &format!("{agent}{more}cpu: 256\n")),
+    )
+    .expect("written");
+    std::fs::create_dir_all(d.join("agent")).expect("a dir");
+    std::fs::write(
+        d.join("agent/Dockerfile"),
+        "FROM scratch\nCOPY agent.txt /agent.txt\n",
+    )
+    .expect("written");
+    std::fs::write(d.join("agent/agent.txt"), agent_text).expect("written");
+    dir
+}
+
 /// A copy of `tests/fixtures/workspaces/<name>` in a temp dir.
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("a temp dir");

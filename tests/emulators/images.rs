@@ -3,7 +3,9 @@
 //! moto's ECR host name, moto's CloudFormation deploys them. Asserts what the task
 //! definitions run and what the registry holds, not only exit codes.
 
-use crate::harness::{ImageLab, boto, example, image_lab, moto_with, wharf_lab, wharf_ok};
+use crate::harness::{
+    ImageLab, boto, example, image_lab, moto_with, storefront_with_agent, wharf_lab, wharf_ok,
+};
 use predicates::prelude::*;
 
 const ECR: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
@@ -258,25 +260,8 @@ fn a_built_sidecar_deploys_by_digest_and_rolls_back_with_its_service() {
     let lab = image_lab();
     let emu = moto_with(&lab);
     let ep = emu.endpoint.as_str();
-    let dir = example("storefront");
+    let dir = storefront_with_agent("agent 1\n", "");
     let d = dir.path();
-    let manifest = d.join("wharf/api/manifest.yml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "cpu: 256\n",
-            "sidecars:\n  agent:\n    image:\n      build: agent/Dockerfile\n    essential: false\ncpu: 256\n",
-        ),
-    )
-    .unwrap();
-    std::fs::create_dir_all(d.join("agent")).unwrap();
-    std::fs::write(
-        d.join("agent/Dockerfile"),
-        "FROM scratch\nCOPY agent.txt /agent.txt\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("agent/agent.txt"), "agent 1\n").unwrap();
 
     let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "-n", "api"]);
     assert!(pushed(&err, "api") && pushed(&err, "api/agent"), "{err}");

@@ -3,7 +3,7 @@
 //! the service's access point, a bind volume a sidecar mounts, and an extra security
 //! group given by ID, all created by CloudFormation and read back from EFS, ECS and EC2.
 
-use crate::harness::{boto, example, image_lab, moto_with, wharf_lab, wharf_ok};
+use crate::harness::{boto, image_lab, moto_with, storefront_with_agent, wharf_lab, wharf_ok};
 
 /// What the environment and api stacks created: the file system, its mount targets and
 /// access points, and api's task definition and network configuration.
@@ -36,23 +36,10 @@ fn the_environments_file_system_a_bind_volume_and_an_extra_security_group_deploy
     let lab = image_lab();
     let emu = moto_with(&lab);
     let ep = emu.endpoint.as_str();
-    let dir = example("storefront");
+    let storage_block = "    mount_points:\n      - source_volume: scratch\n        path: /agent/scratch\n        read_only: false\nstorage:\n  volumes:\n    catalog:\n      path: /srv/shared\n      read_only: false\n      efs:\n        uid: 1000\n        gid: 1000\n    scratch:\n      path: /scratch\n      read_only: false\n";
+    let dir = storefront_with_agent("agent\n", storage_block);
     let d = dir.path();
     let manifest = d.join("wharf/api/manifest.yml");
-    let base = std::fs::read_to_string(&manifest).unwrap();
-    let storage_block = "storage:\n  volumes:\n    catalog:\n      path: /srv/shared\n      read_only: false\n      efs:\n        uid: 1000\n        gid: 1000\n    scratch:\n      path: /scratch\n      read_only: false\nsidecars:\n  agent:\n    image:\n      build: agent/Dockerfile\n    essential: false\n    mount_points:\n      - source_volume: scratch\n        path: /agent/scratch\n        read_only: false\n";
-    std::fs::create_dir_all(d.join("agent")).unwrap();
-    std::fs::write(
-        d.join("agent/Dockerfile"),
-        "FROM scratch\nCOPY agent.txt /agent.txt\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("agent/agent.txt"), "agent\n").unwrap();
-    std::fs::write(
-        &manifest,
-        base.replace("cpu: 256\n", &format!("{storage_block}cpu: 256\n")),
-    )
-    .unwrap();
 
     // The environment makes the file system because api asks for it.
     wharf_lab(d, ep, &lab)
