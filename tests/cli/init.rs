@@ -162,7 +162,14 @@ fn app_init_refuses_inside_a_workspace_and_bad_names() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already inside a workspace"));
-    wharf(d.path()).arg("validate").assert().success();
+    // The domain is kept, and said not to be used yet (not a silent drop).
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "wharf/app.yml:4:9: `domain: example.com` is kept but not used yet",
+        ));
 }
 
 #[test]

@@ -425,6 +425,17 @@ pub fn validate_app(m: &AppManifest, diags: &mut Diagnostics) {
             format!("`{}` is not a domain name", d.value),
             None,
         );
+    } else if let Some(d) = &m.domain {
+        c.warn(
+            Code::Unsupported,
+            d.span,
+            "domain",
+            format!(
+                "`domain: {}` is kept but not used yet: wharf creates no hosted zone, alias record or certificate for it",
+                d.value
+            ),
+            Some("for HTTPS, give an environment `http.public.certificates` (ACM certificate ARNs)".into()),
+        );
     }
     for (k, _) in m.tags.iter() {
         if k.to_ascii_lowercase().starts_with("aws:")
