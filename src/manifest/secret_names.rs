@@ -49,6 +49,11 @@ pub fn looks_secret(name: &str) -> bool {
     if !word.is_empty() {
         words.push(word);
     }
+    // `private` alone is a manifest key (`subnets.private`, `http.private`), not a
+    // secret's name; `PRIVATE_KEY` and `privateToken` still are.
+    if words.len() == 1 && words[0] == "PRIVATE" {
+        return false;
+    }
     let joined = words.join("_");
     if SECRET_PARTS.iter().any(|p| joined.contains(p))
         || SECRET_WORDS.iter().any(|w| words.iter().any(|x| x == w))
@@ -136,9 +141,11 @@ mod tests {
             "variables:",
             "  # STRIPE_KEY is set below",
             "",
+            "      private: [{cidr: 10.0.2.0/24}, {cidr: 10.0.3.0/24}]",
         ] {
             assert_eq!(mask_line(line), line);
         }
+        assert_ne!(mask_line("  PRIVATE_KEY: abc"), "  PRIVATE_KEY: abc");
     }
 
     #[test]

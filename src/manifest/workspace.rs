@@ -497,6 +497,23 @@ impl Workspace {
         m.filter(|_| !failed)
     }
 
+    /// Service `name` as its manifest says without any environment's overrides, decoded
+    /// but not checked, its problems not kept: what `wharf build` without `--env` builds
+    /// from, while the manifest is checked as each environment has it
+    /// ([`Workspace::validate_all`]). `None` when it cannot be decoded.
+    pub fn service_unchecked(&mut self, name: &str) -> Option<ServiceManifest> {
+        let doc = self.services.get(name)?.as_ref()?;
+        let mut node = doc.base.clone();
+        let patches = doc.patches.clone();
+        let mut d = Diagnostics::new();
+        interpolate(&mut node, &self.lookup_for(None), &mut d);
+        ServiceManifest::decode(
+            &node,
+            &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
+        )
+        .map(|m| ServiceManifest { patches, ..m })
+    }
+
     /// The workspace's root: the directory holding `wharf/` or `copilot/`, which
     /// `env_file` paths are relative to.
     pub fn root(&self) -> &Path {

@@ -42,8 +42,20 @@ pub fn specs(
     let (root, app) = (root(ws), crate::compile::workspace::app_name(ws));
     let mut specs = Vec::new();
     let mut prebuilt = Vec::new();
+    // Without an environment, the manifests are checked as each environment has them
+    // (a base value every environment overrides is no error), and the builds come from
+    // the manifests without overrides.
+    let per_env = env.is_none() && !ws.env_names().is_empty();
+    if per_env {
+        ws.validate_all(None);
+    }
     for n in names {
-        if let Some(m) = ws.service(n, env) {
+        let m = if per_env {
+            ws.service_unchecked(n)
+        } else {
+            ws.service(n, env)
+        };
+        if let Some(m) = m {
             let built = build_specs(&root, &app, &m);
             if built.is_empty() {
                 prebuilt.push(n.clone());

@@ -167,6 +167,39 @@ fn env_and_svc_listing() {
     assert_eq!(lines[0]["data"][0]["environment_overrides"][0], "prod");
 }
 
+/// `wharf build` without `--env` checks the manifests as each environment has them:
+/// a base value every environment overrides is no error; one an environment keeps is,
+/// named by that environment.
+#[test]
+fn build_without_an_environment_checks_each_environments_manifest() {
+    let d = crate::util::workspace();
+    d.write("api/Dockerfile", "FROM scratch\n");
+    let manifest = |over: &str| {
+        format!(
+            "name: api\ntype: Backend Service\nimage:\n  build: api/Dockerfile\ncpu: 300\nenvironments:\n  test:\n{over}"
+        )
+    };
+    d.write("wharf/api/manifest.yml", &manifest("    cpu: 256\n"));
+    let empty = Dir::new();
+    // Valid as the only environment has it: on to the engine, which is not there.
+    wharf(d.path())
+        .env("PATH", empty.path())
+        .env_remove("WHARF_CONTAINER_ENGINE")
+        .args(["build", "-n", "api"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`docker` was not found on PATH"));
+    d.write("wharf/api/manifest.yml", &manifest("    memory: 512\n"));
+    wharf(d.path())
+        .env("PATH", empty.path())
+        .args(["build", "-n", "api"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "wharf/api/manifest.yml:5:6: Fargate has no task size with 300 CPU units",
+        ));
+}
+
 #[test]
 fn a_missing_or_stopped_engine_is_a_clear_error() {
     let d = Dir::example("storefront");
