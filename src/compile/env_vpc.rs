@@ -36,12 +36,19 @@ pub struct FlowLogsPlan {
 
 fn rule(r: &SecurityGroupRule) -> RulePlan {
     let protocol = r.ip_protocol.value.to_ascii_lowercase();
+    let icmp = matches!(protocol.as_str(), "icmp" | "icmpv6" | "1" | "58");
     RulePlan {
-        ports: r
-            .ports
-            .as_ref()
-            .filter(|_| protocol != "-1")
-            .map(|p| (p.value.from, p.value.to)),
+        // ICMP without `ports` is every type and code; a protocol other than TCP, UDP
+        // and ICMP has no ports.
+        ports: match &r.ports {
+            Some(_) if protocol == "-1" => None,
+            Some(p) if icmp || matches!(protocol.as_str(), "tcp" | "udp" | "6" | "17") => {
+                Some((p.value.from, p.value.to))
+            }
+            Some(_) => None,
+            None if icmp => Some((-1, -1)),
+            None => None,
+        },
         protocol,
         cidr_key: if r.cidr.contains(':') {
             "CidrIpv6"

@@ -1143,7 +1143,7 @@ fn target_group_protocol_version_and_the_http_listener() {
 #[test]
 fn environment_security_group_rules_and_flow_logs_render() {
     let e: EnvManifest = decode(
-        "name: test\ntype: Environment\nnetwork:\n  vpc:\n    security_group:\n      ingress:\n        - {ip_protocol: TCP, ports: 8000-8080, cidr: 10.0.0.0/16}\n        - {ip_protocol: '-1', ports: 1, cidr: '2001:db8::/32'}\n      egress: []\n    flow_logs: true\n",
+        "name: test\ntype: Environment\nnetwork:\n  vpc:\n    security_group:\n      ingress:\n        - {ip_protocol: TCP, ports: 8000-8080, cidr: 10.0.0.0/16}\n        - {ip_protocol: '-1', ports: 1, cidr: '2001:db8::/32'}\n        - {ip_protocol: icmp, cidr: 10.0.0.0/16}\n        - {ip_protocol: '50', ports: 1, cidr: 10.0.0.0/16}\n      egress: []\n    flow_logs: true\n",
     );
     let p = super::environment::plan(&app(), &e, &[]);
     let r = &p.security_group.ingress;
@@ -1155,6 +1155,9 @@ fn environment_security_group_rules_and_flow_logs_render() {
         (r[1].protocol.as_str(), r[1].ports, r[1].cidr_key),
         ("-1", None, "CidrIpv6")
     );
+    // ICMP without ports: every type and code; a protocol without ports drops them.
+    assert_eq!(r[2].ports, Some((-1, -1)));
+    assert_eq!(r[3].ports, None);
     assert_eq!(p.security_group.egress.as_deref().map(<[_]>::len), Some(0));
     assert_eq!(p.flow_logs.as_ref().map(|f| f.retention), Some(14));
     let t = super::compile_env(&app(), &e, &[]).unwrap().template;

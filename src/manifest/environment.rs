@@ -77,7 +77,7 @@ pub struct SecurityGroupRule {
     pub cidr: Spanned<String>,
 }
 
-/// A port or a port range, `80` or `8000-8080`.
+/// A port or a port range, `80` or `8000-8080`; for ICMP, a type and a code (`8-0`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortRange {
     /// First port.
@@ -230,9 +230,15 @@ impl Decode for EnvVpc {
         // `flow_logs: false` means none; `true` or a mapping, flow logs.
         let flow_logs = match f.node("flow_logs") {
             Some(n) if matches!(n.value, Value::Scalar(_)) => {
-                match f.opt::<Spanned<bool>>(cx, "flow_logs") {
-                    Some(b) if b.value => Some(Spanned::new(FlowLogs::default(), b.span)),
-                    _ => None,
+                match n.as_str().and_then(super::decode::parse_bool) {
+                    Some(true) => Some(Spanned::new(FlowLogs::default(), n.span)),
+                    Some(false) => None,
+                    None => {
+                        cx.at("flow_logs", |cx| {
+                            cx.type_error(n, "`true`, `false`, or `{retention: days}`");
+                        });
+                        None
+                    }
                 }
             }
             Some(_) => f.opt(cx, "flow_logs"),
@@ -294,9 +300,8 @@ impl Decode for PortRange {
             },
         };
         match range {
-            Some((from, to))
-                if (-1..=65535).contains(&from) && (-1..=65535).contains(&to) && from <= to =>
-            {
+            // The order is checked by protocol: for ICMP the two are a type and a code.
+            Some((from, to)) if (-1..=65535).contains(&from) && (-1..=65535).contains(&to) => {
                 Some(PortRange { from, to })
             }
             _ => {

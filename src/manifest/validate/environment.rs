@@ -120,9 +120,26 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
                         None,
                     );
                 }
+                let mut ids: std::collections::BTreeMap<&str, String> =
+                    std::collections::BTreeMap::new();
                 for (kind, list) in &lists {
                     for (i, s) in list.iter().flat_map(|l| l.iter()).enumerate() {
-                        imported_subnet(&mut c, s, &format!("network.vpc.subnets.{kind}[{i}]"));
+                        let path = format!("network.vpc.subnets.{kind}[{i}]");
+                        imported_subnet(&mut c, s, &path);
+                        if let Some(id) = &s.id
+                            && let Some(first) = ids.insert(id.value.as_str(), path.clone())
+                        {
+                            c.error(
+                                Code::DuplicateKey,
+                                id.span,
+                                &format!("{path}.id"),
+                                format!(
+                                    "subnet `{}` is listed twice (also at `{first}`)",
+                                    id.value
+                                ),
+                                Some("each subnet is public or private, and listed once".into()),
+                            );
+                        }
                     }
                 }
             }
@@ -210,9 +227,51 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
                 None,
             );
         }
+        let mut seen: std::collections::BTreeMap<(String, Option<(i32, i32)>, String), usize> =
+            std::collections::BTreeMap::new();
         for (i, r) in rules.iter().enumerate() {
             let at = format!("network.vpc.security_group.{dir}[{i}]");
             let proto = r.value.ip_protocol.value.to_ascii_lowercase();
+            // A rule as AWS compares them: protocol by number, ports (none for all
+            // protocols), the block's network.
+            let number = match proto.as_str() {
+                "tcp" => "6".to_string(),
+                "udp" => "17".to_string(),
+                "icmp" => "1".to_string(),
+                "icmpv6" => "58".to_string(),
+                other => other.to_string(),
+            };
+            let ports = r
+                .value
+                .ports
+                .as_ref()
+                .filter(|_| number != "-1")
+                .map(|p| (p.value.from, p.value.to));
+            let block = super::net::Cidr::parse(&r.value.cidr.value)
+                .map_or_else(|_| r.value.cidr.value.clone(), |b| b.to_string());
+            if let Some(first) = seen.insert((number.clone(), ports, block), i) {
+                c.error(
+                    Code::DuplicateKey,
+                    r.span,
+                    &at,
+                    format!(
+                        "this {dir} rule is the same as {dir}[{first}]: AWS refuses a rule twice"
+                    ),
+                    Some("remove one of them".into()),
+                );
+            }
+            if matches!(number.as_str(), "1" | "58")
+                && let Some(p) = &r.value.ports
+                && !((-1..=255).contains(&p.value.from) && (-1..=255).contains(&p.value.to))
+            {
+                c.error(
+                    Code::InvalidValue,
+                    p.span,
+                    &format!("{at}.ports"),
+                    format!("for `{proto}`, `ports` is the ICMP type and code (`type-code`), each from -1 (any) to 255"),
+                    Some("for example `8-0` (echo request), or leave `ports` out for every type".into()),
+                );
+            }
             let known = matches!(proto.as_str(), "tcp" | "udp" | "icmp" | "icmpv6" | "-1")
                 || proto.parse::<u8>().is_ok();
             if !known {
@@ -235,11 +294,11 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
                     format!("a `{proto}` rule needs `ports`"),
                     Some("a port, `443`, or a range, `8000-8080`".into()),
                 ),
-                (Some(p), "tcp" | "udp") if p.value.from < 0 => c.error(
+                (Some(p), "tcp" | "udp") if p.value.from < 0 || p.value.from > p.value.to => c.error(
                     Code::InvalidValue,
                     p.span,
                     &format!("{at}.ports"),
-                    format!("a `{proto}` rule takes ports from 0 to 65535"),
+                    format!("a `{proto}` rule takes ports from 0 to 65535, the first not above the last"),
                     None,
                 ),
                 _ => {}
@@ -247,6 +306,91 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
             c.cidr(&r.value.cidr, &format!("{at}.cidr"));
         }
     }
+}
+
+/// The most availability zones any region has (us-east-1's six): subnets without `az`
+/// take the region's n-th zone.
+const MAX_ZONES: usize = 6;
+
+/// Zones of the subnets wharf creates: an `az` is a zone name (`us-east-1a`) or ID
+/// (`use1-az1`); a list names each zone once; given on both lists, the public and the
+/// private subnets are in the same zones (each private subnet routes through the NAT
+/// gateway of the public subnet in its zone). Without `az`, at most 6 per list.
+fn zones(c: &mut Checker, lists: &[(&str, SubnetList)]) {
+    let mut sets: Vec<std::collections::BTreeSet<&str>> = Vec::new();
+    for (kind, list) in lists {
+        let Some(list) = list else { continue };
+        let mut set = std::collections::BTreeSet::new();
+        for (i, s) in list.iter().enumerate() {
+            let Some(az) = &s.az else { continue };
+            let path = format!("network.vpc.subnets.{kind}[{i}].az");
+            if !zone_like(az) {
+                c.error(
+                    Code::InvalidValue,
+                    az.span,
+                    &path,
+                    format!("`{}` is not an availability zone", az.value.escape_debug()),
+                    Some("a zone name like `us-east-1a`, or a zone ID like `use1-az1`".into()),
+                );
+            } else if !set.insert(az.value.as_str()) {
+                c.error(
+                    Code::DuplicateKey,
+                    az.span,
+                    &path,
+                    format!("two {kind} subnets are in `{}`: one per zone", az.value),
+                    None,
+                );
+            }
+        }
+        if set.is_empty() && list.len() > MAX_ZONES {
+            c.error(
+                Code::Range,
+                list.span,
+                &format!("network.vpc.subnets.{kind}"),
+                format!("{} {kind} subnets, one per zone, but no region has more than {MAX_ZONES} zones", list.len()),
+                None,
+            );
+        }
+        sets.push(set);
+    }
+    if let [a, b] = sets.as_slice()
+        && !a.is_empty()
+        && !b.is_empty()
+        && a != b
+        && let Some((_, Some(list))) = lists.get(1)
+    {
+        c.error(
+            Code::InvalidValue,
+            list.span,
+            "network.vpc.subnets.private",
+            format!(
+                "the private subnets are in {}, the public ones in {}: an environment has one of each per zone",
+                b.iter().copied().collect::<Vec<_>>().join(", "),
+                a.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+            None,
+        );
+    }
+}
+
+/// A zone name (`us-east-1a`, `us-gov-west-1b`, `us-west-2-lax-1a`) or zone ID
+/// (`use1-az1`).
+fn zone_like(az: &str) -> bool {
+    let lower = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    };
+    if !lower(az) || az.starts_with('-') || az.ends_with('-') {
+        return false;
+    }
+    let id = az.split_once("-az").is_some_and(|(a, n)| {
+        !a.is_empty() && !n.is_empty() && n.chars().all(|ch| ch.is_ascii_digit())
+    });
+    let name = az.ends_with(|ch: char| ch.is_ascii_lowercase())
+        && az.split('-').count() >= 3
+        && az.chars().any(|ch| ch.is_ascii_digit());
+    id || name
 }
 
 fn imported_subnet(c: &mut Checker, s: &Spanned<Subnet>, path: &str) {
@@ -341,6 +485,19 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
                 all_read = false;
                 continue;
             };
+            if !(16..=28).contains(&cidr.prefix) || cidr.addr.is_ipv6() {
+                // https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+                c.error(
+                    Code::Range,
+                    cidr_s.span,
+                    &format!("{path}.cidr"),
+                    format!(
+                        "subnet `{}` is not an IPv4 block from /16 to /28, the sizes AWS allows",
+                        cidr_s.value
+                    ),
+                    None,
+                );
+            }
             blocks[k].push(cidr);
             if let Some(v) = vpc
                 && !v.contains(&cidr)
@@ -380,6 +537,7 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
             );
         }
     }
+    zones(c, lists);
     if az_given.iter().any(|(g, _)| *g) && !az_given.iter().all(|(g, _)| *g) {
         let span = az_given
             .iter()

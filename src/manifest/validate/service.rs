@@ -1061,9 +1061,13 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
         Placement::Public if !has_public => c.error(Code::Reference, placement_span, "network.vpc.placement", format!("public placement needs public subnets, and environment `{env_name}` imports a VPC without any"), Some("set `network.vpc.placement: private`, or add public subnets to the environment".to_string())),
         _ => {}
     }
-    let public = subnets
-        .and_then(|s| s.public.as_ref())
-        .map_or(0, |p| p.len());
+    // Distinct subnets: one listed twice is still one zone.
+    let public = subnets.and_then(|s| s.public.as_ref()).map_or(0, |p| {
+        p.iter()
+            .filter_map(|s| s.id.as_ref().map(|i| i.value.as_str()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    });
     if m.is_load_balanced() && !has_public {
         c.error(Code::Reference, m.kind.span, "type", format!("a Load Balanced Web Service needs public subnets for the load balancer, and environment `{env_name}` has none"), None);
     } else if m.is_load_balanced() && public < 2 {

@@ -1924,3 +1924,96 @@ fn environment_security_group_rules_and_flow_logs() {
         )]
     );
 }
+
+/// What a fresh-user trial found validate let through and AWS refuses.
+#[test]
+fn security_group_rules_and_subnets_aws_would_refuse() {
+    let env = |vpc: &str| format!("name: test\ntype: Environment\nnetwork:\n  vpc:\n{vpc}");
+    // The same rule twice, however written.
+    let f = env_findings(&env(
+        "    security_group:\n      ingress:\n        - {ip_protocol: tcp, ports: 80, cidr: 10.0.0.0/8}\n        - {ip_protocol: '6', ports: 80-80, cidr: 10.0.0.0/8}\n",
+    ));
+    assert_eq!(
+        f,
+        [(
+            Code::DuplicateKey,
+            "network.vpc.security_group.ingress[1]".to_string()
+        )]
+    );
+    // ICMP: type and code.
+    assert!(env_findings(&env("    security_group:\n      ingress:\n        - {ip_protocol: icmp, cidr: 10.0.0.0/8}\n        - {ip_protocol: icmp, ports: 8-0, cidr: 10.1.0.0/16}\n")).is_empty());
+    let f = env_findings(&env(
+        "    security_group:\n      ingress:\n        - {ip_protocol: icmp, ports: 0-65535, cidr: 10.0.0.0/8}\n",
+    ));
+    assert_eq!(
+        f,
+        [(
+            Code::InvalidValue,
+            "network.vpc.security_group.ingress[0].ports".to_string()
+        )]
+    );
+    // Subnet sizes AWS allows.
+    let f = env_findings(&env(
+        "    cidr: 10.9.0.0/24\n    subnets:\n      public:\n        - cidr: 10.9.0.0/28\n        - cidr: 10.9.0.16/30\n",
+    ));
+    assert!(
+        f.contains(&(
+            Code::Range,
+            "network.vpc.subnets.public[1].cidr".to_string()
+        )),
+        "{f:?}"
+    );
+    assert!(
+        !f.contains(&(
+            Code::Range,
+            "network.vpc.subnets.public[0].cidr".to_string()
+        )),
+        "{f:?}"
+    );
+    // Imported: a subnet listed twice.
+    let f = env_findings(&env(
+        "    id: vpc-0abc1234\n    subnets:\n      public:\n        - id: subnet-0a000001\n        - id: subnet-0a000001\n",
+    ));
+    assert_eq!(
+        f,
+        [(
+            Code::DuplicateKey,
+            "network.vpc.subnets.public[1].id".to_string()
+        )]
+    );
+    // Zones.
+    let zoned = |a: &str, b: &str, c: &str, d: &str| {
+        env_findings(&env(&format!(
+            "    subnets:\n      public:\n        - {{cidr: 10.0.0.0/24, az: '{a}'}}\n        - {{cidr: 10.0.1.0/24, az: '{b}'}}\n      private:\n        - {{cidr: 10.0.2.0/24, az: '{c}'}}\n        - {{cidr: 10.0.3.0/24, az: '{d}'}}\n"
+        )))
+    };
+    assert!(zoned("us-east-1a", "us-east-1b", "us-east-1b", "us-east-1a").is_empty());
+    assert!(zoned("use1-az1", "use1-az2", "use1-az1", "use1-az2").is_empty());
+    assert_eq!(
+        zoned("", "us-east-1b", "us-east-1a", "us-east-1b")[0].1,
+        "network.vpc.subnets.public[0].az"
+    );
+    assert_eq!(
+        zoned("🚀", "us-east-1b", "us-east-1a", "us-east-1b")[0].1,
+        "network.vpc.subnets.public[0].az"
+    );
+    assert_eq!(
+        zoned("us-east-1a", "us-east-1b", "us-west-2a", "us-west-2a"),
+        [
+            (
+                Code::DuplicateKey,
+                "network.vpc.subnets.private[1].az".to_string()
+            ),
+            (
+                Code::InvalidValue,
+                "network.vpc.subnets.private".to_string()
+            )
+        ]
+    );
+    // More zones than any region has.
+    let seven: String = (0..7)
+        .map(|i| format!("        - cidr: 10.0.{i}.0/24\n"))
+        .collect();
+    let f = env_findings(&env(&format!("    subnets:\n      public:\n{seven}")));
+    assert_eq!(f, [(Code::Range, "network.vpc.subnets.public".to_string())]);
+}
