@@ -200,6 +200,9 @@ const OWN_INGRESS_RULES: usize = 2;
 /// (<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups>).
 const RULES_PER_DIRECTION: usize = 60;
 
+/// A security group rule as AWS compares them: protocol number, ports, block.
+type RuleKey = (String, Option<(i32, i32)>, String);
+
 /// `network.vpc.security_group`: each rule's protocol, ports and block, and the number
 /// of rules within the quota (with wharf's own ingress rules).
 fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurityGroup) {
@@ -227,7 +230,7 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
                 None,
             );
         }
-        let mut seen: std::collections::BTreeMap<(String, Option<(i32, i32)>, String), usize> =
+        let mut seen: std::collections::BTreeMap<RuleKey, usize> =
             std::collections::BTreeMap::new();
         for (i, r) in rules.iter().enumerate() {
             let at = format!("network.vpc.security_group.{dir}[{i}]");
