@@ -84,10 +84,11 @@ fn a_failed_create_rolls_back_with_its_root_cause() {
     let ep = emu.endpoint.as_str();
     let dir = example("hello");
     let d = dir.path();
-    // An availability zone the region does not have: the subnet cannot be created.
+    // An availability zone the region does not have (named like one, and paired as
+    // validation wants): the subnet cannot be created.
     let subnets = |az: &str| {
         format!(
-            "name: test\ntype: Environment\nnetwork:\n  vpc:\n    subnets:\n      public:\n        - {{cidr: 10.0.0.0/24, az: us-east-1a}}\n        - {{cidr: 10.0.1.0/24, az: {az}}}\n      private:\n        - {{cidr: 10.0.2.0/24, az: us-east-1a}}\n        - {{cidr: 10.0.3.0/24, az: us-east-1b}}\n"
+            "name: test\ntype: Environment\nnetwork:\n  vpc:\n    subnets:\n      public:\n        - {{cidr: 10.0.0.0/24, az: us-east-1a}}\n        - {{cidr: 10.0.1.0/24, az: {az}}}\n      private:\n        - {{cidr: 10.0.2.0/24, az: us-east-1a}}\n        - {{cidr: 10.0.3.0/24, az: {az}}}\n"
         )
     };
     std::fs::write(
