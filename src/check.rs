@@ -330,5 +330,11 @@ mod tests {
             "{}",
             w[0].message
         );
+        // `validate` says so too.
+        let mut ws = load(&files);
+        ws.validate_all(None);
+        let w: Vec<_> = ws.diags.iter().filter(|d| d.code == Code::Limit).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].severity, crate::manifest::diag::Severity::Warning);
     }
 }

@@ -147,53 +147,16 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     })
 }
 
-/// The default quota of listener rules (besides the default ones) and of target groups
-/// of one Application Load Balancer
-/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
-pub const ALB_QUOTA: usize = 100;
-
 /// Warns when the environment's load-balanced services need more listener rules or
-/// target groups than an Application Load Balancer takes by default (a quota AWS may
-/// raise on request, so not an error): each service has one target group and one rule,
-/// and a second rule with `redirect_to_https: false` behind HTTPS.
+/// target groups than an Application Load Balancer takes by default
+/// ([`crate::manifest::validate::http::alb_quota`]).
 fn alb_quota(
     ws: &mut Workspace,
     env: &crate::manifest::environment::EnvManifest,
     services: &[ServiceManifest],
 ) {
-    let https = !env.certificates().is_empty();
-    let (mut rules, mut groups) = (0, 0);
-    for s in services.iter().filter(|s| s.is_load_balanced()) {
-        groups += 1;
-        rules += 1;
-        if https
-            && s.http()
-                .and_then(|h| h.redirect_to_https.as_ref())
-                .is_some_and(|r| !r.value)
-        {
-            rules += 1;
-        }
-        let over = if groups > ALB_QUOTA {
-            Some(format!("{groups} target groups"))
-        } else if rules > ALB_QUOTA {
-            Some(format!("{rules} listener rules"))
-        } else {
-            None
-        };
-        if let Some(what) = over {
-            ws.diags.push(
-                Diagnostic::warning(
-                    Code::Limit,
-                    format!(
-                        "with `{}`, environment `{}`'s load balancer needs {what}; an Application Load Balancer takes {ALB_QUOTA} unless AWS raised the quota",
-                        s.name.value, env.name.value
-                    ),
-                )
-                .at(s.name.span)
-                .help("ask AWS for a higher quota (Service Quotas, Elastic Load Balancing), or split the services across environments"),
-            );
-            return;
-        }
+    if let Some(d) = crate::manifest::validate::http::alb_quota(env, services) {
+        ws.diags.push(d);
     }
 }
 

@@ -248,6 +248,56 @@ fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
     }
 }
 
+/// The default quota of listener rules (besides the default ones) and of target groups
+/// of one Application Load Balancer
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
+pub const ALB_QUOTA: usize = 100;
+
+/// A warning when `env`'s load-balanced `services` need more listener rules or target
+/// groups than an Application Load Balancer takes by default (a quota AWS raises on
+/// request, so not an error): each service has one target group and one rule, and a
+/// second rule with `redirect_to_https: false` behind HTTPS. Located at the first
+/// service past the quota, in name order.
+pub fn alb_quota(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Option<crate::manifest::diag::Diagnostic> {
+    let https = !env.certificates().is_empty();
+    let mut lb: Vec<&ServiceManifest> = services.iter().filter(|s| s.is_load_balanced()).collect();
+    lb.sort_by(|a, b| a.name.value.cmp(&b.name.value));
+    let (mut rules, mut groups) = (0, 0);
+    for s in lb {
+        groups += 1;
+        rules += 1;
+        if https
+            && s.http()
+                .and_then(|h| h.redirect_to_https.as_ref())
+                .is_some_and(|r| !r.value)
+        {
+            rules += 1;
+        }
+        let what = if groups > ALB_QUOTA {
+            format!("{groups} target groups")
+        } else if rules > ALB_QUOTA {
+            format!("{rules} listener rules")
+        } else {
+            continue;
+        };
+        return Some(
+            crate::manifest::diag::Diagnostic::warning(
+                Code::Limit,
+                format!(
+                    "with `{}`, environment `{}`'s load balancer needs {what}; an Application Load Balancer takes {ALB_QUOTA} unless AWS raised the quota",
+                    s.name.value, env.name.value
+                ),
+            )
+            .at(s.name.span)
+            .help("ask AWS for a higher quota (Service Quotas, Elastic Load Balancing), or split the services across environments"),
+        );
+    }
+    None
+}
+
 fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
     if !path.starts_with('/') || path.chars().any(char::is_whitespace) || path.len() > 1024 {
         c.error(

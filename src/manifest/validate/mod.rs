@@ -4,7 +4,7 @@
 
 mod containers;
 mod environment;
-mod http;
+pub mod http;
 pub mod messaging;
 pub mod net;
 pub mod observability;
