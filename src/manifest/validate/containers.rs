@@ -44,8 +44,11 @@ pub(super) fn containers(c: &mut Checker, m: &ServiceManifest) {
     let sidecars = m.task.sidecars.iter().count();
     let count =
         1 + sidecars + usize::from(m.firelens().is_some()) + usize::from(m.tracing().is_some());
+    // At the first sidecar past the limit (in an environment's block, when that is
+    // where it was added).
+    let room = super::service::MAX_CONTAINERS.saturating_sub(count - sidecars);
     if count > super::service::MAX_CONTAINERS
-        && let Some((name, _)) = m.task.sidecars.iter().next()
+        && let Some((name, _)) = m.task.sidecars.iter().nth(room)
     {
         c.error(
             Code::Limit,
