@@ -65,22 +65,8 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
             .flow_logs
             .as_ref()
             .and_then(|l| l.value.retention.as_ref())
-            && !super::service::RETENTION_DAYS.contains(&r.value)
         {
-            c.error(
-                Code::InvalidValue,
-                r.span,
-                "network.vpc.flow_logs.retention",
-                format!("CloudWatch Logs cannot keep logs for {} days", r.value),
-                Some(format!(
-                    "use one of {}",
-                    super::service::RETENTION_DAYS
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            );
+            super::service::retention(&mut c, r, "network.vpc.flow_logs.retention");
         }
         let subnets = vpc.subnets.as_ref();
         let lists = [

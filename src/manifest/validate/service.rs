@@ -100,21 +100,8 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
             Some("use letters, digits and hyphens, at most 63 characters".to_string()),
         );
     }
-    if let Some(r) = m.task.logging.as_ref().and_then(|l| l.retention.as_ref())
-        && !RETENTION_DAYS.contains(&r.value)
-    {
-        let list = RETENTION_DAYS
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        c.error(
-            Code::InvalidValue,
-            r.span,
-            "logging.retention",
-            format!("CloudWatch Logs cannot keep logs for {} days", r.value),
-            Some(format!("use one of {list}")),
-        );
+    if let Some(r) = m.task.logging.as_ref().and_then(|l| l.retention.as_ref()) {
+        retention(&mut c, r, "logging.retention");
     }
     match (&m.http(), m.is_load_balanced()) {
         (Some(h), true) => super::http::http(&mut c, m, h, env),
@@ -186,6 +173,25 @@ pub const MAX_TASK_DEFINITION_BYTES: usize = 65_536;
 /// labels and commands, at most: family, roles, sizes, platform, port, log
 /// configuration, health check (bytes).
 const TASK_DEFINITION_OVERHEAD: usize = 4_096;
+
+/// A log group's retention at `path`: one of the values CloudWatch Logs takes
+/// ([`RETENTION_DAYS`]).
+pub(super) fn retention(c: &mut Checker, r: &Spanned<u32>, path: &str) {
+    if !RETENTION_DAYS.contains(&r.value) {
+        let list = RETENTION_DAYS
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        c.error(
+            Code::InvalidValue,
+            r.span,
+            path,
+            format!("CloudWatch Logs cannot keep logs for {} days", r.value),
+            Some(format!("use one of {list}")),
+        );
+    }
+}
 
 /// A container's health check at `at`, within ECS's bounds
 /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html>):
