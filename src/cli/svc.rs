@@ -509,7 +509,7 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     if pkg.is_some()
         && let Some(m) = ws.service(&name, Some(&env))
     {
-        let built = crate::compile::service::built_sidecars(&m);
+        let built: Vec<&str> = m.built_sidecars().into_iter().map(|(n, _)| n).collect();
         if m.task.image.location.is_some() && digests[&name].contains_key(&name) {
             ui.warn(format!(
                 "`--digest sha256:…` is not used: it is for an image wharf builds, and {name} runs `image.location` in {env} (a built sidecar's digest is `SIDECAR=sha256:…`)"

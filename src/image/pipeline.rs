@@ -100,10 +100,7 @@ pub struct Published {
 impl Published {
     /// `<service>`, or `<service>/<sidecar>` for a sidecar's image.
     pub fn label(&self) -> String {
-        match &self.sidecar {
-            Some(s) => format!("{}/{s}", self.service),
-            None => self.service.clone(),
-        }
+        super::spec::label(&self.service, self.sidecar.as_deref())
     }
 
     /// One line saying what happened.

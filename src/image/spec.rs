@@ -85,16 +85,10 @@ pub fn build_specs(root: &Path, app: &str, m: &ServiceManifest) -> Vec<BuildSpec
         (Some(b), None) => Some(build_spec(root, app, m, &b.value, None)),
         _ => None,
     };
-    let mut sidecars: Vec<_> = m
-        .task
-        .sidecars
-        .iter()
-        .filter_map(|(n, s)| {
-            let b = s.value.image.as_ref()?.value.build()?;
-            Some(build_spec(root, app, m, &b.value, Some(&n.value)))
-        })
-        .collect();
-    sidecars.sort_by(|a, b| a.sidecar.cmp(&b.sidecar));
+    let sidecars = m
+        .built_sidecars()
+        .into_iter()
+        .map(|(n, b)| build_spec(root, app, m, b, Some(n)));
     main.into_iter().chain(sidecars).collect()
 }
 
@@ -171,14 +165,20 @@ fn build_spec(
     }
 }
 
+/// What an image is called in progress, errors and `build`/`push` output: `<service>`,
+/// or `<service>/<sidecar>` for a sidecar's.
+pub fn label(service: &str, sidecar: Option<&str>) -> String {
+    match sidecar {
+        Some(s) => format!("{service}/{s}"),
+        None => service.to_string(),
+    }
+}
+
 impl BuildSpec {
     /// What the build is called in progress and errors: `<service>`, or
-    /// `<service>/<sidecar>`.
+    /// `<service>/<sidecar>` ([`label`]).
     pub fn label(&self) -> String {
-        match &self.sidecar {
-            Some(s) => format!("{}/{s}", self.service),
-            None => self.service.clone(),
-        }
+        label(&self.service, self.sidecar.as_deref())
     }
 
     /// The tag of this build for `tag`: `tag` for the main container, `<sidecar>-<tag>`

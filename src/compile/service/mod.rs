@@ -23,7 +23,6 @@ mod types;
 mod volumes;
 
 pub use messaging::{topic_logical_id, topic_name};
-pub use sidecars::built as built_sidecars;
 pub use types::*;
 pub use volumes::uses_env_file_system;
 

@@ -12,7 +12,7 @@ use crate::manifest::service::{SidecarImage, id_part};
 /// `ImageDigestFor<Sidecar>`.
 pub(super) fn digest_params(m: &ServiceManifest) -> Vec<ContainerParam> {
     let mut out: Vec<ContainerParam> = Vec::new();
-    for name in built(m) {
+    for (name, _) in m.built_sidecars() {
         let name = name.to_string();
         let param = unique(format!("ImageDigestFor{}", id_part(&name)), &out);
         out.push(ContainerParam {
@@ -20,24 +20,6 @@ pub(super) fn digest_params(m: &ServiceManifest) -> Vec<ContainerParam> {
             container: name,
         });
     }
-    out
-}
-
-/// The names of the sidecars whose images wharf builds, in name order.
-pub fn built(m: &ServiceManifest) -> Vec<&str> {
-    let mut out: Vec<&str> = m
-        .task
-        .sidecars
-        .iter()
-        .filter(|(_, s)| {
-            s.value
-                .image
-                .as_ref()
-                .is_some_and(|i| i.value.build().is_some())
-        })
-        .map(|(n, _)| n.value.as_str())
-        .collect();
-    out.sort_unstable();
     out
 }
 

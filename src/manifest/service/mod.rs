@@ -916,6 +916,24 @@ impl ServiceManifest {
         self.service()?.observability.as_ref()?.tracing.as_ref()
     }
 
+    /// The sidecars whose images wharf builds (`image.build`), with their builds, in
+    /// name order.
+    pub fn built_sidecars(&self) -> Vec<(&str, &Build)> {
+        let mut out: Vec<(&str, &Build)> = self
+            .task
+            .sidecars
+            .iter()
+            .filter_map(|(n, s)| {
+                Some((
+                    n.value.as_str(),
+                    &s.value.image.as_ref()?.value.build()?.value,
+                ))
+            })
+            .collect();
+        out.sort_unstable_by_key(|(n, _)| *n);
+        out
+    }
+
     /// `logging`, when it routes logs through FireLens.
     pub fn firelens(&self) -> Option<&Logging> {
         self.task.logging.as_ref().filter(|l| l.firelens())
