@@ -36,18 +36,13 @@ pub struct FlowLogsPlan {
 
 fn rule(r: &SecurityGroupRule) -> RulePlan {
     let protocol = r.ip_protocol.value.to_ascii_lowercase();
-    let icmp = matches!(protocol.as_str(), "icmp" | "icmpv6" | "1" | "58");
     RulePlan {
         // ICMP without `ports` is every type and code; a protocol other than TCP, UDP
         // and ICMP has no ports.
         ports: match &r.ports {
-            Some(_) if protocol == "-1" => None,
-            Some(p) if icmp || matches!(protocol.as_str(), "tcp" | "udp" | "6" | "17") => {
-                Some((p.value.from, p.value.to))
-            }
-            Some(_) => None,
-            None if icmp => Some((-1, -1)),
-            None => None,
+            Some(p) if r.has_ports() || r.is_icmp() => Some((p.value.from, p.value.to)),
+            None if r.is_icmp() => Some((-1, -1)),
+            _ => None,
         },
         protocol,
         cidr_key: if r.cidr.contains(':') {

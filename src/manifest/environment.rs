@@ -77,6 +77,30 @@ pub struct SecurityGroupRule {
     pub cidr: Spanned<String>,
 }
 
+impl SecurityGroupRule {
+    /// The protocol as AWS compares rules: its number (`tcp` is `6`, `udp` `17`, `icmp`
+    /// `1`, `icmpv6` `58`), `-1` for all, or the text as written, lower-cased.
+    pub fn protocol_number(&self) -> String {
+        match self.ip_protocol.value.to_ascii_lowercase().as_str() {
+            "tcp" => "6".into(),
+            "udp" => "17".into(),
+            "icmp" => "1".into(),
+            "icmpv6" => "58".into(),
+            other => other.into(),
+        }
+    }
+
+    /// Whether the rule takes ports (TCP, UDP) rather than an ICMP type and code.
+    pub fn has_ports(&self) -> bool {
+        matches!(self.protocol_number().as_str(), "6" | "17")
+    }
+
+    /// Whether `ports` are an ICMP type and code (ICMP, ICMPv6).
+    pub fn is_icmp(&self) -> bool {
+        matches!(self.protocol_number().as_str(), "1" | "58")
+    }
+}
+
 /// A port or a port range, `80` or `8000-8080`; for ICMP, a type and a code (`8-0`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortRange {

@@ -223,13 +223,7 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
             let proto = r.value.ip_protocol.value.to_ascii_lowercase();
             // A rule as AWS compares them: protocol by number, ports (none for all
             // protocols), the block's network.
-            let number = match proto.as_str() {
-                "tcp" => "6".to_string(),
-                "udp" => "17".to_string(),
-                "icmp" => "1".to_string(),
-                "icmpv6" => "58".to_string(),
-                other => other.to_string(),
-            };
+            let number = r.value.protocol_number();
             let ports = r
                 .value
                 .ports
@@ -249,7 +243,7 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
                     Some("remove one of them".into()),
                 );
             }
-            if matches!(number.as_str(), "1" | "58")
+            if r.value.is_icmp()
                 && let Some(p) = &r.value.ports
                 && !((-1..=255).contains(&p.value.from) && (-1..=255).contains(&p.value.to))
             {
@@ -275,19 +269,21 @@ fn security_group(c: &mut Checker, g: &crate::manifest::environment::EnvSecurity
                     ),
                 );
             }
-            match (&r.value.ports, proto.as_str()) {
-                (None, "tcp" | "udp") => c.error(
+            match (&r.value.ports, r.value.has_ports()) {
+                (None, true) => c.error(
                     Code::MissingField,
                     r.span,
                     &format!("{at}.ports"),
                     format!("a `{proto}` rule needs `ports`"),
                     Some("a port, `443`, or a range, `8000-8080`".into()),
                 ),
-                (Some(p), "tcp" | "udp") if p.value.from < 0 || p.value.from > p.value.to => c.error(
+                (Some(p), true) if p.value.from < 0 || p.value.from > p.value.to => c.error(
                     Code::InvalidValue,
                     p.span,
                     &format!("{at}.ports"),
-                    format!("a `{proto}` rule takes ports from 0 to 65535, the first not above the last"),
+                    format!(
+                        "a `{proto}` rule takes ports from 0 to 65535, the first not above the last"
+                    ),
                     None,
                 ),
                 _ => {}

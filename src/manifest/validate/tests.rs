@@ -1940,6 +1940,17 @@ fn security_group_rules_and_subnets_aws_would_refuse() {
             "network.vpc.security_group.ingress[1]".to_string()
         )]
     );
+    // A protocol given by number is the same protocol: TCP needs ports.
+    let f = env_findings(&env(
+        "    security_group:\n      ingress:\n        - {ip_protocol: '6', cidr: 10.0.0.0/8}\n",
+    ));
+    assert_eq!(
+        f,
+        [(
+            Code::MissingField,
+            "network.vpc.security_group.ingress[0].ports".to_string()
+        )]
+    );
     // ICMP: type and code.
     assert!(env_findings(&env("    security_group:\n      ingress:\n        - {ip_protocol: icmp, cidr: 10.0.0.0/8}\n        - {ip_protocol: icmp, ports: 8-0, cidr: 10.1.0.0/16}\n")).is_empty());
     let f = env_findings(&env(
