@@ -122,7 +122,10 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
             )
         })
         .collect();
-    alb_quota(ws, &env_m, &services);
+    // More rules or target groups than a load balancer takes by default: a warning.
+    if let Some(d) = crate::manifest::validate::http::alb_quota(&env_m, &services) {
+        ws.diags.push(d);
+    }
     let priorities = match priority::assign(&routes) {
         Ok(p) => p,
         Err(full) => {
@@ -145,19 +148,6 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
         priorities,
         services,
     })
-}
-
-/// Warns when the environment's load-balanced services need more listener rules or
-/// target groups than an Application Load Balancer takes by default
-/// ([`crate::manifest::validate::http::alb_quota`]).
-fn alb_quota(
-    ws: &mut Workspace,
-    env: &crate::manifest::environment::EnvManifest,
-    services: &[ServiceManifest],
-) {
-    if let Some(d) = crate::manifest::validate::http::alb_quota(env, services) {
-        ws.diags.push(d);
-    }
 }
 
 /// Whether each service's task definition overrides and YAML patches fit its template
