@@ -48,14 +48,7 @@ fn shows_the_source_line_and_a_caret() {
         "wharf/api/manifest.yml",
         &API.replace("port: 80", "port: eighty"),
     );
-    let out = wharf(d.path())
-        .arg("validate")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = refused(d.path());
     assert!(err.contains("5 │   port: eighty"), "{err}");
     assert!(
         err.contains("── expected a port number from 1 to 65535"),
@@ -419,14 +412,7 @@ fn overrides_that_miss_the_template_are_located_errors() {
         "wharf/api/overrides/cfn.patches.yml",
         "- op: replace\n  path: /Resources/LogGroup/Properties/RetentionInDays\n  value: 90\n- op: remove\n  path: /Resources/Nope\n",
     );
-    let out = wharf(d.path())
-        .arg("validate")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = refused(d.path());
     assert!(
         err.contains("wharf/api/manifest.yml:12:15: task definition override `ContainerDefinitions[2].Cpu` does not fit the template: `ContainerDefinitions` has 1 element, so `[2]` does not exist"),
         "{err}"
@@ -511,14 +497,7 @@ fn environment_files_are_read_and_checked() {
         &format!("{API}env_file: conf/api.env\nsidecars:\n  proxy:\n    image: envoy\n    env_file: conf/missing.env\n"),
     );
     d.write("conf/api.env", "# settings\nA=1\nnot a variable\n");
-    let out = wharf(d.path())
-        .arg("validate")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = refused(d.path());
     assert!(
         err.contains(
             "wharf/api/manifest.yml:10:15: cannot read environment file `conf/missing.env`"
@@ -623,4 +602,11 @@ fn environment_file_lines_ecs_would_not_read_as_meant_are_warnings() {
             )),
         )
         .stdout(predicate::str::contains("(2 warnings)"));
+}
+
+/// `wharf validate` in `dir`, which must refuse the manifests (exit 2): what it wrote
+/// to stderr.
+fn refused(dir: &std::path::Path) -> String {
+    let out = wharf(dir).arg("validate").assert().code(2);
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
 }
