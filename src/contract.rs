@@ -10,6 +10,12 @@ pub fn ssm_name(app: &str, env: &str, key: &str) -> String {
     format!("/wharf/{app}/{env}/{key}")
 }
 
+/// The SSM parameter name of application `app`'s value `key` (published by the
+/// application stack): `/wharf/<app>/_app/<key>` (`_` is in no environment name).
+pub fn app_ssm_name(app: &str, key: &str) -> String {
+    format!("/wharf/{app}/_app/{key}")
+}
+
 /// A value an environment stack publishes as an SSM parameter and service stacks take
 /// as an SSM-typed parameter with that parameter's name as default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,11 +42,19 @@ pub enum EnvValue {
     LoadBalancerFullName,
     /// The environment's EFS file system (when a workload mounts it with `efs: true`).
     FileSystemId,
+    /// The environment's Route 53 hosted zone `<env>.<app>.<domain>` (with a domain).
+    HostedZoneId,
+    /// The application's hosted zone `<app>.<domain>` (with a domain).
+    AppHostedZoneId,
+    /// The domain's own hosted zone (with a domain).
+    DomainHostedZoneId,
+    /// The load balancer's canonical hosted zone, for alias records.
+    LoadBalancerHostedZoneId,
 }
 
 impl EnvValue {
     /// Every value, in the order the environment stack publishes them.
-    pub const ALL: [EnvValue; 11] = [
+    pub const ALL: [EnvValue; 15] = [
         EnvValue::VpcId,
         EnvValue::PublicSubnets,
         EnvValue::PrivateSubnets,
@@ -52,6 +66,10 @@ impl EnvValue {
         EnvValue::LoadBalancerDnsName,
         EnvValue::LoadBalancerFullName,
         EnvValue::FileSystemId,
+        EnvValue::HostedZoneId,
+        EnvValue::AppHostedZoneId,
+        EnvValue::DomainHostedZoneId,
+        EnvValue::LoadBalancerHostedZoneId,
     ];
 
     /// The last part of its SSM parameter name ([`ssm_name`]).
@@ -68,6 +86,10 @@ impl EnvValue {
             EnvValue::LoadBalancerDnsName => "load-balancer-dns-name",
             EnvValue::LoadBalancerFullName => "load-balancer-full-name",
             EnvValue::FileSystemId => "efs-file-system-id",
+            EnvValue::HostedZoneId => "hosted-zone-id",
+            EnvValue::AppHostedZoneId => "app-hosted-zone-id",
+            EnvValue::DomainHostedZoneId => "domain-hosted-zone-id",
+            EnvValue::LoadBalancerHostedZoneId => "load-balancer-hosted-zone-id",
         }
     }
 
@@ -85,6 +107,10 @@ impl EnvValue {
             EnvValue::LoadBalancerDnsName => "LoadBalancerDNSParameter",
             EnvValue::LoadBalancerFullName => "LoadBalancerFullNameParameter",
             EnvValue::FileSystemId => "FileSystemIdParameter",
+            EnvValue::HostedZoneId => "HostedZoneParameter",
+            EnvValue::AppHostedZoneId => "AppHostedZoneParameter",
+            EnvValue::DomainHostedZoneId => "DomainHostedZoneParameter",
+            EnvValue::LoadBalancerHostedZoneId => "LoadBalancerHostedZoneParameter",
         }
     }
 
@@ -102,6 +128,10 @@ impl EnvValue {
             EnvValue::LoadBalancerDnsName => "LoadBalancerDNSName",
             EnvValue::LoadBalancerFullName => "LoadBalancerFullName",
             EnvValue::FileSystemId => "EFSFileSystemId",
+            EnvValue::HostedZoneId => "EnvHostedZoneId",
+            EnvValue::AppHostedZoneId => "AppHostedZoneId",
+            EnvValue::DomainHostedZoneId => "DomainHostedZoneId",
+            EnvValue::LoadBalancerHostedZoneId => "LoadBalancerHostedZoneId",
         }
     }
 

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/env-ssm.yml",
     "partials/env-efs.yml",
     "partials/env-flow-logs.yml",
+    "partials/env-domain.yml",
     "partials/svc-roles.yml",
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",

@@ -10,6 +10,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod error;
 pub mod rollout;
+pub mod route53;
 pub mod s3;
 pub mod sfn;
 pub mod sts;
@@ -103,6 +104,8 @@ pub struct Aws {
     pub sfn: aws_sdk_sfn::Client,
     /// EC2 (subnets chosen by tags).
     pub ec2: aws_sdk_ec2::Client,
+    /// Route 53 (the application domain's hosted zone).
+    pub route53: aws_sdk_route53::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -156,6 +159,7 @@ impl Aws {
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
             sfn: aws_sdk_sfn::Client::new(&sdk),
             ec2: aws_sdk_ec2::Client::new(&sdk),
+            route53: aws_sdk_route53::Client::new(&sdk),
             s3,
             region,
         })

@@ -13,6 +13,18 @@ pub enum Command {
     Init(InitArgs),
     /// Delete every stack of the application: services, environments, shared resources.
     Delete(DeleteArgs),
+    /// Print the application stack's template (shared resources; with a domain, its
+    /// hosted zone), or write it to a directory. Offline.
+    Package(PackageArgs),
+}
+
+/// `wharf app package`.
+#[derive(Debug, clap::Args)]
+pub struct PackageArgs {
+    /// Write `application.stack.yml` and `application.params.json` here instead of
+    /// printing the template.
+    #[arg(long)]
+    pub output_dir: Option<std::path::PathBuf>,
 }
 
 /// `wharf app delete`.
@@ -53,7 +65,19 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     match cmd {
         Command::Init(a) => init(a, ui),
         Command::Delete(a) => delete(a, ui),
+        Command::Package(a) => package(a, ui),
     }
+}
+
+/// The application stack's package. With a domain, its `DomainHostedZoneId` parameter
+/// is left out: `wharf app init` looks the zone up in the account.
+fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
+    let ws = super::context::load(ui)?;
+    super::context::report(ui, &ws)?;
+    let info = crate::compile::workspace::app_info(&ws)
+        .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let pkg = crate::compile::application::compile_app(&info)?;
+    super::context::emit_package(ui, &pkg, a.output_dir.as_deref())
 }
 
 fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
@@ -231,9 +255,21 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     super::context::report(ui, &ws)?;
     let info = crate::compile::workspace::app_info(&ws)
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    let pkg = crate::compile::application::compile_app(&info)?;
+    let mut pkg = crate::compile::application::compile_app(&info)?;
     remote::block_on(async {
         let client = remote::connect_to(&ws, None, &aws).await?;
+        if let Some(domain) = &info.domain {
+            let zone = client.public_zone_id(domain).await?.ok_or_else(|| {
+                WharfError::usage(
+                    format!("this account has no public Route 53 hosted zone named {domain}"),
+                    Some(format!("create the hosted zone {domain} (or register the domain with Route 53) in this account, then run `wharf app init` again")),
+                )
+            })?;
+            pkg.config.parameters.insert(
+                crate::compile::application::DOMAIN_ZONE_PARAMETER.to_string(),
+                zone,
+            );
+        }
         stacks::run_stacks(
             ui,
             client,

@@ -52,7 +52,8 @@ pub struct VpcPlan {
 pub struct AlbPlan {
     /// Whether it serves HTTPS (and redirects HTTP).
     pub https: bool,
-    /// ACM certificate ARNs.
+    /// ACM certificates, as CloudFormation values: the imported ARNs (quoted), or the
+    /// domain's certificate (`!Ref EnvCertificate`).
     pub certificates: Vec<String>,
     /// TLS policy.
     pub ssl_policy: String,
@@ -60,6 +61,21 @@ pub struct AlbPlan {
     pub source_ips: Vec<String>,
     /// Whether deletion protection is on.
     pub deletion_protection: bool,
+}
+
+/// The environment's part of the application's domain: its hosted zone
+/// `<env>.<app>.<domain>`, delegated from the application's zone, and (for a load
+/// balancer without imported certificates) a certificate for the zone's names.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainPlan {
+    /// The zone's name.
+    pub zone: String,
+    /// SSM parameter holding the application's zone ID (the application stack's).
+    pub app_zone_ssm: String,
+    /// SSM parameter holding the domain's zone ID (the application stack's).
+    pub domain_zone_ssm: String,
+    /// Whether the stack creates the certificate `<zone>` + `*.<zone>`.
+    pub certificate: bool,
 }
 
 /// A value published in SSM Parameter Store for service stacks.
@@ -122,6 +138,9 @@ pub struct EnvPlan {
     pub security_group: super::env_vpc::SecurityGroupPlan,
     /// VPC flow logs, when asked for.
     pub flow_logs: Option<super::env_vpc::FlowLogsPlan>,
+    /// The environment's hosted zone and certificate, when the application has a
+    /// domain.
+    pub domain: Option<DomainPlan>,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -252,8 +271,10 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         .iter()
         .any(ServiceManifest::is_load_balanced)
         .then(|| {
-            let certificates: Vec<String> =
-                m.certificates().into_iter().map(str::to_string).collect();
+            let mut certificates: Vec<String> = m.certificates().into_iter().map(quote).collect();
+            if certificates.is_empty() && m.app_domain.is_some() {
+                certificates.push("!Ref EnvCertificate".into());
+            }
             let public = m.public_http();
             let source_ips = public
                 .and_then(|p| p.ingress.as_ref())
@@ -277,6 +298,15 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         .as_ref()
         .and_then(|o| o.container_insights)
         .unwrap_or_else(|| services.iter().any(scales_on_queue));
+    let domain = m.app_domain.as_ref().map(|d| DomainPlan {
+        zone: d.env_zone(&env),
+        app_zone_ssm: crate::contract::app_ssm_name(&app.name, EnvValue::AppHostedZoneId.key()),
+        domain_zone_ssm: crate::contract::app_ssm_name(
+            &app.name,
+            EnvValue::DomainHostedZoneId.key(),
+        ),
+        certificate: alb.is_some() && m.certificates().is_empty(),
+    });
     let mut ssm = Vec::new();
     let mut publish = |v: EnvValue, what, value: String| {
         ssm.push(SsmPlan {
@@ -347,6 +377,28 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             "the load balancer's full name (for metrics)",
             "!GetAtt PublicLoadBalancer.LoadBalancerFullName".into(),
         );
+        publish(
+            EnvValue::LoadBalancerHostedZoneId,
+            "the load balancer's canonical hosted zone (for alias records)",
+            "!GetAtt PublicLoadBalancer.CanonicalHostedZoneID".into(),
+        );
+    }
+    if domain.is_some() {
+        publish(
+            EnvValue::HostedZoneId,
+            "the environment's hosted zone ID",
+            "!Ref EnvHostedZone".into(),
+        );
+        publish(
+            EnvValue::AppHostedZoneId,
+            "the application's hosted zone ID",
+            format!("!Ref {}", EnvValue::AppHostedZoneId.parameter()),
+        );
+        publish(
+            EnvValue::DomainHostedZoneId,
+            "the domain's hosted zone ID",
+            format!("!Ref {}", EnvValue::DomainHostedZoneId.parameter()),
+        );
     }
     EnvPlan {
         namespace: namespace(&app.name, &env),
@@ -364,6 +416,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         refs,
         security_group: super::env_vpc::security_group(m),
         flow_logs: super::env_vpc::flow_logs(m),
+        domain,
         ssm,
     }
 }

@@ -94,6 +94,8 @@ pub struct AppInfo {
     pub permissions_boundary: Option<String>,
     /// `WHARF` or `COPILOT`: prefix of the variables set in containers.
     pub var_prefix: &'static str,
+    /// The application's domain (lower case), when it has one.
+    pub domain: Option<String>,
 }
 
 impl AppInfo {

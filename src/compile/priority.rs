@@ -2,11 +2,13 @@
 //! free one at deploy time.
 //!
 //! All Load Balanced Web Services of an environment share one listener, so priorities
-//! must be unique across them, and more specific paths must come first (a `/` service
-//! must not shadow `/api`). A priority is a band by path depth (deeper paths get lower
-//! numbers, that is, are matched first) plus an offset hashed from the service name, so a
-//! service keeps its priority when others are added or removed. Collisions are resolved
-//! by probing forward, in name order. Pure and deterministic.
+//! must be unique across their rules, and more specific rules must come first (a `/`
+//! service must not shadow `/api`). A priority is a band by depth (deeper paths get
+//! lower numbers, that is, are matched first; a rule with host names counts one level
+//! deeper than its path) plus an offset hashed from the rule's key (the service name,
+//! then `<service>/<n>` for its n-th additional rule), so a rule keeps its priority
+//! when others are added or removed. Collisions are resolved by probing forward, in key
+//! order. Pure and deterministic.
 
 use std::collections::BTreeMap;
 
@@ -29,11 +31,32 @@ fn fnv1a(s: &str) -> u32 {
     })
 }
 
+/// One listener rule to place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    /// Its key ([`rule_key`]).
+    pub key: String,
+    /// Its path.
+    pub path: String,
+    /// Whether it matches host names too (more specific than its path alone).
+    pub hosts: bool,
+}
+
+/// The key of rule `index` of `service` (0 is the main rule): `<service>` or
+/// `<service>/<index>`, which no service name contains.
+pub fn rule_key(service: &str, index: usize) -> String {
+    if index == 0 {
+        service.to_string()
+    } else {
+        format!("{service}/{index}")
+    }
+}
+
 /// A depth band with no free priority: more than [`BAND`] services route paths of one
 /// depth through the same listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BandFull {
-    /// The first service (in name order) that found no free priority.
+    /// The first rule (in key order) that found no free priority: its [`rule_key`].
     pub service: String,
     /// The path depth of its band.
     pub depth: u32,
@@ -43,35 +66,36 @@ impl std::fmt::Display for BandFull {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "service `{}` gets no listener rule priority: more than {BAND} Load Balanced Web \
-             Services of this environment route paths with {} segment(s)",
+            "rule `{}` gets no listener rule priority: more than {BAND} listener rules \
+             of this environment route paths with {} segment(s)",
             self.service, self.depth
         )
     }
 }
 
-/// Assigns a priority (1..=41000) to each `(service, path)`.
+/// Assigns a priority (1..=41000) to each route, by key.
 ///
 /// # Errors
-/// [`BandFull`] when more than [`BAND`] services share one path depth (an Application
-/// Load Balancer allows far fewer rules per listener anyway).
-pub fn assign(services: &[(String, String)]) -> Result<BTreeMap<String, u32>, BandFull> {
-    let mut sorted: Vec<&(String, String)> = services.iter().collect();
+/// [`BandFull`] when more than [`BAND`] rules share one depth (an Application Load
+/// Balancer allows far fewer rules per listener anyway).
+pub fn assign(routes: &[Route]) -> Result<BTreeMap<String, u32>, BandFull> {
+    let mut sorted: Vec<&Route> = routes.iter().collect();
     sorted.sort();
     let mut taken = std::collections::BTreeSet::new();
     let mut out = BTreeMap::new();
-    for (name, path) in sorted {
-        let band_start = (MAX_DEPTH - depth(path)) * BAND + 1;
-        let first = fnv1a(name) % BAND;
+    for r in sorted {
+        let d = (depth(&r.path) + u32::from(r.hosts)).min(MAX_DEPTH);
+        let band_start = (MAX_DEPTH - d) * BAND + 1;
+        let first = fnv1a(&r.key) % BAND;
         let free = (0..BAND)
             .map(|i| band_start + (first + i) % BAND)
             .find(|p| !taken.contains(p))
             .ok_or_else(|| BandFull {
-                service: name.clone(),
-                depth: depth(path),
+                service: r.key.clone(),
+                depth: d,
             })?;
         taken.insert(free);
-        out.insert(name.clone(), free);
+        out.insert(r.key.clone(), free);
     }
     Ok(out)
 }
@@ -80,14 +104,18 @@ pub fn assign(services: &[(String, String)]) -> Result<BTreeMap<String, u32>, Ba
 mod tests {
     use super::*;
 
-    fn svc(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    fn svc(pairs: &[(&str, &str)]) -> Vec<Route> {
         pairs
             .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .map(|(a, b)| Route {
+                key: a.to_string(),
+                path: b.to_string(),
+                hosts: false,
+            })
             .collect()
     }
 
-    fn assign_ok(services: &[(String, String)]) -> BTreeMap<String, u32> {
+    fn assign_ok(services: &[Route]) -> BTreeMap<String, u32> {
         assign(services).unwrap()
     }
 
@@ -113,8 +141,12 @@ mod tests {
 
     #[test]
     fn unique_even_with_many_services_in_one_band() {
-        let many: Vec<(String, String)> = (0..1000)
-            .map(|i| (format!("svc{i}"), "/".to_string()))
+        let many: Vec<Route> = (0..1000)
+            .map(|i| Route {
+                key: format!("svc{i}"),
+                path: "/".into(),
+                hosts: false,
+            })
             .collect();
         let p = assign(&many).unwrap();
         let mut v: Vec<u32> = p.values().copied().collect();
@@ -125,17 +157,40 @@ mod tests {
 
     #[test]
     fn a_full_band_is_an_error_not_an_endless_search() {
-        let many: Vec<(String, String)> = (0..=BAND)
-            .map(|i| (format!("svc{i:04}"), "/api".to_string()))
+        let many: Vec<Route> = (0..=BAND)
+            .map(|i| Route {
+                key: format!("svc{i:04}"),
+                path: "/api".into(),
+                hosts: false,
+            })
             .collect();
         let err = assign(&many).unwrap_err();
         assert_eq!(err.depth, 1);
-        assert!(many.iter().any(|(n, _)| *n == err.service));
+        assert!(many.iter().any(|r| r.key == err.service));
         assert!(err.to_string().contains("more than 1000"), "{err}");
         // One band full does not stop another depth.
         let mut mixed = many[..1000].to_vec();
-        mixed.push(("root".into(), "/".into()));
+        mixed.push(Route {
+            key: "root".into(),
+            path: "/".into(),
+            hosts: false,
+        });
         assert_eq!(assign(&mixed).unwrap().len(), 1001);
+    }
+
+    #[test]
+    fn host_rules_come_before_any_host_at_one_path_and_extra_rules_have_keys() {
+        let mut routes = svc(&[("front", "/"), ("api", "api")]);
+        routes.push(Route {
+            key: rule_key("front", 1),
+            path: "/".into(),
+            hosts: true,
+        });
+        let p = assign_ok(&routes);
+        assert_eq!(rule_key("front", 0), "front");
+        assert!(p["front/1"] < p["front"], "{p:?}");
+        // Hosts count as one level: beside `/api`, not before it.
+        assert_eq!(p["front/1"] / BAND, p["api"] / BAND);
     }
 
     #[test]

@@ -20,6 +20,7 @@ fn app() -> AppInfo {
         tags: BTreeMap::new(),
         permissions_boundary: None,
         var_prefix: "WHARF",
+        domain: None,
     }
 }
 
@@ -50,7 +51,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
         &ServiceInputs {
             app: &app(),
             env: &e,
-            priority: Some(7),
+            priorities: vec![7],
             image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
@@ -234,7 +235,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
         let inputs = ServiceInputs {
             app: &app(),
             env: &e,
-            priority: Some(1),
+            priorities: vec![1],
             image_digests: &image_digests,
             env_files: &BTreeMap::new(),
             subnets: None,
@@ -504,16 +505,14 @@ fn load_balancer_routing() {
         ENV,
     );
     let lb = p.lb.clone().unwrap();
-    assert_eq!(lb.path_patterns, ["/api/v1", "/api/v1/*"]);
+    let r = &lb.rules[0];
+    assert_eq!(r.path_patterns, ["/api/v1", "/api/v1/*"]);
     assert_eq!(
         (lb.url_path.as_str(), lb.scheme, lb.listener.parameter()),
         ("/api/v1", "http", "HTTPListenerArn")
     );
-    assert_eq!(
-        (lb.target_port, lb.priority, lb.stickiness),
-        (9090, 7, true)
-    );
-    assert_eq!(lb.health.path, "/health");
+    assert_eq!((r.target_port, r.priority, r.stickiness), (9090, 7, true));
+    assert_eq!(r.health.path, "/health");
     assert_eq!(
         p.main().ports.iter().map(|p| p.port).collect::<Vec<_>>(),
         [8080, 9090],
@@ -525,7 +524,7 @@ fn load_balancer_routing() {
         (
             lb.scheme,
             lb.listener.parameter(),
-            lb.path_patterns[0].as_str()
+            lb.rules[0].path_patterns[0].as_str()
         ),
         ("https", "HTTPSListenerArn", "/*")
     );
@@ -543,7 +542,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
         &ServiceInputs {
             app: &a,
             env: &e,
-            priority: None,
+            priorities: Vec::new(),
             image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
@@ -573,7 +572,7 @@ fn rendered_templates_parse_back_as_yaml() {
             &ServiceInputs {
                 app: &app(),
                 env: &e,
-                priority: Some(1),
+                priorities: vec![1],
                 image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
@@ -672,7 +671,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
             &ServiceInputs {
                 app: &app(),
                 env: &e,
-                priority: Some(1),
+                priorities: vec![1],
                 image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
@@ -1028,7 +1027,7 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
             &ServiceInputs {
                 app: &app(),
                 env: &e,
-                priority: None,
+                priorities: Vec::new(),
                 image_digests: &BTreeMap::new(),
                 env_files: &BTreeMap::new(),
                 subnets,
@@ -1110,7 +1109,7 @@ fn default_subnets_lie_in_the_vpcs_block_and_around_given_ones() {
 #[test]
 fn target_group_protocol_version_and_the_http_listener() {
     let https_env = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
-    let lb = |svc: &str| svc_plan(svc, https_env).lb.unwrap();
+    let lb = |svc: &str| svc_plan(svc, https_env).lb.unwrap().rules.remove(0);
     let tls = lb(&LB.replace("8080", "443"));
     assert_eq!((tls.protocol, tls.target_port), ("HTTPS", 443));
     assert_eq!(lb(LB).protocol, "HTTP");
@@ -1129,15 +1128,15 @@ fn target_group_protocol_version_and_the_http_listener() {
         (plain.health.matcher, plain.health.codes.as_str()),
         ("HttpCode", "200")
     );
-    assert_eq!(plain.http_listener_param, None);
+    assert!(!plain.http_listener);
     let both = lb(&format!("{LB}  redirect_to_https: false\n"));
-    assert_eq!(both.http_listener_param.as_deref(), Some("HTTPListenerArn"));
+    assert!(both.http_listener);
     let p = svc_plan(&format!("{LB}  redirect_to_https: false\n"), https_env);
     assert!(p.env_params.iter().any(|e| e.name == "HTTPListenerArn"));
     assert!(p.env_params.iter().any(|e| e.name == "HTTPSListenerArn"));
     // Without HTTPS there is no redirect to turn off.
     let p = svc_plan(&format!("{LB}  redirect_to_https: false\n"), ENV);
-    assert_eq!(p.lb.unwrap().http_listener_param, None);
+    assert!(!p.lb.unwrap().uses_http_listener());
 }
 
 #[test]
@@ -1172,4 +1171,206 @@ fn environment_security_group_rules_and_flow_logs_render() {
         .unwrap()
         .template;
     assert!(plain.contains("Allow all outbound traffic") && !plain.contains("FlowLog"));
+}
+
+/// `env` as decoded, with application `app` (see [`app`]) having `domain`.
+fn env_in_domain(env: &str, domain: &str) -> EnvManifest {
+    let mut e: EnvManifest = decode(env);
+    e.app_domain = Some(crate::manifest::environment::AppDomain {
+        app: app().name,
+        domain: domain.into(),
+    });
+    e
+}
+
+fn svc_plan_in(svc: &str, env: &EnvManifest, priorities: Vec<u32>) -> service::ServicePlan {
+    let m: ServiceManifest = decode(svc);
+    service::plan(
+        &m,
+        &ServiceInputs {
+            app: &app(),
+            env,
+            priorities,
+            image_digests: &web_digest(),
+            env_files: &BTreeMap::new(),
+            subnets: None,
+        },
+    )
+}
+
+#[test]
+fn a_domain_gives_the_environment_its_zone_certificate_and_https() {
+    let e = env_in_domain(ENV, "example.com");
+    let p = environment::plan(&app(), &e, &[decode(LB)]);
+    let d = p.domain.as_ref().unwrap();
+    assert_eq!(d.zone, format!("test.{}.example.com", app().name));
+    assert!(d.certificate);
+    assert_eq!(
+        d.app_zone_ssm,
+        format!("/wharf/{}/_app/app-hosted-zone-id", app().name)
+    );
+    let alb = p.alb.as_ref().unwrap();
+    assert!(alb.https);
+    assert_eq!(alb.certificates, ["!Ref EnvCertificate"]);
+    let published: Vec<&str> = p.ssm.iter().map(|s| s.logical_id).collect();
+    for id in [
+        "HostedZoneParameter",
+        "AppHostedZoneParameter",
+        "DomainHostedZoneParameter",
+        "LoadBalancerHostedZoneParameter",
+    ] {
+        assert!(published.contains(&id), "{id}: {published:?}");
+    }
+    // Imported certificates take the listener; the zone stays.
+    let https = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+    let p = environment::plan(&app(), &env_in_domain(https, "example.com"), &[decode(LB)]);
+    assert!(!p.domain.as_ref().unwrap().certificate);
+    assert_eq!(
+        p.alb.unwrap().certificates,
+        ["\"arn:aws:acm:us-east-1:111122223333:certificate/a\""]
+    );
+    // Without a load balancer: the zone, no certificate.
+    let p = environment::plan(&app(), &env_in_domain(ENV, "example.com"), &[decode(BE)]);
+    assert!(!p.domain.unwrap().certificate);
+    // Without a domain: nothing.
+    assert!(env_plan(ENV, &[LB]).domain.is_none());
+}
+
+#[test]
+fn aliases_get_host_conditions_records_in_their_zones_and_a_certificate() {
+    use super::service::ZoneRef;
+    use crate::manifest::environment::Zone;
+    let a = app().name;
+    let svc = LB.replace(
+        "path: /",
+        &format!("path: /\n  alias: [www.example.com, Api.{a}.example.com, x.test.{a}.example.com, www.example.com]"),
+    );
+    let e = env_in_domain(ENV, "example.com");
+    let p = svc_plan_in(&svc, &e, vec![11]);
+    let lb = p.lb.clone().unwrap();
+    let r = &lb.rules[0];
+    assert_eq!(
+        r.hosts,
+        [
+            "www.example.com".to_string(),
+            format!("api.{a}.example.com"),
+            format!("x.test.{a}.example.com")
+        ]
+    );
+    assert_eq!(r.priority, 11);
+    assert_eq!(lb.url_host.as_deref(), Some("www.example.com"));
+    // The environment's certificate covers x.test…; the others get the service's.
+    let cert: Vec<(&str, &ZoneRef)> = lb
+        .certificate
+        .as_ref()
+        .unwrap()
+        .names
+        .iter()
+        .map(|n| (n.name.as_str(), &n.zone))
+        .collect();
+    let api = format!("api.{a}.example.com");
+    assert_eq!(
+        cert,
+        [
+            ("www.example.com", &ZoneRef::Managed(Zone::Domain)),
+            (api.as_str(), &ZoneRef::Managed(Zone::App)),
+        ]
+    );
+    // One record per name, none for the service's own name (the main rule has hosts).
+    let records: Vec<&str> = lb.records.iter().map(|r| r.name.name.as_str()).collect();
+    assert_eq!(records.len(), 3, "{records:?}");
+    assert!(!records.iter().any(|n| n.starts_with("web.")));
+    let params: Vec<&str> = p.env_params.iter().map(|e| e.name).collect();
+    for want in [
+        "LoadBalancerHostedZoneId",
+        "EnvHostedZoneId",
+        "AppHostedZoneId",
+        "DomainHostedZoneId",
+    ] {
+        assert!(params.contains(&want), "{want}: {params:?}");
+    }
+    // No alias: the service's own name, in the environment's zone, is its address.
+    let p = svc_plan_in(LB, &e, vec![]);
+    let lb = p.lb.unwrap();
+    let own = format!("web.test.{a}.example.com");
+    assert_eq!(lb.url_host.as_deref(), Some(own.as_str()));
+    assert_eq!(lb.records.len(), 1);
+    assert_eq!(lb.records[0].name.zone, ZoneRef::Managed(Zone::Env));
+    assert!(lb.certificate.is_none());
+    // Imported certificates and a hosted zone: records there, no certificate, no
+    // managed zones.
+    let https = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+    let svc = LB.replace(
+        "path: /",
+        "path: /\n  alias: app.example.org\n  hosted_zone: Z0ABC",
+    );
+    let p = svc_plan_in(&svc, &decode(https), vec![]);
+    let lb = p.lb.unwrap();
+    assert!(lb.certificate.is_none());
+    assert_eq!(lb.records.len(), 1);
+    assert_eq!(String::from(lb.records[0].name.zone.clone()), "\"Z0ABC\"");
+    assert!(!p.env_params.iter().any(|e| e.name == "EnvHostedZoneId"));
+    // Imported certificates and no zone: the host condition only (DNS is the user's).
+    let svc = LB.replace("path: /", "path: /\n  alias: app.example.org");
+    let lb = svc_plan_in(&svc, &decode(https), vec![]).lb.unwrap();
+    assert!(lb.records.is_empty() && lb.certificate.is_none());
+    assert_eq!(lb.rules[0].hosts, ["app.example.org"]);
+}
+
+#[test]
+fn additional_rules_get_their_own_target_groups_ports_and_priorities() {
+    let svc = format!(
+        "{}sidecars:\n  proxy:\n    image: envoy\n    port: 9000\n",
+        LB.replace(
+            "path: /",
+            "path: /\n  additional_rules:\n    - path: admin\n      target_port: 8081\n      healthcheck: /admin/health\n      stickiness: true\n    - path: proxy\n      target_container: proxy\n      target_port: 9901\n      version: http2\n      redirect_to_https: false",
+        )
+    );
+    let https = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+    let p = svc_plan_in(&svc, &decode(https), vec![5, 6, 7]);
+    let lb = p.lb.clone().unwrap();
+    let rules: Vec<(&str, &str, u16, u32, bool)> = lb
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.suffix.as_str(),
+                r.container.as_str(),
+                r.target_port,
+                r.priority,
+                r.http_listener,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("", "web", 8080, 5, false),
+            ("1", "web", 8081, 6, false),
+            ("2", "proxy", 9901, 7, true)
+        ]
+    );
+    assert_eq!(lb.rules[1].health.path, "/admin/health");
+    assert!(lb.rules[1].stickiness && !lb.rules[0].stickiness);
+    assert_eq!(lb.rules[2].protocol_version, Some("HTTP2"));
+    assert!(lb.uses_http_listener());
+    // Each target port is mapped on its container.
+    let ports = |c: &str| -> Vec<u16> {
+        p.containers
+            .iter()
+            .find(|x| x.name == c)
+            .unwrap()
+            .ports
+            .iter()
+            .map(|p| p.port)
+            .collect()
+    };
+    assert_eq!(ports("web"), [8080, 8081]);
+    assert_eq!(ports("proxy"), [9000, 9901]);
+    // Without priorities (a package of one service): each rule takes its position.
+    let lb = svc_plan_in(&svc, &decode(https), vec![]).lb.unwrap();
+    assert_eq!(
+        lb.rules.iter().map(|r| r.priority).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
 }

@@ -33,6 +33,7 @@ pub fn app_info(ws: &Workspace) -> Option<AppInfo> {
             .collect(),
         permissions_boundary: app.permissions_boundary.as_ref().map(|p| p.value.clone()),
         var_prefix: ws.location.flavor.var_prefix(),
+        domain: app.domain.as_ref().map(|d| d.value.to_ascii_lowercase()),
     })
 }
 
@@ -110,16 +111,20 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     if ws.diags.has_errors() {
         return None;
     }
-    let routes: Vec<(String, String)> = services
+    let routes: Vec<priority::Route> = services
         .iter()
         .filter(|s| s.is_load_balanced())
-        .map(|s| {
-            (
-                s.name.value.clone(),
-                s.http()
-                    .and_then(|h| h.path.as_ref())
-                    .map_or("/".into(), |p| p.value.clone()),
-            )
+        .flat_map(|s| {
+            s.http()
+                .into_iter()
+                .flat_map(|h| h.value.rules())
+                .enumerate()
+                .map(|(i, (_, r))| priority::Route {
+                    key: priority::rule_key(&s.name.value, i),
+                    path: r.path.as_ref().map_or("/".into(), |p| p.value.clone()),
+                    hosts: r.alias.is_some(),
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     // More rules or target groups than a load balancer takes by default: a warning.
@@ -131,7 +136,7 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
         Err(full) => {
             let at = services
                 .iter()
-                .find(|s| s.name.value == full.service)
+                .find(|s| full.service.split('/').next() == Some(s.name.value.as_str()))
                 .map(|s| s.name.span);
             let mut d = Diagnostic::error(Code::Limit, full.to_string())
                 .help("give some of these services deeper or shallower paths, or split them across environments");
@@ -167,7 +172,7 @@ pub fn check_overrides(
         env: env_m,
         // Any valid priority gives the template its shape; the real ones need every
         // service of the environment, which packaging has.
-        priorities: services.iter().map(|m| (m.name.value.clone(), 1)).collect(),
+        priorities: BTreeMap::new(),
         services: Vec::new(),
     };
     for m in services {
@@ -230,7 +235,13 @@ fn service_stack(
     let inputs = ServiceInputs {
         app: &r.app,
         env: &r.env,
-        priority: r.priorities.get(&m.name.value).copied(),
+        priorities: (0..m.http().map_or(0, |h| 1 + h.additional_rules.len()))
+            .map_while(|i| {
+                r.priorities
+                    .get(&priority::rule_key(&m.name.value, i))
+                    .copied()
+            })
+            .collect(),
         image_digests: uploads.digests.get(&m.name.value).unwrap_or(&NONE),
         env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NONE),
         subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),

@@ -39,10 +39,17 @@ impl Decode for AppManifest {
     }
 }
 
-/// The `copilot/.workspace` file: `application: <name>`.
-pub fn decode_copilot_workspace(node: &Node, cx: &mut Cx) -> Option<Spanned<String>> {
+/// The `copilot/.workspace` file: `application: <name>`, and wharf's optional
+/// `domain: <domain>` (Copilot keeps an application's domain in its SSM store, not in
+/// the workspace; Copilot reads this file leniently and ignores the key).
+pub fn decode_copilot_workspace(
+    node: &Node,
+    cx: &mut Cx,
+) -> Option<(Spanned<String>, Option<Spanned<String>>)> {
     let mut f = Fields::new(node, cx, "Copilot .workspace file")?;
-    // Only `application` matters; other keys are Copilot's own bookkeeping, not manifest
-    // content, so they are not reported.
-    f.req(cx, "application")
+    // Only `application` and `domain` matter; other keys are Copilot's own bookkeeping,
+    // not manifest content, so they are not reported.
+    let name = f.req(cx, "application");
+    let domain = f.opt(cx, "domain");
+    Some((name?, domain))
 }

@@ -26,6 +26,72 @@ pub struct EnvManifest {
     pub http: Option<EnvHttp>,
     /// Monitoring.
     pub observability: Option<Observability>,
+    /// The application's domain (from the application, not this file): the environment
+    /// then has the hosted zone `<env>.<app>.<domain>` and a certificate for it.
+    #[schemars(skip)]
+    pub app_domain: Option<AppDomain>,
+}
+
+/// An application's domain, as its environments and services use it: Route 53 hosted
+/// zones `<app>.<domain>` (the application's) and `<env>.<app>.<domain>` (each
+/// environment's), delegated from the domain's own zone, as Copilot lays them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppDomain {
+    /// The application's name.
+    pub app: String,
+    /// The domain, lower case (`example.com`).
+    pub domain: String,
+}
+
+/// Which of an application's hosted zones holds a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Zone {
+    /// The domain's own zone (`example.com`), which the application does not create.
+    Domain,
+    /// The application's zone (`<app>.example.com`).
+    App,
+    /// The environment's zone (`<env>.<app>.example.com`).
+    Env,
+}
+
+impl AppDomain {
+    /// The application's zone name: `<app>.<domain>`.
+    pub fn app_zone(&self) -> String {
+        format!("{}.{}", self.app, self.domain)
+    }
+
+    /// Environment `env`'s zone name: `<env>.<app>.<domain>`.
+    pub fn env_zone(&self, env: &str) -> String {
+        format!("{env}.{}", self.app_zone())
+    }
+
+    /// The zone of environment `env` where `name` gets its record: the zone's own name
+    /// or one label below it, in the environment's zone first, then the application's,
+    /// then the domain's (Copilot's rule for aliases). `None` for any other name.
+    pub fn zone_of(&self, env: &str, name: &str) -> Option<Zone> {
+        let name = name.to_ascii_lowercase();
+        let within = |zone: &str| {
+            name == zone
+                || name
+                    .strip_suffix(zone)
+                    .and_then(|head| head.strip_suffix('.'))
+                    .is_some_and(|label| !label.is_empty() && !label.contains('.'))
+        };
+        [
+            (Zone::Env, self.env_zone(env)),
+            (Zone::App, self.app_zone()),
+            (Zone::Domain, self.domain.clone()),
+        ]
+        .into_iter()
+        .find(|(_, z)| within(z))
+        .map(|(zone, _)| zone)
+    }
+
+    /// Whether environment `env`'s own certificate (`<env>.<app>.<domain>` and
+    /// `*.<env>.<app>.<domain>`) covers `name`.
+    pub fn env_certificate_covers(&self, env: &str, name: &str) -> bool {
+        self.zone_of(env, name) == Some(Zone::Env) && !name.starts_with("*.")
+    }
 }
 
 /// `network`.
@@ -221,6 +287,7 @@ impl Decode for EnvManifest {
             network: f.opt(cx, "network"),
             http: f.opt(cx, "http"),
             observability: f.opt(cx, "observability"),
+            app_domain: None,
         };
         f.unsupported(cx, "cdn", "A CloudFront distribution (`cdn`)", |n| {
             n.as_str().and_then(super::decode::parse_bool) == Some(false)
@@ -465,7 +532,13 @@ impl EnvManifest {
         self.http.as_ref().and_then(|h| h.public.as_ref())
     }
 
-    /// Certificate ARNs for the HTTPS listener.
+    /// Whether the load balancer serves HTTPS: with imported certificates, or with the
+    /// certificate of the application's domain.
+    pub fn https(&self) -> bool {
+        !self.certificates().is_empty() || self.app_domain.is_some()
+    }
+
+    /// Certificate ARNs imported for the HTTPS listener (`http.public.certificates`).
     pub fn certificates(&self) -> Vec<&str> {
         self.public_http()
             .and_then(|p| p.certificates.as_ref())

@@ -176,8 +176,18 @@ mod tests {
     #[test]
     fn key_index_knows_nested_fields() {
         let k = SchemaKeys::build();
-        assert_eq!(k.parents_of("port"), ["http.healthcheck", "image"]);
-        assert_eq!(k.parents_of("grace_period"), ["http.healthcheck"]);
+        assert_eq!(
+            k.parents_of("port"),
+            [
+                "http.additional_rules.healthcheck",
+                "http.healthcheck",
+                "image"
+            ]
+        );
+        assert_eq!(
+            k.parents_of("grace_period"),
+            ["http.additional_rules.healthcheck", "http.healthcheck"]
+        );
         assert!(k.parents_of("nope").is_empty());
     }
 
@@ -347,6 +357,20 @@ http:
   allowed_source_ips: [10.0.0.0/8]
   version: http1
   redirect_to_https: true
+  alias: [{name: www.example.com, hosted_zone: Z0123456789ABC}]
+  hosted_zone: Z0123456789ABC
+  additional_rules:
+    - path: admin
+      healthcheck: {path: /admin, port: 8082, success_codes: "200", healthy_threshold: 2, unhealthy_threshold: 2, timeout: 5s, interval: 10s, grace_period: 30s}
+      deregistration_delay: 10s
+      stickiness: false
+      target_container: web
+      target_port: 8082
+      allowed_source_ips: [10.0.0.0/8]
+      version: http1
+      redirect_to_https: true
+      alias: [{name: admin.example.com, hosted_zone: Z0123456789ABC}]
+      hosted_zone: Z0123456789ABC
 logging:
   retention: 30
   image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable

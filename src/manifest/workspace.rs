@@ -357,15 +357,19 @@ impl Workspace {
             Flavor::Copilot => {
                 let node = self.read(files, &self.location.dir.join(".workspace"), cwd)?;
                 let mut d = Diagnostics::new();
-                let name = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
-                self.diags.extend(d);
-                name.map(|name| AppManifest {
+                let decoded = decode_copilot_workspace(&node, &mut Cx::new(&mut d));
+                let app = decoded.map(|(name, domain)| AppManifest {
                     name,
-                    domain: None,
+                    domain,
                     tags: Default::default(),
                     permissions_boundary: None,
                     region: None,
-                })
+                });
+                if let Some(domain) = app.as_ref().and_then(|a| a.domain.as_ref()) {
+                    validate::validate_app_domain(domain, &mut d);
+                }
+                self.diags.extend(d);
+                app
             }
         }
     }
@@ -404,6 +408,15 @@ impl Workspace {
             &node,
             &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
         );
+        let m = m.map(|m| EnvManifest {
+            app_domain: self.app.as_ref().and_then(|a| {
+                Some(crate::manifest::environment::AppDomain {
+                    app: a.name.value.clone(),
+                    domain: a.domain.as_ref()?.value.to_ascii_lowercase(),
+                })
+            }),
+            ..m
+        });
         if let Some(m) = &m {
             validate::validate_env(m, &mut d);
             name_matches_dir(&m.name, dir_name, "environment", &mut d);

@@ -162,14 +162,15 @@ fn app_init_refuses_inside_a_workspace_and_bad_names() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already inside a workspace"));
-    // The domain is kept, and said not to be used yet (not a silent drop).
-    wharf(d.path())
-        .arg("validate")
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "wharf/app.yml:4:9: `domain: example.com` is kept but not used yet",
-        ));
+    // The domain is the application's: its stack holds the hosted zone.
+    wharf(d.path()).arg("validate").assert().success();
+    let out = wharf(d.path()).args(["app", "package"]).assert().success();
+    let template = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        template.contains("Name: \"shop.example.com\"")
+            && template.contains("Type: AWS::Route53::HostedZone::Id"),
+        "{template}"
+    );
 }
 
 #[test]

@@ -12,6 +12,11 @@ const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef012
 fn package_all(dir: &Path, out: &Path) -> Vec<PathBuf> {
     let envs = list(dir, "env");
     let svcs = list(dir, "svc");
+    wharf(dir)
+        .args(["app", "package", "--output-dir"])
+        .arg(out)
+        .assert()
+        .success();
     for e in &envs {
         wharf(dir)
             .args(["env", "package", "-n", e, "--output-dir"])
@@ -42,7 +47,7 @@ fn package_all(dir: &Path, out: &Path) -> Vec<PathBuf> {
         .filter(|p| p.to_string_lossy().ends_with(".stack.yml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), envs.len() * (1 + svcs.len()));
+    assert_eq!(files.len(), 1 + envs.len() * (1 + svcs.len()));
     files
 }
 

@@ -38,11 +38,12 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         tags: BTreeMap::new(),
         permissions_boundary: None,
         var_prefix: "WHARF",
+        domain: None,
     };
     let inputs = ServiceInputs {
         app: &app,
         env: &env,
-        priority: None,
+        priorities: Vec::new(),
         image_digests: &BTreeMap::new(),
         env_files: &BTreeMap::new(),
         subnets: None,

@@ -1,26 +1,340 @@
-//! Load balancer routing (Load Balanced Web Service): the listener rule's paths and
-//! priority, whether HTTP is redirected to HTTPS, the target group (protocol, version)
-//! and its health check. Its partials are `svc-target-group.yml` and the load balancer
-//! part of `svc-service.yml`.
+//! Load balancer routing (Load Balanced Web Service): one listener rule and target
+//! group per rule of `http` (the main one, then `additional_rules`), each with its
+//! paths, host names (aliases), source addresses, priority, protocol and health check;
+//! whether HTTP is redirected to HTTPS; and for aliases the certificate and the Route 53
+//! records. Its partials are `svc-target-group.yml`, `svc-domain.yml` and the load
+//! balancer part of `svc-service.yml`.
 
 use super::*;
+use crate::manifest::environment::{AppDomain, Zone};
+use crate::manifest::service::{RoutingRule, path_patterns};
 
-pub(super) fn path_patterns(path: &str) -> (Vec<String>, String) {
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        (vec!["/*".into()], "/".into())
-    } else {
-        (
-            vec![format!("/{trimmed}"), format!("/{trimmed}/*")],
-            format!("/{trimmed}"),
-        )
+/// Load balancer routing of one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct LbPlan {
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// The environment's listener the rules go on; in templates, `listener_param`, the
+    /// stack parameter holding its ARN.
+    #[serde(
+        rename = "listener_param",
+        serialize_with = "crate::contract::as_parameter"
+    )]
+    pub listener: EnvValue,
+    /// The HTTP listener, for rules that answer there too; in templates
+    /// `http_listener_param`.
+    #[serde(
+        rename = "http_listener_param",
+        serialize_with = "crate::contract::as_parameter"
+    )]
+    pub http_listener: EnvValue,
+    /// The rules: the main one first (logical IDs without suffix, as before
+    /// `additional_rules` existed), then one per additional rule.
+    pub rules: Vec<RulePlan>,
+    /// Health check grace period (seconds), from the main rule.
+    pub grace_period: u64,
+    /// The service's address: the host (an alias, the environment's name for the
+    /// service, or `None` for the load balancer's DNS name) and path.
+    pub url_host: Option<String>,
+    /// Path part of the service URL.
+    pub url_path: String,
+    /// A certificate for aliases the environment's certificate does not cover.
+    pub certificate: Option<CertificatePlan>,
+    /// `A` alias records to the load balancer.
+    pub records: Vec<RecordPlan>,
+}
+
+impl LbPlan {
+    /// Whether any rule also answers on the HTTP listener (`redirect_to_https: false`
+    /// behind HTTPS).
+    pub fn uses_http_listener(&self) -> bool {
+        self.rules.iter().any(|r| r.http_listener)
+    }
+
+    /// The environment values that hosted zones of records and certificate validation
+    /// come from.
+    pub fn zone_values(&self) -> Vec<EnvValue> {
+        let mut v: Vec<EnvValue> = self
+            .records
+            .iter()
+            .map(|r| &r.name.zone)
+            .chain(
+                self.certificate
+                    .iter()
+                    .flat_map(|c| c.names.iter().map(|n| &n.zone)),
+            )
+            .filter_map(ZoneRef::env_value)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 
+/// One listener rule and its target group.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulePlan {
+    /// Suffix of its logical IDs: empty for the main rule, `1`, `2`… for additional
+    /// rules.
+    pub suffix: String,
+    /// The container receiving traffic.
+    pub container: String,
+    /// `path-pattern` values.
+    pub path_patterns: Vec<String>,
+    /// `host-header` values (the rule's aliases), empty for any host.
+    pub hosts: Vec<String>,
+    /// Listener rule priority.
+    pub priority: u32,
+    /// Port traffic goes to.
+    pub target_port: u16,
+    /// Target group protocol: `HTTPS` for port 443 (Copilot's meaning), else `HTTP`;
+    /// the health check uses it too.
+    pub protocol: &'static str,
+    /// Target group protocol version (`version`): `HTTP1`, `HTTP2` or `GRPC`.
+    pub protocol_version: Option<&'static str>,
+    /// With HTTPS and `redirect_to_https: false`: the rule goes on the HTTP listener
+    /// too, which then forwards instead of redirecting.
+    pub http_listener: bool,
+    /// Health check.
+    pub health: TargetHealthPlan,
+    /// Deregistration delay (seconds).
+    pub deregistration_delay: u64,
+    /// Sticky sessions.
+    pub stickiness: bool,
+    /// Allowed source CIDRs.
+    pub source_ips: Vec<String>,
+}
+
+/// Target group health check.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetHealthPlan {
+    /// Path (for gRPC, `/package.Service/Method`).
+    pub path: String,
+    /// The matcher's key: `HttpCode`, or `GrpcCode` for gRPC target groups.
+    pub matcher: &'static str,
+    /// Port, when not the traffic port.
+    pub port: Option<u16>,
+    /// Success codes.
+    pub codes: String,
+    /// Healthy threshold.
+    pub healthy: u32,
+    /// Unhealthy threshold.
+    pub unhealthy: u32,
+    /// Interval seconds.
+    pub interval: u64,
+    /// Timeout seconds.
+    pub timeout: u64,
+}
+
+/// A Route 53 hosted zone, as the service stack refers to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
+pub enum ZoneRef {
+    /// One of the application's zones, through the environment's parameter.
+    Managed(Zone),
+    /// A zone ID from the manifest (`hosted_zone`).
+    Id(String),
+}
+
+impl ZoneRef {
+    /// The environment value holding a managed zone's ID.
+    fn env_value(&self) -> Option<EnvValue> {
+        match self {
+            ZoneRef::Managed(Zone::Env) => Some(EnvValue::HostedZoneId),
+            ZoneRef::Managed(Zone::App) => Some(EnvValue::AppHostedZoneId),
+            ZoneRef::Managed(Zone::Domain) => Some(EnvValue::DomainHostedZoneId),
+            ZoneRef::Id(_) => None,
+        }
+    }
+}
+
+impl From<ZoneRef> for String {
+    /// The CloudFormation value: `!Ref <parameter>`, or the quoted ID.
+    fn from(z: ZoneRef) -> String {
+        match z.env_value() {
+            Some(v) => format!("!Ref {}", v.parameter()),
+            None => match z {
+                ZoneRef::Id(id) => quote(&id),
+                ZoneRef::Managed(_) => unreachable!("managed zones have parameters"),
+            },
+        }
+    }
+}
+
+/// A DNS name and the zone it lives in.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamePlan {
+    /// The name, lower case.
+    pub name: String,
+    /// Its zone.
+    pub zone: ZoneRef,
+}
+
+/// An ACM certificate validated by DNS in each name's zone
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html>).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificatePlan {
+    /// The names: the first is the certificate's domain name, the others its
+    /// alternative names.
+    pub names: Vec<NamePlan>,
+}
+
+/// An `A` alias record to the load balancer.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordPlan {
+    /// Logical ID, derived from the name alone so a record keeps it when others come
+    /// and go (a record replaced under the same name would collide with itself).
+    pub logical_id: String,
+    /// The name and its zone.
+    #[serde(flatten)]
+    pub name: NamePlan,
+}
+
+/// The logical ID of the record for `name`: letters and digits kept, `.` written `D`,
+/// `-` `H` and `*` `S` (names are lower case, so the IDs are unique).
+pub fn record_logical_id(name: &str) -> String {
+    let mut id = String::from("AliasRecord");
+    for ch in name.chars() {
+        match ch {
+            '.' => id.push('D'),
+            '-' => id.push('H'),
+            '*' => id.push('S'),
+            c if c.is_ascii_alphanumeric() => id.push(c),
+            _ => {}
+        }
+    }
+    id
+}
+
 pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
-    let https = !inputs.env.certificates().is_empty();
-    let (path_patterns, url_path) =
-        path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str()));
+    let env = inputs.env;
+    let https = env.https();
+    let rules: Vec<RulePlan> = h
+        .rules()
+        .enumerate()
+        .map(|(i, (_, r))| {
+            let priority = inputs
+                .priorities
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| u32::try_from(i + 1).unwrap_or(u32::MAX));
+            rule_plan(m, r, i, priority, https)
+        })
+        .collect();
+    let full = match h.healthcheck.as_ref().map(|h| &h.value) {
+        Some(TargetHealthCheck::Full(a)) => Some(a),
+        _ => None,
+    };
+    let (records, certificate) = names(m, h, env);
+    let url_host = h
+        .alias
+        .as_ref()
+        .and_then(|a| a.iter().find(|x| !x.name.starts_with("*.")))
+        .map(|a| a.name.value.to_ascii_lowercase())
+        .or_else(|| {
+            env.app_domain
+                .as_ref()
+                .map(|d| default_name(d, &env.name.value, &m.name.value))
+        });
+    LbPlan {
+        scheme: if https { "https" } else { "http" },
+        listener: if https {
+            EnvValue::HttpsListenerArn
+        } else {
+            EnvValue::HttpListenerArn
+        },
+        http_listener: EnvValue::HttpListenerArn,
+        url_path: path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str())).1,
+        url_host,
+        grace_period: secs(full.and_then(|a| a.grace_period.as_ref()), 60),
+        rules,
+        certificate,
+        records,
+    }
+}
+
+/// The name Copilot gives a service of an application with a domain:
+/// `<svc>.<env>.<app>.<domain>`.
+fn default_name(d: &AppDomain, env: &str, svc: &str) -> String {
+    format!("{svc}.{}", d.env_zone(env))
+}
+
+/// The records and the certificate a service's aliases need.
+///
+/// - A record per distinct alias in its zone: the alias's `hosted_zone`, else its
+///   rule's, else (with the application's domain) the application's zone it falls in;
+///   an alias with none of these gets no record (its DNS is the user's).
+/// - With the domain and no alias on the main rule (which then matches any host): the
+///   service's own name `<svc>.<env>.<app>.<domain>` too.
+/// - With the domain and no imported certificate: a certificate for the aliases the
+///   environment's certificate does not cover, validated in the same zones.
+fn names(
+    m: &ServiceManifest,
+    h: &Http,
+    env: &EnvManifest,
+) -> (Vec<RecordPlan>, Option<CertificatePlan>) {
+    let domain = env.app_domain.as_ref();
+    let env_name = &env.name.value;
+    let mut named: Vec<NamePlan> = Vec::new();
+    for (_, r) in h.rules() {
+        for a in r.alias.iter().flat_map(|a| a.iter()) {
+            let name = a.name.value.to_ascii_lowercase();
+            if named.iter().any(|n| n.name == name) {
+                continue;
+            }
+            let zone = a
+                .hosted_zone
+                .as_ref()
+                .or(r.hosted_zone.as_ref())
+                .map(|z| ZoneRef::Id(z.value.clone()))
+                .or_else(|| {
+                    domain
+                        .and_then(|d| d.zone_of(env_name, &name))
+                        .map(ZoneRef::Managed)
+                });
+            if let Some(zone) = zone {
+                named.push(NamePlan { name, zone });
+            }
+        }
+    }
+    let certificate = domain
+        .filter(|_| env.certificates().is_empty())
+        .and_then(|d| {
+            let names: Vec<NamePlan> = named
+                .iter()
+                .filter(|n| !d.env_certificate_covers(env_name, &n.name))
+                .cloned()
+                .collect();
+            (!names.is_empty()).then_some(CertificatePlan { names })
+        });
+    // The service's own name reaches the main rule only when that matches any host.
+    if let Some(d) = domain.filter(|_| h.alias.is_none()) {
+        let own = default_name(d, env_name, &m.name.value);
+        if !named.iter().any(|n| n.name == own) {
+            named.push(NamePlan {
+                name: own,
+                zone: ZoneRef::Managed(Zone::Env),
+            });
+        }
+    }
+    let records = named
+        .into_iter()
+        .map(|name| RecordPlan {
+            logical_id: record_logical_id(&name.name),
+            name,
+        })
+        .collect();
+    (records, certificate)
+}
+
+fn rule_plan(
+    m: &ServiceManifest,
+    h: &RoutingRule,
+    index: usize,
+    priority: u32,
+    https: bool,
+) -> RulePlan {
+    let (path_patterns, _) = path_patterns(h.path.as_ref().map_or("/", |p| p.value.as_str()));
     let full = match h.healthcheck.as_ref().map(|h| &h.value) {
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
@@ -56,27 +370,29 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         })
         .unwrap_or(80);
     let redirect = h.redirect_to_https.as_ref().is_none_or(|r| r.value);
-    LbPlan {
+    let mut hosts: Vec<String> = Vec::new();
+    for a in h.alias.iter().flat_map(|a| a.iter()) {
+        let n = a.name.value.to_ascii_lowercase();
+        if !hosts.contains(&n) {
+            hosts.push(n);
+        }
+    }
+    RulePlan {
+        suffix: if index == 0 {
+            String::new()
+        } else {
+            index.to_string()
+        },
         container: sidecar
             .as_ref()
             .map_or_else(|| m.name.value.clone(), |(n, _)| n.clone()),
         path_patterns,
-        url_path,
-        scheme: if https { "https" } else { "http" },
-        priority: inputs.priority.unwrap_or(1),
-        listener: if https {
-            crate::contract::EnvValue::HttpsListenerArn
-        } else {
-            crate::contract::EnvValue::HttpListenerArn
-        },
+        hosts,
+        priority,
         target_port,
         protocol: if target_port == 443 { "HTTPS" } else { "HTTP" },
         protocol_version: version.map(HttpVersion::as_cfn),
-        http_listener_param: (https && !redirect).then(|| {
-            crate::contract::EnvValue::HttpListenerArn
-                .parameter()
-                .to_string()
-        }),
+        http_listener: https && !redirect,
         health: TargetHealthPlan {
             path: health_path,
             matcher: if grpc { "GrpcCode" } else { "HttpCode" },
@@ -93,7 +409,6 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
             interval: secs(full.and_then(|a| a.interval.as_ref()), 30),
             timeout: secs(full.and_then(|a| a.timeout.as_ref()), 5),
         },
-        grace_period: secs(full.and_then(|a| a.grace_period.as_ref()), 60),
         deregistration_delay: secs(h.deregistration_delay.as_ref(), 60),
         stickiness: h.stickiness.unwrap_or(false),
         source_ips: h
@@ -102,5 +417,18 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
             .flatten()
             .map(|s| s.value.clone())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn record_ids_are_unique_per_name() {
+        let a = super::record_logical_id("a-b.example.com");
+        let b = super::record_logical_id("ab.example.com");
+        let w = super::record_logical_id("*.example.com");
+        assert_eq!(a, "AliasRecordaHbDexampleDcom");
+        assert_ne!(a, b);
+        assert_eq!(w, "AliasRecordSDexampleDcom");
     }
 }

@@ -22,6 +22,10 @@ mod tracing;
 mod types;
 mod volumes;
 
+pub use lb::{
+    CertificatePlan, LbPlan, NamePlan, RecordPlan, RulePlan, TargetHealthPlan, ZoneRef,
+    record_logical_id,
+};
 pub use messaging::{topic_logical_id, topic_name};
 pub use types::*;
 pub use volumes::uses_env_file_system;

@@ -52,7 +52,7 @@ pub(super) fn env_params(
             l.listener,
             "Listener of the environment's load balancer",
         ));
-        if l.http_listener_param.is_some() {
+        if l.uses_http_listener() {
             env_params.push(take(
                 EnvValue::HttpListenerArn,
                 "HTTP listener of the environment's load balancer, which does not redirect this service's paths",
@@ -62,6 +62,22 @@ pub(super) fn env_params(
             EnvValue::LoadBalancerDnsName,
             "DNS name of the environment's load balancer",
         ));
+        if !l.records.is_empty() {
+            env_params.push(take(
+                EnvValue::LoadBalancerHostedZoneId,
+                "Hosted zone of the load balancer's DNS name, for alias records",
+            ));
+        }
+        for v in l.zone_values() {
+            env_params.push(take(
+                v,
+                match v {
+                    EnvValue::HostedZoneId => "The environment's hosted zone",
+                    EnvValue::AppHostedZoneId => "The application's hosted zone",
+                    _ => "The hosted zone of the application's domain",
+                },
+            ));
+        }
         if auto.is_some_and(|a| {
             a.policies
                 .iter()

@@ -61,15 +61,29 @@ pub(super) fn containers(
             },
             essential: s.essential.as_ref().is_none_or(|e| e.value),
             readonly_fs: false,
-            ports: s
-                .port
-                .iter()
-                .map(|p| PortPlan {
-                    port: p.value.port,
-                    name: None,
-                    protocol: if p.value.udp { "udp" } else { "tcp" },
-                })
-                .collect(),
+            ports: {
+                let mut ports: Vec<PortPlan> = s
+                    .port
+                    .iter()
+                    .map(|p| PortPlan {
+                        port: p.value.port,
+                        name: None,
+                        protocol: if p.value.udp { "udp" } else { "tcp" },
+                    })
+                    .collect();
+                // A listener rule's other port on this sidecar is exposed too (Copilot's
+                // exposed ports).
+                for r in lb.iter().flat_map(|l| &l.rules) {
+                    if r.container == name.value && !ports.iter().any(|p| p.port == r.target_port) {
+                        ports.push(PortPlan {
+                            port: r.target_port,
+                            name: None,
+                            protocol: "tcp",
+                        });
+                    }
+                }
+                ports
+            },
             entrypoint: s.entrypoint.as_ref().map(|c| c.args().to_vec()),
             command: s.command.as_ref().map(|c| c.args().to_vec()),
             environment: vars

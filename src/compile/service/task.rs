@@ -89,15 +89,14 @@ pub(super) fn main_container(
             protocol: "tcp",
         })
         .collect();
-    if let Some(l) = lb
-        && l.container == name
-        && !ports.iter().any(|p| p.port == l.target_port)
-    {
-        ports.push(PortPlan {
-            port: l.target_port,
-            name: None,
-            protocol: "tcp",
-        });
+    for r in lb.iter().flat_map(|l| &l.rules) {
+        if r.container == name && !ports.iter().any(|p| p.port == r.target_port) {
+            ports.push(PortPlan {
+                port: r.target_port,
+                name: None,
+                protocol: "tcp",
+            });
+        }
     }
     let mut vars = builtin_vars(m, inputs, lb.is_some());
     let _ = (app, env);

@@ -81,69 +81,6 @@ pub struct HealthPlan {
     pub start_period: u64,
 }
 
-/// Target group health check.
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetHealthPlan {
-    /// Path (for gRPC, `/package.Service/Method`).
-    pub path: String,
-    /// The matcher's key: `HttpCode`, or `GrpcCode` for gRPC target groups.
-    pub matcher: &'static str,
-    /// Port, when not the traffic port.
-    pub port: Option<u16>,
-    /// Success codes.
-    pub codes: String,
-    /// Healthy threshold.
-    pub healthy: u32,
-    /// Unhealthy threshold.
-    pub unhealthy: u32,
-    /// Interval seconds.
-    pub interval: u64,
-    /// Timeout seconds.
-    pub timeout: u64,
-}
-
-/// Load balancer routing.
-#[derive(Debug, Clone, Serialize)]
-pub struct LbPlan {
-    /// The container receiving traffic (`http.target_container`; the main one).
-    pub container: String,
-    /// `path-pattern` values.
-    pub path_patterns: Vec<String>,
-    /// Path part of the service URL.
-    pub url_path: String,
-    /// `http` or `https`.
-    pub scheme: &'static str,
-    /// Listener rule priority.
-    pub priority: u32,
-    /// The environment's listener the rule goes on; in templates, `listener_param`, the
-    /// stack parameter holding its ARN.
-    #[serde(
-        rename = "listener_param",
-        serialize_with = "crate::contract::as_parameter"
-    )]
-    pub listener: crate::contract::EnvValue,
-    /// Port traffic goes to.
-    pub target_port: u16,
-    /// Target group protocol: `HTTPS` for port 443 (Copilot's meaning), else `HTTP`;
-    /// the health check uses it too.
-    pub protocol: &'static str,
-    /// Target group protocol version (`http.version`): `HTTP1`, `HTTP2` or `GRPC`.
-    pub protocol_version: Option<&'static str>,
-    /// With HTTPS and `redirect_to_https: false`: the stack parameter of the HTTP
-    /// listener, which then forwards this service's paths too instead of redirecting.
-    pub http_listener_param: Option<String>,
-    /// Health check.
-    pub health: TargetHealthPlan,
-    /// Health check grace period (seconds).
-    pub grace_period: u64,
-    /// Deregistration delay (seconds).
-    pub deregistration_delay: u64,
-    /// Sticky sessions.
-    pub stickiness: bool,
-    /// Allowed source CIDRs.
-    pub source_ips: Vec<String>,
-}
-
 /// One target tracking policy.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyPlan {
@@ -587,8 +524,10 @@ pub struct ServiceInputs<'a> {
     pub app: &'a AppInfo,
     /// Environment manifest.
     pub env: &'a EnvManifest,
-    /// Listener rule priority (Load Balanced Web Services).
-    pub priority: Option<u32>,
+    /// Listener rule priorities (Load Balanced Web Services), one per rule of `http`:
+    /// the main rule's, then the additional rules'. A missing one (a package of one
+    /// service, for checks) takes its rule's position.
+    pub priorities: Vec<u32>,
     /// Digests (`sha256:…`) of built images by container (the main container is named
     /// like the service): they become the `ImageDigest` and `ImageDigestFor<Sidecar>`
     /// parameter values. A missing one leaves its parameter for whoever deploys the

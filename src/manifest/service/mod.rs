@@ -12,6 +12,7 @@
 //! has but wharf does not support yet are declared so that using one is an explicit error.
 
 mod decode;
+mod http;
 mod job;
 mod messaging;
 mod schema;
@@ -19,6 +20,10 @@ mod sidecars;
 pub mod taskdef;
 mod volumes;
 
+pub use http::{
+    Alias, Aliases, Http, HttpVersion, RoutingRule, TargetHealthCheck, TargetHealthCheckArgs,
+    path_patterns,
+};
 pub use job::{Job, Schedule, ScheduleError, utc_minute};
 pub use messaging::{
     DeadLetter, Fifo, FifoSettings, FilterPolicy, Publish, Queue, QueueDelay, Subscribe, Topic,
@@ -617,100 +622,6 @@ pub enum Rolling {
     Default,
     /// Stop all old tasks first.
     Recreate,
-}
-
-/// `http`: routing from the environment's load balancer.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Http {
-    /// Path prefix routed to this service; `/` for all.
-    pub path: Option<Spanned<String>>,
-    /// Target group health check: a path, or settings.
-    pub healthcheck: Option<Spanned<TargetHealthCheck>>,
-    /// Time to drain connections from a stopping task. Default 60s.
-    pub deregistration_delay: Option<Spanned<Duration>>,
-    /// Sticky sessions.
-    pub stickiness: Option<bool>,
-    /// Container receiving traffic; only the main container for now.
-    pub target_container: Option<Spanned<String>>,
-    /// Port receiving traffic. Default `image.port`.
-    pub target_port: Option<Spanned<Port>>,
-    /// Only these CIDR ranges may reach the service.
-    pub allowed_source_ips: Option<Vec<Spanned<String>>>,
-    /// Protocol version from the load balancer to the tasks: `http1` (default),
-    /// `http2` or `grpc`, in any case.
-    pub version: Option<Spanned<HttpVersion>>,
-    /// Redirect HTTP to HTTPS when the environment serves HTTPS. Default true; with
-    /// `false`, the service answers on both listeners.
-    pub redirect_to_https: Option<Spanned<bool>>,
-}
-
-/// `http.version`: the target group's protocol version
-/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version>).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpVersion {
-    /// HTTP/1.1.
-    Http1,
-    /// HTTP/2.
-    Http2,
-    /// gRPC.
-    Grpc,
-}
-
-impl HttpVersion {
-    /// CloudFormation's `ProtocolVersion` value.
-    pub fn as_cfn(self) -> &'static str {
-        match self {
-            HttpVersion::Http1 => "HTTP1",
-            HttpVersion::Http2 => "HTTP2",
-            HttpVersion::Grpc => "GRPC",
-        }
-    }
-}
-
-impl JsonSchema for HttpVersion {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "HttpVersion".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "`http1`, `http2` or `grpc`, in any case.",
-            "type": "string",
-            "pattern": "^([Hh][Tt][Tt][Pp][12]|[Gg][Rr][Pp][Cc])$"
-        })
-    }
-}
-
-/// Target group health check.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[serde(untagged)]
-pub enum TargetHealthCheck {
-    /// Just the path.
-    Path(String),
-    /// Full settings.
-    Full(Box<TargetHealthCheckArgs>),
-}
-
-/// Target group health check settings.
-#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TargetHealthCheckArgs {
-    /// Path to check. Default `/`.
-    pub path: Option<Spanned<String>>,
-    /// Port to check. Default the traffic port.
-    pub port: Option<Spanned<Port>>,
-    /// HTTP codes that mean healthy, e.g. `200` or `200-299`. Default `200`.
-    pub success_codes: Option<Spanned<String>>,
-    /// Consecutive successes to become healthy (2-10). Default 5.
-    pub healthy_threshold: Option<Spanned<u32>>,
-    /// Consecutive failures to become unhealthy (2-10). Default 2.
-    pub unhealthy_threshold: Option<Spanned<u32>>,
-    /// Time a check may take (2s-120s). Default 5s.
-    pub timeout: Option<Spanned<Duration>>,
-    /// Time between checks (5s-300s). Default 30s.
-    pub interval: Option<Spanned<Duration>>,
-    /// Time after a task starts before failed checks count. Default 60s.
-    pub grace_period: Option<Spanned<Duration>>,
 }
 
 /// `storage`.

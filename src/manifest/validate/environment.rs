@@ -539,6 +539,26 @@ fn managed_subnets(c: &mut Checker, vpc: Option<Cidr>, lists: &[(&str, SubnetLis
     }
 }
 
+/// An application's `domain` (in `app.yml`, or a Copilot workspace's `.workspace`).
+pub fn validate_app_domain(d: &Spanned<String>, diags: &mut Diagnostics) {
+    domain(&mut Checker::new(diags), d);
+}
+
+fn domain(c: &mut Checker, d: &Spanned<String>) {
+    if let Some(why) = super::net::dns_name_problem(&d.value, false) {
+        c.error(
+            Code::InvalidValue,
+            d.span,
+            "domain",
+            format!("`{}` is not a domain name: {why}", d.value),
+            Some(
+                "give the domain of a Route 53 hosted zone of this account, like `example.com`"
+                    .into(),
+            ),
+        );
+    }
+}
+
 /// Checks an application manifest.
 pub fn validate_app(m: &AppManifest, diags: &mut Diagnostics) {
     let mut c = Checker::new(diags);
@@ -554,31 +574,8 @@ pub fn validate_app(m: &AppManifest, diags: &mut Diagnostics) {
     if let Some(r) = &m.region {
         region(&mut c, r, "region");
     }
-    if let Some(d) = &m.domain
-        && (!d.contains('.')
-            || d.starts_with('.')
-            || d.ends_with('.')
-            || d.chars()
-                .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '-' || ch == '.')))
-    {
-        c.error(
-            Code::InvalidValue,
-            d.span,
-            "domain",
-            format!("`{}` is not a domain name", d.value),
-            None,
-        );
-    } else if let Some(d) = &m.domain {
-        c.warn(
-            Code::Unsupported,
-            d.span,
-            "domain",
-            format!(
-                "`domain: {}` is kept but not used yet: wharf creates no hosted zone, alias record or certificate for it",
-                d.value
-            ),
-            Some("for HTTPS, give an environment `http.public.certificates` (ACM certificate ARNs)".into()),
-        );
+    if let Some(d) = &m.domain {
+        domain(&mut c, d);
     }
     for (k, _) in m.tags.iter() {
         if k.to_ascii_lowercase().starts_with("aws:")

@@ -6,7 +6,9 @@ use super::Checker;
 use crate::manifest::decode::Spanned;
 use crate::manifest::diag::Code;
 use crate::manifest::environment::EnvManifest;
-use crate::manifest::service::{Http, HttpVersion, ServiceManifest, TargetHealthCheck};
+use crate::manifest::service::{
+    Http, HttpVersion, RoutingRule, ServiceManifest, TargetHealthCheck,
+};
 
 pub(super) fn http(
     c: &mut Checker,
@@ -14,93 +16,11 @@ pub(super) fn http(
     h: &Spanned<Http>,
     env: Option<&EnvManifest>,
 ) {
-    // An alias brings its own certificate (Copilot's meaning), so the listener is
-    // HTTPS; until wharf reads aliases, that field is refused on its own.
-    if let Some(e) = env
-        && !m.was_unreadable("http.alias")
-    {
-        listener(c, h, e);
-    }
-    let grpc = h
-        .version
-        .as_ref()
-        .is_some_and(|v| v.value == HttpVersion::Grpc);
-    let mut condition_values = 0;
-    match &h.path {
-        None => c.error(
-            Code::MissingField,
-            h.span,
-            "http.path",
-            "missing required field `http.path`",
-            Some("use `path: '/'` to route all requests".to_string()),
-        ),
-        Some(p) => {
-            if p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 120 {
-                c.error(
-                    Code::InvalidValue,
-                    p.span,
-                    "http.path",
-                    format!("`{}` is not a valid path", p.value),
-                    Some("paths have no spaces and are at most 120 characters".to_string()),
-                );
-            }
-            condition_values += if p.trim_matches('/').is_empty() { 1 } else { 2 };
-        }
-    }
-    if let Some(t) = &h.target_container
-        && t.value != m.name.value
-    {
-        match m.task.sidecars.get(&t.value) {
-            None => c.error(
-                Code::Reference,
-                t.span,
-                "http.target_container",
-                format!("`{}` is not a container of this service", t.value),
-                Some(format!(
-                    "name the main container `{}` or a sidecar",
-                    m.name.value
-                )),
-            ),
-            Some(s) if s.value.port.is_none() => c.error(
-                Code::MissingField,
-                t.span,
-                "http.target_container",
-                format!(
-                    "sidecar `{}` receives the traffic but has no `port`",
-                    t.value
-                ),
-                Some("give the sidecar the `port` it listens on".to_string()),
-            ),
-            Some(s) if s.value.port.as_ref().is_some_and(|p| p.value.udp) => c.error(
-                Code::InvalidValue,
-                t.span,
-                "http.target_container",
-                format!(
-                    "sidecar `{}` listens on UDP; an Application Load Balancer sends HTTP over TCP",
-                    t.value
-                ),
-                None,
-            ),
-            Some(s) => {
-                if let (Some(tp), Some(p)) = (&h.target_port, &s.value.port)
-                    && tp.value.0 != p.value.port
-                {
-                    c.error(
-                        Code::InvalidValue,
-                        tp.span,
-                        "http.target_port",
-                        format!(
-                            "sidecar `{}` listens on {}, not {}",
-                            t.value, p.value.port, tp.value.0
-                        ),
-                        Some(
-                            "leave out `http.target_port`: the sidecar's `port` is the target"
-                                .to_string(),
-                        ),
-                    );
-                }
-            }
-        }
+    for (i, (at, r)) in h.rules().enumerate() {
+        let span = i
+            .checked_sub(1)
+            .map_or(h.span, |j| h.additional_rules[j].span);
+        rule(c, m, r, span, &at, env);
     }
     let sidecar_port = h
         .target_container
@@ -120,22 +40,199 @@ pub(super) fn http(
             None,
         );
     }
+    same_conditions(c, h);
+    if let Some(e) = env {
+        certificate_names(c, h, e);
+    }
+}
+
+/// What a listener rule matches: its path patterns, host names and source addresses
+/// (lower case, sorted).
+fn conditions(r: &RoutingRule) -> Option<[Vec<String>; 3]> {
+    let path = r.path.as_ref()?;
+    let sorted = |v: Vec<String>| {
+        let mut v = v;
+        v.sort();
+        v.dedup();
+        v
+    };
+    Some([
+        crate::manifest::service::path_patterns(&path.value).0,
+        sorted(
+            r.alias
+                .iter()
+                .flat_map(|a| a.iter())
+                .map(|a| a.name.value.to_ascii_lowercase())
+                .collect(),
+        ),
+        sorted(
+            r.allowed_source_ips
+                .iter()
+                .flatten()
+                .map(|s| s.value.to_ascii_lowercase())
+                .collect(),
+        ),
+    ])
+}
+
+/// Two rules of one service matching the same requests: the second would never be
+/// reached (the load balancer takes the first match by priority).
+fn same_conditions(c: &mut Checker, h: &Http) {
+    let all: Vec<(String, &RoutingRule)> = h.rules().collect();
+    for (j, (at, r)) in all.iter().enumerate().skip(1) {
+        let Some(mine) = conditions(r) else { continue };
+        if let Some((first, _)) = all[..j]
+            .iter()
+            .find(|(_, o)| conditions(o).as_ref() == Some(&mine))
+            && let Some(p) = &r.path
+        {
+            c.error(
+                Code::DuplicateKey,
+                p.span,
+                &format!("{at}.path"),
+                format!(
+                    "this rule matches the same requests as `{first}`, so it would never be reached"
+                ),
+                Some("give it another path, or other aliases".into()),
+            );
+        }
+    }
+}
+
+/// With the application's domain and no imported certificate, the aliases outside the
+/// environment's own certificate go on one certificate per service, which ACM limits
+/// to 10 names by default
+/// (<https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html>).
+fn certificate_names(c: &mut Checker, h: &Http, e: &EnvManifest) {
+    let Some(d) = e
+        .app_domain
+        .as_ref()
+        .filter(|_| e.certificates().is_empty())
+    else {
+        return;
+    };
+    let mut names: Vec<String> = Vec::new();
+    for (at, r) in h.rules() {
+        for a in r.alias.iter().flat_map(|a| a.iter()) {
+            let n = a.name.value.to_ascii_lowercase();
+            if d.env_certificate_covers(&e.name.value, &n) || names.contains(&n) {
+                continue;
+            }
+            names.push(n);
+            if names.len() == ACM_NAMES + 1 {
+                c.error(
+                    Code::Limit,
+                    a.name.span,
+                    &format!("{at}.alias"),
+                    format!("this service's certificate would need more than {ACM_NAMES} names; ACM takes {ACM_NAMES} unless AWS raised the quota"),
+                    Some(format!("names under `{}` need no certificate of their own; use fewer other aliases", d.env_zone(&e.name.value))),
+                );
+            }
+        }
+    }
+}
+
+/// Domain names per ACM certificate, by default.
+pub const ACM_NAMES: usize = 10;
+
+/// The condition values one listener rule may have
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
+pub const RULE_CONDITION_VALUES: usize = 5;
+
+/// One listener rule (`at` is its manifest path: `http` or `http.additional_rules[i]`).
+fn rule(
+    c: &mut Checker,
+    m: &ServiceManifest,
+    h: &RoutingRule,
+    span: crate::manifest::source::Span,
+    at: &str,
+    env: Option<&EnvManifest>,
+) {
+    let p = |s: &str| format!("{at}.{s}");
+    if let Some(e) = env {
+        listener(c, h, at, e);
+        aliases_against(c, h, at, e);
+    }
+    let grpc = h
+        .version
+        .as_ref()
+        .is_some_and(|v| v.value == HttpVersion::Grpc);
+    let mut condition_values = 0;
+    let at_path = p("path");
+    match &h.path {
+        None => c.error(
+            Code::MissingField,
+            span,
+            &p("path"),
+            format!("missing required field `{}`", p("path")),
+            Some("use `path: '/'` to route all requests".to_string()),
+        ),
+        Some(p) => {
+            if p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 120 {
+                c.error(
+                    Code::InvalidValue,
+                    p.span,
+                    &at_path,
+                    format!("`{}` is not a valid path", p.value),
+                    Some("paths have no spaces and are at most 120 characters".to_string()),
+                );
+            }
+            condition_values += if p.trim_matches('/').is_empty() { 1 } else { 2 };
+        }
+    }
+    if let Some(t) = &h.target_container
+        && t.value != m.name.value
+    {
+        match m.task.sidecars.get(&t.value) {
+            None => c.error(
+                Code::Reference,
+                t.span,
+                &p("target_container"),
+                format!("`{}` is not a container of this service", t.value),
+                Some(format!(
+                    "name the main container `{}` or a sidecar",
+                    m.name.value
+                )),
+            ),
+            Some(s) if s.value.port.is_none() => c.error(
+                Code::MissingField,
+                t.span,
+                &p("target_container"),
+                format!(
+                    "sidecar `{}` receives the traffic but has no `port`",
+                    t.value
+                ),
+                Some("give the sidecar the `port` it listens on".to_string()),
+            ),
+            Some(s) if s.value.port.as_ref().is_some_and(|p| p.value.udp) => c.error(
+                Code::InvalidValue,
+                t.span,
+                &p("target_container"),
+                format!(
+                    "sidecar `{}` listens on UDP; an Application Load Balancer sends HTTP over TCP",
+                    t.value
+                ),
+                None,
+            ),
+            // Another port of the sidecar is exposed for the rule (Copilot's exposed
+            // ports).
+            Some(_) => {}
+        }
+    }
     if let Some(d) = &h.deregistration_delay {
-        c.seconds(d, 0, 3600, "http.deregistration_delay");
+        c.seconds(d, 0, 3600, &p("deregistration_delay"));
     }
     if let Some(ips) = &h.allowed_source_ips {
         for (i, ip) in ips.iter().enumerate() {
-            c.cidr(ip, &format!("http.allowed_source_ips[{i}]"));
+            c.cidr(ip, &format!("{at}.allowed_source_ips[{i}]"));
         }
         condition_values += ips.len();
-        if condition_values > 5 {
-            c.error(Code::Range, ips[0].span, "http.allowed_source_ips", format!("this listener rule would have {condition_values} condition values; a load balancer allows 5"), Some("a path other than `/` uses two values; list at most 3 source ranges (or 4 with `path: '/'`)".to_string()));
-        }
     }
+    alias_syntax(c, h, at, &mut condition_values);
     if let Some(hc) = &h.healthcheck
         && let TargetHealthCheck::Full(a) = &hc.value
     {
-        let p = |s: &str| format!("http.healthcheck.{s}");
+        let p = |s: &str| format!("{at}.healthcheck.{s}");
         if let Some(t) = &a.healthy_threshold {
             c.range(t.value, 2, 10, t.span, &p("healthy_threshold"), "");
         }
@@ -195,14 +292,158 @@ pub(super) fn http(
     if let Some(hc) = &h.healthcheck
         && let TargetHealthCheck::Path(path) = &hc.value
     {
-        health_path(c, &Spanned::new(path.clone(), hc.span), "http.healthcheck");
+        health_path(c, &Spanned::new(path.clone(), hc.span), &p("healthcheck"));
+    }
+}
+
+/// Each alias is a DNS name and a host-header value; `hosted_zone` names a Route 53
+/// zone and goes with aliases; the rule's conditions stay within the load balancer's
+/// limit of [`RULE_CONDITION_VALUES`] (`condition_values` counts the path's and the
+/// source addresses' already).
+fn alias_syntax(c: &mut Checker, h: &RoutingRule, at: &str, condition_values: &mut usize) {
+    let p = |s: &str| format!("{at}.{s}");
+    for (i, a) in h.alias.iter().flat_map(|a| a.iter()).enumerate() {
+        let here = if h.alias.as_ref().is_some_and(|l| l.len() == 1) {
+            p("alias")
+        } else {
+            format!("{at}.alias[{i}]")
+        };
+        if let Some(why) = super::net::dns_name_problem(&a.name.value, true) {
+            c.error(
+                Code::InvalidValue,
+                a.name.span,
+                &here,
+                format!("`{}` is not a domain name: {why}", a.name.value),
+                None,
+            );
+        } else if a.name.len() > 128 {
+            // A host-header condition value is at most 128 characters.
+            c.error(
+                Code::Range,
+                a.name.span,
+                &here,
+                format!(
+                    "`{}` is {} characters; a load balancer matches host names of at most 128",
+                    a.name.value,
+                    a.name.len()
+                ),
+                None,
+            );
+        }
+        if let Some(z) = &a.hosted_zone {
+            hosted_zone(c, z, &format!("{here}.hosted_zone"));
+        }
+    }
+    if let Some(z) = &h.hosted_zone {
+        hosted_zone(c, z, &p("hosted_zone"));
+        if h.alias.is_none() {
+            c.error(
+                Code::MissingField,
+                z.span,
+                &p("hosted_zone"),
+                "`hosted_zone` is where the aliases' records go, and this rule has no `alias`",
+                Some("add `alias`, or remove `hosted_zone`".into()),
+            );
+        }
+    }
+    if let Some(a) = &h.alias {
+        let mut hosts: Vec<String> = a
+            .iter()
+            .map(|x| x.name.value.to_ascii_lowercase())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        *condition_values += hosts.len();
+    }
+    if *condition_values > RULE_CONDITION_VALUES {
+        let at_span = h.alias.as_ref().map(|a| (a.span, p("alias"))).or_else(|| {
+            h.allowed_source_ips
+                .as_ref()
+                .and_then(|i| Some((i.first()?.span, p("allowed_source_ips"))))
+        });
+        if let Some((span, path)) = at_span {
+            c.error(
+                Code::Range,
+                span,
+                &path,
+                format!("this listener rule would have {condition_values} condition values; a load balancer allows {RULE_CONDITION_VALUES}"),
+                Some("a path other than `/` takes two values, and each alias and source range one; split the names across `http.additional_rules`, or list fewer".into()),
+            );
+        }
+    }
+}
+
+/// A Route 53 hosted zone ID: `Z` and upper-case letters and digits, at most 32
+/// characters (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html>).
+fn hosted_zone(c: &mut Checker, z: &Spanned<String>, at: &str) {
+    let ok = z.len() <= 32
+        && z.len() >= 2
+        && z.chars()
+            .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit());
+    if !ok {
+        c.error(
+            Code::InvalidValue,
+            z.span,
+            at,
+            format!("`{}` is not a Route 53 hosted zone ID", z.value),
+            Some(
+                "hosted zone IDs are upper-case letters and digits, like `Z0123456789ABCDEFGHIJ`"
+                    .into(),
+            ),
+        );
+    }
+}
+
+/// Aliases need HTTPS names: the application's domain, or certificates the environment
+/// imports (whose names wharf cannot read offline; the load balancer refuses none, so
+/// a name they miss fails in browsers, not at deploy). With the domain and no imported
+/// certificate, an alias is within the domain's zones (one label below the domain, the
+/// application's zone or the environment's), or has its own `hosted_zone` where wharf
+/// validates its certificate.
+fn aliases_against(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
+    let Some(list) = &h.alias else { return };
+    let imported = !e.certificates().is_empty();
+    let Some(d) = &e.app_domain else {
+        if !imported {
+            c.error(
+                Code::Reference,
+                list.span,
+                &format!("{at}.alias"),
+                format!("aliases need HTTPS, and environment `{}` has no certificate and its application no domain", e.name.value),
+                Some("give the application a `domain` (a Route 53 hosted zone of this account), or the environment `http.public.certificates` covering these names".into()),
+            );
+        }
+        return;
+    };
+    if imported {
+        return;
+    }
+    for a in list.iter() {
+        let zone = a.hosted_zone.as_ref().or(h.hosted_zone.as_ref());
+        if zone.is_none() && d.zone_of(&e.name.value, &a.name.value).is_none() {
+            c.error(
+                Code::Reference,
+                a.name.span,
+                &format!("{at}.alias"),
+                format!(
+                    "`{}` is outside application `{}`'s domain `{}`",
+                    a.name.value, d.app, d.domain
+                ),
+                Some(format!(
+                    "use a name like `x.{}`, `x.{}` or `x.{}`, or give its `hosted_zone`",
+                    d.env_zone(&e.name.value),
+                    d.app_zone(),
+                    d.domain
+                )),
+            );
+        }
     }
 }
 
 /// What the environment's listeners allow: gRPC and HTTP/2 target groups behind an
 /// HTTPS listener only, and `redirect_to_https` meaning something only with one.
-fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
-    let https = !e.certificates().is_empty();
+fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
+    let https = e.https();
     if let Some(v) = &h.version
         && v.value != HttpVersion::Http1
         && !https
@@ -210,9 +451,9 @@ fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
         c.error(
             Code::InvalidValue,
             v.span,
-            "http.version",
+            &format!("{at}.version"),
             format!(
-                "`{}` target groups need an HTTPS listener, and environment `{}` has no certificate",
+                "`{}` target groups need an HTTPS listener, and environment `{}` has no certificate and its application no domain",
                 v.value.as_cfn(),
                 e.name.value
             ),
@@ -224,9 +465,9 @@ fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
             c.warn(
                 Code::InvalidValue,
                 r.span,
-                "http.redirect_to_https",
+                &format!("{at}.redirect_to_https"),
                 format!(
-                    "`redirect_to_https` has no effect: environment `{}` has no HTTPS listener (no certificate)",
+                    "`redirect_to_https` has no effect: environment `{}` has no HTTPS listener (no certificate, and no domain for its application)",
                     e.name.value
                 ),
                 None,
@@ -237,7 +478,7 @@ fn listener(c: &mut Checker, h: &Spanned<Http>, e: &EnvManifest) {
             c.error(
                 Code::InvalidValue,
                 r.span,
-                "http.redirect_to_https",
+                &format!("{at}.redirect_to_https"),
                 format!(
                     "`redirect_to_https: false` would put the `{}` target group behind the HTTP listener, which takes HTTP/1.1 target groups only",
                     v.value.as_cfn()
@@ -255,26 +496,25 @@ pub const ALB_QUOTA: usize = 100;
 
 /// A warning when `env`'s load-balanced `services` need more listener rules or target
 /// groups than an Application Load Balancer takes by default (a quota AWS raises on
-/// request, so not an error): each service has one target group and one rule, and a
-/// second rule with `redirect_to_https: false` behind HTTPS. Located at the first
+/// request, so not an error): each rule of `http` (the main one and
+/// `additional_rules`) has one target group and one listener rule, and a second
+/// listener rule with `redirect_to_https: false` behind HTTPS. Located at the first
 /// service past the quota, in name order.
 pub fn alb_quota(
     env: &EnvManifest,
     services: &[ServiceManifest],
 ) -> Option<crate::manifest::diag::Diagnostic> {
-    let https = !env.certificates().is_empty();
+    let https = env.https();
     let mut lb: Vec<&ServiceManifest> = services.iter().filter(|s| s.is_load_balanced()).collect();
     lb.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     let (mut rules, mut groups) = (0, 0);
     for s in lb {
-        groups += 1;
-        rules += 1;
-        if https
-            && s.http()
-                .and_then(|h| h.redirect_to_https.as_ref())
-                .is_some_and(|r| !r.value)
-        {
+        for (_, r) in s.http().into_iter().flat_map(|h| h.value.rules()) {
+            groups += 1;
             rules += 1;
+            if https && r.redirect_to_https.as_ref().is_some_and(|r| !r.value) {
+                rules += 1;
+            }
         }
         let what = if groups > ALB_QUOTA {
             format!("{groups} target groups")

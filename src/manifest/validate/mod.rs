@@ -10,7 +10,7 @@ pub mod net;
 pub mod observability;
 pub mod service;
 
-pub use environment::{validate_app, validate_env};
+pub use environment::{validate_app, validate_app_domain, validate_env};
 pub use service::{RESERVED_PREFIXES, validate_service};
 
 use super::diag::{Code, Diagnostic, Diagnostics};

@@ -204,6 +204,42 @@ fn bits(a: IpAddr) -> u128 {
     }
 }
 
+/// Why `name` is not a DNS name a load balancer, Route 53 and ACM all take, or `None`:
+/// at most 253 characters, at least two labels of 1 to 63 letters, digits and hyphens
+/// (not at either end), with `*.` in front only when `wildcard`
+/// (<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>).
+pub fn dns_name_problem(name: &str, wildcard: bool) -> Option<String> {
+    let rest = match name.strip_prefix("*.") {
+        Some(r) if wildcard => r,
+        Some(_) => return Some("a wildcard (`*.`) is not allowed here".into()),
+        None => name,
+    };
+    if name.len() > 253 {
+        return Some(format!("{} characters, over 253", name.len()));
+    }
+    let labels: Vec<&str> = rest.split('.').collect();
+    if labels.len() < 2 {
+        return Some("it needs at least two labels, like `example.com`".into());
+    }
+    for l in labels {
+        if l.is_empty() {
+            return Some("it has an empty label (`..`, or a dot at either end)".into());
+        }
+        if l.len() > 63 {
+            return Some(format!("label `{l}` is over 63 characters"));
+        }
+        if !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Some(format!(
+                "label `{l}` has characters other than letters, digits and hyphens"
+            ));
+        }
+        if l.starts_with('-') || l.ends_with('-') {
+            return Some(format!("label `{l}` starts or ends with a hyphen"));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +354,25 @@ mod tests {
                 .unwrap_err()
                 .contains("`10.0.0.0/16`")
         );
+    }
+
+    #[test]
+    fn dns_names() {
+        use super::dns_name_problem as p;
+        assert_eq!(p("example.com", false), None);
+        assert_eq!(p("a-b.example.com", true), None);
+        assert_eq!(p("*.example.com", true), None);
+        assert!(p("*.example.com", false).unwrap().contains("wildcard"));
+        assert!(p("localhost", false).unwrap().contains("two labels"));
+        assert!(p("a..com", false).unwrap().contains("empty label"));
+        assert!(p("-a.com", false).unwrap().contains("hyphen"));
+        assert!(p("a_b.com", false).unwrap().contains("characters"));
+        assert!(
+            p(&format!("{}.com", "a".repeat(64)), false)
+                .unwrap()
+                .contains("63")
+        );
+        let long = format!("{}com", "abcdefgh.".repeat(29));
+        assert!(p(&long, false).unwrap().contains("253"));
     }
 }

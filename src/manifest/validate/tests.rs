@@ -20,13 +20,22 @@ struct Found {
 }
 
 fn run(svc: &str, env: Option<&str>) -> Vec<Found> {
+    run_in(svc, env, None)
+}
+
+/// [`run`], with the application's domain in the environment.
+fn run_in(svc: &str, env: Option<&str>, domain: Option<&str>) -> Vec<Found> {
     let mut map = SourceMap::new();
     let mut d = Diagnostics::new();
     let keys = SchemaKeys::build();
     let env_m = env.map(|e| {
         let id = map.add("env.yml", e);
         let n = yaml::parse(id, map.file(id), &mut d).unwrap();
-        let m = EnvManifest::decode(&n, &mut Cx::new(&mut d)).unwrap();
+        let mut m = EnvManifest::decode(&n, &mut Cx::new(&mut d)).unwrap();
+        m.app_domain = domain.map(|d| crate::manifest::environment::AppDomain {
+            app: "shop".into(),
+            domain: d.into(),
+        });
         super::validate_env(&m, &mut d);
         m
     });
@@ -92,7 +101,7 @@ fn misindented_key_points_to_its_parent() {
     assert_eq!(f.code, Code::UnknownKey);
     assert!(
         f.help
-            .contains("`port` is a field of `http.healthcheck` or `image`"),
+            .contains("`port` is a field of `http.additional_rules.healthcheck` or `http.healthcheck` or `image`"),
         "{}",
         f.help
     );
@@ -112,10 +121,10 @@ fn unsupported_type_is_explicit() {
 
 #[test]
 fn unsupported_field_names_the_field_and_line() {
-    let f = one(&LB.replace("path: '/'", "path: '/'\n  alias: example.com"));
+    let f = one(&LB.replace("path: '/'", "path: '/'\n  alb: my-alb"));
     assert_eq!(
         (f.code, f.at.as_str(), f.path.as_str()),
-        (Code::Unsupported, "svc.yml:8:3", "http.alias")
+        (Code::Unsupported, "svc.yml:8:3", "http.alb")
     );
 }
 
@@ -1676,12 +1685,14 @@ fn sidecar_and_volume_rules_found_by_a_trial() {
             None,
         )
     };
-    // The target port is the sidecar's own.
-    let f = &lb(
-        "\n  target_port: 9000",
-        "  n:\n    image: x\n    port: 8080\n",
-    )[0];
-    assert_eq!(f.path, "http.target_port");
+    // Another port of the sidecar is exposed for the rule (Copilot's exposed ports).
+    assert_eq!(
+        lb(
+            "\n  target_port: 9000",
+            "  n:\n    image: x\n    port: 8080\n",
+        ),
+        vec![]
+    );
     // An Application Load Balancer does not send to a UDP port.
     let f = &lb("", "  n:\n    image: x\n    port: 53/udp\n")[0];
     assert!(f.message.contains("UDP"), "{}", f.message);
@@ -2027,4 +2038,190 @@ fn security_group_rules_and_subnets_aws_would_refuse() {
         .collect();
     let f = env_findings(&env(&format!("    subnets:\n      public:\n{seven}")));
     assert_eq!(f, [(Code::Range, "network.vpc.subnets.public".to_string())]);
+}
+
+const TEST_ENV: &str = "name: test\ntype: Environment\n";
+const CERT_ENV: &str = "name: test\ntype: Environment\nhttp:\n  public:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]\n";
+
+fn with_http(extra: &str) -> String {
+    LB.replace("path: '/'", &format!("path: '/'\n{extra}"))
+}
+
+#[test]
+fn aliases_need_a_domain_or_certificates_and_lie_within_the_domain() {
+    let svc = with_http("  alias: www.example.com");
+    // Neither the application's domain nor a certificate: no HTTPS for the name.
+    let f = &run(&svc, Some(TEST_ENV))[0];
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::Reference, "svc.yml:8:10", "http.alias")
+    );
+    assert!(f.help.contains("domain"), "{}", f.help);
+    // Imported certificates: any name (their names are checked by browsers).
+    assert_eq!(run(&svc, Some(CERT_ENV)), vec![]);
+    // With the domain: the domain, one label below it, the application's and the
+    // environment's zones.
+    for ok in [
+        "example.com",
+        "www.example.com",
+        "shop.example.com",
+        "a.shop.example.com",
+        "test.shop.example.com",
+        "a.test.shop.example.com",
+        "'*.test.shop.example.com'",
+    ] {
+        let found = run_in(
+            &with_http(&format!("  alias: {ok}")),
+            Some(TEST_ENV),
+            Some("example.com"),
+        );
+        assert_eq!(found, vec![], "{ok}");
+    }
+    for outside in ["a.b.example.com", "a.b.shop.example.com", "example.org"] {
+        let f = &run_in(
+            &with_http(&format!("  alias: {outside}")),
+            Some(TEST_ENV),
+            Some("example.com"),
+        )[0];
+        assert_eq!(
+            (f.code, f.path.as_str()),
+            (Code::Reference, "http.alias"),
+            "{outside}"
+        );
+        assert!(
+            f.message.contains("outside application `shop`'s domain"),
+            "{}",
+            f.message
+        );
+    }
+    // Outside the domain with its own hosted zone: validated there.
+    assert_eq!(
+        run_in(
+            &with_http("  alias: [{name: a.b.example.org, hosted_zone: Z0ABC}]"),
+            Some(TEST_ENV),
+            Some("example.com")
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn alias_and_hosted_zone_syntax() {
+    let f = one(&with_http(
+        "  alias: [ok.example.com, bad_name.example.com]",
+    ));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::InvalidValue, "http.alias[1]")
+    );
+    assert!(f.message.contains("bad_name"), "{}", f.message);
+    let f = one(&with_http("  alias: example.com\n  hosted_zone: mockZone"));
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::InvalidValue, "svc.yml:9:16", "http.hosted_zone")
+    );
+    let f = one(&with_http("  hosted_zone: Z0ABC"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "http.hosted_zone")
+    );
+    let f = one(&with_http(
+        "  alias: [{name: a.example.com, hosted_zone: z1}]",
+    ));
+    assert_eq!(f.path, "http.alias.hosted_zone");
+    let f = one(&with_http("  alias: [{hosted_zone: Z1}]"));
+    assert_eq!(f.code, Code::MissingField);
+}
+
+#[test]
+fn a_rule_has_at_most_five_condition_values() {
+    // `/api` takes two values; four names make six.
+    let svc = LB.replace(
+        "path: '/'",
+        "path: api\n  alias: [a.example.com, b.example.com, c.example.com, d.example.com]",
+    );
+    let f = one(&svc);
+    assert_eq!((f.code, f.path.as_str()), (Code::Range, "http.alias"));
+    assert!(f.message.contains("6 condition values"), "{}", f.message);
+    // Three names and `/`: four.
+    assert_eq!(
+        run(
+            &with_http("  alias: [a.example.com, b.example.com, c.example.com]"),
+            None
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn additional_rules_are_checked_like_the_main_one_at_their_place() {
+    let svc = with_http(
+        "  additional_rules:\n    - target_port: 8081\n    - path: admin\n      healthcheck: {path: health, interval: 5s, timeout: 5s}\n      deregistration_delay: 2h\n      allowed_source_ips: [10.0.0.0/33]",
+    );
+    let found = run(&svc, None);
+    let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "http.additional_rules[0].path",
+            "http.additional_rules[1].deregistration_delay",
+            "http.additional_rules[1].allowed_source_ips[0]",
+            "http.additional_rules[1].healthcheck.timeout",
+            "http.additional_rules[1].healthcheck.path",
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(found[0].at, "svc.yml:9:7");
+    // A rule the load balancer would never reach.
+    let f = one(&with_http("  additional_rules:\n    - path: /"));
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::DuplicateKey, "http.additional_rules[0].path")
+    );
+    assert!(
+        f.message.contains("same requests as `http`"),
+        "{}",
+        f.message
+    );
+    // The same path for other hosts is another rule.
+    assert_eq!(
+        run(
+            &with_http("  additional_rules:\n    - path: /\n      alias: a.example.com"),
+            Some(CERT_ENV)
+        ),
+        vec![]
+    );
+    // A rule's gRPC target group needs HTTPS, from certificates or the domain.
+    let grpc = with_http("  additional_rules:\n    - path: rpc\n      version: grpc");
+    let f = &run(&grpc, Some(TEST_ENV))[0];
+    assert_eq!(f.path, "http.additional_rules[0].version");
+    assert_eq!(run_in(&grpc, Some(TEST_ENV), Some("example.com")), vec![]);
+}
+
+#[test]
+fn a_service_certificate_holds_at_most_ten_names() {
+    let names: Vec<String> = (0..11).map(|i| format!("n{i}.example.com")).collect();
+    let rules: String = names
+        .chunks(2)
+        .enumerate()
+        .map(|(i, c)| format!("    - path: p{i}\n      alias: [{}]\n", c.join(", ")))
+        .collect();
+    let svc = with_http(&format!("  additional_rules:\n{rules}"));
+    let found = run_in(&svc, Some(TEST_ENV), Some("example.com"));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].code, found[0].path.as_str()),
+        (Code::Limit, "http.additional_rules[5].alias")
+    );
+    // Names the environment's certificate covers do not count.
+    let env_names: Vec<String> = (0..11)
+        .map(|i| format!("n{i}.test.shop.example.com"))
+        .collect();
+    let rules: String = env_names
+        .chunks(2)
+        .enumerate()
+        .map(|(i, c)| format!("    - path: p{i}\n      alias: [{}]\n", c.join(", ")))
+        .collect();
+    let svc = with_http(&format!("  additional_rules:\n{rules}"));
+    assert_eq!(run_in(&svc, Some(TEST_ENV), Some("example.com")), vec![]);
 }
