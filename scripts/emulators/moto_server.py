@@ -72,6 +72,12 @@ What is adjusted, and why:
     `HTTP2`); moto's CloudFormation made every one `HTTP1`.
 16. An AWS::EC2::SecurityGroup's `SecurityGroupEgress` replaces the default "all
     outbound" rule, as on AWS; moto's CloudFormation ignored it.
+17. An AWS::Route53::HostedZone has `!GetAtt Zone.NameServers` (its delegation set's),
+    and `!Ref` gives its bare ID (`Z…`), as on AWS; moto knew neither.
+18. AWS::CertificateManager::Certificate requests the certificate from moto's ACM (its
+    domain name, alternative names and tags); AWS::ElasticLoadBalancingV2::
+    ListenerCertificate adds certificates to a listener. moto's CloudFormation had
+    neither type.
 """
 
 import os
@@ -227,6 +233,105 @@ def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name,
 
 
 security_groups.SecurityGroup.create_from_cloudformation_json = classmethod(_sg_create)
+
+
+# ---- 17. Hosted zones: `!GetAtt NameServers`, and `!Ref` is the bare ID -----------------
+
+from moto.route53 import models as route53_models  # noqa: E402
+
+route53_models.FakeZone.physical_resource_id = property(lambda self: self.resource_id)
+route53_models.FakeZone.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Id", "NameServers"))
+route53_models.FakeZone.get_cfn_attribute = lambda self, attr: {
+    "Id": self.resource_id,
+    "NameServers": list(self.delegation_set.name_servers) if self.delegation_set else [],
+}[attr]
+
+
+# ---- 18. ACM certificates and listener certificates in CloudFormation -------------------
+
+from moto.acm import models as acm_models  # noqa: E402
+
+
+class AcmCertificate(CloudFormationModel):
+    """A certificate requested from moto's ACM: `!Ref` is its ARN."""
+
+    __module__ = "moto.acm.models"
+
+    def __init__(self, arn):
+        self.arn = arn
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CertificateManager::Certificate"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        arn = acm_models.acm_backends[account_id][region_name].request_certificate(
+            domain_name=props["DomainName"],
+            idempotency_token=None,
+            subject_alt_names=props.get("SubjectAlternativeNames") or [],
+            tags=props.get("Tags") or [],
+        )
+        return cls(arn)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        # Every property of a certificate needs a new one on AWS.
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
+class ListenerCertificate(CloudFormationModel):
+    """Certificates added to a listener (beyond its default one)."""
+
+    __module__ = "moto.elbv2.models"
+
+    def __init__(self, listener_arn):
+        self.id = f"{listener_arn}|cert-{uuid.uuid4().hex[:8]}"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::ElasticLoadBalancingV2::ListenerCertificate"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.id
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        elbv2_models.elbv2_backends[account_id][region_name].add_listener_certificates(
+            props["ListenerArn"], props.get("Certificates") or []
+        )
+        return cls(props["ListenerArn"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
+parsing.get_model_map.cache_clear()
+parsing.get_name_type_map.cache_clear()
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

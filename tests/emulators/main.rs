@@ -5,6 +5,7 @@
 mod assets;
 mod cfn_races;
 mod containers;
+mod domains;
 mod harness;
 mod images;
 mod localstack;
