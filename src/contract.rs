@@ -50,11 +50,24 @@ pub enum EnvValue {
     DomainHostedZoneId,
     /// The load balancer's canonical hosted zone, for alias records.
     LoadBalancerHostedZoneId,
+    /// The internal load balancer's HTTP listener ARN.
+    InternalHttpListenerArn,
+    /// The internal load balancer's HTTPS listener ARN.
+    InternalHttpsListenerArn,
+    /// The internal load balancer's DNS name.
+    InternalLoadBalancerDnsName,
+    /// The internal load balancer's full name (for metrics).
+    InternalLoadBalancerFullName,
+    /// The internal load balancer's canonical hosted zone, for alias records.
+    InternalLoadBalancerHostedZoneId,
+    /// The private hosted zone `<env>.<app>.internal` of the internal load balancer's
+    /// names.
+    InternalHostedZoneId,
 }
 
 impl EnvValue {
     /// Every value, in the order the environment stack publishes them.
-    pub const ALL: [EnvValue; 15] = [
+    pub const ALL: [EnvValue; 21] = [
         EnvValue::VpcId,
         EnvValue::PublicSubnets,
         EnvValue::PrivateSubnets,
@@ -70,7 +83,27 @@ impl EnvValue {
         EnvValue::AppHostedZoneId,
         EnvValue::DomainHostedZoneId,
         EnvValue::LoadBalancerHostedZoneId,
+        EnvValue::InternalHttpListenerArn,
+        EnvValue::InternalHttpsListenerArn,
+        EnvValue::InternalLoadBalancerDnsName,
+        EnvValue::InternalLoadBalancerFullName,
+        EnvValue::InternalLoadBalancerHostedZoneId,
+        EnvValue::InternalHostedZoneId,
     ];
+
+    /// The internal load balancer's counterpart of a public load balancer value (the
+    /// value itself for any other). A Backend Service's stack takes it under the public
+    /// value's parameter name, so one template serves both.
+    pub fn internal(self) -> EnvValue {
+        match self {
+            EnvValue::HttpListenerArn => EnvValue::InternalHttpListenerArn,
+            EnvValue::HttpsListenerArn => EnvValue::InternalHttpsListenerArn,
+            EnvValue::LoadBalancerDnsName => EnvValue::InternalLoadBalancerDnsName,
+            EnvValue::LoadBalancerFullName => EnvValue::InternalLoadBalancerFullName,
+            EnvValue::LoadBalancerHostedZoneId => EnvValue::InternalLoadBalancerHostedZoneId,
+            other => other,
+        }
+    }
 
     /// The last part of its SSM parameter name ([`ssm_name`]).
     pub fn key(self) -> &'static str {
@@ -90,6 +123,12 @@ impl EnvValue {
             EnvValue::AppHostedZoneId => "app-hosted-zone-id",
             EnvValue::DomainHostedZoneId => "domain-hosted-zone-id",
             EnvValue::LoadBalancerHostedZoneId => "load-balancer-hosted-zone-id",
+            EnvValue::InternalHttpListenerArn => "internal-http-listener-arn",
+            EnvValue::InternalHttpsListenerArn => "internal-https-listener-arn",
+            EnvValue::InternalLoadBalancerDnsName => "internal-load-balancer-dns-name",
+            EnvValue::InternalLoadBalancerFullName => "internal-load-balancer-full-name",
+            EnvValue::InternalLoadBalancerHostedZoneId => "internal-load-balancer-hosted-zone-id",
+            EnvValue::InternalHostedZoneId => "internal-hosted-zone-id",
         }
     }
 
@@ -111,6 +150,12 @@ impl EnvValue {
             EnvValue::AppHostedZoneId => "AppHostedZoneParameter",
             EnvValue::DomainHostedZoneId => "DomainHostedZoneParameter",
             EnvValue::LoadBalancerHostedZoneId => "LoadBalancerHostedZoneParameter",
+            EnvValue::InternalHttpListenerArn => "InternalHTTPListenerParameter",
+            EnvValue::InternalHttpsListenerArn => "InternalHTTPSListenerParameter",
+            EnvValue::InternalLoadBalancerDnsName => "InternalLoadBalancerDNSParameter",
+            EnvValue::InternalLoadBalancerFullName => "InternalLoadBalancerFullNameParameter",
+            EnvValue::InternalLoadBalancerHostedZoneId => "InternalLoadBalancerHostedZoneParameter",
+            EnvValue::InternalHostedZoneId => "InternalHostedZoneParameter",
         }
     }
 
@@ -132,6 +177,12 @@ impl EnvValue {
             EnvValue::AppHostedZoneId => "AppHostedZoneId",
             EnvValue::DomainHostedZoneId => "DomainHostedZoneId",
             EnvValue::LoadBalancerHostedZoneId => "LoadBalancerHostedZoneId",
+            EnvValue::InternalHttpListenerArn => "InternalHTTPListenerArn",
+            EnvValue::InternalHttpsListenerArn => "InternalHTTPSListenerArn",
+            EnvValue::InternalLoadBalancerDnsName => "InternalLoadBalancerDNSName",
+            EnvValue::InternalLoadBalancerFullName => "InternalLoadBalancerFullName",
+            EnvValue::InternalLoadBalancerHostedZoneId => "InternalLoadBalancerHostedZoneId",
+            EnvValue::InternalHostedZoneId => "InternalHostedZoneId",
         }
     }
 

@@ -78,6 +78,9 @@ What is adjusted, and why:
     domain name, alternative names and tags); AWS::ElasticLoadBalancingV2::
     ListenerCertificate adds certificates to a listener. moto's CloudFormation had
     neither type.
+19. An AWS::ElasticLoadBalancingV2::TargetGroup has `!GetAtt TargetGroupFullName`
+    (`targetgroup/<name>/<id>`, the end of its ARN) and `TargetGroupName`, which
+    request-count scaling policies use; moto knew no attribute of a target group.
 """
 
 import os
@@ -332,6 +335,18 @@ class ListenerCertificate(CloudFormationModel):
 
 parsing.get_model_map.cache_clear()
 parsing.get_name_type_map.cache_clear()
+
+
+# ---- 19. Target groups' `!GetAtt TargetGroupFullName` ----------------------------------
+
+elbv2_models.FakeTargetGroup.has_cfn_attr = classmethod(
+    lambda cls, attr: attr in ("TargetGroupFullName", "TargetGroupName", "TargetGroupArn")
+)
+elbv2_models.FakeTargetGroup.get_cfn_attribute = lambda self, attr: {
+    "TargetGroupFullName": self.arn.split(":")[-1],
+    "TargetGroupName": self.name,
+    "TargetGroupArn": self.arn,
+}[attr]
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

@@ -63,6 +63,24 @@ pub struct AlbPlan {
     pub deletion_protection: bool,
 }
 
+/// The internal load balancer (for Backend Services with `http`), and the private
+/// hosted zone `<env>.<app>.internal` of its names.
+#[derive(Debug, Clone, Serialize)]
+pub struct InternalAlbPlan {
+    /// Whether it serves HTTPS (and redirects HTTP).
+    pub https: bool,
+    /// ACM certificate ARNs (quoted).
+    pub certificates: Vec<String>,
+    /// TLS policy.
+    pub ssl_policy: String,
+    /// Flow list of the subnets it goes in.
+    pub subnets: String,
+    /// Whether anything in the VPC may reach it (`ingress.vpc`), not only the tasks.
+    pub vpc_ingress: bool,
+    /// The private hosted zone's name.
+    pub zone: String,
+}
+
 /// The environment's part of the application's domain: its hosted zone
 /// `<env>.<app>.<domain>`, delegated from the application's zone, and (for a load
 /// balancer without imported certificates) a certificate for the zone's names.
@@ -141,6 +159,8 @@ pub struct EnvPlan {
     /// The environment's hosted zone and certificate, when the application has a
     /// domain.
     pub domain: Option<DomainPlan>,
+    /// The internal load balancer, when a Backend Service has `http`.
+    pub internal_alb: Option<InternalAlbPlan>,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -291,6 +311,32 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 deletion_protection: m.lb_deletion_protection(),
             }
         });
+    let internal_alb = services
+        .iter()
+        .any(ServiceManifest::is_internally_load_balanced)
+        .then(|| {
+            let private = m.private_http();
+            let chosen: Vec<String> = private
+                .and_then(|p| p.subnets.as_ref())
+                .map(|l| l.iter().map(|s| quote(s)).collect())
+                .unwrap_or_default();
+            InternalAlbPlan {
+                https: m.lb_https(true),
+                certificates: m.private_certificates().into_iter().map(quote).collect(),
+                ssl_policy: private
+                    .and_then(|p| p.ssl_policy.as_ref())
+                    .map_or(DEFAULT_SSL_POLICY.to_string(), |s| s.value.clone()),
+                subnets: flow_list(&chosen)
+                    .or_else(|| refs.private_subnets.clone())
+                    .unwrap_or_else(|| "[]".into()),
+                vpc_ingress: vpc.managed
+                    && private
+                        .and_then(|p| p.ingress.as_ref())
+                        .and_then(|i| i.vpc.as_ref())
+                        .is_some_and(|v| v.value),
+                zone: m.internal_zone(&app.name),
+            }
+        });
     // On when asked, or when a worker scales on its queue: the backlog-per-task metric
     // divides by Container Insights' RunningTaskCount.
     let container_insights = m
@@ -383,6 +429,40 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             "!GetAtt PublicLoadBalancer.CanonicalHostedZoneID".into(),
         );
     }
+    if let Some(a) = &internal_alb {
+        publish(
+            EnvValue::InternalHttpListenerArn,
+            "the internal load balancer's HTTP listener ARN",
+            "!Ref InternalHTTPListener".into(),
+        );
+        if a.https {
+            publish(
+                EnvValue::InternalHttpsListenerArn,
+                "the internal load balancer's HTTPS listener ARN",
+                "!Ref InternalHTTPSListener".into(),
+            );
+        }
+        publish(
+            EnvValue::InternalLoadBalancerDnsName,
+            "the internal load balancer's DNS name",
+            "!GetAtt InternalLoadBalancer.DNSName".into(),
+        );
+        publish(
+            EnvValue::InternalLoadBalancerFullName,
+            "the internal load balancer's full name (for metrics)",
+            "!GetAtt InternalLoadBalancer.LoadBalancerFullName".into(),
+        );
+        publish(
+            EnvValue::InternalLoadBalancerHostedZoneId,
+            "the internal load balancer's canonical hosted zone (for alias records)",
+            "!GetAtt InternalLoadBalancer.CanonicalHostedZoneID".into(),
+        );
+        publish(
+            EnvValue::InternalHostedZoneId,
+            "the private hosted zone of the internal load balancer's names",
+            "!Ref InternalHostedZone".into(),
+        );
+    }
     if domain.is_some() {
         publish(
             EnvValue::HostedZoneId,
@@ -417,6 +497,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         security_group: super::env_vpc::security_group(m),
         flow_logs: super::env_vpc::flow_logs(m),
         domain,
+        internal_alb,
         ssm,
     }
 }

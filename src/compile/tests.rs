@@ -1374,3 +1374,54 @@ fn additional_rules_get_their_own_target_groups_ports_and_priorities() {
         [1, 2, 3]
     );
 }
+
+#[test]
+fn a_backend_service_with_http_gets_the_internal_load_balancer() {
+    let be = format!("{BE}http:\n  path: api\n");
+    let p = env_plan(
+        "name: test\ntype: Environment\nhttp:\n  private:\n    ingress: {vpc: true}\n",
+        &[&be],
+    );
+    assert!(
+        p.alb.is_none(),
+        "no public load balancer for a Backend Service"
+    );
+    let a = p.internal_alb.as_ref().unwrap();
+    assert_eq!(a.subnets, "[!Ref PrivateSubnet1, !Ref PrivateSubnet2]");
+    assert!(!a.https && a.vpc_ingress);
+    assert_eq!(a.zone, format!("test.{}.internal", app().name));
+    let published: Vec<&str> = p.ssm.iter().map(|s| s.logical_id).collect();
+    for id in [
+        "InternalHTTPListenerParameter",
+        "InternalLoadBalancerDNSParameter",
+        "InternalHostedZoneParameter",
+    ] {
+        assert!(published.contains(&id), "{id}: {published:?}");
+    }
+    assert!(env_plan(ENV, &[BE]).internal_alb.is_none());
+    // The service takes the internal values under the public parameter names.
+    let s = svc_plan(&be, ENV);
+    let lb = s.lb.as_ref().unwrap();
+    assert!(lb.internal);
+    let param = |n: &str| {
+        s.env_params
+            .iter()
+            .find(|e| e.name == n)
+            .map(|e| e.ssm_name.clone())
+    };
+    let a = app().name;
+    assert_eq!(
+        param("HTTPListenerArn"),
+        Some(format!("/wharf/{a}/test/internal-http-listener-arn"))
+    );
+    assert_eq!(
+        param("LoadBalancerDNSName"),
+        Some(format!("/wharf/{a}/test/internal-load-balancer-dns-name"))
+    );
+    // Its own name in the private zone is its address.
+    let own = format!("api.test.{a}.internal");
+    assert_eq!(lb.url_host.as_deref(), Some(own.as_str()));
+    assert_eq!(lb.records.len(), 1);
+    assert_eq!(lb.records[0].name.zone, super::service::ZoneRef::Internal);
+    assert!(lb.certificate.is_none());
+}

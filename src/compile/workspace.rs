@@ -111,42 +111,46 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     if ws.diags.has_errors() {
         return None;
     }
-    let routes: Vec<priority::Route> = services
-        .iter()
-        .filter(|s| s.is_load_balanced())
-        .flat_map(|s| {
-            s.http()
-                .into_iter()
-                .flat_map(|h| h.value.rules())
-                .enumerate()
-                .map(|(i, (_, r))| priority::Route {
-                    key: priority::rule_key(&s.name.value, i),
-                    path: r.path.as_ref().map_or("/".into(), |p| p.value.clone()),
-                    hosts: r.alias.is_some(),
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
     // More rules or target groups than a load balancer takes by default: a warning.
-    if let Some(d) = crate::manifest::validate::http::alb_quota(&env_m, &services) {
+    for d in crate::manifest::validate::http::alb_quota(&env_m, &services) {
         ws.diags.push(d);
     }
-    let priorities = match priority::assign(&routes) {
-        Ok(p) => p,
-        Err(full) => {
-            let at = services
-                .iter()
-                .find(|s| full.service.split('/').next() == Some(s.name.value.as_str()))
-                .map(|s| s.name.span);
-            let mut d = Diagnostic::error(Code::Limit, full.to_string())
-                .help("give some of these services deeper or shallower paths, or split them across environments");
-            if let Some(span) = at {
-                d = d.at(span);
+    // Each load balancer's listeners have their own priorities.
+    let mut priorities = BTreeMap::new();
+    for internal in [false, true] {
+        let routes: Vec<priority::Route> = services
+            .iter()
+            .filter(|s| s.has_lb() && s.is_internally_load_balanced() == internal)
+            .flat_map(|s| {
+                s.http()
+                    .into_iter()
+                    .flat_map(|h| h.value.rules())
+                    .enumerate()
+                    .map(|(i, (_, r))| priority::Route {
+                        key: priority::rule_key(&s.name.value, i),
+                        path: r.path.as_ref().map_or("/".into(), |p| p.value.clone()),
+                        hosts: r.alias.is_some(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        match priority::assign(&routes) {
+            Ok(p) => priorities.extend(p),
+            Err(full) => {
+                let at = services
+                    .iter()
+                    .find(|s| full.service.split('/').next() == Some(s.name.value.as_str()))
+                    .map(|s| s.name.span);
+                let mut d = Diagnostic::error(Code::Limit, full.to_string())
+                    .help("give some of these services deeper or shallower paths, or split them across environments");
+                if let Some(span) = at {
+                    d = d.at(span);
+                }
+                ws.diags.push(d);
+                return None;
             }
-            ws.diags.push(d);
-            return None;
         }
-    };
+    }
     Some(Resolved {
         app,
         env: env_m,

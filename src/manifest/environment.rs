@@ -232,6 +232,31 @@ pub struct Subnet {
 pub struct EnvHttp {
     /// The public Application Load Balancer.
     pub public: Option<PublicHttp>,
+    /// The internal Application Load Balancer (created when a Backend Service has
+    /// `http`).
+    pub private: Option<PrivateHttp>,
+}
+
+/// `http.private`: the internal load balancer.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateHttp {
+    /// IDs of the subnets it goes in (of an imported VPC). Default: the private subnets.
+    pub subnets: Option<Vec<Spanned<String>>>,
+    /// ACM certificate ARNs; with any, it serves HTTPS and redirects HTTP.
+    pub certificates: Option<Vec<Spanned<String>>>,
+    /// Who may reach it besides the environment's tasks.
+    pub ingress: Option<PrivateIngress>,
+    /// TLS policy of the HTTPS listener.
+    pub ssl_policy: Option<Spanned<String>>,
+}
+
+/// `http.private.ingress`.
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateIngress {
+    /// Anything in the VPC (its CIDR block), not only the environment's tasks.
+    pub vpc: Option<Spanned<bool>>,
 }
 
 /// `http.public`.
@@ -453,15 +478,35 @@ impl Decode for EnvHttp {
         let mut f = Fields::new(node, cx, "http")?;
         let h = EnvHttp {
             public: f.opt(cx, "public"),
+            private: f.opt(cx, "private"),
         };
-        f.unsupported(
-            cx,
-            "private",
-            "An internal load balancer (`http.private`)",
-            |_| false,
-        );
         f.finish(cx);
         Some(h)
+    }
+}
+
+impl Decode for PrivateHttp {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "http.private")?;
+        let p = PrivateHttp {
+            subnets: f.opt(cx, "subnets"),
+            certificates: f.opt(cx, "certificates"),
+            ingress: f.opt(cx, "ingress"),
+            ssl_policy: f.opt(cx, "ssl_policy"),
+        };
+        f.finish(cx);
+        Some(p)
+    }
+}
+
+impl Decode for PrivateIngress {
+    fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let mut f = Fields::new(node, cx, "http.private.ingress")?;
+        let i = PrivateIngress {
+            vpc: f.opt(cx, "vpc"),
+        };
+        f.finish(cx);
+        Some(i)
     }
 }
 
@@ -530,6 +575,35 @@ impl EnvManifest {
     /// `http.public`, if set.
     pub fn public_http(&self) -> Option<&PublicHttp> {
         self.http.as_ref().and_then(|h| h.public.as_ref())
+    }
+
+    /// `http.private`, if set.
+    pub fn private_http(&self) -> Option<&PrivateHttp> {
+        self.http.as_ref().and_then(|h| h.private.as_ref())
+    }
+
+    /// Certificate ARNs of the internal load balancer (`http.private.certificates`).
+    pub fn private_certificates(&self) -> Vec<&str> {
+        self.private_http()
+            .and_then(|p| p.certificates.as_ref())
+            .map(|c| c.iter().map(|s| s.value.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a load balancer serves HTTPS: the internal one with its certificates, the
+    /// public one as [`Self::https`] says.
+    pub fn lb_https(&self, internal: bool) -> bool {
+        if internal {
+            !self.private_certificates().is_empty()
+        } else {
+            self.https()
+        }
+    }
+
+    /// The private hosted zone of the internal load balancer's names:
+    /// `<env>.<app>.internal` (Copilot's).
+    pub fn internal_zone(&self, app: &str) -> String {
+        format!("{}.{app}.internal", self.name.value)
     }
 
     /// Whether the load balancer serves HTTPS: with imported certificates, or with the

@@ -412,6 +412,11 @@ http:
     ingress: {source_ips: [10.0.0.0/8]}
     ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
     deletion_protection: true
+  private:
+    subnets: [subnet-0a000001, subnet-0b000002]
+    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]
+    ingress: {vpc: true}
+    ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
 observability:
   container_insights: true
 "#;

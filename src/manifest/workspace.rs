@@ -601,10 +601,10 @@ impl Workspace {
         // Subscriptions to topics no workload of the workspace publishes, per
         // environment (overrides may change either side).
         for (env, services) in &by_env {
-            if let Some(e) = self.env(env)
-                && let Some(d) = super::validate::http::alb_quota(e, services)
-            {
-                self.diags.push(d);
+            if let Some(e) = self.env(env) {
+                for d in super::validate::http::alb_quota(e, services) {
+                    self.diags.push(d);
+                }
             }
             for u in super::validate::messaging::unpublished(services) {
                 self.diags.push(u.diagnostic);

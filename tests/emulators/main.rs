@@ -8,6 +8,7 @@ mod containers;
 mod domains;
 mod harness;
 mod images;
+mod internal_lb;
 mod localstack;
 mod locks;
 mod moto;

@@ -12,6 +12,10 @@ use crate::manifest::service::{RoutingRule, path_patterns};
 /// Load balancer routing of one service.
 #[derive(Debug, Clone, Serialize)]
 pub struct LbPlan {
+    /// Whether the load balancer is the environment's internal one (a Backend
+    /// Service's): the stack takes the internal load balancer's values under the same
+    /// parameter names ([`EnvValue::internal`]).
+    pub internal: bool,
     /// `http` or `https`.
     pub scheme: &'static str,
     /// The environment's listener the rules go on; in templates, `listener_param`, the
@@ -132,6 +136,8 @@ pub struct TargetHealthPlan {
 pub enum ZoneRef {
     /// One of the application's zones, through the environment's parameter.
     Managed(Zone),
+    /// The environment's private zone of internal names.
+    Internal,
     /// A zone ID from the manifest (`hosted_zone`).
     Id(String),
 }
@@ -143,6 +149,7 @@ impl ZoneRef {
             ZoneRef::Managed(Zone::Env) => Some(EnvValue::HostedZoneId),
             ZoneRef::Managed(Zone::App) => Some(EnvValue::AppHostedZoneId),
             ZoneRef::Managed(Zone::Domain) => Some(EnvValue::DomainHostedZoneId),
+            ZoneRef::Internal => Some(EnvValue::InternalHostedZoneId),
             ZoneRef::Id(_) => None,
         }
     }
@@ -155,7 +162,9 @@ impl From<ZoneRef> for String {
             Some(v) => format!("!Ref {}", v.parameter()),
             None => match z {
                 ZoneRef::Id(id) => quote(&id),
-                ZoneRef::Managed(_) => unreachable!("managed zones have parameters"),
+                ZoneRef::Managed(_) | ZoneRef::Internal => {
+                    unreachable!("managed zones have parameters")
+                }
             },
         }
     }
@@ -208,7 +217,8 @@ pub fn record_logical_id(name: &str) -> String {
 
 pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
     let env = inputs.env;
-    let https = env.https();
+    let internal = !m.is_load_balanced();
+    let https = env.lb_https(internal);
     let rules: Vec<RulePlan> = h
         .rules()
         .enumerate()
@@ -225,18 +235,31 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
     };
-    let (records, certificate) = names(m, h, env);
+    let (records, certificate) = if internal {
+        (internal_names(m, h, env, &inputs.app.name), None)
+    } else {
+        names(m, h, env)
+    };
     let url_host = h
         .alias
         .as_ref()
         .and_then(|a| a.iter().find(|x| !x.name.starts_with("*.")))
         .map(|a| a.name.value.to_ascii_lowercase())
         .or_else(|| {
-            env.app_domain
-                .as_ref()
-                .map(|d| default_name(d, &env.name.value, &m.name.value))
+            if internal {
+                Some(format!(
+                    "{}.{}",
+                    m.name.value,
+                    env.internal_zone(&inputs.app.name)
+                ))
+            } else {
+                env.app_domain
+                    .as_ref()
+                    .map(|d| default_name(d, &env.name.value, &m.name.value))
+            }
         });
     LbPlan {
+        internal,
         scheme: if https { "https" } else { "http" },
         listener: if https {
             EnvValue::HttpsListenerArn
@@ -325,6 +348,40 @@ fn names(
         })
         .collect();
     (records, certificate)
+}
+
+/// The records of a service behind the internal load balancer: its aliases' where
+/// `hosted_zone` says, and without aliases on the main rule, its own name
+/// `<svc>.<env>.<app>.internal` in the environment's private zone (Copilot's).
+fn internal_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -> Vec<RecordPlan> {
+    let mut named: Vec<NamePlan> = Vec::new();
+    for (_, r) in h.rules() {
+        for a in r.alias.iter().flat_map(|a| a.iter()) {
+            let name = a.name.value.to_ascii_lowercase();
+            if named.iter().any(|n| n.name == name) {
+                continue;
+            }
+            if let Some(z) = a.hosted_zone.as_ref().or(r.hosted_zone.as_ref()) {
+                named.push(NamePlan {
+                    name,
+                    zone: ZoneRef::Id(z.value.clone()),
+                });
+            }
+        }
+    }
+    if h.alias.is_none() {
+        named.push(NamePlan {
+            name: format!("{}.{}", m.name.value, env.internal_zone(app)),
+            zone: ZoneRef::Internal,
+        });
+    }
+    named
+        .into_iter()
+        .map(|name| RecordPlan {
+            logical_id: record_logical_id(&name.name),
+            name,
+        })
+        .collect()
 }
 
 fn rule_plan(

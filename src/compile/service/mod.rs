@@ -57,10 +57,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let app = inputs.app.name.clone();
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
-    let lb = m
-        .http()
-        .filter(|_| m.is_load_balanced())
-        .map(|h| lb_plan(m, h, inputs));
+    let lb = m.http().map(|h| lb_plan(m, h, inputs));
     let (messaging, messaging_vars) = messaging::plan(m, &app, &env, inputs.app.var_prefix);
     let auto = match m.count().map(|c| &c.value) {
         Some(Count::Auto(a)) => autoscaling(a).map(|mut plan| {

@@ -47,23 +47,37 @@ pub(super) fn env_params(
         ));
     }
     if let Some(l) = lb {
+        // A Backend Service takes the internal load balancer's values under the public
+        // ones' parameter names.
+        let take_lb = |v: EnvValue, what| EnvParam {
+            ssm_name: ssm_name(app, env, if l.internal { v.internal() } else { v }.key()),
+            ..take(v, what)
+        };
         env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
-        env_params.push(take(
+        env_params.push(take_lb(
             l.listener,
-            "Listener of the environment's load balancer",
+            if l.internal {
+                "Listener of the environment's internal load balancer"
+            } else {
+                "Listener of the environment's load balancer"
+            },
         ));
         if l.uses_http_listener() {
-            env_params.push(take(
+            env_params.push(take_lb(
                 EnvValue::HttpListenerArn,
                 "HTTP listener of the environment's load balancer, which does not redirect this service's paths",
             ));
         }
-        env_params.push(take(
+        env_params.push(take_lb(
             EnvValue::LoadBalancerDnsName,
-            "DNS name of the environment's load balancer",
+            if l.internal {
+                "DNS name of the environment's internal load balancer"
+            } else {
+                "DNS name of the environment's load balancer"
+            },
         ));
         if !l.records.is_empty() {
-            env_params.push(take(
+            env_params.push(take_lb(
                 EnvValue::LoadBalancerHostedZoneId,
                 "Hosted zone of the load balancer's DNS name, for alias records",
             ));
@@ -74,6 +88,9 @@ pub(super) fn env_params(
                 match v {
                     EnvValue::HostedZoneId => "The environment's hosted zone",
                     EnvValue::AppHostedZoneId => "The application's hosted zone",
+                    EnvValue::InternalHostedZoneId => {
+                        "The environment's private hosted zone of internal names"
+                    }
                     _ => "The hosted zone of the application's domain",
                 },
             ));
@@ -83,7 +100,7 @@ pub(super) fn env_params(
                 .iter()
                 .any(|p| p.resource_label || p.predefined.is_none())
         }) {
-            env_params.push(take(
+            env_params.push(take_lb(
                 EnvValue::LoadBalancerFullName,
                 "Full name of the load balancer, for metrics",
             ));

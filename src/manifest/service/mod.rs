@@ -780,6 +780,17 @@ impl ServiceManifest {
         *self.kind == ServiceType::LoadBalancedWebService
     }
 
+    /// Whether this is a Backend Service with `http`: behind the environment's internal
+    /// load balancer.
+    pub fn is_internally_load_balanced(&self) -> bool {
+        *self.kind == ServiceType::BackendService && self.http().is_some()
+    }
+
+    /// Whether the service is behind one of the environment's load balancers.
+    pub fn has_lb(&self) -> bool {
+        self.is_load_balanced() || self.is_internally_load_balanced()
+    }
+
     /// Whether the field at `path` was written but could not be read (so it is not
     /// "missing").
     pub fn was_unreadable(&self, path: &str) -> bool {

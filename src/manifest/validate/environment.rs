@@ -143,16 +143,7 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
         }
     }
     if let Some(p) = m.public_http() {
-        for (i, cert) in p.certificates.iter().flatten().enumerate() {
-            let parts: Vec<&str> = cert.split(':').collect();
-            if !(parts.len() == 6
-                && parts[0] == "arn"
-                && parts[2] == "acm"
-                && parts[5].starts_with("certificate/"))
-            {
-                c.error(Code::InvalidValue, cert.span, &format!("http.public.certificates[{i}]"), format!("`{}` is not an ACM certificate ARN", cert.value), Some("certificate ARNs look like `arn:aws:acm:us-east-1:111122223333:certificate/…`".to_string()));
-            }
-        }
+        certificates(&mut c, p.certificates.as_deref(), "http.public");
         for (i, ip) in p
             .ingress
             .iter()
@@ -162,19 +153,122 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
             c.cidr(ip, &format!("http.public.ingress.source_ips[{i}]"));
         }
         if let Some(pol) = &p.ssl_policy {
-            if !pol.starts_with("ELBSecurityPolicy-") {
+            ssl_policy(&mut c, pol, p.certificates.as_deref(), "http.public");
+        }
+    }
+    if let Some(p) = m.private_http() {
+        private_http(&mut c, m, p);
+    }
+}
+
+/// Each of `certs` (`<at>.certificates`) is an ACM certificate ARN.
+fn certificates(c: &mut Checker, certs: Option<&[Spanned<String>]>, at: &str) {
+    for (i, cert) in certs.into_iter().flatten().enumerate() {
+        let parts: Vec<&str> = cert.split(':').collect();
+        if !(parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == "acm"
+            && parts[5].starts_with("certificate/"))
+        {
+            c.error(
+                Code::InvalidValue,
+                cert.span,
+                &format!("{at}.certificates[{i}]"),
+                format!("`{}` is not an ACM certificate ARN", cert.value),
+                Some(
+                    "certificate ARNs look like `arn:aws:acm:us-east-1:111122223333:certificate/…`"
+                        .to_string(),
+                ),
+            );
+        }
+    }
+}
+
+/// `<at>.ssl_policy` names an ELB policy and has certificates to apply to.
+fn ssl_policy(c: &mut Checker, pol: &Spanned<String>, certs: Option<&[Spanned<String>]>, at: &str) {
+    let path = format!("{at}.ssl_policy");
+    if !pol.starts_with("ELBSecurityPolicy-") {
+        c.error(
+            Code::InvalidValue,
+            pol.span,
+            &path,
+            format!("`{}` is not an ELB security policy", pol.value),
+            Some("policies look like `ELBSecurityPolicy-TLS13-1-2-2021-06`".to_string()),
+        );
+    }
+    if certs.is_none_or(<[_]>::is_empty) {
+        c.warn(
+            Code::InvalidValue,
+            pol.span,
+            &path,
+            "`ssl_policy` has no effect without `certificates` (there is no HTTPS listener)",
+            None,
+        );
+    }
+}
+
+/// `http.private`: certificates and TLS policy as for the public load balancer; its
+/// `subnets` are subnets the environment imports, in two or more (an Application Load
+/// Balancer's minimum of zones, which wharf cannot see offline, so two distinct
+/// subnets); `ingress.vpc` needs the VPC's block, which only a VPC wharf creates has in
+/// the template.
+fn private_http(c: &mut Checker, m: &EnvManifest, p: &crate::manifest::environment::PrivateHttp) {
+    certificates(c, p.certificates.as_deref(), "http.private");
+    if let Some(pol) = &p.ssl_policy {
+        ssl_policy(c, pol, p.certificates.as_deref(), "http.private");
+    }
+    if let Some(list) = &p.subnets {
+        let listed: Vec<&str> = m
+            .vpc()
+            .and_then(|v| v.subnets.as_ref())
+            .into_iter()
+            .flat_map(|s| s.public.iter().chain(s.private.iter()))
+            .flat_map(|l| l.value.iter())
+            .filter_map(|s| s.id.as_ref().map(|i| i.value.as_str()))
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, id) in list.iter().enumerate() {
+            let at = format!("http.private.subnets[{i}]");
+            if !m.imports_vpc() {
+                c.error(Code::Reference, id.span, &at, format!("`{}` is a subnet ID, and this environment creates its VPC", id.value), Some("`http.private.subnets` chooses among the subnets of an imported VPC (`network.vpc.id`); leave it out to use the private subnets wharf creates".into()));
+                return;
+            }
+            if !listed.contains(&id.value.as_str()) {
                 c.error(
-                    Code::InvalidValue,
-                    pol.span,
-                    "http.public.ssl_policy",
-                    format!("`{}` is not an ELB security policy", pol.value),
-                    Some("policies look like `ELBSecurityPolicy-TLS13-1-2-2021-06`".to_string()),
+                    Code::Reference,
+                    id.span,
+                    &at,
+                    format!("`{}` is not one of the environment's subnets", id.value),
+                    Some("list it under `network.vpc.subnets`, or choose one listed there".into()),
                 );
             }
-            if p.certificates.as_ref().is_none_or(|c| c.is_empty()) {
-                c.warn(Code::InvalidValue, pol.span, "http.public.ssl_policy", "`ssl_policy` has no effect without `certificates` (there is no HTTPS listener)", None);
+            if !seen.insert(id.value.as_str()) {
+                c.error(
+                    Code::DuplicateKey,
+                    id.span,
+                    &at,
+                    format!("subnet `{}` is listed twice", id.value),
+                    None,
+                );
             }
         }
+        if seen.len() < 2
+            && let Some(first) = list.first()
+        {
+            c.error(
+                Code::Range,
+                first.span,
+                "http.private.subnets",
+                "an internal load balancer needs subnets in at least 2 availability zones",
+                Some("list 2 or more subnets of different zones".into()),
+            );
+        }
+    }
+    if let Some(v) = p.ingress.as_ref().and_then(|i| i.vpc.as_ref())
+        && v.value
+        && m.imports_vpc()
+    {
+        c.error(Code::Unsupported, v.span, "http.private.ingress.vpc", "`ingress.vpc` needs the VPC's CIDR block, which wharf does not read from an imported VPC", Some("the environment's tasks reach the internal load balancer without it; for other sources in the VPC, this is not available in this version of wharf".into()));
     }
 }
 

@@ -36,12 +36,12 @@ pub(super) fn http(
             Code::MissingField,
             m.task.image.span,
             "image.port",
-            "a Load Balanced Web Service needs `image.port`, the port the container listens on",
+            "a service with `http` needs `image.port`, the port the container listens on",
             None,
         );
     }
     same_conditions(c, h);
-    if let Some(e) = env {
+    if let Some(e) = env.filter(|_| m.is_load_balanced()) {
         certificate_names(c, h, e);
     }
 }
@@ -149,9 +149,14 @@ fn rule(
     env: Option<&EnvManifest>,
 ) {
     let p = |s: &str| format!("{at}.{s}");
+    let internal = !m.is_load_balanced();
     if let Some(e) = env {
-        listener(c, h, at, e);
-        aliases_against(c, h, at, e);
+        listener(c, h, at, e, internal);
+        if internal {
+            internal_aliases(c, h, at, e);
+        } else {
+            aliases_against(c, h, at, e);
+        }
     }
     let grpc = h
         .version
@@ -440,10 +445,32 @@ fn aliases_against(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) 
     }
 }
 
+/// Aliases of a Backend Service are names on the internal load balancer: they need
+/// its certificates (`http.private.certificates`), and records only go where
+/// `hosted_zone` says (the application's zones are public).
+fn internal_aliases(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
+    if let Some(list) = &h.alias
+        && e.private_certificates().is_empty()
+    {
+        c.error(
+            Code::Reference,
+            list.span,
+            &format!("{at}.alias"),
+            format!("aliases need HTTPS, and environment `{}`'s internal load balancer has no certificate", e.name.value),
+            Some("give the environment `http.private.certificates` covering these names".into()),
+        );
+    }
+}
+
 /// What the environment's listeners allow: gRPC and HTTP/2 target groups behind an
 /// HTTPS listener only, and `redirect_to_https` meaning something only with one.
-fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
-    let https = e.https();
+fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest, internal: bool) {
+    let https = e.lb_https(internal);
+    let certs = if internal {
+        "`http.private.certificates`"
+    } else {
+        "`http.public.certificates`"
+    };
     if let Some(v) = &h.version
         && v.value != HttpVersion::Http1
         && !https
@@ -453,11 +480,12 @@ fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
             v.span,
             &format!("{at}.version"),
             format!(
-                "`{}` target groups need an HTTPS listener, and environment `{}` has no certificate and its application no domain",
+                "`{}` target groups need an HTTPS listener, and environment `{}`'s {} load balancer has no certificate",
                 v.value.as_cfn(),
-                e.name.value
+                e.name.value,
+                if internal { "internal" } else { "public" }
             ),
-            Some("give the environment `http.public.certificates`, or use `http1`".into()),
+            Some(format!("give the environment {certs}{}, or use `http1`", if internal { "" } else { " (or the application a `domain`)" })),
         );
     }
     if let Some(r) = &h.redirect_to_https {
@@ -467,8 +495,9 @@ fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
                 r.span,
                 &format!("{at}.redirect_to_https"),
                 format!(
-                    "`redirect_to_https` has no effect: environment `{}` has no HTTPS listener (no certificate, and no domain for its application)",
-                    e.name.value
+                    "`redirect_to_https` has no effect: environment `{}`'s {} load balancer has no HTTPS listener",
+                    e.name.value,
+                    if internal { "internal" } else { "public" }
                 ),
                 None,
             );
@@ -494,8 +523,8 @@ fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
 /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
 pub const ALB_QUOTA: usize = 100;
 
-/// A warning when `env`'s load-balanced `services` need more listener rules or target
-/// groups than an Application Load Balancer takes by default (a quota AWS raises on
+/// Warnings when `env`'s load-balanced `services` need more listener rules or target
+/// groups than its public or internal Application Load Balancer takes by default (a quota AWS raises on
 /// request, so not an error): each rule of `http` (the main one and
 /// `additional_rules`) has one target group and one listener rule, and a second
 /// listener rule with `redirect_to_https: false` behind HTTPS. Located at the first
@@ -503,9 +532,30 @@ pub const ALB_QUOTA: usize = 100;
 pub fn alb_quota(
     env: &EnvManifest,
     services: &[ServiceManifest],
+) -> Vec<crate::manifest::diag::Diagnostic> {
+    [false, true]
+        .into_iter()
+        .filter_map(|internal| lb_quota(env, services, internal))
+        .collect()
+}
+
+/// [`alb_quota`] for the public load balancer or the internal one.
+fn lb_quota(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+    internal: bool,
 ) -> Option<crate::manifest::diag::Diagnostic> {
-    let https = env.https();
-    let mut lb: Vec<&ServiceManifest> = services.iter().filter(|s| s.is_load_balanced()).collect();
+    let https = env.lb_https(internal);
+    let mut lb: Vec<&ServiceManifest> = services
+        .iter()
+        .filter(|s| {
+            if internal {
+                s.is_internally_load_balanced()
+            } else {
+                s.is_load_balanced()
+            }
+        })
+        .collect();
     lb.sort_by(|a, b| a.name.value.cmp(&b.name.value));
     let (mut rules, mut groups) = (0, 0);
     for s in lb {
@@ -527,8 +577,10 @@ pub fn alb_quota(
             crate::manifest::diag::Diagnostic::warning(
                 Code::Limit,
                 format!(
-                    "with `{}`, environment `{}`'s load balancer needs {what}; an Application Load Balancer takes {ALB_QUOTA} unless AWS raised the quota",
-                    s.name.value, env.name.value
+                    "with `{}`, environment `{}`'s {} load balancer needs {what}; an Application Load Balancer takes {ALB_QUOTA} unless AWS raised the quota",
+                    s.name.value,
+                    env.name.value,
+                    if internal { "internal" } else { "public" }
                 ),
             )
             .at(s.name.span)

@@ -112,13 +112,7 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
             "a Load Balanced Web Service needs `http` with a `path`",
             Some("add `http:\\n  path: '/'` to route all requests to this service".to_string()),
         ),
-        (Some(h), false) => c.error(
-            Code::Unsupported,
-            h.span,
-            "http",
-            "`http` on a Backend Service is not supported by wharf yet",
-            Some("a Backend Service with `http` needs an internal load balancer, which is not available in this version of wharf".to_string()),
-        ),
+        (Some(h), false) => super::http::http(&mut c, m, h, env),
         _ => {}
     }
     super::messaging::publish(&mut c, m);
@@ -853,9 +847,9 @@ fn count_rules(c: &mut Checker, m: &ServiceManifest, count: &Spanned<Count>) {
     }
     cooldowns(c, a.cooldown.as_ref(), "count");
     super::messaging::queue_delay(c, m, a);
-    // A Backend Service with `http` (an internal load balancer) is reported as unsupported
-    // already; its request metrics would be fine there.
-    if !m.is_load_balanced() && m.http().is_none() {
+    // A Backend Service with `http` is behind the internal load balancer, whose request
+    // metrics it scales on.
+    if !m.has_lb() {
         for (set, key) in [
             (&a.requests.as_ref().map(|s| s.span), "requests"),
             (&a.response_time.as_ref().map(|s| s.span), "response_time"),
@@ -1074,6 +1068,12 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     });
+    let internal_subnets = env
+        .private_http()
+        .is_some_and(|p| p.subnets.as_ref().is_some_and(|s| !s.is_empty()));
+    if m.is_internally_load_balanced() && !has_private && !internal_subnets {
+        c.error(Code::Reference, m.kind.span, "type", format!("a Backend Service with `http` is behind the internal load balancer, which goes in private subnets, and environment `{env_name}` imports a VPC without any"), Some("add `network.vpc.subnets.private` (or `http.private.subnets`) to the environment manifest".into()));
+    }
     if m.is_load_balanced() && !has_public {
         c.error(Code::Reference, m.kind.span, "type", format!("a Load Balanced Web Service needs public subnets for the load balancer, and environment `{env_name}` has none"), None);
     } else if m.is_load_balanced() && public < 2 {

@@ -672,11 +672,9 @@ fn load_balanced_service_needs_http_path_and_port() {
 }
 
 #[test]
-fn http_false_and_backend_http_are_unsupported() {
+fn http_false_is_unsupported() {
     let f = one(&LB.replace("http:\n  path: '/'\n", "http: false\n"));
     assert_eq!(f.code, Code::Unsupported);
-    let f = one(&format!("{BE}http:\n  path: /api\n"));
-    assert_eq!((f.code, f.path.as_str()), (Code::Unsupported, "http"));
 }
 
 #[test]
@@ -1025,8 +1023,8 @@ fn environment_rules() {
         )]
     );
     assert_eq!(
-        env_findings(&format!("{base}http:\n  private:\n    certificates: []\n")),
-        [(Code::Unsupported, "http.private".into())]
+        env_findings(&format!("{base}http:\n  private:\n    certificates: [x]\n")),
+        [(Code::InvalidValue, "http.private.certificates[0]".into())]
     );
     assert_eq!(
         env_findings(&format!("{base}cdn: true\n")),
@@ -1751,7 +1749,7 @@ fn http_versions_need_an_https_listener() {
     );
     assert!(
         f[0].message.contains(
-            "`GRPC` target groups need an HTTPS listener, and environment `test` has no certificate"
+            "`GRPC` target groups need an HTTPS listener, and environment `test`'s public load balancer has no certificate"
         ),
         "{}",
         f[0].message
@@ -2224,4 +2222,93 @@ fn a_service_certificate_holds_at_most_ten_names() {
         .collect();
     let svc = with_http(&format!("  additional_rules:\n{rules}"));
     assert_eq!(run_in(&svc, Some(TEST_ENV), Some("example.com")), vec![]);
+}
+
+#[test]
+fn a_backend_service_with_http_is_behind_the_internal_load_balancer() {
+    let svc = format!("{BE}http:\n  path: api\n");
+    assert_eq!(run(&svc, Some(TEST_ENV)), vec![]);
+    // Its aliases and gRPC need the internal load balancer's certificates; the public
+    // ones and the domain do not count.
+    let alias = format!("{svc}  alias: api.example.com\n");
+    let f = &run_in(&alias, Some(CERT_ENV), Some("example.com"))[0];
+    assert_eq!((f.code, f.path.as_str()), (Code::Reference, "http.alias"));
+    assert!(
+        f.message.contains("internal load balancer"),
+        "{}",
+        f.message
+    );
+    let private = "name: test\ntype: Environment\nhttp:\n  private:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]\n";
+    assert_eq!(run(&alias, Some(private)), vec![]);
+    let grpc = format!("{svc}  version: grpc\n");
+    let f = &run(&grpc, Some(CERT_ENV))[0];
+    assert_eq!(f.path, "http.version");
+    assert!(
+        f.message.contains("internal load balancer"),
+        "{}",
+        f.message
+    );
+    assert_eq!(run(&grpc, Some(private)), vec![]);
+    // It scales on its requests.
+    assert_eq!(
+        run(
+            &format!("{svc}count:\n  range: 1-3\n  requests: 100\n"),
+            None
+        ),
+        vec![]
+    );
+    // An imported VPC without private subnets has nowhere to put it.
+    let imported = "name: test\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-0abc1234\n    subnets:\n      public:\n        - id: subnet-0aaa1111\n        - id: subnet-0bbb2222\n";
+    let found = run(
+        &format!("{svc}network:\n  vpc:\n    placement: public\n"),
+        Some(imported),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].code, found[0].path.as_str()),
+        (Code::Reference, "type")
+    );
+}
+
+#[test]
+fn private_http_settings_of_the_environment() {
+    let env = |private: &str| {
+        let text = format!(
+            "name: test\ntype: Environment\nnetwork:\n  vpc:\n    id: vpc-0abc1234\n    subnets:\n      private:\n        - id: subnet-0aaa1111\n        - id: subnet-0bbb2222\nhttp:\n  private:\n{private}"
+        );
+        run(
+            &format!("{BE}http:\n  path: /\nnetwork:\n  vpc:\n    placement: private\n"),
+            Some(&text),
+        )
+    };
+    assert_eq!(
+        env("    subnets: [subnet-0aaa1111, subnet-0bbb2222]\n"),
+        vec![]
+    );
+    let f = &env("    subnets: [subnet-0aaa1111, subnet-0ccc3333]\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Reference, "http.private.subnets[1]")
+    );
+    let found = env("    subnets: [subnet-0aaa1111, subnet-0aaa1111]\n");
+    let codes: Vec<Code> = found.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [Code::DuplicateKey, Code::Range], "{found:#?}");
+    let f = &env("    certificates: [not-an-arn]\n")[0];
+    assert_eq!(f.path, "http.private.certificates[0]");
+    let f = &env(
+        "    ssl_policy: TLS13\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]\n",
+    )[0];
+    assert_eq!(f.path, "http.private.ssl_policy");
+    let f = &env("    ingress:\n      vpc: true\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Unsupported, "http.private.ingress.vpc")
+    );
+    // Subnet IDs with a VPC wharf creates.
+    let managed = "name: test\ntype: Environment\nhttp:\n  private:\n    subnets: [subnet-0aaa1111, subnet-0bbb2222]\n    ingress: {vpc: true}\n";
+    let f = &run(&format!("{BE}http:\n  path: /\n"), Some(managed))[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Reference, "http.private.subnets[0]")
+    );
 }
