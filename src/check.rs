@@ -271,7 +271,7 @@ mod tests {
             files.insert(
                 format!("wharf/w{i:04}/manifest.yml"),
                 format!(
-                    "name: w{i:04}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: api\n"
+                    "name: w{i:04}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp:\n  path: api{i:04}\n"
                 ),
             );
         }

@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/svc-roles.yml",
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",
+    "partials/svc-nlb.yml",
     "partials/svc-discovery.yml",
     "partials/svc-service.yml",
     "partials/svc-alarms.yml",

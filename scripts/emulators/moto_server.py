@@ -81,6 +81,9 @@ What is adjusted, and why:
 19. An AWS::ElasticLoadBalancingV2::TargetGroup has `!GetAtt TargetGroupFullName`
     (`targetgroup/<name>/<id>`, the end of its ARN) and `TargetGroupName`, which
     request-count scaling policies use; moto knew no attribute of a target group.
+20. An AWS::ElasticLoadBalancingV2::LoadBalancer keeps its `Type` (`network`), so its
+    TCP, UDP and TLS listeners are accepted; moto's CloudFormation made every load
+    balancer an Application Load Balancer.
 """
 
 import os
@@ -347,6 +350,23 @@ elbv2_models.FakeTargetGroup.get_cfn_attribute = lambda self, attr: {
     "TargetGroupName": self.name,
     "TargetGroupArn": self.arn,
 }[attr]
+
+
+# ---- 20. Load balancers keep their type ------------------------------------------------
+
+
+def _lb_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    return elbv2_models.elbv2_backends[account_id][region_name].create_load_balancer(
+        resource_name,
+        props.get("SecurityGroups"),
+        props.get("Subnets"),
+        scheme=props.get("Scheme", "internet-facing"),
+        loadbalancer_type=props.get("Type"),
+    )
+
+
+elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_lb_create)
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

@@ -1179,6 +1179,7 @@ fn env_in_domain(env: &str, domain: &str) -> EnvManifest {
     e.app_domain = Some(crate::manifest::environment::AppDomain {
         app: app().name,
         domain: domain.into(),
+        envs: vec!["test".into(), "prod".into()],
     });
     e
 }
@@ -1424,4 +1425,72 @@ fn a_backend_service_with_http_gets_the_internal_load_balancer() {
     assert_eq!(lb.records.len(), 1);
     assert_eq!(lb.records[0].name.zone, super::service::ZoneRef::Internal);
     assert!(lb.certificate.is_none());
+}
+
+#[test]
+fn an_nlb_gets_listeners_target_groups_ports_a_certificate_and_records() {
+    let svc = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp: false\nnlb:\n  port: 443/tls\n  alias: tcp.example.com\n  stickiness: true\n  additional_listeners:\n    - port: 53/udp\n      target_port: 5353\n      healthcheck: {port: 80, interval: 10s}\n";
+    let e = env_in_domain(ENV, "example.com");
+    let p = svc_plan_in(svc, &e, vec![]);
+    assert!(
+        p.lb.is_none(),
+        "`http: false`: no Application Load Balancer"
+    );
+    let n = p.nlb.clone().unwrap();
+    let l: Vec<String> = n
+        .listeners
+        .iter()
+        .map(|l| {
+            format!(
+                "{}:{}/{}->{}/{} health {:?}",
+                l.suffix, l.port, l.protocol, l.target_port, l.target_protocol, l.health_port
+            )
+        })
+        .collect();
+    assert_eq!(
+        l,
+        [
+            ":443/TLS->80/TCP health None",
+            "1:53/UDP->5353/UDP health Some(80)"
+        ]
+    );
+    assert!(n.listeners[0].tls && n.listeners[0].stickiness && !n.listeners[1].tls);
+    assert_eq!(n.listeners[1].interval, 10);
+    let a = app().name;
+    let names: Vec<&str> = n
+        .certificate
+        .as_ref()
+        .unwrap()
+        .names
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
+    let own = format!("web-nlb.test.{a}.example.com");
+    assert_eq!(names, ["tcp.example.com", own.as_str()]);
+    assert_eq!(n.records.len(), 2);
+    assert!(n.records[0].logical_id.starts_with("NLBAliasRecord"));
+    // The UDP target is a UDP port mapping of its own.
+    let ports: Vec<(u16, &str)> = p
+        .main()
+        .ports
+        .iter()
+        .map(|p| (p.port, p.protocol))
+        .collect();
+    assert_eq!(ports, [(80, "tcp"), (5353, "udp")]);
+    assert_eq!(p.grace_period, Some(60));
+    let params: Vec<&str> = p.env_params.iter().map(|e| e.name).collect();
+    for want in [
+        "PublicSubnets",
+        "VpcId",
+        "EnvHostedZoneId",
+        "DomainHostedZoneId",
+    ] {
+        assert!(params.contains(&want), "{want}: {params:?}");
+    }
+    // Without the domain (TCP): no certificate, no records.
+    let tcp = svc
+        .replace("443/tls", "80/tcp")
+        .replace("  alias: tcp.example.com\n", "");
+    let n = svc_plan_in(&tcp, &decode(ENV), vec![]).nlb.unwrap();
+    assert!(n.certificate.is_none() && n.records.is_empty());
 }

@@ -115,6 +115,20 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     for d in crate::manifest::validate::http::alb_quota(&env_m, &services) {
         ws.diags.push(d);
     }
+    let mut refused: Vec<Diagnostic> =
+        crate::manifest::validate::http::domain_limits(&env_m, &services)
+            .into_iter()
+            .collect();
+    refused.extend(crate::manifest::validate::http::shared_names(
+        &[(&env_m, &services)],
+        &app.name,
+    ));
+    if !refused.is_empty() {
+        for d in refused {
+            ws.diags.push(d);
+        }
+        return None;
+    }
     // Each load balancer's listeners have their own priorities.
     let mut priorities = BTreeMap::new();
     for internal in [false, true] {

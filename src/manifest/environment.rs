@@ -41,6 +41,8 @@ pub struct AppDomain {
     pub app: String,
     /// The domain, lower case (`example.com`).
     pub domain: String,
+    /// The application's environments (their zones' apexes are theirs alone).
+    pub envs: Vec<String>,
 }
 
 /// Which of an application's hosted zones holds a name.
@@ -77,6 +79,14 @@ impl AppDomain {
                     .and_then(|head| head.strip_suffix('.'))
                     .is_some_and(|label| !label.is_empty() && !label.contains('.'))
         };
+        // Another environment's zone name is delegated away from the application's.
+        if self
+            .envs
+            .iter()
+            .any(|e| e != env && name == self.env_zone(e))
+        {
+            return None;
+        }
         [
             (Zone::Env, self.env_zone(env)),
             (Zone::App, self.app_zone()),
@@ -85,6 +95,13 @@ impl AppDomain {
         .into_iter()
         .find(|(_, z)| within(z))
         .map(|(zone, _)| zone)
+    }
+
+    /// Whether `name` is `<app>.<domain>` or below it: the zones wharf makes.
+    pub fn in_app_zone(&self, name: &str) -> bool {
+        let name = name.to_ascii_lowercase();
+        let zone = self.app_zone();
+        name == zone || name.ends_with(&format!(".{zone}"))
     }
 
     /// Whether environment `env`'s own certificate (`<env>.<app>.<domain>` and
@@ -242,7 +259,7 @@ pub struct EnvHttp {
 #[serde(deny_unknown_fields)]
 pub struct PrivateHttp {
     /// IDs of the subnets it goes in (of an imported VPC). Default: the private subnets.
-    pub subnets: Option<Vec<Spanned<String>>>,
+    pub subnets: Option<Spanned<Vec<Spanned<String>>>>,
     /// ACM certificate ARNs; with any, it serves HTTPS and redirects HTTP.
     pub certificates: Option<Vec<Spanned<String>>>,
     /// Who may reach it besides the environment's tasks.

@@ -9,6 +9,7 @@ pub mod app;
 pub mod common;
 pub mod decode;
 pub mod diag;
+pub mod dns;
 pub mod duration;
 pub mod env_file;
 pub mod environment;

@@ -181,12 +181,21 @@ mod tests {
             [
                 "http.additional_rules.healthcheck",
                 "http.healthcheck",
-                "image"
+                "image",
+                "nlb",
+                "nlb.additional_listeners",
+                "nlb.additional_listeners.healthcheck",
+                "nlb.healthcheck"
             ]
         );
         assert_eq!(
             k.parents_of("grace_period"),
-            ["http.additional_rules.healthcheck", "http.healthcheck"]
+            [
+                "http.additional_rules.healthcheck",
+                "http.healthcheck",
+                "nlb.additional_listeners.healthcheck",
+                "nlb.healthcheck"
+            ]
         );
         assert!(k.parents_of("nope").is_empty());
     }
@@ -371,6 +380,23 @@ http:
       redirect_to_https: true
       alias: [{name: admin.example.com, hosted_zone: Z0123456789ABC}]
       hosted_zone: Z0123456789ABC
+nlb:
+  port: 443/tls
+  healthcheck: {port: 80, healthy_threshold: 3, unhealthy_threshold: 3, timeout: 10s, interval: 30s, grace_period: 60s}
+  target_container: web
+  target_port: 8080
+  ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
+  stickiness: true
+  deregistration_delay: 30s
+  alias: [{name: nlb.example.com, hosted_zone: Z0123456789ABC}]
+  additional_listeners:
+    - port: 53/udp
+      healthcheck: {port: 80, healthy_threshold: 3, unhealthy_threshold: 3, timeout: 10s, interval: 30s, grace_period: 60s}
+      target_container: web
+      target_port: 53
+      ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
+      stickiness: false
+      deregistration_delay: 30s
 logging:
   retention: 30
   image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable

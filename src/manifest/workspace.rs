@@ -191,7 +191,13 @@ impl Workspace {
         };
         ws.app = ws.load_app(files, cwd);
         let env_dir = location.dir.join("environments");
-        for env in subdirs_with_manifest(files, &env_dir, cwd, &mut ws.sources, &mut ws.diags) {
+        let env_names = subdirs_with_manifest(files, &env_dir, cwd, &mut ws.sources, &mut ws.diags);
+        // Every environment's name is known before any is read (an application's domain
+        // keeps each environment's zone name to it).
+        for env in &env_names {
+            ws.envs.insert(env.clone(), None);
+        }
+        for env in env_names {
             let path = location
                 .dir
                 .join("environments")
@@ -413,6 +419,7 @@ impl Workspace {
                 Some(crate::manifest::environment::AppDomain {
                     app: a.name.value.clone(),
                     domain: a.domain.as_ref()?.value.to_ascii_lowercase(),
+                    envs: self.envs.keys().cloned().collect(),
                 })
             }),
             ..m
@@ -598,11 +605,27 @@ impl Workspace {
                 .extend(Diagnostics::merge_environments(per_env, &targets));
             self.warn_unknown_override_envs(&svc);
         }
+        // DNS names and routes claimed twice, across services and environments.
+        let app = self
+            .app
+            .as_ref()
+            .map(|a| a.name.value.clone())
+            .unwrap_or_default();
+        let with_envs: Vec<(&EnvManifest, &[ServiceManifest])> = by_env
+            .iter()
+            .filter_map(|(e, s)| Some((self.env(e)?, s.as_slice())))
+            .collect();
+        let shared = super::validate::http::shared_names(&with_envs, &app);
+        for d in shared {
+            self.diags.push(d);
+        }
         // Subscriptions to topics no workload of the workspace publishes, per
         // environment (overrides may change either side).
         for (env, services) in &by_env {
             if let Some(e) = self.env(env) {
-                for d in super::validate::http::alb_quota(e, services) {
+                let mut found = super::validate::http::alb_quota(e, services);
+                found.extend(super::validate::http::domain_limits(e, services));
+                for d in found {
                     self.diags.push(d);
                 }
             }

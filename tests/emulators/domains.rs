@@ -3,7 +3,8 @@
 //! it; the environment gets its own zone and certificate; services get alias records
 //! in the zone each name belongs to, a certificate on the HTTPS listener for names the
 //! environment's does not cover, and one target group and listener rule per rule of
-//! `http` (host names as conditions, a second port of the main container, a sidecar).
+//! `http` (host names as conditions, a second port of the main container, a sidecar);
+//! and a service with only a Network Load Balancer of its own (TLS and UDP).
 
 use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok};
 
@@ -50,6 +51,9 @@ for r in elb.describe_rules(ListenerArn=https)['Rules']:
     tg = elb.describe_target_groups(TargetGroupArns=[r['Actions'][0]['TargetGroupArn']])['TargetGroups'][0]
     rules[','.join(cond['path-pattern'])] = {'hosts': cond.get('host-header'), 'ips': cond.get('source-ip'), 'port': tg['Port']}
 out['rules'] = rules
+nlb = elb.describe_load_balancers(LoadBalancerArns=[res('shop-test-relay', 'NetworkLoadBalancer')])['LoadBalancers'][0]
+listeners = elb.describe_listeners(LoadBalancerArn=nlb['LoadBalancerArn'])['Listeners']
+out['nlb'] = {'type': nlb['Type'], 'scheme': nlb['Scheme'], 'listeners': sorted([l['Port'], l['Protocol'], elb.describe_target_groups(TargetGroupArns=[l['DefaultActions'][0]['TargetGroupArn']])['TargetGroups'][0]['Protocol'], len(l.get('Certificates', []))] for l in listeners)}
 print(json.dumps(out))
 "#,
     );
@@ -64,7 +68,7 @@ print(json.dumps(out))
     // application's; alias records in the zone each name belongs to.
     assert_eq!(
         records["example.com"],
-        serde_json::json!({"shop.example.com": "NS", "www.example.com": "A", "example.com": "A"}),
+        serde_json::json!({"shop.example.com": "NS", "www.example.com": "A", "example.com": "A", "relay.example.com": "A"}),
         "{got}"
     );
     assert_eq!(
@@ -74,7 +78,7 @@ print(json.dumps(out))
     );
     assert_eq!(
         records["test.shop.example.com"],
-        serde_json::json!({"admin.test.shop.example.com": "A", "api.test.shop.example.com": "A"}),
+        serde_json::json!({"admin.test.shop.example.com": "A", "api.test.shop.example.com": "A", "relay-nlb.test.shop.example.com": "A"}),
         "{got}"
     );
     // The environment's certificate is the listener's default; the service adds one for
@@ -85,6 +89,12 @@ print(json.dumps(out))
             ["*.test.shop.example.com", "test.shop.example.com"],
             ["example.com", "shop.example.com", "www.example.com"]
         ]),
+        "{got}"
+    );
+    // relay's own Network Load Balancer: TLS with its certificate, and UDP.
+    assert_eq!(
+        got["nlb"],
+        serde_json::json!({"type": "network", "scheme": "internet-facing", "listeners": [[53, "UDP", "UDP", 0], [443, "TLS", "TCP", 1]]}),
         "{got}"
     );
     let rules = &got["rules"];

@@ -6,7 +6,7 @@
 //! balancer part of `svc-service.yml`.
 
 use super::*;
-use crate::manifest::environment::{AppDomain, Zone};
+use crate::manifest::environment::Zone;
 use crate::manifest::service::{RoutingRule, path_patterns};
 
 /// Load balancer routing of one service.
@@ -144,7 +144,7 @@ pub enum ZoneRef {
 
 impl ZoneRef {
     /// The environment value holding a managed zone's ID.
-    fn env_value(&self) -> Option<EnvValue> {
+    pub(super) fn env_value(&self) -> Option<EnvValue> {
         match self {
             ZoneRef::Managed(Zone::Env) => Some(EnvValue::HostedZoneId),
             ZoneRef::Managed(Zone::App) => Some(EnvValue::AppHostedZoneId),
@@ -199,10 +199,33 @@ pub struct RecordPlan {
     pub name: NamePlan,
 }
 
+/// ACM's limit on a certificate's first name (its subject's common name)
+/// (<https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html>).
+pub const CERTIFICATE_NAME_MAX: usize = 64;
+
+/// A certificate for `names`, `None` without any: the first name of at most
+/// [`CERTIFICATE_NAME_MAX`] characters is its domain name, the others its alternative
+/// names (validation has checked there is one).
+pub(super) fn certificate(mut names: Vec<NamePlan>) -> Option<CertificatePlan> {
+    if let Some(i) = names
+        .iter()
+        .position(|n| n.name.len() <= CERTIFICATE_NAME_MAX)
+    {
+        let first = names.remove(i);
+        names.insert(0, first);
+    }
+    (!names.is_empty()).then_some(CertificatePlan { names })
+}
+
 /// The logical ID of the record for `name`: letters and digits kept, `.` written `D`,
 /// `-` `H` and `*` `S` (names are lower case, so the IDs are unique).
 pub fn record_logical_id(name: &str) -> String {
-    let mut id = String::from("AliasRecord");
+    record_id("AliasRecord", name)
+}
+
+/// [`record_logical_id`] with another prefix (records of another load balancer).
+pub(super) fn record_id(prefix: &str, name: &str) -> String {
+    let mut id = String::from(prefix);
     for ch in name.chars() {
         match ch {
             '.' => id.push('D'),
@@ -235,29 +258,14 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
     };
-    let (records, certificate) = if internal {
-        (internal_names(m, h, env, &inputs.app.name), None)
-    } else {
-        names(m, h, env)
-    };
+    let (records, certificate) = names(m, h, env, &inputs.app.name);
+    // The first alias that is not a wildcard, else the service's own name.
     let url_host = h
         .alias
         .as_ref()
         .and_then(|a| a.iter().find(|x| !x.name.starts_with("*.")))
         .map(|a| a.name.value.to_ascii_lowercase())
-        .or_else(|| {
-            if internal {
-                Some(format!(
-                    "{}.{}",
-                    m.name.value,
-                    env.internal_zone(&inputs.app.name)
-                ))
-            } else {
-                env.app_domain
-                    .as_ref()
-                    .map(|d| default_name(d, &env.name.value, &m.name.value))
-            }
-        });
+        .or_else(|| records.iter().map(|r| r.name.name.clone()).next_back());
     LbPlan {
         internal,
         scheme: if https { "https" } else { "http" },
@@ -276,112 +284,56 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
     }
 }
 
-/// The name Copilot gives a service of an application with a domain:
-/// `<svc>.<env>.<app>.<domain>`.
-fn default_name(d: &AppDomain, env: &str, svc: &str) -> String {
-    format!("{svc}.{}", d.env_zone(env))
-}
-
-/// The records and the certificate a service's aliases need.
-///
-/// - A record per distinct alias in its zone: the alias's `hosted_zone`, else its
-///   rule's, else (with the application's domain) the application's zone it falls in;
-///   an alias with none of these gets no record (its DNS is the user's).
-/// - With the domain and no alias on the main rule (which then matches any host): the
-///   service's own name `<svc>.<env>.<app>.<domain>` too.
-/// - With the domain and no imported certificate: a certificate for the aliases the
-///   environment's certificate does not cover, validated in the same zones.
+/// The records and the certificate of a service's `http` ([`crate::manifest::dns`]):
+/// a record per name; with the domain and no imported certificate, a certificate for
+/// the public aliases the environment's certificate does not cover, validated in the
+/// same zones.
 fn names(
     m: &ServiceManifest,
     h: &Http,
     env: &EnvManifest,
+    app: &str,
 ) -> (Vec<RecordPlan>, Option<CertificatePlan>) {
-    let domain = env.app_domain.as_ref();
-    let env_name = &env.name.value;
-    let mut named: Vec<NamePlan> = Vec::new();
-    for (_, r) in h.rules() {
-        for a in r.alias.iter().flat_map(|a| a.iter()) {
-            let name = a.name.value.to_ascii_lowercase();
-            if named.iter().any(|n| n.name == name) {
-                continue;
-            }
-            let zone = a
-                .hosted_zone
-                .as_ref()
-                .or(r.hosted_zone.as_ref())
-                .map(|z| ZoneRef::Id(z.value.clone()))
-                .or_else(|| {
-                    domain
-                        .and_then(|d| d.zone_of(env_name, &name))
-                        .map(ZoneRef::Managed)
-                });
-            if let Some(zone) = zone {
-                named.push(NamePlan { name, zone });
-            }
-        }
-    }
-    let certificate = domain
-        .filter(|_| env.certificates().is_empty())
+    let named = crate::manifest::dns::http_names(m, h, env, app);
+    let certificate = env
+        .app_domain
+        .as_ref()
+        .filter(|_| m.is_load_balanced() && env.certificates().is_empty())
         .and_then(|d| {
-            let names: Vec<NamePlan> = named
-                .iter()
-                .filter(|n| !d.env_certificate_covers(env_name, &n.name))
-                .cloned()
-                .collect();
-            (!names.is_empty()).then_some(CertificatePlan { names })
+            certificate(
+                named
+                    .iter()
+                    .filter(|n| n.alias && !d.env_certificate_covers(&env.name.value, &n.name))
+                    .map(NamePlan::from)
+                    .collect(),
+            )
         });
-    // The service's own name reaches the main rule only when that matches any host.
-    if let Some(d) = domain.filter(|_| h.alias.is_none()) {
-        let own = default_name(d, env_name, &m.name.value);
-        if !named.iter().any(|n| n.name == own) {
-            named.push(NamePlan {
-                name: own,
-                zone: ZoneRef::Managed(Zone::Env),
-            });
-        }
-    }
-    let records = named
-        .into_iter()
-        .map(|name| RecordPlan {
-            logical_id: record_logical_id(&name.name),
-            name,
-        })
-        .collect();
-    (records, certificate)
+    (records("AliasRecord", &named), certificate)
 }
 
-/// The records of a service behind the internal load balancer: its aliases' where
-/// `hosted_zone` says, and without aliases on the main rule, its own name
-/// `<svc>.<env>.<app>.internal` in the environment's private zone (Copilot's).
-fn internal_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -> Vec<RecordPlan> {
-    let mut named: Vec<NamePlan> = Vec::new();
-    for (_, r) in h.rules() {
-        for a in r.alias.iter().flat_map(|a| a.iter()) {
-            let name = a.name.value.to_ascii_lowercase();
-            if named.iter().any(|n| n.name == name) {
-                continue;
-            }
-            if let Some(z) = a.hosted_zone.as_ref().or(r.hosted_zone.as_ref()) {
-                named.push(NamePlan {
-                    name,
-                    zone: ZoneRef::Id(z.value.clone()),
-                });
-            }
-        }
-    }
-    if h.alias.is_none() {
-        named.push(NamePlan {
-            name: format!("{}.{}", m.name.value, env.internal_zone(app)),
-            zone: ZoneRef::Internal,
-        });
-    }
-    named
-        .into_iter()
-        .map(|name| RecordPlan {
-            logical_id: record_logical_id(&name.name),
-            name,
+/// Records of `names`, with logical IDs from `prefix` and each name.
+pub(super) fn records(prefix: &str, names: &[crate::manifest::dns::DnsName]) -> Vec<RecordPlan> {
+    names
+        .iter()
+        .map(|n| RecordPlan {
+            logical_id: record_id(prefix, &n.name),
+            name: NamePlan::from(n),
         })
         .collect()
+}
+
+impl From<&crate::manifest::dns::DnsName> for NamePlan {
+    fn from(n: &crate::manifest::dns::DnsName) -> NamePlan {
+        use crate::manifest::dns::RecordZone;
+        NamePlan {
+            name: n.name.clone(),
+            zone: match &n.zone {
+                RecordZone::Managed(z) => ZoneRef::Managed(*z),
+                RecordZone::Internal => ZoneRef::Internal,
+                RecordZone::Id(id) => ZoneRef::Id(id.clone()),
+            },
+        }
+    }
 }
 
 fn rule_plan(

@@ -13,6 +13,7 @@ mod lb;
 mod logging;
 mod messaging;
 mod network;
+mod nlb;
 mod parts;
 mod scaling;
 mod secrets;
@@ -27,6 +28,7 @@ pub use lb::{
     record_logical_id,
 };
 pub use messaging::{topic_logical_id, topic_name};
+pub use nlb::{NlbListenerPlan, NlbPlan};
 pub use types::*;
 pub use volumes::uses_env_file_system;
 
@@ -58,6 +60,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
     let lb = m.http().map(|h| lb_plan(m, h, inputs));
+    let nlb = m.nlb().map(|n| nlb::nlb_plan(m, n, inputs));
     let (messaging, messaging_vars) = messaging::plan(m, &app, &env, inputs.app.var_prefix);
     let auto = match m.count().map(|c| &c.value) {
         Some(Count::Auto(a)) => autoscaling(a).map(|mut plan| {
@@ -69,7 +72,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     };
     let capacity = scaling::capacity(m);
     let placement = m.placement();
-    let (env_params, subnets) = network::env_params(m, &app, &env, lb.as_ref(), auto.as_ref());
+    let (env_params, subnets) =
+        network::env_params(m, &app, &env, lb.as_ref(), nlb.as_ref(), auto.as_ref());
     let image = task::image(m, &app);
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
@@ -111,6 +115,22 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         .chain(tracing::collector(m))
         .chain(sidecars)
         .collect();
+    // Each Network Load Balancer target is a port mapping of its container, in its
+    // protocol (a UDP listener beside a TCP port of the same number needs both).
+    for l in nlb.iter().flat_map(|n| &n.listeners) {
+        if let Some(c) = containers.iter_mut().find(|c| c.name == l.container)
+            && !c
+                .ports
+                .iter()
+                .any(|p| p.port == l.target_port && p.protocol == l.ip_protocol)
+        {
+            c.ports.push(PortPlan {
+                port: l.target_port,
+                name: None,
+                protocol: l.ip_protocol,
+            });
+        }
+    }
     let env_file_params = env_files::params(m, &mut containers);
     let job = m
         .job()
@@ -174,7 +194,12 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         tagged_subnets: m.subnet_tags().is_some(),
         subnet_ids: network::subnet_ids(m),
         security_groups: network::security_groups(m),
+        grace_period: lb
+            .as_ref()
+            .map(|l| l.grace_period)
+            .or(nlb.as_ref().map(|n| n.grace_period)),
         lb,
+        nlb,
         autoscaling: auto,
         discovery_name: format!("{name}.{}", namespace(&app, &env)),
         ecs_service: m.kind.is_service(),

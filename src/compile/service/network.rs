@@ -11,6 +11,7 @@ pub(super) fn env_params(
     app: &str,
     env: &str,
     lb: Option<&LbPlan>,
+    nlb: Option<&NlbPlan>,
     auto: Option<&AutoscalingPlan>,
 ) -> (Vec<EnvParam>, EnvValue) {
     // A value of the environment stack, taken as an SSM-typed parameter.
@@ -104,6 +105,33 @@ pub(super) fn env_params(
                 EnvValue::LoadBalancerFullName,
                 "Full name of the load balancer, for metrics",
             ));
+        }
+    }
+    if let Some(n) = nlb {
+        // The Network Load Balancer goes in the public subnets, whatever the tasks'.
+        if !env_params
+            .iter()
+            .any(|p| p.name == EnvValue::PublicSubnets.parameter())
+        {
+            env_params.push(take(
+                EnvValue::PublicSubnets,
+                "Public subnets of the environment, for the Network Load Balancer",
+            ));
+        }
+        if lb.is_none() {
+            env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
+        }
+        for v in n.zone_values() {
+            if !env_params.iter().any(|p| p.name == v.parameter()) {
+                env_params.push(take(
+                    v,
+                    match v {
+                        EnvValue::HostedZoneId => "The environment's hosted zone",
+                        EnvValue::AppHostedZoneId => "The application's hosted zone",
+                        _ => "The hosted zone of the application's domain",
+                    },
+                ));
+            }
         }
     }
     (env_params, subnets)

@@ -248,6 +248,11 @@ pub struct ServicePlan {
     pub security_groups: Vec<String>,
     /// Load balancer routing.
     pub lb: Option<LbPlan>,
+    /// The service's own Network Load Balancer.
+    pub nlb: Option<NlbPlan>,
+    /// Health check grace period (seconds) of a service behind a load balancer: the
+    /// Application Load Balancer's, else the Network Load Balancer's.
+    pub grace_period: Option<u64>,
     /// Autoscaling.
     pub autoscaling: Option<AutoscalingPlan>,
     /// DNS name in Cloud Map.

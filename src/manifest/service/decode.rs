@@ -190,15 +190,27 @@ impl Decode for ServiceManifest {
                     deployment: f.opt(cx, "deployment"),
                     observability: f.opt(cx, "observability"),
                 };
+                // `http: false`: no load balancer routing (with `nlb`, only that).
+                let http_off = node
+                    .get("http")
+                    .filter(|n| {
+                        n.as_str().and_then(crate::manifest::decode::parse_bool) == Some(false)
+                    })
+                    .map(|n| n.span);
+                let http = if http_off.is_some() {
+                    f.node("http");
+                    None
+                } else {
+                    f.opt(cx, "http")
+                };
                 Some(match t {
                     ServiceType::LoadBalancedWebService => Workload::LoadBalancedWebService {
                         service,
-                        http: f.opt(cx, "http"),
+                        http,
+                        http_off,
+                        nlb: f.opt(cx, "nlb").map(Box::new),
                     },
-                    ServiceType::BackendService => Workload::BackendService {
-                        service,
-                        http: f.opt(cx, "http"),
-                    },
+                    ServiceType::BackendService => Workload::BackendService { service, http },
                     _ => Workload::WorkerService {
                         service,
                         subscribe: f.opt(cx, "subscribe"),
@@ -207,7 +219,6 @@ impl Decode for ServiceManifest {
             }
             None => None,
         };
-        f.unsupported(cx, "nlb", "A Network Load Balancer", |_| false);
         f.finish(cx);
         Some(ServiceManifest {
             name: name?,

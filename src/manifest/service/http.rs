@@ -3,7 +3,6 @@
 
 use super::Port;
 use crate::manifest::decode::{Cx, Decode, Fields, Spanned};
-use crate::manifest::diag::{Code, Diagnostic};
 use crate::manifest::duration::Duration;
 use crate::manifest::yaml::{Node, Value};
 use schemars::JsonSchema;
@@ -70,7 +69,7 @@ pub struct RoutingRule {
     pub deregistration_delay: Option<Spanned<Duration>>,
     /// Sticky sessions.
     pub stickiness: Option<bool>,
-    /// Container receiving traffic; only the main container for now.
+    /// Container receiving traffic: the main one (default) or a sidecar with a `port`.
     pub target_container: Option<Spanned<String>>,
     /// Port receiving traffic. Default `image.port`.
     pub target_port: Option<Spanned<Port>>,
@@ -107,8 +106,8 @@ impl JsonSchema for Aliases {
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let one = g.subschema_for::<Alias>();
         schemars::json_schema!({
-            "description": "A domain name, or a list of names or `{name, hosted_zone}`.",
-            "anyOf": [{"type": "string"}, {"type": "array", "items": one}]
+            "description": "A domain name, `{name, hosted_zone}`, or a list of either.",
+            "anyOf": [{"type": "string"}, one, {"type": "array", "items": one}]
         })
     }
 }
@@ -209,15 +208,7 @@ pub struct TargetHealthCheckArgs {
 impl Decode for Http {
     fn decode(node: &Node, cx: &mut Cx) -> Option<Self> {
         if let Value::Scalar(_) = node.value {
-            if node.as_str().and_then(crate::manifest::decode::parse_bool) == Some(false) {
-                let d = Diagnostic::error(Code::Unsupported, "`http: false` is not supported by wharf yet")
-                    .at(node.span)
-                    .help("a service without the load balancer needs a Network Load Balancer, which is not available in this version of wharf")
-                    .path("http");
-                cx.report(d);
-                return None;
-            }
-            cx.type_error(node, "a mapping");
+            cx.type_error(node, "a mapping, or `false`");
             return None;
         }
         let mut f = Fields::new(node, cx, "http")?;

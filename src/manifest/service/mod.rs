@@ -15,6 +15,7 @@ mod decode;
 mod http;
 mod job;
 mod messaging;
+mod nlb;
 mod schema;
 mod sidecars;
 pub mod taskdef;
@@ -29,6 +30,7 @@ pub use messaging::{
     DeadLetter, Fifo, FifoSettings, FilterPolicy, Publish, Queue, QueueDelay, Subscribe, Topic,
     TopicFifo, TopicQueue, TopicSubscription, id_part,
 };
+pub use nlb::{Nlb, NlbHealthCheck, NlbListener, NlbPort, NlbProtocol};
 pub use sidecars::{DependsOn, Sidecar, SidecarImage, SidecarPort};
 pub use taskdef::{TaskdefOverride, TaskdefPath};
 pub use volumes::{Efs, EfsAuth, EfsId, ManagedEfs, MountPoint, Volume};
@@ -229,12 +231,16 @@ pub enum Workload {
         service: ServicePart,
         /// Load balancer routing.
         http: Option<Spanned<Http>>,
+        /// Where `http: false` was written: no Application Load Balancer, only `nlb`.
+        http_off: Option<crate::manifest::source::Span>,
+        /// Its own Network Load Balancer.
+        nlb: Option<Box<Spanned<Nlb>>>,
     },
     /// Backend Service: a service reachable only inside the environment.
     BackendService {
         /// Tasks, deployment, exec.
         service: ServicePart,
-        /// Internal load balancer routing (refused by validation for now).
+        /// Internal load balancer routing.
         http: Option<Spanned<Http>>,
     },
     /// Worker Service: a service consuming an SQS queue.
@@ -778,6 +784,28 @@ impl ServiceManifest {
     /// Whether this is a Load Balanced Web Service.
     pub fn is_load_balanced(&self) -> bool {
         *self.kind == ServiceType::LoadBalancedWebService
+    }
+
+    /// `nlb`, for a Load Balanced Web Service.
+    pub fn nlb(&self) -> Option<&Spanned<Nlb>> {
+        match &self.workload {
+            Workload::LoadBalancedWebService { nlb, .. } => nlb.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Where `http: false` was written (a Load Balanced Web Service with only `nlb`).
+    pub fn http_off(&self) -> Option<crate::manifest::source::Span> {
+        match &self.workload {
+            Workload::LoadBalancedWebService { http_off, .. } => *http_off,
+            _ => None,
+        }
+    }
+
+    /// Whether the service is behind the environment's public Application Load
+    /// Balancer (a Load Balanced Web Service with `http`).
+    pub fn on_public_alb(&self) -> bool {
+        self.is_load_balanced() && self.http().is_some()
     }
 
     /// Whether this is a Backend Service with `http`: behind the environment's internal

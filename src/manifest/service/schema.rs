@@ -46,7 +46,9 @@ fn own_properties(generator: &mut SchemaGenerator) -> Vec<(&'static str, Schema)
     let kind = generator.subschema_for::<ServiceType>();
     let network = generator.subschema_for::<Network>();
     let publish = generator.subschema_for::<Publish>();
-    let http = generator.subschema_for::<Http>();
+    let http_rules = generator.subschema_for::<Http>();
+    let http = json_schema!({"anyOf": [http_rules, {"const": false}]});
+    let nlb = generator.subschema_for::<Nlb>();
     let subscribe = generator.subschema_for::<Subscribe>();
     let on = generator.subschema_for::<job::On>();
     let retries = json_schema!({"type": "integer", "minimum": 0, "maximum": 10});
@@ -68,7 +70,17 @@ fn own_properties(generator: &mut SchemaGenerator) -> Vec<(&'static str, Schema)
             "publish",
             with("SNS topics this workload publishes to.", publish),
         ),
-        ("http", with("Load balancer routing.", http)),
+        (
+            "http",
+            with(
+                "Load balancer routing; `false` for none (a Load Balanced Web Service with only `nlb`).",
+                http,
+            ),
+        ),
+        (
+            "nlb",
+            with("A Network Load Balancer of the service's own.", nlb),
+        ),
         (
             "subscribe",
             with("The worker's queue and the topics feeding it.", subscribe),

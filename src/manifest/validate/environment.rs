@@ -43,6 +43,22 @@ fn region(c: &mut Checker, r: &Spanned<String>, path: &str) {
 pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
     let mut c = Checker::new(diags);
     c.name(&m.name, "environment", "name");
+    // Its hosted zone's name is a DNS name: 253 characters at most.
+    if let Some(d) = &m.app_domain
+        && let Some(why) = super::net::dns_name_problem(&d.env_zone(&m.name.value), false)
+    {
+        c.error(
+            Code::Range,
+            m.name.span,
+            "name",
+            format!(
+                "environment `{}`'s hosted zone `{}` is not a DNS name: {why}",
+                m.name.value,
+                d.env_zone(&m.name.value)
+            ),
+            Some("use a shorter environment name or domain".into()),
+        );
+    }
     if let Some(r) = &m.region {
         region(&mut c, r, "region");
     }
@@ -218,6 +234,9 @@ fn private_http(c: &mut Checker, m: &EnvManifest, p: &crate::manifest::environme
         ssl_policy(c, pol, p.certificates.as_deref(), "http.private");
     }
     if let Some(list) = &p.subnets {
+        if list.is_empty() {
+            c.error(Code::Range, list.span, "http.private.subnets", "`http.private.subnets` is empty", Some("list 2 or more subnets of different zones, or leave it out for the private subnets".into()));
+        }
         let listed: Vec<&str> = m
             .vpc()
             .and_then(|v| v.subnets.as_ref())

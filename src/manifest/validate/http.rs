@@ -7,7 +7,7 @@ use crate::manifest::decode::Spanned;
 use crate::manifest::diag::Code;
 use crate::manifest::environment::EnvManifest;
 use crate::manifest::service::{
-    Http, HttpVersion, RoutingRule, ServiceManifest, TargetHealthCheck,
+    Aliases, Http, HttpVersion, RoutingRule, ServiceManifest, TargetHealthCheck,
 };
 
 pub(super) fn http(
@@ -112,6 +112,8 @@ fn certificate_names(c: &mut Checker, h: &Http, e: &EnvManifest) {
         return;
     };
     let mut names: Vec<String> = Vec::new();
+    let mut first_ok = false;
+    let mut last_span = None;
     for (at, r) in h.rules() {
         for a in r.alias.iter().flat_map(|a| a.iter()) {
             let n = a.name.value.to_ascii_lowercase();
@@ -119,6 +121,11 @@ fn certificate_names(c: &mut Checker, h: &Http, e: &EnvManifest) {
                 continue;
             }
             names.push(n);
+            first_ok = first_ok
+                || names
+                    .last()
+                    .is_some_and(|n| n.len() <= CERTIFICATE_NAME_MAX);
+            last_span = Some((a.name.span, format!("{at}.alias")));
             if names.len() == ACM_NAMES + 1 {
                 c.error(
                     Code::Limit,
@@ -130,7 +137,20 @@ fn certificate_names(c: &mut Checker, h: &Http, e: &EnvManifest) {
             }
         }
     }
+    if !first_ok && let Some((span, at)) = last_span {
+        c.error(
+            Code::Range,
+            span,
+            &at,
+            format!("every name of this service's certificate is over {CERTIFICATE_NAME_MAX} characters; ACM needs one of at most {CERTIFICATE_NAME_MAX} as its first"),
+            Some("add a shorter alias".into()),
+        );
+    }
 }
+
+/// ACM's limit on a certificate's first name
+/// (<https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html>).
+pub const CERTIFICATE_NAME_MAX: usize = 64;
 
 /// Domain names per ACM certificate, by default.
 pub const ACM_NAMES: usize = 10;
@@ -307,37 +327,8 @@ fn rule(
 /// source addresses' already).
 fn alias_syntax(c: &mut Checker, h: &RoutingRule, at: &str, condition_values: &mut usize) {
     let p = |s: &str| format!("{at}.{s}");
-    for (i, a) in h.alias.iter().flat_map(|a| a.iter()).enumerate() {
-        let here = if h.alias.as_ref().is_some_and(|l| l.len() == 1) {
-            p("alias")
-        } else {
-            format!("{at}.alias[{i}]")
-        };
-        if let Some(why) = super::net::dns_name_problem(&a.name.value, true) {
-            c.error(
-                Code::InvalidValue,
-                a.name.span,
-                &here,
-                format!("`{}` is not a domain name: {why}", a.name.value),
-                None,
-            );
-        } else if a.name.len() > 128 {
-            // A host-header condition value is at most 128 characters.
-            c.error(
-                Code::Range,
-                a.name.span,
-                &here,
-                format!(
-                    "`{}` is {} characters; a load balancer matches host names of at most 128",
-                    a.name.value,
-                    a.name.len()
-                ),
-                None,
-            );
-        }
-        if let Some(z) = &a.hosted_zone {
-            hosted_zone(c, z, &format!("{here}.hosted_zone"));
-        }
+    if let Some(a) = &h.alias {
+        alias_names(c, a, at);
     }
     if let Some(z) = &h.hosted_zone {
         hosted_zone(c, z, &p("hosted_zone"));
@@ -378,9 +369,46 @@ fn alias_syntax(c: &mut Checker, h: &RoutingRule, at: &str, condition_values: &m
     }
 }
 
+/// Each alias of `<at>.alias` is a DNS name a load balancer matches (at most 128
+/// characters), and its `hosted_zone` a zone ID.
+pub(super) fn alias_names(c: &mut Checker, list: &Spanned<Aliases>, at: &str) {
+    for (i, a) in list.iter().enumerate() {
+        let here = if list.len() == 1 {
+            format!("{at}.alias")
+        } else {
+            format!("{at}.alias[{i}]")
+        };
+        if let Some(why) = super::net::dns_name_problem(&a.name.value, true) {
+            c.error(
+                Code::InvalidValue,
+                a.name.span,
+                &here,
+                format!("`{}` is not a domain name: {why}", a.name.value),
+                None,
+            );
+        } else if a.name.len() > 128 {
+            // A host-header condition value is at most 128 characters.
+            c.error(
+                Code::Range,
+                a.name.span,
+                &here,
+                format!(
+                    "`{}` is {} characters; a load balancer matches host names of at most 128",
+                    a.name.value,
+                    a.name.len()
+                ),
+                None,
+            );
+        }
+        if let Some(z) = &a.hosted_zone {
+            hosted_zone(c, z, &format!("{here}.hosted_zone"));
+        }
+    }
+}
+
 /// A Route 53 hosted zone ID: `Z` and upper-case letters and digits, at most 32
 /// characters (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html>).
-fn hosted_zone(c: &mut Checker, z: &Spanned<String>, at: &str) {
+pub(super) fn hosted_zone(c: &mut Checker, z: &Spanned<String>, at: &str) {
     let ok = z.len() <= 32
         && z.len() >= 2
         && z.chars()
@@ -420,29 +448,62 @@ fn aliases_against(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) 
         }
         return;
     };
-    if imported {
+    for a in list.iter() {
+        if a.hosted_zone.is_some() || h.hosted_zone.is_some() {
+            continue;
+        }
+        domain_name(
+            c,
+            d,
+            &e.name.value,
+            &a.name,
+            &format!("{at}.alias"),
+            imported,
+        );
+    }
+}
+
+/// An alias without a hosted zone of its own, with the application's domain: within
+/// the zones environment `env` may write (one label below the domain, the application's
+/// zone or the environment's). With imported certificates a name outside the domain is
+/// the user's own DNS; the application's zones are wharf's, whatever the certificates.
+pub(super) fn domain_name(
+    c: &mut Checker,
+    d: &crate::manifest::environment::AppDomain,
+    env: &str,
+    name: &Spanned<String>,
+    at: &str,
+    imported: bool,
+) {
+    if d.zone_of(env, name).is_some() || (imported && !d.in_app_zone(name)) {
         return;
     }
-    for a in list.iter() {
-        let zone = a.hosted_zone.as_ref().or(h.hosted_zone.as_ref());
-        if zone.is_none() && d.zone_of(&e.name.value, &a.name.value).is_none() {
-            c.error(
-                Code::Reference,
-                a.name.span,
-                &format!("{at}.alias"),
-                format!(
-                    "`{}` is outside application `{}`'s domain `{}`",
-                    a.name.value, d.app, d.domain
-                ),
-                Some(format!(
-                    "use a name like `x.{}`, `x.{}` or `x.{}`, or give its `hosted_zone`",
-                    d.env_zone(&e.name.value),
-                    d.app_zone(),
-                    d.domain
-                )),
-            );
-        }
-    }
+    let message = if d.in_app_zone(name) {
+        format!(
+            "`{}` is in application `{}`'s zones but not one environment `{env}` writes: only names one label below `{}` or `{}` are its",
+            name.value,
+            d.app,
+            d.app_zone(),
+            d.env_zone(env)
+        )
+    } else {
+        format!(
+            "`{}` is outside application `{}`'s domain `{}`",
+            name.value, d.app, d.domain
+        )
+    };
+    c.error(
+        Code::Reference,
+        name.span,
+        at,
+        message,
+        Some(format!(
+            "use a name like `x.{}`, `x.{}` or `x.{}`, or give its `hosted_zone`",
+            d.env_zone(env),
+            d.app_zone(),
+            d.domain
+        )),
+    );
 }
 
 /// Aliases of a Backend Service are names on the internal load balancer: they need
@@ -518,6 +579,109 @@ fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest, interna
     }
 }
 
+/// Names two load balancers would claim: a record name (in its zone) belongs to one
+/// load balancer of one service in one environment (a second record of the name fails
+/// to deploy, or takes the first one's traffic); and on one load balancer of an
+/// environment, two services' rules with the same paths and host names would leave one
+/// unreached. `envs` are environments with their services as they are there, in
+/// order; the second claimant of a name or route is the one reported.
+pub fn shared_names(
+    envs: &[(&EnvManifest, &[ServiceManifest])],
+    app: &str,
+) -> Vec<crate::manifest::diag::Diagnostic> {
+    use crate::manifest::diag::Diagnostic;
+    use crate::manifest::dns::{RecordZone, http_names, nlb_names};
+    let mut out = Vec::new();
+    let mut names: std::collections::BTreeMap<(RecordZone, String), (String, String)> =
+        std::collections::BTreeMap::new();
+    for (env, services) in envs {
+        let mut routes: std::collections::BTreeMap<(bool, [Vec<String>; 2]), String> =
+            std::collections::BTreeMap::new();
+        for m in services.iter() {
+            let mut claimed = Vec::new();
+            if let Some(h) = m.http() {
+                claimed.extend(http_names(m, h, env, app));
+                for (at, r) in h.rules() {
+                    let Some([paths, hosts, _]) = conditions(r) else {
+                        continue;
+                    };
+                    let key = (m.is_load_balanced(), [paths, hosts]);
+                    match routes.get(&key) {
+                        Some(first) if first != &m.name.value => {
+                            if let Some(p) = &r.path {
+                                out.push(
+                                    Diagnostic::error(
+                                        Code::DuplicateKey,
+                                        format!("in environment `{}`, service `{first}` routes the same paths and host names on this load balancer, so one of the two would never be reached", env.name.value),
+                                    )
+                                    .at(p.span)
+                                    .path(format!("{at}.path"))
+                                    .help("give one of them another path, or aliases of its own"),
+                                );
+                            }
+                        }
+                        Some(_) => {}
+                        None => {
+                            routes.insert(key, m.name.value.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(n) = m.nlb() {
+                claimed.extend(nlb_names(m, n, env));
+            }
+            for n in claimed {
+                let owner = (m.name.value.clone(), env.name.value.clone());
+                match names.get(&(n.zone.clone(), n.name.clone())) {
+                    Some(first) if first != &owner => out.push(
+                        Diagnostic::error(
+                            Code::DuplicateKey,
+                            format!(
+                                "`{}` is already a name of service `{}` in environment `{}`: one DNS name points at one load balancer",
+                                n.name, first.0, first.1
+                            ),
+                        )
+                        .at(n.span)
+                        .help("give each service and environment names of its own (an environment's zone, `<env>.<app>.<domain>`, keeps them apart)"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        names.insert((n.zone.clone(), n.name.clone()), owner);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// With the application's domain, environment `env`'s certificate is for its zone
+/// name `<env>.<app>.<domain>`, which ACM takes up to [`CERTIFICATE_NAME_MAX`]
+/// characters: an error when a service behind the public load balancer needs it.
+pub fn domain_limits(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Option<crate::manifest::diag::Diagnostic> {
+    let d = env.app_domain.as_ref()?;
+    let zone = d.env_zone(&env.name.value);
+    (zone.len() > CERTIFICATE_NAME_MAX
+        && env.certificates().is_empty()
+        && services.iter().any(ServiceManifest::on_public_alb))
+    .then(|| {
+        crate::manifest::diag::Diagnostic::error(
+            Code::Range,
+            format!(
+                "environment `{}`'s certificate would be for `{zone}`, {} characters; ACM takes {CERTIFICATE_NAME_MAX}",
+                env.name.value,
+                zone.len()
+            ),
+        )
+        .at(env.name.span)
+        .path("name")
+        .help("use a shorter environment name or domain, or import certificates (`http.public.certificates`)")
+    })
+}
+
 /// The default quota of listener rules (besides the default ones) and of target groups
 /// of one Application Load Balancer
 /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
@@ -590,7 +754,7 @@ fn lb_quota(
     None
 }
 
-fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
+pub(super) fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {
     if !path.starts_with('/') || path.chars().any(char::is_whitespace) || path.len() > 1024 {
         c.error(
             Code::InvalidValue,

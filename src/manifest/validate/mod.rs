@@ -7,6 +7,7 @@ mod environment;
 pub mod http;
 pub mod messaging;
 pub mod net;
+mod nlb;
 pub mod observability;
 pub mod service;
 

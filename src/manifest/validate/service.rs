@@ -105,16 +105,30 @@ pub fn validate_service(m: &ServiceManifest, env: Option<&EnvManifest>, diags: &
     }
     match (&m.http(), m.is_load_balanced()) {
         (Some(h), true) => super::http::http(&mut c, m, h, env),
+        (None, true) if m.http_off().is_some() && m.nlb().is_none() && !m.was_unreadable("nlb") => {
+            c.error(
+                Code::MissingField,
+                m.http_off().unwrap_or(m.kind.span),
+                "http",
+                "`http: false` leaves this Load Balanced Web Service no load balancer",
+                Some("add `nlb` (a Network Load Balancer of its own), or route `http` to it".to_string()),
+            );
+        }
+        (None, true) if m.http_off().is_some() => {}
         (None, true) if !m.was_unreadable("http") => c.error(
             Code::MissingField,
             m.kind.span,
             "http",
             "a Load Balanced Web Service needs `http` with a `path`",
-            Some("add `http:\\n  path: '/'` to route all requests to this service".to_string()),
+            Some("add `http:\\n  path: '/'` to route all requests to this service (or `http: false` with `nlb`)".to_string()),
         ),
         (Some(h), false) => super::http::http(&mut c, m, h, env),
         _ => {}
     }
+    if let Some(n) = m.nlb() {
+        super::nlb::nlb(&mut c, m, n, env);
+    }
+    target_groups(&mut c, m);
     super::messaging::publish(&mut c, m);
     super::messaging::subscribe(&mut c, m);
     if let Some(j) = m.job() {
@@ -1012,6 +1026,40 @@ pub(super) fn export_name(
             Some(
                 "export names use letters, digits, `-` and `:`, at most 255 characters".to_string(),
             ),
+        );
+    }
+}
+
+/// Target groups per ECS service
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html>).
+pub const SERVICE_TARGET_GROUPS: usize = 5;
+
+/// One target group per rule of `http` and per listener of `nlb`, within what one ECS
+/// service takes; located at the first one past the quota.
+fn target_groups(c: &mut Checker, m: &ServiceManifest) {
+    let mut places: Vec<(crate::manifest::source::Span, String)> = Vec::new();
+    if let Some(h) = m.http() {
+        places.push((h.span, "http".into()));
+        for (i, r) in h.additional_rules.iter().enumerate() {
+            places.push((r.span, format!("http.additional_rules[{i}]")));
+        }
+    }
+    if let Some(n) = m.nlb() {
+        places.push((n.span, "nlb".into()));
+        for (i, l) in n.additional_listeners.iter().enumerate() {
+            places.push((l.span, format!("nlb.additional_listeners[{i}]")));
+        }
+    }
+    if let Some((span, at)) = places.get(SERVICE_TARGET_GROUPS) {
+        c.error(
+            Code::Limit,
+            *span,
+            at,
+            format!(
+                "this service would have {} target groups (one per rule of `http` and per listener of `nlb`); an ECS service takes {SERVICE_TARGET_GROUPS}",
+                places.len()
+            ),
+            Some("route more paths to one rule, or split the service".into()),
         );
     }
 }

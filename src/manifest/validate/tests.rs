@@ -35,6 +35,7 @@ fn run_in(svc: &str, env: Option<&str>, domain: Option<&str>) -> Vec<Found> {
         m.app_domain = domain.map(|d| crate::manifest::environment::AppDomain {
             app: "shop".into(),
             domain: d.into(),
+            envs: vec!["test".into(), "prod".into()],
         });
         super::validate_env(&m, &mut d);
         m
@@ -101,7 +102,7 @@ fn misindented_key_points_to_its_parent() {
     assert_eq!(f.code, Code::UnknownKey);
     assert!(
         f.help
-            .contains("`port` is a field of `http.additional_rules.healthcheck` or `http.healthcheck` or `image`"),
+            .contains("`port` is a field of `http.additional_rules.healthcheck` or `http.healthcheck` or `image` or `nlb`"),
         "{}",
         f.help
     );
@@ -672,9 +673,15 @@ fn load_balanced_service_needs_http_path_and_port() {
 }
 
 #[test]
-fn http_false_is_unsupported() {
-    let f = one(&LB.replace("http:\n  path: '/'\n", "http: false\n"));
-    assert_eq!(f.code, Code::Unsupported);
+fn http_false_needs_nlb() {
+    let off = LB.replace("http:\n  path: '/'\n", "http: false\n");
+    let f = one(&off);
+    assert_eq!(
+        (f.code, f.at.as_str(), f.path.as_str()),
+        (Code::MissingField, "svc.yml:6:7", "http")
+    );
+    assert!(f.help.contains("nlb"), "{}", f.help);
+    assert_eq!(run(&format!("{off}nlb:\n  port: 80/tcp\n"), None), vec![]);
 }
 
 #[test]
@@ -2087,7 +2094,10 @@ fn aliases_need_a_domain_or_certificates_and_lie_within_the_domain() {
             "{outside}"
         );
         assert!(
-            f.message.contains("outside application `shop`'s domain"),
+            f.message.contains("outside application `shop`'s domain")
+                || f.message.contains(
+                    "in application `shop`'s zones but not one environment `test` writes"
+                ),
             "{}",
             f.message
         );
@@ -2200,7 +2210,7 @@ fn additional_rules_are_checked_like_the_main_one_at_their_place() {
 fn a_service_certificate_holds_at_most_ten_names() {
     let names: Vec<String> = (0..11).map(|i| format!("n{i}.example.com")).collect();
     let rules: String = names
-        .chunks(2)
+        .chunks(3)
         .enumerate()
         .map(|(i, c)| format!("    - path: p{i}\n      alias: [{}]\n", c.join(", ")))
         .collect();
@@ -2209,14 +2219,14 @@ fn a_service_certificate_holds_at_most_ten_names() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(
         (found[0].code, found[0].path.as_str()),
-        (Code::Limit, "http.additional_rules[5].alias")
+        (Code::Limit, "http.additional_rules[3].alias")
     );
     // Names the environment's certificate covers do not count.
     let env_names: Vec<String> = (0..11)
         .map(|i| format!("n{i}.test.shop.example.com"))
         .collect();
     let rules: String = env_names
-        .chunks(2)
+        .chunks(3)
         .enumerate()
         .map(|(i, c)| format!("    - path: p{i}\n      alias: [{}]\n", c.join(", ")))
         .collect();
@@ -2310,5 +2320,121 @@ fn private_http_settings_of_the_environment() {
     assert_eq!(
         (f.code, f.path.as_str()),
         (Code::Reference, "http.private.subnets[0]")
+    );
+}
+
+const NLB_SVC: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\nhttp: false\nnlb:\n";
+
+#[test]
+fn nlb_listeners_ports_and_targets() {
+    let nlb = |body: &str| run(&format!("{NLB_SVC}{body}"), None);
+    assert_eq!(
+        nlb(
+            "  port: 80/tcp\n  additional_listeners:\n    - port: 53/udp\n      healthcheck: {port: 80}\n"
+        ),
+        vec![]
+    );
+    // Ports are a port and one of TCP, UDP or TLS.
+    let f = &nlb("  port: 80/http\n")[0];
+    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "nlb.port"));
+    assert!(f.help.contains("tcp"), "{}", f.help);
+    let f = &nlb("  port: 0\n")[0];
+    assert_eq!(f.path, "nlb.port");
+    // A listener needs its port, once per load balancer.
+    let f = &nlb("  port: 80\n  additional_listeners:\n    - target_port: 81\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::MissingField, "nlb.additional_listeners[0].port")
+    );
+    let found = nlb(
+        "  port: 80\n  additional_listeners:\n    - port: 80/udp\n      healthcheck: {port: 81}\n",
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].code, found[0].path.as_str()),
+        (Code::DuplicateKey, "nlb.additional_listeners[0].port")
+    );
+    // Targets: a container of the service.
+    let f = &nlb("  port: 80\n  target_container: nope\n")[0];
+    assert_eq!(
+        (f.code, f.path.as_str()),
+        (Code::Reference, "nlb.target_container")
+    );
+    // UDP is checked over TCP: said, with where to point it.
+    let found = nlb("  port: 53/udp\n");
+    assert_eq!(
+        (found[0].severity, found[0].path.as_str()),
+        (Severity::Warning, "nlb.port")
+    );
+    // Health check bounds.
+    let f =
+        &nlb("  port: 80\n  healthcheck: {healthy_threshold: 1, interval: 10s, timeout: 20s}\n");
+    let paths: Vec<&str> = f.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "nlb.healthcheck.healthy_threshold",
+            "nlb.healthcheck.timeout"
+        ]
+    );
+    // `ssl_policy` belongs to TLS.
+    let found = nlb("  port: 80\n  ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06\n");
+    assert_eq!(found[0].severity, Severity::Warning);
+}
+
+#[test]
+fn nlb_tls_aliases_and_the_domain() {
+    let svc = format!("{NLB_SVC}  port: 443/tls\n");
+    // TLS needs the certificate wharf makes for the application's domain.
+    let f = &run(&svc, Some(TEST_ENV))[0];
+    assert_eq!((f.code, f.path.as_str()), (Code::Reference, "nlb.port"));
+    assert_eq!(run_in(&svc, Some(TEST_ENV), Some("example.com")), vec![]);
+    // Aliases: within the domain, or with their own zone.
+    let alias = |a: &str, domain| run_in(&format!("{svc}  alias: {a}\n"), Some(TEST_ENV), domain);
+    assert_eq!(alias("tcp.example.com", Some("example.com")), vec![]);
+    let f = &alias("a.b.example.com", Some("example.com"))[0];
+    assert_eq!((f.code, f.path.as_str()), (Code::Reference, "nlb.alias"));
+    let f = &alias("tcp.example.com", None);
+    assert!(
+        f.iter()
+            .any(|x| x.path == "nlb.alias" && x.message.contains("no hosted zone")),
+        "{f:#?}"
+    );
+    assert_eq!(
+        run(
+            &format!(
+                "{NLB_SVC}  port: 80\n  alias: [{{name: tcp.example.org, hosted_zone: Z0ABC}}]\n"
+            ),
+            Some(TEST_ENV)
+        ),
+        vec![]
+    );
+    // One name, one load balancer.
+    let both = format!(
+        "{}nlb:\n  port: 80\n  alias: www.example.com\n",
+        LB.replace("path: '/'", "path: '/'\n  alias: www.example.com")
+    );
+    let found = run_in(&both, Some(TEST_ENV), Some("example.com"));
+    assert!(
+        found
+            .iter()
+            .any(|x| x.code == Code::DuplicateKey && x.path == "nlb.alias"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn an_ecs_service_takes_five_target_groups() {
+    let rules: String = (0..4).map(|i| format!("    - path: p{i}\n")).collect();
+    let svc = format!(
+        "{}nlb:\n  port: 80\n",
+        with_http(&format!("  additional_rules:\n{rules}"))
+    );
+    let f = one(&svc);
+    assert_eq!((f.code, f.path.as_str()), (Code::Limit, "nlb"));
+    assert!(f.message.contains("6 target groups"), "{}", f.message);
+    assert_eq!(
+        run(&with_http(&format!("  additional_rules:\n{rules}")), None),
+        vec![]
     );
 }
