@@ -63,11 +63,14 @@ pub enum EnvValue {
     /// The private hosted zone `<env>.<app>.internal` of the internal load balancer's
     /// names.
     InternalHostedZoneId,
+    /// The CloudFront distribution's domain name (with `cdn` and its certificate), which
+    /// the services' records point at.
+    CloudFrontDomainName,
 }
 
 impl EnvValue {
     /// Every value, in the order the environment stack publishes them.
-    pub const ALL: [EnvValue; 21] = [
+    pub const ALL: [EnvValue; 22] = [
         EnvValue::VpcId,
         EnvValue::PublicSubnets,
         EnvValue::PrivateSubnets,
@@ -89,6 +92,7 @@ impl EnvValue {
         EnvValue::InternalLoadBalancerFullName,
         EnvValue::InternalLoadBalancerHostedZoneId,
         EnvValue::InternalHostedZoneId,
+        EnvValue::CloudFrontDomainName,
     ];
 
     /// The internal load balancer's counterpart of a public load balancer value (the
@@ -129,6 +133,7 @@ impl EnvValue {
             EnvValue::InternalLoadBalancerFullName => "internal-load-balancer-full-name",
             EnvValue::InternalLoadBalancerHostedZoneId => "internal-load-balancer-hosted-zone-id",
             EnvValue::InternalHostedZoneId => "internal-hosted-zone-id",
+            EnvValue::CloudFrontDomainName => "cloudfront-domain-name",
         }
     }
 
@@ -156,6 +161,7 @@ impl EnvValue {
             EnvValue::InternalLoadBalancerFullName => "InternalLoadBalancerFullNameParameter",
             EnvValue::InternalLoadBalancerHostedZoneId => "InternalLoadBalancerHostedZoneParameter",
             EnvValue::InternalHostedZoneId => "InternalHostedZoneParameter",
+            EnvValue::CloudFrontDomainName => "CloudFrontDomainParameter",
         }
     }
 
@@ -183,6 +189,7 @@ impl EnvValue {
             EnvValue::InternalLoadBalancerFullName => "InternalLoadBalancerFullName",
             EnvValue::InternalLoadBalancerHostedZoneId => "InternalLoadBalancerHostedZoneId",
             EnvValue::InternalHostedZoneId => "InternalHostedZoneId",
+            EnvValue::CloudFrontDomainName => "CloudFrontDomainName",
         }
     }
 
@@ -218,6 +225,18 @@ impl EnvValue {
 pub fn as_parameter<S: serde::Serializer>(v: &EnvValue, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(v.parameter())
 }
+
+/// The environment stack's parameter taking CloudFront's origin-facing prefix list
+/// (`com.amazonaws.global.cloudfront.origin-facing`), which `wharf` looks up at deploy.
+pub const CLOUDFRONT_PREFIX_LIST_PARAMETER: &str = "CloudFrontPrefixListId";
+
+/// The name of CloudFront's managed prefix list of origin-facing addresses
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html>).
+pub const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
+/// CloudFront's hosted zone ID, for alias records to distributions
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-aliastarget.html>).
+pub const CLOUDFRONT_HOSTED_ZONE: &str = "Z2FDTNDATAQYW2";
 
 /// Logical IDs of service stack resources the CLI looks up.
 pub mod logical {

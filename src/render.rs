@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/env-flow-logs.yml",
     "partials/env-domain.yml",
     "partials/env-internal-alb.yml",
+    "partials/env-cdn.yml",
     "partials/svc-roles.yml",
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",

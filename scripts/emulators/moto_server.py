@@ -71,7 +71,8 @@ What is adjusted, and why:
 15. An AWS::ElasticLoadBalancingV2::TargetGroup keeps its `ProtocolVersion` (`GRPC`,
     `HTTP2`); moto's CloudFormation made every one `HTTP1`.
 16. An AWS::EC2::SecurityGroup's `SecurityGroupEgress` replaces the default "all
-    outbound" rule, as on AWS; moto's CloudFormation ignored it.
+    outbound" rule, as on AWS, and its ingress rules from a `SourcePrefixListId` are
+    kept; moto's CloudFormation ignored both.
 17. An AWS::Route53::HostedZone has `!GetAtt Zone.NameServers` (its delegation set's),
     and `!Ref` gives its bare ID (`Z…`), as on AWS; moto knew neither.
 18. AWS::CertificateManager::Certificate requests the certificate from moto's ACM (its
@@ -84,6 +85,9 @@ What is adjusted, and why:
 20. An AWS::ElasticLoadBalancingV2::LoadBalancer keeps its `Type` (`network`), so its
     TCP, UDP and TLS listeners are accepted; moto's CloudFormation made every load
     balancer an Application Load Balancer.
+21. AWS::CloudFront::Distribution exists in CloudFormation, with `!GetAtt DomainName`
+    (`<id>.cloudfront.net`) and its configuration kept as written; moto's
+    CloudFormation had no CloudFront type. Nothing is served.
 """
 
 import os
@@ -222,6 +226,18 @@ _orig_sg_create = security_groups.SecurityGroup.create_from_cloudformation_json.
 def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     group = _orig_sg_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
     props = cloudformation_json["Properties"]
+    # Ingress from a prefix list (CloudFront's), which moto's CloudFormation dropped.
+    for r in props.get("SecurityGroupIngress") or []:
+        if r.get("SourcePrefixListId"):
+            ec2_backends[account_id][region_name].authorize_security_group_ingress(
+                group_name_or_id=group.id,
+                ip_protocol=str(r["IpProtocol"]),
+                from_port=r.get("FromPort"),
+                to_port=r.get("ToPort"),
+                ip_ranges=[],
+                prefix_list_ids=[{"PrefixListId": r["SourcePrefixListId"]}],
+                vpc_id=props.get("VpcId"),
+            )
     egress = props.get("SecurityGroupEgress")
     if egress:
         backend = ec2_backends[account_id][region_name]
@@ -367,6 +383,56 @@ def _lb_create(cls, resource_name, cloudformation_json, account_id, region_name,
 
 
 elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_lb_create)
+
+
+# ---- 21. CloudFront distributions in CloudFormation -------------------------------------
+
+
+class CloudFrontDistribution(CloudFormationModel):
+    """A distribution's ID, domain name and configuration; nothing is served."""
+
+    __module__ = "moto.cloudfront.models"
+
+    def __init__(self, config):
+        self.id = "E" + uuid.uuid4().hex[:13].upper()
+        self.domain_name = f"d{uuid.uuid4().hex[:13]}.cloudfront.net"
+        self.config = config
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CloudFront::Distribution"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("DomainName", "Id")
+
+    def get_cfn_attribute(self, attr):
+        return {"DomainName": self.domain_name, "Id": self.id}[attr]
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return cls(cloudformation_json["Properties"].get("DistributionConfig", {}))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        original_resource.config = cloudformation_json["Properties"].get("DistributionConfig", {})
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
+parsing.get_model_map.cache_clear()
+parsing.get_name_type_map.cache_clear()
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

@@ -1,12 +1,41 @@
 //! EC2: the subnets of a VPC that carry given tags (`placement.subnets.from_tags`),
 //! with DescribeSubnets' `vpc-id` and `tag:<key>` filters (a subnet matches when it has
-//! every key, with any of that key's values), and which given subnet IDs are in a VPC.
+//! every key, with any of that key's values), which given subnet IDs are in a VPC, and
+//! the ID of an AWS-managed prefix list by name (DescribeManagedPrefixLists).
 
 use super::{Aws, AwsError, call_error};
 use aws_sdk_ec2::types::Filter;
 use std::collections::BTreeMap;
 
 impl Aws {
+    /// The ID (`pl-…`) of the AWS-managed prefix list `name` in this region (CloudFront's
+    /// origin-facing addresses, say), or `None` when the region has none by that name.
+    pub async fn managed_prefix_list(&self, name: &str) -> Result<Option<String>, AwsError> {
+        let out = self
+            .ec2
+            .describe_managed_prefix_lists()
+            .filters(
+                Filter::builder()
+                    .name("prefix-list-name")
+                    .values(name)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| {
+                call_error(
+                    "DescribeManagedPrefixLists",
+                    format!("prefix list {name}"),
+                    e,
+                )
+            })?;
+        Ok(out
+            .prefix_lists()
+            .iter()
+            .find(|p| p.prefix_list_name() == Some(name))
+            .and_then(|p| p.prefix_list_id().map(str::to_string)))
+    }
+
     /// IDs of the subnets of `vpc` whose tags match `tags` (key → accepted values),
     /// sorted; at most 1,000 (DescribeSubnets pages of 200, five pages).
     pub async fn subnets_by_tags(

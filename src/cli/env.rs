@@ -171,7 +171,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
-        let spec = remote::spec(pkg);
+        let mut spec = remote::spec(pkg);
+        crate::release::assets::fill_env_parameters(&client, &mut spec).await?;
         stacks::check_specs(&client, &[&spec]).await?;
         if diff && !stacks::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");

@@ -61,6 +61,26 @@ pub struct AlbPlan {
     pub source_ips: Vec<String>,
     /// Whether deletion protection is on.
     pub deletion_protection: bool,
+    /// Only CloudFront reaches it: ingress from CloudFront's origin-facing prefix list
+    /// (the `CloudFrontPrefixListId` parameter, which `wharf` looks up at deploy)
+    /// instead of `source_ips`.
+    pub cdn_only: bool,
+}
+
+/// The CloudFront distribution in front of the public load balancer (`cdn`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CdnPlan {
+    /// Whether CloudFront reaches the load balancer over HTTPS (it serves HTTPS and
+    /// `terminate_tls` is off).
+    pub origin_https: bool,
+    /// The viewer certificate's ARN (us-east-1), with `aliases`; none: CloudFront's
+    /// own name only.
+    pub certificate: Option<String>,
+    /// The distribution's domain names: the services' names on the public load
+    /// balancer, and the static assets' alias.
+    pub aliases: Vec<String>,
+    /// The S3 bucket's domain name of static assets, and their path pattern.
+    pub static_assets: Option<(String, String)>,
 }
 
 /// The internal load balancer (for Backend Services with `http`), and the private
@@ -161,6 +181,8 @@ pub struct EnvPlan {
     pub domain: Option<DomainPlan>,
     /// The internal load balancer, when a Backend Service has `http`.
     pub internal_alb: Option<InternalAlbPlan>,
+    /// The CloudFront distribution, with `cdn` and a public load balancer.
+    pub cdn: Option<CdnPlan>,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -309,8 +331,48 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 certificates,
                 source_ips,
                 deletion_protection: m.lb_deletion_protection(),
+                cdn_only: m.cdn_only_ingress().is_some(),
             }
         });
+    let cdn = m.cdn().filter(|_| alb.is_some()).map(|c| {
+        let certificate = c.certificate.as_ref().map(|x| x.value.clone());
+        let mut aliases: Vec<String> = Vec::new();
+        if certificate.is_some() {
+            for s in services.iter().filter(|s| s.on_public_alb()) {
+                if let Some(h) = s.http() {
+                    for n in crate::manifest::dns::http_names(s, h, m, &app.name) {
+                        if !aliases.contains(&n.name) {
+                            aliases.push(n.name);
+                        }
+                    }
+                }
+            }
+            if let Some(a) = c
+                .static_assets
+                .as_ref()
+                .and_then(|s| s.value.alias.as_ref())
+            {
+                let a = a.value.to_ascii_lowercase();
+                if !aliases.contains(&a) {
+                    aliases.push(a);
+                }
+            }
+        }
+        CdnPlan {
+            origin_https: m.https() && !c.terminate_tls.as_ref().is_some_and(|t| t.value),
+            certificate,
+            aliases,
+            static_assets: c.static_assets.as_ref().and_then(|s| {
+                Some((
+                    s.value.location.as_ref()?.value.clone(),
+                    s.value
+                        .path
+                        .as_ref()
+                        .map_or("*".to_string(), |p| p.value.clone()),
+                ))
+            }),
+        }
+    });
     let internal_alb = services
         .iter()
         .any(ServiceManifest::is_internally_load_balanced)
@@ -429,6 +491,13 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             "!GetAtt PublicLoadBalancer.CanonicalHostedZoneID".into(),
         );
     }
+    if cdn.as_ref().is_some_and(|c| c.certificate.is_some()) {
+        publish(
+            EnvValue::CloudFrontDomainName,
+            "the CloudFront distribution's domain name (for alias records)",
+            "!GetAtt Distribution.DomainName".into(),
+        );
+    }
     if let Some(a) = &internal_alb {
         publish(
             EnvValue::InternalHttpListenerArn,
@@ -498,6 +567,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         flow_logs: super::env_vpc::flow_logs(m),
         domain,
         internal_alb,
+        cdn,
         ssm,
     }
 }

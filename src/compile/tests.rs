@@ -1494,3 +1494,52 @@ fn an_nlb_gets_listeners_target_groups_ports_a_certificate_and_records() {
     let n = svc_plan_in(&tcp, &decode(ENV), vec![]).nlb.unwrap();
     assert!(n.certificate.is_none() && n.records.is_empty());
 }
+
+#[test]
+fn cdn_fronts_the_public_load_balancer_and_takes_the_services_names() {
+    let env = "name: test\ntype: Environment\ncdn:\n  certificate: arn:aws:acm:us-east-1:111122223333:certificate/c\n  terminate_tls: true\n  static_assets: {location: assets.s3.us-east-1.amazonaws.com, alias: static.example.com, path: static/*}\nhttp:\n  public:\n    ingress:\n      cdn: true\n";
+    let e = env_in_domain(env, "example.com");
+    let svc = LB.replace("path: /", "path: /\n  alias: www.example.com");
+    let p = environment::plan(&app(), &e, &[decode(&svc)]);
+    let c = p.cdn.as_ref().unwrap();
+    assert!(!c.origin_https, "terminate_tls: HTTP to the load balancer");
+    assert_eq!(c.aliases, ["www.example.com", "static.example.com"]);
+    assert_eq!(
+        c.static_assets,
+        Some((
+            "assets.s3.us-east-1.amazonaws.com".into(),
+            "static/*".into()
+        ))
+    );
+    assert!(p.alb.as_ref().unwrap().cdn_only);
+    assert!(
+        p.ssm
+            .iter()
+            .any(|s| s.logical_id == "CloudFrontDomainParameter")
+    );
+    // The service's records point at the distribution.
+    let s = svc_plan_in(&svc, &e, vec![]);
+    let lb = s.lb.as_ref().unwrap();
+    assert!(lb.via_cdn);
+    assert!(
+        s.env_params
+            .iter()
+            .any(|p| p.name == "CloudFrontDomainName")
+    );
+    assert!(
+        !s.env_params
+            .iter()
+            .any(|p| p.name == "LoadBalancerHostedZoneId")
+    );
+    // Without a certificate: no aliases, records stay on the load balancer.
+    let bare = env_in_domain("name: test\ntype: Environment\ncdn: true\n", "example.com");
+    let p = environment::plan(&app(), &bare, &[decode(&svc)]);
+    assert!(p.cdn.unwrap().aliases.is_empty());
+    assert!(!svc_plan_in(&svc, &bare, vec![]).lb.unwrap().via_cdn);
+    // No public load balancer: nothing to front.
+    assert!(
+        environment::plan(&app(), &bare, &[decode(BE)])
+            .cdn
+            .is_none()
+    );
+}

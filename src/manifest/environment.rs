@@ -26,6 +26,8 @@ pub struct EnvManifest {
     pub http: Option<EnvHttp>,
     /// Monitoring.
     pub observability: Option<Observability>,
+    /// A CloudFront distribution in front of the public load balancer.
+    pub cdn: Option<Spanned<super::cdn::Cdn>>,
     /// The application's domain (from the application, not this file): the environment
     /// then has the hosted zone `<env>.<app>.<domain>` and a certificate for it.
     #[schemars(skip)]
@@ -290,6 +292,8 @@ pub struct PublicHttp {
     /// environments: while on, neither CloudFormation nor anyone else can delete it.
     /// Default `false`.
     pub deletion_protection: Option<bool>,
+    /// Copilot's older spelling of `ingress.cdn`: `ingress.restrict_to.cdn`.
+    pub security_groups: Option<super::cdn::PublicSecurityGroups>,
 }
 
 /// `http.public.ingress`.
@@ -298,6 +302,8 @@ pub struct PublicHttp {
 pub struct Ingress {
     /// CIDR ranges allowed to reach the load balancer. Default: everyone.
     pub source_ips: Option<Vec<Spanned<String>>>,
+    /// Only CloudFront reaches the load balancer (its origin-facing address list).
+    pub cdn: Option<Spanned<bool>>,
 }
 
 /// `observability`.
@@ -329,11 +335,9 @@ impl Decode for EnvManifest {
             network: f.opt(cx, "network"),
             http: f.opt(cx, "http"),
             observability: f.opt(cx, "observability"),
+            cdn: f.opt(cx, "cdn"),
             app_domain: None,
         };
-        f.unsupported(cx, "cdn", "A CloudFront distribution (`cdn`)", |n| {
-            n.as_str().and_then(super::decode::parse_bool) == Some(false)
-        });
         f.finish(cx);
         Some(m)
     }
@@ -535,16 +539,11 @@ impl Decode for PublicHttp {
             ingress: f.opt(cx, "ingress"),
             ssl_policy: f.opt(cx, "ssl_policy"),
             deletion_protection: f.opt(cx, "deletion_protection"),
+            security_groups: f.opt(cx, "security_groups"),
         };
         f.unsupported(cx, "access_logs", "Load balancer access logs", |n| {
             n.as_str().and_then(super::decode::parse_bool) == Some(false)
         });
-        f.unsupported(
-            cx,
-            "security_groups",
-            "Restricting the load balancer to CloudFront (`security_groups`)",
-            |_| false,
-        );
         f.finish(cx);
         Some(p)
     }
@@ -555,13 +554,8 @@ impl Decode for Ingress {
         let mut f = Fields::new(node, cx, "http.public.ingress")?;
         let i = Ingress {
             source_ips: f.opt(cx, "source_ips"),
+            cdn: f.opt(cx, "cdn"),
         };
-        f.unsupported(
-            cx,
-            "cdn",
-            "Restricting ingress to CloudFront (`ingress.cdn`)",
-            |n| n.as_str().and_then(super::decode::parse_bool) == Some(false),
-        );
         f.finish(cx);
         Some(i)
     }
@@ -592,6 +586,28 @@ impl EnvManifest {
     /// `http.public`, if set.
     pub fn public_http(&self) -> Option<&PublicHttp> {
         self.http.as_ref().and_then(|h| h.public.as_ref())
+    }
+
+    /// The CloudFront distribution, when `cdn` asks for one.
+    pub fn cdn(&self) -> Option<&Spanned<super::cdn::Cdn>> {
+        self.cdn.as_ref().filter(|c| c.enabled)
+    }
+
+    /// Whether only CloudFront may reach the public load balancer
+    /// (`http.public.ingress.cdn`, or `security_groups.ingress.restrict_to.cdn`).
+    pub fn cdn_only_ingress(&self) -> Option<&Spanned<bool>> {
+        let p = self.public_http()?;
+        p.ingress
+            .as_ref()
+            .and_then(|i| i.cdn.as_ref())
+            .or_else(|| {
+                p.security_groups
+                    .as_ref()
+                    .and_then(|s| s.ingress.as_ref())
+                    .and_then(|i| i.restrict_to.as_ref())
+                    .and_then(|r| r.cdn.as_ref())
+            })
+            .filter(|b| b.value)
     }
 
     /// `http.private`, if set.

@@ -6,6 +6,7 @@
 //! the loader puts on its input is in [`limits`].
 
 pub mod app;
+pub mod cdn;
 pub mod common;
 pub mod decode;
 pub mod diag;

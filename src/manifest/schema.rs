@@ -435,9 +435,10 @@ network:
 http:
   public:
     certificates: [arn:aws:acm:us-east-1:111122223333:certificate/a]
-    ingress: {source_ips: [10.0.0.0/8]}
+    ingress: {source_ips: [10.0.0.0/8], cdn: false}
     ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
     deletion_protection: true
+    security_groups: {ingress: {restrict_to: {cdn: false}}}
   private:
     subnets: [subnet-0a000001, subnet-0b000002]
     certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]
@@ -445,6 +446,10 @@ http:
     ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
 observability:
   container_insights: true
+cdn:
+  certificate: arn:aws:acm:us-east-1:111122223333:certificate/c
+  terminate_tls: true
+  static_assets: {location: assets.s3.us-east-1.amazonaws.com, alias: static.example.com, path: static/*}
 "#;
 
     const APP: &str = "name: shop\ndomain: example.com\ntags: {team: web}\npermissions_boundary: boundary\nregion: us-east-1\n";

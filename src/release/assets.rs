@@ -180,3 +180,41 @@ pub async fn find_subnets(
     }
     Ok(out)
 }
+
+/// Fills what an environment stack takes from the region at deploy: CloudFront's
+/// origin-facing prefix list, when only CloudFront may reach the load balancer
+/// (`http.public.ingress.cdn`). A parameter given already is kept.
+///
+/// # Errors
+/// AWS errors, or a region without the prefix list.
+pub async fn fill_env_parameters(
+    aws: &crate::aws::Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    use crate::contract::{CLOUDFRONT_PREFIX_LIST, CLOUDFRONT_PREFIX_LIST_PARAMETER};
+    let declared = spec
+        .template
+        .contains(&format!("\n  {CLOUDFRONT_PREFIX_LIST_PARAMETER}:\n"));
+    if !declared
+        || spec
+            .parameters
+            .contains_key(CLOUDFRONT_PREFIX_LIST_PARAMETER)
+    {
+        return Ok(());
+    }
+    let id = aws
+        .managed_prefix_list(CLOUDFRONT_PREFIX_LIST)
+        .await?
+        .ok_or_else(|| {
+            WharfError::usage(
+                format!(
+                    "region {} has no prefix list {CLOUDFRONT_PREFIX_LIST}, so the load balancer cannot be limited to CloudFront",
+                    aws.region
+                ),
+                Some("remove `http.public.ingress.cdn` for this region".into()),
+            )
+        })?;
+    spec.parameters
+        .insert(CLOUDFRONT_PREFIX_LIST_PARAMETER.to_string(), id);
+    Ok(())
+}

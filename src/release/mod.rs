@@ -209,7 +209,10 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let mut uploads = DeployInputs::from(images::digests(&published));
     uploads.subnets = subnets;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
-    let (env_stack, workloads) = plan(ws, &req, &uploads)?;
+    let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;
+    if let Some(spec) = env_stack.as_mut() {
+        assets::fill_env_parameters(&client, spec).await?;
+    }
     if req.diff {
         for spec in &workloads {
             if !stacks::diff_and_confirm(ui, &client, spec, req.yes).await? {

@@ -4,7 +4,8 @@
 //! in the zone each name belongs to, a certificate on the HTTPS listener for names the
 //! environment's does not cover, and one target group and listener rule per rule of
 //! `http` (host names as conditions, a second port of the main container, a sidecar);
-//! and a service with only a Network Load Balancer of its own (TLS and UDP).
+//! a service with only a Network Load Balancer of its own (TLS and UDP); and CloudFront
+//! in front of the load balancer, which only CloudFront's addresses reach.
 
 use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok};
 
@@ -53,6 +54,12 @@ for r in elb.describe_rules(ListenerArn=https)['Rules']:
 out['rules'] = rules
 nlb = elb.describe_load_balancers(LoadBalancerArns=[res('shop-test-relay', 'NetworkLoadBalancer')])['LoadBalancers'][0]
 listeners = elb.describe_listeners(LoadBalancerArn=nlb['LoadBalancerArn'])['Listeners']
+cfd = [o['OutputValue'] for o in client('cloudformation').describe_stacks(StackName='shop-test')['Stacks'][0]['Outputs'] if o['OutputKey'] == 'CloudFrontDomainName'][0]
+www = [r for r in r53.list_resource_record_sets(HostedZoneId=zones['example.com'])['ResourceRecordSets'] if r['Name'].rstrip('.') == 'www.example.com'][0]
+out['www_target'] = [www['AliasTarget']['DNSName'].rstrip('.') == cfd, www['AliasTarget']['HostedZoneId']]
+sg = client('ec2').describe_security_groups(GroupIds=[res('shop-test', 'PublicLoadBalancerSecurityGroup')])['SecurityGroups'][0]
+pl = client('ec2').describe_managed_prefix_lists(Filters=[{'Name': 'prefix-list-name', 'Values': ['com.amazonaws.global.cloudfront.origin-facing']}])['PrefixLists'][0]['PrefixListId']
+out['alb_ingress'] = sorted([p.get('FromPort'), [x['PrefixListId'] == pl for x in p.get('PrefixListIds', [])], [r['CidrIp'] for r in p.get('IpRanges', [])]] for p in sg['IpPermissions'])
 out['nlb'] = {'type': nlb['Type'], 'scheme': nlb['Scheme'], 'listeners': sorted([l['Port'], l['Protocol'], elb.describe_target_groups(TargetGroupArns=[l['DefaultActions'][0]['TargetGroupArn']])['TargetGroups'][0]['Protocol'], len(l.get('Certificates', []))] for l in listeners)}
 print(json.dumps(out))
 "#,
@@ -89,6 +96,18 @@ print(json.dumps(out))
             ["*.test.shop.example.com", "test.shop.example.com"],
             ["example.com", "shop.example.com", "www.example.com"]
         ]),
+        "{got}"
+    );
+    // CloudFront in front: the names point at the distribution, and only CloudFront's
+    // addresses (the prefix list wharf looked up) reach the load balancer.
+    assert_eq!(
+        got["www_target"],
+        serde_json::json!([true, "Z2FDTNDATAQYW2"]),
+        "{got}"
+    );
+    assert_eq!(
+        got["alb_ingress"],
+        serde_json::json!([[80, [true], []], [443, [true], []]]),
         "{got}"
     );
     // relay's own Network Load Balancer: TLS with its certificate, and UDP.

@@ -46,6 +46,11 @@ pub struct LbPlan {
     pub certificate: Option<CertificatePlan>,
     /// `A` alias records to the load balancer.
     pub records: Vec<RecordPlan>,
+    /// The records point at the environment's CloudFront distribution (`cdn` with a
+    /// certificate for them) instead of the load balancer.
+    pub via_cdn: bool,
+    /// CloudFront's hosted zone, for records to the distribution.
+    pub cdn_zone: &'static str,
 }
 
 impl LbPlan {
@@ -281,6 +286,8 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         rules,
         certificate,
         records,
+        via_cdn: !internal && env.cdn().is_some_and(|c| c.certificate.is_some()),
+        cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
     }
 }
 

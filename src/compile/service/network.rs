@@ -77,7 +77,12 @@ pub(super) fn env_params(
                 "DNS name of the environment's load balancer"
             },
         ));
-        if !l.records.is_empty() {
+        if !l.records.is_empty() && l.via_cdn {
+            env_params.push(take(
+                EnvValue::CloudFrontDomainName,
+                "The CloudFront distribution's domain name, for alias records",
+            ));
+        } else if !l.records.is_empty() {
             env_params.push(take_lb(
                 EnvValue::LoadBalancerHostedZoneId,
                 "Hosted zone of the load balancer's DNS name, for alias records",

@@ -175,6 +175,102 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
     if let Some(p) = m.private_http() {
         private_http(&mut c, m, p);
     }
+    cdn(&mut c, m);
+}
+
+/// `cdn` and CloudFront-only ingress
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html>:
+/// a distribution's certificate is in us-east-1).
+fn cdn(c: &mut Checker, m: &EnvManifest) {
+    if let Some(only) = m.cdn_only_ingress() {
+        if m.cdn().is_none() {
+            c.error(
+                Code::Reference,
+                only.span,
+                "http.public.ingress.cdn",
+                "only CloudFront may reach the load balancer, and this environment has no `cdn`",
+                Some("add `cdn: true`, or remove `ingress.cdn`".into()),
+            );
+        }
+        if let Some(ips) = m
+            .public_http()
+            .and_then(|p| p.ingress.as_ref())
+            .and_then(|i| i.source_ips.as_ref())
+            && let Some(first) = ips.first()
+        {
+            c.error(
+                Code::InvalidValue,
+                first.span,
+                "http.public.ingress.source_ips",
+                "`source_ips` and `cdn` both say who reaches the load balancer; choose one",
+                None,
+            );
+        }
+    }
+    let Some(cdn) = m.cdn() else { return };
+    if let Some(cert) = &cdn.certificate {
+        certificates(c, Some(std::slice::from_ref(cert)), "cdn");
+        if cert.split(':').nth(3).is_some_and(|r| r != "us-east-1") {
+            c.error(
+                Code::InvalidValue,
+                cert.span,
+                "cdn.certificate",
+                format!(
+                    "`{}` is not in us-east-1; CloudFront takes certificates from there only",
+                    cert.value
+                ),
+                Some("import or request the certificate in us-east-1".into()),
+            );
+        }
+    }
+    if let Some(a) = &cdn.static_assets {
+        match &a.location {
+            None => c.error(
+                Code::MissingField,
+                a.span,
+                "cdn.static_assets.location",
+                "missing required field `cdn.static_assets.location`",
+                Some("the bucket's domain name, like `assets.s3.us-east-1.amazonaws.com`".into()),
+            ),
+            Some(l)
+                if !(l.contains(".s3.") || l.contains(".s3-"))
+                    || !l.ends_with(".amazonaws.com") =>
+            {
+                c.error(
+                    Code::InvalidValue,
+                    l.span,
+                    "cdn.static_assets.location",
+                    format!("`{}` is not an S3 bucket's domain name", l.value),
+                    Some("write `<bucket>.s3.<region>.amazonaws.com`".into()),
+                )
+            }
+            Some(_) => {}
+        }
+        if let Some(p) = &a.path
+            && (p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 255)
+        {
+            c.error(
+                Code::InvalidValue,
+                p.span,
+                "cdn.static_assets.path",
+                format!("`{}` is not a path pattern", p.value),
+                Some("write a pattern like `static/*`".into()),
+            );
+        }
+        if let Some(al) = &a.alias {
+            if let Some(why) = super::net::dns_name_problem(&al.value, true) {
+                c.error(
+                    Code::InvalidValue,
+                    al.span,
+                    "cdn.static_assets.alias",
+                    format!("`{}` is not a domain name: {why}", al.value),
+                    None,
+                );
+            } else if cdn.certificate.is_none() {
+                c.warn(Code::InvalidValue, al.span, "cdn.static_assets.alias", "the distribution answers to its aliases with `cdn.certificate` only; without it this name is not served", Some("give `cdn.certificate` (us-east-1) covering it".into()));
+            }
+        }
+    }
 }
 
 /// Each of `certs` (`<at>.certificates`) is an ACM certificate ARN.

@@ -527,6 +527,23 @@ fn internal_aliases(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest)
 /// HTTPS listener only, and `redirect_to_https` meaning something only with one.
 fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest, internal: bool) {
     let https = e.lb_https(internal);
+    // CloudFront reaching an HTTPS load balancer over HTTP meets the redirect.
+    if !internal
+        && https
+        && e.cdn()
+            .and_then(|c| c.terminate_tls.as_ref())
+            .is_some_and(|t| t.value)
+        && h.redirect_to_https.as_ref().is_none_or(|r| r.value)
+        && let Some(p) = &h.path
+    {
+        c.warn(
+            Code::InvalidValue,
+            p.span,
+            &format!("{at}.redirect_to_https"),
+            format!("environment `{}`'s CloudFront ends TLS and reaches the load balancer over HTTP, which redirects this rule's requests back to HTTPS", e.name.value),
+            Some("set `redirect_to_https: false` on this rule".into()),
+        );
+    }
     let certs = if internal {
         "`http.private.certificates`"
     } else {
@@ -653,6 +670,46 @@ pub fn shared_names(
         }
     }
     out
+}
+
+/// What `cdn` will not do for `env`'s `services`, as warnings: front nothing without
+/// a service on the public load balancer, or serve the services' aliases without
+/// `cdn.certificate` (their records keep pointing at the load balancer).
+pub fn cdn_notes(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Vec<crate::manifest::diag::Diagnostic> {
+    use crate::manifest::diag::Diagnostic;
+    let Some(cdn) = env.cdn() else {
+        return Vec::new();
+    };
+    let public: Vec<&ServiceManifest> = services.iter().filter(|s| s.on_public_alb()).collect();
+    if public.is_empty() {
+        return vec![
+            Diagnostic::warning(
+                Code::Reference,
+                format!("environment `{}` has `cdn` and no service on its public load balancer, so no distribution is made", env.name.value),
+            )
+            .at(cdn.span)
+            .path("cdn"),
+        ];
+    }
+    if cdn.certificate.is_none()
+        && let Some(a) = public
+            .iter()
+            .find_map(|s| s.http().and_then(|h| h.alias.as_ref()))
+    {
+        return vec![
+            Diagnostic::warning(
+                Code::Reference,
+                "CloudFront answers to the services' aliases only with `cdn.certificate`: without it they keep pointing at the load balancer, and the distribution has its own `*.cloudfront.net` name",
+            )
+            .at(a.span)
+            .path("http.alias")
+            .help("give the environment's `cdn.certificate` (in us-east-1) covering the aliases"),
+        ];
+    }
+    Vec::new()
 }
 
 /// With the application's domain, environment `env`'s certificate is for its zone

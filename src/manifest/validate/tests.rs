@@ -1033,9 +1033,44 @@ fn environment_rules() {
         env_findings(&format!("{base}http:\n  private:\n    certificates: [x]\n")),
         [(Code::InvalidValue, "http.private.certificates[0]".into())]
     );
+    assert_eq!(env_findings(&format!("{base}cdn: true\n")), []);
     assert_eq!(
-        env_findings(&format!("{base}cdn: true\n")),
-        [(Code::Unsupported, "cdn".into())]
+        env_findings(&format!(
+            "{base}cdn:\n  certificate: arn:aws:acm:eu-west-1:111122223333:certificate/a\n"
+        )),
+        [(Code::InvalidValue, "cdn.certificate".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}cdn:\n  static_assets:\n    location: my-bucket.example.com\n    path: static/*\n"
+        )),
+        [(Code::InvalidValue, "cdn.static_assets.location".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}cdn:\n  static_assets: {{path: static/*}}\n"
+        )),
+        [(Code::MissingField, "cdn.static_assets.location".into())]
+    );
+    // Only CloudFront reaching the load balancer needs CloudFront, and excludes
+    // `source_ips`; Copilot's older spelling says the same.
+    assert_eq!(
+        env_findings(&format!(
+            "{base}http:\n  public:\n    ingress:\n      cdn: true\n"
+        )),
+        [(Code::Reference, "http.public.ingress.cdn".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}cdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n      source_ips: [10.0.0.0/8]\n"
+        )),
+        [(Code::InvalidValue, "http.public.ingress.source_ips".into())]
+    );
+    assert_eq!(
+        env_findings(&format!(
+            "{base}cdn: true\nhttp:\n  public:\n    security_groups:\n      ingress:\n        restrict_to:\n          cdn: true\n"
+        )),
+        []
     );
     assert_eq!(
         env_findings(&format!(
