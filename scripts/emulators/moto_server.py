@@ -83,11 +83,13 @@ What is adjusted, and why:
     (`targetgroup/<name>/<id>`, the end of its ARN) and `TargetGroupName`, which
     request-count scaling policies use; moto knew no attribute of a target group.
 20. An AWS::ElasticLoadBalancingV2::LoadBalancer keeps its `Type` (`network`), so its
-    TCP, UDP and TLS listeners are accepted; moto's CloudFormation made every load
-    balancer an Application Load Balancer.
+    TCP, UDP and TLS listeners are accepted, and its `LoadBalancerAttributes` (access
+    logs, deletion protection); moto's CloudFormation made every load balancer an
+    Application Load Balancer without attributes.
 21. AWS::CloudFront::Distribution exists in CloudFormation, with `!GetAtt DomainName`
     (`<id>.cloudfront.net`) and its configuration kept as written; moto's
     CloudFormation had no CloudFront type. Nothing is served.
+22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped).
 """
 
 import os
@@ -373,13 +375,18 @@ elbv2_models.FakeTargetGroup.get_cfn_attribute = lambda self, attr: {
 
 def _lb_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
     props = cloudformation_json["Properties"]
-    return elbv2_models.elbv2_backends[account_id][region_name].create_load_balancer(
+    backend = elbv2_models.elbv2_backends[account_id][region_name]
+    lb = backend.create_load_balancer(
         resource_name,
         props.get("SecurityGroups"),
         props.get("Subnets"),
         scheme=props.get("Scheme", "internet-facing"),
         loadbalancer_type=props.get("Type"),
     )
+    attrs = {a["Key"]: str(a["Value"]) for a in props.get("LoadBalancerAttributes") or []}
+    if attrs:
+        backend.modify_load_balancer_attributes(lb.arn, attrs)
+    return lb
 
 
 elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_lb_create)
@@ -1022,6 +1029,33 @@ class SNSTopicPolicy(_Policy, CloudFormationModel):
     def _reset(self, props):
         for topic in self._topics(props):
             topic._policy_json = topic._create_default_topic_policy(self.region_name, self.account_id, topic.name)
+
+
+class S3BucketPolicy(_Policy, CloudFormationModel):
+    """AWS::S3::BucketPolicy (adjustment 22): `Bucket` gets `PolicyDocument` as its
+    policy; moto's CloudFormation had no such type and set none."""
+
+    __module__ = "moto.s3.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::S3::BucketPolicy"
+
+    def _apply(self, props):
+        from moto.s3.models import s3_backends
+        from moto.utilities.utils import get_partition
+
+        backend = s3_backends[self.account_id][get_partition(self.region_name)]
+        if props.get("Bucket") in backend.buckets:
+            backend.put_bucket_policy(props["Bucket"], _json_text(props.get("PolicyDocument") or {}).encode())
+
+    def _reset(self, props):
+        from moto.s3.models import s3_backends
+        from moto.utilities.utils import get_partition
+
+        backend = s3_backends[self.account_id][get_partition(self.region_name)]
+        if props.get("Bucket") in backend.buckets:
+            backend.delete_bucket_policy(props["Bucket"])
 
 
 parsing.get_model_list.cache_clear()

@@ -61,10 +61,82 @@ pub struct AlbPlan {
     pub source_ips: Vec<String>,
     /// Whether deletion protection is on.
     pub deletion_protection: bool,
+    /// Access logs, when asked for.
+    pub access_logs: Option<AccessLogsPlan>,
     /// Only CloudFront reaches it: ingress from CloudFront's origin-facing prefix list
     /// (the `CloudFrontPrefixListId` parameter, which `wharf` looks up at deploy)
     /// instead of `source_ips`.
     pub cdn_only: bool,
+}
+
+/// The public load balancer's access logs.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessLogsPlan {
+    /// Whether the stack creates the bucket (with the policy ELB needs).
+    pub managed: bool,
+    /// The bucket, as a CloudFormation value.
+    pub bucket: String,
+    /// The key prefix, if any.
+    pub prefix: Option<String>,
+}
+
+/// The stack parameter taking who may write a managed access-log bucket: the region's
+/// Elastic Load Balancing account (`arn:aws:iam::<id>:root`) or, in regions opened
+/// since August 2022, the log delivery service ([`ELB_LOG_SERVICE`]); wharf fills it at
+/// deploy ([`elb_log_principal`]).
+pub const ELB_LOG_PRINCIPAL_PARAMETER: &str = "ELBLogDeliveryPrincipal";
+
+/// The service principal that writes access logs in regions opened since August 2022.
+pub const ELB_LOG_SERVICE: &str = "logdelivery.elasticloadbalancing.amazonaws.com";
+
+/// Elastic Load Balancing's account in each region opened before August 2022, which
+/// writes that region's access logs
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html>).
+const ELB_ACCOUNTS: &[(&str, &str)] = &[
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-southeast-3", "589379963580"),
+    ("ap-south-1", "718504428378"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-northeast-1", "582318560864"),
+    ("ca-central-1", "985666609251"),
+    ("eu-central-1", "054676820928"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-3", "009996457667"),
+    ("eu-north-1", "897822967062"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-gov-east-1", "190560391635"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+];
+
+/// Who may write access logs in `region` ([`ELB_LOG_PRINCIPAL_PARAMETER`]): the
+/// region's ELB account root in `partition`, or the log delivery service.
+pub fn elb_log_principal(region: &str) -> String {
+    let partition = if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    ELB_ACCOUNTS
+        .iter()
+        .find(|(r, _)| *r == region)
+        .map_or(ELB_LOG_SERVICE.to_string(), |(_, id)| {
+            format!("arn:{partition}:iam::{id}:root")
+        })
 }
 
 /// The CloudFront distribution in front of the public load balancer (`cdn`).
@@ -183,6 +255,10 @@ pub struct EnvPlan {
     pub internal_alb: Option<InternalAlbPlan>,
     /// The CloudFront distribution, with `cdn` and a public load balancer.
     pub cdn: Option<CdnPlan>,
+    /// The parameter of who writes access logs ([`ELB_LOG_PRINCIPAL_PARAMETER`]).
+    pub elb_log_parameter: &'static str,
+    /// The log delivery service's principal ([`ELB_LOG_SERVICE`]).
+    pub elb_log_service: &'static str,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -332,6 +408,25 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 source_ips,
                 deletion_protection: m.lb_deletion_protection(),
                 cdn_only: m.cdn_only_ingress().is_some(),
+                access_logs: public.and_then(|p| p.access_logs.as_ref()).and_then(|a| {
+                    use crate::manifest::access_logs::AccessLogs;
+                    match &a.value {
+                        AccessLogs::Managed(false) => None,
+                        AccessLogs::Managed(true) => Some(AccessLogsPlan {
+                            managed: true,
+                            bucket: "!Ref ELBAccessLogsBucket".into(),
+                            prefix: None,
+                        }),
+                        AccessLogs::Bucket {
+                            bucket_name,
+                            prefix,
+                        } => Some(AccessLogsPlan {
+                            managed: false,
+                            bucket: quote(&bucket_name.as_ref()?.value),
+                            prefix: prefix.as_ref().map(|p| p.value.clone()),
+                        }),
+                    }
+                }),
             }
         });
     let cdn = m.cdn().filter(|_| alb.is_some()).map(|c| {
@@ -568,6 +663,8 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         domain,
         internal_alb,
         cdn,
+        elb_log_parameter: ELB_LOG_PRINCIPAL_PARAMETER,
+        elb_log_service: ELB_LOG_SERVICE,
         ssm,
     }
 }

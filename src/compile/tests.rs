@@ -1543,3 +1543,42 @@ fn cdn_fronts_the_public_load_balancer_and_takes_the_services_names() {
             .is_none()
     );
 }
+
+#[test]
+fn access_logs_go_to_a_bucket_elb_may_write() {
+    let env = |v: &str| {
+        format!("name: test\ntype: Environment\nhttp:\n  public:\n    access_logs: {v}\n")
+    };
+    let p = env_plan(&env("true"), &[LB]);
+    let a = p.alb.unwrap().access_logs.unwrap();
+    assert!(a.managed);
+    assert_eq!(a.bucket, "!Ref ELBAccessLogsBucket");
+    let p = env_plan(&env("{bucket_name: my-logs, prefix: shop}"), &[LB]);
+    let a = p.alb.unwrap().access_logs.unwrap();
+    assert!(!a.managed);
+    assert_eq!(
+        (a.bucket.as_str(), a.prefix.as_deref()),
+        ("\"my-logs\"", Some("shop"))
+    );
+    assert!(
+        env_plan(&env("false"), &[LB])
+            .alb
+            .unwrap()
+            .access_logs
+            .is_none()
+    );
+    // Who writes them: the region's ELB account, or the log delivery service.
+    use super::environment::elb_log_principal;
+    assert_eq!(
+        elb_log_principal("us-east-1"),
+        "arn:aws:iam::127311923021:root"
+    );
+    assert_eq!(
+        elb_log_principal("cn-north-1"),
+        "arn:aws-cn:iam::638102146993:root"
+    );
+    assert_eq!(
+        elb_log_principal("ap-southeast-5"),
+        "logdelivery.elasticloadbalancing.amazonaws.com"
+    );
+}

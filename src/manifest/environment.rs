@@ -294,6 +294,8 @@ pub struct PublicHttp {
     pub deletion_protection: Option<bool>,
     /// Copilot's older spelling of `ingress.cdn`: `ingress.restrict_to.cdn`.
     pub security_groups: Option<super::cdn::PublicSecurityGroups>,
+    /// The load balancer's access logs.
+    pub access_logs: Option<Spanned<super::access_logs::AccessLogs>>,
 }
 
 /// `http.public.ingress`.
@@ -540,10 +542,8 @@ impl Decode for PublicHttp {
             ssl_policy: f.opt(cx, "ssl_policy"),
             deletion_protection: f.opt(cx, "deletion_protection"),
             security_groups: f.opt(cx, "security_groups"),
+            access_logs: f.opt(cx, "access_logs"),
         };
-        f.unsupported(cx, "access_logs", "Load balancer access logs", |n| {
-            n.as_str().and_then(super::decode::parse_bool) == Some(false)
-        });
         f.finish(cx);
         Some(p)
     }

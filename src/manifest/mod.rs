@@ -5,6 +5,7 @@
 //! terminal; problems are collected as [`diag::Diagnostic`]s with positions. Every bound
 //! the loader puts on its input is in [`limits`].
 
+pub mod access_logs;
 pub mod app;
 pub mod cdn;
 pub mod common;

@@ -439,6 +439,7 @@ http:
     ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06
     deletion_protection: true
     security_groups: {ingress: {restrict_to: {cdn: false}}}
+    access_logs: {bucket_name: my-logs, prefix: shop}
   private:
     subnets: [subnet-0a000001, subnet-0b000002]
     certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]

@@ -181,9 +181,10 @@ pub async fn find_subnets(
     Ok(out)
 }
 
-/// Fills what an environment stack takes from the region at deploy: CloudFront's
-/// origin-facing prefix list, when only CloudFront may reach the load balancer
-/// (`http.public.ingress.cdn`). A parameter given already is kept.
+/// Fills what an environment stack takes from the region at deploy: who writes a
+/// managed access-log bucket, and CloudFront's origin-facing prefix list when only
+/// CloudFront may reach the load balancer (`http.public.ingress.cdn`). A parameter
+/// given already is kept.
 ///
 /// # Errors
 /// AWS errors, or a region without the prefix list.
@@ -191,7 +192,18 @@ pub async fn fill_env_parameters(
     aws: &crate::aws::Aws,
     spec: &mut crate::deploy::stack::StackSpec,
 ) -> Result<(), WharfError> {
+    use crate::compile::environment::{ELB_LOG_PRINCIPAL_PARAMETER, elb_log_principal};
     use crate::contract::{CLOUDFRONT_PREFIX_LIST, CLOUDFRONT_PREFIX_LIST_PARAMETER};
+    if spec
+        .template
+        .contains(&format!("\n  {ELB_LOG_PRINCIPAL_PARAMETER}:\n"))
+        && !spec.parameters.contains_key(ELB_LOG_PRINCIPAL_PARAMETER)
+    {
+        spec.parameters.insert(
+            ELB_LOG_PRINCIPAL_PARAMETER.to_string(),
+            elb_log_principal(&aws.region),
+        );
+    }
     let declared = spec
         .template
         .contains(&format!("\n  {CLOUDFRONT_PREFIX_LIST_PARAMETER}:\n"));

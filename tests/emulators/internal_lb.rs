@@ -1,7 +1,8 @@
 //! The internal load balancer on moto (tests/fixtures/workspaces/internal-lb): Backend
 //! Services with `http` get an internal Application Load Balancer in the private
 //! subnets, reachable from the VPC, with their rules on its listener (priorities apart
-//! from the public one's) and names in the private zone `test.inner.internal`.
+//! from the public one's) and names in the private zone `test.inner.internal`; and
+//! the public load balancer's access logs in a bucket of the environment's.
 
 use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok};
 
@@ -37,6 +38,11 @@ sg = ec2.describe_security_groups(GroupIds=[res('inner-test', 'InternalLoadBalan
 out['sg'] = sorted([p.get('FromPort'), [g['GroupId'] for g in p.get('UserIdGroupPairs', [])] != [], [r['CidrIp'] for r in p.get('IpRanges', [])]] for p in sg['IpPermissions'])
 out['vpc_cidr'] = ec2.describe_vpcs(VpcIds=[res('inner-test', 'VPC')])['Vpcs'][0]['CidrBlock']
 zone = p('internal-hosted-zone-id')
+bucket = res('inner-test', 'ELBAccessLogsBucket')
+policy = json.loads(client('s3').get_bucket_policy(Bucket=bucket)['Policy'])
+out['log_principal'] = policy['Statement'][0]['Principal']
+attrs = {a['Key']: a['Value'] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=res('inner-test', 'PublicLoadBalancer'))['Attributes']}
+out['logs'] = [attrs.get('access_logs.s3.enabled'), attrs.get('access_logs.s3.bucket') == bucket]
 out['records'] = sorted(r['Name'].rstrip('.') for r in r53.list_resource_record_sets(HostedZoneId=zone)['ResourceRecordSets'] if r['Type'] == 'A')
 print(json.dumps(out))
 "#,
@@ -57,6 +63,14 @@ print(json.dumps(out))
         serde_json::json!([[80, true, [got["vpc_cidr"]]]]),
         "{got}"
     );
+    // Access logs of the public load balancer, to a bucket us-east-1's ELB account may
+    // write (wharf filled the principal at deploy).
+    assert_eq!(
+        got["log_principal"],
+        serde_json::json!({"AWS": "arn:aws:iam::127311923021:root"}),
+        "{got}"
+    );
+    assert_eq!(got["logs"], serde_json::json!(["true", true]), "{got}");
     assert_eq!(
         got["records"],
         serde_json::json!(["api.test.inner.internal", "ledger.test.inner.internal"]),

@@ -171,11 +171,64 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
         if let Some(pol) = &p.ssl_policy {
             ssl_policy(&mut c, pol, p.certificates.as_deref(), "http.public");
         }
+        if let Some(a) = &p.access_logs {
+            access_logs(&mut c, a);
+        }
     }
     if let Some(p) = m.private_http() {
         private_http(&mut c, m, p);
     }
     cdn(&mut c, m);
+}
+
+/// `http.public.access_logs` to a bucket of the user's: its name follows S3's rules, and
+/// the prefix does not hold `AWSLogs` (ELB adds it) or start or end with `/`
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>,
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html>).
+fn access_logs(c: &mut Checker, a: &Spanned<crate::manifest::access_logs::AccessLogs>) {
+    use crate::manifest::access_logs::AccessLogs;
+    let AccessLogs::Bucket {
+        bucket_name,
+        prefix,
+    } = &a.value
+    else {
+        return;
+    };
+    match bucket_name {
+        None => c.error(
+            Code::MissingField,
+            a.span,
+            "http.public.access_logs.bucket_name",
+            "missing required field `http.public.access_logs.bucket_name`",
+            Some(
+                "name your bucket, or write `access_logs: true` for one the environment creates"
+                    .into(),
+            ),
+        ),
+        Some(b) => {
+            let ok = (3..=63).contains(&b.len())
+                && b.chars().all(|ch| {
+                    ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '-'
+                })
+                && b.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+                && b.ends_with(|ch: char| ch.is_ascii_alphanumeric())
+                && !b.contains("..");
+            if !ok {
+                c.error(Code::InvalidValue, b.span, "http.public.access_logs.bucket_name", format!("`{}` is not an S3 bucket name", b.value), Some("bucket names are 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit".into()));
+            }
+        }
+    }
+    if let Some(p) = prefix
+        && (p.contains("AWSLogs") || p.starts_with('/') || p.ends_with('/') || p.is_empty())
+    {
+        c.error(
+            Code::InvalidValue,
+            p.span,
+            "http.public.access_logs.prefix",
+            format!("`{}` is not an access log prefix", p.value),
+            Some("a prefix has no `AWSLogs` (ELB adds it) and no `/` at either end".into()),
+        );
+    }
 }
 
 /// `cdn` and CloudFront-only ingress

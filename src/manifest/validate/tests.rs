@@ -1034,6 +1034,28 @@ fn environment_rules() {
         [(Code::InvalidValue, "http.private.certificates[0]".into())]
     );
     assert_eq!(env_findings(&format!("{base}cdn: true\n")), []);
+    // Access logs: `true`, or a bucket of the user's with an optional prefix.
+    let logs = |v: &str| env_findings(&format!("{base}http:\n  public:\n    access_logs: {v}\n"));
+    assert_eq!(logs("true"), []);
+    assert_eq!(logs("{bucket_name: my-logs, prefix: shop/prod}"), []);
+    assert_eq!(
+        logs("{bucket_name: My_Logs}"),
+        [(
+            Code::InvalidValue,
+            "http.public.access_logs.bucket_name".into()
+        )]
+    );
+    assert_eq!(
+        logs("{prefix: shop}"),
+        [(
+            Code::MissingField,
+            "http.public.access_logs.bucket_name".into()
+        )]
+    );
+    assert_eq!(
+        logs("{bucket_name: my-logs, prefix: AWSLogs/x}"),
+        [(Code::InvalidValue, "http.public.access_logs.prefix".into())]
+    );
     assert_eq!(
         env_findings(&format!(
             "{base}cdn:\n  certificate: arn:aws:acm:eu-west-1:111122223333:certificate/a\n"
