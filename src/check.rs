@@ -337,4 +337,80 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].severity, crate::manifest::diag::Severity::Warning);
     }
+
+    /// A workspace of application `shop` with domain `example.com`, environments
+    /// `test` and `prod`, and the services given as `(name, manifest body after the
+    /// name)`.
+    fn domain_workspace(services: &[(&str, &str)]) -> Workspace {
+        let mut files = MemFiles::new();
+        files.insert(APP, b"name: shop\ndomain: example.com\n".to_vec());
+        for e in ["test", "prod"] {
+            files.insert(
+                format!("wharf/environments/{e}/manifest.yml"),
+                format!("name: {e}\ntype: Environment\n").into_bytes(),
+            );
+        }
+        for (name, body) in services {
+            files.insert(
+                format!("wharf/{name}/manifest.yml"),
+                format!("name: {name}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 80\n{body}").into_bytes(),
+            );
+        }
+        load(&files)
+    }
+
+    fn duplicates(ws: &Workspace) -> Vec<String> {
+        ws.diags
+            .iter()
+            .filter(|d| d.code == Code::DuplicateKey)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn one_dns_name_points_at_one_load_balancer() {
+        // Two services, one alias.
+        let ws = domain_workspace(&[
+            ("web", "http:\n  path: /\n  alias: www.example.com\n"),
+            ("web2", "http:\n  path: /\n  alias: www.example.com\n"),
+        ]);
+        let d = duplicates(&ws);
+        assert!(
+            d.iter()
+                .any(|m| m.contains("`www.example.com` is already a name of service `web`")),
+            "{d:?}"
+        );
+        // Two services, same paths and hosts on one load balancer.
+        assert!(
+            d.iter()
+                .any(|m| m.contains("routes the same paths and host names")),
+            "{d:?}"
+        );
+        // An alias in the domain's zone, in two environments (one service).
+        let ws = domain_workspace(&[("web", "http:\n  path: /\n  alias: www.example.com\n")]);
+        let d = duplicates(&ws);
+        assert!(d.iter().any(|m| m.contains("in environment `prod`") || m.contains("in environment `test`")), "{d:?}");
+        // An alias that is another service's own name.
+        let ws = domain_workspace(&[
+            ("www", "http:\n  path: /www\n"),
+            (
+                "web",
+                "http:\n  path: /\n  alias: www.${WHARF_ENVIRONMENT_NAME}.shop.example.com\n",
+            ),
+        ]);
+        assert!(!duplicates(&ws).is_empty());
+        // One service's NLB alias that is its own ALB name.
+        let ws = domain_workspace(&[(
+            "relay",
+            "http:\n  path: /\nnlb:\n  port: 8443/tcp\n  alias: relay.${WHARF_ENVIRONMENT_NAME}.shop.example.com\n",
+        )]);
+        let d = duplicates(&ws);
+        assert!(d.iter().any(|m| m.contains("(its `http`)")), "{d:?}");
+        // Names of each environment's own zone: no conflict.
+        let ws = domain_workspace(&[(
+            "web",
+            "http:\n  path: /\n  alias: www.${WHARF_ENVIRONMENT_NAME}.shop.example.com\n",
+        )]);
+        assert!(!ws.diags.has_errors(), "{:?}", ws.diags);
+    }
 }

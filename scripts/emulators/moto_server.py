@@ -89,7 +89,9 @@ What is adjusted, and why:
 21. AWS::CloudFront::Distribution exists in CloudFormation, with `!GetAtt DomainName`
     (`<id>.cloudfront.net`) and its configuration kept as written; moto's
     CloudFormation had no CloudFront type. Nothing is served.
-22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped).
+22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped),
+    without its Deny statements: moto enforces bucket policies, and the TLS-only
+    statement would refuse its plain-HTTP endpoint.
 """
 
 import os
@@ -1047,7 +1049,12 @@ class S3BucketPolicy(_Policy, CloudFormationModel):
 
         backend = s3_backends[self.account_id][get_partition(self.region_name)]
         if props.get("Bucket") in backend.buckets:
-            backend.put_bucket_policy(props["Bucket"], _json_text(props.get("PolicyDocument") or {}).encode())
+            # Deny statements are left out: moto enforces bucket policies, and its
+            # endpoint is plain HTTP, which `aws:SecureTransport` denies.
+            doc = dict(props.get("PolicyDocument") or {})
+            doc["Statement"] = [st for st in doc.get("Statement") or [] if st.get("Effect") != "Deny"]
+            if doc["Statement"]:
+                backend.put_bucket_policy(props["Bucket"], _json_text(doc).encode())
 
     def _reset(self, props):
         from moto.s3.models import s3_backends

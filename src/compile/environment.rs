@@ -153,6 +153,9 @@ pub struct CdnPlan {
     pub aliases: Vec<String>,
     /// The S3 bucket's domain name of static assets, and their path pattern.
     pub static_assets: Option<(String, String)>,
+    /// The static assets' alias and the zone of its record (a CloudFormation value),
+    /// with the certificate and the application's domain.
+    pub static_record: Option<(String, String)>,
 }
 
 /// The internal load balancer (for Backend Services with `http`), and the private
@@ -259,6 +262,8 @@ pub struct EnvPlan {
     pub elb_log_parameter: &'static str,
     /// The log delivery service's principal ([`ELB_LOG_SERVICE`]).
     pub elb_log_service: &'static str,
+    /// CloudFront's hosted zone, for records to the distribution.
+    pub cdn_zone: &'static str,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -442,18 +447,38 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                     }
                 }
             }
-            if let Some(a) = c
+        }
+        // The services' own names, before the static assets' alias joins them.
+        let service_names = aliases.clone();
+        if certificate.is_some()
+            && let Some(a) = c
                 .static_assets
                 .as_ref()
                 .and_then(|s| s.value.alias.as_ref())
-            {
-                let a = a.value.to_ascii_lowercase();
-                if !aliases.contains(&a) {
-                    aliases.push(a);
-                }
+        {
+            let a = a.value.to_ascii_lowercase();
+            if !aliases.contains(&a) {
+                aliases.push(a);
             }
         }
+        let static_record = c
+            .static_assets
+            .as_ref()
+            .and_then(|s| s.value.alias.as_ref())
+            .filter(|_| c.certificate.is_some())
+            // A service's name of the same: its record points at the distribution.
+            .filter(|a| !service_names.contains(&a.value.to_ascii_lowercase()))
+            .and_then(|a| {
+                use crate::manifest::environment::Zone;
+                let zone = match m.app_domain.as_ref()?.zone_of(&env, a)? {
+                    Zone::Env => "!Ref EnvHostedZone".to_string(),
+                    Zone::App => format!("!Ref {}", EnvValue::AppHostedZoneId.parameter()),
+                    Zone::Domain => format!("!Ref {}", EnvValue::DomainHostedZoneId.parameter()),
+                };
+                Some((a.value.to_ascii_lowercase(), zone))
+            });
         CdnPlan {
+            static_record,
             origin_https: m.https() && !c.terminate_tls.as_ref().is_some_and(|t| t.value),
             certificate,
             aliases,
@@ -665,6 +690,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         cdn,
         elb_log_parameter: ELB_LOG_PRINCIPAL_PARAMETER,
         elb_log_service: ELB_LOG_SERVICE,
+        cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
         ssm,
     }
 }

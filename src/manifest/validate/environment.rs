@@ -319,7 +319,10 @@ fn cdn(c: &mut Checker, m: &EnvManifest) {
                     format!("`{}` is not a domain name: {why}", al.value),
                     None,
                 );
-            } else if cdn.certificate.is_none() {
+            } else if let Some(d) = &m.app_domain {
+                super::http::domain_name(c, d, &m.name.value, al, "cdn.static_assets.alias", false);
+            }
+            if cdn.certificate.is_none() {
                 c.warn(Code::InvalidValue, al.span, "cdn.static_assets.alias", "the distribution answers to its aliases with `cdn.certificate` only; without it this name is not served", Some("give `cdn.certificate` (us-east-1) covering it".into()));
             }
         }

@@ -152,6 +152,9 @@ fn certificate_names(c: &mut Checker, h: &Http, e: &EnvManifest) {
 /// (<https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html>).
 pub const CERTIFICATE_NAME_MAX: usize = 64;
 
+/// Aliases per CloudFront distribution, by default.
+pub const CLOUDFRONT_ALIASES: usize = 100;
+
 /// Domain names per ACM certificate, by default.
 pub const ACM_NAMES: usize = 10;
 
@@ -193,6 +196,15 @@ fn rule(
             Some("use `path: '/'` to route all requests".to_string()),
         ),
         Some(p) => {
+            if p.contains(['*', '?']) {
+                c.error(
+                    Code::InvalidValue,
+                    p.span,
+                    &at_path,
+                    format!("`{}` is a pattern; `path` is a prefix", p.value),
+                    Some("write the prefix (`/` for all, `api` for `/api` and below): wharf makes the patterns".to_string()),
+                );
+            }
             if p.is_empty() || p.chars().any(char::is_whitespace) || p.len() > 120 {
                 c.error(
                     Code::InvalidValue,
@@ -478,7 +490,16 @@ pub(super) fn domain_name(
     if d.zone_of(env, name).is_some() || (imported && !d.in_app_zone(name)) {
         return;
     }
-    let message = if d.in_app_zone(name) {
+    let other_env = d
+        .envs
+        .iter()
+        .find(|o| o.as_str() != env && name.value.eq_ignore_ascii_case(&d.env_zone(o)));
+    let message = if let Some(o) = other_env {
+        format!(
+            "`{}` is environment `{o}`'s zone name, not one environment `{env}` writes",
+            name.value
+        )
+    } else if d.in_app_zone(name) {
         format!(
             "`{}` is in application `{}`'s zones but not one environment `{env}` writes: only names one label below `{}` or `{}` are its",
             name.value,
@@ -510,6 +531,21 @@ pub(super) fn domain_name(
 /// its certificates (`http.private.certificates`), and records only go where
 /// `hosted_zone` says (the application's zones are public).
 fn internal_aliases(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest) {
+    // A name in the private zone `<env>.<app>.internal` gets its record there; any
+    // other needs a `hosted_zone`, or it has none.
+    for a in h.alias.iter().flat_map(|l| l.iter()) {
+        let labels: Vec<&str> = a.name.value.split('.').collect();
+        let internal = labels.len() == 4 && labels[1] == e.name.value && labels[3] == "internal";
+        if !internal && a.hosted_zone.is_none() && h.hosted_zone.is_none() {
+            c.warn(
+                Code::Reference,
+                a.name.span,
+                &format!("{at}.alias"),
+                format!("`{}` gets no DNS record: it is not in the environment's private zone, and has no `hosted_zone`", a.name.value),
+                Some(format!("give its `hosted_zone`, or use a name like `x.{}.<app>.internal`", e.name.value)),
+            );
+        }
+    }
     if let Some(list) = &h.alias
         && e.private_certificates().is_empty()
     {
@@ -527,6 +563,20 @@ fn internal_aliases(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest)
 /// HTTPS listener only, and `redirect_to_https` meaning something only with one.
 fn listener(c: &mut Checker, h: &RoutingRule, at: &str, e: &EnvManifest, internal: bool) {
     let https = e.lb_https(internal);
+    // Behind CloudFront only, the load balancer sees CloudFront's addresses.
+    if !internal
+        && e.cdn_only_ingress().is_some()
+        && let Some(ips) = &h.allowed_source_ips
+        && let Some(first) = ips.first()
+    {
+        c.warn(
+            Code::InvalidValue,
+            first.span,
+            &format!("{at}.allowed_source_ips"),
+            format!("environment `{}`'s load balancer is reached through CloudFront only, so requests come from CloudFront's addresses and these never match", e.name.value),
+            Some("restrict at CloudFront, or remove `ingress.cdn`".into()),
+        );
+    }
     // CloudFront reaching an HTTPS load balancer over HTTP meets the redirect.
     if !internal
         && https
@@ -609,15 +659,17 @@ pub fn shared_names(
     use crate::manifest::diag::Diagnostic;
     use crate::manifest::dns::{RecordZone, http_names, nlb_names};
     let mut out = Vec::new();
-    let mut names: std::collections::BTreeMap<(RecordZone, String), (String, String)> =
+    let mut names: std::collections::BTreeMap<(RecordZone, String), (String, String, String)> =
         std::collections::BTreeMap::new();
     for (env, services) in envs {
         let mut routes: std::collections::BTreeMap<(bool, [Vec<String>; 2]), String> =
             std::collections::BTreeMap::new();
         for m in services.iter() {
-            let mut claimed = Vec::new();
+            // Each name with the load balancer it points at: one service's ALB and NLB
+            // are two.
+            let mut claimed: Vec<(crate::manifest::dns::DnsName, &str)> = Vec::new();
             if let Some(h) = m.http() {
-                claimed.extend(http_names(m, h, env, app));
+                claimed.extend(http_names(m, h, env, app).into_iter().map(|n| (n, "http")));
                 for (at, r) in h.rules() {
                     let Some([paths, hosts, _]) = conditions(r) else {
                         continue;
@@ -645,17 +697,17 @@ pub fn shared_names(
                 }
             }
             if let Some(n) = m.nlb() {
-                claimed.extend(nlb_names(m, n, env));
+                claimed.extend(nlb_names(m, n, env).into_iter().map(|n| (n, "nlb")));
             }
-            for n in claimed {
-                let owner = (m.name.value.clone(), env.name.value.clone());
+            for (n, lb) in claimed {
+                let owner = (m.name.value.clone(), env.name.value.clone(), lb.to_string());
                 match names.get(&(n.zone.clone(), n.name.clone())) {
                     Some(first) if first != &owner => out.push(
                         Diagnostic::error(
                             Code::DuplicateKey,
                             format!(
-                                "`{}` is already a name of service `{}` in environment `{}`: one DNS name points at one load balancer",
-                                n.name, first.0, first.1
+                                "`{}` is already a name of service `{}` in environment `{}` (its `{}`): one DNS name points at one load balancer",
+                                n.name, first.0, first.1, first.2
                             ),
                         )
                         .at(n.span)
@@ -665,6 +717,36 @@ pub fn shared_names(
                     None => {
                         names.insert((n.zone.clone(), n.name.clone()), owner);
                     }
+                }
+            }
+        }
+        // The distribution's name for static assets: its record is the environment's,
+        // unless a service's name is the same (whose record points at the distribution
+        // already, with `cdn.certificate`).
+        if let (Some(a), Some(d), true) = (
+            env.cdn()
+                .and_then(|c| c.static_assets.as_ref())
+                .and_then(|s| s.value.alias.as_ref()),
+            &env.app_domain,
+            env.cdn().is_some_and(|c| c.certificate.is_some()),
+        ) && let Some(zone) = d.zone_of(&env.name.value, a)
+        {
+            let key = (RecordZone::Managed(zone), a.value.to_ascii_lowercase());
+            match names.get(&key) {
+                Some(first) if first.1 == env.name.value && first.2 == "http" => {}
+                Some(first) => out.push(
+                    Diagnostic::error(
+                        Code::DuplicateKey,
+                        format!("`{}` is already a name of `{}` in environment `{}`: one DNS name points at one place", a.value, first.0, first.1),
+                    )
+                    .at(a.span)
+                    .path("cdn.static_assets.alias"),
+                ),
+                None => {
+                    names.insert(
+                        key,
+                        ("cdn".to_string(), env.name.value.clone(), "cdn.static_assets".to_string()),
+                    );
                 }
             }
         }
@@ -694,6 +776,33 @@ pub fn cdn_notes(
             .path("cdn"),
         ];
     }
+    // CloudFront takes 100 aliases per distribution by default
+    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
+    if cdn.certificate.is_some() {
+        let app = env
+            .app_domain
+            .as_ref()
+            .map(|d| d.app.clone())
+            .unwrap_or_default();
+        let mut names: Vec<String> = public
+            .iter()
+            .filter_map(|s| Some(crate::manifest::dns::http_names(s, s.http()?, env, &app)))
+            .flatten()
+            .map(|n| n.name)
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.len() > CLOUDFRONT_ALIASES {
+            return vec![
+                Diagnostic::warning(
+                    Code::Limit,
+                    format!("environment `{}`'s distribution would answer to {} names; CloudFront takes {CLOUDFRONT_ALIASES} unless AWS raised the quota", env.name.value, names.len()),
+                )
+                .at(cdn.span)
+                .path("cdn"),
+            ];
+        }
+    }
     if cdn.certificate.is_none()
         && let Some(a) = public
             .iter()
@@ -702,7 +811,11 @@ pub fn cdn_notes(
         return vec![
             Diagnostic::warning(
                 Code::Reference,
-                "CloudFront answers to the services' aliases only with `cdn.certificate`: without it they keep pointing at the load balancer, and the distribution has its own `*.cloudfront.net` name",
+                if env.cdn_only_ingress().is_some() {
+                    "CloudFront answers to the services' aliases only with `cdn.certificate`: without it they keep pointing at the load balancer, which only CloudFront may reach (`ingress.cdn`), so they will not connect"
+                } else {
+                    "CloudFront answers to the services' aliases only with `cdn.certificate`: without it they keep pointing at the load balancer, and the distribution has its own `*.cloudfront.net` name"
+                },
             )
             .at(a.span)
             .path("http.alias")

@@ -154,6 +154,9 @@ fn listener(
 ) {
     let p = |s: &str| format!("{at}.{s}");
     let Some(port) = &l.port else {
+        if m.was_unreadable(&p("port")) {
+            return;
+        }
         c.error(
             Code::MissingField,
             span,

@@ -2297,7 +2297,7 @@ fn a_backend_service_with_http_is_behind_the_internal_load_balancer() {
     assert_eq!(run(&svc, Some(TEST_ENV)), vec![]);
     // Its aliases and gRPC need the internal load balancer's certificates; the public
     // ones and the domain do not count.
-    let alias = format!("{svc}  alias: api.example.com\n");
+    let alias = format!("{svc}  alias: api.example.com\n  hosted_zone: Z0ABC\n");
     let f = &run_in(&alias, Some(CERT_ENV), Some("example.com"))[0];
     assert_eq!((f.code, f.path.as_str()), (Code::Reference, "http.alias"));
     assert!(
@@ -2493,5 +2493,51 @@ fn an_ecs_service_takes_five_target_groups() {
     assert_eq!(
         run(&with_http(&format!("  additional_rules:\n{rules}")), None),
         vec![]
+    );
+}
+
+#[test]
+fn findings_of_the_second_trial() {
+    // A path is a prefix, not a pattern.
+    let f = one(&LB.replace("path: '/'", "path: '/*'"));
+    assert_eq!((f.code, f.path.as_str()), (Code::InvalidValue, "http.path"));
+    // Another environment's zone name is said to be one.
+    let f = &run_in(
+        &with_http("  alias: prod.shop.example.com"),
+        Some(TEST_ENV),
+        Some("example.com"),
+    )[0];
+    assert!(
+        f.message.contains("environment `prod`'s zone name"),
+        "{}",
+        f.message
+    );
+    // A Backend Service's alias outside the private zone without a hosted zone: said.
+    let private = "name: test\ntype: Environment\nhttp:\n  private:\n    certificates: [arn:aws:acm:us-east-1:111122223333:certificate/b]\n";
+    let found = run(
+        &format!("{BE}http:\n  path: /\n  alias: api.example.com\n"),
+        Some(private),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].severity, found[0].code),
+        (Severity::Warning, Code::Reference)
+    );
+    assert_eq!(
+        run(
+            &format!("{BE}http:\n  path: /\n  alias: x.test.shop.internal\n"),
+            Some(private)
+        ),
+        vec![]
+    );
+    // Source addresses behind CloudFront only never match.
+    let cdn_only = "name: test\ntype: Environment\ncdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n";
+    let found = run(
+        &with_http("  allowed_source_ips: [10.0.0.0/8]"),
+        Some(cdn_only),
+    );
+    assert_eq!(
+        (found[0].severity, found[0].path.as_str()),
+        (Severity::Warning, "http.allowed_source_ips")
     );
 }
