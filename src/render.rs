@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "partials/svc-task-definition.yml",
     "partials/svc-target-group.yml",
     "partials/svc-nlb.yml",
+    "partials/svc-addons.yml",
     "partials/svc-discovery.yml",
     "partials/svc-service.yml",
     "partials/svc-alarms.yml",

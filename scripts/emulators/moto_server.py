@@ -89,6 +89,10 @@ What is adjusted, and why:
 21. AWS::CloudFront::Distribution exists in CloudFormation, with `!GetAtt DomainName`
     (`<id>.cloudfront.net`) and its configuration kept as written; moto's
     CloudFormation had no CloudFront type. Nothing is served.
+24. An AWS::IAM::Role gets its `ManagedPolicyArns` attached (those moto knows);
+    moto's CloudFormation ignored them.
+23. A nested stack (AWS::CloudFormation::Stack) has `!GetAtt Stack.Outputs.<Name>`,
+    its output's value, as on AWS; moto's nested stack had no attributes.
 22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped),
     without its Deny statements: moto enforces bucket policies, and the TLS-only
     statement would refuse its plain-HTTP endpoint.
@@ -442,6 +446,59 @@ class CloudFrontDistribution(CloudFormationModel):
 
 parsing.get_model_map.cache_clear()
 parsing.get_name_type_map.cache_clear()
+
+
+# ---- 23. Nested stacks' `!GetAtt Stack.Outputs.<Name>` ---------------------------------
+
+
+def _nested_get_attr(self, attr):
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+    if attr.startswith("Outputs."):
+        out = self.output_map.get(attr[len("Outputs."):])
+        if out is not None:
+            return out.value
+    raise UnformattedGetAttTemplateException()
+
+
+cfn_models.Stack.get_cfn_attribute = _nested_get_attr
+
+# `!GetAtt A.Outputs.B` reaches moto as three parts; the attribute is `Outputs.B`.
+_orig_clean_json = parsing.clean_json
+
+
+def _clean_json(resource_json, resources_map):
+    if isinstance(resource_json, dict):
+        att = resource_json.get("Fn::GetAtt")
+        if isinstance(att, list) and len(att) > 2:
+            resource_json = dict(resource_json)
+            resource_json["Fn::GetAtt"] = [att[0], ".".join(str(a) for a in att[1:])]
+    return _orig_clean_json(resource_json, resources_map)
+
+
+parsing.clean_json = _clean_json
+
+
+# ---- 24. Roles get their managed policies ------------------------------------------------
+
+from moto.utilities.utils import get_partition  # noqa: E402
+
+from moto.iam import models as iam_models  # noqa: E402
+
+_orig_role_create = iam_models.Role.create_from_cloudformation_json.__func__
+
+
+def _role_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    role = _orig_role_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    backend = iam_models.iam_backends[account_id][get_partition(region_name)]
+    known = {p.arn for p in backend.managed_policies.values()}
+    for arn in cloudformation_json["Properties"].get("ManagedPolicyArns") or []:
+        if arn in known:
+            backend.attach_role_policy(arn, role.name)
+    return role
+
+
+iam_models.Role.create_from_cloudformation_json = classmethod(_role_create)
 
 
 # ---- 2. ECS task definitions and services keep what the template says ------------------

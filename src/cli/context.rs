@@ -125,6 +125,14 @@ pub fn emit_package(
                 .map_err(|e| WharfError::io("write", &stack, e))?;
             std::fs::write(&params, pkg.config.to_json())
                 .map_err(|e| WharfError::io("write", &params, e))?;
+            if let Some(addons) = &pkg.addons {
+                let path = dir.join(format!("{}.addons.yml", pkg.file_stem));
+                std::fs::write(&path, addons).map_err(|e| WharfError::io("write", &path, e))?;
+                ui.note(format!(
+                    "Wrote its addons template {} (the stack's AddonsTemplateURL: upload it to S3)",
+                    path.display()
+                ));
+            }
             ui.success(format!(
                 "Wrote stack {}: {} and {}",
                 pkg.stack_name,

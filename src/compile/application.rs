@@ -46,5 +46,6 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
         follow_up: super::FollowUp::Nothing,
         needs: Vec::new(),
         after: Vec::new(),
+        addons: None,
     })
 }

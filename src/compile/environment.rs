@@ -718,5 +718,6 @@ pub fn compile_env(
         follow_up: super::FollowUp::Nothing,
         needs: Vec::new(),
         after: Vec::new(),
+        addons: None,
     })
 }

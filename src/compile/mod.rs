@@ -40,6 +40,9 @@ pub struct Package {
     /// Topics the stack subscribes to: a deployed stack of the environment must have
     /// them, unless their publisher deploys in the same run (checked before a deploy).
     pub needs: Vec<TopicNeed>,
+    /// The workload's merged addons template, deployed as its nested stack
+    /// (`--output-dir` writes it as `<svc>-<env>.addons.yml`).
+    pub addons: Option<String>,
 }
 
 /// A topic a worker subscribes to, and where it must be.

@@ -55,6 +55,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
+            addons_url: None,
         },
     )
 }
@@ -239,6 +240,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             image_digests: &image_digests,
             env_files: &BTreeMap::new(),
             subnets: None,
+            addons_url: None,
         };
         super::compile_service(m, &inputs)
             .unwrap()
@@ -546,6 +548,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
+            addons_url: None,
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -576,6 +579,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
+                addons_url: None,
             },
         )
         .unwrap()
@@ -675,6 +679,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 image_digests: &web_digest(),
                 env_files: &BTreeMap::new(),
                 subnets: None,
+                addons_url: None,
             },
         )
         .unwrap();
@@ -1031,6 +1036,7 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
                 image_digests: &BTreeMap::new(),
                 env_files: &BTreeMap::new(),
                 subnets,
+                addons_url: None,
             },
         )
         .unwrap()
@@ -1195,6 +1201,7 @@ fn svc_plan_in(svc: &str, env: &EnvManifest, priorities: Vec<u32>) -> service::S
             image_digests: &web_digest(),
             env_files: &BTreeMap::new(),
             subnets: None,
+            addons_url: None,
         },
     )
 }

@@ -220,6 +220,8 @@ pub struct DeployInputs {
     pub env_files: BTreeMap<String, BTreeMap<String, String>>,
     /// Subnet IDs found by tags.
     pub subnets: BTreeMap<String, Vec<String>>,
+    /// The S3 URL of each workload's uploaded addons template.
+    pub addons: BTreeMap<String, String>,
 }
 
 /// `digest` for the main container of each of `services`: what a package of built
@@ -237,6 +239,7 @@ impl From<Digests> for DeployInputs {
             digests,
             env_files: BTreeMap::new(),
             subnets: BTreeMap::new(),
+            addons: BTreeMap::new(),
         }
     }
 }
@@ -263,6 +266,7 @@ fn service_stack(
         image_digests: uploads.digests.get(&m.name.value).unwrap_or(&NONE),
         env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NONE),
         subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),
+        addons_url: uploads.addons.get(&m.name.value).map(String::as_str),
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);

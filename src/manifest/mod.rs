@@ -6,6 +6,7 @@
 //! the loader puts on its input is in [`limits`].
 
 pub mod access_logs;
+pub mod addons;
 pub mod app;
 pub mod cdn;
 pub mod common;

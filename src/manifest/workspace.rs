@@ -89,6 +89,8 @@ struct ServiceDoc {
     overrides: BTreeMap<String, Node>,
     /// `overrides/cfn.patches.yml`, when the workload has one.
     patches: Vec<Patch>,
+    /// `addons/`, merged, when the workload has it.
+    addons: Option<std::sync::Arc<super::addons::Addons>>,
 }
 
 /// A loaded workspace.
@@ -211,13 +213,7 @@ impl Workspace {
         for svc in subdirs_with_manifest(files, &location.dir, cwd, &mut ws.sources, &mut ws.diags)
         {
             let dir = location.dir.join(&svc);
-            if files.is_dir(&dir.join("addons")) {
-                ws.diags.push(
-                    Diagnostic::error(Code::Unsupported, format!("service `{svc}` has an `addons/` directory, which wharf does not support yet"))
-                        .path(display_path(&dir.join("addons"), cwd).display().to_string())
-                        .help(format!("wharf would deploy `{svc}` without what `addons/` adds; move it out of the workspace, or keep this service on Copilot for now")),
-                );
-            }
+            let addons = ws.read_addons(files, &svc, &dir.join("addons"), cwd);
             let patches = ws.read_patches(files, &svc, &dir.join("overrides"), cwd);
             let doc = ws.read(files, &dir.join("manifest.yml"), cwd).map(|node| {
                 let (base, envs) = overrides::split(&node);
@@ -229,6 +225,7 @@ impl Workspace {
                     base,
                     overrides: over,
                     patches,
+                    addons,
                 }
             });
             ws.services.insert(svc, doc);
@@ -296,6 +293,62 @@ impl Workspace {
     /// The YAML patches in a workload's `overrides/` directory (none without the
     /// directory or its `cfn.patches.yml`, or when the file holds only comments). A
     /// CDK override (`cdk.json`) is refused: wharf runs no Node.js toolchain.
+    /// The workload's `addons/` directory merged ([`super::addons::merge`]); `None`
+    /// without one, or with errors (reported).
+    fn read_addons(
+        &mut self,
+        files: &dyn Files,
+        svc: &str,
+        dir: &Path,
+        cwd: &Path,
+    ) -> Option<std::sync::Arc<super::addons::Addons>> {
+        use super::addons::{MAX_FILES, PARAMETERS_FILE, merge};
+        if !files.is_dir(dir) {
+            return None;
+        }
+        let mut names: Vec<String> = files
+            .entries(dir)
+            .into_iter()
+            .filter_map(|n| n.into_string().ok())
+            .filter(|n| (n.ends_with(".yml") || n.ends_with(".yaml")) && n != PARAMETERS_FILE)
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    format!("service `{svc}`'s `addons/` has no template (`*.yml`)"),
+                )
+                .path(display_path(dir, cwd).display().to_string()),
+            );
+            return None;
+        }
+        if names.len() > MAX_FILES {
+            self.diags.push(
+                Diagnostic::error(Code::Limit, format!("service `{svc}`'s `addons/` has {} templates; wharf reads at most {MAX_FILES}", names.len()))
+                    .path(display_path(dir, cwd).display().to_string()),
+            );
+            return None;
+        }
+        let templates: Vec<Node> = names
+            .iter()
+            .filter_map(|n| self.read(files, &dir.join(n), cwd))
+            .collect();
+        if templates.len() != names.len() {
+            return None;
+        }
+        let params_path = dir.join(PARAMETERS_FILE);
+        let params = if files.exists(&params_path) {
+            Some(self.read(files, &params_path, cwd)?)
+        } else {
+            None
+        };
+        let mut d = Diagnostics::new();
+        let merged = merge(&templates, params.as_ref(), &mut d);
+        self.diags.extend(d);
+        merged.map(std::sync::Arc::new)
+    }
+
     fn read_patches(&mut self, files: &dyn Files, svc: &str, dir: &Path, cwd: &Path) -> Vec<Patch> {
         if !files.is_dir(dir) {
             return Vec::new();
@@ -485,6 +538,7 @@ impl Workspace {
         let over = env.and_then(|e| Some((e, doc.overrides.get(e)?)));
         let over_span = over.map(|(e, o)| (e, o.span));
         let patches = doc.patches.clone();
+        let addons = doc.addons.clone();
         let mut node = match over {
             Some((_, o)) => overrides::merge(&doc.base, o),
             None => doc.base.clone(),
@@ -496,7 +550,11 @@ impl Workspace {
             &node,
             &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
         )
-        .map(|m| ServiceManifest { patches, ..m });
+        .map(|m| ServiceManifest {
+            patches,
+            addons,
+            ..m
+        });
         if let Some(m) = &m {
             validate::validate_service(m, env.and_then(|e| self.env(e)), &mut d);
             name_matches_dir(&m.name, name, "service", &mut d);
@@ -525,13 +583,18 @@ impl Workspace {
         let doc = self.services.get(name)?.as_ref()?;
         let mut node = doc.base.clone();
         let patches = doc.patches.clone();
+        let addons = doc.addons.clone();
         let mut d = Diagnostics::new();
         interpolate(&mut node, &self.lookup_for(None), &mut d);
         ServiceManifest::decode(
             &node,
             &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
         )
-        .map(|m| ServiceManifest { patches, ..m })
+        .map(|m| ServiceManifest {
+            patches,
+            addons,
+            ..m
+        })
     }
 
     /// The workspace's root: the directory holding `wharf/` or `copilot/`, which

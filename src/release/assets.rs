@@ -26,6 +26,57 @@ pub fn read(ws: &mut Workspace, workloads: &[String], env: &str) -> Vec<EnvFile>
     out
 }
 
+/// The merged addons templates of `workloads` as they are in `env`, by workload
+/// (`addons/`; the same for every environment).
+pub fn addons(ws: &mut Workspace, workloads: &[String], env: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for name in workloads {
+        if let Some(a) = ws.service(name, Some(env)).and_then(|m| m.addons) {
+            out.insert(
+                name.clone(),
+                crate::compile::overrides::emit::document(&a.template),
+            );
+        }
+    }
+    out
+}
+
+/// Uploads each workload's addons template to application `app`'s bucket under
+/// `addons/<sha256>.yml`, adding its URL to `uploads` (the nested stack's
+/// `AddonsTemplateURL`).
+///
+/// # Errors
+/// The application has no bucket in the region, or S3 refused an upload.
+pub async fn upload_addons(
+    aws: &Aws,
+    app: &str,
+    templates: BTreeMap<String, String>,
+    uploads: &mut DeployInputs,
+) -> Result<(), WharfError> {
+    use sha2::Digest;
+    if templates.is_empty() {
+        return Ok(());
+    }
+    let bucket = super::stacks::app_bucket(aws, app).await?.ok_or_else(|| {
+        WharfError::usage(
+            format!(
+                "addons go to application `{app}`'s bucket, and it has none in {}",
+                aws.region
+            ),
+            Some(format!("run `wharf app init {app}` once in this region")),
+        )
+    })?;
+    for (name, text) in templates {
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let url = aws
+            .put_template(&bucket, &format!("addons/{hex}.yml"), &text)
+            .await?;
+        uploads.addons.insert(name, url);
+    }
+    Ok(())
+}
+
 /// Uploads `files` to application `app`'s bucket, adding their ARNs to `uploads`.
 ///
 /// # Errors

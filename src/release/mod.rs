@@ -209,6 +209,8 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let mut uploads = DeployInputs::from(images::digests(&published));
     uploads.subnets = subnets;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
+    let addons = assets::addons(ws, &req.workloads, &env);
+    assets::upload_addons(&client, &app, addons, &mut uploads).await?;
     let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;
     if let Some(spec) = env_stack.as_mut() {
         assets::fill_env_parameters(&client, spec).await?;

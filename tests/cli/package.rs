@@ -192,6 +192,23 @@ fn fixture_workspaces_package_lint_clean_with_snapshots() {
         files.iter().for_each(|f| check_structure(f));
         lint(&files);
         snapshot_all(&name, &files);
+        // Addons templates, written beside their workload's stack.
+        let mut addons: Vec<PathBuf> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".addons.yml"))
+            .collect();
+        addons.sort();
+        if !addons.is_empty() {
+            lint(&addons);
+            for a in &addons {
+                let stem = a.file_name().unwrap().to_string_lossy().to_string();
+                insta::assert_snapshot!(
+                    format!("{name}__{stem}"),
+                    std::fs::read_to_string(a).unwrap()
+                );
+            }
+        }
     }
 }
 

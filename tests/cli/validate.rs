@@ -164,12 +164,17 @@ fn unsupported_types_and_copilot_extras_are_explicit() {
     );
     d.write("wharf/api/manifest.yml", API);
     d.write("wharf/api/addons/table.yml", "Resources: {}\n");
+    d.write("wharf/environments/addons/db.yml", "Resources: {}\n");
     wharf(d.path()).arg("validate").assert().code(2).stderr(
         predicate::str::contains(
             "wharf/jobs/manifest.yml:2:7: service type `Static Site` is not supported by wharf yet",
         )
+        // A workload's addons are read, and their errors located.
         .and(predicate::str::contains(
-            "service `api` has an `addons/` directory",
+            "wharf/api/addons/table.yml:1:1: the addon templates define no `Resources`",
+        ))
+        .and(predicate::str::contains(
+            "environment addons (`environments/addons/`) are not supported by wharf yet",
         )),
     );
 }

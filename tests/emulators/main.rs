@@ -2,6 +2,7 @@
 //! LocalStack), on 127.0.0.1 only. They fail, not skip, when an emulator is not
 //! installed: run `scripts/emulators/install.sh` first (the test script does).
 
+mod addons;
 mod assets;
 mod cfn_races;
 mod containers;

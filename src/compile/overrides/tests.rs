@@ -47,6 +47,7 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         image_digests: &BTreeMap::new(),
         env_files: &BTreeMap::new(),
         subnets: None,
+        addons_url: None,
     };
     let pkg = compile_service(&m, &inputs).unwrap();
     let out = apply(pkg.template, &m, "test")?;

@@ -5,6 +5,7 @@
 //! (rolling percentages, rollback alarms), `network` (subnets, environment values),
 //! `connect` (Service Connect); `plan` puts them together.
 
+mod addons;
 mod connect;
 mod deployment;
 mod env_files;
@@ -23,6 +24,7 @@ mod tracing;
 mod types;
 mod volumes;
 
+pub use addons::{AddonsPlan, TEMPLATE_URL_PARAMETER as ADDONS_TEMPLATE_URL};
 pub use lb::{
     CertificatePlan, LbPlan, NamePlan, RecordPlan, RulePlan, TargetHealthPlan, ZoneRef,
     record_logical_id,
@@ -90,6 +92,22 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             container.environment.push(VarPlan { name, value });
         }
     }
+    // Addons' outputs: variables, secrets and security groups of the tasks.
+    let mut security_groups = network::security_groups(m);
+    let addons = m.addons.as_ref().map(|a| {
+        let (plan, vars, addon_secrets, groups) = addons::plan(a, &app, &env, &name);
+        for v in vars {
+            if !container.environment.iter().any(|x| x.name == v.name) {
+                container.environment.push(v);
+            }
+        }
+        for s in addon_secrets {
+            secrets.secretsmanager.push(s.value_from.clone());
+            container.secrets.push(s);
+        }
+        security_groups.extend(groups);
+        plan
+    });
     container.environment.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(c) = &m.task.image.credentials {
         secrets.secretsmanager.extend(secrets::arn_resources(c));
@@ -193,7 +211,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         },
         tagged_subnets: m.subnet_tags().is_some(),
         subnet_ids: network::subnet_ids(m),
-        security_groups: network::security_groups(m),
+        security_groups,
+        addons,
         grace_period: lb
             .as_ref()
             .map(|l| l.grace_period)
@@ -262,7 +281,13 @@ pub fn compile_service(
             parameters.insert(f.name.clone(), arn.clone());
         }
     }
+    if p.addons.is_some()
+        && let Some(url) = inputs.addons_url
+    {
+        parameters.insert(ADDONS_TEMPLATE_URL.into(), url.to_string());
+    }
     Ok(Package {
+        addons: p.addons.as_ref().map(|a| a.template.clone()),
         stack_name: super::service_stack_name(&p.app, &p.env, &p.name),
         file_stem: format!("{}-{}", p.name, p.env),
         template,

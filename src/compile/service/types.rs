@@ -246,6 +246,8 @@ pub struct ServicePlan {
     pub subnet_ids: Vec<String>,
     /// The tasks' security groups, as CloudFormation values.
     pub security_groups: Vec<String>,
+    /// The workload's addons, a nested stack.
+    pub addons: Option<AddonsPlan>,
     /// Load balancer routing.
     pub lb: Option<LbPlan>,
     /// The service's own Network Load Balancer.
@@ -544,4 +546,7 @@ pub struct ServiceInputs<'a> {
     /// Subnet IDs `placement.subnets.from_tags` found at deploy; without them the
     /// `Subnets` parameter is left for whoever deploys the package.
     pub subnets: Option<&'a [String]>,
+    /// The URL of the uploaded addons template; without it the `AddonsTemplateURL`
+    /// parameter is left for whoever deploys the package.
+    pub addons_url: Option<&'a str>,
 }

@@ -229,6 +229,7 @@ impl Decode for ServiceManifest {
             workload: workload?,
             unreadable: cx.take_failed(),
             patches: Vec::new(),
+            addons: None,
         })
     }
 }

@@ -169,6 +169,9 @@ pub struct ServiceManifest {
     /// manifest file; the workspace fills them in), applied to every environment's
     /// template after `taskdef_overrides`.
     pub patches: Vec<super::patches::Patch>,
+    /// The workload's addons (`addons/`; not part of the manifest file, the workspace
+    /// fills them in): a nested stack of its stack.
+    pub addons: Option<std::sync::Arc<super::addons::Addons>>,
 }
 
 /// The part of a manifest every workload type shares: what its task runs.
