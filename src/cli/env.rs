@@ -173,6 +173,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         let client = remote::connect(&ws, &name, &aws).await?;
         let mut spec = remote::spec(pkg);
         crate::release::assets::fill_env_parameters(&client, &mut spec).await?;
+        crate::release::assets::upload_env_addons(&client, &remote::app_name(&ws), &ws, &mut spec)
+            .await?;
         stacks::check_specs(&client, &[&spec]).await?;
         if diff && !stacks::diff_and_confirm(ui, &client, &spec, yes).await? {
             ui.note("Nothing was deployed.");

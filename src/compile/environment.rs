@@ -264,6 +264,8 @@ pub struct EnvPlan {
     pub elb_log_service: &'static str,
     /// CloudFront's hosted zone, for records to the distribution.
     pub cdn_zone: &'static str,
+    /// The environments' addons: the nested stack's `Parameters` block.
+    pub addons: Option<String>,
 }
 
 fn flow_list(items: &[String]) -> Option<String> {
@@ -691,6 +693,9 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         elb_log_parameter: ELB_LOG_PRINCIPAL_PARAMETER,
         elb_log_service: ELB_LOG_SERVICE,
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
+        addons: m.addons.as_ref().map(|a| {
+            super::service::addons_parameters(a, &[("App", &app.name), ("Env", &m.name.value)])
+        }),
         ssm,
     }
 }
@@ -718,6 +723,9 @@ pub fn compile_env(
         follow_up: super::FollowUp::Nothing,
         needs: Vec::new(),
         after: Vec::new(),
-        addons: None,
+        addons: m
+            .addons
+            .as_ref()
+            .map(|a| super::overrides::emit::document(&a.template)),
     })
 }

@@ -10,8 +10,11 @@ use super::decode::Spanned;
 use super::diag::{Code, Diagnostic, Diagnostics};
 use super::yaml::{Entry, Node, Value};
 
-/// The parameters every addon template declares, which wharf sets.
+/// The parameters every workload addon template declares, which wharf sets.
 pub const RESERVED: [&str; 3] = ["App", "Env", "Name"];
+
+/// The parameters every environment addon template declares, which wharf sets.
+pub const ENV_RESERVED: [&str; 2] = ["App", "Env"];
 
 /// The file of extra parameters.
 pub const PARAMETERS_FILE: &str = "addons.parameters.yml";
@@ -94,6 +97,7 @@ impl AddonOutput {
 pub fn merge(
     templates: &[Node],
     parameters: Option<&Node>,
+    reserved: &[&str],
     diags: &mut Diagnostics,
 ) -> Option<Addons> {
     let errors_before = diags.error_count();
@@ -182,15 +186,24 @@ pub fn merge(
         );
     }
     let declared: Vec<&Entry> = section("Parameters").iter().collect();
-    for r in RESERVED {
-        if !declared.iter().any(|p| p.key == r) {
+    for r in reserved {
+        if !declared.iter().any(|p| p.key == *r) {
             diags.push(
                 Diagnostic::error(
                     Code::MissingField,
-                    format!("the addon templates do not declare parameter `{r}`, which wharf passes"),
+                    format!(
+                        "the addon templates do not declare parameter `{r}`, which wharf passes"
+                    ),
                 )
                 .at(span)
-                .help("declare `App`, `Env` and `Name` (type `String`) in `Parameters`, as Copilot's addons do"),
+                .help(format!(
+                    "declare {} (type `String`) in `Parameters`, as Copilot's addons do",
+                    reserved
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
     }
@@ -199,7 +212,7 @@ pub fn merge(
         match p.get("Parameters").and_then(Node::as_map) {
             Some(entries) => {
                 for e in entries {
-                    if RESERVED.contains(&e.key.as_str()) {
+                    if reserved.contains(&e.key.as_str()) {
                         diags.push(
                             Diagnostic::error(
                                 Code::InvalidValue,
@@ -234,7 +247,7 @@ pub fn merge(
         }
     }
     for d in &declared {
-        if RESERVED.contains(&d.key.as_str()) || given.iter().any(|(k, _)| k.value == d.key) {
+        if reserved.contains(&d.key.as_str()) || given.iter().any(|(k, _)| k.value == d.key) {
             continue;
         }
         if d.value.get("Default").is_none() {
@@ -437,7 +450,7 @@ mod tests {
             let id = map.add("addons.parameters.yml", t);
             crate::manifest::yaml::parse(id, map.file(id), &mut d).unwrap()
         });
-        merge(&nodes, p.as_ref(), &mut d).ok_or_else(|| {
+        merge(&nodes, p.as_ref(), &RESERVED, &mut d).ok_or_else(|| {
             d.iter()
                 .map(|x| {
                     let at = x

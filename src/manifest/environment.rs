@@ -28,6 +28,10 @@ pub struct EnvManifest {
     pub observability: Option<Observability>,
     /// A CloudFront distribution in front of the public load balancer.
     pub cdn: Option<Spanned<super::cdn::Cdn>>,
+    /// The environments' addons (`environments/addons/`; not part of this file, the
+    /// workspace fills them in): a nested stack of the environment's stack.
+    #[schemars(skip)]
+    pub addons: Option<std::sync::Arc<super::addons::Addons>>,
     /// The application's domain (from the application, not this file): the environment
     /// then has the hosted zone `<env>.<app>.<domain>` and a certificate for it.
     #[schemars(skip)]
@@ -338,6 +342,7 @@ impl Decode for EnvManifest {
             http: f.opt(cx, "http"),
             observability: f.opt(cx, "observability"),
             cdn: f.opt(cx, "cdn"),
+            addons: None,
             app_domain: None,
         };
         f.finish(cx);

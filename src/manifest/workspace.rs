@@ -112,6 +112,9 @@ pub struct Workspace {
     /// While one service is checked for several environments ([`Self::validate_all`]):
     /// its problems per environment, merged when done.
     collecting: Option<Vec<Diagnostics>>,
+    /// The environments' addons (`environments/addons/`), merged: a nested stack of
+    /// every environment's stack.
+    pub env_addons: Option<std::sync::Arc<super::addons::Addons>>,
 }
 
 /// Display path: relative to `cwd` when below it.
@@ -190,8 +193,15 @@ impl Workspace {
             keys,
             checks: 0,
             collecting: None,
+            env_addons: None,
         };
         ws.app = ws.load_app(files, cwd);
+        ws.env_addons = ws.read_addons(
+            files,
+            "",
+            &location.dir.join("environments").join("addons"),
+            cwd,
+        );
         let env_dir = location.dir.join("environments");
         let env_names = subdirs_with_manifest(files, &env_dir, cwd, &mut ws.sources, &mut ws.diags);
         // Every environment's name is known before any is read (an application's domain
@@ -229,12 +239,6 @@ impl Workspace {
                 }
             });
             ws.services.insert(svc, doc);
-        }
-        if files.is_dir(&location.dir.join("environments").join("addons")) {
-            ws.diags.push(Diagnostic::error(
-                Code::Unsupported,
-                "environment addons (`environments/addons/`) are not supported by wharf yet",
-            ));
         }
         ws
     }
@@ -293,8 +297,9 @@ impl Workspace {
     /// The YAML patches in a workload's `overrides/` directory (none without the
     /// directory or its `cfn.patches.yml`, or when the file holds only comments). A
     /// CDK override (`cdk.json`) is refused: wharf runs no Node.js toolchain.
-    /// The workload's `addons/` directory merged ([`super::addons::merge`]); `None`
-    /// without one, or with errors (reported).
+    /// The workload's `addons/` directory merged ([`super::addons::merge`]), or with
+    /// `svc` empty the environments' (`environments/addons/`); `None` without one, or
+    /// with errors (reported).
     fn read_addons(
         &mut self,
         files: &dyn Files,
@@ -344,7 +349,12 @@ impl Workspace {
             None
         };
         let mut d = Diagnostics::new();
-        let merged = merge(&templates, params.as_ref(), &mut d);
+        let reserved: &[&str] = if svc.is_empty() {
+            &super::addons::ENV_RESERVED
+        } else {
+            &super::addons::RESERVED
+        };
+        let merged = merge(&templates, params.as_ref(), reserved, &mut d);
         self.diags.extend(d);
         merged.map(std::sync::Arc::new)
     }
@@ -468,6 +478,7 @@ impl Workspace {
             &mut Cx::new(&mut d).with_key_index(self.keys.as_ref()),
         );
         let m = m.map(|m| EnvManifest {
+            addons: self.env_addons.clone(),
             app_domain: self.app.as_ref().and_then(|a| {
                 Some(crate::manifest::environment::AppDomain {
                     app: a.name.value.clone(),

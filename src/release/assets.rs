@@ -41,6 +41,38 @@ pub fn addons(ws: &mut Workspace, workloads: &[String], env: &str) -> BTreeMap<S
     out
 }
 
+/// Uploads the environments' addons template (when `ws` has one) and sets the
+/// environment stack's `AddonsTemplateURL` in `spec`.
+///
+/// # Errors
+/// The application has no bucket in the region, or S3 refused the upload.
+pub async fn upload_env_addons(
+    aws: &Aws,
+    app: &str,
+    ws: &Workspace,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    let Some(a) = &ws.env_addons else {
+        return Ok(());
+    };
+    let mut uploads = DeployInputs::default();
+    let text = crate::compile::overrides::emit::document(&a.template);
+    upload_addons(
+        aws,
+        app,
+        BTreeMap::from([(String::new(), text)]),
+        &mut uploads,
+    )
+    .await?;
+    if let Some(url) = uploads.addons.remove("") {
+        spec.parameters.insert(
+            crate::compile::service::ADDONS_TEMPLATE_URL.to_string(),
+            url,
+        );
+    }
+    Ok(())
+}
+
 /// Uploads each workload's addons template to application `app`'s bucket under
 /// `addons/<sha256>.yml`, adding its URL to `uploads` (the nested stack's
 /// `AddonsTemplateURL`).

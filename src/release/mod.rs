@@ -214,6 +214,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;
     if let Some(spec) = env_stack.as_mut() {
         assets::fill_env_parameters(&client, spec).await?;
+        assets::upload_env_addons(&client, &app, ws, spec).await?;
     }
     if req.diff {
         for spec in &workloads {

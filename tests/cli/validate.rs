@@ -174,7 +174,7 @@ fn unsupported_types_and_copilot_extras_are_explicit() {
             "wharf/api/addons/table.yml:1:1: the addon templates define no `Resources`",
         ))
         .and(predicate::str::contains(
-            "environment addons (`environments/addons/`) are not supported by wharf yet",
+            "wharf/environments/addons/db.yml:1:1: the addon templates define no `Resources`",
         )),
     );
 }

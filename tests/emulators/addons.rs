@@ -2,7 +2,8 @@
 //! goes to the application's bucket, deploys as a nested stack with Copilot's
 //! parameters and the workspace's `addons.parameters.yml`, and its outputs reach the
 //! workload: the table's and bucket's names as variables, the managed policies on the
-//! task role.
+//! task role. The environments' addons (`environments/addons/`) deploy the same way,
+//! nested in the environment's stack.
 
 use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok};
 
@@ -28,7 +29,10 @@ td = ecs.describe_task_definition(taskDefinition=res('store-test-api', 'TaskDefi
 env = {e['name']: e['value'] for e in td['containerDefinitions'][0]['environment']}
 role = res('store-test-api', 'TaskRole')
 attached = sorted(p['PolicyArn'] for p in iam.list_attached_role_policies(RoleName=role)['AttachedPolicies'])
-print(json.dumps({'params': params, 'tables': tables, 'outs': outs, 'env': {k: v for k, v in env.items() if k.endswith('_NAME') and not k.startswith('WHARF')}, 'attached': attached, 'policies': sorted([outs.get('ordersAccessPolicy'), outs.get('assetsAccessPolicy')])}))
+env_nested = res('store-test', 'AddonsStack')
+env_stack = cfn.describe_stacks(StackName=env_nested)['Stacks'][0]
+topics = [t['TopicArn'].split(':')[-1] for t in client('sns').list_topics()['Topics']]
+print(json.dumps({'env_params': {p['ParameterKey']: p['ParameterValue'] for p in env_stack.get('Parameters', [])}, 'topics': topics, 'params': params, 'tables': tables, 'outs': outs, 'env': {k: v for k, v in env.items() if k.endswith('_NAME') and not k.startswith('WHARF')}, 'attached': attached, 'policies': sorted([outs.get('ordersAccessPolicy'), outs.get('assetsAccessPolicy')])}))
 "#,
     );
     assert_eq!(
@@ -47,4 +51,17 @@ print(json.dumps({'params': params, 'tables': tables, 'outs': outs, 'env': {k: v
         "{got}"
     );
     assert_eq!(got["attached"], got["policies"], "{got}");
+    // The environments' addons: a nested stack of the environment's stack.
+    assert_eq!(
+        got["env_params"],
+        serde_json::json!({"App": "store", "Env": "test"}),
+        "{got}"
+    );
+    assert!(
+        got["topics"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("store-test-alerts")),
+        "{got}"
+    );
 }

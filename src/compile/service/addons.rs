@@ -21,6 +21,35 @@ pub struct AddonsPlan {
     pub policies: Vec<String>,
 }
 
+/// The nested stack's `Parameters` block (YAML lines, indented under `Parameters:`):
+/// `fixed` (Copilot's `App`, `Env`, `Name`), then the addons' own values as written.
+pub fn parameters_block(a: &Addons, fixed: &[(&str, &str)]) -> String {
+    let span = a.template.span;
+    let mut entries: Vec<Entry> = fixed
+        .iter()
+        .map(|(k, v)| Entry {
+            key: (*k).into(),
+            key_span: span,
+            value: Node::scalar(*v, Style::Quoted, span),
+        })
+        .collect();
+    for (k, v) in &a.parameters {
+        entries.push(Entry {
+            key: k.value.clone(),
+            key_span: k.span,
+            value: v.clone(),
+        });
+    }
+    crate::compile::overrides::emit::document(&Node {
+        value: Value::Map(entries),
+        span,
+        tag: None,
+    })
+    .lines()
+    .map(|l| format!("        {l}\n"))
+    .collect()
+}
+
 /// `!GetAtt AddonsStack.Outputs.<name>`.
 fn output(name: &str) -> String {
     format!("!GetAtt AddonsStack.Outputs.{name}")
@@ -34,32 +63,9 @@ pub(super) fn plan(
     env: &str,
     name: &str,
 ) -> (AddonsPlan, Vec<VarPlan>, Vec<SecretItem>, Vec<String>) {
-    let span = a.template.span;
-    let plain = |s: &str| Node::scalar(s, Style::Quoted, span);
-    let mut entries: Vec<Entry> = [("App", app), ("Env", env), ("Name", name)]
-        .into_iter()
-        .map(|(k, v)| Entry {
-            key: k.into(),
-            key_span: span,
-            value: plain(v),
-        })
-        .collect();
-    for (k, v) in &a.parameters {
-        entries.push(Entry {
-            key: k.value.clone(),
-            key_span: k.span,
-            value: v.clone(),
-        });
-    }
-    let parameters_yaml = crate::compile::overrides::emit::document(&Node {
-        value: Value::Map(entries),
-        span,
-        tag: None,
-    })
-    .lines()
-    .map(|l| format!("        {l}\n"))
-    .collect();
+    let parameters_yaml = parameters_block(a, &[("App", app), ("Env", env), ("Name", name)]);
     let (mut vars, mut secrets, mut groups, mut policies) = (vec![], vec![], vec![], vec![]);
+
     for o in &a.outputs {
         match o.kind {
             OutputKind::ManagedPolicy => policies.push(output(&o.name)),

@@ -24,7 +24,10 @@ mod tracing;
 mod types;
 mod volumes;
 
-pub use addons::{AddonsPlan, TEMPLATE_URL_PARAMETER as ADDONS_TEMPLATE_URL};
+pub use addons::{
+    AddonsPlan, TEMPLATE_URL_PARAMETER as ADDONS_TEMPLATE_URL,
+    parameters_block as addons_parameters,
+};
 pub use lb::{
     CertificatePlan, LbPlan, NamePlan, RecordPlan, RulePlan, TargetHealthPlan, ZoneRef,
     record_logical_id,
