@@ -45,9 +45,6 @@ pub fn http_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -
     for (_, r) in h.rules() {
         for a in r.alias.iter().flat_map(|a| a.iter()) {
             let name = a.name.value.to_ascii_lowercase();
-            if out.iter().any(|n| n.name == name) {
-                continue;
-            }
             let zone = a
                 .hosted_zone
                 .as_ref()
@@ -62,14 +59,7 @@ pub fn http_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -
                             .map(RecordZone::Managed)
                     }
                 });
-            if let Some(zone) = zone {
-                out.push(DnsName {
-                    name,
-                    zone,
-                    span: a.name.span,
-                    alias: true,
-                });
-            }
+            push(&mut out, name, zone, a.name.span, true);
         }
     }
     if h.alias.is_none() {
@@ -86,15 +76,8 @@ pub fn http_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -
                 )
             })
         };
-        if let Some((name, zone)) = own
-            && !out.iter().any(|n| n.name == name)
-        {
-            out.push(DnsName {
-                name,
-                zone,
-                span: m.name.span,
-                alias: false,
-            });
+        if let Some((name, zone)) = own {
+            push(&mut out, name, Some(zone), m.name.span, false);
         }
     }
     out
@@ -107,9 +90,6 @@ pub fn nlb_names(m: &ServiceManifest, n: &Nlb, env: &EnvManifest) -> Vec<DnsName
     let mut out: Vec<DnsName> = Vec::new();
     for a in n.alias.iter().flat_map(|a| a.iter()) {
         let name = a.name.value.to_ascii_lowercase();
-        if out.iter().any(|x| x.name == name) {
-            continue;
-        }
         let zone = a
             .hosted_zone
             .as_ref()
@@ -119,27 +99,34 @@ pub fn nlb_names(m: &ServiceManifest, n: &Nlb, env: &EnvManifest) -> Vec<DnsName
                     .and_then(|d| d.zone_of(&env.name.value, &name))
                     .map(RecordZone::Managed)
             });
-        if let Some(zone) = zone {
-            out.push(DnsName {
-                name,
-                zone,
-                span: a.name.span,
-                alias: true,
-            });
-        }
+        push(&mut out, name, zone, a.name.span, true);
     }
     if let Some(d) = domain {
         let name = format!("{}-nlb.{}", m.name.value, d.env_zone(&env.name.value));
-        if !out.iter().any(|x| x.name == name) {
-            out.push(DnsName {
-                name,
-                zone: RecordZone::Managed(Zone::Env),
-                span: m.name.span,
-                alias: false,
-            });
-        }
+        push(
+            &mut out,
+            name,
+            Some(RecordZone::Managed(Zone::Env)),
+            m.name.span,
+            false,
+        );
     }
     out
+}
+
+/// Adds `name` with its record's zone (a name without one has no record: left out),
+/// unless it is there already.
+fn push(out: &mut Vec<DnsName>, name: String, zone: Option<RecordZone>, span: Span, alias: bool) {
+    if let Some(zone) = zone
+        && !out.iter().any(|n| n.name == name)
+    {
+        out.push(DnsName {
+            name,
+            zone,
+            span,
+            alias,
+        });
+    }
 }
 
 /// Whether `name` is `zone` or one label below it.

@@ -63,20 +63,7 @@ impl LbPlan {
     /// The environment values that hosted zones of records and certificate validation
     /// come from.
     pub fn zone_values(&self) -> Vec<EnvValue> {
-        let mut v: Vec<EnvValue> = self
-            .records
-            .iter()
-            .map(|r| &r.name.zone)
-            .chain(
-                self.certificate
-                    .iter()
-                    .flat_map(|c| c.names.iter().map(|n| &n.zone)),
-            )
-            .filter_map(ZoneRef::env_value)
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+        zone_values(&self.records, self.certificate.as_ref())
     }
 }
 
@@ -343,6 +330,49 @@ impl From<&crate::manifest::dns::DnsName> for NamePlan {
     }
 }
 
+/// A load balancer's target: the container (`target_container`: a sidecar, else the
+/// main one) and its port (`target_port`, else the container's, else 80).
+pub(super) fn target(
+    m: &ServiceManifest,
+    container: Option<&crate::manifest::decode::Spanned<String>>,
+    port: Option<&crate::manifest::decode::Spanned<crate::manifest::common::Port>>,
+) -> (String, u16) {
+    let sidecar =
+        container.and_then(|t| m.task.sidecars.get(&t.value).map(|s| (t.value.clone(), s)));
+    let port = port
+        .map(|p| p.value.0)
+        .or_else(|| match &sidecar {
+            Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
+            None => m.task.image.port.as_ref().map(|p| p.value.0),
+        })
+        .unwrap_or(80);
+    (
+        sidecar.map_or_else(|| m.name.value.clone(), |(n, _)| n),
+        port,
+    )
+}
+
+/// The environment values that the hosted zones of `records` and of `certificate`'s
+/// validation come from.
+pub(super) fn zone_values(
+    records: &[RecordPlan],
+    certificate: Option<&CertificatePlan>,
+) -> Vec<EnvValue> {
+    let mut v: Vec<EnvValue> = records
+        .iter()
+        .map(|r| &r.name.zone)
+        .chain(
+            certificate
+                .iter()
+                .flat_map(|c| c.names.iter().map(|n| &n.zone)),
+        )
+        .filter_map(ZoneRef::env_value)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 fn rule_plan(
     m: &ServiceManifest,
     h: &RoutingRule,
@@ -372,19 +402,7 @@ fn rule_plan(
             .map_or(default_path.into(), |p| p.value.clone()),
         None => default_path.into(),
     };
-    let sidecar = h
-        .target_container
-        .as_ref()
-        .and_then(|t| m.task.sidecars.get(&t.value).map(|s| (t.value.clone(), s)));
-    let target_port = h
-        .target_port
-        .as_ref()
-        .map(|p| p.value.0)
-        .or_else(|| match &sidecar {
-            Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
-            None => m.task.image.port.as_ref().map(|p| p.value.0),
-        })
-        .unwrap_or(80);
+    let (container, target_port) = target(m, h.target_container.as_ref(), h.target_port.as_ref());
     let redirect = h.redirect_to_https.as_ref().is_none_or(|r| r.value);
     let mut hosts: Vec<String> = Vec::new();
     for a in h.alias.iter().flat_map(|a| a.iter()) {
@@ -399,9 +417,7 @@ fn rule_plan(
         } else {
             index.to_string()
         },
-        container: sidecar
-            .as_ref()
-            .map_or_else(|| m.name.value.clone(), |(n, _)| n.clone()),
+        container,
         path_patterns,
         hosts,
         priority,

@@ -89,17 +89,7 @@ pub(super) fn env_params(
             ));
         }
         for v in l.zone_values() {
-            env_params.push(take(
-                v,
-                match v {
-                    EnvValue::HostedZoneId => "The environment's hosted zone",
-                    EnvValue::AppHostedZoneId => "The application's hosted zone",
-                    EnvValue::InternalHostedZoneId => {
-                        "The environment's private hosted zone of internal names"
-                    }
-                    _ => "The hosted zone of the application's domain",
-                },
-            ));
+            env_params.push(take(v, zone_what(v)));
         }
         if auto.is_some_and(|a| {
             a.policies
@@ -128,18 +118,21 @@ pub(super) fn env_params(
         }
         for v in n.zone_values() {
             if !env_params.iter().any(|p| p.name == v.parameter()) {
-                env_params.push(take(
-                    v,
-                    match v {
-                        EnvValue::HostedZoneId => "The environment's hosted zone",
-                        EnvValue::AppHostedZoneId => "The application's hosted zone",
-                        _ => "The hosted zone of the application's domain",
-                    },
-                ));
+                env_params.push(take(v, zone_what(v)));
             }
         }
     }
     (env_params, subnets)
+}
+
+/// What a hosted zone parameter holds, for its description.
+fn zone_what(v: EnvValue) -> &'static str {
+    match v {
+        EnvValue::HostedZoneId => "The environment's hosted zone",
+        EnvValue::AppHostedZoneId => "The application's hosted zone",
+        EnvValue::InternalHostedZoneId => "The environment's private hosted zone of internal names",
+        _ => "The hosted zone of the application's domain",
+    }
 }
 
 /// Subnets chosen by ID (`network.vpc.placement.subnets`), quoted; empty for the

@@ -24,20 +24,7 @@ impl NlbPlan {
     /// The environment values that hosted zones of records and certificate validation
     /// come from.
     pub fn zone_values(&self) -> Vec<EnvValue> {
-        let mut v: Vec<EnvValue> = self
-            .records
-            .iter()
-            .map(|r| &r.name.zone)
-            .chain(
-                self.certificate
-                    .iter()
-                    .flat_map(|c| c.names.iter().map(|n| &n.zone)),
-            )
-            .filter_map(ZoneRef::env_value)
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+        super::lb::zone_values(&self.records, self.certificate.as_ref())
     }
 }
 
@@ -107,19 +94,8 @@ pub(super) fn nlb_plan(m: &ServiceManifest, n: &Nlb, inputs: &ServiceInputs) -> 
 fn listener_plan(m: &ServiceManifest, l: &NlbListener, index: usize) -> NlbListenerPlan {
     let port = l.port.as_ref().map(|p| p.value);
     let protocol = port.map_or(NlbProtocol::Tcp, |p| p.protocol);
-    let sidecar = l
-        .target_container
-        .as_ref()
-        .and_then(|t| m.task.sidecars.get(&t.value).map(|s| (t.value.clone(), s)));
-    let target_port = l
-        .target_port
-        .as_ref()
-        .map(|p| p.value.0)
-        .or_else(|| match &sidecar {
-            Some((_, s)) => s.port.as_ref().map(|p| p.value.port),
-            None => m.task.image.port.as_ref().map(|p| p.value.0),
-        })
-        .unwrap_or(80);
+    let (container, target_port) =
+        super::lb::target(m, l.target_container.as_ref(), l.target_port.as_ref());
     let h = l.healthcheck.as_ref().map(|h| &h.value);
     NlbListenerPlan {
         suffix: if index == 0 {
@@ -136,9 +112,7 @@ fn listener_plan(m: &ServiceManifest, l: &NlbListener, index: usize) -> NlbListe
             crate::compile::environment::DEFAULT_SSL_POLICY.to_string(),
             |s| s.value.clone(),
         ),
-        container: sidecar
-            .as_ref()
-            .map_or_else(|| m.name.value.clone(), |(n, _)| n.clone()),
+        container,
         target_port,
         health_port: h.and_then(|h| h.port.as_ref()).map(|p| p.value.0),
         healthy: h

@@ -270,35 +270,18 @@ fn rule(
         && let TargetHealthCheck::Full(a) = &hc.value
     {
         let p = |s: &str| format!("{at}.healthcheck.{s}");
-        if let Some(t) = &a.healthy_threshold {
-            c.range(t.value, 2, 10, t.span, &p("healthy_threshold"), "");
-        }
-        if let Some(t) = &a.unhealthy_threshold {
-            c.range(t.value, 2, 10, t.span, &p("unhealthy_threshold"), "");
-        }
-        let timeout = a
-            .timeout
-            .as_ref()
-            .and_then(|t| c.seconds(t, 2, 120, &p("timeout")));
-        let interval = a
-            .interval
-            .as_ref()
-            .and_then(|i| c.seconds(i, 5, 300, &p("interval")));
-        if let (Some(t), Some(i)) = (timeout, interval)
-            && t >= i
-            && let Some(ts) = &a.timeout
-        {
-            c.error(
-                Code::Range,
-                ts.span,
-                &p("timeout"),
-                format!("health check timeout {t}s must be shorter than its interval {i}s"),
-                None,
-            );
-        }
-        if let Some(g) = &a.grace_period {
-            c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
-        }
+        health_bounds(
+            c,
+            HealthFields {
+                healthy: a.healthy_threshold.as_ref(),
+                unhealthy: a.unhealthy_threshold.as_ref(),
+                timeout: a.timeout.as_ref(),
+                interval: a.interval.as_ref(),
+                grace_period: a.grace_period.as_ref(),
+            },
+            &format!("{at}.healthcheck"),
+            true,
+        );
         if let Some(codes) = &a.success_codes
             && grpc
             && !valid_grpc_codes(codes)
@@ -922,6 +905,51 @@ fn lb_quota(
         );
     }
     None
+}
+
+/// The numbers of a target group's health check.
+pub(super) struct HealthFields<'a> {
+    pub healthy: Option<&'a Spanned<u32>>,
+    pub unhealthy: Option<&'a Spanned<u32>>,
+    pub timeout: Option<&'a Spanned<crate::manifest::duration::Duration>>,
+    pub interval: Option<&'a Spanned<crate::manifest::duration::Duration>>,
+    pub grace_period: Option<&'a Spanned<crate::manifest::duration::Duration>>,
+}
+
+/// A target group health check's bounds, for both load balancers: thresholds 2–10,
+/// timeout 2–120 s, interval 5–300 s, the timeout shorter than the interval
+/// (`shorter`; a Network Load Balancer's may equal it), grace period ≥ 0
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>,
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html>).
+pub(super) fn health_bounds(c: &mut Checker, h: HealthFields, at: &str, shorter: bool) {
+    let p = |s: &str| format!("{at}.{s}");
+    if let Some(t) = h.healthy {
+        c.range(t.value, 2, 10, t.span, &p("healthy_threshold"), "");
+    }
+    if let Some(t) = h.unhealthy {
+        c.range(t.value, 2, 10, t.span, &p("unhealthy_threshold"), "");
+    }
+    let timeout = h.timeout.and_then(|t| c.seconds(t, 2, 120, &p("timeout")));
+    let interval = h
+        .interval
+        .and_then(|i| c.seconds(i, 5, 300, &p("interval")));
+    if let (Some(t), Some(i), Some(ts)) = (timeout, interval, h.timeout)
+        && (t > i || (shorter && t == i))
+    {
+        c.error(
+            Code::Range,
+            ts.span,
+            &p("timeout"),
+            format!(
+                "health check timeout {t}s must be {} its interval {i}s",
+                if shorter { "shorter than" } else { "at most" }
+            ),
+            None,
+        );
+    }
+    if let Some(g) = h.grace_period {
+        c.seconds(g, 0, 2_147_483_647, &p("grace_period"));
+    }
 }
 
 pub(super) fn health_path(c: &mut Checker, path: &Spanned<String>, at: &str) {

@@ -221,36 +221,18 @@ fn listener(
     }
     let hc = l.healthcheck.as_ref();
     if let Some(h) = hc {
-        let q = |s: &str| format!("{at}.healthcheck.{s}");
-        if let Some(t) = &h.healthy_threshold {
-            c.range(t.value, 2, 10, t.span, &q("healthy_threshold"), "");
-        }
-        if let Some(t) = &h.unhealthy_threshold {
-            c.range(t.value, 2, 10, t.span, &q("unhealthy_threshold"), "");
-        }
-        let timeout = h
-            .timeout
-            .as_ref()
-            .and_then(|t| c.seconds(t, 2, 120, &q("timeout")));
-        let interval = h
-            .interval
-            .as_ref()
-            .and_then(|i| c.seconds(i, 5, 300, &q("interval")));
-        if let (Some(t), Some(i)) = (timeout, interval)
-            && t > i
-            && let Some(ts) = &h.timeout
-        {
-            c.error(
-                Code::Range,
-                ts.span,
-                &q("timeout"),
-                format!("health check timeout {t}s is longer than its interval {i}s"),
-                None,
-            );
-        }
-        if let Some(g) = &h.grace_period {
-            c.seconds(g, 0, 2_147_483_647, &q("grace_period"));
-        }
+        super::http::health_bounds(
+            c,
+            super::http::HealthFields {
+                healthy: h.healthy_threshold.as_ref(),
+                unhealthy: h.unhealthy_threshold.as_ref(),
+                timeout: h.timeout.as_ref(),
+                interval: h.interval.as_ref(),
+                grace_period: h.grace_period.as_ref(),
+            },
+            &format!("{at}.healthcheck"),
+            false,
+        );
     }
     // A UDP target group is checked over TCP, on the traffic port unless told.
     if protocol == NlbProtocol::Udp && hc.and_then(|h| h.value.port.as_ref()).is_none() {
