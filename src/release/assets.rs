@@ -1,9 +1,11 @@
 //! What a release learns or puts in place before its stacks: each chosen workload's
-//! environment files (`env_file`), read and checked with the manifests (step 1), and
-//! put in the application's bucket under `env-files/<sha256>.env` once the remote
-//! checks pass (step 4; content-addressed keys make an unchanged file the same object,
-//! so its stack parameter, and the task definition, do not change); and the subnets
-//! `placement.subnets.from_tags` chooses in the environment's VPC (step 3).
+//! environment files (`env_file`) and addons templates, read and checked with the
+//! manifests (step 1), and put in the application's bucket under
+//! `env-files/<sha256>.env` and `addons/<sha256>.yml` once the remote checks pass
+//! (step 4; content-addressed keys make an unchanged file the same object, so its
+//! stack parameter does not change); the subnets `placement.subnets.from_tags` chooses
+//! in the environment's VPC (step 3); and what an environment stack takes from the
+//! region (CloudFront's prefix list, who writes access logs).
 
 use crate::aws::Aws;
 use crate::compile::workspace::DeployInputs;
@@ -12,33 +14,31 @@ use crate::manifest::env_file::EnvFile;
 use crate::manifest::workspace::Workspace;
 use std::collections::BTreeMap;
 
-/// The environment files of `workloads` as they are in `env`; problems go to the
-/// workspace's diagnostics (reported with the manifests').
-pub fn read(ws: &mut Workspace, workloads: &[String], env: &str) -> Vec<EnvFile> {
-    let mut out = Vec::new();
+/// The environment files of `workloads` as they are in `env`, and their merged addons
+/// templates by workload (`addons/`), in one pass over the manifests; problems go to
+/// the workspace's diagnostics (reported with the manifests').
+pub fn read(
+    ws: &mut Workspace,
+    workloads: &[String],
+    env: &str,
+) -> (Vec<EnvFile>, BTreeMap<String, String>) {
+    let mut files = Vec::new();
+    let mut addons = BTreeMap::new();
     for name in workloads {
-        if let Some(m) = ws.service(name, Some(env))
-            && let Some(files) = ws.env_files(&m)
-        {
-            out.extend(files);
-        }
-    }
-    out
-}
-
-/// The merged addons templates of `workloads` as they are in `env`, by workload
-/// (`addons/`; the same for every environment).
-pub fn addons(ws: &mut Workspace, workloads: &[String], env: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for name in workloads {
-        if let Some(a) = ws.service(name, Some(env)).and_then(|m| m.addons) {
-            out.insert(
+        let Some(m) = ws.service(name, Some(env)) else {
+            continue;
+        };
+        if let Some(a) = &m.addons {
+            addons.insert(
                 name.clone(),
                 crate::compile::overrides::emit::document(&a.template),
             );
         }
+        if let Some(f) = ws.env_files(&m) {
+            files.extend(f);
+        }
     }
-    out
+    (files, addons)
 }
 
 /// Uploads the environments' addons template (when `ws` has one) and sets the

@@ -179,7 +179,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let env = req.env.clone();
     // 1. Plan: manifest errors stop the release before anything is built.
     let planned = plan(ws, &req, &DeployInputs::default());
-    let env_files = assets::read(ws, &req.workloads, &env);
+    let (env_files, addons) = assets::read(ws, &req.workloads, &env);
     report(ui, ws)?;
     let (env_planned, planned) = planned?;
     let (builds, _) = images::specs(ws, &req.workloads, Some(&env));
@@ -209,7 +209,6 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     let mut uploads = DeployInputs::from(images::digests(&published));
     uploads.subnets = subnets;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
-    let addons = assets::addons(ws, &req.workloads, &env);
     assets::upload_addons(&client, &app, addons, &mut uploads).await?;
     let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;
     if let Some(spec) = env_stack.as_mut() {

@@ -223,17 +223,6 @@ impl Decode for NlbPort {
                 return None;
             }
         };
-        match port.trim().parse::<u16>() {
-            Ok(p) if p >= 1 => Some(NlbPort { port: p, protocol }),
-            _ => {
-                let path = cx.path();
-                cx.invalid(
-                    node.span,
-                    format!("`{path}` must be a port from 1 to 65535, found `{port}`"),
-                    None,
-                );
-                None
-            }
-        }
+        super::sidecars::port_number(node, cx, port).map(|port| NlbPort { port, protocol })
     }
 }

@@ -240,17 +240,23 @@ impl Decode for SidecarPort {
                 return None;
             }
         };
-        match port.trim().parse::<u16>() {
-            Ok(p) if p >= 1 => Some(SidecarPort { port: p, udp }),
-            _ => {
-                let path = cx.path();
-                cx.invalid(
-                    node.span,
-                    format!("`{path}` must be a port from 1 to 65535, found `{port}`"),
-                    None,
-                );
-                None
-            }
+        port_number(node, cx, port).map(|port| SidecarPort { port, udp })
+    }
+}
+
+/// The port of a `<port>/<protocol>` text (sidecars' and `nlb`'s ports): 1 to 65535,
+/// else a located error.
+pub(super) fn port_number(node: &Node, cx: &mut Cx, port: &str) -> Option<u16> {
+    match port.trim().parse::<u16>() {
+        Ok(p) if p >= 1 => Some(p),
+        _ => {
+            let path = cx.path();
+            cx.invalid(
+                node.span,
+                format!("`{path}` must be a port from 1 to 65535, found `{port}`"),
+                None,
+            );
+            None
         }
     }
 }

@@ -218,20 +218,10 @@ fn rule(
         }
     }
     if let Some(t) = &h.target_container
-        && t.value != m.name.value
+        && let Ok(Some(s)) = target_sidecar(c, m, t, &p("target_container"))
     {
-        match m.task.sidecars.get(&t.value) {
-            None => c.error(
-                Code::Reference,
-                t.span,
-                &p("target_container"),
-                format!("`{}` is not a container of this service", t.value),
-                Some(format!(
-                    "name the main container `{}` or a sidecar",
-                    m.name.value
-                )),
-            ),
-            Some(s) if s.value.port.is_none() => c.error(
+        if s.value.port.is_none() {
+            c.error(
                 Code::MissingField,
                 t.span,
                 &p("target_container"),
@@ -240,8 +230,9 @@ fn rule(
                     t.value
                 ),
                 Some("give the sidecar the `port` it listens on".to_string()),
-            ),
-            Some(s) if s.value.port.as_ref().is_some_and(|p| p.value.udp) => c.error(
+            );
+        } else if s.value.port.as_ref().is_some_and(|p| p.value.udp) {
+            c.error(
                 Code::InvalidValue,
                 t.span,
                 &p("target_container"),
@@ -250,11 +241,9 @@ fn rule(
                     t.value
                 ),
                 None,
-            ),
-            // Another port of the sidecar is exposed for the rule (Copilot's exposed
-            // ports).
-            Some(_) => {}
+            );
         }
+        // Another port of the sidecar is exposed for the rule (Copilot's exposed ports).
     }
     if let Some(d) = &h.deregistration_delay {
         c.seconds(d, 0, 3600, &p("deregistration_delay"));
@@ -313,6 +302,35 @@ fn rule(
         && let TargetHealthCheck::Path(path) = &hc.value
     {
         health_path(c, &Spanned::new(path.clone(), hc.span), &p("healthcheck"));
+    }
+}
+
+/// The sidecar a load balancer's `target_container` (at `at`) names: `Ok(None)` for
+/// the main container, `Err` (reported) when it names no container of the service.
+pub(super) fn target_sidecar<'m>(
+    c: &mut Checker,
+    m: &'m ServiceManifest,
+    t: &Spanned<String>,
+    at: &str,
+) -> Result<Option<&'m Spanned<crate::manifest::service::Sidecar>>, ()> {
+    if t.value == m.name.value {
+        return Ok(None);
+    }
+    match m.task.sidecars.get(&t.value) {
+        Some(s) => Ok(Some(s)),
+        None => {
+            c.error(
+                Code::Reference,
+                t.span,
+                at,
+                format!("`{}` is not a container of this service", t.value),
+                Some(format!(
+                    "name the main container `{}` or a sidecar",
+                    m.name.value
+                )),
+            );
+            Err(())
+        }
     }
 }
 

@@ -168,24 +168,16 @@ fn listener(
     };
     let protocol = port.value.protocol;
     // The container and its port.
-    let container_port = match &l.target_container {
-        Some(t) if t.value != m.name.value => match m.task.sidecars.get(&t.value) {
-            None => {
-                c.error(
-                    Code::Reference,
-                    t.span,
-                    &p("target_container"),
-                    format!("`{}` is not a container of this service", t.value),
-                    Some(format!(
-                        "name the main container `{}` or a sidecar",
-                        m.name.value
-                    )),
-                );
-                return;
-            }
-            Some(s) => s.value.port.as_ref().map(|p| p.value.port),
+    let sidecar = match &l.target_container {
+        Some(t) => match super::http::target_sidecar(c, m, t, &p("target_container")) {
+            Ok(s) => s,
+            Err(()) => return,
         },
-        _ => m.task.image.port.as_ref().map(|p| p.value.0),
+        None => None,
+    };
+    let container_port = match sidecar {
+        Some(s) => s.value.port.as_ref().map(|p| p.value.port),
+        None => m.task.image.port.as_ref().map(|p| p.value.0),
     };
     if l.target_port.is_none() && container_port.is_none() && !m.was_unreadable("image.port") {
         c.error(
