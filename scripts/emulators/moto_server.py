@@ -282,17 +282,10 @@ route53_models.FakeZone.get_cfn_attribute = lambda self, attr: {
 from moto.acm import models as acm_models  # noqa: E402
 
 
-class AcmCertificate(CloudFormationModel):
-    """A certificate requested from moto's ACM: `!Ref` is its ARN."""
-
-    __module__ = "moto.acm.models"
-
-    def __init__(self, arn):
-        self.arn = arn
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CertificateManager::Certificate"
+class _Replaced:
+    """A resource CloudFormation names itself, that a change replaces (unless its class
+    updates it in place), and whose delete leaves nothing to undo here; `!Ref` is its
+    `id`."""
 
     @staticmethod
     def cloudformation_name_type():
@@ -300,7 +293,30 @@ class AcmCertificate(CloudFormationModel):
 
     @property
     def physical_resource_id(self):
-        return self.arn
+        return self.id
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        return None
+
+
+# Direct subclasses of CloudFormationModel: moto's type map lists no others.
+class AcmCertificate(_Replaced, CloudFormationModel):
+    """A certificate requested from moto's ACM: `!Ref` is its ARN. Every property of a
+    certificate needs a new one on AWS."""
+
+    __module__ = "moto.acm.models"
+
+    def __init__(self, arn):
+        self.id = arn
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CertificateManager::Certificate"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -313,17 +329,8 @@ class AcmCertificate(CloudFormationModel):
         )
         return cls(arn)
 
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        # Every property of a certificate needs a new one on AWS.
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
-
-
-class ListenerCertificate(CloudFormationModel):
+class ListenerCertificate(_Replaced, CloudFormationModel):
     """Certificates added to a listener (beyond its default one)."""
 
     __module__ = "moto.elbv2.models"
@@ -335,14 +342,6 @@ class ListenerCertificate(CloudFormationModel):
     def cloudformation_type():
         return "AWS::ElasticLoadBalancingV2::ListenerCertificate"
 
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
-
-    @property
-    def physical_resource_id(self):
-        return self.id
-
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         props = cloudformation_json["Properties"]
@@ -350,14 +349,6 @@ class ListenerCertificate(CloudFormationModel):
             props["ListenerArn"], props.get("Certificates") or []
         )
         return cls(props["ListenerArn"])
-
-    @classmethod
-    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
 
 
 parsing.get_model_map.cache_clear()
@@ -401,7 +392,7 @@ elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_lb_
 # ---- 21. CloudFront distributions in CloudFormation -------------------------------------
 
 
-class CloudFrontDistribution(CloudFormationModel):
+class CloudFrontDistribution(_Replaced, CloudFormationModel):
     """A distribution's ID, domain name and configuration; nothing is served."""
 
     __module__ = "moto.cloudfront.models"
@@ -414,14 +405,6 @@ class CloudFrontDistribution(CloudFormationModel):
     @staticmethod
     def cloudformation_type():
         return "AWS::CloudFront::Distribution"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
-
-    @property
-    def physical_resource_id(self):
-        return self.id
 
     @classmethod
     def has_cfn_attr(cls, attr):
@@ -438,10 +421,6 @@ class CloudFrontDistribution(CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         original_resource.config = cloudformation_json["Properties"].get("DistributionConfig", {})
         return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
-        return None
 
 
 parsing.get_model_map.cache_clear()
