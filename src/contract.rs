@@ -255,6 +255,30 @@ pub mod parameter {
     pub const CONTAINER_IMAGE: &str = "ContainerImage";
 }
 
+/// Parameters of a service stack on an imported load balancer (`http.alb`), which
+/// wharf fills at deploy from the load balancer (`release::alb`).
+pub mod imported_alb {
+    /// The listener the rules go on: the HTTPS one when there is one, else HTTP.
+    pub const LISTENER: &str = "ImportedALBListenerArn";
+    /// The HTTP listener when the rules are on an HTTPS one, else empty.
+    pub const HTTP_LISTENER: &str = "ImportedALBHTTPListenerArn";
+    /// `HTTP` or `HTTPS`: the protocol of [`LISTENER`].
+    pub const PROTOCOL: &str = "ImportedALBProtocol";
+    /// `ImportedALBSecurityGroup1` to `…5`: the load balancer's security groups.
+    pub const SECURITY_GROUP: &str = "ImportedALBSecurityGroup";
+    /// An Application Load Balancer has at most five security groups
+    /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html>).
+    pub const MAX_SECURITY_GROUPS: usize = 5;
+    /// `RulePriority<suffix>`: the priority of rule `ListenerRule<suffix>`.
+    pub const RULE_PRIORITY: &str = "RulePriority";
+    /// `HTTPRulePriority<suffix>`: the priority of rule `HTTPListenerRule<suffix>`.
+    pub const HTTP_RULE_PRIORITY: &str = "HTTPRulePriority";
+    /// The main listener's rules' logical ID prefix.
+    pub const RULE: &str = "ListenerRule";
+    /// The HTTP listener's rules' logical ID prefix.
+    pub const HTTP_RULE: &str = "HTTPListenerRule";
+}
+
 /// Stack outputs the CLI reads.
 pub mod output {
     /// Environment stack: the ECS cluster's name.

@@ -8,6 +8,7 @@ pub mod cfn;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod elbv2;
 pub mod error;
 pub mod rollout;
 pub mod route53;
@@ -106,6 +107,8 @@ pub struct Aws {
     pub ec2: aws_sdk_ec2::Client,
     /// Route 53 (the application domain's hosted zone).
     pub route53: aws_sdk_route53::Client,
+    /// Elastic Load Balancing v2 (load balancers services import).
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -160,6 +163,7 @@ impl Aws {
             sfn: aws_sdk_sfn::Client::new(&sdk),
             ec2: aws_sdk_ec2::Client::new(&sdk),
             route53: aws_sdk_route53::Client::new(&sdk),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
             s3,
             region,
         })

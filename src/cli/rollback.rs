@@ -243,6 +243,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             follow_up: crate::compile::FollowUp::EcsRollout,
             after: Vec::new(),
             needs: Vec::new(),
+            imported_alb: None,
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

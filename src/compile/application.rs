@@ -47,5 +47,6 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
         needs: Vec::new(),
         after: Vec::new(),
         addons: None,
+        imported_alb: None,
     })
 }

@@ -394,7 +394,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
     let efs = services.iter().any(super::service::uses_env_file_system);
     let alb = services
         .iter()
-        .any(ServiceManifest::is_load_balanced)
+        .any(ServiceManifest::on_public_alb)
         .then(|| {
             let mut certificates: Vec<String> = m.certificates().into_iter().map(quote).collect();
             if certificates.is_empty() && m.app_domain.is_some() {
@@ -727,5 +727,6 @@ pub fn compile_env(
             .addons
             .as_ref()
             .map(|a| super::overrides::emit::document(&a.template)),
+        imported_alb: None,
     })
 }

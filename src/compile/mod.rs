@@ -43,6 +43,8 @@ pub struct Package {
     /// The workload's merged addons template, deployed as its nested stack
     /// (`--output-dir` writes it as `<svc>-<env>.addons.yml`).
     pub addons: Option<String>,
+    /// An imported load balancer's values the deploy looks up (`http.alb`).
+    pub imported_alb: Option<service::ImportedAlb>,
 }
 
 /// A topic a worker subscribes to, and where it must be.

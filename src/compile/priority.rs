@@ -100,9 +100,121 @@ pub fn assign(routes: &[Route]) -> Result<BTreeMap<String, u32>, BandFull> {
     Ok(out)
 }
 
+/// A rule to place on a listener shared with rules wharf does not own (an imported
+/// load balancer's, `http.alb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wanted {
+    /// The priority the rule holds now, when the stack has it on that listener.
+    pub current: Option<u32>,
+    /// The priority [`assign`] gave it.
+    pub preferred: u32,
+}
+
+/// Priorities for `wanted` rules on a listener whose rules hold `taken` (every rule's,
+/// this stack's included). A rule keeps its current priority while that is in its
+/// preferred priority's depth band (so a deploy changes none); otherwise it takes the
+/// preferred one, or the next free one in that band (wrapping within it). A priority
+/// still held by a rule being moved away is not given to another (CloudFormation
+/// creates new rules before it deletes old ones). In `wanted`'s order.
+///
+/// # Errors
+/// The band has no free priority: the rule's index in `wanted`.
+pub fn place(
+    taken: &std::collections::BTreeSet<u32>,
+    wanted: &[Wanted],
+) -> Result<Vec<u32>, usize> {
+    let band_of = |p: u32| p.saturating_sub(1) / BAND;
+    let mut used = taken.clone();
+    let mut out: Vec<Option<u32>> = wanted
+        .iter()
+        .map(|w| w.current.filter(|c| band_of(*c) == band_of(w.preferred)))
+        .collect();
+    // A priority two wanted rules keep (possible only if the listener lied) goes to the first.
+    let mut kept = std::collections::BTreeSet::new();
+    for slot in &mut out {
+        if let Some(p) = *slot
+            && !kept.insert(p)
+        {
+            *slot = None;
+        }
+    }
+    for (i, w) in wanted.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let start = band_of(w.preferred) * BAND + 1;
+        let first = w.preferred - start;
+        let free = (0..BAND)
+            .map(|k| start + (first + k) % BAND)
+            .find(|p| !used.contains(p))
+            .ok_or(i)?;
+        used.insert(free);
+        out[i] = Some(free);
+    }
+    Ok(out.into_iter().map(|p| p.unwrap_or_default()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placing_keeps_current_priorities_and_steps_over_foreign_ones() {
+        let taken: std::collections::BTreeSet<u32> = [38_100, 38_101, 38_500, 1].into();
+        let wanted = [
+            // Ours already, in its band: kept.
+            Wanted {
+                current: Some(38_500),
+                preferred: 38_200,
+            },
+            // New, its preferred one is someone else's: the next free one.
+            Wanted {
+                current: None,
+                preferred: 38_100,
+            },
+            // Ours, but its path moved to another band: placed again.
+            Wanted {
+                current: Some(1),
+                preferred: 39_999,
+            },
+        ];
+        assert_eq!(place(&taken, &wanted), Ok(vec![38_500, 38_102, 39_999]));
+        // Wrapping within the band, never into the next one.
+        let taken: std::collections::BTreeSet<u32> = [39_999, 40_000].into();
+        let w = [Wanted {
+            current: None,
+            preferred: 39_999,
+        }];
+        assert_eq!(place(&taken, &w), Ok(vec![39_001]));
+        // Two new rules wanting one priority get two.
+        let w = [
+            Wanted {
+                current: None,
+                preferred: 5,
+            },
+            Wanted {
+                current: None,
+                preferred: 5,
+            },
+        ];
+        assert_eq!(place(&Default::default(), &w), Ok(vec![5, 6]));
+    }
+
+    #[test]
+    fn a_full_band_on_a_shared_listener_is_an_error() {
+        let taken: std::collections::BTreeSet<u32> = (1..=1000).collect();
+        let w = [
+            Wanted {
+                current: None,
+                preferred: 2000,
+            },
+            Wanted {
+                current: None,
+                preferred: 3,
+            },
+        ];
+        assert_eq!(place(&taken, &w), Err(1));
+    }
 
     fn svc(pairs: &[(&str, &str)]) -> Vec<Route> {
         pairs

@@ -56,6 +56,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             env_files: &BTreeMap::new(),
             subnets: None,
             addons_url: None,
+            looked_up: None,
         },
     )
 }
@@ -241,6 +242,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             env_files: &BTreeMap::new(),
             subnets: None,
             addons_url: None,
+            looked_up: None,
         };
         super::compile_service(m, &inputs)
             .unwrap()
@@ -549,6 +551,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             env_files: &BTreeMap::new(),
             subnets: None,
             addons_url: None,
+            looked_up: None,
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -580,6 +583,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 env_files: &BTreeMap::new(),
                 subnets: None,
                 addons_url: None,
+                looked_up: None,
             },
         )
         .unwrap()
@@ -680,6 +684,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 env_files: &BTreeMap::new(),
                 subnets: None,
                 addons_url: None,
+                looked_up: None,
             },
         )
         .unwrap();
@@ -1037,6 +1042,7 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
                 env_files: &BTreeMap::new(),
                 subnets,
                 addons_url: None,
+                looked_up: None,
             },
         )
         .unwrap()
@@ -1202,6 +1208,7 @@ fn svc_plan_in(svc: &str, env: &EnvManifest, priorities: Vec<u32>) -> service::S
             env_files: &BTreeMap::new(),
             subnets: None,
             addons_url: None,
+            looked_up: None,
         },
     )
 }
@@ -1588,4 +1595,136 @@ fn access_logs_go_to_a_bucket_elb_may_write() {
         elb_log_principal("ap-southeast-5"),
         "logdelivery.elasticloadbalancing.amazonaws.com"
     );
+}
+
+#[test]
+fn an_imported_load_balancer_takes_looked_up_parameters_and_no_environment_alb() {
+    let svc = format!(
+        "{}  alb: edge\n  alias:\n    name: www.example.org\n    hosted_zone: Z0123456789ABC\n  additional_rules:\n    - path: plain\n      redirect_to_https: false\ncount:\n  range: 1-3\n  requests: 100\n",
+        LB
+    );
+    let p = svc_plan(&svc, ENV);
+    let lb = p.lb.as_ref().unwrap();
+    assert!(lb.imported && lb.certificate.is_none());
+    assert_eq!(lb.imported_ports, vec![8080]);
+    assert_eq!(
+        lb.rules.iter().map(|r| r.redirect).collect::<Vec<_>>(),
+        [true, false]
+    );
+    // The environment's listeners and load balancer names are not taken from SSM.
+    let env_names: Vec<&str> = p.env_params.iter().map(|e| e.name).collect();
+    assert!(env_names.contains(&"VpcId"), "{env_names:?}");
+    for absent in [
+        "HTTPSListenerArn",
+        "HTTPListenerArn",
+        "LoadBalancerDNSName",
+        "LoadBalancerHostedZoneId",
+        "LoadBalancerFullName",
+    ] {
+        assert!(!env_names.contains(&absent), "{absent}");
+    }
+    let looked: Vec<&str> = p.lookup_params.iter().map(|l| l.name.as_str()).collect();
+    for present in [
+        "ImportedALBListenerArn",
+        "ImportedALBHTTPListenerArn",
+        "ImportedALBProtocol",
+        "LoadBalancerDNSName",
+        "LoadBalancerHostedZoneId",
+        "LoadBalancerFullName",
+        "ImportedALBSecurityGroup1",
+        "ImportedALBSecurityGroup5",
+        "RulePriority",
+        "HTTPRulePriority1",
+    ] {
+        assert!(looked.contains(&present), "{present}: {looked:?}");
+    }
+    let needs = p.imported_alb.as_ref().unwrap();
+    assert_eq!(
+        (needs.service.as_str(), needs.reference.as_str()),
+        ("web", "edge")
+    );
+    assert!(needs.zone && needs.full_name && needs.needs_https.is_none());
+    assert_eq!(needs.rules.len(), 4);
+    assert!(
+        p.security_groups
+            .contains(&"!GetAtt ImportedALBTargetSecurityGroup.GroupId".to_string())
+    );
+    // Only services on the environment's load balancer make it.
+    assert!(env_plan(ENV, &[&svc]).alb.is_none());
+    assert!(env_plan(ENV, &[&svc, LB]).alb.is_some());
+    // Found values fill the declared parameters only.
+    let m: ServiceManifest = decode(&svc);
+    let e: EnvManifest = decode(ENV);
+    let found: BTreeMap<String, String> = [
+        ("ImportedALBProtocol", "HTTPS"),
+        ("RulePriority", "38001"),
+        ("NotDeclared", "x"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let pkg = super::compile_service(
+        &m,
+        &ServiceInputs {
+            app: &app(),
+            env: &e,
+            priorities: vec![38_001, 38_002],
+            image_digests: &web_digest(),
+            env_files: &BTreeMap::new(),
+            subnets: None,
+            addons_url: None,
+            looked_up: Some(&found),
+        },
+    )
+    .unwrap();
+    assert_eq!(pkg.config.parameters["ImportedALBProtocol"], "HTTPS");
+    assert_eq!(pkg.config.parameters["RulePriority"], "38001");
+    assert!(!pkg.config.parameters.contains_key("NotDeclared"));
+    assert!(
+        pkg.template
+            .contains("  RulePriority1:\n    Type: Number\n    Default: \"38002\"")
+    );
+    assert!(pkg.imported_alb.is_some());
+    // Without an alias, the URL is the load balancer's DNS name over the listener's protocol.
+    let plain = format!("{LB}  alb: edge\n");
+    let pkg = super::compile_service(
+        &decode(&plain),
+        &ServiceInputs {
+            app: &app(),
+            env: &e,
+            priorities: vec![5],
+            image_digests: &web_digest(),
+            env_files: &BTreeMap::new(),
+            subnets: None,
+            addons_url: None,
+            looked_up: None,
+        },
+    )
+    .unwrap();
+    assert!(
+        pkg.template
+            .contains("- !Sub 'https://${LoadBalancerDNSName}/'"),
+        "{}",
+        pkg.template
+    );
+    assert!(!pkg.template.contains("LoadBalancerHostedZoneId"));
+}
+
+#[test]
+fn an_imported_load_balancer_uses_the_environments_group_when_the_tasks_have_no_room() {
+    let groups = "network:\n  vpc:\n    security_groups: [sg-01, sg-02, sg-03, sg-04]\n";
+    let svc = format!("{LB}  alb: edge\n{groups}");
+    let p = svc_plan(&svc, ENV);
+    assert!(p.lb.as_ref().unwrap().imported_env_ingress);
+    assert_eq!(p.security_groups.len(), 5);
+    let text = crate::render::render("service.yml", &p).unwrap();
+    assert!(
+        text.contains("  ImportedALBIngress1Port8080:\n    Type: AWS::EC2::SecurityGroupIngress\n")
+    );
+    assert!(text.contains("    Condition: HasImportedALBSecurityGroup5\n"));
+    assert!(!text.contains("ImportedALBTargetSecurityGroup"));
+    // With room, a group of the stack's own.
+    let roomy = svc_plan(&format!("{LB}  alb: edge\n"), ENV);
+    assert!(!roomy.lb.as_ref().unwrap().imported_env_ingress);
+    assert_eq!(roomy.security_groups.len(), 2);
 }

@@ -129,12 +129,17 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
         }
         return None;
     }
-    // Each load balancer's listeners have their own priorities.
+    // Each load balancer's listeners have their own priorities (an imported one's are
+    // checked against its other rules at deploy).
     let mut priorities = BTreeMap::new();
-    for internal in [false, true] {
+    let keys: std::collections::BTreeSet<String> = services
+        .iter()
+        .filter_map(ServiceManifest::alb_key)
+        .collect();
+    for key in keys {
         let routes: Vec<priority::Route> = services
             .iter()
-            .filter(|s| s.has_lb() && s.is_internally_load_balanced() == internal)
+            .filter(|s| s.alb_key().as_ref() == Some(&key))
             .flat_map(|s| {
                 s.http()
                     .into_iter()
@@ -222,6 +227,9 @@ pub struct DeployInputs {
     pub subnets: BTreeMap<String, Vec<String>>,
     /// The S3 URL of each workload's uploaded addons template.
     pub addons: BTreeMap<String, String>,
+    /// Stack parameters looked up at deploy (an imported load balancer's listeners,
+    /// names, security groups and free rule priorities), by name.
+    pub looked_up: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// `digest` for the main container of each of `services`: what a package of built
@@ -240,6 +248,7 @@ impl From<Digests> for DeployInputs {
             env_files: BTreeMap::new(),
             subnets: BTreeMap::new(),
             addons: BTreeMap::new(),
+            looked_up: BTreeMap::new(),
         }
     }
 }
@@ -267,6 +276,7 @@ fn service_stack(
         env_files: uploads.env_files.get(&m.name.value).unwrap_or(&NONE),
         subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),
         addons_url: uploads.addons.get(&m.name.value).map(String::as_str),
+        looked_up: uploads.looked_up.get(&m.name.value),
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);

@@ -146,6 +146,7 @@ mod tests {
             follow_up: FollowUp::EcsRollout,
             after: after.iter().map(|a| a.to_string()).collect(),
             needs: Vec::new(),
+            imported_alb: None,
         }
     }
 

@@ -42,6 +42,9 @@ pub struct StackSpec {
     pub after: Vec<String>,
     /// Topics of stacks outside the run it subscribes to, checked before the deploy.
     pub needs: Vec<crate::compile::TopicNeed>,
+    /// An imported load balancer's values the deploy looks up before the stack
+    /// (`http.alb`).
+    pub imported_alb: Option<crate::compile::service::ImportedAlb>,
 }
 
 impl From<crate::compile::Package> for StackSpec {
@@ -57,6 +60,7 @@ impl From<crate::compile::Package> for StackSpec {
             follow_up: p.follow_up,
             after: p.after,
             needs: p.needs,
+            imported_alb: p.imported_alb,
         }
     }
 }

@@ -224,6 +224,7 @@ fn spec() -> StackSpec {
         follow_up: crate::compile::FollowUp::EcsRollout,
         after: Vec::new(),
         needs: Vec::new(),
+        imported_alb: None,
     }
 }
 

@@ -36,7 +36,8 @@ pub struct DnsName {
 /// a Load Balanced Web Service, the internal one for a Backend Service. An alias with
 /// no zone to go in (the user's own DNS, beside imported certificates) has no record
 /// and is left out. The service's own name is there when the main rule has no alias
-/// (a rule with host names does not answer to it).
+/// (a rule with host names does not answer to it) and the load balancer is the
+/// environment's.
 pub fn http_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -> Vec<DnsName> {
     let internal = !m.is_load_balanced();
     let internal_zone = env.internal_zone(app);
@@ -62,7 +63,8 @@ pub fn http_names(m: &ServiceManifest, h: &Http, env: &EnvManifest, app: &str) -
             push(&mut out, name, zone, a.name.span, true);
         }
     }
-    if h.alias.is_none() {
+    // An imported load balancer (`http.alb`) has no name of the environment's.
+    if h.alias.is_none() && h.alb.is_none() {
         let own = if internal {
             Some((
                 format!("{}.{internal_zone}", m.name.value),

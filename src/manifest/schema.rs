@@ -368,6 +368,7 @@ http:
   redirect_to_https: true
   alias: [{name: www.example.com, hosted_zone: Z0123456789ABC}]
   hosted_zone: Z0123456789ABC
+  alb: shared-edge
   additional_rules:
     - path: admin
       healthcheck: {path: /admin, port: 8082, success_codes: "200", healthy_threshold: 2, unhealthy_threshold: 2, timeout: 5s, interval: 10s, grace_period: 30s}

@@ -193,22 +193,15 @@ pub async fn find_subnets(
         if m.subnet_tags().is_none() && ids.is_none() {
             continue;
         }
-        let imported = ws
-            .env(env)
-            .and_then(|e| e.vpc())
-            .and_then(|v| v.id.as_ref())
-            .map(|id| id.value.clone());
-        let env_stack = crate::compile::env_stack_name(&app, env);
-        let vpc = match imported {
-            Some(id) => id,
-            None => aws.stack_resource(&env_stack, "VPC").await?.ok_or_else(|| {
-                let how = if ids.is_some() { "by ID" } else { "by tags" };
-                WharfError::usage(
-                    format!("`{name}` chooses subnets {how} in environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"),
-                    Some(format!("run `wharf env deploy -n {env}` first")),
-                )
-            })?,
-        };
+        let how = if ids.is_some() { "by ID" } else { "by tags" };
+        let vpc = env_vpc(
+            aws,
+            ws,
+            &app,
+            env,
+            &format!("`{name}` chooses subnets {how} in"),
+        )
+        .await?;
         if let Some(ids) = ids {
             // Subnets given by ID must be the environment's VPC's: ECS refuses others.
             let found = aws.subnets_in_vpc(&vpc, &ids).await?;
@@ -262,6 +255,37 @@ pub async fn find_subnets(
         out.insert(name.clone(), ids);
     }
     Ok(out)
+}
+
+/// Environment `env`'s VPC: the one its manifest imports, else the one its deployed
+/// stack made.
+///
+/// # Errors
+/// A managed VPC whose stack is not deployed yet (`why` begins the message: "`web`
+/// chooses subnets by tags in"), or CloudFormation refused the call.
+pub async fn env_vpc(
+    aws: &Aws,
+    ws: &Workspace,
+    app: &str,
+    env: &str,
+    why: &str,
+) -> Result<String, WharfError> {
+    if let Some(id) = ws
+        .env(env)
+        .and_then(|e| e.vpc())
+        .and_then(|v| v.id.as_ref())
+    {
+        return Ok(id.value.clone());
+    }
+    let env_stack = crate::compile::env_stack_name(app, env);
+    aws.stack_resource(&env_stack, "VPC").await?.ok_or_else(|| {
+        WharfError::usage(
+            format!(
+                "{why} environment `{env}`'s VPC, which is not deployed yet (stack {env_stack})"
+            ),
+            Some(format!("run `wharf env deploy -n {env}` first")),
+        )
+    })
 }
 
 /// Fills what an environment stack takes from the region at deploy: who writes a

@@ -7,7 +7,8 @@
 //! 2. **Local checks**: Dockerfiles and contexts exist, the container engine answers.
 //! 3. **Remote checks**: connect (the region and account the manifests declare), every
 //!    stack is wharf's or absent, topics subscribed to from outside the workspace exist,
-//!    and for a workload-only release the environment is deployed.
+//!    for a workload-only release the environment is deployed, and imported load
+//!    balancers are looked up (`alb`).
 //! 4. **Images and files**: images built and pushed, several at a time, and environment
 //!    files uploaded (`assets`); stacks are compiled again with the pushed digests and
 //!    the files' object ARNs.
@@ -21,6 +22,7 @@
 //! closing sentence, summary event, exit code), rendered by `ui`. `images` and `stacks`
 //! are the steps, shared with `build`/`push` and with the commands that delete stacks.
 
+pub mod alb;
 pub mod assets;
 pub mod images;
 pub mod stacks;
@@ -203,11 +205,13 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
         require_environment(&client, &env, &env_stack_name, &req.workloads).await?;
     }
     let subnets = assets::find_subnets(&client, ws, &env, &req.workloads).await?;
+    let looked_up = alb::look_up(&client, ws, &env, &planned).await?;
     // 4. Images, then the stacks with their digests.
     let concurrency = req.concurrency.max(1);
     let published = images::publish(ui, ws, Some(&client), ready, &req.images, concurrency).await?;
     let mut uploads = DeployInputs::from(images::digests(&published));
     uploads.subnets = subnets;
+    uploads.looked_up = looked_up;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
     assets::upload_addons(&client, &app, addons, &mut uploads).await?;
     let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;

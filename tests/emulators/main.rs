@@ -9,6 +9,7 @@ mod containers;
 mod domains;
 mod harness;
 mod images;
+mod imported_alb;
 mod internal_lb;
 mod localstack;
 mod locks;

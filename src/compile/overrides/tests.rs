@@ -48,6 +48,7 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         env_files: &BTreeMap::new(),
         subnets: None,
         addons_url: None,
+        looked_up: None,
     };
     let pkg = compile_service(&m, &inputs).unwrap();
     let out = apply(pkg.template, &m, "test")?;

@@ -51,6 +51,14 @@ pub struct LbPlan {
     pub via_cdn: bool,
     /// CloudFront's hosted zone, for records to the distribution.
     pub cdn_zone: &'static str,
+    /// The rules are on an imported load balancer (`http.alb`), whose values are
+    /// stack parameters wharf fills at deploy ([`super::imported_alb`]).
+    pub imported: bool,
+    /// With `imported`: the ports its security groups may reach on the tasks.
+    pub imported_ports: Vec<u16>,
+    /// With `imported`: its groups reach the tasks through the environment's security
+    /// group (the tasks have no room for one of the stack's own).
+    pub imported_env_ingress: bool,
 }
 
 impl LbPlan {
@@ -91,6 +99,9 @@ pub struct RulePlan {
     /// With HTTPS and `redirect_to_https: false`: the rule goes on the HTTP listener
     /// too, which then forwards instead of redirecting.
     pub http_listener: bool,
+    /// `redirect_to_https` (default true): on an imported load balancer with both
+    /// listeners, the HTTP listener's rule redirects to HTTPS, else forwards.
+    pub redirect: bool,
     /// Health check.
     pub health: TargetHealthPlan,
     /// Deregistration delay (seconds).
@@ -233,7 +244,10 @@ pub(super) fn record_id(prefix: &str, name: &str) -> String {
 pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> LbPlan {
     let env = inputs.env;
     let internal = !m.is_load_balanced();
-    let https = env.lb_https(internal);
+    let imported = h.alb.is_some();
+    // An imported load balancer's listeners are known at deploy: its rules say nothing
+    // of the environment's.
+    let https = env.lb_https(internal) && !imported;
     let rules: Vec<RulePlan> = h
         .rules()
         .enumerate()
@@ -250,7 +264,11 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
     };
-    let (records, certificate) = names(m, h, env, &inputs.app.name);
+    let (records, mut certificate) = names(m, h, env, &inputs.app.name);
+    if imported {
+        // The imported load balancer's certificates are its owner's.
+        certificate = None;
+    }
     // The first alias that is not a wildcard, else the service's own name.
     let url_host = h
         .alias
@@ -273,8 +291,11 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         rules,
         certificate,
         records,
-        via_cdn: !internal && env.cdn().is_some_and(|c| c.certificate.is_some()),
+        via_cdn: !internal && !imported && env.cdn().is_some_and(|c| c.certificate.is_some()),
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
+        imported,
+        imported_ports: Vec::new(),
+        imported_env_ingress: false,
     }
 }
 
@@ -425,6 +446,7 @@ fn rule_plan(
         protocol: if target_port == 443 { "HTTPS" } else { "HTTP" },
         protocol_version: version.map(HttpVersion::as_cfn),
         http_listener: https && !redirect,
+        redirect,
         health: TargetHealthPlan {
             path: health_path,
             matcher: if grpc { "GrpcCode" } else { "HttpCode" },

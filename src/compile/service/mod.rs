@@ -9,6 +9,7 @@ mod addons;
 mod connect;
 mod deployment;
 mod env_files;
+mod imported_alb;
 mod job;
 mod lb;
 mod logging;
@@ -28,6 +29,7 @@ pub use addons::{
     AddonsPlan, TEMPLATE_URL_PARAMETER as ADDONS_TEMPLATE_URL,
     parameters_block as addons_parameters,
 };
+pub use imported_alb::{ImportedAlb, ImportedRule, LookupParam};
 pub use lb::{
     CertificatePlan, LbPlan, NamePlan, RecordPlan, RulePlan, TargetHealthPlan, ZoneRef,
     record_logical_id,
@@ -64,7 +66,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let app = inputs.app.name.clone();
     let env = inputs.env.name.value.clone();
     let name = m.name.value.clone();
-    let lb = m.http().map(|h| lb_plan(m, h, inputs));
+    let mut lb = m.http().map(|h| lb_plan(m, h, inputs));
     let nlb = m.nlb().map(|n| nlb::nlb_plan(m, n, inputs));
     let (messaging, messaging_vars) = messaging::plan(m, &app, &env, inputs.app.var_prefix);
     let auto = match m.count().map(|c| &c.value) {
@@ -79,6 +81,19 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let placement = m.placement();
     let (env_params, subnets) =
         network::env_params(m, &app, &env, lb.as_ref(), nlb.as_ref(), auto.as_ref());
+    let (lookup_params, imported_alb) = match (m.imported_alb(), lb.as_mut()) {
+        (Some(a), Some(l)) => {
+            l.imported_ports = imported_alb::ports(l);
+            let (params, needs) = imported_alb::plan(
+                &name,
+                &a.value,
+                l,
+                network::needs_lb_full_name(auto.as_ref()),
+            );
+            (params, Some(needs))
+        }
+        _ => (Vec::new(), None),
+    };
     let image = task::image(m, &app);
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
@@ -111,6 +126,18 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         security_groups.extend(groups);
         plan
     });
+    // An imported load balancer reaches the tasks through a group of the stack's own
+    // (services sharing it and a port cannot collide), unless the tasks have no room
+    // for another group: then through the environment's, as Copilot did.
+    if let (Some(_), Some(l)) = (&imported_alb, lb.as_mut()) {
+        let env_group = format!("!Ref {}", EnvValue::EnvironmentSecurityGroup.parameter());
+        l.imported_env_ingress = security_groups.len()
+            >= crate::manifest::validate::service::MAX_TASK_SECURITY_GROUPS
+            && security_groups.contains(&env_group);
+        if !l.imported_env_ingress {
+            security_groups.push("!GetAtt ImportedALBTargetSecurityGroup.GroupId".into());
+        }
+    }
     container.environment.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(c) = &m.task.image.credentials {
         secrets.secretsmanager.extend(secrets::arn_resources(c));
@@ -166,6 +193,8 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         version: TEMPLATE_VERSION,
         image,
         env_params,
+        lookup_params,
+        imported_alb,
         log_group: format!("/wharf/{app}/{env}/{name}"),
         retention: m
             .task
@@ -274,6 +303,11 @@ pub fn compile_service(
     for e in &p.env_params {
         parameters.insert(e.name.to_string(), e.ssm_name.clone());
     }
+    for l in &p.lookup_params {
+        if let Some(v) = inputs.looked_up.and_then(|found| found.get(&l.name)) {
+            parameters.insert(l.name.clone(), v.clone());
+        }
+    }
     if p.tagged_subnets
         && let Some(ids) = inputs.subnets
     {
@@ -290,6 +324,7 @@ pub fn compile_service(
         parameters.insert(ADDONS_TEMPLATE_URL.into(), url.to_string());
     }
     Ok(Package {
+        imported_alb: p.imported_alb.clone(),
         addons: p.addons.as_ref().map(|a| a.template.clone()),
         stack_name: super::service_stack_name(&p.app, &p.env, &p.name),
         file_stem: format!("{}-{}", p.name, p.env),

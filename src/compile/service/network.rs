@@ -48,13 +48,22 @@ pub(super) fn env_params(
         ));
     }
     if let Some(l) = lb {
+        env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
+        if l.imported {
+            // The load balancer's own values are looked up at deploy
+            // (`imported_alb::plan`); only the records' zones are the environment's.
+            for v in l.zone_values() {
+                env_params.push(take(v, zone_what(v)));
+            }
+        }
+    }
+    if let Some(l) = lb.filter(|l| !l.imported) {
         // A Backend Service takes the internal load balancer's values under the public
         // ones' parameter names.
         let take_lb = |v: EnvValue, what| EnvParam {
             ssm_name: ssm_name(app, env, if l.internal { v.internal() } else { v }.key()),
             ..take(v, what)
         };
-        env_params.push(take(EnvValue::VpcId, "VPC of the environment"));
         env_params.push(take_lb(
             l.listener,
             if l.internal {
@@ -91,11 +100,7 @@ pub(super) fn env_params(
         for v in l.zone_values() {
             env_params.push(take(v, zone_what(v)));
         }
-        if auto.is_some_and(|a| {
-            a.policies
-                .iter()
-                .any(|p| p.resource_label || p.predefined.is_none())
-        }) {
+        if needs_lb_full_name(auto) {
             env_params.push(take_lb(
                 EnvValue::LoadBalancerFullName,
                 "Full name of the load balancer, for metrics",
@@ -123,6 +128,16 @@ pub(super) fn env_params(
         }
     }
     (env_params, subnets)
+}
+
+/// Whether request-based scaling needs the load balancer's full name (a target
+/// tracking policy's resource label, or a custom metric's dimension).
+pub(super) fn needs_lb_full_name(auto: Option<&AutoscalingPlan>) -> bool {
+    auto.is_some_and(|a| {
+        a.policies
+            .iter()
+            .any(|p| p.resource_label || p.predefined.is_none())
+    })
 }
 
 /// What a hosted zone parameter holds, for its description.

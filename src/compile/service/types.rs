@@ -175,6 +175,11 @@ pub struct ConnectPlan {
 pub struct ServicePlan {
     /// Application.
     pub app: String,
+    /// Parameters the deploy fills from an imported load balancer (`http.alb`).
+    pub lookup_params: Vec<LookupParam>,
+    /// What the deploy looks up for them.
+    #[serde(skip)]
+    pub imported_alb: Option<ImportedAlb>,
     /// Task role statements for the FireLens output.
     pub log_grants: Vec<GrantPlan>,
     /// Environment files' parameters.
@@ -549,4 +554,8 @@ pub struct ServiceInputs<'a> {
     /// The URL of the uploaded addons template; without it the `AddonsTemplateURL`
     /// parameter is left for whoever deploys the package.
     pub addons_url: Option<&'a str>,
+    /// Values of the stack's `lookup_params` found at deploy (an imported load
+    /// balancer's); without them those parameters are left for whoever deploys the
+    /// package (the rule priorities have defaults).
+    pub looked_up: Option<&'a BTreeMap<String, String>>,
 }

@@ -19,6 +19,11 @@ pub struct Http {
     /// `http.additional_rules`).
     #[serde(default)]
     pub additional_rules: Vec<Spanned<RoutingRule>>,
+    /// An existing internet-facing Application Load Balancer of the environment's VPC,
+    /// by name or ARN, that the rules go on instead of the environment's (Copilot's
+    /// `http.alb`); wharf looks up its listeners, security groups and DNS name at
+    /// deploy.
+    pub alb: Option<Spanned<String>>,
 }
 
 impl std::ops::Deref for Http {
@@ -216,13 +221,9 @@ impl Decode for Http {
         let h = Http {
             main,
             additional_rules: f.opt(cx, "additional_rules").unwrap_or_default(),
+            alb: f.opt(cx, "alb"),
         };
-        for (key, feature) in [
-            ("alb", "Importing an existing load balancer (`http.alb`)"),
-            ("private", "Private ingress (`http.private`)"),
-        ] {
-            f.unsupported(cx, key, feature, |_| false);
-        }
+        f.unsupported(cx, "private", "Private ingress (`http.private`)", |_| false);
         f.finish(cx);
         Some(h)
     }

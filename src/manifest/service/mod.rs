@@ -806,9 +806,30 @@ impl ServiceManifest {
     }
 
     /// Whether the service is behind the environment's public Application Load
-    /// Balancer (a Load Balanced Web Service with `http`).
+    /// Balancer (a Load Balanced Web Service with `http` and no `http.alb`).
     pub fn on_public_alb(&self) -> bool {
-        self.is_load_balanced() && self.http().is_some()
+        self.is_load_balanced() && self.http().is_some_and(|h| h.alb.is_none())
+    }
+
+    /// `http.alb` of a Load Balanced Web Service: the existing load balancer its rules
+    /// go on instead of the environment's.
+    pub fn imported_alb(&self) -> Option<&Spanned<String>> {
+        self.http()
+            .filter(|_| self.is_load_balanced())
+            .and_then(|h| h.value.alb.as_ref())
+    }
+
+    /// Which Application Load Balancer the service's `http` rules go on, as a key two
+    /// services share when they share the load balancer (so their listener rules
+    /// share priorities and must not match the same requests): `public`, `internal`,
+    /// or `alb:<name or ARN>` (lower case); `None` without `http`.
+    pub fn alb_key(&self) -> Option<String> {
+        self.http()?;
+        Some(match self.imported_alb() {
+            Some(a) => format!("alb:{}", a.value.to_ascii_lowercase()),
+            None if self.is_load_balanced() => "public".into(),
+            None => "internal".into(),
+        })
     }
 
     /// Whether this is a Backend Service with `http`: behind the environment's internal

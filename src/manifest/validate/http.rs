@@ -41,8 +41,84 @@ pub(super) fn http(
         );
     }
     same_conditions(c, h);
-    if let Some(e) = env.filter(|_| m.is_load_balanced()) {
+    if let Some(a) = &h.alb {
+        imported_alb(c, m, a);
+    } else if let Some(e) = env.filter(|_| m.is_load_balanced()) {
         certificate_names(c, h, e);
+    }
+}
+
+/// `http.alb`: a Load Balanced Web Service's, naming an Application Load Balancer by
+/// ARN (`arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>`)
+/// or by name (1-32 letters, digits and hyphens, not starting or ending with a hyphen,
+/// not starting with `internal-`), as CreateLoadBalancer names them
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html>).
+/// What it is (internet-facing, in the environment's VPC, its listeners) is checked at
+/// deploy.
+fn imported_alb(c: &mut Checker, m: &ServiceManifest, a: &Spanned<String>) {
+    if !m.is_load_balanced() {
+        c.error(
+            Code::InvalidValue,
+            a.span,
+            "http.alb",
+            "`http.alb` imports a public load balancer for a Load Balanced Web Service; a Backend Service's `http` is on the environment's internal one",
+            Some("remove `http.alb`, or make the service a Load Balanced Web Service".into()),
+        );
+        return;
+    }
+    if let Some(why) = alb_reference_problem(&a.value) {
+        c.error(
+            Code::InvalidValue,
+            a.span,
+            "http.alb",
+            format!("`{}` is not an Application Load Balancer's name or ARN: {why}", a.value),
+            Some("write its name (`my-alb`) or its ARN (`arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/my-alb/<id>`)".into()),
+        );
+    }
+}
+
+/// Why `s` is neither an Application Load Balancer's ARN nor its name; `None` when it
+/// is one.
+pub fn alb_reference_problem(s: &str) -> Option<String> {
+    let name_problem = |n: &str| -> Option<String> {
+        if n.is_empty() || n.len() > 32 {
+            Some(format!("a name has 1 to 32 characters, not {}", n.len()))
+        } else if !n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+            Some("a name has letters, digits and hyphens only".into())
+        } else if n.starts_with('-') || n.ends_with('-') {
+            Some("a name does not start or end with a hyphen".into())
+        } else {
+            None
+        }
+    };
+    if !s.starts_with("arn:") {
+        if s.to_ascii_lowercase().starts_with("internal-") {
+            return Some("a name does not start with `internal-`".into());
+        }
+        return name_problem(s);
+    }
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let [_, partition, service, region, account, resource] = parts[..] else {
+        return Some("an ARN has six `:`-separated parts".into());
+    };
+    if !partition.starts_with("aws") || service != "elasticloadbalancing" {
+        return Some("an ARN of a load balancer starts `arn:aws:elasticloadbalancing:`".into());
+    }
+    if region.is_empty() || account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Some("an ARN names a region and a 12-digit account".into());
+    }
+    let res: Vec<&str> = resource.split('/').collect();
+    match res[..] {
+        ["loadbalancer", "app", name, id]
+            if !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            name_problem(name)
+        }
+        ["loadbalancer", "net" | "gwy", ..] => Some(
+            "it is a Network or Gateway Load Balancer's; `http` needs an Application Load Balancer"
+                .into(),
+        ),
+        _ => Some("an ARN ends `loadbalancer/app/<name>/<id>`".into()),
     }
 }
 
@@ -174,11 +250,15 @@ fn rule(
     let p = |s: &str| format!("{at}.{s}");
     let internal = !m.is_load_balanced();
     if let Some(e) = env {
-        listener(c, h, at, e, internal);
-        if internal {
-            internal_aliases(c, h, at, e);
+        if m.imported_alb().is_some() {
+            imported_aliases(c, m, h, at, e);
         } else {
-            aliases_against(c, h, at, e);
+            listener(c, h, at, e, internal);
+            if internal {
+                internal_aliases(c, h, at, e);
+            } else {
+                aliases_against(c, h, at, e);
+            }
         }
     }
     let grpc = h
@@ -528,6 +608,35 @@ pub(super) fn domain_name(
     );
 }
 
+/// Aliases on an imported load balancer (`http.alb`): its HTTPS listener's certificates
+/// are its owner's, so any name goes; a record is made in the alias's `hosted_zone`, or
+/// in the application's zone it falls in, and a name with neither gets none (a
+/// warning: its DNS is the user's).
+fn imported_aliases(
+    c: &mut Checker,
+    m: &ServiceManifest,
+    h: &RoutingRule,
+    at: &str,
+    e: &EnvManifest,
+) {
+    for a in h.alias.iter().flat_map(|l| l.iter()) {
+        let zoned = a.hosted_zone.is_some()
+            || h.hosted_zone.is_some()
+            || e.app_domain
+                .as_ref()
+                .is_some_and(|d| d.zone_of(&e.name.value, &a.name).is_some());
+        if !zoned {
+            c.warn(
+                Code::Reference,
+                a.name.span,
+                &format!("{at}.alias"),
+                format!("`{}` gets no DNS record: it has no `hosted_zone` and is in none of the application's zones, so it must already point at `{}`", a.name.value, m.imported_alb().map_or("", |x| x.value.as_str())),
+                Some("give its `hosted_zone` for wharf to write the record".into()),
+            );
+        }
+    }
+}
+
 /// Aliases of a Backend Service are names on the internal load balancer: they need
 /// its certificates (`http.private.certificates`), and records only go where
 /// `hosted_zone` says (the application's zones are public).
@@ -663,7 +772,7 @@ pub fn shared_names(
     let mut names: std::collections::BTreeMap<(RecordZone, String), (String, String, String)> =
         std::collections::BTreeMap::new();
     for (env, services) in envs {
-        let mut routes: std::collections::BTreeMap<(bool, [Vec<String>; 2]), String> =
+        let mut routes: std::collections::BTreeMap<(String, [Vec<String>; 2]), String> =
             std::collections::BTreeMap::new();
         for m in services.iter() {
             // Each name with the load balancer it points at: one service's ALB and NLB
@@ -675,7 +784,7 @@ pub fn shared_names(
                     let Some([paths, hosts, _]) = conditions(r) else {
                         continue;
                     };
-                    let key = (m.is_load_balanced(), [paths, hosts]);
+                    let key = (m.alb_key().unwrap_or_default(), [paths, hosts]);
                     match routes.get(&key) {
                         Some(first) if first != &m.name.value => {
                             if let Some(p) = &r.path {
@@ -887,7 +996,7 @@ fn lb_quota(
             if internal {
                 s.is_internally_load_balanced()
             } else {
-                s.is_load_balanced()
+                s.on_public_alb()
             }
         })
         .collect();

@@ -319,7 +319,10 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             }
         }
         let deny = sg.value.deny_default.as_ref().is_some_and(|d| d.value);
-        let total = sg.value.groups.len() + usize::from(!deny);
+        // An imported load balancer reaches the tasks through a group of the stack's,
+        // or when there is no room for it, the environment's; without that one, its own.
+        let imported = m.imported_alb().is_some() && deny;
+        let total = sg.value.groups.len() + usize::from(!deny) + usize::from(imported);
         if deny && sg.value.groups.is_empty() {
             c.error(
                 Code::MissingField,
@@ -343,7 +346,7 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             );
         }
         if total > MAX_TASK_SECURITY_GROUPS {
-            c.error(Code::Limit, sg.span, "network.vpc.security_groups", format!("the tasks would have {total} security groups{}; ECS allows {MAX_TASK_SECURITY_GROUPS}", if deny { "" } else { " (with the environment's)" }), None);
+            c.error(Code::Limit, sg.span, "network.vpc.security_groups", format!("the tasks would have {total} security groups{}{}; ECS allows {MAX_TASK_SECURITY_GROUPS}", if deny { "" } else { " (with the environment's)" }, if imported { " (with the one the imported load balancer reaches them through)" } else { "" }), None);
         }
     }
 }
@@ -1122,9 +1125,11 @@ fn against_env(c: &mut Checker, m: &ServiceManifest, env: &EnvManifest) {
     if m.is_internally_load_balanced() && !has_private && !internal_subnets {
         c.error(Code::Reference, m.kind.span, "type", format!("a Backend Service with `http` is behind the internal load balancer, which goes in private subnets, and environment `{env_name}` imports a VPC without any"), Some("add `network.vpc.subnets.private` (or `http.private.subnets`) to the environment manifest".into()));
     }
-    if m.is_load_balanced() && !has_public {
+    // An imported `http.alb` is in subnets of its own; an `nlb` is in the public ones.
+    let needs_public = m.on_public_alb() || m.nlb().is_some();
+    if needs_public && !has_public {
         c.error(Code::Reference, m.kind.span, "type", format!("a Load Balanced Web Service needs public subnets for the load balancer, and environment `{env_name}` has none"), None);
-    } else if m.is_load_balanced() && public < 2 {
+    } else if m.on_public_alb() && public < 2 {
         // An Application Load Balancer needs subnets in two or more zones
         // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones).
         c.error(

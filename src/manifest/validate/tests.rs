@@ -122,11 +122,104 @@ fn unsupported_type_is_explicit() {
 
 #[test]
 fn unsupported_field_names_the_field_and_line() {
-    let f = one(&LB.replace("path: '/'", "path: '/'\n  alb: my-alb"));
+    let f = one(&LB.replace("path: '/'", "path: '/'\n  private: true"));
     assert_eq!(
         (f.code, f.at.as_str(), f.path.as_str()),
-        (Code::Unsupported, "svc.yml:8:3", "http.alb")
+        (Code::Unsupported, "svc.yml:8:3", "http.private")
     );
+}
+
+#[test]
+fn an_imported_load_balancer_is_named_or_an_application_load_balancers_arn() {
+    let with = |alb: &str| {
+        run(
+            &LB.replace("path: '/'", &format!("path: '/'\n  alb: {alb}")),
+            None,
+        )
+    };
+    for ok in [
+        "shared-edge",
+        "a",
+        "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared-edge/0123456789abcdef",
+        "arn:aws-cn:elasticloadbalancing:cn-north-1:111122223333:loadbalancer/app/x/0123abcd",
+    ] {
+        assert_eq!(with(ok), vec![], "{ok}");
+    }
+    for (bad, why) in [
+        ("-edge", "start or end with a hyphen"),
+        ("internal-edge", "does not start with `internal-`"),
+        ("edge_1", "letters, digits and hyphens"),
+        (
+            "abcdefghijklmnopqrstuvwxyz0123456",
+            "1 to 32 characters, not 33",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/nlb/0123456789abcdef",
+            "Network or Gateway",
+        ),
+        (
+            "arn:aws:ec2:us-east-1:111122223333:loadbalancer/app/x/0123",
+            "starts `arn:aws:elasticloadbalancing:`",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:us-east-1:1111:loadbalancer/app/x/0123",
+            "12-digit account",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/x/0123",
+            "ends `loadbalancer/app/<name>/<id>`",
+        ),
+    ] {
+        let v = with(bad);
+        assert_eq!(v.len(), 1, "{bad}: {v:#?}");
+        assert_eq!(
+            (v[0].code, v[0].at.as_str(), v[0].path.as_str()),
+            (Code::InvalidValue, "svc.yml:8:8", "http.alb"),
+            "{bad}"
+        );
+        assert!(v[0].message.contains(why), "{bad}: {}", v[0].message);
+    }
+    // A Backend Service's `http` is on the internal load balancer.
+    let be = format!("{BE}http:\n  path: /\n  alb: edge\n");
+    let v = run(&be, None);
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(
+        (v[0].path.as_str(), v[0].at.as_str()),
+        ("http.alb", "svc.yml:8:8")
+    );
+    assert!(v[0].message.contains("Backend Service"), "{}", v[0].message);
+}
+
+#[test]
+fn aliases_on_an_imported_load_balancer_need_no_certificate_and_say_when_they_get_no_record() {
+    let svc = LB.replace(
+        "path: '/'",
+        "path: '/'\n  alb: edge\n  alias:\n    - name: www.example.org\n    - name: api.example.org\n      hosted_zone: Z0123456789ABC",
+    );
+    // No certificate and no domain: aliases on the environment's load balancer would be
+    // refused; on an imported one only the name without a zone is said.
+    let env = "name: test\ntype: Environment\n";
+    let v = run(&svc, Some(env));
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(
+        (v[0].severity, v[0].code, v[0].path.as_str()),
+        (Severity::Warning, Code::Reference, "http.alias")
+    );
+    assert!(
+        v[0].message
+            .contains("`www.example.org` gets no DNS record"),
+        "{}",
+        v[0].message
+    );
+    // A name in the application's zones gets its record there.
+    let svc = LB.replace(
+        "path: '/'",
+        "path: '/'\n  alb: edge\n  alias: www.test.shop.example.com",
+    );
+    assert_eq!(run_in(&svc, Some(env), Some("example.com")), vec![]);
+    // gRPC needs HTTPS, which only the deploy can see on an imported load balancer.
+    let grpc = LB.replace("path: '/'", "path: '/'\n  alb: edge\n  version: grpc");
+    assert_eq!(run(&grpc, Some(env)), vec![]);
 }
 
 #[test]
