@@ -79,16 +79,35 @@ impl std::fmt::Display for BandFull {
 /// [`BandFull`] when more than [`BAND`] rules share one depth (an Application Load
 /// Balancer allows far fewer rules per listener anyway).
 pub fn assign(routes: &[Route]) -> Result<BTreeMap<String, u32>, BandFull> {
+    // Rules without host names first: a rule with host names shares the band of paths
+    // one level deeper, and must come after those of them below its own path.
     let mut sorted: Vec<&Route> = routes.iter().collect();
-    sorted.sort();
+    sorted.sort_by(|a, b| (a.hosts, a).cmp(&(b.hosts, b)));
     let mut taken = std::collections::BTreeSet::new();
     let mut out = BTreeMap::new();
     for r in sorted {
         let d = (depth(&r.path) + u32::from(r.hosts)).min(MAX_DEPTH);
         let band_start = (MAX_DEPTH - d) * BAND + 1;
         let first = fnv1a(&r.key) % BAND;
+        // The offset after which this rule must come: past every deeper rule without
+        // host names under its path (`/api` with hosts after `/api/v1`).
+        let floor = if r.hosts {
+            routes
+                .iter()
+                .filter(|o| {
+                    !o.hosts && depth(&o.path).min(MAX_DEPTH) == d && under(&o.path, &r.path)
+                })
+                .filter_map(|o| out.get(&o.key))
+                .map(|p: &u32| p - band_start + 1)
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
         let free = (0..BAND)
-            .map(|i| band_start + (first + i) % BAND)
+            .map(|i| (first.max(floor) + i) % BAND)
+            .filter(|off| *off >= floor)
+            .map(|off| band_start + off)
             .find(|p| !taken.contains(p))
             .ok_or_else(|| BandFull {
                 service: r.key.clone(),
@@ -98,6 +117,19 @@ pub fn assign(routes: &[Route]) -> Result<BTreeMap<String, u32>, BandFull> {
         out.insert(r.key.clone(), free);
     }
     Ok(out)
+}
+
+/// Whether `path` is `prefix` or below it, segment by segment (`/api/v1` is under
+/// `api`; `/apiv2` is not).
+fn under(path: &str, prefix: &str) -> bool {
+    let segments = |p: &str| {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (p, pre) = (segments(path), segments(prefix));
+    p.len() >= pre.len() && p[..pre.len()] == pre[..]
 }
 
 /// A rule to place on a listener shared with rules wharf does not own (an imported
@@ -303,6 +335,35 @@ mod tests {
         assert!(p["front/1"] < p["front"], "{p:?}");
         // Hosts count as one level: beside `/api`, not before it.
         assert_eq!(p["front/1"] / BAND, p["api"] / BAND);
+    }
+
+    #[test]
+    fn a_host_rule_comes_after_deeper_paths_under_its_own_whatever_the_names() {
+        for name in ["legacy", "api", "old", "zz", "a"] {
+            let routes = vec![
+                Route {
+                    key: rule_key(name, 0),
+                    path: "/legacy".into(),
+                    hosts: true,
+                },
+                Route {
+                    key: rule_key(name, 1),
+                    path: "/legacy/plain".into(),
+                    hosts: false,
+                },
+                Route {
+                    key: "other".into(),
+                    path: "/elsewhere/deep".into(),
+                    hosts: false,
+                },
+            ];
+            let p = assign_ok(&routes);
+            let (host, deeper) = (p[&rule_key(name, 0)], p[&rule_key(name, 1)]);
+            assert!(deeper < host, "{name}: {p:?}");
+            // Still the band of paths one level deeper, ahead of `/legacy` alone.
+            assert_eq!((host - 1) / BAND, (deeper - 1) / BAND);
+        }
+        assert!(under("/api/v1", "api") && under("/api", "/") && !under("/apiv2", "/api"));
     }
 
     #[test]

@@ -700,6 +700,7 @@ impl Workspace {
                 let mut found = super::validate::http::alb_quota(e, services);
                 found.extend(super::validate::http::domain_limits(e, services));
                 found.extend(super::validate::http::cdn_notes(e, services));
+                found.extend(super::validate::http::public_settings_unused(e, services));
                 for d in found {
                     self.diags.push(d);
                 }

@@ -174,6 +174,10 @@ pub fn parameters(
         ),
         (names::PROTOCOL.to_string(), main.protocol.clone()),
         (
+            names::HTTPS_PORT.to_string(),
+            https.map_or(443, |l| l.port).to_string(),
+        ),
+        (
             EnvValue::LoadBalancerDnsName.parameter().to_string(),
             lb.dns_name.clone(),
         ),
@@ -332,6 +336,7 @@ mod tests {
         assert_eq!(p[names::LISTENER], listeners[1].arn);
         assert_eq!(p[names::HTTP_LISTENER], listeners[0].arn);
         assert_eq!(p[names::PROTOCOL], "HTTPS");
+        assert_eq!(p[names::HTTPS_PORT], "443");
         assert_eq!(p["RulePriority"], "38101");
         assert_eq!(p["HTTPRulePriority"], "38555");
         assert_eq!(p["LoadBalancerHostedZoneId"], "Z35SXDOTRQ7X7K");

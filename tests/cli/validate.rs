@@ -615,3 +615,45 @@ fn refused(dir: &std::path::Path) -> String {
     let out = wharf(dir).arg("validate").assert().code(2);
     String::from_utf8(out.get_output().stderr.clone()).unwrap()
 }
+
+/// Services on one imported load balancer (`http.alb`): named once by name and once by
+/// ARN it is still one load balancer, whose routes must differ; and two whose tasks have
+/// no room for a group of their own would write one ingress rule into the
+/// environment's group twice.
+#[test]
+fn services_sharing_an_imported_load_balancer_are_checked_together() {
+    let d = crate::util::workspace();
+    let svc = |name: &str, alb: &str, path: &str, groups: &str| {
+        format!(
+            "name: {name}\ntype: Load Balanced Web Service\nimage:\n  location: nginx\n  port: 8080\nhttp:\n  alb: {alb}\n  path: {path}\n{groups}"
+        )
+    };
+    let arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/edge/50dc6c495c0c9188";
+    d.write("wharf/a/manifest.yml", &svc("a", "edge", "/legacy", ""));
+    d.write("wharf/b/manifest.yml", &svc("b", arn, "/legacy", ""));
+    wharf(d.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "routes the same paths and host names on this load balancer",
+        ));
+    let four = "network:\n  vpc:\n    security_groups: [sg-0000000000000000a, sg-0000000000000000b, sg-0000000000000000c, sg-0000000000000000d]\n";
+    d.write("wharf/a/manifest.yml", &svc("a", "edge", "/a", four));
+    d.write("wharf/b/manifest.yml", &svc("b", "edge", "/b", four));
+    for args in [
+        &["validate"][..],
+        &["svc", "package", "-n", "b", "-e", "test"],
+    ] {
+        wharf(d.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "`b` and `a` both let their imported load balancer reach port 8080 through the environment's security group",
+            ));
+    }
+    // With room for a group of its own, each service has one.
+    d.write("wharf/b/manifest.yml", &svc("b", "edge", "/b", ""));
+    wharf(d.path()).arg("validate").assert().success();
+}

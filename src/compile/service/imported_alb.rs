@@ -82,6 +82,10 @@ pub(super) fn plan(
         what: what.to_string(),
         priority: false,
     };
+    let needs_https = lb
+        .rules
+        .iter()
+        .find_map(|r| r.protocol_version.filter(|v| *v != "HTTP1"));
     let mut params = vec![
         LookupParam {
             pattern: Some(LISTENER_PATTERN),
@@ -101,8 +105,21 @@ pub(super) fn plan(
             )
         },
         LookupParam {
-            allowed: vec!["HTTP", "HTTPS"],
+            // `http2` and `grpc` target groups need HTTPS.
+            allowed: if needs_https.is_some() {
+                vec!["HTTPS"]
+            } else {
+                vec!["HTTP", "HTTPS"]
+            },
             ..text(names::PROTOCOL, "Protocol of the listener the rules go on")
+        },
+        LookupParam {
+            default: Some("443".into()),
+            pattern: Some("^[0-9]{1,5}$"),
+            ..text(
+                names::HTTPS_PORT,
+                "Port of the imported load balancer's HTTPS listener, where its HTTP listener's rules redirect",
+            )
         },
         text(
             EnvValue::LoadBalancerDnsName.parameter(),
@@ -175,10 +192,6 @@ pub(super) fn plan(
             });
         }
     }
-    let needs_https = lb
-        .rules
-        .iter()
-        .find_map(|r| r.protocol_version.filter(|v| *v != "HTTP1"));
     (
         params,
         ImportedAlb {

@@ -822,11 +822,19 @@ impl ServiceManifest {
     /// Which Application Load Balancer the service's `http` rules go on, as a key two
     /// services share when they share the load balancer (so their listener rules
     /// share priorities and must not match the same requests): `public`, `internal`,
-    /// or `alb:<name or ARN>` (lower case); `None` without `http`.
+    /// or `alb:<name>` (lower case; an ARN's name); `None` without `http`.
     pub fn alb_key(&self) -> Option<String> {
         self.http()?;
         Some(match self.imported_alb() {
-            Some(a) => format!("alb:{}", a.value.to_ascii_lowercase()),
+            // An ARN names the same load balancer as its name does.
+            Some(a) => format!(
+                "alb:{}",
+                a.value
+                    .split_once(":loadbalancer/app/")
+                    .and_then(|(_, r)| r.split('/').next())
+                    .unwrap_or(&a.value)
+                    .to_ascii_lowercase()
+            ),
             None if self.is_load_balanced() => "public".into(),
             None => "internal".into(),
         })

@@ -104,21 +104,30 @@ pub fn alb_reference_problem(s: &str) -> Option<String> {
     if !partition.starts_with("aws") || service != "elasticloadbalancing" {
         return Some("an ARN of a load balancer starts `arn:aws:elasticloadbalancing:`".into());
     }
-    if region.is_empty() || account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-        return Some("an ARN names a region and a 12-digit account".into());
+    let region_ok = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !region_ok || account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+        return Some("an ARN names a region (lower case) and a 12-digit account".into());
     }
     let res: Vec<&str> = resource.split('/').collect();
     match res[..] {
         ["loadbalancer", "app", name, id]
-            if !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()) =>
+            if id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()) =>
         {
+            if name.to_ascii_lowercase().starts_with("internal-") {
+                return Some("a name does not start with `internal-`".into());
+            }
             name_problem(name)
         }
         ["loadbalancer", "net" | "gwy", ..] => Some(
             "it is a Network or Gateway Load Balancer's; `http` needs an Application Load Balancer"
                 .into(),
         ),
-        _ => Some("an ARN ends `loadbalancer/app/<name>/<id>`".into()),
+        _ => {
+            Some("an ARN ends `loadbalancer/app/<name>/<id>`, the ID 16 hexadecimal digits".into())
+        }
     }
 }
 
@@ -933,6 +942,30 @@ pub fn cdn_notes(
         ];
     }
     Vec::new()
+}
+
+/// `http.public` configures the environment's own load balancer; when every
+/// load-balanced service imports one (`http.alb`), it is not made and the settings do
+/// nothing: a warning.
+pub fn public_settings_unused(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Option<crate::manifest::diag::Diagnostic> {
+    (env.public_http().is_some()
+        && !services.iter().any(ServiceManifest::on_public_alb)
+        && services.iter().any(|s| s.imported_alb().is_some()))
+    .then(|| {
+        crate::manifest::diag::Diagnostic::warning(
+            Code::Reference,
+            format!(
+                "environment `{}`'s `http.public` settings are for its own load balancer, which none of its services uses (those with `http.alb` are on theirs), so they do nothing",
+                env.name.value
+            ),
+        )
+        .at(env.name.span)
+        .path("http.public")
+        .help("set them on the imported load balancer, or remove them")
+    })
 }
 
 /// With the application's domain, environment `env`'s certificate is for its zone

@@ -337,13 +337,23 @@ fn network_vpc(c: &mut Checker, m: &ServiceManifest) {
             && crate::manifest::service::has_port(*m.kind)
             && let Some(d) = &sg.value.deny_default
         {
-            c.warn(
-                Code::Reference,
-                d.span,
-                "network.vpc.security_groups.deny_default",
-                "without the environment's security group, only the listed groups let traffic in: the load balancer and other services reach the tasks only if one of them allows it",
-                Some("allow the environment's load balancer (or the calling services' groups) on the container port in one of `groups`".into()),
-            );
+            if m.imported_alb().is_some() {
+                c.warn(
+                    Code::Reference,
+                    d.span,
+                    "network.vpc.security_groups.deny_default",
+                    "without the environment's security group, only the listed groups let other services in (the imported load balancer reaches the tasks through a group wharf adds)",
+                    Some("allow the calling services' groups on the container port in one of `groups`, if any call it".into()),
+                );
+            } else {
+                c.warn(
+                    Code::Reference,
+                    d.span,
+                    "network.vpc.security_groups.deny_default",
+                    "without the environment's security group, only the listed groups let traffic in: the load balancer and other services reach the tasks only if one of them allows it",
+                    Some("allow the environment's load balancer (or the calling services' groups) on the container port in one of `groups`".into()),
+                );
+            }
         }
         if total > MAX_TASK_SECURITY_GROUPS {
             c.error(Code::Limit, sg.span, "network.vpc.security_groups", format!("the tasks would have {total} security groups{}{}; ECS allows {MAX_TASK_SECURITY_GROUPS}", if deny { "" } else { " (with the environment's)" }, if imported { " (with the one the imported load balancer reaches them through)" } else { "" }), None);

@@ -141,7 +141,7 @@ fn an_imported_load_balancer_is_named_or_an_application_load_balancers_arn() {
         "shared-edge",
         "a",
         "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/shared-edge/0123456789abcdef",
-        "arn:aws-cn:elasticloadbalancing:cn-north-1:111122223333:loadbalancer/app/x/0123abcd",
+        "arn:aws-cn:elasticloadbalancing:cn-north-1:111122223333:loadbalancer/app/x/0123abcd0123abcd",
     ] {
         assert_eq!(with(ok), vec![], "{ok}");
     }
@@ -168,6 +168,18 @@ fn an_imported_load_balancer_is_named_or_an_application_load_balancers_arn() {
         (
             "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/x/0123",
             "ends `loadbalancer/app/<name>/<id>`",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/x/0123",
+            "16 hexadecimal digits",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:US-EAST-1:111122223333:loadbalancer/app/x/0123456789abcdef",
+            "region (lower case)",
+        ),
+        (
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/internal-x/0123456789abcdef",
+            "`internal-`",
         ),
     ] {
         let v = with(bad);
