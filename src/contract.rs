@@ -253,6 +253,8 @@ pub mod parameter {
     pub const IMAGE_DIGEST: &str = "ImageDigest";
     /// The whole image reference, for a service with `image.location`.
     pub const CONTAINER_IMAGE: &str = "ContainerImage";
+    /// The tag of the images wharf builds, in a package made with `--tag`.
+    pub const IMAGE_TAG: &str = "ImageTag";
 }
 
 /// Parameters of a service stack on an imported load balancer (`http.alb`), which
@@ -264,6 +266,8 @@ pub mod imported_alb {
     pub const HTTP_LISTENER: &str = "ImportedALBHTTPListenerArn";
     /// `HTTP` or `HTTPS`: the protocol of [`LISTENER`].
     pub const PROTOCOL: &str = "ImportedALBProtocol";
+    /// The port of the HTTPS listener, where the HTTP listener's rules redirect.
+    pub const HTTPS_PORT: &str = "ImportedALBHTTPSPort";
     /// `ImportedALBSecurityGroup1` to `…5`: the load balancer's security groups.
     pub const SECURITY_GROUP: &str = "ImportedALBSecurityGroup";
     /// An Application Load Balancer has at most five security groups

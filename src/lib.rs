@@ -33,7 +33,7 @@ use std::process::ExitCode;
 fn wants_json(args: impl Iterator<Item = String>) -> bool {
     let mut previous = String::new();
     for a in args {
-        if a == "--output=json" || (previous == "--output" && a == "json") {
+        if a == "--output=json" || a == "--json" || (previous == "--output" && a == "json") {
             return true;
         }
         previous = a;
@@ -80,7 +80,9 @@ pub fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose || std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty());
-    let ui = ui::Ui::new(cli.global.output, cli.global.no_input).with_verbose(verbose);
+    let ui = ui::Ui::new(cli.global.output(), cli.global.no_input)
+        .with_verbose(verbose)
+        .with_yes(cli.global.yes);
     if let Err(message) = settings::init() {
         let err = error::WharfError::usage(
             message,

@@ -182,10 +182,11 @@ impl StackApi for Aws {
         })
     }
 
-    async fn execute(&self, id: &str) -> Result<(), AwsError> {
+    async fn execute(&self, id: &str, disable_rollback: bool) -> Result<(), AwsError> {
         self.cfn
             .execute_change_set()
             .change_set_name(id)
+            .disable_rollback(disable_rollback)
             .send()
             .await
             .map_err(|e| call_error("ExecuteChangeSet", format!("change set {id}"), e))?;

@@ -16,6 +16,22 @@ pub enum Command {
     /// Print the application stack's template (shared resources; with a domain, its
     /// hosted zone), or write it to a directory. Offline.
     Package(PackageArgs),
+    /// List the applications wharf deployed in the region (their shared stacks).
+    Ls(super::remote::AwsArgs),
+    /// The workspace's application: its region and domain, its environments and
+    /// services, and where each is deployed.
+    Show(ShowArgs),
+}
+
+/// `wharf app show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Only what the workspace holds, without asking AWS what is deployed.
+    #[arg(long)]
+    pub local: bool,
+    /// AWS connection.
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// `wharf app package`.
@@ -30,9 +46,6 @@ pub struct PackageArgs {
 /// `wharf app delete`.
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
-    /// Do not ask for confirmation.
-    #[arg(long)]
-    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -66,7 +79,133 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Init(a) => init(a, ui),
         Command::Delete(a) => delete(a, ui),
         Command::Package(a) => package(a, ui),
+        Command::Ls(a) => ls(&a, ui),
+        Command::Show(a) => show(a, ui),
     }
+}
+
+/// `wharf app ls`: the application stacks (`<app>-infrastructure`, tagged
+/// `wharf-application` and nothing narrower) in the region; no workspace needed.
+fn ls(aws: &super::remote::AwsArgs, ui: &Ui) -> Result<(), WharfError> {
+    super::remote::block_on(async {
+        let client = crate::aws::Aws::connect(&aws.options()).await?;
+        let apps: Vec<(String, String)> = client
+            .stacks_tagged(&[])
+            .await?
+            .into_iter()
+            .filter(|s| {
+                !s.tags.contains_key("wharf-environment") && !s.tags.contains_key("wharf-service")
+            })
+            .filter_map(|s| Some((s.tags.get("wharf-application")?.clone(), s.status)))
+            .collect();
+        let cells: Vec<Vec<String>> = apps
+            .iter()
+            .map(|(a, st)| vec![a.clone(), st.clone()])
+            .collect();
+        ui.data(&crate::ui::table(&["APPLICATION", "STACK STATUS"], &cells));
+        ui.event(
+            "applications",
+            &apps
+                .iter()
+                .map(
+                    |(a, st)| serde_json::json!({"name": a, "status": st, "region": client.region}),
+                )
+                .collect::<Vec<_>>(),
+        );
+        Ok(())
+    })
+}
+
+/// `wharf app show`: the application's manifest values, environments and services, and
+/// (unless `--local`) which of their stacks are deployed.
+fn show(a: ShowArgs, ui: &Ui) -> Result<(), WharfError> {
+    let ShowArgs { local, aws } = a;
+    let ws = super::context::load(ui)?;
+    let app = super::remote::app_name(&ws);
+    let manifest = ws.app.as_ref();
+    let region = manifest
+        .and_then(|m| m.region.as_ref())
+        .map(|r| r.value.clone());
+    let domain = manifest
+        .and_then(|m| m.domain.as_ref())
+        .map(|d| d.value.clone());
+    let services: Vec<(String, String)> = ws
+        .service_names()
+        .into_iter()
+        .map(|n| {
+            let t = ws.service_type(&n).unwrap_or_default();
+            (n, t)
+        })
+        .collect();
+    // Environment → its stack's status, and service → the environments it is in.
+    let mut envs: Vec<(String, Option<String>)> =
+        ws.env_names().into_iter().map(|e| (e, None)).collect();
+    let mut deployed: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    if !local {
+        super::remote::block_on(async {
+            for (env, status) in &mut envs {
+                let client = super::remote::connect(&ws, env, &aws).await?;
+                for s in client
+                    .stacks_tagged(&[("wharf-application", &app), ("wharf-environment", env)])
+                    .await?
+                {
+                    match s.tags.get("wharf-service") {
+                        Some(svc) => deployed.entry(svc.clone()).or_default().push(env.clone()),
+                        None => *status = Some(s.status.clone()),
+                    }
+                }
+            }
+            Ok::<(), WharfError>(())
+        })?;
+    }
+    let mut text = format!(
+        "Application  {app}\nRegion       {}\nDomain       {}\n\n",
+        region.as_deref().unwrap_or("-"),
+        domain.as_deref().unwrap_or("-")
+    );
+    let env_cells: Vec<Vec<String>> = envs
+        .iter()
+        .map(|(e, st)| {
+            vec![
+                e.clone(),
+                st.clone()
+                    .unwrap_or_else(|| if local { "-" } else { "not deployed" }.into()),
+            ]
+        })
+        .collect();
+    text.push_str(&crate::ui::table(
+        &["ENVIRONMENT", "STACK STATUS"],
+        &env_cells,
+    ));
+    text.push('\n');
+    let svc_cells: Vec<Vec<String>> = services
+        .iter()
+        .map(|(n, t)| {
+            vec![
+                n.clone(),
+                t.clone(),
+                deployed
+                    .get(n)
+                    .map_or_else(|| "-".to_string(), |e| e.join(", ")),
+            ]
+        })
+        .collect();
+    text.push_str(&crate::ui::table(
+        &["WORKLOAD", "TYPE", "DEPLOYED TO"],
+        &svc_cells,
+    ));
+    ui.data(&text);
+    ui.event(
+        "application",
+        &serde_json::json!({
+            "name": app,
+            "region": region,
+            "domain": domain,
+            "environments": envs.iter().map(|(e, st)| serde_json::json!({"name": e, "status": st})).collect::<Vec<_>>(),
+            "workloads": services.iter().map(|(n, t)| serde_json::json!({"name": n, "type": t, "deployed_to": deployed.get(n).cloned().unwrap_or_default()})).collect::<Vec<_>>(),
+        }),
+    );
+    Ok(())
 }
 
 /// The application stack's package. With a domain, its `DomainHostedZoneId` parameter
@@ -82,7 +221,8 @@ fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
 
 fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeleteArgs { yes, aws } = a;
+    let DeleteArgs { aws } = a;
+    let yes = ui.yes();
     let ws = super::context::load(ui)?;
     let app = remote::app_name(&ws);
     stacks::confirm_delete(

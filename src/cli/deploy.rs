@@ -12,35 +12,75 @@ pub struct Args {
     /// Environment to deploy to.
     #[arg(short, long = "env")]
     pub env: Option<String>,
-    /// Services to deploy (repeat the flag for several).
-    #[arg(short, long = "name")]
-    pub names: Vec<String>,
+    /// Services to deploy (repeat the flag, or separate with commas). `name/N` orders
+    /// them as Copilot does: services with the same `N` deploy together, after every
+    /// lower `N` succeeded; services without one come last.
+    #[arg(short, long = "name", value_delimiter = ',', value_parser = parse_ordered)]
+    pub names: Vec<(String, Option<u32>)>,
     /// Deploy every service of the workspace.
     #[arg(long, conflicts_with = "names")]
     pub all: bool,
     /// How many service stacks to deploy at the same time.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Deploy the environment's stack first (the default); `--deploy-env=false`
+    /// requires it deployed and leaves it alone.
+    #[arg(long, num_args = 0..=1, default_value_t = true, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub deploy_env: bool,
+    /// Write the environment's manifest first when the workspace has none (the
+    /// defaults of `wharf env init`).
+    #[arg(long)]
+    pub init_env: bool,
+    /// Accepted for Copilot's scripts: wharf deploys any workload with a manifest, with
+    /// nothing to register first.
+    #[arg(long)]
+    pub init_wkld: bool,
     /// Image options (services built from a Dockerfile).
     #[command(flatten)]
     pub images: super::images::ImageFlags,
     /// How to follow the rollouts.
     #[command(flatten)]
     pub rollout: remote::RolloutFlags,
-    /// Wait for operations already running on a stack instead of refusing.
-    #[arg(long)]
-    pub wait_in_progress: bool,
-    /// When another wharf run is deploying one of the stacks, wait for it (up to
-    /// `--timeout`, default 60m) instead of refusing.
-    #[arg(long)]
-    pub wait_lock: bool,
-    /// Answer yes to the questions: whether to replace a resource that holds state (an
-    /// ECS service, a log group, a load balancer, …).
-    #[arg(long)]
-    pub yes: bool,
-    /// AWS connection.
+    /// How to deploy.
     #[command(flatten)]
-    pub aws: remote::AwsArgs,
+    pub flags: remote::DeployFlags,
+}
+
+/// `-n name` or `-n name/N` (an order, 0 or more).
+fn parse_ordered(s: &str) -> Result<(String, Option<u32>), String> {
+    match s.rsplit_once('/') {
+        Some((name, n)) => n
+            .parse::<u32>()
+            .map(|n| (name.to_string(), Some(n)))
+            .map_err(|_| format!("`{n}` is not an order: write `{name}/1`, `{name}/2`, …")),
+        None => Ok((s.to_string(), None)),
+    }
+}
+
+/// The workloads each of `named` deploys after: those of every lower order; those
+/// without an order after all that have one. Names in the order given.
+fn ordering(
+    named: &[(String, Option<u32>)],
+) -> (Vec<String>, std::collections::BTreeMap<String, Vec<String>>) {
+    let rank = |o: Option<u32>| o.map_or(u64::MAX, u64::from);
+    let mut names: Vec<String> = Vec::new();
+    for (n, _) in named {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    let mut after = std::collections::BTreeMap::new();
+    for (n, o) in named {
+        let first: Vec<String> = named
+            .iter()
+            .filter(|(m, p)| m != n && rank(*p) < rank(*o))
+            .map(|(m, _)| m.clone())
+            .collect();
+        if !first.is_empty() {
+            after.insert(n.clone(), first);
+        }
+    }
+    (names, after)
 }
 
 /// Runs `wharf deploy`.
@@ -50,13 +90,25 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         names,
         all,
         concurrency,
+        deploy_env,
+        init_env,
+        init_wkld: _,
         images,
         rollout,
+        flags,
+    } = a;
+    let remote::DeployFlags {
         wait_in_progress,
         wait_lock,
-        yes,
+        diff,
+        diff_yes,
+        no_rollback,
+        resource_tags,
         aws,
-    } = a;
+    } = flags;
+    let yes = ui.yes() || diff_yes;
+    let diff = diff || diff_yes;
+    let (names, after) = ordering(&names);
     let ws0 = context::load(ui)?;
     let env = match env {
         Some(e) => e,
@@ -66,6 +118,19 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             envs[ui.ask_select("Environment", &labels, "--env", "an environment")?].clone()
         }
     };
+    if init_env && !ws0.env_names().contains(&env) {
+        let spec = crate::scaffold::EnvSpec {
+            name: env.clone(),
+            region: None,
+            account: None,
+            vpc_id: None,
+            public_subnets: Vec::new(),
+            private_subnets: Vec::new(),
+            cidr: None,
+            certificates: Vec::new(),
+        };
+        super::env::create(&ws0.location.dir, &spec, ui)?;
+    }
     drop(ws0);
     let mut ws = remote::load_for_env(ui, &env)?;
     let names = if all || !names.is_empty() {
@@ -84,16 +149,23 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         // Ctrl-C is wired in on the runtime.
         let mut options = crate::release::options(ui, wait_in_progress);
         rollout.apply(&mut options);
+        options.disable_rollback = no_rollback;
         let request = crate::release::Request {
             env: env.clone(),
             workloads: names.clone(),
-            environment: crate::release::EnvStack::Deploy,
+            environment: if deploy_env {
+                crate::release::EnvStack::Deploy
+            } else {
+                crate::release::EnvStack::Require
+            },
             images: images.options(),
             concurrency: usize::from(concurrency),
             options,
             lock: crate::release::stacks::Lock::from_flag(wait_lock),
             yes,
-            diff: false,
+            diff,
+            tags: resource_tags,
+            after,
             aws: aws.options(),
         };
         crate::release::run(ui, &mut ws, request).await
@@ -102,4 +174,28 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         ui.note(format!("Next: `wharf svc status -n {first} -e {env}` shows a service's tasks and deployments; `wharf env show -n {env}` what the environment holds."));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_make_groups_and_unordered_names_come_last() {
+        let named: Vec<(String, Option<u32>)> = ["db/1", "api/2", "web/2", "docs", "jobs/1"]
+            .iter()
+            .map(|s| parse_ordered(s).unwrap())
+            .collect();
+        let (names, after) = ordering(&named);
+        assert_eq!(names, ["db", "api", "web", "docs", "jobs"]);
+        assert_eq!(after.get("db"), None);
+        assert_eq!(after.get("jobs"), None);
+        assert_eq!(after["api"], ["db", "jobs"]);
+        assert_eq!(after["web"], ["db", "jobs"]);
+        assert_eq!(after["docs"], ["db", "api", "web", "jobs"]);
+        // Without orders, nothing waits.
+        let (_, after) = ordering(&[("a".into(), None), ("b".into(), None)]);
+        assert!(after.is_empty());
+        assert!(parse_ordered("api/x").unwrap_err().contains("not an order"));
+    }
 }

@@ -41,9 +41,6 @@ pub struct DeleteArgs {
     /// Environment name.
     #[arg(short, long)]
     pub name: String,
-    /// Do not ask for confirmation.
-    #[arg(long)]
-    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -62,6 +59,14 @@ pub struct DeployArgs {
     /// 60m); exit code 4.
     #[arg(long, value_parser = super::remote::parse_duration)]
     pub timeout: Option<std::time::Duration>,
+    /// Return once CloudFormation starts the update, without following it (`wharf env
+    /// show` tells how it ended).
+    #[arg(long)]
+    pub detach: bool,
+    /// Accepted for Copilot's scripts: wharf submits the environment's template every
+    /// time, and CloudFormation says when nothing changed.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `wharf env init`.
@@ -91,6 +96,15 @@ pub struct InitArgs {
     /// ACM certificate ARNs for HTTPS on the load balancer (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub import_cert_arns: Vec<String>,
+    /// Write the account and region of this AWS profile into the manifest (asks STS;
+    /// the profile itself is not stored: deploys use `--profile` or AWS_PROFILE).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Accepted for Copilot's scripts: wharf asks nothing about the network, and without
+    /// `--import-vpc-id` or `--override-vpc-cidr` the environment gets its own VPC with
+    /// the default configuration.
+    #[arg(long)]
+    pub default_config: bool,
 }
 
 /// `wharf env package`.
@@ -118,7 +132,8 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 
 fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeleteArgs { name, yes, aws } = a;
+    let DeleteArgs { name, aws } = a;
+    let yes = ui.yes();
     let ws = remote::load_for_env(ui, &name)?;
     let app = ws
         .app
@@ -157,14 +172,20 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         name,
         flags,
         timeout,
+        detach,
+        force: _,
     } = a;
     let super::remote::DeployFlags {
         wait_in_progress,
         wait_lock,
         diff,
-        yes,
+        diff_yes,
+        no_rollback,
+        resource_tags,
         aws,
     } = flags;
+    let yes = ui.yes() || diff_yes;
+    let diff = diff || diff_yes;
     let mut ws = remote::load_for_env(ui, &name)?;
     let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
     context::report(ui, &ws)?;
@@ -172,6 +193,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect(&ws, &name, &aws).await?;
         let mut spec = remote::spec(pkg);
+        crate::release::add_tags(&mut spec, &resource_tags);
         crate::release::assets::fill_env_parameters(&client, &mut spec).await?;
         crate::release::assets::upload_env_addons(&client, &remote::app_name(&ws), &ws, &mut spec)
             .await?;
@@ -184,6 +206,8 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         if let Some(t) = timeout {
             opts.timeout = t;
         }
+        opts.disable_rollback = no_rollback;
+        opts.detach = detach;
         stacks::run_stacks(
             ui,
             client,
@@ -243,7 +267,28 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         import_private_subnets,
         override_vpc_cidr,
         import_cert_arns,
+        profile,
+        default_config: _,
     } = a;
+    // The profile's account and region, where the flags do not give them.
+    let (account, region) = match &profile {
+        Some(p) if account.is_none() || region.is_none() => {
+            let (found_account, found_region) = super::remote::block_on(async {
+                let aws = crate::aws::Aws::connect(&crate::aws::AwsOptions {
+                    profile: Some(p.clone()),
+                    region: region.clone(),
+                })
+                .await?;
+                let id = aws.account_id().await?;
+                Ok::<_, WharfError>((id, aws.region.clone()))
+            })?;
+            (
+                account.or(Some(found_account)),
+                region.or(Some(found_region)),
+            )
+        }
+        _ => (account, region),
+    };
     let ws = context::load(ui)?;
     let name = match name {
         Some(n) => n,

@@ -27,7 +27,7 @@ pub struct ImageFlags {
 }
 
 /// `--tag`: an image tag (Docker's and ECR's rule).
-fn parse_tag(s: &str) -> Result<String, String> {
+pub fn parse_tag(s: &str) -> Result<String, String> {
     if crate::image::pipeline::valid_tag(s) {
         Ok(s.to_string())
     } else {

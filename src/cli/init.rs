@@ -22,6 +22,10 @@ pub struct Args {
     /// AWS region of the application and its first environment.
     #[arg(long)]
     pub region: Option<String>,
+    /// Then create the application's resources (`wharf app init`) and deploy the
+    /// environment and the service (`wharf deploy`).
+    #[arg(long)]
+    pub deploy: bool,
 }
 
 /// The manifests `init` prepared must pass `wharf validate` as they are, or nothing is
@@ -65,7 +69,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         service,
         env: env_name,
         region,
+        deploy,
     } = a;
+    let region_flag = region.clone();
     let app_name = match app_name {
         Some(a) => a,
         None => ui.ask_text("Application name", None, "--app", "an application name")?,
@@ -96,6 +102,29 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     app::report_created(&app_spec, ui);
     svc::report_created(&svc_file, &svc_spec, ui);
     env::report_created(&env_file, &env_spec, ui);
+    if deploy {
+        // As the user would run them next, with this run's output and `--yes`.
+        let app_name = app_spec.name.clone();
+        let mut app_init = vec!["wharf".to_string(), "app".into(), "init".into(), app_name];
+        let mut deploy = vec![
+            "wharf".to_string(),
+            "deploy".into(),
+            "-e".into(),
+            env_name.clone(),
+            "-n".into(),
+            svc_name.clone(),
+        ];
+        if let Some(r) = region_flag {
+            app_init.extend(["--region".to_string(), r.clone()]);
+            deploy.extend(["--region".to_string(), r]);
+        }
+        for argv in [app_init, deploy] {
+            let cli = <super::Cli as clap::Parser>::try_parse_from(&argv)
+                .map_err(|e| WharfError::usage(e.to_string(), None))?;
+            super::dispatch(cli, ui)?;
+        }
+        return Ok(());
+    }
     ui.note(format!(
         "Next: `wharf validate`, then `wharf env package -n {env_name}` and `wharf svc package -n {svc_name} -e {env_name}` to see the CloudFormation."
     ));

@@ -11,6 +11,7 @@ mod env;
 mod images;
 mod init;
 mod job;
+mod package;
 mod push;
 mod remote;
 mod rollback;
@@ -48,6 +49,21 @@ pub struct GlobalArgs {
     /// Show the AWS SDK's whole error chain when a call fails (also when RUST_LOG is set).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Same as `--output json` (Copilot's `--json`).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Answer yes to every question the command would ask (a delete's confirmation,
+    /// `--diff`'s, replacing a resource that holds state); harmless where nothing is
+    /// asked, so scripts may pass it to every command.
+    #[arg(long, global = true)]
+    pub yes: bool,
+}
+
+impl GlobalArgs {
+    /// The output format: `--json` means `--output json`.
+    pub fn output(&self) -> Output {
+        if self.json { Output::Json } else { self.output }
+    }
 }
 
 /// wharf's commands.
@@ -73,12 +89,17 @@ pub enum Command {
     Push(push::Args),
     /// Deploy an environment and its services: images first, then the environment, then services in parallel.
     Deploy(deploy::Args),
+    /// Write every stack of an environment (`--all`, or `--name` services) to a
+    /// directory, for pipelines. Offline.
+    Package(package::Args),
     /// Check every manifest for every environment.
     Validate(validate::Args),
     /// Print the JSON Schema of the manifests, for editors.
     Schema(schema::Args),
     /// Print a shell completion script.
     Completion(completion::Args),
+    /// Print wharf's version (also `--version`).
+    Version,
 }
 
 /// Runs one parsed command.
@@ -92,9 +113,16 @@ pub fn dispatch(cli: Cli, ui: &Ui) -> Result<(), WharfError> {
         Command::Build(a) => build::run(a, ui),
         Command::Push(a) => push::run(a, ui),
         Command::Deploy(a) => deploy::run(a, ui),
+        Command::Package(a) => package::run(a, ui),
         Command::Validate(a) => validate::run(a, ui),
         Command::Schema(a) => schema::run(a, ui),
         Command::Completion(a) => completion::run(a, ui),
+        Command::Version => {
+            let version = env!("CARGO_PKG_VERSION");
+            ui.data(&format!("wharf {version}\n"));
+            ui.event("version", &serde_json::json!({ "version": version }));
+            Ok(())
+        }
     }
 }
 

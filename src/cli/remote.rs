@@ -47,10 +47,18 @@ pub struct DeployFlags {
     /// Show how the template differs from the deployed one, then ask before deploying.
     #[arg(long)]
     pub diff: bool,
-    /// Answer yes to the questions: the `--diff` one, and whether to replace a resource
-    /// that holds state (an ECS service, a log group, a load balancer, …).
+    /// `--diff`, and deploy without asking (Copilot's `--diff-yes`).
     #[arg(long)]
-    pub yes: bool,
+    pub diff_yes: bool,
+    /// When a resource fails to create or update, leave the stack as it is instead of
+    /// rolling back (CloudFormation's `DisableRollback`): the stack stays
+    /// `UPDATE_FAILED`/`CREATE_FAILED` for a look, and a later deploy continues from it.
+    #[arg(long)]
+    pub no_rollback: bool,
+    /// Tags for the stack and the resources it makes, as key=value (repeat, or separate
+    /// with commas); wharf's own tags win.
+    #[arg(long, value_delimiter = ',', value_parser = parse_tag_pair)]
+    pub resource_tags: Vec<(String, String)>,
     /// AWS connection.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -77,6 +85,21 @@ pub struct RolloutFlags {
     /// stack, cancel the update so that CloudFormation rolls it back (exit code 3).
     #[arg(long, requires = "progress_timeout")]
     pub rollback_on_timeout: bool,
+}
+
+/// `--resource-tags` `key=value`: a CloudFormation tag (key 1-128 characters, value up
+/// to 256, not starting `aws:`).
+pub fn parse_tag_pair(s: &str) -> Result<(String, String), String> {
+    let Some((k, v)) = s.split_once('=') else {
+        return Err("write `key=value`".into());
+    };
+    if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+        return Err("a tag key has 1 to 128 characters and its value up to 256".into());
+    }
+    if k.to_ascii_lowercase().starts_with("aws:") {
+        return Err("tag keys starting `aws:` are AWS's own".into());
+    }
+    Ok((k.to_string(), v.to_string()))
 }
 
 /// Parses a `--timeout` value (`30m`, `90s`, `1h`); zero is refused (it would stop

@@ -51,9 +51,6 @@ pub struct DeleteArgs {
     /// Environment name.
     #[arg(short, long = "env")]
     pub env: String,
-    /// Do not ask for confirmation.
-    #[arg(long)]
-    pub yes: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -86,7 +83,7 @@ pub struct InitArgs {
     #[arg(short, long)]
     pub name: Option<String>,
     /// Service type: "Load Balanced Web Service", "Backend Service", "Worker Service" or "Scheduled Job".
-    #[arg(short = 't', long = "svc-type")]
+    #[arg(short = 't', long = "svc-type", visible_alias = "type")]
     pub svc_type: Option<String>,
     /// Dockerfile to build the image from.
     #[arg(short, long, conflicts_with = "image")]
@@ -117,6 +114,40 @@ pub struct PackageArgs {
     /// (`ImageDigest`, `ImageDigestFor<Sidecar>`).
     #[arg(long, value_parser = parse_digest)]
     pub digest: Vec<(Option<String>, String)>,
+    /// Reference the images wharf builds by this tag (`wharf push --tag`) instead of by
+    /// digest: the template takes `ImageTag` (a sidecar's image is `<sidecar>-<tag>`),
+    /// and the parameters file gives it.
+    #[arg(long, conflicts_with = "digest", value_parser = super::images::parse_tag)]
+    pub tag: Option<String>,
+    /// Upload the environment files and addons templates to the application's bucket,
+    /// and fill their parameters (this calls AWS; without it the package is offline and
+    /// leaves them for whoever deploys it).
+    #[arg(long)]
+    pub upload_assets: bool,
+    /// AWS connection (with `--upload-assets`).
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
+}
+
+/// `svc package --upload-assets`: reads the service's environment files and addons as a
+/// deploy does, and uploads them to the application's bucket, adding their object ARNs
+/// and URL to `inputs`.
+fn upload(
+    ui: &Ui,
+    ws: &mut crate::manifest::workspace::Workspace,
+    name: &str,
+    env: &str,
+    aws: &super::remote::AwsArgs,
+    inputs: &mut crate::compile::workspace::DeployInputs,
+) -> Result<(), WharfError> {
+    let (files, addons) = crate::release::assets::read(ws, &[name.to_string()], env);
+    context::report(ui, ws)?;
+    let app = super::remote::app_name(ws);
+    super::remote::block_on(async {
+        let client = super::remote::connect(ws, env, aws).await?;
+        crate::release::assets::upload(&client, &app, files, inputs).await?;
+        crate::release::assets::upload_addons(&client, &app, addons, inputs).await
+    })
 }
 
 /// `--digest`: `sha256:…` (the main container), or `SIDECAR=sha256:…`.
@@ -149,12 +180,8 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 
 pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     use super::remote;
-    let DeleteArgs {
-        name,
-        env,
-        yes,
-        aws,
-    } = a;
+    let DeleteArgs { name, env, aws } = a;
+    let yes = ui.yes();
     let mut ws = remote::load_for_env(ui, &env)?;
     let app = remote::app_name(&ws);
     let stack = crate::compile::service_stack_name(&app, &env, &name);
@@ -239,9 +266,13 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         wait_in_progress,
         wait_lock,
         diff,
-        yes,
+        diff_yes,
+        no_rollback,
+        resource_tags,
         aws,
     } = flags;
+    let yes = ui.yes() || diff_yes;
+    let diff = diff || diff_yes;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
     let job = ws.service_type(&name).as_deref() == Some(ServiceType::ScheduledJob.as_str());
@@ -249,6 +280,7 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         // Ctrl-C is wired in on the runtime.
         let mut options = crate::release::options(ui, wait_in_progress);
         rollout.apply(&mut options);
+        options.disable_rollback = no_rollback;
         let request = crate::release::Request {
             env: env.clone(),
             workloads: vec![name.clone()],
@@ -259,6 +291,8 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
             lock: crate::release::stacks::Lock::from_flag(wait_lock),
             yes,
             diff,
+            tags: resource_tags,
+            after: Default::default(),
             aws: aws.options(),
         };
         crate::release::run(ui, &mut ws, request).await
@@ -489,6 +523,9 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
         env,
         output_dir,
         digest,
+        tag,
+        upload_assets,
+        aws,
     } = a;
     let mut ws = context::load(ui)?;
     context::require_service(&ws, &name)?;
@@ -504,8 +541,12 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
         }
     }
     let digests: crate::compile::workspace::Digests = [(name.clone(), by_container)].into();
-    let pkg =
-        crate::compile::workspace::package_service(&mut ws, &name, &env, &digests.clone().into())?;
+    let mut inputs = crate::compile::workspace::DeployInputs::from(digests.clone());
+    inputs.image_tag = tag;
+    if upload_assets {
+        upload(ui, &mut ws, &name, &env, &aws, &mut inputs)?;
+    }
+    let pkg = crate::compile::workspace::package_service(&mut ws, &name, &env, &inputs)?;
     if pkg.is_some()
         && let Some(m) = ws.service(&name, Some(&env))
     {

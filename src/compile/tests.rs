@@ -57,6 +57,7 @@ fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
             subnets: None,
             addons_url: None,
             looked_up: None,
+            image_tag: None,
         },
     )
 }
@@ -243,6 +244,7 @@ fn the_digest_becomes_a_parameter_only_when_known() {
             subnets: None,
             addons_url: None,
             looked_up: None,
+            image_tag: None,
         };
         super::compile_service(m, &inputs)
             .unwrap()
@@ -552,6 +554,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
             subnets: None,
             addons_url: None,
             looked_up: None,
+            image_tag: None,
         },
     );
     assert_eq!((p.cpu, p.memory), (1024, 2048));
@@ -584,6 +587,7 @@ fn rendered_templates_parse_back_as_yaml() {
                 subnets: None,
                 addons_url: None,
                 looked_up: None,
+                image_tag: None,
             },
         )
         .unwrap()
@@ -685,6 +689,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
                 subnets: None,
                 addons_url: None,
                 looked_up: None,
+                image_tag: None,
             },
         )
         .unwrap();
@@ -1043,6 +1048,7 @@ fn subnets_chosen_by_tags_are_a_parameter_the_deploy_fills() {
                 subnets,
                 addons_url: None,
                 looked_up: None,
+                image_tag: None,
             },
         )
         .unwrap()
@@ -1209,6 +1215,7 @@ fn svc_plan_in(svc: &str, env: &EnvManifest, priorities: Vec<u32>) -> service::S
             subnets: None,
             addons_url: None,
             looked_up: None,
+            image_tag: None,
         },
     )
 }
@@ -1674,6 +1681,7 @@ fn an_imported_load_balancer_takes_looked_up_parameters_and_no_environment_alb()
             subnets: None,
             addons_url: None,
             looked_up: Some(&found),
+            image_tag: None,
         },
     )
     .unwrap();
@@ -1698,6 +1706,7 @@ fn an_imported_load_balancer_takes_looked_up_parameters_and_no_environment_alb()
             subnets: None,
             addons_url: None,
             looked_up: None,
+            image_tag: None,
         },
     )
     .unwrap();

@@ -123,6 +123,7 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
         &[(&env_m, &services)],
         &app.name,
     ));
+    refused.extend(shared_env_ingress(&app, &env_m, &services));
     if !refused.is_empty() {
         for d in refused {
             ws.diags.push(d);
@@ -178,9 +179,73 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     })
 }
 
-/// Whether each service's task definition overrides and YAML patches fit its template
-/// in `env` (what `wharf validate` adds to the manifest checks; `services` are the
-/// valid ones, as they are in `env`). Services without either are not compiled.
+/// Services on one imported load balancer whose tasks have no room for a security
+/// group of their own let it reach them through the environment's group: two of them
+/// on one port would write one ingress rule twice (EC2 refuses the second, and deleting
+/// either stack would remove it for both). Refused at the second one's groups.
+fn shared_env_ingress(
+    app: &AppInfo,
+    env: &crate::manifest::environment::EnvManifest,
+    services: &[ServiceManifest],
+) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<(String, u16), String> = BTreeMap::new();
+    let mut out = Vec::new();
+    let empty = BTreeMap::new();
+    for m in services.iter().filter(|m| m.imported_alb().is_some()) {
+        let p = super::service::plan(
+            m,
+            &ServiceInputs {
+                app,
+                env,
+                priorities: Vec::new(),
+                image_digests: &empty,
+                env_files: &empty,
+                subnets: None,
+                addons_url: None,
+                looked_up: None,
+                image_tag: None,
+            },
+        );
+        let Some(lb) = p.lb.filter(|l| l.imported_env_ingress) else {
+            continue;
+        };
+        let key = m.alb_key().unwrap_or_default();
+        for port in lb.imported_ports {
+            match seen.get(&(key.clone(), port)) {
+                Some(first) => {
+                    let span = m
+                        .network
+                        .as_ref()
+                        .and_then(|n| n.vpc.as_ref())
+                        .and_then(|v| v.security_groups.as_ref())
+                        .map_or(m.name.span, |s| s.span);
+                    out.push(
+                        Diagnostic::error(
+                            Code::DuplicateKey,
+                            format!(
+                                "`{}` and `{first}` both let their imported load balancer reach port {port} through the environment's security group (their tasks have no room for a group of their own): one rule, which EC2 takes once",
+                                m.name.value
+                            ),
+                        )
+                        .at(span)
+                        .path("network.vpc.security_groups")
+                        .help("list at most 3 groups for one of them, so it gets a group of its own"),
+                    );
+                    break;
+                }
+                None => {
+                    seen.insert((key.clone(), port), m.name.value.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What `wharf validate` adds to the manifest checks in `env` from the compiled
+/// stacks (`services` are the valid ones, as they are in `env`): whether each
+/// service's task definition overrides and YAML patches fit its template (services
+/// without either are not compiled), and [`shared_env_ingress`].
 pub fn check_overrides(
     ws: &Workspace,
     env: &str,
@@ -190,6 +255,9 @@ pub fn check_overrides(
     let (Some(app), Some(env_m)) = (app_info(ws), ws.env(env).cloned()) else {
         return Ok(out);
     };
+    for d in shared_env_ingress(&app, &env_m, services) {
+        out.push(d);
+    }
     let r = Resolved {
         app,
         env: env_m,
@@ -230,6 +298,9 @@ pub struct DeployInputs {
     /// Stack parameters looked up at deploy (an imported load balancer's listeners,
     /// names, security groups and free rule priorities), by name.
     pub looked_up: BTreeMap<String, BTreeMap<String, String>>,
+    /// `svc package --tag`: images wharf builds are referenced by this tag, not by
+    /// digest.
+    pub image_tag: Option<String>,
 }
 
 /// `digest` for the main container of each of `services`: what a package of built
@@ -249,6 +320,7 @@ impl From<Digests> for DeployInputs {
             subnets: BTreeMap::new(),
             addons: BTreeMap::new(),
             looked_up: BTreeMap::new(),
+            image_tag: None,
         }
     }
 }
@@ -277,6 +349,7 @@ fn service_stack(
         subnets: uploads.subnets.get(&m.name.value).map(Vec::as_slice),
         addons_url: uploads.addons.get(&m.name.value).map(String::as_str),
         looked_up: uploads.looked_up.get(&m.name.value),
+        image_tag: uploads.image_tag.as_deref(),
     };
     let mut pkg = compile_service(m, &inputs)?;
     pkg.needs = needs(&r.app.name, &r.env.name.value, m);

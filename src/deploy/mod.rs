@@ -35,8 +35,13 @@ pub trait StackApi: Sync {
     /// Where the change set is.
     fn change_set(&self, id: &str)
     -> impl Future<Output = Result<ChangeSetState, AwsError>> + Send;
-    /// Executes a change set.
-    fn execute(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
+    /// Executes a change set; with `disable_rollback`, a failure leaves the stack as it
+    /// is (`*_FAILED`) instead of rolling back.
+    fn execute(
+        &self,
+        id: &str,
+        disable_rollback: bool,
+    ) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Deletes a change set.
     fn delete_change_set(&self, id: &str) -> impl Future<Output = Result<(), AwsError>> + Send;
     /// Events of the stack, newest first, up to (not including) `until_id`.
@@ -137,7 +142,7 @@ pub enum DeployError {
     #[diagnostic(
         code(wharf::deploy::needs_attention),
         help(
-            "look at the stack's events in the CloudFormation console; an UPDATE_ROLLBACK_FAILED stack can be recovered with `aws cloudformation continue-update-rollback`"
+            "look at the stack's events in the CloudFormation console; an UPDATE_ROLLBACK_FAILED stack can be recovered with `aws cloudformation continue-update-rollback`; one left UPDATE_FAILED or CREATE_FAILED by `--no-rollback` keeps what succeeded: deploy again once the cause is fixed, or return it to its last good state with `aws cloudformation rollback-stack`"
         )
     )]
     NeedsAttention {

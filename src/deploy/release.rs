@@ -52,6 +52,12 @@ impl Release {
             return None;
         }
         let total = self.total;
+        let started = self.count(&[Action::Started]);
+        if started > 0 {
+            return Some(format!(
+                "Started {started} stack operation(s) without waiting for them (--detach): whether they succeed is not known yet"
+            ));
+        }
         let changed = self.count(&[Action::Created, Action::Updated]);
         // Services that rolled out although their stacks had nothing to change.
         let rolled = self.count(&[Action::Redeployed, Action::Settled]);

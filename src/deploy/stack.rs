@@ -80,6 +80,11 @@ pub struct Options {
     /// an operation in progress, a stack operation being watched): then wharf stops
     /// waiting and says what it waited for ([`DeployError::TimedOut`]).
     pub timeout: Duration,
+    /// `--no-rollback`: a failed create or update leaves the stack as it is.
+    pub disable_rollback: bool,
+    /// `env deploy --detach`: return once the change set executes, without following
+    /// the stack operation ([`Action::Started`]).
+    pub detach: bool,
 }
 
 /// Default of [`Options::timeout`]: 60 minutes. Stack operations of wharf's templates
@@ -122,6 +127,8 @@ impl Default for Options {
             interrupts: None,
             rollout: None,
             timeout: STACK_TIMEOUT,
+            disable_rollback: false,
+            detach: false,
         }
     }
 }
@@ -213,6 +220,14 @@ async fn deploy_inner<A: StackApi>(
             rep.note(name, "the stack's first create failed and left it in ROLLBACK_COMPLETE; deleting it to create it again");
             delete_failed_create(api, name, rep, opts).await?;
             ChangeSetKind::Create
+        }
+        // Left by a deploy with `--no-rollback`: CloudFormation updates it from there.
+        Some(s @ ("UPDATE_FAILED" | "CREATE_FAILED")) => {
+            rep.note(
+                name,
+                &format!("the stack is {s} (a deploy without rollback left it so); updating it from there"),
+            );
+            ChangeSetKind::Update
         }
         Some(s) if verdict(s) == Verdict::NeedsAttention => {
             return Err(DeployError::NeedsAttention {
@@ -306,7 +321,17 @@ async fn deploy_inner<A: StackApi>(
         drop_change_set(api, name, &id, kind, rep).await;
         return Err(nothing_changed(name));
     }
-    api.execute(&id).await?;
+    api.execute(&id, opts.disable_rollback).await?;
+    if opts.detach {
+        return Ok(StackOutcome {
+            stack: name.into(),
+            action: Action::Started,
+            status: None,
+            changes: changes.len(),
+            outputs: Default::default(),
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let descriptions = descriptions(&spec.template);
     let (info, history) = watch_stack(api, name, baseline, rep, &descriptions, opts, kind).await?;
     let status = info

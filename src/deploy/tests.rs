@@ -138,7 +138,10 @@ impl StackApi for Fake {
             .pop_front()
             .expect("script has a change set answer"))
     }
-    async fn execute(&self, _: &str) -> Result<(), AwsError> {
+    async fn execute(&self, _: &str, disable_rollback: bool) -> Result<(), AwsError> {
+        if disable_rollback {
+            self.call("execute without rollback");
+        }
         self.call("execute");
         self.press("execute");
         Ok(())
@@ -979,4 +982,117 @@ async fn what_the_templates_say_is_replaced_is_marked_in_the_change_set() {
         !heard.iter().any(|h| h.starts_with("replacement Other")),
         "{heard:?}"
     );
+}
+
+#[tokio::test]
+async fn without_rollback_a_failure_stays_failed_and_the_next_deploy_continues_from_it() {
+    let failed = vec![
+        ev(
+            "e3",
+            "s",
+            "AWS::CloudFormation::Stack",
+            "UPDATE_FAILED",
+            None,
+        ),
+        ev(
+            "e2",
+            "Bucket",
+            "AWS::S3::Bucket",
+            "UPDATE_FAILED",
+            Some("Bucket name taken"),
+        ),
+        ev(
+            "e1",
+            "s",
+            "AWS::CloudFormation::Stack",
+            "UPDATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+    ];
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_FAILED"))],
+        vec![ready()],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+            failed,
+        ],
+    );
+    let o = Options {
+        disable_rollback: true,
+        ..opts()
+    };
+    match deploy(&api, &spec(), &Recorder::default(), &o).await {
+        Err(DeployError::NeedsAttention { status, reason, .. }) => {
+            assert_eq!(status, "UPDATE_FAILED");
+            assert_eq!(reason.as_deref(), Some("Bucket name taken"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        api.calls()
+            .contains(&"execute without rollback".to_string()),
+        "{:?}",
+        api.calls()
+    );
+    // The next deploy updates the failed stack instead of refusing it.
+    let api = script(
+        vec![Ok(stack("UPDATE_FAILED")), Ok(stack("UPDATE_COMPLETE"))],
+        vec![ready()],
+        vec![
+            vec![ev(
+                "e3",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_FAILED",
+                None,
+            )],
+            vec![ev(
+                "e5",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+        ],
+    );
+    let rec = Recorder::default();
+    let out = deploy(&api, &spec(), &rec, &opts()).await.unwrap();
+    assert_eq!(out.action, Action::Updated);
+    assert!(
+        !api.calls()
+            .contains(&"execute without rollback".to_string())
+    );
+}
+
+#[tokio::test]
+async fn detached_returns_once_the_change_set_executes() {
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ready()],
+        vec![vec![ev(
+            "e0",
+            "s",
+            "AWS::CloudFormation::Stack",
+            "UPDATE_COMPLETE",
+            None,
+        )]],
+    );
+    let o = Options {
+        detach: true,
+        ..opts()
+    };
+    let out = deploy(&api, &spec(), &Recorder::default(), &o)
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.action, out.changes, out.status),
+        (Action::Started, 1, None)
+    );
+    assert_eq!(api.calls().last().map(String::as_str), Some("execute"));
 }

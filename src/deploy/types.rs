@@ -129,6 +129,9 @@ pub enum Action {
     /// The stack had no changes, and a deployment of its service that was still rolling
     /// out (an earlier, interrupted run's) was followed until it completed.
     Settled,
+    /// The change set was executed and not followed (`env deploy --detach`): how the
+    /// operation ends is not known.
+    Started,
     /// Deleted the stack.
     Deleted,
     /// There was no stack to delete.

@@ -66,6 +66,11 @@ pub struct Request {
     pub yes: bool,
     /// Show the template differences first and ask (one workload).
     pub diff: bool,
+    /// Tags the user adds to every stack (`--resource-tags`); wharf's own win.
+    pub tags: Vec<(String, String)>,
+    /// Workloads to deploy after others of the release, by name (`deploy -n a/1 -n
+    /// b/2`): each waits for those, and is not deployed when one failed.
+    pub after: std::collections::BTreeMap<String, Vec<String>>,
     /// Where AWS calls go.
     pub aws: AwsOptions,
 }
@@ -127,6 +132,8 @@ pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
         interrupts: Some(ui.interrupts()),
         rollout: None,
         timeout: crate::deploy::stack::STACK_TIMEOUT,
+        disable_rollback: false,
+        detach: false,
     }
 }
 
@@ -214,7 +221,23 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     uploads.looked_up = looked_up;
     assets::upload(&client, &app, env_files, &mut uploads).await?;
     assets::upload_addons(&client, &app, addons, &mut uploads).await?;
-    let (mut env_stack, workloads) = plan(ws, &req, &uploads)?;
+    let (mut env_stack, mut workloads) = plan(ws, &req, &uploads)?;
+    for spec in env_stack.iter_mut().chain(workloads.iter_mut()) {
+        add_tags(spec, &req.tags);
+    }
+    for spec in &mut workloads {
+        let name = spec
+            .name
+            .strip_prefix(&format!("{app}-{env}-"))
+            .unwrap_or_default()
+            .to_string();
+        for first in req.after.get(&name).into_iter().flatten() {
+            let stack = crate::compile::service_stack_name(&app, &env, first);
+            if !spec.after.contains(&stack) {
+                spec.after.push(stack);
+            }
+        }
+    }
     if let Some(spec) = env_stack.as_mut() {
         assets::fill_env_parameters(&client, spec).await?;
         assets::upload_env_addons(&client, &app, ws, spec).await?;
@@ -242,6 +265,13 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
         },
     )
     .await
+}
+
+/// Adds the user's `tags` to `spec`'s, keeping wharf's own where keys meet.
+pub fn add_tags(spec: &mut StackSpec, tags: &[(String, String)]) {
+    for (k, v) in tags {
+        spec.tags.entry(k.clone()).or_insert_with(|| v.clone());
+    }
 }
 
 /// A workload-only release needs its environment deployed: a rolled-back update leaves

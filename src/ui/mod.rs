@@ -24,6 +24,7 @@ pub struct Ui {
     decision: Decision,
     width: usize,
     verbose: bool,
+    yes: bool,
 }
 
 /// One line of `--output json`: `{"type": "...", "data": ...}`.
@@ -66,7 +67,19 @@ impl Ui {
             decision,
             width,
             verbose: false,
+            yes: false,
         }
+    }
+
+    /// Answers yes to every question (`--yes`).
+    pub fn with_yes(mut self, yes: bool) -> Self {
+        self.yes = yes;
+        self
+    }
+
+    /// Whether `--yes` answers every question.
+    pub fn yes(&self) -> bool {
+        self.yes
     }
 
     /// Shows the SDK's error chain under AWS errors (`--verbose`, `RUST_LOG`).

@@ -69,6 +69,9 @@ pub fn describe_result(r: &Result<StackOutcome, DeployError>) -> String {
             Action::NoChanges => "no changes".to_string(),
             Action::Redeployed => "no stack changes; the new ECS deployment completed".to_string(),
             Action::Settled => "no stack changes; the deployment in progress completed".to_string(),
+            Action::Started => {
+                format!("{} change(s) executing; not followed (--detach)", o.changes)
+            }
             Action::Deleted => format!("deleted ({:.1}s)", o.seconds),
             Action::Absent => "does not exist: nothing to delete".to_string(),
         },

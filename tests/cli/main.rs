@@ -1,6 +1,7 @@
 //! End-to-end tests of the `wharf` binary: one test binary, a module per command.
 
 mod compat;
+mod copilot_cli;
 mod editors;
 mod hostile;
 mod init;

@@ -49,6 +49,7 @@ fn compiled(extra: &str, patches: &str) -> Result<Node, Box<Diagnostics>> {
         subnets: None,
         addons_url: None,
         looked_up: None,
+        image_tag: None,
     };
     let pkg = compile_service(&m, &inputs).unwrap();
     let out = apply(pkg.template, &m, "test")?;

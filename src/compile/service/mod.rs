@@ -94,7 +94,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         }
         _ => (Vec::new(), None),
     };
-    let image = task::image(m, &app);
+    let image = task::image(m, &app, inputs.image_tag.is_some());
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
     let service_connect = connect::plan(m, &app, &env);
@@ -143,7 +143,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         secrets.secretsmanager.extend(secrets::arn_resources(c));
         secrets.sort();
     }
-    let sidecar_digest_params = sidecars::digest_params(m);
+    let sidecar_digest_params = if inputs.image_tag.is_some() {
+        Vec::new()
+    } else {
+        sidecars::digest_params(m)
+    };
+    let image_tag_param =
+        inputs.image_tag.is_some() && (image.tag_param || !m.built_sidecars().is_empty());
     let (sidecars, sidecar_reads) =
         sidecars::containers(m, inputs, lb.as_ref(), &sidecar_digest_params);
     secrets.merge(sidecar_reads);
@@ -193,6 +199,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         version: TEMPLATE_VERSION,
         image,
         env_params,
+        image_tag_param,
         lookup_params,
         imported_alb,
         log_group: format!("/wharf/{app}/{env}/{name}"),
@@ -294,6 +301,11 @@ pub fn compile_service(
             parameters.insert(parameter::IMAGE_DIGEST.into(), digest.to_string());
         }
         (None, None) => {}
+    }
+    if p.image_tag_param
+        && let Some(tag) = inputs.image_tag
+    {
+        parameters.insert(parameter::IMAGE_TAG.into(), tag.to_string());
     }
     for d in &p.sidecar_digest_params {
         if let Some(digest) = inputs.image_digests.get(&d.container) {

@@ -31,6 +31,15 @@ pub(super) fn built_image(app: &str, service: &str, param: &str) -> String {
     ))
 }
 
+/// An image of `app`'s service `service`'s ECR repository by tag: `<prefix>${ImageTag}`
+/// (a sidecar's prefix is `<sidecar>-`).
+pub(super) fn tagged_image(app: &str, service: &str, prefix: &str) -> String {
+    sub(&format!(
+        "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{app}/{service}:{prefix}${{{}}}",
+        parameter::IMAGE_TAG
+    ))
+}
+
 /// The ARN of `app`'s service `service`'s ECR repository in the account, as a
 /// CloudFormation value.
 pub(super) fn service_repo_arn(app: &str, service: &str) -> String {

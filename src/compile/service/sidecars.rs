@@ -51,6 +51,9 @@ pub(super) fn containers(
             name: name.value.clone(),
             image: match s.image.as_ref().map(|i| &i.value) {
                 Some(SidecarImage::Location(l)) => quote(l),
+                Some(SidecarImage::Build(_)) if inputs.image_tag.is_some() => {
+                    tagged_image(&inputs.app.name, &m.name.value, &format!("{}-", name.value))
+                }
                 Some(SidecarImage::Build(_)) => digests
                     .iter()
                     .find(|p| p.container == name.value)

@@ -7,15 +7,22 @@ use super::*;
 
 /// The main container's image: `!Ref ContainerImage` for `image.location`, else the
 /// service's repository in the account at the `ImageDigest` parameter.
-pub(super) fn image(m: &ServiceManifest, app: &str) -> ImagePlan {
+pub(super) fn image(m: &ServiceManifest, app: &str, tagged: bool) -> ImagePlan {
     let name = &m.name.value;
     match (&m.task.image.build, &m.task.image.location) {
         (_, Some(_)) => ImagePlan {
             digest_param: false,
+            tag_param: false,
             expr: format!("!Ref {}", parameter::CONTAINER_IMAGE),
+        },
+        _ if tagged => ImagePlan {
+            digest_param: false,
+            tag_param: true,
+            expr: tagged_image(app, name, ""),
         },
         _ => ImagePlan {
             digest_param: true,
+            tag_param: false,
             expr: built_image(app, name, parameter::IMAGE_DIGEST),
         },
     }

@@ -8,6 +8,9 @@ use super::*;
 pub struct ImagePlan {
     /// Whether the stack takes an `ImageDigest` (built images) instead of `ContainerImage`.
     pub digest_param: bool,
+    /// Whether a built image is referenced by the `ImageTag` parameter instead
+    /// (`svc package --tag`).
+    pub tag_param: bool,
     /// CloudFormation expression of the image.
     pub expr: String,
 }
@@ -177,6 +180,8 @@ pub struct ServicePlan {
     pub app: String,
     /// Parameters the deploy fills from an imported load balancer (`http.alb`).
     pub lookup_params: Vec<LookupParam>,
+    /// Whether the stack takes `ImageTag` (built images by tag, `svc package --tag`).
+    pub image_tag_param: bool,
     /// What the deploy looks up for them.
     #[serde(skip)]
     pub imported_alb: Option<ImportedAlb>,
@@ -558,4 +563,8 @@ pub struct ServiceInputs<'a> {
     /// balancer's); without them those parameters are left for whoever deploys the
     /// package (the rule priorities have defaults).
     pub looked_up: Option<&'a BTreeMap<String, String>>,
+    /// `svc package --tag`: images wharf builds are referenced by this tag (the
+    /// `ImageTag` parameter; a sidecar's is `<sidecar>-<tag>`, as `wharf push` tags
+    /// them) instead of by digest.
+    pub image_tag: Option<&'a str>,
 }

@@ -1,0 +1,344 @@
+//! Copilot's command line: the flags and commands Copilot's CI scripts and habits use,
+//! with `wharf` in place of `copilot` (offline parts; the emulator tests deploy).
+
+use crate::util::{Dir, json_lines, wharf, workspace};
+use predicates::prelude::*;
+
+#[test]
+fn json_means_output_json_for_listings_and_version() {
+    let d = Dir::example("storefront");
+    for args in [
+        &["svc", "ls", "--local", "--json"][..],
+        &["env", "ls", "--local", "--json"],
+        &["app", "show", "--local", "--json"],
+        &["version", "--json"],
+    ] {
+        let out = wharf(d.path())
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let events = json_lines(&out);
+        assert!(!events.is_empty(), "{args:?}");
+    }
+    let out = wharf(d.path())
+        .args(["version", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json_lines(&out)[0]["data"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    wharf(d.path())
+        .arg("version")
+        .assert()
+        .success()
+        .stdout(format!("wharf {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn app_show_lists_environments_and_workloads() {
+    let d = Dir::example("storefront");
+    let out = wharf(d.path())
+        .args(["app", "show", "--local", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let app = json_lines(&out)
+        .into_iter()
+        .find(|e| e["type"] == "application")
+        .expect("an application event");
+    assert!(app["data"]["name"].is_string(), "{app}");
+    assert!(!app["data"]["environments"].as_array().unwrap().is_empty());
+    assert!(!app["data"]["workloads"].as_array().unwrap().is_empty());
+    wharf(d.path())
+        .args(["app", "show", "--local"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ENVIRONMENT").and(predicate::str::contains("WORKLOAD")));
+}
+
+#[test]
+fn init_takes_type_as_copilot_does() {
+    let d = Dir::new();
+    wharf(d.path())
+        .args([
+            "init",
+            "--app",
+            "shop",
+            "--name",
+            "web",
+            "--type",
+            "Load Balanced Web Service",
+            "--image",
+            "nginx",
+            "--port",
+            "80",
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(d.path().join("wharf/web/manifest.yml")).unwrap();
+    assert!(text.contains("type: Load Balanced Web Service"), "{text}");
+}
+
+#[test]
+fn every_command_that_changes_something_takes_yes() {
+    // Parsing only: `--help` after the flags stops before anything runs.
+    let d = Dir::new();
+    for args in [
+        &["init", "--yes"][..],
+        &["app", "init", "x", "--yes"],
+        &["app", "delete", "--yes"],
+        &["env", "init", "--yes"],
+        &["env", "deploy", "-n", "e", "--yes"],
+        &["env", "delete", "-n", "e", "--yes"],
+        &["svc", "init", "--yes"],
+        &["svc", "deploy", "-n", "s", "-e", "e", "--yes"],
+        &["svc", "delete", "-n", "s", "-e", "e", "--yes"],
+        &["svc", "rollback", "-n", "s", "-e", "e", "--yes"],
+        &["job", "init", "--yes"],
+        &["job", "deploy", "-n", "s", "-e", "e", "--yes"],
+        &["job", "delete", "-n", "s", "-e", "e", "--yes"],
+        &["job", "run", "-n", "s", "-e", "e", "--yes"],
+        &["deploy", "-e", "e", "--all", "--yes"],
+        &["push", "--yes"],
+        &["build", "--yes"],
+        &["package", "-e", "e", "--all", "--output-dir", "o", "--yes"],
+    ] {
+        let mut all = args.to_vec();
+        all.push("--help");
+        wharf(d.path()).args(&all).assert().success();
+    }
+}
+
+#[test]
+fn copilot_deploy_flags_parse() {
+    let d = Dir::new();
+    for args in [
+        &[
+            "env",
+            "deploy",
+            "-n",
+            "e",
+            "--force",
+            "--detach",
+            "--no-rollback",
+            "--diff-yes",
+            "--resource-tags",
+            "team=core,cost=7",
+        ][..],
+        &[
+            "svc",
+            "deploy",
+            "-n",
+            "s",
+            "-e",
+            "e",
+            "--no-rollback",
+            "--diff-yes",
+            "--resource-tags",
+            "team=core",
+            "--detach",
+        ],
+        &[
+            "deploy",
+            "-e",
+            "e",
+            "-n",
+            "db/1",
+            "-n",
+            "api/2,web/2",
+            "--init-wkld",
+            "--init-env",
+            "--deploy-env=false",
+            "--no-rollback",
+            "--resource-tags",
+            "team=core",
+        ],
+        &["deploy", "-e", "e", "--all", "--deploy-env"],
+        &["env", "init", "--default-config", "--profile", "p"],
+        &[
+            "svc",
+            "package",
+            "-n",
+            "s",
+            "-e",
+            "e",
+            "--tag",
+            "v1",
+            "--upload-assets",
+        ],
+    ] {
+        let mut all = args.to_vec();
+        all.push("--help");
+        wharf(d.path()).args(&all).assert().success();
+    }
+    // What is refused says why.
+    for (args, why) in [
+        (
+            &["deploy", "-e", "e", "-n", "api/first"][..],
+            "is not an order",
+        ),
+        (
+            &[
+                "svc",
+                "deploy",
+                "-n",
+                "s",
+                "-e",
+                "e",
+                "--resource-tags",
+                "team",
+            ],
+            "key=value",
+        ),
+        (
+            &[
+                "svc",
+                "deploy",
+                "-n",
+                "s",
+                "-e",
+                "e",
+                "--resource-tags",
+                "aws:x=1",
+            ],
+            "AWS's own",
+        ),
+        (
+            &[
+                "svc",
+                "package",
+                "-n",
+                "s",
+                "-e",
+                "e",
+                "--tag",
+                "v1",
+                "--digest",
+                "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            ],
+            "cannot be used with",
+        ),
+        (&["package", "-e", "e", "--output-dir", "o"], "`--all`"),
+    ] {
+        wharf(d.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+}
+
+#[test]
+fn svc_package_by_tag_references_the_repository_at_the_tag() {
+    let d = Dir::example("storefront");
+    let out = Dir::new();
+    let names = {
+        let o = wharf(d.path())
+            .args(["svc", "ls", "--local", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json_lines(&o)[0]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // A service built from a Dockerfile.
+    let built = names
+        .iter()
+        .find(|n| {
+            std::fs::read_to_string(d.path().join(format!("wharf/{n}/manifest.yml")))
+                .unwrap()
+                .contains("build:")
+        })
+        .expect("a built service")
+        .clone();
+    wharf(d.path())
+        .args([
+            "svc",
+            "package",
+            "-n",
+            &built,
+            "-e",
+            "test",
+            "--tag",
+            "v1.2",
+            "--output-dir",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let template =
+        std::fs::read_to_string(out.path().join(format!("{built}-test.stack.yml"))).unwrap();
+    let params: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join(format!("{built}-test.params.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(params["Parameters"]["ImageTag"], "v1.2", "{params}");
+    assert!(
+        params["Parameters"].get("ImageDigest").is_none(),
+        "{params}"
+    );
+    assert!(
+        template.contains("  ImageTag:\n    Type: String\n"),
+        "{template}"
+    );
+    assert!(
+        template.contains(&format!("/{built}:${{ImageTag}}")),
+        "{template}"
+    );
+    assert!(!template.contains("ImageDigest"), "{template}");
+}
+
+#[test]
+fn package_writes_every_stack_of_an_environment() {
+    let d = Dir::example("storefront");
+    let out = Dir::new();
+    wharf(d.path())
+        .args(["package", "-e", "test", "--all", "--output-dir"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let mut files: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".stack.yml"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["api-test.stack.yml", "test.stack.yml", "web-test.stack.yml"]
+    );
+}
+
+#[test]
+fn deploy_init_env_writes_the_environment_manifest_first() {
+    let d = workspace();
+    // No AWS here: the command stops at the connection, after writing the manifest.
+    wharf(d.path())
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("WHARF_AWS_CALL_TIMEOUT", "3")
+        .args(["deploy", "-e", "staging", "--all", "--init-env"])
+        .assert()
+        .failure();
+    let text =
+        std::fs::read_to_string(d.path().join("wharf/environments/staging/manifest.yml")).unwrap();
+    assert!(text.contains("name: staging"), "{text}");
+}
