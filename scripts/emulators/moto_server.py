@@ -96,6 +96,9 @@ What is adjusted, and why:
 22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped),
     without its Deny statements: moto enforces bucket policies, and the TLS-only
     statement would refuse its plain-HTTP endpoint.
+25. A change set that changes only the stack's tags is created with no changes and,
+    executed, updates the tags, as on AWS; moto refused it ("No updates are to be
+    performed", or a change set that "didn't contain changes") and kept the old tags.
 """
 
 import os
@@ -670,6 +673,52 @@ def _apply(self):
 
 
 cfn_models.ChangeSet.apply = _apply
+
+
+# ---- 25. Tags-only change sets ------------------------------------------------------------
+
+_create_change_set_25 = cfn_models.CloudFormationBackend.create_change_set
+
+
+def _tags_only_change_set(self, stack_name, change_set_name, template, parameters, *args, **kwargs):
+    change_set_id, stack_id = _create_change_set_25(
+        self, stack_name, change_set_name, template, parameters, *args, **kwargs
+    )
+    cs = self.change_sets[change_set_id]
+    tags = kwargs.get("tags")
+    if cs.status == "FAILED" and tags is not None and dict(tags) != dict(cs.stack.tags or {}):
+        cs.status = "CREATE_COMPLETE"
+        cs.execution_status = "AVAILABLE"
+        cs.status_reason = None
+    return change_set_id, stack_id
+
+
+cfn_models.CloudFormationBackend.create_change_set = _tags_only_change_set
+
+from moto.cloudformation import responses as cfn_responses
+
+_validate_different_update_25 = cfn_responses.CloudFormationResponse._validate_different_update
+
+
+def _different_unless_tags(self, incoming_params, stack_body, old_stack):
+    tags = {t["Key"]: t["Value"] for t in self._get_param("Tags", [])}
+    if tags != dict(old_stack.tags or {}):
+        return
+    _validate_different_update_25(self, incoming_params, stack_body, old_stack)
+
+
+cfn_responses.CloudFormationResponse._validate_different_update = _different_unless_tags
+
+_apply_with_outputs = cfn_models.ChangeSet.apply
+
+
+def _apply_tags(self):
+    _apply_with_outputs(self)
+    if self.tags is not None:
+        self.stack.tags = dict(self.tags)
+
+
+cfn_models.ChangeSet.apply = _apply_tags
 
 _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 

@@ -287,6 +287,11 @@ async fn deploy_inner<A: StackApi>(
                 super::replace::mark(&mut changes, &spec.replacing);
                 break changes;
             }
+            // Only the stack's tags change (`--resource-tags`): the change set has no
+            // resource changes, and executing it is what applies them.
+            ChangeSetState::Empty if tags_change(existing.as_ref(), &spec.tags) => {
+                break Vec::new();
+            }
             ChangeSetState::Empty => {
                 api.delete_change_set(&id).await?;
                 return Ok(no_changes(0));
@@ -439,6 +444,14 @@ async fn delete_failed_create<A: StackApi>(
             .map_or_else(|| "DELETE_FAILED".into(), |s| s.status.clone()),
         reason: left.and_then(|s| s.reason),
     })
+}
+
+/// Whether `tags` differ from the deployed stack's (a stack being created has none).
+fn tags_change(
+    existing: Option<&super::types::StackInfo>,
+    tags: &BTreeMap<String, String>,
+) -> bool {
+    existing.is_some_and(|s| &s.tags != tags)
 }
 
 fn interrupted(opts: &Options) -> bool {

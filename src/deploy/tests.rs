@@ -1096,3 +1096,49 @@ async fn detached_returns_once_the_change_set_executes() {
     );
     assert_eq!(api.calls().last().map(String::as_str), Some("execute"));
 }
+
+#[tokio::test]
+async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
+    let mut tagged = spec();
+    tagged.tags.insert("team".into(), "core".into());
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+            vec![ev(
+                "e1",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+        ],
+    );
+    let out = deploy(&api, &tagged, &Recorder::default(), &opts())
+        .await
+        .unwrap();
+    assert_eq!((out.action, out.changes), (Action::Updated, 0));
+    assert!(
+        api.calls().contains(&"execute".to_string()),
+        "{:?}",
+        api.calls()
+    );
+    // The same tags: nothing to execute.
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![],
+    );
+    let out = deploy(&api, &spec(), &Recorder::default(), &opts())
+        .await
+        .unwrap();
+    assert_eq!(out.action, Action::NoChanges);
+    assert!(!api.calls().contains(&"execute".to_string()));
+}

@@ -6,6 +6,7 @@ mod addons;
 mod assets;
 mod cfn_races;
 mod containers;
+mod copilot_cli;
 mod domains;
 mod harness;
 mod images;

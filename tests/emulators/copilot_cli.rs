@@ -1,0 +1,151 @@
+//! Copilot's command line on moto: `deploy -n a/1 -n b/2` deploys in order groups,
+//! `--resource-tags` reach the stacks beside wharf's own tags, `--no-rollback` and
+//! `--yes` are taken, `env deploy --detach` returns once the update runs, and `app ls` /
+//! `app show --json` describe what is deployed.
+
+use crate::harness::{boto, image_lab, moto_with, wharf_ok};
+
+#[test]
+fn ordered_tagged_deploys_and_the_listings_copilot_scripts_use() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("wharf/app.yml", "name: cli\n");
+    write(
+        "wharf/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    for name in ["db", "api"] {
+        write(
+            &format!("wharf/{name}/manifest.yml"),
+            &format!(
+                "name: {name}\ntype: Backend Service\nimage:\n  location: public.ecr.aws/docker/library/nginx:1.27\n  port: 80\n"
+            ),
+        );
+    }
+    wharf_ok(d, ep, &lab, &["app", "init", "cli", "--yes"]);
+    let out = wharf_ok(
+        d,
+        ep,
+        &lab,
+        &[
+            "deploy",
+            "-e",
+            "test",
+            "-n",
+            "api/2",
+            "-n",
+            "db/1",
+            "--resource-tags",
+            "team=core,wharf-application=spoofed",
+            "--no-rollback",
+            "--init-wkld",
+            "--yes",
+        ],
+    );
+    let (db, api) = (
+        out.find("cli-test-db: creating the stack")
+            .expect("db deployed"),
+        out.find("cli-test-api: creating the stack")
+            .expect("api deployed"),
+    );
+    assert!(db < api, "{out}");
+    let got = boto(
+        ep,
+        r#"
+cfn = client('cloudformation')
+out = {}
+for s in ['cli-test', 'cli-test-db', 'cli-test-api']:
+    st = cfn.describe_stacks(StackName=s)['Stacks'][0]
+    out[s] = {'tags': {t['Key']: t['Value'] for t in st['Tags']}, 'created': st['CreationTime'].isoformat()}
+    ev = cfn.describe_stack_events(StackName=s)['StackEvents']
+    done = [e['Timestamp'] for e in ev if e['LogicalResourceId'] == s and e['ResourceStatus'] == 'CREATE_COMPLETE']
+    out[s]['done'] = done[0].isoformat() if done else None
+print(json.dumps(out))
+"#,
+    );
+    for s in ["cli-test", "cli-test-db", "cli-test-api"] {
+        // The user's tag, and wharf's own where the keys meet.
+        assert_eq!(got[s]["tags"]["team"], "core", "{got}");
+        assert_eq!(got[s]["tags"]["wharf-application"], "cli", "{got}");
+    }
+    // Order 2 started once order 1 was done.
+    assert!(
+        got["cli-test-api"]["created"].as_str().unwrap()
+            >= got["cli-test-db"]["done"].as_str().unwrap(),
+        "{got}"
+    );
+    // The environment's update, started and not followed.
+    let out = wharf_ok(
+        d,
+        ep,
+        &lab,
+        &[
+            "env",
+            "deploy",
+            "-n",
+            "test",
+            "--detach",
+            "--force",
+            "--resource-tags",
+            "team=platform",
+        ],
+    );
+    assert!(out.contains("not followed (--detach)"), "{out}");
+    let settled = boto(
+        ep,
+        r#"
+import time
+cfn = client('cloudformation')
+for _ in range(600):
+    st = cfn.describe_stacks(StackName='cli-test')['Stacks'][0]
+    if not st['StackStatus'].endswith('IN_PROGRESS'):
+        break
+    time.sleep(0.1)
+print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for t in st['Tags']}['team']}))
+"#,
+    );
+    assert_eq!(settled["status"], "UPDATE_COMPLETE", "{settled}");
+    assert_eq!(settled["team"], "platform", "{settled}");
+    // The listings.
+    let ls = crate::harness::wharf_lab(d, ep, &lab)
+        .args(["app", "ls", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&ls.stdout);
+    assert!(
+        ls.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ls.stderr)
+    );
+    assert!(text.contains("\"name\":\"cli\""), "{text}");
+    let show = crate::harness::wharf_lab(d, ep, &lab)
+        .args(["app", "show", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout).to_string();
+    let app = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["type"] == "application")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        app["data"]["environments"][0]["status"], "UPDATE_COMPLETE",
+        "{app}"
+    );
+    assert_eq!(
+        app["data"]["workloads"],
+        serde_json::json!([
+            {"name": "api", "type": "Backend Service", "deployed_to": ["test"]},
+            {"name": "db", "type": "Backend Service", "deployed_to": ["test"]},
+        ]),
+        "{app}"
+    );
+}
