@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod abort;
+pub mod adopt;
 pub mod api;
 pub mod aws;
 pub mod check;

@@ -14,6 +14,7 @@ pub mod rollout;
 pub mod route53;
 pub mod s3;
 pub mod sfn;
+pub mod ssm;
 pub mod sts;
 
 use aws_config::BehaviorVersion;
@@ -109,6 +110,8 @@ pub struct Aws {
     pub route53: aws_sdk_route53::Client,
     /// Elastic Load Balancing v2 (load balancers services import).
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    /// Systems Manager (Copilot's registry, for `app adopt`).
+    pub ssm: aws_sdk_ssm::Client,
     /// The region the clients use.
     pub region: String,
 }
@@ -164,6 +167,7 @@ impl Aws {
             ec2: aws_sdk_ec2::Client::new(&sdk),
             route53: aws_sdk_route53::Client::new(&sdk),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
+            ssm: aws_sdk_ssm::Client::new(&sdk),
             s3,
             region,
         })

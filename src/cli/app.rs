@@ -18,6 +18,9 @@ pub enum Command {
     Package(PackageArgs),
     /// List the applications wharf deployed in the region (their shared stacks).
     Ls(super::remote::AwsArgs),
+    /// Take over an application AWS Copilot deployed, in place: `--plan` shows what
+    /// each of its stacks would become, refusing to replace or delete what holds state.
+    Adopt(super::adopt::Args),
     /// The workspace's application: its region and domain, its environments and
     /// services, and where each is deployed.
     Show(ShowArgs),
@@ -80,6 +83,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Delete(a) => delete(a, ui),
         Command::Package(a) => package(a, ui),
         Command::Ls(a) => ls(&a, ui),
+        Command::Adopt(a) => super::adopt::run(a, ui),
         Command::Show(a) => show(a, ui),
     }
 }

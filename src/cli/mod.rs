@@ -2,6 +2,7 @@
 //! arguments (doc comments are the help text) and a `run` that wires the core together.
 //! Nothing outside `cli` knows clap.
 
+mod adopt;
 mod app;
 mod build;
 mod completion;

@@ -3,6 +3,7 @@
 //! installed: run `scripts/emulators/install.sh` first (the test script does).
 
 mod addons;
+mod adopt;
 mod assets;
 mod cfn_races;
 mod containers;

@@ -1,0 +1,344 @@
+//! Taking over an application AWS Copilot deployed (`wharf app adopt`), in place. This
+//! module holds the pure parts: Copilot's registry read into a [`Registry`] and set
+//! against the workspace ([`survey`]), and a change set against a Copilot stack judged
+//! ([`judge`]): what it modifies, adds and removes, and which resources holding state or
+//! identity it would replace or delete (refused unless the user allows each one). The
+//! change sets themselves are made and dropped by `plan`.
+
+pub mod plan;
+
+use crate::deploy::types::Change;
+use std::collections::BTreeSet;
+
+/// An environment in Copilot's registry (`/copilot/applications/<app>/environments/<env>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredEnv {
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: Option<String>,
+    /// Its account ID.
+    pub account: Option<String>,
+    /// The CloudFormation service role its stacks run with (`executionRoleARN`).
+    pub execution_role: Option<String>,
+}
+
+/// A workload in Copilot's registry (`/copilot/applications/<app>/components/<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredWorkload {
+    /// Its name.
+    pub name: String,
+    /// Its type (`Load Balanced Web Service`, …).
+    pub kind: Option<String>,
+}
+
+/// What Copilot registered for one application.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registry {
+    /// Whether the application itself is registered.
+    pub application: bool,
+    /// Its environments, by name.
+    pub environments: Vec<RegisteredEnv>,
+    /// Its workloads, by name.
+    pub workloads: Vec<RegisteredWorkload>,
+    /// Entries that could not be read (name and why), reported, never fatal.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Reads the registry parameters of application `app` (name, JSON value), as
+/// `aws::ssm` returns them. Pure.
+pub fn registry(app: &str, entries: &[(String, String)]) -> Registry {
+    let root = format!("/copilot/applications/{app}");
+    let mut out = Registry::default();
+    for (name, value) in entries {
+        if name == &root {
+            out.application = true;
+            continue;
+        }
+        let Some(rest) = name.strip_prefix(&format!("{root}/")) else {
+            continue;
+        };
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(value);
+        let text = |v: &serde_json::Value, k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        match (rest.split_once('/'), parsed) {
+            (Some(("environments", env)), Ok(v)) if !env.contains('/') => {
+                out.environments.push(RegisteredEnv {
+                    name: env.to_string(),
+                    region: text(&v, "region"),
+                    account: text(&v, "accountID"),
+                    execution_role: text(&v, "executionRoleARN"),
+                })
+            }
+            (Some(("components", w)), Ok(v)) if !w.contains('/') => {
+                out.workloads.push(RegisteredWorkload {
+                    name: w.to_string(),
+                    kind: text(&v, "type"),
+                })
+            }
+            (Some(("environments" | "components", _)), Err(e)) => {
+                out.unreadable
+                    .push((name.clone(), format!("its value is not JSON: {e}")));
+            }
+            // Pipelines and anything newer: not part of an adoption.
+            _ => {}
+        }
+    }
+    out.environments.sort_by(|a, b| a.name.cmp(&b.name));
+    out.workloads.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// What the registry and the workspace agree and disagree on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Survey {
+    /// Environments in both.
+    pub environments: Vec<String>,
+    /// Workloads in both.
+    pub workloads: Vec<String>,
+    /// Deployed by Copilot, with no manifest in the workspace.
+    pub only_deployed: Vec<String>,
+    /// In the workspace, not registered by Copilot (wharf would create them).
+    pub only_in_workspace: Vec<String>,
+}
+
+/// Sets `registry` against the workspace's environment and workload names.
+pub fn survey(registry: &Registry, envs: &[String], workloads: &[String]) -> Survey {
+    let mut s = Survey::default();
+    let registered_envs: BTreeSet<&str> = registry
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    let registered: BTreeSet<&str> = registry.workloads.iter().map(|w| w.name.as_str()).collect();
+    for e in &registry.environments {
+        if envs.contains(&e.name) {
+            s.environments.push(e.name.clone());
+        } else {
+            s.only_deployed.push(format!("environment `{}`", e.name));
+        }
+    }
+    for w in &registry.workloads {
+        if workloads.contains(&w.name) {
+            s.workloads.push(w.name.clone());
+        } else {
+            s.only_deployed.push(format!("workload `{}`", w.name));
+        }
+    }
+    for e in envs
+        .iter()
+        .filter(|e| !registered_envs.contains(e.as_str()))
+    {
+        s.only_in_workspace.push(format!("environment `{e}`"));
+    }
+    for w in workloads
+        .iter()
+        .filter(|w| !registered.contains(w.as_str()))
+    {
+        s.only_in_workspace.push(format!("workload `{w}`"));
+    }
+    s
+}
+
+/// Resource types that hold state or identity: an adoption never replaces or deletes
+/// one unless the user allows it by name.
+pub const PROTECTED: &[&str] = &[
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::EIP",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::CertificateManager::Certificate",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
+    "AWS::ECS::Cluster",
+    "AWS::ECS::Service",
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::Service",
+    "AWS::Logs::LogGroup",
+    "AWS::EFS::FileSystem",
+    "AWS::EFS::AccessPoint",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::ECR::Repository",
+];
+
+/// How a change set would change one resource that holds state or identity.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Loss {
+    /// The resource's logical ID.
+    pub logical_id: String,
+    /// Its type.
+    pub resource_type: String,
+    /// `replaced`, `may be replaced` or `deleted`.
+    pub what: &'static str,
+    /// Whether the user allowed it (`--allow <stack>:<logical ID>`).
+    pub allowed: bool,
+}
+
+/// A change set against one stack, judged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Judgement {
+    /// Resources added.
+    pub added: usize,
+    /// Resources modified in place (or replaced, when not protected).
+    pub modified: usize,
+    /// Resources removed that hold nothing (custom resources, policies, …).
+    pub removed: usize,
+    /// Protected resources replaced or deleted.
+    pub losses: Vec<Loss>,
+}
+
+impl Judgement {
+    /// The losses nobody allowed: while there is one, the plan is refused.
+    pub fn refused(&self) -> impl Iterator<Item = &Loss> {
+        self.losses.iter().filter(|l| !l.allowed)
+    }
+}
+
+/// Judges the `changes` of a change set against stack `stack`; `allowed` are the
+/// `<stack>:<logical ID>` pairs the user accepts losing. Pure.
+pub fn judge(stack: &str, changes: &[Change], allowed: &[String]) -> Judgement {
+    let mut j = Judgement::default();
+    for c in changes {
+        let protected = PROTECTED.contains(&c.resource_type.as_str());
+        let loss = match (c.action.as_str(), c.replacement.as_deref()) {
+            ("Remove", _) => Some("deleted"),
+            ("Modify", Some("True")) => Some("replaced"),
+            ("Modify", Some("Conditional")) => Some("may be replaced"),
+            _ => None,
+        };
+        match (protected, loss) {
+            (true, Some(what)) => j.losses.push(Loss {
+                logical_id: c.logical_id.clone(),
+                resource_type: c.resource_type.clone(),
+                what,
+                allowed: allowed.contains(&format!("{stack}:{}", c.logical_id)),
+            }),
+            (false, Some("deleted")) => j.removed += 1,
+            _ if c.action == "Add" => j.added += 1,
+            _ => j.modified += 1,
+        }
+    }
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(action: &str, id: &str, t: &str, replacement: Option<&str>) -> Change {
+        Change {
+            action: action.into(),
+            logical_id: id.into(),
+            resource_type: t.into(),
+            replacement: replacement.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_registry_names_environments_and_workloads_and_says_what_it_cannot_read() {
+        let entries: Vec<(String, String)> = [
+            ("/copilot/applications/shop", r#"{"name":"shop","account":"111122223333"}"#),
+            (
+                "/copilot/applications/shop/environments/test",
+                r#"{"app":"shop","name":"test","region":"us-west-2","accountID":"111122223333","executionRoleARN":"arn:aws:iam::111122223333:role/shop-test-CFNExecutionRole"}"#,
+            ),
+            ("/copilot/applications/shop/components/web", r#"{"app":"shop","name":"web","type":"Load Balanced Web Service"}"#),
+            ("/copilot/applications/shop/components/broken", "{not json"),
+            ("/copilot/applications/shop/pipelines/main", "{}"),
+            ("/copilot/applications/shopping/components/x", r#"{"name":"x"}"#),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let r = registry("shop", &entries);
+        assert!(r.application);
+        assert_eq!(r.environments.len(), 1);
+        assert_eq!(r.environments[0].region.as_deref(), Some("us-west-2"));
+        assert_eq!(
+            r.environments[0].execution_role.as_deref(),
+            Some("arn:aws:iam::111122223333:role/shop-test-CFNExecutionRole")
+        );
+        assert_eq!(
+            r.workloads,
+            [RegisteredWorkload {
+                name: "web".into(),
+                kind: Some("Load Balanced Web Service".into())
+            }]
+        );
+        assert_eq!(r.unreadable.len(), 1);
+        assert!(r.unreadable[0].0.ends_with("/broken"));
+        let s = survey(&r, &["test".into(), "prod".into()], &["api".into()]);
+        assert_eq!(s.environments, ["test"]);
+        assert!(s.workloads.is_empty());
+        assert_eq!(s.only_deployed, ["workload `web`"]);
+        assert_eq!(
+            s.only_in_workspace,
+            ["environment `prod`", "workload `api`"]
+        );
+    }
+
+    #[test]
+    fn replacing_or_deleting_what_holds_state_is_a_loss_unless_allowed() {
+        let changes = [
+            change("Modify", "VPC", "AWS::EC2::VPC", Some("False")),
+            change(
+                "Modify",
+                "PublicLoadBalancer",
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                Some("True"),
+            ),
+            change("Remove", "LogGroup", "AWS::Logs::LogGroup", None),
+            change(
+                "Modify",
+                "Service",
+                "AWS::ECS::Service",
+                Some("Conditional"),
+            ),
+            change(
+                "Remove",
+                "EnvControllerAction",
+                "Custom::EnvControllerFunction",
+                None,
+            ),
+            change(
+                "Modify",
+                "TaskDefinition",
+                "AWS::ECS::TaskDefinition",
+                Some("True"),
+            ),
+            change(
+                "Add",
+                "Certificate",
+                "AWS::CertificateManager::Certificate",
+                None,
+            ),
+        ];
+        let j = judge("shop-test", &changes, &["shop-test:LogGroup".to_string()]);
+        assert_eq!((j.added, j.modified, j.removed), (1, 2, 1));
+        let lost: Vec<(&str, &str, bool)> = j
+            .losses
+            .iter()
+            .map(|l| (l.logical_id.as_str(), l.what, l.allowed))
+            .collect();
+        assert_eq!(
+            lost,
+            [
+                ("PublicLoadBalancer", "replaced", false),
+                ("LogGroup", "deleted", true),
+                ("Service", "may be replaced", false),
+            ]
+        );
+        assert_eq!(j.refused().count(), 2);
+    }
+}

@@ -1,0 +1,164 @@
+//! `wharf app adopt --plan` against an application AWS Copilot deployed (on moto):
+//! Copilot's registry in SSM, an environment stack and a service stack with Copilot's
+//! tags and logical IDs. The plan reads the registry, makes a change set of wharf's
+//! template against each stack and deletes it; it refuses the log group whose name
+//! would change (its logs would go) and the queue that would be deleted, names each,
+//! and leaves every stack exactly as it was.
+
+use crate::harness::{boto, example, moto, wharf};
+
+/// Copilot's registry and a Copilot-shaped environment and Load Balanced Web Service:
+/// their tags, a VPC and cluster, a log group named as Copilot names it, a queue, and
+/// a stand-in for Copilot's environment controller (a Lambda-backed custom resource
+/// moto cannot run).
+fn deploy_copilot_application(endpoint: &str) {
+    boto(
+        endpoint,
+        r#"
+cfn, ssm = client('cloudformation'), client('ssm')
+ssm.put_parameter(Name='/copilot/applications/hello', Type='String', Value=json.dumps({'name': 'hello', 'account': '123456789012'}))
+ssm.put_parameter(Name='/copilot/applications/hello/environments/test', Type='String', Value=json.dumps({'app': 'hello', 'name': 'test', 'region': 'us-east-1', 'accountID': '123456789012', 'executionRoleARN': 'arn:aws:iam::123456789012:role/hello-test-CFNExecutionRole'}))
+ssm.put_parameter(Name='/copilot/applications/hello/components/hello', Type='String', Value=json.dumps({'app': 'hello', 'name': 'hello', 'type': 'Load Balanced Web Service'}))
+ssm.put_parameter(Name='/copilot/applications/hello/components/legacy', Type='String', Value=json.dumps({'app': 'hello', 'name': 'legacy', 'type': 'Backend Service'}))
+env = {
+    'Metadata': {'Version': 'v1.33.0'},
+    'Resources': {
+        'VPC': {'Type': 'AWS::EC2::VPC', 'Properties': {'CidrBlock': '10.0.0.0/16', 'EnableDnsHostnames': True, 'EnableDnsSupport': True, 'InstanceTenancy': 'default'}},
+        'Cluster': {'Type': 'AWS::ECS::Cluster'},
+        'EnvControllerAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test/EnvControllerAction', 'Type': 'String', 'Value': 'stand-in for Custom::EnvControllerFunction'}},
+    },
+}
+svc = {
+    'Metadata': {'Version': 'v1.33.0'},
+    'Resources': {
+        'LogGroup': {'Type': 'AWS::Logs::LogGroup', 'Properties': {'LogGroupName': '/copilot/hello-test-hello', 'RetentionInDays': 30}},
+        'EventsQueue': {'Type': 'AWS::SQS::Queue', 'Properties': {'QueueName': 'hello-test-hello-events'}},
+    },
+}
+tags = [{'Key': 'copilot-application', 'Value': 'hello'}, {'Key': 'copilot-environment', 'Value': 'test'}]
+cfn.create_stack(StackName='hello-test', TemplateBody=json.dumps(env), Tags=tags)
+cfn.create_stack(StackName='hello-test-hello', TemplateBody=json.dumps(svc), Tags=tags + [{'Key': 'copilot-service', 'Value': 'hello'}])
+print(json.dumps(True))
+"#,
+    );
+}
+
+/// The stacks as a change would touch them: status, tags, template, last update, and
+/// change sets left behind.
+fn snapshot(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn = client('cloudformation')
+out = {}
+for s in cfn.describe_stacks()['Stacks']:
+    name = s['StackName']
+    out[name] = {
+        'status': s['StackStatus'],
+        'tags': sorted((t['Key'], t['Value']) for t in s.get('Tags', [])),
+        'updated': str(s.get('LastUpdatedTime')),
+        'template': cfn.get_template(StackName=name)['TemplateBody'],
+        'change_sets': [c['Status'] for c in cfn.list_change_sets(StackName=name)['Summaries'] if c['ChangeSetName'].startswith('wharf-adopt')],
+    }
+out['log_group'] = [g['logGroupName'] for g in client('logs').describe_log_groups(logGroupNamePrefix='/copilot/')['logGroups']]
+print(json.dumps(out, default=str))
+"#,
+    )
+}
+
+#[test]
+fn the_plan_refuses_what_would_lose_state_and_changes_nothing() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = example("hello");
+    let d = dir.path();
+    deploy_copilot_application(ep);
+    let before = snapshot(ep);
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--plan", "--output", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{err}\n{stdout}");
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let plan = events
+        .iter()
+        .find(|e| e["type"] == "adoption_plan")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let stacks: Vec<&str> = plan["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(stacks, ["hello-test", "hello-test-hello"], "{plan}");
+    let env = &plan["data"][0]["plan"];
+    assert_eq!(env["state"], "planned", "{plan}");
+    // The VPC and cluster stay; the controller's stand-in holds nothing.
+    assert!(env["losses"].as_array().unwrap().is_empty(), "{plan}");
+    assert_eq!(env["removed"], 1, "{plan}");
+    let svc = &plan["data"][1]["plan"];
+    let losses: Vec<(String, String)> = svc["losses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["logical_id"].as_str().unwrap().to_string(),
+                l["what"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        losses.contains(&("LogGroup".into(), "replaced".into())),
+        "{plan}"
+    );
+    assert!(
+        losses.contains(&("EventsQueue".into(), "deleted".into())),
+        "{plan}"
+    );
+    let error = events.iter().find(|e| e["type"] == "error").unwrap();
+    assert!(
+        error["data"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was changed"),
+        "{error}"
+    );
+    // The survey: a workload Copilot deployed that the workspace lacks.
+    assert!(
+        err.contains(
+            "workload `legacy` is deployed by Copilot and has no manifest in the workspace"
+        ),
+        "{err}"
+    );
+    // Nothing changed, and no change set is left behind.
+    assert_eq!(snapshot(ep), before);
+    // Allowing both losses by name, the plan passes (and still changes nothing).
+    let ok = wharf(d, ep)
+        .args([
+            "app",
+            "adopt",
+            "--plan",
+            "--allow",
+            "hello-test-hello:LogGroup",
+            "--allow",
+            "hello-test-hello:EventsQueue",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(snapshot(ep), before);
+    // Without --plan, nothing runs.
+    let refused = wharf(d, ep).args(["app", "adopt"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--plan"));
+}
