@@ -114,6 +114,11 @@ pub fn check_with(files: &MemFiles, package: bool, render: usize) -> Outcome {
         dir: "wharf".into(),
         flavor: Flavor::Wharf,
     };
+    check_at(files, location, package, render)
+}
+
+/// [`check_with`] for the workspace at `location` in `files` (a `copilot/` one too).
+pub fn check_at(files: &MemFiles, location: Location, package: bool, render: usize) -> Outcome {
     let vars = |k: &str| (k == "TAG").then(|| "1.0".to_string());
     let mut ws = Workspace::load_from(
         files,

@@ -67,6 +67,29 @@ fn usage_event(e: &clap::Error) -> serde_json::Value {
 
 /// Runs wharf with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(answer) = cli::copilot_only::answer(&args) {
+        let json = wants_json(args.iter().cloned());
+        let ui = ui::Ui::new(
+            if json {
+                ui::mode::Output::Json
+            } else {
+                ui::mode::Output::Human
+            },
+            true,
+        );
+        return match answer {
+            cli::copilot_only::Answer::NothingToDo(m) => {
+                ui.result(m);
+                ExitCode::SUCCESS
+            }
+            cli::copilot_only::Answer::Absent(message, help) => {
+                let err = error::WharfError::usage(message, Some(help));
+                ui.error(&err);
+                ExitCode::from(error::exit_code(&err))
+            }
+        };
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -92,6 +115,7 @@ pub fn main() -> ExitCode {
         ui.error(&err);
         return ExitCode::from(error::exit_code(&err));
     }
+    cli::context::set_expected_app(cli.global.app.clone());
     match cli::dispatch(cli, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

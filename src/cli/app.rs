@@ -88,6 +88,69 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     }
 }
 
+/// Run again in the application's workspace, `app init` (re)creates its resources from
+/// the manifest: a flag that says otherwise than the manifest would be ignored, so it is
+/// refused, naming the field to edit.
+fn refuse_changed_flags(ws: &workspace::Workspace, spec: &AppSpec) -> Result<(), WharfError> {
+    let Some(app) = ws.app.as_ref() else {
+        return Ok(());
+    };
+    let file = ws.location.dir.join(match ws.location.flavor {
+        workspace::Flavor::Wharf => "app.yml",
+        workspace::Flavor::Copilot => ".workspace",
+    });
+    let written: std::collections::BTreeMap<String, String> = app
+        .tags
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    let mut differ = Vec::new();
+    if spec.domain.is_some()
+        && spec.domain.as_deref() != app.domain.as_ref().map(|d| d.value.as_str())
+    {
+        differ.push(("--domain", "domain"));
+    }
+    if spec.permissions_boundary.is_some()
+        && spec.permissions_boundary.as_deref()
+            != app.permissions_boundary.as_ref().map(|p| p.value.as_str())
+    {
+        differ.push(("--permissions-boundary", "permissions_boundary"));
+    }
+    if !spec.tags.is_empty() && spec.tags.iter().any(|(k, v)| written.get(k) != Some(v)) {
+        differ.push(("--resource-tags", "tags"));
+    }
+    if differ.is_empty() {
+        return Ok(());
+    }
+    Err(WharfError::usage(
+        format!(
+            "application `{}` is already in {}: {} would be ignored there",
+            app.name.value,
+            file.display(),
+            differ
+                .iter()
+                .map(|(f, _)| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(format!(
+            "set {} in {}{}, then run `wharf app init {}` again",
+            differ
+                .iter()
+                .map(|(_, k)| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            file.display(),
+            if ws.location.flavor == workspace::Flavor::Copilot {
+                " (a Copilot workspace takes `domain` there; tags and a permissions boundary need a wharf/app.yml)"
+            } else {
+                ""
+            },
+            app.name.value
+        )),
+    ))
+}
+
 /// `wharf app ls`: the application stacks (`<app>-infrastructure`, tagged
 /// `wharf-application` and nothing narrower) in the region; no workspace needed.
 fn ls(aws: &super::remote::AwsArgs, ui: &Ui) -> Result<(), WharfError> {
@@ -380,6 +443,7 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
                 .as_ref()
                 .is_some_and(|app| app.name.value == spec.name) =>
         {
+            refuse_changed_flags(&ws, &spec)?;
             Some(ws)
         }
         _ => {

@@ -13,7 +13,24 @@ pub fn cwd() -> Result<PathBuf, WharfError> {
     std::env::current_dir().map_err(|e| WharfError::io("read", ".", e))
 }
 
-/// Finds and loads the workspace; says once when it is a Copilot workspace.
+/// The application `--app` names (Copilot's flag), for this run.
+static EXPECTED_APP: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Whether the Copilot workspace note was said in this run.
+static SAID_COPILOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records `--app` for this run (once, at start).
+pub fn set_expected_app(app: Option<String>) {
+    let _ = EXPECTED_APP.set(app);
+}
+
+/// The application `--app` names, if given.
+pub fn expected_app() -> Option<&'static str> {
+    EXPECTED_APP.get().and_then(|a| a.as_deref())
+}
+
+/// Finds and loads the workspace; says once when it is a Copilot workspace. With
+/// `--app`, the workspace must be that application's.
 pub fn load(ui: &Ui) -> Result<Workspace, WharfError> {
     let cwd = cwd()?;
     let loc = workspace::find(&cwd).ok_or_else(|| WharfError::NoWorkspace { dir: cwd.clone() })?;
@@ -23,11 +40,25 @@ pub fn load(ui: &Ui) -> Result<Workspace, WharfError> {
         Box::new(|k| std::env::var(k).ok()),
         Box::new(LazyKeys::default()),
     );
-    if ws.location.flavor == Flavor::Copilot {
+    if ws.location.flavor == Flavor::Copilot
+        && !SAID_COPILOT.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
         let app = ws.app.as_ref().map_or("?", |a| a.name.value.as_str());
         ui.note(format!(
             "Reading the Copilot workspace in {} (application `{app}`) as it is.",
             ws.location.dir.display()
+        ));
+    }
+    if let (Some(want), Some(app)) = (expected_app(), ws.app.as_ref())
+        && app.name.value != want
+    {
+        return Err(WharfError::usage(
+            format!(
+                "`--app {want}` names another application than the workspace's, `{}` ({})",
+                app.name.value,
+                ws.location.dir.display()
+            ),
+            Some("run the command in that application's workspace, or leave out `--app`".into()),
         ));
     }
     Ok(ws)

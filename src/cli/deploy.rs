@@ -48,6 +48,9 @@ pub struct Args {
 
 /// `-n name` or `-n name/N` (an order, 0 or more).
 fn parse_ordered(s: &str) -> Result<(String, Option<u32>), String> {
+    if s.is_empty() || s.starts_with('/') {
+        return Err("a service's name comes first: `web` or `web/1`".into());
+    }
     match s.rsplit_once('/') {
         Some((name, n)) => n
             .parse::<u32>()
@@ -104,10 +107,19 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         diff_yes,
         no_rollback,
         resource_tags,
+        allow_downgrade: _,
         aws,
     } = flags;
     let yes = ui.yes() || diff_yes;
     let diff = diff || diff_yes;
+    for (i, (n, _)) in names.iter().enumerate() {
+        if names[..i].iter().any(|(m, _)| m == n) {
+            return Err(WharfError::usage(
+                format!("`{n}` is named twice in `--name`"),
+                Some("name each service once, with one order".into()),
+            ));
+        }
+    }
     let (names, after) = ordering(&names);
     let ws0 = context::load(ui)?;
     let env = match env {

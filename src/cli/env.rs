@@ -182,6 +182,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         diff_yes,
         no_rollback,
         resource_tags,
+        allow_downgrade: _,
         aws,
     } = flags;
     let yes = ui.yes() || diff_yes;
@@ -227,6 +228,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
 /// Writes `environments/<name>/manifest.yml` into the workspace.
 pub fn create(ws_dir: &std::path::Path, spec: &EnvSpec, ui: &Ui) -> Result<(), WharfError> {
     let file = prepare(ws_dir, spec)?;
+    super::init::valid_in_workspace(ws_dir, &file)?;
     scaffold::write_all_new(std::slice::from_ref(&file))?;
     report_created(&file, spec, ui);
     Ok(())

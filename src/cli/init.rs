@@ -10,9 +10,6 @@ use crate::ui::Ui;
 /// `wharf init`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Application name.
-    #[arg(short, long)]
-    pub app: Option<String>,
     /// The service: name, type, Dockerfile or image, port.
     #[command(flatten)]
     pub service: svc::InitArgs,
@@ -26,6 +23,23 @@ pub struct Args {
     /// environment and the service (`wharf deploy`).
     #[arg(long)]
     pub deploy: bool,
+}
+
+/// A manifest `env init`, `svc init` or `job init` prepared for the workspace in
+/// `ws_dir` must pass `wharf validate` with the workspace's application file, or it is
+/// not written: checked in memory, as [`valid_before_written`] does.
+pub(super) fn valid_in_workspace(
+    ws_dir: &std::path::Path,
+    file: &scaffold::NewFile,
+) -> Result<(), WharfError> {
+    let mut files = vec![file.clone()];
+    for name in ["app.yml", ".workspace"] {
+        let path = ws_dir.join(name);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            files.push(scaffold::NewFile { path, text });
+        }
+    }
+    valid_before_written(ws_dir, &files)
 }
 
 /// The manifests `init` prepared must pass `wharf validate` as they are, or nothing is
@@ -42,13 +56,22 @@ fn valid_before_written(
             f.text.clone(),
         );
     }
-    let out = crate::check::check_with(&mem, false, usize::MAX);
+    let copilot = ws_dir.file_name().is_some_and(|n| n == "copilot");
+    let location = crate::manifest::workspace::Location {
+        dir: if copilot { "copilot" } else { "wharf" }.into(),
+        flavor: if copilot {
+            crate::manifest::workspace::Flavor::Copilot
+        } else {
+            crate::manifest::workspace::Flavor::Wharf
+        },
+    };
+    let out = crate::check::check_at(&mem, location, false, usize::MAX);
     if out.errors == 0 {
         return Ok(());
     }
     Err(WharfError::usage(
         format!(
-            "the manifests `init` would write are not valid, so none was written:\n{}",
+            "the manifest(s) this command would write are not valid, so none was written:\n{}",
             out.human.trim_end()
         ),
         Some("correct the flag values the errors name, and run the command again".to_string()),
@@ -64,8 +87,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             return Err(needs_flags(&missing));
         }
     }
+    let app_name = super::context::expected_app().map(str::to_string);
     let Args {
-        app: app_name,
         service,
         env: env_name,
         region,
@@ -135,7 +158,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
 /// one run reports everything that is missing.
 fn missing_flags(a: &Args) -> Vec<(&'static str, &'static str)> {
     let mut missing = Vec::new();
-    if a.app.is_none() {
+    if super::context::expected_app().is_none() {
         missing.push(("--app", "the application name"));
     }
     let s = &a.service;

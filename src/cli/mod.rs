@@ -7,6 +7,7 @@ mod app;
 mod build;
 mod completion;
 pub mod context;
+pub mod copilot_only;
 mod deploy;
 mod env;
 mod images;
@@ -50,6 +51,10 @@ pub struct GlobalArgs {
     /// Show the AWS SDK's whole error chain when a call fails (also when RUST_LOG is set).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// The application (Copilot's `--app`): wharf works on the workspace's, and refuses
+    /// a run whose `--app` names another; `init` creates it.
+    #[arg(short = 'a', long, global = true)]
+    pub app: Option<String>,
     /// Same as `--output json` (Copilot's `--json`).
     #[arg(long, global = true)]
     pub json: bool,

@@ -59,6 +59,10 @@ pub struct DeployFlags {
     /// with commas); wharf's own tags win.
     #[arg(long, value_delimiter = ',', value_parser = parse_tag_pair)]
     pub resource_tags: Vec<(String, String)>,
+    /// Accepted for Copilot's scripts: wharf has no template-version downgrade check
+    /// (each run renders the templates of its own version).
+    #[arg(long)]
+    pub allow_downgrade: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -90,9 +94,15 @@ pub struct RolloutFlags {
 /// `--resource-tags` `key=value`: a CloudFormation tag (key 1-128 characters, value up
 /// to 256, not starting `aws:`).
 pub fn parse_tag_pair(s: &str) -> Result<(String, String), String> {
-    let Some((k, v)) = s.split_once('=') else {
+    let Some((k, v)) = s.trim().split_once('=') else {
         return Err("write `key=value`".into());
     };
+    let (k, v) = (k.trim(), v.trim());
+    if k.starts_with("wharf-") || k.starts_with("copilot-") {
+        return Err(format!(
+            "`{k}` is one of the tags wharf and Copilot name their stacks by"
+        ));
+    }
     if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
         return Err("a tag key has 1 to 128 characters and its value up to 256".into());
     }

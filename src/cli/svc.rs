@@ -269,6 +269,7 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         diff_yes,
         no_rollback,
         resource_tags,
+        allow_downgrade: _,
         aws,
     } = flags;
     let yes = ui.yes() || diff_yes;
@@ -348,6 +349,7 @@ pub struct NewService {
 /// the project directory (the workspace's parent), where builds run.
 pub fn create(ws_dir: &Path, s: NewService, ui: &Ui) -> Result<(), WharfError> {
     let (file, spec) = prepare(ws_dir, s)?;
+    super::init::valid_in_workspace(ws_dir, &file)?;
     scaffold::write_all_new(std::slice::from_ref(&file))?;
     report_created(&file, &spec, ui);
     Ok(())

@@ -473,7 +473,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             .and_then(|a| {
                 use crate::manifest::environment::Zone;
                 let zone = match m.app_domain.as_ref()?.zone_of(&env, a)? {
-                    Zone::Env => "!Ref EnvHostedZone".to_string(),
+                    Zone::Env => "!Ref EnvironmentHostedZone".to_string(),
                     Zone::App => format!("!Ref {}", EnvValue::AppHostedZoneId.parameter()),
                     Zone::Domain => format!("!Ref {}", EnvValue::DomainHostedZoneId.parameter()),
                 };
@@ -651,14 +651,14 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         publish(
             EnvValue::InternalHostedZoneId,
             "the private hosted zone of the internal load balancer's names",
-            "!Ref InternalHostedZone".into(),
+            "!Ref InternalWorkloadsHostedZone".into(),
         );
     }
     if domain.is_some() {
         publish(
             EnvValue::HostedZoneId,
             "the environment's hosted zone ID",
-            "!Ref EnvHostedZone".into(),
+            "!Ref EnvironmentHostedZone".into(),
         );
         publish(
             EnvValue::AppHostedZoneId,

@@ -176,7 +176,7 @@ pub enum DeployError {
     #[diagnostic(
         code(wharf::deploy::not_reached),
         help(
-            "fix {after} and deploy again: {stack} subscribes to its topics, so it deploys after it"
+            "fix {after} and deploy again: {stack} deploys after it (a later `-n name/N` order, or a subscription to its topics)"
         )
     )]
     NotReached {

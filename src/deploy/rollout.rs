@@ -12,10 +12,16 @@ use crate::watch::machine::{Target, Verdict, Watcher};
 use crate::watch::poll::{self, RolloutApi, Stop, Watched};
 use std::collections::BTreeSet;
 
+/// Whether a stack deploy changed no resource: no changes, or an update of the stack's
+/// tags alone (`--resource-tags`), which asks nothing of ECS.
+fn touched_nothing(o: &StackOutcome) -> bool {
+    o.action == Action::NoChanges || (o.action == Action::Updated && o.changes == 0)
+}
+
 /// What the stack's result means for the watch.
 fn stop_for(r: &Result<StackOutcome, DeployError>) -> Stop {
     match r {
-        Ok(o) if o.action == Action::NoChanges => Stop::Now,
+        Ok(o) if touched_nothing(o) => Stop::Now,
         Ok(_) | Err(DeployError::RolledBack { .. } | DeployError::NeedsAttention { .. }) => {
             Stop::IfNothingStarted
         }
@@ -37,8 +43,11 @@ impl DeployReporter for UntilChanges<'_> {
         self.inner.started(stack, kind);
     }
     fn changes(&self, stack: &str, changes: &[super::types::Change]) {
-        self.changing
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        // A change set of the stack's tags alone changes no resource.
+        if !changes.is_empty() {
+            self.changing
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         self.inner.changes(stack, changes);
     }
     fn event(&self, stack: &str, event: &super::types::StackEvent, description: Option<&str>) {
@@ -70,7 +79,7 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
 ) -> Result<StackOutcome, DeployError> {
     if watch.detach {
         let r = deploy(api, spec, reporter, opts).await;
-        if watch.force && matches!(&r, Ok(o) if o.action == Action::NoChanges) {
+        if watch.force && matches!(&r, Ok(o) if touched_nothing(o)) {
             let service = api.stack_service(&spec.name).await?;
             force(api, spec, service, reporter, opts, watch).await?;
         }
@@ -198,12 +207,12 @@ pub async fn deploy_service<A: StackApi + RolloutApi>(
         }
         r => r,
     };
-    if watch.force && matches!(&result, Ok(o) if o.action == Action::NoChanges) {
+    if watch.force && matches!(&result, Ok(o) if touched_nothing(o)) {
         // An unchanged stack runs the service it ran before.
         let followed = force(api, spec, before, outer, opts, watch).await?;
         return after_unchanged(&spec.name, result, followed, Action::Redeployed, reporter);
     }
-    if matches!(&result, Ok(o) if o.action == Action::NoChanges) && matches!(followed, Ok(None)) {
+    if matches!(&result, Ok(o) if touched_nothing(o)) && matches!(followed, Ok(None)) {
         // Nothing to change, but an earlier run's deployment (say, one interrupted with
         // Ctrl-C) may still be rolling out, or the service may run something else than
         // the stack says: what happens to the service is this run's verdict.

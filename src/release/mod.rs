@@ -269,7 +269,10 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
 
 /// Adds the user's `tags` to `spec`'s, keeping wharf's own where keys meet.
 pub fn add_tags(spec: &mut StackSpec, tags: &[(String, String)]) {
-    for (k, v) in tags {
+    // A key given twice takes its last value, as Copilot's flag does.
+    let wanted: std::collections::BTreeMap<&String, &String> =
+        tags.iter().map(|(k, v)| (k, v)).collect();
+    for (k, v) in wanted {
         spec.tags.entry(k.clone()).or_insert_with(|| v.clone());
     }
 }

@@ -342,3 +342,208 @@ fn deploy_init_env_writes_the_environment_manifest_first() {
         std::fs::read_to_string(d.path().join("wharf/environments/staging/manifest.yml")).unwrap();
     assert!(text.contains("name: staging"), "{text}");
 }
+
+#[test]
+fn copilot_only_commands_say_what_to_use_instead() {
+    let d = Dir::example("storefront");
+    for (args, what) in [
+        (
+            &["svc", "logs", "-n", "web", "--follow"][..],
+            "aws logs tail",
+        ),
+        (&["svc", "exec", "-n", "web"], "execute-command"),
+        (&["task", "run", "--image", "x"], "run-task"),
+        (&["pipeline", "deploy"], "wharf deploy"),
+        (&["storage", "init"], "addons"),
+        (&["secret", "init"], "put-parameter"),
+        (&["svc", "override"], "cfn.patches.yml"),
+        (&["--output", "json", "svc", "pause"], "App Runner"),
+    ] {
+        wharf(d.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(what));
+    }
+    wharf(d.path())
+        .args(["app", "upgrade"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to upgrade"));
+}
+
+#[test]
+fn app_names_the_workspace_application_or_is_refused() {
+    let d = Dir::example("storefront");
+    let app = std::fs::read_to_string(d.path().join("wharf/app.yml")).unwrap();
+    let name = app
+        .lines()
+        .find_map(|l| l.strip_prefix("name: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    wharf(d.path())
+        .args(["svc", "ls", "--local", "--app", &name])
+        .assert()
+        .success();
+    wharf(d.path())
+        .args(["svc", "ls", "--local", "-a", "other"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("names another application"));
+    // `init -a` still names the new application.
+    let e = Dir::new();
+    wharf(e.path())
+        .args([
+            "init",
+            "-a",
+            "shop",
+            "-n",
+            "web",
+            "-t",
+            "Backend Service",
+            "-i",
+            "nginx",
+            "--port",
+            "80",
+        ])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(e.path().join("wharf/app.yml"))
+            .unwrap()
+            .contains("name: shop")
+    );
+}
+
+#[test]
+fn init_commands_write_only_valid_manifests() {
+    let d = Dir::example("storefront");
+    for (args, what) in [
+        (
+            &[
+                "env",
+                "init",
+                "-n",
+                "e2",
+                "--override-vpc-cidr",
+                "10.0.0.0/33",
+            ][..],
+            "not a valid CIDR block",
+        ),
+        (
+            &["env", "init", "-n", "e5", "--region", "mars-1"],
+            "not an AWS region name",
+        ),
+        (
+            &[
+                "svc",
+                "init",
+                "-n",
+                "x4",
+                "-t",
+                "Backend Service",
+                "-i",
+                "bad image ref!",
+                "--port",
+                "80",
+            ],
+            "not an image reference",
+        ),
+    ] {
+        wharf(d.path()).args(args).assert().code(2).stderr(
+            predicate::str::contains("none was written").and(predicate::str::contains(what)),
+        );
+    }
+    assert!(!d.path().join("wharf/environments/e2").exists());
+    assert!(!d.path().join("wharf/x4").exists());
+    // The workspace still validates.
+    wharf(d.path()).arg("validate").assert().success();
+    // In a Copilot workspace too.
+    let c = Dir::new();
+    c.write("copilot/.workspace", "application: demo\n");
+    wharf(c.path())
+        .args(["env", "init", "-n", "test"])
+        .assert()
+        .success();
+    wharf(c.path())
+        .args(["env", "init", "-n", "bad", "--region", "mars-1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn app_init_refuses_flags_the_manifest_would_override() {
+    let d = Dir::example("storefront");
+    let app = std::fs::read_to_string(d.path().join("wharf/app.yml")).unwrap();
+    let name = app
+        .lines()
+        .find_map(|l| l.strip_prefix("name: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    wharf(d.path())
+        .args([
+            "app",
+            "init",
+            &name,
+            "--resource-tags",
+            "owner=me",
+            "--local",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("`--resource-tags` would be ignored")
+                .and(predicate::str::contains("`tags`")),
+        );
+}
+
+#[test]
+fn deploy_names_and_tags_are_checked() {
+    let d = Dir::new();
+    for (args, why) in [
+        (
+            &["deploy", "-e", "e", "-n", "/1"][..],
+            "a service's name comes first",
+        ),
+        (
+            &[
+                "svc",
+                "deploy",
+                "-n",
+                "s",
+                "-e",
+                "e",
+                "--resource-tags",
+                "wharf-application=x",
+            ],
+            "name their stacks by",
+        ),
+    ] {
+        wharf(d.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+    let w = Dir::example("storefront");
+    wharf(w.path())
+        .args(["deploy", "-e", "test", "-n", "web/1", "-n", "web/2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("named twice"));
+    wharf(d.path())
+        .args([
+            "svc",
+            "deploy",
+            "-n",
+            "s",
+            "-e",
+            "e",
+            "--allow-downgrade",
+            "--help",
+        ])
+        .assert()
+        .success();
+}

@@ -379,7 +379,7 @@ fn init_writes_nothing_that_validate_would_reject() {
             args.extend(["--image", "nginx", flag, value]);
         }
         wharf(d.path()).args(&args).assert().code(2).stderr(
-            predicate::str::contains("the manifests `init` would write are not valid")
+            predicate::str::contains("this command would write are not valid")
                 .and(predicate::str::contains(said)),
         );
         assert!(!d.path().join("wharf").exists(), "{flag}: nothing written");

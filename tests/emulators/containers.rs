@@ -93,7 +93,7 @@ fn taskdef_overrides_and_yaml_patches_deploy() {
     let logs = boto(
         ep,
         r#"
-g = client('logs').describe_log_groups(logGroupNamePrefix='/wharf/tuned/dev/api')['logGroups'][0]
+g = client('logs').describe_log_groups(logGroupNamePrefix='/copilot/tuned-dev-api')['logGroups'][0]
 tags = client('logs').list_tags_log_group(logGroupName=g['logGroupName'])['tags']
 print(json.dumps({'retention': g.get('retentionInDays'), 'tags': tags}))
 "#,

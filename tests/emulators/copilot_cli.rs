@@ -44,7 +44,7 @@ fn ordered_tagged_deploys_and_the_listings_copilot_scripts_use() {
             "-n",
             "db/1",
             "--resource-tags",
-            "team=core,wharf-application=spoofed",
+            "team=core",
             "--no-rollback",
             "--init-wkld",
             "--yes",
@@ -72,7 +72,7 @@ print(json.dumps(out))
 "#,
     );
     for s in ["cli-test", "cli-test-db", "cli-test-api"] {
-        // The user's tag, and wharf's own where the keys meet.
+        // The user's tag beside wharf's own.
         assert_eq!(got[s]["tags"]["team"], "core", "{got}");
         assert_eq!(got[s]["tags"]["wharf-application"], "cli", "{got}");
     }

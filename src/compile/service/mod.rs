@@ -202,7 +202,13 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         image_tag_param,
         lookup_params,
         imported_alb,
-        log_group: format!("/wharf/{app}/{env}/{name}"),
+        // A Copilot workspace's services keep Copilot's log group names, so a service
+        // taken over keeps its logs (a log group's name cannot change in place).
+        log_group: if inputs.app.var_prefix == "COPILOT" {
+            format!("/copilot/{app}-{env}-{name}")
+        } else {
+            format!("/wharf/{app}/{env}/{name}")
+        },
         retention: m
             .task
             .logging
