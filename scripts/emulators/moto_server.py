@@ -96,6 +96,10 @@ What is adjusted, and why:
 22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped),
     without its Deny statements: moto enforces bucket policies, and the TLS-only
     statement would refuse its plain-HTTP endpoint.
+26. An update keeps a resource moto cannot update in place (an AWS::EC2::VPC whose
+    tags change): moto dropped it from the stack (its resource map held None), as if
+    deleted. An AWS::ECS::Cluster without `ClusterName` keeps its generated name:
+    moto generated a new one on every update and replaced the cluster.
 25. A change set that changes only the stack's tags is created with no changes and,
     executed, updates the tags, as on AWS; moto refused it ("No updates are to be
     performed", or a change set that "didn't contain changes") and kept the old tags.
@@ -673,6 +677,26 @@ def _apply(self):
 
 
 cfn_models.ChangeSet.apply = _apply
+
+
+# ---- 26. Updates keep what moto cannot update, and generated cluster names ---------------
+
+_parse_and_update_26 = parsing.parse_and_update_resource
+
+
+def _update_or_keep(logical_id, resource_json, resources_map, account_id, region_name):
+    original = resources_map._parsed_resources.get(logical_id)
+    if (
+        resource_json.get("Type") == "AWS::ECS::Cluster"
+        and "ClusterName" not in (resource_json.get("Properties") or {})
+        and original is not None
+    ):
+        return original
+    updated = _parse_and_update_26(logical_id, resource_json, resources_map, account_id, region_name)
+    return original if updated is None else updated
+
+
+parsing.parse_and_update_resource = _update_or_keep
 
 
 # ---- 25. Tags-only change sets ------------------------------------------------------------

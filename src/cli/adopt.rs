@@ -1,24 +1,26 @@
-//! `wharf app adopt --plan`: what taking over an application AWS Copilot deployed would
-//! change. Reads Copilot's registry, sets it against the workspace, and for each
-//! environment (then each of its workloads) makes a change set of wharf's template
-//! against Copilot's stack, reads it and deletes it; a plan that replaces or deletes a
-//! resource holding state or identity is refused unless each one is allowed. Nothing
-//! is executed.
+//! `wharf app adopt`: takes over an application AWS Copilot deployed, in place. Reads
+//! Copilot's registry, sets it against the workspace, and for each environment (then
+//! each of its workloads) makes a change set of wharf's template against Copilot's
+//! stack, reads it and deletes it. A plan that replaces or deletes a resource holding
+//! state or identity is refused unless each one is allowed. `--plan` stops there;
+//! otherwise, after a yes, each environment is adopted first, then its workloads are
+//! planned again (their stacks read the environment's values, which exist from then on)
+//! and adopted, their rollouts followed as a deploy follows them.
 
 use super::{context, remote};
 use crate::adopt::{self, plan::Outcome};
+use crate::deploy::stack::StackSpec;
 use crate::error::WharfError;
 use crate::ui::Ui;
 
 /// `wharf app adopt`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Make and show the plan without changing anything (for now, the only mode: executing
-    /// an adoption comes in a later version).
+    /// Make and show the plan, and change nothing.
     #[arg(long)]
     pub plan: bool,
-    /// Environments to plan (default: every environment both Copilot's registry and the
-    /// workspace have).
+    /// Environments to adopt (default: every environment both Copilot's registry and
+    /// the workspace have).
     #[arg(short, long = "env")]
     pub envs: Vec<String>,
     /// A resource the plan may replace or delete, as `<stack>:<logical ID>` (repeat
@@ -38,12 +40,6 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         allow,
         aws,
     } = a;
-    if !plan {
-        return Err(WharfError::usage(
-            "executing an adoption is not available in this version of wharf",
-            Some("`wharf app adopt --plan` shows what it would change, and changes nothing".into()),
-        ));
-    }
     let mut ws = context::load(ui)?;
     context::report(ui, &ws)?;
     let app = remote::app_name(&ws);
@@ -106,78 +102,206 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .filter(|e| envs.is_empty() || envs.contains(&e.name))
             .collect();
         let mut report = Vec::new();
-        let mut refused = 0;
+        let mut adopters = Vec::new();
         for env in chosen {
             let client = crate::aws::Aws::connect(&crate::aws::AwsOptions {
                 profile: aws.profile.clone(),
                 region: aws.region.clone().or_else(|| env.region.clone()),
             })
             .await?;
-            let app_name = app.clone();
-            // Images as Copilot's stacks run them: their digests, where the image
-            // parameter pins one.
-            let mut inputs = crate::compile::workspace::DeployInputs::default();
-            for w in &survey.workloads {
-                let stack = crate::compile::service_stack_name(&app_name, &env.name, w);
-                if let Some(info) = crate::deploy::StackApi::describe(&client, &stack).await?
-                    && let Some(d) = info
-                        .parameters
-                        .get("ContainerImage")
-                        .and_then(|i| i.split_once('@'))
-                        .map(|(_, d)| d.to_string())
-                {
-                    inputs
-                        .digests
-                        .entry(w.clone())
-                        .or_default()
-                        .insert(w.clone(), d);
-                }
-            }
-            let packages = crate::compile::workspace::package_all(&mut ws, &env.name, &inputs)?;
-            context::report(ui, &ws)?;
-            let packages = packages.ok_or(WharfError::InvalidManifest { errors: 1 })?;
-            let names = ws.service_names();
-            let mut specs = Vec::new();
-            let mut packages = packages.into_iter();
-            if let Some(p) = packages.next() {
-                specs.push((format!("environment `{}`", env.name), remote::spec(p)));
-            }
-            for (n, p) in names.iter().zip(packages) {
-                if survey.workloads.contains(n) {
-                    specs.push((format!("workload `{n}` in `{}`", env.name), remote::spec(p)));
-                }
-            }
-            for (what, spec) in specs {
-                let deployed = client.template(&spec.name).await?;
-                let outcome = adopt::plan::plan(
-                    &client,
-                    &spec,
-                    deployed.as_deref(),
-                    &app_name,
-                    &allow,
-                    crate::settings::current().poll_interval,
-                    crate::deploy::stack::STACK_TIMEOUT,
-                )
-                .await?;
+            let (env_spec, workloads) =
+                specs(&mut ws, ui, &client, &app, &env.name, &survey.workloads).await?;
+            let mut refused = 0;
+            for (i, (what, spec)) in std::iter::once(&env_spec)
+                .chain(workloads.iter())
+                .enumerate()
+            {
+                let outcome = plan_one(&client, spec, &app, &allow).await?;
                 if let Outcome::Planned(j) = &outcome {
                     refused += j.refused().count();
                 }
-                ui.note(describe(&what, &spec.name, &outcome));
+                ui.note(describe(what, &spec.name, &outcome));
                 report.push(serde_json::json!({"stack": spec.name, "what": what, "plan": outcome}));
+                // The environment must be planned, or wharf's already; its workloads are
+                // planned again once it is adopted (they read its values).
+                if i == 0 && !matches!(outcome, Outcome::Planned(_) | Outcome::Adopted) {
+                    ui.event("adoption_plan", &report);
+                    return Err(WharfError::Refused {
+                        message: format!(
+                            "{what} cannot be adopted ({}); nothing was changed",
+                            describe(what, &spec.name, &outcome)
+                        ),
+                        help: None,
+                    });
+                }
             }
+            if refused > 0 {
+                ui.event("adoption_plan", &report);
+                return Err(refusal(refused));
+            }
+            adopters.push((env.name.clone(), client, env_spec, workloads));
         }
         ui.event("adoption_plan", &report);
-        if refused > 0 {
+        if plan {
+            ui.result("The plan replaces and deletes nothing that holds state or identity. Nothing was changed: `--plan` only plans.");
+            return Ok(());
+        }
+        if adopters.is_empty() {
             return Err(WharfError::Refused {
-                message: format!(
-                    "adopting would replace or delete {refused} resource(s) that hold state or identity (listed above); nothing was changed"
-                ),
-                help: Some("`--allow <stack>:<logical ID>` accepts losing one; otherwise wait for a wharf whose templates keep them".into()),
+                message: "no environment both Copilot's registry and the workspace have: nothing to adopt".into(),
+                help: Some("add the environments' manifests to the workspace (`environments/<env>/manifest.yml`)".into()),
             });
         }
-        ui.result("The plan replaces and deletes nothing that holds state or identity. Nothing was changed: `--plan` only plans.");
+        if !ui.yes()
+            && !ui.confirm(
+                "Adopt these stacks now (environments first, then their workloads)?",
+                "--yes",
+            )?
+        {
+            return Err(WharfError::usage("nothing was adopted", None));
+        }
+        for (env, client, (_, mut env_spec), workloads) in adopters {
+            env_spec.adopting = true;
+            let opts = crate::release::options(ui, false);
+            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts).await?;
+            // The workloads' stacks read the environment's values, which exist now:
+            // planned again, then adopted, their rollouts followed.
+            let mut refused = 0;
+            let mut ready: Vec<StackSpec> = Vec::new();
+            for (what, mut spec) in workloads {
+                let outcome = plan_one(&client, &spec, &app, &allow).await?;
+                match &outcome {
+                    Outcome::Planned(j) => refused += j.refused().count(),
+                    Outcome::CannotPlan { reason } => {
+                        return Err(WharfError::Refused {
+                            message: format!("environment `{env}` is adopted; {what} could not be planned ({reason}), so it and the workloads after it were left to Copilot"),
+                            help: Some("fix the cause, then run `wharf app adopt` again (adopted stacks are wharf's and skipped)".into()),
+                        });
+                    }
+                    _ => {}
+                }
+                ui.note(describe(&what, &spec.name, &outcome));
+                if matches!(outcome, Outcome::Planned(_)) {
+                    spec.adopting = true;
+                    ready.push(spec);
+                }
+            }
+            if refused > 0 {
+                return Err(WharfError::Refused {
+                    message: format!("environment `{env}` is adopted; its workloads would lose {refused} resource(s) that hold state or identity (listed above), so they were left to Copilot"),
+                    help: Some("`--allow <stack>:<logical ID>` accepts losing one; run `wharf app adopt` again".into()),
+                });
+            }
+            let mut opts = crate::release::options(ui, false);
+            remote::RolloutFlags::default().apply(&mut opts);
+            stacks_run(ui, &client, &app, None, ready, opts).await?;
+        }
+        ui.result(format!(
+            "Adopted application `{app}`: its stacks are wharf's now (`wharf deploy` updates them)."
+        ));
         Ok(())
     })
+}
+
+/// The stacks of environment `env` wharf would deploy: its own, and those of the
+/// workloads both Copilot and the workspace have, each with what it is. Images as
+/// Copilot's stacks run them: their digests, where the image parameter pins one.
+async fn specs(
+    ws: &mut crate::manifest::workspace::Workspace,
+    ui: &Ui,
+    client: &crate::aws::Aws,
+    app: &str,
+    env: &str,
+    workloads: &[String],
+) -> Result<((String, StackSpec), Vec<(String, StackSpec)>), WharfError> {
+    let mut inputs = crate::compile::workspace::DeployInputs::default();
+    for w in workloads {
+        let stack = crate::compile::service_stack_name(app, env, w);
+        if let Some(info) = crate::deploy::StackApi::describe(client, &stack).await?
+            && let Some(d) = info
+                .parameters
+                .get("ContainerImage")
+                .and_then(|i| i.split_once('@'))
+                .map(|(_, d)| d.to_string())
+        {
+            inputs
+                .digests
+                .entry(w.clone())
+                .or_default()
+                .insert(w.clone(), d);
+        }
+    }
+    let packages = crate::compile::workspace::package_all(ws, env, &inputs)?;
+    context::report(ui, ws)?;
+    let packages = packages.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let names = ws.service_names();
+    let mut packages = packages.into_iter();
+    let env_spec = packages
+        .next()
+        .map(|p| (format!("environment `{env}`"), remote::spec(p)))
+        .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    let mut out = Vec::new();
+    for (n, p) in names.iter().zip(packages) {
+        if workloads.contains(n) {
+            out.push((format!("workload `{n}` in `{env}`"), remote::spec(p)));
+        }
+    }
+    Ok((env_spec, out))
+}
+
+/// Plans one stack against its deployed template.
+async fn plan_one(
+    client: &crate::aws::Aws,
+    spec: &StackSpec,
+    app: &str,
+    allow: &[String],
+) -> Result<Outcome, WharfError> {
+    let deployed = client.template(&spec.name).await?;
+    Ok(adopt::plan::plan(
+        client,
+        spec,
+        deployed.as_deref(),
+        app,
+        allow,
+        crate::settings::current().poll_interval,
+        crate::deploy::stack::STACK_TIMEOUT,
+    )
+    .await?)
+}
+
+/// Deploys adopted stacks as a deploy does (locks, replacement question, follow-up).
+async fn stacks_run(
+    ui: &Ui,
+    client: &crate::aws::Aws,
+    app: &str,
+    env: Option<StackSpec>,
+    workloads: Vec<StackSpec>,
+    opts: crate::deploy::stack::Options,
+) -> Result<(), WharfError> {
+    crate::release::stacks::run_stacks(
+        ui,
+        client.clone(),
+        app,
+        env,
+        workloads,
+        opts,
+        crate::release::stacks::Run {
+            concurrency: 4,
+            lock: crate::release::stacks::Lock::from_flag(false),
+            yes: ui.yes(),
+        },
+    )
+    .await
+}
+
+/// The refusal of a plan with `n` losses nobody allowed.
+fn refusal(n: usize) -> WharfError {
+    WharfError::Refused {
+        message: format!(
+            "adopting would replace or delete {n} resource(s) that hold state or identity (listed above); nothing was changed"
+        ),
+        help: Some("`--allow <stack>:<logical ID>` accepts losing one; otherwise wait for a wharf whose templates keep them".into()),
+    }
 }
 
 /// `a, b` or `none`.
@@ -209,7 +333,9 @@ fn describe(what: &str, stack: &str, outcome: &Outcome) -> String {
             }
             s
         }
-        Outcome::Absent => format!("{what} ({stack}): not deployed; adopting would create it"),
+        Outcome::Absent => {
+            format!("{what} ({stack}): not deployed; adopting leaves it to `wharf deploy`")
+        }
         Outcome::Adopted => format!("{what} ({stack}): wharf's already"),
         Outcome::NotCopilots { made_by } => {
             format!("{what} ({stack}): made by {made_by}; left alone")

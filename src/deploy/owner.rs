@@ -134,6 +134,18 @@ pub fn made_by(stack: &StackInfo) -> MadeBy {
     }
 }
 
+/// [`check`] for `wharf app adopt`: the stack may also be AWS Copilot's for the same
+/// application, environment and service (Copilot names stacks as wharf does).
+///
+/// # Errors
+/// As [`check`], for a stack that is neither.
+pub fn check_adopting(stack: &StackInfo, expected: &Owner) -> Result<(), DeployError> {
+    match made_by(stack) {
+        MadeBy::Copilot(owner) if owner == *expected => Ok(()),
+        _ => check(stack, expected),
+    }
+}
+
 /// The check before any create, update or delete of `stack`: it must be wharf's stack
 /// for `expected`.
 ///

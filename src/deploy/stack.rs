@@ -45,6 +45,10 @@ pub struct StackSpec {
     /// An imported load balancer's values the deploy looks up before the stack
     /// (`http.alb`).
     pub imported_alb: Option<crate::compile::service::ImportedAlb>,
+    /// `app adopt`: the stack may be AWS Copilot's for the same application,
+    /// environment and service ([`super::owner::check_adopting`]); its update with
+    /// wharf's tags makes it wharf's.
+    pub adopting: bool,
 }
 
 impl From<crate::compile::Package> for StackSpec {
@@ -61,6 +65,7 @@ impl From<crate::compile::Package> for StackSpec {
             after: p.after,
             needs: p.needs,
             imported_alb: p.imported_alb,
+            adopting: false,
         }
     }
 }
@@ -194,7 +199,11 @@ async fn deploy_inner<A: StackApi>(
     })?;
     let mut existing = api.describe(name).await?;
     if let Some(s) = &existing {
-        owner::check(s, &expected)?;
+        if spec.adopting {
+            owner::check_adopting(s, &expected)?;
+        } else {
+            owner::check(s, &expected)?;
+        }
     }
     if let Some(s) = &existing
         && operation_running(&s.status)

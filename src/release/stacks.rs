@@ -464,11 +464,20 @@ pub async fn delete_stacks(
 
 /// [`check_owners`] for stacks about to be deployed, each owned as its wharf tags say.
 pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
-    let stacks: Vec<(&str, Owner)> = specs
-        .iter()
-        .filter_map(|s| Some((s.name.as_str(), Owner::from_tags(&s.tags)?)))
-        .collect();
-    check_owners(aws, &stacks).await?;
+    use crate::deploy::StackApi;
+    for spec in specs {
+        let Some(owner) = Owner::from_tags(&spec.tags) else {
+            continue;
+        };
+        if let Some(found) = aws.describe(&spec.name).await? {
+            if spec.adopting {
+                crate::deploy::owner::check_adopting(&found, &owner)
+            } else {
+                crate::deploy::owner::check(&found, &owner)
+            }
+            .map_err(WharfError::Deploy)?;
+        }
+    }
     check_needs(aws, specs).await
 }
 

@@ -157,8 +157,116 @@ fn the_plan_refuses_what_would_lose_state_and_changes_nothing() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert_eq!(snapshot(ep), before);
-    // Without --plan, nothing runs.
-    let refused = wharf(d, ep).args(["app", "adopt"]).output().unwrap();
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--plan"));
+    // Without --plan, the same refusal: nothing is adopted.
+    let refused = wharf(d, ep)
+        .args(["app", "adopt", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nothing was changed"));
+    assert_eq!(snapshot(ep), before);
+}
+
+/// A Copilot workspace's application as Copilot left it: the registry, an environment
+/// with its VPC and cluster, a service stack with its log group (holding an event) and a
+/// stand-in for Copilot's desired-count custom resource.
+fn deploy_adoptable_application(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn, ssm, logs = client('cloudformation'), client('ssm'), client('logs')
+ssm.put_parameter(Name='/copilot/applications/hello', Type='String', Value=json.dumps({'name': 'hello'}))
+ssm.put_parameter(Name='/copilot/applications/hello/environments/test', Type='String', Value=json.dumps({'app': 'hello', 'name': 'test', 'region': 'us-east-1', 'accountID': '123456789012'}))
+ssm.put_parameter(Name='/copilot/applications/hello/components/hello', Type='String', Value=json.dumps({'app': 'hello', 'name': 'hello', 'type': 'Load Balanced Web Service'}))
+env = {'Resources': {
+    'VPC': {'Type': 'AWS::EC2::VPC', 'Properties': {'CidrBlock': '10.0.0.0/16', 'EnableDnsHostnames': True, 'EnableDnsSupport': True, 'InstanceTenancy': 'default'}},
+    'Cluster': {'Type': 'AWS::ECS::Cluster', 'Properties': {'CapacityProviders': ['FARGATE', 'FARGATE_SPOT']}},
+    'EnvControllerAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test/EnvControllerAction', 'Type': 'String', 'Value': 'stand-in'}},
+}}
+svc = {'Resources': {
+    'LogGroup': {'Type': 'AWS::Logs::LogGroup', 'Properties': {'LogGroupName': '/copilot/hello-test-hello', 'RetentionInDays': 30}},
+    'DynamicDesiredCountAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test-hello/DynamicDesiredCountAction', 'Type': 'String', 'Value': 'stand-in'}},
+}}
+tags = [{'Key': 'copilot-application', 'Value': 'hello'}, {'Key': 'copilot-environment', 'Value': 'test'}]
+cfn.create_stack(StackName='hello-test', TemplateBody=json.dumps(env), Tags=tags)
+cfn.create_stack(StackName='hello-test-hello', TemplateBody=json.dumps(svc), Tags=tags + [{'Key': 'copilot-service', 'Value': 'hello'}])
+logs.create_log_stream(logGroupName='/copilot/hello-test-hello', logStreamName='copilot/hello/1')
+logs.put_log_events(logGroupName='/copilot/hello-test-hello', logStreamName='copilot/hello/1', logEvents=[{'timestamp': int(__import__('time').time() * 1000), 'message': 'written under Copilot'}])
+print(json.dumps({'vpc': res('hello-test', 'VPC'), 'cluster': res('hello-test', 'Cluster'), 'log_group': res('hello-test-hello', 'LogGroup')}))
+"#,
+    )
+}
+
+#[test]
+fn a_copilot_application_is_adopted_in_place_and_then_deploys_as_no_change() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("copilot/.workspace", "application: hello\n");
+    write(
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    write(
+        "copilot/hello/manifest.yml",
+        "name: hello\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 80\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+    let before = deploy_adoptable_application(ep);
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--yes"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    let after = boto(
+        ep,
+        r#"
+cfn, logs = client('cloudformation'), client('logs')
+tags = {s: {t['Key']: t['Value'] for t in cfn.describe_stacks(StackName=s)['Stacks'][0]['Tags']} for s in ['hello-test', 'hello-test-hello']}
+events = logs.get_log_events(logGroupName='/copilot/hello-test-hello', logStreamName='copilot/hello/1')['events']
+print(json.dumps({
+    'vpc': res('hello-test', 'VPC'), 'cluster': res('hello-test', 'Cluster'), 'log_group': res('hello-test-hello', 'LogGroup'),
+    'service': res('hello-test-hello', 'Service'), 'tags': tags, 'events': [e['message'] for e in events],
+}))
+"#,
+    );
+    // What holds state or identity is the same resource as before.
+    for k in ["vpc", "cluster", "log_group"] {
+        assert_eq!(after[k], before[k], "{k}: {after}");
+    }
+    assert_eq!(
+        after["events"],
+        serde_json::json!(["written under Copilot"])
+    );
+    assert!(after["service"].as_str().is_some_and(|s| !s.is_empty()));
+    // The stacks are wharf's now.
+    for s in ["hello-test", "hello-test-hello"] {
+        assert_eq!(after["tags"][s]["wharf-application"], "hello", "{after}");
+        assert!(
+            after["tags"][s].get("copilot-application").is_none(),
+            "{after}"
+        );
+    }
+    // A deploy with no manifest change changes nothing.
+    let again = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&again.stderr).to_string();
+    assert!(again.status.success(), "{text}");
+    assert!(text.contains("hello-test: no changes"), "{text}");
+    assert!(text.contains("hello-test-hello: no changes"), "{text}");
+    // Adopting again finds wharf's stacks.
+    let twice = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    assert!(twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("wharf's already"));
 }
