@@ -96,6 +96,10 @@ What is adjusted, and why:
 22. AWS::S3::BucketPolicy sets its bucket's policy (it was accepted and dropped),
     without its Deny statements: moto enforces bucket policies, and the TLS-only
     statement would refuse its plain-HTTP endpoint.
+28. A change set that drops an export another stack imports fails, as on AWS ("Export
+    … cannot be deleted as it is in use by …"); moto dropped it.
+27. ListImports names the stacks whose templates import an export (`Fn::ImportValue`
+    of its name); moto had no ListImports.
 26. An update keeps a resource moto cannot update in place (an AWS::EC2::VPC whose
     tags change): moto dropped it from the stack (its resource map held None), as if
     deleted. An AWS::ECS::Cluster without `ClusterName` keeps its generated name:
@@ -679,6 +683,33 @@ def _apply(self):
 cfn_models.ChangeSet.apply = _apply
 
 
+# ---- 27. ListImports --------------------------------------------------------------------
+
+
+def _list_imports(self):
+    import json
+
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.core.responses import ActionResult
+
+    name = self._get_param("ExportName")
+    importers = []
+    for stack in self.cloudformation_backend.stacks.values():
+        if stack.status == "DELETE_COMPLETE":
+            continue
+        body = stack.template if isinstance(stack.template, str) else json.dumps(stack.template)
+        if "ImportValue" in body and name in body:
+            importers.append(stack.name)
+    if not importers:
+        raise ValidationError(name, message=f"Export '{name}' is not imported by any stack.")
+    return ActionResult({"Imports": sorted(importers)})
+
+
+from moto.cloudformation import responses as cfn_responses  # noqa: E402
+
+cfn_responses.CloudFormationResponse.list_imports = _list_imports
+
+
 # ---- 26. Updates keep what moto cannot update, and generated cluster names ---------------
 
 _parse_and_update_26 = parsing.parse_and_update_resource
@@ -743,6 +774,37 @@ def _apply_tags(self):
 
 
 cfn_models.ChangeSet.apply = _apply_tags
+
+
+# ---- 28. Exports in use stay ---------------------------------------------------------------
+
+_apply_28 = cfn_models.ChangeSet.apply
+
+
+def _apply_keeping_exports(self):
+    import json
+
+    from moto.cloudformation.exceptions import ValidationError
+
+    stack = self.stack
+    body = self.template if isinstance(self.template, str) else json.dumps(self.template)
+    backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
+    for export in list(getattr(stack, "exports", None) or []):
+        if export.name in body:
+            continue
+        for other in backend.stacks.values():
+            if other is stack or other.status == "DELETE_COMPLETE":
+                continue
+            text = other.template if isinstance(other.template, str) else json.dumps(other.template)
+            if "ImportValue" in text and export.name in text:
+                raise ValidationError(
+                    stack.name,
+                    message=f"Export {export.name} cannot be deleted as it is in use by {other.name}",
+                )
+    _apply_28(self)
+
+
+cfn_models.ChangeSet.apply = _apply_keeping_exports
 
 _orig_execute = cfn_models.CloudFormationBackend.execute_change_set
 

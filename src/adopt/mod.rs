@@ -232,6 +232,47 @@ pub fn judge(stack: &str, changes: &[Change], allowed: &[String]) -> Judgement {
     j
 }
 
+/// `template` (wharf's rendered environment template) with the exports other stacks
+/// import kept: each as an output of its key (or `<key>Kept` when wharf's template has
+/// an output of that key) with the same export name and its deployed value. The
+/// resources behind the values stay in place (an adoption replaces nothing that holds
+/// identity), so the values hold. `kept` is `(key, export name, value)`. Pure.
+pub fn keep_exports(template: &str, kept: &[(String, String, String)]) -> String {
+    if kept.is_empty() {
+        return template.to_string();
+    }
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let existing: BTreeSet<&str> = template
+        .split("\nOutputs:\n")
+        .nth(1)
+        .map(|outs| {
+            outs.lines()
+                .take_while(|l| l.is_empty() || l.starts_with(' '))
+                .filter_map(|l| l.strip_prefix("  "))
+                .filter(|l| !l.starts_with(' '))
+                .filter_map(|l| l.strip_suffix(':'))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut block = String::new();
+    for (key, name, value) in kept {
+        let key = if existing.contains(key.as_str()) {
+            format!("{key}Kept")
+        } else {
+            key.clone()
+        };
+        block.push_str(&format!(
+            "  {key}:\n    Description: Kept while other stacks import it\n    Value: {}\n    Export:\n      Name: {}\n",
+            q(value),
+            q(name)
+        ));
+    }
+    match template.split_once("\nOutputs:\n") {
+        Some((head, tail)) => format!("{head}\nOutputs:\n{block}{tail}"),
+        None => format!("{}\nOutputs:\n{block}", template.trim_end()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +327,32 @@ mod tests {
             s.only_in_workspace,
             ["environment `prod`", "workload `api`"]
         );
+    }
+
+    #[test]
+    fn exports_in_use_are_kept_with_their_names_and_values() {
+        let t = "Resources:\n  VPC:\n    Type: AWS::EC2::VPC\nOutputs:\n  VpcId:\n    Value: !Ref VPC\n  ClusterName:\n    Value: !Ref Cluster\n";
+        let kept = [
+            (
+                "VpcId".to_string(),
+                "shop-test-VpcId".to_string(),
+                "vpc-1".to_string(),
+            ),
+            (
+                "ClusterId".to_string(),
+                "shop-test-ClusterId".to_string(),
+                "shop-test-Cluster-X".to_string(),
+            ),
+        ];
+        let out = keep_exports(t, &kept);
+        assert!(out.contains("  VpcIdKept:\n    Description: Kept while other stacks import it\n    Value: \"vpc-1\"\n    Export:\n      Name: \"shop-test-VpcId\"\n"), "{out}");
+        assert!(out.contains("  ClusterId:\n"), "{out}");
+        assert!(out.contains("  VpcId:\n    Value: !Ref VPC\n"), "{out}");
+        // Still one YAML document with every output.
+        let parsed = crate::deploy::diff::canonical_value(&out).expect("YAML");
+        assert_eq!(parsed["Outputs"].as_object().unwrap().len(), 4, "{out}");
+        assert_eq!(keep_exports(t, &[]), t);
+        assert!(keep_exports("Resources: {}\n", &kept).contains("\nOutputs:\n  VpcId:"));
     }
 
     #[test]

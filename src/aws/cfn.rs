@@ -267,3 +267,67 @@ impl StackApi for Aws {
         Ok(())
     }
 }
+
+/// An output of a stack exported under a name other stacks import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedExport {
+    /// The output's key.
+    pub key: String,
+    /// The export's name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl Aws {
+    /// The outputs of `stack` that are exported and imported by some stack (ListImports),
+    /// by key; empty when the stack does not exist. CloudFormation refuses an update that
+    /// removes or changes such an export.
+    pub async fn imported_exports(&self, stack: &str) -> Result<Vec<ImportedExport>, AwsError> {
+        let out = match self.cfn.describe_stacks().stack_name(stack).send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let err = call_error("DescribeStacks", stack_resource(stack), e);
+                return if err.kind() == Some(ErrorKind::NotFound) {
+                    Ok(Vec::new())
+                } else {
+                    Err(err)
+                };
+            }
+        };
+        let mut kept = Vec::new();
+        for o in out
+            .stacks()
+            .first()
+            .map(|s| s.outputs())
+            .unwrap_or_default()
+        {
+            let (Some(key), Some(name)) = (o.output_key(), o.export_name()) else {
+                continue;
+            };
+            let imported = match self.cfn.list_imports().export_name(name).send().await {
+                Ok(i) => !i.imports().is_empty(),
+                Err(e) => {
+                    let err = call_error("ListImports", format!("export {name}"), e);
+                    // "Export '…' is not imported by any stack."
+                    if err.kind() == Some(ErrorKind::Validation)
+                        || err.kind() == Some(ErrorKind::NotFound)
+                    {
+                        false
+                    } else {
+                        return Err(err);
+                    }
+                }
+            };
+            if imported {
+                kept.push(ImportedExport {
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    value: o.output_value().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        kept.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(kept)
+    }
+}

@@ -195,6 +195,18 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             let mut opts = crate::release::options(ui, false);
             remote::RolloutFlags::default().apply(&mut opts);
             stacks_run(ui, &client, &app, None, ready, opts).await?;
+            // The environment's exports the adopted workloads no longer import go now,
+            // so the next deploy has nothing to change.
+            let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[]).await?;
+            stacks_run(
+                ui,
+                &client,
+                &app,
+                Some(env_spec),
+                Vec::new(),
+                crate::release::options(ui, false),
+            )
+            .await?;
         }
         ui.result(format!(
             "Adopted application `{app}`: its stacks are wharf's now (`wharf deploy` updates them)."
@@ -236,10 +248,13 @@ async fn specs(
     let packages = packages.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     let names = ws.service_names();
     let mut packages = packages.into_iter();
-    let env_spec = packages
+    let mut env_spec = packages
         .next()
         .map(|p| (format!("environment `{env}`"), remote::spec(p)))
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    // As a deploy fills them: the region's values, and the exports Copilot's stacks import.
+    crate::release::assets::fill_env_parameters(client, &mut env_spec.1).await?;
+    crate::release::assets::keep_imported_exports(client, &mut env_spec.1).await?;
     let mut out = Vec::new();
     for (n, p) in names.iter().zip(packages) {
         if workloads.contains(n) {

@@ -196,6 +196,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         let mut spec = remote::spec(pkg);
         crate::release::add_tags(&mut spec, &resource_tags);
         crate::release::assets::fill_env_parameters(&client, &mut spec).await?;
+        crate::release::assets::keep_imported_exports(&client, &mut spec).await?;
         crate::release::assets::upload_env_addons(&client, &remote::app_name(&ws), &ws, &mut spec)
             .await?;
         stacks::check_specs(&client, &[&spec]).await?;

@@ -296,9 +296,13 @@ async fn deploy_inner<A: StackApi>(
                 super::replace::mark(&mut changes, &spec.replacing);
                 break changes;
             }
-            // Only the stack's tags change (`--resource-tags`): the change set has no
-            // resource changes, and executing it is what applies them.
-            ChangeSetState::Empty if tags_change(existing.as_ref(), &spec.tags) => {
+            // Only the stack's tags change (`--resource-tags`), or its outputs (an
+            // export dropped once nothing imports it): the change set has no resource
+            // changes, and executing it is what applies them.
+            ChangeSetState::Empty
+                if tags_change(existing.as_ref(), &spec.tags)
+                    || outputs_change(existing.as_ref(), &spec.template) =>
+            {
                 break Vec::new();
             }
             ChangeSetState::Empty => {
@@ -461,6 +465,20 @@ fn tags_change(
     tags: &BTreeMap<String, String>,
 ) -> bool {
     existing.is_some_and(|s| &s.tags != tags)
+}
+
+/// Whether `template` declares other outputs than the deployed stack has (by key).
+fn outputs_change(existing: Option<&super::types::StackInfo>, template: &str) -> bool {
+    let Some(s) = existing else { return false };
+    let declared: std::collections::BTreeSet<String> = super::diff::canonical_value(template)
+        .and_then(|v| {
+            v.get("Outputs")
+                .and_then(|o| o.as_object())
+                .map(|o| o.keys().cloned().collect())
+        })
+        .unwrap_or_default();
+    let deployed: std::collections::BTreeSet<String> = s.outputs.keys().cloned().collect();
+    declared != deployed
 }
 
 fn interrupted(opts: &Options) -> bool {

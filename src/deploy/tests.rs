@@ -214,7 +214,7 @@ impl DeployReporter for Recorder {
     }
 }
 
-const TEMPLATE: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Metadata:\n      wharf:description: A bucket\n";
+const TEMPLATE: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Metadata:\n      wharf:description: A bucket\nOutputs:\n  Out:\n    Value: v\n";
 
 fn spec() -> StackSpec {
     StackSpec {
@@ -1142,4 +1142,39 @@ async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
         .unwrap();
     assert_eq!(out.action, Action::NoChanges);
     assert!(!api.calls().contains(&"execute".to_string()));
+}
+
+#[tokio::test]
+async fn new_outputs_alone_are_applied_by_executing_the_empty_change_set() {
+    let mut dropped = spec();
+    dropped.template = TEMPLATE.replace("Outputs:\n  Out:\n    Value: v\n", "");
+    let api = script(
+        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
+        vec![ChangeSetState::Empty],
+        vec![
+            vec![ev(
+                "e0",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+            vec![ev(
+                "e1",
+                "s",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            )],
+        ],
+    );
+    let out = deploy(&api, &dropped, &Recorder::default(), &opts())
+        .await
+        .unwrap();
+    assert_eq!((out.action, out.changes), (Action::Updated, 0));
+    assert!(
+        api.calls().contains(&"execute".to_string()),
+        "{:?}",
+        api.calls()
+    );
 }

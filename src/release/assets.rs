@@ -288,6 +288,26 @@ pub async fn env_vpc(
     })
 }
 
+/// Keeps in `spec` (an environment stack) the exports of its deployed stack that other
+/// stacks import (Copilot's workload stacks and addons import the environment's):
+/// CloudFormation refuses an update that drops one in use ([`crate::adopt::keep_exports`]).
+///
+/// # Errors
+/// AWS errors.
+pub async fn keep_imported_exports(
+    aws: &Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    let kept: Vec<(String, String, String)> = aws
+        .imported_exports(&spec.name)
+        .await?
+        .into_iter()
+        .map(|e| (e.key, e.name, e.value))
+        .collect();
+    spec.template = crate::adopt::keep_exports(&spec.template, &kept);
+    Ok(())
+}
+
 /// Fills what an environment stack takes from the region at deploy: who writes a
 /// managed access-log bucket, and CloudFront's origin-facing prefix list when only
 /// CloudFront may reach the load balancer (`http.public.ingress.cdn`). A parameter

@@ -182,10 +182,13 @@ env = {'Resources': {
     'VPC': {'Type': 'AWS::EC2::VPC', 'Properties': {'CidrBlock': '10.0.0.0/16', 'EnableDnsHostnames': True, 'EnableDnsSupport': True, 'InstanceTenancy': 'default'}},
     'Cluster': {'Type': 'AWS::ECS::Cluster', 'Properties': {'CapacityProviders': ['FARGATE', 'FARGATE_SPOT']}},
     'EnvControllerAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test/EnvControllerAction', 'Type': 'String', 'Value': 'stand-in'}},
+}, 'Outputs': {
+    'VpcId': {'Value': {'Ref': 'VPC'}, 'Export': {'Name': 'hello-test-VpcId'}},
+    'ClusterId': {'Value': {'Ref': 'Cluster'}, 'Export': {'Name': 'hello-test-ClusterId'}},
 }}
 svc = {'Resources': {
     'LogGroup': {'Type': 'AWS::Logs::LogGroup', 'Properties': {'LogGroupName': '/copilot/hello-test-hello', 'RetentionInDays': 30}},
-    'DynamicDesiredCountAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test-hello/DynamicDesiredCountAction', 'Type': 'String', 'Value': 'stand-in'}},
+    'DynamicDesiredCountAction': {'Type': 'AWS::SSM::Parameter', 'Properties': {'Name': '/copilot-stand-in/hello-test-hello/DynamicDesiredCountAction', 'Type': 'String', 'Value': {'Fn::ImportValue': 'hello-test-VpcId'}}},
 }}
 tags = [{'Key': 'copilot-application', 'Value': 'hello'}, {'Key': 'copilot-environment', 'Value': 'test'}]
 cfn.create_stack(StackName='hello-test', TemplateBody=json.dumps(env), Tags=tags)
@@ -253,6 +256,14 @@ print(json.dumps({
             "{after}"
         );
     }
+    // The environment's export the service imported stayed while it did, and went once
+    // no stack imported it; the one nobody imported went with the first update.
+    let exports = boto(
+        ep,
+        "print(json.dumps(sorted(o['ExportName'] for o in client('cloudformation').describe_stacks(StackName='hello-test')['Stacks'][0].get('Outputs', []) if o.get('ExportName'))))",
+    );
+    assert_eq!(exports, serde_json::json!([]), "{err}");
+    assert!(err.contains("hello-test: updated"), "{err}");
     // A deploy with no manifest change changes nothing.
     let again = wharf(d, ep)
         .args(["deploy", "-e", "test", "--all"])
