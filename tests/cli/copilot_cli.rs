@@ -4,6 +4,17 @@
 use crate::util::{Dir, json_lines, wharf, workspace};
 use predicates::prelude::*;
 
+/// The application name in a workspace's `wharf/app.yml`.
+fn app_name(d: &Dir) -> String {
+    std::fs::read_to_string(d.path().join("wharf/app.yml"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("name: "))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
 #[test]
 fn json_means_output_json_for_listings_and_version() {
     let d = Dir::example("storefront");
@@ -375,13 +386,7 @@ fn copilot_only_commands_say_what_to_use_instead() {
 #[test]
 fn app_names_the_workspace_application_or_is_refused() {
     let d = Dir::example("storefront");
-    let app = std::fs::read_to_string(d.path().join("wharf/app.yml")).unwrap();
-    let name = app
-        .lines()
-        .find_map(|l| l.strip_prefix("name: "))
-        .unwrap()
-        .trim()
-        .to_string();
+    let name = app_name(&d);
     wharf(d.path())
         .args(["svc", "ls", "--local", "--app", &name])
         .assert()
@@ -475,13 +480,7 @@ fn init_commands_write_only_valid_manifests() {
 #[test]
 fn app_init_refuses_flags_the_manifest_would_override() {
     let d = Dir::example("storefront");
-    let app = std::fs::read_to_string(d.path().join("wharf/app.yml")).unwrap();
-    let name = app
-        .lines()
-        .find_map(|l| l.strip_prefix("name: "))
-        .unwrap()
-        .trim()
-        .to_string();
+    let name = app_name(&d);
     wharf(d.path())
         .args([
             "app",

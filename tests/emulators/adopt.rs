@@ -206,11 +206,7 @@ fn a_copilot_application_is_adopted_in_place_and_then_deploys_as_no_change() {
     let ep = emu.endpoint.as_str();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |rel: &str, text: &str| {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| crate::harness::write_file(d, rel, text);
     write("copilot/.workspace", "application: hello\n");
     write(
         "copilot/environments/test/manifest.yml",

@@ -12,11 +12,7 @@ fn ordered_tagged_deploys_and_the_listings_copilot_scripts_use() {
     let ep = emu.endpoint.as_str();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |rel: &str, text: &str| {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| crate::harness::write_file(d, rel, text);
     write("wharf/app.yml", "name: cli\n");
     write(
         "wharf/environments/test/manifest.yml",

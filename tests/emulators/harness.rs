@@ -492,6 +492,14 @@ pub fn storefront_with_agent(agent_text: &str, more: &str) -> tempfile::TempDir 
     dir
 }
 
+/// Writes `text` to `rel` under `dir`, creating directories: a workspace written by a
+/// test.
+pub fn write_file(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("a parent")).expect("a dir");
+    std::fs::write(p, text).expect("written");
+}
+
 /// A copy of `tests/fixtures/workspaces/<name>` in a temp dir.
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("a temp dir");
