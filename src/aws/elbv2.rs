@@ -166,20 +166,25 @@ impl Aws {
     }
 }
 
+/// An internet-facing Application Load Balancer, for tests.
+#[cfg(test)]
+pub(crate) fn sample() -> LoadBalancer {
+    LoadBalancer {
+        arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/edge/0123456789abcdef".into(),
+        name: "edge".into(),
+        kind: "application".into(),
+        scheme: "internet-facing".into(),
+        vpc_id: "vpc-1".into(),
+        dns_name: "edge-1.us-east-1.elb.amazonaws.com".into(),
+        canonical_zone: "Z35SXDOTRQ7X7K".into(),
+        security_groups: vec!["sg-a".into(), "sg-b".into()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn full_name_is_the_arn_after_loadbalancer() {
-        let lb = super::LoadBalancer {
-            arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/edge/0123456789abcdef".into(),
-            name: "edge".into(),
-            kind: "application".into(),
-            scheme: "internet-facing".into(),
-            vpc_id: "vpc-1".into(),
-            dns_name: "edge-1.us-east-1.elb.amazonaws.com".into(),
-            canonical_zone: "Z35SXDOTRQ7X7K".into(),
-            security_groups: vec!["sg-1".into()],
-        };
-        assert_eq!(lb.full_name(), "app/edge/0123456789abcdef");
+        assert_eq!(super::sample().full_name(), "app/edge/0123456789abcdef");
     }
 }

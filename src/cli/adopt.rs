@@ -253,8 +253,7 @@ async fn specs(
         .map(|p| (format!("environment `{env}`"), remote::spec(p)))
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
     // As a deploy fills them: the region's values, and the exports Copilot's stacks import.
-    crate::release::assets::fill_env_parameters(client, &mut env_spec.1).await?;
-    crate::release::assets::keep_imported_exports(client, &mut env_spec.1).await?;
+    crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
     let mut out = Vec::new();
     for (n, p) in names.iter().zip(packages) {
         if workloads.contains(n) {

@@ -66,12 +66,8 @@ fn ordering(
     named: &[(String, Option<u32>)],
 ) -> (Vec<String>, std::collections::BTreeMap<String, Vec<String>>) {
     let rank = |o: Option<u32>| o.map_or(u64::MAX, u64::from);
-    let mut names: Vec<String> = Vec::new();
-    for (n, _) in named {
-        if !names.contains(n) {
-            names.push(n.clone());
-        }
-    }
+    // `run` refuses a name given twice.
+    let names: Vec<String> = named.iter().map(|(n, _)| n.clone()).collect();
     let mut after = std::collections::BTreeMap::new();
     for (n, o) in named {
         let first: Vec<String> = named
@@ -100,18 +96,17 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         rollout,
         flags,
     } = a;
+    let (diff, yes) = flags.diff_and_yes(ui);
     let remote::DeployFlags {
         wait_in_progress,
         wait_lock,
-        diff,
-        diff_yes,
+        diff: _,
+        diff_yes: _,
         no_rollback,
         resource_tags,
         allow_downgrade: _,
         aws,
     } = flags;
-    let yes = ui.yes() || diff_yes;
-    let diff = diff || diff_yes;
     for (i, (n, _)) in names.iter().enumerate() {
         if names[..i].iter().any(|(m, _)| m == n) {
             return Err(WharfError::usage(

@@ -175,18 +175,17 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         detach,
         force: _,
     } = a;
+    let (diff, yes) = flags.diff_and_yes(ui);
     let super::remote::DeployFlags {
         wait_in_progress,
         wait_lock,
-        diff,
-        diff_yes,
+        diff: _,
+        diff_yes: _,
         no_rollback,
         resource_tags,
         allow_downgrade: _,
         aws,
     } = flags;
-    let yes = ui.yes() || diff_yes;
-    let diff = diff || diff_yes;
     let mut ws = remote::load_for_env(ui, &name)?;
     let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
     context::report(ui, &ws)?;
@@ -195,8 +194,7 @@ fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         let client = remote::connect(&ws, &name, &aws).await?;
         let mut spec = remote::spec(pkg);
         crate::release::add_tags(&mut spec, &resource_tags);
-        crate::release::assets::fill_env_parameters(&client, &mut spec).await?;
-        crate::release::assets::keep_imported_exports(&client, &mut spec).await?;
+        crate::release::assets::complete_env_stack(&client, &mut spec).await?;
         crate::release::assets::upload_env_addons(&client, &remote::app_name(&ws), &ws, &mut spec)
             .await?;
         stacks::check_specs(&client, &[&spec]).await?;

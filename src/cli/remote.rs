@@ -68,6 +68,14 @@ pub struct DeployFlags {
     pub aws: AwsArgs,
 }
 
+impl DeployFlags {
+    /// Whether to show the diff, and whether its question (and the replacement one) is
+    /// answered: `--diff-yes` is both, `--yes` (global) the answer.
+    pub fn diff_and_yes(&self, ui: &Ui) -> (bool, bool) {
+        (self.diff || self.diff_yes, ui.yes() || self.diff_yes)
+    }
+}
+
 /// How `svc deploy` and `deploy` follow the ECS rollouts they cause.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RolloutFlags {

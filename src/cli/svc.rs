@@ -262,18 +262,17 @@ pub(super) fn deploy(a: DeployArgs, ui: &Ui) -> Result<(), WharfError> {
         rollout,
         flags,
     } = a;
+    let (diff, yes) = flags.diff_and_yes(ui);
     let super::remote::DeployFlags {
         wait_in_progress,
         wait_lock,
-        diff,
-        diff_yes,
+        diff: _,
+        diff_yes: _,
         no_rollback,
         resource_tags,
         allow_downgrade: _,
         aws,
     } = flags;
-    let yes = ui.yes() || diff_yes;
-    let diff = diff || diff_yes;
     let mut ws = remote::load_for_env(ui, &env)?;
     context::require_service(&ws, &name)?;
     let job = ws.service_type(&name).as_deref() == Some(ServiceType::ScheduledJob.as_str());

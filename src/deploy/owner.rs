@@ -146,6 +146,18 @@ pub fn check_adopting(stack: &StackInfo, expected: &Owner) -> Result<(), DeployE
     }
 }
 
+/// [`check_adopting`] when `adopting` (a `StackSpec::adopting` stack), else [`check`].
+///
+/// # Errors
+/// As the check it makes.
+pub fn check_for(stack: &StackInfo, expected: &Owner, adopting: bool) -> Result<(), DeployError> {
+    if adopting {
+        check_adopting(stack, expected)
+    } else {
+        check(stack, expected)
+    }
+}
+
 /// The check before any create, update or delete of `stack`: it must be wharf's stack
 /// for `expected`.
 ///

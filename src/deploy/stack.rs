@@ -199,11 +199,7 @@ async fn deploy_inner<A: StackApi>(
     })?;
     let mut existing = api.describe(name).await?;
     if let Some(s) = &existing {
-        if spec.adopting {
-            owner::check_adopting(s, &expected)?;
-        } else {
-            owner::check(s, &expected)?;
-        }
+        owner::check_for(s, &expected, spec.adopting)?;
     }
     if let Some(s) = &existing
         && operation_running(&s.status)

@@ -257,16 +257,7 @@ mod tests {
     use crate::compile::service::ImportedRule;
 
     fn lb() -> LoadBalancer {
-        LoadBalancer {
-            arn: "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/edge/0123456789abcdef".into(),
-            name: "edge".into(),
-            kind: "application".into(),
-            scheme: "internet-facing".into(),
-            vpc_id: "vpc-1".into(),
-            dns_name: "edge-1.us-east-1.elb.amazonaws.com".into(),
-            canonical_zone: "Z35SXDOTRQ7X7K".into(),
-            security_groups: vec!["sg-a".into(), "sg-b".into()],
-        }
+        crate::aws::elbv2::sample()
     }
 
     fn listener(n: &str, port: u16, protocol: &str) -> Listener {

@@ -288,6 +288,19 @@ pub async fn env_vpc(
     })
 }
 
+/// What an environment stack takes at deploy: [`fill_env_parameters`], then
+/// [`keep_imported_exports`].
+///
+/// # Errors
+/// As theirs.
+pub async fn complete_env_stack(
+    aws: &Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    fill_env_parameters(aws, spec).await?;
+    keep_imported_exports(aws, spec).await
+}
+
 /// Keeps in `spec` (an environment stack) the exports of its deployed stack that other
 /// stacks import (Copilot's workload stacks and addons import the environment's):
 /// CloudFormation refuses an update that drops one in use ([`crate::adopt::keep_exports`]).

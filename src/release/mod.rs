@@ -239,8 +239,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
         }
     }
     if let Some(spec) = env_stack.as_mut() {
-        assets::fill_env_parameters(&client, spec).await?;
-        assets::keep_imported_exports(&client, spec).await?;
+        assets::complete_env_stack(&client, spec).await?;
         assets::upload_env_addons(&client, &app, ws, spec).await?;
     }
     if req.diff {

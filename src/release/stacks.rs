@@ -464,20 +464,13 @@ pub async fn delete_stacks(
 
 /// [`check_owners`] for stacks about to be deployed, each owned as its wharf tags say.
 pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
-    use crate::deploy::StackApi;
-    for spec in specs {
-        let Some(owner) = Owner::from_tags(&spec.tags) else {
-            continue;
-        };
-        if let Some(found) = aws.describe(&spec.name).await? {
-            if spec.adopting {
-                crate::deploy::owner::check_adopting(&found, &owner)
-            } else {
-                crate::deploy::owner::check(&found, &owner)
-            }
-            .map_err(WharfError::Deploy)?;
-        }
-    }
+    check_each(
+        aws,
+        specs
+            .iter()
+            .filter_map(|s| Some((s.name.as_str(), Owner::from_tags(&s.tags)?, s.adopting))),
+    )
+    .await?;
     check_needs(aws, specs).await
 }
 
@@ -522,10 +515,20 @@ async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> 
 /// # Errors
 /// [`crate::deploy::DeployError::NotOurs`] for the first stack that is not wharf's.
 pub async fn check_owners(aws: &Aws, stacks: &[(&str, Owner)]) -> Result<(), WharfError> {
+    check_each(aws, stacks.iter().map(|(s, o)| (*s, o.clone(), false))).await
+}
+
+/// [`check_owners`], each stack with whether it is being adopted
+/// ([`crate::deploy::owner::check_for`]).
+async fn check_each<'a>(
+    aws: &Aws,
+    stacks: impl IntoIterator<Item = (&'a str, Owner, bool)>,
+) -> Result<(), WharfError> {
     use crate::deploy::StackApi;
-    for (stack, owner) in stacks {
+    for (stack, owner, adopting) in stacks {
         if let Some(found) = aws.describe(stack).await? {
-            crate::deploy::owner::check(&found, owner).map_err(WharfError::Deploy)?;
+            crate::deploy::owner::check_for(&found, &owner, adopting)
+                .map_err(WharfError::Deploy)?;
         }
     }
     Ok(())
