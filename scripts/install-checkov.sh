@@ -7,7 +7,7 @@ VENV=.venv/checkov
 REQS=(scripts/checkov/requirements.txt scripts/checkov/constraints.txt)
 if [ ! -x "$VENV/bin/checkov" ] || ! cmp -s "$VENV/.wharf-installed" <(cat "${REQS[@]}"); then
   python3 -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "${REQS[0]}" -c "${REQS[1]}" >&2
+  "$VENV/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "${REQS[0]}" -c "${REQS[1]}" >&2
   cat "${REQS[@]}" > "$VENV/.wharf-installed"
 fi
 echo "$PWD/$VENV/bin/checkov"

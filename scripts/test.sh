@@ -12,8 +12,11 @@ export WHARF_CFN_LINT
 if [ -z "${WHARF_COPILOT_CORPUS:-}" ] && [ -d ../shared/copilot-corpus ]; then
   export WHARF_COPILOT_CORPUS="$PWD/../shared/copilot-corpus"
 fi
+if [ -z "${WHARF_COPILOT_GOLDEN:-}" ] && [ -d ../shared/copilot-golden ]; then
+  export WHARF_COPILOT_GOLDEN="$PWD/../shared/copilot-golden"
+fi
 
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
-scripts/checkov.sh
+WHARF="$PWD/target/debug/wharf" scripts/checkov.sh  # the binary `cargo test` built

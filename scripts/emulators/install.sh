@@ -32,7 +32,7 @@ for name in "${want[@]}"; do
       venv=.venv/moto; reqs=(scripts/emulators/requirements-moto.txt)
       stamp_ok "$venv" "${reqs[@]}" && continue
       python3 -m venv "$venv" >&2
-      "$venv/bin/pip" install --quiet --disable-pip-version-check -r "${reqs[0]}" >&2
+      "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "${reqs[0]}" >&2
       ;;
     localstack)
       venv=.venv/localstack; reqs=(scripts/emulators/requirements-localstack.txt scripts/emulators/constraints-localstack.txt)
@@ -43,7 +43,7 @@ for name in "${want[@]}"; do
       done
       [ -n "$py" ] || { echo "LocalStack needs Python 3.13 (pyenv 3.13.0 or python3.13 on PATH)" >&2; exit 1; }
       "$py" -m venv "$venv" >&2
-      "$venv/bin/pip" install --quiet --disable-pip-version-check -r "${reqs[0]}" -c "${reqs[1]}" >&2
+      "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check -r "${reqs[0]}" -c "${reqs[1]}" >&2
       ;;
     *) echo "unknown emulator: $name" >&2; exit 2 ;;
   esac

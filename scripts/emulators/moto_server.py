@@ -107,6 +107,9 @@ What is adjusted, and why:
 25. A change set that changes only the stack's tags is created with no changes and,
     executed, updates the tags, as on AWS; moto refused it ("No updates are to be
     performed", or a change set that "didn't contain changes") and kept the old tags.
+29. An output whose `Condition` is false exports nothing, as on AWS; moto resolved every
+    exported output's value, and a template with a conditional load balancer and its
+    exports (Copilot's environment stack) could not be created without it.
 """
 
 import os
@@ -274,6 +277,41 @@ def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name,
 
 
 security_groups.SecurityGroup.create_from_cloudformation_json = classmethod(_sg_create)
+
+_orig_sg_update = security_groups.SecurityGroup.update_from_cloudformation_json.__func__
+
+
+def _sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    """Adjustment 32: in place unless a create-only property changes (GroupDescription,
+    GroupName, VpcId); moto deleted and created the group on every update."""
+    props = cloudformation_json.get("Properties") or {}
+    same = (
+        props.get("GroupDescription") == original_resource.description
+        and props.get("VpcId") == original_resource.vpc_id
+        and props.get("GroupName") in (None, original_resource.name)
+    )
+    if not same:
+        return _orig_sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    backend = ec2_backends[account_id][region_name]
+    egress = props.get("SecurityGroupEgress")
+    if egress:
+        original_resource.egress_rules = []
+        for r in egress:
+            backend.authorize_security_group_egress(
+                group_name_or_id=original_resource.id,
+                ip_protocol=str(r["IpProtocol"]),
+                from_port=r.get("FromPort"),
+                to_port=r.get("ToPort"),
+                ip_ranges=[{"CidrIp": r["CidrIp"]}] if r.get("CidrIp") else [],
+                vpc_id=props.get("VpcId"),
+            )
+    tags = {t["Key"]: t["Value"] for t in props.get("Tags") or []}
+    if tags:
+        backend.create_tags([original_resource.id], tags)
+    return original_resource
+
+
+security_groups.SecurityGroup.update_from_cloudformation_json = classmethod(_sg_update)
 
 
 # ---- 17. Hosted zones: `!GetAtt NameServers`, and `!Ref` is the bare ID -----------------
@@ -463,6 +501,10 @@ def _clean_json(resource_json, resources_map):
         if isinstance(att, list) and len(att) > 2:
             resource_json = dict(resource_json)
             resource_json["Fn::GetAtt"] = [att[0], ".".join(str(a) for a in att[1:])]
+    if isinstance(resource_json, list):
+        # Adjustment 30: a list item that is `AWS::NoValue` (an `Fn::If` branch) is left out.
+        cleaned = (_clean_json(v, resources_map) for v in resource_json)
+        return [v for v in cleaned if v is not None]
     return _orig_clean_json(resource_json, resources_map)
 
 
@@ -639,6 +681,18 @@ def _build_resource_diff(self, other_template, parameters=None):
                 grew = True
     order = list(resources)
     diff["Modify"] = sorted({m for m in diff["Modify"] if m in resources}, key=order.index)
+    # Adjustment 31: only what the stack has can be removed or modified; a resource it
+    # lacks (its condition was false) that the new template has is added.
+    conditions = self.lazy_condition_map
+
+    def exists(r):
+        cond = (self._resource_json_map.get(r) or {}).get("Condition")
+        return cond is None or conditions[cond]
+
+    diff["Remove"] = [r for r in diff["Remove"] if exists(r)]
+    absent = [m for m in diff["Modify"] if not exists(m)]
+    diff["Modify"] = [m for m in diff["Modify"] if exists(m)]
+    diff["Add"] = list(diff["Add"]) + absent
     return diff
 
 
@@ -1268,6 +1322,24 @@ def _fifo_name(flag):
 
 sqs_models.Queue.create_from_cloudformation_json = _fifo_name("FifoQueue")(sqs_models.Queue.create_from_cloudformation_json.__func__)
 sns_models.Topic.create_from_cloudformation_json = _fifo_name("FifoTopic")(sns_models.Topic.create_from_cloudformation_json.__func__)
+
+
+def _exports_of_outputs_that_exist(self):
+    """Adjustment 29: only outputs whose condition holds are exported."""
+    conditions = self._resource_map.lazy_condition_map
+    exports = []
+    for value in (self._output_json_map or {}).values():
+        cond = value.get("Condition")
+        # A condition the stack's current template lacks belongs to an output of the
+        # template before an update; it exports nothing.
+        if not value.get("Export") or (cond is not None and (cond not in conditions or not conditions[cond])):
+            continue
+        name = parsing.clean_json(value["Export"].get("Name"), self._resource_map)
+        exports.append(parsing.Export(self._stack_id, name, parsing.clean_json(value.get("Value"), self._resource_map)))
+    return exports
+
+
+parsing.OutputMap.exports = property(_exports_of_outputs_that_exist)
 
 
 if __name__ == "__main__":

@@ -151,6 +151,7 @@ pub const PROTECTED: &[&str] = &[
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",
     "AWS::EC2::InternetGateway",
+    "AWS::EC2::SecurityGroup",
     "AWS::EC2::NatGateway",
     "AWS::EC2::EIP",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",

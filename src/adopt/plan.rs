@@ -6,6 +6,7 @@ use super::Judgement;
 use crate::aws::AwsError;
 use crate::deploy::StackApi;
 use crate::deploy::owner::{MadeBy, made_by};
+use crate::deploy::resolve::{Lookups, stack_values};
 use crate::deploy::stack::StackSpec;
 use crate::deploy::types::{ChangeSetKind, ChangeSetRequest, ChangeSetState};
 use std::time::{Duration, Instant};
@@ -35,15 +36,16 @@ pub enum Outcome {
 
 /// Plans `spec` against the deployed stack of the same name: a change set is made,
 /// read and deleted, waiting at most `timeout` (polling every `poll`). `deployed` is
-/// the stack's template: a create-only property it changes marks its resource replaced
-/// where the change set does not say ([`crate::deploy::replace`]).
+/// the stack's template and what resolving values needs: a create-only property whose
+/// value it changes (each template resolved with its parameters and the lookups) marks its resource replaced where the
+/// change set does not say ([`crate::deploy::replace`]).
 ///
 /// # Errors
 /// AWS errors other than CloudFormation refusing the change set.
 pub async fn plan<A: StackApi>(
     api: &A,
     spec: &StackSpec,
-    deployed: Option<&str>,
+    deployed: Option<(&str, &Lookups)>,
     app: &str,
     allowed: &[String],
     poll: Duration,
@@ -98,10 +100,11 @@ pub async fn plan<A: StackApi>(
     let _ = api.delete_change_set(&id).await;
     Ok(match state {
         ChangeSetState::Ready(mut changes) => {
-            if let Some(d) = deployed {
+            if let Some((d, lookups)) = deployed {
+                let (old, new) = stack_values(&stack, &spec.template, &spec.parameters, lookups);
                 crate::deploy::replace::mark(
                     &mut changes,
-                    &crate::deploy::replace::replacements(d, &spec.template),
+                    &crate::deploy::replace::replacements_with(d, &spec.template, &old, &new),
                 );
             }
             Outcome::Planned(super::judge(&spec.name, &changes, allowed))

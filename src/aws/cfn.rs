@@ -6,6 +6,7 @@ use crate::deploy::types::{
     Change, ChangeSetKind, ChangeSetRequest, ChangeSetState, StackEvent, StackInfo,
 };
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
+use std::collections::BTreeMap;
 
 fn stack_resource(name: &str) -> String {
     format!("stack {name}")
@@ -280,6 +281,31 @@ pub struct ImportedExport {
 }
 
 impl Aws {
+    /// Every export of the region, name to value (ListExports, at most 100 pages).
+    pub async fn exports(&self) -> Result<BTreeMap<String, String>, AwsError> {
+        let mut out = BTreeMap::new();
+        let mut token: Option<String> = None;
+        for _ in 0..100 {
+            let page = self
+                .cfn
+                .list_exports()
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| call_error("ListExports", "the region's exports".to_string(), e))?;
+            for e in page.exports() {
+                if let (Some(n), Some(v)) = (e.name(), e.value()) {
+                    out.insert(n.to_string(), v.to_string());
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// The outputs of `stack` that are exported and imported by some stack (ListImports),
     /// by key; empty when the stack does not exist. CloudFormation refuses an update that
     /// removes or changes such an export.

@@ -1,7 +1,8 @@
 //! Systems Manager Parameter Store: AWS Copilot's registry of what it deployed
 //! (`/copilot/applications/<app>`, `…/environments/<env>`, `…/components/<workload>`,
 //! JSON String parameters in the application's home region), read by
-//! GetParametersByPath.
+//! GetParametersByPath; and the values of named parameters (GetParameters), which
+//! wharf's templates read through SSM-typed stack parameters.
 
 use super::{Aws, AwsError, call_error};
 
@@ -57,6 +58,30 @@ impl Aws {
             token = page.next_token().map(str::to_string);
             if token.is_none() {
                 break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The values of the parameters named `names` that exist, by name (GetParameters,
+    /// 10 names a call, at most 100 names; a name that does not exist is left out).
+    pub async fn parameter_values(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::BTreeMap<String, String>, AwsError> {
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in names.chunks(10).take(10) {
+            let page = self
+                .ssm
+                .get_parameters()
+                .set_names(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| call_error("GetParameters", chunk.join(", "), e))?;
+            for p in page.parameters() {
+                if let (Some(n), Some(v)) = (p.name(), p.value()) {
+                    out.insert(n.to_string(), v.to_string());
+                }
             }
         }
         Ok(out)

@@ -271,10 +271,11 @@ async fn plan_one(
     allow: &[String],
 ) -> Result<Outcome, WharfError> {
     let deployed = client.template(&spec.name).await?;
+    let lookups = crate::release::replacing::lookups(client, spec).await?;
     Ok(adopt::plan::plan(
         client,
         spec,
-        deployed.as_deref(),
+        deployed.as_deref().map(|d| (d, &lookups)),
         app,
         allow,
         crate::settings::current().poll_interval,

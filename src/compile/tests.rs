@@ -1737,3 +1737,54 @@ fn an_imported_load_balancer_uses_the_environments_group_when_the_tasks_have_no_
     assert!(!roomy.lb.as_ref().unwrap().imported_env_ingress);
     assert_eq!(roomy.security_groups.len(), 2);
 }
+
+#[test]
+fn a_copilot_workspaces_worker_keeps_copilots_queue_key_and_policy_ids() {
+    let worker = format!(
+        "{WORKER}subscribe:\n  topics:\n    - name: orders\n      service: web\n    - name: audit\n      service: web\n      queue: {{timeout: 10s}}\n"
+    );
+    let m: ServiceManifest = decode(&worker);
+    let e: EnvManifest = decode(ENV);
+    let compile = |var_prefix: &'static str| {
+        let a = AppInfo {
+            var_prefix,
+            ..app()
+        };
+        super::compile_service(
+            &m,
+            &ServiceInputs {
+                app: &a,
+                env: &e,
+                priorities: vec![1],
+                image_digests: &web_digest(),
+                env_files: &BTreeMap::new(),
+                subnets: None,
+                addons_url: None,
+                looked_up: None,
+                image_tag: None,
+            },
+        )
+        .unwrap()
+        .template
+    };
+    // Copilot's queue policy IDs, in every workspace.
+    let wharf = compile("WHARF");
+    for id in ["  QueuePolicy:\n", "  webauditQueuePolicy:\n"] {
+        assert!(wharf.contains(id), "{id}");
+    }
+    assert!(!wharf.contains("EventsQueuePolicy"));
+    // SSE-SQS in a wharf workspace; Copilot's key in a Copilot one, granted to the task
+    // role by the role's policy (a key policy naming the role would be a cycle: the role
+    // names the queues, which name the key).
+    assert!(!wharf.contains("EventsKMSKey"));
+    assert_eq!(wharf.matches("SqsManagedSseEnabled: true").count(), 2);
+    let copilot = compile("COPILOT");
+    assert!(copilot.contains("  EventsKMSKey:\n    Type: AWS::KMS::Key\n"));
+    assert_eq!(
+        copilot.matches("KmsMasterKeyId: !Ref EventsKMSKey").count(),
+        2
+    );
+    assert!(!copilot.contains("SqsManagedSseEnabled"));
+    assert!(copilot.contains("Resource: !GetAtt EventsKMSKey.Arn"));
+    assert!(!copilot.contains("Allow task role"));
+}

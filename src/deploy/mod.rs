@@ -10,6 +10,7 @@ pub mod multi;
 pub mod owner;
 pub mod release;
 pub mod replace;
+pub mod resolve;
 pub mod rollback;
 pub mod rollout;
 pub mod stack;

@@ -5,8 +5,10 @@
 //! field empty. Only resources that hold state or identity are listed: replacing them
 //! loses what they hold (an ECS service's running tasks and its name, a log group's
 //! logs, a queue's messages, a load balancer's DNS name, a VPC or subnet and what runs
-//! in it, a namespace's DNS names). Pure.
+//! in it, a security group's ID that running tasks and other groups' rules name, a
+//! namespace's DNS names). Pure.
 
+use super::resolve::{Values, has_unknown, resolve};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -24,6 +26,10 @@ const CREATE_ONLY: &[(&str, &[&str])] = &[
         ],
     ),
     ("AWS::ECS::Cluster", &["ClusterName"]),
+    (
+        "AWS::EC2::SecurityGroup",
+        &["GroupDescription", "GroupName", "VpcId"],
+    ),
     ("AWS::Logs::LogGroup", &["LogGroupName"]),
     ("AWS::SQS::Queue", &["FifoQueue", "QueueName"]),
     (
@@ -76,6 +82,7 @@ impl Replaced {
         let what = match self.resource_type.as_str() {
             "AWS::ECS::Service" => "ECS service",
             "AWS::ECS::Cluster" => "ECS cluster",
+            "AWS::EC2::SecurityGroup" => "security group",
             "AWS::Logs::LogGroup" => "log group",
             "AWS::SQS::Queue" => "queue",
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => "load balancer",
@@ -104,6 +111,23 @@ impl Replaced {
 /// `{"Ref": "X"}` are the same. A template that cannot be read replaces nothing here
 /// (the change set still says what it knows).
 pub fn replacements(deployed: &str, new: &str) -> Vec<Replaced> {
+    compare(deployed, new, None)
+}
+
+/// [`replacements`], comparing values as each template resolves them with its own
+/// parameters, the region's exports and pseudo parameters ([`super::resolve`]): a
+/// property written differently but with the same value is not a change, and one whose
+/// value is not known before the deploy is not known to change.
+pub fn replacements_with(
+    deployed: &str,
+    new: &str,
+    deployed_values: &Values,
+    new_values: &Values,
+) -> Vec<Replaced> {
+    compare(deployed, new, Some((deployed_values, new_values)))
+}
+
+fn compare(deployed: &str, new: &str, values: Option<(&Values, &Values)>) -> Vec<Replaced> {
     let (Some(old), Some(new)) = (
         super::diff::canonical_value(deployed),
         super::diff::canonical_value(new),
@@ -130,10 +154,22 @@ pub fn replacements(deployed: &str, new: &str) -> Vec<Replaced> {
         let Some((_, props)) = CREATE_ONLY.iter().find(|(t, _)| *t == kind) else {
             continue;
         };
-        let prop = |res: &Value, p: &str| res.get("Properties").and_then(|ps| ps.get(p)).cloned();
+        let prop = |res: &Value, p: &str, values: Option<&Values>| {
+            res.get("Properties")
+                .and_then(|ps| ps.get(p))
+                .map(|v| values.map_or_else(|| v.clone(), |vals| resolve(v, vals)))
+        };
         let changed: Vec<String> = props
             .iter()
-            .filter(|p| prop(old_res, p) != prop(new_res, p))
+            .filter(|p| {
+                let (a, b) = (
+                    prop(old_res, p, values.map(|v| v.0)),
+                    prop(new_res, p, values.map(|v| v.1)),
+                );
+                let unknown =
+                    a.as_ref().is_some_and(has_unknown) || b.as_ref().is_some_and(has_unknown);
+                !unknown && a != b
+            })
             .map(|p| (*p).to_string())
             .collect();
         if !changed.is_empty() {

@@ -25,6 +25,7 @@
 pub mod alb;
 pub mod assets;
 pub mod images;
+pub mod replacing;
 pub mod stacks;
 
 use crate::aws::{Aws, AwsOptions};

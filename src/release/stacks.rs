@@ -280,7 +280,7 @@ async fn confirm_replacements(
     let mut replaced = Vec::new();
     for spec in specs {
         if let Some(deployed) = aws.template(&spec.name).await? {
-            spec.replacing = crate::deploy::replace::replacements(&deployed, &spec.template);
+            spec.replacing = super::replacing::replacements(aws, spec, &deployed).await?;
             replaced.extend(
                 spec.replacing
                     .iter()
@@ -593,10 +593,10 @@ pub async fn diff_and_confirm(
         }
         Some(t) => crate::deploy::diff::template_diff(t, &spec.template, &spec.name),
     };
-    let replacing = deployed
-        .as_deref()
-        .map(|t| crate::deploy::replace::replacements(t, &spec.template))
-        .unwrap_or_default();
+    let replacing = match deployed.as_deref() {
+        Some(t) => super::replacing::replacements(aws, spec, t).await?,
+        None => Vec::new(),
+    };
     match &diff {
         Some(d) => {
             ui.data(d);

@@ -8,6 +8,7 @@ mod assets;
 mod cfn_races;
 mod containers;
 mod copilot_cli;
+mod copilot_golden;
 mod domains;
 mod harness;
 mod images;

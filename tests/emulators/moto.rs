@@ -131,8 +131,10 @@ fn full_deploy_path_on_moto() {
     );
     assert_ne!(s["services"]["web"]["task_definition"], first_td);
 
-    // A broken parameter: the environment's published cluster points nowhere. The update
-    // fails on the service, CloudFormation rolls back, wharf exits 3 with the reason.
+    // A broken parameter: the environment's published cluster points nowhere. A service
+    // moving to another cluster is replaced (Cluster is create-only), which wharf says
+    // and needs a yes for; the update then fails on the service, CloudFormation rolls
+    // back, wharf exits 3 with the reason.
     boto(
         ep,
         "client('ssm').put_parameter(Name='/wharf/storefront/test/cluster', Value='no-such-cluster', Type='String', Overwrite=True)\nprint('{}')",
@@ -147,14 +149,17 @@ fn full_deploy_path_on_moto() {
     )
     .unwrap();
     wharf_lab(d, ep, &lab)
-        .args(["svc", "deploy", "-n", "api", "-e", "test"])
+        .args(["svc", "deploy", "-n", "api", "-e", "test", "--yes"])
         .assert()
         .code(3)
         .stderr(
             predicate::str::contains(
                 "failed at Service and was rolled back (UPDATE_ROLLBACK_COMPLETE)",
             )
-            .and(predicate::str::contains("Cluster not found")),
+            .and(predicate::str::contains("Cluster not found"))
+            .and(predicate::str::contains(
+                "this deploy replaces storefront-test-api: the ECS service `Service` (Cluster changes)",
+            )),
         );
     assert_eq!(
         state(ep)["stacks"]["storefront-test-api"]["status"],

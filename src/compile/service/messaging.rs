@@ -1,7 +1,9 @@
 //! SNS topics a workload publishes (`publish.topics`) and a Worker Service's SQS queues
 //! and subscriptions (`subscribe`), with Copilot's logical IDs, physical topic names
 //! (`<app>-<env>-<workload>-<topic>`) and container variables. Queues use SQS-managed
-//! encryption (SSE-SQS), which SNS can deliver to without a key policy; topics use the
+//! encryption (SSE-SQS), which SNS can deliver to without a key policy, except in a
+//! Copilot workspace, where they keep Copilot's `EventsKMSKey` (messages already in a
+//! queue or its dead-letter queue stay readable after a take-over); topics use the
 //! AWS-managed SNS key. Its partials are `svc-topics.yml` and `svc-queues.yml`.
 //! Scaling on a queue's backlog is in `scaling.rs` (`queue_policies`).
 
@@ -44,6 +46,7 @@ pub(super) fn plan(
     env: &str,
     prefix: &str,
 ) -> (Option<MessagingPlan>, Vec<(String, String)>) {
+    let copilot = prefix == "COPILOT";
     let name = m.name.value.as_str();
     let topics: Vec<TopicPlan> = m
         .topics()
@@ -140,6 +143,7 @@ pub(super) fn plan(
     }
     let plan = (!topics.is_empty() || !queues.is_empty()).then_some(MessagingPlan {
         topics,
+        kms_key: copilot && !queues.is_empty(),
         queues,
         subscriptions,
     });
@@ -169,6 +173,10 @@ fn queue_plan(logical_id: &str, dlq: &str, q: &Queue) -> QueuePlan {
     let high = settings.high_throughput == Some(true);
     QueuePlan {
         logical_id: logical_id.into(),
+        policy_id: format!(
+            "{}QueuePolicy",
+            logical_id.strip_suffix("EventsQueue").unwrap_or(logical_id)
+        ),
         dead_letter: q
             .dead_letter
             .as_ref()

@@ -360,6 +360,10 @@ pub struct MessagingPlan {
     pub queues: Vec<QueuePlan>,
     /// Subscriptions of the queues to other workloads' topics.
     pub subscriptions: Vec<SubscriptionPlan>,
+    /// The queues are encrypted with the stack's own KMS key `EventsKMSKey`, as Copilot
+    /// made them (a Copilot workspace: its queues' messages stay readable when wharf
+    /// takes the stack over); otherwise with SQS-managed keys (SSE-SQS).
+    pub kms_key: bool,
 }
 
 /// An SNS topic the workload owns.
@@ -382,6 +386,8 @@ pub struct TopicPlan {
 pub struct QueuePlan {
     /// Logical ID (`EventsQueue`, or `<svc><topic>EventsQueue`).
     pub logical_id: String,
+    /// Logical ID of its queue policy, Copilot's: `QueuePolicy`, `<svc><topic>QueuePolicy`.
+    pub policy_id: String,
     /// Its dead-letter queue.
     pub dead_letter: Option<DeadLetterPlan>,
     /// A FIFO queue.

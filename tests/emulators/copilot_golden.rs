@@ -1,0 +1,363 @@
+//! Adopting an application deployed from **Copilot's own templates**
+//! (`../shared/copilot-golden/`, Copilot v1.33): the environment stack, the Backend
+//! Service `simple-backend` and the Worker Service `dogworker`, deployed on moto with
+//! Copilot's parameters and tags, and Copilot's registry in SSM. What moto cannot run
+//! (Lambda functions and the custom resources they back) gets the stand-ins
+//! `copilot_golden.py` documents; logical IDs, physical names, exports, parameters and
+//! tags stay as Copilot made them. The workspace holds the manifests those stacks were
+//! made from (`../shared/copilot-corpus/`), the backend's `image.build` given as the
+//! image it deployed.
+//!
+//! `wharf app adopt` must take the stacks over in place: every resource that holds state
+//! or identity keeps its physical ID, the ECS services keep their desired count and
+//! tasks, the log groups keep their events, and a second deploy changes nothing.
+
+use crate::harness::{Emulator, boto, moto, repo, wharf, write_file};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn golden_dir() -> PathBuf {
+    let dir = std::env::var_os("WHARF_COPILOT_GOLDEN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/copilot-golden"));
+    assert!(
+        dir.is_dir(),
+        "Copilot's golden templates not found at {} (set WHARF_COPILOT_GOLDEN)",
+        dir.display()
+    );
+    dir
+}
+
+fn corpus_dir() -> PathBuf {
+    let dir = std::env::var_os("WHARF_COPILOT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/copilot-corpus"));
+    assert!(
+        dir.is_dir(),
+        "Copilot corpus not found at {}",
+        dir.display()
+    );
+    dir
+}
+
+/// A golden template as JSON with moto's stand-ins (`copilot_golden.py`, run by the
+/// Python that has cfn-lint's CloudFormation YAML reader).
+fn deployable(name: &str, out: &Path) -> PathBuf {
+    let python = std::env::var_os("WHARF_CFN_LINT")
+        .map(PathBuf::from)
+        .and_then(|p| p.parent().map(|d| d.join("python")))
+        .unwrap_or_else(|| repo().join(".venv/cfn-lint/bin/python"));
+    let run = Command::new(&python)
+        .arg(repo().join("tests/emulators/copilot_golden.py"))
+        .arg(golden_dir().join(name))
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+    assert!(
+        run.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let dest = out.join(name).with_extension("json");
+    std::fs::write(&dest, run.stdout).unwrap();
+    dest
+}
+
+/// Resources of the Copilot stacks that hold state or identity, by stack and logical ID.
+const PROTECTED: &[(&str, &[&str])] = &[
+    (
+        "my-app-test",
+        &[
+            "VPC",
+            "PublicSubnet1",
+            "PublicSubnet2",
+            "PrivateSubnet1",
+            "PrivateSubnet2",
+            "PublicRouteTable",
+            "InternetGateway",
+            "Cluster",
+            "ServiceDiscoveryNamespace",
+            "EnvironmentSecurityGroup",
+        ],
+    ),
+    (
+        "my-app-test-simple-backend",
+        &["LogGroup", "Service", "DiscoveryService"],
+    ),
+    (
+        "my-app-test-dogworker",
+        &[
+            "LogGroup",
+            "Service",
+            "EventsQueue",
+            "DeadLetterQueue",
+            "dogsvcgiveshuskiesEventsQueue",
+            "mytopicmytopicfifoEventsQueue",
+            "yourtopicyourtopicfifoEventsQueue",
+            "nonfifotopicnonfifotopicEventsQueue",
+            "givesOtherdogsSNSTopic",
+            "mytopicSNSTopic",
+            "mytopicfifoSNSTopic",
+            "yourtopicfifoSNSTopic",
+            "nonfifotopicSNSTopic",
+            "AutoScalingTarget",
+        ],
+    ),
+];
+
+/// Physical IDs of [`PROTECTED`], the services' desired and running counts, and the
+/// events in the workloads' log groups.
+fn observe(ep: &str) -> serde_json::Value {
+    let protected = serde_json::to_string(PROTECTED).unwrap();
+    boto(
+        ep,
+        &format!(
+            r#"
+cfn, ecs, logs = client('cloudformation'), client('ecs'), client('logs')
+ids = {{s: {{lid: res(s, lid) for lid in lids}} for s, lids in json.loads({protected:?})}}
+cluster = res('my-app-test', 'Cluster')
+services = {{}}
+for s in ['simple-backend', 'dogworker']:
+    d = ecs.describe_services(cluster=cluster, services=[res('my-app-test-' + s, 'Service')])['services'][0]
+    services[s] = {{'arn': d['serviceArn'], 'desired': d['desiredCount'], 'running': d['runningCount']}}
+events = {{}}
+for s in ['simple-backend', 'dogworker']:
+    g = '/copilot/my-app-test-' + s
+    events[s] = [e['message'] for e in logs.filter_log_events(logGroupName=g)['events']]
+print(json.dumps({{'ids': ids, 'services': services, 'events': events}}))
+"#
+        ),
+    )
+}
+
+/// Copilot's application as Copilot deployed it (see the module doc), with an event
+/// written to each workload's log group and every service at a steady state.
+fn deploy_golden_application(emu: &Emulator, tmp: &Path) {
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp);
+    let backend = deployable("workloads_backend_simple-template.yml", tmp);
+    let worker = deployable("workloads_worker-test.stack.yml", tmp);
+    let golden = golden_dir();
+    let script = format!(
+        r#"
+import time
+cfn, ssm = client('cloudformation'), client('ssm')
+app, env = 'my-app', 'test'
+put = lambda name, value: ssm.put_parameter(Name=name, Type='String', Value=json.dumps(value))
+put(f'/copilot/applications/{{app}}', {{'name': app, 'account': '123456789012', 'version': 'v1.2.0'}})
+put(f'/copilot/applications/{{app}}/environments/{{env}}', {{'app': app, 'name': env, 'region': 'us-east-1', 'accountID': '123456789012',
+    'executionRoleARN': f'arn:aws:iam::123456789012:role/{{app}}-{{env}}-CFNExecutionRole', 'managerRoleARN': f'arn:aws:iam::123456789012:role/{{app}}-{{env}}-EnvManagerRole'}})
+put(f'/copilot/applications/{{app}}/components/simple-backend', {{'app': app, 'name': 'simple-backend', 'type': 'Backend Service'}})
+put(f'/copilot/applications/{{app}}/components/dogworker', {{'app': app, 'name': 'dogworker', 'type': 'Worker Service'}})
+
+def create(name, path, params, tags, body=None):
+    cfn.create_stack(StackName=name, TemplateBody=body or open(path).read(), Capabilities=['CAPABILITY_NAMED_IAM'],
+        Parameters=[{{'ParameterKey': k, 'ParameterValue': v}} for k, v in params.items()],
+        Tags=[{{'Key': k, 'Value': v}} for k, v in tags.items()])
+    status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
+    assert status == 'CREATE_COMPLETE', (name, status)
+
+tags = {{'copilot-application': app, 'copilot-environment': env}}
+# The environment as Copilot deploys it for a Backend and a Worker Service: no public or
+# internal load balancer, no managed file system, no NAT gateways, no domain.
+create(f'{{app}}-{{env}}', {env:?}, {{'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': '', 'InternalALBWorkloads': '',
+    'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
+    'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
+    'ServiceDiscoveryEndpoint': f'{{env}}.{{app}}.local'}}, tags)
+params = lambda f: json.load(open(os.path.join({golden:?}, f)))['Parameters']
+p = params('workloads_backend_simple-params.json')
+p.update(EnvName=env, ContainerImage='public.ecr.aws/nginx/nginx:1.27')
+create(f'{{app}}-{{env}}-simple-backend', {backend:?}, p, dict(tags, **{{'copilot-service': 'simple-backend'}}))
+# What the worker imports and subscribes to, from outside this application's workspace:
+# a file system exported as `stack-fs-12345`, and the topics of the services its
+# manifest subscribes to, published by their own (Copilot) stacks.
+fs = client('efs').create_file_system(CreationToken='stand-in')['FileSystemId']
+cfn.create_stack(StackName='shared-storage', TemplateBody=json.dumps({{
+    'Resources': {{'Marker': {{'Type': 'AWS::SSM::Parameter', 'Properties': {{'Name': '/shared-storage/fs', 'Type': 'String', 'Value': fs}}}}}},
+    'Outputs': {{'FileSystem': {{'Value': fs, 'Export': {{'Name': 'stack-fs-12345'}}}}}}}}))
+publishers = {{'dogsvc': ['givesdogs', 'giveshuskies'], 'mytopic': ['mytopic.fifo'], 'yourtopic': ['yourtopic.fifo'], 'nonfifotopic': ['nonfifotopic']}}
+for svc, topics in publishers.items():
+    resources = {{}}
+    for t in topics:
+        fifo = t.endswith('.fifo')
+        props = {{'TopicName': f'{{app}}-{{env}}-{{svc}}-{{t}}'}}
+        if fifo:
+            props['FifoTopic'] = True
+        resources[t.replace('.fifo', '') + ('fifo' if fifo else '') + 'SNSTopic'] = {{'Type': 'AWS::SNS::Topic', 'Properties': props}}
+    create(f'{{app}}-{{env}}-{{svc}}', None, {{}}, dict(tags, **{{'copilot-service': svc}}), body=json.dumps({{'Resources': resources}}))
+create(f'{{app}}-{{env}}-dogworker', {worker:?}, params('workloads_worker-test.params.json'), dict(tags, **{{'copilot-service': 'dogworker'}}))
+
+logs = client('logs')
+for s in ['simple-backend', 'dogworker']:
+    g = f'/copilot/{{app}}-{{env}}-{{s}}'
+    logs.create_log_stream(logGroupName=g, logStreamName=f'copilot/{{s}}/1')
+    logs.put_log_events(logGroupName=g, logStreamName=f'copilot/{{s}}/1', logEvents=[{{'timestamp': int(time.time() * 1000), 'message': f'{{s}} under Copilot'}}])
+ecs, cluster = client('ecs'), res(f'{{app}}-{{env}}', 'Cluster')
+for _ in range(100):
+    d = ecs.describe_services(cluster=cluster, services=[res(f'{{app}}-{{env}}-{{s}}', 'Service') for s in ['simple-backend', 'dogworker']])['services']
+    if all(x['runningCount'] == x['desiredCount'] > 0 for x in d):
+        break
+    time.sleep(0.1)
+print(json.dumps(True))
+"#,
+        env = env.display().to_string(),
+        backend = backend.display().to_string(),
+        worker = worker.display().to_string(),
+        golden = golden.display().to_string(),
+    );
+    boto(&emu.endpoint, &script);
+}
+
+/// The workspace the golden stacks were made from.
+fn workspace(d: &Path) {
+    let corpus = corpus_dir();
+    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).unwrap();
+    write_file(d, "copilot/.workspace", "application: my-app\n");
+    // The golden environment's manifest (the corpus file is its template; the manifest
+    // is the template's `Metadata.Manifest`).
+    write_file(
+        d,
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    let backend = read("testdata__workloads__backend__simple-manifest.yml");
+    assert!(backend.contains("  build: Dockerfile\n"), "{backend}");
+    write_file(
+        d,
+        "copilot/simple-backend/manifest.yml",
+        &backend.replace(
+            "  build: Dockerfile\n",
+            "  location: public.ecr.aws/nginx/nginx:1.27\n",
+        ),
+    );
+    write_file(
+        d,
+        "copilot/dogworker/manifest.yml",
+        &read("testdata__workloads__worker-manifest.yml"),
+    );
+}
+
+#[test]
+fn copilots_own_stacks_are_adopted_in_place() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    deploy_golden_application(&emu, tmp.path());
+    let before = observe(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    workspace(d);
+
+    // The plan: the one loss is the log group of Copilot's backlog-calculator Lambda,
+    // which wharf's native scaling replaces; it must be allowed by name. Planning
+    // changes nothing.
+    let plan = |allow: &[&str]| {
+        let mut args = vec!["app", "adopt", "--plan", "--output", "json"];
+        for a in allow {
+            args.extend(["--allow", a]);
+        }
+        let out = wharf(d, ep).args(&args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let plans = stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|e| e["type"] == "adoption_plan")
+            .unwrap_or_else(|| panic!("{stdout}"));
+        (out.status.code(), plans["data"].clone(), stdout)
+    };
+    let lambda_logs = "my-app-test-dogworker:BacklogPerTaskCalculatorLogGroup";
+    let (code, plans, stdout) = plan(&[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let losses: Vec<(String, String, String)> = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            let stack = p["stack"].as_str().unwrap().to_string();
+            p["plan"]["losses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |l| {
+                    (
+                        stack.clone(),
+                        l["logical_id"].as_str().unwrap().to_string(),
+                        l["what"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        losses,
+        [(
+            "my-app-test-dogworker".to_string(),
+            "BacklogPerTaskCalculatorLogGroup".to_string(),
+            "deleted".to_string()
+        )],
+        "{stdout}"
+    );
+    let (code, plans, stdout) = plan(&[lambda_logs]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let stacks: Vec<&str> = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stacks,
+        [
+            "my-app-test",
+            "my-app-test-dogworker",
+            "my-app-test-simple-backend"
+        ]
+    );
+    assert_eq!(observe(ep), before);
+
+    // Adoption.
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--yes", "--allow", lambda_logs])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    let after = observe(ep);
+    // Nothing that holds state or identity was replaced.
+    assert_eq!(after["ids"], before["ids"], "{err}");
+    // The same ECS services, with the desired count they had and their tasks running: the
+    // simulation (moto_ecs_rollouts.py) only lowers a service's running count when the
+    // service is replaced or its desired count falls, so the same ARN, the same desired
+    // count and a full running count mean no moment without tasks.
+    for s in ["simple-backend", "dogworker"] {
+        let (b, a) = (&before["services"][s], &after["services"][s]);
+        assert_eq!(a["arn"], b["arn"], "{s}: {after}");
+        assert_eq!(a["desired"], b["desired"], "{s}: {after}");
+        assert!(a["running"].as_i64().unwrap() > 0, "{s}: {after}");
+    }
+    assert_eq!(after["events"], before["events"]);
+    let tags = boto(
+        ep,
+        "print(json.dumps({s['StackName']: {t['Key']: t['Value'] for t in s.get('Tags', [])} for s in client('cloudformation').describe_stacks()['Stacks']}))",
+    );
+    for s in [
+        "my-app-test",
+        "my-app-test-simple-backend",
+        "my-app-test-dogworker",
+    ] {
+        assert_eq!(tags[s]["wharf-application"], "my-app", "{tags}");
+    }
+    // The second deploy is a no-op.
+    let again = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&again.stderr).to_string();
+    assert!(again.status.success(), "{text}");
+    for s in [
+        "my-app-test",
+        "my-app-test-simple-backend",
+        "my-app-test-dogworker",
+    ] {
+        assert!(text.contains(&format!("{s}: no changes")), "{text}");
+    }
+    assert_eq!(observe(ep)["ids"], before["ids"]);
+}
