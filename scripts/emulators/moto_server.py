@@ -1341,6 +1341,24 @@ def _exports_of_outputs_that_exist(self):
 
 parsing.OutputMap.exports = property(_exports_of_outputs_that_exist)
 
+_orig_validate_outputs = parsing.ResourceMap.validate_outputs
+
+
+def _validate_outputs(self):
+    """Adjustment 33: an output whose value is a literal boolean or number (Copilot's
+    `PublicALBAccessible: true`) is valid; moto's check failed on it (HTTP 500)."""
+    outputs = self._template.get("Outputs") or {}
+    literal = {k: v for k, v in outputs.items() if isinstance(v, dict) and not isinstance(v.get("Value"), (dict, str))}
+    for k in literal:
+        del outputs[k]
+    try:
+        _orig_validate_outputs(self)
+    finally:
+        outputs.update(literal)
+
+
+parsing.ResourceMap.validate_outputs = _validate_outputs
+
 
 if __name__ == "__main__":
     from moto.server import main

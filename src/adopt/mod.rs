@@ -206,12 +206,28 @@ impl Judgement {
     }
 }
 
+/// Resources of Copilot's environment stack whose type is protected but that hold
+/// nothing, by logical ID: the default target groups of its load balancers' listeners,
+/// which no service ever registers targets in (services have their own). wharf's
+/// listeners answer 404 by default instead; deleting them loses nothing.
+pub const HOLD_NOTHING: &[(&str, &str)] = &[
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "DefaultHTTPTargetGroup",
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "DefaultInternalHTTPTargetGroup",
+    ),
+];
+
 /// Judges the `changes` of a change set against stack `stack`; `allowed` are the
 /// `<stack>:<logical ID>` pairs the user accepts losing. Pure.
 pub fn judge(stack: &str, changes: &[Change], allowed: &[String]) -> Judgement {
     let mut j = Judgement::default();
     for c in changes {
-        let protected = PROTECTED.contains(&c.resource_type.as_str());
+        let protected = PROTECTED.contains(&c.resource_type.as_str())
+            && !HOLD_NOTHING.contains(&(c.resource_type.as_str(), c.logical_id.as_str()));
         let loss = match (c.action.as_str(), c.replacement.as_deref()) {
             ("Remove", _) => Some("deleted"),
             ("Modify", Some("True")) => Some("replaced"),
@@ -408,5 +424,25 @@ mod tests {
             ]
         );
         assert_eq!(j.refused().count(), 2);
+    }
+
+    #[test]
+    fn copilots_default_target_groups_hold_nothing_and_other_target_groups_do() {
+        let tg = "AWS::ElasticLoadBalancingV2::TargetGroup";
+        let changes = [
+            change("Remove", "DefaultHTTPTargetGroup", tg, None),
+            change("Remove", "DefaultInternalHTTPTargetGroup", tg, None),
+            change("Remove", "TargetGroup", tg, None),
+            change(
+                "Remove",
+                "PublicHTTPLoadBalancerSecurityGroup",
+                "AWS::EC2::SecurityGroup",
+                None,
+            ),
+        ];
+        let j = judge("shop-test", &changes, &[]);
+        assert_eq!(j.removed, 2);
+        let lost: Vec<&str> = j.losses.iter().map(|l| l.logical_id.as_str()).collect();
+        assert_eq!(lost, ["TargetGroup", "PublicHTTPLoadBalancerSecurityGroup"]);
     }
 }

@@ -129,6 +129,41 @@ print(json.dumps({{'ids': ids, 'services': services, 'events': events}}))
     )
 }
 
+/// Python for the harness scripts: Copilot's registry in SSM, and stacks created with
+/// Copilot's parameters and tags.
+const COPILOT: &str = r#"
+import time
+cfn, ssm = client('cloudformation'), client('ssm')
+app, env = 'my-app', 'test'
+tags = {'copilot-application': app, 'copilot-environment': env}
+
+def put(name, value):
+    ssm.put_parameter(Name=name, Type='String', Value=json.dumps(value))
+
+def register(workloads):
+    put(f'/copilot/applications/{app}', {'name': app, 'account': '123456789012', 'version': 'v1.2.0'})
+    put(f'/copilot/applications/{app}/environments/{env}', {'app': app, 'name': env, 'region': 'us-east-1', 'accountID': '123456789012',
+        'executionRoleARN': f'arn:aws:iam::123456789012:role/{app}-{env}-CFNExecutionRole', 'managerRoleARN': f'arn:aws:iam::123456789012:role/{app}-{env}-EnvManagerRole'})
+    for name, kind in workloads.items():
+        put(f'/copilot/applications/{app}/components/{name}', {'app': app, 'name': name, 'type': kind})
+
+def create(name, path, params, tags, body=None):
+    cfn.create_stack(StackName=name, TemplateBody=body or open(path).read(), Capabilities=['CAPABILITY_NAMED_IAM'],
+        Parameters=[{'ParameterKey': k, 'ParameterValue': v} for k, v in params.items()],
+        Tags=[{'Key': k, 'Value': v} for k, v in tags.items()])
+    status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
+    assert status == 'CREATE_COMPLETE', (name, status)
+
+def environment(path, alb_workloads=''):
+    """The environment stack as Copilot deploys it: a public load balancer when Load
+    Balanced Web Services use it; no internal one, no managed file system, no NAT
+    gateways, no domain."""
+    create(f'{app}-{env}', path, {'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': alb_workloads, 'InternalALBWorkloads': '',
+        'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
+        'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
+        'ServiceDiscoveryEndpoint': f'{env}.{app}.local'}, tags)
+"#;
+
 /// Copilot's application as Copilot deployed it (see the module doc), with an event
 /// written to each workload's log group and every service at a steady state.
 fn deploy_golden_application(emu: &Emulator, tmp: &Path) {
@@ -137,31 +172,9 @@ fn deploy_golden_application(emu: &Emulator, tmp: &Path) {
     let worker = deployable("workloads_worker-test.stack.yml", tmp);
     let golden = golden_dir();
     let script = format!(
-        r#"
-import time
-cfn, ssm = client('cloudformation'), client('ssm')
-app, env = 'my-app', 'test'
-put = lambda name, value: ssm.put_parameter(Name=name, Type='String', Value=json.dumps(value))
-put(f'/copilot/applications/{{app}}', {{'name': app, 'account': '123456789012', 'version': 'v1.2.0'}})
-put(f'/copilot/applications/{{app}}/environments/{{env}}', {{'app': app, 'name': env, 'region': 'us-east-1', 'accountID': '123456789012',
-    'executionRoleARN': f'arn:aws:iam::123456789012:role/{{app}}-{{env}}-CFNExecutionRole', 'managerRoleARN': f'arn:aws:iam::123456789012:role/{{app}}-{{env}}-EnvManagerRole'}})
-put(f'/copilot/applications/{{app}}/components/simple-backend', {{'app': app, 'name': 'simple-backend', 'type': 'Backend Service'}})
-put(f'/copilot/applications/{{app}}/components/dogworker', {{'app': app, 'name': 'dogworker', 'type': 'Worker Service'}})
-
-def create(name, path, params, tags, body=None):
-    cfn.create_stack(StackName=name, TemplateBody=body or open(path).read(), Capabilities=['CAPABILITY_NAMED_IAM'],
-        Parameters=[{{'ParameterKey': k, 'ParameterValue': v}} for k, v in params.items()],
-        Tags=[{{'Key': k, 'Value': v}} for k, v in tags.items()])
-    status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
-    assert status == 'CREATE_COMPLETE', (name, status)
-
-tags = {{'copilot-application': app, 'copilot-environment': env}}
-# The environment as Copilot deploys it for a Backend and a Worker Service: no public or
-# internal load balancer, no managed file system, no NAT gateways, no domain.
-create(f'{{app}}-{{env}}', {env:?}, {{'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': '', 'InternalALBWorkloads': '',
-    'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
-    'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
-    'ServiceDiscoveryEndpoint': f'{{env}}.{{app}}.local'}}, tags)
+        r#"{COPILOT}
+register({{'simple-backend': 'Backend Service', 'dogworker': 'Worker Service'}})
+environment({env:?})
 params = lambda f: json.load(open(os.path.join({golden:?}, f)))['Parameters']
 p = params('workloads_backend_simple-params.json')
 p.update(EnvName=env, ContainerImage='public.ecr.aws/nginx/nginx:1.27')
@@ -360,4 +373,94 @@ fn copilots_own_stacks_are_adopted_in_place() {
         assert!(text.contains(&format!("{s}: no changes")), "{text}");
     }
     assert_eq!(observe(ep)["ids"], before["ids"]);
+}
+
+/// Physical IDs of the golden environment's load balancer and what serves it.
+const ALB_PARTS: &[&str] = &[
+    "VPC",
+    "PublicSubnet1",
+    "PublicSubnet2",
+    "PublicLoadBalancer",
+    "HTTPListener",
+    "PublicHTTPLoadBalancerSecurityGroup",
+    "EnvironmentSecurityGroup",
+    "Cluster",
+];
+
+#[test]
+fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    // Copilot's environment with the public load balancer its Load Balanced Web Service
+    // `fe` used; the service itself is in the workspace only (adopting leaves it; the
+    // next deploy creates it).
+    let parts = serde_json::to_string(ALB_PARTS).unwrap();
+    let ids = |ep: &str| {
+        boto(
+            ep,
+            &format!(
+                "print(json.dumps({{lid: res('my-app-test', lid) for lid in json.loads({parts:?})}}))"
+            ),
+        )
+    };
+    boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{}})\nenvironment({:?}, 'fe')\nprint(json.dumps(True))\n",
+            env.display().to_string()
+        ),
+    );
+    let before = ids(ep);
+    let dns = |ep: &str| {
+        boto(
+            ep,
+            "elb = client('elbv2')\nprint(json.dumps(elb.describe_load_balancers(LoadBalancerArns=[res('my-app-test', 'PublicLoadBalancer')])['LoadBalancers'][0]['DNSName']))",
+        )
+    };
+    let name = dns(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    write_file(d, "copilot/.workspace", "application: my-app\n");
+    write_file(
+        d,
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+    // The plan: Copilot's security groups and listener kept; its default target group
+    // (which no service registers in) goes, which loses nothing.
+    let plan = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&plan.stderr).to_string();
+    assert!(plan.status.success(), "{text}");
+    assert!(!text.contains("REFUSED"), "{text}");
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--yes"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    assert_eq!(ids(ep), before, "{err}");
+    assert_eq!(dns(ep), name);
+    // The service deploys onto Copilot's listener.
+    let deploy = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&deploy.stderr).to_string();
+    assert!(deploy.status.success(), "{text}");
+    let rule_listener = boto(
+        ep,
+        "print(json.dumps(client('elbv2').describe_rules(RuleArns=[res('my-app-test-fe', 'ListenerRule')])['Rules'][0]['RuleArn'].replace(':listener-rule/', ':listener/').rsplit('/', 1)[0]))",
+    );
+    assert_eq!(rule_listener, before["HTTPListener"], "{text}");
+    assert_eq!(ids(ep), before, "{text}");
 }

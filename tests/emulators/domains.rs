@@ -57,9 +57,9 @@ listeners = elb.describe_listeners(LoadBalancerArn=nlb['LoadBalancerArn'])['List
 cfd = [o['OutputValue'] for o in client('cloudformation').describe_stacks(StackName='shop-test')['Stacks'][0]['Outputs'] if o['OutputKey'] == 'CloudFrontDomainName'][0]
 www = [r for r in r53.list_resource_record_sets(HostedZoneId=zones['example.com'])['ResourceRecordSets'] if r['Name'].rstrip('.') == 'www.example.com'][0]
 out['www_target'] = [www['AliasTarget']['DNSName'].rstrip('.') == cfd, www['AliasTarget']['HostedZoneId']]
-sg = client('ec2').describe_security_groups(GroupIds=[res('shop-test', 'PublicLoadBalancerSecurityGroup')])['SecurityGroups'][0]
+groups = client('ec2').describe_security_groups(GroupIds=[res('shop-test', 'PublicHTTPLoadBalancerSecurityGroup'), res('shop-test', 'PublicHTTPSLoadBalancerSecurityGroup')])['SecurityGroups']
 pl = client('ec2').describe_managed_prefix_lists(Filters=[{'Name': 'prefix-list-name', 'Values': ['com.amazonaws.global.cloudfront.origin-facing']}])['PrefixLists'][0]['PrefixListId']
-out['alb_ingress'] = sorted([p.get('FromPort'), [x['PrefixListId'] == pl for x in p.get('PrefixListIds', [])], [r['CidrIp'] for r in p.get('IpRanges', [])]] for p in sg['IpPermissions'])
+out['alb_ingress'] = sorted([p.get('FromPort'), [x['PrefixListId'] == pl for x in p.get('PrefixListIds', [])], [r['CidrIp'] for r in p.get('IpRanges', [])]] for sg in groups for p in sg['IpPermissions'])
 out['nlb'] = {'type': nlb['Type'], 'scheme': nlb['Scheme'], 'listeners': sorted([l['Port'], l['Protocol'], elb.describe_target_groups(TargetGroupArns=[l['DefaultActions'][0]['TargetGroupArn']])['TargetGroups'][0]['Protocol'], len(l.get('Certificates', []))] for l in listeners)}
 print(json.dumps(out))
 "#,
