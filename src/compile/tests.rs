@@ -952,7 +952,7 @@ fn sidecar_images_in_ecr_may_be_pulled() {
 }
 
 #[test]
-fn the_environments_file_system_gets_an_access_point_per_volume() {
+fn the_environments_file_system_gets_copilots_access_point() {
     let svc = format!(
         "{BE}storage:\n  volumes:\n    data:\n      path: /data\n      read_only: false\n      efs: {{uid: 1000, gid: 2000}}\n"
     );
@@ -969,13 +969,20 @@ fn the_environments_file_system_gets_an_access_point_per_volume() {
     let ap = &p.access_points[0];
     assert_eq!(
         (ap.logical_id.as_str(), ap.uid, ap.gid, ap.path.as_str()),
-        ("dataAccessPoint", 1000, 2000, "/api")
+        ("AccessPoint", 1000, 2000, "/api")
     );
+    assert_eq!(ap.client_token, "shop-test-api");
     let v = p.volumes[0].efs.as_ref().unwrap();
     assert_eq!(
         (v.id.as_str(), v.access_point.as_deref()),
-        ("!Ref EFSFileSystemId", Some("!Ref dataAccessPoint"))
+        ("!Ref EFSFileSystemId", Some("!Ref AccessPoint"))
     );
+    // Without `uid`, Copilot's: the CRC-32 of the workload's name.
+    let q = svc_plan(
+        &format!("{BE}storage:\n  volumes:\n    data:\n      path: /data\n      efs: true\n"),
+        ENV,
+    );
+    assert_eq!(q.access_points[0].uid, crc32fast::hash(b"api"));
     assert!(p.efs_grants[0].write && p.efs_grants[0].arn.contains("${EFSFileSystemId}"));
     assert!(p.env_params.iter().any(|e| e.name == "EFSFileSystemId"));
 }

@@ -272,7 +272,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         job,
         volumes,
         efs_grants,
-        access_points: volumes::access_points(m),
+        access_points: volumes::access_points(m, &app, &env),
         app,
         env,
         name,

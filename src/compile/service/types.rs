@@ -320,6 +320,8 @@ pub struct AccessPointPlan {
     pub gid: u32,
     /// Its root directory, `/<workload>`.
     pub path: String,
+    /// Its idempotency token, Copilot's: `<app>-<env>-<workload>`.
+    pub client_token: String,
 }
 
 /// What the task role may do with one file system.

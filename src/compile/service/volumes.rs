@@ -36,7 +36,7 @@ pub(super) fn plan(m: &ServiceManifest) -> (Vec<VolumePlan>, Vec<EfsGrant>) {
                 efs: Some(EfsPlan {
                     id: env_fs.clone(),
                     root_dir: None,
-                    access_point: Some(format!("!Ref {}", access_point_id(&name.value))),
+                    access_point: Some(format!("!Ref {ACCESS_POINT_ID}")),
                     iam: true,
                 }),
             });
@@ -134,25 +134,20 @@ pub(super) fn sidecar_mounts(s: &crate::manifest::service::Sidecar) -> Vec<Mount
         .collect()
 }
 
-/// The logical ID of a managed volume's access point.
-fn access_point_id(volume: &str) -> String {
-    format!("{}AccessPoint", crate::manifest::service::id_part(volume))
-}
+/// The logical ID of the managed volume's access point (Copilot's; a workload has at
+/// most one managed volume).
+const ACCESS_POINT_ID: &str = "AccessPoint";
 
-/// A POSIX ID derived from the workload's name (FNV-1a), for a managed volume without
-/// `uid`: stable across deploys, different between workloads, never root.
+/// A POSIX ID derived from the workload's name for a managed volume without `uid`:
+/// Copilot's, the CRC-32 (IEEE) of the name, so a workload taken over from Copilot keeps
+/// the owner of its directory; never root (a name whose CRC-32 is 0 gets 1).
 fn derived_id(name: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    (h % 0x7fff_fffe) + 1
+    crc32fast::hash(name.as_bytes()).max(1)
 }
 
-/// The access points of the volumes on the environment's file system: a directory
+/// The access point of the volume on the environment's file system: a directory
 /// `/<workload>` owned by the volume's user, mounted as that user.
-pub(super) fn access_points(m: &ServiceManifest) -> Vec<AccessPointPlan> {
+pub(super) fn access_points(m: &ServiceManifest, app: &str, env: &str) -> Vec<AccessPointPlan> {
     let Some(st) = m.task.storage.as_ref() else {
         return Vec::new();
     };
@@ -163,11 +158,12 @@ pub(super) fn access_points(m: &ServiceManifest) -> Vec<AccessPointPlan> {
             let me = v.value.managed.as_ref()?;
             let uid = me.value.uid.unwrap_or_else(|| derived_id(&m.name.value));
             Some(AccessPointPlan {
-                logical_id: access_point_id(&name.value),
+                logical_id: ACCESS_POINT_ID.into(),
                 volume: name.value.clone(),
                 uid,
                 gid: me.value.gid.unwrap_or(uid),
                 path: format!("/{}", m.name.value),
+                client_token: format!("{app}-{env}-{}", m.name.value),
             })
         })
         .collect();
@@ -188,8 +184,9 @@ mod tests {
     use super::derived_id;
 
     #[test]
-    fn derived_ids_are_stable_and_never_root() {
-        assert_eq!(derived_id("api"), derived_id("api"));
+    fn derived_ids_are_copilots_and_never_root() {
+        // Copilot's golden Scheduled Job `job`: Uid and Gid 4225294584.
+        assert_eq!(derived_id("job"), 4_225_294_584);
         assert_ne!(derived_id("api"), derived_id("web"));
         assert!(["", "a", "api", "worker"].iter().all(|n| derived_id(n) > 0));
     }

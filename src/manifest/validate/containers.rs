@@ -340,11 +340,24 @@ pub(super) fn volumes(c: &mut Checker, m: &ServiceManifest) {
     let none = Keyed::default();
     let declared = m.task.storage.as_ref().map_or(&none, |s| &s.volumes);
     let windows = m.task.platform.as_ref().is_some_and(|p| p.os.is_windows());
+    let mut first_managed: Option<&str> = None;
     for (name, v) in declared.iter() {
         let at = format!("storage.volumes.{}", name.value);
         ecs_name(c, name, "volume", &at);
         absolute(c, &v.value.path, &format!("{at}.path"), windows);
         if let Some(me) = &v.value.managed {
+            // One access point per workload, as in Copilot: every managed volume would
+            // be the same directory `/<workload>`.
+            match first_managed {
+                Some(first) => c.error(
+                    Code::InvalidValue,
+                    me.span,
+                    &format!("{at}.efs"),
+                    format!("a workload has at most one volume on the environment's file system (`efs: true`); `{first}` is one already"),
+                    Some("keep one managed volume; another can be a file system of your own (`efs: {id: …}`)".into()),
+                ),
+                None => first_managed = Some(name.value.as_str()),
+            }
             if windows {
                 c.error(
                     Code::InvalidValue,

@@ -1318,6 +1318,17 @@ fn volumes_and_mount_points() {
     // The environment's file system.
     assert!(vol("    s:\n      path: /s\n      efs: true\n").is_empty());
     assert!(vol("    s:\n      path: /s\n      efs: {uid: 1000, gid: 1000}\n").is_empty());
+    // One volume on it per workload (Copilot's rule): the second is located.
+    let f = vol(
+        "    a:\n      path: /a\n      efs: true\n    b:\n      path: /b\n      efs: {uid: 1000, gid: 1000}\n",
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].path, "storage.volumes.b.efs");
+    assert!(
+        f[0].message.contains("`a` is one already"),
+        "{}",
+        f[0].message
+    );
     let f = &vol("    s:\n      path: /s\n      efs: {uid: 1000}\n")[0];
     assert_eq!(
         (f.code, f.path.as_str()),
