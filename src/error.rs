@@ -141,6 +141,16 @@ pub enum WharfError {
         /// What was going on.
         during: &'static str,
     },
+    /// Ctrl-C stopped a command between steps, after some had changed things: what
+    /// was done and what was not.
+    #[error("interrupted: {done}")]
+    #[diagnostic(code(wharf::interrupted), help("{help}"))]
+    InterruptedBetween {
+        /// What was done before the interrupt, and what was left.
+        done: String,
+        /// How to go on.
+        help: String,
+    },
     /// A template failed to render: a bug in wharf.
     #[error("internal error rendering a template: {0}")]
     #[diagnostic(
@@ -199,7 +209,7 @@ pub fn exit_code(err: &WharfError) -> u8 {
         WharfError::SomeFailed { code, .. } | WharfError::ImagesFailed { code, .. } => *code,
         WharfError::Image(e) if e.is_usage() => 2,
         WharfError::Image(_) => 1,
-        WharfError::Interrupted { .. } => 130,
+        WharfError::Interrupted { .. } | WharfError::InterruptedBetween { .. } => 130,
         WharfError::JobRun { code, .. } => *code,
     }
 }

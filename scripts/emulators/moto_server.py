@@ -1359,6 +1359,19 @@ def _validate_outputs(self):
 
 parsing.ResourceMap.validate_outputs = _validate_outputs
 
+_orig_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self, parsed_resource, resource_json):
+    """Adjustment 34: a resource with `DeletionPolicy: Retain` that an update removes
+    from the stack stays in the account, as on AWS; moto deleted it."""
+    if (resource_json or {}).get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate"):
+        return
+    _orig_delete_resource(self, parsed_resource, resource_json)
+
+
+parsing.ResourceMap._delete_resource = _delete_resource
+
 
 if __name__ == "__main__":
     from moto.server import main

@@ -195,6 +195,12 @@ pub struct Judgement {
     pub modified: usize,
     /// Resources removed that hold nothing (custom resources, policies, …).
     pub removed: usize,
+    /// Their logical IDs.
+    pub removed_ids: Vec<String>,
+    /// Resources removed from the stack that stay in the account (`DeletionPolicy:
+    /// Retain` in the deployed template: Copilot's CloudFormation execution role, which
+    /// its stacks keep deploying with), by logical ID.
+    pub retained: Vec<String>,
     /// Protected resources replaced or deleted.
     pub losses: Vec<Loss>,
 }
@@ -221,11 +227,44 @@ pub const HOLD_NOTHING: &[(&str, &str)] = &[
     ),
 ];
 
+/// The resources of `template` (YAML or JSON) that CloudFormation keeps in the account
+/// when they leave the stack (`DeletionPolicy: Retain` or `RetainExceptOnCreate`), by
+/// logical ID; empty when the template cannot be read. Pure.
+pub fn retained_on_removal(template: &str) -> Vec<String> {
+    let Some(t) = crate::deploy::diff::canonical_value(template) else {
+        return Vec::new();
+    };
+    t.get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .map(|r| {
+            r.iter()
+                .filter(|(_, v)| {
+                    matches!(
+                        v.get("DeletionPolicy").and_then(serde_json::Value::as_str),
+                        Some("Retain" | "RetainExceptOnCreate")
+                    )
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Judges the `changes` of a change set against stack `stack`; `allowed` are the
-/// `<stack>:<logical ID>` pairs the user accepts losing. Pure.
-pub fn judge(stack: &str, changes: &[Change], allowed: &[String]) -> Judgement {
+/// `<stack>:<logical ID>` pairs the user accepts losing; `retained` the resources the
+/// deployed template keeps when they leave the stack ([`retained_on_removal`]). Pure.
+pub fn judge(
+    stack: &str,
+    changes: &[Change],
+    allowed: &[String],
+    retained: &[String],
+) -> Judgement {
     let mut j = Judgement::default();
     for c in changes {
+        if c.action == "Remove" && retained.contains(&c.logical_id) {
+            j.retained.push(c.logical_id.clone());
+            continue;
+        }
         let protected = PROTECTED.contains(&c.resource_type.as_str())
             && !HOLD_NOTHING.contains(&(c.resource_type.as_str(), c.logical_id.as_str()));
         let loss = match (c.action.as_str(), c.replacement.as_deref()) {
@@ -241,7 +280,10 @@ pub fn judge(stack: &str, changes: &[Change], allowed: &[String]) -> Judgement {
                 what,
                 allowed: allowed.contains(&format!("{stack}:{}", c.logical_id)),
             }),
-            (false, Some("deleted")) => j.removed += 1,
+            (false, Some("deleted")) => {
+                j.removed += 1;
+                j.removed_ids.push(c.logical_id.clone());
+            }
             _ if c.action == "Add" => j.added += 1,
             _ => j.modified += 1,
         }
@@ -408,7 +450,12 @@ mod tests {
                 None,
             ),
         ];
-        let j = judge("shop-test", &changes, &["shop-test:LogGroup".to_string()]);
+        let j = judge(
+            "shop-test",
+            &changes,
+            &["shop-test:LogGroup".to_string()],
+            &[],
+        );
         assert_eq!((j.added, j.modified, j.removed), (1, 2, 1));
         let lost: Vec<(&str, &str, bool)> = j
             .losses
@@ -440,9 +487,32 @@ mod tests {
                 None,
             ),
         ];
-        let j = judge("shop-test", &changes, &[]);
+        let j = judge("shop-test", &changes, &[], &[]);
         assert_eq!(j.removed, 2);
         let lost: Vec<&str> = j.losses.iter().map(|l| l.logical_id.as_str()).collect();
         assert_eq!(lost, ["TargetGroup", "PublicHTTPLoadBalancerSecurityGroup"]);
+    }
+
+    #[test]
+    fn what_the_deployed_template_retains_is_kept_not_lost() {
+        let deployed = "Resources:\n  CloudformationExecutionRole:\n    DeletionPolicy: Retain\n    Type: AWS::IAM::Role\n  Zone:\n    DeletionPolicy: RetainExceptOnCreate\n    Type: AWS::Route53::HostedZone\n  Queue:\n    Type: AWS::SQS::Queue\n";
+        let retained = retained_on_removal(deployed);
+        assert_eq!(retained, ["CloudformationExecutionRole", "Zone"]);
+        let changes = [
+            change(
+                "Remove",
+                "CloudformationExecutionRole",
+                "AWS::IAM::Role",
+                None,
+            ),
+            change("Remove", "Zone", "AWS::Route53::HostedZone", None),
+            change("Remove", "Queue", "AWS::SQS::Queue", None),
+        ];
+        let j = judge("shop-test", &changes, &[], &retained);
+        assert_eq!(j.retained, ["CloudformationExecutionRole", "Zone"]);
+        assert_eq!(j.removed, 0);
+        assert_eq!(j.losses.len(), 1);
+        assert_eq!(j.losses[0].logical_id, "Queue");
+        assert!(retained_on_removal("{").is_empty());
     }
 }

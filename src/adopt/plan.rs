@@ -32,13 +32,33 @@ pub enum Outcome {
         /// CloudFormation's reason.
         reason: String,
     },
+    /// Ctrl-C while the change set was computed: it was deleted unread.
+    Interrupted,
+}
+
+/// How long to wait for a change set, how often to look, and the Ctrl-C count that
+/// stops waiting (the change set is then deleted).
+#[derive(Debug, Clone)]
+pub struct Wait {
+    /// Between two looks.
+    pub poll: Duration,
+    /// At most.
+    pub timeout: Duration,
+    /// Ctrl-C presses so far.
+    pub interrupts: Option<tokio::sync::watch::Receiver<u32>>,
+}
+
+impl Wait {
+    fn interrupted(&self) -> bool {
+        self.interrupts.as_ref().is_some_and(|r| *r.borrow() > 0)
+    }
 }
 
 /// Plans `spec` against the deployed stack of the same name: a change set is made,
-/// read and deleted, waiting at most `timeout` (polling every `poll`). `deployed` is
+/// read and deleted, waiting as `wait` says (a Ctrl-C deletes it unread). `deployed` is
 /// the stack's template and what resolving values needs: a create-only property whose
-/// value it changes (each template resolved with its parameters and the lookups) marks its resource replaced where the
-/// change set does not say ([`crate::deploy::replace`]).
+/// value it changes (each template resolved with its parameters and the lookups) marks
+/// its resource replaced where the change set does not say ([`crate::deploy::replace`]).
 ///
 /// # Errors
 /// AWS errors other than CloudFormation refusing the change set.
@@ -48,8 +68,7 @@ pub async fn plan<A: StackApi>(
     deployed: Option<(&str, &Lookups)>,
     app: &str,
     allowed: &[String],
-    poll: Duration,
-    timeout: Duration,
+    wait: &Wait,
 ) -> Result<Outcome, AwsError> {
     let Some(stack) = api.describe(&spec.name).await? else {
         return Ok(Outcome::Absent);
@@ -89,9 +108,13 @@ pub async fn plan<A: StackApi>(
     };
     let started = Instant::now();
     let state = loop {
+        if wait.interrupted() {
+            let _ = api.delete_change_set(&id).await;
+            return Ok(Outcome::Interrupted);
+        }
         match api.change_set(&id).await? {
-            ChangeSetState::Pending if started.elapsed() < timeout => {
-                tokio::time::sleep(poll).await
+            ChangeSetState::Pending if started.elapsed() < wait.timeout => {
+                tokio::time::sleep(wait.poll).await
             }
             other => break other,
         }
@@ -107,7 +130,10 @@ pub async fn plan<A: StackApi>(
                     &crate::deploy::replace::replacements_with(d, &spec.template, &old, &new),
                 );
             }
-            Outcome::Planned(super::judge(&spec.name, &changes, allowed))
+            let retained = deployed
+                .map(|(d, _)| super::retained_on_removal(d))
+                .unwrap_or_default();
+            Outcome::Planned(super::judge(&spec.name, &changes, allowed, &retained))
         }
         ChangeSetState::Empty => Outcome::Planned(Judgement::default()),
         ChangeSetState::Failed(reason) if reason.contains("didn't contain changes") => {
@@ -117,7 +143,7 @@ pub async fn plan<A: StackApi>(
         ChangeSetState::Pending => Outcome::CannotPlan {
             reason: format!(
                 "CloudFormation was still computing the change set after {}s",
-                timeout.as_secs()
+                wait.timeout.as_secs()
             ),
         },
     })

@@ -40,6 +40,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         allow,
         aws,
     } = a;
+    for a in &allow {
+        check_allow(a)?;
+    }
     let mut ws = context::load(ui)?;
     context::report(ui, &ws)?;
     let app = remote::app_name(&ws);
@@ -47,6 +50,22 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         context::require_env(&ws, e)?;
     }
     remote::block_on(async {
+        // One count of Ctrl-C for the whole run: a press between two steps stops the next.
+        let interrupts = ui.interrupts();
+        let wait = adopt::plan::Wait {
+            poll: crate::settings::current().poll_interval,
+            timeout: crate::deploy::stack::STACK_TIMEOUT,
+            interrupts: Some(interrupts.clone()),
+        };
+        let stop = |done: String| -> Result<(), WharfError> {
+            if *interrupts.borrow() > 0 {
+                return Err(WharfError::InterruptedBetween {
+                    done,
+                    help: "run `wharf app adopt` again to go on (stacks adopted already are wharf's and skipped)".into(),
+                });
+            }
+            Ok(())
+        };
         let home = remote::connect_to(&ws, None, &aws).await?;
         let entries: Vec<(String, String)> = home
             .copilot_registry(&app)
@@ -92,8 +111,19 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         }
         for w in &survey.only_in_workspace {
             ui.warn(format!(
-                "{w} is in the workspace and not in Copilot's registry: adopting would create it"
+                "{w} is in the workspace and not in Copilot's registry: adopting leaves it (`wharf deploy` creates it)"
             ));
+        }
+        if let Some(e) = envs
+            .iter()
+            .find(|e| !registry.environments.iter().any(|r| &r.name == *e))
+        {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "Copilot's registry has no environment `{e}` of `{app}`: there is nothing of it to adopt"
+                ),
+                help: Some("`wharf env deploy` deploys an environment Copilot never did".into()),
+            });
         }
         let chosen: Vec<&adopt::RegisteredEnv> = registry
             .environments
@@ -103,6 +133,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .collect();
         let mut report = Vec::new();
         let mut adopters = Vec::new();
+        let mut losses_seen: Vec<String> = Vec::new();
         for env in chosen {
             let client = crate::aws::Aws::connect(&crate::aws::AwsOptions {
                 profile: aws.profile.clone(),
@@ -116,9 +147,19 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 .chain(workloads.iter())
                 .enumerate()
             {
-                let outcome = plan_one(&client, spec, &app, &allow).await?;
+                let outcome = plan_one(&client, spec, &app, &allow, &wait).await?;
+                if matches!(outcome, Outcome::Interrupted) {
+                    return Err(WharfError::Interrupted {
+                        during: "planning the adoption",
+                    });
+                }
                 if let Outcome::Planned(j) = &outcome {
                     refused += j.refused().count();
+                    losses_seen.extend(
+                        j.losses
+                            .iter()
+                            .map(|l| format!("{}:{}", spec.name, l.logical_id)),
+                    );
                 }
                 ui.note(describe(what, &spec.name, &outcome));
                 report.push(serde_json::json!({"stack": spec.name, "what": what, "plan": outcome}));
@@ -139,7 +180,21 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 ui.event("adoption_plan", &report);
                 return Err(refusal(refused));
             }
+            // What a deploy checks before it changes anything, checked now: a topic a
+            // worker subscribes to must have a deployed publisher.
+            let all: Vec<&StackSpec> = std::iter::once(&env_spec.1)
+                .chain(workloads.iter().map(|(_, s)| s))
+                .collect();
+            if let Err(e) = crate::release::stacks::check_needs(&client, &all).await {
+                ui.event("adoption_plan", &report);
+                return Err(e);
+            }
             adopters.push((env.name.clone(), client, env_spec, workloads));
+        }
+        for a in allow.iter().filter(|a| !losses_seen.contains(a)) {
+            ui.warn(format!(
+                "--allow {a}: the plan loses no such resource (stacks and logical IDs are as the plan lists them)"
+            ));
         }
         ui.event("adoption_plan", &report);
         if plan {
@@ -160,17 +215,23 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         {
             return Err(WharfError::usage("nothing was adopted", None));
         }
+        let opts = crate::release::options_watching(interrupts.clone(), false);
+        let mut adopted: Vec<String> = Vec::new();
+        let mut left: Vec<String> = Vec::new();
         for (env, client, (_, mut env_spec), workloads) in adopters {
+            stop(done_so_far(&adopted))?;
             env_spec.adopting = true;
-            let opts = crate::release::options(ui, false);
-            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts).await?;
+            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await?;
+            adopted.push(format!("environment `{env}`"));
+            stop(done_so_far(&adopted))?;
             // The workloads' stacks read the environment's values, which exist now:
             // planned again, then adopted, their rollouts followed.
             let mut refused = 0;
-            let mut ready: Vec<StackSpec> = Vec::new();
+            let mut ready: Vec<(String, StackSpec)> = Vec::new();
             for (what, mut spec) in workloads {
-                let outcome = plan_one(&client, &spec, &app, &allow).await?;
+                let outcome = plan_one(&client, &spec, &app, &allow, &wait).await?;
                 match &outcome {
+                    Outcome::Interrupted => stop(done_so_far(&adopted))?,
                     Outcome::Planned(j) => refused += j.refused().count(),
                     Outcome::CannotPlan { reason } => {
                         return Err(WharfError::Refused {
@@ -181,9 +242,15 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     _ => {}
                 }
                 ui.note(describe(&what, &spec.name, &outcome));
-                if matches!(outcome, Outcome::Planned(_)) {
-                    spec.adopting = true;
-                    ready.push(spec);
+                match outcome {
+                    Outcome::Planned(_) => {
+                        spec.adopting = true;
+                        ready.push((what, spec));
+                    }
+                    Outcome::NotCopilots { made_by } => {
+                        left.push(format!("{what} (made by {made_by})"));
+                    }
+                    _ => {}
                 }
             }
             if refused > 0 {
@@ -192,24 +259,33 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     help: Some("`--allow <stack>:<logical ID>` accepts losing one; run `wharf app adopt` again".into()),
                 });
             }
-            let mut opts = crate::release::options(ui, false);
-            remote::RolloutFlags::default().apply(&mut opts);
-            stacks_run(ui, &client, &app, None, ready, opts).await?;
+            stop(done_so_far(&adopted))?;
+            let mut wopts = opts.clone();
+            remote::RolloutFlags::default().apply(&mut wopts);
+            let (names, ready): (Vec<String>, Vec<StackSpec>) = ready.into_iter().unzip();
+            if !ready.is_empty() {
+                stacks_run(ui, &client, &app, None, ready, wopts).await?;
+                adopted.extend(names);
+            }
+            stop(done_so_far(&adopted))?;
             // The environment's exports the adopted workloads no longer import go now,
             // so the next deploy has nothing to change.
             let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[]).await?;
-            stacks_run(
-                ui,
-                &client,
-                &app,
-                Some(env_spec),
-                Vec::new(),
-                crate::release::options(ui, false),
-            )
-            .await?;
+            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await?;
+        }
+        if !left.is_empty() {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "adopted {}; left as they are: {}",
+                    list(&adopted),
+                    left.join(", ")
+                ),
+                help: Some("a stack another tool or application made is never taken over; remove its manifest from the workspace, or deploy it under another name".into()),
+            });
         }
         ui.result(format!(
-            "Adopted application `{app}`: its stacks are wharf's now (`wharf deploy` updates them)."
+            "Adopted application `{app}` ({}): its stacks are wharf's now (`wharf deploy` updates them).",
+            list(&adopted)
         ));
         Ok(())
     })
@@ -263,12 +339,42 @@ async fn specs(
     Ok((env_spec, out))
 }
 
+/// What was adopted before an interrupt, for [`WharfError::InterruptedBetween`].
+fn done_so_far(adopted: &[String]) -> String {
+    if adopted.is_empty() {
+        "nothing was adopted".into()
+    } else {
+        format!("{} adopted; nothing after", adopted.join(", "))
+    }
+}
+
+/// `--allow` is `<stack>:<logical ID>`.
+fn check_allow(a: &str) -> Result<(), WharfError> {
+    let ok = a.split_once(':').is_some_and(|(stack, id)| {
+        !stack.is_empty()
+            && stack.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(WharfError::usage(
+            format!(
+                "--allow `{a}`: expected `<stack>:<logical ID>`, as the plan lists them (`my-app-test-api:LogGroup`)"
+            ),
+            None,
+        ))
+    }
+}
+
 /// Plans one stack against its deployed template.
 async fn plan_one(
     client: &crate::aws::Aws,
     spec: &StackSpec,
     app: &str,
     allow: &[String],
+    wait: &adopt::plan::Wait,
 ) -> Result<Outcome, WharfError> {
     let deployed = client.template(&spec.name).await?;
     let lookups = crate::release::replacing::lookups(client, spec).await?;
@@ -278,8 +384,7 @@ async fn plan_one(
         deployed.as_deref().map(|d| (d, &lookups)),
         app,
         allow,
-        crate::settings::current().poll_interval,
-        crate::deploy::stack::STACK_TIMEOUT,
+        wait,
     )
     .await?)
 }
@@ -336,6 +441,15 @@ fn describe(what: &str, stack: &str, outcome: &Outcome) -> String {
                 "{what} ({stack}): {} modified, {} added, {} removed",
                 j.modified, j.added, j.removed
             );
+            if !j.removed_ids.is_empty() {
+                s.push_str(&format!(" ({})", j.removed_ids.join(", ")));
+            }
+            if !j.retained.is_empty() {
+                s.push_str(&format!(
+                    "\n  leaves the stack and stays in the account (DeletionPolicy: Retain): {}",
+                    j.retained.join(", ")
+                ));
+            }
             for l in &j.losses {
                 s.push_str(&format!(
                     "\n  {} {} ({}) would be {}{}",
@@ -358,5 +472,6 @@ fn describe(what: &str, stack: &str, outcome: &Outcome) -> String {
         Outcome::CannotPlan { reason } => {
             format!("{what} ({stack}): CloudFormation could not plan it: {reason}")
         }
+        Outcome::Interrupted => format!("{what} ({stack}): interrupted while planning"),
     }
 }

@@ -184,9 +184,9 @@ pub fn check(stack: &StackInfo, expected: &Owner) -> Result<(), DeployError> {
         ),
         MadeBy::Copilot(owner) => refuse(
             format!("AWS Copilot, for {}", owner.describe()),
-            "wharf does not change or delete what Copilot deployed; taking over a Copilot \
-             application is not supported yet, so keep managing this one with Copilot, or \
-             give wharf's copy another application name (`name` in app.yml)"
+            "wharf does not change or delete what Copilot deployed unless told to take it \
+             over: `wharf app adopt --plan` shows what taking the application over in \
+             place changes, and `wharf app adopt` does it"
                 .into(),
         ),
         MadeBy::Unknown => refuse(

@@ -127,10 +127,19 @@ pub async fn connect(
 
 /// Deploy options from the settings (`WHARF_POLL_INTERVAL_MS`), with Ctrl-C wired in.
 pub fn options(ui: &Ui, wait_in_progress: bool) -> Options {
+    options_watching(ui.interrupts(), wait_in_progress)
+}
+
+/// [`options`] counting the interrupts of `interrupts` (one count for a command that
+/// deploys in several steps, so a Ctrl-C between them is seen by the next).
+pub fn options_watching(
+    interrupts: tokio::sync::watch::Receiver<u32>,
+    wait_in_progress: bool,
+) -> Options {
     Options {
         poll: crate::settings::current().poll_interval,
         wait_in_progress,
-        interrupts: Some(ui.interrupts()),
+        interrupts: Some(interrupts),
         rollout: None,
         timeout: crate::deploy::stack::STACK_TIMEOUT,
         disable_rollback: false,

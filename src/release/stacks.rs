@@ -480,7 +480,7 @@ pub async fn check_specs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfErr
 ///
 /// # Errors
 /// [`WharfError::Refused`] naming the first missing topic.
-async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
+pub async fn check_needs(aws: &Aws, specs: &[&StackSpec]) -> Result<(), WharfError> {
     for spec in specs {
         // A publisher deployed in the same run comes first (the run's waves).
         for need in spec

@@ -546,3 +546,24 @@ fn deploy_names_and_tags_are_checked() {
         .assert()
         .success();
 }
+
+#[test]
+fn adopt_allow_names_a_stack_and_a_logical_id() {
+    let d = Dir::example("storefront");
+    for bad in [
+        "LogGroup",
+        "shop-test:",
+        ":LogGroup",
+        "a:b:c",
+        "shop-test:Log-Group",
+    ] {
+        wharf(d.path())
+            .args(["app", "adopt", "--plan", "--allow", bad])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("--allow `{bad}`"))
+                    .and(predicate::str::contains("<stack>:<logical ID>")),
+            );
+    }
+}

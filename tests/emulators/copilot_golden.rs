@@ -123,7 +123,8 @@ events = {{}}
 for s in ['simple-backend', 'dogworker']:
     g = '/copilot/my-app-test-' + s
     events[s] = [e['message'] for e in logs.filter_log_events(logGroupName=g)['events']]
-print(json.dumps({{'ids': ids, 'services': services, 'events': events}}))
+roles = sorted(r['RoleName'] for r in client('iam').list_roles()['Roles'] if r['RoleName'].startswith('my-app-test-') and r['RoleName'].endswith(('CFNExecutionRole', 'EnvManagerRole')))
+print(json.dumps({{'ids': ids, 'services': services, 'events': events, 'roles': roles}}))
 "#
         ),
     )
@@ -147,10 +148,12 @@ def register(workloads):
     for name, kind in workloads.items():
         put(f'/copilot/applications/{app}/components/{name}', {'app': app, 'name': name, 'type': kind})
 
-def create(name, path, params, tags, body=None):
+def create(name, path, params, tags, body=None, role=None):
+    """Copilot deploys a workload's stack with the environment's CloudFormation role."""
+    extra = {'RoleARN': role} if role else {}
     cfn.create_stack(StackName=name, TemplateBody=body or open(path).read(), Capabilities=['CAPABILITY_NAMED_IAM'],
         Parameters=[{'ParameterKey': k, 'ParameterValue': v} for k, v in params.items()],
-        Tags=[{'Key': k, 'Value': v} for k, v in tags.items()])
+        Tags=[{'Key': k, 'Value': v} for k, v in tags.items()], **extra)
     status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
     assert status == 'CREATE_COMPLETE', (name, status)
 
@@ -162,6 +165,8 @@ def environment(path, alb_workloads=''):
         'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
         'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
         'ServiceDiscoveryEndpoint': f'{env}.{app}.local'}, tags)
+
+role = f'arn:aws:iam::123456789012:role/{app}-{env}-CFNExecutionRole'
 "#;
 
 /// Copilot's application as Copilot deployed it (see the module doc), with an event
@@ -178,7 +183,7 @@ environment({env:?})
 params = lambda f: json.load(open(os.path.join({golden:?}, f)))['Parameters']
 p = params('workloads_backend_simple-params.json')
 p.update(EnvName=env, ContainerImage='public.ecr.aws/nginx/nginx:1.27')
-create(f'{{app}}-{{env}}-simple-backend', {backend:?}, p, dict(tags, **{{'copilot-service': 'simple-backend'}}))
+create(f'{{app}}-{{env}}-simple-backend', {backend:?}, p, dict(tags, **{{'copilot-service': 'simple-backend'}}), role=role)
 # What the worker imports and subscribes to, from outside this application's workspace:
 # a file system exported as `stack-fs-12345`, and the topics of the services its
 # manifest subscribes to, published by their own (Copilot) stacks.
@@ -196,7 +201,7 @@ for svc, topics in publishers.items():
             props['FifoTopic'] = True
         resources[t.replace('.fifo', '') + ('fifo' if fifo else '') + 'SNSTopic'] = {{'Type': 'AWS::SNS::Topic', 'Properties': props}}
     create(f'{{app}}-{{env}}-{{svc}}', None, {{}}, dict(tags, **{{'copilot-service': svc}}), body=json.dumps({{'Resources': resources}}))
-create(f'{{app}}-{{env}}-dogworker', {worker:?}, params('workloads_worker-test.params.json'), dict(tags, **{{'copilot-service': 'dogworker'}}))
+create(f'{{app}}-{{env}}-dogworker', {worker:?}, params('workloads_worker-test.params.json'), dict(tags, **{{'copilot-service': 'dogworker'}}), role=role)
 
 logs = client('logs')
 for s in ['simple-backend', 'dogworker']:
@@ -326,6 +331,58 @@ fn copilots_own_stacks_are_adopted_in_place() {
     );
     assert_eq!(observe(ep), before);
 
+    // The plan says Copilot's roles leave the environment stack and stay in the account
+    // (its stacks deploy with the CloudFormation one).
+    let env_plan = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["stack"] == "my-app-test")
+        .unwrap();
+    assert_eq!(
+        env_plan["plan"]["retained"],
+        serde_json::json!(["CloudformationExecutionRole", "EnvironmentManagerRole"]),
+        "{env_plan}"
+    );
+
+    // Ctrl-C once the environment is adopted stops there (exit 130), saying what was
+    // done; the next run goes on from there.
+    let mut child = crate::harness::wharf_command(d, ep)
+        .args(["app", "adopt", "--yes", "--allow", lambda_logs])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.contains("my-app-test: updated") {
+            let sent = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            break;
+        }
+    }
+    std::io::Read::read_to_string(&mut reader, &mut seen).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(
+        seen.contains("interrupted: environment `test` adopted"),
+        "{seen}"
+    );
+    let env_tags = boto(
+        ep,
+        "print(json.dumps({t['Key']: t['Value'] for t in client('cloudformation').describe_stacks(StackName='my-app-test')['Stacks'][0]['Tags']}))",
+    );
+    assert_eq!(env_tags["wharf-application"], "my-app", "{seen}");
+
     // Adoption.
     let out = wharf(d, ep)
         .args(["app", "adopt", "--yes", "--allow", lambda_logs])
@@ -347,6 +404,12 @@ fn copilots_own_stacks_are_adopted_in_place() {
         assert!(a["running"].as_i64().unwrap() > 0, "{s}: {after}");
     }
     assert_eq!(after["events"], before["events"]);
+    // Copilot's roles outlive the environment stack's update.
+    assert_eq!(after["roles"], before["roles"]);
+    assert_eq!(
+        after["roles"],
+        serde_json::json!(["my-app-test-CFNExecutionRole", "my-app-test-EnvManagerRole"])
+    );
     let tags = boto(
         ep,
         "print(json.dumps({s['StackName']: {t['Key']: t['Value'] for t in s.get('Tags', [])} for s in client('cloudformation').describe_stacks()['Stacks']}))",
