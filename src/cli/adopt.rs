@@ -106,6 +106,17 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     .collect::<Vec<_>>()
             ),
         ));
+        for r in &registry.workloads {
+            if let (Some(kind), Some(m)) = (r.kind.as_deref(), ws.service(&r.name, None))
+                && m.kind.as_str() != kind
+            {
+                ui.warn(format!(
+                    "workload `{}` is a {kind} in Copilot's registry and a {} in the workspace: adopting deploys the workspace's",
+                    r.name,
+                    m.kind.as_str()
+                ));
+            }
+        }
         for w in &survey.only_deployed {
             ui.warn(format!("{w} is deployed by Copilot and has no manifest in the workspace: it is left as it is"));
         }
@@ -420,7 +431,7 @@ fn refusal(n: usize) -> WharfError {
         message: format!(
             "adopting would replace or delete {n} resource(s) that hold state or identity (listed above); nothing was changed"
         ),
-        help: Some("`--allow <stack>:<logical ID>` accepts losing one; otherwise wait for a wharf whose templates keep them".into()),
+        help: Some("where the workspace asks for the change (another CIDR, name or type), keep the deployed value in the manifest; `--allow <stack>:<logical ID>` accepts losing one".into()),
     }
 }
 
