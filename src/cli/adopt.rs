@@ -107,13 +107,12 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             ),
         ));
         for r in &registry.workloads {
-            if let (Some(kind), Some(m)) = (r.kind.as_deref(), ws.service(&r.name, None))
-                && m.kind.as_str() != kind
+            if let (Some(kind), Some(local)) = (r.kind.as_deref(), ws.service_type(&r.name))
+                && local != kind
             {
                 ui.warn(format!(
-                    "workload `{}` is a {kind} in Copilot's registry and a {} in the workspace: adopting deploys the workspace's",
-                    r.name,
-                    m.kind.as_str()
+                    "workload `{}` is a {kind} in Copilot's registry and a {local} in the workspace: adopting deploys the workspace's",
+                    r.name
                 ));
             }
         }

@@ -74,7 +74,7 @@ fn a_copilot_application_is_never_changed_or_deleted() {
             ))
             .and(predicate::str::contains("wharf changed nothing"))
             .and(predicate::str::contains(
-                "Copilot application is not supported yet",
+                "`wharf app adopt --plan` shows what taking the application over",
             )),
         );
     };

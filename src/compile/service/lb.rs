@@ -12,6 +12,10 @@ use crate::manifest::service::{RoutingRule, path_patterns};
 /// Load balancer routing of one service.
 #[derive(Debug, Clone, Serialize)]
 pub struct LbPlan {
+    /// Logical ID of the first rule's target group, Copilot's: `TargetGroup`, or
+    /// `TargetGroupForImportedALB` on an imported load balancer (the others add the
+    /// rule's suffix).
+    pub target_group: &'static str,
     /// Whether the load balancer is the environment's internal one (a Backend
     /// Service's): the stack takes the internal load balancer's values under the same
     /// parameter names ([`EnvValue::internal`]).
@@ -46,6 +50,8 @@ pub struct LbPlan {
     pub certificate: Option<CertificatePlan>,
     /// `A` alias records to the load balancer.
     pub records: Vec<RecordPlan>,
+    /// The same records, one record set group per zone ([`record_groups`]).
+    pub record_groups: Vec<RecordGroupPlan>,
     /// The records point at the environment's CloudFront distribution (`cdn` with a
     /// certificate for them) instead of the load balancer.
     pub via_cdn: bool,
@@ -191,6 +197,48 @@ pub struct CertificatePlan {
     pub names: Vec<NamePlan>,
 }
 
+/// The alias records of one hosted zone, as one `AWS::Route53::RecordSetGroup`
+/// (Copilot's shape: a group takes names in and out in place).
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordGroupPlan {
+    /// Logical ID, Copilot's: `LoadBalancerDNSAlias<zone ID>` for a zone the manifest
+    /// names, `LoadBalancerInternalDNSAlias` for the environment's private zone, and
+    /// `LoadBalancerDNSAlias{Environment,Application,Domain}` for the application's
+    /// zones (whose records Copilot made outside the service's stack).
+    pub logical_id: String,
+    /// The zone.
+    pub zone: ZoneRef,
+    /// The names, lower case, in the order of the manifest.
+    pub names: Vec<String>,
+}
+
+/// `records` grouped by zone, in the order each zone first appears. Pure.
+pub fn record_groups(records: &[RecordPlan]) -> Vec<RecordGroupPlan> {
+    let mut out: Vec<RecordGroupPlan> = Vec::new();
+    for r in records {
+        match out.iter_mut().find(|g| g.zone == r.name.zone) {
+            Some(g) => g.names.push(r.name.name.clone()),
+            None => out.push(RecordGroupPlan {
+                logical_id: match &r.name.zone {
+                    ZoneRef::Id(id) => format!(
+                        "LoadBalancerDNSAlias{}",
+                        id.chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .collect::<String>()
+                    ),
+                    ZoneRef::Internal => "LoadBalancerInternalDNSAlias".into(),
+                    ZoneRef::Managed(Zone::Env) => "LoadBalancerDNSAliasEnvironment".into(),
+                    ZoneRef::Managed(Zone::App) => "LoadBalancerDNSAliasApplication".into(),
+                    ZoneRef::Managed(Zone::Domain) => "LoadBalancerDNSAliasDomain".into(),
+                },
+                zone: r.name.zone.clone(),
+                names: vec![r.name.name.clone()],
+            }),
+        }
+    }
+    out
+}
+
 /// An `A` alias record to the load balancer.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordPlan {
@@ -277,6 +325,11 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         .map(|a| a.name.value.to_ascii_lowercase())
         .or_else(|| records.iter().map(|r| r.name.name.clone()).next_back());
     LbPlan {
+        target_group: if imported {
+            "TargetGroupForImportedALB"
+        } else {
+            "TargetGroup"
+        },
         internal,
         scheme: if https { "https" } else { "http" },
         listener: if https {
@@ -290,6 +343,7 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         grace_period: secs(full.and_then(|a| a.grace_period.as_ref()), 60),
         rules,
         certificate,
+        record_groups: record_groups(&records),
         records,
         via_cdn: !internal && !imported && env.cdn().is_some_and(|c| c.certificate.is_some()),
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
@@ -476,6 +530,55 @@ fn rule_plan(
 
 #[cfg(test)]
 mod tests {
+    use super::{NamePlan, RecordPlan, ZoneRef, record_groups};
+    use crate::manifest::environment::Zone;
+
+    #[test]
+    fn records_are_grouped_by_zone_under_copilots_ids() {
+        let rec = |name: &str, zone: ZoneRef| RecordPlan {
+            logical_id: String::new(),
+            name: NamePlan {
+                name: name.into(),
+                zone,
+            },
+        };
+        let groups = record_groups(&[
+            rec("example.com", ZoneRef::Id("Z08230443CW11KE6JBNUA".into())),
+            rec("api.test.shop.example.com", ZoneRef::Managed(Zone::Env)),
+            rec(
+                "www.example.com",
+                ZoneRef::Id("Z08230443CW11KE6JBNUA".into()),
+            ),
+            rec("api.test.shop.internal", ZoneRef::Internal),
+        ]);
+        let got: Vec<(&str, Vec<&str>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.logical_id.as_str(),
+                    g.names.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "LoadBalancerDNSAliasZ08230443CW11KE6JBNUA",
+                    vec!["example.com", "www.example.com"]
+                ),
+                (
+                    "LoadBalancerDNSAliasEnvironment",
+                    vec!["api.test.shop.example.com"]
+                ),
+                (
+                    "LoadBalancerInternalDNSAlias",
+                    vec!["api.test.shop.internal"]
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn record_ids_are_unique_per_name() {
         let a = super::record_logical_id("a-b.example.com");
