@@ -260,20 +260,26 @@ def _sg_create(cls, resource_name, cloudformation_json, account_id, region_name,
                 prefix_list_ids=[{"PrefixListId": r["SourcePrefixListId"]}],
                 vpc_id=props.get("VpcId"),
             )
-    egress = props.get("SecurityGroupEgress")
-    if egress:
-        backend = ec2_backends[account_id][region_name]
-        group.egress_rules = []
-        for r in egress:
-            backend.authorize_security_group_egress(
-                group_name_or_id=group.id,
-                ip_protocol=str(r["IpProtocol"]),
-                from_port=r.get("FromPort"),
-                to_port=r.get("ToPort"),
-                ip_ranges=[{"CidrIp": r["CidrIp"]}] if r.get("CidrIp") else [],
-                vpc_id=props.get("VpcId"),
-            )
+    _set_egress(group, props, account_id, region_name)
     return group
+
+
+def _set_egress(group, props, account_id, region_name):
+    """The group's egress rules become the template's `SecurityGroupEgress`, when given."""
+    egress = props.get("SecurityGroupEgress")
+    if not egress:
+        return
+    backend = ec2_backends[account_id][region_name]
+    group.egress_rules = []
+    for r in egress:
+        backend.authorize_security_group_egress(
+            group_name_or_id=group.id,
+            ip_protocol=str(r["IpProtocol"]),
+            from_port=r.get("FromPort"),
+            to_port=r.get("ToPort"),
+            ip_ranges=[{"CidrIp": r["CidrIp"]}] if r.get("CidrIp") else [],
+            vpc_id=props.get("VpcId"),
+        )
 
 
 security_groups.SecurityGroup.create_from_cloudformation_json = classmethod(_sg_create)
@@ -292,22 +298,10 @@ def _sg_update(cls, original_resource, new_resource_name, cloudformation_json, a
     )
     if not same:
         return _orig_sg_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
-    backend = ec2_backends[account_id][region_name]
-    egress = props.get("SecurityGroupEgress")
-    if egress:
-        original_resource.egress_rules = []
-        for r in egress:
-            backend.authorize_security_group_egress(
-                group_name_or_id=original_resource.id,
-                ip_protocol=str(r["IpProtocol"]),
-                from_port=r.get("FromPort"),
-                to_port=r.get("ToPort"),
-                ip_ranges=[{"CidrIp": r["CidrIp"]}] if r.get("CidrIp") else [],
-                vpc_id=props.get("VpcId"),
-            )
+    _set_egress(original_resource, props, account_id, region_name)
     tags = {t["Key"]: t["Value"] for t in props.get("Tags") or []}
     if tags:
-        backend.create_tags([original_resource.id], tags)
+        ec2_backends[account_id][region_name].create_tags([original_resource.id], tags)
     return original_resource
 
 

@@ -39,6 +39,27 @@ fn web_digest() -> BTreeMap<String, String> {
     [("web".to_string(), DIGEST.to_string())].into()
 }
 
+static WEB_DIGEST: std::sync::LazyLock<BTreeMap<String, String>> =
+    std::sync::LazyLock::new(web_digest);
+static NO_FILES: std::sync::LazyLock<BTreeMap<String, String>> =
+    std::sync::LazyLock::new(BTreeMap::new);
+
+/// A service's inputs: `app`, `env`, listener rule `priorities`, the web image's digest,
+/// and nothing else.
+fn inputs<'a>(app: &'a AppInfo, env: &'a EnvManifest, priorities: Vec<u32>) -> ServiceInputs<'a> {
+    ServiceInputs {
+        app,
+        env,
+        priorities,
+        image_digests: &WEB_DIGEST,
+        env_files: &NO_FILES,
+        subnets: None,
+        addons_url: None,
+        looked_up: None,
+        image_tag: None,
+    }
+}
+
 const ENV: &str = "name: test\ntype: Environment\n";
 const BE: &str = "name: api\ntype: Backend Service\nimage:\n  location: nginx\n  port: 80\n";
 const LB: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  build: Dockerfile\n  port: 8080\nhttp:\n  path: /\n";
@@ -46,20 +67,7 @@ const LB: &str = "name: web\ntype: Load Balanced Web Service\nimage:\n  build: D
 fn svc_plan(svc: &str, env: &str) -> service::ServicePlan {
     let m: ServiceManifest = decode(svc);
     let e: EnvManifest = decode(env);
-    service::plan(
-        &m,
-        &ServiceInputs {
-            app: &app(),
-            env: &e,
-            priorities: vec![7],
-            image_digests: &web_digest(),
-            env_files: &BTreeMap::new(),
-            subnets: None,
-            addons_url: None,
-            looked_up: None,
-            image_tag: None,
-        },
-    )
+    service::plan(&m, &inputs(&app(), &e, vec![7]))
 }
 
 fn env_plan(env: &str, svcs: &[&str]) -> environment::EnvPlan {
@@ -543,20 +551,7 @@ fn windows_platform_defaults_and_permissions_boundary() {
     let e: EnvManifest = decode(ENV);
     let mut a = app();
     a.permissions_boundary = Some("boundary".into());
-    let p = service::plan(
-        &m,
-        &ServiceInputs {
-            app: &a,
-            env: &e,
-            priorities: Vec::new(),
-            image_digests: &web_digest(),
-            env_files: &BTreeMap::new(),
-            subnets: None,
-            addons_url: None,
-            looked_up: None,
-            image_tag: None,
-        },
-    );
+    let p = service::plan(&m, &inputs(&a, &e, Vec::new()));
     assert_eq!((p.cpu, p.memory), (1024, 2048));
     assert_eq!(
         serde_json::to_value(&p.platform).unwrap(),
@@ -576,22 +571,9 @@ fn rendered_templates_parse_back_as_yaml() {
         super::compile_env(&app(), &e, std::slice::from_ref(&m))
             .unwrap()
             .template,
-        super::compile_service(
-            &m,
-            &ServiceInputs {
-                app: &app(),
-                env: &e,
-                priorities: vec![1],
-                image_digests: &web_digest(),
-                env_files: &BTreeMap::new(),
-                subnets: None,
-                addons_url: None,
-                looked_up: None,
-                image_tag: None,
-            },
-        )
-        .unwrap()
-        .template,
+        super::compile_service(&m, &inputs(&app(), &e, vec![1]))
+            .unwrap()
+            .template,
     ] {
         let mut map = SourceMap::new();
         let id = map.add("out.yml", text);
@@ -678,21 +660,7 @@ fn the_stack_contract_names_what_the_templates_hold() {
     let service = |svc: &str| {
         let m: ServiceManifest = decode(svc);
         let e: EnvManifest = decode(ENV);
-        let pkg = super::compile_service(
-            &m,
-            &ServiceInputs {
-                app: &app(),
-                env: &e,
-                priorities: vec![1],
-                image_digests: &web_digest(),
-                env_files: &BTreeMap::new(),
-                subnets: None,
-                addons_url: None,
-                looked_up: None,
-                image_tag: None,
-            },
-        )
-        .unwrap();
+        let pkg = super::compile_service(&m, &inputs(&app(), &e, vec![1])).unwrap();
         (parsed(&pkg.template), pkg)
     };
     let (web, pkg) = service(LB);
@@ -1702,21 +1670,7 @@ fn an_imported_load_balancer_takes_looked_up_parameters_and_no_environment_alb()
     assert!(pkg.imported_alb.is_some());
     // Without an alias, the URL is the load balancer's DNS name over the listener's protocol.
     let plain = format!("{LB}  alb: edge\n");
-    let pkg = super::compile_service(
-        &decode(&plain),
-        &ServiceInputs {
-            app: &app(),
-            env: &e,
-            priorities: vec![5],
-            image_digests: &web_digest(),
-            env_files: &BTreeMap::new(),
-            subnets: None,
-            addons_url: None,
-            looked_up: None,
-            image_tag: None,
-        },
-    )
-    .unwrap();
+    let pkg = super::compile_service(&decode(&plain), &inputs(&app(), &e, vec![5])).unwrap();
     assert!(
         pkg.template
             .contains("- !Sub 'https://${LoadBalancerDNSName}/'"),
@@ -1757,22 +1711,9 @@ fn a_copilot_workspaces_worker_keeps_copilots_queue_key_and_policy_ids() {
             var_prefix,
             ..app()
         };
-        super::compile_service(
-            &m,
-            &ServiceInputs {
-                app: &a,
-                env: &e,
-                priorities: vec![1],
-                image_digests: &web_digest(),
-                env_files: &BTreeMap::new(),
-                subnets: None,
-                addons_url: None,
-                looked_up: None,
-                image_tag: None,
-            },
-        )
-        .unwrap()
-        .template
+        super::compile_service(&m, &inputs(&a, &e, vec![1]))
+            .unwrap()
+            .template
     };
     // Copilot's queue policy IDs, in every workspace.
     let wharf = compile("WHARF");

@@ -261,14 +261,7 @@ print(json.dumps({
     assert_eq!(exports, serde_json::json!([]), "{err}");
     assert!(err.contains("hello-test: updated"), "{err}");
     // A deploy with no manifest change changes nothing.
-    let again = wharf(d, ep)
-        .args(["deploy", "-e", "test", "--all"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&again.stderr).to_string();
-    assert!(again.status.success(), "{text}");
-    assert!(text.contains("hello-test: no changes"), "{text}");
-    assert!(text.contains("hello-test-hello: no changes"), "{text}");
+    crate::harness::deploy_changes_nothing(d, ep, "test", &["hello-test", "hello-test-hello"]);
     // Adopting again finds wharf's stacks.
     let twice = wharf(d, ep)
         .args(["app", "adopt", "--plan"])

@@ -422,19 +422,16 @@ fn copilots_own_stacks_are_adopted_in_place() {
         assert_eq!(tags[s]["wharf-application"], "my-app", "{tags}");
     }
     // The second deploy is a no-op.
-    let again = wharf(d, ep)
-        .args(["deploy", "-e", "test", "--all"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&again.stderr).to_string();
-    assert!(again.status.success(), "{text}");
-    for s in [
-        "my-app-test",
-        "my-app-test-simple-backend",
-        "my-app-test-dogworker",
-    ] {
-        assert!(text.contains(&format!("{s}: no changes")), "{text}");
-    }
+    crate::harness::deploy_changes_nothing(
+        d,
+        ep,
+        "test",
+        &[
+            "my-app-test",
+            "my-app-test-simple-backend",
+            "my-app-test-dogworker",
+        ],
+    );
     assert_eq!(observe(ep)["ids"], before["ids"]);
 }
 

@@ -548,6 +548,20 @@ pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
     cmd
 }
 
+/// Runs `wharf deploy -e ENV --all` in `dir` and asserts it succeeded and changed none
+/// of `stacks` (each says `<stack>: no changes`).
+pub fn deploy_changes_nothing(dir: &Path, endpoint: &str, env: &str, stacks: &[&str]) {
+    let again = wharf(dir, endpoint)
+        .args(["deploy", "-e", env, "--all"])
+        .output()
+        .expect("wharf runs");
+    let text = String::from_utf8_lossy(&again.stderr).to_string();
+    assert!(again.status.success(), "{text}");
+    for s in stacks {
+        assert!(text.contains(&format!("{s}: no changes")), "{text}");
+    }
+}
+
 /// [`wharf_command`] as an `assert_cmd` command, with a timeout.
 pub fn wharf(dir: &Path, endpoint: &str) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::from_std(wharf_command(dir, endpoint));
