@@ -171,6 +171,12 @@ pub const PROTECTED: &[&str] = &[
     "AWS::SQS::Queue",
     "AWS::SNS::Topic",
     "AWS::ECR::Repository",
+    // Copilot's Lambda-backed DNS and certificate resources: removing one runs its
+    // delete handler, which takes the environment's subdomain delegation, the alias
+    // records or the certificate away with it.
+    "Custom::DNSDelegationFunction",
+    "Custom::CertificateValidationFunction",
+    "Custom::CustomDomainFunction",
 ];
 
 /// How a change set would change one resource that holds state or identity.
@@ -471,6 +477,43 @@ mod tests {
             ]
         );
         assert_eq!(j.refused().count(), 2);
+    }
+
+    #[test]
+    fn removing_copilots_dns_and_certificate_actions_is_a_loss() {
+        let changes = [
+            change(
+                "Remove",
+                "DelegateDNSAction",
+                "Custom::DNSDelegationFunction",
+                None,
+            ),
+            change(
+                "Remove",
+                "HTTPSCert",
+                "Custom::CertificateValidationFunction",
+                None,
+            ),
+            change(
+                "Remove",
+                "CustomDomainAction",
+                "Custom::CustomDomainFunction",
+                None,
+            ),
+            change(
+                "Remove",
+                "EnvControllerAction",
+                "Custom::EnvControllerFunction",
+                None,
+            ),
+        ];
+        let j = judge("shop-test", &changes, &[], &[]);
+        let lost: Vec<&str> = j.losses.iter().map(|l| l.logical_id.as_str()).collect();
+        assert_eq!(
+            lost,
+            ["DelegateDNSAction", "HTTPSCert", "CustomDomainAction"]
+        );
+        assert_eq!(j.removed_ids, ["EnvControllerAction"]);
     }
 
     #[test]
