@@ -11,16 +11,26 @@ use crate::deploy::resolve::{self, Lookups};
 use crate::deploy::stack::StackSpec;
 
 /// The exports and SSM values `spec`'s template reads (ListExports, GetParameters).
+/// Credentials without permission for one of the calls leave its values unknown (what
+/// depends on them is not known to change; CloudFormation's own change set still says).
 ///
 /// # Errors
-/// AWS errors of those calls.
+/// AWS errors of those calls other than access denied.
 pub async fn lookups(aws: &Aws, spec: &StackSpec) -> Result<Lookups, AwsError> {
     let template = crate::deploy::diff::canonical_value(&spec.template).unwrap_or_default();
     let names = resolve::ssm_names(&template, &spec.parameters);
     Ok(Lookups {
-        exports: aws.exports().await?,
-        ssm: aws.parameter_values(&names).await?,
+        exports: unless_denied(aws.exports().await)?,
+        ssm: unless_denied(aws.parameter_values(&names).await)?,
     })
+}
+
+/// `r`, or nothing when the call was denied.
+fn unless_denied<T: Default>(r: Result<T, AwsError>) -> Result<T, AwsError> {
+    match r {
+        Err(e) if e.kind() == Some(crate::api::ErrorKind::AccessDenied) => Ok(T::default()),
+        other => other,
+    }
 }
 
 /// The resources of the deployed stack `spec` replaces, given its `deployed` template;
@@ -44,4 +54,33 @@ pub async fn replacements(
         &old,
         &new,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unless_denied;
+    use crate::api::{AwsError, ErrorKind};
+    use std::collections::BTreeMap;
+
+    fn failed(kind: ErrorKind) -> Result<BTreeMap<String, String>, AwsError> {
+        Err(AwsError::Call {
+            operation: "ListExports",
+            resource: "the region's exports".into(),
+            kind,
+            code: None,
+            message: "no".into(),
+            detail: None,
+        })
+    }
+
+    #[test]
+    fn a_denied_lookup_leaves_values_unknown_and_other_failures_stop() {
+        assert_eq!(
+            unless_denied(failed(ErrorKind::AccessDenied)).unwrap(),
+            BTreeMap::new()
+        );
+        assert!(unless_denied(failed(ErrorKind::Throttled)).is_err());
+        let found: BTreeMap<String, String> = [("a".to_string(), "b".to_string())].into();
+        assert_eq!(unless_denied(Ok(found.clone())).unwrap(), found);
+    }
 }
