@@ -301,6 +301,10 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     })
 }
 
+/// An environment's stack and its workloads' stacks, each with what it is
+/// (`environment `test``, `workload `api` in `test``).
+type Specs = ((String, StackSpec), Vec<(String, StackSpec)>);
+
 /// The stacks of environment `env` wharf would deploy: its own, and those of the
 /// workloads both Copilot and the workspace have, each with what it is. Images as
 /// Copilot's stacks run them: their digests, where the image parameter pins one.
@@ -311,7 +315,7 @@ async fn specs(
     app: &str,
     env: &str,
     workloads: &[String],
-) -> Result<((String, StackSpec), Vec<(String, StackSpec)>), WharfError> {
+) -> Result<Specs, WharfError> {
     let mut inputs = crate::compile::workspace::DeployInputs::default();
     for w in workloads {
         let stack = crate::compile::service_stack_name(app, env, w);
@@ -329,17 +333,39 @@ async fn specs(
                 .insert(w.clone(), d);
         }
     }
-    let packages = crate::compile::workspace::package_all(ws, env, &inputs)?;
+    // As a deploy fills them: subnets chosen by tags, then what imported load balancers
+    // are (their listeners, groups and free rule priorities), known once the stacks are.
+    inputs.subnets = crate::release::assets::find_subnets(client, ws, env, workloads).await?;
+    let (env_spec, out) = package(ws, ui, env, workloads, &inputs)?;
+    let planned: Vec<StackSpec> = out.iter().map(|(_, s)| s.clone()).collect();
+    inputs.looked_up = crate::release::alb::look_up(client, ws, env, &planned).await?;
+    let (mut env_spec, out) = if inputs.looked_up.is_empty() {
+        (env_spec, out)
+    } else {
+        package(ws, ui, env, workloads, &inputs)?
+    };
+    // The region's values, and the exports Copilot's stacks import.
+    crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
+    Ok((env_spec, out))
+}
+
+/// The environment's stack and those of `workloads`, compiled with `inputs`.
+fn package(
+    ws: &mut crate::manifest::workspace::Workspace,
+    ui: &Ui,
+    env: &str,
+    workloads: &[String],
+    inputs: &crate::compile::workspace::DeployInputs,
+) -> Result<Specs, WharfError> {
+    let packages = crate::compile::workspace::package_all(ws, env, inputs)?;
     context::report(ui, ws)?;
     let packages = packages.ok_or(WharfError::InvalidManifest { errors: 1 })?;
     let names = ws.service_names();
     let mut packages = packages.into_iter();
-    let mut env_spec = packages
+    let env_spec = packages
         .next()
         .map(|p| (format!("environment `{env}`"), remote::spec(p)))
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    // As a deploy fills them: the region's values, and the exports Copilot's stacks import.
-    crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
     let mut out = Vec::new();
     for (n, p) in names.iter().zip(packages) {
         if workloads.contains(n) {

@@ -1,12 +1,16 @@
 //! Adopting an application deployed from **Copilot's own templates**
-//! (`../shared/copilot-golden/`, Copilot v1.33): the environment stack, the Backend
-//! Service `simple-backend` and the Worker Service `dogworker`, deployed on moto with
-//! Copilot's parameters and tags, and Copilot's registry in SSM. What moto cannot run
-//! (Lambda functions and the custom resources they back) gets the stand-ins
-//! `copilot_golden.py` documents; logical IDs, physical names, exports, parameters and
-//! tags stay as Copilot made them. The workspace holds the manifests those stacks were
-//! made from (`../shared/copilot-corpus/`), the backend's `image.build` given as the
-//! image it deployed.
+//! (`../shared/copilot-golden/`, Copilot v1.33) on moto, with Copilot's parameters,
+//! tags, stack role and registry in SSM. What moto cannot run (Lambda functions and the
+//! custom resources they back) gets the stand-ins `copilot_golden.py` documents; logical
+//! IDs, physical names, exports, parameters and tags stay as Copilot made them. The
+//! workspaces hold the manifests those stacks were made from
+//! (`../shared/copilot-corpus/`), an `image.build` given as the image it deployed.
+//!
+//! - The environment, the Backend Service `simple-backend` and the Worker Service
+//!   `dogworker`.
+//! - The environment with its public load balancer, which then serves a wharf service;
+//!   a workspace that would lose the load balancer is refused.
+//! - The Load Balanced Web Service `fe` on an imported load balancer.
 //!
 //! `wharf app adopt` must take the stacks over in place: every resource that holds state
 //! or identity keeps its physical ID, the ECS services keep their desired count and
@@ -488,6 +492,26 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
         "copilot/environments/test/manifest.yml",
         "name: test\ntype: Environment\n",
     );
+    // A workspace whose service no longer uses the public load balancer would lose it
+    // (and its DNS name): refused, and nothing changes.
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Backend Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\ncount: 1\n",
+    );
+    let refused = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stderr).to_string();
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "REFUSED: PublicLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer) would be deleted"
+        ),
+        "{text}"
+    );
+    assert_eq!(ids(ep), before);
     write_file(
         d,
         "copilot/fe/manifest.yml",
@@ -523,4 +547,155 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
     );
     assert_eq!(rule_listener, before["HTTPListener"], "{text}");
     assert_eq!(ids(ep), before, "{text}");
+}
+
+/// Resource types whose physical IDs an adoption keeps (the issue's list, as far as
+/// the golden Load Balanced Web Service has them).
+const KEPT_TYPES: &[&str] = &[
+    "AWS::ECS::Service",
+    "AWS::Logs::LogGroup",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::Route53::RecordSetGroup",
+    "AWS::ServiceDiscovery::Service",
+    "AWS::SNS::Topic",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+];
+
+#[test]
+fn copilots_web_service_on_an_imported_load_balancer_is_adopted_in_place() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let svc = deployable("workloads_svc-test.stack.yml", tmp.path());
+    // Copilot's golden service carries the mock values of Copilot's unit tests where
+    // its imported load balancer's values go (`MockListenerARN1`, `mockImportALBSG1`,
+    // `mockHostedZoneID`, …) and a hosted zone and security groups that exist only in
+    // AWS; the harness makes the real ones on moto and writes their values in their
+    // place, in the template and in the manifest alike.
+    let made = boto(
+        ep,
+        &format!(
+            r#"{COPILOT}
+register({{'fe': 'Load Balanced Web Service'}})
+environment({env:?})
+out = {{o['OutputKey']: o['OutputValue'] for o in cfn.describe_stacks(StackName=f'{{app}}-{{env}}')['Stacks'][0]['Outputs']}}
+ec2, elb = client('ec2'), client('elbv2')
+group = lambda n: ec2.create_security_group(GroupName=n, Description=n, VpcId=out['VpcId'])['GroupId']
+sg1, sg2, own1, own2, db1, db2 = (group(n) for n in ['alb1', 'alb2', 'own1', 'own2', 'db1', 'db2'])
+lb = elb.create_load_balancer(Name='demo-t-Publi', Subnets=out['PublicSubnets'].split(','), SecurityGroups=[sg1, sg2], Scheme='internet-facing', Type='application')['LoadBalancers'][0]
+cert = client('acm').request_certificate(DomainName='example.com')['CertificateArn']
+tg = elb.create_target_group(Name='theirs', Protocol='HTTP', Port=80, VpcId=out['VpcId'], TargetType='ip')['TargetGroups'][0]['TargetGroupArn']
+fwd = [{{'Type': 'forward', 'TargetGroupArn': tg}}]
+https = elb.create_listener(LoadBalancerArn=lb['LoadBalancerArn'], Protocol='HTTPS', Port=443, Certificates=[{{'CertificateArn': cert}}], DefaultActions=fwd)['Listeners'][0]['ListenerArn']
+http = elb.create_listener(LoadBalancerArn=lb['LoadBalancerArn'], Protocol='HTTP', Port=80, DefaultActions=fwd)['Listeners'][0]['ListenerArn']
+zone = client('route53').create_hosted_zone(Name='example.com', CallerReference='golden')['HostedZone']['Id'].split('/')[-1]
+cfn.create_stack(StackName='user-db', TemplateBody=json.dumps({{'Resources': {{'Marker': {{'Type': 'AWS::SSM::Parameter', 'Properties': {{'Name': '/user-db/marker', 'Type': 'String', 'Value': 'x'}}}}}},
+    'Outputs': {{'A': {{'Value': db1, 'Export': {{'Name': 'MyUserDBAccessSecurityGroup1'}}}}, 'B': {{'Value': db2, 'Export': {{'Name': 'MyUserDBAccessSecurityGroup2'}}}}}}}}))
+t = json.load(open({svc:?}))
+for lid, r in t['Resources'].items():
+    p = r.get('Properties', {{}})
+    if p.get('ListenerArn') == 'MockListenerARN1':
+        p['ListenerArn'] = http if lid.startswith('HTTPListenerRedirect') or lid.startswith('HTTPRedirect') else https
+real = {{'mockImportALBSG1': sg1, 'mockImportALBSG2': sg2, 'mockHostedZoneID': lb['CanonicalHostedZoneId'], 'mockImportALBDNSName': lb['DNSName'],
+    'Z08230443CW11KE6JBNUA': zone, 'sg-0c10c4fe23f5e5361': own1, 'sg-09295097b2a41b59d': own2}}
+body = json.dumps(t)
+for mock, value in real.items():
+    body = body.replace(mock, value)
+p = json.load(open(os.path.join({golden:?}, 'workloads_svc-test.params.json')))['Parameters']
+p.update(ContainerImage='public.ecr.aws/nginx/nginx:1.27')
+create(f'{{app}}-{{env}}-fe', None, p, dict(tags, **{{'copilot-service': 'fe'}}), body=body, role=role)
+ecs = client('ecs')
+for _ in range(100):
+    d = ecs.describe_services(cluster=out['ClusterId'], services=[res(f'{{app}}-{{env}}-fe', 'Service')])['services'][0]
+    if d['runningCount'] == d['desiredCount'] > 0:
+        break
+    time.sleep(0.1)
+real['alb'] = lb['LoadBalancerArn']
+print(json.dumps(real))
+"#,
+            env = env.display().to_string(),
+            svc = svc.display().to_string(),
+            golden = golden_dir().display().to_string(),
+        ),
+    );
+    let kept = serde_json::to_string(KEPT_TYPES).unwrap();
+    let observe = |ep: &str| {
+        boto(
+            ep,
+            &format!(
+                r#"
+cfn, ecs = client('cloudformation'), client('ecs')
+kept = json.loads({kept:?})
+ids = {{r['LogicalResourceId']: r['PhysicalResourceId'] for r in cfn.describe_stack_resources(StackName='my-app-test-fe')['StackResources'] if r['ResourceType'] in kept}}
+d = ecs.describe_services(cluster=res('my-app-test', 'Cluster'), services=[ids['Service']])['services'][0]
+print(json.dumps({{'ids': ids, 'desired': d['desiredCount'], 'running': d['runningCount']}}))
+"#
+            ),
+        )
+    };
+    let before = observe(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    write_file(d, "copilot/.workspace", "application: my-app\n");
+    write_file(
+        d,
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    let mut manifest = std::fs::read_to_string(
+        corpus_dir().join("testdata__workloads__svc-manifest.yml"),
+    )
+    .unwrap()
+    .replace(
+        "  build: ./Dockerfile\n",
+        "  location: public.ecr.aws/nginx/nginx:1.27\n",
+    )
+    .replace(
+        "arn:aws:elasticloadbalancing:us-west-2:1234567890:loadbalancer/app/demo-t-Publi-MqfbfMJgLPZ0/5ea280ee3a7eff37",
+        made["alb"].as_str().unwrap(),
+    );
+    for mock in [
+        "Z08230443CW11KE6JBNUA",
+        "sg-0c10c4fe23f5e5361",
+        "sg-09295097b2a41b59d",
+    ] {
+        manifest = manifest.replace(mock, made[mock].as_str().unwrap());
+    }
+    write_file(d, "copilot/fe/manifest.yml", &manifest);
+    let plan = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&plan.stderr).to_string();
+    assert!(plan.status.success(), "{text}");
+    assert!(!text.contains("REFUSED"), "{text}");
+    assert_eq!(observe(ep), before);
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--yes"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    let after = observe(ep);
+    // Service, log group, both target groups, the alias record group, Cloud Map service,
+    // topics and scalable target: the same resources.
+    assert_eq!(after["ids"], before["ids"], "{err}");
+    assert_eq!(after["desired"], before["desired"], "{err}");
+    assert!(after["running"].as_i64().unwrap() > 0, "{after}");
+    // The alias still points at the load balancer.
+    let alias = boto(
+        ep,
+        &format!(
+            "r = [x for x in client('route53').list_resource_record_sets(HostedZoneId={:?})['ResourceRecordSets'] if x['Type'] == 'A']\nprint(json.dumps([(x['Name'].rstrip('.'), x['AliasTarget']['DNSName'].rstrip('.').lower()) for x in r]))",
+            made["Z08230443CW11KE6JBNUA"].as_str().unwrap()
+        ),
+    );
+    let dns = made["mockImportALBDNSName"]
+        .as_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert_eq!(alias, serde_json::json!([["example.com", dns]]), "{err}");
+    crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
+    assert_eq!(observe(ep)["ids"], before["ids"]);
 }
