@@ -413,7 +413,8 @@ async fn plan_one(
     wait: &adopt::plan::Wait,
 ) -> Result<Outcome, WharfError> {
     let deployed = client.template(&spec.name).await?;
-    let lookups = crate::release::replacing::lookups(client, spec).await?;
+    let exports = crate::release::replacing::exports(client).await?;
+    let lookups = crate::release::replacing::lookups(client, spec, &exports).await?;
     Ok(adopt::plan::plan(
         client,
         spec,

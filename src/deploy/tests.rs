@@ -1098,11 +1098,10 @@ async fn detached_returns_once_the_change_set_executes() {
     assert_eq!(api.calls().last().map(String::as_str), Some("execute"));
 }
 
-#[tokio::test]
-async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
-    let mut tagged = spec();
-    tagged.tags.insert("team".into(), "core".into());
-    let api = script(
+/// A stack whose change set has no resource changes and is executed: the stack's
+/// update completes.
+fn empty_change_set_executed() -> Fake {
+    script(
         vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
         vec![ChangeSetState::Empty],
         vec![
@@ -1121,7 +1120,14 @@ async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
                 None,
             )],
         ],
-    );
+    )
+}
+
+#[tokio::test]
+async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
+    let mut tagged = spec();
+    tagged.tags.insert("team".into(), "core".into());
+    let api = empty_change_set_executed();
     let out = deploy(&api, &tagged, &Recorder::default(), &opts())
         .await
         .unwrap();
@@ -1148,26 +1154,7 @@ async fn new_tags_alone_are_applied_by_executing_the_empty_change_set() {
 async fn new_outputs_alone_are_applied_by_executing_the_empty_change_set() {
     let mut dropped = spec();
     dropped.template = TEMPLATE.replace("Outputs:\n  Out:\n    Value: v\n", "");
-    let api = script(
-        vec![Ok(stack("UPDATE_COMPLETE")), Ok(stack("UPDATE_COMPLETE"))],
-        vec![ChangeSetState::Empty],
-        vec![
-            vec![ev(
-                "e0",
-                "s",
-                "AWS::CloudFormation::Stack",
-                "UPDATE_COMPLETE",
-                None,
-            )],
-            vec![ev(
-                "e1",
-                "s",
-                "AWS::CloudFormation::Stack",
-                "UPDATE_COMPLETE",
-                None,
-            )],
-        ],
-    );
+    let api = empty_change_set_executed();
     let out = deploy(&api, &dropped, &Recorder::default(), &opts())
         .await
         .unwrap();

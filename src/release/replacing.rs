@@ -9,18 +9,32 @@ use crate::deploy::StackApi;
 use crate::deploy::replace::Replaced;
 use crate::deploy::resolve::{self, Lookups};
 use crate::deploy::stack::StackSpec;
+use std::collections::BTreeMap;
 
-/// The exports and SSM values `spec`'s template reads (ListExports, GetParameters).
-/// Credentials without permission for one of the calls leave its values unknown (what
-/// depends on them is not known to change; CloudFormation's own change set still says).
+/// The region's exports, name to value (ListExports), read once for the stacks of a
+/// run. Credentials without permission for the call leave them unknown (what depends on
+/// them is not known to change; CloudFormation's own change set still says).
 ///
 /// # Errors
-/// AWS errors of those calls other than access denied.
-pub async fn lookups(aws: &Aws, spec: &StackSpec) -> Result<Lookups, AwsError> {
+/// AWS errors of ListExports other than access denied.
+pub async fn exports(aws: &Aws) -> Result<BTreeMap<String, String>, AwsError> {
+    unless_denied(aws.exports().await)
+}
+
+/// What `spec`'s template reads: the region's `exports` ([`exports`]) and the SSM
+/// values of its SSM-typed parameters (GetParameters; unknown when denied, as above).
+///
+/// # Errors
+/// AWS errors of GetParameters other than access denied.
+pub async fn lookups(
+    aws: &Aws,
+    spec: &StackSpec,
+    exports: &BTreeMap<String, String>,
+) -> Result<Lookups, AwsError> {
     let template = crate::deploy::diff::canonical_value(&spec.template).unwrap_or_default();
     let names = resolve::ssm_names(&template, &spec.parameters);
     Ok(Lookups {
-        exports: unless_denied(aws.exports().await)?,
+        exports: exports.clone(),
         ssm: unless_denied(aws.parameter_values(&names).await)?,
     })
 }
@@ -33,8 +47,8 @@ fn unless_denied<T: Default>(r: Result<T, AwsError>) -> Result<T, AwsError> {
     }
 }
 
-/// The resources of the deployed stack `spec` replaces, given its `deployed` template;
-/// empty when the stack does not exist.
+/// The resources of the deployed stack `spec` replaces, given its `deployed` template
+/// and the region's `exports`; empty when the stack does not exist.
 ///
 /// # Errors
 /// AWS errors of DescribeStacks and of [`lookups`].
@@ -42,11 +56,12 @@ pub async fn replacements(
     aws: &Aws,
     spec: &StackSpec,
     deployed: &str,
+    exports: &BTreeMap<String, String>,
 ) -> Result<Vec<Replaced>, AwsError> {
     let Some(stack) = aws.describe(&spec.name).await? else {
         return Ok(Vec::new());
     };
-    let lookups = lookups(aws, spec).await?;
+    let lookups = lookups(aws, spec, exports).await?;
     let (old, new) = resolve::stack_values(&stack, &spec.template, &spec.parameters, &lookups);
     Ok(crate::deploy::replace::replacements_with(
         deployed,

@@ -278,9 +278,16 @@ async fn confirm_replacements(
     yes: bool,
 ) -> Result<(), WharfError> {
     let mut replaced = Vec::new();
+    // The region's exports, read once for all the stacks (when one is deployed).
+    let mut read: Option<std::collections::BTreeMap<String, String>> = None;
     for spec in specs {
         if let Some(deployed) = aws.template(&spec.name).await? {
-            spec.replacing = super::replacing::replacements(aws, spec, &deployed).await?;
+            let exports = match read.take() {
+                Some(e) => e,
+                None => super::replacing::exports(aws).await?,
+            };
+            spec.replacing = super::replacing::replacements(aws, spec, &deployed, &exports).await?;
+            read = Some(exports);
             replaced.extend(
                 spec.replacing
                     .iter()
@@ -594,7 +601,10 @@ pub async fn diff_and_confirm(
         Some(t) => crate::deploy::diff::template_diff(t, &spec.template, &spec.name),
     };
     let replacing = match deployed.as_deref() {
-        Some(t) => super::replacing::replacements(aws, spec, t).await?,
+        Some(t) => {
+            let exports = super::replacing::exports(aws).await?;
+            super::replacing::replacements(aws, spec, t, &exports).await?
+        }
         None => Vec::new(),
     };
     match &diff {

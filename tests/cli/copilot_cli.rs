@@ -15,6 +15,17 @@ fn app_name(d: &Dir) -> String {
         .to_string()
 }
 
+/// Each of `cases` is refused as a usage error (exit 2) whose message says its reason.
+fn usage_errors(d: &Dir, cases: &[(&[&str], &str)]) {
+    for (args, why) in cases {
+        wharf(d.path())
+            .args(*args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*why));
+    }
+}
+
 #[test]
 fn json_means_output_json_for_listings_and_version() {
     let d = Dir::example("storefront");
@@ -192,60 +203,57 @@ fn copilot_deploy_flags_parse() {
         wharf(d.path()).args(&all).assert().success();
     }
     // What is refused says why.
-    for (args, why) in [
-        (
-            &["deploy", "-e", "e", "-n", "api/first"][..],
-            "is not an order",
-        ),
-        (
-            &[
-                "svc",
-                "deploy",
-                "-n",
-                "s",
-                "-e",
-                "e",
-                "--resource-tags",
-                "team",
-            ],
-            "key=value",
-        ),
-        (
-            &[
-                "svc",
-                "deploy",
-                "-n",
-                "s",
-                "-e",
-                "e",
-                "--resource-tags",
-                "aws:x=1",
-            ],
-            "AWS's own",
-        ),
-        (
-            &[
-                "svc",
-                "package",
-                "-n",
-                "s",
-                "-e",
-                "e",
-                "--tag",
-                "v1",
-                "--digest",
-                "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            ],
-            "cannot be used with",
-        ),
-        (&["package", "-e", "e", "--output-dir", "o"], "`--all`"),
-    ] {
-        wharf(d.path())
-            .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(why));
-    }
+    usage_errors(
+        &d,
+        &[
+            (
+                &["deploy", "-e", "e", "-n", "api/first"][..],
+                "is not an order",
+            ),
+            (
+                &[
+                    "svc",
+                    "deploy",
+                    "-n",
+                    "s",
+                    "-e",
+                    "e",
+                    "--resource-tags",
+                    "team",
+                ],
+                "key=value",
+            ),
+            (
+                &[
+                    "svc",
+                    "deploy",
+                    "-n",
+                    "s",
+                    "-e",
+                    "e",
+                    "--resource-tags",
+                    "aws:x=1",
+                ],
+                "AWS's own",
+            ),
+            (
+                &[
+                    "svc",
+                    "package",
+                    "-n",
+                    "s",
+                    "-e",
+                    "e",
+                    "--tag",
+                    "v1",
+                    "--digest",
+                    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                ],
+                "cannot be used with",
+            ),
+            (&["package", "-e", "e", "--output-dir", "o"], "`--all`"),
+        ],
+    );
 }
 
 #[test]
@@ -501,31 +509,28 @@ fn app_init_refuses_flags_the_manifest_would_override() {
 #[test]
 fn deploy_names_and_tags_are_checked() {
     let d = Dir::new();
-    for (args, why) in [
-        (
-            &["deploy", "-e", "e", "-n", "/1"][..],
-            "a service's name comes first",
-        ),
-        (
-            &[
-                "svc",
-                "deploy",
-                "-n",
-                "s",
-                "-e",
-                "e",
-                "--resource-tags",
-                "wharf-application=x",
-            ],
-            "name their stacks by",
-        ),
-    ] {
-        wharf(d.path())
-            .args(args)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(why));
-    }
+    usage_errors(
+        &d,
+        &[
+            (
+                &["deploy", "-e", "e", "-n", "/1"][..],
+                "a service's name comes first",
+            ),
+            (
+                &[
+                    "svc",
+                    "deploy",
+                    "-n",
+                    "s",
+                    "-e",
+                    "e",
+                    "--resource-tags",
+                    "wharf-application=x",
+                ],
+                "name their stacks by",
+            ),
+        ],
+    );
     let w = Dir::example("storefront");
     wharf(w.path())
         .args(["deploy", "-e", "test", "-n", "web/1", "-n", "web/2"])

@@ -43,27 +43,16 @@ print(json.dumps(True))
     );
 }
 
-/// The stacks as a change would touch them: status, tags, template, last update, and
-/// change sets left behind.
+/// The stacks as a change would touch them ([`crate::harness::stacks_snapshot`]), and
+/// the log groups Copilot named.
 fn snapshot(endpoint: &str) -> serde_json::Value {
-    boto(
-        endpoint,
-        r#"
-cfn = client('cloudformation')
-out = {}
-for s in cfn.describe_stacks()['Stacks']:
-    name = s['StackName']
-    out[name] = {
-        'status': s['StackStatus'],
-        'tags': sorted((t['Key'], t['Value']) for t in s.get('Tags', [])),
-        'updated': str(s.get('LastUpdatedTime')),
-        'template': cfn.get_template(StackName=name)['TemplateBody'],
-        'change_sets': [c['Status'] for c in cfn.list_change_sets(StackName=name)['Summaries'] if c['ChangeSetName'].startswith('wharf-adopt')],
-    }
-out['log_group'] = [g['logGroupName'] for g in client('logs').describe_log_groups(logGroupNamePrefix='/copilot/')['logGroups']]
-print(json.dumps(out, default=str))
-"#,
-    )
+    serde_json::json!({
+        "stacks": crate::harness::stacks_snapshot(endpoint),
+        "log_groups": boto(
+            endpoint,
+            "print(json.dumps([g['logGroupName'] for g in client('logs').describe_log_groups(logGroupNamePrefix='/copilot/')['logGroups']]))",
+        ),
+    })
 }
 
 #[test]

@@ -20,28 +20,27 @@ use crate::harness::{Emulator, boto, moto, repo, wharf, write_file};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn golden_dir() -> PathBuf {
-    let dir = std::env::var_os("WHARF_COPILOT_GOLDEN")
+/// A directory of `../shared/` (`name`), or where the environment variable `var` says.
+fn shared_dir(var: &str, name: &str) -> PathBuf {
+    let dir = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/copilot-golden"));
+        .unwrap_or_else(|| repo().join("../shared").join(name));
     assert!(
         dir.is_dir(),
-        "Copilot's golden templates not found at {} (set WHARF_COPILOT_GOLDEN)",
+        "{name} not found at {} (set {var})",
         dir.display()
     );
     dir
 }
 
+/// Copilot's golden templates.
+fn golden_dir() -> PathBuf {
+    shared_dir("WHARF_COPILOT_GOLDEN", "copilot-golden")
+}
+
+/// The Copilot manifests they were made from.
 fn corpus_dir() -> PathBuf {
-    let dir = std::env::var_os("WHARF_COPILOT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/copilot-corpus"));
-    assert!(
-        dir.is_dir(),
-        "Copilot corpus not found at {}",
-        dir.display()
-    );
-    dir
+    shared_dir("WHARF_COPILOT_CORPUS", "copilot-corpus")
 }
 
 /// A golden template as JSON with moto's stand-ins (`copilot_golden.py`, run by the

@@ -548,6 +548,28 @@ pub fn wharf_command(dir: &Path, endpoint: &str) -> Command {
     cmd
 }
 
+/// Everything about every stack that a change would touch, by stack name: status, tags,
+/// template, last update, and its change sets (name and status).
+pub fn stacks_snapshot(endpoint: &str) -> serde_json::Value {
+    boto(
+        endpoint,
+        r#"
+cfn = client('cloudformation')
+out = {}
+for s in cfn.describe_stacks()['Stacks']:
+    name = s['StackName']
+    out[name] = {
+        'status': s['StackStatus'],
+        'tags': sorted((t['Key'], t['Value']) for t in s.get('Tags', [])),
+        'updated': str(s.get('LastUpdatedTime')),
+        'template': cfn.get_template(StackName=name)['TemplateBody'],
+        'change_sets': sorted((c['ChangeSetName'], c['Status']) for c in cfn.list_change_sets(StackName=name)['Summaries']),
+    }
+print(json.dumps(out, default=str))
+"#,
+    )
+}
+
 /// Runs `wharf deploy -e ENV --all` in `dir` and asserts it succeeded and changed none
 /// of `stacks` (each says `<stack>: no changes`).
 pub fn deploy_changes_nothing(dir: &Path, endpoint: &str, env: &str, stacks: &[&str]) {

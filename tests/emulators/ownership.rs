@@ -28,28 +28,6 @@ print(json.dumps(True))
     );
 }
 
-/// Everything about the stacks that a change would touch: status, tags, template, last
-/// update, change sets; and every stack there is.
-fn snapshot(endpoint: &str) -> serde_json::Value {
-    boto(
-        endpoint,
-        r#"
-cfn = client('cloudformation')
-out = {}
-for s in cfn.describe_stacks()['Stacks']:
-    name = s['StackName']
-    out[name] = {
-        'status': s['StackStatus'],
-        'tags': sorted((t['Key'], t['Value']) for t in s.get('Tags', [])),
-        'updated': str(s.get('LastUpdatedTime')),
-        'template': cfn.get_template(StackName=name)['TemplateBody'],
-        'change_sets': len(cfn.list_change_sets(StackName=name)['Summaries']),
-    }
-print(json.dumps(out, default=str))
-"#,
-    )
-}
-
 #[test]
 fn a_copilot_application_is_never_changed_or_deleted() {
     let emu = moto();
@@ -57,7 +35,7 @@ fn a_copilot_application_is_never_changed_or_deleted() {
     let dir = example("hello");
     let d = dir.path();
     deploy_copilot_stacks(ep);
-    let before = snapshot(ep);
+    let before = crate::harness::stacks_snapshot(ep);
     assert_eq!(
         before.as_object().map(|o| o.len()),
         Some(2),
@@ -106,7 +84,11 @@ fn a_copilot_application_is_never_changed_or_deleted() {
             "Application `hello` has no stacks",
         ));
 
-    assert_eq!(snapshot(ep), before, "the Copilot stacks are unchanged");
+    assert_eq!(
+        crate::harness::stacks_snapshot(ep),
+        before,
+        "the Copilot stacks are unchanged"
+    );
 }
 
 #[test]
@@ -138,6 +120,11 @@ print(json.dumps(True))
             predicate::str::contains("Deleted hello-test")
                 .and(predicate::str::contains("billing").not()),
         );
-    let left: Vec<String> = snapshot(ep).as_object().unwrap().keys().cloned().collect();
+    let left: Vec<String> = crate::harness::stacks_snapshot(ep)
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     assert_eq!(left, ["billing"], "only the stack wharf made is gone");
 }
