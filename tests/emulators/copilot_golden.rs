@@ -227,18 +227,46 @@ print(json.dumps(True))
     boto(&emu.endpoint, &script);
 }
 
-/// The workspace the golden stacks were made from.
-fn workspace(d: &Path) {
-    let corpus = corpus_dir();
-    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).unwrap();
+/// A Copilot workspace of application `my-app` with the golden environment's manifest
+/// (the corpus file is its template; the manifest is the template's
+/// `Metadata.Manifest`).
+fn environment_workspace(d: &Path) {
     write_file(d, "copilot/.workspace", "application: my-app\n");
-    // The golden environment's manifest (the corpus file is its template; the manifest
-    // is the template's `Metadata.Manifest`).
     write_file(
         d,
         "copilot/environments/test/manifest.yml",
         "name: test\ntype: Environment\n",
     );
+}
+
+/// `wharf app adopt --plan` in `d` succeeds and refuses nothing.
+fn plan_loses_nothing(d: &Path, ep: &str) {
+    let plan = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&plan.stderr).to_string();
+    assert!(plan.status.success(), "{text}");
+    assert!(!text.contains("REFUSED"), "{text}");
+}
+
+/// `wharf app adopt --yes` (with `more`) in `d` succeeds; what it wrote to stderr.
+fn adopt(d: &Path, ep: &str, more: &[&str]) -> String {
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--yes"])
+        .args(more)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    err
+}
+
+/// The workspace the golden stacks were made from.
+fn workspace(d: &Path) {
+    let corpus = corpus_dir();
+    let read = |f: &str| std::fs::read_to_string(corpus.join(f)).unwrap();
+    environment_workspace(d);
     let backend = read("testdata__workloads__backend__simple-manifest.yml");
     assert!(backend.contains("  build: Dockerfile\n"), "{backend}");
     write_file(
@@ -387,12 +415,7 @@ fn copilots_own_stacks_are_adopted_in_place() {
     assert_eq!(env_tags["wharf-application"], "my-app", "{seen}");
 
     // Adoption.
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--yes", "--allow", lambda_logs])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{err}");
+    let err = adopt(d, ep, &["--allow", lambda_logs]);
     let after = observe(ep);
     // Nothing that holds state or identity was replaced.
     assert_eq!(after["ids"], before["ids"], "{err}");
@@ -485,12 +508,7 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
     let name = dns(ep);
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
-    write_file(d, "copilot/.workspace", "application: my-app\n");
-    write_file(
-        d,
-        "copilot/environments/test/manifest.yml",
-        "name: test\ntype: Environment\n",
-    );
+    environment_workspace(d);
     // A workspace whose service no longer uses the public load balancer would lose it
     // (and its DNS name): refused, and nothing changes.
     write_file(
@@ -518,19 +536,8 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
     );
     // The plan: Copilot's security groups and listener kept; its default target group
     // (which no service registers in) goes, which loses nothing.
-    let plan = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&plan.stderr).to_string();
-    assert!(plan.status.success(), "{text}");
-    assert!(!text.contains("REFUSED"), "{text}");
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--yes"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{err}");
+    plan_loses_nothing(d, ep);
+    let err = adopt(d, ep, &[]);
     assert_eq!(ids(ep), before, "{err}");
     assert_eq!(dns(ep), name);
     // The service deploys onto Copilot's listener.
@@ -636,12 +643,7 @@ print(json.dumps({{'ids': ids, 'desired': d['desiredCount'], 'running': d['runni
     let before = observe(ep);
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
-    write_file(d, "copilot/.workspace", "application: my-app\n");
-    write_file(
-        d,
-        "copilot/environments/test/manifest.yml",
-        "name: test\ntype: Environment\n",
-    );
+    environment_workspace(d);
     let mut manifest = std::fs::read_to_string(
         corpus_dir().join("testdata__workloads__svc-manifest.yml"),
     )
@@ -662,20 +664,9 @@ print(json.dumps({{'ids': ids, 'desired': d['desiredCount'], 'running': d['runni
         manifest = manifest.replace(mock, made[mock].as_str().unwrap());
     }
     write_file(d, "copilot/fe/manifest.yml", &manifest);
-    let plan = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&plan.stderr).to_string();
-    assert!(plan.status.success(), "{text}");
-    assert!(!text.contains("REFUSED"), "{text}");
+    plan_loses_nothing(d, ep);
     assert_eq!(observe(ep), before);
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--yes"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{err}");
+    let err = adopt(d, ep, &[]);
     let after = observe(ep);
     // Service, log group, both target groups, the alias record group, Cloud Map service,
     // topics and scalable target: the same resources.
