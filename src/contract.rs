@@ -238,6 +238,40 @@ pub const CLOUDFRONT_PREFIX_LIST: &str = "com.amazonaws.global.cloudfront.origin
 /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-aliastarget.html>).
 pub const CLOUDFRONT_HOSTED_ZONE: &str = "Z2FDTNDATAQYW2";
 
+/// The certificate CloudFront shows for an environment's names when wharf makes it
+/// (`cdn` without `certificate`, in an application with a domain): a stack of its own
+/// in us-east-1, where CloudFront takes certificates from
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html>).
+pub mod cdn_certificate {
+    /// The region of the certificate and its stack.
+    pub const REGION: &str = "us-east-1";
+    /// The environment stack's parameter taking the certificate's ARN (empty until the
+    /// certificate exists: the distribution then answers to its own name only).
+    pub const ARN_PARAMETER: &str = "CloudFrontCertificateArn";
+    /// The certificate stack's output: the ARN of the certificate for the current names.
+    pub const ARN_OUTPUT: &str = "CertificateArn";
+    /// The certificate stack's output: that certificate's logical ID.
+    pub const ID_OUTPUT: &str = "CertificateLogicalId";
+    /// The environment values of the hosted zones the certificate is validated in:
+    /// the certificate stack takes each as a parameter named as a service stack's
+    /// ([`super::EnvValue::parameter`]), which wharf fills from the environment's
+    /// published value at deploy.
+    pub const ZONES: [super::EnvValue; 3] = [
+        super::EnvValue::HostedZoneId,
+        super::EnvValue::AppHostedZoneId,
+        super::EnvValue::DomainHostedZoneId,
+    ];
+
+    /// The part of the environment the certificate stack holds (its `wharf-part` tag).
+    pub const PART: &str = "CloudFrontCertificate";
+
+    /// The certificate stack of environment `env`: `<app>-<env>-CloudFrontCertificate`
+    /// (capitals, so no service's stack, `<app>-<env>-<svc>`, has its name).
+    pub fn stack_name(app: &str, env: &str) -> String {
+        format!("{app}-{env}-{PART}")
+    }
+}
+
 /// Logical IDs of service stack resources the CLI looks up.
 pub mod logical {
     /// The ECS service (`AWS::ECS::Service`).

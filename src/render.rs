@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "application.yml",
     "environment.yml",
     "service.yml",
+    "cdn-certificate.yml",
     "partials/env-cluster.yml",
     "partials/env-alb.yml",
     "partials/env-ssm.yml",

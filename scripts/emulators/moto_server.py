@@ -110,6 +110,9 @@ What is adjusted, and why:
 29. An output whose `Condition` is false exports nothing, as on AWS; moto resolved every
     exported output's value, and a template with a conditional load balancer and its
     exports (Copilot's environment stack) could not be created without it.
+35. A certificate a distribution shows is not deleted: its removal fails, as ACM's
+    ResourceInUseException fails it on AWS; moto's stand-in (18) deleted nothing ever.
+    Others are deleted from moto's ACM.
 """
 
 import os
@@ -464,6 +467,36 @@ class CloudFrontDistribution(_Replaced, CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         original_resource.config = cloudformation_json["Properties"].get("DistributionConfig", {})
         return original_resource
+
+    def delete(self, account_id, region_name):
+        _DISTRIBUTIONS.discard(self)
+
+
+# Adjustment 35: the distributions that exist, whose certificates are in use.
+_DISTRIBUTIONS = set()
+_distribution_init = CloudFrontDistribution.__init__
+
+
+def _distribution_registered(self, config):
+    _distribution_init(self, config)
+    _DISTRIBUTIONS.add(self)
+
+
+CloudFrontDistribution.__init__ = _distribution_registered
+
+
+def _certificate_delete(self, account_id, region_name):
+    users = [d.id for d in _DISTRIBUTIONS if ((d.config or {}).get("ViewerCertificate") or {}).get("AcmCertificateArn") == self.id]
+    if users:
+        raise Exception(f"ResourceInUseException: certificate {self.id} is in use by distribution {users[0]}")
+    acm_region = self.id.split(":")[3]
+    try:
+        acm_models.acm_backends[account_id][acm_region].delete_certificate(self.id)
+    except acm_models.CertificateNotFound:
+        pass
+
+
+AcmCertificate.delete = _certificate_delete
 
 
 parsing.get_model_map.cache_clear()

@@ -114,6 +114,8 @@ pub struct Aws {
     pub ssm: aws_sdk_ssm::Client,
     /// The region the clients use.
     pub region: String,
+    /// The named profile the clients were loaded with.
+    pub profile: Option<String>,
 }
 
 impl Aws {
@@ -170,7 +172,24 @@ impl Aws {
             ssm: aws_sdk_ssm::Client::new(&sdk),
             s3,
             region,
+            profile: opts.profile.clone(),
         })
+    }
+
+    /// Clients of the same profile (and endpoint settings) in `region`: for what AWS
+    /// keeps in one region, as CloudFront's certificates in us-east-1.
+    ///
+    /// # Errors
+    /// As [`Aws::connect`].
+    pub async fn in_region(&self, region: &str) -> Result<Aws, AwsError> {
+        if self.region == region {
+            return Ok(self.clone());
+        }
+        Aws::connect(&AwsOptions {
+            profile: self.profile.clone(),
+            region: Some(region.to_string()),
+        })
+        .await
     }
 }
 

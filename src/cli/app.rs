@@ -218,6 +218,7 @@ fn show(a: ShowArgs, ui: &Ui) -> Result<(), WharfError> {
                 {
                     match s.tags.get("wharf-service") {
                         Some(svc) => deployed.entry(svc.clone()).or_default().push(env.clone()),
+                        None if s.tags.contains_key(crate::deploy::owner::PART_TAG) => {}
                         None => *status = Some(s.status.clone()),
                     }
                 }
@@ -302,17 +303,25 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
     remote::block_on(async {
         let client = remote::connect_to(&ws, None, &aws).await?;
         let mut stacks = client.stacks_tagged(&[("wharf-application", &app)]).await?;
-        // Services, then environments, then the application stack.
+        // Services, then environments, then what they showed (CloudFront's
+        // certificate), then the application stack.
         stacks.sort_by_key(|s| {
             match (
                 s.tags.contains_key("wharf-service"),
                 s.tags.contains_key("wharf-environment"),
+                s.tags.contains_key(crate::deploy::owner::PART_TAG),
             ) {
-                (true, _) => 0,
-                (false, true) => 1,
-                (false, false) => 2,
+                (true, _, _) => 0,
+                (false, true, false) => 1,
+                (false, true, true) => 2,
+                (false, false, _) => 3,
             }
         });
+        let environments: Vec<String> = stacks
+            .iter()
+            .filter(|s| !s.tags.contains_key("wharf-service"))
+            .filter_map(|s| s.tags.get("wharf-environment").cloned())
+            .collect();
         let names: Vec<(String, remote::Owner)> = stacks
             .into_iter()
             .filter_map(|s| match crate::deploy::owner::made_by(&s) {
@@ -335,6 +344,16 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
         }
         if !names.is_empty() {
             stacks::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await?;
+        }
+        for env in &environments {
+            crate::release::cdn_certificate::delete(
+                ui,
+                &client,
+                &app,
+                env,
+                &remote::options(ui, false),
+            )
+            .await?;
         }
         // After the services that ran their images; only repositories wharf tagged.
         for repo in &repositories {

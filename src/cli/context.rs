@@ -164,6 +164,26 @@ pub fn emit_package(
                     path.display()
                 ));
             }
+            if let Some(request) = &pkg.cdn_certificate {
+                let env = pkg.file_stem.as_str();
+                let app = pkg
+                    .config
+                    .tags
+                    .get(crate::deploy::owner::APPLICATION_TAG)
+                    .map_or("", String::as_str);
+                let (template, _) =
+                    crate::compile::cdn_certificate::template(app, env, request, "")?;
+                let path = dir.join(format!("{env}.cdn-certificate.yml"));
+                std::fs::write(&path, template).map_err(|e| WharfError::io("write", &path, e))?;
+                ui.note(format!(
+                    "Wrote its CloudFront certificate's template {} (stack {} in {}; the stack's {} takes its {} output)",
+                    path.display(),
+                    crate::contract::cdn_certificate::stack_name(app, env),
+                    crate::contract::cdn_certificate::REGION,
+                    crate::contract::cdn_certificate::ARN_PARAMETER,
+                    crate::contract::cdn_certificate::ARN_OUTPUT,
+                ));
+            }
             ui.success(format!(
                 "Wrote stack {}: {} and {}",
                 pkg.stack_name,

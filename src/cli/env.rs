@@ -154,6 +154,8 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             .await?
             .into_iter()
             .filter(|s| s.name != env_stack)
+            // CloudFront's certificate goes after the environment that shows it.
+            .filter(|s| !s.tags.contains_key(crate::deploy::owner::PART_TAG))
             .filter_map(|s| match crate::deploy::owner::made_by(&s) {
                 // Only stacks wharf made (tags and name): a tag copied onto another
                 // stack does not make it deletable.
@@ -162,7 +164,9 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             })
             .collect();
         stacks.push((env_stack, remote::Owner::environment(&app, &name)));
-        stacks::delete_stacks(ui, &client, &app, &stacks, &remote::options(ui, false)).await
+        let opts = remote::options(ui, false);
+        stacks::delete_stacks(ui, &client, &app, &stacks, &opts).await?;
+        crate::release::cdn_certificate::delete(ui, &client, &app, &name, &opts).await
     })
 }
 

@@ -244,6 +244,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             after: Vec::new(),
             needs: Vec::new(),
             imported_alb: None,
+            cdn_certificate: None,
             adopting: false,
         };
         let mut opts = remote::options(ui, false);

@@ -48,5 +48,6 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
         after: Vec::new(),
         addons: None,
         imported_alb: None,
+        cdn_certificate: None,
     })
 }

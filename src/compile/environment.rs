@@ -146,8 +146,12 @@ pub struct CdnPlan {
     /// `terminate_tls` is off).
     pub origin_https: bool,
     /// The viewer certificate's ARN (us-east-1), with `aliases`; none: CloudFront's
-    /// own name only.
+    /// own name only, or the one wharf makes (`managed`).
     pub certificate: Option<String>,
+    /// Whether the viewer certificate is wharf's, from the stack of
+    /// `compile::cdn_certificate` (parameter `CloudFrontCertificateArn`): until it
+    /// exists, CloudFront's own name only.
+    pub managed: bool,
     /// The distribution's domain names: the services' names on the public load
     /// balancer, and the static assets' alias.
     pub aliases: Vec<String>,
@@ -264,6 +268,8 @@ pub struct EnvPlan {
     pub elb_log_service: &'static str,
     /// CloudFront's hosted zone, for records to the distribution.
     pub cdn_zone: &'static str,
+    /// The parameter taking the certificate wharf makes for the distribution.
+    pub cdn_certificate_parameter: &'static str,
     /// The environments' addons: the nested stack's `Parameters` block.
     pub addons: Option<String>,
 }
@@ -438,8 +444,11 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         });
     let cdn = m.cdn().filter(|_| alb.is_some()).map(|c| {
         let certificate = c.certificate.as_ref().map(|x| x.value.clone());
+        // With a certificate, given or made by wharf, the distribution answers to the
+        // names.
+        let answers = m.cdn_answers_names();
         let mut aliases: Vec<String> = Vec::new();
-        if certificate.is_some() {
+        if answers {
             for s in services.iter().filter(|s| s.on_public_alb()) {
                 if let Some(h) = s.http() {
                     for n in crate::manifest::dns::http_names(s, h, m, &app.name) {
@@ -452,7 +461,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         }
         // The services' own names, before the static assets' alias joins them.
         let service_names = aliases.clone();
-        if certificate.is_some()
+        if answers
             && let Some(a) = c
                 .static_assets
                 .as_ref()
@@ -467,7 +476,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             .static_assets
             .as_ref()
             .and_then(|s| s.value.alias.as_ref())
-            .filter(|_| c.certificate.is_some())
+            .filter(|_| answers)
             // A service's name of the same: its record points at the distribution.
             .filter(|a| !service_names.contains(&a.value.to_ascii_lowercase()))
             .and_then(|a| {
@@ -480,6 +489,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
                 Some((a.value.to_ascii_lowercase(), zone))
             });
         CdnPlan {
+            managed: m.cdn_managed_certificate(),
             static_record,
             origin_https: m.https() && !c.terminate_tls.as_ref().is_some_and(|t| t.value),
             certificate,
@@ -613,7 +623,10 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             "!GetAtt PublicLoadBalancer.CanonicalHostedZoneID".into(),
         );
     }
-    if cdn.as_ref().is_some_and(|c| c.certificate.is_some()) {
+    if cdn
+        .as_ref()
+        .is_some_and(|c| c.certificate.is_some() || c.managed)
+    {
         publish(
             EnvValue::CloudFrontDomainName,
             "the CloudFront distribution's domain name (for alias records)",
@@ -693,6 +706,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         elb_log_parameter: ELB_LOG_PRINCIPAL_PARAMETER,
         elb_log_service: ELB_LOG_SERVICE,
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
+        cdn_certificate_parameter: crate::contract::cdn_certificate::ARN_PARAMETER,
         addons: m.addons.as_ref().map(|a| {
             super::service::addons_parameters(a, &[("App", &app.name), ("Env", &m.name.value)])
         }),
@@ -728,5 +742,6 @@ pub fn compile_env(
             .as_ref()
             .map(|a| super::overrides::emit::document(&a.template)),
         imported_alb: None,
+        cdn_certificate: super::cdn_certificate::request(&app.name, m, services),
     })
 }

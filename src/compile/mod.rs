@@ -6,6 +6,7 @@
 //! deterministic: the same inputs give byte-identical output.
 
 pub mod application;
+pub mod cdn_certificate;
 pub mod env_vpc;
 pub mod environment;
 pub mod overrides;
@@ -45,6 +46,9 @@ pub struct Package {
     pub addons: Option<String>,
     /// An imported load balancer's values the deploy looks up (`http.alb`).
     pub imported_alb: Option<service::ImportedAlb>,
+    /// The certificate of the environment's distribution, when wharf makes it: its
+    /// own stack in us-east-1, deployed with the environment stack.
+    pub cdn_certificate: Option<cdn_certificate::Request>,
 }
 
 /// A topic a worker subscribes to, and where it must be.

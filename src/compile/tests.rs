@@ -1527,15 +1527,95 @@ fn cdn_fronts_the_public_load_balancer_and_takes_the_services_names() {
             .iter()
             .any(|p| p.name == "LoadBalancerHostedZoneId")
     );
-    // Without a certificate: no aliases, records stay on the load balancer.
-    let bare = env_in_domain("name: test\ntype: Environment\ncdn: true\n", "example.com");
+    assert!(!c.managed);
+    // Without a certificate or a domain: no aliases, records stay on the load balancer.
+    let bare: EnvManifest = decode("name: test\ntype: Environment\ncdn: true\n");
     let p = environment::plan(&app(), &bare, &[decode(&svc)]);
-    assert!(p.cdn.unwrap().aliases.is_empty());
+    assert!(p.cdn.as_ref().unwrap().aliases.is_empty());
+    assert!(!p.cdn.unwrap().managed);
     assert!(!svc_plan_in(&svc, &bare, vec![]).lb.unwrap().via_cdn);
+    assert!(
+        environment::compile_env(&app(), &bare, &[decode(&svc)])
+            .unwrap()
+            .cdn_certificate
+            .is_none()
+    );
     // No public load balancer: nothing to front.
     assert!(
         environment::plan(&app(), &bare, &[decode(BE)])
             .cdn
+            .is_none()
+    );
+}
+
+#[test]
+fn cdn_in_an_application_with_a_domain_gets_wharfs_certificate() {
+    use super::service::ZoneRef;
+    use crate::manifest::environment::Zone;
+    let env = "name: test\ntype: Environment\ncdn:\n  static_assets: {location: assets.s3.us-east-1.amazonaws.com, alias: static.example.com}\n";
+    let e = env_in_domain(env, "example.com");
+    let svc = LB.replace(
+        "path: /",
+        "path: /\n  alias: [www.example.com, web.test.shop.example.com]",
+    );
+    let p = environment::plan(&app(), &e, &[decode(&svc)]);
+    let c = p.cdn.as_ref().unwrap();
+    assert!(c.managed && c.certificate.is_none());
+    assert_eq!(
+        c.aliases,
+        [
+            "www.example.com",
+            "web.test.shop.example.com",
+            "static.example.com"
+        ]
+    );
+    // The static assets' record waits for the certificate.
+    assert!(c.static_record.is_some());
+    let t = environment::compile_env(&app(), &e, &[decode(&svc)]).unwrap();
+    assert!(t.template.contains("  HasCloudFrontCertificate: !Not"));
+    assert!(
+        t.template
+            .contains("    Condition: HasCloudFrontCertificate")
+    );
+    assert!(
+        t.template
+            .contains("AcmCertificateArn: !Ref CloudFrontCertificateArn")
+    );
+    // The environment's zone and `*.` below it cover web.test.shop.example.com.
+    assert_eq!(
+        t.cdn_certificate.unwrap().names,
+        vec![
+            (
+                "test.shop.example.com".to_string(),
+                ZoneRef::Managed(Zone::Env)
+            ),
+            (
+                "*.test.shop.example.com".to_string(),
+                ZoneRef::Managed(Zone::Env)
+            ),
+            (
+                "www.example.com".to_string(),
+                ZoneRef::Managed(Zone::Domain)
+            ),
+            (
+                "static.example.com".to_string(),
+                ZoneRef::Managed(Zone::Domain)
+            ),
+        ]
+    );
+    // The services' records point at the distribution.
+    let s = svc_plan_in(&svc, &e, vec![]);
+    assert!(s.lb.as_ref().unwrap().via_cdn);
+    assert!(
+        p.ssm
+            .iter()
+            .any(|s| s.logical_id == "CloudFrontDomainParameter")
+    );
+    // No public load balancer: no distribution, no certificate.
+    assert!(
+        environment::compile_env(&app(), &e, &[decode(BE)])
+            .unwrap()
+            .cdn_certificate
             .is_none()
     );
 }

@@ -147,6 +147,7 @@ mod tests {
             after: after.iter().map(|a| a.to_string()).collect(),
             needs: Vec::new(),
             imported_alb: None,
+            cdn_certificate: None,
             adopting: false,
         }
     }

@@ -19,6 +19,9 @@ pub const APPLICATION_TAG: &str = "wharf-application";
 pub const ENVIRONMENT_TAG: &str = "wharf-environment";
 /// Tag naming the service on service stacks.
 pub const SERVICE_TAG: &str = "wharf-service";
+/// Tag naming the part of an environment a stack of its own holds, beside the
+/// environment stack (`CloudFrontCertificate`, in us-east-1).
+pub const PART_TAG: &str = "wharf-part";
 
 const COPILOT_APPLICATION: &str = "copilot-application";
 const COPILOT_ENVIRONMENT: &str = "copilot-environment";
@@ -34,6 +37,8 @@ pub struct Owner {
     pub environment: Option<String>,
     /// Service name, on service stacks.
     pub service: Option<String>,
+    /// The part of the environment, on a stack that holds one ([`PART_TAG`]).
+    pub part: Option<String>,
 }
 
 impl Owner {
@@ -43,6 +48,7 @@ impl Owner {
             application: application.into(),
             environment: None,
             service: None,
+            part: None,
         }
     }
 
@@ -51,6 +57,15 @@ impl Owner {
         Owner {
             environment: Some(environment.into()),
             ..Self::application(application)
+        }
+    }
+
+    /// The stack of part `part` of `environment` (capitals, so no service has its
+    /// name): `CloudFrontCertificate`.
+    pub fn environment_part(application: &str, environment: &str, part: &str) -> Self {
+        Owner {
+            part: Some(part.into()),
+            ..Self::environment(application, environment)
         }
     }
 
@@ -68,6 +83,7 @@ impl Owner {
             application: tags.get(APPLICATION_TAG)?.clone(),
             environment: tags.get(ENVIRONMENT_TAG).cloned(),
             service: tags.get(SERVICE_TAG).cloned(),
+            part: tags.get(PART_TAG).cloned(),
         })
     }
 
@@ -80,13 +96,19 @@ impl Owner {
         if let Some(v) = &self.service {
             t.insert(SERVICE_TAG.into(), v.clone());
         }
+        if let Some(p) = &self.part {
+            t.insert(PART_TAG.into(), p.clone());
+        }
         t
     }
 
     /// The stack name wharf gives this owner's stack: `<app>-infrastructure`,
-    /// `<app>-<env>` or `<app>-<env>-<svc>`.
+    /// `<app>-<env>`, `<app>-<env>-<svc>` or `<app>-<env>-<part>`.
     pub fn stack_name(&self) -> String {
-        match (&self.environment, &self.service) {
+        match (
+            &self.environment,
+            self.service.as_ref().or(self.part.as_ref()),
+        ) {
             (Some(e), Some(v)) => format!("{}-{e}-{v}", self.application),
             (Some(e), None) => format!("{}-{e}", self.application),
             _ => format!("{}-infrastructure", self.application),
@@ -100,6 +122,9 @@ impl Owner {
         }
         if let Some(v) = &self.service {
             s.push_str(&format!(", service `{v}`"));
+        }
+        if let Some(p) = &self.part {
+            s.push_str(&format!(", its {p}"));
         }
         s
     }
@@ -126,6 +151,7 @@ pub fn made_by(stack: &StackInfo) -> MadeBy {
             application: app.clone(),
             environment: stack.tags.get(COPILOT_ENVIRONMENT).cloned(),
             service: stack.tags.get(COPILOT_SERVICE).cloned(),
+            part: None,
         });
     }
     match Owner::from_tags(&stack.tags) {

@@ -45,6 +45,9 @@ pub struct StackSpec {
     /// An imported load balancer's values the deploy looks up before the stack
     /// (`http.alb`).
     pub imported_alb: Option<crate::compile::service::ImportedAlb>,
+    /// An environment stack's CloudFront certificate that wharf makes, deployed in
+    /// us-east-1 around it (`release::cdn_certificate`).
+    pub cdn_certificate: Option<crate::compile::cdn_certificate::Request>,
     /// `app adopt`: the stack may be AWS Copilot's for the same application,
     /// environment and service ([`super::owner::check_adopting`]); its update with
     /// wharf's tags makes it wharf's.
@@ -65,6 +68,7 @@ impl From<crate::compile::Package> for StackSpec {
             after: p.after,
             needs: p.needs,
             imported_alb: p.imported_alb,
+            cdn_certificate: p.cdn_certificate,
             adopting: false,
         }
     }

@@ -228,6 +228,7 @@ fn spec() -> StackSpec {
         after: Vec::new(),
         needs: Vec::new(),
         imported_alb: None,
+        cdn_certificate: None,
         adopting: false,
     }
 }

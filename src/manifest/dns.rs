@@ -131,6 +131,63 @@ fn push(out: &mut Vec<DnsName>, name: String, zone: Option<RecordZone>, span: Sp
     }
 }
 
+/// The names of the certificate wharf makes for `env`'s distribution (`cdn` without
+/// `certificate`, in an application with a domain; empty otherwise): the
+/// environment's zone and `*.` below it (at `cdn`), then each other name the
+/// distribution answers to, with the zone it is validated in: the services' names on
+/// the public load balancer, and the static assets' alias when it is in one of the
+/// application's zones.
+pub fn cdn_certificate_names(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+    app: &str,
+) -> Vec<DnsName> {
+    let (Some(domain), Some(cdn)) = (
+        env.app_domain
+            .as_ref()
+            .filter(|_| env.cdn_managed_certificate()),
+        env.cdn(),
+    ) else {
+        return Vec::new();
+    };
+    let e = env.name.value.as_str();
+    let zone = domain.env_zone(e);
+    let mut out = Vec::new();
+    for name in [zone.clone(), format!("*.{zone}")] {
+        push(
+            &mut out,
+            name,
+            Some(RecordZone::Managed(Zone::Env)),
+            cdn.span,
+            false,
+        );
+    }
+    for s in services.iter().filter(|s| s.on_public_alb()) {
+        for n in s
+            .http()
+            .map(|h| http_names(s, h, env, app))
+            .unwrap_or_default()
+        {
+            if !domain.env_certificate_covers(e, &n.name) {
+                push(&mut out, n.name, Some(n.zone), n.span, n.alias);
+            }
+        }
+    }
+    if let Some(a) = cdn
+        .value
+        .static_assets
+        .as_ref()
+        .and_then(|s| s.value.alias.as_ref())
+    {
+        let name = a.value.to_ascii_lowercase();
+        if !domain.env_certificate_covers(e, &name) {
+            let zone = domain.zone_of(e, &name).map(RecordZone::Managed);
+            push(&mut out, name, zone, a.span, true);
+        }
+    }
+    out
+}
+
 /// Whether `name` is `zone` or one label below it.
 fn one_below(name: &str, zone: &str) -> bool {
     name == zone

@@ -598,6 +598,22 @@ impl EnvManifest {
         self.cdn.as_ref().filter(|c| c.enabled)
     }
 
+    /// Whether the distribution (`cdn`) answers to the services' names, and their
+    /// records point at it: with `cdn.certificate`, or in an application with a domain,
+    /// where wharf makes the certificate ([`Self::cdn_managed_certificate`]).
+    pub fn cdn_answers_names(&self) -> bool {
+        self.cdn()
+            .is_some_and(|c| c.value.certificate.is_some() || self.app_domain.is_some())
+    }
+
+    /// Whether wharf makes the distribution's certificate: `cdn` without
+    /// `certificate` in an application with a domain, as Copilot did (in us-east-1, as
+    /// CloudFront requires; see `compile::cdn_certificate`).
+    pub fn cdn_managed_certificate(&self) -> bool {
+        self.cdn()
+            .is_some_and(|c| c.value.certificate.is_none() && self.app_domain.is_some())
+    }
+
     /// Whether only CloudFront may reach the public load balancer
     /// (`http.public.ingress.cdn`, or `security_groups.ingress.restrict_to.cdn`).
     pub fn cdn_only_ingress(&self) -> Option<&Spanned<bool>> {

@@ -24,6 +24,7 @@
 
 pub mod alb;
 pub mod assets;
+pub mod cdn_certificate;
 pub mod images;
 pub mod replacing;
 pub mod stacks;

@@ -255,7 +255,19 @@ pub async fn run_stacks(
     let locks = lock_stacks(ui, &aws, app, &names, run.lock, &opts).await?;
     let result = async {
         confirm_replacements(ui, &aws, env.iter_mut().chain(services.iter_mut()), run.yes).await?;
-        deploy_locked(ui, aws.clone(), app, env, services, run.concurrency, opts).await
+        let pending = super::cdn_certificate::before(ui, &aws, app, env.as_mut(), &opts).await?;
+        let deployed = deploy_locked(
+            ui,
+            aws.clone(),
+            app,
+            env,
+            services,
+            run.concurrency,
+            opts.clone(),
+        )
+        .await;
+        let cleaned = super::cdn_certificate::after(ui, &aws, pending, &opts).await;
+        deployed.and(cleaned)
     }
     .await;
     if let Some(l) = locks {
@@ -563,7 +575,11 @@ pub(super) async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, W
 }
 
 /// Uploads a template over the inline limit to the application's bucket.
-async fn upload_if_large(aws: &Aws, app: &str, spec: &mut StackSpec) -> Result<(), WharfError> {
+pub(super) async fn upload_if_large(
+    aws: &Aws,
+    app: &str,
+    spec: &mut StackSpec,
+) -> Result<(), WharfError> {
     // CloudFormation's inline limit, or lower (`WHARF_INLINE_TEMPLATE_LIMIT`, for tests).
     let limit = crate::settings::current().inline_template_limit;
     if spec.template.len() <= limit {

@@ -192,11 +192,15 @@ fn fixture_workspaces_package_lint_clean_with_snapshots() {
         files.iter().for_each(|f| check_structure(f));
         lint(&files);
         snapshot_all(&name, &files);
-        // Addons templates, written beside their workload's stack.
+        // Addons templates, written beside their workload's stack, and CloudFront's
+        // certificate beside its environment's.
         let mut addons: Vec<PathBuf> = std::fs::read_dir(out.path())
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.to_string_lossy().ends_with(".addons.yml"))
+            .filter(|p| {
+                let p = p.to_string_lossy();
+                p.ends_with(".addons.yml") || p.ends_with(".cdn-certificate.yml")
+            })
             .collect();
         addons.sort();
         if !addons.is_empty() {

@@ -5,6 +5,7 @@
 mod addons;
 mod adopt;
 mod assets;
+mod cdn_certificate;
 mod cfn_races;
 mod containers;
 mod copilot_cli;

@@ -345,7 +345,7 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         certificate,
         record_groups: record_groups(&records),
         records,
-        via_cdn: !internal && !imported && env.cdn().is_some_and(|c| c.certificate.is_some()),
+        via_cdn: !internal && !imported && env.cdn_answers_names(),
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
         imported,
         imported_ports: Vec::new(),

@@ -343,6 +343,7 @@ pub fn compile_service(
     }
     Ok(Package {
         imported_alb: p.imported_alb.clone(),
+        cdn_certificate: None,
         addons: p.addons.as_ref().map(|a| a.template.clone()),
         stack_name: super::service_stack_name(&p.app, &p.env, &p.name),
         file_stem: format!("{}-{}", p.name, p.env),

@@ -322,8 +322,8 @@ fn cdn(c: &mut Checker, m: &EnvManifest) {
             } else if let Some(d) = &m.app_domain {
                 super::http::domain_name(c, d, &m.name.value, al, "cdn.static_assets.alias", false);
             }
-            if cdn.certificate.is_none() {
-                c.warn(Code::InvalidValue, al.span, "cdn.static_assets.alias", "the distribution answers to its aliases with `cdn.certificate` only; without it this name is not served", Some("give `cdn.certificate` (us-east-1) covering it".into()));
+            if !m.cdn_answers_names() {
+                c.warn(Code::InvalidValue, al.span, "cdn.static_assets.alias", "the distribution answers to its aliases with a certificate only: `cdn.certificate`, or the one wharf makes in an application with a domain; without either this name is not served", Some("give `cdn.certificate` (us-east-1) covering it".into()));
             }
         }
     }

@@ -895,9 +895,32 @@ pub fn cdn_notes(
             .path("cdn"),
         ];
     }
+    if env.cdn_managed_certificate() {
+        let app = env
+            .app_domain
+            .as_ref()
+            .map(|d| d.app.clone())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        let names = crate::manifest::dns::cdn_certificate_names(env, services, &app);
+        if let Some(n) = names.get(ACM_NAMES) {
+            out.push(
+                Diagnostic::error(
+                    Code::Limit,
+                    format!("CloudFront's certificate for environment `{}` would need {} names ({}, …); ACM takes {ACM_NAMES} unless AWS raised the quota", env.name.value, names.len(), names.iter().take(3).map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")),
+                )
+                .at(n.span)
+                .path(if n.alias { "http.alias" } else { "cdn" })
+                .help(format!("names one label below `{}` share one name of it; use fewer other aliases, or give `cdn.certificate`", names[0].name)),
+            );
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
     // CloudFront takes 100 aliases per distribution by default
     // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
-    if cdn.certificate.is_some() {
+    if env.cdn_answers_names() {
         let app = env
             .app_domain
             .as_ref()
@@ -922,7 +945,7 @@ pub fn cdn_notes(
             ];
         }
     }
-    if cdn.certificate.is_none()
+    if !env.cdn_answers_names()
         && let Some(a) = public
             .iter()
             .find_map(|s| s.http().and_then(|h| h.alias.as_ref()))

@@ -2657,3 +2657,52 @@ fn findings_of_the_second_trial() {
         (Severity::Warning, "http.allowed_source_ips")
     );
 }
+
+/// An environment manifest decoded without validation, in application `shop` with
+/// `domain` (when given).
+fn env_in(text: &str, domain: Option<&str>) -> EnvManifest {
+    let mut map = SourceMap::new();
+    let mut d = Diagnostics::new();
+    let id = map.add("env.yml", text);
+    let n = yaml::parse(id, map.file(id), &mut d).unwrap();
+    let mut m = EnvManifest::decode(&n, &mut Cx::new(&mut d)).unwrap();
+    m.app_domain = domain.map(|d| crate::manifest::environment::AppDomain {
+        app: "shop".into(),
+        domain: d.into(),
+        envs: vec!["test".into()],
+    });
+    m
+}
+
+#[test]
+fn cloudfronts_certificate_made_by_wharf_takes_ten_names() {
+    use crate::manifest::diag::Severity;
+    let env = "name: test\ntype: Environment\ncdn: true\n";
+    let aliases = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("n{i}.example.com")).collect();
+        decode(&LB.replace(
+            "path: '/'",
+            &format!("path: '/'\n  alias: [{}]", names.join(", ")),
+        ))
+    };
+    // With the domain, wharf makes the certificate: no warning that the names are not
+    // served, and the environment's zone and its wildcard leave 8 names.
+    assert!(super::http::cdn_notes(&env_in(env, Some("example.com")), &[aliases(8)]).is_empty());
+    let found = super::http::cdn_notes(&env_in(env, Some("example.com")), &[aliases(9)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].severity, found[0].code, found[0].path.as_deref()),
+        (Severity::Error, Code::Limit, Some("http.alias"))
+    );
+    assert!(
+        found[0].message.contains("would need 11 names"),
+        "{}",
+        found[0].message
+    );
+    // Without the domain: CloudFront's own name only, said as a warning.
+    let found = super::http::cdn_notes(&env_in(env, None), &[aliases(1)]);
+    assert_eq!(
+        (found[0].severity, found[0].path.as_deref()),
+        (Severity::Warning, Some("http.alias"))
+    );
+}

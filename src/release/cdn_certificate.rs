@@ -1,0 +1,279 @@
+//! The certificate stack of an environment's distribution, when wharf makes it
+//! ([`crate::compile::cdn_certificate`]), deployed in us-east-1 around the environment
+//! stack, under the environment's deploy lock:
+//!
+//! 1. The certificate is validated in the environment's hosted zone, which the
+//!    environment stack makes: while that zone is not published yet, the environment
+//!    stack deploys first without the certificate (its parameter empty: the
+//!    distribution answers to its own `*.cloudfront.net` name).
+//! 2. [`before`]: the certificate stack, with the hosted zones' IDs the environment
+//!    published. When the names changed, the new certificate comes beside the one the
+//!    distribution shows now, which stays in the stack.
+//! 3. The caller deploys the environment stack, with the new certificate's ARN.
+//! 4. [`after`]: once the environment stack shows the new certificate, the stack drops
+//!    the old one, which nothing shows any more (ACM refuses to delete a certificate in
+//!    use).
+//!
+//! A run stopped between 2 and 4 leaves both certificates; the next run keeps both
+//! again until the environment stack has moved.
+
+use crate::aws::Aws;
+use crate::compile::cdn_certificate::{logical_id, resource_block, template};
+use crate::contract::cdn_certificate::{
+    ARN_OUTPUT, ARN_PARAMETER, PART, REGION, ZONES, stack_name,
+};
+use crate::deploy::StackApi;
+use crate::deploy::owner::Owner;
+use crate::deploy::stack::{Options, StackSpec};
+use crate::error::WharfError;
+use crate::ui::Ui;
+
+/// What [`after`] does once the environment stack is deployed.
+#[derive(Debug)]
+pub struct Pending {
+    east: Aws,
+    env_stack: String,
+    arn: String,
+    spec: StackSpec,
+}
+
+/// Steps 1 and 2 for `env` (an environment stack; nothing when wharf makes no
+/// certificate for it): sets its certificate parameter, and returns what [`after`]
+/// drops once it is deployed.
+///
+/// # Errors
+/// AWS errors, either stack's deploy failing ([`WharfError::Deploy`]), or a hosted zone
+/// the environment did not publish.
+pub async fn before(
+    ui: &Ui,
+    aws: &Aws,
+    app: &str,
+    env: Option<&mut StackSpec>,
+    opts: &Options,
+) -> Result<Option<Pending>, WharfError> {
+    let Some(spec) = env else {
+        return Ok(None);
+    };
+    let Some(request) = spec.cdn_certificate.clone() else {
+        return Ok(None);
+    };
+    let env_name = Owner::from_tags(&spec.tags)
+        .and_then(|o| o.environment)
+        .unwrap_or_default();
+    // The certificate's stack follows each step to its end, whatever `--detach` says:
+    // the next step needs its result.
+    let opts = Options {
+        detach: false,
+        ..opts.clone()
+    };
+    let zone_names: Vec<String> = ZONES
+        .iter()
+        .map(|v| crate::contract::ssm_name(app, &env_name, v.key()))
+        .collect();
+    let mut zones = aws.parameter_values(&zone_names).await?;
+    if !zones.contains_key(&zone_names[0]) {
+        ui.note(format!(
+            "environment `{env_name}`'s hosted zone comes first: its stack deploys without CloudFront's certificate, then the certificate (us-east-1), then the stack again with it"
+        ));
+        let mut first = spec.clone();
+        first.parameters.insert(ARN_PARAMETER.into(), String::new());
+        first.cdn_certificate = None;
+        super::stacks::upload_if_large(aws, app, &mut first).await?;
+        deploy(ui, aws, &first, &opts).await?;
+        zones = aws.parameter_values(&zone_names).await?;
+    }
+    let east = aws.in_region(REGION).await?;
+    let name = stack_name(app, &env_name);
+    let deployed = east.template(&name).await?.unwrap_or_default();
+    let new_id = logical_id(&request);
+    let kept: Vec<String> = certificate_ids(&deployed)
+        .into_iter()
+        .filter(|id| *id != new_id)
+        .filter_map(|id| resource_block(&deployed, &id))
+        .collect();
+    let with_kept = certificate_spec(
+        app,
+        &env_name,
+        &name,
+        spec,
+        &request,
+        &kept.join("\n"),
+        &zone_names,
+        &zones,
+    )?;
+    let outcome = deploy(ui, &east, &with_kept, &opts).await?;
+    let arn = outcome.outputs.get(ARN_OUTPUT).cloned().ok_or_else(|| {
+        WharfError::usage(
+            format!("stack {name} (us-east-1) has no output {ARN_OUTPUT}"),
+            Some("this is a bug in wharf; please report it".into()),
+        )
+    })?;
+    spec.parameters.insert(ARN_PARAMETER.into(), arn.clone());
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Pending {
+        spec: certificate_spec(
+            app,
+            &env_name,
+            &name,
+            spec,
+            &request,
+            "",
+            &zone_names,
+            &zones,
+        )?,
+        east,
+        env_stack: spec.name.clone(),
+        arn,
+    }))
+}
+
+/// Step 4: when the environment stack shows the new certificate, drops the old ones
+/// from the certificate stack; otherwise (its deploy failed) leaves them.
+///
+/// # Errors
+/// AWS errors, or the certificate stack's deploy failing.
+pub async fn after(
+    ui: &Ui,
+    aws: &Aws,
+    pending: Option<Pending>,
+    opts: &Options,
+) -> Result<(), WharfError> {
+    let Some(p) = pending else {
+        return Ok(());
+    };
+    let moved = aws.describe(&p.env_stack).await?.is_some_and(|s| {
+        s.parameters.get(ARN_PARAMETER) == Some(&p.arn)
+            && crate::deploy::status::verdict(&s.status)
+                == crate::deploy::status::Verdict::Succeeded
+    });
+    if !moved {
+        ui.warn(format!(
+            "stack {} (us-east-1) keeps CloudFront's previous certificate until the environment stack shows the new one; the next deploy removes it",
+            p.spec.name
+        ));
+        return Ok(());
+    }
+    let opts = Options {
+        detach: false,
+        ..opts.clone()
+    };
+    deploy(ui, &p.east, &p.spec, &opts).await.map(|_| ())
+}
+
+/// Deletes environment `env`'s certificate stack in us-east-1, when there is one (after
+/// the environment stack, whose distribution shows the certificate).
+///
+/// # Errors
+/// AWS errors, a stack of that name that is not wharf's for the environment, or the
+/// delete failing.
+pub async fn delete(
+    ui: &Ui,
+    aws: &Aws,
+    app: &str,
+    env: &str,
+    opts: &Options,
+) -> Result<(), WharfError> {
+    let east = aws.in_region(REGION).await?;
+    let name = stack_name(app, env);
+    if east.describe(&name).await?.is_none() {
+        return Ok(());
+    }
+    let reporter = crate::ui::progress::reporter(ui);
+    crate::deploy::stack::delete(
+        &east,
+        &name,
+        &Owner::environment_part(app, env, PART),
+        &*reporter,
+        opts,
+    )
+    .await
+    .map(|_| ())
+    .map_err(WharfError::Deploy)
+}
+
+/// The logical IDs of the certificates in a certificate stack's `template`.
+fn certificate_ids(template: &str) -> Vec<String> {
+    template
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|id| {
+            id.strip_prefix("CloudFrontCertificate")
+                .is_some_and(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn certificate_spec(
+    app: &str,
+    env: &str,
+    name: &str,
+    env_spec: &StackSpec,
+    request: &crate::compile::cdn_certificate::Request,
+    kept: &str,
+    zone_names: &[String],
+    zones: &std::collections::BTreeMap<String, String>,
+) -> Result<StackSpec, WharfError> {
+    let (body, used) = template(app, env, request, kept)?;
+    let mut parameters = std::collections::BTreeMap::new();
+    for v in used {
+        let at = ZONES.iter().position(|z| *z == v).unwrap_or_default();
+        let id = zones.get(&zone_names[at]).ok_or_else(|| {
+            WharfError::usage(
+                format!(
+                    "environment `{env}` has not published {} (SSM parameter {}), which CloudFront's certificate is validated in",
+                    v.parameter(),
+                    zone_names[at]
+                ),
+                Some(format!("run `wharf env deploy -n {env}` again")),
+            )
+        })?;
+        parameters.insert(v.parameter().to_string(), id.clone());
+    }
+    let mut tags = env_spec.tags.clone();
+    tags.extend(Owner::environment_part(app, env, PART).tags());
+    Ok(StackSpec {
+        name: name.to_string(),
+        template: body,
+        template_url: None,
+        parameters,
+        tags,
+        replacing: Vec::new(),
+        follow_up: crate::compile::FollowUp::Nothing,
+        after: Vec::new(),
+        needs: Vec::new(),
+        imported_alb: None,
+        cdn_certificate: None,
+        adopting: false,
+    })
+}
+
+async fn deploy(
+    ui: &Ui,
+    aws: &Aws,
+    spec: &StackSpec,
+    opts: &Options,
+) -> Result<crate::deploy::types::StackOutcome, WharfError> {
+    let reporter = crate::ui::progress::reporter(ui);
+    crate::deploy::stack::deploy(aws, spec, &*reporter, opts)
+        .await
+        .map_err(WharfError::Deploy)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn certificate_ids_are_the_hashed_resources() {
+        let t = "Resources:\n  CloudFrontCertificate0A1B2C3D:\n    Type: x\n  CloudFrontCertificateXYZ:\n    Type: y\n  CloudFrontCertificate0000FFFF:\n    Type: z\nOutputs:\n  CertificateArn:\n";
+        assert_eq!(
+            super::certificate_ids(t),
+            vec![
+                "CloudFrontCertificate0A1B2C3D",
+                "CloudFrontCertificate0000FFFF"
+            ]
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! CloudFront's certificate made by wharf, on moto: an application with a domain in
+//! eu-west-1 and `cdn: true` without `certificate`. The environment stack comes first
+//! (its hosted zone validates the certificate), then the certificate's own stack in
+//! us-east-1, then the environment stack again with its ARN; new names make a new
+//! certificate, and the old one goes only once the distribution has moved (moto refuses
+//! to delete a certificate a distribution shows, adjustment 35); `env delete` removes
+//! the certificate's stack after the environment's.
+
+use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok, write_file};
+
+const STATE: &str = r#"
+def c(name, region):
+    return boto3.client(name, **dict(kw, region_name=region))
+cfn_east, cfn = c('cloudformation', 'us-east-1'), c('cloudformation', 'eu-west-1')
+out = {}
+try:
+    s = cfn_east.describe_stacks(StackName='shop-test-CloudFrontCertificate')['Stacks'][0]
+    out['tags'] = {t['Key']: t['Value'] for t in s['Tags'] if t['Key'].startswith('wharf-')}
+    out['arn'] = [o['OutputValue'] for o in s['Outputs'] if o['OutputKey'] == 'CertificateArn'][0]
+    out['updated'] = str(s.get('LastUpdatedTime', s['CreationTime']))
+    out['certificates'] = sorted(r['LogicalResourceId'] for r in cfn_east.describe_stack_resources(StackName=s['StackName'])['StackResources'])
+except cfn_east.exceptions.ClientError:
+    out['arn'] = None
+acm = c('acm', 'us-east-1')
+def names(arn):
+    d = acm.describe_certificate(CertificateArn=arn)['Certificate']
+    return sorted(set([d['DomainName']] + d.get('SubjectAlternativeNames', [])))
+out['acm'] = {a['CertificateArn']: names(a['CertificateArn']) for a in acm.list_certificates()['CertificateSummaryList']}
+env = cfn.describe_stacks(StackName='shop-test')['Stacks'][0] if [s for s in cfn.list_stacks()['StackSummaries'] if s['StackName'] == 'shop-test' and s['StackStatus'] != 'DELETE_COMPLETE'] else None
+if env:
+    out['env_arn'] = {p['ParameterKey']: p['ParameterValue'] for p in env['Parameters']}.get('CloudFrontCertificateArn')
+    out['env_updated'] = str(env.get('LastUpdatedTime', env['CreationTime']))
+    cfd = [o['OutputValue'] for o in env['Outputs'] if o['OutputKey'] == 'CloudFrontDomainName'][0]
+    r53 = client('route53')
+    zone = [z['Id'] for z in r53.list_hosted_zones()['HostedZones'] if z['Name'] == 'example.com.'][0]
+    www = [r for r in r53.list_resource_record_sets(HostedZoneId=zone)['ResourceRecordSets'] if r['Name'].rstrip('.') == 'www.example.com'][0]
+    out['www_to_cloudfront'] = www['AliasTarget']['DNSName'].rstrip('.') == cfd
+print(json.dumps(out))
+"#;
+
+#[test]
+fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
+    let lab = image_lab();
+    let emu = moto_with(&lab);
+    let ep = emu.endpoint.as_str();
+    let dir = fixture("domains");
+    let d = dir.path();
+    std::fs::remove_dir_all(d.join("wharf/relay")).unwrap();
+    write_file(
+        d,
+        "wharf/app.yml",
+        "name: shop\ndomain: example.com\nregion: eu-west-1\n",
+    );
+    write_file(
+        d,
+        "wharf/environments/test/manifest.yml",
+        "name: test\ntype: Environment\ncdn: true\nhttp:\n  public:\n    ingress:\n      cdn: true\n",
+    );
+    boto(
+        ep,
+        "client('route53').create_hosted_zone(Name='example.com', CallerReference='root'); print('{}')",
+    );
+    wharf_ok(d, ep, &lab, &["app", "init", "shop"]);
+    let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "--all"]);
+    assert!(err.contains("hosted zone comes first"), "{err}");
+    let first = boto(ep, STATE);
+    let arn = first["arn"].as_str().expect("the certificate stack's ARN");
+    assert!(arn.starts_with("arn:aws:acm:us-east-1:"), "{first}");
+    assert_eq!(
+        first["tags"],
+        serde_json::json!({"wharf-application": "shop", "wharf-environment": "test", "wharf-part": "CloudFrontCertificate"}),
+        "{first}"
+    );
+    // The environment's zone and every name one label below it, then the services'
+    // names elsewhere in the domain.
+    assert_eq!(
+        first["acm"][arn],
+        serde_json::json!([
+            "*.test.shop.example.com",
+            "example.com",
+            "shop.example.com",
+            "test.shop.example.com",
+            "www.example.com"
+        ]),
+        "{first}"
+    );
+    assert_eq!(first["env_arn"], arn, "{first}");
+    assert_eq!(first["www_to_cloudfront"], true, "{first}");
+    assert_eq!(first["certificates"].as_array().unwrap().len(), 1);
+
+    // A new name: a new certificate, the distribution moves to it, the old one goes.
+    let web = std::fs::read_to_string(d.join("wharf/web/manifest.yml")).unwrap();
+    write_file(
+        d,
+        "wharf/web/manifest.yml",
+        &web.replace(
+            "alias: [www.example.com, example.com, shop.example.com]",
+            "alias: [www.example.com, example.com, shop.example.com, new.example.com]",
+        ),
+    );
+    let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "--all"]);
+    assert!(!err.contains("hosted zone comes first"), "{err}");
+    let second = boto(ep, STATE);
+    let arn2 = second["arn"].as_str().unwrap();
+    assert_ne!(arn2, arn, "{second}");
+    assert_eq!(second["env_arn"], arn2, "{second}");
+    assert_eq!(
+        second["acm"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        vec![arn2],
+        "the old certificate is deleted once nothing shows it: {second}"
+    );
+    assert!(
+        second["acm"][arn2]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("new.example.com")),
+        "{second}"
+    );
+    assert_eq!(second["certificates"].as_array().unwrap().len(), 1);
+
+    // Nothing changed: neither stack is updated.
+    wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "--all"]);
+    let third = boto(ep, STATE);
+    assert_eq!(third["updated"], second["updated"], "{third}");
+    assert_eq!(third["env_updated"], second["env_updated"], "{third}");
+
+    // The certificate's stack goes after the environment's.
+    wharf_ok(d, ep, &lab, &["env", "delete", "-n", "test", "--yes"]);
+    let gone = boto(ep, STATE);
+    assert_eq!(gone["arn"], serde_json::Value::Null, "{gone}");
+    assert_eq!(gone["acm"], serde_json::json!({}), "{gone}");
+}
