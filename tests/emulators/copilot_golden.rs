@@ -689,3 +689,64 @@ print(json.dumps({{'ids': ids, 'desired': d['desiredCount'], 'running': d['runni
     crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
     assert_eq!(observe(ep)["ids"], before["ids"]);
 }
+
+/// A Copilot environment whose load balancer was named (a Copilot override could set
+/// `Name`, which CloudFormation cannot change in place): wharf's template names none,
+/// so adopting would replace the load balancer and its DNS name. Refused, in the plan
+/// and in the run, and nothing changes.
+#[test]
+fn adopting_a_plan_that_replaces_the_load_balancer_is_refused() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let mut template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
+    template["Resources"]["PublicLoadBalancer"]["Properties"]["Name"] =
+        serde_json::json!("my-app-test-edge");
+    std::fs::write(&env, template.to_string()).unwrap();
+    boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{}})\nenvironment({:?}, 'fe')\nprint(json.dumps(True))\n",
+            env.display().to_string()
+        ),
+    );
+    let parts = serde_json::to_string(ALB_PARTS).unwrap();
+    let ids = |ep: &str| {
+        boto(
+            ep,
+            &format!(
+                "print(json.dumps({{lid: res('my-app-test', lid) for lid in json.loads({parts:?})}}))"
+            ),
+        )
+    };
+    let before = ids(ep);
+    let stacks = crate::harness::stacks_snapshot(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+    for args in [&["--plan"][..], &["--yes"][..]] {
+        let out = wharf(d, ep)
+            .args(["app", "adopt"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {text}");
+        assert!(
+            text.contains(
+                "REFUSED: PublicLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer) would be replaced"
+            ),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("--allow"), "{args:?}: {text}");
+    }
+    assert_eq!(ids(ep), before);
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+}
