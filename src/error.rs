@@ -49,6 +49,18 @@ pub enum WharfError {
         #[help]
         help: Option<String>,
     },
+    /// `package --diff`: the template differs from the deployed stack's (exit 1, as
+    /// Copilot's `package --diff`).
+    #[error("the template differs from stack {stack}'s deployed one")]
+    #[diagnostic(code(wharf::diff::differs))]
+    Differs {
+        /// The stack.
+        stack: String,
+    },
+    /// `package --diff` could not compare (exit 2, as Copilot's `package --diff`).
+    #[error("no diff: {0}")]
+    #[diagnostic(code(wharf::diff::unavailable))]
+    DiffUnavailable(Box<WharfError>),
     /// No workspace above the current directory.
     #[error("no wharf workspace found in {} or above", dir.display())]
     #[diagnostic(
@@ -196,7 +208,9 @@ pub fn exit_code(err: &WharfError) -> u8 {
     match err {
         WharfError::Usage { .. }
         | WharfError::NoWorkspace { .. }
-        | WharfError::InvalidManifest { .. } => 2,
+        | WharfError::InvalidManifest { .. }
+        | WharfError::DiffUnavailable(_) => 2,
+        WharfError::Differs { .. } => 1,
         WharfError::Prompt(PromptError::NeedsFlag { .. }) => 2,
         WharfError::Prompt(PromptError::Io(_))
         | WharfError::Io { .. }

@@ -68,16 +68,19 @@ fn usage_event(e: &clap::Error) -> serde_json::Value {
 /// Runs wharf with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(answer) = cli::copilot_only::answer(&args) {
-        let json = wants_json(args.iter().cloned());
-        let ui = ui::Ui::new(
-            if json {
+    // Output for what is answered before the arguments are parsed: JSON when asked.
+    let bare_ui = || {
+        ui::Ui::new(
+            if wants_json(args.iter().cloned()) {
                 ui::mode::Output::Json
             } else {
                 ui::mode::Output::Human
             },
             true,
-        );
+        )
+    };
+    if let Some(answer) = cli::copilot_only::answer(&args) {
+        let ui = bare_ui();
         return match answer {
             cli::copilot_only::Answer::NothingToDo(m) => {
                 ui.result(m);
@@ -92,6 +95,17 @@ pub fn main() -> ExitCode {
     }
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
+        Err(e)
+            if e.kind() == clap::error::ErrorKind::UnknownArgument
+                && let Some((message, help)) = e
+                    .get(clap::error::ContextKind::InvalidArg)
+                    .and_then(|a| cli::copilot_only::flag_answer(&args, &a.to_string())) =>
+        {
+            // A Copilot flag wharf does not take: what to use instead (exit 2).
+            let err = error::WharfError::usage(message, Some(help));
+            bare_ui().error(&err);
+            return ExitCode::from(error::exit_code(&err));
+        }
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();

@@ -41,6 +41,83 @@ pub struct EnvSpec {
     pub cidr: Option<String>,
     /// Certificates for HTTPS.
     pub certificates: Vec<String>,
+    /// Public subnets of the VPC wharf creates (`--override-public-cidrs`,
+    /// `--override-az-names`); none: wharf's defaults.
+    pub managed_public: Vec<SubnetSpec>,
+    /// Its private subnets, as many as the public ones.
+    pub managed_private: Vec<SubnetSpec>,
+    /// Subnets of the internal load balancer (`http.private.subnets`).
+    pub internal_alb_subnets: Vec<String>,
+    /// Anything in the VPC may reach the internal load balancer (`http.private.ingress.vpc`).
+    pub internal_alb_vpc_ingress: bool,
+    /// Container Insights (`observability.container_insights`).
+    pub container_insights: bool,
+}
+
+/// A subnet of a VPC wharf creates, as `env init` writes it.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct SubnetSpec {
+    /// Its block.
+    pub cidr: String,
+    /// Its Availability Zone, when chosen.
+    pub az: Option<String>,
+}
+
+/// The subnets of a VPC wharf creates in block `vpc` (default `10.0.0.0/16`), from
+/// Copilot's `env init` flags: the public and private blocks given, and the zones
+/// (`azs`), one subnet of each list per zone. A list not given is carved from the VPC's
+/// block beside the given ones ([`crate::manifest::validate::net::subnets_of`]). Nothing
+/// given: none (wharf's defaults). Pure.
+///
+/// # Errors
+/// A message naming the flags when the counts disagree or the blocks do not fit.
+pub fn managed_subnets(
+    vpc: Option<&str>,
+    public: &[String],
+    private: &[String],
+    azs: &[String],
+) -> Result<(Vec<SubnetSpec>, Vec<SubnetSpec>), String> {
+    use crate::manifest::validate::net::{Cidr, subnets_of};
+    if public.is_empty() && private.is_empty() && azs.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let n = [azs.len(), public.len(), private.len()]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    for (flag, len) in [
+        ("--override-az-names", azs.len()),
+        ("--override-public-cidrs", public.len()),
+        ("--override-private-cidrs", private.len()),
+    ] {
+        if len != 0 && len != n {
+            return Err(format!(
+                "`{flag}` gives {len}, and the other subnet flags {n}: give one public and one private subnet per Availability Zone"
+            ));
+        }
+    }
+    if n < 2 {
+        return Err(
+            "a VPC wharf creates needs subnets in two Availability Zones or more: give two values or more"
+                .to_string(),
+        );
+    }
+    let block = vpc.unwrap_or("10.0.0.0/16");
+    let vpc = Cidr::parse(block)?;
+    let parse = |list: &[String]| -> Result<Vec<Cidr>, String> {
+        list.iter().map(|c| Cidr::parse(c)).collect()
+    };
+    let (made_public, made_private) = subnets_of(&vpc, &parse(public)?, &parse(private)?, n)?;
+    let specs = |made: Vec<Cidr>| {
+        made.into_iter()
+            .enumerate()
+            .map(|(i, c)| SubnetSpec {
+                cidr: c.to_string(),
+                az: azs.get(i).cloned(),
+            })
+            .collect()
+    };
+    Ok((specs(made_public), specs(made_private)))
 }
 
 /// Inputs of a service manifest.
@@ -62,6 +139,12 @@ pub struct ServiceSpec {
     pub worker: bool,
     /// A Scheduled Job's `on.schedule`.
     pub schedule: Option<String>,
+    /// A Scheduled Job's `retries` (0 when not given).
+    pub retries: Option<u32>,
+    /// A Scheduled Job's `timeout` (a duration, as written).
+    pub timeout: Option<String>,
+    /// A Worker Service's subscriptions: `(service, topic)`.
+    pub topics: Vec<(String, String)>,
 }
 
 impl ServiceSpec {
@@ -90,6 +173,9 @@ impl ServiceSpec {
             port: port.filter(|_| crate::manifest::service::has_port(kind)),
             worker: kind == ServiceType::WorkerService,
             schedule: (kind == ServiceType::ScheduledJob).then(|| "@daily".to_string()),
+            retries: None,
+            timeout: None,
+            topics: Vec::new(),
         }
     }
 }

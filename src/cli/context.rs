@@ -140,6 +140,32 @@ fn require(
     ))
 }
 
+/// `package --diff` (Copilot's): compares `pkg` with its deployed stack in `env` and
+/// prints the difference. Exit 0 with "No changes.", 1 when it differs (or the stack does
+/// not exist), 2 when no diff could be made.
+///
+/// # Errors
+/// [`WharfError::Differs`], or [`WharfError::DiffUnavailable`] with why.
+pub fn package_diff(
+    ui: &Ui,
+    ws: &Workspace,
+    env: &str,
+    aws: &super::remote::AwsArgs,
+    pkg: crate::compile::Package,
+) -> Result<(), WharfError> {
+    let spec = crate::deploy::stack::StackSpec::from(pkg);
+    let differs = super::remote::block_on(async {
+        let client = super::remote::connect(ws, env, aws).await?;
+        crate::release::stacks::show_diff(ui, &client, &spec).await
+    })
+    .map_err(|e| WharfError::DiffUnavailable(Box::new(e)))?;
+    if differs {
+        return Err(WharfError::Differs { stack: spec.name });
+    }
+    ui.result("No changes.");
+    Ok(())
+}
+
 /// Writes a package to `dir` as `<stem>.stack.yml` and `<stem>.params.json`, or prints
 /// the template to stdout (or a `package` event in JSON mode).
 pub fn emit_package(

@@ -11,11 +11,10 @@ pub enum Answer {
     NothingToDo(String),
 }
 
-/// The answer to `args` (the process arguments after the program name) when they
-/// start with a Copilot command wharf does not have; `None` otherwise.
-pub fn answer(args: &[String]) -> Option<Answer> {
-    // The first two words that are neither flags nor the values of the global flags
-    // that take one.
+/// The first two words of `args` that are neither flags nor the values of the global
+/// flags that take one: the command (`svc show`), or a one-word command and what
+/// follows it.
+fn command_words(args: &[String]) -> Vec<&str> {
     let mut words: Vec<&str> = Vec::new();
     let mut value_next = false;
     for a in args {
@@ -31,6 +30,72 @@ pub fn answer(args: &[String]) -> Option<Answer> {
             words.push(a);
         }
     }
+    words
+}
+
+/// Copilot's flags that wharf does not take, with the commands that had them and what to
+/// use instead (from Copilot's command reference,
+/// <https://aws.github.io/copilot-cli/docs/commands/>).
+const FLAGS: &[(&[&str], &[&str], &str)] = &[
+    (
+        &["env init", "deploy", "init"],
+        &[
+            "--aws-access-key-id",
+            "--aws-secret-access-key",
+            "--aws-session-token",
+        ],
+        "wharf takes no credentials as arguments, where other users of the machine could read them: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or pass `--profile`",
+    ),
+    (
+        &["svc show", "env show", "job show"],
+        &["--manifest"],
+        "the manifest is the workspace's file; `wharf svc package -n NAME -e ENV` (or `env package -n ENV`) shows the template it compiles to",
+    ),
+    (
+        &["svc init", "init"],
+        &["--ingress-type"],
+        "it chose the traffic of a Request-Driven Web Service (App Runner), which wharf does not deploy",
+    ),
+    (
+        &["svc init", "init"],
+        &["--sources"],
+        "it listed a Static Site's files, which wharf does not deploy",
+    ),
+    (
+        &["env package"],
+        &["--upload-assets"],
+        "an environment stack has nothing to upload before it is deployed: `wharf env package` is complete offline, and `wharf env deploy` uploads the environment's addons",
+    ),
+    (
+        &["app show", "app delete"],
+        &["--name", "-n"],
+        "wharf works on the application of the workspace it runs in: run it there (`--app NAME` checks that it is that application)",
+    ),
+];
+
+/// The answer to the Copilot flag `flag` (as clap reports an unknown argument:
+/// `--resources`, maybe with `=value`) in the command `args` (the process arguments after
+/// the program name) names; `None` when it is no Copilot flag wharf knows of.
+pub fn flag_answer(args: &[String], flag: &str) -> Option<(String, String)> {
+    let flag = flag.split('=').next().unwrap_or(flag);
+    let words = command_words(args);
+    let two = words.join(" ");
+    let one = words.first().copied().unwrap_or_default();
+    FLAGS.iter().find_map(|(commands, flags, help)| {
+        let command = commands.iter().find(|c| **c == two || **c == one)?;
+        flags.contains(&flag).then(|| {
+            (
+                format!("wharf has no `{command} {flag}` (a Copilot flag)"),
+                (*help).to_string(),
+            )
+        })
+    })
+}
+
+/// The answer to `args` (the process arguments after the program name) when they
+/// start with a Copilot command wharf does not have; `None` otherwise.
+pub fn answer(args: &[String]) -> Option<Answer> {
+    let words = command_words(args);
     let absent = |what: &str, help: &str| {
         Some(Answer::Absent(
             format!("wharf has no `{what}` (a Copilot command)"),
@@ -105,5 +170,40 @@ mod tests {
         assert!(matches!(of("app upgrade"), Some(Answer::NothingToDo(_))));
         assert_eq!(of("svc deploy -n web"), None);
         assert_eq!(of("app show"), None);
+    }
+
+    #[test]
+    fn copilot_only_flags_name_what_to_use() {
+        let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let (m, h) = flag_answer(
+            &args("env init -n test --aws-access-key-id AKIA"),
+            "--aws-access-key-id",
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            "wharf has no `env init --aws-access-key-id` (a Copilot flag)"
+        );
+        assert!(h.contains("AWS_ACCESS_KEY_ID"), "{h}");
+        let (m, _) = flag_answer(
+            &args("--json svc show -n web --manifest test"),
+            "--manifest",
+        )
+        .unwrap();
+        assert!(m.contains("`svc show --manifest`"), "{m}");
+        // One-word commands, whatever follows.
+        assert!(
+            flag_answer(
+                &args("deploy web --aws-session-token=x"),
+                "--aws-session-token=x"
+            )
+            .is_some()
+        );
+        // Another command, or a flag of no Copilot command: clap's own message.
+        assert_eq!(
+            flag_answer(&args("svc deploy --manifest x"), "--manifest"),
+            None
+        );
+        assert_eq!(flag_answer(&args("svc show --bogus"), "--bogus"), None);
     }
 }

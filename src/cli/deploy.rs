@@ -128,13 +128,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     if init_env && !ws0.env_names().contains(&env) {
         let spec = crate::scaffold::EnvSpec {
             name: env.clone(),
-            region: None,
-            account: None,
-            vpc_id: None,
-            public_subnets: Vec::new(),
-            private_subnets: Vec::new(),
-            cidr: None,
-            certificates: Vec::new(),
+            ..Default::default()
         };
         super::env::create(&ws0.location.dir, &spec, ui)?;
     }

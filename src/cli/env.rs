@@ -96,6 +96,32 @@ pub struct InitArgs {
     /// ACM certificate ARNs for HTTPS on the load balancer (comma separated).
     #[arg(long, value_delimiter = ',')]
     pub import_cert_arns: Vec<String>,
+    /// Public subnet blocks of the VPC wharf creates, one per Availability Zone (comma
+    /// separated).
+    #[arg(long, value_delimiter = ',', conflicts_with = "import_vpc_id")]
+    pub override_public_cidrs: Vec<String>,
+    /// Private subnet blocks of the VPC wharf creates, one per Availability Zone (comma
+    /// separated).
+    #[arg(long, value_delimiter = ',', conflicts_with = "import_vpc_id")]
+    pub override_private_cidrs: Vec<String>,
+    /// Availability Zones of the VPC wharf creates, one public and one private subnet
+    /// in each (comma separated; two or more).
+    #[arg(long, value_delimiter = ',', conflicts_with = "import_vpc_id")]
+    pub override_az_names: Vec<String>,
+    /// Subnets of the internal load balancer, of the imported VPC (`http.private.subnets`;
+    /// comma separated).
+    #[arg(long, value_delimiter = ',', requires = "import_vpc_id")]
+    pub internal_alb_subnets: Vec<String>,
+    /// Let anything in the VPC reach the internal load balancer
+    /// (`http.private.ingress.vpc`).
+    #[arg(long)]
+    pub internal_alb_allow_vpc_ingress: bool,
+    /// Turn on CloudWatch Container Insights (`observability.container_insights`).
+    #[arg(long)]
+    pub container_insights: bool,
+    /// Accepted for Copilot's scripts (wharf has no version check).
+    #[arg(long, hide = true)]
+    pub allow_downgrade: bool,
     /// Write the account and region of this AWS profile into the manifest (asks STS;
     /// the profile itself is not stored: deploys use `--profile` or AWS_PROFILE).
     #[arg(long)]
@@ -116,6 +142,20 @@ pub struct PackageArgs {
     /// Write `<env>.stack.yml` and `<env>.params.json` here instead of printing the template.
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
+    /// Compare the template with the deployed stack's and print the difference instead
+    /// of the template: exit 0 when nothing differs, 1 when something does (or the stack
+    /// does not exist), 2 when no comparison could be made (Copilot's `--diff`).
+    #[arg(long, conflicts_with = "output_dir")]
+    pub diff: bool,
+    /// Accepted for Copilot's scripts: the template is always the whole current one.
+    #[arg(long, hide = true)]
+    pub force: bool,
+    /// Accepted for Copilot's scripts (wharf has no version check).
+    #[arg(long, hide = true)]
+    pub allow_downgrade: bool,
+    /// AWS connection (with `--diff`).
+    #[command(flatten)]
+    pub aws: super::remote::AwsArgs,
 }
 
 /// Runs `wharf env …`.
@@ -272,9 +312,28 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         import_private_subnets,
         override_vpc_cidr,
         import_cert_arns,
+        override_public_cidrs,
+        override_private_cidrs,
+        override_az_names,
+        internal_alb_subnets,
+        internal_alb_allow_vpc_ingress,
+        container_insights,
+        allow_downgrade: _,
         profile,
         default_config: _,
     } = a;
+    let (managed_public, managed_private) = crate::scaffold::managed_subnets(
+        override_vpc_cidr.as_deref(),
+        &override_public_cidrs,
+        &override_private_cidrs,
+        &override_az_names,
+    )
+    .map_err(|m| {
+        WharfError::usage(
+            m,
+            Some("e.g. `--override-az-names us-east-1a,us-east-1b --override-public-cidrs 10.0.0.0/24,10.0.1.0/24 --override-private-cidrs 10.0.2.0/24,10.0.3.0/24`".into()),
+        )
+    })?;
     // The profile's account and region, where the flags do not give them.
     let (account, region) = match &profile {
         Some(p) if account.is_none() || region.is_none() => {
@@ -313,6 +372,11 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         private_subnets: import_private_subnets,
         cidr: override_vpc_cidr,
         certificates: import_cert_arns,
+        managed_public,
+        managed_private,
+        internal_alb_subnets,
+        internal_alb_vpc_ingress: internal_alb_allow_vpc_ingress,
+        container_insights,
     };
     create(&ws.location.dir, &spec, ui)?;
     ui.note(format!(
@@ -356,11 +420,21 @@ fn ls(a: super::remote::LsArgs, ui: &Ui) -> Result<(), WharfError> {
 }
 
 fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
-    let PackageArgs { name, output_dir } = a;
+    let PackageArgs {
+        name,
+        output_dir,
+        diff,
+        force: _,
+        allow_downgrade: _,
+        aws,
+    } = a;
     let mut ws = context::load(ui)?;
     context::require_env(&ws, &name)?;
     let pkg = crate::compile::workspace::package_env(&mut ws, &name)?;
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    if diff {
+        return context::package_diff(ui, &ws, &name, &aws, pkg);
+    }
     context::emit_package(ui, &pkg, output_dir.as_deref())
 }

@@ -23,6 +23,19 @@ pub struct Args {
     /// environment and the service (`wharf deploy`).
     #[arg(long)]
     pub deploy: bool,
+    /// With `--deploy`: the tag of the image wharf builds (`wharf deploy --tag`).
+    #[arg(long, requires = "deploy", value_parser = super::images::parse_tag)]
+    pub tag: Option<String>,
+    /// A Scheduled Job's schedule (`on.schedule`): a cron like "0 3 * * *", "@daily",
+    /// "@every 6h", "rate(30 minutes)" or "none". Default "@daily".
+    #[arg(short, long)]
+    pub schedule: Option<String>,
+    /// A Scheduled Job's `retries` (0 to 10).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// A Scheduled Job's `timeout` (`1h30m`, `900s`).
+    #[arg(long)]
+    pub timeout: Option<String>,
 }
 
 /// A manifest `env init`, `svc init` or `job init` prepared for the workspace in
@@ -93,6 +106,10 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         env: env_name,
         region,
         deploy,
+        tag,
+        schedule,
+        retries,
+        timeout,
     } = a;
     let region_flag = region.clone();
     let app_name = match app_name {
@@ -100,7 +117,31 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         None => ui.ask_text("Application name", None, "--app", "an application name")?,
     };
     app::check_name(&app_name)?;
-    let service = svc::complete(ui, service)?;
+    let mut service = svc::complete(ui, service)?;
+    if service.kind == ServiceType::ScheduledJob {
+        service.schedule = Some(super::job::schedule_or_default(ui, schedule)?);
+        service.retries = retries;
+        service.timeout = timeout;
+    } else if let Some(flag) = [
+        schedule.as_ref().map(|_| "--schedule"),
+        retries.map(|_| "--retries"),
+        timeout.as_ref().map(|_| "--timeout"),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    {
+        return Err(WharfError::usage(
+            format!(
+                "`{flag}` is for a Scheduled Job, and {} is a {}",
+                service.name,
+                service.kind.as_str()
+            ),
+            Some(format!(
+                "pass `--type \"Scheduled Job\"`, or leave out `{flag}`"
+            )),
+        ));
+    }
     let region = region
         .or_else(|| std::env::var("AWS_REGION").ok())
         .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
@@ -140,6 +181,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         if let Some(r) = region_flag {
             app_init.extend(["--region".to_string(), r.clone()]);
             deploy.extend(["--region".to_string(), r]);
+        }
+        if let Some(t) = tag {
+            deploy.extend(["--tag".to_string(), t]);
         }
         for argv in [app_init, deploy] {
             let cli = <super::Cli as clap::Parser>::try_parse_from(&argv)

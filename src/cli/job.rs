@@ -18,7 +18,7 @@ pub enum Command {
     /// Create a Scheduled Job manifest.
     Init(InitArgs),
     /// List the workspace's jobs and their schedules.
-    Ls,
+    Ls(LsArgs),
     /// Write the job's CloudFormation template and parameters for an environment (no AWS access).
     Package(svc::PackageArgs),
     /// Build and push the job's image if needed, create or update its stack, and print its schedule.
@@ -28,6 +28,14 @@ pub enum Command {
     /// Run the job now: start an execution of its state machine (`--follow` waits for it
     /// and exits with the task's exit code).
     Run(RunArgs),
+}
+
+/// `wharf job ls`.
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// Accepted for Copilot's scripts: the list is the workspace's already.
+    #[arg(long, hide = true)]
+    pub local: bool,
 }
 
 /// `wharf job run`.
@@ -67,13 +75,25 @@ pub struct InitArgs {
     /// "rate(30 minutes)" or "none". Default "@daily".
     #[arg(short, long)]
     pub schedule: Option<String>,
+    /// Times a failed run is tried again (`retries`, 0 to 10).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// The longest a run may take, retries included (`timeout`: `1h30m`, `900s`).
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Accepted for Copilot's scripts: "Scheduled Job", the only type of job.
+    #[arg(short = 't', long, hide = true, value_parser = ["Scheduled Job"])]
+    pub job_type: Option<String>,
+    /// Accepted for Copilot's scripts (wharf has no version check).
+    #[arg(long, hide = true)]
+    pub allow_downgrade: bool,
 }
 
 /// Runs a `wharf job` subcommand.
 pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
     match cmd {
         Command::Init(a) => init(a, ui),
-        Command::Ls => ls(ui),
+        Command::Ls(_) => ls(ui),
         Command::Package(a) => {
             context::require_job(&context::load(ui)?, &a.name, "job package")?;
             svc::package(a, ui)
@@ -207,16 +227,36 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
     })
 }
 
+/// A job's schedule: `--schedule` (checked), else asked on a terminal, else `@daily`,
+/// said.
+///
+/// # Errors
+/// A schedule that does not parse (usage), or a failed prompt.
+pub(super) fn schedule_or_default(ui: &Ui, given: Option<String>) -> Result<String, WharfError> {
+    let schedule = match given {
+        Some(s) => s,
+        None if ui.interactive() => ui.ask_text(
+            "Schedule (a cron like \"0 3 * * *\", \"@daily\", \"@every 6h\", \"rate(30 minutes)\", or \"none\")",
+            Some("@daily"),
+            "--schedule",
+            "a schedule",
+        )?,
+        None => {
+            ui.note("The job runs @daily (`--schedule` chooses when).");
+            "@daily".to_string()
+        }
+    };
+    crate::manifest::service::Schedule::parse(&schedule).map_err(|e| {
+        WharfError::usage(
+            format!("`--schedule {schedule}`: {}", e.message),
+            Some(e.help.to_string()),
+        )
+    })?;
+    Ok(schedule)
+}
+
 fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     let ws = context::load(ui)?;
-    if let Some(s) = &a.schedule {
-        crate::manifest::service::Schedule::parse(s).map_err(|e| {
-            WharfError::usage(
-                format!("`--schedule {s}`: {}", e.message),
-                Some(e.help.to_string()),
-            )
-        })?;
-    }
     let mut s = svc::complete(
         ui,
         svc::InitArgs {
@@ -225,9 +265,14 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
             dockerfile: a.dockerfile,
             image: a.image,
             port: None,
+            subscribe_topics: Vec::new(),
+            no_subscribe: false,
+            allow_downgrade: false,
         },
     )?;
-    s.schedule = a.schedule;
+    s.schedule = Some(schedule_or_default(ui, a.schedule)?);
+    s.retries = a.retries;
+    s.timeout = a.timeout;
     let name = s.name.clone();
     svc::create(&ws.location.dir, s, ui)?;
     ui.note(format!(

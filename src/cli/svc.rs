@@ -94,6 +94,26 @@ pub struct InitArgs {
     /// Port the container listens on, 1 to 65535 (default: the Dockerfile's EXPOSE).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
+    /// A Worker Service's subscriptions, `<service>:<topic>` (comma separated), written
+    /// as its `subscribe.topics` (Copilot's flag).
+    #[arg(long, value_delimiter = ',', value_parser = parse_subscription)]
+    pub subscribe_topics: Vec<(String, String)>,
+    /// Accepted for Copilot's scripts: wharf asks nothing about subscriptions.
+    #[arg(long, hide = true)]
+    pub no_subscribe: bool,
+    /// Accepted for Copilot's scripts (wharf has no version check).
+    #[arg(long, hide = true)]
+    pub allow_downgrade: bool,
+}
+
+/// `--subscribe-topics`: `<service>:<topic>`.
+fn parse_subscription(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((svc, topic)) if !svc.is_empty() && !topic.is_empty() => {
+            Ok((svc.to_string(), topic.to_string()))
+        }
+        _ => Err(format!("`{s}` is not `<service>:<topic>`")),
+    }
 }
 
 /// `wharf svc package`.
@@ -124,7 +144,15 @@ pub struct PackageArgs {
     /// leaves them for whoever deploys it).
     #[arg(long)]
     pub upload_assets: bool,
-    /// AWS connection (with `--upload-assets`).
+    /// Compare the template with the deployed stack's and print the difference instead
+    /// of the template: exit 0 when nothing differs, 1 when something does (or the stack
+    /// does not exist), 2 when no comparison could be made (Copilot's `--diff`).
+    #[arg(long, conflicts_with_all = ["output_dir", "upload_assets"])]
+    pub diff: bool,
+    /// Accepted for Copilot's scripts (wharf has no version check).
+    #[arg(long, hide = true)]
+    pub allow_downgrade: bool,
+    /// AWS connection (with `--upload-assets` or `--diff`).
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
 }
@@ -342,6 +370,12 @@ pub struct NewService {
     pub port: Option<u16>,
     /// A job's `on.schedule` (`job init --schedule`).
     pub schedule: Option<String>,
+    /// A job's `retries` (`--retries`).
+    pub retries: Option<u32>,
+    /// A job's `timeout` (`--timeout`).
+    pub timeout: Option<String>,
+    /// A worker's subscriptions, `(service, topic)` (`--subscribe-topics`).
+    pub topics: Vec<(String, String)>,
 }
 
 /// Writes `<workspace>/<name>/manifest.yml`. The Dockerfile path is written relative to
@@ -399,6 +433,12 @@ pub fn prepare(
         port,
     )
     .with_schedule(s.schedule);
+    let spec = ServiceSpec {
+        retries: s.retries,
+        timeout: s.timeout,
+        topics: s.topics,
+        ..spec
+    };
     let file = scaffold::NewFile {
         path: ws_dir.join(&s.name).join("manifest.yml"),
         text: scaffold::service_manifest(&spec)?,
@@ -438,9 +478,17 @@ pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
         dockerfile,
         image,
         port,
+        subscribe_topics,
+        no_subscribe: _,
+        allow_downgrade: _,
     } = args;
+    let job = svc_type
+        .as_deref()
+        .and_then(ServiceType::parse)
+        .is_some_and(|t| t == ServiceType::ScheduledJob);
     let name = match name {
         Some(n) => n,
+        None if job => ui.ask_text("Job name", None, "--name", "a job name")?,
         None => ui.ask_text("Service name", None, "--name", "a service name")?,
     };
     let kind = match svc_type {
@@ -471,6 +519,15 @@ pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
         }
         other => other,
     };
+    if !subscribe_topics.is_empty() && kind != ServiceType::WorkerService {
+        return Err(WharfError::usage(
+            format!(
+                "`--subscribe-topics` is for a Worker Service, and {name} is a {}",
+                kind.as_str()
+            ),
+            Some("pass `--svc-type \"Worker Service\"`, or leave out `--subscribe-topics`".into()),
+        ));
+    }
     Ok(NewService {
         name,
         kind,
@@ -478,6 +535,9 @@ pub fn complete(ui: &Ui, args: InitArgs) -> Result<NewService, WharfError> {
         image,
         port,
         schedule: None,
+        retries: None,
+        timeout: None,
+        topics: subscribe_topics,
     })
 }
 
@@ -526,6 +586,8 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
         digest,
         tag,
         upload_assets,
+        diff,
+        allow_downgrade: _,
         aws,
     } = a;
     let mut ws = context::load(ui)?;
@@ -577,5 +639,8 @@ pub(super) fn package(a: PackageArgs, ui: &Ui) -> Result<(), WharfError> {
     }
     context::report(ui, &ws)?;
     let pkg = pkg.ok_or(WharfError::InvalidManifest { errors: 1 })?;
+    if diff {
+        return context::package_diff(ui, &ws, &env, &aws, pkg);
+    }
     context::emit_package(ui, &pkg, output_dir.as_deref())
 }

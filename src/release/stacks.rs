@@ -605,6 +605,20 @@ pub async fn diff_and_confirm(
     spec: &StackSpec,
     yes: bool,
 ) -> Result<bool, WharfError> {
+    show_diff(ui, aws, spec).await?;
+    if yes {
+        return Ok(true);
+    }
+    Ok(ui.confirm("Continue with the deployment?", "--yes")?)
+}
+
+/// Prints how `spec`'s template differs from its deployed stack's (everything is new
+/// when there is none), with the resources it would replace, and a `diff` event.
+/// `Ok(true)` when it differs or the stack does not exist.
+///
+/// # Errors
+/// AWS errors.
+pub async fn show_diff(ui: &Ui, aws: &Aws, spec: &StackSpec) -> Result<bool, WharfError> {
     let deployed = aws.template(&spec.name).await?;
     let diff = match &deployed {
         None => {
@@ -640,8 +654,5 @@ pub async fn diff_and_confirm(
         "diff",
         &serde_json::json!({"stack": spec.name, "exists": deployed.is_some(), "diff": diff, "replacing": replacing}),
     );
-    if yes {
-        return Ok(true);
-    }
-    Ok(ui.confirm("Continue with the deployment?", "--yes")?)
+    Ok(deployed.is_none() || diff.is_some())
 }

@@ -572,3 +572,216 @@ fn adopt_allow_names_a_stack_and_a_logical_id() {
             );
     }
 }
+
+#[test]
+fn copilot_only_flags_say_what_to_use_instead() {
+    let d = Dir::example("storefront");
+    for (args, what) in [
+        (
+            &["env", "init", "-n", "x", "--aws-access-key-id", "AKIA"][..],
+            "AWS_ACCESS_KEY_ID",
+        ),
+        (
+            &["svc", "show", "-n", "web", "--manifest", "test"],
+            "svc package",
+        ),
+        (
+            &["svc", "init", "-n", "x", "--ingress-type", "Internet"],
+            "App Runner",
+        ),
+        (
+            &["env", "package", "-n", "test", "--upload-assets"],
+            "offline",
+        ),
+    ] {
+        wharf(d.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("(a Copilot flag)"))
+            .stderr(predicate::str::contains(what));
+    }
+    // Copilot's flags with nothing to do in wharf are taken.
+    for args in [
+        &[
+            "svc",
+            "package",
+            "-n",
+            "web",
+            "-e",
+            "test",
+            "--allow-downgrade",
+        ][..],
+        &[
+            "env",
+            "package",
+            "-n",
+            "test",
+            "--force",
+            "--allow-downgrade",
+        ],
+        &["job", "ls", "--local"],
+    ] {
+        wharf(d.path()).args(args).assert().success();
+    }
+}
+
+#[test]
+fn init_flags_copilot_scripts_pass_reach_the_manifests() {
+    let d = Dir::new();
+    let run = |args: &[&str]| {
+        wharf(d.path())
+            .env("CI", "true")
+            .args(args)
+            .assert()
+            .success();
+    };
+    let read = |rel: &str| std::fs::read_to_string(d.path().join(rel)).unwrap();
+    run(&[
+        "init",
+        "--app",
+        "shop",
+        "-n",
+        "nightly",
+        "--type",
+        "Scheduled Job",
+        "--image",
+        "busybox",
+        "--schedule",
+        "0 3 * * *",
+        "--retries",
+        "3",
+        "--timeout",
+        "1h30m",
+    ]);
+    let job = read("wharf/nightly/manifest.yml");
+    assert!(
+        job.contains("schedule: \"0 3 * * *\"")
+            && job.contains("retries: 3\n")
+            && job.contains("timeout: \"1h30m\""),
+        "{job}"
+    );
+    run(&[
+        "job",
+        "init",
+        "-n",
+        "report",
+        "--image",
+        "busybox",
+        "-t",
+        "Scheduled Job",
+        "--retries",
+        "2",
+        "--allow-downgrade",
+    ]);
+    let job = read("wharf/report/manifest.yml");
+    assert!(
+        job.contains("schedule: \"@daily\"") && job.contains("retries: 2\n"),
+        "{job}"
+    );
+    run(&[
+        "svc",
+        "init",
+        "-n",
+        "worker",
+        "--type",
+        "Worker Service",
+        "--image",
+        "busybox",
+        "--subscribe-topics",
+        "api:orders,api:refunds",
+        "--no-subscribe",
+    ]);
+    let worker = read("wharf/worker/manifest.yml");
+    assert!(
+        worker.contains("subscribe:\n  topics:\n    - name: \"orders\"\n      service: \"api\"\n    - name: \"refunds\""),
+        "{worker}"
+    );
+    run(&[
+        "env",
+        "init",
+        "-n",
+        "prod",
+        "--override-vpc-cidr",
+        "10.1.0.0/16",
+        "--override-az-names",
+        "us-east-1a,us-east-1b,us-east-1c",
+        "--override-public-cidrs",
+        "10.1.0.0/24,10.1.1.0/24,10.1.2.0/24",
+        "--container-insights",
+    ]);
+    let env = read("wharf/environments/prod/manifest.yml");
+    // The private subnets not given are carved from the VPC's block beside the public ones.
+    assert!(env.contains("        - cidr: 10.1.2.0/24\n          az: us-east-1c\n      private:\n        - cidr: 10.1.3.0/24\n          az: us-east-1a\n"), "{env}");
+    assert!(env.contains("container_insights: true"), "{env}");
+    // What does not fit is refused, naming the flag, and nothing is written.
+    for (args, why) in [
+        (
+            &[
+                "env",
+                "init",
+                "-n",
+                "bad",
+                "--override-az-names",
+                "a,b,c",
+                "--override-public-cidrs",
+                "10.0.0.0/24,10.0.1.0/24",
+            ][..],
+            "`--override-public-cidrs` gives 2",
+        ),
+        (
+            &[
+                "init",
+                "--app",
+                "shop",
+                "-n",
+                "x",
+                "--type",
+                "Backend Service",
+                "--image",
+                "busybox",
+                "--retries",
+                "1",
+            ],
+            "`--retries` is for a Scheduled Job",
+        ),
+        (
+            &[
+                "svc",
+                "init",
+                "-n",
+                "y",
+                "--type",
+                "Backend Service",
+                "--image",
+                "busybox",
+                "--subscribe-topics",
+                "api:orders",
+            ],
+            "for a Worker Service",
+        ),
+        (
+            &[
+                "svc",
+                "init",
+                "-n",
+                "z",
+                "--type",
+                "Worker Service",
+                "--image",
+                "busybox",
+                "--subscribe-topics",
+                "orders",
+            ],
+            "is not `<service>:<topic>`",
+        ),
+    ] {
+        wharf(d.path())
+            .env("CI", "true")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(why));
+    }
+    assert!(!d.path().join("wharf/environments/bad").exists());
+}

@@ -144,4 +144,40 @@ print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for
         ]),
         "{app}"
     );
+    // `package --diff`, as Copilot's: 0 when nothing differs, 1 when something does,
+    // 2 when no comparison can be made.
+    let diff = |args: &[&str]| {
+        let out = crate::harness::wharf_lab(d, ep, &lab)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = diff(&["svc", "package", "-n", "api", "-e", "test", "--diff"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(format!("{out}{err}").contains("No changes."), "{out}{err}");
+    let (code, _, err) = diff(&["env", "package", "-n", "test", "--diff"]);
+    assert_eq!(code, Some(0), "{err}");
+    write(
+        "wharf/api/manifest.yml",
+        "name: api\ntype: Backend Service\nimage:\n  location: public.ecr.aws/docker/library/nginx:1.27\n  port: 80\nmemory: 1024\n",
+    );
+    let (code, out, err) = diff(&["svc", "package", "-n", "api", "-e", "test", "--diff"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.contains("1024"), "{out}");
+    assert!(err.contains("differs from stack cli-test-api"), "{err}");
+    // Nothing answers there.
+    let out = crate::harness::wharf_lab(d, ep, &lab)
+        .args(["svc", "package", "-n", "api", "-e", "test", "--diff"])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no diff:"), "{err}");
 }

@@ -98,6 +98,20 @@ pub fn default_subnets(
         (0, 0) => 2,
         (0, n) | (n, _) => n,
     };
+    subnets_of(vpc, public, private, per_list)
+}
+
+/// [`default_subnets`] with `per_list` subnets in each list not given (one per
+/// Availability Zone, for `env init --override-az-names`).
+///
+/// # Errors
+/// As [`default_subnets`].
+pub fn subnets_of(
+    vpc: &Cidr,
+    public: &[Cidr],
+    private: &[Cidr],
+    per_list: usize,
+) -> Result<(Vec<Cidr>, Vec<Cidr>), String> {
     let wanted = |given: &[Cidr]| if given.is_empty() { per_list } else { 0 };
     let (want_public, want_private) = (wanted(public), wanted(private));
     let total = want_public + want_private;
