@@ -8,6 +8,19 @@ use crate::deploy::types::{
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, Tag};
 use std::collections::BTreeMap;
 
+/// One resource of a stack, as `svc show --resources` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StackResource {
+    /// Its logical ID in the template.
+    pub logical_id: String,
+    /// Its type (`AWS::ECS::Service`).
+    pub resource_type: String,
+    /// Its physical ID (name, ARN or ID, as CloudFormation gives it).
+    pub physical_id: String,
+    /// Its status (`CREATE_COMPLETE`).
+    pub status: String,
+}
+
 fn stack_resource(name: &str) -> String {
     format!("stack {name}")
 }
@@ -68,6 +81,34 @@ impl Aws {
             }
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Every resource of `stack` (ListStackResources, all pages; a stack holds at most
+    /// 500 resources), in CloudFormation's order.
+    pub async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, AwsError> {
+        let mut pages = self
+            .cfn
+            .list_stack_resources()
+            .stack_name(stack)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|e| call_error("ListStackResources", stack_resource(stack), e))?;
+            for r in page.stack_resource_summaries() {
+                out.push(StackResource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: r.resource_type().unwrap_or_default().to_string(),
+                    physical_id: r.physical_resource_id().unwrap_or_default().to_string(),
+                    status: r
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+        }
         Ok(out)
     }
 

@@ -30,6 +30,9 @@ pub struct ShowArgs {
     /// Environment name.
     #[arg(short, long)]
     pub name: String,
+    /// List the environment stack's resources too (logical ID, type, physical ID).
+    #[arg(long)]
+    pub resources: bool,
     /// AWS connection.
     #[command(flatten)]
     pub aws: super::remote::AwsArgs,
@@ -166,7 +169,7 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Package(a) => package(a, ui),
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => delete(a, ui),
-        Command::Show(a) => super::status::env_show(ui, &a.name, &a.aws),
+        Command::Show(a) => super::status::env_show(ui, &a.name, &a.aws, a.resources),
     }
 }
 

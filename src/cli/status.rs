@@ -169,7 +169,28 @@ pub fn svc_status(ui: &Ui, target: &TargetArgs, watch: bool) -> Result<(), Wharf
 }
 
 /// `wharf svc show`: the stack's outputs and what the task definition runs.
-pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+/// The resources of `stack`, as lines under `  Resources` (for `--resources`).
+fn resources_text(resources: &[crate::aws::cfn::StackResource]) -> String {
+    let mut t = String::from("  Resources\n");
+    for r in resources {
+        let _ = writeln!(
+            t,
+            "    {:<40} {:<45} {}",
+            r.logical_id, r.resource_type, r.physical_id
+        );
+    }
+    t
+}
+
+/// `wharf svc show`: what a deployed service runs; with `resources`, its stack's
+/// resources too (Copilot's `--resources`).
+pub fn svc_show(
+    ui: &Ui,
+    name: &str,
+    env: &str,
+    aws: &AwsArgs,
+    resources: bool,
+) -> Result<(), WharfError> {
     let ws = remote::load_for_env(ui, env)?;
     super::context::require_service(&ws, name)?;
     super::context::refuse_job(&ws, name, "svc show")?;
@@ -218,14 +239,26 @@ pub fn svc_show(ui: &Ui, name: &str, env: &str, aws: &AwsArgs) -> Result<(), Wha
                 }
             }
         }
+        let listed = if resources {
+            client.stack_resources(&stack).await?
+        } else {
+            Vec::new()
+        };
+        if resources {
+            t.push_str(&resources_text(&listed));
+        }
         ui.data(&t);
-        ui.event("service", &serde_json::json!({"service": name, "environment": env, "stack": info, "task_definition": td}));
+        let mut event = serde_json::json!({"service": name, "environment": env, "stack": info, "task_definition": td});
+        if resources {
+            event["resources"] = serde_json::json!(listed);
+        }
+        ui.event("service", &event);
         Ok(())
     })
 }
 
 /// `wharf env show`: the environment stack's outputs and the services deployed to it.
-pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
+pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs, resources: bool) -> Result<(), WharfError> {
     let ws = remote::load_for_env(ui, env)?;
     remote::block_on(async {
         let client = remote::connect(&ws, env, aws).await?;
@@ -263,8 +296,20 @@ pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs) -> Result<(), WharfError> {
                 s.status
             );
         }
+        let listed = if resources {
+            client.stack_resources(&stack).await?
+        } else {
+            Vec::new()
+        };
+        if resources {
+            t.push_str(&resources_text(&listed));
+        }
         ui.data(&t);
-        ui.event("environment", &serde_json::json!({"environment": env, "region": client.region, "stack": info, "services": services}));
+        let mut event = serde_json::json!({"environment": env, "region": client.region, "stack": info, "services": services});
+        if resources {
+            event["resources"] = serde_json::json!(listed);
+        }
+        ui.event("environment", &event);
         Ok(())
     })
 }

@@ -25,7 +25,7 @@ pub enum Command {
     /// Task counts, deployments and recent events of a deployed service.
     Status(StatusArgs),
     /// What a deployed service runs: URL, task definition, variables, secret names.
-    Show(TargetArgs),
+    Show(ShowArgs),
     /// Return to the last successful deployment (or `--to` a revision), through CloudFormation.
     Rollback(super::rollback::Args),
 }
@@ -40,6 +40,17 @@ pub struct StatusArgs {
     /// 0, 3 or 4); also after Ctrl-C or `--detach`.
     #[arg(long)]
     pub watch: bool,
+}
+
+/// `wharf svc show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Which service.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// List the service stack's resources too (logical ID, type, physical ID).
+    #[arg(long)]
+    pub resources: bool,
 }
 
 /// `wharf svc delete`.
@@ -201,7 +212,13 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
         Command::Deploy(a) => deploy(a, ui),
         Command::Delete(a) => delete(a, ui),
         Command::Status(a) => super::status::svc_status(ui, &a.target, a.watch),
-        Command::Show(a) => super::status::svc_show(ui, &a.name, &a.env, &a.aws),
+        Command::Show(a) => super::status::svc_show(
+            ui,
+            &a.target.name,
+            &a.target.env,
+            &a.target.aws,
+            a.resources,
+        ),
         Command::Rollback(a) => super::rollback::run(a, ui),
     }
 }

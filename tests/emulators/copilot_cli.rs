@@ -144,6 +144,54 @@ print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for
         ]),
         "{app}"
     );
+    // `--resources`: the stack's resources, by logical ID.
+    for (args, kind, id) in [
+        (
+            &[
+                "svc",
+                "show",
+                "-n",
+                "api",
+                "-e",
+                "test",
+                "--resources",
+                "--json",
+            ][..],
+            "service",
+            "Service",
+        ),
+        (
+            &["env", "show", "-n", "test", "--resources", "--json"],
+            "environment",
+            "Cluster",
+        ),
+    ] {
+        let out = crate::harness::wharf_lab(d, ep, &lab)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let event = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|e| e["type"] == kind)
+            .unwrap_or_else(|| panic!("{text}"));
+        let found = event["data"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["logical_id"] == id)
+            .unwrap_or_else(|| panic!("{event}"));
+        assert!(
+            !found["physical_id"].as_str().unwrap().is_empty(),
+            "{found}"
+        );
+    }
     // `package --diff`, as Copilot's: 0 when nothing differs, 1 when something does,
     // 2 when no comparison can be made.
     let diff = |args: &[&str]| {
