@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(v["code"], "wharf::usage::arguments");
         let m = v["message"].as_str().unwrap();
         assert!(m.contains("--bogus") && !m.starts_with("error"), "{m}");
-        let e = cli::Cli::try_parse_from(["wharf", "svc", "deploy", "-n", "web"]).unwrap_err();
+        let e = cli::Cli::try_parse_from(["wharf", "package", "--all"]).unwrap_err();
         let m = usage_event(&e)["message"].as_str().unwrap().to_string();
         assert!(
             m.contains("required arguments were not provided") && m.contains("--env"),

@@ -75,6 +75,96 @@ pub fn report(ui: &Ui, ws: &Workspace) -> Result<(), WharfError> {
     Ok(())
 }
 
+/// What a `-n` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A service (not a Scheduled Job).
+    Service,
+    /// A Scheduled Job.
+    Job,
+    /// An environment.
+    Environment,
+}
+
+/// Fills an empty `name` (the flag not given: its value defaults to empty) as Copilot
+/// did: the workspace's only one of `kind`, said ("Only found one service, defaulting
+/// to: web"), else the answer to a question on a terminal; without a terminal, a usage
+/// error listing them. A name given is left as it is (commands check it). `flag` is
+/// the flag that names it (`--name`, `--env`).
+///
+/// # Errors
+/// No workspace, none of `kind` in it, or several and no terminal to ask on.
+pub fn fill(ui: &Ui, name: &mut String, kind: Kind, flag: &'static str) -> Result<(), WharfError> {
+    if !name.is_empty() {
+        return Ok(());
+    }
+    let ws = load(ui)?;
+    let job = ServiceType::ScheduledJob.as_str();
+    let (names, what, create): (Vec<String>, &'static str, &str) = match kind {
+        Kind::Environment => (ws.env_names(), "environment", "wharf env init"),
+        Kind::Service => (
+            ws.service_names()
+                .into_iter()
+                .filter(|n| ws.service_type(n).as_deref() != Some(job))
+                .collect(),
+            "service",
+            "wharf svc init",
+        ),
+        Kind::Job => (
+            ws.service_names()
+                .into_iter()
+                .filter(|n| ws.service_type(n).as_deref() == Some(job))
+                .collect(),
+            "job",
+            "wharf job init",
+        ),
+    };
+    match names.as_slice() {
+        [] => Err(WharfError::usage(
+            format!("the workspace has no {what}"),
+            Some(format!("create one with `{create}`")),
+        )),
+        [only] => {
+            ui.note(format!("Only found one {what}, defaulting to: {only}"));
+            *name = only.clone();
+            Ok(())
+        }
+        many => {
+            let labels: Vec<&str> = many.iter().map(String::as_str).collect();
+            let question = format!("Which {what}?");
+            match ui.ask_select(&question, &labels, flag, what) {
+                Ok(i) => {
+                    *name = many[i].clone();
+                    Ok(())
+                }
+                Err(crate::ui::PromptError::NeedsFlag { .. }) => Err(WharfError::usage(
+                    format!(
+                        "which {what}? The workspace has {}: {}",
+                        many.len(),
+                        many.join(", ")
+                    ),
+                    Some(format!("name one with `{flag}`")),
+                )),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+/// [`fill`] for a workload's `--name` and its `--env`.
+///
+/// # Errors
+/// As [`fill`].
+pub fn fill_target(
+    ui: &Ui,
+    name: &mut String,
+    env: &mut String,
+    kind: Kind,
+) -> Result<(), WharfError> {
+    fill(ui, name, kind, "--name")?;
+    fill(ui, env, Kind::Environment, "--env")
+}
+
 /// Errors out when `name` is a Scheduled Job: `command` is about ECS services.
 pub fn refuse_job(ws: &Workspace, name: &str, command: &str) -> Result<(), WharfError> {
     if ws.service_type(name).as_deref() == Some(ServiceType::ScheduledJob.as_str()) {

@@ -117,14 +117,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
     }
     let (names, after) = ordering(&names);
     let ws0 = context::load(ui)?;
-    let env = match env {
-        Some(e) => e,
-        None => {
-            let envs = ws0.env_names();
-            let labels: Vec<&str> = envs.iter().map(String::as_str).collect();
-            envs[ui.ask_select("Environment", &labels, "--env", "an environment")?].clone()
-        }
-    };
+    let mut env = env.unwrap_or_default();
+    context::fill(ui, &mut env, context::Kind::Environment, "--env")?;
     if init_env && !ws0.env_names().contains(&env) {
         let spec = crate::scaffold::EnvSpec {
             name: env.clone(),

@@ -27,8 +27,8 @@ pub enum Command {
 /// `wharf env show`.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// Environment name.
-    #[arg(short, long)]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
     /// List the environment stack's resources too (logical ID, type, physical ID).
     #[arg(long)]
@@ -41,8 +41,8 @@ pub struct ShowArgs {
 /// `wharf env delete`.
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
-    /// Environment name.
-    #[arg(short, long)]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
     /// AWS connection.
     #[command(flatten)]
@@ -52,8 +52,8 @@ pub struct DeleteArgs {
 /// `wharf env deploy`.
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
-    /// Environment name.
-    #[arg(short, long)]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
     /// How to deploy.
     #[command(flatten)]
@@ -139,8 +139,8 @@ pub struct InitArgs {
 /// `wharf env package`.
 #[derive(Debug, clap::Args)]
 pub struct PackageArgs {
-    /// Environment name.
-    #[arg(short, long)]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
     /// Write `<env>.stack.yml` and `<env>.params.json` here instead of printing the template.
     #[arg(long)]
@@ -163,13 +163,26 @@ pub struct PackageArgs {
 
 /// Runs `wharf env …`.
 pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
+    use context::{Kind, fill};
     match cmd {
         Command::Init(a) => init(a, ui),
         Command::Ls(a) => ls(a, ui),
-        Command::Package(a) => package(a, ui),
-        Command::Deploy(a) => deploy(a, ui),
-        Command::Delete(a) => delete(a, ui),
-        Command::Show(a) => super::status::env_show(ui, &a.name, &a.aws, a.resources),
+        Command::Package(mut a) => {
+            fill(ui, &mut a.name, Kind::Environment, "--name")?;
+            package(a, ui)
+        }
+        Command::Deploy(mut a) => {
+            fill(ui, &mut a.name, Kind::Environment, "--name")?;
+            deploy(a, ui)
+        }
+        Command::Delete(mut a) => {
+            fill(ui, &mut a.name, Kind::Environment, "--name")?;
+            delete(a, ui)
+        }
+        Command::Show(mut a) => {
+            fill(ui, &mut a.name, Kind::Environment, "--name")?;
+            super::status::env_show(ui, &a.name, &a.aws, a.resources)
+        }
     }
 }
 

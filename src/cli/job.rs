@@ -41,11 +41,11 @@ pub struct LsArgs {
 /// `wharf job run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Job name.
-    #[arg(short, long)]
+    /// Job name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// Wait for the run to end, and exit with its task's exit code (1 when it failed
     /// without one; 4 when the job's `timeout` stopped it or `--timeout` passed first).
@@ -91,19 +91,28 @@ pub struct InitArgs {
 
 /// Runs a `wharf job` subcommand.
 pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
+    use context::{Kind, fill_target};
     match cmd {
         Command::Init(a) => init(a, ui),
         Command::Ls(_) => ls(ui),
-        Command::Package(a) => {
+        Command::Package(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;
             context::require_job(&context::load(ui)?, &a.name, "job package")?;
             svc::package(a, ui)
         }
-        Command::Deploy(a) => deploy(a, ui),
-        Command::Delete(a) => {
+        Command::Deploy(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;
+            deploy(a, ui)
+        }
+        Command::Delete(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;
             context::require_job(&context::load(ui)?, &a.name, "job delete")?;
             svc::delete(a, ui)
         }
-        Command::Run(a) => run_now(a, ui),
+        Command::Run(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;
+            run_now(a, ui)
+        }
     }
 }
 

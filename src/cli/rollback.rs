@@ -15,11 +15,11 @@ use crate::watch::poll::RolloutApi;
 /// `wharf svc rollback`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Service name.
-    #[arg(short, long)]
+    /// Service name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// Return to this task definition revision (`7` or `family:7`), if it deployed
     /// successfully; default: the last good release (the one before the current release

@@ -40,11 +40,11 @@ pub(super) async fn required(
 /// A service in an environment (`svc status`, `svc show`).
 #[derive(Debug, clap::Args)]
 pub struct TargetArgs {
-    /// Service name.
-    #[arg(short, long)]
+    /// Service name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// AWS connection.
     #[command(flatten)]

@@ -56,11 +56,11 @@ pub struct ShowArgs {
 /// `wharf svc delete`.
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
-    /// Service name.
-    #[arg(short, long)]
+    /// Service name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// AWS connection.
     #[command(flatten)]
@@ -70,11 +70,11 @@ pub struct DeleteArgs {
 /// `wharf svc deploy`.
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
-    /// Service name.
-    #[arg(short, long)]
+    /// Service name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// Image options (services built from a Dockerfile).
     #[command(flatten)]
@@ -130,11 +130,11 @@ fn parse_subscription(s: &str) -> Result<(String, String), String> {
 /// `wharf svc package`.
 #[derive(Debug, clap::Args)]
 pub struct PackageArgs {
-    /// Service name.
-    #[arg(short, long)]
+    /// Service name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name.
-    #[arg(short, long = "env")]
+    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// Write `<svc>-<env>.stack.yml` and `<svc>-<env>.params.json` here instead of printing the template.
     #[arg(long)]
@@ -205,21 +205,40 @@ fn parse_digest(s: &str) -> Result<(Option<String>, String), String> {
 
 /// Runs `wharf svc …`.
 pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
+    use context::{Kind, fill_target};
     match cmd {
         Command::Init(a) => init(a, ui),
         Command::Ls(a) => ls(a, ui),
-        Command::Package(a) => package(a, ui),
-        Command::Deploy(a) => deploy(a, ui),
-        Command::Delete(a) => delete(a, ui),
-        Command::Status(a) => super::status::svc_status(ui, &a.target, a.watch),
-        Command::Show(a) => super::status::svc_show(
-            ui,
-            &a.target.name,
-            &a.target.env,
-            &a.target.aws,
-            a.resources,
-        ),
-        Command::Rollback(a) => super::rollback::run(a, ui),
+        Command::Package(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
+            package(a, ui)
+        }
+        Command::Deploy(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
+            deploy(a, ui)
+        }
+        Command::Delete(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
+            delete(a, ui)
+        }
+        Command::Status(mut a) => {
+            fill_target(ui, &mut a.target.name, &mut a.target.env, Kind::Service)?;
+            super::status::svc_status(ui, &a.target, a.watch)
+        }
+        Command::Show(mut a) => {
+            fill_target(ui, &mut a.target.name, &mut a.target.env, Kind::Service)?;
+            super::status::svc_show(
+                ui,
+                &a.target.name,
+                &a.target.env,
+                &a.target.aws,
+                a.resources,
+            )
+        }
+        Command::Rollback(mut a) => {
+            fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
+            super::rollback::run(a, ui)
+        }
     }
 }
 

@@ -785,3 +785,42 @@ fn init_flags_copilot_scripts_pass_reach_the_manifests() {
     }
     assert!(!d.path().join("wharf/environments/bad").exists());
 }
+
+#[test]
+fn the_only_service_or_environment_is_picked_as_copilot_did() {
+    // One service, one environment: both picked, and said.
+    let d = Dir::example("hello");
+    wharf(d.path())
+        .env("CI", "true")
+        .args(["svc", "package"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Only found one service, defaulting to: hello",
+        ))
+        .stderr(predicate::str::contains(
+            "Only found one environment, defaulting to: test",
+        ));
+    wharf(d.path())
+        .env("CI", "true")
+        .args(["env", "package"])
+        .assert()
+        .success();
+    // Several, and no terminal to ask on: which, naming the flag.
+    let d = Dir::example("storefront");
+    wharf(d.path())
+        .env("CI", "true")
+        .args(["svc", "package", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "which service? The workspace has 2: api, web",
+        ))
+        .stderr(predicate::str::contains("`--name`"));
+    wharf(d.path())
+        .env("CI", "true")
+        .args(["job", "package", "-e", "test"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the workspace has no job"));
+}
