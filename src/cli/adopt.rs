@@ -88,6 +88,18 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 "Copilot's registry entry {name} is left out: {why}"
             ));
         }
+        // wharf's own application stack (its bucket holds templates, deploy locks and
+        // environment files); Copilot's application stacks have other names.
+        let app_stack = crate::deploy::owner::Owner::application(&app).stack_name();
+        let app_stack_missing = {
+            use crate::deploy::StackApi;
+            home.describe(&app_stack).await?.is_none()
+        };
+        if app_stack_missing {
+            ui.note(format!(
+                "application stack {app_stack}: not deployed; adopting creates it first (wharf's bucket of templates, deploy locks and environment files)"
+            ));
+        }
         let survey = adopt::survey(&registry, &ws.env_names(), &ws.service_names());
         ui.note(format!(
             "Copilot deployed application `{app}`: environments {}; workloads {}",
@@ -227,6 +239,20 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         }
         let opts = crate::release::options_watching(interrupts.clone(), false);
         let mut adopted: Vec<String> = Vec::new();
+        if app_stack_missing {
+            let info = crate::compile::workspace::app_info(&ws)
+                .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+            if let Some(domain) = &info.domain {
+                // Copilot made the application's zone outside any stack wharf could
+                // take over; wharf's application stack would make a second one.
+                ui.warn(format!(
+                    "application stack {app_stack} is not created: it would make a second hosted zone {app}.{domain} beside Copilot's; deploys are not locked until `wharf app init {app}` makes it"
+                ));
+            } else {
+                // wharf's own, new: a run stopped after it skips it the next time.
+                super::app::deploy_stack(ui, home.clone(), &info, opts.clone()).await?;
+            }
+        }
         let mut left: Vec<String> = Vec::new();
         for (env, client, (_, mut env_spec), workloads) in adopters {
             stop(done_so_far(&adopted))?;

@@ -482,34 +482,49 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
     super::context::report(ui, &ws)?;
     let info = crate::compile::workspace::app_info(&ws)
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-    let mut pkg = crate::compile::application::compile_app(&info)?;
     remote::block_on(async {
         let client = remote::connect_to(&ws, None, &aws).await?;
-        if let Some(domain) = &info.domain {
-            let zone = client.public_zone_id(domain).await?.ok_or_else(|| {
-                WharfError::usage(
-                    format!("this account has no public Route 53 hosted zone named {domain}"),
-                    Some(format!("create the hosted zone {domain} (or register the domain with Route 53) in this account, then run `wharf app init` again")),
-                )
-            })?;
-            pkg.config.parameters.insert(
-                crate::compile::application::DOMAIN_ZONE_PARAMETER.to_string(),
-                zone,
-            );
-        }
-        stacks::run_stacks(
-            ui,
-            client,
-            &info.name,
-            Some(remote::spec(pkg)),
-            Vec::new(),
-            remote::options(ui, false),
-            stacks::Run::one(stacks::Lock::Skip),
-        )
-        .await
+        deploy_stack(ui, client, &info, remote::options(ui, false)).await
     })?;
     ui.note(next_steps(&ws));
     Ok(())
+}
+
+/// Creates or updates the application stack of `info` (`<app>-infrastructure`: the
+/// bucket of templates, locks and files; with a domain, its hosted zone, delegated from
+/// the domain's zone, which is looked up in the account).
+///
+/// # Errors
+/// No hosted zone for the domain (usage), AWS errors, the deploy failing.
+pub async fn deploy_stack(
+    ui: &Ui,
+    client: crate::aws::Aws,
+    info: &crate::compile::AppInfo,
+    opts: crate::deploy::stack::Options,
+) -> Result<(), WharfError> {
+    let mut pkg = crate::compile::application::compile_app(info)?;
+    if let Some(domain) = &info.domain {
+        let zone = client.public_zone_id(domain).await?.ok_or_else(|| {
+            WharfError::usage(
+                format!("this account has no public Route 53 hosted zone named {domain}"),
+                Some(format!("create the hosted zone {domain} (or register the domain with Route 53) in this account, then run `wharf app init` again")),
+            )
+        })?;
+        pkg.config.parameters.insert(
+            crate::compile::application::DOMAIN_ZONE_PARAMETER.to_string(),
+            zone,
+        );
+    }
+    stacks::run_stacks(
+        ui,
+        client,
+        &info.name,
+        Some(super::remote::spec(pkg)),
+        Vec::new(),
+        opts,
+        stacks::Run::one(stacks::Lock::Skip),
+    )
+    .await
 }
 
 /// What to do after `app init`, given what the workspace already holds.

@@ -440,13 +440,22 @@ fn copilots_own_stacks_are_adopted_in_place() {
         ep,
         "print(json.dumps({s['StackName']: {t['Key']: t['Value'] for t in s.get('Tags', [])} for s in client('cloudformation').describe_stacks()['Stacks']}))",
     );
+    // wharf's application stack (its bucket holds deploy locks and files) was created
+    // first, beside Copilot's.
     for s in [
+        "my-app-infrastructure",
         "my-app-test",
         "my-app-test-simple-backend",
         "my-app-test-dogworker",
     ] {
         assert_eq!(tags[s]["wharf-application"], "my-app", "{tags}");
     }
+    let ls = wharf(d, ep).args(["app", "ls", "--json"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&ls.stdout).contains("\"name\":\"my-app\""),
+        "{}",
+        String::from_utf8_lossy(&ls.stderr)
+    );
     // The second deploy is a no-op.
     crate::harness::deploy_changes_nothing(
         d,
