@@ -51,11 +51,13 @@ pub enum WharfError {
     },
     /// `package --diff`: the template differs from the deployed stack's (exit 1, as
     /// Copilot's `package --diff`).
-    #[error("the template differs from stack {stack}'s deployed one")]
+    #[error("{}", if *deployed { format!("the template differs from stack {stack}'s deployed one") } else { format!("stack {stack} is not deployed: everything in the template is new") })]
     #[diagnostic(code(wharf::diff::differs))]
     Differs {
         /// The stack.
         stack: String,
+        /// Whether it is deployed.
+        deployed: bool,
     },
     /// `package --diff` could not compare (exit 2, as Copilot's `package --diff`).
     #[error("no diff: {0}")]

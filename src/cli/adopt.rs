@@ -522,6 +522,11 @@ fn describe(what: &str, stack: &str, outcome: &Outcome) -> String {
                     l.what,
                     if l.allowed { " (--allow)" } else { "" }
                 ));
+                if l.resource_type == "AWS::ServiceDiscovery::PrivateDnsNamespace" && !l.allowed {
+                    s.push_str(
+                        "\n    (the environment manifest's `namespace:` keeps the deployed name: Copilot before v1.5 named it `<app>.local`)",
+                    );
+                }
             }
             s
         }

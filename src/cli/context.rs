@@ -244,13 +244,16 @@ pub fn package_diff(
     pkg: crate::compile::Package,
 ) -> Result<(), WharfError> {
     let spec = crate::deploy::stack::StackSpec::from(pkg);
-    let differs = super::remote::block_on(async {
+    let (deployed, differs) = super::remote::block_on(async {
         let client = super::remote::connect(ws, env, aws).await?;
         crate::release::stacks::show_diff(ui, &client, &spec).await
     })
     .map_err(|e| WharfError::DiffUnavailable(Box::new(e)))?;
     if differs {
-        return Err(WharfError::Differs { stack: spec.name });
+        return Err(WharfError::Differs {
+            stack: spec.name,
+            deployed,
+        });
     }
     ui.result("No changes.");
     Ok(())
@@ -280,6 +283,7 @@ pub fn emit_package(
                     path.display()
                 ));
             }
+            let mut certificate_file = None;
             if let Some(request) = &pkg.cdn_certificate {
                 let env = pkg.file_stem.as_str();
                 let app = pkg
@@ -291,6 +295,7 @@ pub fn emit_package(
                     crate::compile::cdn_certificate::template(app, env, request, "")?;
                 let path = dir.join(format!("{env}.cdn-certificate.yml"));
                 std::fs::write(&path, template).map_err(|e| WharfError::io("write", &path, e))?;
+                certificate_file = Some(path.clone());
                 ui.note(format!(
                     "Wrote its CloudFront certificate's template {} (stack {} in {}; the stack's {} takes its {} output)",
                     path.display(),
@@ -307,7 +312,11 @@ pub fn emit_package(
                 params.display()
             ));
             ui.data(&format!("{}\n{}\n", stack.display(), params.display()));
-            ui.event("package", &serde_json::json!({"stack": pkg.stack_name, "template_file": stack, "params_file": params}));
+            let mut event = serde_json::json!({"stack": pkg.stack_name, "template_file": stack, "params_file": params});
+            if let Some(path) = certificate_file {
+                event["cdn_certificate_file"] = serde_json::json!(path);
+            }
+            ui.event("package", &event);
         }
         None => {
             ui.data(&pkg.template);

@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
     /// A Scheduled Job's `timeout` (`1h30m`, `900s`).
-    #[arg(long)]
+    #[arg(long, value_parser = super::job::parse_timeout)]
     pub timeout: Option<String>,
 }
 
@@ -193,7 +193,8 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         return Ok(());
     }
     ui.note(format!(
-        "Next: `wharf validate`, then `wharf env package -n {env_name}` and `wharf svc package -n {svc_name} -e {env_name}` to see the CloudFormation."
+        "Next: `wharf validate`, then `wharf env package -n {env_name}` and `wharf {} package -n {svc_name} -e {env_name}` to see the CloudFormation.",
+        if svc_spec.schedule.is_some() { "job" } else { "svc" }
     ));
     Ok(())
 }

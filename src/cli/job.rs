@@ -79,7 +79,7 @@ pub struct InitArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
     /// The longest a run may take, retries included (`timeout`: `1h30m`, `900s`).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_timeout)]
     pub timeout: Option<String>,
     /// Accepted for Copilot's scripts: "Scheduled Job", the only type of job.
     #[arg(short = 't', long, hide = true, value_parser = ["Scheduled Job"])]
@@ -234,6 +234,15 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
             }),
         }
     })
+}
+
+/// `--timeout`: a duration longer than zero (`1h30m`, `900s`), kept as written.
+pub(super) fn parse_timeout(s: &str) -> Result<String, String> {
+    match crate::manifest::duration::parse(s) {
+        Ok(d) if d.as_millis() > 0 => Ok(s.to_string()),
+        Ok(_) => Err("a job's timeout must be longer than zero".into()),
+        Err(e) => Err(format!("{} (write it like `1h30m` or `900s`)", e.0)),
+    }
 }
 
 /// A job's schedule: `--schedule` (checked), else asked on a terminal, else `@daily`,

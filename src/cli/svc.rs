@@ -110,7 +110,7 @@ pub struct InitArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_subscription)]
     pub subscribe_topics: Vec<(String, String)>,
     /// Accepted for Copilot's scripts: wharf asks nothing about subscriptions.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, conflicts_with = "subscribe_topics")]
     pub no_subscribe: bool,
     /// Accepted for Copilot's scripts (wharf has no version check).
     #[arg(long, hide = true)]

@@ -318,11 +318,6 @@ fn managed_subnets(
     (plans(public, made_public), plans(private, made_private))
 }
 
-/// Cloud Map namespace of an environment.
-pub fn namespace(app: &str, env: &str) -> String {
-    format!("{env}.{app}.local")
-}
-
 /// Decides what the environment stack contains. `services` are the workspace's
 /// services as compiled for this environment.
 pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> EnvPlan {
@@ -685,7 +680,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
         );
     }
     EnvPlan {
-        namespace: namespace(&app.name, &env),
+        namespace: m.namespace_name(&app.name),
         ssm_prefix: ssm_name(&app.name, &env, "")
             .trim_end_matches('/')
             .to_string(),

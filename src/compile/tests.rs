@@ -1621,6 +1621,33 @@ fn cdn_in_an_application_with_a_domain_gets_wharfs_certificate() {
 }
 
 #[test]
+fn the_namespace_is_the_environments_or_the_one_the_manifest_keeps() {
+    let var = |p: &service::ServicePlan| {
+        p.main()
+            .environment
+            .iter()
+            .find(|v| v.name == "WHARF_SERVICE_DISCOVERY_ENDPOINT")
+            .map(|v| v.value.clone())
+    };
+    let svc = format!("{BE}network:\n  connect: true\n");
+    let default: EnvManifest = decode("name: test\ntype: Environment\n");
+    assert_eq!(
+        environment::plan(&app(), &default, &[]).namespace,
+        "test.shop.local"
+    );
+    let p = svc_plan_in(&svc, &default, vec![]);
+    assert_eq!(p.discovery_name, "api.test.shop.local");
+    assert_eq!(var(&p).as_deref(), Some("\"test.shop.local\""));
+    // Copilot before v1.5: `<app>.local`, kept by the manifest.
+    let old: EnvManifest = decode("name: test\ntype: Environment\nnamespace: Shop.local\n");
+    assert_eq!(environment::plan(&app(), &old, &[]).namespace, "shop.local");
+    let p = svc_plan_in(&svc, &old, vec![]);
+    assert_eq!(p.discovery_name, "api.shop.local");
+    assert_eq!(var(&p).as_deref(), Some("\"shop.local\""));
+    assert_eq!(p.service_connect.unwrap().namespace, "shop.local");
+}
+
+#[test]
 fn access_logs_go_to_a_bucket_elb_may_write() {
     let env = |v: &str| {
         format!("name: test\ntype: Environment\nhttp:\n  public:\n    access_logs: {v}\n")

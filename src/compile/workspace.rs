@@ -82,15 +82,11 @@ pub fn package_env(
     ws: &mut Workspace,
     env: &str,
 ) -> Result<Option<Package>, crate::render::RenderError> {
-    let services = services_for(ws, env);
-    let (Some(app), Some(env_m), Some(services)) = (app_info(ws), ws.env(env).cloned(), services)
-    else {
+    // The environment's cross-checks (names, limits) as a deploy makes them.
+    let Some(r) = resolve(ws, env) else {
         return Ok(None);
     };
-    if ws.diags.has_errors() {
-        return Ok(None);
-    }
-    compile_env(&app, &env_m, &services).map(Some)
+    compile_env(&r.app, &r.env, &r.services).map(Some)
 }
 
 /// Resolved inputs of one environment: the application, the environment manifest and
@@ -118,6 +114,9 @@ fn resolve(ws: &mut Workspace, env: &str) -> Option<Resolved> {
     let mut refused: Vec<Diagnostic> =
         crate::manifest::validate::http::domain_limits(&env_m, &services)
             .into_iter()
+            .chain(crate::manifest::validate::http::cdn_certificate_limit(
+                &env_m, &services,
+            ))
             .collect();
     refused.extend(crate::manifest::validate::http::shared_names(
         &[(&env_m, &services)],

@@ -20,6 +20,10 @@ pub struct EnvManifest {
     pub region: Option<Spanned<String>>,
     /// AWS account ID that must be used to deploy (wharf addition).
     pub account: Option<Spanned<String>>,
+    /// The Cloud Map namespace of the environment's services (wharf addition). Default
+    /// `<env>.<app>.local`; Copilot before v1.5 made `<app>.local`: give that to keep it
+    /// when taking such an environment over (`wharf app adopt`).
+    pub namespace: Option<Spanned<String>>,
     /// Networking.
     pub network: Option<EnvNetwork>,
     /// Load balancer settings.
@@ -338,6 +342,7 @@ impl Decode for EnvManifest {
             kind: kind?,
             region: f.opt(cx, "region"),
             account: f.opt(cx, "account"),
+            namespace: f.opt(cx, "namespace"),
             network: f.opt(cx, "network"),
             http: f.opt(cx, "http"),
             observability: f.opt(cx, "observability"),
@@ -596,6 +601,15 @@ impl EnvManifest {
     /// The CloudFront distribution, when `cdn` asks for one.
     pub fn cdn(&self) -> Option<&Spanned<super::cdn::Cdn>> {
         self.cdn.as_ref().filter(|c| c.enabled)
+    }
+
+    /// The Cloud Map namespace of the environment's services in application `app`:
+    /// `namespace`, else `<env>.<app>.local` (Copilot's since v1.5).
+    pub fn namespace_name(&self, app: &str) -> String {
+        self.namespace.as_ref().map_or_else(
+            || format!("{}.{app}.local", self.name.value),
+            |n| n.value.to_ascii_lowercase(),
+        )
     }
 
     /// Whether the distribution (`cdn`) answers to the services' names, and their

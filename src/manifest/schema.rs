@@ -422,6 +422,7 @@ name: prod
 type: Environment
 region: us-east-1
 account: "111122223333"
+namespace: shop.local
 network:
   vpc:
     id: vpc-0abc1234

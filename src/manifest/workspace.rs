@@ -699,6 +699,7 @@ impl Workspace {
             if let Some(e) = self.env(env) {
                 let mut found = super::validate::http::alb_quota(e, services);
                 found.extend(super::validate::http::domain_limits(e, services));
+                found.extend(super::validate::http::cdn_certificate_limit(e, services));
                 found.extend(super::validate::http::cdn_notes(e, services));
                 found.extend(super::validate::http::public_settings_unused(e, services));
                 for d in found {

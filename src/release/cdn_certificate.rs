@@ -15,7 +15,9 @@
 //!    use).
 //!
 //! A run stopped between 2 and 4 leaves both certificates; the next run keeps both
-//! again until the environment stack has moved.
+//! again until the environment stack has moved. An environment that no longer takes
+//! wharf's certificate (no `cdn`, or `cdn.certificate` of the user's) has its
+//! certificate stack deleted once its stack no longer shows it.
 
 use crate::aws::Aws;
 use crate::compile::cdn_certificate::{logical_id, resource_block, template};
@@ -33,8 +35,19 @@ use crate::ui::Ui;
 pub struct Pending {
     east: Aws,
     env_stack: String,
+    /// The certificate the environment stack shows once it has moved; empty: none of
+    /// wharf's.
     arn: String,
-    spec: StackSpec,
+    then: Then,
+}
+
+/// The certificate stack's last step.
+#[derive(Debug)]
+enum Then {
+    /// Deploy it without the certificates kept beside the new one.
+    Drop(Box<StackSpec>),
+    /// Delete it: the environment takes wharf's certificate no more.
+    Delete { app: String, env: String },
 }
 
 /// Steps 1 and 2 for `env` (an environment stack; nothing when wharf makes no
@@ -54,12 +67,27 @@ pub async fn before(
     let Some(spec) = env else {
         return Ok(None);
     };
-    let Some(request) = spec.cdn_certificate.clone() else {
-        return Ok(None);
-    };
     let env_name = Owner::from_tags(&spec.tags)
         .and_then(|o| o.environment)
         .unwrap_or_default();
+    let Some(request) = spec.cdn_certificate.clone() else {
+        // A deployed stack that showed wharf's certificate: the certificate stack goes
+        // once the update has moved the distribution off it.
+        let showed = aws
+            .describe(&spec.name)
+            .await?
+            .and_then(|s| s.parameters.get(ARN_PARAMETER).cloned())
+            .is_some_and(|arn| !arn.is_empty());
+        return Ok(showed.then(|| Pending {
+            east: aws.clone(),
+            env_stack: spec.name.clone(),
+            arn: String::new(),
+            then: Then::Delete {
+                app: app.to_string(),
+                env: env_name.clone(),
+            },
+        }));
+    };
     // The certificate's stack follows each step to its end, whatever `--detach` says:
     // the next step needs its result.
     let opts = Options {
@@ -113,7 +141,7 @@ pub async fn before(
         return Ok(None);
     }
     Ok(Some(Pending {
-        spec: certificate_spec(
+        then: Then::Drop(Box::new(certificate_spec(
             app,
             &env_name,
             &name,
@@ -122,7 +150,7 @@ pub async fn before(
             "",
             &zone_names,
             &zones,
-        )?,
+        )?)),
         east,
         env_stack: spec.name.clone(),
         arn,
@@ -130,7 +158,8 @@ pub async fn before(
 }
 
 /// Step 4: when the environment stack shows the new certificate, drops the old ones
-/// from the certificate stack; otherwise (its deploy failed) leaves them.
+/// from the certificate stack (or, when it takes wharf's certificate no more, deletes
+/// the stack); otherwise (its deploy failed) leaves them.
 ///
 /// # Errors
 /// AWS errors, or the certificate stack's deploy failing.
@@ -143,23 +172,44 @@ pub async fn after(
     let Some(p) = pending else {
         return Ok(());
     };
+    // The ARN the stack shows: none when its template takes no certificate of wharf's
+    // (a parameter an update drops may still be listed).
+    let declared = aws
+        .template(&p.env_stack)
+        .await?
+        .is_some_and(|t| t.contains(&format!("\n  {ARN_PARAMETER}:\n")));
     let moved = aws.describe(&p.env_stack).await?.is_some_and(|s| {
-        s.parameters.get(ARN_PARAMETER) == Some(&p.arn)
+        let shown = if declared {
+            s.parameters.get(ARN_PARAMETER).map_or("", String::as_str)
+        } else {
+            ""
+        };
+        shown == p.arn
             && crate::deploy::status::verdict(&s.status)
                 == crate::deploy::status::Verdict::Succeeded
     });
-    if !moved {
-        ui.warn(format!(
-            "stack {} (us-east-1) keeps CloudFront's previous certificate until the environment stack shows the new one; the next deploy removes it",
-            p.spec.name
-        ));
-        return Ok(());
-    }
     let opts = Options {
         detach: false,
         ..opts.clone()
     };
-    deploy(ui, &p.east, &p.spec, &opts).await.map(|_| ())
+    match p.then {
+        Then::Drop(spec) if moved => deploy(ui, &p.east, &spec, &opts).await.map(|_| ()),
+        Then::Drop(spec) => {
+            ui.warn(format!(
+                "stack {} (us-east-1) keeps CloudFront's previous certificate until the environment stack shows the new one; the next deploy removes it",
+                spec.name
+            ));
+            Ok(())
+        }
+        Then::Delete { app, env } if moved => delete(ui, &p.east, &app, &env, &opts).await,
+        Then::Delete { app, env } => {
+            ui.warn(format!(
+                "stack {} (us-east-1) is kept until environment `{env}`'s stack no longer shows its certificate; the next deploy deletes it",
+                stack_name(&app, &env)
+            ));
+            Ok(())
+        }
+    }
 }
 
 /// Deletes environment `env`'s certificate stack in us-east-1, when there is one (after

@@ -221,6 +221,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     stacks::check_specs(&client, &checked).await?;
     if req.environment == EnvStack::Require {
         require_environment(&client, &env, &env_stack_name, &req.workloads).await?;
+        require_cdn_names(ws, &client, &app, &env, &env_stack_name, &req.workloads).await?;
     }
     let subnets = assets::find_subnets(&client, ws, &env, &req.workloads).await?;
     let looked_up = alb::look_up(&client, ws, &env, &planned).await?;
@@ -286,6 +287,57 @@ pub fn add_tags(spec: &mut StackSpec, tags: &[(String, String)]) {
     for (k, v) in wanted {
         spec.tags.entry(k.clone()).or_insert_with(|| v.clone());
     }
+}
+
+/// A workload-only release into an environment whose CloudFront distribution answers
+/// to the services' names (their records point at it) needs the distribution to answer
+/// to each of them already: its names are the environment stack's, deployed by `wharf
+/// deploy` or `env deploy`.
+///
+/// # Errors
+/// A usage error naming the first missing name, or AWS errors.
+async fn require_cdn_names(
+    ws: &mut Workspace,
+    client: &Aws,
+    app: &str,
+    env: &str,
+    env_stack: &str,
+    workloads: &[String],
+) -> Result<(), WharfError> {
+    let Some(env_m) = ws.env(env).cloned().filter(|e| e.cdn_answers_names()) else {
+        return Ok(());
+    };
+    let mut names = Vec::new();
+    for w in workloads {
+        if let Some(m) = ws.service(w, Some(env))
+            && m.on_public_alb()
+            && let Some(h) = m.http()
+        {
+            names.extend(
+                crate::manifest::dns::http_names(&m, h, &env_m, app)
+                    .into_iter()
+                    .map(|n| (w.clone(), n.name)),
+            );
+        }
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let deployed = client.template(env_stack).await?.unwrap_or_default();
+    let Some((w, name)) = names
+        .into_iter()
+        .find(|(_, n)| !deployed.contains(&crate::compile::quote(n)))
+    else {
+        return Ok(());
+    };
+    Err(WharfError::usage(
+        format!(
+            "environment `{env}`'s CloudFront distribution does not answer to `{name}` yet, and `{w}`'s record would point it there"
+        ),
+        Some(format!(
+            "deploy the environment with it first: `wharf deploy -e {env} -n {w}` deploys both"
+        )),
+    ))
 }
 
 /// A workload-only release needs its environment deployed: a rolled-back update leaves

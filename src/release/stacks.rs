@@ -613,12 +613,13 @@ pub async fn diff_and_confirm(
 }
 
 /// Prints how `spec`'s template differs from its deployed stack's (everything is new
-/// when there is none), with the resources it would replace, and a `diff` event.
-/// `Ok(true)` when it differs or the stack does not exist.
+/// when there is none), with the resources it would replace, and a `diff` event
+/// (`exists: false` and `diff: null` for a stack not deployed). Whether the stack is
+/// deployed, and whether the template differs or the stack does not exist.
 ///
 /// # Errors
 /// AWS errors.
-pub async fn show_diff(ui: &Ui, aws: &Aws, spec: &StackSpec) -> Result<bool, WharfError> {
+pub async fn show_diff(ui: &Ui, aws: &Aws, spec: &StackSpec) -> Result<(bool, bool), WharfError> {
     let deployed = aws.template(&spec.name).await?;
     let diff = match &deployed {
         None => {
@@ -654,5 +655,5 @@ pub async fn show_diff(ui: &Ui, aws: &Aws, spec: &StackSpec) -> Result<bool, Wha
         "diff",
         &serde_json::json!({"stack": spec.name, "exists": deployed.is_some(), "diff": diff, "replacing": replacing}),
     );
-    Ok(deployed.is_none() || diff.is_some())
+    Ok((deployed.is_some(), deployed.is_none() || diff.is_some()))
 }

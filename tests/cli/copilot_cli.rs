@@ -690,7 +690,6 @@ fn init_flags_copilot_scripts_pass_reach_the_manifests() {
         "busybox",
         "--subscribe-topics",
         "api:orders,api:refunds",
-        "--no-subscribe",
     ]);
     let worker = read("wharf/worker/manifest.yml");
     assert!(
@@ -744,6 +743,35 @@ fn init_flags_copilot_scripts_pass_reach_the_manifests() {
                 "1",
             ],
             "`--retries` is for a Scheduled Job",
+        ),
+        (
+            &[
+                "svc",
+                "init",
+                "-n",
+                "v",
+                "--type",
+                "Worker Service",
+                "--image",
+                "busybox",
+                "--subscribe-topics",
+                "api:orders",
+                "--no-subscribe",
+            ],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "job",
+                "init",
+                "-n",
+                "t",
+                "--image",
+                "busybox",
+                "--timeout",
+                "abc",
+            ],
+            "write it like `1h30m`",
         ),
         (
             &[

@@ -98,6 +98,19 @@ fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
             "alias: [www.example.com, example.com, shop.example.com, new.example.com]",
         ),
     );
+    // `svc deploy` leaves the environment alone: a name its distribution does not
+    // answer to yet is refused, with what deploys both.
+    let out = crate::harness::wharf_lab(d, ep, &lab)
+        .args(["svc", "deploy", "-n", "web", "-e", "test"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("does not answer to `new.example.com` yet")
+            && text.contains("wharf deploy -e test -n web"),
+        "{text}"
+    );
     let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "--all"]);
     assert!(!err.contains("hosted zone comes first"), "{err}");
     let second = boto(ep, STATE);
@@ -128,9 +141,36 @@ fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
     assert_eq!(third["updated"], second["updated"], "{third}");
     assert_eq!(third["env_updated"], second["env_updated"], "{third}");
 
+    // An environment that stops taking wharf's certificate: its stack goes once the
+    // distribution no longer shows it.
+    write_file(
+        d,
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\ncdn: true\n",
+    );
+    wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "prod"]);
+    let prod = || {
+        boto(
+            ep,
+            "cfn = boto3.client('cloudformation', **dict(kw, region_name='us-east-1'))\nprint(json.dumps([s['StackName'] for s in cfn.list_stacks()['StackSummaries'] if s['StackName'] == 'shop-prod-CloudFrontCertificate' and s['StackStatus'] != 'DELETE_COMPLETE']))",
+        )
+    };
+    assert_eq!(
+        prod(),
+        serde_json::json!(["shop-prod-CloudFrontCertificate"])
+    );
+    write_file(
+        d,
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\n",
+    );
+    let err = wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "prod"]);
+    assert_eq!(prod(), serde_json::json!([]), "{err}");
+
     // The certificate's stack goes after the environment's.
     wharf_ok(d, ep, &lab, &["env", "delete", "-n", "test", "--yes"]);
     let gone = boto(ep, STATE);
     assert_eq!(gone["arn"], serde_json::Value::Null, "{gone}");
+    // prod's certificate went with its stack: nothing is left in ACM.
     assert_eq!(gone["acm"], serde_json::json!({}), "{gone}");
 }

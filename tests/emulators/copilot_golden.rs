@@ -160,14 +160,15 @@ def create(name, path, params, tags, body=None, role=None):
     status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
     assert status == 'CREATE_COMPLETE', (name, status)
 
-def environment(path, alb_workloads=''):
+def environment(path, alb_workloads='', namespace=None):
     """The environment stack as Copilot deploys it: a public load balancer when Load
     Balanced Web Services use it; no internal one, no managed file system, no NAT
-    gateways, no domain."""
+    gateways, no domain. Its namespace is `<env>.<app>.local` unless `namespace` says
+    otherwise (Copilot before v1.5: `<app>.local`)."""
     create(f'{app}-{env}', path, {'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': alb_workloads, 'InternalALBWorkloads': '',
         'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
         'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
-        'ServiceDiscoveryEndpoint': f'{env}.{app}.local'}, tags)
+        'ServiceDiscoveryEndpoint': namespace or f'{env}.{app}.local'}, tags)
 
 role = f'arn:aws:iam::123456789012:role/{app}-{env}-CFNExecutionRole'
 "#;
@@ -758,4 +759,63 @@ fn adopting_a_plan_that_replaces_the_load_balancer_is_refused() {
     }
     assert_eq!(ids(ep), before);
     assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+}
+
+/// An environment Copilot made before v1.5, whose namespace is `<app>.local`: wharf's
+/// default (`<env>.<app>.local`) would replace it, and the plan says so and how to keep
+/// it; with `namespace: my-app.local` in the environment's manifest the plan loses
+/// nothing and the adoption keeps the namespace.
+#[test]
+fn an_older_copilot_namespace_is_kept_when_the_manifest_names_it() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{}})\nenvironment({:?}, namespace=f'{{app}}.local')\nprint(json.dumps(True))\n",
+            env.display().to_string()
+        ),
+    );
+    let namespace = || {
+        boto(
+            ep,
+            "print(json.dumps(res('my-app-test', 'ServiceDiscoveryNamespace')))",
+        )
+    };
+    let before = namespace();
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("REFUSED: ServiceDiscoveryNamespace (AWS::ServiceDiscovery::PrivateDnsNamespace) would be replaced"),
+        "{text}"
+    );
+    assert!(text.contains("`namespace:`"), "{text}");
+    write_file(
+        d,
+        "copilot/environments/test/manifest.yml",
+        "name: test\ntype: Environment\nnamespace: my-app.local\n",
+    );
+    plan_loses_nothing(d, ep);
+    let err = adopt(d, ep, &[]);
+    assert_eq!(namespace(), before, "{err}");
+    let template = boto(
+        ep,
+        "print(json.dumps(client('cloudformation').get_template(StackName='my-app-test')['TemplateBody']))",
+    );
+    assert!(
+        template
+            .as_str()
+            .unwrap()
+            .contains("Name: \"my-app.local\""),
+        "{template}"
+    );
 }

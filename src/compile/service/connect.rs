@@ -4,10 +4,10 @@
 use super::*;
 
 /// Service Connect, when the manifest asks for it.
-pub(super) fn plan(m: &ServiceManifest, app: &str, env: &str) -> Option<ConnectPlan> {
+pub(super) fn plan(m: &ServiceManifest, app: &str, env: &EnvManifest) -> Option<ConnectPlan> {
     let name = &m.name.value;
     m.connect().map(|c| ConnectPlan {
-        namespace: namespace(app, env),
+        namespace: env.namespace_name(app),
         // The DNS discovery service already uses the service name in this namespace.
         service: m.task.image.port.as_ref().map(|p| ConnectService {
             port_name: "target",

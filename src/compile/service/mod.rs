@@ -44,7 +44,6 @@ use parts::*;
 use scaling::autoscaling;
 use secrets::secrets;
 
-use super::environment::namespace;
 use super::{AppInfo, Package, TEMPLATE_VERSION, TemplateConfig, quote};
 use crate::contract::{EnvValue, parameter, ssm_name};
 use crate::manifest::common::{Arch, OsFamily, Platform};
@@ -97,7 +96,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
     let image = task::image(m, &app, inputs.image_tag.is_some());
     let ecr_pull_resource = task::ecr_pull_resource(m, &app);
     let (platform, cpu, memory) = task::size(m);
-    let service_connect = connect::plan(m, &app, &env);
+    let service_connect = connect::plan(m, &app, inputs.env);
     let (mut container, mut secrets) = task::main_container(
         m,
         inputs,
@@ -265,7 +264,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
         lb,
         nlb,
         autoscaling: auto,
-        discovery_name: format!("{name}.{}", namespace(&app, &env)),
+        discovery_name: format!("{name}.{}", inputs.env.namespace_name(&app)),
         ecs_service: m.kind.is_service(),
         discovery: has_discovery(*m.kind),
         messaging,

@@ -157,7 +157,7 @@ pub(super) fn builtin_vars(
         (format!("{p}_SERVICE_NAME"), quote(&m.name.value)),
         (
             format!("{p}_SERVICE_DISCOVERY_ENDPOINT"),
-            quote(&namespace(app, env)),
+            quote(&inputs.env.namespace_name(app)),
         ),
     ]);
     if lb {

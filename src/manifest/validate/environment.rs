@@ -73,6 +73,19 @@ pub fn validate_env(m: &EnvManifest, diags: &mut Diagnostics) {
             Some("account IDs are 12 digits; quote them so a leading zero is kept".to_string()),
         );
     }
+    if let Some(n) = &m.namespace
+        && let Some(why) = super::net::dns_name_problem(&n.value, false)
+    {
+        c.error(
+            Code::InvalidValue,
+            n.span,
+            "namespace",
+            format!("`{}` is not a DNS name: {why}", n.value),
+            Some(
+                "Copilot's namespaces are `<env>.<app>.local`, or `<app>.local` before v1.5".into(),
+            ),
+        );
+    }
     if let Some(vpc) = m.vpc() {
         if let Some(g) = &vpc.security_group {
             security_group(&mut c, &g.value);

@@ -895,29 +895,6 @@ pub fn cdn_notes(
             .path("cdn"),
         ];
     }
-    if env.cdn_managed_certificate() {
-        let app = env
-            .app_domain
-            .as_ref()
-            .map(|d| d.app.clone())
-            .unwrap_or_default();
-        let mut out = Vec::new();
-        let names = crate::manifest::dns::cdn_certificate_names(env, services, &app);
-        if let Some(n) = names.get(ACM_NAMES) {
-            out.push(
-                Diagnostic::error(
-                    Code::Limit,
-                    format!("CloudFront's certificate for environment `{}` would need {} names ({}, …); ACM takes {ACM_NAMES} unless AWS raised the quota", env.name.value, names.len(), names.iter().take(3).map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")),
-                )
-                .at(n.span)
-                .path(if n.alias { "http.alias" } else { "cdn" })
-                .help(format!("names one label below `{}` share one name of it; use fewer other aliases, or give `cdn.certificate`", names[0].name)),
-            );
-        }
-        if !out.is_empty() {
-            return out;
-        }
-    }
     // CloudFront takes 100 aliases per distribution by default
     // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
     if env.cdn_answers_names() {
@@ -1016,6 +993,51 @@ pub fn domain_limits(
         .path("name")
         .help("use a shorter environment name or domain, or import certificates (`http.public.certificates`)")
     })
+}
+
+/// The certificate wharf makes for CloudFront (`cdn` without `certificate`, with the
+/// application's domain) takes ACM's 10 names
+/// (<https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html>): the
+/// environment's zone and `*.` below it count, then each other name; an error at the
+/// eleventh.
+pub fn cdn_certificate_limit(
+    env: &EnvManifest,
+    services: &[ServiceManifest],
+) -> Option<crate::manifest::diag::Diagnostic> {
+    let app = env.app_domain.as_ref()?.app.clone();
+    if !services.iter().any(ServiceManifest::on_public_alb) {
+        return None;
+    }
+    let names = crate::manifest::dns::cdn_certificate_names(env, services, &app);
+    let n = names.get(ACM_NAMES)?;
+    let static_alias = env
+        .cdn()
+        .and_then(|c| c.value.static_assets.as_ref())
+        .and_then(|s| s.value.alias.as_ref())
+        .is_some_and(|a| a.value.eq_ignore_ascii_case(&n.name));
+    Some(
+        crate::manifest::diag::Diagnostic::error(
+            Code::Limit,
+            format!(
+                "CloudFront's certificate for environment `{}` would need {} names ({}, …); ACM takes {ACM_NAMES} unless AWS raised the quota",
+                env.name.value,
+                names.len(),
+                names.iter().take(3).map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .at(n.span)
+        .path(if static_alias {
+            "cdn.static_assets.alias"
+        } else if n.alias {
+            "http.alias"
+        } else {
+            "name"
+        })
+        .help(format!(
+            "names one label below `{}` share one name of it; use fewer other aliases, or give `cdn.certificate`",
+            names[0].name
+        )),
+    )
 }
 
 /// The default quota of listener rules (besides the default ones) and of target groups

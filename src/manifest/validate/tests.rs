@@ -2687,22 +2687,42 @@ fn cloudfronts_certificate_made_by_wharf_takes_ten_names() {
     };
     // With the domain, wharf makes the certificate: no warning that the names are not
     // served, and the environment's zone and its wildcard leave 8 names.
-    assert!(super::http::cdn_notes(&env_in(env, Some("example.com")), &[aliases(8)]).is_empty());
-    let found = super::http::cdn_notes(&env_in(env, Some("example.com")), &[aliases(9)]);
-    assert_eq!(found.len(), 1, "{found:?}");
+    let with_domain = env_in(env, Some("example.com"));
+    assert!(super::http::cdn_notes(&with_domain, &[aliases(9)]).is_empty());
+    assert!(super::http::cdn_certificate_limit(&with_domain, &[aliases(8)]).is_none());
+    let found = super::http::cdn_certificate_limit(&with_domain, &[aliases(9)]).unwrap();
     assert_eq!(
-        (found[0].severity, found[0].code, found[0].path.as_deref()),
+        (found.severity, found.code, found.path.as_deref()),
         (Severity::Error, Code::Limit, Some("http.alias"))
     );
     assert!(
-        found[0].message.contains("would need 11 names"),
+        found.message.contains("would need 11 names"),
         "{}",
-        found[0].message
+        found.message
     );
+    // The static assets' alias as the eleventh: its own path.
+    let assets = env_in(
+        "name: test\ntype: Environment\ncdn:\n  static_assets: {location: a.s3.us-east-1.amazonaws.com, alias: static.example.com}\n",
+        Some("example.com"),
+    );
+    let found = super::http::cdn_certificate_limit(&assets, &[aliases(8)]).unwrap();
+    assert_eq!(found.path.as_deref(), Some("cdn.static_assets.alias"));
+    // Without a domain there is no certificate of wharf's.
+    assert!(super::http::cdn_certificate_limit(&env_in(env, None), &[aliases(20)]).is_none());
     // Without the domain: CloudFront's own name only, said as a warning.
     let found = super::http::cdn_notes(&env_in(env, None), &[aliases(1)]);
     assert_eq!(
         (found[0].severity, found[0].path.as_deref()),
         (Severity::Warning, Some("http.alias"))
+    );
+}
+
+#[test]
+fn an_environments_namespace_is_a_dns_name() {
+    let base = "name: test\ntype: Environment\n";
+    assert_eq!(env_findings(&format!("{base}namespace: shop.local\n")), []);
+    assert_eq!(
+        env_findings(&format!("{base}namespace: 'shop..local'\n")),
+        [(Code::InvalidValue, "namespace".to_string())]
     );
 }
