@@ -169,17 +169,27 @@ pub fn svc_status(ui: &Ui, target: &TargetArgs, watch: bool) -> Result<(), Wharf
 }
 
 /// `wharf svc show`: the stack's outputs and what the task definition runs.
-/// The resources of `stack`, as lines under `  Resources` (for `--resources`).
-fn resources_text(resources: &[crate::aws::cfn::StackResource]) -> String {
-    let mut t = String::from("  Resources\n");
-    for r in resources {
+/// `--resources`: the resources of `stack` (none unless `asked`), added to `t` as lines
+/// under `  Resources`.
+async fn list_resources(
+    client: &crate::aws::Aws,
+    stack: &str,
+    asked: bool,
+    t: &mut String,
+) -> Result<Vec<crate::aws::cfn::StackResource>, WharfError> {
+    if !asked {
+        return Ok(Vec::new());
+    }
+    let resources = client.stack_resources(stack).await?;
+    t.push_str("  Resources\n");
+    for r in &resources {
         let _ = writeln!(
             t,
             "    {:<40} {:<45} {}",
             r.logical_id, r.resource_type, r.physical_id
         );
     }
-    t
+    Ok(resources)
 }
 
 /// `wharf svc show`: what a deployed service runs; with `resources`, its stack's
@@ -239,14 +249,7 @@ pub fn svc_show(
                 }
             }
         }
-        let listed = if resources {
-            client.stack_resources(&stack).await?
-        } else {
-            Vec::new()
-        };
-        if resources {
-            t.push_str(&resources_text(&listed));
-        }
+        let listed = list_resources(&client, &stack, resources, &mut t).await?;
         ui.data(&t);
         let mut event = serde_json::json!({"service": name, "environment": env, "stack": info, "task_definition": td});
         if resources {
@@ -296,14 +299,7 @@ pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs, resources: bool) -> Result<()
                 s.status
             );
         }
-        let listed = if resources {
-            client.stack_resources(&stack).await?
-        } else {
-            Vec::new()
-        };
-        if resources {
-            t.push_str(&resources_text(&listed));
-        }
+        let listed = list_resources(&client, &stack, resources, &mut t).await?;
         ui.data(&t);
         let mut event = serde_json::json!({"environment": env, "region": client.region, "stack": info, "services": services});
         if resources {

@@ -471,6 +471,17 @@ fn copilots_own_stacks_are_adopted_in_place() {
     assert_eq!(observe(ep)["ids"], before["ids"]);
 }
 
+/// The physical IDs of [`ALB_PARTS`], by logical ID.
+fn alb_ids(ep: &str) -> serde_json::Value {
+    let parts = serde_json::to_string(ALB_PARTS).unwrap();
+    boto(
+        ep,
+        &format!(
+            "print(json.dumps({{lid: res('my-app-test', lid) for lid in json.loads({parts:?})}}))"
+        ),
+    )
+}
+
 /// Physical IDs of the golden environment's load balancer and what serves it.
 const ALB_PARTS: &[&str] = &[
     "VPC",
@@ -492,15 +503,7 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
     // Copilot's environment with the public load balancer its Load Balanced Web Service
     // `fe` used; the service itself is in the workspace only (adopting leaves it; the
     // next deploy creates it).
-    let parts = serde_json::to_string(ALB_PARTS).unwrap();
-    let ids = |ep: &str| {
-        boto(
-            ep,
-            &format!(
-                "print(json.dumps({{lid: res('my-app-test', lid) for lid in json.loads({parts:?})}}))"
-            ),
-        )
-    };
+    let ids = alb_ids;
     boto(
         ep,
         &format!(
@@ -722,15 +725,7 @@ fn adopting_a_plan_that_replaces_the_load_balancer_is_refused() {
             env.display().to_string()
         ),
     );
-    let parts = serde_json::to_string(ALB_PARTS).unwrap();
-    let ids = |ep: &str| {
-        boto(
-            ep,
-            &format!(
-                "print(json.dumps({{lid: res('my-app-test', lid) for lid in json.loads({parts:?})}}))"
-            ),
-        )
-    };
+    let ids = alb_ids;
     let before = ids(ep);
     let stacks = crate::harness::stacks_snapshot(ep);
     let ws = tempfile::tempdir().unwrap();
