@@ -105,9 +105,9 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
             deploy(a, ui)
         }
         Command::Delete(mut a) => {
-            fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;
+            context::fill(ui, &mut a.name, Kind::Job, "--name")?;
             context::require_job(&context::load(ui)?, &a.name, "job delete")?;
-            svc::delete(a, ui)
+            svc::delete_from(a, ui)
         }
         Command::Run(mut a) => {
             fill_target(ui, &mut a.name, &mut a.env, Kind::Job)?;

@@ -59,7 +59,8 @@ pub struct DeleteArgs {
     /// Service name (the workspace's only one when not given; asked on a terminal).
     #[arg(short, long, default_value = "", hide_default_value = true)]
     pub name: String,
-    /// Environment name (the workspace's only one when not given; asked on a terminal).
+    /// Environment name; without it, every environment of the workspace it is deployed
+    /// to (as Copilot did; one question, or `--yes`).
     #[arg(short, long = "env", default_value = "", hide_default_value = true)]
     pub env: String,
     /// AWS connection.
@@ -218,8 +219,8 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
             deploy(a, ui)
         }
         Command::Delete(mut a) => {
-            fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
-            delete(a, ui)
+            context::fill(ui, &mut a.name, Kind::Service, "--name")?;
+            delete_from(a, ui)
         }
         Command::Status(mut a) => {
             fill_target(ui, &mut a.target.name, &mut a.target.env, Kind::Service)?;
@@ -240,6 +241,65 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
             super::rollback::run(a, ui)
         }
     }
+}
+
+/// `delete` with `-e`, or, without it as Copilot did, from every environment of the
+/// workspace its stack is deployed in (asked once, listing them; the only environment
+/// when there is one).
+///
+/// # Errors
+/// As [`delete`]; deployed nowhere is refused (nothing was deleted).
+pub(super) fn delete_from(mut a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
+    use super::remote;
+    let ws = context::load(ui)?;
+    if !a.env.is_empty() || ws.env_names().len() <= 1 {
+        context::fill(ui, &mut a.env, context::Kind::Environment, "--env")?;
+        return delete(a, ui);
+    }
+    context::require_service(&ws, &a.name)?;
+    let app = remote::app_name(&ws);
+    let name = a.name.clone();
+    let deployed: Vec<String> = remote::block_on(async {
+        let mut found = Vec::new();
+        for e in ws.env_names() {
+            use crate::deploy::StackApi;
+            let client = remote::connect(&ws, &e, &a.aws).await?;
+            let stack = crate::compile::service_stack_name(&app, &e, &name);
+            if client.describe(&stack).await?.is_some() {
+                found.push(e);
+            }
+        }
+        Ok::<_, WharfError>(found)
+    })?;
+    if deployed.is_empty() {
+        return Err(WharfError::Refused {
+            message: format!(
+                "`{name}` is deployed to no environment of the workspace ({}): nothing was deleted",
+                ws.env_names().join(", ")
+            ),
+            help: None,
+        });
+    }
+    stacks::confirm_delete(
+        ui,
+        &format!(
+            "`{name}` from environment(s) {} (every one it is deployed to; `-e` names one)",
+            deployed.join(", ")
+        ),
+        ui.yes(),
+    )?;
+    let once = ui.with_yes(true);
+    for env in deployed {
+        delete(
+            DeleteArgs {
+                name: name.clone(),
+                env,
+                aws: a.aws.clone(),
+            },
+            &once,
+        )?;
+    }
+    Ok(())
 }
 
 pub(super) fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {

@@ -218,6 +218,23 @@ print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for
     assert_eq!(code, Some(1), "{err}");
     assert!(out.contains("1024"), "{out}");
     assert!(err.contains("differs from stack cli-test-api"), "{err}");
+    // `svc delete` without `-e`, as Copilot's: from every environment it is deployed to
+    // (here `test`, not the new `prod`), and refused when that is none.
+    write(
+        "wharf/environments/prod/manifest.yml",
+        "name: prod\ntype: Environment\n",
+    );
+    let (code, _, err) = diff(&["svc", "delete", "-n", "db", "--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("cli-test-db: deleted") && !err.contains("cli-prod-db"), "{err}");
+    let gone = boto(
+        ep,
+        "print(json.dumps([s['StackName'] for s in client('cloudformation').list_stacks()['StackSummaries'] if s['StackName'] == 'cli-test-db' and s['StackStatus'] != 'DELETE_COMPLETE']))",
+    );
+    assert_eq!(gone, serde_json::json!([]), "{err}");
+    let (code, _, err) = diff(&["svc", "delete", "-n", "db", "--yes"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("deployed to no environment"), "{err}");
     // Nothing answers there.
     let out = crate::harness::wharf_lab(d, ep, &lab)
         .args(["svc", "package", "-n", "api", "-e", "test", "--diff"])
