@@ -129,7 +129,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             }
         }
         for w in &survey.only_deployed {
-            ui.warn(format!("{w} is deployed by Copilot and has no manifest in the workspace: it is left as it is"));
+            ui.warn(format!("{w} is in Copilot's registry and has no manifest in the workspace: adopting leaves it as it is"));
         }
         for w in &survey.only_in_workspace {
             ui.warn(format!(

@@ -239,8 +239,11 @@ fn run_now(a: RunArgs, ui: &Ui) -> Result<(), WharfError> {
 /// `--timeout`: a duration longer than zero (`1h30m`, `900s`), kept as written.
 pub(super) fn parse_timeout(s: &str) -> Result<String, String> {
     match crate::manifest::duration::parse(s) {
-        Ok(d) if d.as_millis() > 0 => Ok(s.to_string()),
-        Ok(_) => Err("a job's timeout must be longer than zero".into()),
+        Ok(d) if d.as_millis() == 0 => Err("a job's timeout must be longer than zero".into()),
+        Ok(d) if d.whole_secs().is_none() => {
+            Err("a job's timeout is a whole number of seconds (`90s`, `1h30m`)".into())
+        }
+        Ok(_) => Ok(s.to_string()),
         Err(e) => Err(format!("{} (write it like `1h30m` or `900s`)", e.0)),
     }
 }

@@ -182,12 +182,18 @@ async fn list_resources(
     }
     let resources = client.stack_resources(stack).await?;
     t.push_str("  Resources\n");
-    for r in &resources {
-        let _ = writeln!(
-            t,
-            "    {:<40} {:<45} {}",
-            r.logical_id, r.resource_type, r.physical_id
-        );
+    let rows: Vec<Vec<String>> = resources
+        .iter()
+        .map(|r| {
+            vec![
+                r.logical_id.clone(),
+                r.resource_type.clone(),
+                r.physical_id.clone(),
+            ]
+        })
+        .collect();
+    for line in crate::ui::table(&["LOGICAL ID", "TYPE", "PHYSICAL ID"], &rows).lines() {
+        let _ = writeln!(t, "    {line}");
     }
     Ok(resources)
 }

@@ -243,6 +243,70 @@ pub async fn delete(
     .map_err(WharfError::Deploy)
 }
 
+/// Refuses an environment stack update that removes its CloudFront distribution while
+/// deployed service stacks of the environment still point their names at it (they take
+/// `CloudFrontDomainName`): their records would point at nothing until they are
+/// deployed again. Those services go first: deployed with the environment manifest
+/// without `cdn`, their records point at the load balancer.
+///
+/// # Errors
+/// [`WharfError::Refused`] naming them, or AWS errors.
+pub async fn check_distribution_kept(
+    aws: &Aws,
+    app: &str,
+    env: Option<&StackSpec>,
+) -> Result<(), WharfError> {
+    const DISTRIBUTION: &str = "\n  Distribution:\n";
+    let Some(spec) = env.filter(|s| !s.template.contains(DISTRIBUTION)) else {
+        return Ok(());
+    };
+    if !aws
+        .template(&spec.name)
+        .await?
+        .is_some_and(|t| t.contains(DISTRIBUTION))
+    {
+        return Ok(());
+    }
+    let env_name = Owner::from_tags(&spec.tags)
+        .and_then(|o| o.environment)
+        .unwrap_or_default();
+    let parameter = crate::contract::EnvValue::CloudFrontDomainName.parameter();
+    let mut pointing: Vec<String> = Vec::new();
+    for s in aws
+        .stacks_tagged(&[
+            (crate::deploy::owner::APPLICATION_TAG, app),
+            (crate::deploy::owner::ENVIRONMENT_TAG, &env_name),
+        ])
+        .await?
+    {
+        let Some(service) = s.tags.get(crate::deploy::owner::SERVICE_TAG) else {
+            continue;
+        };
+        // The template says what the stack takes now (a parameter an update dropped
+        // may still be listed).
+        if s.parameters.contains_key(parameter)
+            && aws
+                .template(&s.name)
+                .await?
+                .is_some_and(|t| t.contains(&format!("\n  {parameter}:\n")))
+        {
+            pointing.push(service.clone());
+        }
+    }
+    let Some(first) = pointing.first() else {
+        return Ok(());
+    };
+    Err(WharfError::Refused {
+        message: format!(
+            "this update removes environment `{env_name}`'s CloudFront distribution, and the names of {} still point at it: they would point at nothing",
+            pointing.join(", ")
+        ),
+        help: Some(format!(
+            "deploy those services first (`wharf svc deploy -n {first} -e {env_name}`: their records then point at the load balancer), then the environment"
+        )),
+    })
+}
+
 /// The logical IDs of the certificates in a certificate stack's `template`.
 fn certificate_ids(template: &str) -> Vec<String> {
     template

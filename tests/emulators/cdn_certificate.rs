@@ -3,8 +3,10 @@
 //! (its hosted zone validates the certificate), then the certificate's own stack in
 //! us-east-1, then the environment stack again with its ARN; new names make a new
 //! certificate, and the old one goes only once the distribution has moved (moto refuses
-//! to delete a certificate a distribution shows, adjustment 35); `env delete` removes
-//! the certificate's stack after the environment's.
+//! to delete a certificate a distribution shows, adjustment 35); dropping `cdn` is
+//! refused while the services' names point at the distribution, and once they no longer
+//! do the certificate's stack goes with it; `env delete` removes the certificate's stack
+//! after the environment's.
 
 use crate::harness::{boto, fixture, image_lab, moto_with, wharf_ok, write_file};
 
@@ -30,13 +32,25 @@ env = cfn.describe_stacks(StackName='shop-test')['Stacks'][0] if [s for s in cfn
 if env:
     out['env_arn'] = {p['ParameterKey']: p['ParameterValue'] for p in env['Parameters']}.get('CloudFrontCertificateArn')
     out['env_updated'] = str(env.get('LastUpdatedTime', env['CreationTime']))
-    cfd = [o['OutputValue'] for o in env['Outputs'] if o['OutputKey'] == 'CloudFrontDomainName'][0]
+    cfd = ([o['OutputValue'] for o in env['Outputs'] if o['OutputKey'] == 'CloudFrontDomainName'] or [None])[0]
+if env and cfd:
     r53 = client('route53')
     zone = [z['Id'] for z in r53.list_hosted_zones()['HostedZones'] if z['Name'] == 'example.com.'][0]
     www = [r for r in r53.list_resource_record_sets(HostedZoneId=zone)['ResourceRecordSets'] if r['Name'].rstrip('.') == 'www.example.com'][0]
     out['www_to_cloudfront'] = www['AliasTarget']['DNSName'].rstrip('.') == cfd
 print(json.dumps(out))
 "#;
+
+/// Environment `env`'s certificate stack in us-east-1, as a list of its name (empty
+/// when there is none).
+fn cert_stack(ep: &str, env: &str) -> serde_json::Value {
+    boto(
+        ep,
+        &format!(
+            "cfn = boto3.client('cloudformation', **dict(kw, region_name='us-east-1'))\nprint(json.dumps([s['StackName'] for s in cfn.list_stacks()['StackSummaries'] if s['StackName'] == 'shop-{env}-CloudFrontCertificate' and s['StackStatus'] != 'DELETE_COMPLETE']))"
+        ),
+    )
+}
 
 #[test]
 fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
@@ -141,36 +155,48 @@ fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
     assert_eq!(third["updated"], second["updated"], "{third}");
     assert_eq!(third["env_updated"], second["env_updated"], "{third}");
 
-    // An environment that stops taking wharf's certificate: its stack goes once the
-    // distribution no longer shows it.
+    // Dropping `cdn` while the services' names point at the distribution is refused:
+    // the services go first (their records then point at the load balancer).
+    write_file(
+        d,
+        "wharf/environments/test/manifest.yml",
+        "name: test\ntype: Environment\n",
+    );
+    let out = crate::harness::wharf_lab(d, ep, &lab)
+        .args(["env", "deploy", "-n", "test"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("removes environment `test`'s CloudFront distribution, and the names of api, web still point at it"),
+        "{text}"
+    );
+    for svc in ["api", "web"] {
+        wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", svc, "-e", "test"]);
+    }
+    wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "test"]);
+    assert_eq!(
+        cert_stack(ep, "test"),
+        serde_json::json!([]),
+        "the certificate's stack goes with the distribution"
+    );
+
+    // `env delete` deletes the certificate's stack after the environment's (prod: an
+    // environment stack with the distribution and its certificate, no services).
     write_file(
         d,
         "wharf/environments/prod/manifest.yml",
         "name: prod\ntype: Environment\ncdn: true\n",
     );
     wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "prod"]);
-    let prod = || {
-        boto(
-            ep,
-            "cfn = boto3.client('cloudformation', **dict(kw, region_name='us-east-1'))\nprint(json.dumps([s['StackName'] for s in cfn.list_stacks()['StackSummaries'] if s['StackName'] == 'shop-prod-CloudFrontCertificate' and s['StackStatus'] != 'DELETE_COMPLETE']))",
-        )
-    };
     assert_eq!(
-        prod(),
+        cert_stack(ep, "prod"),
         serde_json::json!(["shop-prod-CloudFrontCertificate"])
     );
-    write_file(
-        d,
-        "wharf/environments/prod/manifest.yml",
-        "name: prod\ntype: Environment\n",
-    );
-    let err = wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "prod"]);
-    assert_eq!(prod(), serde_json::json!([]), "{err}");
-
-    // The certificate's stack goes after the environment's.
-    wharf_ok(d, ep, &lab, &["env", "delete", "-n", "test", "--yes"]);
+    let err = wharf_ok(d, ep, &lab, &["env", "delete", "-n", "prod", "--yes"]);
+    assert_eq!(cert_stack(ep, "prod"), serde_json::json!([]), "{err}");
+    // Nothing is left in ACM.
     let gone = boto(ep, STATE);
-    assert_eq!(gone["arn"], serde_json::Value::Null, "{gone}");
-    // prod's certificate went with its stack: nothing is left in ACM.
     assert_eq!(gone["acm"], serde_json::json!({}), "{gone}");
 }

@@ -226,7 +226,10 @@ print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for
     );
     let (code, _, err) = diff(&["svc", "delete", "-n", "db", "--yes"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(err.contains("cli-test-db: deleted") && !err.contains("cli-prod-db"), "{err}");
+    assert!(
+        err.contains("cli-test-db: deleted") && !err.contains("cli-prod-db"),
+        "{err}"
+    );
     let gone = boto(
         ep,
         "print(json.dumps([s['StackName'] for s in client('cloudformation').list_stacks()['StackSummaries'] if s['StackName'] == 'cli-test-db' and s['StackStatus'] != 'DELETE_COMPLETE']))",
