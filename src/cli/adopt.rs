@@ -184,6 +184,11 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     );
                 }
                 ui.note(describe(what, &spec.name, &outcome));
+                if let Outcome::Planned(j) = &outcome
+                    && j.refused().any(|l| l.resource_type == NAMESPACE_TYPE)
+                {
+                    ui.note(namespace_hint(&client, &spec.name, &env.name).await?);
+                }
                 report.push(serde_json::json!({"stack": spec.name, "what": what, "plan": outcome}));
                 // The environment must be planned, or wharf's already; its workloads are
                 // planned again once it is adopted (they read its values).
@@ -452,6 +457,35 @@ async fn plan_one(
     .await?)
 }
 
+/// The type of the environment's Cloud Map namespace.
+const NAMESPACE_TYPE: &str = "AWS::ServiceDiscovery::PrivateDnsNamespace";
+
+/// What keeps a deployed namespace that the plan would replace: the environment
+/// manifest's `namespace:` with the name Copilot gave it (its stack's
+/// `ServiceDiscoveryEndpoint` parameter; `<app>.local` before Copilot v1.5).
+///
+/// # Errors
+/// AWS errors.
+async fn namespace_hint(
+    client: &crate::aws::Aws,
+    stack: &str,
+    env: &str,
+) -> Result<String, WharfError> {
+    use crate::deploy::StackApi;
+    let deployed = client
+        .describe(stack)
+        .await?
+        .and_then(|s| s.parameters.get("ServiceDiscoveryEndpoint").cloned());
+    Ok(match deployed {
+        Some(name) => format!(
+            "  the namespace is `{name}`: `namespace: {name}` in environments/{env}/manifest.yml keeps it"
+        ),
+        None => format!(
+            "  `namespace:` in environments/{env}/manifest.yml keeps the deployed namespace's name (Copilot before v1.5 named it `<app>.local`)"
+        ),
+    })
+}
+
 /// Deploys adopted stacks as a deploy does (locks, replacement question, follow-up).
 async fn stacks_run(
     ui: &Ui,
@@ -522,11 +556,6 @@ fn describe(what: &str, stack: &str, outcome: &Outcome) -> String {
                     l.what,
                     if l.allowed { " (--allow)" } else { "" }
                 ));
-                if l.resource_type == "AWS::ServiceDiscovery::PrivateDnsNamespace" && !l.allowed {
-                    s.push_str(
-                        "\n    (the environment manifest's `namespace:` keeps the deployed name: Copilot before v1.5 named it `<app>.local`)",
-                    );
-                }
             }
             s
         }

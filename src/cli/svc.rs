@@ -227,20 +227,67 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
             super::status::svc_status(ui, &a.target, a.watch)
         }
         Command::Show(mut a) => {
-            fill_target(ui, &mut a.target.name, &mut a.target.env, Kind::Service)?;
-            super::status::svc_show(
-                ui,
-                &a.target.name,
-                &a.target.env,
-                &a.target.aws,
-                a.resources,
-            )
+            context::fill(ui, &mut a.target.name, Kind::Service, "--name")?;
+            let envs = if a.target.env.is_empty() {
+                deployed_in(ui, &a.target.name, &a.target.aws)?
+            } else {
+                vec![a.target.env.clone()]
+            };
+            for env in envs {
+                super::status::svc_show(ui, &a.target.name, &env, &a.target.aws, a.resources)?;
+            }
+            Ok(())
         }
         Command::Rollback(mut a) => {
             fill_target(ui, &mut a.name, &mut a.env, Kind::Service)?;
             super::rollback::run(a, ui)
         }
     }
+}
+
+/// The environments of the workspace where `name`'s stack is deployed, for a command
+/// given no `-e`: the only environment when there is one (said); deployed nowhere is
+/// refused (exit 1).
+///
+/// # Errors
+/// No workspace, AWS errors, or deployed nowhere.
+fn deployed_in(
+    ui: &Ui,
+    name: &str,
+    aws: &super::remote::AwsArgs,
+) -> Result<Vec<String>, WharfError> {
+    use super::remote;
+    let ws = context::load(ui)?;
+    let envs = ws.env_names();
+    if envs.len() <= 1 {
+        let mut env = String::new();
+        context::fill(ui, &mut env, context::Kind::Environment, "--env")?;
+        return Ok(vec![env]);
+    }
+    context::require_service(&ws, name)?;
+    let app = remote::app_name(&ws);
+    let found = remote::block_on(async {
+        let mut found = Vec::new();
+        for e in &envs {
+            use crate::deploy::StackApi;
+            let client = remote::connect(&ws, e, aws).await?;
+            let stack = crate::compile::service_stack_name(&app, e, name);
+            if client.describe(&stack).await?.is_some() {
+                found.push(e.clone());
+            }
+        }
+        Ok::<_, WharfError>(found)
+    })?;
+    if found.is_empty() {
+        return Err(WharfError::Refused {
+            message: format!(
+                "`{name}` is deployed to no environment of the workspace ({})",
+                envs.join(", ")
+            ),
+            help: None,
+        });
+    }
+    Ok(found)
 }
 
 /// `delete` with `-e`, or, without it as Copilot did, from every environment of the
@@ -250,35 +297,20 @@ pub fn run(cmd: Command, ui: &Ui) -> Result<(), WharfError> {
 /// # Errors
 /// As [`delete`]; deployed nowhere is refused (nothing was deleted).
 pub(super) fn delete_from(mut a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
-    use super::remote;
-    let ws = context::load(ui)?;
-    if !a.env.is_empty() || ws.env_names().len() <= 1 {
-        context::fill(ui, &mut a.env, context::Kind::Environment, "--env")?;
+    if !a.env.is_empty() {
         return delete(a, ui);
     }
-    context::require_service(&ws, &a.name)?;
-    let app = remote::app_name(&ws);
     let name = a.name.clone();
-    let deployed: Vec<String> = remote::block_on(async {
-        let mut found = Vec::new();
-        for e in ws.env_names() {
-            use crate::deploy::StackApi;
-            let client = remote::connect(&ws, &e, &a.aws).await?;
-            let stack = crate::compile::service_stack_name(&app, &e, &name);
-            if client.describe(&stack).await?.is_some() {
-                found.push(e);
-            }
-        }
-        Ok::<_, WharfError>(found)
+    let deployed = deployed_in(ui, &name, &a.aws).map_err(|e| match e {
+        WharfError::Refused { message, help } => WharfError::Refused {
+            message: format!("{message}: nothing was deleted"),
+            help,
+        },
+        other => other,
     })?;
-    if deployed.is_empty() {
-        return Err(WharfError::Refused {
-            message: format!(
-                "`{name}` is deployed to no environment of the workspace ({}): nothing was deleted",
-                ws.env_names().join(", ")
-            ),
-            help: None,
-        });
+    if deployed.len() == 1 {
+        a.env = deployed[0].clone();
+        return delete(a, ui);
     }
     stacks::confirm_delete(
         ui,

@@ -238,6 +238,16 @@ print(json.dumps({'status': st['StackStatus'], 'team': {t['Key']: t['Value'] for
     let (code, _, err) = diff(&["svc", "delete", "-n", "db", "--yes"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("deployed to no environment"), "{err}");
+    // `svc show` without `-e`: every environment it is deployed to (here `test`).
+    let (code, out, err) = diff(&["svc", "show", "-n", "api", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let shown: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["type"] == "service")
+        .map(|e| e["data"]["environment"].clone())
+        .collect();
+    assert_eq!(shown, vec![serde_json::json!("test")], "{out}");
     // Nothing answers there.
     let out = crate::harness::wharf_lab(d, ep, &lab)
         .args(["svc", "package", "-n", "api", "-e", "test", "--diff"])

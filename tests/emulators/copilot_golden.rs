@@ -793,7 +793,10 @@ fn an_older_copilot_namespace_is_kept_when_the_manifest_names_it() {
         text.contains("REFUSED: ServiceDiscoveryNamespace (AWS::ServiceDiscovery::PrivateDnsNamespace) would be replaced"),
         "{text}"
     );
-    assert!(text.contains("`namespace:`"), "{text}");
+    assert!(
+        text.contains("the namespace is `my-app.local`: `namespace: my-app.local` in environments/test/manifest.yml keeps it"),
+        "{text}"
+    );
     write_file(
         d,
         "copilot/environments/test/manifest.yml",
