@@ -121,7 +121,7 @@ fn the_plan_refuses_what_would_lose_state_and_changes_nothing() {
     // The survey: a workload Copilot deployed that the workspace lacks.
     assert!(
         err.contains(
-            "workload `legacy` is deployed by Copilot and has no manifest in the workspace"
+            "workload `legacy` is in Copilot's registry and has no manifest in the workspace"
         ),
         "{err}"
     );
