@@ -316,15 +316,29 @@ pub fn env_show(ui: &Ui, env: &str, aws: &AwsArgs, resources: bool) -> Result<()
     })
 }
 
-/// Deployed state of every environment: `(env, Some(stack))` or `(env, None)`.
+/// Deployed state of every environment's stack: `(env, Some(stack))` or `(env, None)`.
 async fn env_stacks(
     ws: &Workspace,
     aws: &AwsArgs,
 ) -> Result<Vec<(String, Option<StackInfo>)>, WharfError> {
+    stacks_per_env(ws, aws, |env| env_stack(ws, env)).await
+}
+
+/// Deployed state, in each environment of the workspace (each in its own region), of
+/// the stack `stack` names for it: `(env, Some(stack))` or `(env, None)`.
+///
+/// # Errors
+/// Connecting or AWS errors.
+pub(super) async fn stacks_per_env(
+    ws: &Workspace,
+    aws: &AwsArgs,
+    stack: impl Fn(&str) -> String,
+) -> Result<Vec<(String, Option<StackInfo>)>, WharfError> {
     let mut out = Vec::new();
     for env in ws.env_names() {
         let client = remote::connect(ws, &env, aws).await?;
-        out.push((env.clone(), client.describe(&env_stack(ws, &env)).await?));
+        let info = client.describe(&stack(&env)).await?;
+        out.push((env, info));
     }
     Ok(out)
 }

@@ -266,18 +266,13 @@ fn deployed_in(
     }
     context::require_service(&ws, name)?;
     let app = remote::app_name(&ws);
-    let found = remote::block_on(async {
-        let mut found = Vec::new();
-        for e in &envs {
-            use crate::deploy::StackApi;
-            let client = remote::connect(&ws, e, aws).await?;
-            let stack = crate::compile::service_stack_name(&app, e, name);
-            if client.describe(&stack).await?.is_some() {
-                found.push(e.clone());
-            }
-        }
-        Ok::<_, WharfError>(found)
-    })?;
+    let found: Vec<String> = remote::block_on(super::status::stacks_per_env(&ws, aws, |e| {
+        crate::compile::service_stack_name(&app, e, name)
+    }))?
+    .into_iter()
+    .filter(|(_, stack)| stack.is_some())
+    .map(|(e, _)| e)
+    .collect();
     if found.is_empty() {
         return Err(WharfError::Refused {
             message: format!(

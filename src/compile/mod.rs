@@ -129,6 +129,12 @@ pub fn service_stack_name(app: &str, env: &str, service: &str) -> String {
     format!("{app}-{env}-{service}")
 }
 
+/// Whether `template`, as wharf renders templates (top-level sections' keys at two
+/// spaces), declares `key`: a parameter, resource or output of that name.
+pub fn declares(template: &str, key: &str) -> bool {
+    template.contains(&format!("\n  {key}:\n"))
+}
+
 /// A string as a YAML-safe quoted scalar.
 pub(crate) fn quote(s: &str) -> String {
     let json = serde_json::to_string(s).expect("strings serialize");

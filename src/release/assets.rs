@@ -334,9 +334,7 @@ pub async fn fill_env_parameters(
 ) -> Result<(), WharfError> {
     use crate::compile::environment::{ELB_LOG_PRINCIPAL_PARAMETER, elb_log_principal};
     use crate::contract::{CLOUDFRONT_PREFIX_LIST, CLOUDFRONT_PREFIX_LIST_PARAMETER};
-    if spec
-        .template
-        .contains(&format!("\n  {ELB_LOG_PRINCIPAL_PARAMETER}:\n"))
+    if crate::compile::declares(&spec.template, ELB_LOG_PRINCIPAL_PARAMETER)
         && !spec.parameters.contains_key(ELB_LOG_PRINCIPAL_PARAMETER)
     {
         spec.parameters.insert(
@@ -344,9 +342,7 @@ pub async fn fill_env_parameters(
             elb_log_principal(&aws.region),
         );
     }
-    let declared = spec
-        .template
-        .contains(&format!("\n  {CLOUDFRONT_PREFIX_LIST_PARAMETER}:\n"));
+    let declared = crate::compile::declares(&spec.template, CLOUDFRONT_PREFIX_LIST_PARAMETER);
     if !declared
         || spec
             .parameters

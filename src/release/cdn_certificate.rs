@@ -33,7 +33,6 @@ use crate::ui::Ui;
 /// What [`after`] does once the environment stack is deployed.
 #[derive(Debug)]
 pub struct Pending {
-    east: Aws,
     env_stack: String,
     /// The certificate the environment stack shows once it has moved; empty: none of
     /// wharf's.
@@ -44,8 +43,12 @@ pub struct Pending {
 /// The certificate stack's last step.
 #[derive(Debug)]
 enum Then {
-    /// Deploy it without the certificates kept beside the new one.
-    Drop(Box<StackSpec>),
+    /// Deploy it (clients in us-east-1) without the certificates kept beside the new
+    /// one.
+    Drop {
+        east: Box<Aws>,
+        spec: Box<StackSpec>,
+    },
     /// Delete it: the environment takes wharf's certificate no more.
     Delete { app: String, env: String },
 }
@@ -67,9 +70,7 @@ pub async fn before(
     let Some(spec) = env else {
         return Ok(None);
     };
-    let env_name = Owner::from_tags(&spec.tags)
-        .and_then(|o| o.environment)
-        .unwrap_or_default();
+    let env_name = environment_of(spec);
     let Some(request) = spec.cdn_certificate.clone() else {
         // A deployed stack that showed wharf's certificate: the certificate stack goes
         // once the update has moved the distribution off it.
@@ -79,7 +80,6 @@ pub async fn before(
             .and_then(|s| s.parameters.get(ARN_PARAMETER).cloned())
             .is_some_and(|arn| !arn.is_empty());
         return Ok(showed.then(|| Pending {
-            east: aws.clone(),
             env_stack: spec.name.clone(),
             arn: String::new(),
             then: Then::Delete {
@@ -141,17 +141,19 @@ pub async fn before(
         return Ok(None);
     }
     Ok(Some(Pending {
-        then: Then::Drop(Box::new(certificate_spec(
-            app,
-            &env_name,
-            &name,
-            spec,
-            &request,
-            "",
-            &zone_names,
-            &zones,
-        )?)),
-        east,
+        then: Then::Drop {
+            spec: Box::new(certificate_spec(
+                app,
+                &env_name,
+                &name,
+                spec,
+                &request,
+                "",
+                &zone_names,
+                &zones,
+            )?),
+            east: Box::new(east),
+        },
         env_stack: spec.name.clone(),
         arn,
     }))
@@ -177,7 +179,7 @@ pub async fn after(
     let declared = aws
         .template(&p.env_stack)
         .await?
-        .is_some_and(|t| t.contains(&format!("\n  {ARN_PARAMETER}:\n")));
+        .is_some_and(|t| crate::compile::declares(&t, ARN_PARAMETER));
     let moved = aws.describe(&p.env_stack).await?.is_some_and(|s| {
         let shown = if declared {
             s.parameters.get(ARN_PARAMETER).map_or("", String::as_str)
@@ -193,15 +195,15 @@ pub async fn after(
         ..opts.clone()
     };
     match p.then {
-        Then::Drop(spec) if moved => deploy(ui, &p.east, &spec, &opts).await.map(|_| ()),
-        Then::Drop(spec) => {
+        Then::Drop { east, spec } if moved => deploy(ui, &east, &spec, &opts).await.map(|_| ()),
+        Then::Drop { spec, .. } => {
             ui.warn(format!(
                 "stack {} (us-east-1) keeps CloudFront's previous certificate until the environment stack shows the new one; the next deploy removes it",
                 spec.name
             ));
             Ok(())
         }
-        Then::Delete { app, env } if moved => delete(ui, &p.east, &app, &env, &opts).await,
+        Then::Delete { app, env } if moved => delete(ui, aws, &app, &env, &opts).await,
         Then::Delete { app, env } => {
             ui.warn(format!(
                 "stack {} (us-east-1) is kept until environment `{env}`'s stack no longer shows its certificate; the next deploy deletes it",
@@ -256,20 +258,18 @@ pub async fn check_distribution_kept(
     app: &str,
     env: Option<&StackSpec>,
 ) -> Result<(), WharfError> {
-    const DISTRIBUTION: &str = "\n  Distribution:\n";
-    let Some(spec) = env.filter(|s| !s.template.contains(DISTRIBUTION)) else {
+    const DISTRIBUTION: &str = "Distribution";
+    let Some(spec) = env.filter(|s| !crate::compile::declares(&s.template, DISTRIBUTION)) else {
         return Ok(());
     };
     if !aws
         .template(&spec.name)
         .await?
-        .is_some_and(|t| t.contains(DISTRIBUTION))
+        .is_some_and(|t| crate::compile::declares(&t, DISTRIBUTION))
     {
         return Ok(());
     }
-    let env_name = Owner::from_tags(&spec.tags)
-        .and_then(|o| o.environment)
-        .unwrap_or_default();
+    let env_name = environment_of(spec);
     let parameter = crate::contract::EnvValue::CloudFrontDomainName.parameter();
     let mut pointing: Vec<String> = Vec::new();
     for s in aws
@@ -288,7 +288,7 @@ pub async fn check_distribution_kept(
             && aws
                 .template(&s.name)
                 .await?
-                .is_some_and(|t| t.contains(&format!("\n  {parameter}:\n")))
+                .is_some_and(|t| crate::compile::declares(&t, parameter))
         {
             pointing.push(service.clone());
         }
@@ -305,6 +305,13 @@ pub async fn check_distribution_kept(
             "deploy those services first (`wharf svc deploy -n {first} -e {env_name}`: their records then point at the load balancer), then the environment"
         )),
     })
+}
+
+/// The environment an environment stack's spec is for, from wharf's tags.
+fn environment_of(spec: &StackSpec) -> String {
+    Owner::from_tags(&spec.tags)
+        .and_then(|o| o.environment)
+        .unwrap_or_default()
 }
 
 /// The logical IDs of the certificates in a certificate stack's `template`.
