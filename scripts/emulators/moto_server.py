@@ -113,6 +113,14 @@ What is adjusted, and why:
 35. A certificate a distribution shows is not deleted: its removal fails, as ACM's
     ResourceInUseException fails it on AWS; moto's stand-in (18) deleted nothing ever.
     Others are deleted from moto's ACM.
+36. A custom resource (`Custom::*`) whose ServiceToken names a stand-in function
+    (`...:function:stand-in-<name>`, tests/emulators/copilot_golden.py) is created and
+    updated at once, with no attributes, and its deletion is recorded as the SSM
+    parameter `/stand-in/deleted/<stack>/<logical ID>` (where its real delete handler
+    would have run). moto invoked the function in a container and waited for its reply.
+37. An AWS::Route53::RecordSet whose name and type a record of its zone has already
+    fails to create ("Tried to create resource record set ... but it already exists"),
+    as on AWS; moto added a second record beside the first.
 """
 
 import os
@@ -1398,6 +1406,85 @@ def _delete_resource(self, parsed_resource, resource_json):
 
 
 parsing.ResourceMap._delete_resource = _delete_resource
+
+
+# ---- 36. Custom resources backed by stand-in functions ---------------------------------
+
+from moto.cloudformation import custom_model  # noqa: E402
+
+_STAND_IN = ":function:stand-in-"
+_orig_custom_create = custom_model.CustomModel.create_from_cloudformation_json.__func__
+
+
+def _custom_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    token = str((cloudformation_json.get("Properties") or {}).get("ServiceToken", ""))
+    if _STAND_IN not in token:
+        return _orig_custom_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    made = custom_model.CustomModel(region_name, str(uuid.uuid4()), kwargs["LogicalId"], resource_name)
+    made.set_data({})
+    return made
+
+
+def _custom_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    return original_resource
+
+
+custom_model.CustomModel.create_from_cloudformation_json = classmethod(_custom_create)
+custom_model.CustomModel.update_from_cloudformation_json = classmethod(_custom_update)
+
+_delete_keeping_retained = parsing.ResourceMap._delete_resource
+
+
+def _delete_recording_stand_ins(self, parsed_resource, resource_json):
+    resource_json = resource_json or {}
+    kind = str(resource_json.get("Type", ""))
+    retained = resource_json.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate")
+    if kind.startswith("Custom::") and not retained and _STAND_IN in repr(resource_json.get("Properties")):
+        from moto.ssm.models import ssm_backends
+
+        logical_id = getattr(parsed_resource, "logical_id", None) or getattr(parsed_resource, "logical_resource_id", "unknown")
+        ssm_backends[self._account_id][self._region_name].put_parameter(
+            name=f"/stand-in/deleted/{self['AWS::StackName']}/{logical_id}",
+            description="",
+            value=kind,
+            parameter_type="String",
+            allowed_pattern=None,
+            keyid=None,
+            overwrite=True,
+            tags=[],
+            data_type="text",
+            tier=None,
+            policies=None,
+        )
+    _delete_keeping_retained(self, parsed_resource, resource_json)
+
+
+parsing.ResourceMap._delete_resource = _delete_recording_stand_ins
+
+
+# ---- 37. A record set is not created over a record of the same name and type -----------
+
+from moto.route53 import exceptions as route53_exceptions  # noqa: E402
+
+_orig_record_create = route53_models.RecordSet.create_from_cloudformation_json.__func__
+
+
+def _record_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    backend = route53_models.route53_backends[account_id][route53_models.get_partition(region_name)]
+    zone_name = props.get("HostedZoneName")
+    zone = backend.get_hosted_zone_by_name(zone_name) if zone_name else None
+    if zone is None:
+        zone = backend.get_hosted_zone(props["HostedZoneId"])
+    name = str(props.get("Name", "")).rstrip(".").lower()
+    kind = props.get("Type")
+    for r in zone.rrsets:
+        if r.name.rstrip(".").lower() == name and r.type == kind and r.set_identifier == props.get("SetIdentifier"):
+            raise route53_exceptions.ResourceRecordAlreadyExists(props.get("Name"), kind)
+    return _orig_record_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+route53_models.RecordSet.create_from_cloudformation_json = classmethod(_record_create)
 
 
 if __name__ == "__main__":

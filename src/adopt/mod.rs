@@ -6,6 +6,7 @@
 //! change sets themselves are made and dropped by `plan`.
 
 pub mod plan;
+pub mod retain;
 
 use crate::deploy::types::Change;
 use std::collections::BTreeSet;
@@ -37,6 +38,9 @@ pub struct RegisteredWorkload {
 pub struct Registry {
     /// Whether the application itself is registered.
     pub application: bool,
+    /// The application's domain (`domain` in its entry, from `copilot app init
+    /// --domain`).
+    pub domain: Option<String>,
     /// Its environments, by name.
     pub environments: Vec<RegisteredEnv>,
     /// Its workloads, by name.
@@ -53,6 +57,10 @@ pub fn registry(app: &str, entries: &[(String, String)]) -> Registry {
     for (name, value) in entries {
         if name == &root {
             out.application = true;
+            out.domain = serde_json::from_str::<serde_json::Value>(value)
+                .ok()
+                .and_then(|v| v.get("domain")?.as_str().map(str::to_ascii_lowercase))
+                .filter(|d| !d.is_empty());
             continue;
         }
         let Some(rest) = name.strip_prefix(&format!("{root}/")) else {
@@ -178,6 +186,90 @@ pub const PROTECTED: &[&str] = &[
     "Custom::CertificateValidationFunction",
     "Custom::CustomDomainFunction",
 ];
+
+/// Whether environment stack `deployed` keeps its zone's delegation record outside
+/// CloudFormation: it says so itself (its
+/// [`ADOPTED_DELEGATION_PARAMETER`](crate::compile::environment::ADOPTED_DELEGATION_PARAMETER)
+/// is `'true'`), or it is AWS Copilot's with a domain (its `AppDNSName` parameter),
+/// whose `DelegateDNSAction` wrote the record through the Route 53 API. Pure.
+pub fn delegation_kept(deployed: &crate::deploy::types::StackInfo) -> bool {
+    use crate::compile::environment::ADOPTED_DELEGATION_PARAMETER;
+    match deployed.parameters.get(ADOPTED_DELEGATION_PARAMETER) {
+        Some(v) => v == "true",
+        None => {
+            matches!(
+                crate::deploy::owner::made_by(deployed),
+                crate::deploy::owner::MadeBy::Copilot(_)
+            ) && deployed
+                .parameters
+                .get("AppDNSName")
+                .is_some_and(|d| !d.is_empty())
+        }
+    }
+}
+
+/// Why the workspace's application domain (`domain` in `copilot/.workspace` or
+/// `app.yml`) cannot adopt what Copilot registered (`registered`), or `None` when they
+/// agree. Copilot kept the domain in its registry only; wharf reads it from the
+/// workspace, and compiling without it would drop the environments' hosted zones.
+/// Pure.
+pub fn domain_mismatch(registered: Option<&str>, workspace: Option<&str>) -> Option<String> {
+    match (registered, workspace) {
+        (Some(r), Some(w)) if r == w => None,
+        (None, None) => None,
+        (Some(r), None) => Some(format!(
+            "Copilot registered the application with domain {r}; the workspace names no domain"
+        )),
+        (None, Some(w)) => Some(format!(
+            "the workspace names domain {w}; Copilot registered the application without one"
+        )),
+        (Some(r), Some(w)) => Some(format!(
+            "Copilot registered the application with domain {r}; the workspace names {w}"
+        )),
+    }
+}
+
+/// The names AWS Copilot's environment stack `deployed` aliases through its
+/// `CustomDomainAction` (its `Aliases` parameter: JSON, service to names): records that
+/// Lambda wrote through the Route 53 API, outside any stack. Empty when it has none (or
+/// the value is not JSON). Pure.
+pub fn custom_domain_aliases(deployed: &crate::deploy::types::StackInfo) -> Vec<String> {
+    let Some(v) = deployed
+        .parameters
+        .get("Aliases")
+        .filter(|a| !a.trim().is_empty())
+        .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = v
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(serde_json::Value::as_array)
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `template` (wharf's rendered environment template) with each parameter of `given`
+/// that reads an SSM parameter (`AWS::SSM::Parameter::Value<String>`) turned into a
+/// plain `String`, for a plan made before the application stack that publishes those
+/// SSM parameters exists: the plan passes the values they will hold. Only the plan's
+/// change set uses it; the stack is deployed with the template as rendered. Pure.
+pub fn ssm_parameters_given(template: &str, given: &[&str]) -> String {
+    let mut out = template.to_string();
+    for p in given {
+        out = out.replace(
+            &format!("\n  {p}:\n    Type: AWS::SSM::Parameter::Value<String>\n"),
+            &format!("\n  {p}:\n    Type: String\n"),
+        );
+    }
+    out
+}
 
 /// How a change set would change one resource that holds state or identity.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -392,6 +484,115 @@ mod tests {
             s.only_in_workspace,
             ["environment `prod`", "workload `api`"]
         );
+    }
+
+    #[test]
+    fn the_registry_gives_the_domain_and_the_workspace_must_name_it() {
+        let entries = vec![(
+            "/copilot/applications/shop".to_string(),
+            r#"{"name":"shop","domain":"Example.COM","domainHostedZoneID":"Z1"}"#.to_string(),
+        )];
+        let r = registry("shop", &entries);
+        assert_eq!(r.domain.as_deref(), Some("example.com"));
+        assert_eq!(
+            domain_mismatch(r.domain.as_deref(), Some("example.com")),
+            None
+        );
+        assert_eq!(domain_mismatch(None, None), None);
+        assert!(
+            domain_mismatch(r.domain.as_deref(), None)
+                .unwrap()
+                .contains("the workspace names no domain")
+        );
+        assert!(
+            domain_mismatch(None, Some("example.org"))
+                .unwrap()
+                .contains("without one")
+        );
+        assert!(
+            domain_mismatch(Some("a.com"), Some("b.com"))
+                .unwrap()
+                .contains("names b.com")
+        );
+        let plain = vec![(
+            "/copilot/applications/shop".to_string(),
+            r#"{"name":"shop","domain":""}"#.to_string(),
+        )];
+        assert_eq!(registry("shop", &plain).domain, None);
+    }
+
+    fn stack(tags: &[(&str, &str)], params: &[(&str, &str)]) -> crate::deploy::types::StackInfo {
+        crate::deploy::types::StackInfo {
+            name: "shop-test".into(),
+            id: "id".into(),
+            status: "UPDATE_COMPLETE".into(),
+            reason: None,
+            outputs: Default::default(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            parameters: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_copilot_environment_with_a_domain_keeps_its_delegation_outside_the_stack() {
+        let copilot = [
+            ("copilot-application", "shop"),
+            ("copilot-environment", "test"),
+        ];
+        assert!(delegation_kept(&stack(
+            &copilot,
+            &[("AppDNSName", "example.com")]
+        )));
+        assert!(!delegation_kept(&stack(&copilot, &[("AppDNSName", "")])));
+        assert!(!delegation_kept(&stack(&copilot, &[])));
+        // wharf's stack says so itself, whoever made it.
+        let wharf = [("wharf-application", "shop"), ("wharf-environment", "test")];
+        assert!(delegation_kept(&stack(
+            &wharf,
+            &[("AdoptedDelegation", "true")]
+        )));
+        assert!(!delegation_kept(&stack(
+            &wharf,
+            &[("AdoptedDelegation", "false")]
+        )));
+        assert!(!delegation_kept(&stack(
+            &wharf,
+            &[("AppDNSName", "example.com")]
+        )));
+    }
+
+    #[test]
+    fn a_plan_before_the_application_stack_gives_the_ssm_values() {
+        let t = "Parameters:\n  AppHostedZoneId:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /wharf/shop/x\n  Other:\n    Type: AWS::SSM::Parameter::Value<String>\n";
+        let out = ssm_parameters_given(t, &["AppHostedZoneId"]);
+        assert_eq!(
+            out,
+            "Parameters:\n  AppHostedZoneId:\n    Type: String\n    Default: /wharf/shop/x\n  Other:\n    Type: AWS::SSM::Parameter::Value<String>\n"
+        );
+    }
+
+    #[test]
+    fn copilots_custom_domain_aliases_are_read_from_its_parameter() {
+        let s = stack(
+            &[],
+            &[(
+                "Aliases",
+                r#"{"web":["www.example.com","example.com"],"api":["api.example.com","example.com"]}"#,
+            )],
+        );
+        assert_eq!(
+            custom_domain_aliases(&s),
+            ["api.example.com", "example.com", "www.example.com"]
+        );
+        assert!(custom_domain_aliases(&stack(&[], &[("Aliases", "")])).is_empty());
+        assert!(custom_domain_aliases(&stack(&[], &[("Aliases", "{x")])).is_empty());
+        assert!(custom_domain_aliases(&stack(&[], &[])).is_empty());
     }
 
     #[test]

@@ -131,7 +131,7 @@ pub async fn plan<A: StackApi>(
                 );
             }
             let retained = deployed
-                .map(|(d, _)| super::retained_on_removal(d))
+                .map(|(d, _)| super::retain::retained_after(d))
                 .unwrap_or_default();
             Outcome::Planned(super::judge(&spec.name, &changes, allowed, &retained))
         }

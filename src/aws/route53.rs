@@ -1,6 +1,8 @@
 //! Route 53: the public hosted zone of an application's domain
 //! (ListHostedZonesByName), whose ID the application stack takes to delegate
-//! `<app>.<domain>` from it, as `copilot app init --domain` did.
+//! `<app>.<domain>` from it, as `copilot app init --domain` did; and the NS record an
+//! adopted environment's zone is delegated by, which AWS Copilot wrote outside
+//! CloudFormation (GetHostedZone, ListResourceRecordSets, ChangeResourceRecordSets).
 
 use super::{Aws, AwsError, call_error};
 
@@ -27,5 +29,116 @@ impl Aws {
                     && !z.config().is_some_and(|c| c.private_zone())
             })
             .map(|z| z.id().trim_start_matches("/hostedzone/").to_string()))
+    }
+
+    /// Hosted zone `id`'s name (no trailing dot) and name servers, or `None` when it does
+    /// not exist (GetHostedZone).
+    pub async fn hosted_zone(&self, id: &str) -> Result<Option<(String, Vec<String>)>, AwsError> {
+        let id = id.trim_start_matches("/hostedzone/");
+        match self.route53.get_hosted_zone().id(id).send().await {
+            Ok(out) => Ok(out.hosted_zone().map(|z| {
+                (
+                    z.name().trim_end_matches('.').to_string(),
+                    out.delegation_set()
+                        .map(|d| d.name_servers().to_vec())
+                        .unwrap_or_default(),
+                )
+            })),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_hosted_zone()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(call_error("GetHostedZone", format!("hosted zone {id}"), e)),
+        }
+    }
+
+    /// The NS record named `name` (no trailing dot) in zone `zone`: its TTL (seconds) and
+    /// values, or `None` when there is none (ListResourceRecordSets from that name).
+    pub async fn ns_record(
+        &self,
+        zone: &str,
+        name: &str,
+    ) -> Result<Option<(i64, Vec<String>)>, AwsError> {
+        use aws_sdk_route53::types::RrType;
+        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
+        let out = self
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .start_record_name(&want)
+            .start_record_type(RrType::Ns)
+            .max_items(1)
+            .send()
+            .await
+            .map_err(|e| {
+                call_error(
+                    "ListResourceRecordSets",
+                    format!("record {name} NS in hosted zone {zone}"),
+                    e,
+                )
+            })?;
+        Ok(out
+            .resource_record_sets()
+            .iter()
+            .find(|r| {
+                r.r#type() == &RrType::Ns
+                    && r.name()
+                        .trim_end_matches('.')
+                        .eq_ignore_ascii_case(want.trim_end_matches('.'))
+            })
+            .map(|r| {
+                (
+                    r.ttl().unwrap_or_default(),
+                    r.resource_records()
+                        .iter()
+                        .map(|v| v.value().to_string())
+                        .collect(),
+                )
+            }))
+    }
+
+    /// Deletes the NS record `name` of zone `zone` whose TTL and values are `ttl` and
+    /// `values` (Route 53 deletes only an exact match; ChangeResourceRecordSets).
+    pub async fn delete_ns_record(
+        &self,
+        zone: &str,
+        name: &str,
+        ttl: i64,
+        values: &[String],
+    ) -> Result<(), AwsError> {
+        use aws_sdk_route53::types::{
+            Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+        };
+        let what = || format!("record {name} NS in hosted zone {zone}");
+        let build = |e: aws_sdk_route53::error::BuildError| {
+            AwsError::answer("ChangeResourceRecordSets", what(), e.to_string())
+        };
+        let mut set = ResourceRecordSet::builder()
+            .name(name)
+            .r#type(RrType::Ns)
+            .ttl(ttl);
+        for v in values {
+            set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(build)?);
+        }
+        let change = Change::builder()
+            .action(ChangeAction::Delete)
+            .resource_record_set(set.build().map_err(build)?)
+            .build()
+            .map_err(build)?;
+        self.route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(change)
+                    .build()
+                    .map_err(build)?,
+            )
+            .send()
+            .await
+            .map_err(|e| call_error("ChangeResourceRecordSets", what(), e))?;
+        Ok(())
     }
 }

@@ -95,9 +95,36 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             use crate::deploy::StackApi;
             home.describe(&app_stack).await?.is_none()
         };
+        let info = crate::compile::workspace::app_info(&ws)
+            .ok_or(WharfError::InvalidManifest { errors: 1 })?;
+        if let Some(why) =
+            adopt::domain_mismatch(registry.domain.as_deref(), info.domain.as_deref())
+        {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "{why}: adopting would drop or replace the environments' hosted zones and certificates; nothing was changed"
+                ),
+                help: Some(match &registry.domain {
+                    Some(d) => format!(
+                        "add `domain: {d}` to copilot/.workspace (to app.yml in a wharf workspace)"
+                    ),
+                    None => "remove `domain` from the workspace".into(),
+                }),
+            });
+        }
+        // With a domain, Copilot's application zone (in its `<app>-infrastructure-roles`
+        // stack) is kept: wharf's application stack publishes it instead of making one.
+        let app_zone = match (&info.domain, app_stack_missing) {
+            (Some(domain), true) => Some(copilot_app_zone(&home, &app, domain).await?),
+            _ => None,
+        };
         if app_stack_missing {
             ui.note(format!(
-                "application stack {app_stack}: not deployed; adopting creates it first (wharf's bucket of templates, deploy locks and environment files)"
+                "application stack {app_stack}: not deployed; adopting creates it first (wharf's bucket of templates, deploy locks and environment files){}",
+                match (&app_zone, &info.domain) {
+                    (Some(z), Some(d)) => format!(", keeping Copilot's hosted zone {app}.{d} ({})", z.zone),
+                    _ => String::new(),
+                }
             ));
         }
         let survey = adopt::survey(&registry, &ws.env_names(), &ws.service_names());
@@ -164,8 +191,15 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .await?;
             let (env_spec, workloads) =
                 specs(&mut ws, ui, &client, &app, &env.name, &survey.workloads).await?;
+            refuse_custom_domain_aliases(&client, &env_spec.1.name, &env.name).await?;
+            // Before the application stack exists, the environment's plan is given the
+            // zone IDs it will publish.
+            let planned_env = match &app_zone {
+                Some(z) => (env_spec.0.clone(), z.plan_spec(&env_spec.1)),
+                None => env_spec.clone(),
+            };
             let mut refused = 0;
-            for (i, (what, spec)) in std::iter::once(&env_spec)
+            for (i, (what, spec)) in std::iter::once(&planned_env)
                 .chain(workloads.iter())
                 .enumerate()
             {
@@ -247,20 +281,21 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
         if app_stack_missing {
             let info = crate::compile::workspace::app_info(&ws)
                 .ok_or(WharfError::InvalidManifest { errors: 1 })?;
-            if let Some(domain) = &info.domain {
-                // Copilot made the application's zone outside any stack wharf could
-                // take over; wharf's application stack would make a second one.
-                ui.warn(format!(
-                    "application stack {app_stack} is not created: it would make a second hosted zone {app}.{domain} beside Copilot's; deploys are not locked until `wharf app init {app}` makes it"
-                ));
-            } else {
-                // wharf's own, new: a run stopped after it skips it the next time.
-                super::app::deploy_stack(ui, home.clone(), &info, opts.clone()).await?;
-            }
+            // wharf's own, new (with Copilot's zone, if any): a run stopped after it
+            // skips it the next time.
+            super::app::deploy_stack(
+                ui,
+                home.clone(),
+                &info,
+                app_zone.as_ref().map(|z| z.zone.clone()),
+                opts.clone(),
+            )
+            .await?;
         }
         let mut left: Vec<String> = Vec::new();
         for (env, client, (_, mut env_spec), workloads) in adopters {
             stop(done_so_far(&adopted))?;
+            retain_first(ui, &client, &app, &env_spec.name, &opts).await?;
             env_spec.adopting = true;
             stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await?;
             adopted.push(format!("environment `{env}`"));
@@ -304,6 +339,10 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             let mut wopts = opts.clone();
             remote::RolloutFlags::default().apply(&mut wopts);
             let (names, ready): (Vec<String>, Vec<StackSpec>) = ready.into_iter().unzip();
+            for spec in &ready {
+                stop(done_so_far(&adopted))?;
+                retain_first(ui, &client, &app, &spec.name, &opts).await?;
+            }
             if !ready.is_empty() {
                 stacks_run(ui, &client, &app, None, ready, wopts).await?;
                 adopted.extend(names);
@@ -455,6 +494,186 @@ async fn plan_one(
         wait,
     )
     .await?)
+}
+
+/// AWS Copilot's application hosted zone `<app>.<domain>`, which an adopted
+/// application keeps.
+struct CopilotZone {
+    /// Its ID.
+    zone: String,
+    /// The domain's zone ID.
+    domain_zone: String,
+}
+
+impl CopilotZone {
+    /// `spec` (an environment's) as its plan sees it before wharf's application stack
+    /// publishes the zones' IDs: given as values ([`adopt::ssm_parameters_given`]).
+    fn plan_spec(&self, spec: &StackSpec) -> StackSpec {
+        use crate::contract::EnvValue;
+        let mut out = spec.clone();
+        let given = [
+            (EnvValue::AppHostedZoneId.parameter(), &self.zone),
+            (EnvValue::DomainHostedZoneId.parameter(), &self.domain_zone),
+        ];
+        let names: Vec<&str> = given.iter().map(|(p, _)| *p).collect();
+        out.template = adopt::ssm_parameters_given(&spec.template, &names);
+        for (p, v) in given {
+            out.parameters.insert(p.to_string(), v.clone());
+        }
+        out
+    }
+}
+
+/// The name of AWS Copilot's application stack (its roles and, with a domain, the
+/// application's hosted zone `AppHostedZone`).
+fn copilot_app_stack(app: &str) -> String {
+    format!("{app}-infrastructure-roles")
+}
+
+/// Copilot's application zone of `app` (`AppHostedZone` in `<app>-infrastructure-roles`)
+/// and the zone of `domain` it is delegated from.
+///
+/// # Errors
+/// Refused when either is missing; AWS errors.
+async fn copilot_app_zone(
+    home: &crate::aws::Aws,
+    app: &str,
+    domain: &str,
+) -> Result<CopilotZone, WharfError> {
+    use crate::deploy::StackApi;
+    let stack = copilot_app_stack(app);
+    let missing = |what: String| WharfError::Refused {
+        message: format!(
+            "{what}, so the application's hosted zone {app}.{domain} cannot be kept; nothing was changed"
+        ),
+        help: Some(format!(
+            "connect to the application's home region (`--region`), where `copilot app init --domain {domain}` ran"
+        )),
+    };
+    if home.describe(&stack).await?.is_none() {
+        return Err(missing(format!(
+            "Copilot's application stack {stack} is not in {}",
+            home.region
+        )));
+    }
+    let zone = home
+        .stack_resources(&stack)
+        .await?
+        .into_iter()
+        .find(|r| r.logical_id == "AppHostedZone" && !r.physical_id.is_empty())
+        .map(|r| r.physical_id)
+        .ok_or_else(|| {
+            missing(format!(
+                "Copilot's application stack {stack} has no AppHostedZone"
+            ))
+        })?;
+    let domain_zone = home.public_zone_id(domain).await?.ok_or_else(|| {
+        missing(format!(
+            "this account has no public hosted zone named {domain}"
+        ))
+    })?;
+    Ok(CopilotZone {
+        zone: zone.trim_start_matches("/hostedzone/").to_string(),
+        domain_zone,
+    })
+}
+
+/// Refuses an environment whose Copilot stack aliases names through its
+/// `CustomDomainAction`: that Lambda wrote their alias records through the Route 53
+/// API, and wharf's service stacks would create records of the same names, which
+/// CloudFormation cannot do beside them (nor import them).
+///
+/// # Errors
+/// Refused naming the aliases; AWS errors.
+async fn refuse_custom_domain_aliases(
+    client: &crate::aws::Aws,
+    stack: &str,
+    env: &str,
+) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    let Some(deployed) = client.describe(stack).await? else {
+        return Ok(());
+    };
+    if !matches!(
+        crate::deploy::owner::made_by(&deployed),
+        crate::deploy::owner::MadeBy::Copilot(_)
+    ) {
+        return Ok(());
+    }
+    let aliases = adopt::custom_domain_aliases(&deployed);
+    if aliases.is_empty() {
+        return Ok(());
+    }
+    Err(WharfError::Refused {
+        message: format!(
+            "environment `{env}` ({stack}) serves aliases whose records Copilot's CustomDomainAction wrote outside CloudFormation ({}); wharf's service stacks would create the same records, which CloudFormation cannot do while those exist, so adopting it is not supported yet; nothing was changed",
+            aliases.join(", ")
+        ),
+        help: Some("keep deploying this environment with Copilot's templates, or move the aliases to a zone the service manifests name (`http.alias.hosted_zone`) with Copilot first".into()),
+    })
+}
+
+/// `app adopt`'s first step on Copilot's stack `stack` ([`adopt::retain`]): its own
+/// template with its custom resources retained, so wharf's update removes them without
+/// calling their delete handlers. Nothing when there is none to retain.
+///
+/// # Errors
+/// AWS errors; the update failing.
+async fn retain_first(
+    ui: &Ui,
+    client: &crate::aws::Aws,
+    app: &str,
+    stack: &str,
+    opts: &crate::deploy::stack::Options,
+) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    let Some(info) = client.describe(stack).await? else {
+        return Ok(());
+    };
+    if !matches!(
+        crate::deploy::owner::made_by(&info),
+        crate::deploy::owner::MadeBy::Copilot(_)
+    ) {
+        return Ok(());
+    }
+    let Some(deployed) = client.template(stack).await? else {
+        return Ok(());
+    };
+    // Only those the stack has (a condition may leave some out).
+    let present: std::collections::BTreeSet<String> = client
+        .stack_resources(stack)
+        .await?
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect();
+    let mut ids = adopt::retain::to_retain(&deployed);
+    ids.retain(|id| present.contains(id));
+    let Some(template) = adopt::retain::retaining(&deployed, &ids) else {
+        return Ok(());
+    };
+    ui.note(format!(
+        "{stack}: retaining Copilot's custom resources first, so removing them calls no delete handler: {}",
+        ids.join(", ")
+    ));
+    let mut spec = StackSpec {
+        name: stack.to_string(),
+        template,
+        template_url: None,
+        parameters: info.parameters.clone(),
+        tags: info.tags.clone(),
+        replacing: Vec::new(),
+        follow_up: crate::compile::FollowUp::Nothing,
+        after: Vec::new(),
+        needs: Vec::new(),
+        imported_alb: None,
+        cdn_certificate: None,
+        adopting: true,
+        retain_step: true,
+    };
+    crate::release::stacks::upload_if_large(client, app, &mut spec).await?;
+    let reporter = crate::ui::progress::reporter(ui);
+    crate::deploy::stack::deploy(client, &spec, reporter.as_ref(), opts).await?;
+    Ok(())
 }
 
 /// The type of the environment's Cloud Map namespace.

@@ -342,8 +342,25 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
             ));
             return Ok(());
         }
+        // Delegations Copilot wrote and adopted environments keep, read while the
+        // stacks (and the application's published zone ID) still exist.
+        let mut delegations = Vec::new();
+        for env in environments
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let stack = crate::compile::env_stack_name(&app, env);
+            if let Some(kept) =
+                crate::release::delegation::before_delete(&client, &app, &stack).await?
+            {
+                delegations.push(kept);
+            }
+        }
         if !names.is_empty() {
             stacks::delete_stacks(ui, &client, &app, &names, &remote::options(ui, false)).await?;
+        }
+        for kept in &delegations {
+            crate::release::delegation::after_delete(ui, &client, kept).await?;
         }
         for env in &environments {
             crate::release::cdn_certificate::delete(
@@ -484,7 +501,7 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
         .ok_or(WharfError::InvalidManifest { errors: 1 })?;
     remote::block_on(async {
         let client = remote::connect_to(&ws, None, &aws).await?;
-        deploy_stack(ui, client, &info, remote::options(ui, false)).await
+        deploy_stack(ui, client, &info, None, remote::options(ui, false)).await
     })?;
     ui.note(next_steps(&ws));
     Ok(())
@@ -492,7 +509,9 @@ fn init(a: InitArgs, ui: &Ui) -> Result<(), WharfError> {
 
 /// Creates or updates the application stack of `info` (`<app>-infrastructure`: the
 /// bucket of templates, locks and files; with a domain, its hosted zone, delegated from
-/// the domain's zone, which is looked up in the account).
+/// the domain's zone, which is looked up in the account). `app_zone`: the ID of the
+/// application's zone another stack holds (an adopted application's, AWS Copilot's);
+/// `None` keeps what the deployed stack has.
 ///
 /// # Errors
 /// No hosted zone for the domain (usage), AWS errors, the deploy failing.
@@ -500,10 +519,24 @@ pub async fn deploy_stack(
     ui: &Ui,
     client: crate::aws::Aws,
     info: &crate::compile::AppInfo,
+    app_zone: Option<String>,
     opts: crate::deploy::stack::Options,
 ) -> Result<(), WharfError> {
+    use crate::compile::application::ADOPTED_ZONE_PARAMETER;
     let mut pkg = crate::compile::application::compile_app(info)?;
     if let Some(domain) = &info.domain {
+        let kept = match app_zone {
+            Some(z) => Some(z),
+            None => crate::deploy::StackApi::describe(&client, &pkg.stack_name)
+                .await?
+                .and_then(|s| s.parameters.get(ADOPTED_ZONE_PARAMETER).cloned())
+                .filter(|z| !z.is_empty()),
+        };
+        if let Some(z) = kept {
+            pkg.config
+                .parameters
+                .insert(ADOPTED_ZONE_PARAMETER.to_string(), z);
+        }
         let zone = client.public_zone_id(domain).await?.ok_or_else(|| {
             WharfError::usage(
                 format!("this account has no public Route 53 hosted zone named {domain}"),

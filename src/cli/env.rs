@@ -219,9 +219,14 @@ fn delete(a: DeleteArgs, ui: &Ui) -> Result<(), WharfError> {
                 _ => None,
             })
             .collect();
+        let delegation =
+            crate::release::delegation::before_delete(&client, &app, &env_stack).await?;
         stacks.push((env_stack, remote::Owner::environment(&app, &name)));
         let opts = remote::options(ui, false);
         stacks::delete_stacks(ui, &client, &app, &stacks, &opts).await?;
+        if let Some(kept) = &delegation {
+            crate::release::delegation::after_delete(ui, &client, kept).await?;
+        }
         crate::release::cdn_certificate::delete(ui, &client, &app, &name, &opts).await
     })
 }

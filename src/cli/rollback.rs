@@ -246,6 +246,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             imported_alb: None,
             cdn_certificate: None,
             adopting: false,
+            retain_step: false,
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

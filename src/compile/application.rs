@@ -16,6 +16,12 @@ pub fn stack_name(app: &str) -> String {
 /// The application stack's parameter taking the domain's hosted zone ID.
 pub const DOMAIN_ZONE_PARAMETER: &str = "DomainHostedZoneId";
 
+/// The application stack's parameter taking the ID of the application's hosted zone
+/// when another stack holds it (AWS Copilot's `<app>-infrastructure-roles`, whose
+/// `AppHostedZone` an adopted application keeps); empty, the stack makes the zone.
+/// `wharf app adopt` sets it; later deploys carry the deployed value.
+pub const ADOPTED_ZONE_PARAMETER: &str = "AdoptedAppHostedZoneId";
+
 /// Compiles the application stack. With a domain, the `DomainHostedZoneId` parameter
 /// is left for whoever deploys it (`wharf app init` looks the zone up).
 pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError> {
@@ -25,6 +31,7 @@ pub fn compile_app(app: &AppInfo) -> Result<Package, crate::render::RenderError>
             "name": d,
             "zone": format!("{}.{d}", app.name),
             "parameter": DOMAIN_ZONE_PARAMETER,
+            "adopted_parameter": ADOPTED_ZONE_PARAMETER,
             "app_zone_ssm": app_ssm_name(&app.name, EnvValue::AppHostedZoneId.key()),
             "domain_zone_ssm": app_ssm_name(&app.name, EnvValue::DomainHostedZoneId.key()),
         })

@@ -193,7 +193,18 @@ pub struct DomainPlan {
     pub domain_zone_ssm: String,
     /// Whether the stack creates the certificate `<zone>` + `*.<zone>`.
     pub certificate: bool,
+    /// The stack's parameter saying the zone's delegation record is kept outside it
+    /// ([`ADOPTED_DELEGATION_PARAMETER`]).
+    pub adopted_delegation_parameter: &'static str,
 }
+
+/// The environment stack's parameter (`'true'`/`'false'`, default `'false'`) saying
+/// whether the NS record delegating its zone from the application's zone was made
+/// outside CloudFormation and stays there: AWS Copilot's `DelegateDNSAction` wrote it
+/// through the Route 53 API, and a `AWS::Route53::RecordSet` of the same name cannot be
+/// created beside it (nor imported), so an adopted environment keeps Copilot's record.
+/// Filled at deploy from the deployed stack (`release::assets::fill_env_parameters`).
+pub const ADOPTED_DELEGATION_PARAMETER: &str = "AdoptedDelegation";
 
 /// A value published in SSM Parameter Store for service stacks.
 #[derive(Debug, Clone, Serialize)]
@@ -541,6 +552,7 @@ pub fn plan(app: &AppInfo, m: &EnvManifest, services: &[ServiceManifest]) -> Env
             EnvValue::DomainHostedZoneId.key(),
         ),
         certificate: alb.is_some() && m.certificates().is_empty(),
+        adopted_delegation_parameter: ADOPTED_DELEGATION_PARAMETER,
     });
     let mut ssm = Vec::new();
     let mut publish = |v: EnvValue, what, value: String| {

@@ -149,6 +149,7 @@ mod tests {
             imported_alb: None,
             cdn_certificate: None,
             adopting: false,
+            retain_step: false,
         }
     }
 

@@ -172,6 +172,27 @@ pub fn check_adopting(stack: &StackInfo, expected: &Owner) -> Result<(), DeployE
     }
 }
 
+/// The check before `app adopt`'s first step on stack `name` ([`crate::adopt::retain`]):
+/// it must exist and be AWS Copilot's.
+///
+/// # Errors
+/// [`DeployError::NotOurs`] for a stack that is missing or not Copilot's.
+pub fn check_copilots(stack: Option<&StackInfo>, name: &str) -> Result<(), DeployError> {
+    match stack.map(made_by) {
+        Some(MadeBy::Copilot(_)) => Ok(()),
+        other => Err(DeployError::NotOurs {
+            stack: name.into(),
+            expected: "a stack AWS Copilot made".into(),
+            made_by: match other {
+                None => "nobody: it does not exist".into(),
+                Some(MadeBy::Wharf(_)) => "wharf".into(),
+                _ => "neither Copilot nor wharf".into(),
+            },
+            help: "run `wharf app adopt` again: it plans each stack as it finds it".into(),
+        }),
+    }
+}
+
 /// [`check_adopting`] when `adopting` (a `StackSpec::adopting` stack), else [`check`].
 ///
 /// # Errors

@@ -52,6 +52,10 @@ pub struct StackSpec {
     /// environment and service ([`super::owner::check_adopting`]); its update with
     /// wharf's tags makes it wharf's.
     pub adopting: bool,
+    /// `app adopt`'s first step on a Copilot stack ([`crate::adopt::retain`]): Copilot's
+    /// own template, parameters and tags, deployed onto Copilot's stack, which stays
+    /// Copilot's ([`super::owner::check_copilots`]).
+    pub retain_step: bool,
 }
 
 impl From<crate::compile::Package> for StackSpec {
@@ -70,6 +74,7 @@ impl From<crate::compile::Package> for StackSpec {
             imported_alb: p.imported_alb,
             cdn_certificate: p.cdn_certificate,
             adopting: false,
+            retain_step: false,
         }
     }
 }
@@ -195,15 +200,19 @@ async fn deploy_inner<A: StackApi>(
     started: Instant,
 ) -> Result<StackOutcome, DeployError> {
     let name = spec.name.as_str();
-    let expected = Owner::from_tags(&spec.tags).ok_or_else(|| DeployError::NotOurs {
-        stack: name.into(),
-        expected: "a stack wharf compiled".into(),
-        made_by: "nobody wharf knows: its new template has no `wharf-application` tag".into(),
-        help: "this is a bug in wharf; please report it".into(),
-    })?;
     let mut existing = api.describe(name).await?;
-    if let Some(s) = &existing {
-        owner::check_for(s, &expected, spec.adopting)?;
+    if spec.retain_step {
+        owner::check_copilots(existing.as_ref(), name)?;
+    } else {
+        let expected = Owner::from_tags(&spec.tags).ok_or_else(|| DeployError::NotOurs {
+            stack: name.into(),
+            expected: "a stack wharf compiled".into(),
+            made_by: "nobody wharf knows: its new template has no `wharf-application` tag".into(),
+            help: "this is a bug in wharf; please report it".into(),
+        })?;
+        if let Some(s) = &existing {
+            owner::check_for(s, &expected, spec.adopting)?;
+        }
     }
     if let Some(s) = &existing
         && operation_running(&s.status)

@@ -230,6 +230,7 @@ fn spec() -> StackSpec {
         imported_alb: None,
         cdn_certificate: None,
         adopting: false,
+        retain_step: false,
     }
 }
 

@@ -298,7 +298,35 @@ pub async fn complete_env_stack(
     spec: &mut crate::deploy::stack::StackSpec,
 ) -> Result<(), WharfError> {
     fill_env_parameters(aws, spec).await?;
+    keep_adopted_delegation(aws, spec).await?;
     keep_imported_exports(aws, spec).await
+}
+
+/// Keeps an environment's zone delegation where AWS Copilot made it: the stack's
+/// [`ADOPTED_DELEGATION_PARAMETER`](crate::compile::environment::ADOPTED_DELEGATION_PARAMETER)
+/// is `'true'` when the deployed stack says so, or is Copilot's with a domain
+/// ([`crate::adopt::delegation_kept`]).
+///
+/// # Errors
+/// AWS errors.
+pub async fn keep_adopted_delegation(
+    aws: &Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    use crate::compile::environment::ADOPTED_DELEGATION_PARAMETER;
+    use crate::deploy::StackApi;
+    if !crate::compile::declares(&spec.template, ADOPTED_DELEGATION_PARAMETER)
+        || spec.parameters.contains_key(ADOPTED_DELEGATION_PARAMETER)
+    {
+        return Ok(());
+    }
+    if let Some(deployed) = aws.describe(&spec.name).await?
+        && crate::adopt::delegation_kept(&deployed)
+    {
+        spec.parameters
+            .insert(ADOPTED_DELEGATION_PARAMETER.to_string(), "true".into());
+    }
+    Ok(())
 }
 
 /// Keeps in `spec` (an environment stack) the exports of its deployed stack that other

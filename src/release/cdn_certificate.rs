@@ -369,6 +369,7 @@ fn certificate_spec(
         imported_alb: None,
         cdn_certificate: None,
         adopting: false,
+        retain_step: false,
     })
 }
 

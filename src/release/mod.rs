@@ -25,6 +25,7 @@
 pub mod alb;
 pub mod assets;
 pub mod cdn_certificate;
+pub mod delegation;
 pub mod images;
 pub mod replacing;
 pub mod stacks;

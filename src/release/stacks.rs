@@ -576,7 +576,7 @@ pub(super) async fn app_bucket(aws: &Aws, app: &str) -> Result<Option<String>, W
 }
 
 /// Uploads a template over the inline limit to the application's bucket.
-pub(super) async fn upload_if_large(
+pub(crate) async fn upload_if_large(
     aws: &Aws,
     app: &str,
     spec: &mut StackSpec,

@@ -6,11 +6,14 @@ Run with a Python that has cfn-lint (its YAML loader reads CloudFormation's shor
 Everything stays as Copilot made it (logical IDs, physical names, parameters, exports,
 conditions, tags) except what moto cannot run, which gets a documented stand-in:
 
-- A Lambda function and its permissions, and a Lambda-backed custom resource (`Custom::*`: Copilot's
-  `EnvControllerAction`, `DynamicDesiredCountAction`, `RulePriorityAction`s, DNS and
-  certificate actions) becomes an `AWS::SSM::Parameter` under the same logical ID,
-  condition and dependencies. moto cannot invoke a Lambda; a parameter is a resource
-  that holds nothing, so its removal at adoption is as harmless as the real one's.
+- A Lambda function and its permissions become an `AWS::SSM::Parameter` under the same
+  logical ID, condition and dependencies: moto cannot run a Lambda. The custom resources
+  they back (`Custom::*`: Copilot's `EnvControllerAction`, `DynamicDesiredCountAction`,
+  `RulePriorityAction`s, DNS and certificate actions) stay as Copilot wrote them; their
+  `ServiceToken` names the stand-in function (`...:function:stand-in-<name>`), which
+  moto_server.py's adjustment 36 answers at once, recording each deletion (where the
+  real delete handler would run) as the SSM parameter
+  `/stand-in/deleted/<stack>/<logical ID>`.
 - What other resources read from them becomes the value the real one returns:
   * `DynamicDesiredCountAction.DesiredCount`: the `TaskCount` parameter (what Copilot's
     Lambda returns when the service has no running tasks yet, as at a first deploy);
@@ -74,6 +77,8 @@ def transform(template):
 
     out = walk({k: v for k, v in template.items() if k != "Metadata"})
     for lid, kind in odd.items():
+        if kind not in LAMBDA:
+            continue
         old = resources[lid]
         new = {
             "Type": "AWS::SSM::Parameter",

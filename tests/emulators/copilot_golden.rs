@@ -160,15 +160,17 @@ def create(name, path, params, tags, body=None, role=None):
     status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
     assert status == 'CREATE_COMPLETE', (name, status)
 
-def environment(path, alb_workloads='', namespace=None):
+def environment(path, alb_workloads='', namespace=None, domain='', body=None):
     """The environment stack as Copilot deploys it: a public load balancer when Load
     Balanced Web Services use it; no internal one, no managed file system, no NAT
-    gateways, no domain. Its namespace is `<env>.<app>.local` unless `namespace` says
-    otherwise (Copilot before v1.5: `<app>.local`)."""
+    gateways. Its namespace is `<env>.<app>.local` unless `namespace` says otherwise
+    (Copilot before v1.5: `<app>.local`). With `domain`, the application's: its zone
+    `<env>.<app>.<domain>`, delegated and with a certificate on an HTTPS listener."""
     create(f'{app}-{env}', path, {'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': alb_workloads, 'InternalALBWorkloads': '',
         'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
-        'AppDNSName': '', 'AppDNSDelegationRole': '', 'Aliases': '', 'CreateHTTPSListener': 'false', 'CreateInternalHTTPSListener': 'false',
-        'ServiceDiscoveryEndpoint': namespace or f'{env}.{app}.local'}, tags)
+        'AppDNSName': domain, 'AppDNSDelegationRole': f'arn:aws:iam::123456789012:role/{app}-DNSDelegationRole' if domain else '',
+        'Aliases': '', 'CreateHTTPSListener': 'true' if domain else 'false', 'CreateInternalHTTPSListener': 'false',
+        'ServiceDiscoveryEndpoint': namespace or f'{env}.{app}.local'}, tags, body=body)
 
 role = f'arn:aws:iam::123456789012:role/{app}-{env}-CFNExecutionRole'
 "#;
@@ -815,5 +817,211 @@ fn an_older_copilot_namespace_is_kept_when_the_manifest_names_it() {
             .unwrap()
             .contains("Name: \"my-app.local\""),
         "{template}"
+    );
+}
+
+/// Python: Copilot's application with domain `example.com`, as `copilot app init
+/// --domain` and `copilot env deploy` leave it. The domain's zone (the customer's);
+/// Copilot's application stack `<app>-infrastructure-roles` with the application's zone
+/// and its delegation (its roles left out); the registry naming the domain; the
+/// environment stack with the domain, its certificate action standing in for a real
+/// ACM certificate; and the NS record its `DelegateDNSAction` wrote in the application's
+/// zone through the Route 53 API. Prints the zones' IDs.
+const COPILOT_DOMAIN: &str = r#"
+r53, acm = client('route53'), client('acm')
+def zone(name):
+    return r53.create_hosted_zone(Name=name, CallerReference=name)['HostedZone']['Id'].split('/')[-1]
+root = zone('example.com')
+create(f'{app}-infrastructure-roles', None, {}, {'copilot-application': app}, body=json.dumps({'Resources': {
+    'AppHostedZone': {'Type': 'AWS::Route53::HostedZone', 'Properties': {'Name': f'{app}.example.com'}},
+    'AppDomainDelegationRecordSet': {'Type': 'AWS::Route53::RecordSet', 'Properties': {'HostedZoneId': root,
+        'Name': f'{app}.example.com', 'Type': 'NS', 'TTL': '900', 'ResourceRecords': {'Fn::GetAtt': ['AppHostedZone', 'NameServers']}}}}}))
+app_zone = res(f'{app}-infrastructure-roles', 'AppHostedZone').split('/')[-1]
+ssm.put_parameter(Name=f'/copilot/applications/{app}', Type='String', Overwrite=True,
+    Value=json.dumps({'name': app, 'account': '123456789012', 'domain': 'example.com', 'domainHostedZoneID': root, 'version': 'v1.2.0'}))
+cert = acm.request_certificate(DomainName=f'{env}.{app}.example.com', ValidationMethod='DNS')['CertificateArn']
+environment(ENV_TEMPLATE, 'fe', domain='example.com', body=open(ENV_TEMPLATE).read().replace('certificate/stand-in', 'certificate/' + cert.split('/')[-1]))
+env_zone = res(f'{app}-{env}', 'EnvironmentHostedZone').split('/')[-1]
+ns = r53.get_hosted_zone(Id=env_zone)['DelegationSet']['NameServers']
+r53.change_resource_record_sets(HostedZoneId=app_zone, ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {
+    'Name': f'{env}.{app}.example.com', 'Type': 'NS', 'TTL': 60, 'ResourceRecords': [{'Value': n} for n in ns]}}]})
+print(json.dumps({'root': root, 'app': app_zone, 'env': env_zone, 'cert': cert}))
+"#;
+
+/// What a domain's adoption must keep: the physical IDs of the environment's zone, load
+/// balancer and listeners; the delegation record Copilot wrote outside CloudFormation;
+/// how many zones are named `my-app.example.com`; and which custom resources' delete
+/// handlers ran (moto_server.py adjustment 36).
+fn domain_state(ep: &str, app_zone: &str) -> serde_json::Value {
+    boto(
+        ep,
+        &format!(
+            r#"
+r53 = client('route53')
+ids = {{lid: res('my-app-test', lid) for lid in ['EnvironmentHostedZone', 'PublicLoadBalancer', 'HTTPListener', 'HTTPSListener', 'Cluster', 'VPC']}}
+records = r53.list_resource_record_sets(HostedZoneId={app_zone:?})['ResourceRecordSets']
+ns = [sorted(v['Value'] for v in r['ResourceRecords']) for r in records if r['Type'] == 'NS' and r['Name'].rstrip('.') == 'test.my-app.example.com']
+zones = [z['Id'] for z in r53.list_hosted_zones()['HostedZones'] if z['Name'].rstrip('.') == 'my-app.example.com']
+deleted = sorted(p['Name'] for p in client('ssm').describe_parameters()['Parameters'] if p['Name'].startswith('/stand-in/deleted/'))
+print(json.dumps({{'ids': ids, 'delegation': ns, 'app_zones': len(zones), 'handlers_run': deleted}}))
+"#
+        ),
+    )
+}
+
+/// A Copilot application with a domain: its application zone (in Copilot's
+/// `<app>-infrastructure-roles`), the environment's zone and the NS record delegating
+/// it (written by Copilot's `DelegateDNSAction` outside CloudFormation) are kept; the
+/// DNS and certificate custom resources leave the stack without their delete handlers
+/// running (which would take the delegation and the certificate away); wharf's
+/// certificate takes over the HTTPS listener; and a workspace that does not name the
+/// domain is refused before anything changes.
+#[test]
+fn copilots_environment_with_a_domain_is_adopted_with_its_zones_and_delegation() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let zones = boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    );
+    let app_zone = zones["app"].as_str().unwrap();
+    let before = domain_state(ep, app_zone);
+    assert_eq!(
+        before["delegation"].as_array().unwrap().len(),
+        1,
+        "{before}"
+    );
+    assert_eq!(before["app_zones"], 1, "{before}");
+    let stacks = crate::harness::stacks_snapshot(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+
+    // Without the domain in the workspace, the plan is refused and nothing changes.
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("Copilot registered the application with domain example.com; the workspace names no domain")
+            && text.contains("add `domain: example.com` to copilot/.workspace"),
+        "{text}"
+    );
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.com\n",
+    );
+    // The plan: the custom resources are retained first, so they are no loss; the
+    // zone, load balancer and listeners stay.
+    let plan = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&plan.stderr).to_string();
+    assert!(plan.status.success(), "{text}");
+    assert!(!text.contains("REFUSED"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "keeping Copilot's hosted zone my-app.example.com ({app_zone})"
+        )),
+        "{text}"
+    );
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+
+    let err = adopt(d, ep, &[]);
+    assert!(
+        err.contains("my-app-test: retaining Copilot's custom resources first"),
+        "{err}"
+    );
+    let after = domain_state(ep, app_zone);
+    // Nothing replaced, the delegation as Copilot wrote it, no second application
+    // zone, and no delete handler ran.
+    assert_eq!(after, before, "{err}");
+    assert_eq!(after["handlers_run"], serde_json::json!([]), "{err}");
+    let facts = boto(
+        ep,
+        r#"
+cfn, elb = client('cloudformation'), client('elbv2')
+params = lambda s: {p['ParameterKey']: p['ParameterValue'] for p in cfn.describe_stacks(StackName=s)['Stacks'][0]['Parameters']}
+listener = elb.describe_listeners(ListenerArns=[res('my-app-test', 'HTTPSListener')])['Listeners'][0]
+print(json.dumps({
+    'app_zone_parameter': params('my-app-infrastructure').get('AdoptedAppHostedZoneId'),
+    'published': client('ssm').get_parameter(Name='/wharf/my-app/_app/app-hosted-zone-id')['Parameter']['Value'],
+    'delegation_kept': params('my-app-test').get('AdoptedDelegation'),
+    'listener_certificate': listener['Certificates'][0]['CertificateArn'],
+    'wharf_certificate': res('my-app-test', 'EnvCertificate'),
+}))
+"#,
+    );
+    assert_eq!(facts["app_zone_parameter"], app_zone, "{facts}");
+    assert_eq!(facts["published"], app_zone, "{facts}");
+    assert_eq!(facts["delegation_kept"], "true", "{facts}");
+    assert_eq!(
+        facts["listener_certificate"], facts["wharf_certificate"],
+        "{facts}"
+    );
+    assert_ne!(facts["listener_certificate"], zones["cert"], "{facts}");
+
+    // The service deploys with its name in the environment's zone; then a deploy
+    // changes nothing.
+    let deploy = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&deploy.stderr).to_string();
+    assert!(deploy.status.success(), "{text}");
+    crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
+    assert_eq!(domain_state(ep, app_zone), before);
+
+    // Deleting the environment deletes the delegation Copilot wrote with it (none is
+    // left to a deleted zone); Copilot's application zone stays.
+    let delete = wharf(d, ep)
+        .args(["env", "delete", "-n", "test", "--yes"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&delete.stderr).to_string();
+    assert!(delete.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "deleted the NS record test.my-app.example.com in hosted zone {app_zone}"
+        )),
+        "{text}"
+    );
+    let left = boto(
+        ep,
+        &format!(
+            r#"
+r53 = client('route53')
+records = r53.list_resource_record_sets(HostedZoneId={app_zone:?})['ResourceRecordSets']
+print(json.dumps({{
+    'delegation': [r['Name'] for r in records if r['Type'] == 'NS' and r['Name'].rstrip('.') == 'test.my-app.example.com'],
+    'zones': sorted(z['Name'].rstrip('.') for z in r53.list_hosted_zones()['HostedZones']),
+}}))
+"#
+        ),
+    );
+    assert_eq!(left["delegation"], serde_json::json!([]), "{left}");
+    // (moto deletes no hosted zone with its stack, so the environment's is not checked.)
+    assert!(
+        left["zones"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("my-app.example.com")),
+        "{left}"
     );
 }

@@ -202,9 +202,11 @@ pub struct CertificatePlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordGroupPlan {
     /// Logical ID, Copilot's: `LoadBalancerDNSAlias<zone ID>` for a zone the manifest
-    /// names, `LoadBalancerInternalDNSAlias` for the environment's private zone, and
-    /// `LoadBalancerDNSAlias{Environment,Application,Domain}` for the application's
-    /// zones (whose records Copilot made outside the service's stack).
+    /// names, `LoadBalancerInternalDNSAlias` for the environment's private zone,
+    /// `LoadBalancerDNSAlias` for the environment's public zone (Copilot's group of a
+    /// service's default name `<svc>.<env>.<app>.<domain>`, kept by an adoption), and
+    /// `LoadBalancerDNSAlias{Application,Domain}` for the application's and the
+    /// domain's zones (whose records Copilot made outside the service's stack).
     pub logical_id: String,
     /// The zone.
     pub zone: ZoneRef,
@@ -227,7 +229,7 @@ pub fn record_groups(records: &[RecordPlan]) -> Vec<RecordGroupPlan> {
                             .collect::<String>()
                     ),
                     ZoneRef::Internal => "LoadBalancerInternalDNSAlias".into(),
-                    ZoneRef::Managed(Zone::Env) => "LoadBalancerDNSAliasEnvironment".into(),
+                    ZoneRef::Managed(Zone::Env) => "LoadBalancerDNSAlias".into(),
                     ZoneRef::Managed(Zone::App) => "LoadBalancerDNSAliasApplication".into(),
                     ZoneRef::Managed(Zone::Domain) => "LoadBalancerDNSAliasDomain".into(),
                 },
@@ -567,10 +569,7 @@ mod tests {
                     "LoadBalancerDNSAliasZ08230443CW11KE6JBNUA",
                     vec!["example.com", "www.example.com"]
                 ),
-                (
-                    "LoadBalancerDNSAliasEnvironment",
-                    vec!["api.test.shop.example.com"]
-                ),
+                ("LoadBalancerDNSAlias", vec!["api.test.shop.example.com"]),
                 (
                     "LoadBalancerInternalDNSAlias",
                     vec!["api.test.shop.internal"]
