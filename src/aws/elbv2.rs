@@ -136,6 +136,25 @@ impl Aws {
         Ok(out)
     }
 
+    /// The priority of rule `arn`, or `None` for a default rule or a rule that does not
+    /// exist (DescribeRules).
+    pub async fn rule_priority(&self, arn: &str) -> Result<Option<u32>, AwsError> {
+        match self.elbv2.describe_rules().rule_arns(arn).send().await {
+            Ok(out) => Ok(out
+                .rules()
+                .first()
+                .and_then(|r| r.priority())
+                .and_then(|p| p.parse().ok())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_rule_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(call_error("DescribeRules", format!("rule {arn}"), e)),
+        }
+    }
+
     /// The rules of listener `arn` but its default one (pages of 400, up to 25 pages:
     /// more than a listener's rule quota).
     pub async fn listener_rules(&self, arn: &str) -> Result<Vec<Rule>, AwsError> {

@@ -416,6 +416,11 @@ async fn specs(
     };
     // The region's values, and the exports Copilot's stacks import.
     crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
+    // The priorities Copilot's rules have, kept.
+    let mut out = out;
+    for (_, spec) in &mut out {
+        crate::release::alb::keep_rule_priorities(client, spec).await?;
+    }
     Ok((env_spec, out))
 }
 

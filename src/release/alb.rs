@@ -251,6 +251,111 @@ fn pick<'a>(listeners: &'a [Listener], protocol: &str, port: u16) -> Option<&'a 
     of.first().copied()
 }
 
+/// The listener rules of `template` whose priority is a parameter of it, as (rule's
+/// logical ID, parameter, the parameter's default). Pure; empty when the template
+/// cannot be read.
+pub fn priority_parameters(template: &str) -> Vec<(String, String, Option<String>)> {
+    let Some(t) = crate::deploy::diff::canonical_value(template) else {
+        return Vec::new();
+    };
+    let params = t.get("Parameters").and_then(serde_json::Value::as_object);
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    t.get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule")
+        .filter_map(|(id, r)| {
+            let p = r["Properties"]["Priority"]["Ref"].as_str()?;
+            let default = params
+                .and_then(|ps| ps.get(p))
+                .and_then(|d| d.get("Default"))
+                .and_then(text);
+            Some((id.clone(), p.to_string(), default))
+        })
+        .collect()
+}
+
+/// Which rule priorities a deploy of `template` keeps from the deployed stack, by
+/// parameter: for a stack wharf deployed (`deployed`: its template and parameter
+/// values), each value that differs from the deployed template's default (an adopted
+/// rule's, given at adoption); a value equal to it was wharf's choice, which the new
+/// template's default replaces. Pure.
+pub fn kept_priorities(
+    template: &str,
+    deployed_template: &str,
+    deployed: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let old: BTreeMap<String, Option<String>> = priority_parameters(deployed_template)
+        .into_iter()
+        .map(|(_, p, d)| (p, d))
+        .collect();
+    priority_parameters(template)
+        .into_iter()
+        .filter_map(|(_, p, _)| {
+            let v = deployed.get(&p)?;
+            let was_default = old.get(&p)?.as_deref();
+            (was_default != Some(v.as_str())).then(|| (p, v.clone()))
+        })
+        .collect()
+}
+
+/// Keeps the priorities of the rules `spec` (a service stack on the environment's load
+/// balancer) has already: those of AWS Copilot's stack (an adoption: its rules have
+/// the logical IDs wharf's have, and keep the priority its custom resource chose, so
+/// routing among adopted services stays as it was), and those an adoption gave a
+/// stack of wharf's ([`kept_priorities`]), in place of wharf's choice.
+///
+/// # Errors
+/// AWS errors.
+pub async fn keep_rule_priorities(aws: &Aws, spec: &mut StackSpec) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    use crate::deploy::owner::{MadeBy, made_by};
+    if spec.imported_alb.is_some() {
+        return Ok(());
+    }
+    let rules = priority_parameters(&spec.template);
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let Some(deployed) = aws.describe(&spec.name).await? else {
+        return Ok(());
+    };
+    let kept: BTreeMap<String, String> = match made_by(&deployed) {
+        MadeBy::Copilot(_) => {
+            let resources = aws.stack_resources(&spec.name).await?;
+            let mut out = BTreeMap::new();
+            for (id, p, _) in &rules {
+                let Some(arn) = resources
+                    .iter()
+                    .find(|r| {
+                        &r.logical_id == id
+                            && r.resource_type == "AWS::ElasticLoadBalancingV2::ListenerRule"
+                    })
+                    .map(|r| r.physical_id.clone())
+                else {
+                    continue;
+                };
+                if let Some(priority) = aws.rule_priority(&arn).await? {
+                    out.insert(p.clone(), priority.to_string());
+                }
+            }
+            out
+        }
+        MadeBy::Wharf(_) => match aws.template(&spec.name).await? {
+            Some(t) => kept_priorities(&spec.template, &t, &deployed.parameters),
+            None => BTreeMap::new(),
+        },
+        MadeBy::Unknown => BTreeMap::new(),
+    };
+    spec.parameters.extend(kept);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +498,44 @@ mod tests {
         let mut grpc = needs();
         grpc.needs_https = Some("GRPC");
         assert!(case(&lb(), &listeners, &grpc, "vpc-1").contains("no HTTPS listener"));
+    }
+
+    const RULES: &str = "Parameters:\n  RulePriority:\n    Type: Number\n    Default: \"38101\"\n  RulePriority1:\n    Type: Number\n    Default: \"37002\"\nResources:\n  HTTPListenerRule:\n    Type: AWS::ElasticLoadBalancingV2::ListenerRule\n    Properties:\n      Priority: !Ref RulePriority\n  HTTPListenerRule1:\n    Type: AWS::ElasticLoadBalancingV2::ListenerRule\n    Properties:\n      Priority: !Ref RulePriority1\n  Fixed:\n    Type: AWS::ElasticLoadBalancingV2::ListenerRule\n    Properties:\n      Priority: 7\n";
+
+    #[test]
+    fn rule_priorities_given_as_parameters_are_found_with_their_defaults() {
+        assert_eq!(
+            priority_parameters(RULES),
+            [
+                (
+                    "HTTPListenerRule".to_string(),
+                    "RulePriority".to_string(),
+                    Some("38101".to_string())
+                ),
+                (
+                    "HTTPListenerRule1".to_string(),
+                    "RulePriority1".to_string(),
+                    Some("37002".to_string())
+                ),
+            ]
+        );
+        assert!(priority_parameters("{").is_empty());
+    }
+
+    #[test]
+    fn an_adopted_priority_is_kept_and_wharfs_own_choice_follows_the_new_default() {
+        // Adopted: the main rule was given Copilot's 3; the other rule has wharf's.
+        let deployed = BTreeMap::from([
+            ("RulePriority".to_string(), "3".to_string()),
+            ("RulePriority1".to_string(), "37002".to_string()),
+        ]);
+        let new = RULES.replace("37002", "36002");
+        let kept = kept_priorities(&new, RULES, &deployed);
+        assert_eq!(
+            kept,
+            BTreeMap::from([("RulePriority".to_string(), "3".to_string())])
+        );
+        // A rule the deployed stack did not have keeps nothing.
+        assert!(kept_priorities(RULES, "Resources: {}\n", &deployed).is_empty());
     }
 }

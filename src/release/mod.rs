@@ -239,6 +239,9 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
         add_tags(spec, &req.tags);
     }
     for spec in &mut workloads {
+        alb::keep_rule_priorities(&client, spec).await?;
+    }
+    for spec in &mut workloads {
         let name = spec
             .name
             .strip_prefix(&format!("{app}-{env}-"))

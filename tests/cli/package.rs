@@ -383,12 +383,16 @@ fn listener_priorities_put_specific_paths_first() {
     d.write("wharf/front/manifest.yml", &lb("front", "/"));
     d.write("wharf/api/manifest.yml", &lb("api", "api"));
     let prio = |svc: &str| {
+        // The rule's priority is its parameter's default (an adoption may keep another).
         let t = stdout_ok(d.path(), &["svc", "package", "-n", svc, "-e", "test"]);
-        t.lines()
+        assert!(t.contains("      Priority: !Ref RulePriority\n"), "{t}");
+        let param = t.split("\n  RulePriority:\n").nth(1).unwrap();
+        param
+            .lines()
             .find_map(|l| {
                 l.trim()
-                    .strip_prefix("Priority: ")
-                    .map(|p| p.parse::<u32>().unwrap())
+                    .strip_prefix("Default: ")
+                    .map(|p| p.trim_matches('"').parse::<u32>().unwrap())
             })
             .unwrap()
     };

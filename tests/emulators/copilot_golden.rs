@@ -564,7 +564,7 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
     assert!(deploy.status.success(), "{text}");
     let rule_listener = boto(
         ep,
-        "print(json.dumps(client('elbv2').describe_rules(RuleArns=[res('my-app-test-fe', 'ListenerRule')])['Rules'][0]['RuleArn'].replace(':listener-rule/', ':listener/').rsplit('/', 1)[0]))",
+        "print(json.dumps(client('elbv2').describe_rules(RuleArns=[res('my-app-test-fe', 'HTTPListenerRule')])['Rules'][0]['RuleArn'].replace(':listener-rule/', ':listener/').rsplit('/', 1)[0]))",
     );
     assert_eq!(rule_listener, before["HTTPListener"], "{text}");
     assert_eq!(ids(ep), before, "{text}");
@@ -1024,4 +1024,70 @@ print(json.dumps({{
             .contains(&serde_json::json!("my-app.example.com")),
         "{left}"
     );
+}
+
+/// A Load Balanced Web Service Copilot deployed on the environment's load balancer: its
+/// rule keeps its logical ID (`HTTPListenerRule`), its ARN and the priority Copilot's
+/// custom resource gave it, so routing among the adopted services stays as it was; its
+/// target group stays; later deploys keep the priority and change nothing.
+#[test]
+fn copilots_web_service_rule_keeps_its_priority() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    // The service's stack as Copilot's Load Balanced Web Service template makes it on
+    // the environment's HTTP listener (the parts an adoption must keep; wharf's
+    // template adds the rest), with the priority its `HTTPRulePriorityAction` chose.
+    boto(
+        ep,
+        &format!(
+            r#"{COPILOT}
+register({{'fe': 'Load Balanced Web Service'}})
+environment({:?}, 'fe')
+body = {{'Resources': {{
+    'LogGroup': {{'Type': 'AWS::Logs::LogGroup', 'Properties': {{'LogGroupName': f'/copilot/{{app}}-{{env}}-fe', 'RetentionInDays': 30}}}},
+    'TargetGroup': {{'Type': 'AWS::ElasticLoadBalancingV2::TargetGroup', 'Properties': {{'HealthCheckPath': '/', 'Port': 4000, 'Protocol': 'HTTP',
+        'TargetGroupAttributes': [{{'Key': 'deregistration_delay.timeout_seconds', 'Value': '60'}}, {{'Key': 'stickiness.enabled', 'Value': 'false'}}],
+        'TargetType': 'ip', 'VpcId': {{'Fn::ImportValue': f'{{app}}-{{env}}-VpcId'}}}}}},
+    'HTTPListenerRule': {{'Type': 'AWS::ElasticLoadBalancingV2::ListenerRule', 'Properties': {{
+        'Actions': [{{'TargetGroupArn': {{'Ref': 'TargetGroup'}}, 'Type': 'forward'}}],
+        'Conditions': [{{'Field': 'path-pattern', 'PathPatternConfig': {{'Values': ['/*']}}}}],
+        'ListenerArn': {{'Fn::ImportValue': f'{{app}}-{{env}}-HTTPListenerArn'}}, 'Priority': 3}}}},
+}}}}
+create(f'{{app}}-{{env}}-fe', None, {{}}, dict(tags, **{{'copilot-service': 'fe'}}), body=json.dumps(body))
+print(json.dumps(True))
+"#,
+            env.display().to_string()
+        ),
+    );
+    let rule = |ep: &str| {
+        boto(
+            ep,
+            r#"
+rule = client('elbv2').describe_rules(RuleArns=[res('my-app-test-fe', 'HTTPListenerRule')])['Rules'][0]
+print(json.dumps({'arn': rule['RuleArn'], 'priority': rule['Priority'], 'target_group': res('my-app-test-fe', 'TargetGroup')}))
+"#,
+        )
+    };
+    let before = rule(ep);
+    assert_eq!(before["priority"], "3", "{before}");
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+    plan_loses_nothing(d, ep);
+    let err = adopt(d, ep, &[]);
+    assert_eq!(rule(ep), before, "{err}");
+    let kept = boto(
+        ep,
+        "print(json.dumps({p['ParameterKey']: p['ParameterValue'] for p in client('cloudformation').describe_stacks(StackName='my-app-test-fe')['Stacks'][0]['Parameters']}.get('RulePriority')))",
+    );
+    assert_eq!(kept, "3", "{err}");
+    crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
+    assert_eq!(rule(ep), before);
 }

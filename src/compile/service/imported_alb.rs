@@ -60,6 +60,37 @@ pub struct LookupParam {
     pub priority: bool,
 }
 
+/// The priority parameters of the rules on the environment's load balancer (`lb`,
+/// not imported): `RulePriority<suffix>` for each rule on its listener, and
+/// `HTTPRulePriority<suffix>` for one answering on the HTTP listener too, each
+/// defaulting to wharf's choice ([`crate::compile::priority::assign`]). A deploy passes
+/// none, so the default holds; an adopted stack is given the priorities its rules had
+/// (`release::alb::keep_rule_priorities`).
+pub(super) fn env_rule_priorities(lb: &LbPlan) -> Vec<LookupParam> {
+    let mut out = Vec::new();
+    for r in &lb.rules {
+        let mut on = vec![(names::RULE_PRIORITY, lb.rule_id)];
+        if r.http_listener {
+            on.push((names::HTTP_RULE_PRIORITY, names::HTTP_RULE));
+        }
+        for (prefix, rule) in on {
+            out.push(LookupParam {
+                name: format!("{prefix}{}", r.suffix),
+                kind: "Number",
+                default: Some(r.priority.to_string()),
+                allowed: Vec::new(),
+                pattern: None,
+                what: format!(
+                    "Priority of rule {rule}{} (default: wharf's; an adopted rule keeps its own)",
+                    r.suffix
+                ),
+                priority: true,
+            });
+        }
+    }
+    out
+}
+
 /// Listener ARNs of Application Load Balancers.
 const LISTENER_PATTERN: &str =
     "^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/.+$";

@@ -36,6 +36,12 @@ pub struct LbPlan {
         serialize_with = "crate::contract::as_parameter"
     )]
     pub http_listener: EnvValue,
+    /// Logical ID of the rules on the environment's listener (before each rule's
+    /// suffix), Copilot's: `HTTPSListenerRule` on an HTTPS listener, `HTTPListenerRule`
+    /// on an HTTP one. Their priorities are the stack's parameters
+    /// `RulePriority<suffix>`, whose default is wharf's choice; an adopted rule keeps
+    /// the one it has (`release::alb::keep_rule_priorities`).
+    pub rule_id: &'static str,
     /// The rules: the main one first (logical IDs without suffix, as before
     /// `additional_rules` existed), then one per additional rule.
     pub rules: Vec<RulePlan>,
@@ -334,6 +340,11 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         },
         internal,
         scheme: if https { "https" } else { "http" },
+        rule_id: if https {
+            "HTTPSListenerRule"
+        } else {
+            "HTTPListenerRule"
+        },
         listener: if https {
             EnvValue::HttpsListenerArn
         } else {

@@ -91,6 +91,7 @@ pub fn plan(m: &ServiceManifest, inputs: &ServiceInputs) -> ServicePlan {
             );
             (params, Some(needs))
         }
+        (None, Some(l)) => (imported_alb::env_rule_priorities(l), None),
         _ => (Vec::new(), None),
     };
     let image = task::image(m, &app, inputs.image_tag.is_some());
@@ -323,6 +324,10 @@ pub fn compile_service(
     for l in &p.lookup_params {
         if let Some(v) = inputs.looked_up.and_then(|found| found.get(&l.name)) {
             parameters.insert(l.name.clone(), v.clone());
+        } else if let (None, true, Some(d)) = (&p.imported_alb, l.priority, &l.default) {
+            // A rule on the environment's load balancer: wharf's priority, unless the
+            // deploy keeps an adopted one (`release::alb::keep_rule_priorities`).
+            parameters.insert(l.name.clone(), d.clone());
         }
     }
     if p.tagged_subnets
