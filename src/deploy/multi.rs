@@ -14,7 +14,10 @@ use std::sync::Arc;
 /// The result of each stack, in the order given.
 pub type Results = Vec<(String, Result<StackOutcome, DeployError>)>;
 
-/// Deploys `env` (if given) and then `services` in parallel.
+/// Deploys `env` (if given) and then `services` in parallel. The services `env` deploys
+/// after (`env.after`: an environment update that removes what their current stacks
+/// use, like CloudFront's distribution their records point at) go first, and the
+/// environment is not deployed when one of them failed.
 pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sync + 'static>(
     api: Arc<A>,
     env: Option<StackSpec>,
@@ -23,24 +26,103 @@ pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sy
     opts: Options,
     concurrency: usize,
 ) -> Results {
-    let mut results = Vec::new();
-    if let Some(env) = env {
-        let r = deploy(api.as_ref(), &env, reporter.as_ref(), &opts).await;
-        let failed = r.is_err();
-        results.push((env.name.clone(), r));
-        if failed {
-            // Services depend on the environment's published values.
-            return results;
-        }
-    }
     let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-    let waves = waves(&services);
+    let mut services: Vec<Option<StackSpec>> = services.into_iter().map(Some).collect();
     let mut failed = std::collections::BTreeSet::new();
     let mut done: Vec<(usize, String, Result<StackOutcome, DeployError>)> = Vec::new();
-    let mut services: Vec<Option<StackSpec>> = services.into_iter().map(Some).collect();
-    for wave in waves {
+    let Some(env) = env else {
+        let all: Vec<usize> = (0..services.len()).collect();
+        run_services(
+            &api,
+            &mut services,
+            &all,
+            &reporter,
+            &opts,
+            &limit,
+            &mut failed,
+            &mut done,
+        )
+        .await;
+        return sorted(Vec::new(), done);
+    };
+    let first: Vec<usize> = services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.as_ref().is_some_and(|s| env.after.contains(&s.name)))
+        .map(|(i, _)| i)
+        .collect();
+    run_services(
+        &api,
+        &mut services,
+        &first,
+        &reporter,
+        &opts,
+        &limit,
+        &mut failed,
+        &mut done,
+    )
+    .await;
+    let r = match env.after.iter().find(|a| failed.contains(*a)) {
+        Some(after) => Err(DeployError::NotReached {
+            stack: env.name.clone(),
+            after: after.clone(),
+        }),
+        None => deploy(api.as_ref(), &env, reporter.as_ref(), &opts).await,
+    };
+    let env_failed = r.is_err();
+    let head = vec![(env.name.clone(), r)];
+    if env_failed {
+        // Services depend on the environment's published values.
+        return sorted(head, done);
+    }
+    let rest: Vec<usize> = (0..services.len()).filter(|i| !first.contains(i)).collect();
+    run_services(
+        &api,
+        &mut services,
+        &rest,
+        &reporter,
+        &opts,
+        &limit,
+        &mut failed,
+        &mut done,
+    )
+    .await;
+    sorted(head, done)
+}
+
+/// `head`, then `done` in the order the services were given.
+fn sorted(
+    mut head: Results,
+    mut done: Vec<(usize, String, Result<StackOutcome, DeployError>)>,
+) -> Results {
+    done.sort_by_key(|(i, _, _)| *i);
+    head.extend(done.into_iter().map(|(_, n, r)| (n, r)));
+    head
+}
+
+/// Deploys the services at `which` (indexes into `services`, taken from it) in waves
+/// ([`waves`]), at most `limit` at once; one whose `after` failed is not reached.
+#[allow(clippy::too_many_arguments)]
+async fn run_services<A: StackApi + crate::watch::poll::RolloutApi + Send + Sync + 'static>(
+    api: &Arc<A>,
+    services: &mut [Option<StackSpec>],
+    which: &[usize],
+    reporter: &Arc<dyn DeployReporter>,
+    opts: &Options,
+    limit: &Arc<tokio::sync::Semaphore>,
+    failed: &mut std::collections::BTreeSet<String>,
+    done: &mut Vec<(usize, String, Result<StackOutcome, DeployError>)>,
+) {
+    let specs: Vec<StackSpec> = which.iter().filter_map(|&i| services[i].clone()).collect();
+    let index: Vec<usize> = which
+        .iter()
+        .copied()
+        .filter(|&i| services[i].is_some())
+        .collect();
+    for wave in waves(&specs) {
         let mut set = tokio::task::JoinSet::new();
-        for i in wave {
+        for w in wave {
+            let i = index[w];
             let Some(spec) = services[i].take() else {
                 continue;
             };
@@ -81,9 +163,6 @@ pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sy
             }
         }
     }
-    done.sort_by_key(|(i, _, _)| *i);
-    results.extend(done.into_iter().map(|(_, n, r)| (n, r)));
-    results
 }
 
 /// The indexes of `specs` in deploy waves: each stack in a wave after every stack of this

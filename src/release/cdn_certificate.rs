@@ -245,18 +245,22 @@ pub async fn delete(
     .map_err(WharfError::Deploy)
 }
 
-/// Refuses an environment stack update that removes its CloudFront distribution while
+/// An environment stack update (`env`) that removes its CloudFront distribution while
 /// deployed service stacks of the environment still point their names at it (they take
-/// `CloudFrontDomainName`): their records would point at nothing until they are
+/// `CloudFrontDomainName`) would leave their records pointing at nothing until they are
 /// deployed again. Those services go first: deployed with the environment manifest
-/// without `cdn`, their records point at the load balancer.
+/// without `cdn`, their records point at the load balancer. When every one of them is
+/// among `services` (this run's), the environment is set to deploy after them
+/// (`StackSpec::after`, [`crate::deploy::multi::deploy_all`]); otherwise the update is
+/// refused.
 ///
 /// # Errors
-/// [`WharfError::Refused`] naming them, or AWS errors.
-pub async fn check_distribution_kept(
+/// [`WharfError::Refused`] naming the services not in the run, or AWS errors.
+pub async fn order_distribution_removal(
     aws: &Aws,
     app: &str,
-    env: Option<&StackSpec>,
+    env: Option<&mut StackSpec>,
+    services: &[StackSpec],
 ) -> Result<(), WharfError> {
     const DISTRIBUTION: &str = "Distribution";
     let Some(spec) = env.filter(|s| !crate::compile::declares(&s.template, DISTRIBUTION)) else {
@@ -271,7 +275,7 @@ pub async fn check_distribution_kept(
     }
     let env_name = environment_of(spec);
     let parameter = crate::contract::EnvValue::CloudFrontDomainName.parameter();
-    let mut pointing: Vec<String> = Vec::new();
+    let mut pointing: Vec<(String, String)> = Vec::new();
     for s in aws
         .stacks_tagged(&[
             (crate::deploy::owner::APPLICATION_TAG, app),
@@ -290,19 +294,31 @@ pub async fn check_distribution_kept(
                 .await?
                 .is_some_and(|t| crate::compile::declares(&t, parameter))
         {
-            pointing.push(service.clone());
+            pointing.push((service.clone(), s.name.clone()));
         }
     }
-    let Some(first) = pointing.first() else {
+    // Those this run redeploys without the distribution go first.
+    let (in_run, outside): (Vec<_>, Vec<_>) = pointing.into_iter().partition(|(_, stack)| {
+        services
+            .iter()
+            .any(|s| &s.name == stack && !crate::compile::declares(&s.template, parameter))
+    });
+    let Some((first, _)) = outside.first() else {
+        spec.after
+            .extend(in_run.into_iter().map(|(_, stack)| stack));
         return Ok(());
     };
     Err(WharfError::Refused {
         message: format!(
             "this update removes environment `{env_name}`'s CloudFront distribution, and the names of {} still point at it: they would point at nothing",
-            pointing.join(", ")
+            outside
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         help: Some(format!(
-            "deploy those services first (`wharf svc deploy -n {first} -e {env_name}`: their records then point at the load balancer), then the environment"
+            "deploy those services first (`wharf svc deploy -n {first} -e {env_name}`: their records then point at the load balancer), or deploy them with the environment (`wharf deploy -e {env_name} --all`)"
         )),
     })
 }

@@ -254,7 +254,8 @@ pub async fn run_stacks(
     let names: Vec<&str> = all.iter().map(|s| s.name.as_str()).collect();
     let locks = lock_stacks(ui, &aws, app, &names, run.lock, &opts).await?;
     let result = async {
-        super::cdn_certificate::check_distribution_kept(&aws, app, env.as_ref()).await?;
+        super::cdn_certificate::order_distribution_removal(&aws, app, env.as_mut(), &services)
+            .await?;
         confirm_replacements(ui, &aws, env.iter_mut().chain(services.iter_mut()), run.yes).await?;
         let pending = super::cdn_certificate::before(ui, &aws, app, env.as_mut(), &opts).await?;
         let deployed = deploy_locked(

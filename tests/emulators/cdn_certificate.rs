@@ -155,8 +155,9 @@ fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
     assert_eq!(third["updated"], second["updated"], "{third}");
     assert_eq!(third["env_updated"], second["env_updated"], "{third}");
 
-    // Dropping `cdn` while the services' names point at the distribution is refused:
-    // the services go first (their records then point at the load balancer).
+    // Dropping `cdn` while the services' names point at the distribution is refused
+    // for the environment alone; deployed with them, the services go first (their
+    // records then point at the load balancer), then the environment.
     write_file(
         d,
         "wharf/environments/test/manifest.yml",
@@ -172,10 +173,17 @@ fn cloudfront_certificate_made_in_us_east_1_follows_the_names() {
         text.contains("removes environment `test`'s CloudFront distribution, and the names of api, web still point at it"),
         "{text}"
     );
-    for svc in ["api", "web"] {
-        wharf_ok(d, ep, &lab, &["svc", "deploy", "-n", svc, "-e", "test"]);
-    }
-    wharf_ok(d, ep, &lab, &["env", "deploy", "-n", "test"]);
+    assert!(text.contains("wharf deploy -e test --all"), "{text}");
+    let err = wharf_ok(d, ep, &lab, &["deploy", "-e", "test", "--all"]);
+    let at = |what: &str| {
+        err.find(what)
+            .unwrap_or_else(|| panic!("no `{what}` in: {err}"))
+    };
+    assert!(
+        at("shop-test-api: updated") < at("shop-test: updated")
+            && at("shop-test-web: updated") < at("shop-test: updated"),
+        "{err}"
+    );
     assert_eq!(
         cert_stack(ep, "test"),
         serde_json::json!([]),
