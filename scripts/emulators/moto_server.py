@@ -97,7 +97,8 @@ What is adjusted, and why:
     without its Deny statements: moto enforces bucket policies, and the TLS-only
     statement would refuse its plain-HTTP endpoint.
 28. A change set that drops an export another stack imports fails, as on AWS ("Export
-    … cannot be deleted as it is in use by …"); moto dropped it.
+    … cannot be deleted as it is in use by …"); moto dropped it. An export the new
+    template names (literally, or as `${AWS::StackName}-…`) is not dropped.
 27. ListImports names the stacks whose templates import an export (`Fn::ImportValue`
     of its name); moto had no ListImports.
 26. An update keeps a resource moto cannot update in place (an AWS::EC2::VPC whose
@@ -879,7 +880,8 @@ def _apply_keeping_exports(self):
     body = self.template if isinstance(self.template, str) else json.dumps(self.template)
     backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
     for export in list(getattr(stack, "exports", None) or []):
-        if export.name in body:
+        # Named literally, or as `!Sub ${AWS::StackName}-...` (Copilot's templates).
+        if export.name in body or export.name.replace(stack.name, "${AWS::StackName}", 1) in body:
             continue
         for other in backend.stacks.values():
             if other is stack or other.status == "DELETE_COMPLETE":

@@ -231,28 +231,41 @@ pub fn domain_mismatch(registered: Option<&str>, workspace: Option<&str>) -> Opt
 
 /// The names AWS Copilot's environment stack `deployed` aliases through its
 /// `CustomDomainAction` (its `Aliases` parameter: JSON, service to names): records that
-/// Lambda wrote through the Route 53 API, outside any stack. Empty when it has none (or
-/// the value is not JSON). Pure.
-pub fn custom_domain_aliases(deployed: &crate::deploy::types::StackInfo) -> Vec<String> {
-    let Some(v) = deployed
+/// Lambda wrote through the Route 53 API, outside any stack. Empty when it has none.
+/// Pure.
+///
+/// # Errors
+/// The parameter's value, when it is set and not such JSON (what it aliases is then
+/// unknown).
+pub fn custom_domain_aliases(
+    deployed: &crate::deploy::types::StackInfo,
+) -> Result<Vec<String>, String> {
+    let Some(raw) = deployed
         .parameters
         .get("Aliases")
         .filter(|a| !a.trim().is_empty())
-        .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
     else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let mut out: Vec<String> = v
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(serde_json::Value::as_array)
-        .flatten()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect();
+    let parsed: Option<Vec<String>> = serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| {
+            v.as_object()?
+                .values()
+                .map(|names| {
+                    names
+                        .as_array()?
+                        .iter()
+                        .map(|n| n.as_str().map(str::to_string))
+                        .collect::<Option<Vec<String>>>()
+                })
+                .collect::<Option<Vec<Vec<String>>>>()
+        })
+        .map(|v| v.into_iter().flatten().collect());
+    let mut out = parsed.ok_or_else(|| raw.clone())?;
     out.sort();
     out.dedup();
-    out
+    Ok(out)
 }
 
 /// `template` (wharf's rendered environment template) with each parameter of `given`
@@ -587,12 +600,23 @@ mod tests {
             )],
         );
         assert_eq!(
-            custom_domain_aliases(&s),
+            custom_domain_aliases(&s).unwrap(),
             ["api.example.com", "example.com", "www.example.com"]
         );
-        assert!(custom_domain_aliases(&stack(&[], &[("Aliases", "")])).is_empty());
-        assert!(custom_domain_aliases(&stack(&[], &[("Aliases", "{x")])).is_empty());
-        assert!(custom_domain_aliases(&stack(&[], &[])).is_empty());
+        let read = |v: &str| custom_domain_aliases(&stack(&[], &[("Aliases", v)]));
+        assert_eq!(read(""), Ok(Vec::new()));
+        assert_eq!(read("{}"), Ok(Vec::new()));
+        assert_eq!(read(r#"{"fe":[]}"#), Ok(Vec::new()));
+        assert!(custom_domain_aliases(&stack(&[], &[])).unwrap().is_empty());
+        // Set and not understood: what it aliases is unknown.
+        for bad in [
+            "{x",
+            "garbage",
+            r#"["www.example.com"]"#,
+            r#"{"fe":"www.example.com"}"#,
+        ] {
+            assert_eq!(read(bad), Err(bad.to_string()), "{bad}");
+        }
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             }
             Ok(())
         };
+        // A step stopped by Ctrl-C (a change set dropped, a rollout left) says what the
+        // steps before it did.
+        let stopped = |r, steps: &[String]| stopped_step(r, *interrupts.borrow() > 0, steps);
+        let stopped_bool =
+            |r, steps: &[String]| stopped_step::<bool>(r, *interrupts.borrow() > 0, steps);
         let home = remote::connect_to(&ws, None, &aws).await?;
         let entries: Vec<(String, String)> = home
             .copilot_registry(&app)
@@ -104,11 +109,14 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 message: format!(
                     "{why}: adopting would drop or replace the environments' hosted zones and certificates; nothing was changed"
                 ),
-                help: Some(match &registry.domain {
-                    Some(d) => format!(
+                help: Some(match (&registry.domain, &info.domain) {
+                    (Some(d), None) => format!(
                         "add `domain: {d}` to copilot/.workspace (to app.yml in a wharf workspace)"
                     ),
-                    None => "remove `domain` from the workspace".into(),
+                    (Some(d), Some(w)) => format!(
+                        "set `domain: {d}` in copilot/.workspace (app.yml in a wharf workspace) in place of {w}"
+                    ),
+                    (None, _) => "remove `domain` from the workspace".into(),
                 }),
             });
         }
@@ -277,29 +285,47 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             return Err(WharfError::usage("nothing was adopted", None));
         }
         let opts = crate::release::options_watching(interrupts.clone(), false);
+        // What is adopted, for the last line; every step done, for an interrupt.
         let mut adopted: Vec<String> = Vec::new();
+        let mut steps: Vec<String> = Vec::new();
         if app_stack_missing {
             let info = crate::compile::workspace::app_info(&ws)
                 .ok_or(WharfError::InvalidManifest { errors: 1 })?;
             // wharf's own, new (with Copilot's zone, if any): a run stopped after it
             // skips it the next time.
-            super::app::deploy_stack(
-                ui,
-                home.clone(),
-                &info,
-                app_zone.as_ref().map(|z| z.zone.clone()),
-                opts.clone(),
-            )
-            .await?;
+            stopped(
+                super::app::deploy_stack(
+                    ui,
+                    home.clone(),
+                    &info,
+                    app_zone.as_ref().map(|z| z.zone.clone()),
+                    opts.clone(),
+                )
+                .await,
+                &steps,
+            )?;
+            steps.push(format!("application stack {app_stack} created"));
         }
         let mut left: Vec<String> = Vec::new();
         for (env, client, (_, mut env_spec), workloads) in adopters {
-            stop(done_so_far(&adopted))?;
-            retain_first(ui, &client, &app, &env_spec.name, &opts).await?;
+            stop(done_so_far(&steps))?;
+            if stopped_bool(
+                retain_first(ui, &client, &app, &env_spec.name, &opts).await,
+                &steps,
+            )? {
+                steps.push(format!(
+                    "Copilot's custom resources of {} retained",
+                    env_spec.name
+                ));
+            }
             env_spec.adopting = true;
-            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await?;
+            stopped(
+                stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await,
+                &steps,
+            )?;
             adopted.push(format!("environment `{env}`"));
-            stop(done_so_far(&adopted))?;
+            steps.push(format!("environment `{env}` adopted"));
+            stop(done_so_far(&steps))?;
             // The workloads' stacks read the environment's values, which exist now:
             // planned again, then adopted, their rollouts followed.
             let mut refused = 0;
@@ -307,7 +333,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             for (what, mut spec) in workloads {
                 let outcome = plan_one(&client, &spec, &app, &allow, &wait).await?;
                 match &outcome {
-                    Outcome::Interrupted => stop(done_so_far(&adopted))?,
+                    Outcome::Interrupted => stop(done_so_far(&steps))?,
                     Outcome::Planned(j) => refused += j.refused().count(),
                     Outcome::CannotPlan { reason } => {
                         return Err(WharfError::Refused {
@@ -335,23 +361,38 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     help: Some("`--allow <stack>:<logical ID>` accepts losing one; run `wharf app adopt` again".into()),
                 });
             }
-            stop(done_so_far(&adopted))?;
+            stop(done_so_far(&steps))?;
             let mut wopts = opts.clone();
             remote::RolloutFlags::default().apply(&mut wopts);
             let (names, ready): (Vec<String>, Vec<StackSpec>) = ready.into_iter().unzip();
             for spec in &ready {
-                stop(done_so_far(&adopted))?;
-                retain_first(ui, &client, &app, &spec.name, &opts).await?;
+                stop(done_so_far(&steps))?;
+                if stopped_bool(
+                    retain_first(ui, &client, &app, &spec.name, &opts).await,
+                    &steps,
+                )? {
+                    steps.push(format!(
+                        "Copilot's custom resources of {} retained",
+                        spec.name
+                    ));
+                }
             }
             if !ready.is_empty() {
-                stacks_run(ui, &client, &app, None, ready, wopts).await?;
+                stopped(
+                    stacks_run(ui, &client, &app, None, ready, wopts).await,
+                    &steps,
+                )?;
+                steps.push(format!("{} adopted", names.join(", ")));
                 adopted.extend(names);
             }
-            stop(done_so_far(&adopted))?;
+            stop(done_so_far(&steps))?;
             // The environment's exports the adopted workloads no longer import go now,
             // so the next deploy has nothing to change.
             let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[]).await?;
-            stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await?;
+            stopped(
+                stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await,
+                &steps,
+            )?;
         }
         if !left.is_empty() {
             return Err(WharfError::Refused {
@@ -363,6 +404,10 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 help: Some("a stack another tool or application made is never taken over; remove its manifest from the workspace, or deploy it under another name".into()),
             });
         }
+        ui.event(
+            "adopted",
+            &serde_json::json!({"application": app, "adopted": adopted, "steps": steps}),
+        );
         ui.result(format!(
             "Adopted application `{app}` ({}): its stacks are wharf's now (`wharf deploy` updates them).",
             list(&adopted)
@@ -450,12 +495,30 @@ fn package(
     Ok((env_spec, out))
 }
 
-/// What was adopted before an interrupt, for [`WharfError::InterruptedBetween`].
-fn done_so_far(adopted: &[String]) -> String {
-    if adopted.is_empty() {
-        "nothing was adopted".into()
+/// `r`, or when `interrupted` (Ctrl-C stopped the step) an error saying what the steps
+/// before it did.
+fn stopped_step<T>(
+    r: Result<T, WharfError>,
+    interrupted: bool,
+    steps: &[String],
+) -> Result<T, WharfError> {
+    match r {
+        Err(e) if interrupted && !matches!(e, WharfError::InterruptedBetween { .. }) => {
+            Err(WharfError::InterruptedBetween {
+                done: format!("{}; the step under way stopped: {e}", done_so_far(steps)),
+                help: "run `wharf app adopt` again to go on (stacks adopted already are wharf's and skipped)".into(),
+            })
+        }
+        other => other,
+    }
+}
+
+/// The steps done before an interrupt, for [`WharfError::InterruptedBetween`].
+fn done_so_far(steps: &[String]) -> String {
+    if steps.is_empty() {
+        "nothing was changed".into()
     } else {
-        format!("{} adopted; nothing after", adopted.join(", "))
+        format!("{}; nothing after", steps.join("; "))
     }
 }
 
@@ -552,7 +615,7 @@ async fn copilot_app_zone(
             "{what}, so the application's hosted zone {app}.{domain} cannot be kept; nothing was changed"
         ),
         help: Some(format!(
-            "connect to the application's home region (`--region`), where `copilot app init --domain {domain}` ran"
+            "Copilot keeps that zone in its stack {stack}, which `copilot app init --domain {domain}` made in the application's home region (where its registry is); without it, wharf cannot tell which zone serves the environments"
         )),
     };
     if home.describe(&stack).await?.is_none() {
@@ -605,7 +668,12 @@ async fn refuse_custom_domain_aliases(
     ) {
         return Ok(());
     }
-    let aliases = adopt::custom_domain_aliases(&deployed);
+    let aliases = adopt::custom_domain_aliases(&deployed).map_err(|raw| WharfError::Refused {
+        message: format!(
+            "environment `{env}` ({stack}) has an Aliases parameter wharf cannot read (`{raw}`): the alias records Copilot's CustomDomainAction wrote for it are unknown, so adopting it is refused; nothing was changed"
+        ),
+        help: Some("Copilot writes it as JSON, service to names (`{\"web\":[\"www.example.com\"]}`); correct it with Copilot first".into()),
+    })?;
     if aliases.is_empty() {
         return Ok(());
     }
@@ -620,7 +688,8 @@ async fn refuse_custom_domain_aliases(
 
 /// `app adopt`'s first step on Copilot's stack `stack` ([`adopt::retain`]): its own
 /// template with its custom resources retained, so wharf's update removes them without
-/// calling their delete handlers. Nothing when there is none to retain.
+/// calling their delete handlers. Nothing when there is none to retain; `Ok(true)` when
+/// the step ran.
 ///
 /// # Errors
 /// AWS errors; the update failing.
@@ -630,19 +699,19 @@ async fn retain_first(
     app: &str,
     stack: &str,
     opts: &crate::deploy::stack::Options,
-) -> Result<(), WharfError> {
+) -> Result<bool, WharfError> {
     use crate::deploy::StackApi;
     let Some(info) = client.describe(stack).await? else {
-        return Ok(());
+        return Ok(false);
     };
     if !matches!(
         crate::deploy::owner::made_by(&info),
         crate::deploy::owner::MadeBy::Copilot(_)
     ) {
-        return Ok(());
+        return Ok(false);
     }
     let Some(deployed) = client.template(stack).await? else {
-        return Ok(());
+        return Ok(false);
     };
     // Only those the stack has (a condition may leave some out).
     let present: std::collections::BTreeSet<String> = client
@@ -654,7 +723,7 @@ async fn retain_first(
     let mut ids = adopt::retain::to_retain(&deployed);
     ids.retain(|id| present.contains(id));
     let Some(template) = adopt::retain::retaining(&deployed, &ids) else {
-        return Ok(());
+        return Ok(false);
     };
     ui.note(format!(
         "{stack}: retaining Copilot's custom resources first, so removing them calls no delete handler: {}",
@@ -678,7 +747,7 @@ async fn retain_first(
     crate::release::stacks::upload_if_large(client, app, &mut spec).await?;
     let reporter = crate::ui::progress::reporter(ui);
     crate::deploy::stack::deploy(client, &spec, reporter.as_ref(), opts).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The type of the environment's Cloud Map namespace.

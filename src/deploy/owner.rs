@@ -23,7 +23,8 @@ pub const SERVICE_TAG: &str = "wharf-service";
 /// environment stack (`CloudFrontCertificate`, in us-east-1).
 pub const PART_TAG: &str = "wharf-part";
 
-const COPILOT_APPLICATION: &str = "copilot-application";
+/// AWS Copilot's tag naming the application on its stacks.
+pub const COPILOT_APPLICATION: &str = "copilot-application";
 const COPILOT_ENVIRONMENT: &str = "copilot-environment";
 const COPILOT_SERVICE: &str = "copilot-service";
 

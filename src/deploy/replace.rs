@@ -6,7 +6,7 @@
 //! loses what they hold (an ECS service's running tasks and its name, a log group's
 //! logs, a queue's messages, a load balancer's DNS name, a VPC or subnet and what runs
 //! in it, a security group's ID that running tasks and other groups' rules name, a
-//! namespace's DNS names). Pure.
+//! namespace's DNS names, a hosted zone's name servers and records). Pure.
 
 use super::resolve::{Values, has_unknown, resolve};
 use serde::Serialize;
@@ -63,6 +63,7 @@ const CREATE_ONLY: &[(&str, &[&str])] = &[
         "AWS::ServiceDiscovery::PrivateDnsNamespace",
         &["Name", "Vpc"],
     ),
+    ("AWS::Route53::HostedZone", &["Name"]),
 ];
 
 /// A resource the update replaces.
@@ -90,6 +91,7 @@ impl Replaced {
             "AWS::EC2::Subnet" => "subnet",
             "AWS::ServiceDiscovery::PrivateDnsNamespace" => "service discovery namespace",
             "AWS::S3::Bucket" => "bucket",
+            "AWS::Route53::HostedZone" => "hosted zone",
             other => other,
         };
         format!(

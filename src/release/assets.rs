@@ -305,28 +305,104 @@ pub async fn complete_env_stack(
 /// Keeps an environment's zone delegation where AWS Copilot made it: the stack's
 /// [`ADOPTED_DELEGATION_PARAMETER`](crate::compile::environment::ADOPTED_DELEGATION_PARAMETER)
 /// is `'true'` when the deployed stack says so, or is Copilot's with a domain
-/// ([`crate::adopt::delegation_kept`]).
+/// ([`crate::adopt::delegation_kept`]) and Copilot's record is there (without it, wharf
+/// makes one). An update that would drop or rename a zone so delegated is refused: the
+/// record, outside CloudFormation, would be left pointing at a deleted zone.
 ///
 /// # Errors
-/// AWS errors.
+/// [`WharfError::Refused`] for a dropped or renamed delegated zone; AWS errors.
 pub async fn keep_adopted_delegation(
     aws: &Aws,
     spec: &mut crate::deploy::stack::StackSpec,
 ) -> Result<(), WharfError> {
     use crate::compile::environment::ADOPTED_DELEGATION_PARAMETER;
     use crate::deploy::StackApi;
-    if !crate::compile::declares(&spec.template, ADOPTED_DELEGATION_PARAMETER)
-        || spec.parameters.contains_key(ADOPTED_DELEGATION_PARAMETER)
-    {
+    let Some(deployed) = aws.describe(&spec.name).await? else {
+        return Ok(());
+    };
+    if !crate::adopt::delegation_kept(&deployed) {
         return Ok(());
     }
-    if let Some(deployed) = aws.describe(&spec.name).await?
-        && crate::adopt::delegation_kept(&deployed)
-    {
+    const ZONE: &str = "EnvironmentHostedZone";
+    let zone = aws
+        .stack_resources(&spec.name)
+        .await?
+        .into_iter()
+        .find(|r| r.logical_id == ZONE)
+        .map(|r| r.physical_id);
+    let zone = match zone {
+        Some(id) => aws.hosted_zone(&id).await?,
+        None => None,
+    };
+    let wanted = crate::deploy::diff::canonical_value(&spec.template).and_then(|t| {
+        t["Resources"][ZONE]["Properties"]["Name"]
+            .as_str()
+            .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
+    });
+    if let Some((name, _)) = &zone {
+        if wanted.as_deref() != Some(name.as_str()) {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "{}: hosted zone {name} is delegated by an NS record AWS Copilot wrote outside CloudFormation, and this update {}: the record would be left pointing at a deleted zone; nothing was deployed",
+                    spec.name,
+                    match &wanted {
+                        Some(w) => format!("replaces the zone with {w}"),
+                        None => "deletes the zone (the application names no domain)".into(),
+                    }
+                ),
+                help: Some(
+                    "keep the application's domain as it was adopted; `wharf env delete` deletes the environment with its zone and that record".into(),
+                ),
+            });
+        }
+        // Copilot's stack: its record must be there to be kept; without it, wharf's
+        // stack makes one.
+        if matches!(
+            crate::deploy::owner::made_by(&deployed),
+            crate::deploy::owner::MadeBy::Copilot(_)
+        ) && !copilot_delegation_present(aws, &deployed, name).await?
+        {
+            return Ok(());
+        }
+    }
+    if crate::compile::declares(&spec.template, ADOPTED_DELEGATION_PARAMETER) {
         spec.parameters
-            .insert(ADOPTED_DELEGATION_PARAMETER.to_string(), "true".into());
+            .entry(ADOPTED_DELEGATION_PARAMETER.to_string())
+            .or_insert_with(|| "true".into());
     }
     Ok(())
+}
+
+/// Whether the NS record delegating zone `name` (AWS Copilot's environment stack
+/// `deployed`'s) is in the application's zone, which Copilot's
+/// `<app>-infrastructure-roles` stack holds. `true` when that zone cannot be found (the
+/// record is then assumed, as Copilot made it).
+async fn copilot_delegation_present(
+    aws: &Aws,
+    deployed: &crate::deploy::types::StackInfo,
+    name: &str,
+) -> Result<bool, WharfError> {
+    use crate::deploy::StackApi;
+    let Some(app) = deployed.tags.get(crate::deploy::owner::COPILOT_APPLICATION) else {
+        return Ok(true);
+    };
+    let roles = format!("{app}-infrastructure-roles");
+    if aws.describe(&roles).await?.is_none() {
+        return Ok(true);
+    }
+    let Some(app_zone) = aws
+        .stack_resources(&roles)
+        .await?
+        .into_iter()
+        .find(|r| r.logical_id == "AppHostedZone")
+        .map(|r| r.physical_id)
+    else {
+        return Ok(true);
+    };
+    Ok(aws
+        .ns_record(app_zone.trim_start_matches("/hostedzone/"), name)
+        .await?
+        .is_some())
 }
 
 /// Keeps in `spec` (an environment stack) the exports of its deployed stack that other

@@ -408,7 +408,7 @@ fn copilots_own_stacks_are_adopted_in_place() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(
-        seen.contains("interrupted: environment `test` adopted"),
+        seen.contains("interrupted: application stack my-app-infrastructure created; environment `test` adopted; nothing after"),
         "{seen}"
     );
     let env_tags = boto(
@@ -885,10 +885,47 @@ fn copilots_environment_with_a_domain_is_adopted_with_its_zones_and_delegation()
     let zones = boto(
         ep,
         &format!(
-            "{COPILOT}\nregister({{}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
+            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
             env.display().to_string()
         ),
     );
+    // Copilot's Load Balanced Web Service `fe` on the HTTPS listener, with its default
+    // name `fe.test.my-app.example.com` in the environment's zone (the parts an
+    // adoption keeps; it imports the environment's exports).
+    boto(
+        ep,
+        &format!(
+            r#"{COPILOT}
+imp = lambda name: {{'Fn::ImportValue': f'{{app}}-{{env}}-' + name}}
+body = {{'Resources': {{
+    'LogGroup': {{'Type': 'AWS::Logs::LogGroup', 'Properties': {{'LogGroupName': f'/copilot/{{app}}-{{env}}-fe', 'RetentionInDays': 30}}}},
+    'TargetGroup': {{'Type': 'AWS::ElasticLoadBalancingV2::TargetGroup', 'Properties': {{'HealthCheckPath': '/', 'Port': 4000, 'Protocol': 'HTTP',
+        'TargetGroupAttributes': [{{'Key': 'deregistration_delay.timeout_seconds', 'Value': '60'}}, {{'Key': 'stickiness.enabled', 'Value': 'false'}}],
+        'TargetType': 'ip', 'VpcId': imp('VpcId')}}}},
+    'HTTPSListenerRule': {{'Type': 'AWS::ElasticLoadBalancingV2::ListenerRule', 'Properties': {{
+        'Actions': [{{'TargetGroupArn': {{'Ref': 'TargetGroup'}}, 'Type': 'forward'}}],
+        'Conditions': [{{'Field': 'path-pattern', 'PathPatternConfig': {{'Values': ['/*']}}}}],
+        'ListenerArn': imp('HTTPSListenerArn'), 'Priority': 2}}}},
+    'LoadBalancerDNSAlias': {{'Type': 'AWS::Route53::RecordSetGroup', 'Properties': {{'HostedZoneId': imp('HostedZone'),
+        'RecordSets': [{{'Name': f'fe.{{env}}.{{app}}.example.com', 'Type': 'A',
+            'AliasTarget': {{'HostedZoneId': imp('CanonicalHostedZoneID'), 'DNSName': imp('PublicLoadBalancerDNS')}}}}]}}}},
+}}}}
+create(f'{{app}}-{{env}}-fe', None, {{}}, dict(tags, **{{'copilot-service': 'fe'}}), body=json.dumps(body))
+print(json.dumps(True))
+"#
+        ),
+    );
+    let fe = |ep: &str| {
+        boto(
+            ep,
+            r#"
+rule = client('elbv2').describe_rules(RuleArns=[res('my-app-test-fe', 'HTTPSListenerRule')])['Rules'][0]
+print(json.dumps({lid: res('my-app-test-fe', lid) for lid in ['TargetGroup', 'HTTPSListenerRule', 'LoadBalancerDNSAlias', 'LogGroup']} | {'priority': rule['Priority']}))
+"#,
+        )
+    };
+    let fe_before = fe(ep);
+    assert_eq!(fe_before["priority"], "2", "{fe_before}");
     let app_zone = zones["app"].as_str().unwrap();
     let before = domain_state(ep, app_zone);
     assert_eq!(
@@ -921,6 +958,22 @@ fn copilots_environment_with_a_domain_is_adopted_with_its_zones_and_delegation()
     );
     assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
 
+    // Another domain than Copilot's: refused, saying which to set.
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.org\n",
+    );
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("set `domain: example.com` in copilot/.workspace"),
+        "{text}"
+    );
     write_file(
         d,
         "copilot/.workspace",
@@ -977,16 +1030,33 @@ print(json.dumps({
     );
     assert_ne!(facts["listener_certificate"], zones["cert"], "{facts}");
 
-    // The service deploys with its name in the environment's zone; then a deploy
-    // changes nothing.
-    let deploy = wharf(d, ep)
-        .args(["deploy", "-e", "test", "--all"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&deploy.stderr).to_string();
-    assert!(deploy.status.success(), "{text}");
+    // The service kept its target group, its rule with Copilot's priority, its name's
+    // record group and its log group; a deploy then changes nothing.
+    assert_eq!(fe(ep), fe_before, "{err}");
     crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
     assert_eq!(domain_state(ep, app_zone), before);
+    assert_eq!(fe(ep), fe_before);
+
+    // Dropping the domain now would delete the zone Copilot's record delegates to:
+    // refused, and nothing changes.
+    let stacks = crate::harness::stacks_snapshot(ep);
+    write_file(d, "copilot/.workspace", "application: my-app\n");
+    let out = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all", "--yes"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("hosted zone test.my-app.example.com is delegated by an NS record AWS Copilot wrote outside CloudFormation, and this update deletes the zone"),
+        "{text}"
+    );
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.com\n",
+    );
 
     // Deleting the environment deletes the delegation Copilot wrote with it (none is
     // left to a deleted zone); Copilot's application zone stays.
@@ -1090,4 +1160,71 @@ print(json.dumps({'arn': rule['RuleArn'], 'priority': rule['Priority'], 'target_
     assert_eq!(kept, "3", "{err}");
     crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
     assert_eq!(rule(ep), before);
+}
+
+/// A Copilot environment with a domain whose delegation record is gone from the
+/// application's zone (deleted by hand): the adoption does not keep what is not there;
+/// wharf's environment stack makes the record.
+#[test]
+fn a_missing_copilot_delegation_is_made_by_the_adoption() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let zones = boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    );
+    let app_zone = zones["app"].as_str().unwrap();
+    let delete = format!(
+        r#"
+r53 = client('route53')
+record = [r for r in r53.list_resource_record_sets(HostedZoneId={app_zone:?})['ResourceRecordSets'] if r['Type'] == 'NS' and r['Name'].rstrip('.') == 'test.my-app.example.com'][0]
+r53.change_resource_record_sets(HostedZoneId={app_zone:?}, ChangeBatch={{'Changes': [{{'Action': 'DELETE', 'ResourceRecordSet': record}}]}})
+print(json.dumps(True))
+"#
+    );
+    boto(ep, &delete);
+    assert_eq!(
+        domain_state(ep, app_zone)["delegation"],
+        serde_json::json!([])
+    );
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.com\n",
+    );
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
+    );
+    let err = adopt(d, ep, &[]);
+    let after = boto(
+        ep,
+        &format!(
+            r#"
+r53, cfn = client('route53'), client('cloudformation')
+params = {{p['ParameterKey']: p['ParameterValue'] for p in cfn.describe_stacks(StackName='my-app-test')['Stacks'][0]['Parameters']}}
+env_zone = res('my-app-test', 'EnvironmentHostedZone').split('/')[-1]
+servers = sorted(r53.get_hosted_zone(Id=env_zone)['DelegationSet']['NameServers'])
+records = r53.list_resource_record_sets(HostedZoneId={app_zone:?})['ResourceRecordSets']
+ns = [sorted(v['Value'] for v in r['ResourceRecords']) for r in records if r['Type'] == 'NS' and r['Name'].rstrip('.') == 'test.my-app.example.com']
+print(json.dumps({{'kept': params.get('AdoptedDelegation'), 'made': res('my-app-test', 'EnvironmentHostedZoneDelegation') != '', 'ns': ns, 'servers': servers}}))
+"#
+        ),
+    );
+    assert_eq!(after["kept"], "false", "{after}\n{err}");
+    assert_eq!(after["made"], true, "{after}");
+    assert_eq!(
+        after["ns"],
+        serde_json::json!([after["servers"]]),
+        "{after}"
+    );
 }
