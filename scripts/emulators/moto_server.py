@@ -119,9 +119,10 @@ What is adjusted, and why:
     updated at once, with no attributes, and its deletion is recorded as the SSM
     parameter `/stand-in/deleted/<stack>/<logical ID>` (where its real delete handler
     would have run). moto invoked the function in a container and waited for its reply.
-37. An AWS::Route53::RecordSet whose name and type a record of its zone has already
-    fails to create ("Tried to create resource record set ... but it already exists"),
-    as on AWS; moto added a second record beside the first.
+37. An AWS::Route53::RecordSet, or an AWS::Route53::RecordSetGroup's record, whose name
+    and type a record of its zone has already fails to create ("Tried to create
+    resource record set ... but it already exists"), as on AWS; moto added a second
+    record beside the first.
 """
 
 import os
@@ -1469,24 +1470,37 @@ parsing.ResourceMap._delete_resource = _delete_recording_stand_ins
 from moto.route53 import exceptions as route53_exceptions  # noqa: E402
 
 _orig_record_create = route53_models.RecordSet.create_from_cloudformation_json.__func__
+_orig_group_create = route53_models.RecordSetGroup.create_from_cloudformation_json.__func__
 
 
-def _record_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-    props = cloudformation_json["Properties"]
+def _refuse_existing(props, records, account_id, region_name):
     backend = route53_models.route53_backends[account_id][route53_models.get_partition(region_name)]
     zone_name = props.get("HostedZoneName")
     zone = backend.get_hosted_zone_by_name(zone_name) if zone_name else None
     if zone is None:
         zone = backend.get_hosted_zone(props["HostedZoneId"])
-    name = str(props.get("Name", "")).rstrip(".").lower()
-    kind = props.get("Type")
-    for r in zone.rrsets:
-        if r.name.rstrip(".").lower() == name and r.type == kind and r.set_identifier == props.get("SetIdentifier"):
-            raise route53_exceptions.ResourceRecordAlreadyExists(props.get("Name"), kind)
+    for record in records:
+        name = str(record.get("Name", "")).rstrip(".").lower()
+        kind = record.get("Type")
+        for r in zone.rrsets:
+            if r.name.rstrip(".").lower() == name and r.type == kind and r.set_identifier == record.get("SetIdentifier"):
+                raise route53_exceptions.ResourceRecordAlreadyExists(record.get("Name"), kind)
+
+
+def _record_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    _refuse_existing(props, [props], account_id, region_name)
     return _orig_record_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
 
+def _group_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    _refuse_existing(props, props.get("RecordSets") or [], account_id, region_name)
+    return _orig_group_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
 route53_models.RecordSet.create_from_cloudformation_json = classmethod(_record_create)
+route53_models.RecordSetGroup.create_from_cloudformation_json = classmethod(_group_create)
 
 
 if __name__ == "__main__":

@@ -230,42 +230,42 @@ pub fn domain_mismatch(registered: Option<&str>, workspace: Option<&str>) -> Opt
 }
 
 /// The names AWS Copilot's environment stack `deployed` aliases through its
-/// `CustomDomainAction` (its `Aliases` parameter: JSON, service to names): records that
-/// Lambda wrote through the Route 53 API, outside any stack. Empty when it has none.
-/// Pure.
+/// `CustomDomainAction`, by service (its `Aliases` parameter: JSON, service to names):
+/// records that Lambda wrote through the Route 53 API, outside any stack. Empty when it
+/// has none. Names are lower case and sorted. Pure.
 ///
 /// # Errors
 /// The parameter's value, when it is set and not such JSON (what it aliases is then
 /// unknown).
 pub fn custom_domain_aliases(
     deployed: &crate::deploy::types::StackInfo,
-) -> Result<Vec<String>, String> {
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, String> {
     let Some(raw) = deployed
         .parameters
         .get("Aliases")
         .filter(|a| !a.trim().is_empty())
     else {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     };
-    let parsed: Option<Vec<String>> = serde_json::from_str::<serde_json::Value>(raw)
+    serde_json::from_str::<serde_json::Value>(raw)
         .ok()
         .and_then(|v| {
             v.as_object()?
-                .values()
-                .map(|names| {
-                    names
+                .iter()
+                .map(|(service, names)| {
+                    let mut names = names
                         .as_array()?
                         .iter()
-                        .map(|n| n.as_str().map(str::to_string))
-                        .collect::<Option<Vec<String>>>()
+                        .map(|n| n.as_str().map(str::to_ascii_lowercase))
+                        .collect::<Option<Vec<String>>>()?;
+                    names.sort();
+                    names.dedup();
+                    Some((service.clone(), names))
                 })
-                .collect::<Option<Vec<Vec<String>>>>()
+                .filter(|x| x.as_ref().is_none_or(|(_, n)| !n.is_empty()))
+                .collect::<Option<std::collections::BTreeMap<_, _>>>()
         })
-        .map(|v| v.into_iter().flatten().collect());
-    let mut out = parsed.ok_or_else(|| raw.clone())?;
-    out.sort();
-    out.dedup();
-    Ok(out)
+        .ok_or_else(|| raw.clone())
 }
 
 /// `template` (wharf's rendered environment template) with each parameter of `given`
@@ -596,17 +596,24 @@ mod tests {
             &[],
             &[(
                 "Aliases",
-                r#"{"web":["www.example.com","example.com"],"api":["api.example.com","example.com"]}"#,
+                r#"{"web":["www.example.com","Example.com"],"api":["api.example.com"],"none":[]}"#,
             )],
         );
+        let by_service = custom_domain_aliases(&s).unwrap();
         assert_eq!(
-            custom_domain_aliases(&s).unwrap(),
-            ["api.example.com", "example.com", "www.example.com"]
+            by_service,
+            std::collections::BTreeMap::from([
+                ("api".to_string(), vec!["api.example.com".to_string()]),
+                (
+                    "web".to_string(),
+                    vec!["example.com".to_string(), "www.example.com".to_string()]
+                ),
+            ])
         );
         let read = |v: &str| custom_domain_aliases(&stack(&[], &[("Aliases", v)]));
-        assert_eq!(read(""), Ok(Vec::new()));
-        assert_eq!(read("{}"), Ok(Vec::new()));
-        assert_eq!(read(r#"{"fe":[]}"#), Ok(Vec::new()));
+        assert_eq!(read(""), Ok(Default::default()));
+        assert_eq!(read("{}"), Ok(Default::default()));
+        assert_eq!(read(r#"{"fe":[]}"#), Ok(Default::default()));
         assert!(custom_domain_aliases(&stack(&[], &[])).unwrap().is_empty());
         // Set and not understood: what it aliases is unknown.
         for bad in [

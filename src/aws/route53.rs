@@ -61,21 +61,42 @@ impl Aws {
         zone: &str,
         name: &str,
     ) -> Result<Option<(i64, Vec<String>)>, AwsError> {
-        use aws_sdk_route53::types::RrType;
+        self.record(zone, name, aws_sdk_route53::types::RrType::Ns)
+            .await
+    }
+
+    /// Whether zone `zone` has an `A` record (alias or not) named `name`
+    /// (ListResourceRecordSets from that name).
+    pub async fn has_a_record(&self, zone: &str, name: &str) -> Result<bool, AwsError> {
+        Ok(self
+            .record(zone, name, aws_sdk_route53::types::RrType::A)
+            .await?
+            .is_some())
+    }
+
+    /// The record of `kind` named `name` in zone `zone`: its TTL (0 for an alias) and
+    /// values, or `None`.
+    async fn record(
+        &self,
+        zone: &str,
+        name: &str,
+        kind: aws_sdk_route53::types::RrType,
+    ) -> Result<Option<(i64, Vec<String>)>, AwsError> {
         let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
+        let zone = zone.trim_start_matches("/hostedzone/");
         let out = self
             .route53
             .list_resource_record_sets()
             .hosted_zone_id(zone)
             .start_record_name(&want)
-            .start_record_type(RrType::Ns)
+            .start_record_type(kind.clone())
             .max_items(1)
             .send()
             .await
             .map_err(|e| {
                 call_error(
                     "ListResourceRecordSets",
-                    format!("record {name} NS in hosted zone {zone}"),
+                    format!("record {name} {} in hosted zone {zone}", kind.as_str()),
                     e,
                 )
             })?;
@@ -83,7 +104,7 @@ impl Aws {
             .resource_record_sets()
             .iter()
             .find(|r| {
-                r.r#type() == &RrType::Ns
+                r.r#type() == &kind
                     && r.name()
                         .trim_end_matches('.')
                         .eq_ignore_ascii_case(want.trim_end_matches('.'))

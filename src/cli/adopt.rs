@@ -199,7 +199,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             .await?;
             let (env_spec, workloads) =
                 specs(&mut ws, ui, &client, &app, &env.name, &survey.workloads).await?;
-            refuse_custom_domain_aliases(&client, &env_spec.1.name, &env.name).await?;
+            check_custom_domain_aliases(ui, &client, &env_spec.1.name, &env.name).await?;
             // Before the application stack exists, the environment's plan is given the
             // zone IDs it will publish.
             let planned_env = match &app_zone {
@@ -331,6 +331,9 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             let mut refused = 0;
             let mut ready: Vec<(String, StackSpec)> = Vec::new();
             for (what, mut spec) in workloads {
+                // The application's zones are published now: the aliases' records
+                // Copilot wrote there can be looked up.
+                crate::release::delegation::keep_adopted_aliases(&client, &mut spec).await?;
                 let outcome = plan_one(&client, &spec, &app, &allow, &wait).await?;
                 match &outcome {
                     Outcome::Interrupted => stop(done_so_far(&steps))?,
@@ -461,10 +464,11 @@ async fn specs(
     };
     // The region's values, and the exports Copilot's stacks import.
     crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
-    // The priorities Copilot's rules have, kept.
+    // The priorities Copilot's rules have, and its aliases' records, kept.
     let mut out = out;
     for (_, spec) in &mut out {
         crate::release::alb::keep_rule_priorities(client, spec).await?;
+        crate::release::delegation::keep_adopted_aliases(client, spec).await?;
     }
     Ok((env_spec, out))
 }
@@ -646,14 +650,16 @@ async fn copilot_app_zone(
     })
 }
 
-/// Refuses an environment whose Copilot stack aliases names through its
-/// `CustomDomainAction`: that Lambda wrote their alias records through the Route 53
-/// API, and wharf's service stacks would create records of the same names, which
-/// CloudFormation cannot do beside them (nor import them).
+/// Reads what an environment's Copilot stack aliases through its `CustomDomainAction`
+/// (whose Lambda wrote the aliases' records through the Route 53 API): those records
+/// stay where they are, and each adopted service keeps them outside its stack
+/// (`release::delegation::keep_adopted_aliases`). Says which they are.
 ///
 /// # Errors
-/// Refused naming the aliases; AWS errors.
-async fn refuse_custom_domain_aliases(
+/// Refused when the `Aliases` parameter cannot be read (what it aliases is unknown);
+/// AWS errors.
+async fn check_custom_domain_aliases(
+    ui: &Ui,
     client: &crate::aws::Aws,
     stack: &str,
     env: &str,
@@ -674,16 +680,13 @@ async fn refuse_custom_domain_aliases(
         ),
         help: Some("Copilot writes it as JSON, service to names (`{\"web\":[\"www.example.com\"]}`); correct it with Copilot first".into()),
     })?;
-    if aliases.is_empty() {
-        return Ok(());
+    for (service, names) in &aliases {
+        ui.note(format!(
+            "  `{service}`: the records of {} stay where Copilot's CustomDomainAction wrote them, outside CloudFormation",
+            names.join(", ")
+        ));
     }
-    Err(WharfError::Refused {
-        message: format!(
-            "environment `{env}` ({stack}) serves aliases whose records Copilot's CustomDomainAction wrote outside CloudFormation ({}); wharf's service stacks would create the same records, which CloudFormation cannot do while those exist, so adopting it is not supported yet; nothing was changed",
-            aliases.join(", ")
-        ),
-        help: Some("keep deploying this environment with Copilot's templates, or move the aliases to a zone the service manifests name (`http.alias.hosted_zone`) with Copilot first".into()),
-    })
+    Ok(())
 }
 
 /// `app adopt`'s first step on Copilot's stack `stack` ([`adopt::retain`]): its own
@@ -730,19 +733,9 @@ async fn retain_first(
         ids.join(", ")
     ));
     let mut spec = StackSpec {
-        name: stack.to_string(),
-        template,
-        template_url: None,
-        parameters: info.parameters.clone(),
-        tags: info.tags.clone(),
-        replacing: Vec::new(),
-        follow_up: crate::compile::FollowUp::Nothing,
-        after: Vec::new(),
-        needs: Vec::new(),
-        imported_alb: None,
-        cdn_certificate: None,
         adopting: true,
         retain_step: true,
+        ..StackSpec::bare(stack, template, info.parameters.clone(), info.tags.clone())
     };
     crate::release::stacks::upload_if_large(client, app, &mut spec).await?;
     let reporter = crate::ui::progress::reporter(ui);

@@ -227,26 +227,13 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 format!("; {}", changed.join("; "))
             }
         ));
+        // The deployed stack's tags, with wharf's own naming this service: the engine
+        // checks the stack against them again.
+        let mut tags = info.tags.clone();
+        tags.extend(owner.tags());
         let spec = StackSpec {
-            name: stack.clone(),
-            template,
-            template_url: None,
-            parameters,
-            // The deployed stack's tags, with wharf's own naming this service: the engine
-            // checks the stack against them again.
-            tags: {
-                let mut t = info.tags.clone();
-                t.extend(owner.tags());
-                t
-            },
-            replacing: Vec::new(),
             follow_up: crate::compile::FollowUp::EcsRollout,
-            after: Vec::new(),
-            needs: Vec::new(),
-            imported_alb: None,
-            cdn_certificate: None,
-            adopting: false,
-            retain_step: false,
+            ..StackSpec::bare(stack.clone(), template, parameters, tags)
         };
         let mut opts = remote::options(ui, false);
         a.rollout.apply(&mut opts);

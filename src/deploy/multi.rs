@@ -26,142 +26,130 @@ pub async fn deploy_all<A: StackApi + crate::watch::poll::RolloutApi + Send + Sy
     opts: Options,
     concurrency: usize,
 ) -> Results {
-    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-    let mut services: Vec<Option<StackSpec>> = services.into_iter().map(Some).collect();
-    let mut failed = std::collections::BTreeSet::new();
-    let mut done: Vec<(usize, String, Result<StackOutcome, DeployError>)> = Vec::new();
-    let Some(env) = env else {
-        let all: Vec<usize> = (0..services.len()).collect();
-        run_services(
-            &api,
-            &mut services,
-            &all,
-            &reporter,
-            &opts,
-            &limit,
-            &mut failed,
-            &mut done,
-        )
-        .await;
-        return sorted(Vec::new(), done);
+    let mut run = Runner {
+        api,
+        reporter,
+        limit: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
+        services: services.into_iter().map(Some).collect(),
+        failed: std::collections::BTreeSet::new(),
+        done: Vec::new(),
+        opts,
     };
-    let first: Vec<usize> = services
+    let Some(env) = env else {
+        run.services((0..run.services.len()).collect()).await;
+        return run.results(Vec::new());
+    };
+    let first: Vec<usize> = run
+        .services
         .iter()
         .enumerate()
         .filter(|(_, s)| s.as_ref().is_some_and(|s| env.after.contains(&s.name)))
         .map(|(i, _)| i)
         .collect();
-    run_services(
-        &api,
-        &mut services,
-        &first,
-        &reporter,
-        &opts,
-        &limit,
-        &mut failed,
-        &mut done,
-    )
-    .await;
-    let r = match env.after.iter().find(|a| failed.contains(*a)) {
+    run.services(first.clone()).await;
+    let r = match env.after.iter().find(|a| run.failed.contains(*a)) {
         Some(after) => Err(DeployError::NotReached {
             stack: env.name.clone(),
             after: after.clone(),
         }),
-        None => deploy(api.as_ref(), &env, reporter.as_ref(), &opts).await,
+        None => deploy(run.api.as_ref(), &env, run.reporter.as_ref(), &run.opts).await,
     };
     let env_failed = r.is_err();
     let head = vec![(env.name.clone(), r)];
     if env_failed {
         // Services depend on the environment's published values.
-        return sorted(head, done);
+        return run.results(head);
     }
-    let rest: Vec<usize> = (0..services.len()).filter(|i| !first.contains(i)).collect();
-    run_services(
-        &api,
-        &mut services,
-        &rest,
-        &reporter,
-        &opts,
-        &limit,
-        &mut failed,
-        &mut done,
-    )
-    .await;
-    sorted(head, done)
-}
-
-/// `head`, then `done` in the order the services were given.
-fn sorted(
-    mut head: Results,
-    mut done: Vec<(usize, String, Result<StackOutcome, DeployError>)>,
-) -> Results {
-    done.sort_by_key(|(i, _, _)| *i);
-    head.extend(done.into_iter().map(|(_, n, r)| (n, r)));
-    head
-}
-
-/// Deploys the services at `which` (indexes into `services`, taken from it) in waves
-/// ([`waves`]), at most `limit` at once; one whose `after` failed is not reached.
-#[allow(clippy::too_many_arguments)]
-async fn run_services<A: StackApi + crate::watch::poll::RolloutApi + Send + Sync + 'static>(
-    api: &Arc<A>,
-    services: &mut [Option<StackSpec>],
-    which: &[usize],
-    reporter: &Arc<dyn DeployReporter>,
-    opts: &Options,
-    limit: &Arc<tokio::sync::Semaphore>,
-    failed: &mut std::collections::BTreeSet<String>,
-    done: &mut Vec<(usize, String, Result<StackOutcome, DeployError>)>,
-) {
-    let specs: Vec<StackSpec> = which.iter().filter_map(|&i| services[i].clone()).collect();
-    let index: Vec<usize> = which
-        .iter()
-        .copied()
-        .filter(|&i| services[i].is_some())
+    let rest: Vec<usize> = (0..run.services.len())
+        .filter(|i| !first.contains(i))
         .collect();
-    for wave in waves(&specs) {
-        let mut set = tokio::task::JoinSet::new();
-        for w in wave {
-            let i = index[w];
-            let Some(spec) = services[i].take() else {
-                continue;
-            };
-            if let Some(after) = spec.after.iter().find(|a| failed.contains(*a)) {
-                let err = DeployError::NotReached {
-                    stack: spec.name.clone(),
-                    after: after.clone(),
+    run.services(rest).await;
+    run.results(head)
+}
+
+/// One run's service stacks and what became of them.
+struct Runner<A> {
+    api: Arc<A>,
+    reporter: Arc<dyn DeployReporter>,
+    opts: Options,
+    /// At most this many stacks at once.
+    limit: Arc<tokio::sync::Semaphore>,
+    /// The services not deployed yet, in the order given.
+    services: Vec<Option<StackSpec>>,
+    /// Stacks that failed or were not reached.
+    failed: std::collections::BTreeSet<String>,
+    /// Each service's result, with its index.
+    done: Vec<(usize, String, Result<StackOutcome, DeployError>)>,
+}
+
+impl<A: StackApi + crate::watch::poll::RolloutApi + Send + Sync + 'static> Runner<A> {
+    /// Deploys the services at `which` in waves ([`waves`]); one whose `after` failed is
+    /// not reached.
+    async fn services(&mut self, which: Vec<usize>) {
+        let which: Vec<usize> = which
+            .into_iter()
+            .filter(|&i| self.services[i].is_some())
+            .collect();
+        let specs: Vec<StackSpec> = which
+            .iter()
+            .filter_map(|&i| self.services[i].clone())
+            .collect();
+        for wave in waves(&specs) {
+            let mut set = tokio::task::JoinSet::new();
+            for w in wave {
+                let i = which[w];
+                let Some(spec) = self.services[i].take() else {
+                    continue;
                 };
-                failed.insert(spec.name.clone());
-                done.push((i, spec.name, Err(err)));
-                continue;
-            }
-            let (api, reporter, opts, limit) =
-                (api.clone(), reporter.clone(), opts.clone(), limit.clone());
-            set.spawn(async move {
-                let _permit = limit
-                    .acquire_owned()
-                    .await
-                    .expect("the semaphore is never closed");
-                let r = match (&opts.rollout, spec.follow_up) {
-                    (Some(watch), FollowUp::EcsRollout) => {
-                        deploy_service(api.as_ref(), &spec, reporter.as_ref(), &opts, watch).await
-                    }
-                    _ => deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await,
-                };
-                (i, spec.name, r)
-            });
-        }
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Ok(item) => {
-                    if item.2.is_err() {
-                        failed.insert(item.1.clone());
-                    }
-                    done.push(item);
+                if let Some(after) = spec.after.iter().find(|a| self.failed.contains(*a)) {
+                    let err = DeployError::NotReached {
+                        stack: spec.name.clone(),
+                        after: after.clone(),
+                    };
+                    self.failed.insert(spec.name.clone());
+                    self.done.push((i, spec.name, Err(err)));
+                    continue;
                 }
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
+                let (api, reporter, opts, limit) = (
+                    self.api.clone(),
+                    self.reporter.clone(),
+                    self.opts.clone(),
+                    self.limit.clone(),
+                );
+                set.spawn(async move {
+                    let _permit = limit
+                        .acquire_owned()
+                        .await
+                        .expect("the semaphore is never closed");
+                    let r = match (&opts.rollout, spec.follow_up) {
+                        (Some(watch), FollowUp::EcsRollout) => {
+                            deploy_service(api.as_ref(), &spec, reporter.as_ref(), &opts, watch)
+                                .await
+                        }
+                        _ => deploy(api.as_ref(), &spec, reporter.as_ref(), &opts).await,
+                    };
+                    (i, spec.name, r)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                match joined {
+                    Ok(item) => {
+                        if item.2.is_err() {
+                            self.failed.insert(item.1.clone());
+                        }
+                        self.done.push(item);
+                    }
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                }
             }
         }
+    }
+
+    /// `head`, then the services' results in the order they were given.
+    fn results(mut self, mut head: Results) -> Results {
+        self.done.sort_by_key(|(i, _, _)| *i);
+        head.extend(self.done.into_iter().map(|(_, n, r)| (n, r)));
+        head
     }
 }
 
@@ -216,19 +204,9 @@ mod tests {
 
     fn spec(name: &str, after: &[&str]) -> StackSpec {
         StackSpec {
-            name: name.into(),
-            template: String::new(),
-            template_url: None,
-            parameters: Default::default(),
-            tags: Default::default(),
-            replacing: Vec::new(),
             follow_up: FollowUp::EcsRollout,
             after: after.iter().map(|a| a.to_string()).collect(),
-            needs: Vec::new(),
-            imported_alb: None,
-            cdn_certificate: None,
-            adopting: false,
-            retain_step: false,
+            ..StackSpec::bare(name, String::new(), Default::default(), Default::default())
         }
     }
 

@@ -58,6 +58,34 @@ pub struct StackSpec {
     pub retain_step: bool,
 }
 
+impl StackSpec {
+    /// A stack of `name` with `template`, `parameters` and `tags` and nothing else:
+    /// none before it, no follow-up, not adopting (a stack deployed outside a release:
+    /// CloudFront's certificate, an adoption's first step, a rollback).
+    pub fn bare(
+        name: impl Into<String>,
+        template: String,
+        parameters: BTreeMap<String, String>,
+        tags: BTreeMap<String, String>,
+    ) -> Self {
+        StackSpec {
+            name: name.into(),
+            template,
+            template_url: None,
+            parameters,
+            tags,
+            replacing: Vec::new(),
+            follow_up: crate::compile::FollowUp::Nothing,
+            after: Vec::new(),
+            needs: Vec::new(),
+            imported_alb: None,
+            cdn_certificate: None,
+            adopting: false,
+            retain_step: false,
+        }
+    }
+}
+
 impl From<crate::compile::Package> for StackSpec {
     /// The stack a package deploys.
     fn from(p: crate::compile::Package) -> Self {

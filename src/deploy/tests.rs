@@ -218,19 +218,8 @@ const TEMPLATE: &str = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Me
 
 fn spec() -> StackSpec {
     StackSpec {
-        name: "shop-test".into(),
-        template: TEMPLATE.into(),
-        template_url: None,
-        parameters: BTreeMap::new(),
-        tags: ours(),
-        replacing: Vec::new(),
         follow_up: crate::compile::FollowUp::EcsRollout,
-        after: Vec::new(),
-        needs: Vec::new(),
-        imported_alb: None,
-        cdn_certificate: None,
-        adopting: false,
-        retain_step: false,
+        ..StackSpec::bare("shop-test", TEMPLATE.into(), BTreeMap::new(), ours())
     }
 }
 

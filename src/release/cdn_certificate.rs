@@ -372,21 +372,7 @@ fn certificate_spec(
     }
     let mut tags = env_spec.tags.clone();
     tags.extend(Owner::environment_part(app, env, PART).tags());
-    Ok(StackSpec {
-        name: name.to_string(),
-        template: body,
-        template_url: None,
-        parameters,
-        tags,
-        replacing: Vec::new(),
-        follow_up: crate::compile::FollowUp::Nothing,
-        after: Vec::new(),
-        needs: Vec::new(),
-        imported_alb: None,
-        cdn_certificate: None,
-        adopting: false,
-        retain_step: false,
-    })
+    Ok(StackSpec::bare(name, body, parameters, tags))
 }
 
 async fn deploy(

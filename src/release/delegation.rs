@@ -1,10 +1,15 @@
-//! The NS record an adopted environment's zone is delegated by: AWS Copilot's
-//! `DelegateDNSAction` wrote it in the application's zone through the Route 53 API,
-//! and wharf keeps it outside the environment stack (`AdoptedDelegation`). Deleting the
-//! environment deletes it too: read before the stack goes, deleted after, and only when
-//! it still names the deleted zone's name servers. A delegation left to a deleted zone
-//! would let whoever is given those name servers for a new zone answer for every name
-//! under it.
+//! Records AWS Copilot wrote through the Route 53 API, outside any stack, that adopted
+//! stacks keep where they are (CloudFormation can neither create a record beside one of
+//! the same name nor import it).
+//!
+//! - The NS record an adopted environment's zone is delegated by (Copilot's
+//!   `DelegateDNSAction` wrote it in the application's zone; `AdoptedDelegation`).
+//!   Deleting the environment deletes it too: read before the stack goes, deleted
+//!   after, and only when it still names the deleted zone's name servers. A delegation
+//!   left to a deleted zone would let whoever is given those name servers for a new
+//!   zone answer for every name under it.
+//! - A service's aliases in the application's zones (Copilot's `CustomDomainAction`
+//!   wrote their `A` records; `AdoptedAliasRecords`): [`keep_adopted_aliases`].
 
 use crate::aws::Aws;
 use crate::error::WharfError;
@@ -70,6 +75,133 @@ pub async fn before_delete(
     }))
 }
 
+/// The service stack parameter naming the aliases whose records the stack keeps outside
+/// it (comma-separated, sorted; empty: the stack makes them).
+pub const ADOPTED_ALIASES_PARAMETER: &str = "AdoptedAliasRecords";
+
+/// The record groups of `template` (a service's) that its adopted aliases leave out
+/// (`Condition: MakesAliasRecords`): each group's zone, as the SSM parameter its
+/// `HostedZoneId` parameter reads (the parameter's default), and its names. Pure.
+pub fn alias_groups(template: &str) -> Vec<(Option<String>, Vec<String>)> {
+    let Some(t) = crate::deploy::diff::canonical_value(template) else {
+        return Vec::new();
+    };
+    t["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| {
+            r["Type"] == "AWS::Route53::RecordSetGroup" && r["Condition"] == "MakesAliasRecords"
+        })
+        .map(|(_, r)| {
+            let zone = r["Properties"]["HostedZoneId"]["Ref"]
+                .as_str()
+                .and_then(|p| t["Parameters"][p]["Default"].as_str())
+                .map(str::to_string);
+            let names = r["Properties"]["RecordSets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n["Name"].as_str().map(str::to_ascii_lowercase))
+                .collect();
+            (zone, names)
+        })
+        .collect()
+}
+
+/// Keeps a service's aliases' records where AWS Copilot wrote them. For Copilot's
+/// stack (an adoption), the aliases of `spec` in the application's zones that have an
+/// `A` record already are Copilot's (its service stacks never made those; its
+/// environment's `CustomDomainAction` did): the stack's
+/// [`ADOPTED_ALIASES_PARAMETER`] names them, so its record groups there are not made.
+/// For wharf's stack, the deployed value is carried. Either way the aliases must be
+/// exactly those: a record of a new alias would not be made.
+///
+/// # Errors
+/// [`WharfError::Refused`] when the manifest's aliases differ from the kept ones, or
+/// only some of them have records; AWS errors.
+pub async fn keep_adopted_aliases(
+    aws: &Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    use crate::deploy::StackApi;
+    use crate::deploy::owner::{MadeBy, made_by};
+    if !crate::compile::declares(&spec.template, ADOPTED_ALIASES_PARAMETER) {
+        return Ok(());
+    }
+    let groups = alias_groups(&spec.template);
+    let mut wanted: Vec<String> = groups.iter().flat_map(|(_, n)| n.clone()).collect();
+    wanted.sort();
+    wanted.dedup();
+    let Some(deployed) = aws.describe(&spec.name).await? else {
+        return Ok(());
+    };
+    let kept: Vec<String> = match made_by(&deployed) {
+        MadeBy::Copilot(_) => {
+            let ssm: Vec<String> = groups.iter().filter_map(|(z, _)| z.clone()).collect();
+            let zones = aws.parameter_values(&ssm).await?;
+            let mut found = Vec::new();
+            for (zone, names) in &groups {
+                let Some(id) = zone.as_ref().and_then(|z| zones.get(z)) else {
+                    continue;
+                };
+                for n in names {
+                    if aws.has_a_record(id, n).await? {
+                        found.push(n.clone());
+                    }
+                }
+            }
+            found.sort();
+            found.dedup();
+            found
+        }
+        MadeBy::Wharf(_) => deployed
+            .parameters
+            .get(ADOPTED_ALIASES_PARAMETER)
+            .map(|v| {
+                v.split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        MadeBy::Unknown => return Ok(()),
+    };
+    if kept.is_empty() {
+        return Ok(());
+    }
+    if kept != wanted {
+        return Err(WharfError::Refused {
+            message: format!(
+                "{}: the records of {} are AWS Copilot's, outside CloudFormation, and kept there since the adoption; the manifest's aliases in the application's zones are {}, and wharf would make no record for {}; nothing was deployed",
+                spec.name,
+                kept.join(", "),
+                if wanted.is_empty() {
+                    "none".to_string()
+                } else {
+                    wanted.join(", ")
+                },
+                {
+                    let other: Vec<&str> = wanted
+                        .iter()
+                        .filter(|w| !kept.contains(w))
+                        .map(String::as_str)
+                        .collect();
+                    if other.is_empty() {
+                        "the ones it drops (their records would stay)".to_string()
+                    } else {
+                        other.join(", ")
+                    }
+                }
+            ),
+            help: Some("keep the service's aliases as they were adopted".into()),
+        });
+    }
+    spec.parameters
+        .insert(ADOPTED_ALIASES_PARAMETER.to_string(), kept.join(","));
+    Ok(())
+}
+
 /// What to do with the record found once the environment is deleted (`found`: its TTL
 /// and values, `None` when it is gone). Pure.
 pub fn after_delete_action(kept: &Kept, found: Option<&(i64, Vec<String>)>) -> Action {
@@ -132,6 +264,19 @@ pub async fn after_delete(ui: &Ui, aws: &Aws, kept: &Kept) -> Result<(), WharfEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_groups_an_adoption_leaves_out_name_their_zones_and_names() {
+        let t = "Parameters:\n  DomainHostedZoneId:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /wharf/shop/_app/domain-hosted-zone-id\nResources:\n  LoadBalancerDNSAliasDomain:\n    Type: AWS::Route53::RecordSetGroup\n    Condition: MakesAliasRecords\n    Properties:\n      HostedZoneId: !Ref DomainHostedZoneId\n      RecordSets:\n        - Name: WWW.example.com\n          Type: A\n  LoadBalancerDNSAliasZ1:\n    Type: AWS::Route53::RecordSetGroup\n    Properties:\n      HostedZoneId: Z1\n      RecordSets:\n        - Name: other.example.org\n";
+        assert_eq!(
+            alias_groups(t),
+            [(
+                Some("/wharf/shop/_app/domain-hosted-zone-id".to_string()),
+                vec!["www.example.com".to_string()]
+            )]
+        );
+        assert!(alias_groups("{").is_empty());
+    }
 
     #[test]
     fn only_a_record_naming_the_deleted_zones_servers_is_deleted() {

@@ -160,7 +160,7 @@ def create(name, path, params, tags, body=None, role=None):
     status = cfn.describe_stacks(StackName=name)['Stacks'][0]['StackStatus']
     assert status == 'CREATE_COMPLETE', (name, status)
 
-def environment(path, alb_workloads='', namespace=None, domain='', body=None):
+def environment(path, alb_workloads='', namespace=None, domain='', body=None, aliases=''):
     """The environment stack as Copilot deploys it: a public load balancer when Load
     Balanced Web Services use it; no internal one, no managed file system, no NAT
     gateways. Its namespace is `<env>.<app>.local` unless `namespace` says otherwise
@@ -169,7 +169,7 @@ def environment(path, alb_workloads='', namespace=None, domain='', body=None):
     create(f'{app}-{env}', path, {'AppName': app, 'EnvironmentName': env, 'ALBWorkloads': alb_workloads, 'InternalALBWorkloads': '',
         'EFSWorkloads': '', 'NATWorkloads': '', 'AppRunnerPrivateWorkloads': '', 'ToolsAccountPrincipalARN': 'arn:aws:iam::123456789012:root',
         'AppDNSName': domain, 'AppDNSDelegationRole': f'arn:aws:iam::123456789012:role/{app}-DNSDelegationRole' if domain else '',
-        'Aliases': '', 'CreateHTTPSListener': 'true' if domain else 'false', 'CreateInternalHTTPSListener': 'false',
+        'Aliases': aliases, 'CreateHTTPSListener': 'true' if domain else 'false', 'CreateInternalHTTPSListener': 'false',
         'ServiceDiscoveryEndpoint': namespace or f'{env}.{app}.local'}, tags, body=body)
 
 role = f'arn:aws:iam::123456789012:role/{app}-{env}-CFNExecutionRole'
@@ -252,6 +252,21 @@ fn plan_loses_nothing(d: &Path, ep: &str) {
     assert!(plan.status.success(), "{text}");
     assert!(!text.contains("REFUSED"), "{text}");
 }
+
+/// `wharf app adopt --plan` in `d` is refused (exit 1); what it wrote to stderr.
+fn plan_refused(d: &Path, ep: &str) -> String {
+    let out = wharf(d, ep)
+        .args(["app", "adopt", "--plan"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    text
+}
+
+/// The workspace's manifest of `fe`, a Load Balanced Web Service on the environment's
+/// load balancer (Copilot's `fe` in the environment's `ALBWorkloads`).
+const FE: &str = "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n";
 
 /// `wharf app adopt --yes` (with `more`) in `d` succeeds; what it wrote to stderr.
 fn adopt(d: &Path, ep: &str, more: &[&str]) -> String {
@@ -531,12 +546,7 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
         "copilot/fe/manifest.yml",
         "name: fe\ntype: Backend Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\ncount: 1\n",
     );
-    let refused = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&refused.stderr).to_string();
-    assert_eq!(refused.status.code(), Some(1), "{text}");
+    let text = plan_refused(d, ep);
     assert!(
         text.contains(
             "REFUSED: PublicLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer) would be deleted"
@@ -544,11 +554,7 @@ fn copilots_public_load_balancer_is_kept_and_serves_wharfs_services() {
         "{text}"
     );
     assert_eq!(ids(ep), before);
-    write_file(
-        d,
-        "copilot/fe/manifest.yml",
-        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
-    );
+    write_file(d, "copilot/fe/manifest.yml", FE);
     // The plan: Copilot's security groups and listener kept; its default target group
     // (which no service registers in) goes, which loses nothing.
     plan_loses_nothing(d, ep);
@@ -733,11 +739,7 @@ fn adopting_a_plan_that_replaces_the_load_balancer_is_refused() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     environment_workspace(d);
-    write_file(
-        d,
-        "copilot/fe/manifest.yml",
-        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
-    );
+    write_file(d, "copilot/fe/manifest.yml", FE);
     for args in [&["--plan"][..], &["--yes"][..]] {
         let out = wharf(d, ep)
             .args(["app", "adopt"])
@@ -785,12 +787,7 @@ fn an_older_copilot_namespace_is_kept_when_the_manifest_names_it() {
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     environment_workspace(d);
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = plan_refused(d, ep);
     assert!(
         text.contains("REFUSED: ServiceDiscoveryNamespace (AWS::ServiceDiscovery::PrivateDnsNamespace) would be replaced"),
         "{text}"
@@ -840,7 +837,8 @@ app_zone = res(f'{app}-infrastructure-roles', 'AppHostedZone').split('/')[-1]
 ssm.put_parameter(Name=f'/copilot/applications/{app}', Type='String', Overwrite=True,
     Value=json.dumps({'name': app, 'account': '123456789012', 'domain': 'example.com', 'domainHostedZoneID': root, 'version': 'v1.2.0'}))
 cert = acm.request_certificate(DomainName=f'{env}.{app}.example.com', ValidationMethod='DNS')['CertificateArn']
-environment(ENV_TEMPLATE, 'fe', domain='example.com', body=open(ENV_TEMPLATE).read().replace('certificate/stand-in', 'certificate/' + cert.split('/')[-1]))
+environment(ENV_TEMPLATE, 'fe', domain='example.com', body=open(ENV_TEMPLATE).read().replace('certificate/stand-in', 'certificate/' + cert.split('/')[-1]),
+    aliases=globals().get('ALIASES', ''))
 env_zone = res(f'{app}-{env}', 'EnvironmentHostedZone').split('/')[-1]
 ns = r53.get_hosted_zone(Id=env_zone)['DelegationSet']['NameServers']
 r53.change_resource_record_sets(HostedZoneId=app_zone, ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {
@@ -938,19 +936,10 @@ print(json.dumps({lid: res('my-app-test-fe', lid) for lid in ['TargetGroup', 'HT
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     environment_workspace(d);
-    write_file(
-        d,
-        "copilot/fe/manifest.yml",
-        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
-    );
+    write_file(d, "copilot/fe/manifest.yml", FE);
 
     // Without the domain in the workspace, the plan is refused and nothing changes.
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = plan_refused(d, ep);
     assert!(
         text.contains("Copilot registered the application with domain example.com; the workspace names no domain")
             && text.contains("add `domain: example.com` to copilot/.workspace"),
@@ -964,12 +953,7 @@ print(json.dumps({lid: res('my-app-test-fe', lid) for lid in ['TargetGroup', 'HT
         "copilot/.workspace",
         "application: my-app\ndomain: example.org\n",
     );
-    let out = wharf(d, ep)
-        .args(["app", "adopt", "--plan"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = plan_refused(d, ep);
     assert!(
         text.contains("set `domain: example.com` in copilot/.workspace"),
         "{text}"
@@ -1145,11 +1129,7 @@ print(json.dumps({'arn': rule['RuleArn'], 'priority': rule['Priority'], 'target_
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
     environment_workspace(d);
-    write_file(
-        d,
-        "copilot/fe/manifest.yml",
-        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
-    );
+    write_file(d, "copilot/fe/manifest.yml", FE);
     plan_loses_nothing(d, ep);
     let err = adopt(d, ep, &[]);
     assert_eq!(rule(ep), before, "{err}");
@@ -1200,11 +1180,7 @@ print(json.dumps(True))
         "copilot/.workspace",
         "application: my-app\ndomain: example.com\n",
     );
-    write_file(
-        d,
-        "copilot/fe/manifest.yml",
-        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\ncount: 1\n",
-    );
+    write_file(d, "copilot/fe/manifest.yml", FE);
     let err = adopt(d, ep, &[]);
     let after = boto(
         ep,
@@ -1227,4 +1203,116 @@ print(json.dumps({{'kept': params.get('AdoptedDelegation'), 'made': res('my-app-
         serde_json::json!([after["servers"]]),
         "{after}"
     );
+}
+
+/// A Copilot service with an alias in the domain's zone (`http.alias: www.example.com`):
+/// Copilot's environment's `CustomDomainAction` wrote its `A` record through the Route
+/// 53 API. The adoption keeps that record where it is (the service stack names it in
+/// `AdoptedAliasRecords` and makes no record group there), runs no delete handler, and
+/// a later deploy that changes the alias is refused (wharf would make no record for it).
+#[test]
+fn copilots_alias_records_stay_where_its_lambda_wrote_them() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let zones = boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com']}})\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    );
+    let root = zones["root"].as_str().unwrap();
+    // The alias's record, as the Lambda wrote it; the service's stack as Copilot's
+    // template makes it for an alias (a host-header rule, no record of its own).
+    boto(
+        ep,
+        &format!(
+            r#"{COPILOT}
+elb, r53 = client('elbv2'), client('route53')
+lb = elb.describe_load_balancers(LoadBalancerArns=[res(f'{{app}}-{{env}}', 'PublicLoadBalancer')])['LoadBalancers'][0]
+r53.change_resource_record_sets(HostedZoneId={root:?}, ChangeBatch={{'Changes': [{{'Action': 'UPSERT', 'ResourceRecordSet': {{
+    'Name': 'www.example.com', 'Type': 'A', 'AliasTarget': {{'HostedZoneId': lb['CanonicalHostedZoneId'], 'DNSName': lb['DNSName'], 'EvaluateTargetHealth': True}}}}}}]}})
+imp = lambda name: {{'Fn::ImportValue': f'{{app}}-{{env}}-' + name}}
+body = {{'Resources': {{
+    'LogGroup': {{'Type': 'AWS::Logs::LogGroup', 'Properties': {{'LogGroupName': f'/copilot/{{app}}-{{env}}-fe', 'RetentionInDays': 30}}}},
+    'TargetGroup': {{'Type': 'AWS::ElasticLoadBalancingV2::TargetGroup', 'Properties': {{'HealthCheckPath': '/', 'Port': 4000, 'Protocol': 'HTTP',
+        'TargetGroupAttributes': [{{'Key': 'deregistration_delay.timeout_seconds', 'Value': '60'}}, {{'Key': 'stickiness.enabled', 'Value': 'false'}}],
+        'TargetType': 'ip', 'VpcId': imp('VpcId')}}}},
+    'HTTPSListenerRule': {{'Type': 'AWS::ElasticLoadBalancingV2::ListenerRule', 'Properties': {{
+        'Actions': [{{'TargetGroupArn': {{'Ref': 'TargetGroup'}}, 'Type': 'forward'}}],
+        'Conditions': [{{'Field': 'host-header', 'HostHeaderConfig': {{'Values': ['www.example.com']}}}}, {{'Field': 'path-pattern', 'PathPatternConfig': {{'Values': ['/*']}}}}],
+        'ListenerArn': imp('HTTPSListenerArn'), 'Priority': 1}}}},
+}}}}
+create(f'{{app}}-{{env}}-fe', None, {{}}, dict(tags, **{{'copilot-service': 'fe'}}), body=json.dumps(body))
+print(json.dumps(True))
+"#
+        ),
+    );
+    let record = |ep: &str| {
+        boto(
+            ep,
+            &format!(
+                "print(json.dumps([r for r in client('route53').list_resource_record_sets(HostedZoneId={root:?})['ResourceRecordSets'] if r['Name'].rstrip('.') == 'www.example.com']))"
+            ),
+        )
+    };
+    let before = record(ep);
+    assert_eq!(before.as_array().unwrap().len(), 1, "{before}");
+    let app_zone = zones["app"].as_str().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.com\n",
+    );
+    let manifest = |alias: &str| {
+        format!(
+            "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\n  alias: {alias}\ncount: 1\n"
+        )
+    };
+    write_file(d, "copilot/fe/manifest.yml", &manifest("www.example.com"));
+    plan_loses_nothing(d, ep);
+    let err = adopt(d, ep, &[]);
+    assert!(
+        err.contains("`fe`: the records of www.example.com stay where Copilot's CustomDomainAction wrote them"),
+        "{err}"
+    );
+    assert_eq!(record(ep), before, "{err}");
+    assert_eq!(
+        domain_state(ep, app_zone)["handlers_run"],
+        serde_json::json!([])
+    );
+    let fe = boto(
+        ep,
+        r#"
+cfn = client('cloudformation')
+params = {p['ParameterKey']: p['ParameterValue'] for p in cfn.describe_stacks(StackName='my-app-test-fe')['Stacks'][0]['Parameters']}
+resources = sorted(r['LogicalResourceId'] for r in cfn.list_stack_resources(StackName='my-app-test-fe')['StackResourceSummaries'])
+print(json.dumps({'kept': params.get('AdoptedAliasRecords'), 'groups': [r for r in resources if r.startswith('LoadBalancerDNSAlias')]}))
+"#,
+    );
+    assert_eq!(fe["kept"], "www.example.com", "{fe}");
+    assert_eq!(fe["groups"], serde_json::json!([]), "{fe}");
+    crate::harness::deploy_changes_nothing(d, ep, "test", &["my-app-test", "my-app-test-fe"]);
+    assert_eq!(record(ep), before);
+
+    // Another alias would have no record: refused, and nothing changes.
+    let stacks = crate::harness::stacks_snapshot(ep);
+    write_file(d, "copilot/fe/manifest.yml", &manifest("www2.example.com"));
+    let out = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all", "--yes"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the records of www.example.com are AWS Copilot's, outside CloudFormation")
+            && text.contains("wharf would make no record for www2.example.com"),
+        "{text}"
+    );
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
 }

@@ -63,6 +63,13 @@ pub struct LbPlan {
     pub via_cdn: bool,
     /// CloudFront's hosted zone, for records to the distribution.
     pub cdn_zone: &'static str,
+    /// The aliases with records in the application's zones (sorted), when the load
+    /// balancer is the environment's: a service AWS Copilot deployed with them has
+    /// their records outside its stack (its environment's `CustomDomainAction` wrote
+    /// them), which an adoption keeps there. The stack's parameter
+    /// `AdoptedAliasRecords` then names them and its record groups in those zones are
+    /// not made (`release::delegation::keep_adopted_aliases`).
+    pub managed_aliases: Vec<String>,
     /// The rules are on an imported load balancer (`http.alb`), whose values are
     /// stack parameters wharf fills at deploy ([`super::imported_alb`]).
     pub imported: bool,
@@ -218,6 +225,10 @@ pub struct RecordGroupPlan {
     pub zone: ZoneRef,
     /// The names, lower case, in the order of the manifest.
     pub names: Vec<String>,
+    /// Whether the zone is one of the application's (the environment's, the
+    /// application's or the domain's), where Copilot's `CustomDomainAction` wrote
+    /// aliases' records.
+    pub managed: bool,
 }
 
 /// `records` grouped by zone, in the order each zone first appears. Pure.
@@ -241,6 +252,7 @@ pub fn record_groups(records: &[RecordPlan]) -> Vec<RecordGroupPlan> {
                 },
                 zone: r.name.zone.clone(),
                 names: vec![r.name.name.clone()],
+                managed: matches!(r.name.zone, ZoneRef::Managed(_)),
             }),
         }
     }
@@ -321,6 +333,17 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         _ => None,
     };
     let (records, mut certificate) = names(m, h, env, &inputs.app.name);
+    let mut managed_aliases: Vec<String> = if imported {
+        Vec::new()
+    } else {
+        crate::manifest::dns::http_names(m, h, env, &inputs.app.name)
+            .into_iter()
+            .filter(|n| n.alias && matches!(n.zone, crate::manifest::dns::RecordZone::Managed(_)))
+            .map(|n| n.name)
+            .collect()
+    };
+    managed_aliases.sort();
+    managed_aliases.dedup();
     if imported {
         // The imported load balancer's certificates are its owner's.
         certificate = None;
@@ -357,6 +380,7 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         rules,
         certificate,
         record_groups: record_groups(&records),
+        managed_aliases,
         records,
         via_cdn: !internal && !imported && env.cdn_answers_names(),
         cdn_zone: crate::contract::CLOUDFRONT_HOSTED_ZONE,
