@@ -162,4 +162,59 @@ impl Aws {
             .map_err(|e| call_error("ChangeResourceRecordSets", what(), e))?;
         Ok(())
     }
+
+    /// Deletes the record of `kind` (`A`, `NS`, …) named `name` in zone `zone` as it is
+    /// (ListResourceRecordSets, then ChangeResourceRecordSets); `Ok(false)` when there is
+    /// none.
+    pub async fn delete_record_set(
+        &self,
+        zone: &str,
+        name: &str,
+        kind: &str,
+    ) -> Result<bool, AwsError> {
+        use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, RrType};
+        let kind = RrType::from(kind);
+        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
+        let zone = zone.trim_start_matches("/hostedzone/");
+        let what = || format!("record {name} {} in hosted zone {zone}", kind.as_str());
+        let out = self
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .start_record_name(&want)
+            .start_record_type(kind.clone())
+            .max_items(1)
+            .send()
+            .await
+            .map_err(|e| call_error("ListResourceRecordSets", what(), e))?;
+        let Some(set) = out.resource_record_sets().iter().find(|r| {
+            r.r#type() == &kind
+                && r.name()
+                    .trim_end_matches('.')
+                    .eq_ignore_ascii_case(want.trim_end_matches('.'))
+        }) else {
+            return Ok(false);
+        };
+        let build = |e: aws_sdk_route53::error::BuildError| {
+            AwsError::answer("ChangeResourceRecordSets", what(), e.to_string())
+        };
+        let change = Change::builder()
+            .action(ChangeAction::Delete)
+            .resource_record_set(set.clone())
+            .build()
+            .map_err(build)?;
+        self.route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(
+                ChangeBatch::builder()
+                    .changes(change)
+                    .build()
+                    .map_err(build)?,
+            )
+            .send()
+            .await
+            .map_err(|e| call_error("ChangeResourceRecordSets", what(), e))?;
+        Ok(true)
+    }
 }

@@ -197,8 +197,16 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 region: aws.region.clone().or_else(|| env.region.clone()),
             })
             .await?;
-            let (env_spec, workloads) =
-                specs(&mut ws, ui, &client, &app, &env.name, &survey.workloads).await?;
+            let (env_spec, workloads) = specs(
+                &mut ws,
+                ui,
+                &client,
+                &app,
+                &env.name,
+                &survey.workloads,
+                app_zone.as_ref(),
+            )
+            .await?;
             check_custom_domain_aliases(ui, &client, &env_spec.1.name, &env.name).await?;
             // Before the application stack exists, the environment's plan is given the
             // zone IDs it will publish.
@@ -333,7 +341,12 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             for (what, mut spec) in workloads {
                 // The application's zones are published now: the aliases' records
                 // Copilot wrote there can be looked up.
-                crate::release::delegation::keep_adopted_aliases(&client, &mut spec).await?;
+                crate::release::delegation::keep_adopted_aliases(
+                    &client,
+                    &mut spec,
+                    &Default::default(),
+                )
+                .await?;
                 let outcome = plan_one(&client, &spec, &app, &allow, &wait).await?;
                 match &outcome {
                     Outcome::Interrupted => stop(done_so_far(&steps))?,
@@ -391,7 +404,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             stop(done_so_far(&steps))?;
             // The environment's exports the adopted workloads no longer import go now,
             // so the next deploy has nothing to change.
-            let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[]).await?;
+            let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[], None).await?;
             stopped(
                 stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await,
                 &steps,
@@ -433,6 +446,7 @@ async fn specs(
     app: &str,
     env: &str,
     workloads: &[String],
+    copilot_zone: Option<&CopilotZone>,
 ) -> Result<Specs, WharfError> {
     let mut inputs = crate::compile::workspace::DeployInputs::default();
     for w in workloads {
@@ -464,11 +478,16 @@ async fn specs(
     };
     // The region's values, and the exports Copilot's stacks import.
     crate::release::assets::complete_env_stack(client, &mut env_spec.1).await?;
-    // The priorities Copilot's rules have, and its aliases' records, kept.
+    // The priorities Copilot's rules have, and its aliases' records, kept: the zones'
+    // IDs given as the application and environment stacks will publish them.
+    let zones = match copilot_zone {
+        Some(z) => z.published(client, app, env).await?,
+        None => Default::default(),
+    };
     let mut out = out;
     for (_, spec) in &mut out {
         crate::release::alb::keep_rule_priorities(client, spec).await?;
-        crate::release::delegation::keep_adopted_aliases(client, spec).await?;
+        crate::release::delegation::keep_adopted_aliases(client, spec, &zones).await?;
     }
     Ok((env_spec, out))
 }
@@ -578,6 +597,46 @@ struct CopilotZone {
 }
 
 impl CopilotZone {
+    /// The zones' IDs by the SSM parameters environment `env`'s stack will publish them
+    /// in for its services: the application's, the domain's, and its own (its Copilot
+    /// stack's `EnvironmentHostedZone`).
+    ///
+    /// # Errors
+    /// AWS errors.
+    async fn published(
+        &self,
+        client: &crate::aws::Aws,
+        app: &str,
+        env: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, WharfError> {
+        use crate::contract::{EnvValue, ssm_name};
+        use crate::deploy::StackApi;
+        let mut out = std::collections::BTreeMap::from([
+            (
+                ssm_name(app, env, EnvValue::AppHostedZoneId.key()),
+                self.zone.clone(),
+            ),
+            (
+                ssm_name(app, env, EnvValue::DomainHostedZoneId.key()),
+                self.domain_zone.clone(),
+            ),
+        ]);
+        let stack = crate::compile::env_stack_name(app, env);
+        if client.describe(&stack).await?.is_some()
+            && let Some(z) = client
+                .stack_resources(&stack)
+                .await?
+                .into_iter()
+                .find(|r| r.logical_id == "EnvironmentHostedZone")
+        {
+            out.insert(
+                ssm_name(app, env, EnvValue::HostedZoneId.key()),
+                z.physical_id.trim_start_matches("/hostedzone/").to_string(),
+            );
+        }
+        Ok(out)
+    }
+
     /// `spec` (an environment's) as its plan sees it before wharf's application stack
     /// publishes the zones' IDs: given as values ([`adopt::ssm_parameters_given`]).
     fn plan_spec(&self, spec: &StackSpec) -> StackSpec {
@@ -682,7 +741,7 @@ async fn check_custom_domain_aliases(
     })?;
     for (service, names) in &aliases {
         ui.note(format!(
-            "  `{service}`: the records of {} stay where Copilot's CustomDomainAction wrote them, outside CloudFormation",
+            "  `{service}`: Copilot's CustomDomainAction wrote records for {} outside CloudFormation; those that exist stay there",
             names.join(", ")
         ));
     }

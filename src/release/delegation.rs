@@ -14,6 +14,7 @@
 use crate::aws::Aws;
 use crate::error::WharfError;
 use crate::ui::Ui;
+use std::collections::BTreeMap;
 
 /// A kept delegation record, as read before its environment is deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,20 +116,21 @@ pub fn alias_groups(template: &str) -> Vec<(Option<String>, Vec<String>)> {
 /// environment's `CustomDomainAction` did): the stack's
 /// [`ADOPTED_ALIASES_PARAMETER`] names them, so its record groups there are not made.
 /// For wharf's stack, the deployed value is carried. Either way the aliases must be
-/// exactly those: a record of a new alias would not be made.
+/// exactly those: a record of a new alias would not be made, and one dropped would
+/// stay. `zones` gives zone IDs by the SSM parameter that will publish them, for a
+/// plan made before they are published.
 ///
 /// # Errors
 /// [`WharfError::Refused`] when the manifest's aliases differ from the kept ones, or
-/// only some of them have records; AWS errors.
+/// only some of Copilot's have records; AWS errors.
 pub async fn keep_adopted_aliases(
     aws: &Aws,
     spec: &mut crate::deploy::stack::StackSpec,
+    zones: &BTreeMap<String, String>,
 ) -> Result<(), WharfError> {
     use crate::deploy::StackApi;
     use crate::deploy::owner::{MadeBy, made_by};
-    if !crate::compile::declares(&spec.template, ADOPTED_ALIASES_PARAMETER) {
-        return Ok(());
-    }
+    let declared = crate::compile::declares(&spec.template, ADOPTED_ALIASES_PARAMETER);
     let groups = alias_groups(&spec.template);
     let mut wanted: Vec<String> = groups.iter().flat_map(|(_, n)| n.clone()).collect();
     wanted.sort();
@@ -136,13 +138,26 @@ pub async fn keep_adopted_aliases(
     let Some(deployed) = aws.describe(&spec.name).await? else {
         return Ok(());
     };
+    let refuse = |kept: &[String], why: String, help: &str| WharfError::Refused {
+        message: format!(
+            "{}: the records of {} are AWS Copilot's, outside CloudFormation, and kept there since the adoption; {why}; nothing was deployed",
+            spec.name,
+            kept.join(", ")
+        ),
+        help: Some(help.into()),
+    };
     let kept: Vec<String> = match made_by(&deployed) {
-        MadeBy::Copilot(_) => {
-            let ssm: Vec<String> = groups.iter().filter_map(|(z, _)| z.clone()).collect();
-            let zones = aws.parameter_values(&ssm).await?;
+        MadeBy::Copilot(_) if declared => {
+            let ssm: Vec<String> = groups
+                .iter()
+                .filter_map(|(z, _)| z.clone())
+                .filter(|z| !zones.contains_key(z))
+                .collect();
+            let mut ids = aws.parameter_values(&ssm).await?;
+            ids.extend(zones.iter().map(|(k, v)| (k.clone(), v.clone())));
             let mut found = Vec::new();
             for (zone, names) in &groups {
-                let Some(id) = zone.as_ref().and_then(|z| zones.get(z)) else {
+                let Some(id) = zone.as_ref().and_then(|z| ids.get(z)) else {
                     continue;
                 };
                 for n in names {
@@ -153,6 +168,21 @@ pub async fn keep_adopted_aliases(
             }
             found.sort();
             found.dedup();
+            if !found.is_empty() && found != wanted {
+                let missing: Vec<&str> = wanted
+                    .iter()
+                    .filter(|w| !found.contains(w))
+                    .map(String::as_str)
+                    .collect();
+                return Err(refuse(
+                    &found,
+                    format!(
+                        "{} of the service's aliases have no record, and wharf either keeps a service's alias records outside its stack or makes them all",
+                        missing.join(", ")
+                    ),
+                    "make the missing records (A aliases to the environment's load balancer) or take those aliases out of the manifest, then run `wharf app adopt` again",
+                ));
+            }
             found
         }
         MadeBy::Wharf(_) => deployed
@@ -165,40 +195,111 @@ pub async fn keep_adopted_aliases(
                     .collect()
             })
             .unwrap_or_default(),
-        MadeBy::Unknown => return Ok(()),
+        _ => return Ok(()),
     };
     if kept.is_empty() {
         return Ok(());
     }
     if kept != wanted {
-        return Err(WharfError::Refused {
-            message: format!(
-                "{}: the records of {} are AWS Copilot's, outside CloudFormation, and kept there since the adoption; the manifest's aliases in the application's zones are {}, and wharf would make no record for {}; nothing was deployed",
-                spec.name,
-                kept.join(", "),
-                if wanted.is_empty() {
-                    "none".to_string()
-                } else {
-                    wanted.join(", ")
-                },
-                {
-                    let other: Vec<&str> = wanted
-                        .iter()
-                        .filter(|w| !kept.contains(w))
-                        .map(String::as_str)
-                        .collect();
-                    if other.is_empty() {
-                        "the ones it drops (their records would stay)".to_string()
-                    } else {
-                        other.join(", ")
-                    }
-                }
-            ),
-            help: Some("keep the service's aliases as they were adopted".into()),
-        });
+        let new: Vec<&str> = wanted
+            .iter()
+            .filter(|w| !kept.contains(w))
+            .map(String::as_str)
+            .collect();
+        let why = if new.is_empty() {
+            format!(
+                "the manifest drops {}, whose records would stay",
+                kept.iter()
+                    .filter(|k| !wanted.contains(k))
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            format!("wharf would make no record for {}", new.join(", "))
+        };
+        return Err(refuse(
+            &kept,
+            why,
+            "keep the service's aliases as they were adopted (`wharf svc delete` deletes the service with those records)",
+        ));
     }
     spec.parameters
         .insert(ADOPTED_ALIASES_PARAMETER.to_string(), kept.join(","));
+    Ok(())
+}
+
+/// The alias records service stack `stack` keeps outside it (its
+/// [`ADOPTED_ALIASES_PARAMETER`]), as (zone ID, name), read before the stack is
+/// deleted: they are deleted after it ([`delete_aliases`]), as Copilot's
+/// `CustomDomainAction` would have deleted them. Empty for any other stack.
+///
+/// # Errors
+/// AWS errors.
+pub async fn aliases_before_delete(
+    aws: &Aws,
+    stack: &str,
+) -> Result<Vec<(String, String)>, WharfError> {
+    use crate::deploy::StackApi;
+    let Some(info) = aws.describe(stack).await? else {
+        return Ok(Vec::new());
+    };
+    let kept: Vec<String> = info
+        .parameters
+        .get(ADOPTED_ALIASES_PARAMETER)
+        .map(|v| {
+            v.split(',')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if kept.is_empty()
+        || !matches!(
+            crate::deploy::owner::made_by(&info),
+            crate::deploy::owner::MadeBy::Wharf(_)
+        )
+    {
+        return Ok(Vec::new());
+    }
+    let Some(template) = aws.template(stack).await? else {
+        return Ok(Vec::new());
+    };
+    let groups = alias_groups(&template);
+    let ssm: Vec<String> = groups.iter().filter_map(|(z, _)| z.clone()).collect();
+    let ids = aws.parameter_values(&ssm).await?;
+    let mut out = Vec::new();
+    for (zone, names) in &groups {
+        if let Some(id) = zone.as_ref().and_then(|z| ids.get(z)) {
+            out.extend(
+                names
+                    .iter()
+                    .filter(|n| kept.contains(n))
+                    .map(|n| (id.clone(), n.clone())),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes the alias records `records` ([`aliases_before_delete`]) of deleted service
+/// stack `stack`, saying which.
+///
+/// # Errors
+/// AWS errors.
+pub async fn delete_aliases(
+    ui: &Ui,
+    aws: &Aws,
+    stack: &str,
+    records: &[(String, String)],
+) -> Result<(), WharfError> {
+    for (zone, name) in records {
+        if aws.delete_record_set(zone, name, "A").await? {
+            ui.note(format!(
+                "{stack}: deleted the A record {name} in hosted zone {zone} (Copilot wrote it outside CloudFormation; the service is gone)"
+            ));
+        }
+    }
     Ok(())
 }
 

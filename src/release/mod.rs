@@ -240,7 +240,7 @@ pub async fn run(ui: &Ui, ws: &mut Workspace, req: Request) -> Result<(), WharfE
     }
     for spec in &mut workloads {
         alb::keep_rule_priorities(&client, spec).await?;
-        delegation::keep_adopted_aliases(&client, spec).await?;
+        delegation::keep_adopted_aliases(&client, spec, &Default::default()).await?;
     }
     for spec in &mut workloads {
         let name = spec

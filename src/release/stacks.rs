@@ -436,11 +436,16 @@ pub async fn delete_stacks(
     let mut done: Vec<(&str, crate::deploy::types::Action)> = Vec::new();
     let under_locks = async {
         for (stack, owner) in &first {
+            // Alias records an adopted service keeps outside its stack go with it.
+            let aliases = super::delegation::aliases_before_delete(aws, stack).await?;
             let out =
                 crate::deploy::stack::delete(aws, stack, owner, reporter.as_ref(), opts).await?;
+            if out.action == crate::deploy::types::Action::Deleted {
+                super::delegation::delete_aliases(ui, aws, stack, &aliases).await?;
+            }
             done.push((stack.as_str(), out.action));
         }
-        Ok::<_, crate::deploy::DeployError>(())
+        Ok::<_, WharfError>(())
     }
     .await;
     if let Some(l) = locks {

@@ -1278,7 +1278,7 @@ print(json.dumps(True))
     plan_loses_nothing(d, ep);
     let err = adopt(d, ep, &[]);
     assert!(
-        err.contains("`fe`: the records of www.example.com stay where Copilot's CustomDomainAction wrote them"),
+        err.contains("`fe`: Copilot's CustomDomainAction wrote records for www.example.com outside CloudFormation"),
         "{err}"
     );
     assert_eq!(record(ep), before, "{err}");
@@ -1315,4 +1315,102 @@ print(json.dumps({'kept': params.get('AdoptedAliasRecords'), 'groups': [r for r 
         "{text}"
     );
     assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+    // Dropping the alias would leave its record behind: refused too.
+    write_file(d, "copilot/fe/manifest.yml", FE);
+    let out = wharf(d, ep)
+        .args(["deploy", "-e", "test", "--all", "--yes"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the manifest drops www.example.com, whose records would stay"),
+        "{text}"
+    );
+    assert_eq!(crate::harness::stacks_snapshot(ep), stacks);
+
+    // Deleting the service deletes the record with it, as Copilot's would have.
+    write_file(d, "copilot/fe/manifest.yml", &manifest("www.example.com"));
+    let out = wharf(d, ep)
+        .args(["svc", "delete", "-n", "fe", "-e", "test", "--yes"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "deleted the A record www.example.com in hosted zone {root}"
+        )),
+        "{text}"
+    );
+    assert_eq!(record(ep), serde_json::json!([]));
+}
+
+/// A Copilot service whose aliases have records for only some of them (one deleted by
+/// hand): wharf keeps a service's alias records outside its stack or makes them all,
+/// so the adoption is refused, in the plan and in the run, before anything changes.
+#[test]
+fn copilot_aliases_with_a_missing_record_are_refused_before_anything_changes() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let zones = boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com', 'shop.example.com']}})\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    );
+    let root = zones["root"].as_str().unwrap();
+    boto(
+        ep,
+        &format!(
+            r#"{COPILOT}
+elb, r53 = client('elbv2'), client('route53')
+lb = elb.describe_load_balancers(LoadBalancerArns=[res(f'{{app}}-{{env}}', 'PublicLoadBalancer')])['LoadBalancers'][0]
+r53.change_resource_record_sets(HostedZoneId={root:?}, ChangeBatch={{'Changes': [{{'Action': 'UPSERT', 'ResourceRecordSet': {{
+    'Name': 'www.example.com', 'Type': 'A', 'AliasTarget': {{'HostedZoneId': lb['CanonicalHostedZoneId'], 'DNSName': lb['DNSName'], 'EvaluateTargetHealth': True}}}}}}]}})
+imp = lambda name: {{'Fn::ImportValue': f'{{app}}-{{env}}-' + name}}
+body = {{'Resources': {{
+    'LogGroup': {{'Type': 'AWS::Logs::LogGroup', 'Properties': {{'LogGroupName': f'/copilot/{{app}}-{{env}}-fe', 'RetentionInDays': 30}}}},
+    'TargetGroup': {{'Type': 'AWS::ElasticLoadBalancingV2::TargetGroup', 'Properties': {{'HealthCheckPath': '/', 'Port': 4000, 'Protocol': 'HTTP', 'TargetType': 'ip', 'VpcId': imp('VpcId')}}}},
+}}}}
+create(f'{{app}}-{{env}}-fe', None, {{}}, dict(tags, **{{'copilot-service': 'fe'}}), body=json.dumps(body))
+print(json.dumps(True))
+"#
+        ),
+    );
+    let stacks = crate::harness::stacks_snapshot(ep);
+    let ws = tempfile::tempdir().unwrap();
+    let d = ws.path();
+    environment_workspace(d);
+    write_file(
+        d,
+        "copilot/.workspace",
+        "application: my-app\ndomain: example.com\n",
+    );
+    write_file(
+        d,
+        "copilot/fe/manifest.yml",
+        "name: fe\ntype: Load Balanced Web Service\nimage:\n  location: public.ecr.aws/nginx/nginx:1.27\n  port: 4000\nhttp:\n  path: '/'\n  alias: [www.example.com, shop.example.com]\ncount: 1\n",
+    );
+    for args in [&["--plan"][..], &["--yes"][..]] {
+        let out = wharf(d, ep)
+            .args(["app", "adopt"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {text}");
+        assert!(
+            text.contains("shop.example.com of the service's aliases have no record"),
+            "{args:?}: {text}"
+        );
+        assert_eq!(
+            crate::harness::stacks_snapshot(ep),
+            stacks,
+            "{args:?}: {text}"
+        );
+    }
 }
