@@ -54,153 +54,44 @@ impl Aws {
         }
     }
 
-    /// The NS record named `name` (no trailing dot) in zone `zone`: its TTL (seconds) and
-    /// values, or `None` when there is none (ListResourceRecordSets from that name).
-    pub async fn ns_record(
-        &self,
-        zone: &str,
-        name: &str,
-    ) -> Result<Option<(i64, Vec<String>)>, AwsError> {
-        self.record(zone, name, aws_sdk_route53::types::RrType::Ns)
-            .await
+    /// The NS record named `name` (no trailing dot) in zone `zone`: its values, or
+    /// `None` when there is none (ListResourceRecordSets from that name).
+    pub async fn ns_record(&self, zone: &str, name: &str) -> Result<Option<Vec<String>>, AwsError> {
+        Ok(self.find_record(zone, name, "NS").await?.map(|r| {
+            r.resource_records()
+                .iter()
+                .map(|v| v.value().to_string())
+                .collect()
+        }))
     }
 
     /// Whether zone `zone` has an `A` record (alias or not) named `name`
     /// (ListResourceRecordSets from that name).
     pub async fn has_a_record(&self, zone: &str, name: &str) -> Result<bool, AwsError> {
-        Ok(self
-            .record(zone, name, aws_sdk_route53::types::RrType::A)
-            .await?
-            .is_some())
-    }
-
-    /// The record of `kind` named `name` in zone `zone`: its TTL (0 for an alias) and
-    /// values, or `None`.
-    async fn record(
-        &self,
-        zone: &str,
-        name: &str,
-        kind: aws_sdk_route53::types::RrType,
-    ) -> Result<Option<(i64, Vec<String>)>, AwsError> {
-        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
-        let zone = zone.trim_start_matches("/hostedzone/");
-        let out = self
-            .route53
-            .list_resource_record_sets()
-            .hosted_zone_id(zone)
-            .start_record_name(&want)
-            .start_record_type(kind.clone())
-            .max_items(1)
-            .send()
-            .await
-            .map_err(|e| {
-                call_error(
-                    "ListResourceRecordSets",
-                    format!("record {name} {} in hosted zone {zone}", kind.as_str()),
-                    e,
-                )
-            })?;
-        Ok(out
-            .resource_record_sets()
-            .iter()
-            .find(|r| {
-                r.r#type() == &kind
-                    && r.name()
-                        .trim_end_matches('.')
-                        .eq_ignore_ascii_case(want.trim_end_matches('.'))
-            })
-            .map(|r| {
-                (
-                    r.ttl().unwrap_or_default(),
-                    r.resource_records()
-                        .iter()
-                        .map(|v| v.value().to_string())
-                        .collect(),
-                )
-            }))
-    }
-
-    /// Deletes the NS record `name` of zone `zone` whose TTL and values are `ttl` and
-    /// `values` (Route 53 deletes only an exact match; ChangeResourceRecordSets).
-    pub async fn delete_ns_record(
-        &self,
-        zone: &str,
-        name: &str,
-        ttl: i64,
-        values: &[String],
-    ) -> Result<(), AwsError> {
-        use aws_sdk_route53::types::{
-            Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-        };
-        let what = || format!("record {name} NS in hosted zone {zone}");
-        let build = |e: aws_sdk_route53::error::BuildError| {
-            AwsError::answer("ChangeResourceRecordSets", what(), e.to_string())
-        };
-        let mut set = ResourceRecordSet::builder()
-            .name(name)
-            .r#type(RrType::Ns)
-            .ttl(ttl);
-        for v in values {
-            set = set.resource_records(ResourceRecord::builder().value(v).build().map_err(build)?);
-        }
-        let change = Change::builder()
-            .action(ChangeAction::Delete)
-            .resource_record_set(set.build().map_err(build)?)
-            .build()
-            .map_err(build)?;
-        self.route53
-            .change_resource_record_sets()
-            .hosted_zone_id(zone)
-            .change_batch(
-                ChangeBatch::builder()
-                    .changes(change)
-                    .build()
-                    .map_err(build)?,
-            )
-            .send()
-            .await
-            .map_err(|e| call_error("ChangeResourceRecordSets", what(), e))?;
-        Ok(())
+        Ok(self.find_record(zone, name, "A").await?.is_some())
     }
 
     /// Deletes the record of `kind` (`A`, `NS`, …) named `name` in zone `zone` as it is
-    /// (ListResourceRecordSets, then ChangeResourceRecordSets); `Ok(false)` when there is
-    /// none.
+    /// (ListResourceRecordSets, then ChangeResourceRecordSets: Route 53 deletes only an
+    /// exact match); `Ok(false)` when there is none.
     pub async fn delete_record_set(
         &self,
         zone: &str,
         name: &str,
         kind: &str,
     ) -> Result<bool, AwsError> {
-        use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch, RrType};
-        let kind = RrType::from(kind);
-        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
-        let zone = zone.trim_start_matches("/hostedzone/");
-        let what = || format!("record {name} {} in hosted zone {zone}", kind.as_str());
-        let out = self
-            .route53
-            .list_resource_record_sets()
-            .hosted_zone_id(zone)
-            .start_record_name(&want)
-            .start_record_type(kind.clone())
-            .max_items(1)
-            .send()
-            .await
-            .map_err(|e| call_error("ListResourceRecordSets", what(), e))?;
-        let Some(set) = out.resource_record_sets().iter().find(|r| {
-            r.r#type() == &kind
-                && r.name()
-                    .trim_end_matches('.')
-                    .eq_ignore_ascii_case(want.trim_end_matches('.'))
-        }) else {
+        use aws_sdk_route53::types::{Change, ChangeAction, ChangeBatch};
+        let Some(set) = self.find_record(zone, name, kind).await? else {
             return Ok(false);
         };
+        let zone = zone.trim_start_matches("/hostedzone/");
+        let what = || format!("record {name} {kind} in hosted zone {zone}");
         let build = |e: aws_sdk_route53::error::BuildError| {
             AwsError::answer("ChangeResourceRecordSets", what(), e.to_string())
         };
         let change = Change::builder()
             .action(ChangeAction::Delete)
-            .resource_record_set(set.clone())
+            .resource_record_set(set)
             .build()
             .map_err(build)?;
         self.route53
@@ -216,5 +107,41 @@ impl Aws {
             .await
             .map_err(|e| call_error("ChangeResourceRecordSets", what(), e))?;
         Ok(true)
+    }
+
+    /// The record of `kind` named `name` (no trailing dot, any case) in zone `zone`, or
+    /// `None`.
+    async fn find_record(
+        &self,
+        zone: &str,
+        name: &str,
+        kind: &str,
+    ) -> Result<Option<aws_sdk_route53::types::ResourceRecordSet>, AwsError> {
+        let rr = aws_sdk_route53::types::RrType::from(kind);
+        let want = name.trim_end_matches('.').to_ascii_lowercase();
+        let zone = zone.trim_start_matches("/hostedzone/");
+        let out = self
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .start_record_name(format!("{want}."))
+            .start_record_type(rr.clone())
+            .max_items(1)
+            .send()
+            .await
+            .map_err(|e| {
+                call_error(
+                    "ListResourceRecordSets",
+                    format!("record {name} {kind} in hosted zone {zone}"),
+                    e,
+                )
+            })?;
+        Ok(out
+            .resource_record_sets()
+            .iter()
+            .find(|r| {
+                r.r#type() == &rr && r.name().trim_end_matches('.').eq_ignore_ascii_case(&want)
+            })
+            .cloned())
     }
 }

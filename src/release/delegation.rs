@@ -80,6 +80,20 @@ pub async fn before_delete(
 /// it (comma-separated, sorted; empty: the stack makes them).
 pub const ADOPTED_ALIASES_PARAMETER: &str = "AdoptedAliasRecords";
 
+/// The aliases a deployed service stack keeps outside it: its
+/// [`ADOPTED_ALIASES_PARAMETER`]'s names (none when it has no such parameter).
+fn adopted_aliases(parameters: &BTreeMap<String, String>) -> Vec<String> {
+    parameters
+        .get(ADOPTED_ALIASES_PARAMETER)
+        .map(|v| {
+            v.split(',')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The record groups of `template` (a service's) that its adopted aliases leave out
 /// (`Condition: MakesAliasRecords`): each group's zone, as the SSM parameter its
 /// `HostedZoneId` parameter reads (the parameter's default), and its names. Pure.
@@ -185,16 +199,7 @@ pub async fn keep_adopted_aliases(
             }
             found
         }
-        MadeBy::Wharf(_) => deployed
-            .parameters
-            .get(ADOPTED_ALIASES_PARAMETER)
-            .map(|v| {
-                v.split(',')
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        MadeBy::Wharf(_) => adopted_aliases(&deployed.parameters),
         _ => return Ok(()),
     };
     if kept.is_empty() {
@@ -244,16 +249,7 @@ pub async fn aliases_before_delete(
     let Some(info) = aws.describe(stack).await? else {
         return Ok(Vec::new());
     };
-    let kept: Vec<String> = info
-        .parameters
-        .get(ADOPTED_ALIASES_PARAMETER)
-        .map(|v| {
-            v.split(',')
-                .filter(|n| !n.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let kept = adopted_aliases(&info.parameters);
     if kept.is_empty()
         || !matches!(
             crate::deploy::owner::made_by(&info),
@@ -305,10 +301,10 @@ pub async fn delete_aliases(
 
 /// What to do with the record found once the environment is deleted (`found`: its TTL
 /// and values, `None` when it is gone). Pure.
-pub fn after_delete_action(kept: &Kept, found: Option<&(i64, Vec<String>)>) -> Action {
+pub fn after_delete_action(kept: &Kept, found: Option<&Vec<String>>) -> Action {
     match found {
         None => Action::Gone,
-        Some((_, values)) => {
+        Some(values) => {
             // Names compare without case or the final dot, in any order.
             let norm = |v: &[String]| {
                 let mut v: Vec<String> = v
@@ -344,20 +340,20 @@ pub enum Action {
 /// AWS errors.
 pub async fn after_delete(ui: &Ui, aws: &Aws, kept: &Kept) -> Result<(), WharfError> {
     let found = aws.ns_record(&kept.app_zone, &kept.name).await?;
-    match (after_delete_action(kept, found.as_ref()), found) {
-        (Action::Delete, Some((ttl, values))) => {
-            aws.delete_ns_record(&kept.app_zone, &kept.name, ttl, &values)
+    match after_delete_action(kept, found.as_ref()) {
+        Action::Delete => {
+            aws.delete_record_set(&kept.app_zone, &kept.name, "NS")
                 .await?;
             ui.note(format!(
                 "deleted the NS record {} in hosted zone {} (Copilot wrote it outside CloudFormation; it delegated to the deleted zone)",
                 kept.name, kept.app_zone
             ));
         }
-        (Action::Elsewhere, _) => ui.warn(format!(
+        Action::Elsewhere => ui.warn(format!(
             "the NS record {} in hosted zone {} names other name servers than the deleted zone's; left as it is",
             kept.name, kept.app_zone
         )),
-        _ => {}
+        Action::Gone => {}
     }
     Ok(())
 }
@@ -386,12 +382,9 @@ mod tests {
             name: "test.shop.example.com".into(),
             name_servers: vec!["ns-1.awsdns-01.org".into(), "ns-2.awsdns-02.com".into()],
         };
-        let same = (
-            60,
-            vec!["NS-2.awsdns-02.com.".into(), "ns-1.awsdns-01.org".into()],
-        );
+        let same = vec!["NS-2.awsdns-02.com.".into(), "ns-1.awsdns-01.org".into()];
         assert_eq!(after_delete_action(&kept, Some(&same)), Action::Delete);
-        let other = (60, vec!["ns-9.awsdns-09.net".into()]);
+        let other = vec!["ns-9.awsdns-09.net".into()];
         assert_eq!(after_delete_action(&kept, Some(&other)), Action::Elsewhere);
         assert_eq!(after_delete_action(&kept, None), Action::Gone);
     }

@@ -1205,27 +1205,11 @@ print(json.dumps({{'kept': params.get('AdoptedDelegation'), 'made': res('my-app-
     );
 }
 
-/// A Copilot service with an alias in the domain's zone (`http.alias: www.example.com`):
-/// Copilot's environment's `CustomDomainAction` wrote its `A` record through the Route
-/// 53 API. The adoption keeps that record where it is (the service stack names it in
-/// `AdoptedAliasRecords` and makes no record group there), runs no delete handler, and
-/// a later deploy that changes the alias is refused (wharf would make no record for it).
-#[test]
-fn copilots_alias_records_stay_where_its_lambda_wrote_them() {
-    let emu = moto();
-    let ep = emu.endpoint.as_str();
-    let tmp = tempfile::tempdir().unwrap();
-    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
-    let zones = boto(
-        ep,
-        &format!(
-            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com']}})\n{COPILOT_DOMAIN}",
-            env.display().to_string()
-        ),
-    );
-    let root = zones["root"].as_str().unwrap();
-    // The alias's record, as the Lambda wrote it; the service's stack as Copilot's
-    // template makes it for an alias (a host-header rule, no record of its own).
+/// Copilot's service `fe` with alias `www.example.com` in the domain's zone `root`: the
+/// alias's `A` record as the environment's `CustomDomainAction` wrote it (through the
+/// Route 53 API), and the service's stack as Copilot's template makes it for an alias
+/// (a host-header rule on the HTTPS listener, no record of its own).
+fn copilot_service_behind_alias(ep: &str, root: &str) {
     boto(
         ep,
         &format!(
@@ -1250,6 +1234,28 @@ print(json.dumps(True))
 "#
         ),
     );
+}
+
+/// A Copilot service with an alias in the domain's zone (`http.alias: www.example.com`):
+/// Copilot's environment's `CustomDomainAction` wrote its `A` record through the Route
+/// 53 API. The adoption keeps that record where it is (the service stack names it in
+/// `AdoptedAliasRecords` and makes no record group there), runs no delete handler, and
+/// a later deploy that changes the alias is refused (wharf would make no record for it).
+#[test]
+fn copilots_alias_records_stay_where_its_lambda_wrote_them() {
+    let emu = moto();
+    let ep = emu.endpoint.as_str();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
+    let zones = boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com']}})\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    );
+    let root = zones["root"].as_str().unwrap();
+    copilot_service_behind_alias(ep, root);
     let record = |ep: &str| {
         boto(
             ep,
@@ -1363,24 +1369,7 @@ fn copilot_aliases_with_a_missing_record_are_refused_before_anything_changes() {
         ),
     );
     let root = zones["root"].as_str().unwrap();
-    boto(
-        ep,
-        &format!(
-            r#"{COPILOT}
-elb, r53 = client('elbv2'), client('route53')
-lb = elb.describe_load_balancers(LoadBalancerArns=[res(f'{{app}}-{{env}}', 'PublicLoadBalancer')])['LoadBalancers'][0]
-r53.change_resource_record_sets(HostedZoneId={root:?}, ChangeBatch={{'Changes': [{{'Action': 'UPSERT', 'ResourceRecordSet': {{
-    'Name': 'www.example.com', 'Type': 'A', 'AliasTarget': {{'HostedZoneId': lb['CanonicalHostedZoneId'], 'DNSName': lb['DNSName'], 'EvaluateTargetHealth': True}}}}}}]}})
-imp = lambda name: {{'Fn::ImportValue': f'{{app}}-{{env}}-' + name}}
-body = {{'Resources': {{
-    'LogGroup': {{'Type': 'AWS::Logs::LogGroup', 'Properties': {{'LogGroupName': f'/copilot/{{app}}-{{env}}-fe', 'RetentionInDays': 30}}}},
-    'TargetGroup': {{'Type': 'AWS::ElasticLoadBalancingV2::TargetGroup', 'Properties': {{'HealthCheckPath': '/', 'Port': 4000, 'Protocol': 'HTTP', 'TargetType': 'ip', 'VpcId': imp('VpcId')}}}},
-}}}}
-create(f'{{app}}-{{env}}-fe', None, {{}}, dict(tags, **{{'copilot-service': 'fe'}}), body=json.dumps(body))
-print(json.dumps(True))
-"#
-        ),
-    );
+    copilot_service_behind_alias(ep, root);
     let stacks = crate::harness::stacks_snapshot(ep);
     let ws = tempfile::tempdir().unwrap();
     let d = ws.path();
