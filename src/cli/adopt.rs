@@ -57,20 +57,17 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
             timeout: crate::deploy::stack::STACK_TIMEOUT,
             interrupts: Some(interrupts.clone()),
         };
-        let stop = |done: String| -> Result<(), WharfError> {
-            if *interrupts.borrow() > 0 {
+        let interrupted = || *interrupts.borrow() > 0;
+        // Between two steps, a Ctrl-C stops before the next, saying what was done.
+        let stop = |steps: &[String]| -> Result<(), WharfError> {
+            if interrupted() {
                 return Err(WharfError::InterruptedBetween {
-                    done,
-                    help: "run `wharf app adopt` again to go on (stacks adopted already are wharf's and skipped)".into(),
+                    done: done_so_far(steps),
+                    help: AGAIN.into(),
                 });
             }
             Ok(())
         };
-        // A step stopped by Ctrl-C (a change set dropped, a rollout left) says what the
-        // steps before it did.
-        let stopped = |r, steps: &[String]| stopped_step(r, *interrupts.borrow() > 0, steps);
-        let stopped_bool =
-            |r, steps: &[String]| stopped_step::<bool>(r, *interrupts.borrow() > 0, steps);
         let home = remote::connect_to(&ws, None, &aws).await?;
         let entries: Vec<(String, String)> = home
             .copilot_registry(&app)
@@ -301,7 +298,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 .ok_or(WharfError::InvalidManifest { errors: 1 })?;
             // wharf's own, new (with Copilot's zone, if any): a run stopped after it
             // skips it the next time.
-            stopped(
+            stopped_step(
                 super::app::deploy_stack(
                     ui,
                     home.clone(),
@@ -311,29 +308,29 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 )
                 .await,
                 &steps,
+                interrupted(),
             )?;
             steps.push(format!("application stack {app_stack} created"));
         }
         let mut left: Vec<String> = Vec::new();
         for (env, client, (_, mut env_spec), workloads) in adopters {
-            stop(done_so_far(&steps))?;
-            if stopped_bool(
+            stop(&steps)?;
+            if let Some(step) = stopped_step(
                 retain_first(ui, &client, &app, &env_spec.name, &opts).await,
                 &steps,
+                interrupted(),
             )? {
-                steps.push(format!(
-                    "Copilot's custom resources of {} retained",
-                    env_spec.name
-                ));
+                steps.push(step);
             }
             env_spec.adopting = true;
-            stopped(
+            stopped_step(
                 stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await,
                 &steps,
+                interrupted(),
             )?;
             adopted.push(format!("environment `{env}`"));
             steps.push(format!("environment `{env}` adopted"));
-            stop(done_so_far(&steps))?;
+            stop(&steps)?;
             // The workloads' stacks read the environment's values, which exist now:
             // planned again, then adopted, their rollouts followed.
             let mut refused = 0;
@@ -349,7 +346,7 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                 .await?;
                 let outcome = plan_one(&client, &spec, &app, &allow, &wait).await?;
                 match &outcome {
-                    Outcome::Interrupted => stop(done_so_far(&steps))?,
+                    Outcome::Interrupted => stop(&steps)?,
                     Outcome::Planned(j) => refused += j.refused().count(),
                     Outcome::CannotPlan { reason } => {
                         return Err(WharfError::Refused {
@@ -377,37 +374,37 @@ pub fn run(a: Args, ui: &Ui) -> Result<(), WharfError> {
                     help: Some("`--allow <stack>:<logical ID>` accepts losing one; run `wharf app adopt` again".into()),
                 });
             }
-            stop(done_so_far(&steps))?;
+            stop(&steps)?;
             let mut wopts = opts.clone();
             remote::RolloutFlags::default().apply(&mut wopts);
             let (names, ready): (Vec<String>, Vec<StackSpec>) = ready.into_iter().unzip();
             for spec in &ready {
-                stop(done_so_far(&steps))?;
-                if stopped_bool(
+                stop(&steps)?;
+                if let Some(step) = stopped_step(
                     retain_first(ui, &client, &app, &spec.name, &opts).await,
                     &steps,
+                    interrupted(),
                 )? {
-                    steps.push(format!(
-                        "Copilot's custom resources of {} retained",
-                        spec.name
-                    ));
+                    steps.push(step);
                 }
             }
             if !ready.is_empty() {
-                stopped(
+                stopped_step(
                     stacks_run(ui, &client, &app, None, ready, wopts).await,
                     &steps,
+                    interrupted(),
                 )?;
                 steps.push(format!("{} adopted", names.join(", ")));
                 adopted.extend(names);
             }
-            stop(done_so_far(&steps))?;
+            stop(&steps)?;
             // The environment's exports the adopted workloads no longer import go now,
             // so the next deploy has nothing to change.
             let ((_, env_spec), _) = specs(&mut ws, ui, &client, &app, &env, &[], None).await?;
-            stopped(
+            stopped_step(
                 stacks_run(ui, &client, &app, Some(env_spec), Vec::new(), opts.clone()).await,
                 &steps,
+                interrupted(),
             )?;
         }
         if !left.is_empty() {
@@ -522,19 +519,23 @@ fn package(
 /// before it did.
 fn stopped_step<T>(
     r: Result<T, WharfError>,
-    interrupted: bool,
     steps: &[String],
+    interrupted: bool,
 ) -> Result<T, WharfError> {
     match r {
         Err(e) if interrupted && !matches!(e, WharfError::InterruptedBetween { .. }) => {
             Err(WharfError::InterruptedBetween {
                 done: format!("{}; the step under way stopped: {e}", done_so_far(steps)),
-                help: "run `wharf app adopt` again to go on (stacks adopted already are wharf's and skipped)".into(),
+                help: AGAIN.into(),
             })
         }
         other => other,
     }
 }
+
+/// How to go on after an interrupted adoption.
+const AGAIN: &str =
+    "run `wharf app adopt` again to go on (stacks adopted already are wharf's and skipped)";
 
 /// The steps done before an interrupt, for [`WharfError::InterruptedBetween`].
 fn done_so_far(steps: &[String]) -> String {
@@ -610,7 +611,6 @@ impl CopilotZone {
         env: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, WharfError> {
         use crate::contract::{EnvValue, ssm_name};
-        use crate::deploy::StackApi;
         let mut out = std::collections::BTreeMap::from([
             (
                 ssm_name(app, env, EnvValue::AppHostedZoneId.key()),
@@ -622,16 +622,13 @@ impl CopilotZone {
             ),
         ]);
         let stack = crate::compile::env_stack_name(app, env);
-        if client.describe(&stack).await?.is_some()
-            && let Some(z) = client
-                .stack_resources(&stack)
-                .await?
-                .into_iter()
-                .find(|r| r.logical_id == "EnvironmentHostedZone")
+        if let Some(z) = client
+            .stack_resource(&stack, crate::release::delegation::ENV_ZONE)
+            .await?
         {
             out.insert(
                 ssm_name(app, env, EnvValue::HostedZoneId.key()),
-                z.physical_id.trim_start_matches("/hostedzone/").to_string(),
+                z.trim_start_matches("/hostedzone/").to_string(),
             );
         }
         Ok(out)
@@ -655,12 +652,6 @@ impl CopilotZone {
     }
 }
 
-/// The name of AWS Copilot's application stack (its roles and, with a domain, the
-/// application's hosted zone `AppHostedZone`).
-fn copilot_app_stack(app: &str) -> String {
-    format!("{app}-infrastructure-roles")
-}
-
 /// Copilot's application zone of `app` (`AppHostedZone` in `<app>-infrastructure-roles`)
 /// and the zone of `domain` it is delegated from.
 ///
@@ -672,7 +663,7 @@ async fn copilot_app_zone(
     domain: &str,
 ) -> Result<CopilotZone, WharfError> {
     use crate::deploy::StackApi;
-    let stack = copilot_app_stack(app);
+    let stack = crate::release::delegation::copilot_app_stack(app);
     let missing = |what: String| WharfError::Refused {
         message: format!(
             "{what}, so the application's hosted zone {app}.{domain} cannot be kept; nothing was changed"
@@ -687,12 +678,8 @@ async fn copilot_app_zone(
             home.region
         )));
     }
-    let zone = home
-        .stack_resources(&stack)
+    let zone = crate::release::delegation::copilot_app_zone(home, app)
         .await?
-        .into_iter()
-        .find(|r| r.logical_id == "AppHostedZone" && !r.physical_id.is_empty())
-        .map(|r| r.physical_id)
         .ok_or_else(|| {
             missing(format!(
                 "Copilot's application stack {stack} has no AppHostedZone"
@@ -703,10 +690,7 @@ async fn copilot_app_zone(
             "this account has no public hosted zone named {domain}"
         ))
     })?;
-    Ok(CopilotZone {
-        zone: zone.trim_start_matches("/hostedzone/").to_string(),
-        domain_zone,
-    })
+    Ok(CopilotZone { zone, domain_zone })
 }
 
 /// Reads what an environment's Copilot stack aliases through its `CustomDomainAction`
@@ -750,8 +734,8 @@ async fn check_custom_domain_aliases(
 
 /// `app adopt`'s first step on Copilot's stack `stack` ([`adopt::retain`]): its own
 /// template with its custom resources retained, so wharf's update removes them without
-/// calling their delete handlers. Nothing when there is none to retain; `Ok(true)` when
-/// the step ran.
+/// calling their delete handlers. Nothing when there is none to retain; when the step
+/// ran, what it did (for an interrupt's account of the steps).
 ///
 /// # Errors
 /// AWS errors; the update failing.
@@ -761,19 +745,19 @@ async fn retain_first(
     app: &str,
     stack: &str,
     opts: &crate::deploy::stack::Options,
-) -> Result<bool, WharfError> {
+) -> Result<Option<String>, WharfError> {
     use crate::deploy::StackApi;
     let Some(info) = client.describe(stack).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     if !matches!(
         crate::deploy::owner::made_by(&info),
         crate::deploy::owner::MadeBy::Copilot(_)
     ) {
-        return Ok(false);
+        return Ok(None);
     }
     let Some(deployed) = client.template(stack).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     // Only those the stack has (a condition may leave some out).
     let present: std::collections::BTreeSet<String> = client
@@ -785,7 +769,7 @@ async fn retain_first(
     let mut ids = adopt::retain::to_retain(&deployed);
     ids.retain(|id| present.contains(id));
     let Some(template) = adopt::retain::retaining(&deployed, &ids) else {
-        return Ok(false);
+        return Ok(None);
     };
     ui.note(format!(
         "{stack}: retaining Copilot's custom resources first, so removing them calls no delete handler: {}",
@@ -799,7 +783,9 @@ async fn retain_first(
     crate::release::stacks::upload_if_large(client, app, &mut spec).await?;
     let reporter = crate::ui::progress::reporter(ui);
     crate::deploy::stack::deploy(client, &spec, reporter.as_ref(), opts).await?;
-    Ok(true)
+    Ok(Some(format!(
+        "Copilot's custom resources of {stack} retained"
+    )))
 }
 
 /// The type of the environment's Cloud Map namespace.

@@ -16,6 +16,108 @@ use crate::error::WharfError;
 use crate::ui::Ui;
 use std::collections::BTreeMap;
 
+/// The environment stack's hosted zone, `<env>.<app>.<domain>` (Copilot's logical ID).
+pub const ENV_ZONE: &str = "EnvironmentHostedZone";
+
+/// Keeps an environment's zone delegation where AWS Copilot made it: the stack's
+/// [`ADOPTED_DELEGATION_PARAMETER`](crate::compile::environment::ADOPTED_DELEGATION_PARAMETER)
+/// is `'true'` when the deployed stack says so, or is Copilot's with a domain
+/// ([`crate::adopt::delegation_kept`]) and Copilot's record is there (without it, wharf
+/// makes one). An update that would drop or rename a zone so delegated is refused: the
+/// record, outside CloudFormation, would be left pointing at a deleted zone.
+///
+/// # Errors
+/// [`WharfError::Refused`] for a dropped or renamed delegated zone; AWS errors.
+pub async fn keep_adopted_delegation(
+    aws: &Aws,
+    spec: &mut crate::deploy::stack::StackSpec,
+) -> Result<(), WharfError> {
+    use crate::compile::environment::ADOPTED_DELEGATION_PARAMETER;
+    use crate::deploy::StackApi;
+    let Some(deployed) = aws.describe(&spec.name).await? else {
+        return Ok(());
+    };
+    if !crate::adopt::delegation_kept(&deployed) {
+        return Ok(());
+    }
+    let zone = match aws.stack_resource(&spec.name, ENV_ZONE).await? {
+        Some(id) => aws.hosted_zone(&id).await?,
+        None => None,
+    };
+    let wanted = crate::deploy::diff::canonical_value(&spec.template).and_then(|t| {
+        t["Resources"][ENV_ZONE]["Properties"]["Name"]
+            .as_str()
+            .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
+    });
+    if let Some((name, _)) = &zone {
+        if wanted.as_deref() != Some(name.as_str()) {
+            return Err(WharfError::Refused {
+                message: format!(
+                    "{}: hosted zone {name} is delegated by an NS record AWS Copilot wrote outside CloudFormation, and this update {}: the record would be left pointing at a deleted zone; nothing was deployed",
+                    spec.name,
+                    match &wanted {
+                        Some(w) => format!("replaces the zone with {w}"),
+                        None => "deletes the zone (the application names no domain)".into(),
+                    }
+                ),
+                help: Some(
+                    "keep the application's domain as it was adopted; `wharf env delete` deletes the environment with its zone and that record".into(),
+                ),
+            });
+        }
+        // Copilot's stack: its record must be there to be kept; without it, wharf's
+        // stack makes one.
+        if matches!(
+            crate::deploy::owner::made_by(&deployed),
+            crate::deploy::owner::MadeBy::Copilot(_)
+        ) && !copilot_delegation_present(aws, &deployed, name).await?
+        {
+            return Ok(());
+        }
+    }
+    if crate::compile::declares(&spec.template, ADOPTED_DELEGATION_PARAMETER) {
+        spec.parameters
+            .entry(ADOPTED_DELEGATION_PARAMETER.to_string())
+            .or_insert_with(|| "true".into());
+    }
+    Ok(())
+}
+
+/// Whether the NS record delegating zone `name` (AWS Copilot's environment stack
+/// `deployed`'s) is in the application's zone ([`copilot_app_zone`]). `true` when that
+/// zone cannot be found (the record is then assumed, as Copilot made it).
+async fn copilot_delegation_present(
+    aws: &Aws,
+    deployed: &crate::deploy::types::StackInfo,
+    name: &str,
+) -> Result<bool, WharfError> {
+    let Some(app) = deployed.tags.get(crate::deploy::owner::COPILOT_APPLICATION) else {
+        return Ok(true);
+    };
+    let Some(app_zone) = copilot_app_zone(aws, app).await? else {
+        return Ok(true);
+    };
+    Ok(aws.ns_record(&app_zone, name).await?.is_some())
+}
+
+/// The name of AWS Copilot's application stack (its roles and, with a domain, the
+/// application's hosted zone `AppHostedZone`).
+pub fn copilot_app_stack(app: &str) -> String {
+    format!("{app}-infrastructure-roles")
+}
+
+/// The ID of AWS Copilot's application zone `<app>.<domain>` (`AppHostedZone` in
+/// [`copilot_app_stack`]), or `None` when that stack or resource does not exist.
+///
+/// # Errors
+/// AWS errors.
+pub async fn copilot_app_zone(aws: &Aws, app: &str) -> Result<Option<String>, WharfError> {
+    Ok(aws
+        .stack_resource(&copilot_app_stack(app), "AppHostedZone")
+        .await?
+        .map(|z| z.trim_start_matches("/hostedzone/").to_string()))
+}
+
 /// A kept delegation record, as read before its environment is deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kept {
@@ -49,13 +151,7 @@ pub async fn before_delete(
     {
         return Ok(None);
     }
-    let Some(zone) = aws
-        .stack_resources(env_stack)
-        .await?
-        .into_iter()
-        .find(|r| r.logical_id == "EnvironmentHostedZone")
-        .map(|r| r.physical_id)
-    else {
+    let Some(zone) = aws.stack_resource(env_stack, ENV_ZONE).await? else {
         return Ok(None);
     };
     let Some((name, name_servers)) = aws.hosted_zone(&zone).await? else {

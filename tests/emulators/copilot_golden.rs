@@ -823,7 +823,8 @@ fn an_older_copilot_namespace_is_kept_when_the_manifest_names_it() {
 /// and its delegation (its roles left out); the registry naming the domain; the
 /// environment stack with the domain, its certificate action standing in for a real
 /// ACM certificate; and the NS record its `DelegateDNSAction` wrote in the application's
-/// zone through the Route 53 API. Prints the zones' IDs.
+/// zone through the Route 53 API. Reads `ENV_TEMPLATE` (the deployable template) and
+/// `ALIASES` (the `Aliases` parameter); prints the zones' IDs.
 const COPILOT_DOMAIN: &str = r#"
 r53, acm = client('route53'), client('acm')
 def zone(name):
@@ -838,13 +839,33 @@ ssm.put_parameter(Name=f'/copilot/applications/{app}', Type='String', Overwrite=
     Value=json.dumps({'name': app, 'account': '123456789012', 'domain': 'example.com', 'domainHostedZoneID': root, 'version': 'v1.2.0'}))
 cert = acm.request_certificate(DomainName=f'{env}.{app}.example.com', ValidationMethod='DNS')['CertificateArn']
 environment(ENV_TEMPLATE, 'fe', domain='example.com', body=open(ENV_TEMPLATE).read().replace('certificate/stand-in', 'certificate/' + cert.split('/')[-1]),
-    aliases=globals().get('ALIASES', ''))
+    aliases=ALIASES)
 env_zone = res(f'{app}-{env}', 'EnvironmentHostedZone').split('/')[-1]
 ns = r53.get_hosted_zone(Id=env_zone)['DelegationSet']['NameServers']
 r53.change_resource_record_sets(HostedZoneId=app_zone, ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {
     'Name': f'{env}.{app}.example.com', 'Type': 'NS', 'TTL': 60, 'ResourceRecords': [{'Value': n} for n in ns]}}]})
 print(json.dumps({'root': root, 'app': app_zone, 'env': env_zone, 'cert': cert}))
 "#;
+
+/// Copilot's application with domain `example.com` ([`COPILOT_DOMAIN`]) on moto, its
+/// templates made deployable in `tmp`; `workloads` (a Python dict, name to type) are
+/// registered, `aliases` (a Python expression) is the environment stack's `Aliases`
+/// parameter. The zones' IDs and Copilot's certificate, as [`COPILOT_DOMAIN`] prints them.
+fn copilot_domain_application(
+    ep: &str,
+    tmp: &Path,
+    workloads: &str,
+    aliases: &str,
+) -> serde_json::Value {
+    let env = deployable("environments_template-with-basic-manifest.yml", tmp);
+    boto(
+        ep,
+        &format!(
+            "{COPILOT}\nregister({workloads})\nENV_TEMPLATE = {:?}\nALIASES = {aliases}\n{COPILOT_DOMAIN}",
+            env.display().to_string()
+        ),
+    )
+}
 
 /// What a domain's adoption must keep: the physical IDs of the environment's zone, load
 /// balancer and listeners; the delegation record Copilot wrote outside CloudFormation;
@@ -879,14 +900,8 @@ fn copilots_environment_with_a_domain_is_adopted_with_its_zones_and_delegation()
     let emu = moto();
     let ep = emu.endpoint.as_str();
     let tmp = tempfile::tempdir().unwrap();
-    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
-    let zones = boto(
-        ep,
-        &format!(
-            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
-            env.display().to_string()
-        ),
-    );
+    let zones =
+        copilot_domain_application(ep, tmp.path(), "{'fe': 'Load Balanced Web Service'}", "''");
     // Copilot's Load Balanced Web Service `fe` on the HTTPS listener, with its default
     // name `fe.test.my-app.example.com` in the environment's zone (the parts an
     // adoption keeps; it imports the environment's exports).
@@ -1150,14 +1165,7 @@ fn a_missing_copilot_delegation_is_made_by_the_adoption() {
     let emu = moto();
     let ep = emu.endpoint.as_str();
     let tmp = tempfile::tempdir().unwrap();
-    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
-    let zones = boto(
-        ep,
-        &format!(
-            "{COPILOT}\nregister({{}})\nENV_TEMPLATE = {:?}\n{COPILOT_DOMAIN}",
-            env.display().to_string()
-        ),
-    );
+    let zones = copilot_domain_application(ep, tmp.path(), "{}", "''");
     let app_zone = zones["app"].as_str().unwrap();
     let delete = format!(
         r#"
@@ -1246,13 +1254,11 @@ fn copilots_alias_records_stay_where_its_lambda_wrote_them() {
     let emu = moto();
     let ep = emu.endpoint.as_str();
     let tmp = tempfile::tempdir().unwrap();
-    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
-    let zones = boto(
+    let zones = copilot_domain_application(
         ep,
-        &format!(
-            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com']}})\n{COPILOT_DOMAIN}",
-            env.display().to_string()
-        ),
+        tmp.path(),
+        "{'fe': 'Load Balanced Web Service'}",
+        "json.dumps({'fe': ['www.example.com']})",
     );
     let root = zones["root"].as_str().unwrap();
     copilot_service_behind_alias(ep, root);
@@ -1360,13 +1366,11 @@ fn copilot_aliases_with_a_missing_record_are_refused_before_anything_changes() {
     let emu = moto();
     let ep = emu.endpoint.as_str();
     let tmp = tempfile::tempdir().unwrap();
-    let env = deployable("environments_template-with-basic-manifest.yml", tmp.path());
-    let zones = boto(
+    let zones = copilot_domain_application(
         ep,
-        &format!(
-            "{COPILOT}\nregister({{'fe': 'Load Balanced Web Service'}})\nENV_TEMPLATE = {:?}\nALIASES = json.dumps({{'fe': ['www.example.com', 'shop.example.com']}})\n{COPILOT_DOMAIN}",
-            env.display().to_string()
-        ),
+        tmp.path(),
+        "{'fe': 'Load Balanced Web Service'}",
+        "json.dumps({'fe': ['www.example.com', 'shop.example.com']})",
     );
     let root = zones["root"].as_str().unwrap();
     copilot_service_behind_alias(ep, root);

@@ -332,21 +332,12 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
         Some(TargetHealthCheck::Full(a)) => Some(a),
         _ => None,
     };
-    let (records, mut certificate) = names(m, h, env, &inputs.app.name);
-    let mut managed_aliases: Vec<String> = if imported {
-        Vec::new()
-    } else {
-        crate::manifest::dns::http_names(m, h, env, &inputs.app.name)
-            .into_iter()
-            .filter(|n| n.alias && matches!(n.zone, crate::manifest::dns::RecordZone::Managed(_)))
-            .map(|n| n.name)
-            .collect()
-    };
-    managed_aliases.sort();
-    managed_aliases.dedup();
+    let (records, mut certificate, mut managed_aliases) = names(m, h, env, &inputs.app.name);
     if imported {
-        // The imported load balancer's certificates are its owner's.
+        // The imported load balancer's certificates are its owner's, and Copilot wrote
+        // no alias records for it.
         certificate = None;
+        managed_aliases.clear();
     }
     // The first alias that is not a wildcard, else the service's own name.
     let url_host = h
@@ -393,13 +384,14 @@ pub(super) fn lb_plan(m: &ServiceManifest, h: &Http, inputs: &ServiceInputs) -> 
 /// The records and the certificate of a service's `http` ([`crate::manifest::dns`]):
 /// a record per name; with the domain and no imported certificate, a certificate for
 /// the public aliases the environment's certificate does not cover, validated in the
-/// same zones.
+/// same zones; and the aliases in the application's zones, sorted
+/// ([`LbPlan::managed_aliases`]).
 fn names(
     m: &ServiceManifest,
     h: &Http,
     env: &EnvManifest,
     app: &str,
-) -> (Vec<RecordPlan>, Option<CertificatePlan>) {
+) -> (Vec<RecordPlan>, Option<CertificatePlan>, Vec<String>) {
     let named = crate::manifest::dns::http_names(m, h, env, app);
     let certificate = env
         .app_domain
@@ -414,7 +406,14 @@ fn names(
                     .collect(),
             )
         });
-    (records("AliasRecord", &named), certificate)
+    let mut managed: Vec<String> = named
+        .iter()
+        .filter(|n| n.alias && matches!(n.zone, crate::manifest::dns::RecordZone::Managed(_)))
+        .map(|n| n.name.clone())
+        .collect();
+    managed.sort();
+    managed.dedup();
+    (records("AliasRecord", &named), certificate, managed)
 }
 
 /// Records of `names`, with logical IDs from `prefix` and each name.
