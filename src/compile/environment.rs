@@ -203,7 +203,7 @@ pub struct DomainPlan {
 /// outside CloudFormation and stays there: AWS Copilot's `DelegateDNSAction` wrote it
 /// through the Route 53 API, and a `AWS::Route53::RecordSet` of the same name cannot be
 /// created beside it (nor imported), so an adopted environment keeps Copilot's record.
-/// Filled at deploy from the deployed stack (`release::assets::fill_env_parameters`).
+/// Filled at deploy from the deployed stack (`release::delegation::keep_adopted_delegation`).
 pub const ADOPTED_DELEGATION_PARAMETER: &str = "AdoptedDelegation";
 
 /// A value published in SSM Parameter Store for service stacks.
